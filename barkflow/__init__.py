@@ -1,0 +1,1 @@
+"""barkflow: a declarative batch renderer for long audio with Suno's Bark."""
