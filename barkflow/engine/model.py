@@ -1,0 +1,307 @@
+"""Bark's three transformers in one file: the causal GPT (semantic, coarse) and the fine model.
+
+Follows Suno's `bark/model.py` and `bark/model_fine.py` (themselves nanoGPT) and the spec,
+shared/docs/bark-algorithms.md §8. Parameter names are the reference's (wte, wpe, h, ln_f,
+c_attn, c_proj, c_fc, lm_head), so the original checkpoints load after stripping their
+`_orig_mod.` prefix; the Hugging Face key map lives in `loading.py`.
+
+Two things differ from the reference, neither of which changes the math:
+- keys and values go into a preallocated `KVCache` instead of growing by `torch.cat`;
+- a batch may hold rows of different prompt lengths: they are left-padded, each row gets its
+  own positions, and padded keys are masked out of attention.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+from torch.nn import functional as F
+
+from .constants import BLOCK_SIZE, SEMANTIC_HISTORY, TEXT_CONTEXT
+
+
+@dataclass(frozen=True)
+class GPTConfig:
+    n_layer: int = 12
+    n_head: int = 12
+    n_embd: int = 768
+    block_size: int = BLOCK_SIZE
+    input_vocab_size: int = 10_048
+    output_vocab_size: int = 10_048
+    bias: bool = False  # Bark's checkpoints: no bias in Linears (and in the causal LayerNorms)
+    dropout: float = 0.0  # inference only; kept so checkpoint model_args load unchanged
+
+
+@dataclass(frozen=True)
+class FineGPTConfig(GPTConfig):
+    n_codes_total: int = 8  # codebooks in the input
+    n_codes_given: int = 1  # codebooks the model never predicts (heads exist for the rest)
+
+
+class LayerNorm(nn.Module):
+    """LayerNorm with an optional bias (nn.LayerNorm cannot drop only the bias)."""
+
+    def __init__(self, ndim: int, bias: bool):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(ndim))
+        self.bias = nn.Parameter(torch.zeros(ndim)) if bias else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
+class KVCache:
+    """Keys and values of every layer, preallocated for `max_len` positions.
+
+    k, v: (n_layer, B, n_head, max_len, head_dim). `length` positions are filled.
+    `valid`: (B, max_len) bool, False at left-padding positions, which no query may attend to;
+    `pad_left`: (B,) padding per row, subtracted from the positions so each row starts at 0.
+    """
+
+    def __init__(self, config: GPTConfig, batch: int, max_len: int, device, dtype):
+        head_dim = config.n_embd // config.n_head
+        shape = (config.n_layer, batch, config.n_head, max_len, head_dim)
+        self.k = torch.zeros(shape, device=device, dtype=dtype)
+        self.v = torch.zeros(shape, device=device, dtype=dtype)
+        self.valid = torch.ones(batch, max_len, dtype=torch.bool, device=device)
+        self.pad_left = torch.zeros(batch, dtype=torch.long, device=device)
+        self.has_padding = False
+        self.length = 0
+
+    @property
+    def max_len(self) -> int:
+        return self.k.shape[3]
+
+    def keep_rows(self, rows: torch.Tensor) -> None:
+        """Drop finished rows so later steps compute only the live ones."""
+        self.k = self.k[:, rows]
+        self.v = self.v[:, rows]
+        self.valid = self.valid[rows]
+        self.pad_left = self.pad_left[rows]
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        assert config.n_embd % config.n_head == 0
+        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
+        self.n_head = config.n_head
+        self.n_embd = config.n_embd
+
+    def forward(self, x, layer: int, cache: KVCache | None, attn_mask: torch.Tensor | None):
+        B, T, C = x.size()  # batch, new positions, embedding width
+        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
+        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        if cache is None:
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=attn_mask is None)
+        else:
+            start = cache.length
+            cache.k[layer, :, :, start : start + T] = k
+            cache.v[layer, :, :, start : start + T] = v
+            k = cache.k[layer, :, :, : start + T]  # (B, nh, start+T, hs)
+            v = cache.v[layer, :, :, : start + T]
+            # A single new query attends to every cached key, as in the reference's decode step.
+            causal = attn_mask is None and T > 1
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=causal)
+        y = y.transpose(1, 2).contiguous().view(B, T, C)  # heads side by side again
+        return self.c_proj(y)
+
+
+class MLP(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
+        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
+        self.gelu = nn.GELU()  # exact (erf) GELU, as the reference
+
+    def forward(self, x):
+        return self.c_proj(self.gelu(self.c_fc(x)))
+
+
+class Block(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.ln_1 = LayerNorm(config.n_embd, bias=config.bias)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = LayerNorm(config.n_embd, bias=config.bias)
+        self.mlp = MLP(config)
+
+    def forward(self, x, layer, cache, attn_mask):
+        x = x + self.attn(self.ln_1(x), layer, cache, attn_mask)
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT(nn.Module):
+    """The causal model of the semantic and coarse stages. Returns logits for the last position."""
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.config = config
+        self.transformer = nn.ModuleDict(
+            dict(
+                wte=nn.Embedding(config.input_vocab_size, config.n_embd),
+                wpe=nn.Embedding(config.block_size, config.n_embd),
+                h=nn.ModuleList([Block(config) for _ in range(config.n_layer)]),
+                ln_f=LayerNorm(config.n_embd, bias=config.bias),
+            )
+        )
+        self.lm_head = nn.Linear(config.n_embd, config.output_vocab_size, bias=False)
+
+    def new_cache(self, batch: int, max_len: int) -> KVCache:
+        weight = self.lm_head.weight
+        return KVCache(self.config, batch, max_len, weight.device, weight.dtype)
+
+    def embed_merged(self, idx: torch.Tensor) -> torch.Tensor:
+        """The semantic stage's prefix (§3): text and voice history summed position-wise.
+
+        idx: (B, 256 text + 256 history + n more) -> (B, 256 + n, C).
+        """
+        wte = self.transformer.wte
+        text = idx[:, :TEXT_CONTEXT]
+        history = idx[:, TEXT_CONTEXT : TEXT_CONTEXT + SEMANTIC_HISTORY]
+        rest = idx[:, TEXT_CONTEXT + SEMANTIC_HISTORY :]
+        return torch.cat([wte(text) + wte(history), wte(rest)], dim=1)
+
+    def forward(
+        self,
+        idx: torch.Tensor,
+        *,
+        merge_context: bool = False,
+        cache: KVCache | None = None,
+        pad_left: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """idx: (B, T) new token ids -> (B, output_vocab) logits at the last position.
+
+        merge_context: idx is the semantic prefix (see `embed_merged`); only valid with an empty cache.
+        cache: keys/values of earlier positions; the new ones are appended to it.
+        pad_left: (B,) left-padding per row, only when the cache is empty; those positions are
+            masked and the row's positions start at 0 after its padding.
+        """
+        tok_emb = self.embed_merged(idx) if merge_context else self.transformer.wte(idx)
+        B, T, _ = tok_emb.shape
+        past = cache.length if cache is not None else 0
+        assert past + T <= self.config.block_size, f"{past + T} positions exceed the block size"
+
+        positions = torch.arange(past, past + T, device=idx.device).expand(B, T)
+        attn_mask = None
+        if pad_left is not None and bool(pad_left.any()):
+            assert past == 0 and cache is not None, "left padding is set up by the prefill"
+            cache.valid[:, :T] = positions >= pad_left[:, None]
+            cache.pad_left = pad_left
+            cache.has_padding = True
+        if cache is not None and cache.has_padding:
+            positions = (positions - cache.pad_left[:, None]).clamp(min=0)
+            keys = cache.valid[:, : past + T]  # (B, past+T)
+            allowed = keys[:, None, :].expand(B, T, past + T)
+            if T > 1:
+                causal = torch.ones(T, past + T, dtype=torch.bool, device=idx.device).tril(past)
+                # a padding query sees only itself, so its softmax stays finite (its output is unused)
+                allowed = (allowed & causal) | torch.eye(T, past + T, dtype=torch.bool, device=idx.device)
+            attn_mask = allowed[:, None]  # (B, 1, T, past+T)
+
+        x = tok_emb + self.transformer.wpe(positions)
+        for layer, block in enumerate(self.transformer.h):
+            x = block(x, layer, cache, attn_mask)
+        if cache is not None:
+            cache.length += T
+        x = self.transformer.ln_f(x[:, -1, :])  # only the last position is ever sampled from
+        return self.lm_head(x)
+
+
+class NonCausalSelfAttention(CausalSelfAttention):
+    def forward(self, x, layer=None, cache=None, attn_mask=None):
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
+        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=False)
+        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+
+class FineBlock(nn.Module):
+    def __init__(self, config: FineGPTConfig):
+        super().__init__()
+        # The fine model's LayerNorms always carry a bias, whatever config.bias says (§8).
+        self.ln_1 = nn.LayerNorm(config.n_embd)
+        self.attn = NonCausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.n_embd)
+        self.mlp = MLP(config)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class FineGPT(nn.Module):
+    """The fine model: predicts codebook k from codebooks 0..k over a whole 1024-frame window."""
+
+    def __init__(self, config: FineGPTConfig):
+        super().__init__()
+        self.config = config
+        self.transformer = nn.ModuleDict(
+            dict(
+                wtes=nn.ModuleList(
+                    [nn.Embedding(config.input_vocab_size, config.n_embd) for _ in range(config.n_codes_total)]
+                ),
+                wpe=nn.Embedding(config.block_size, config.n_embd),
+                h=nn.ModuleList([FineBlock(config) for _ in range(config.n_layer)]),
+                ln_f=nn.LayerNorm(config.n_embd),
+            )
+        )
+        self.lm_heads = nn.ModuleList(
+            [
+                nn.Linear(config.n_embd, config.output_vocab_size, bias=False)
+                for _ in range(config.n_codes_given, config.n_codes_total)
+            ]
+        )
+        # Codebook k's input embedding is tied to the head that predicts it.
+        for i in range(config.n_codes_total - config.n_codes_given):
+            self.transformer.wtes[i + 1].weight = self.lm_heads[i].weight
+
+    def forward(self, pred_idx: int, idx: torch.Tensor) -> torch.Tensor:
+        """idx: (B, T, n_codes_total) codes -> (B, T, output_vocab) logits for codebook pred_idx."""
+        B, T, n_codes = idx.shape
+        assert 0 < pred_idx < n_codes == self.config.n_codes_total
+        positions = torch.arange(T, device=idx.device)
+        # Sum of the embeddings of codebooks 0..pred_idx, pred_idx itself included (§5).
+        tok_emb = torch.stack(
+            [self.transformer.wtes[i](idx[:, :, i]) for i in range(pred_idx + 1)], dim=-1
+        ).sum(dim=-1)  # (B, T, C)
+        x = tok_emb + self.transformer.wpe(positions)
+        for block in self.transformer.h:
+            x = block(x)
+        x = self.transformer.ln_f(x)
+        return self.lm_heads[pred_idx - self.config.n_codes_given](x)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Unique parameters (tied fine-model weights counted once)."""
+    return sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
+
+
+def _init_weights(module: nn.Module, std: float = 0.02) -> None:
+    """nanoGPT's initialisation, for random-weight bundles and benchmarks."""
+    for name, p in module.named_parameters():
+        if name.endswith("c_proj.weight"):
+            nn.init.normal_(p, 0.0, std / math.sqrt(2 * module.config.n_layer))
+        elif p.dim() >= 2:
+            nn.init.normal_(p, 0.0, std)
+        elif name.endswith("bias"):
+            nn.init.zeros_(p)
+        else:
+            nn.init.ones_(p)
+
+
+def random_model(config: GPTConfig, seed: int = 0) -> nn.Module:
+    """A model of `config`'s shape with deterministic random weights."""
+    torch.manual_seed(seed)
+    model = FineGPT(config) if isinstance(config, FineGPTConfig) else GPT(config)
+    _init_weights(model)
+    return model.eval()

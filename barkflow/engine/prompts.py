@@ -1,0 +1,107 @@
+"""Voice prompts: the three token arrays that condition Bark on a voice (spec §7).
+
+A prompt is what the reference calls a "history prompt": `semantic_prompt` (n,), `coarse_prompt`
+(2, m) and `fine_prompt` (8, m) with m ≈ 1.5 n. They are validated as the reference validates
+them, with one-line errors that name the check that failed, and loaded without ever unpickling.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from barkflow.errors import BarkflowError
+
+from .constants import CODEBOOK_SIZE, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SEMANTIC_TO_COARSE_RATIO, SEMANTIC_VOCAB_SIZE
+
+PROMPT_KEYS = ("semantic_prompt", "coarse_prompt", "fine_prompt")
+
+
+@dataclass(frozen=True, eq=False)
+class VoicePrompt:
+    """Token arrays of one voice: semantic (n,) int64, coarse (2, m) int64, fine (8, m) int64."""
+
+    semantic: np.ndarray
+    coarse: np.ndarray
+    fine: np.ndarray
+
+    @classmethod
+    def from_arrays(cls, arrays: dict, where: str = "voice prompt") -> "VoicePrompt":
+        """Validate and cast (odd dtypes such as the uint16 `announcer` preset become int64)."""
+        missing = [k for k in PROMPT_KEYS if k not in arrays]
+        if missing:
+            raise BarkflowError(
+                f"{where}: missing {', '.join(missing)}; a Bark voice needs semantic_prompt, coarse_prompt and fine_prompt"
+            )
+        semantic, coarse, fine = (np.asarray(arrays[k]) for k in PROMPT_KEYS)
+        for key, arr in zip(PROMPT_KEYS, (semantic, coarse, fine)):
+            if arr.dtype.kind not in "iu":
+                raise BarkflowError(f"{where}: {key} has dtype {arr.dtype}; token ids must be integers")
+        _check(semantic.ndim == 1 and semantic.size > 0, where, f"semantic_prompt must be 1-D and non-empty, got shape {semantic.shape}")
+        _check(
+            int(semantic.min()) >= 0 and int(semantic.max()) < SEMANTIC_VOCAB_SIZE,
+            where,
+            f"semantic_prompt ids must be in 0..{SEMANTIC_VOCAB_SIZE - 1}, got {int(semantic.min())}..{int(semantic.max())}",
+        )
+        for key, arr, rows in (("coarse_prompt", coarse, N_COARSE_CODEBOOKS), ("fine_prompt", fine, N_FINE_CODEBOOKS)):
+            _check(arr.ndim == 2 and arr.shape[0] == rows, where, f"{key} must have shape ({rows}, frames), got {arr.shape}")
+            if arr.size:
+                _check(
+                    int(arr.min()) >= 0 and int(arr.max()) < CODEBOOK_SIZE,
+                    where,
+                    f"{key} codes must be in 0..{CODEBOOK_SIZE - 1}, got {int(arr.min())}..{int(arr.max())}",
+                )
+        # The reference's alignment check (generate_coarse): about 1.5 coarse frames per semantic token.
+        expected = round(SEMANTIC_TO_COARSE_RATIO / N_COARSE_CODEBOOKS, 1)
+        _check(
+            round(coarse.shape[1] / semantic.size, 1) == expected,
+            where,
+            f"coarse_prompt has {coarse.shape[1]} frames for {semantic.size} semantic tokens; Bark needs a ratio of {expected}",
+        )
+        return cls(semantic.astype(np.int64), coarse.astype(np.int64), fine.astype(np.int64))
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        return {"semantic_prompt": self.semantic, "coarse_prompt": self.coarse, "fine_prompt": self.fine}
+
+    @property
+    def seconds(self) -> float:
+        from .constants import COARSE_RATE_HZ
+
+        return self.coarse.shape[1] / COARSE_RATE_HZ
+
+
+def _check(ok: bool, where: str, message: str) -> None:
+    if not ok:
+        raise BarkflowError(f"{where}: {message}")
+
+
+def load_npz(path: str | Path) -> VoicePrompt:
+    """Read a Suno-style `.npz` voice file safely (allow_pickle=False) and validate it."""
+    path = Path(path)
+    if not path.is_file():
+        raise BarkflowError(f"voice file {path} not found; give a path to a Bark .npz voice or a preset name")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except ValueError as e:  # object arrays need pickle: refused, never executed
+        raise BarkflowError(f"voice file {path} holds pickled objects ({e}); refusing to load it") from None
+    except (OSError, zipfile.BadZipFile, EOFError) as e:
+        raise BarkflowError(f"voice file {path} is not a readable .npz ({e}); re-export or re-download it") from None
+    return VoicePrompt.from_arrays(arrays, where=f"voice file {path}")
+
+
+def save_npz(prompt: VoicePrompt, path: str | Path) -> Path:
+    """Write a prompt in the reference's layout, atomically."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    with os.fdopen(fd, "wb") as f:
+        np.savez(f, **prompt.as_arrays())
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,457 @@
+"""Bark's three sampling loops, batched: text → semantic → coarse → fine (spec §3, §4, §5).
+
+Every loop takes a list of rows, each with its own input, voice prompt, options and seed, and
+returns each row's tokens at that row's own length. Under deterministic decoding (top_k=1, fine
+temp None) row i of a batch gives the tokens of row i run alone, and both give the tokens of
+Suno's `bark/generation.py`.
+
+Randomness comes from one `torch.Generator` per row, seeded with the row's seed, and each row
+draws exactly as the reference draws from the global generator: seeding the reference with
+`torch.manual_seed(seed)` before a stage gives the same samples on CPU.
+
+Deliberate oddities of the reference that are kept on purpose (do not "fix" them):
+- top-p is applied to the *untempered* softmax, then top-k, then temperature (§3);
+- min_eos_p is tested on the probabilities after those filters, with >= (§3);
+- the EOS token is never appended (§3);
+- the coarse history drops its last frame, the "time alignment hack" (§4);
+- fine temp None means argmax; 1.0 samples (§5, unlike transformers).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy.special import softmax as scipy_softmax
+
+from .constants import (
+    CODEBOOK_SIZE,
+    COARSE_INFER_TOKEN,
+    COARSE_SEMANTIC_PAD_TOKEN,
+    COARSE_SEMANTIC_WINDOW,
+    DEFAULT_MAX_COARSE_HISTORY,
+    DEFAULT_SLIDING_WINDOW_LEN,
+    FINE_HISTORY,
+    FINE_HOP,
+    FINE_PAD_TOKEN,
+    FINE_WINDOW,
+    MAX_COARSE_HISTORY_PLUS_WINDOW,
+    MAX_MAX_COARSE_HISTORY,
+    MAX_SEMANTIC_STEPS,
+    MIN_MAX_COARSE_HISTORY,
+    N_COARSE_CODEBOOKS,
+    N_FINE_CODEBOOKS,
+    SEMANTIC_EOS_TOKEN,
+    SEMANTIC_HISTORY,
+    SEMANTIC_INFER_TOKEN,
+    SEMANTIC_PAD_TOKEN,
+    SEMANTIC_PREFIX_LEN,
+    SEMANTIC_RATE_HZ,
+    SEMANTIC_TO_COARSE_RATIO,
+    SEMANTIC_VOCAB_SIZE,
+    max_semantic_history,
+)
+from .model import GPT, FineGPT
+from .prompts import VoicePrompt
+
+Progress = Callable[[str, int, int], None]  # (stage, rows done, rows total)
+
+
+# ----------------------------------------------------------------------------------------------
+# Options: one frozen dataclass per stage. Field types stay OmegaConf-friendly so the same
+# classes serve as config schemas.
+
+
+def _check_sampling(temp, top_k, top_p, stage: str) -> None:
+    if temp is not None and not temp > 0:
+        raise ValueError(f"{stage}.temp must be > 0, got {temp}")
+    if top_k is not None and top_k < 1:
+        raise ValueError(f"{stage}.top_k must be >= 1 or null, got {top_k}")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ValueError(f"{stage}.top_p must be in (0, 1] or null, got {top_p}")
+
+
+@dataclass(frozen=True)
+class SemanticOptions:
+    # sampling (applied in the reference's order: top_p, top_k, temperature)
+    temp: float = 0.7
+    top_k: Optional[int] = None  # 1 = greedy
+    top_p: Optional[float] = None
+    # stopping
+    min_eos_p: Optional[float] = 0.2  # stop once P(EOS) >= this; lower (0.05) trims rambling tails
+    allow_early_stop: bool = True  # False: never stop at EOS, always run to the length limit
+    max_gen_duration_s: Optional[float] = None  # stop after this many seconds of tokens
+
+    def __post_init__(self):
+        _check_sampling(self.temp, self.top_k, self.top_p, "semantic")
+        if self.min_eos_p is not None and not 0 <= self.min_eos_p <= 1:
+            raise ValueError(f"semantic.min_eos_p must be in [0, 1] or null, got {self.min_eos_p}")
+        if self.max_gen_duration_s is not None and not self.max_gen_duration_s > 0:
+            raise ValueError(f"semantic.max_gen_duration_s must be > 0 or null, got {self.max_gen_duration_s}")
+
+
+@dataclass(frozen=True)
+class CoarseOptions:
+    temp: float = 0.7
+    top_k: Optional[int] = None
+    top_p: Optional[float] = None
+    max_coarse_history: int = DEFAULT_MAX_COARSE_HISTORY  # 60..630 coarse tokens of context
+    sliding_window_len: int = DEFAULT_SLIDING_WINDOW_LEN  # tokens per window (fresh KV cache each)
+
+    def __post_init__(self):
+        _check_sampling(self.temp, self.top_k, self.top_p, "coarse")
+        if not MIN_MAX_COARSE_HISTORY <= self.max_coarse_history <= MAX_MAX_COARSE_HISTORY:
+            raise ValueError(
+                f"coarse.max_coarse_history must be in {MIN_MAX_COARSE_HISTORY}..{MAX_MAX_COARSE_HISTORY}, "
+                f"got {self.max_coarse_history}"
+            )
+        if not 1 <= self.sliding_window_len <= MAX_COARSE_HISTORY_PLUS_WINDOW - self.max_coarse_history:
+            raise ValueError(
+                f"coarse.sliding_window_len must be >= 1 and max_coarse_history + sliding_window_len "
+                f"<= {MAX_COARSE_HISTORY_PLUS_WINDOW}, got {self.sliding_window_len}"
+            )
+
+
+@dataclass(frozen=True)
+class FineOptions:
+    temp: Optional[float] = 0.5  # None = argmax (deterministic)
+
+    def __post_init__(self):
+        _check_sampling(self.temp, None, None, "fine")
+
+
+# ----------------------------------------------------------------------------------------------
+# Rows and results
+
+
+@dataclass(frozen=True)
+class SemanticRow:
+    text: str
+    prompt: Optional[VoicePrompt] = None
+    options: SemanticOptions = field(default_factory=SemanticOptions)
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SemanticResult:
+    tokens: np.ndarray  # (n,) int64 semantic ids, 0 <= n <= 768
+    stop_reason: str  # "eos", "min_eos_p", "max_duration" or "max_length"
+
+
+@dataclass(frozen=True)
+class CoarseRow:
+    semantic: np.ndarray  # (n,) semantic ids
+    prompt: Optional[VoicePrompt] = None
+    options: CoarseOptions = field(default_factory=CoarseOptions)
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class FineRow:
+    coarse: np.ndarray  # (n_coarse, T) codes, normally n_coarse = 2
+    prompt: Optional[VoicePrompt] = None
+    options: FineOptions = field(default_factory=FineOptions)
+    seed: int = 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Sampling one token, exactly as the reference does for one row
+
+
+def _top_p_mask(logits: torch.Tensor, top_p: float) -> torch.Tensor:
+    """The reference's top-p: on the untempered softmax, via numpy float32 (kept for exactness)."""
+    values = logits.detach().cpu().float().numpy()
+    order = np.argsort(values)[::-1]
+    remove = np.cumsum(scipy_softmax(values[order])) > top_p
+    remove[1:] = remove[:-1].copy()  # keep the first token that crosses top_p
+    remove[0] = False
+    values[order[remove]] = -np.inf
+    return torch.from_numpy(values).to(logits.device)
+
+
+def sample_token(
+    logits: torch.Tensor, temp: float, top_k: Optional[int], top_p: Optional[float], generator: torch.Generator
+) -> tuple[int, torch.Tensor]:
+    """logits: (V,) float32 -> (sampled index, probabilities after the filters)."""
+    if top_p is not None:
+        logits = _top_p_mask(logits, top_p)
+    if top_k is not None:
+        kth = torch.topk(logits, min(top_k, logits.size(-1))).values[-1]
+        logits = logits.masked_fill(logits < kth, -float("inf"))  # ties with the k-th are kept
+    probs = F.softmax(logits / temp, dim=-1)
+    return int(torch.multinomial(probs, num_samples=1, generator=generator)), probs
+
+
+def _generators(seeds, device) -> list[torch.Generator]:
+    return [torch.Generator(device=device).manual_seed(int(seed)) for seed in seeds]
+
+
+def _device(model: torch.nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+# ----------------------------------------------------------------------------------------------
+# Semantic (§3)
+
+
+def semantic_history(prompt: Optional[VoicePrompt]) -> np.ndarray:
+    """The last 256 semantic tokens of the voice, right-padded with the pad token."""
+    if prompt is None:
+        return np.full(SEMANTIC_HISTORY, SEMANTIC_PAD_TOKEN, dtype=np.int64)
+    history = prompt.semantic[-SEMANTIC_HISTORY:].astype(np.int64)
+    return np.pad(history, (0, SEMANTIC_HISTORY - len(history)), constant_values=SEMANTIC_PAD_TOKEN)
+
+
+@torch.inference_mode()
+def generate_semantic(
+    model: GPT, encode: Callable[[str], np.ndarray], rows: list[SemanticRow], progress: Optional[Progress] = None
+) -> list[SemanticResult]:
+    """Text to semantic tokens for every row at once.
+
+    encode: text -> (256,) input ids (tokenizer.encode: normalised, offset, truncated, padded).
+    Finished rows leave the batch, so the live rows' steps get cheaper as rows stop.
+    """
+    device = _device(model)
+    prefix = np.stack(
+        [np.concatenate([encode(r.text), semantic_history(r.prompt), [SEMANTIC_INFER_TOKEN]]) for r in rows]
+    )  # (B, 513)
+    generators = _generators([r.seed for r in rows], device)
+    tokens: list[list[int]] = [[] for _ in rows]
+    stop_reason = [""] * len(rows)
+    durations = [0.0] * len(rows)
+    live = list(range(len(rows)))  # cache row j holds rows[live[j]]
+
+    cache = model.new_cache(len(rows), SEMANTIC_PREFIX_LEN + MAX_SEMANTIC_STEPS - 1)
+    logits = model(torch.from_numpy(prefix).to(device), merge_context=True, cache=cache).float()
+    for step in range(MAX_SEMANTIC_STEPS):
+        still_live, fed = [], []
+        for j, i in enumerate(live):
+            opts = rows[i].options
+            relevant = logits[j, :SEMANTIC_VOCAB_SIZE]
+            if opts.allow_early_stop:
+                relevant = torch.cat([relevant, logits[j, SEMANTIC_EOS_TOKEN : SEMANTIC_EOS_TOKEN + 1]])
+            token, probs = sample_token(relevant, opts.temp, opts.top_k, opts.top_p, generators[i])
+            if opts.allow_early_stop and token == SEMANTIC_EOS_TOKEN:
+                stop_reason[i] = "eos"  # EOS is not appended
+            elif opts.allow_early_stop and opts.min_eos_p is not None and probs[-1] >= opts.min_eos_p:
+                stop_reason[i] = "min_eos_p"  # the sampled token is dropped, as in the reference
+            else:
+                tokens[i].append(token)
+                durations[i] += 1 / SEMANTIC_RATE_HZ  # accumulated like the reference, float by float
+                if opts.max_gen_duration_s is not None and durations[i] > opts.max_gen_duration_s:
+                    stop_reason[i] = "max_duration"
+                elif step == MAX_SEMANTIC_STEPS - 1:
+                    stop_reason[i] = "max_length"
+                else:
+                    still_live.append(j)
+                    fed.append(token)
+        if progress and len(still_live) < len(live):
+            progress("semantic", len(rows) - len(still_live), len(rows))
+        if not still_live:
+            break
+        if len(still_live) < len(live):
+            cache.keep_rows(torch.tensor(still_live, device=device))
+            live = [live[j] for j in still_live]
+        logits = model(torch.tensor(fed, device=device)[:, None], cache=cache).float()
+    return [SemanticResult(np.array(t, dtype=np.int64), r) for t, r in zip(tokens, stop_reason)]
+
+
+# ----------------------------------------------------------------------------------------------
+# Coarse (§4)
+
+
+def coarse_histories(prompt: Optional[VoicePrompt], max_coarse_history: int) -> tuple[np.ndarray, np.ndarray]:
+    """The voice's semantic and flattened coarse history, trimmed to fit the windows (§4)."""
+    if prompt is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    semantic = prompt.semantic
+    offsets = (np.arange(N_COARSE_CODEBOOKS) * CODEBOOK_SIZE)[:, None]
+    # Interleave frame by frame: [c0[0], c1[0]+1024, c0[1], ...], then shift into coarse id space.
+    coarse = (prompt.coarse + offsets).ravel("F") + SEMANTIC_VOCAB_SIZE
+    n_semantic = int(
+        min(
+            max_semantic_history(max_coarse_history),
+            len(semantic) - len(semantic) % 2,
+            math.floor(len(coarse) / SEMANTIC_TO_COARSE_RATIO),
+        )
+    )
+    n_coarse = int(round(n_semantic * SEMANTIC_TO_COARSE_RATIO))
+    # `[-n:]` with n = 0 keeps everything: a reference quirk for one-token prompts, kept for parity.
+    semantic = semantic[-n_semantic:].astype(np.int64)
+    coarse = coarse[-n_coarse:].astype(np.int64)
+    return semantic, coarse[:-2]  # the reference's time-alignment hack drops the last frame
+
+
+def coarse_steps(n_semantic: int) -> int:
+    """Coarse tokens (two per frame) generated for n semantic tokens."""
+    return int(math.floor(n_semantic * SEMANTIC_TO_COARSE_RATIO / N_COARSE_CODEBOOKS) * N_COARSE_CODEBOOKS)
+
+
+class _CoarseState:
+    """One row's progress through its windows."""
+
+    def __init__(self, row: CoarseRow, generator: torch.Generator):
+        opts = row.options
+        semantic_hist, coarse_hist = coarse_histories(row.prompt, opts.max_coarse_history)
+        self.options = opts
+        self.generator = generator
+        self.max_semantic_history = max_semantic_history(opts.max_coarse_history)
+        self.semantic = np.concatenate([semantic_hist, np.asarray(row.semantic, dtype=np.int64)])
+        self.base = len(semantic_hist)
+        self.coarse = list(coarse_hist)  # history, then generated ids, in coarse id space
+        self.n_history = len(coarse_hist)
+        self.n_steps = coarse_steps(len(row.semantic))
+        self.step = 0
+        self.window_left = 0
+
+    @property
+    def done(self) -> bool:
+        return self.step >= self.n_steps
+
+    def window_input(self) -> np.ndarray:
+        """[semantic window (256, padded) | infer | the last max_coarse_history coarse ids]."""
+        semantic_idx = self.base + int(round(self.step / SEMANTIC_TO_COARSE_RATIO))
+        window = self.semantic[max(0, semantic_idx - self.max_semantic_history) :][:COARSE_SEMANTIC_WINDOW]
+        window = np.pad(window, (0, COARSE_SEMANTIC_WINDOW - len(window)), constant_values=COARSE_SEMANTIC_PAD_TOKEN)
+        history = np.array(self.coarse[-self.options.max_coarse_history :], dtype=np.int64)
+        return np.concatenate([window, [COARSE_INFER_TOKEN], history])
+
+    def codebook_offset(self) -> int:
+        """Even steps sample codebook 0, odd steps codebook 1, each within its own 1024 ids."""
+        return SEMANTIC_VOCAB_SIZE + (self.step % N_COARSE_CODEBOOKS) * CODEBOOK_SIZE
+
+    def result(self) -> np.ndarray:
+        generated = np.array(self.coarse[self.n_history :], dtype=np.int64)
+        codes = generated.reshape(-1, N_COARSE_CODEBOOKS).T - SEMANTIC_VOCAB_SIZE  # (2, frames)
+        return codes - (np.arange(N_COARSE_CODEBOOKS) * CODEBOOK_SIZE)[:, None]
+
+
+@torch.inference_mode()
+def generate_coarse(model: GPT, rows: list[CoarseRow], progress: Optional[Progress] = None) -> list[np.ndarray]:
+    """Semantic tokens to codebooks 0 and 1, (2, frames) per row.
+
+    The reference runs windows of `sliding_window_len` steps, each from a fresh prefill. Here the
+    k-th window of every unfinished row runs as one batch: prompts of different lengths are
+    left-padded, and a row leaves the batch when its window ends.
+    """
+    device = _device(model)
+    states = [_CoarseState(r, g) for r, g in zip(rows, _generators([r.seed for r in rows], device))]
+    while True:
+        active = [s for s in states if not s.done]
+        if not active:
+            break
+        inputs = [s.window_input() for s in active]
+        width = max(len(x) for x in inputs)
+        batch = np.zeros((len(active), width), dtype=np.int64)
+        for j, x in enumerate(inputs):
+            batch[j, width - len(x) :] = x
+        pad_left = torch.tensor([width - len(x) for x in inputs], device=device)
+        for s in active:
+            s.window_left = min(s.options.sliding_window_len, s.n_steps - s.step)
+        cache = model.new_cache(len(active), width + max(s.window_left for s in active))
+        logits = model(torch.from_numpy(batch).to(device), cache=cache, pad_left=pad_left).float()
+        live = active  # cache row j holds live[j]
+        while live:
+            kept, fed = [], []
+            for j, s in enumerate(live):
+                offset = s.codebook_offset()
+                opts = s.options
+                relevant = logits[j, offset : offset + CODEBOOK_SIZE]
+                token = offset + sample_token(relevant, opts.temp, opts.top_k, opts.top_p, s.generator)[0]
+                s.coarse.append(token)
+                s.step += 1
+                s.window_left -= 1
+                if s.window_left > 0:
+                    kept.append(j)
+                    fed.append(token)
+            if not kept:
+                break
+            if len(kept) < len(live):
+                cache.keep_rows(torch.tensor(kept, device=device))
+                live = [live[j] for j in kept]
+            logits = model(torch.tensor(fed, device=device)[:, None], cache=cache).float()
+        if progress:
+            progress("coarse", sum(s.done for s in states), len(states))
+    return [s.result() for s in states]
+
+
+# ----------------------------------------------------------------------------------------------
+# Fine (§5)
+
+
+class _FineState:
+    """One row's code array with history and padding, and its window schedule."""
+
+    def __init__(self, row: FineRow, generator: torch.Generator):
+        coarse = np.asarray(row.coarse, dtype=np.int64)
+        self.n_coarse, self.n_frames = coarse.shape
+        self.options = row.options
+        self.generator = generator
+        arr = np.vstack([coarse, np.full((N_FINE_CODEBOOKS - self.n_coarse, self.n_frames), FINE_PAD_TOKEN)])
+        history = row.prompt.fine[:, -FINE_HISTORY:] if row.prompt is not None else np.zeros((N_FINE_CODEBOOKS, 0))
+        self.n_history = history.shape[1]
+        arr = np.hstack([history.astype(np.int64), arr])
+        self.pad_end = max(0, FINE_WINDOW - arr.shape[1])  # the model is non-causal: fill a whole window
+        arr = np.hstack([arr, np.full((N_FINE_CODEBOOKS, self.pad_end), FINE_PAD_TOKEN)])
+        self.codes = torch.from_numpy(arr.T.copy())  # (L, 8)
+        self.n_windows = max(0, math.ceil((self.n_frames - (FINE_WINDOW - self.n_history)) / FINE_HOP)) + 1
+
+    def window(self, n: int) -> tuple[int, int]:
+        """(start of window n, where its predictions start being kept)."""
+        length = self.codes.shape[0]
+        start = min(n * FINE_HOP, length - FINE_WINDOW)
+        fill = min(self.n_history + n * FINE_HOP, length - FINE_HOP)
+        return start, fill
+
+    def result(self) -> np.ndarray:
+        out = self.codes.numpy().T[:, self.n_history :]
+        return out[:, : out.shape[1] - self.pad_end].copy()
+
+
+@torch.inference_mode()
+def generate_fine(
+    model: FineGPT, rows: list[FineRow], progress: Optional[Progress] = None, max_batch: int = 16
+) -> list[np.ndarray]:
+    """Codebooks 0..n_coarse-1 to all 8, (8, frames) per row.
+
+    Window n of every row that has one runs as a batch (window n+1 of a row reads what window n
+    wrote, so windows of one row stay in order). Each codebook is predicted and written back
+    before the next one is predicted, as in the reference.
+    """
+    device = _device(model)
+    states = [_FineState(r, g) for r, g in zip(rows, _generators([r.seed for r in rows], device))]
+    for n in range(max((s.n_windows for s in states), default=0)):
+        active = [s for s in states if n < s.n_windows]
+        for chunk_start in range(0, len(active), max_batch):
+            chunk = active[chunk_start : chunk_start + max_batch]
+            _fine_window(model, chunk, n, device)
+        if progress:
+            progress("fine", sum(s.n_windows <= n + 1 for s in states), len(states))
+    return [s.result() for s in states]
+
+
+def _fine_window(model: FineGPT, states: list[_FineState], n: int, device) -> None:
+    spans = [s.window(n) for s in states]
+    buffers = torch.stack([s.codes[start : start + FINE_WINDOW] for s, (start, _) in zip(states, spans)]).to(device)
+    n_coarse = states[0].n_coarse
+    assert all(s.n_coarse == n_coarse for s in states), "rows of one fine batch share n_coarse"
+    for codebook in range(n_coarse, N_FINE_CODEBOOKS):
+        logits = model(codebook, buffers)[:, :, :CODEBOOK_SIZE].float()  # (b, 1024, 1024)
+        for j, (s, (start, fill)) in enumerate(zip(states, spans)):
+            rel = fill - start
+            if s.options.temp is None:
+                predictions = torch.argmax(logits[j, rel:], dim=-1)
+            else:
+                probs = F.softmax(logits[j] / s.options.temp, dim=-1)
+                # One draw per position, in order, as the reference's loop does.
+                predictions = torch.cat(
+                    [torch.multinomial(probs[p], 1, generator=s.generator) for p in range(rel, FINE_WINDOW)]
+                )
+            buffers[j, rel:, codebook] = predictions
+    for j, (s, (start, fill)) in enumerate(zip(states, spans)):
+        rel = fill - start
+        s.codes[fill : fill + FINE_WINDOW - rel, n_coarse:] = buffers[j, rel:, n_coarse:].cpu()
