@@ -1,0 +1,593 @@
+"""The content-addressed cache: every intermediate (token arrays, audio) lives under a key.
+
+Keys
+    ``content_key(*parts)`` hashes everything that determines a result (text, seed, model id,
+    settings dataclasses, input arrays) into 32 hex characters. Equal inputs give equal keys in
+    every process and Python run; inputs that differ in value *or type* give different keys.
+
+Layout on disk (one root, shared by all processes and machines that use the cache)::
+
+    <root>/<namespace>/<key[:2]>/<key>.npz            one entry: arrays + meta + checksum
+    <root>/<namespace>/<key[:2]>/.<key>.<pid>.<hex>.tmp  a write in progress (or a killed one)
+    <root>/<namespace>/<key[:2]>/<key>.npz.corrupt    an entry load() found broken, kept for a look
+    <root>/.locks/<namespace>/<key>.lock              claim locks (empty files, left in place)
+
+An entry is an uncompressed ``.npz`` (a ZIP of ``.npy`` members) holding the caller's arrays plus
+two reserved members: ``__meta__`` (a JSON string) and ``__checksum__`` (a content key over the
+namespace, key, arrays and meta).
+
+Guarantees
+    * Atomic writes: an entry is written to a temp file in its own folder, fsynced and renamed over
+      the final name, so a writer killed at any moment (SIGKILL included) leaves either no entry or
+      a complete one. Stale temps are invisible to has()/load() and removed lazily (older than
+      ``TEMP_MAX_AGE``) or by ``Store.gc_temps()``.
+    * Verified reads: load() checks the ZIP CRC-32 of every member, the npy headers against the
+      member sizes, and the checksum, so truncation, bit flips and a valid archive with the wrong
+      content are all caught. A broken entry is logged, moved aside and reported as missing, so
+      the caller recomputes it.
+    * No unpickling, ever: files are opened with ``allow_pickle=False`` and any object array is
+      treated as corruption.
+    * Claims: ``Store.claim`` takes OS-level file locks (flock) so two processes never render the
+      same key at once; the kernel drops the locks of a process that dies. Locks only save
+      duplicate work: correctness rests on the atomic writes, so a filesystem whose locks do not
+      reach other machines costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import errno
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import secrets
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager, suppress
+from pathlib import Path, PurePath
+
+import filelock
+import numpy as np
+
+from barkflow.errors import BarkflowError
+
+log = logging.getLogger(__name__)
+
+KEY_HEX_CHARS = 32  # 128 bits of sha256: collisions are not a practical concern
+TEMP_MAX_AGE = 3600.0  # seconds; a temp this old belongs to a dead writer (no write takes an hour)
+LOCKS_DIR = ".locks"
+META = "__meta__"
+CHECKSUM = "__checksum__"
+
+# Bump the version if the encoding below changes: every key changes with it, so old entries
+# are simply never found again (no stale hit can ever mix two encodings).
+_KEY_PREFIX = b"barkflow.content_key/1\0"
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed member timestamps: equal entries are equal bytes
+_NAMESPACE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # no separators; "." names are ours
+_KEY_RE = re.compile(r"[A-Za-z0-9_-]{2,}")  # the first two characters name the shard folder
+_TEMP_RE = re.compile(r"\..+\.tmp")
+_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+# --------------------------------------------------------------------------- content keys
+
+
+def content_key(*parts: object) -> str:
+    """A stable 32-hex-character key for ``parts`` (sha256 of a typed, unambiguous encoding).
+
+    Accepted values: None, bool, int, float, str, bytes, lists/tuples/other sequences (all the
+    same: a YAML list and a Python tuple agree), sets, dicts (key order does not matter),
+    dataclass instances (class name + fields), Enum members (class name + member name), paths
+    (as POSIX strings), numpy arrays (dtype + shape + bytes) and numpy scalars (as the equal
+    Python number).
+
+    Floats are hashed by ``repr``, so 0.7 and 0.70 agree while 0.7 and 0.7000001 differ.
+    Values that print alike but differ in type ("1", 1, 1.0, True, Path("1")) give different keys.
+    Raises TypeError for anything else (an object array, an arbitrary object): a key must never
+    depend on ``id()`` or ``hash()``, which change from run to run.
+    """
+    digest = hashlib.sha256(_KEY_PREFIX)
+    _feed(digest, list(parts))
+    return digest.hexdigest()[:KEY_HEX_CHARS]
+
+
+class _Collector:
+    """Stands in for a hash object to capture one value's encoding (to sort dict keys and sets)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def update(self, data: bytes) -> None:
+        self.chunks.append(bytes(data))
+
+
+def _encoded(value: object) -> bytes:
+    out = _Collector()
+    _feed(out, value)
+    return b"".join(out.chunks)
+
+
+def _atom(out, tag: bytes, payload: bytes) -> None:
+    # tag + length + payload: no value's encoding is a prefix of another's.
+    out.update(b"%s%d:" % (tag, len(payload)))
+    out.update(payload)
+
+
+def _feed(out, value: object) -> None:
+    """Write ``value``'s typed encoding into ``out`` (anything with ``update(bytes)``)."""
+    # Order matters: IntEnum/StrEnum are also int/str, bool is also int, np.float64 is also float.
+    if value is None:
+        _atom(out, b"N", b"")
+    elif isinstance(value, enum.Enum):
+        out.update(b"E")
+        _feed(out, type(value).__qualname__)
+        _feed(out, value.name)
+    elif isinstance(value, bool):
+        _atom(out, b"B", b"1" if value else b"0")
+    elif isinstance(value, int):
+        _atom(out, b"I", format(int(value), "x").encode())  # hex: no str() digit limit on huge ints
+    elif isinstance(value, float):
+        _atom(out, b"F", float.__repr__(value).encode())  # not repr(): np.float64 prints differently
+    elif isinstance(value, str):
+        _atom(out, b"S", value.encode("utf-8", "surrogatepass"))
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        _atom(out, b"Y", bytes(value))
+    elif isinstance(value, PurePath):
+        _atom(out, b"P", value.as_posix().encode("utf-8", "surrogateescape"))
+    elif isinstance(value, np.ndarray):
+        _feed_array(out, value)
+    elif isinstance(value, np.generic):
+        # A numpy number hashes like the Python number it equals (a seed from rng.integers
+        # must find the entry made with the literal); other scalars hash as 0-d arrays.
+        _feed(out, value.item() if value.dtype.kind in "biuf" else np.asarray(value))
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # Like dataclasses.asdict, but without its deep copy and keeping nested class names.
+        out.update(b"C")
+        _feed(out, type(value).__qualname__)
+        _feed(out, {f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    elif isinstance(value, Mapping):
+        items = sorted(((_encoded(k), v) for k, v in value.items()), key=lambda item: item[0])
+        out.update(b"D%d:" % len(items))
+        for encoded_key, item in items:
+            out.update(encoded_key)
+            _feed(out, item)
+    elif isinstance(value, Sequence):  # list, tuple, and list-likes such as a config's ListConfig
+        out.update(b"L%d:" % len(value))
+        for item in value:
+            _feed(out, item)
+    elif isinstance(value, (set, frozenset)):
+        members = sorted(_encoded(item) for item in value)
+        out.update(b"T%d:" % len(members))
+        for member in members:
+            out.update(member)
+    else:
+        raise TypeError(
+            f"content_key cannot hash a {type(value).__qualname__}: pass JSON-like values, "
+            "dataclasses, enums, paths or numpy arrays"
+        )
+
+
+def _feed_array(out, array: np.ndarray) -> None:
+    if array.dtype.hasobject:
+        raise TypeError("content_key cannot hash an object array: its bytes are pointers")
+    out.update(b"A")
+    _feed(out, repr(np.lib.format.dtype_to_descr(array.dtype)))  # what an .npy header records
+    _feed(out, list(array.shape))
+    flat = np.ascontiguousarray(array).reshape(-1)  # C order, whatever the strides
+    out.update(b"%d:" % flat.nbytes)
+    if flat.nbytes:
+        out.update(flat.view(np.uint8))  # no copy: hashlib reads the buffer
+
+
+def _checksum(namespace: str, key: str, arrays: Mapping[str, np.ndarray], meta_json: str) -> str:
+    # Covers the entry's own name too, so an entry copied to the wrong key is caught.
+    return content_key("barkflow.cache.entry", namespace, key, dict(arrays), meta_json)
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class ClaimTimeout(BarkflowError, TimeoutError):
+    """``Store.wait_for`` gave up on entries another process is still rendering."""
+
+
+class _Corrupt(Exception):
+    """An entry that cannot be trusted; the message says why."""
+
+
+class Store:
+    """A cache folder shared by any number of processes; see the module docstring for the layout."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(os.path.abspath(Path(root).expanduser()))  # immune to later chdir
+        self._swept: set[Path] = set()  # folders whose stale temps this instance already removed
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            # Prove we can write: a cache we cannot write would fail only after the first render.
+            fd, probe = tempfile.mkstemp(prefix=".probe-", suffix=".tmp", dir=self.root)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise BarkflowError(
+                f"cache folder {self.root} is not writable ({_strerror(exc)}): "
+                f"{_fix_hint(exc)}, or choose another cache folder"
+            ) from exc
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r})"
+
+    # ---- entries
+
+    def path(self, namespace: str, key: str) -> Path:
+        """Where the entry lives: ``<root>/<namespace>/<key[:2]>/<key>.npz``."""
+        _check_name(namespace, key)
+        return self.root / namespace / key[:2] / f"{key}.npz"
+
+    def has(self, namespace: str, key: str) -> bool:
+        """Whether the entry exists (a stat, no load: a corrupt entry still counts until loaded)."""
+        return self.path(namespace, key).is_file()
+
+    def save(
+        self,
+        namespace: str,
+        key: str,
+        arrays: Mapping[str, np.ndarray],
+        meta: Mapping | None = None,
+    ) -> Path:
+        """Write an entry atomically (replacing any previous one) and return its path.
+
+        ``arrays`` maps names to plain numeric/string arrays (no object or structured dtypes;
+        names starting with "__" are reserved). ``meta`` is a small JSON-able dict (step, text,
+        seed, model id...). A full disk or an unwritable folder raises BarkflowError; the temp
+        file is removed and every other entry, including an older version of this one, is kept.
+        """
+        path = self.path(namespace, key)
+        checked = _check_arrays(namespace, key, arrays)
+        meta_json = _meta_json(namespace, key, meta)
+        members = {
+            **checked,
+            META: np.array(meta_json),
+            CHECKSUM: np.array(_checksum(namespace, key, checked, meta_json)),
+        }
+        folder = path.parent
+        temp: Path | None = None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._sweep_once(folder)
+            temp = folder / f".{key}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            with open(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as file:
+                _write_npz(file, members)
+                file.flush()
+                os.fsync(file.fileno())  # the data is on disk before the name points at it
+            os.replace(temp, path)
+            temp = None
+        except OSError as exc:
+            raise BarkflowError(
+                f"could not write cache entry {path.name} in {folder} ({_strerror(exc)}): "
+                f"{_fix_hint(exc)}, or choose another cache folder"
+            ) from exc
+        finally:
+            if temp is not None:
+                with suppress(OSError):
+                    os.unlink(temp)
+        _fsync_dir(folder)  # makes the rename itself survive a power cut
+        return path
+
+    def load(self, namespace: str, key: str) -> dict[str, np.ndarray] | None:
+        """The entry's arrays, or None if it is missing or corrupt (then it is moved aside)."""
+        entry = self._read(namespace, key, arrays=True)
+        return None if entry is None else entry[0]
+
+    def meta(self, namespace: str, key: str) -> dict | None:
+        """The entry's meta dict, or None if missing or corrupt.
+
+        Reads only the member headers and the meta member (CRC-checked), so listing many entries
+        stays cheap; the array data and the checksum are verified by ``load``.
+        """
+        entry = self._read(namespace, key, arrays=False)
+        return None if entry is None else entry[1]
+
+    def _read(self, namespace: str, key: str, *, arrays: bool):
+        path = self.path(namespace, key)
+        try:
+            file = open(path, "rb")
+        except FileNotFoundError:
+            return None
+        except PermissionError as exc:
+            raise BarkflowError(
+                f"cannot read cache entry {path} ({_strerror(exc)}): fix the permissions of {path.parent}"
+            ) from exc
+        with file:
+            opened = os.fstat(file.fileno())
+            try:
+                return _read_npz(file, namespace, key, arrays=arrays)
+            # A broken file can fail in many ways (BadZipFile, ValueError, EOFError, OSError,
+            # NotImplementedError for a garbled compression method...): all of them mean "recompute".
+            except Exception as exc:  # noqa: BLE001
+                reason = str(exc) or type(exc).__name__
+        self._move_aside(path, opened, reason)
+        return None
+
+    def _move_aside(self, path: Path, opened: os.stat_result, reason: str) -> None:
+        aside = path.with_name(path.name + ".corrupt")
+        moved = False
+        with suppress(OSError):  # already gone (another process moved it), or a read-only folder
+            # Another process may have replaced the broken file with a good one meanwhile: keep that.
+            now = os.stat(path)
+            if (now.st_ino, now.st_mtime_ns, now.st_size) == (opened.st_ino, opened.st_mtime_ns, opened.st_size):
+                os.replace(path, aside)
+                moved = True
+        where = f"moved it to {aside.name}" if moved else "left it in place"
+        log.warning("corrupt cache entry %s (%s): %s; it will be recomputed", path, reason, where)
+
+    # ---- temp files
+
+    def gc_temps(self, max_age: float = TEMP_MAX_AGE) -> int:
+        """Remove temp files older than ``max_age`` seconds (left by killed writers); returns how many.
+
+        ``max_age=0`` removes all of them: only do that when no other process is writing.
+        """
+        removed = 0
+        for folder, subfolders, files in os.walk(self.root):
+            if Path(folder) == self.root:
+                subfolders[:] = [name for name in subfolders if name != LOCKS_DIR]
+            removed += _remove_stale_temps(Path(folder), files, max_age)
+        return removed
+
+    def _sweep_once(self, folder: Path) -> None:
+        # Lazy cleanup: the first write into a folder also removes its long-dead temps.
+        if folder not in self._swept:
+            self._swept.add(folder)
+            with suppress(OSError):
+                _remove_stale_temps(folder, os.listdir(folder), TEMP_MAX_AGE)
+
+    # ---- claims
+
+    @contextmanager
+    def claim(
+        self,
+        namespace: str,
+        keys: Iterable[str],
+        *,
+        wait: bool = False,
+        timeout: float | None = None,
+    ) -> Iterator[list[str]]:
+        """Lock the keys this process will render; yields the subset it now holds (in input order).
+
+        With ``wait=False`` each key gets one non-blocking attempt and keys held elsewhere are
+        skipped. With ``wait=True`` it waits for each key, up to ``timeout`` seconds in all (None:
+        no limit); keys still held elsewhere then are skipped. All locks are released on exit,
+        also on an exception, and by the OS if the process dies.
+
+        Claiming does not mean the entry is still missing: another process may have finished it
+        between your ``has()`` and the claim. Use the double-checked pattern::
+
+            todo = [k for k in keys if not store.has(ns, k)]
+            while todo:
+                with store.claim(ns, todo) as mine:
+                    for k in mine:
+                        if not store.has(ns, k):          # re-check now that we hold it
+                            store.save(ns, k, render(k))
+                store.wait_for(ns, todo)                  # the rest are rendered elsewhere
+                todo = [k for k in todo if not store.has(ns, k)]   # their claimer died
+
+        Call ``wait_for`` after leaving the ``with`` block: inside it, it would wait on this
+        thread's own locks.
+        """
+        wanted = list(dict.fromkeys(keys))  # deduplicated, in the caller's order
+        deadline = None if timeout is None else time.monotonic() + timeout
+        held: set[str] = set()
+        with ExitStack() as release_all:
+            # One global order (sorted) means two waiting claimers never hold what the other waits for.
+            for key in sorted(wanted):
+                lock = self._lock(namespace, key)
+                if wait:
+                    budget = -1 if deadline is None else max(0.0, deadline - time.monotonic())
+                    acquired = self._acquire(lock, timeout=budget)
+                else:
+                    acquired = self._acquire(lock, blocking=False)
+                if acquired:
+                    release_all.callback(lock.release)
+                    held.add(key)
+            yield [key for key in wanted if key in held]
+
+    def wait_for(
+        self,
+        namespace: str,
+        keys: Iterable[str],
+        poll: float = 0.2,
+        timeout: float | None = None,
+    ) -> None:
+        """Block until each key exists or nobody claims it any more.
+
+        A key that is missing and unclaimed afterwards belonged to a process that died (or gave
+        up): render it yourself. Raises ClaimTimeout after ``timeout`` seconds (None: no limit).
+        """
+        pending = list(dict.fromkeys(keys))
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            pending = [k for k in pending if not self.has(namespace, k) and self._is_claimed(namespace, k)]
+            if not pending:
+                return
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                raise ClaimTimeout(
+                    f"timed out after {timeout:g}s waiting for {len(pending)} cache entries in "
+                    f"{self.root / namespace} that another process is still rendering (first: {pending[0]}): "
+                    "check that process, or wait longer"
+                )
+            time.sleep(poll if deadline is None else min(poll, deadline - now))
+
+    def _is_claimed(self, namespace: str, key: str) -> bool:
+        lock = self._lock(namespace, key)
+        if not self._acquire(lock, blocking=False):
+            return True
+        lock.release()
+        return False
+
+    def _lock(self, namespace: str, key: str) -> filelock.BaseFileLock:
+        _check_name(namespace, key)
+        folder = self.root / LOCKS_DIR / namespace
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BarkflowError(
+                f"cannot create lock folder {folder} ({_strerror(exc)}): "
+                f"{_fix_hint(exc)}, or choose another cache folder"
+            ) from exc
+        return _os_lock(folder / f"{key}.lock")
+
+    @staticmethod
+    def _acquire(lock: filelock.BaseFileLock, **how) -> bool:
+        try:
+            lock.acquire(**how)
+        except filelock.Timeout:
+            return False
+        except OSError as exc:
+            raise BarkflowError(
+                f"cannot lock {lock.lock_file} ({_strerror(exc)}): {_fix_hint(exc)}, or choose another cache folder"
+            ) from exc
+        return True
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _os_lock(path: Path) -> filelock.BaseFileLock:
+    # Only a kernel lock (flock) vanishes with a killed process; a SoftFileLock's marker file
+    # would block that key forever. So refuse the soft fallback rather than degrade silently.
+    if issubclass(filelock.FileLock, filelock.SoftFileLock):
+        raise BarkflowError("claims need OS file locks, which this platform lacks: run one process per cache")
+    try:
+        return filelock.FileLock(path, fallback_to_soft=False)
+    except TypeError:  # filelock < 4 has no soft fallback to refuse
+        return filelock.FileLock(path)
+
+
+def _check_name(namespace: str, key: str) -> None:
+    if not isinstance(namespace, str) or not _NAMESPACE_RE.fullmatch(namespace):
+        raise ValueError(f"bad cache namespace {namespace!r}: use letters, digits, '_', '.', '-'")
+    if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+        raise ValueError(f"bad cache key {key!r}: use at least two of letters, digits, '_', '-'")
+
+
+def _check_arrays(namespace: str, key: str, arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    checked = {}
+    for name, value in arrays.items():
+        if not isinstance(name, str) or not name or name.startswith("__") or "/" in name or "\\" in name:
+            raise ValueError(f"bad array name {name!r} for {namespace}/{key}: no '/', and '__' names are reserved")
+        array = np.asarray(value)
+        if array.dtype.hasobject or array.dtype.names is not None:
+            raise TypeError(
+                f"array {name!r} for {namespace}/{key} has dtype {array.dtype}: only plain "
+                "numeric/string arrays can be cached (object arrays would need pickling)"
+            )
+        checked[name] = array
+    return checked
+
+
+def _meta_json(namespace: str, key: str, meta: Mapping | None) -> str:
+    try:
+        return json.dumps(dict(meta or {}), sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"meta for {namespace}/{key} is not JSON-able: {exc}") from exc
+
+
+def _write_npz(file, members: Mapping[str, np.ndarray]) -> None:
+    # What np.savez writes, but with fixed timestamps and sorted members (equal entries are
+    # equal bytes), and without savez's keyword arguments (an array named "file" would clash).
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_EPOCH)
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, members[name], allow_pickle=False)
+
+
+def _read_npz(file, namespace: str, key: str, *, arrays: bool):
+    """(arrays or None, meta) from an open entry file; raises on anything untrustworthy."""
+    loaded = np.load(file, allow_pickle=False)  # never unpickle; refusing is the point
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise _Corrupt("a single .npy array, not an .npz archive")
+    with loaded as npz:
+        members = set(npz.files)
+        if META not in members or CHECKSUM not in members:
+            raise _Corrupt("no meta or checksum member")
+        _check_headers(npz.zip)  # cheap (headers only), so meta() refuses object arrays too
+        meta_json = _string_member(npz, META)
+        meta = json.loads(meta_json)
+        if not isinstance(meta, dict):
+            raise _Corrupt("meta is not a JSON object")
+        if not arrays:
+            return None, meta
+        # Reading a member to its end makes zipfile check its CRC-32.
+        data = {name: npz[name] for name in npz.files if name not in (META, CHECKSUM)}
+        if _checksum(namespace, key, data, meta_json) != _string_member(npz, CHECKSUM):
+            raise _Corrupt("checksum mismatch")
+        return data, meta
+
+
+def _check_headers(archive: zipfile.ZipFile) -> None:
+    """Refuse object arrays and sizes that disagree with the member (a garbled header could
+    otherwise make np.load allocate whatever huge shape it claims)."""
+    for info in archive.infolist():
+        with archive.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            if version not in _HEADER_READERS:
+                raise _Corrupt(f"{info.filename}: unsupported npy version {version}")
+            shape, _fortran, dtype = _HEADER_READERS[version](member)
+            if dtype.hasobject:
+                raise _Corrupt(f"{info.filename}: object array (loading it would mean unpickling)")
+            if member.tell() + math.prod(shape) * dtype.itemsize != info.file_size:
+                raise _Corrupt(f"{info.filename}: header does not match the member size")
+
+
+def _string_member(npz, name: str) -> str:
+    value = npz[name]
+    if value.dtype.kind != "U" or value.shape != ():
+        raise _Corrupt(f"{name} is not a string")
+    return str(value[()])
+
+
+def _remove_stale_temps(folder: Path, names: Iterable[str], max_age: float) -> int:
+    removed = 0
+    cutoff = time.time() - max_age
+    for name in names:
+        if not _TEMP_RE.fullmatch(name):
+            continue
+        with suppress(FileNotFoundError):  # another process may be cleaning up too
+            if os.stat(folder / name).st_mtime <= cutoff:
+                os.unlink(folder / name)
+                removed += 1
+    return removed
+
+
+def _fsync_dir(folder: Path) -> None:
+    with suppress(OSError):  # not every filesystem lets a folder be opened or fsynced
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _strerror(exc: OSError) -> str:
+    return os.strerror(exc.errno) if exc.errno else str(exc)
+
+
+def _fix_hint(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "free some disk space there"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "make it writable"
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return "a file is in the way of that folder; move it"
+    return "check that folder"
