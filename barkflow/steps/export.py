@@ -1,0 +1,403 @@
+"""Encode the stitched chapter masters into the files a listener keeps.
+
+Files written into out_dir for basename "book":
+
+    book.<fmt>                          the whole book, per format in wav/flac/ogg/mp3 (options.book)
+    book.m4b                            the whole book as AAC with chapter markers and title/author tags
+    book.srt, book.vtt                  subtitles for the whole book (options.book, or when m4b is made)
+    book-chapters/book-ch001.<fmt>      one file per chapter, numbered from 1 (options.per_chapter),
+    book-chapters/book-ch001.srt|vtt    with its own subtitles
+    book-lines/book-l0012.<fmt>         one file per script line (options.per_line): the line's slice
+                                        of the stitched, normalised audio. Line numbers are 0-based,
+                                        as in segment ids ("l0012-s01").
+
+wav and flac are 16-bit PCM (no dither; the masters are already limited under full scale), ogg is
+Vorbis and mp3 is MPEG Layer III, all through soundfile (libsndfile's default quality). m4b goes
+through the ffmpeg binary that imageio-ffmpeg ships: the chapter WAVs via the concat demuxer,
+chapter markers from an FFMETADATA file with millisecond times, then tags with mutagen.
+
+Audio is copied in blocks, never a whole book in memory, and every file is written under a
+temporary name and moved into place when complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from barkflow.errors import BarkflowError
+from barkflow.steps.stitch import (
+    PlacedPiece,
+    StitchResult,
+    atomic_output_path,
+    atomic_sound_file,
+    prepare_out_dir,
+)
+from barkflow.subtitles import cues_from_pieces, samples_to_ms, split_long_cues, write_srt, write_vtt
+
+log = logging.getLogger(__name__)
+
+# format name -> (libsndfile major format, subtype)
+SOUNDFILE_FORMATS = {
+    "wav": ("WAV", "PCM_16"),
+    "flac": ("FLAC", "PCM_16"),
+    "ogg": ("OGG", "VORBIS"),
+    "mp3": ("MP3", "MPEG_LAYER_III"),
+}
+AUDIO_FORMATS = (*SOUNDFILE_FORMATS, "m4b")
+SUBTITLE_FORMATS = ("srt", "vtt")
+MIN_BITRATE_KBPS, MAX_BITRATE_KBPS = 16, 320
+READ_BLOCK_FRAMES = 1 << 16  # about 2.7 s at 24 kHz
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    formats: tuple[str, ...] = ("wav",)  # any of AUDIO_FORMATS
+    book: bool = True  # one file for the whole book per format (m4b is always whole-book)
+    per_chapter: bool = False  # also one file per chapter
+    per_line: bool = False  # also one file per script line (its slice of the stitched audio)
+    subtitles: tuple[str, ...] = ("srt", "vtt")
+    title: str = ""
+    author: str = ""
+    bitrate_kbps: int = 64  # AAC bitrate for m4b
+
+    def __post_init__(self) -> None:
+        # Hydra hands over lists (or a bare string); store normalised tuples.
+        object.__setattr__(self, "formats", _format_names("formats", self.formats, AUDIO_FORMATS))
+        object.__setattr__(self, "subtitles", _format_names("subtitles", self.subtitles, SUBTITLE_FORMATS))
+        for name in ("book", "per_chapter", "per_line"):
+            if not isinstance(getattr(self, name), bool):
+                raise BarkflowError(f"export.{name} is {getattr(self, name)!r}: set it to true or false")
+        for name in ("title", "author"):
+            if not isinstance(getattr(self, name), str):
+                raise BarkflowError(f"export.{name} is {getattr(self, name)!r}: quote it as text")
+        bitrate = self.bitrate_kbps
+        is_whole_number = isinstance(bitrate, int) and not isinstance(bitrate, bool)
+        if not is_whole_number or not MIN_BITRATE_KBPS <= bitrate <= MAX_BITRATE_KBPS:
+            raise BarkflowError(
+                f"export.bitrate_kbps is {bitrate!r}: set a whole number from {MIN_BITRATE_KBPS} to "
+                f"{MAX_BITRATE_KBPS}, such as 64"
+            )
+        self._check_something_is_written()
+
+    @property
+    def plain_formats(self) -> tuple[str, ...]:
+        """The formats written through soundfile (everything but m4b)."""
+        return tuple(name for name in self.formats if name != "m4b")
+
+    @property
+    def book_subtitles(self) -> bool:
+        return bool(self.subtitles) and (self.book or "m4b" in self.formats)
+
+    def _check_something_is_written(self) -> None:
+        if self.per_line and not self.plain_formats:
+            raise BarkflowError("export.per_line needs a format other than m4b in export.formats, such as wav")
+        if self.plain_formats and not (self.book or self.per_chapter or self.per_line):
+            raise BarkflowError(
+                f"export.formats {list(self.plain_formats)} has nothing to write: set export.book, "
+                "export.per_chapter or export.per_line to true"
+            )
+        if not self.formats and not (self.subtitles and (self.book or self.per_chapter)):
+            raise BarkflowError("export writes nothing: list a format in export.formats, such as wav")
+
+
+def _format_names(option: str, value: object, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """Lower-case names without a leading dot, duplicates dropped, each one checked."""
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        items = list(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise BarkflowError(f"export.{option} is {value!r}: give a list such as {list(allowed[:2])}") from None
+    names: list[str] = []
+    for item in items:
+        name = str(item).strip().lower().lstrip(".")
+        if name not in allowed:
+            raise BarkflowError(f"export.{option} has {item!r}: choose from {', '.join(allowed)}")
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Frames [start, end) of one master file."""
+
+    path: Path
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Tags:
+    title: str = ""
+    artist: str = ""
+    album: str = ""
+    tracknumber: str = ""
+
+
+def export(
+    result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions, out_dir: Path, basename: str
+) -> list[Path]:
+    """Write every file the options ask for; return their paths in the order written."""
+    _check_inputs(result, chapter_titles, basename)
+    _check_encoders(options.formats)
+    out_dir = prepare_out_dir(out_dir)
+    written: list[Path] = []
+    if options.book:
+        written += _export_book(result, options, out_dir / basename)
+    if "m4b" in options.formats:
+        written.append(_write_m4b(out_dir / f"{basename}.m4b", result, chapter_titles, options))
+    if options.book_subtitles:
+        written += _write_subtitles(out_dir / basename, result.pieces, "book", options.subtitles, result.sample_rate)
+    if options.per_chapter:
+        folder = prepare_out_dir(out_dir / f"{basename}-chapters")
+        written += _export_chapters(result, chapter_titles, options, folder, basename)
+    if options.per_line:
+        folder = prepare_out_dir(out_dir / f"{basename}-lines")
+        written += _export_lines(result, options, folder, basename)
+    return written
+
+
+def _export_book(result: StitchResult, options: ExportOptions, stem: Path) -> list[Path]:
+    spans = [_Span(Path(path), 0, n) for path, n in zip(result.chapter_files, result.chapter_samples)]
+    tags = _Tags(title=options.title, artist=options.author, album=options.title)
+    return [
+        _write_audio(stem.with_name(f"{stem.name}.{name}"), spans, name, result.sample_rate, tags)
+        for name in options.plain_formats
+    ]
+
+
+def _export_chapters(
+    result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions, folder: Path, basename: str
+) -> list[Path]:
+    written = []
+    chapters = zip(result.chapter_files, result.chapter_samples, chapter_titles)
+    for index, (path, n_samples, title) in enumerate(chapters):
+        stem = folder / f"{basename}-ch{index + 1:03d}"
+        span = _Span(Path(path), 0, n_samples)
+        tags = _Tags(title=title, artist=options.author, album=options.title, tracknumber=str(index + 1))
+        for name in options.plain_formats:
+            audio_path = stem.with_name(f"{stem.name}.{name}")
+            written.append(_write_audio(audio_path, [span], name, result.sample_rate, tags))
+        pieces = [piece for piece in result.pieces if piece.chapter == index]
+        written += _write_subtitles(stem, pieces, "chapter", options.subtitles, result.sample_rate)
+    return written
+
+
+def _export_lines(result: StitchResult, options: ExportOptions, folder: Path, basename: str) -> list[Path]:
+    written = []
+    for (chapter, line), (start, end, text) in _line_spans(result.pieces).items():
+        if end <= start:
+            log.warning("script line %d is silent after trimming; it gets no per-line file", line)
+            continue
+        span = _Span(Path(result.chapter_files[chapter]), start, end)
+        tags = _Tags(title=text, artist=options.author, album=options.title)
+        for name in options.plain_formats:
+            audio_path = folder / f"{basename}-l{line:04d}.{name}"
+            written.append(_write_audio(audio_path, [span], name, result.sample_rate, tags))
+    return written
+
+
+def _check_inputs(result: StitchResult, chapter_titles: Sequence[str], basename: str) -> None:
+    if len(chapter_titles) != len(result.chapter_files):
+        raise ValueError(f"{len(chapter_titles)} chapter titles for {len(result.chapter_files)} chapter files")
+    if (
+        not isinstance(basename, str)
+        or basename.strip() in ("", ".", "..")
+        or any(character in basename for character in '/\\\0\n')
+    ):
+        raise BarkflowError(f"export basename {basename!r} is not a plain file name; use one such as 'my-book'")
+    rerun = "run the stitch step again"
+    for path, n_samples in zip(result.chapter_files, result.chapter_samples):
+        try:
+            info = sf.info(str(path))
+        except (OSError, sf.LibsndfileError):
+            raise BarkflowError(f"chapter master {path} is missing or unreadable; {rerun}") from None
+        if info.frames != n_samples or info.samplerate != result.sample_rate or info.channels != 1:
+            raise BarkflowError(f"chapter master {path} does not match the stitch result; {rerun}")
+
+
+def _check_encoders(formats: Sequence[str]) -> None:
+    """Fail before writing anything if an asked-for encoder is missing."""
+    for name in formats:
+        if name == "m4b":
+            _ffmpeg_executable()
+            continue
+        major, subtype = SOUNDFILE_FORMATS[name]
+        if major not in sf.available_formats() or subtype not in sf.available_subtypes(major):
+            raise BarkflowError(
+                f"export.formats: {name} needs libsndfile with {major}/{subtype} (this one is "
+                f"{sf.__libsndfile_version__}; mp3 needs 1.1 or newer); run 'pip install -U soundfile' "
+                f"or drop {name}"
+            )
+
+
+# --- plain formats through soundfile ------------------------------------------------------
+
+
+def _write_audio(path: Path, spans: Sequence[_Span], name: str, sample_rate: int, tags: _Tags) -> Path:
+    major, subtype = SOUNDFILE_FORMATS[name]
+    with atomic_sound_file(path, sample_rate, format=major, subtype=subtype) as out:
+        _set_tags(out, tags)  # before any audio: FLAC and Ogg write their comments up front
+        for block in _read_spans(spans):
+            out.write(np.clip(block, -1.0, 1.0))  # PCM conversion wraps rather than clips
+    return path
+
+
+def _set_tags(sound_file: sf.SoundFile, tags: _Tags) -> None:
+    for key in ("title", "artist", "album", "tracknumber"):
+        value = " ".join(getattr(tags, key).split())
+        if not value:
+            continue
+        try:
+            setattr(sound_file, key, value)
+        except (RuntimeError, sf.LibsndfileError):
+            log.debug("%s files cannot store the %s tag", sound_file.format, key)
+
+
+def _read_spans(spans: Sequence[_Span]) -> Iterator[np.ndarray]:
+    """The spans' audio in order, as float32 blocks of at most READ_BLOCK_FRAMES."""
+    for span in spans:
+        with sf.SoundFile(str(span.path)) as source:
+            source.seek(span.start)
+            remaining = span.end - span.start
+            while remaining > 0:
+                block = source.read(min(READ_BLOCK_FRAMES, remaining), dtype="float32")
+                if not len(block):
+                    raise BarkflowError(f"chapter master {span.path} is shorter than expected; run stitch again")
+                remaining -= len(block)
+                yield block
+
+
+# --- m4b through ffmpeg -------------------------------------------------------------------
+
+
+def _ffmpeg_executable() -> str:
+    try:
+        import imageio_ffmpeg  # imported here: only m4b needs it
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as error:
+        raise BarkflowError(
+            f"m4b export needs ffmpeg, which imageio-ffmpeg could not provide ({error}); run "
+            "'pip install imageio-ffmpeg', set IMAGEIO_FFMPEG_EXE to an ffmpeg binary, or drop m4b"
+        ) from None
+
+
+def chapter_starts_ms(chapter_samples: Sequence[int], sample_rate: int) -> list[int]:
+    """Each chapter's start in the book, in whole milliseconds (same rounding as subtitles)."""
+    starts, offset = [], 0
+    for n_samples in chapter_samples:
+        starts.append(samples_to_ms(offset, sample_rate))
+        offset += n_samples
+    return starts
+
+
+def _write_m4b(path: Path, result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions) -> Path:
+    ffmpeg = _ffmpeg_executable()
+    starts = chapter_starts_ms(result.chapter_samples, result.sample_rate)
+    ends = [*starts[1:], samples_to_ms(result.total_samples, result.sample_rate)]
+    with tempfile.TemporaryDirectory(prefix="barkflow-m4b-") as scratch, atomic_output_path(path) as temporary:
+        concat_list = Path(scratch) / "chapters.ffconcat"
+        concat_list.write_text(
+            "ffconcat version 1.0\n"
+            + "".join(f"file {_ffconcat_quote(Path(f).resolve())}\n" for f in result.chapter_files),
+            encoding="utf-8",
+        )
+        metadata = Path(scratch) / "chapters.ffmetadata"
+        metadata.write_text(
+            ";FFMETADATA1\n"
+            + "".join(
+                f"[CHAPTER]\nTIMEBASE=1/1000\nSTART={start}\nEND={end}\ntitle={_ffmetadata_escape(title)}\n"
+                for start, end, title in zip(starts, ends, chapter_titles)
+            ),
+            encoding="utf-8",
+        )
+        command = [
+            ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "concat", "-safe", "0", "-i", str(concat_list),
+            "-f", "ffmetadata", "-i", str(metadata),
+            "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
+            "-c:a", "aac", "-b:a", f"{options.bitrate_kbps}k",
+            "-movflags", "+faststart",  # index first, so players can stream it
+            "-f", "ipod", str(temporary),
+        ]  # fmt: skip
+        completed = subprocess.run(command, capture_output=True, text=True, errors="replace")
+        if completed.returncode != 0:
+            last_line = (completed.stderr.strip().splitlines() or ["no message"])[-1]
+            raise BarkflowError(f"ffmpeg could not write {path}: {last_line}; check free space and ffmpeg")
+        _tag_m4b(temporary, options)
+    return path
+
+
+def _tag_m4b(path: Path, options: ExportOptions) -> None:
+    import mutagen
+    from mutagen.mp4 import MP4
+
+    try:
+        audio = MP4(str(path))
+        if options.title:
+            audio["©nam"] = [options.title]
+            audio["©alb"] = [options.title]
+        if options.author:
+            audio["©ART"] = [options.author]
+            audio["aART"] = [options.author]
+        audio["©gen"] = ["Audiobook"]
+        audio.save()
+    except mutagen.MutagenError as error:
+        raise BarkflowError(f"could not tag {path.name}: {error}; check free space and permissions") from None
+
+
+def _ffconcat_quote(path: Path) -> str:
+    # Inside single quotes nothing is special; a quote itself is closed, escaped and reopened.
+    return "'" + str(path).replace("'", "'\\''") + "'"
+
+
+def _ffmetadata_escape(value: str) -> str:
+    # FFMETADATA gives '=', ';', '#', '\' and newlines special meaning; newlines collapse first.
+    # ffmpeg (9.0) reads an escaped backslash at the very end of a line as a line continuation,
+    # so a trailing backslash is dropped.
+    value = " ".join(value.split()).rstrip("\\")
+    return re.sub(r"([=;#\\])", r"\\\1", value)
+
+
+# --- per-line spans and subtitles ---------------------------------------------------------
+
+
+def _line_spans(pieces: Sequence[PlacedPiece]) -> dict[tuple[int, int], tuple[int, int, str]]:
+    """(chapter, line) -> (start, end, text) inside the chapter, covering the line's audible pieces."""
+    texts: dict[tuple[int, int], list[str]] = {}
+    bounds: dict[tuple[int, int], tuple[int, int]] = {}
+    for piece in pieces:
+        key = (piece.chapter, piece.line)
+        texts.setdefault(key, []).append(piece.text)
+        if piece.chapter_end > piece.chapter_start:  # a piece trimmed to nothing has no place
+            start, end = bounds.get(key, (piece.chapter_start, piece.chapter_end))
+            bounds[key] = (min(start, piece.chapter_start), max(end, piece.chapter_end))
+    return {key: (*bounds.get(key, (0, 0)), " ".join(text)) for key, text in texts.items()}
+
+
+def _write_subtitles(
+    stem: Path, pieces: Sequence[PlacedPiece], clock: str, kinds: Sequence[str], sample_rate: int
+) -> list[Path]:
+    """`stem`.srt / `stem`.vtt: one cue per piece (long ones split), on the book or chapter clock."""
+    cues = split_long_cues(cues_from_pieces(pieces, clock))
+    written = []
+    for kind in kinds:
+        path = stem.with_name(f"{stem.name}.{kind}")
+        writer = write_srt if kind == "srt" else write_vtt
+        try:
+            writer(cues, path, sample_rate=sample_rate)
+        except OSError as error:
+            raise BarkflowError(f"could not write {path}: {error}; check free space and permissions") from None
+        written.append(path)
+    return written

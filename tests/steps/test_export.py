@@ -1,0 +1,210 @@
+"""Export: every format opens with the right length, m4b chapters and tags, per-chapter and per-line
+files, subtitles that match the stitched offsets exactly, and one-line errors."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+import soundfile as sf
+from mutagen.mp4 import MP4
+
+from barkflow.errors import BarkflowError
+from barkflow.steps.export import ExportOptions, chapter_starts_ms, export
+from barkflow.steps.stitch import StitchOptions, StitchPiece, stitch
+from barkflow.subtitles import samples_to_ms
+
+SR = 24_000
+TITLES = ["Chapter One", "Part 2; a = #1 \\ end"]  # FFMETADATA's special characters must survive
+# How far a lossy file's length may stray: one codec frame of padding.
+FRAME_TOLERANCE = {"wav": 0, "flac": 0, "ogg": 2048, "mp3": 1152, "m4b": 1024}
+
+
+def tone(seconds: float, frequency: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * SR)) / SR
+    return (0.1 * np.sin(2 * np.pi * frequency * t) * rng.uniform(0.6, 1.0, t.size)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def stitched(tmp_path_factory):
+    """A two-chapter book, ~4 s: lines 0-1 in chapter 1 (line 0 has two pieces), lines 2-3 in chapter 2."""
+    folder = tmp_path_factory.mktemp("pieces")
+    spec = [  # (seconds, chapter, line, speaker, text, boundary)
+        (0.6, 0, 0, "Ann", "Hello there.", "sentence"),
+        (0.9, 0, 0, "Ann", "This second sentence is long enough that its subtitle needs more than two lines, so it is split.", "speaker"),
+        (0.5, 0, 1, "Bob", "Hi.", "chapter"),
+        (0.8, 1, 2, "Ann", "Chapter two begins.", "paragraph"),
+        (0.7, 1, 3, "Bob", "And ends.", "end"),
+    ]
+    pieces = []
+    for index, (seconds, chapter, line, speaker, text, boundary) in enumerate(spec):
+        path = folder / f"p{index}.npz"
+        np.savez(path, audio=tone(seconds, 200 + 50 * index, index))
+        pieces.append(StitchPiece(f"l{line:04d}-s{index:02d}", path, chapter, line, speaker, text, boundary))
+    return stitch(pieces, TITLES, StitchOptions(pause_chapter_s=0.5), folder / "masters")
+
+
+def frames_of(path: Path) -> int:
+    if path.suffix == ".m4b":
+        return round(MP4(str(path)).info.length * SR)
+    return sf.info(str(path)).frames
+
+
+def master(stitched, chapter: int) -> np.ndarray:
+    return sf.read(str(stitched.chapter_files[chapter]), dtype="float32")[0]
+
+
+def test_every_format_opens_with_the_right_duration(stitched, tmp_path):
+    options = ExportOptions(formats=("wav", "flac", "ogg", "mp3", "m4b"), subtitles=(), title="T", author="A")
+    written = export(stitched, TITLES, options, tmp_path, "book")
+    assert [p.name for p in written] == ["book.wav", "book.flac", "book.ogg", "book.mp3", "book.m4b"]
+    for path in written:
+        assert abs(frames_of(path) - stitched.total_samples) <= FRAME_TOLERANCE[path.suffix[1:]], path.name
+        if path.suffix != ".m4b":
+            assert sf.info(str(path)).samplerate == SR
+    # Lossless files hold the masters to 16-bit precision.
+    book = np.concatenate([master(stitched, 0), master(stitched, 1)])
+    for name in ("book.wav", "book.flac"):
+        np.testing.assert_allclose(sf.read(str(tmp_path / name), dtype="float32")[0], book, atol=1 / 32767)
+    assert sf.info(str(tmp_path / "book.wav")).subtype == "PCM_16"
+    assert sf.SoundFile(str(tmp_path / "book.flac")).title == "T"
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_m4b_has_chapter_markers_at_the_stitched_starts_and_tags(stitched, tmp_path):
+    options = ExportOptions(formats=("m4b",), title="My Book", author="Jane Doe", bitrate_kbps=48)
+    written = export(stitched, TITLES, options, tmp_path, "book")
+    assert [p.name for p in written] == ["book.m4b", "book.srt", "book.vtt"]  # m4b brings book subtitles
+
+    expected_ms = [0, samples_to_ms(stitched.chapter_samples[0], SR)]
+    assert chapter_starts_ms(stitched.chapter_samples, SR) == expected_ms
+    audio = MP4(str(tmp_path / "book.m4b"))
+    assert [(round(c.start * 1000), c.title) for c in audio.chapters] == list(zip(expected_ms, TITLES))
+    assert audio["©nam"] == ["My Book"] and audio["©alb"] == ["My Book"] and audio["©ART"] == ["Jane Doe"]
+
+    # ffmpeg reads the same chapters back.
+    probe = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(tmp_path / "book.m4b")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    starts = [float(s) for s in re.findall(r"Chapter #0:\d+: start (\d+\.\d+)", probe.stderr)]
+    assert [round(s * 1000) for s in starts] == expected_ms
+
+
+def test_per_chapter_and_per_line_files(stitched, tmp_path):
+    options = ExportOptions(formats=("wav", "mp3"), book=False, per_chapter=True, per_line=True, title="B", author="A")
+    written = {p.relative_to(tmp_path).as_posix() for p in export(stitched, TITLES, options, tmp_path, "b")}
+    chapter_files = {f"b-chapters/b-ch00{n}.{ext}" for n in (1, 2) for ext in ("wav", "mp3", "srt", "vtt")}
+    line_files = {f"b-lines/b-l000{n}.{ext}" for n in range(4) for ext in ("wav", "mp3")}
+    assert written == chapter_files | line_files  # book=False: no whole-book files
+
+    for index in (0, 1):
+        wav = tmp_path / f"b-chapters/b-ch00{index + 1}.wav"
+        np.testing.assert_allclose(sf.read(str(wav), dtype="float32")[0], master(stitched, index), atol=1 / 32767)
+        assert sf.SoundFile(str(wav)).title == " ".join(TITLES[index].split())
+        mp3 = tmp_path / f"b-chapters/b-ch00{index + 1}.mp3"
+        assert abs(frames_of(mp3) - stitched.chapter_samples[index]) <= FRAME_TOLERANCE["mp3"]
+
+    line_pieces = {line: [p for p in stitched.pieces if p.line == line] for line in range(4)}
+    for line, pieces in line_pieces.items():
+        start, end = pieces[0].chapter_start, pieces[-1].chapter_end  # line 0 spans both its pieces
+        audio = sf.read(str(tmp_path / f"b-lines/b-l000{line}.wav"), dtype="float32")[0]
+        np.testing.assert_allclose(audio, master(stitched, pieces[0].chapter)[start:end], atol=1 / 32767)
+
+
+def parse_cues(text: str, separator: str) -> list[tuple[int, int]]:
+    pattern = rf"(\d+):(\d\d):(\d\d){re.escape(separator)}(\d\d\d) --> (\d+):(\d\d):(\d\d){re.escape(separator)}(\d\d\d)"
+    cues = []
+    for match in re.finditer(pattern, text):
+        h1, m1, s1, ms1, h2, m2, s2, ms2 = map(int, match.groups())
+        cues.append(((h1 * 60 + m1) * 60_000 + s1 * 1000 + ms1, (h2 * 60 + m2) * 60_000 + s2 * 1000 + ms2))
+    return cues
+
+
+def expected_cue_times(pieces, clock: str) -> list[tuple[int, int]]:
+    """Each piece's span on the given clock, in ms."""
+    times = []
+    for piece in pieces:
+        start = samples_to_ms(getattr(piece, f"{clock}_start"), SR)
+        end = samples_to_ms(getattr(piece, f"{clock}_end"), SR)
+        times.append((start, end))
+    return times
+
+
+def test_subtitle_times_match_the_stitched_offsets_exactly(stitched, tmp_path):
+    options = ExportOptions(formats=("wav",), per_chapter=True)
+    export(stitched, TITLES, options, tmp_path, "book")
+
+    for clock, files, pieces in [
+        ("book", ["book.srt", "book.vtt"], stitched.pieces),
+        ("chapter", ["book-chapters/book-ch002.srt", "book-chapters/book-ch002.vtt"], stitched.pieces[3:]),
+    ]:
+        expected = expected_cue_times(pieces, clock)
+        for name in files:
+            text = (tmp_path / name).read_text(encoding="utf-8")
+            cues = parse_cues(text, "," if name.endswith(".srt") else ".")
+            if clock == "book":  # piece 1's text needs three lines, so it becomes two cues
+                assert (cues[1][0], cues[2][1]) == expected[1] and cues[1][1] == cues[2][0]
+                cues = [cues[0], (cues[1][0], cues[2][1]), *cues[3:]]
+            assert cues == expected, name
+    vtt = (tmp_path / "book.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT\n\n") and "<v Ann>Hello there." in vtt and "<v Bob>Hi." in vtt
+
+
+@pytest.mark.parametrize(
+    "options, field",
+    [
+        (dict(formats=("aiff",)), "export.formats"),
+        (dict(subtitles=("ass",)), "export.subtitles"),
+        (dict(bitrate_kbps=0), "export.bitrate_kbps"),
+        (dict(bitrate_kbps=64.5), "export.bitrate_kbps"),
+        (dict(per_chapter="yes"), "export.per_chapter"),
+        (dict(title=3), "export.title"),
+        (dict(formats=("m4b",), per_line=True), "export.per_line"),
+        (dict(formats=("wav",), book=False), "export.formats"),
+        (dict(formats=(), subtitles=()), "export"),
+        (dict(formats=5), "export.formats"),
+    ],
+)
+def test_bad_options_are_one_line_errors(options, field):
+    with pytest.raises(BarkflowError) as error:
+        ExportOptions(**options)
+    assert field in str(error.value) and "\n" not in str(error.value)
+
+
+def test_options_are_normalised():
+    options = ExportOptions(formats=["WAV", ".mp3", "wav"], subtitles="srt")  # as Hydra may pass them
+    assert options.formats == ("wav", "mp3") and options.subtitles == ("srt",)
+
+
+def test_unwritable_out_dir_is_named(stitched, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with pytest.raises(BarkflowError, match="not-a-folder"):
+        export(stitched, TITLES, ExportOptions(), blocker / "out", "book")
+
+
+def test_bad_basename_and_missing_masters(stitched, tmp_path):
+    with pytest.raises(BarkflowError, match="basename"):
+        export(stitched, TITLES, ExportOptions(), tmp_path, "../book")
+    broken = type(stitched)(**{**vars(stitched), "chapter_files": [tmp_path / "gone.wav", *stitched.chapter_files[1:]]})
+    with pytest.raises(BarkflowError, match="gone.wav.*stitch"):
+        export(broken, TITLES, ExportOptions(), tmp_path, "book")
+
+
+def test_missing_encoders_fail_before_anything_is_written(stitched, tmp_path, monkeypatch):
+    no_mp3 = {name: info for name, info in sf.available_formats().items() if name != "MP3"}
+    monkeypatch.setattr(sf, "available_formats", lambda: no_mp3)
+    with pytest.raises(BarkflowError, match="mp3 needs libsndfile"):
+        export(stitched, TITLES, ExportOptions(formats=("wav", "mp3")), tmp_path / "a", "book")
+    assert not (tmp_path / "a").exists()
+
+    def no_ffmpeg():
+        raise RuntimeError("No ffmpeg exe could be found")
+
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", no_ffmpeg)
+    with pytest.raises(BarkflowError, match="m4b export needs ffmpeg"):
+        export(stitched, TITLES, ExportOptions(formats=("m4b",)), tmp_path / "b", "book")
