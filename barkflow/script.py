@@ -1,0 +1,472 @@
+"""Script files: parse prose, `NAME: text` dialogue or Fountain screenplays into spoken lines.
+
+A `Script` is a flat tuple of `ScriptLine`s (who says what, in which chapter and paragraph, from
+which line of the file) plus the chapter titles. Bark's own cues ([laughs], ♪, —, CAPS, [MAN])
+are kept verbatim; only the markup of the format itself is removed.
+
+Formats (`fmt`):
+  prose     paragraphs (blank-line separated) read by the narrator; `#` headings start chapters
+  dialogue  one line per `NAME: text` or `NAME (direction): text`; other lines go to the narrator;
+            a leading backslash escapes a line (`\\Note: narration`); `#` headings start chapters
+  fountain  screenplay markup (https://fountain.io): character cues, parentheticals, dialogue,
+            action (narrated or skipped), `#` sections as chapters; headings, transitions,
+            title page, notes, boneyard and synopses are not spoken
+  auto      `.fountain`/`.spmd` → fountain; otherwise dialogue when most text lines look like
+            `NAME: text`, else prose
+
+What is not spoken (so the words of the lines are the file's words minus these): headings and
+section titles, speaker prefixes and directions, escape backslashes, and in Fountain all markup
+(scene headings, cues, transitions, title page, notes, boneyard, synopses, emphasis `*`/`_`,
+forcing characters `! @ . > ~`). Fountain lyrics (`~text`) become `♪ text ♪`, Bark's singing cue.
+
+A chapter that ends up with no spoken line (two headings in a row) is dropped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from barkflow.errors import BarkflowError
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("auto", "prose", "dialogue", "fountain")
+FOUNTAIN_ACTIONS = ("narrate", "skip")
+FOUNTAIN_EXTENSIONS = (".fountain", ".spmd")
+
+
+@dataclass(frozen=True)
+class ScriptLine:
+    index: int  # 0-based position among all lines of the script
+    speaker: str  # the narrator's name for prose / unnamed lines
+    text: str  # the spoken text, Bark cues kept verbatim
+    chapter: int  # 0-based chapter index
+    paragraph: int  # 0-based paragraph index over the whole script
+    source_line: int  # 1-based line number in the file, for error messages
+    direction: str | None = None  # "whispering" from `NAME (whispering): ...` or a Fountain parenthetical
+    dual: bool = False  # Fountain dual dialogue (the ^ cue)
+
+
+@dataclass(frozen=True)
+class Script:
+    lines: tuple[ScriptLine, ...]
+    chapter_titles: tuple[str, ...]  # one per chapter; "" for an untitled first chapter
+    source: str  # path or "<string>"
+
+    def speakers(self) -> list[str]:
+        """Every speaker, in order of first appearance."""
+        return list(dict.fromkeys(line.speaker for line in self.lines))
+
+
+def load_script(path, fmt: str = "auto", **kw) -> Script:
+    """Read a UTF-8 script file (a BOM is fine) and parse it; see `parse_script` for the options."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise BarkflowError(f"script file not found: {path}; check the path "
+                            f"(relative paths start from {Path.cwd()})")
+    if not path.is_file():
+        raise BarkflowError(f"{path} is not a file; give the path of a script file (.txt, .md or .fountain)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BarkflowError(f"cannot read script file {path}: {exc.strerror or exc}; "
+                            f"check its permissions") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise BarkflowError(f"{path}:{line}: the script is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
+                            f"re-save the file with UTF-8 encoding") from None
+    if not text.strip():
+        raise BarkflowError(f"{path}: the script file is empty; write the text to speak into it")
+    return parse_script(text, fmt, source=str(path), **kw)
+
+
+def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
+                 fountain_action: str = "narrate", source: str = "<string>") -> Script:
+    """Parse script text; `source` names it in errors and, for fmt="auto", gives the extension."""
+    if fmt not in FORMATS:
+        raise BarkflowError(f"{source}: unknown script format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fountain_action not in FOUNTAIN_ACTIONS:
+        raise BarkflowError(f"{source}: unknown fountain_action {fountain_action!r}; "
+                            f"use {' or '.join(FOUNTAIN_ACTIONS)}")
+    if not isinstance(narrator, str) or not narrator.strip():
+        raise BarkflowError(f"{source}: the narrator name is empty; give a speaker name such as 'narrator'")
+    lines = _split_lines(text)
+    if fmt == "auto":
+        fmt = _detect_format(lines, source)
+    builder = _Builder(source, narrator.strip())
+    if fmt == "prose":
+        _parse_prose(lines, builder)
+    elif fmt == "dialogue":
+        _parse_dialogue(lines, builder)
+    else:
+        _parse_fountain(lines, builder, fountain_action)
+    return builder.build(fmt)
+
+
+def _split_lines(text: str) -> list[str]:
+    """The file's lines (\\n, \\r\\n or \\r endings), so that list index + 1 is the line number."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+# --- building the Script ---
+
+
+class _Builder:
+    """Collects lines under raw chapter/paragraph keys, then numbers only those with spoken lines."""
+
+    def __init__(self, source: str, narrator: str) -> None:
+        self.source = source
+        self.narrator = narrator
+        self.titles: list[str] = [""]  # chapter 0 is untitled until a heading comes first
+        self.paragraph = 0
+        self.lines: list[ScriptLine] = []
+        self.skipped_actions = 0
+
+    def chapter(self, title: str) -> None:
+        self.titles.append(title)
+        self.next_paragraph()
+
+    def next_paragraph(self) -> None:
+        if self.lines and self.lines[-1].paragraph == self.paragraph:
+            self.paragraph += 1
+
+    def add(self, speaker: str, text: str, line_number: int, direction: str | None = None,
+            dual: bool = False) -> None:
+        text = text.strip()
+        if text:
+            self.lines.append(ScriptLine(index=len(self.lines), speaker=speaker, text=text,
+                                         chapter=len(self.titles) - 1, paragraph=self.paragraph,
+                                         source_line=line_number, direction=direction or None, dual=dual))
+
+    def build(self, fmt: str) -> Script:
+        if not self.lines:
+            hint = ("it has only action lines, which fountain_action='skip' leaves out; use 'narrate'"
+                    if self.skipped_actions else "add text to speak, or check the format")
+            raise BarkflowError(f"{self.source}: no spoken lines found when read as {fmt}; {hint}")
+        # Renumber chapters and paragraphs 0, 1, 2... over those that hold lines.
+        chapters = {old: new for new, old in enumerate(dict.fromkeys(line.chapter for line in self.lines))}
+        paragraphs = {old: new for new, old in enumerate(dict.fromkeys(line.paragraph for line in self.lines))}
+        lines = tuple(replace(line, chapter=chapters[line.chapter], paragraph=paragraphs[line.paragraph])
+                      for line in self.lines)
+        return Script(lines=lines, chapter_titles=tuple(self.titles[old] for old in chapters), source=self.source)
+
+
+# --- prose and dialogue ---
+
+_HEADING = re.compile(r"[ \t]{0,3}#{1,6}(?=[ \t]|$)")
+# NAME (direction): text. NAME: 1-40 characters, a letter first, then letters, digits, combining
+# marks or _NAME_PUNCTUATION (checked by _is_name_character).
+_DIALOGUE = re.compile(
+    r"(?P<name>[^\W\d_][^:()\n]{0,39}?)[ \t]*"
+    r"(?:\((?P<direction>[^()]*)\)[ \t]*)?"  # (whispering)
+    r":(?:\s+(?P<text>.*))?",  # a colon, then whitespace before the text
+    re.DOTALL)
+_NAME_PUNCTUATION = " _-.'\u2019"  # ’ is the typographic apostrophe (O’Neil)
+
+
+def _heading_title(line: str) -> str | None:
+    """The title of a Markdown `#` heading line, "" for a bare `#`, None when it is not a heading."""
+    match = _HEADING.match(line)
+    if match is None:
+        return None
+    title = line[match.end():].strip()
+    without_closing = title.rstrip("#")  # Markdown allows "## Title ##"
+    if without_closing != title and (not without_closing or without_closing[-1] in " \t"):
+        title = without_closing.strip()
+    return title
+
+
+def _dialogue_match(line: str) -> re.Match | None:
+    match = _DIALOGUE.fullmatch(line.strip())
+    if match is None or not all(_is_name_character(c) for c in match.group("name")):
+        return None
+    return match
+
+
+def _is_name_character(character: str) -> bool:
+    # Letters, digits and combining marks (needed for Hindi, Thai...), plus a few name marks.
+    return (character.isalnum() or character in _NAME_PUNCTUATION
+            or unicodedata.category(character).startswith("M"))
+
+
+def _detect_format(lines: list[str], source: str) -> str:
+    if source.lower().endswith(FOUNTAIN_EXTENSIONS):
+        return "fountain"
+    text_lines = [line for line in lines if line.strip() and _heading_title(line) is None]
+    named = sum(1 for line in text_lines if (match := _dialogue_match(line)) and (match.group("text") or "").strip())
+    return "dialogue" if text_lines and named * 2 > len(text_lines) else "prose"
+
+
+def _parse_prose(lines: list[str], builder: _Builder) -> None:
+    paragraph: list[str] = []
+    first_line = 0
+
+    def flush() -> None:
+        if paragraph:
+            builder.add(builder.narrator, " ".join(paragraph), first_line)
+            paragraph.clear()
+        builder.next_paragraph()
+
+    for number, line in enumerate(lines, start=1):
+        title = _heading_title(line)
+        if title is not None:
+            flush()
+            builder.chapter(title)
+        elif not line.strip():
+            flush()
+        else:
+            if not paragraph:
+                first_line = number
+            stripped = line.strip()
+            paragraph.append(stripped[1:] if stripped.startswith("\\#") else stripped)
+    flush()
+
+
+def _parse_dialogue(lines: list[str], builder: _Builder) -> None:
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            builder.next_paragraph()
+            continue
+        if stripped.startswith("\\"):  # escaped: narration, whatever it looks like
+            builder.add(builder.narrator, stripped[1:], number)
+            continue
+        title = _heading_title(line)
+        if title is not None:
+            builder.chapter(title)
+            continue
+        match = _dialogue_match(stripped)
+        if match is None:
+            builder.add(builder.narrator, stripped, number)
+        elif not (match.group("text") or "").strip():
+            log.warning("%s:%d: %r has a speaker but no text, so the narrator reads it; put the words on the same "
+                        "line ('%s: Hello') or escape it with a backslash", builder.source, number, stripped,
+                        match.group("name").strip())
+            builder.add(builder.narrator, stripped, number)
+        else:
+            builder.add(" ".join(match.group("name").split()), match.group("text"), number,
+                        direction=(match.group("direction") or "").strip())
+
+
+# --- Fountain ---
+
+_SCENE_HEADING = re.compile(r"(?:INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)[. ]", re.IGNORECASE)
+_TITLE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9 _\-]*:.*")
+_EMPHASIS = re.compile(r"(?<!\\)(\*{1,3})(?=\S)(.{1,300}?)(?<=[^\s\\])\1")
+_UNDERLINE = re.compile(r"(?<![\w\\])_(?=\S)(.{1,300}?)(?<=[^\s\\])_(?!\w)")
+_EXTENSION = re.compile(r"\([^()]*\)")
+
+
+def _remove_comments(lines: list[str], source: str) -> list[str | None]:
+    """Remove boneyard /* */ and notes [[ ]]; a line that only held them becomes None.
+
+    Line breaks inside a comment are kept, so that line numbers stay right; the lines inside a
+    comment (blank ones too) become None, so a comment never splits a dialogue block.
+    """
+    text = "\n".join(lines)
+    spans = []
+    position = 0
+    while (start := text.find("/*", position)) != -1:
+        end = text.find("*/", start + 2)
+        if end == -1:
+            line = text.count("\n", 0, start) + 1
+            raise BarkflowError(f"{source}:{line}: a boneyard comment '/*' is never closed; "
+                                f"add '*/' where it ends")
+        spans.append((start, end + 2))
+        position = end + 2
+    text, touched = _cut_spans(text, spans)
+    text, touched_by_notes = _cut_spans(text, _note_spans(text))
+    touched |= touched_by_notes
+    return [None if number in touched and not line.strip() else line
+            for number, line in enumerate(text.split("\n"))]
+
+
+def _note_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of [[notes]]; a note may span lines but not a blank line. Linear in the text length."""
+    blank_lines = [match.start() for match in re.finditer(r"\n[ \t]*\n", text)]
+    spans = []
+    search_from, close = 0, -1
+    while (start := text.find("[[", search_from)) != -1:
+        if close < start + 2:
+            close = text.find("]]", start + 2)
+        if close == -1:
+            break
+        next_blank = bisect.bisect_left(blank_lines, start)
+        if next_blank < len(blank_lines) and blank_lines[next_blank] < close:
+            search_from = start + 2  # a blank line comes first: this "[[" is not a note
+            continue
+        spans.append((start, close + 2))
+        search_from = close + 2
+    return spans
+
+
+def _cut_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, set[int]]:
+    """Remove the spans but keep their line breaks; also return the 0-based lines they touched."""
+    pieces, touched = [], set()
+    position = line = 0  # `line` is the line number at `position`
+    for start, end in spans:
+        line += text.count("\n", position, start)
+        breaks = text.count("\n", start, end)
+        touched.update(range(line, line + breaks + 1))
+        pieces += [text[position:start], "\n" * breaks]
+        line += breaks
+        position = end
+    return "".join(pieces) + text[position:], touched
+
+
+def _clean_fountain_text(text: str) -> str:
+    """Remove emphasis markup (*italic*, **bold**, _underline_) and its escapes."""
+    if "*" in text:
+        text = _EMPHASIS.sub(r"\2", text)
+    if "_" in text:
+        text = _UNDERLINE.sub(r"\1", text)
+    return text.replace("\\*", "*").replace("\\_", "_")
+
+
+def _lyric(line: str) -> str:
+    return f"♪ {line[1:].strip()} ♪"
+
+
+def _character_cue(line: str) -> tuple[str, bool] | None:
+    """(name, dual) when `line` looks like a character cue, else None. Extensions are dropped."""
+    cue = line.strip()
+    dual = cue.endswith("^")
+    if dual:
+        cue = cue[:-1].rstrip()
+    if cue.startswith("@"):
+        name = " ".join(_EXTENSION.sub("", cue[1:]).split())
+        return (name, dual) if name else None
+    name = " ".join(_EXTENSION.sub("", cue).split())
+    # "Entirely uppercase": at least one cased letter and no lowercase one (CJK has no case).
+    if not name or not any(c.isupper() for c in name) or any(c.islower() for c in name):
+        return None
+    if name[0] in "!.>~=#[(" or name.endswith(":"):
+        return None
+    return name, dual
+
+
+def _parse_fountain(raw_lines: list[str], builder: _Builder, action_mode: str) -> None:
+    lines = _remove_comments(raw_lines, builder.source)
+    numbered = [(number, line) for number, line in enumerate(lines, start=1) if line is not None]
+    position = _skip_title_page(numbered)
+
+    def is_blank(index: int) -> bool:
+        return index >= len(numbered) or not numbered[index][1].strip()
+
+    action: list[str] = []
+    action_line = 0
+
+    def flush_action() -> None:
+        if action:
+            if action_mode == "narrate":
+                builder.add(builder.narrator, _clean_fountain_text(" ".join(action)), action_line)
+            else:
+                builder.skipped_actions += 1
+            action.clear()
+
+    def add_action(text: str, number: int) -> None:
+        nonlocal action_line
+        if not action:
+            action_line = number
+        action.append(text)
+
+    index = position
+    while index < len(numbered):
+        number, line = numbered[index]
+        stripped = line.strip()
+        block_start = index == position or is_blank(index - 1)
+        index += 1
+        if not stripped:
+            flush_action()
+            builder.next_paragraph()
+            continue
+        if re.fullmatch(r"={3,}", stripped):  # page break
+            continue
+        if stripped.startswith("#"):
+            flush_action()
+            builder.chapter(stripped.lstrip("#").strip())
+            continue
+        if stripped.startswith("="):  # synopsis
+            continue
+        if stripped.startswith("~"):  # lyrics: Bark sings text between ♪
+            if stripped[1:].strip():
+                add_action(_lyric(stripped), number)
+            continue
+        if stripped.startswith("!"):
+            add_action(stripped[1:], number)
+            continue
+        if stripped.startswith(">") and stripped.endswith("<") and len(stripped) > 1:
+            add_action(stripped[1:-1], number)  # centered text
+            continue
+        if not block_start or action:
+            add_action(stripped, number)
+            continue
+        # The first line of a block: heading, transition, character cue or action.
+        if (stripped.startswith(".") and not stripped.startswith("..")) or _SCENE_HEADING.match(stripped):
+            builder.next_paragraph()
+            continue
+        if stripped.startswith(">") or (stripped.endswith("TO:") and stripped == stripped.upper()
+                                        and is_blank(index)):
+            continue  # transition
+        cue = _character_cue(stripped) if not is_blank(index) else None
+        if cue is None:
+            add_action(stripped, number)
+            continue
+        index = _read_dialogue(numbered, index, cue, builder)
+    flush_action()
+
+
+def _skip_title_page(numbered: list[tuple[int, str]]) -> int:
+    """Index of the first line after the title page (`Key: value` lines at the top), or 0."""
+    first = next((i for i, (_, line) in enumerate(numbered) if line.strip()), len(numbered))
+    if first == len(numbered) or not _TITLE_KEY.fullmatch(numbered[first][1]):
+        return 0
+    end = first
+    while end < len(numbered) and numbered[end][1].strip():
+        end += 1
+    return end
+
+
+def _read_dialogue(numbered: list[tuple[int, str]], index: int, cue: tuple[str, bool], builder: _Builder) -> int:
+    """Read the dialogue block after a cue; returns the index of the line after the block."""
+    speaker, dual = cue
+    builder.next_paragraph()
+    spoken: list[str] = []
+    direction: str | None = None
+    first_line = 0
+
+    def flush() -> None:
+        if spoken:
+            builder.add(speaker, _clean_fountain_text(" ".join(spoken)), first_line, direction, dual)
+            spoken.clear()
+
+    while index < len(numbered):
+        number, line = numbered[index]
+        if line == "  ":  # two spaces: an intentional blank line inside dialogue
+            index += 1
+            continue
+        stripped = line.strip()
+        if not stripped:
+            break
+        index += 1
+        if stripped.startswith("(") and stripped.endswith(")"):
+            flush()
+            direction = stripped[1:-1].strip() or None
+            continue
+        if stripped.startswith("~"):
+            if not stripped[1:].strip():
+                continue
+            stripped = _lyric(stripped)
+        if not spoken:
+            first_line = number
+        spoken.append(stripped)
+    flush()
+    builder.next_paragraph()
+    return index

@@ -1,0 +1,200 @@
+"""Fuzz tests: any text through parse_script and split_text gives a valid result or a BarkflowError.
+
+Properties checked:
+  split_text    segments are stripped, whitespace-normalised, within max_chars / max_tokens, and
+                their words are the input's words in order (or, where a warning says a single
+                word had to be cut, the input's non-space characters in order).
+  parse_script  lines are well formed and numbered; for prose and dialogue the words of the
+                lines are a subsequence of the input's words (escape backslashes removed).
+                Fountain is only checked for shape: its markup (cues, headings, title page,
+                notes, emphasis, forcing characters) is removed or rewritten by design.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from barkflow.errors import BarkflowError
+from barkflow.script import Script, parse_script
+from barkflow.steps.split import SplitOptions, split_text
+
+FRAGMENTS = [
+    "Hello world. ", "Mr. Smith went to Washington, D.C. on Jan. 5th! ", "Really?! ", "...", " — ", "–",
+    "[laughs] ", "[clears throat]", "[MAN] ", "♪ la la ♪", "CAPS FOR EMPHASIS ", "\n", "\n\n", "\r\n", "\r",
+    "# Chapter\n", "## ", "\\", "\\Note: ", "HOST: ", "GUEST (whispering): ", "Zoë: ", ": ", "NAME:",
+    "\nJOHN\n", "\nMARY (V.O.) ^\n", "(softly)\n", "@McCLANE\n", "INT. HOUSE - DAY\n", ".FORCED\n",
+    "CUT TO:\n", "> FADE OUT.\n", ">centered<\n", "Title: X\nAuthor: Y\n\n", "[[note]]", "[[", "]]",
+    "/* bone */", "*/", "= synopsis\n", "===\n", "~lyric\n", "!action\n", "*bold*", "_under_", "  \n",
+    "مرحبا بالعالم. كيف حالك؟ ", "\u200f\u202e", "שלום עולם. ",  # RTL, bidi controls
+    "我们今天去公园。天气很好！", "日本語の文です。",  # no spaces
+    "👩‍👩‍👧 🎉🎉 ", "\x00\x07\x1b\x1c\x1d\x1e\x1f\x85\u2028\u2029\x0b\x0c", "\u00a0\u3000\t",
+    "x" * 300, "a" * 45 + "[clears throat]" + "b" * 45, "aa[clears throat]" * 12, "word," * 80,
+    "Привет. Как дела? ",
+]
+
+fragment_texts = st.lists(
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=40), st.text(alphabet=" .,;!?\n[]", max_size=10)),
+    max_size=40,
+).map("".join)
+
+languages = st.sampled_from(["en", "de", "fr", "ru", "zh", "ja", "ar", "hi", "el"])
+regexes = st.sampled_from([r"\n", r"[.!?]", r"\bChapter\b", r"x*", r"(?=H)", r"\s+", r"\d"])
+
+
+@st.composite
+def split_options(draw) -> SplitOptions:
+    mode = draw(st.sampled_from(["sentence", "sentence", "line", "regex", "string", "none"]))
+    max_chars = draw(st.integers(40, 300))
+    pattern = ""
+    if mode == "regex":
+        pattern = draw(regexes)
+    elif mode == "string":
+        pattern = draw(st.text(min_size=1, max_size=3))
+    return SplitOptions(mode=mode, goal_chars=draw(st.integers(1, max_chars)), max_chars=max_chars,
+                        pattern=pattern, jitter=draw(st.floats(0, 0.5)), language=draw(languages),
+                        max_tokens=draw(st.integers(8, 256)))
+
+
+def words_per_char(text: str) -> int:
+    """A crude token counter: about one token per two characters, plus one per word."""
+    return len(text) // 2 + len(text.split())
+
+
+@contextmanager
+def captured_warnings(logger_name: str):
+    """Collect log messages (caplog is function-scoped, which hypothesis does not allow)."""
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    handler = Collect(level=logging.WARNING)
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def check_split(text: str, options: SplitOptions, count_tokens=None, seed: int = 0) -> list[str]:
+    with captured_warnings("barkflow.steps.split") as warnings:
+        try:
+            segments = split_text(text, options, count_tokens=count_tokens, seed=seed, where="fuzz")
+        except BarkflowError as error:
+            assert "\n" not in str(error)
+            return []
+    for segment in segments:
+        assert segment and segment == " ".join(segment.split())
+        assert len(segment) <= options.max_chars
+        if count_tokens is not None:
+            assert count_tokens(segment) <= options.max_tokens
+    if count_tokens is None:  # Bark cues are never cut (with a counter, a cue alone may be over the limit)
+        assert " ".join(segments).count("[clears throat]") >= text.count("[clears throat]")
+    words_cut = any("cut between characters" in message for message in warnings)
+    if words_cut:
+        assert "".join(" ".join(segments).split()) == "".join(text.split())
+    else:
+        assert " ".join(segments).split() == text.split()
+    return segments
+
+
+def is_subsequence(found: list[str], source: list[str]) -> bool:
+    """Whether `found` appears in order in `source` (a word may have lost an escape backslash)."""
+    position = 0
+    for word in found:
+        while position < len(source) and word not in (source[position], source[position][1:]):
+            position += 1
+        if position == len(source):
+            return False
+        position += 1
+    return True
+
+
+def check_script(text: str, fmt: str, action: str = "narrate") -> Script | None:
+    try:
+        script = parse_script(text, fmt, fountain_action=action, narrator="Nell")
+    except BarkflowError as error:
+        assert "\n" not in str(error)
+        return None
+    line_count = text.count("\n") + text.count("\r") + 1
+    assert script.lines
+    assert [line.index for line in script.lines] == list(range(len(script.lines)))
+    chapters = [line.chapter for line in script.lines]
+    paragraphs = [line.paragraph for line in script.lines]
+    assert chapters[0] == 0 and paragraphs[0] == 0
+    assert all(b - a in (0, 1) for a, b in zip(chapters, chapters[1:]))
+    assert all(b - a in (0, 1) for a, b in zip(paragraphs, paragraphs[1:]))
+    assert len(script.chapter_titles) == chapters[-1] + 1
+    for line in script.lines:
+        assert line.text and line.text == line.text.strip()
+        assert line.speaker and line.speaker == line.speaker.strip()
+        assert 1 <= line.source_line <= line_count
+    assert script.speakers() == list(dict.fromkeys(line.speaker for line in script.lines))
+    if fmt in ("prose", "dialogue"):
+        spoken = [word for line in script.lines for word in line.text.split()]
+        assert is_subsequence(spoken, text.split())
+    return script
+
+
+FUZZ = settings(max_examples=150, deadline=None, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+LARGE = settings(max_examples=3, deadline=None, database=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@FUZZ
+@given(text=fragment_texts, options=split_options(), seed=st.integers(0, 2**32), use_counter=st.booleans())
+def test_split_text_any_text(text, options, seed, use_counter):
+    check_split(text, options, words_per_char if use_counter else None, seed)
+
+
+@FUZZ
+@given(text=st.text(st.characters(exclude_categories=())), options=split_options())  # lone surrogates too
+def test_plain_unicode(text, options):
+    check_split(text, options)
+    for fmt in ("auto", "prose", "dialogue", "fountain"):
+        check_script(text, fmt)
+
+
+@FUZZ
+@given(text=fragment_texts, fmt=st.sampled_from(["auto", "prose", "dialogue", "fountain"]),
+       action=st.sampled_from(["narrate", "skip"]))
+def test_parse_script_any_text(text, fmt, action):
+    script = check_script(text, fmt, action)
+    if script is not None:
+        for line in script.lines:  # every parsed line can be split
+            check_split(line.text, SplitOptions())
+
+
+@LARGE
+@given(block=fragment_texts)
+def test_large_text_about_100_kb(block):
+    block = (block or "Filler text.") + "\n"
+    text = (block * (100_000 // len(block) + 1))[:100_000]
+    for fmt in ("prose", "dialogue", "fountain"):
+        check_script(text, fmt)
+    check_split(text, SplitOptions())
+    check_split(text, SplitOptions(mode="line", max_chars=60, goal_chars=30))
+
+
+def test_one_megabyte():
+    paragraph = ("The keeper climbed the stairs, counting each step. Mr. Hale said: \"Not tonight!\" "
+                 "[sighs] 我们今天去公园。 مرحبا بالعالم. " + "x" * 70 + " — silence?\n")
+    text = (paragraph * 3 + "\n") * (1_000_000 // (len(paragraph) * 3 + 1))
+    assert len(text) > 990_000
+    start = time.process_time()  # CPU time: the test machine is shared, wall time is noisy
+    segments = check_split(text, SplitOptions())
+    elapsed = time.process_time() - start
+    assert len(segments) > 3_000
+    assert elapsed < 20, f"1 MB took {elapsed:.1f} s of CPU"  # ~5 s here; a quadratic step would take minutes
+    script = check_script(text, "prose")
+    assert script is not None and len(script.lines) > 1_500
+    for fmt in ("dialogue", "fountain"):
+        assert check_script(text, fmt) is not None
