@@ -7,6 +7,8 @@ them, with one-line errors that name the check that failed, and loaded without e
 
 from __future__ import annotations
 
+import os
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +17,7 @@ import numpy as np
 
 from barkflow.errors import BarkflowError
 
-from .constants import CODEBOOK_SIZE, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SEMANTIC_TO_COARSE_RATIO, SEMANTIC_VOCAB_SIZE
+from .constants import CODEBOOK_SIZE, COARSE_RATE_HZ, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SEMANTIC_TO_COARSE_RATIO, SEMANTIC_VOCAB_SIZE
 
 PROMPT_KEYS = ("semantic_prompt", "coarse_prompt", "fine_prompt")
 
@@ -68,8 +70,6 @@ class VoicePrompt:
 
     @property
     def seconds(self) -> float:
-        from .constants import COARSE_RATE_HZ
-
         return self.coarse.shape[1] / COARSE_RATE_HZ
 
 
@@ -86,8 +86,10 @@ def load_npz(path: str | Path) -> VoicePrompt:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
-    except ValueError as e:  # object arrays need pickle: refused, never executed
-        raise BarkflowError(f"voice file {path} holds pickled objects ({e}); refusing to load it") from None
+    except ValueError as e:
+        if "pickle" in str(e):  # object arrays need pickle: refused, never executed
+            raise BarkflowError(f"voice file {path} holds pickled objects; refusing to load it") from None
+        raise BarkflowError(f"voice file {path} is not a readable .npz ({e}); re-export or re-download it") from None
     except (OSError, zipfile.BadZipFile, EOFError) as e:
         raise BarkflowError(f"voice file {path} is not a readable .npz ({e}); re-export or re-download it") from None
     return VoicePrompt.from_arrays(arrays, where=f"voice file {path}")
@@ -95,9 +97,6 @@ def load_npz(path: str | Path) -> VoicePrompt:
 
 def save_npz(prompt: VoicePrompt, path: str | Path) -> Path:
     """Write a prompt in the reference's layout, atomically."""
-    import os
-    import tempfile
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")

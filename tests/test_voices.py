@@ -1,0 +1,338 @@
+"""Voices: every source (inline, library yaml/npz, presets, .npz paths, random), validation, safety, list/add/CLI."""
+
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from barkflow.config import VoiceConfig, load_voice_file
+from barkflow.engine.prompts import VoicePrompt, load_npz
+from barkflow.errors import BarkflowError
+from barkflow.voices import (
+    VoiceInfo,
+    add_voice,
+    builtin_library_dir,
+    list_voices,
+    merge_configs,
+    prompt_key,
+    resolve_voice,
+)
+from barkflow import voices_cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _suno_prompts():
+    sys.modules.setdefault("encodec", types.SimpleNamespace(EncodecModel=None))
+    try:
+        import bark
+    except Exception:  # noqa: BLE001
+        return None
+    path = Path(bark.__file__).parent / "assets" / "prompts"
+    return path if (path / "announcer.npz").is_file() else None
+
+
+SUNO = _suno_prompts()
+needs_suno = pytest.mark.skipif(SUNO is None, reason="Suno's bark package (its preset .npz files) is not installed")
+
+
+def arrays(n=100, seed=0):
+    rng = np.random.default_rng(seed)
+    m = (3 * n + 1) // 2
+    fine = rng.integers(0, 1024, (8, m))
+    return {"semantic_prompt": rng.integers(0, 10_000, n), "coarse_prompt": fine[:2].copy(), "fine_prompt": fine.astype(np.int32)}
+
+
+def write(path: Path, **arrs) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **arrs)
+    return path
+
+
+def resolve(ref, *, inline=None, library=(), presets="", clone_runner=None):
+    return resolve_voice(ref, inline=inline or {}, library_dirs=list(library), preset_source=presets, store=None, clone_runner=clone_runner)
+
+
+# ------------------------------------------------------------------------------ sources
+
+
+def test_npz_path_voice(tmp_path):
+    path = write(tmp_path / "line.npz", **arrays())
+    voice = resolve(str(path))
+    assert voice.origin == "npz" and voice.prompt.semantic.dtype == np.int64 and voice.prompt.fine.dtype == np.int64
+    assert voice.key == prompt_key(voice.prompt) and len(voice.key) == 32
+    assert voice.config.source == str(path)
+
+
+@pytest.mark.parametrize("ref", ["random", "", "RANDOM"])
+def test_random_is_no_prompt(ref):
+    voice = resolve(ref)
+    assert voice.prompt is None and voice.key == "none" and voice.origin == "none"
+
+
+def test_library_yaml_and_npz(tmp_path):
+    lib = tmp_path / "lib"
+    write(lib / "bare.npz", **arrays(seed=1))
+    write(lib / "clips" / "take3.npz", **arrays(seed=2))
+    (lib / "warm.yaml").write_text(
+        "source: clips/take3.npz\nlanguage: en\nprefix: '[MAN]'\nsampling: {semantic: {temp: 0.6}}\n"
+    )
+    bare = resolve("bare", library=[lib])
+    assert bare.origin == "library" and np.array_equal(bare.prompt.semantic, arrays(seed=1)["semantic_prompt"])
+    warm = resolve("warm", library=[lib])  # relative source: next to the entry
+    assert warm.origin == "library" and warm.config.prefix == "[MAN]" and warm.config.sampling == {"semantic": {"temp": 0.6}}
+    assert warm.key == prompt_key(load_npz(lib / "clips" / "take3.npz"))
+
+
+def test_entry_named_like_its_npz(tmp_path):
+    """x.yaml with source x uses the x.npz beside it (no endless recursion)."""
+    write(tmp_path / "x.npz", **arrays(seed=3))
+    (tmp_path / "x.yaml").write_text("source: x\ndescription: mine\n")
+    voice = resolve("x", library=[tmp_path])
+    assert voice.origin == "library" and voice.config.description == "mine" and voice.prompt is not None
+
+
+def test_inline_chain_merges_configs(tmp_path):
+    write(tmp_path / "base.npz", **arrays(seed=4))
+    (tmp_path / "narr.yaml").write_text(
+        "source: base.npz\nlanguage: en\nhistory: chain\nsampling: {semantic: {temp: 0.6, top_k: 50}}\n"
+    )
+    inline = {"narrator": VoiceConfig(source="narr", prefix="[MAN]", sampling={"semantic": {"temp": 0.8}})}
+    voice = resolve("narrator", inline=inline, library=[tmp_path])
+    assert voice.name == "narrator" and voice.origin == "library"
+    assert voice.config.prefix == "[MAN]" and voice.config.history == "chain" and voice.config.language == "en"
+    assert voice.config.sampling == {"semantic": {"temp": 0.8, "top_k": 50}}
+    assert voice.config.source == "narr"
+
+
+def test_merge_configs_outer_wins():
+    merged = merge_configs(VoiceConfig(source="a", language=""), VoiceConfig(source="b", language="de", suffix="!"))
+    assert (merged.source, merged.language, merged.suffix) == ("a", "de", "!")
+
+
+def test_lookup_order(tmp_path):
+    lib1, lib2 = tmp_path / "l1", tmp_path / "l2"
+    write(lib1 / "v.npz", **arrays(seed=5))
+    write(lib2 / "v.npz", **arrays(seed=6))
+    write(tmp_path / "presets" / "v.npz", **arrays(seed=7))
+    assert resolve("v", library=[lib1, lib2]).key == prompt_key(load_npz(lib1 / "v.npz"))
+    assert resolve("v", library=[lib2, lib1]).key == prompt_key(load_npz(lib2 / "v.npz"))
+    assert resolve("v", library=[], presets=str(tmp_path / "presets")).origin == "preset"
+    inline = {"v": VoiceConfig(source=str(tmp_path / "presets" / "v.npz"))}
+    voice = resolve("v", inline=inline, library=[lib1], presets=str(tmp_path / "presets"))
+    assert voice.origin == "npz" and voice.key == prompt_key(load_npz(tmp_path / "presets" / "v.npz"))
+    # an inline voice named like a preset may point at that preset
+    inline = {"v": VoiceConfig(source="v", suffix="!")}
+    voice = resolve("v", inline=inline, presets=str(tmp_path / "presets"))
+    assert voice.origin == "preset" and voice.config.suffix == "!"
+
+
+def test_unknown_voice_lists_close_matches(tmp_path):
+    (tmp_path / "narrator.yaml").write_text("source: random\n")
+    with pytest.raises(BarkflowError) as err:
+        resolve("narator", inline={"narrative": VoiceConfig()}, library=[tmp_path])
+    msg = str(err.value)
+    assert "'narator'" in msg and "narrator" in msg and str(tmp_path) in msg and "\n" not in msg
+    with pytest.raises(BarkflowError, match="not found"):
+        resolve(str(tmp_path / "missing.npz"))
+
+
+def test_voice_cycle_is_an_error(tmp_path):
+    (tmp_path / "a.yaml").write_text("source: b\n")
+    (tmp_path / "b.yaml").write_text("source: a\n")
+    with pytest.raises(BarkflowError, match="'a'"):
+        resolve("a", library=[tmp_path])
+
+
+def test_clone_voice_uses_the_runner(tmp_path):
+    seen = []
+    prompt = VoicePrompt.from_arrays(arrays(seed=8))
+
+    def runner(clone, base_dir=None):
+        seen.append((clone.audio, base_dir))
+        return prompt
+
+    (tmp_path / "me.yaml").write_text("clone: {audio: me.wav}\nlanguage: en\n")
+    voice = resolve("me", library=[tmp_path], clone_runner=runner)
+    assert voice.origin == "clone" and voice.key == prompt_key(prompt) and seen == [("me.wav", tmp_path)]
+    inline = {"host": VoiceConfig(source="me", prefix="[WOMAN]")}
+    assert resolve("host", inline=inline, library=[tmp_path], clone_runner=runner).origin == "clone"
+
+
+# ------------------------------------------------------------------------------ validation
+
+
+def _bad(tmp_path, name, **changes):
+    a = arrays()
+    a.update(changes)
+    for k in [k for k, v in a.items() if v is None]:
+        del a[k]
+    return write(tmp_path / f"{name}.npz", **a)
+
+
+@pytest.mark.parametrize(
+    "name, changes, match",
+    [
+        ("missing", {"fine_prompt": None}, "missing fine_prompt"),
+        ("sem2d", {"semantic_prompt": np.zeros((2, 50), np.int64)}, "semantic_prompt must be 1-D"),
+        ("semrange", {"semantic_prompt": np.full(100, 10_000)}, "ids must be in 0..9999"),
+        ("semneg", {"semantic_prompt": np.full(100, -1)}, "ids must be in 0..9999"),
+        ("coarserows", {"coarse_prompt": np.zeros((3, 150), np.int64)}, r"coarse_prompt must have shape \(2, frames\)"),
+        ("finerows", {"fine_prompt": np.zeros((7, 150), np.int64)}, r"fine_prompt must have shape \(8, frames\)"),
+        ("coderange", {"coarse_prompt": np.full((2, 150), 1024)}, "codes must be in 0..1023"),
+        ("ratio", {"coarse_prompt": np.zeros((2, 100), np.int64)}, "ratio of 1.5"),
+        ("floaty", {"semantic_prompt": np.zeros(100, np.float32)}, "dtype float32"),
+    ],
+)
+def test_each_validation_failure_names_check_and_file(tmp_path, name, changes, match):
+    path = _bad(tmp_path, name, **changes)
+    with pytest.raises(BarkflowError, match=match) as err:
+        resolve(str(path))
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_odd_dtypes_are_cast(tmp_path):
+    a = {k: v.astype(np.uint16) for k, v in arrays().items()}
+    voice = resolve(str(write(tmp_path / "u16.npz", **a)))
+    assert all(x.dtype == np.int64 for x in (voice.prompt.semantic, voice.prompt.coarse, voice.prompt.fine))
+
+
+class _Evil:
+    marker: str = ""
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_pickled_npz_is_refused_without_running(tmp_path):
+    marker = tmp_path / "PWNED"
+    evil = _Evil()
+    evil.marker = str(marker)
+    a = arrays()
+    a["semantic_prompt"] = np.array([evil], dtype=object)
+    path = write(tmp_path / "evil.npz", **a)
+    with pytest.raises(BarkflowError, match="pickled"):
+        resolve(str(path))
+    with pytest.raises(BarkflowError, match="pickled"):
+        add_voice(path, "evil", tmp_path / "lib")
+    assert not marker.exists()
+    assert not (tmp_path / "lib" / "evil.npz").exists()
+
+
+def test_not_an_npz(tmp_path):
+    path = tmp_path / "junk.npz"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(BarkflowError) as err:  # np.load falls back to unpickling junk: refused either way
+        resolve(str(path))
+    assert str(path) in str(err.value)
+
+
+# ------------------------------------------------------------------------------ Suno presets
+
+
+@needs_suno
+@pytest.mark.parametrize("name, n, m", [("v2/en_speaker_6", 309, 464), ("announcer", 499, 750)])
+def test_suno_presets_from_a_local_folder(name, n, m):
+    voice = resolve(name, presets=str(SUNO))
+    assert voice.origin == "preset" and voice.prompt.semantic.shape == (n,) and voice.prompt.coarse.shape == (2, m)
+    assert voice.prompt.fine.dtype == np.int64  # int32 (v2) and uint16 (announcer) are cast
+    raw = np.load(SUNO / f"{name}.npz")
+    assert np.array_equal(voice.prompt.fine, raw["fine_prompt"].astype(np.int64))
+
+
+@needs_suno
+def test_v1_preset_and_typo():
+    assert resolve("en_speaker_1", presets=str(SUNO)).origin == "preset"
+    with pytest.raises(BarkflowError, match="v2/en_speaker_6"):
+        resolve("v2/en_speakr_6", presets=str(SUNO))
+
+
+@needs_suno
+def test_builtin_entries_resolve():
+    lib = builtin_library_dir()
+    assert lib is not None
+    for entry in sorted(lib.glob("*.yaml")):
+        config = load_voice_file(entry, entry.stem)
+        assert config.description, entry
+    narrator = resolve("narrator_en", library=[lib], presets=str(SUNO))
+    assert narrator.origin == "library" and narrator.key == prompt_key(load_npz(SUNO / "v2" / "en_speaker_6.npz"))
+    assert narrator.config.language == "en"
+    assert resolve("announcer", library=[lib], presets=str(SUNO)).prompt.semantic.shape == (499,)
+
+
+# ------------------------------------------------------------------------------ library: add, list, CLI
+
+
+def test_add_voice_and_list(tmp_path):
+    src = write(tmp_path / "export" / "l0012-s01.npz", **{k: v.astype(np.int32) for k, v in arrays(n=150).items()},
+                junk=np.arange(3))
+    lib = tmp_path / "voices"
+    entry = add_voice(src, "warm_take", lib, "the good take")
+    assert entry == lib / "warm_take.yaml" and (lib / "warm_take.npz").is_file()
+    with np.load(lib / "warm_take.npz", allow_pickle=False) as data:
+        assert sorted(data.files) == ["coarse_prompt", "fine_prompt", "semantic_prompt"]
+    voice = resolve("warm_take", library=[lib])
+    assert voice.origin == "library" and voice.config.description == "the good take"
+    assert voice.key == prompt_key(load_npz(src))
+    with pytest.raises(BarkflowError, match="already exists"):
+        add_voice(src, "warm_take", lib)
+    add_voice(src, "warm_take", lib, "again", overwrite=True)
+    for bad in ("../up", "a/b", "", "random"):
+        with pytest.raises(BarkflowError, match="not usable"):
+            add_voice(src, bad, lib)
+    write(lib / "broken.npz", semantic_prompt=np.zeros(3, np.int64))
+    infos = {i.name: i for i in list_voices([lib], "")}
+    assert infos["warm_take"] == VoiceInfo("warm_take", "library", "", pytest.approx(225 / 75), "again")
+    assert infos["broken"].description.startswith("invalid:")
+
+
+@needs_suno
+def test_list_with_presets(tmp_path):
+    (tmp_path / "deep.yaml").write_text("source: v2/de_speaker_3\ndescription: deep\n")
+    infos = list_voices([tmp_path], str(SUNO))
+    by_name = {i.name: i for i in infos}
+    assert by_name["deep"].language == "de" and by_name["deep"].seconds > 1
+    assert by_name["v2/en_speaker_6"] == VoiceInfo("v2/en_speaker_6", "preset", "en", pytest.approx(464 / 75), "")
+    assert by_name["announcer"].origin == "preset"
+    assert infos[0].name == "deep"  # library first
+
+
+def test_cli_add_list_and_errors(tmp_path, capsys):
+    src = write(tmp_path / "x.npz", **arrays())
+    lib = tmp_path / "lib"
+    assert voices_cli.main(["add", "hero", str(src), "--library", str(lib), "--description", "brave"]) == 0
+    assert voices_cli.main(["list", "--library", str(lib), "--presets", ""]) == 0
+    out = capsys.readouterr().out
+    assert "hero" in out and "brave" in out and "2.0 s" in out
+    assert voices_cli.main(["add", "hero", str(src), "--library", str(lib)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: voice hero already exists") and "\n" not in err
+    assert voices_cli.main(["add", "other", str(tmp_path / "nope.npz"), "--library", str(lib)]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ the tiny bundle's presets (HF layout)
+
+
+def test_tiny_bundle_presets_hf_layout_and_suno_folder():
+    from barkflow.engine.bundles import tiny_bundle_dir
+    from barkflow.engine.loading import load_preset_arrays
+
+    lib = builtin_library_dir()
+    a = resolve("tiny_a", library=[lib], presets="tiny")
+    b = resolve("tiny_b", library=[lib], presets="tiny")
+    assert a.origin == b.origin == "library" and a.key != b.key and a.config.language == "en"
+    expected = load_preset_arrays("tiny", "v2/en_speaker_0")
+    assert np.array_equal(a.prompt.fine, expected["fine_prompt"].astype(np.int64))
+    # the same presets as a local folder of Suno .npz files give the same voices
+    folder = str(tiny_bundle_dir() / "voices")
+    assert resolve("v2/en_speaker_0", presets=folder).key == a.key
+    hf, local = resolve("announcer", presets="tiny"), resolve("announcer", presets=folder)
+    assert hf.origin == local.origin == "preset" and hf.key == local.key and hf.prompt.semantic.dtype == np.int64
+    names = {i.name: i for i in list_voices([lib], "tiny")}
+    assert names["v2/en_speaker_2"].origin == "preset" and names["v2/en_speaker_2"].seconds == pytest.approx(210 / 75)
+    assert names["tiny_a"].seconds == pytest.approx(150 / 75) and names["tiny_a"].origin == "library"
+    with pytest.raises(BarkflowError, match="v2/en_speaker_1"):
+        resolve("v2/en_speakr_1", presets="tiny")
