@@ -1,0 +1,50 @@
+"""Shared fixtures. The suite is hermetic: it never reaches the hub and never writes to the user's caches.
+
+- HF_HUB_OFFLINE=1: no hub is reachable in CI, and an online miss costs ~25 s of retries.
+- BARKFLOW_HOME points at a fresh folder for the run, so "tiny" sources and the `tiny_bundle`
+  fixture share one bundle built once (pytest-xdist workers inherit the folder; the bundle's
+  file lock makes them build it once). Set BARKFLOW_TEST_HOME to keep that folder between runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_TEST_HOME = "BARKFLOW_TEST_HOME"
+
+
+def pytest_configure(config):
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    if "huggingface_hub.constants" in sys.modules:  # read at import time: patch it if it is already in
+        sys.modules["huggingface_hub.constants"].HF_HUB_OFFLINE = True
+    if not os.environ.get(_TEST_HOME):
+        os.environ[_TEST_HOME] = tempfile.mkdtemp(prefix="barkflow-test-home-")
+        config._barkflow_made_home = True
+    os.environ["BARKFLOW_HOME"] = os.environ[_TEST_HOME]
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_barkflow_made_home", False):
+        shutil.rmtree(os.environ.pop(_TEST_HOME), ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle() -> Path:
+    """Root of the tiny random Bark bundle (hf/, suno/, voices/; see barkflow/engine/bundles.py)."""
+    from barkflow.engine.bundles import tiny_bundle_dir
+
+    return tiny_bundle_dir()
+
+
+@pytest.fixture(scope="session")
+def hf_tiny_bark(tiny_bundle):
+    """transformers' BarkModel loaded from the tiny bundle's HF layout: the oracle for parity tests."""
+    from transformers import BarkModel
+
+    return BarkModel.from_pretrained(tiny_bundle / "hf", local_files_only=True).eval()
