@@ -62,8 +62,9 @@ Progress = Callable[[str, int, int], None]  # (stage, rows done, rows total)
 
 
 # ----------------------------------------------------------------------------------------------
-# Options: one frozen dataclass per stage. Field types stay OmegaConf-friendly so the same
-# classes serve as config schemas.
+# Options: one dataclass per stage. They double as Hydra config schemas, which is why they are
+# not frozen (OmegaConf makes frozen nodes read-only, refusing overrides); treat them as values
+# and derive variants with dataclasses.replace.
 
 
 def _check_sampling(temp, top_k, top_p, stage: str) -> None:
@@ -75,7 +76,7 @@ def _check_sampling(temp, top_k, top_p, stage: str) -> None:
         raise ValueError(f"{stage}.top_p must be in (0, 1] or null, got {top_p}")
 
 
-@dataclass(frozen=True)
+@dataclass
 class SemanticOptions:
     # sampling (applied in the reference's order: top_p, top_k, temperature)
     temp: float = 0.7
@@ -94,7 +95,7 @@ class SemanticOptions:
             raise ValueError(f"semantic.max_gen_duration_s must be > 0 or null, got {self.max_gen_duration_s}")
 
 
-@dataclass(frozen=True)
+@dataclass
 class CoarseOptions:
     temp: float = 0.7
     top_k: Optional[int] = None
@@ -116,7 +117,7 @@ class CoarseOptions:
             )
 
 
-@dataclass(frozen=True)
+@dataclass
 class FineOptions:
     temp: Optional[float] = 0.5  # None = argmax (deterministic)
 

@@ -1,0 +1,13 @@
+"""The pipeline's steps, in order: split → semantic → coarse → fine → decode → stitch → export.
+
+The four token steps share one shape, which the runner relies on:
+    NAME        the step's name and its cache namespace
+    VERSION     bumped when the step's output changes for the same inputs
+    NEEDS       the upstream steps whose artifacts `run` reads
+    cache_key(unit, prompt_key, engine) -> str
+    length(unit) -> int                    sorts a batch so similar lengths run together
+    run(units, prompts, inputs, engine, progress) -> [(arrays, meta)] in unit order
+split, stitch and export run no model: they are plain functions over the whole project.
+"""
+
+from barkflow.steps import coarse, decode, fine, semantic  # noqa: F401

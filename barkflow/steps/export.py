@@ -27,7 +27,8 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import List
 from pathlib import Path
 
 import numpy as np
@@ -58,21 +59,22 @@ MIN_BITRATE_KBPS, MAX_BITRATE_KBPS = 16, 320
 READ_BLOCK_FRAMES = 1 << 16  # about 2.7 s at 24 kHz
 
 
-@dataclass(frozen=True)
+# Not frozen: it doubles as a Hydra schema, and OmegaConf makes frozen nodes read-only.
+@dataclass
 class ExportOptions:
-    formats: tuple[str, ...] = ("wav",)  # any of AUDIO_FORMATS
+    formats: List[str] = field(default_factory=lambda: ["wav"])  # any of AUDIO_FORMATS
     book: bool = True  # one file for the whole book per format (m4b is always whole-book)
     per_chapter: bool = False  # also one file per chapter
     per_line: bool = False  # also one file per script line (its slice of the stitched audio)
-    subtitles: tuple[str, ...] = ("srt", "vtt")
+    subtitles: List[str] = field(default_factory=lambda: ["srt", "vtt"])
     title: str = ""
     author: str = ""
     bitrate_kbps: int = 64  # AAC bitrate for m4b
 
     def __post_init__(self) -> None:
         # Hydra hands over lists (or a bare string); store normalised tuples.
-        object.__setattr__(self, "formats", _format_names("formats", self.formats, AUDIO_FORMATS))
-        object.__setattr__(self, "subtitles", _format_names("subtitles", self.subtitles, SUBTITLE_FORMATS))
+        self.formats = list(_format_names("formats", self.formats, AUDIO_FORMATS))
+        self.subtitles = list(_format_names("subtitles", self.subtitles, SUBTITLE_FORMATS))
         for name in ("book", "per_chapter", "per_line"):
             if not isinstance(getattr(self, name), bool):
                 raise BarkflowError(f"export.{name} is {getattr(self, name)!r}: set it to true or false")

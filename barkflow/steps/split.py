@@ -70,7 +70,8 @@ _CLAUSE_END = (",", ";", ":", "\u2014", "\u2013", "\u3001", "\uff0c", "\uff1b", 
 _DASHES = ("-", "--", "\u2014", "\u2013")
 
 
-@dataclass(frozen=True)
+# Not frozen: it doubles as a Hydra schema, and OmegaConf makes frozen nodes read-only.
+@dataclass
 class SplitOptions:
     """How to cut text into segments; every field is checked when the options are made."""
 

@@ -37,6 +37,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Optional
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +83,8 @@ class StitchPiece:
     boundary: str  # one of BOUNDARIES: what follows this piece
 
 
-@dataclass(frozen=True)
+# Not frozen: it doubles as a Hydra schema, and OmegaConf makes frozen nodes read-only.
+@dataclass
 class StitchOptions:
     pause_sentence_s: float = 0.2
     pause_paragraph_s: float = 0.6
@@ -91,7 +93,7 @@ class StitchOptions:
     crossfade_ms: float = 0.0  # equal-power crossfade between pieces joined with no pause (0 = off)
     trim_silence: bool = True  # trim each piece's leading/trailing silence (keeps TRIM_MARGIN_S)
     silence_threshold_db: float = -45.0  # sample level (dBFS) under which trimming counts silence
-    loudness_lufs: float | None = -18.0  # integrated loudness target; None = no normalisation
+    loudness_lufs: Optional[float] = -18.0  # integrated loudness target; None = no normalisation
     loudness_scope: str = "chapter"  # "chapter": a gain per chapter; "book": one gain for all
     peak_dbfs: float = -1.0  # sample-peak ceiling after gain (soft-knee limiter)
 

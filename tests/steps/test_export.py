@@ -177,7 +177,7 @@ def test_bad_options_are_one_line_errors(options, field):
 
 def test_options_are_normalised():
     options = ExportOptions(formats=["WAV", ".mp3", "wav"], subtitles="srt")  # as Hydra may pass them
-    assert options.formats == ("wav", "mp3") and options.subtitles == ("srt",)
+    assert options.formats == ["wav", "mp3"] and options.subtitles == ["srt"]
 
 
 def test_unwritable_out_dir_is_named(stitched, tmp_path):

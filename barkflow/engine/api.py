@@ -1,0 +1,226 @@
+"""The engine's front door: load Bark stage by stage and render lists of texts.
+
+    from barkflow.engine import Bark, SemanticOptions
+    bark = Bark("suno/bark-small")                      # or a local folder, or "tiny"
+    audio = bark.generate(["Hello there.", "And hello again."], voice="v2/en_speaker_6", seed=1)
+
+Models load lazily, one stage at a time, so a run whose semantic tokens are all cached never
+loads the semantic model. With `offload`, only the stage that is running sits on the device.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import numpy as np
+import torch
+
+from . import loading
+from .prompts import VoicePrompt, load_npz
+from .sampling import (
+    CoarseOptions,
+    CoarseRow,
+    FineOptions,
+    FineRow,
+    Progress,
+    SemanticOptions,
+    SemanticResult,
+    SemanticRow,
+    generate_coarse,
+    generate_fine,
+    generate_semantic,
+)
+
+log = logging.getLogger(__name__)
+
+STAGES = ("semantic", "coarse", "fine")
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+OFFLOAD = ("none", "cpu", "unload")
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    if device != "auto":
+        return torch.device(device)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+@dataclass(frozen=True)
+class StageSource:
+    source: str
+    dtype: str = "float32"
+
+
+class Bark:
+    """Bark's stages behind one object; every method takes a batch.
+
+    semantic/coarse/fine: a source per stage (hub id, local folder, .pt file, "tiny"); coarse and
+    fine default to the semantic source. codec and tokenizer default to the bundle of the fine and
+    semantic sources. dtype: one name or a dict per stage. offload: none | cpu | unload.
+    """
+
+    def __init__(
+        self,
+        semantic: str = "suno/bark-small",
+        coarse: Optional[str] = None,
+        fine: Optional[str] = None,
+        *,
+        codec: str = "",
+        tokenizer: str = "",
+        device: str = "auto",
+        dtype: Union[str, dict] = "float32",
+        offload: str = "none",
+        batch_size: int = 16,
+    ):
+        dtypes = dtype if isinstance(dtype, dict) else {s: dtype for s in STAGES}
+        for name in dtypes.values():
+            if name not in DTYPES:
+                raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {name!r}")
+        if offload not in OFFLOAD:
+            raise ValueError(f"offload must be one of {', '.join(OFFLOAD)}, got {offload!r}")
+        self.sources = {
+            "semantic": StageSource(semantic, dtypes.get("semantic", "float32")),
+            "coarse": StageSource(coarse or semantic, dtypes.get("coarse", "float32")),
+            "fine": StageSource(fine or semantic, dtypes.get("fine", "float32")),
+        }
+        self.codec_source = codec or (fine or semantic)
+        self.tokenizer_source = tokenizer or semantic
+        self.device = pick_device(device)
+        self.offload = offload
+        self.batch_size = batch_size
+        self._models: dict[str, torch.nn.Module] = {}
+        self._codec = None
+        self._tokenizer = None
+        self.loads: list[str] = []  # what was loaded, in order (tests and the run summary read it)
+
+    # ------------------------------------------------------------------------------------------
+    # identity and loading
+
+    def identity(self, stage: str) -> str:
+        """What a cache key needs to know about a stage's weights, without loading them."""
+        if stage == "codec":
+            return loading.source_identity("codec", self.codec_source)
+        if stage == "tokenizer":
+            return loading.source_identity("tokenizer", self.tokenizer_source)
+        src = self.sources[stage]
+        return f"{loading.source_identity(stage, src.source)}|{src.dtype}"
+
+    def model(self, stage: str) -> torch.nn.Module:
+        """The stage's model on the device; with offload, the other stages step aside first."""
+        for other in [s for s in self._models if s != stage]:
+            if self.offload == "unload":
+                del self._models[other]
+            elif self.offload == "cpu":
+                self._models[other].to("cpu")
+        if stage not in self._models:
+            src = self.sources[stage]
+            log.info("loading the %s model from %s", stage, src.source)
+            loaded = loading.load_stage(stage, src.source, device=self.device, dtype=DTYPES[src.dtype])
+            self._models[stage] = loaded.model
+            self.loads.append(stage)
+        model = self._models[stage]
+        return model.to(self.device)
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            self._tokenizer = loading.load_tokenizer(self.tokenizer_source)
+            self.loads.append("tokenizer")
+        return self._tokenizer
+
+    @property
+    def codec(self):
+        if self._codec is None:
+            # EnCodec stays on the CPU with MPS, as in the reference.
+            device = "cpu" if self.device.type == "mps" else self.device
+            self._codec = loading.load_codec(self.codec_source, device=device)
+            self.loads.append("codec")
+        return self._codec
+
+    def voice(self, voice: Union[str, Path, VoicePrompt, dict, None]) -> Optional[VoicePrompt]:
+        """A preset name of the semantic source's bundle, an .npz path, arrays, or None."""
+        if voice is None or isinstance(voice, VoicePrompt):
+            return voice
+        if isinstance(voice, dict):
+            return VoicePrompt.from_arrays(voice)
+        if str(voice).endswith(".npz") or Path(voice).is_file():
+            return load_npz(voice)
+        arrays = loading.load_preset_arrays(self.tokenizer_source, str(voice))
+        return VoicePrompt.from_arrays(arrays, where=f"preset {voice}")
+
+    # ------------------------------------------------------------------------------------------
+    # stages: each takes rows, batches them by length, and returns results in row order
+
+    def semantic(self, rows: Sequence[SemanticRow], progress: Optional[Progress] = None) -> list[SemanticResult]:
+        model = self.model("semantic")
+        encode = self.tokenizer.encode
+        return _batched(rows, lambda r: len(r.text), self.batch_size, lambda b: generate_semantic(model, encode, b, progress))
+
+    def coarse(self, rows: Sequence[CoarseRow], progress: Optional[Progress] = None) -> list[np.ndarray]:
+        model = self.model("coarse")
+        return _batched(rows, lambda r: len(r.semantic), self.batch_size, lambda b: generate_coarse(model, b, progress))
+
+    def fine(self, rows: Sequence[FineRow], progress: Optional[Progress] = None) -> list[np.ndarray]:
+        model = self.model("fine")
+        return _batched(rows, lambda r: r.coarse.shape[1], self.batch_size, lambda b: generate_fine(model, b, progress))
+
+    def decode(self, codes: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """(8, T) codes per row -> float32 waveforms at 24 kHz, 320 samples per frame."""
+        if self.offload != "none":
+            for stage in list(self._models):
+                if self.offload == "unload":
+                    del self._models[stage]
+                else:
+                    self._models[stage].to("cpu")
+        out = []
+        for c in codes:  # one at a time: EnCodec is ~1% of the time, and this keeps lengths exact
+            if c.shape[1] == 0:
+                out.append(np.zeros(0, dtype=np.float32))
+                continue
+            wave = self.codec.decode(torch.from_numpy(np.asarray(c, dtype=np.int64))[None])
+            out.append(wave[0].float().cpu().numpy())
+        return out
+
+    # ------------------------------------------------------------------------------------------
+
+    def generate(
+        self,
+        texts: Sequence[str],
+        voice=None,
+        seed: Union[int, Sequence[int]] = 0,
+        semantic: SemanticOptions = SemanticOptions(),
+        coarse: CoarseOptions = CoarseOptions(),
+        fine: FineOptions = FineOptions(),
+    ) -> list[np.ndarray]:
+        """Texts to waveforms, like Bark's generate_audio but for a whole list at once.
+
+        voice: one voice for all texts or one per text. seed: one base seed or one per text;
+        each stage of text i draws from its own generator, so results do not depend on batching.
+        """
+        n = len(texts)
+        voices = list(voice) if isinstance(voice, (list, tuple)) else [voice] * n
+        seeds = list(seed) if isinstance(seed, (list, tuple)) else [seed + i for i in range(n)]
+        prompts = [self.voice(v) for v in voices]
+        sems = self.semantic([SemanticRow(t, p, semantic, s) for t, p, s in zip(texts, prompts, seeds)])
+        spoken = [i for i, r in enumerate(sems) if len(r.tokens)]
+        coarse_codes = self.coarse([CoarseRow(sems[i].tokens, prompts[i], coarse, seeds[i]) for i in spoken])
+        fine_codes = self.fine([FineRow(c, prompts[i], fine, seeds[i]) for i, c in zip(spoken, coarse_codes)])
+        audio = dict(zip(spoken, self.decode(fine_codes)))
+        return [audio.get(i, np.zeros(0, dtype=np.float32)) for i in range(n)]
+
+
+def _batched(rows, length, batch_size, run):
+    """Run rows in batches of similar length (less padding, earlier finishes); keep row order."""
+    order = sorted(range(len(rows)), key=lambda i: length(rows[i]))
+    results = [None] * len(rows)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        for i, result in zip(chunk, run([rows[i] for i in chunk])):
+            results[i] = result
+    return results

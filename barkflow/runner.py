@@ -1,0 +1,522 @@
+"""Plan and render a project: split → semantic → coarse → fine → decode → stitch → export.
+
+`plan` turns the script into render units (one per segment and take) with every cache key worked
+out up front, without loading a model. `render` then runs each token step over the units whose
+key is missing from the store, batched and sorted by length, and stitches the picked takes.
+
+Units that take their voice prompt from another unit (chain mode, and the voice a random-voiced
+speaker gets locked to) run in waves: a unit waits for the unit it is conditioned on, and every
+unit of one wave runs as one batch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+
+from barkflow import steps
+from barkflow.cache import Store, content_key
+from barkflow.config import BarkflowConfig, VoiceConfig, apply_overrides, parse_shard
+from barkflow.engine.api import Bark
+from barkflow.engine.constants import SAMPLE_RATE
+from barkflow.engine.prompts import VoicePrompt, save_npz
+from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
+from barkflow.errors import BarkflowError
+from barkflow.script import Script, ScriptLine, load_script
+from barkflow.steps.export import export
+from barkflow.steps.split import estimate_seconds, split_text
+from barkflow.steps.stitch import StitchPiece, stitch
+from barkflow.steps import clone as clone_step
+from barkflow.voices import ResolvedVoice, builtin_library_dir, resolve_voice
+
+log = logging.getLogger(__name__)
+
+TOKEN_STEPS = (steps.semantic, steps.coarse, steps.fine, steps.decode)
+PICKS_FILE = "picks.json"
+
+
+@dataclass
+class StageOptions:
+    semantic: SemanticOptions
+    coarse: CoarseOptions
+    fine: FineOptions
+
+
+@dataclass
+class Unit:
+    """One take of one segment: what Bark reads, with which voice, options and seeds."""
+
+    uid: str  # the segment's identity: speaker, voice, text and occurrence (stable across edits elsewhere)
+    number: int  # the segment's position in the book
+    line: ScriptLine
+    part: int  # the segment's index within its line
+    text: str  # what Bark reads: split text plus prefixes and suffixes
+    voice: ResolvedVoice
+    history: str  # voice | chain | semantic-only
+    take: int
+    seeds: dict
+    options: StageOptions
+    prompt_from: Optional["Unit"] = None  # the unit whose tokens condition this one
+    wave: int = 0
+    keys: dict = field(default_factory=dict)
+
+    @property
+    def segment_id(self) -> str:
+        return f"l{self.line.index:04d}-s{self.part:02d}"
+
+
+@dataclass
+class Plan:
+    script: Script
+    units: list[Unit]  # every take of every segment, in book order
+    takes: int
+
+    def segments(self) -> list[Unit]:
+        """Take 0 of each segment, in book order."""
+        return [u for u in self.units if u.take == 0]
+
+
+@dataclass
+class Summary:
+    segments: int
+    rendered: dict  # step -> units computed in this run
+    reused: dict  # step -> units found in the cache
+    audio_seconds: float
+    wall_seconds: float
+    outputs: list
+    loaded: list  # models loaded, in order
+
+    @property
+    def real_time_factor(self) -> float:
+        return self.wall_seconds / self.audio_seconds if self.audio_seconds else 0.0
+
+
+# ----------------------------------------------------------------------------------------------
+# planning
+
+
+def make_engine(cfg: BarkflowConfig) -> Bark:
+    m, d = cfg.model, cfg.device
+    if d.threads:
+        import torch
+
+        torch.set_num_threads(d.threads)
+    return Bark(
+        m.semantic.source, m.coarse.source, m.fine.source, codec=m.codec, tokenizer=m.tokenizer, device=d.device,
+        dtype={"semantic": m.semantic.dtype, "coarse": m.coarse.dtype, "fine": m.fine.dtype},
+        offload=d.offload, batch_size=d.batch_size,
+    )
+
+
+def find_file(path: str, config_dirs: list[Path], what: str) -> Path:
+    """A user path: as given (relative to the working dir), else relative to a config dir."""
+    candidate = Path(path).expanduser()
+    if candidate.is_absolute() or candidate.exists():
+        return candidate
+    for folder in config_dirs:
+        for base in (folder, folder.parent):
+            if (base / candidate).exists():
+                return base / candidate
+    return candidate  # the loader reports it missing, with the path as given
+
+
+def derive_seed(base: int, stage: str, uid: str, take: int) -> int:
+    """A segment's seed for one stage: independent of its position, so edits elsewhere keep it."""
+    return int(content_key("seed", base, stage, uid, take)[:8], 16)
+
+
+def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path]) -> Plan:
+    project = cfg.project
+    script = load_script(
+        find_file(project.script, config_dirs, "script"), project.format,
+        narrator=project.narrator, fountain_action=project.fountain_action,
+    )
+    cast = {name.casefold(): ref for name, ref in project.cast.items()}
+    library_dirs = [Path(cfg.paths.voices_dir)] + [d / "voices" for d in config_dirs]
+    library_dirs += [d for d in [builtin_library_dir()] if d and d not in library_dirs]
+    voices: dict[str, ResolvedVoice] = {}
+
+    def clone_runner(clone, base_dir=None):
+        return clone_step.run(
+            clone, store, codec=lambda: engine.codec, codec_id=engine.identity("codec"), base_dir=base_dir
+        )
+
+    def voice_for(ref: str) -> ResolvedVoice:
+        if ref not in voices:
+            voices[ref] = resolve_voice(
+                ref, inline=project.voices, library_dirs=library_dirs, preset_source=engine.tokenizer_source,
+                store=store, clone_runner=clone_runner,
+            )
+        return voices[ref]
+
+    count_tokens = _token_counter(engine)
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
+    for line in script.lines:
+        override = project.lines.get(line.source_line)
+        ref = (override.voice if override and override.voice else None) or _cast_voice(cast, line, script)
+        voice = voice_for(ref)
+        prefix = " ".join(p for p in (project.prefix, voice.config.prefix, override.prefix if override else "") if p)
+        suffix = " ".join(s for s in (override.suffix if override else "", voice.config.suffix, project.suffix) if s)
+        where = f"{script.source}:{line.source_line}"
+        budget = count_tokens(f"{prefix} {suffix}") if count_tokens and (prefix or suffix) else 0
+        counter = (lambda s, b=budget: count_tokens(s) + b) if count_tokens else None
+        parts = split_text(line.text, cfg.split, count_tokens=counter, seed=cfg.seed + line.index, where=where)
+        options = _stage_options(cfg, voice.config, override, where)
+        history = voice.config.history or project.history
+        base_seed = override.seed if override and override.seed is not None else None
+        previous: dict[int, Unit] = {}
+        for part, text in enumerate(parts):
+            text = " ".join(x for x in (prefix, text, suffix) if x)
+            identity = (line.speaker, ref, text)
+            occurrence = seen.get(repr(identity), 0)
+            seen[repr(identity)] = occurrence + 1
+            uid = content_key("segment", *identity, occurrence)[:16]
+            for take in range(project.takes):
+                seeds = {
+                    stage: derive_seed(
+                        base_seed if base_seed is not None else _stage_seed(cfg, stage), stage, uid, take
+                    )
+                    for stage in ("semantic", "coarse", "fine")
+                }
+                unit = Unit(uid, len(units) // project.takes, line, part, text, voice, history, take, seeds, options)
+                chained = history == "chain" and part > 0
+                if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
+                    chained = False
+                if chained:
+                    unit.prompt_from = previous[take]
+                elif voice.prompt is None:  # a random voice: every segment after the first locks to it
+                    anchor = anchors.setdefault((line.speaker, take), unit)
+                    unit.prompt_from = None if anchor is unit else anchor
+                unit.wave = unit.prompt_from.wave + 1 if unit.prompt_from else 0
+                previous[take] = unit
+                units.append(unit)
+    _assign_keys(units, engine)
+    return Plan(script, units, project.takes)
+
+
+def _cast_voice(cast: dict, line: ScriptLine, script: Script) -> str:
+    ref = cast.get(line.speaker.casefold())
+    if ref is None:
+        known = ", ".join(sorted(cast)) or "none"
+        raise BarkflowError(
+            f"{script.source}:{line.source_line}: speaker {line.speaker!r} is not in project.cast (cast: {known}); "
+            f"add it, e.g. project.cast.{line.speaker}=v2/en_speaker_6, or 'random' for a locked random voice"
+        )
+    return ref
+
+
+def _stage_seed(cfg: BarkflowConfig, stage: str) -> int:
+    explicit = getattr(cfg.seeds, stage)
+    return cfg.seed if explicit is None else explicit
+
+
+def _stage_options(cfg: BarkflowConfig, voice: VoiceConfig, override, where: str) -> StageOptions:
+    """The sampling group, then the voice's overrides, then the line's."""
+    resolved = {}
+    for stage in ("semantic", "coarse", "fine"):
+        options = getattr(cfg.sampling, stage)
+        for layer, label in ((voice.sampling, "voice"), (override.sampling if override else {}, "line")):
+            unknown = set(layer) - {"semantic", "coarse", "fine"}
+            if unknown:
+                raise BarkflowError(f"{where}: {label} sampling has unknown stage(s) {', '.join(sorted(unknown))}")
+            if stage in layer:
+                options = apply_overrides(options, dict(layer[stage]), f"{where} ({label} sampling.{stage})")
+        resolved[stage] = options
+    return StageOptions(**resolved)
+
+
+def _token_counter(engine: Bark) -> Optional[Callable[[str], int]]:
+    """The model's tokenizer count when the tokenizer can be had; character limits otherwise."""
+    try:
+        return engine.tokenizer.count
+    except BarkflowError as e:
+        log.warning("splitting by characters only: %s", e)
+        return None
+
+
+def _prompt_keys(unit: Unit, step: str) -> str:
+    """The part of a cache key that says what conditions this unit at this step."""
+    if step == "decode":
+        return ""
+    if unit.history == "semantic-only" and step in ("coarse", "fine"):
+        return "none"
+    if unit.prompt_from is not None:
+        source = unit.prompt_from.keys
+        needs = {"semantic": ("semantic",), "coarse": ("semantic", "coarse"), "fine": ("fine",)}[step]
+        return "from:" + ",".join(source[s] for s in needs) + "|fallback:" + unit.voice.key
+    return unit.voice.key
+
+
+def _assign_keys(units: list[Unit], engine: Bark) -> None:
+    for unit in sorted(units, key=lambda u: u.wave):  # a unit's keys need its prompt unit's keys
+        for step in TOKEN_STEPS:
+            unit.keys[step.NAME] = step.cache_key(unit, _prompt_keys(unit, step.NAME), engine)
+
+
+# ----------------------------------------------------------------------------------------------
+# rendering
+
+
+def render(
+    cfg: BarkflowConfig,
+    config_dirs: list[Path] = (),
+    *,
+    engine: Optional[Bark] = None,
+    progress_factory: Optional[Callable] = None,
+) -> Summary:
+    started = time.perf_counter()
+    store = Store(cfg.paths.cache_dir)
+    engine = engine or make_engine(cfg)
+    the_plan = plan(cfg, engine, store, list(config_dirs))
+    units = the_plan.units
+    shard = parse_shard(cfg.shard)
+    if cfg.limit:
+        units = [u for u in units if u.number < cfg.limit]
+    if shard:
+        units = _shard(units, *shard)
+    picks = _read_picks(cfg, the_plan)
+    rendered, reused = {}, {}
+    for step in TOKEN_STEPS:
+        done, hit = run_step(step, units, store, engine, progress_factory)
+        rendered[step.NAME], reused[step.NAME] = done, hit
+    outputs: list = []
+    audio_seconds = 0.0
+    if not shard:
+        chosen = [u for u in units if u.take == picks.get(u.uid, 0)]
+        outputs, audio_seconds = _stitch_and_export(cfg, the_plan, chosen, store, engine)
+    summary = Summary(
+        len({u.number for u in units}), rendered, reused, audio_seconds, time.perf_counter() - started, outputs,
+        list(engine.loads),
+    )
+    return summary
+
+
+def _shard(units: list[Unit], index: int, count: int) -> list[Unit]:
+    """Whole script lines per shard (chains stay together), plus the units they are conditioned on."""
+    mine = {id(u): u for u in units if u.line.index % count == index}
+    for unit in list(mine.values()):
+        source = unit.prompt_from
+        while source is not None and id(source) not in mine:
+            mine[id(source)] = source
+            source = source.prompt_from
+    return sorted(mine.values(), key=lambda u: (u.number, u.take))
+
+
+def run_step(step, units: list[Unit], store: Store, engine: Bark, progress_factory=None) -> tuple[int, int]:
+    """Compute the step for every unit whose key is missing; return (computed, reused).
+
+    Another process may be rendering some of the same keys (a sweep job, a shard): keys are
+    claimed before work starts, the others are waited for, and anything a dead process left
+    unfinished is claimed again.
+    """
+    by_key: dict[str, Unit] = {}
+    for unit in units:
+        by_key.setdefault(unit.keys[step.NAME], unit)
+    missing = [u for k, u in by_key.items() if not store.has(step.NAME, k)]
+    reused = len(by_key) - len(missing)
+    computed = 0
+    progress = progress_factory(step.NAME, len(missing)) if progress_factory and missing else None
+    for wave in sorted({u.wave for u in missing}):
+        todo = [u for u in missing if u.wave == wave]
+        while todo:
+            keys = [u.keys[step.NAME] for u in todo]
+            with store.claim(step.NAME, keys) as claimed:
+                claimed = set(claimed)
+                mine = [u for u in todo if u.keys[step.NAME] in claimed and not store.has(step.NAME, u.keys[step.NAME])]
+                for batch in _batches(mine, step.length, engine.batch_size):
+                    _run_batch(step, batch, store, engine)
+                    computed += len(batch)
+                    if progress:
+                        progress(len(batch))
+            others = [k for k in keys if k not in claimed]
+            if others:
+                store.wait_for(step.NAME, others)
+            todo = [u for u in todo if not store.has(step.NAME, u.keys[step.NAME])]
+    if progress:
+        progress(0, done=True)
+    return computed, reused
+
+
+def _batches(units: list[Unit], length, size: int):
+    ordered = sorted(units, key=length)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def _run_batch(step, batch: list[Unit], store: Store, engine: Bark) -> None:
+    inputs = {need: [_load(store, need, u) for u in batch] for need in step.NEEDS}
+    prompts = [_prompt(store, u, step.NAME) for u in batch]
+    for unit, (arrays, meta) in zip(batch, step.run(batch, prompts, inputs, engine)):
+        meta = dict(meta, segment=unit.segment_id, take=unit.take, speaker=unit.line.speaker)
+        store.save(step.NAME, unit.keys[step.NAME], arrays, meta)
+
+
+def _load(store: Store, step: str, unit: Unit) -> dict:
+    arrays = store.load(step, unit.keys[step])
+    if arrays is None:
+        raise BarkflowError(
+            f"the cached {step} result of segment {unit.segment_id} vanished during the run "
+            f"({store.path(step, unit.keys[step])}); run again to recompute it"
+        )
+    return arrays
+
+
+def _prompt(store: Store, unit: Unit, step: str) -> Optional[VoicePrompt]:
+    """The voice prompt for this unit at this step: its voice, or the tokens of its prompt unit."""
+    if step == "decode" or (unit.history == "semantic-only" and step in ("coarse", "fine")):
+        return None
+    source = unit.prompt_from
+    if source is None:
+        return unit.voice.prompt
+    semantic = _load(store, "semantic", source)["tokens"]
+    empty = np.zeros((2, 0), dtype=np.int64)
+    if step == "semantic":
+        return VoicePrompt(semantic, empty, empty) if len(semantic) else unit.voice.prompt
+    if step == "coarse":
+        if not len(semantic):
+            return unit.voice.prompt
+        coarse = _load(store, "coarse", source)["codes"]
+        try:  # a very short segment fails the reference's alignment check: fall back to the voice
+            return VoicePrompt.from_arrays(
+                {"semantic_prompt": semantic, "coarse_prompt": coarse, "fine_prompt": np.zeros((8, coarse.shape[1]))}
+            )
+        except BarkflowError:
+            return unit.voice.prompt
+    fine = _load(store, "fine", source)["codes"] if len(semantic) else None
+    return VoicePrompt(semantic, fine[:2], fine) if fine is not None and fine.shape[1] else unit.voice.prompt
+
+
+# ----------------------------------------------------------------------------------------------
+# stitch, export, manifest
+
+
+def _read_picks(cfg: BarkflowConfig, the_plan: Plan) -> dict:
+    path = Path(cfg.project.picks) if cfg.project.picks else Path(cfg.paths.output_dir) / PICKS_FILE
+    if not path.exists():
+        if cfg.project.picks:
+            raise BarkflowError(f"picks file {path} not found; set project.picks to the file the review page saved")
+        return {}
+    try:
+        picks = json.loads(path.read_text(encoding="utf-8"))
+        picks = picks.get("picks", picks)
+        return {str(uid): int(take) for uid, take in picks.items()}
+    except (ValueError, AttributeError, TypeError) as e:
+        raise BarkflowError(f"picks file {path} is not valid ({e}); expected {{\"picks\": {{segment_uid: take}}}}") from None
+
+
+def _boundary(unit: Unit, following: Optional[Unit]) -> str:
+    if following is None:
+        return "end"
+    if following.line.index == unit.line.index:
+        return "sentence"
+    if following.line.chapter != unit.line.chapter:
+        return "chapter"
+    if following.line.speaker != unit.line.speaker:
+        return "speaker"
+    if following.line.paragraph != unit.line.paragraph:
+        return "paragraph"
+    return "sentence"
+
+
+def _stitch_and_export(cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], store: Store, engine: Bark):
+    out_dir = Path(cfg.paths.output_dir)
+    chapter_titles = list(the_plan.script.chapter_titles)
+    pieces = [
+        StitchPiece(
+            segment_id=u.segment_id, audio_path=store.path("decode", u.keys["decode"]), chapter=u.line.chapter,
+            line=u.line.index, speaker=u.line.speaker, text=u.text,
+            boundary=_boundary(u, chosen[i + 1] if i + 1 < len(chosen) else None),
+        )
+        for i, u in enumerate(chosen)
+    ]
+    render_key = content_key(
+        "render", [(p.segment_id, str(p.audio_path.name), p.boundary, p.chapter) for p in pieces],
+        chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
+    )
+    manifest_path = out_dir / "manifest.json"
+    previous = _read_manifest(manifest_path)
+    if previous and previous.get("render_key") == render_key and all(Path(p).exists() for p in previous["outputs"]):
+        log.info("outputs are up to date in %s", out_dir)
+        return previous["outputs"], previous["audio_seconds"]
+    stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
+    options = cfg.export
+    if cfg.project.title or cfg.project.author:
+        options = replace(options, title=options.title or cfg.project.title, author=options.author or cfg.project.author)
+    outputs = [str(p) for p in export(stitched, chapter_titles, options, out_dir, cfg.project.name)]
+    outputs += [str(p) for p in _export_segment_voices(chosen, store, out_dir / "voices")]
+    audio_seconds = stitched.total_samples / SAMPLE_RATE
+    _write_manifest(manifest_path, cfg, the_plan, chosen, stitched, engine, render_key, outputs, audio_seconds)
+    return outputs, audio_seconds
+
+
+def _export_segment_voices(units: list[Unit], store: Store, folder: Path) -> list[Path]:
+    """Each segment's tokens as a Bark voice .npz, so any line can become a voice."""
+    written = []
+    for unit in units:
+        semantic = _load(store, "semantic", unit)["tokens"]
+        fine = _load(store, "fine", unit)["codes"]
+        if len(semantic) == 0 or fine.shape[1] == 0:
+            continue
+        written.append(save_npz(VoicePrompt(semantic, fine[:2], fine), folder / f"{unit.segment_id}.npz"))
+    return written
+
+
+def _read_manifest(path: Path) -> Optional[dict]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, outputs, audio_seconds) -> None:
+    from omegaconf import OmegaConf
+
+    placed = {p.segment_id: p for p in stitched.pieces}
+    segments = []
+    for unit in chosen:
+        p = placed.get(unit.segment_id)
+        segments.append(
+            {
+                "id": unit.segment_id, "uid": unit.uid, "line": unit.line.index, "source_line": unit.line.source_line,
+                "chapter": unit.line.chapter, "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.text,
+                "take": unit.take, "takes": the_plan.takes, "seeds": unit.seeds, "keys": unit.keys,
+                "start_sample": p.book_start if p else None, "end_sample": p.book_end if p else None,
+            }
+        )
+    manifest = {
+        "project": cfg.project.name, "render_key": render_key, "sample_rate": SAMPLE_RATE,
+        "audio_seconds": audio_seconds, "outputs": outputs,
+        "chapters": [
+            {"title": t, "samples": n, "gain_db": g}
+            for t, n, g in zip(the_plan.script.chapter_titles, stitched.chapter_samples, stitched.gains_db)
+        ],
+        "models": {stage: engine.identity(stage) for stage in ("semantic", "coarse", "fine", "codec", "tokenizer")},
+        "config": OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True),
+        "segments": segments,
+    }
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def plan_table(the_plan: Plan, store: Store) -> list[dict]:
+    """One row per segment for plan mode: what would be rendered, and what is cached already."""
+    rows = []
+    for unit in the_plan.segments():
+        rows.append(
+            {
+                "id": unit.segment_id, "chapter": unit.line.chapter, "speaker": unit.line.speaker,
+                "voice": unit.voice.name, "chars": len(unit.text), "seconds": estimate_seconds(unit.text),
+                "cached": [s.NAME for s in TOKEN_STEPS if store.has(s.NAME, unit.keys[s.NAME])], "text": unit.text,
+            }
+        )
+    return rows
+

@@ -1,0 +1,226 @@
+"""Engine speed: barkflow batched vs one at a time vs transformers' BarkModel.generate.
+
+All three run the same random weights in the bark-small architecture (12 layers, 768 wide; or
+bark-large with --large), written once by transformers in the Hugging Face layout and loaded by
+barkflow's own loader. Every segment has a fixed length (EOS disabled), so all three do the same
+work: N semantic tokens, 3N coarse tokens, one fine window, and the codec.
+
+    python bench/engine.py            # 8 segments of ~3 s: about a quarter of an hour on 2 CPU cores
+    python bench/engine.py --quick    # a smoke run: 2 tiny-depth segments of ~0.5 s
+    python bench/engine.py --large --device cuda --dtype bfloat16 --segments 32   # on a GPU
+
+Prints, per variant and stage, tokens per second and wall-seconds per second of audio, and the
+speed-up of each barkflow variant over transformers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from barkflow.engine import loading  # noqa: E402
+from barkflow.engine.api import DTYPES, Bark  # noqa: E402
+from barkflow.engine.constants import SAMPLE_RATE, SEMANTIC_RATE_HZ  # noqa: E402
+from barkflow.engine.sampling import (  # noqa: E402
+    CoarseOptions,
+    CoarseRow,
+    FineOptions,
+    FineRow,
+    SemanticOptions,
+    SemanticRow,
+)
+
+TEXTS = [
+    "The river ran low that summer, and the stones on its bed showed white in the sun.",
+    "Mara walked along the bank every morning, counting the herons.",
+    "She had counted eleven on the first day.",
+    "By the end of June there were only four.",
+    "The old ferryman said the fish had gone downstream to deeper water.",
+    "When the rain finally came, it came all at once.",
+    "The river rose in a single night, brown and loud.",
+    "In the morning the herons were back.",
+]
+
+
+def build_weights(folder: Path, layers: int, width: int, heads: int) -> Path:
+    """A random Bark in the HF layout, written by transformers itself (so both sides read it)."""
+    from transformers import BarkConfig, BarkModel, BertTokenizer, EncodecConfig
+    from transformers.models.bark.configuration_bark import BarkCoarseConfig, BarkFineConfig, BarkSemanticConfig
+
+    from barkflow.engine.bundles import tiny_vocab
+
+    common = dict(hidden_size=width, num_layers=layers, num_heads=heads, block_size=1024, bias=False)
+    config = BarkConfig(
+        semantic_config=BarkSemanticConfig(input_vocab_size=129_600, output_vocab_size=10_048, **common).to_dict(),
+        coarse_acoustics_config=BarkCoarseConfig(input_vocab_size=12_096, output_vocab_size=12_096, **common).to_dict(),
+        fine_acoustics_config=BarkFineConfig(
+            input_vocab_size=1056, output_vocab_size=1056, n_codes_total=8, n_codes_given=1, **common
+        ).to_dict(),
+        codec_config=EncodecConfig(target_bandwidths=[6.0]).to_dict(),  # the real 24 kHz shape
+    )
+    torch.manual_seed(0)
+    model = BarkModel(config)
+    with torch.no_grad():  # HF leaves the codebooks at zero: every code would sound the same
+        for name, buf in model.named_buffers():
+            if name.endswith("codebook.embed"):
+                buf.normal_()
+    model.save_pretrained(folder)
+    vocab = folder / "vocab.txt"
+    vocab.write_text("\n".join(tiny_vocab()))
+    BertTokenizer(vocab=str(vocab), do_lower_case=False).save_pretrained(folder)
+    return folder
+
+
+class StageClock:
+    """Wall time per stage: from a sub-model's first forward to its last (forward hooks)."""
+
+    def __init__(self, modules: dict):
+        self.spans = {name: [None, None] for name in modules}
+        for name, module in modules.items():
+            module.register_forward_pre_hook(self._start(name))
+            module.register_forward_hook(self._end(name))
+
+    def _start(self, name):
+        def hook(*_):
+            if self.spans[name][0] is None:
+                self.spans[name][0] = time.perf_counter()
+
+        return hook
+
+    def _end(self, name):
+        def hook(*_):
+            self.spans[name][1] = time.perf_counter()
+
+        return hook
+
+    def seconds(self) -> dict:
+        return {k: (e - s) if s is not None else 0.0 for k, (s, e) in self.spans.items()}
+
+    def reset(self):
+        for span in self.spans.values():
+            span[:] = [None, None]
+
+
+@contextmanager
+def timed(times: dict, stage: str):
+    start = time.perf_counter()
+    yield
+    times[stage] = times.get(stage, 0.0) + time.perf_counter() - start
+
+
+def run_barkflow(bark: Bark, texts, n_tokens: int, batch: bool) -> tuple[dict, float, dict]:
+    so = SemanticOptions(allow_early_stop=False, max_gen_duration_s=(n_tokens - 0.5) / SEMANTIC_RATE_HZ)
+    co, fo = CoarseOptions(), FineOptions()
+    groups = [texts] if batch else [[t] for t in texts]
+    times, counts, audio_samples = {}, {"semantic": 0, "coarse": 0, "fine": 0}, 0
+    for group in groups:
+        with timed(times, "semantic"):
+            sem = bark.semantic([SemanticRow(t, None, so, seed=i) for i, t in enumerate(group)])
+        with timed(times, "coarse"):
+            coarse = bark.coarse([CoarseRow(r.tokens, None, co, seed=i) for i, r in enumerate(sem)])
+        with timed(times, "fine"):
+            fine = bark.fine([FineRow(c, None, fo, seed=i) for i, c in enumerate(coarse)])
+        with timed(times, "codec"):
+            audio = bark.decode(fine)
+        counts["semantic"] += sum(len(r.tokens) for r in sem)
+        counts["coarse"] += sum(c.size for c in coarse)
+        counts["fine"] += sum(f.shape[1] * 6 for f in fine)  # codebooks 2..7 predicted per frame
+        audio_samples += sum(len(a) for a in audio)
+    return times, audio_samples / SAMPLE_RATE, counts
+
+
+def run_transformers(folder: Path, texts, n_tokens: int, device, dtype) -> tuple[dict, float, dict]:
+    from transformers import BarkModel, BarkProcessor
+
+    model = BarkModel.from_pretrained(folder, local_files_only=True, dtype=dtype).to(device).eval()
+    processor = BarkProcessor.from_pretrained(folder, local_files_only=True)
+    clock = StageClock(
+        {"semantic": model.semantic, "coarse": model.coarse_acoustics, "fine": model.fine_acoustics, "codec": model.codec_model}
+    )
+    times, counts, audio_samples = {}, {"semantic": 0, "coarse": 0, "fine": 0}, 0
+    for text in texts:
+        inputs = processor(text).to(device)
+        clock.reset()
+        with torch.inference_mode():
+            audio = model.generate(
+                **inputs, do_sample=True, semantic_max_new_tokens=n_tokens, semantic_min_eos_p=None,
+                semantic_sequence_bias={(10_000,): -1e9},  # EOS off, so every segment is n_tokens long
+                semantic_temperature=0.7, coarse_temperature=0.7, fine_temperature=0.5,
+            )
+        for stage, seconds in clock.seconds().items():
+            times[stage] = times.get(stage, 0.0) + seconds
+        samples = audio.shape[-1]
+        audio_samples += samples
+        frames = samples // 320
+        counts["semantic"] += n_tokens
+        counts["coarse"] += frames * 2
+        counts["fine"] += frames * 6
+    return times, audio_samples / SAMPLE_RATE, counts
+
+
+def report(name, times, seconds, counts) -> dict:
+    total = sum(times.values())
+    row = {"variant": name, "audio_s": round(seconds, 2), "wall_s": round(total, 2), "wall_per_audio_s": total / seconds}
+    for stage in ("semantic", "coarse", "fine"):
+        row[f"{stage}_tok_per_s"] = counts[stage] / times[stage] if times.get(stage) else 0.0
+    for stage in ("semantic", "coarse", "fine", "codec"):
+        row[f"{stage}_s_per_audio_s"] = times.get(stage, 0.0) / seconds
+    print(
+        f"{name:<22} audio {seconds:6.1f} s  wall {total:7.1f} s  = {total / seconds:6.2f} s per audio-second   "
+        + "  ".join(f"{s} {row[f'{s}_tok_per_s']:7.1f} tok/s" for s in ("semantic", "coarse", "fine")),
+        flush=True,
+    )
+    return row
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="2 segments of ~0.5 s, 2 layers: a smoke run")
+    parser.add_argument("--large", action="store_true", help="the bark (large) architecture: 24 layers, 1024 wide")
+    parser.add_argument("--segments", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=3.0, help="audio per segment")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtype", default="float32", choices=list(DTYPES))
+    parser.add_argument("--skip-transformers", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    layers, width, heads = (24, 1024, 16) if args.large else (12, 768, 12)
+    segments, seconds = args.segments, args.seconds
+    if args.quick:
+        layers, segments, seconds = 2, 2, 0.5
+    n_tokens = max(2, round(seconds * SEMANTIC_RATE_HZ))
+    texts = (TEXTS * ((segments + len(TEXTS) - 1) // len(TEXTS)))[:segments]
+    print(f"{'large' if args.large else 'small'} architecture, {layers} layers, {args.dtype}, {args.device}, "
+          f"threads={torch.get_num_threads()}; {segments} segments of {n_tokens} semantic tokens", flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = build_weights(Path(tmp) / "bark", layers, width, heads)
+        bark = Bark(str(folder), device=args.device, dtype=args.dtype, batch_size=max(segments, 1))
+        run_barkflow(bark, texts[:1], 4, batch=True)  # warm-up: loads every stage
+        rows = [
+            report("barkflow batched", *run_barkflow(bark, texts, n_tokens, batch=True)),
+            report("barkflow one-by-one", *run_barkflow(bark, texts, n_tokens, batch=False)),
+        ]
+        del bark
+        if not args.skip_transformers:
+            rows.append(report("transformers generate", *run_transformers(folder, texts, n_tokens, args.device, DTYPES[args.dtype])))
+            base = rows[-1]["wall_per_audio_s"]
+            for row in rows[:2]:
+                print(f"{row['variant']}: {base / row['wall_per_audio_s']:.2f}x faster than transformers")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

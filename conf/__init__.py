@@ -1,0 +1,1 @@
+"""barkflow's Hydra config groups (shipped inside the package as barkflow.conf)."""

@@ -1,0 +1,182 @@
+"""End to end on the tiny model: projects in, cached steps, finished audio out.
+
+Renders are kept short (a fraction of a second of semantic tokens per segment) so the whole file
+runs in about a minute; what is asserted is which steps ran, what was reused, and what was written.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from hydra import compose, initialize_config_module
+
+from barkflow import runner
+from barkflow.config import register_configs, to_config
+from barkflow.errors import BarkflowError
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = ["sampling.semantic.max_gen_duration_s=0.3", "device=cpu"]
+
+
+def make_config(tmp_path, *overrides, project="demo"):
+    register_configs()
+    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
+        cfg = compose(
+            config_name="config",
+            overrides=[
+                f"projects={project}", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.output_dir={tmp_path / 'out'}",
+                f"paths.voices_dir={tmp_path / 'voices'}", *FAST, *overrides,
+            ],
+        )
+    return to_config(cfg)
+
+
+def render(config):
+    return runner.render(config, [REPO / "conf"])
+
+
+def copy_script(tmp_path, relative):
+    target = tmp_path / Path(relative).name
+    shutil.copy(REPO / relative, target)
+    return target
+
+
+def test_demo_renders_then_reruns_without_loading_a_model(tmp_path):
+    config = make_config(tmp_path)
+    first = render(config)
+    n = first.segments
+    assert n == 4 and first.rendered == {"semantic": n, "coarse": n, "fine": n, "decode": n}
+    assert {"semantic", "coarse", "fine", "codec"} <= set(first.loaded)
+    wav = tmp_path / "out" / "demo.wav"
+    assert sf.info(wav).frames > 0 and sf.info(wav).samplerate == 24_000
+
+    second = render(config)
+    assert second.rendered == {"semantic": 0, "coarse": 0, "fine": 0, "decode": 0}
+    assert second.reused == first.rendered
+    assert set(second.loaded) <= {"tokenizer"}  # the splitter counts tokens; no model is loaded
+
+
+def test_editing_one_sentence_rerenders_one_segment(tmp_path):
+    script = copy_script(tmp_path, "examples/audiobook/book.md")
+    config = make_config(tmp_path, f"project.script={script}", "export=default", project="audiobook")
+    render(config)
+    script.write_text(script.read_text().replace("Fourteen.", "Fifteen."))
+    after = render(config)
+    assert after.rendered == {"semantic": 1, "coarse": 1, "fine": 1, "decode": 1}
+
+
+def test_a_fine_stage_change_reuses_semantic_and_coarse(tmp_path):
+    render(make_config(tmp_path))
+    for override in ("sampling.fine.temp=0.9", "seeds.fine=7"):
+        after = render(make_config(tmp_path, override))
+        assert after.rendered["semantic"] == 0 and after.rendered["coarse"] == 0
+        assert after.rendered["fine"] == after.segments
+
+
+def test_chain_mode_rerenders_the_rest_of_the_line(tmp_path):
+    script = tmp_path / "chain.txt"
+    sentences = [f"Sentence number {w} is here." for w in ("one", "two", "three", "four")]
+    script.write_text("A: " + " ".join(sentences) + "\nB: A second line.\n")
+    base = [f"project.script={script}", "project.history=chain", "split.goal_chars=20", "split.max_chars=40",
+            "+project.cast.A=v2/en_speaker_0", "+project.cast.B=v2/en_speaker_1"]
+    first = render(make_config(tmp_path, *base))
+    assert first.segments == 5
+    script.write_text(script.read_text().replace("number two", "number 2"))
+    after = render(make_config(tmp_path, *base))
+    # the edited segment and the two chained after it; the first segment and line B are kept
+    assert after.rendered["semantic"] == 3
+
+
+def test_takes_and_picks_restitch_without_rendering(tmp_path):
+    first = render(make_config(tmp_path, "project.takes=2"))
+    assert first.rendered["semantic"] == 2 * first.segments
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    segment = manifest["segments"][1]
+    assert segment["take"] == 0
+    (tmp_path / "out" / "picks.json").write_text(json.dumps({"picks": {segment["uid"]: 1}}))
+    second = render(make_config(tmp_path, "project.takes=2"))
+    assert sum(second.rendered.values()) == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["segments"][1]["take"] == 1 and manifest["segments"][1]["keys"] != segment["keys"]
+
+
+@pytest.mark.parametrize("project", ["demo", "audiobook", "dialogue", "fountain"])
+def test_every_example_project_renders(tmp_path, project):
+    summary = render(make_config(tmp_path, project=project))
+    assert summary.segments > 0 and summary.audio_seconds > 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert all(Path(p).exists() for p in manifest["outputs"])
+    assert {s["speaker"] for s in manifest["segments"]} == set(_cast(project)) & {s["speaker"] for s in manifest["segments"]}
+
+
+def _cast(project):
+    return {"demo": ["narrator", "ALICE", "BOB"], "audiobook": ["narrator"], "dialogue": ["narrator", "SAM", "JO"],
+            "fountain": ["narrator", "MAYA", "CALLER"]}[project]
+
+
+def test_subtitles_match_the_manifest(tmp_path):
+    render(make_config(tmp_path))
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    srt = (tmp_path / "out" / "demo.srt").read_text()
+    first = manifest["segments"][0]
+    start_ms = round(first["start_sample"] * 1000 / 24_000)
+    stamp = f"{start_ms // 3_600_000:02d}:{start_ms // 60_000 % 60:02d}:{start_ms // 1000 % 60:02d},{start_ms % 1000:03d}"
+    assert stamp in srt.splitlines()[1]
+    total = sf.info(tmp_path / "out" / "demo.wav").frames
+    assert max(s["end_sample"] for s in manifest["segments"]) <= total
+
+
+def test_segment_voices_are_exported_as_bark_npz(tmp_path):
+    render(make_config(tmp_path))
+    from barkflow.engine.prompts import load_npz
+
+    voices = sorted((tmp_path / "out" / "voices").glob("*.npz"))
+    assert voices
+    prompt = load_npz(voices[0])
+    np.testing.assert_array_equal(prompt.fine[:2], prompt.coarse)
+
+
+def test_plan_loads_no_model(tmp_path):
+    config = make_config(tmp_path)
+    engine = runner.make_engine(config)
+    from barkflow.cache import Store
+
+    store = Store(config.paths.cache_dir)
+    rows = runner.plan_table(runner.plan(config, engine, store, [REPO / "conf"]), store)
+    assert rows and all(r["cached"] == [] for r in rows)
+    assert set(engine.loads) <= {"tokenizer"}
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (["project.script=does/not/exist.txt"], "not found"),
+        (["project.script={tmp}/carol.txt"], "'CAROL' is not in project.cast"),
+    ],
+)
+def test_bad_projects_fail_with_one_line(tmp_path, overrides, message):
+    (tmp_path / "carol.txt").write_text("ALICE: Hello.\nCAROL: Who are you?\n")
+    with pytest.raises(BarkflowError) as error:
+        render(make_config(tmp_path, *[o.format(tmp=tmp_path) for o in overrides]))
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_empty_script_fails_with_one_line(tmp_path):
+    script = tmp_path / "empty.txt"
+    script.write_text("\n\n   \n")
+    with pytest.raises(BarkflowError, match="empty"):
+        render(make_config(tmp_path, f"project.script={script}"))
+
+
+def test_unwritable_output_folder_keeps_the_cache(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    config = make_config(tmp_path, f"paths.output_dir={blocker / 'out'}")
+    with pytest.raises(BarkflowError):
+        render(config)
+    # the rendered tokens survived: a rerun into a good folder renders nothing
+    again = render(make_config(tmp_path))
+    assert sum(again.rendered.values()) == 0
