@@ -183,6 +183,31 @@ def _hf_sub_config(config: GPTConfig) -> dict:
     return sub
 
 
+def fill_codebooks(codec_model, generator: torch.Generator) -> None:
+    """Random codebooks: HF initialises them to zeros, so every code would decode to the same audio (§13)."""
+    with torch.no_grad():
+        for layer in codec_model.quantizer.layers:
+            layer.codebook.embed.normal_(generator=generator)
+            layer.codebook.embed_avg.copy_(layer.codebook.embed)
+
+
+def hub_generation_config():
+    """generation_config.json as the hub has it: one nested dict per stage (§9b).
+
+    BarkModel.generate needs dicts there, hence the round trip through a plain GenerationConfig (§10).
+    """
+    from transformers import GenerationConfig
+    from transformers.models.bark.generation_configuration_bark import BarkGenerationConfig
+
+    return GenerationConfig.from_dict(
+        BarkGenerationConfig(
+            semantic_config=dict(do_sample=True, temperature=0.7, top_k=50),
+            coarse_acoustics_config=dict(do_sample=True, temperature=0.7, top_k=50),
+            fine_acoustics_config=dict(temperature=0.5),
+        ).to_dict()
+    )
+
+
 def _write_hf(out: Path, models: dict, presets: dict, seed: int) -> None:
     from transformers import (
         BarkCoarseConfig,
@@ -193,9 +218,7 @@ def _write_hf(out: Path, models: dict, presets: dict, seed: int) -> None:
         BarkSemanticConfig,
         BertTokenizer,
         EncodecConfig,
-        GenerationConfig,
     )
-    from transformers.models.bark.generation_configuration_bark import BarkGenerationConfig
 
     configs = {stage: model.config for stage, model in models.items()}
     codec_config = EncodecConfig(
@@ -215,20 +238,8 @@ def _write_hf(out: Path, models: dict, presets: dict, seed: int) -> None:
         state = {reference_to_hf_name(k): v for k, v in models[stage].state_dict().items()}
         result = sub.load_state_dict(state, strict=False)
         assert not result.unexpected_keys and all(k.endswith(".attn.bias") for k in result.missing_keys), result
-    gen = torch.Generator().manual_seed(seed * 1000 + 99)
-    with torch.no_grad():
-        for layer in bark.codec_model.quantizer.layers:
-            layer.codebook.embed.normal_(generator=gen)
-            layer.codebook.embed_avg.copy_(layer.codebook.embed)
-    # The hub's generation_config.json nests one dict per stage (§9b). BarkModel.generate needs
-    # dicts there, hence the round trip through a plain GenerationConfig (§10).
-    bark.generation_config = GenerationConfig.from_dict(
-        BarkGenerationConfig(
-            semantic_config=dict(do_sample=True, temperature=0.7, top_k=50),
-            coarse_acoustics_config=dict(do_sample=True, temperature=0.7, top_k=50),
-            fine_acoustics_config=dict(temperature=0.5),
-        ).to_dict()
-    )
+    fill_codebooks(bark.codec_model, torch.Generator().manual_seed(seed * 1000 + 99))
+    bark.generation_config = hub_generation_config()
     bark.save_pretrained(out, safe_serialization=True)
 
     with tempfile.TemporaryDirectory() as tmp:

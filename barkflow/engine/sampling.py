@@ -448,10 +448,9 @@ def _fine_window(model: FineGPT, states: list[_FineState], n: int, device) -> No
                 predictions = torch.argmax(logits[j, rel:], dim=-1)
             else:
                 probs = F.softmax(logits[j] / s.options.temp, dim=-1)
-                # One draw per position, in order, as the reference's loop does.
-                predictions = torch.cat(
-                    [torch.multinomial(probs[p], 1, generator=s.generator) for p in range(rel, FINE_WINDOW)]
-                )
+                # One draw per position, in order: a 2-D multinomial draws exactly as the reference's
+                # loop of 1-D calls does (same values, same generator state after).
+                predictions = torch.multinomial(probs[rel:], 1, generator=s.generator)[:, 0]
             buffers[j, rel:, codebook] = predictions
     for j, (s, (start, fill)) in enumerate(zip(states, spans)):
         rel = fill - start
