@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from pathlib import Path
 
 import hydra
@@ -95,11 +96,13 @@ def run(cfg: DictConfig):
         return 0.0
     summary = runner.render(config, dirs, progress_factory=_progress_factory(console))
     steps = ", ".join(f"{s} {summary.rendered[s]} new/{summary.reused[s]} cached" for s in summary.rendered)
-    console.print(
-        f"[bold]{config.project.name}[/bold]: {summary.segments} segments ({steps}); "
+    line = (
+        f"{config.project.name}: {summary.segments} segments ({steps}); "
         f"{summary.audio_seconds:.1f} s of audio in {summary.wall_seconds:.1f} s "
         f"(real-time factor {summary.real_time_factor:.2f}); models loaded: {', '.join(summary.loaded) or 'none'}"
     )
+    _log_to_file(line, logging.INFO)  # sweep jobs keep their summary in their own log
+    console.print(line, highlight=False)
     for path in summary.outputs[:8]:
         console.print(f"  {path}")
     if len(summary.outputs) > 8:
@@ -112,9 +115,17 @@ def _hydra_main(cfg: DictConfig):
     try:
         return run(cfg)
     except BarkflowError as e:
-        log.error("%s", e)  # also lands in the job's log file, so a failed sweep job leaves a trace
+        _log_to_file(f"error: {e}")  # the job's log file keeps a trace of a failed sweep job
         print(f"barkflow: error: {e}", file=sys.stderr)
         sys.exit(2)
+
+
+def _log_to_file(message: str, level: int = logging.ERROR) -> None:
+    """Write to the job's log file only: the console gets the line once, from us."""
+    record = logging.LogRecord("barkflow", level, __file__, 0, message, None, None)
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)
 
 
 def _shorthand(arg: str) -> str:
@@ -126,7 +137,8 @@ def _shorthand(arg: str) -> str:
 
 
 def main() -> None:
-    logging.getLogger("numba").setLevel(logging.WARNING)
+    # conf/ in the working directory is optional; Hydra warns when a search path entry is absent.
+    warnings.filterwarnings("ignore", message=r"provider=hydra\.searchpath.*is not available")
     sys.argv = [sys.argv[0]] + [_shorthand(a) for a in sys.argv[1:]]
     _hydra_main()
 
