@@ -1,0 +1,551 @@
+"""The review page: see, hear and pick takes in a browser, from a static `review.html`.
+
+Every render writes, beside its outputs:
+- `review/<segment id>-t<take>.wav`: each take of each segment as 16-bit PCM, from the cached
+  decode audio (rewritten only when the take's decode key changed; `review/index.json` remembers
+  the key, the checks and the waveform envelope of every clip);
+- `review.html`: the script's segments in book order, grouped by chapter, with speaker, text and
+  duration, a player for the segment as stitched and one per take, a waveform per take, the
+  automatic checks, and radio buttons that build the picks file the runner reads
+  (`{"picks": {segment_uid: take}}`): Download or Copy it, save it as `picks.json` in the output
+  folder, run barkflow again, and it re-stitches with the picked takes without rendering;
+- `manifest.json` gains `segments[i]["checks"]` (the picked take's checks) and
+  `segments[i]["review_takes"]` (every take's clip and checks).
+
+A sweep gets one page comparing its jobs' takes of the same segments side by side:
+`write_sweep_review(sweep_dir)`, run at the end of a multirun by `SweepReviewCallback`
+(conf/hydra/callbacks/review.yaml), or by hand: `python -m barkflow.review SWEEP_DIR`.
+
+The automatic checks, on a take's raw decoded audio (before stitch trims or normalises it).
+Silence is 10 ms frames whose peak is under SILENCE_DB:
+- leading / trailing silence longer than EDGE_SILENCE_S (1.0 s);
+- inner silence (a quiet stretch between the first and last sound) longer than INNER_SILENCE_S (1.5 s);
+- silent: no frame above SILENCE_DB at all;
+- clipping: any sample with |x| >= CLIP_LEVEL (0.999);
+- duration: the speech span (first to last sound) against `estimate_seconds(text)`: under
+  TOO_SHORT (0.4x) "too short: words may be dropped", over TOO_LONG (2.5x) "too long: rambling";
+- max length: the semantic stage ran to its 768-token limit ("max_length") because
+  end-of-speech never came: the end may be cut off, or the take rambles. (A stop at the user's
+  own `sampling.semantic.max_gen_duration_s` is a choice, not a defect, and is not flagged.)
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Iterable, Optional
+from urllib.parse import quote
+
+import numpy as np
+from hydra.experimental.callback import Callback
+
+from barkflow.engine.constants import SAMPLE_RATE
+from barkflow.errors import BarkflowError
+from barkflow.steps.split import estimate_seconds
+from barkflow.steps.stitch import atomic_output_path, atomic_sound_file, prepare_out_dir
+
+log = logging.getLogger(__name__)
+
+PAGE = "review.html"
+REVIEW_DIR = "review"
+INDEX = "index.json"
+CHECKS_VERSION = 1  # bump when a check changes: every clip's checks are recomputed
+
+SILENCE_DB = -45.0
+FRAME_S = 0.010
+EDGE_SILENCE_S = 1.0
+INNER_SILENCE_S = 1.5
+CLIP_LEVEL = 0.999
+TOO_SHORT = 0.4
+TOO_LONG = 2.5
+ENVELOPE_POINTS = 120
+_CLIP_NAME = re.compile(r"^l\d{4,}-s\d{2,}-t\d+\.wav$")
+
+
+# --- checks and waveform ------------------------------------------------------------------
+
+
+def check_audio(
+    audio: np.ndarray, text: str, stop_reason: Optional[str] = None, sample_rate: int = SAMPLE_RATE
+) -> dict:
+    """Measurements of one take and `flags`: {check name: message} for each check it fails."""
+    audio = np.asarray(audio, dtype=np.float64).reshape(-1)
+    seconds = audio.size / sample_rate
+    frame = max(1, round(FRAME_S * sample_rate))
+    n_frames = -(-audio.size // frame)
+    padded = np.zeros(n_frames * frame)
+    padded[: audio.size] = np.abs(audio)
+    loud = padded.reshape(n_frames, frame).max(axis=1) > 10 ** (SILENCE_DB / 20)
+    flags = {}
+    if loud.any():
+        first, last = int(np.argmax(loud)), n_frames - int(np.argmax(loud[::-1]))  # frames [first, last)
+        start, end = first * frame, min(last * frame, audio.size)  # samples
+        leading, trailing = start / sample_rate, (audio.size - end) / sample_rate
+        inner = _longest_run(~loud[first:last]) * frame / sample_rate
+        speech = (end - start) / sample_rate
+    else:
+        leading = trailing = seconds
+        inner = speech = 0.0
+        flags["silent"] = f"no sound above {SILENCE_DB:g} dBFS"
+    if loud.any() and leading > EDGE_SILENCE_S:
+        flags["leading_silence"] = f"{leading:.1f} s of silence before speech (> {EDGE_SILENCE_S:g} s)"
+    if loud.any() and trailing > EDGE_SILENCE_S:
+        flags["trailing_silence"] = f"{trailing:.1f} s of silence after speech (> {EDGE_SILENCE_S:g} s)"
+    if inner > INNER_SILENCE_S:
+        flags["inner_silence"] = f"a {inner:.1f} s gap inside the speech (> {INNER_SILENCE_S:g} s)"
+    clipped = int(np.count_nonzero(np.abs(audio) >= CLIP_LEVEL))
+    if clipped:
+        flags["clipping"] = f"{clipped} clipped sample{'s' if clipped != 1 else ''} (|x| >= {CLIP_LEVEL:g})"
+    expected = estimate_seconds(text)
+    ratio = speech / expected if expected else None
+    if ratio is not None and loud.any() and ratio < TOO_SHORT:
+        flags["too_short"] = f"too short: words may be dropped ({speech:.1f} s for ~{expected:.1f} s of text)"
+    if ratio is not None and ratio > TOO_LONG:
+        flags["too_long"] = f"too long: rambling ({speech:.1f} s for ~{expected:.1f} s of text)"
+    if stop_reason == "max_length":
+        flags["max_length"] = "generation hit the 768-token limit without end-of-speech: the end may be cut off"
+    return {
+        "seconds": round(seconds, 3), "speech_seconds": round(speech, 3), "expected_seconds": round(expected, 3),
+        "leading_silence_s": round(leading, 3), "trailing_silence_s": round(trailing, 3),
+        "inner_silence_s": round(inner, 3), "clipped_samples": clipped,
+        "peak": round(float(np.abs(audio).max()) if audio.size else 0.0, 4), "stop_reason": stop_reason,
+        "flags": flags,
+    }
+
+
+def _longest_run(mask: np.ndarray) -> int:
+    """The length of the longest run of True in a 1-D boolean array."""
+    if not mask.any():
+        return 0
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
+
+
+def peak_envelope(audio: np.ndarray, points: int = ENVELOPE_POINTS) -> list[float]:
+    """The peak |sample| of each of `points` equal stretches of the clip, capped at 1."""
+    audio = np.abs(np.asarray(audio, dtype=np.float64).reshape(-1))
+    if not audio.size:
+        return []
+    bins = np.array_split(audio, min(points, audio.size))
+    return [round(min(1.0, float(b.max())), 3) for b in bins]
+
+
+def waveform_svg(peaks: list[float], width: int = 240, height: int = 36) -> str:
+    """An inline SVG of the envelope, mirrored around the middle line."""
+    mid = height / 2
+    if peaks:
+        step = width / max(1, len(peaks) - 1)
+        top = [f"{i * step:.1f},{mid - p * mid:.1f}" for i, p in enumerate(peaks)]
+        bottom = [f"{i * step:.1f},{mid + p * mid:.1f}" for i, p in reversed(list(enumerate(peaks)))]
+        shape = f'<polygon points="{" ".join(top + bottom)}"/>'
+    else:
+        shape = ""
+    return (
+        f'<svg class="wave" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="waveform"><line x1="0" y1="{mid}" x2="{width}" y2="{mid}"/>{shape}</svg>'
+    )
+
+
+# --- writing a render's review ------------------------------------------------------------
+
+
+def write_review(out_dir: Path, units: Iterable, store) -> Path:
+    """Clips, checks (into the manifest) and `review.html` for the render in `out_dir`.
+
+    `units` are the runner's Units (every take of every segment); the manifest says which
+    segments this render stitched and which take of each.
+    """
+    out_dir = Path(out_dir)
+    manifest_path = out_dir / "manifest.json"
+    manifest = _read_json(manifest_path)
+    if not manifest:
+        raise BarkflowError(f"review: {manifest_path} is missing or unreadable; run barkflow again")
+    wanted = {s["uid"] for s in manifest["segments"]}
+    takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
+    clips = _write_clips(out_dir / REVIEW_DIR, takes, store)
+    by_uid: dict[str, list[dict]] = {}
+    for unit in takes:
+        name = _clip_name(unit.segment_id, unit.take)
+        if name in clips:
+            entry = {"take": unit.take, "clip": f"{REVIEW_DIR}/{name}", "checks": clips[name]["checks"]}
+            by_uid.setdefault(unit.uid, []).append(entry)
+    before = json.dumps(manifest, sort_keys=True, default=str)
+    for segment in manifest["segments"]:
+        segment["review_takes"] = by_uid.get(segment["uid"], [])
+        picked = [t for t in segment["review_takes"] if t["take"] == segment["take"]]
+        segment["checks"] = picked[0]["checks"] if picked else None
+    if json.dumps(manifest, sort_keys=True, default=str) != before:
+        _write_text(manifest_path, json.dumps(manifest, indent=1, default=str))
+    peaks = {f"{REVIEW_DIR}/{name}": entry["peaks"] for name, entry in clips.items()}
+    page = render_page(manifest, peaks, _line_audio(manifest, out_dir))
+    path = out_dir / PAGE
+    if not path.is_file() or path.read_text(encoding="utf-8") != page:
+        _write_text(path, page)
+    log.info("review page: %s", path)
+    return path
+
+
+def _clip_name(segment_id: str, take: int) -> str:
+    return f"{segment_id}-t{take}.wav"
+
+
+def _write_clips(folder: Path, units: list, store) -> dict:
+    """Each take's clip, checks and envelope: reused from the index while its decode key is unchanged."""
+    prepare_out_dir(folder)
+    index = _read_json(folder / INDEX) or {}
+    known = index.get("clips", {}) if index.get("version") == CHECKS_VERSION else {}
+    clips = {}
+    for unit in units:
+        name, key = _clip_name(unit.segment_id, unit.take), unit.keys["decode"]
+        entry = known.get(name)
+        if not (entry and entry.get("key") == key and (folder / name).is_file()):
+            arrays = store.load("decode", key)
+            if arrays is None:
+                log.warning("review: no decoded audio for %s take %d; it is left off the page",
+                            unit.segment_id, unit.take)
+                continue
+            audio = np.asarray(arrays["audio"], dtype=np.float32).reshape(-1)
+            stop_reason = (store.meta("semantic", unit.keys["semantic"]) or {}).get("stop_reason")
+            entry = {"key": key, "checks": check_audio(audio, unit.text, stop_reason), "peaks": peak_envelope(audio)}
+            with atomic_sound_file(folder / name, SAMPLE_RATE, format="WAV", subtype="PCM_16") as sound_file:
+                sound_file.write(np.clip(audio, -1.0, 1.0))
+        clips[name] = entry
+    for stale in folder.glob("*.wav"):  # clips of segments this render no longer has
+        if _CLIP_NAME.match(stale.name) and stale.name not in clips:
+            stale.unlink(missing_ok=True)
+    if clips != known:
+        _write_text(folder / INDEX, json.dumps({"version": CHECKS_VERSION, "clips": clips}))
+    return clips
+
+
+def _line_audio(manifest: dict, out_dir: Path) -> dict:
+    """uid -> the segment as stitched: its span of the chapter master (a media fragment)."""
+    rate = manifest.get("sample_rate", SAMPLE_RATE)
+    offsets = np.cumsum([0] + [c["samples"] for c in manifest.get("chapters", [])]).tolist()
+    sources = {}
+    for s in manifest["segments"]:
+        master = f"master/chapter_{s['chapter'] + 1:03d}.wav"
+        if s.get("start_sample") is None or s["chapter"] >= len(offsets) - 1 or not (out_dir / master).is_file():
+            continue
+        offset = offsets[s["chapter"]]
+        start, end = (s["start_sample"] - offset) / rate, (s["end_sample"] - offset) / rate
+        sources[s["uid"]] = f"{master}#t={start:.3f},{end:.3f}"
+    return sources
+
+
+def _read_json(path: Path) -> Optional[dict]:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_text(path: Path, text: str) -> None:
+    with atomic_output_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+def _e(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _src(path: str) -> str:
+    """A relative URL for a file path (a media fragment after '#' is kept)."""
+    path, _, fragment = path.partition("#")
+    return _e(quote(path) + (f"#{fragment}" if fragment else ""))
+
+
+def _script_json(value) -> str:
+    """JSON safe inside a <script> element."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _flags_html(checks: Optional[dict]) -> str:
+    if checks is None:
+        return '<ul class="flags"><li class="bad">no audio</li></ul>'
+    flags = checks.get("flags") or {}
+    if not flags:
+        return '<ul class="flags"><li class="ok">checks ok</li></ul>'
+    items = "".join(f'<li class="bad" data-check="{_e(k)}">{_e(v)}</li>' for k, v in flags.items())
+    return f'<ul class="flags">{items}</ul>'
+
+
+def _seconds(segment: dict, rate: int) -> Optional[float]:
+    if segment.get("start_sample") is not None and segment.get("end_sample") is not None:
+        return (segment["end_sample"] - segment["start_sample"]) / rate
+    return (segment.get("checks") or {}).get("seconds")
+
+
+def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
+    """The review page of one render: a pure function of its manifest (with review_takes), the
+    waveform envelope of each clip (clip path -> peaks) and the stitched span of each segment."""
+    segments = manifest["segments"]
+    rate = manifest.get("sample_rate", SAMPLE_RATE)
+    picks = {s["uid"]: s["take"] for s in segments}
+    picks_text = json.dumps({"picks": picks}, indent=1)
+    flagged = sum(1 for s in segments if (s.get("checks") or {}).get("flags"))
+    titles = [c.get("title", "") for c in manifest.get("chapters", [])]
+    body, chapter = [], None
+    for s in segments:
+        if s["chapter"] != chapter:
+            chapter = s["chapter"]
+            title = titles[chapter] if chapter < len(titles) and titles[chapter] else ""
+            body.append(f"<h2>Chapter {chapter + 1}{': ' + _e(title) if title else ''}</h2>")
+        body.append(_segment_html(s, peaks, line_audio.get(s["uid"]), rate))
+    name = manifest.get("project", "")
+    return _PAGE.format(
+        title=_e(f"Review: {name}"), project=_e(name), css=_CSS, script=_SCRIPT,
+        summary=_e(
+            f"{len(segments)} segments, {segments[0]['takes'] if segments else 0} take(s) each, "
+            f"{manifest.get('audio_seconds', 0):.1f} s of audio; {flagged} segment(s) flagged by the checks"
+        ),
+        picks_json=_script_json(picks), picks_text=_e(picks_text), body="\n".join(body), thresholds=_THRESHOLDS,
+    )
+
+
+def _segment_html(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> str:
+    uid = _e(s["uid"])
+    flagged = bool((s.get("checks") or {}).get("flags"))
+    seconds = _seconds(s, rate)
+    line_src = line_src or next((t["clip"] for t in s.get("review_takes", []) if t["take"] == s["take"]), None)
+    player = (
+        f'<div class="stitched"><span>as stitched</span><audio class="line-audio" controls preload="none" '
+        f'src="{_src(line_src)}"></audio></div>' if line_src else ""
+    )
+    takes = []
+    for t in s.get("review_takes", []):
+        picked = t["take"] == s["take"]
+        duration = (t.get("checks") or {}).get("seconds")
+        takes.append(
+            f'<div class="take{" picked" if picked else ""}" data-take="{t["take"]}">'
+            f'<label><input type="radio" class="pick" name="pick-{uid}" value="{t["take"]}" data-uid="{uid}"'
+            f'{" checked" if picked else ""} autocomplete="off"> Take {t["take"]}'
+            f'{f" · {duration:.1f} s" if duration is not None else ""}</label>'
+            f'{waveform_svg(peaks.get(t["clip"], []))}'
+            f'<audio class="take-audio" controls preload="none" src="{_src(t["clip"])}"></audio>'
+            f'{_flags_html(t.get("checks"))}</div>'
+        )
+    return (
+        f'<section class="seg{" flagged" if flagged else ""}" id="seg-{uid}" data-uid="{uid}" '
+        f'data-rendered="{s["take"]}">'
+        f'<div class="line"><span class="sid">{_e(s["id"])}</span> <b class="speaker">{_e(s["speaker"])}</b> '
+        f'<span class="dur">{f"{seconds:.1f} s" if seconds is not None else ""}</span>'
+        f'<p class="text">{_e(s["text"])}</p>{player}</div>'
+        f'<div class="takes">{"".join(takes)}</div></section>'
+    )
+
+
+_THRESHOLDS = _e(
+    f"Checks on each take's raw audio (10 ms frames under {SILENCE_DB:g} dBFS count as silence): leading or "
+    f"trailing silence over {EDGE_SILENCE_S:g} s; a gap inside the speech over {INNER_SILENCE_S:g} s; samples at "
+    f"or over {CLIP_LEVEL:g} (clipping); a speech span under {TOO_SHORT:g}x or over {TOO_LONG:g}x what the text "
+    f"length predicts; a semantic stage stopped by its length limit."
+)
+
+_CSS = """
+body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 1em 4em;color:#222}
+header{border-bottom:1px solid #ccc;padding:.5em 0}
+h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.5em 0 .5em}
+#picks-json{width:100%;font:12px monospace;height:4.5em}
+.seg{border:1px solid #ddd;border-radius:6px;padding:.5em .8em;margin:.6em 0}
+.seg.flagged{border-left:5px solid #d66}.seg.changed{background:#fffbe6}
+.sid{font:12px monospace;color:#777}.dur{color:#555}.text{margin:.3em 0}
+.takes{display:flex;flex-wrap:wrap;gap:.8em}
+.take{border:1px solid #eee;border-radius:4px;padding:.3em;width:250px}
+.take.picked{border-color:#3a7;background:#f3fbf6}
+.wave{display:block;background:#fafafa}.wave polygon{fill:#58a}.wave line{stroke:#ccc}
+audio{width:100%;height:32px}.stitched{display:flex;align-items:center;gap:.5em;color:#777;font-size:12px}
+.flags{list-style:none;margin:.2em 0;padding:0;font-size:12px}.flags .bad{color:#b22}.flags .ok{color:#383}
+body.only-flagged .seg:not(.flagged){display:none}
+"""
+
+_SCRIPT = """
+const picks = JSON.parse(document.getElementById('picks-data').textContent);
+const box = document.getElementById('picks-json'), status = document.getElementById('status');
+function picksText() { return JSON.stringify({picks: picks}, null, 1); }
+function refresh() {
+  box.value = picksText();
+  let changed = 0;
+  document.querySelectorAll('section.seg').forEach(seg => {
+    const take = picks[seg.dataset.uid];
+    const differs = String(take) !== seg.dataset.rendered;
+    changed += differs;
+    seg.classList.toggle('changed', differs);
+    seg.querySelectorAll('.take').forEach(t => t.classList.toggle('picked', t.dataset.take === String(take)));
+  });
+  status.textContent = changed ? changed + ' pick(s) differ from this render: save picks.json and run barkflow again' : '';
+}
+document.querySelectorAll('input.pick').forEach(radio => {
+  radio.checked = picks[radio.dataset.uid] === Number(radio.value);
+  radio.addEventListener('change', () => { if (radio.checked) { picks[radio.dataset.uid] = Number(radio.value); refresh(); } });
+});
+document.getElementById('download').addEventListener('click', () => {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([picksText()], {type: 'application/json'}));
+  link.download = 'picks.json';
+  document.body.appendChild(link); link.click(); link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+});
+document.getElementById('copy').addEventListener('click', () => {
+  const fallback = () => { box.select(); document.execCommand('copy'); status.textContent = 'copied'; };
+  if (navigator.clipboard) navigator.clipboard.writeText(picksText()).then(() => { status.textContent = 'copied'; }, fallback);
+  else fallback();
+});
+document.getElementById('only-flagged').addEventListener('change', e => document.body.classList.toggle('only-flagged', e.target.checked));
+refresh();
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>{css}</style></head>
+<body>
+<header>
+<h1>Review: {project}</h1>
+<p>{summary}</p>
+<p>Pick a take per segment, then save <b>picks.json</b> in this folder, or as the file project.picks names
+(Download, or Copy into the file), and run barkflow again: it re-stitches with the picked takes without rendering. <span id="status"></span></p>
+<p><button id="download" type="button">Download picks.json</button> <button id="copy" type="button">Copy</button>
+<label><input type="checkbox" id="only-flagged"> only flagged segments</label></p>
+<textarea id="picks-json" readonly aria-label="picks.json">{picks_text}</textarea>
+<details><summary>About the checks</summary><p>{thresholds}</p></details>
+</header>
+<main>
+{body}
+</main>
+<script type="application/json" id="picks-data">{picks_json}</script>
+<script>{script}</script>
+</body></html>
+"""
+
+
+# --- a sweep's page -----------------------------------------------------------------------
+
+
+def write_sweep_review(sweep_dir) -> Path:
+    """`<sweep_dir>/review.html`: every job's takes of each segment side by side, one column per job."""
+    sweep_dir = Path(sweep_dir)
+    jobs = []
+    for manifest_path in sorted(sweep_dir.glob("*/manifest.json"), key=lambda p: _job_order(p.parent.name)):
+        manifest = _read_json(manifest_path)
+        if not manifest or "segments" not in manifest:
+            log.warning("sweep review: skipping %s (unreadable)", manifest_path)
+            continue
+        folder = manifest_path.parent
+        index = (_read_json(folder / REVIEW_DIR / INDEX) or {}).get("clips", {})
+        jobs.append(
+            {
+                "name": folder.name, "manifest": manifest, "overrides": _overrides(folder),
+                "peaks": {f"{REVIEW_DIR}/{n}": e.get("peaks", []) for n, e in index.items()},
+            }
+        )
+    if not jobs:
+        raise BarkflowError(f"sweep review: no job folder with a manifest.json in {sweep_dir}")
+    path = sweep_dir / PAGE
+    _write_text(path, render_sweep_page(jobs, sweep_dir.name))
+    log.info("sweep review page: %s", path)
+    return path
+
+
+def _job_order(name: str):
+    return (0, int(name), "") if name.isdigit() else (1, 0, name)
+
+
+def _overrides(job_dir: Path) -> list[str]:
+    import yaml
+
+    try:
+        loaded = yaml.safe_load((job_dir / ".hydra" / "overrides.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return []
+    return [str(o) for o in loaded] if isinstance(loaded, list) else []
+
+
+def render_sweep_page(jobs: list[dict], title: str = "sweep") -> str:
+    """Rows = segments by uid (in the order jobs first have them); one column per job.
+
+    Each job: {"name": folder name, "manifest": its manifest, "overrides": [str], "peaks": {clip: peaks}}.
+    """
+    rows: dict[str, dict] = {}
+    for job in jobs:
+        for s in job["manifest"]["segments"]:
+            rows.setdefault(s["uid"], s)
+    shared = set.intersection(*(set(job["overrides"]) for job in jobs)) if len(jobs) > 1 else set()
+    head = "".join(
+        f'<th><a href="{_src(job["name"] + "/" + PAGE)}">job {_e(job["name"])}</a><ul class="ov">'
+        + ("".join(f'<li{" class=same" if o in shared else ""}>{_e(o)}</li>' for o in job["overrides"])
+           or "<li>(no overrides)</li>")
+        + "</ul></th>"
+        for job in jobs
+    )
+    by_job = [{s["uid"]: s for s in job["manifest"]["segments"]} for job in jobs]
+    body = []
+    for uid, first in rows.items():
+        cells = []
+        for job, segments in zip(jobs, by_job):
+            s = segments.get(uid)
+            if s is None:
+                cells.append('<td class="missing">—</td>')
+                continue
+            takes = "".join(
+                f'<div class="take{" picked" if t["take"] == s["take"] else ""}">Take {t["take"]}'
+                f'{" (picked)" if t["take"] == s["take"] else ""}'
+                f'{waveform_svg(job["peaks"].get(t["clip"], []), width=200)}'
+                f'<audio controls preload="none" src="{_src(job["name"] + "/" + t["clip"])}"></audio>'
+                f'{_flags_html(t.get("checks"))}</div>'
+                for t in s.get("review_takes", [])
+            )
+            cells.append(f"<td>{takes or 'no takes'}</td>")
+        body.append(
+            f'<tr id="seg-{_e(uid)}"><th class="line"><span class="sid">{_e(first["id"])}</span> '
+            f'<b>{_e(first["speaker"])}</b><p class="text">{_e(first["text"])}</p></th>{"".join(cells)}</tr>'
+        )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_e("Sweep review: " + title)}</title>'
+        f"<style>{_CSS}{_SWEEP_CSS}</style></head><body><h1>Sweep review: {_e(title)}</h1>"
+        f"<p>{len(jobs)} job(s), {len(rows)} segment(s). Each job's own page (linked above its column) picks takes.</p>"
+        f'<table><thead><tr><th>segment</th>{head}</tr></thead><tbody>\n{chr(10).join(body)}\n</tbody></table>'
+        f"<details><summary>About the checks</summary><p>{_THRESHOLDS}</p></details></body></html>\n"
+    )
+
+
+_SWEEP_CSS = """
+body{max-width:none}table{border-collapse:collapse}td,th{border:1px solid #ddd;vertical-align:top;padding:.4em}
+th.line{text-align:left;width:18em;font-weight:normal}
+.ov{margin:0;padding-left:1em;font:12px monospace;text-align:left}.ov .same{color:#999}.ov li:not(.same){font-weight:bold}
+.take{width:210px;margin-bottom:.4em}.missing{color:#aaa;text-align:center}
+"""
+
+
+class SweepReviewCallback(Callback):
+    """Hydra callback: after a multirun, write the sweep's comparison page."""
+
+    def on_multirun_end(self, config, **kwargs) -> None:
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        try:
+            write_sweep_review(sweep_dir)
+        except BarkflowError as e:
+            log.warning("%s", e)
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """`python -m barkflow.review SWEEP_DIR`: (re)write a sweep's comparison page."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print("usage: python -m barkflow.review SWEEP_DIR", file=sys.stderr)
+        sys.exit(2)
+    try:
+        print(write_sweep_review(Path(args[0])))
+    except BarkflowError as e:
+        print(f"barkflow-review: error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

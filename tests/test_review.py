@@ -1,0 +1,299 @@
+"""The review page: clips, automatic checks, the page itself, picking in a real browser, sweeps.
+
+One tiny render with two takes is shared by the module (about 10 s); the browser test works on a
+copy of it. The browser test drives Debian's chromium through selenium and chromedriver; it is
+skipped, with the reason, only where those are not installed.
+"""
+
+import html
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import numpy as np
+import pytest
+import soundfile as sf
+from omegaconf import OmegaConf
+
+from barkflow import review
+from barkflow.steps.split import estimate_seconds
+from test_pipeline import make_config, render
+
+RATE = 24_000
+SCRIPT = """# Part <one> & "two"
+
+The lamp turned all night over the grey water.
+
+ALICE: Is that <script>alert(1)</script> & "you"?
+BOB: It is only the wind.
+
+# Second
+
+ALICE: Then why is the door open?
+"""
+
+
+# --- the checks on synthetic audio ----------------------------------------------------------
+
+
+def tone(seconds, level=0.5):
+    t = np.arange(round(seconds * RATE)) / RATE
+    return (level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+def quiet(seconds):
+    return np.full(round(seconds * RATE), 0.001, dtype=np.float32)  # -60 dBFS: silence to the checks
+
+
+def text_for(seconds):
+    """A text whose estimated duration is `seconds`."""
+    text = "a" * round(seconds * 14)
+    assert abs(estimate_seconds(text) - seconds) < 0.1
+    return text
+
+
+def flags(audio, seconds_of_text=2.0, stop_reason="eos"):
+    return review.check_audio(audio, text_for(seconds_of_text), stop_reason)["flags"]
+
+
+def test_a_clean_take_passes_every_check():
+    checks = review.check_audio(tone(2.0), text_for(2.0), "eos")
+    assert checks["flags"] == {}
+    assert checks["seconds"] == pytest.approx(2.0) and checks["speech_seconds"] == pytest.approx(2.0, abs=0.011)
+    assert checks["leading_silence_s"] == 0 and checks["clipped_samples"] == 0
+
+
+@pytest.mark.parametrize("gap, flagged", [(0.9, False), (1.2, True)])
+def test_leading_and_trailing_silence(gap, flagged):
+    lead = flags(np.concatenate([quiet(gap), tone(2.0)]))
+    trail = flags(np.concatenate([tone(2.0), quiet(gap)]))
+    assert ("leading_silence" in lead) is flagged and ("trailing_silence" in trail) is flagged
+    assert "trailing_silence" not in lead and "leading_silence" not in trail
+
+
+@pytest.mark.parametrize("gap, flagged", [(1.3, False), (1.7, True)])
+def test_inner_silence(gap, flagged):
+    found = flags(np.concatenate([tone(1.0), quiet(gap), tone(1.0)]), seconds_of_text=3.0)
+    assert ("inner_silence" in found) is flagged
+    assert "leading_silence" not in found and "trailing_silence" not in found
+
+
+def test_clipping():
+    audio = tone(2.0)
+    assert "clipping" not in flags(audio)
+    audio[100:103] = [1.0, -0.9995, 0.999]
+    found = review.check_audio(audio, text_for(2.0), "eos")
+    assert "clipping" in found["flags"] and found["clipped_samples"] == 3
+
+
+def test_duration_against_the_text():
+    assert "too short: words may be dropped" in flags(tone(1.0), seconds_of_text=3.0)["too_short"]
+    assert "too long: rambling" in flags(tone(6.0), seconds_of_text=2.0)["too_long"]
+    ok = flags(tone(2.0), seconds_of_text=4.0)  # 0.5x: within bounds
+    assert "too_short" not in ok and "too_long" not in ok
+
+
+@pytest.mark.parametrize("reason, flagged", [("max_length", True), ("max_duration", False), ("eos", False),
+                                             ("min_eos_p", False), (None, False)])
+def test_generation_that_hit_the_max_length(reason, flagged):
+    assert ("max_length" in flags(tone(2.0), stop_reason=reason)) is flagged
+
+
+def test_silent_and_empty_takes():
+    assert set(flags(quiet(2.0))) == {"silent"}
+    assert set(flags(np.zeros(0, dtype=np.float32))) == {"silent"}
+
+
+def test_waveform_is_an_inline_svg_of_the_envelope():
+    peaks = review.peak_envelope(np.concatenate([tone(1.0, 0.2), tone(1.0, 0.8)]), points=10)
+    assert len(peaks) == 10 and peaks[0] == pytest.approx(0.2, abs=0.01) and peaks[-1] == pytest.approx(0.8, abs=0.01)
+    svg = review.waveform_svg(peaks)
+    assert svg.startswith("<svg") and "<polygon points=" in svg and svg.count(",") == 20
+
+
+# --- a real render ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The project rendered once with two takes: (tmp folder, overrides)."""
+    tmp = tmp_path_factory.mktemp("review")
+    script = tmp / "script.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    overrides = ("project.takes=2", f"project.script={script}")
+    first = render(make_config(tmp, *overrides))
+    assert first.rendered["decode"] == 2 * first.segments
+    return tmp, overrides
+
+
+def read_manifest(out):
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_every_render_writes_the_review_page_clips_and_checks(rendered):
+    tmp, overrides = rendered
+    out = tmp / "out"
+    page = (out / "review.html").read_text(encoding="utf-8")
+    manifest = read_manifest(out)
+    segments = manifest["segments"]
+    assert len(segments) == 4
+    for s in segments:
+        assert "max_length" not in s["checks"]["flags"]  # the fast renders stop at max_gen_duration_s, by choice
+        assert [t["take"] for t in s["review_takes"]] == [0, 1]
+        assert s["checks"] == s["review_takes"][s["take"]]["checks"]
+        assert html.escape(s["text"]) in page
+        for t in s["review_takes"]:
+            info = sf.info(out / t["clip"])
+            assert info.samplerate == RATE and info.subtype == "PCM_16" and info.frames > 0
+            assert f'src="{t["clip"]}"' in page
+    # escaped text, chapters in order, no external resources
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;you&quot;" in page
+    assert page.index("Chapter 1: Part &lt;one&gt; &amp; &quot;two&quot;") < page.index("Chapter 2: Second")
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    # the current picks, embedded and mirrored in the textarea
+    picks = {s["uid"]: s["take"] for s in segments}
+    embedded = re.search(r'<script type="application/json" id="picks-data">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(embedded) == picks
+    mirror = re.search(r'<textarea id="picks-json"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert json.loads(html.unescape(mirror)) == {"picks": picks}
+
+    # a rerun rewrites no clip and keeps the page and the checks
+    stamps = {p.name: p.stat().st_mtime_ns for p in (out / "review").iterdir()}
+    again = render(make_config(tmp, *overrides))
+    assert sum(again.rendered.values()) == 0 and str(out / "review.html") in again.outputs
+    assert {p.name: p.stat().st_mtime_ns for p in (out / "review").iterdir()} == stamps
+    assert read_manifest(out)["segments"] == segments
+
+
+def _chrome():
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
+    from selenium.webdriver.chrome.service import Service
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver") or next((p for p in ["/usr/bin/chromedriver"] if Path(p).exists()), None)
+    if not binary or not driver:
+        pytest.skip("chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="barkflow-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    return webdriver.Chrome(service=Service(driver), options=options), profile
+
+
+def test_picking_a_take_in_the_browser_restitches_without_rendering(rendered, tmp_path):
+    source, overrides = rendered
+    shutil.copytree(source, tmp_path, dirs_exist_ok=True)
+    out = tmp_path / "out"
+    before = read_manifest(out)["segments"]
+    browser, profile = _chrome()
+    try:
+        from selenium.webdriver.common.by import By
+
+        browser.get((out / "review.html").as_uri())
+        sources = [a.get_attribute("src") for a in browser.find_elements(By.TAG_NAME, "audio")]
+        assert len(sources) == len(before) * 3  # the segment as stitched, and each of its two takes
+        for src in sources:
+            assert Path(unquote(src.split("#")[0].removeprefix("file://"))).is_file(), src
+        for s in before:
+            section = browser.find_element(By.ID, f"seg-{s['uid']}")
+            assert s["text"] in section.text
+            assert len(section.find_elements(By.CSS_SELECTOR, ".take audio")) == 2
+        # the browser decodes every clip (16-bit takes, float master spans)
+        errors = browser.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "Promise.all([...document.querySelectorAll('audio')].map(a => new Promise(r => {"
+            "  a.onloadedmetadata = () => r(null); a.onerror = () => r(a.src); a.preload = 'metadata'; a.load();"
+            "}))).then(list => done(list.filter(x => x)));"
+        )
+        assert errors == []
+
+        target = before[1]
+        browser.find_element(By.CSS_SELECTOR, f"input[name='pick-{target['uid']}'][value='1']").click()
+        picks = json.loads(browser.find_element(By.ID, "picks-json").get_attribute("value"))
+        assert "differ" in browser.find_element(By.ID, "status").text
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+    assert picks == {"picks": {s["uid"]: (1 if s is target else s["take"]) for s in before}}
+    (out / "picks.json").write_text(json.dumps(picks), encoding="utf-8")
+    after = render(make_config(tmp_path, *overrides))
+    assert after.rendered == {"semantic": 0, "coarse": 0, "fine": 0, "decode": 0}
+    segments = read_manifest(out)["segments"]
+    assert segments[1]["take"] == 1 and segments[1]["checks"] == segments[1]["review_takes"][1]["checks"]
+    assert [s["take"] for i, s in enumerate(segments) if i != 1] == [s["take"] for i, s in enumerate(before) if i != 1]
+    page = (out / "review.html").read_text(encoding="utf-8")
+    assert re.search(rf'id="seg-{target["uid"]}"[^>]* data-rendered="1"', page)
+
+
+# --- a sweep ------------------------------------------------------------------------------
+
+
+def fake_job(folder, uids, overrides=None, takes=2):
+    """A job folder as a render leaves it: manifest.json with review_takes, clips, index, overrides."""
+    (folder / "review").mkdir(parents=True)
+    segments, clips = [], {}
+    for i, uid in enumerate(uids):
+        sid = f"l{i:04d}-s00"
+        entries = []
+        for take in range(takes):
+            name = f"{sid}-t{take}.wav"
+            audio = tone(0.5)
+            sf.write(folder / "review" / name, audio, RATE, subtype="PCM_16")
+            checks = review.check_audio(audio, f"line <{i}>", "eos")
+            clips[name] = {"key": "k", "checks": checks, "peaks": review.peak_envelope(audio)}
+            entries.append({"take": take, "clip": f"review/{name}", "checks": checks})
+        segments.append({"id": sid, "uid": uid, "chapter": 0, "speaker": "ALICE", "text": f"line <{i}>",
+                         "take": takes - 1, "takes": takes, "review_takes": entries, "checks": entries[-1]["checks"]})
+    (folder / "review" / "index.json").write_text(json.dumps({"version": review.CHECKS_VERSION, "clips": clips}))
+    (folder / "manifest.json").write_text(json.dumps({"project": "demo", "segments": segments}))
+    if overrides is not None:
+        (folder / ".hydra").mkdir()
+        (folder / ".hydra" / "overrides.yaml").write_text("".join(f"- {o}\n" for o in overrides))
+
+
+def test_the_sweep_page_compares_jobs_side_by_side(tmp_path):
+    fake_job(tmp_path / "0", ["aaaa", "bbbb"], ["project=demo", "sampling.semantic.temp=0.5"])
+    fake_job(tmp_path / "1", ["aaaa", "cccc"], ["project=demo", "sampling.semantic.temp=0.7"])
+    fake_job(tmp_path / "10", ["aaaa"])  # no .hydra folder: no overrides shown
+    (tmp_path / "stray").mkdir()  # not a job
+    page_path = review.write_sweep_review(tmp_path)
+    assert page_path == tmp_path / "review.html"
+    page = page_path.read_text(encoding="utf-8")
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    assert [m for m in re.findall(r">job (\w+)<", head)] == ["0", "1", "10"]  # numeric order
+    assert "sampling.semantic.temp=0.5" in head and "sampling.semantic.temp=0.7" in head and "(no overrides)" in head
+    rows = re.findall(r'<tr id="seg-(\w+)">(.*?)</tr>', page, re.S)
+    assert [uid for uid, _ in rows] == ["aaaa", "bbbb", "cccc"]
+    cells = {uid: re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for uid, row in rows}
+    assert all(len(c) == 3 for c in cells.values())
+    assert cells["aaaa"][2].count("<audio") == 2 and cells["bbbb"][1] == "—" and cells["cccc"][0] == "—"
+    for src in re.findall(r'<audio[^>]*src="([^"]+)"', page):
+        assert (tmp_path / unquote(src)).is_file()
+    assert "line &lt;1&gt;" in page and "Take 1 (picked)" in page and "<polygon" in page
+
+
+def test_the_multirun_callback_writes_the_sweep_page(tmp_path):
+    fake_job(tmp_path / "0", ["aaaa"], ["seed=1"])
+    review.SweepReviewCallback().on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}))
+    assert "seed=1" in (tmp_path / "review.html").read_text(encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    review.SweepReviewCallback().on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(empty)}}}))
+    assert not (empty / "review.html").exists()  # nothing to compare: a warning, not an error
+
+
+def test_the_callback_is_in_the_composed_config(tmp_path):
+    from hydra import compose, initialize_config_module
+
+    from barkflow.config import register_configs
+
+    register_configs()
+    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
+        cfg = compose(config_name="config", return_hydra_config=True)
+    assert cfg.hydra.callbacks.sweep_review._target_ == "barkflow.review.SweepReviewCallback"
