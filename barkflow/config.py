@@ -49,6 +49,7 @@ class SeedsConfig:
 class StageModelConfig:
     source: str = "tiny"  # hub id (suno/bark-small[@rev]), local folder, a .pt file, or tiny / tiny-suno
     dtype: str = "float32"  # float32 | bfloat16 | float16
+    device: str = ""  # "" = device.device; or this stage's own (cpu, cuda:1, mps)
 
 
 @dataclass

@@ -62,7 +62,8 @@ class Bark:
 
     semantic/coarse/fine: a source per stage (hub id, local folder, .pt file, "tiny"); coarse and
     fine default to the semantic source. codec and tokenizer default to the bundle of the fine and
-    semantic sources. dtype: one name or a dict per stage. offload: none | cpu | unload.
+    semantic sources. device and dtype: one value, or a dict per stage (device also takes
+    "default" and "codec"). offload: none | cpu | unload.
     """
 
     def __init__(
@@ -73,7 +74,7 @@ class Bark:
         *,
         codec: str = "",
         tokenizer: str = "",
-        device: str = "auto",
+        device: Union[str, dict] = "auto",
         dtype: Union[str, dict] = "float32",
         offload: str = "none",
         batch_size: int = 16,
@@ -91,7 +92,9 @@ class Bark:
         }
         self.codec_source = codec or (fine or semantic)
         self.tokenizer_source = tokenizer or semantic
-        self.device = pick_device(device)
+        devices = device if isinstance(device, dict) else {}
+        self.device = pick_device(devices.get("default", "auto") if devices else device)
+        self.devices = {s: pick_device(devices[s]) if devices.get(s) else self.device for s in (*STAGES, "codec")}
         self.offload = offload
         self.batch_size = batch_size
         self._models: dict[str, torch.nn.Module] = {}
@@ -121,11 +124,10 @@ class Bark:
         if stage not in self._models:
             src = self.sources[stage]
             log.info("loading the %s model from %s", stage, src.source)
-            loaded = loading.load_stage(stage, src.source, device=self.device, dtype=DTYPES[src.dtype])
+            loaded = loading.load_stage(stage, src.source, device=self.devices[stage], dtype=DTYPES[src.dtype])
             self._models[stage] = loaded.model
             self.loads.append(stage)
-        model = self._models[stage]
-        return model.to(self.device)
+        return self._models[stage].to(self.devices[stage])
 
     @property
     def tokenizer(self):
@@ -138,7 +140,8 @@ class Bark:
     def codec(self):
         if self._codec is None:
             # EnCodec stays on the CPU with MPS, as in the reference.
-            device = "cpu" if self.device.type == "mps" else self.device
+            device = self.devices["codec"]
+            device = torch.device("cpu") if device.type == "mps" else device
             self._codec = loading.load_codec(self.codec_source, device=device)
             self.loads.append("codec")
         return self._codec

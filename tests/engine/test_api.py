@@ -46,3 +46,9 @@ def test_the_engine_imports_no_hydra():
     code = "import sys, barkflow.engine, barkflow.engine.api; print('hydra' in sys.modules, 'omegaconf' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_each_stage_can_have_its_own_device():
+    bark = Bark("tiny", device={"default": "cpu", "coarse": "cpu", "fine": "meta"})
+    assert bark.devices["semantic"].type == "cpu" and bark.devices["fine"].type == "meta"
+    assert bark.devices["codec"].type == "cpu"
