@@ -100,19 +100,27 @@ class Bark:
         self._models: dict[str, torch.nn.Module] = {}
         self._codec = None
         self._tokenizer = None
+        self._identities: dict[str, str] = {}
         self.loads: list[str] = []  # what was loaded, in order (tests and the run summary read it)
 
     # ------------------------------------------------------------------------------------------
     # identity and loading
 
     def identity(self, stage: str) -> str:
-        """What a cache key needs to know about a stage's weights, without loading them."""
-        if stage == "codec":
-            return loading.source_identity("codec", self.codec_source)
-        if stage == "tokenizer":
-            return loading.source_identity("tokenizer", self.tokenizer_source)
-        src = self.sources[stage]
-        return f"{loading.source_identity(stage, src.source)}|{src.dtype}"
+        """What a cache key needs to know about a stage's weights, without loading them.
+
+        Worked out once per engine: a plan asks for it for every segment and step.
+        """
+        if stage not in self._identities:
+            if stage == "codec":
+                identity = loading.source_identity("codec", self.codec_source)
+            elif stage == "tokenizer":
+                identity = loading.source_identity("tokenizer", self.tokenizer_source)
+            else:
+                src = self.sources[stage]
+                identity = f"{loading.source_identity(stage, src.source)}|{src.dtype}"
+            self._identities[stage] = identity
+        return self._identities[stage]
 
     def model(self, stage: str) -> torch.nn.Module:
         """The stage's model on the device; with offload, the other stages step aside first."""
