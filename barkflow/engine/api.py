@@ -36,7 +36,7 @@ from .sampling import (
 
 log = logging.getLogger(__name__)
 
-STAGES = ("semantic", "coarse", "fine")
+STAGES = loading.STAGES
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 OFFLOAD = ("none", "cpu", "unload")
 

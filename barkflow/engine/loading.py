@@ -599,15 +599,18 @@ def load_stage(
     return LoadedModel(model=model, config=config, identity=identity, stage=stage, source=label)
 
 
-def _read_hf_config(repo: _Repo, where: str) -> dict:
-    path = repo.file("config.json", where=where)
+def _read_json_object(path: Path, what: str, where: str) -> dict:
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise BarkflowError(f"{path} is not valid JSON ({where}): {_one_line(e)}; download it again") from e
-    if not isinstance(config, dict):
-        raise BarkflowError(f"{path} is not a config object ({where}); download it again")
-    return config
+    if not isinstance(data, dict):
+        raise BarkflowError(f"{path} is not {what} ({where}); download it again")
+    return data
+
+
+def _read_hf_config(repo: _Repo, where: str) -> dict:
+    return _read_json_object(repo.file("config.json", where=where), "a config object", where)
 
 
 def _load_hf_stage(stage: str, repo: _Repo, where: str):
@@ -863,12 +866,7 @@ def _read_presets_json(repo: _Repo, where: str) -> dict[str, dict[str, Path]]:
         if PRESETS_FILE in repo.unavailable:
             raise repo.missing(PRESETS_FILE, where)
         return {}
-    try:
-        table = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as e:
-        raise BarkflowError(f"{path} is not valid JSON ({where}): {_one_line(e)}; download it again") from e
-    if not isinstance(table, dict):
-        raise BarkflowError(f"{path} is not a JSON object of presets ({where}); download it again")
+    table = _read_json_object(path, "a JSON object of presets", where)
     presets = {}
     for name, entry in table.items():
         if name == "repo_or_path":  # where the files were when it was written; we use the source itself
