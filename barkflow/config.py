@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+import yaml
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -194,8 +195,8 @@ def load_voice_file(path, name: str) -> VoiceConfig:
     try:
         merged = OmegaConf.merge(OmegaConf.structured(VoiceConfig), OmegaConf.load(path))
         return OmegaConf.to_object(merged)
-    except (OmegaConfBaseException, ValueError, TypeError) as e:
-        raise BarkflowError(f"voice {name} ({path}): {str(e).splitlines()[0]}") from None
+    except (OmegaConfBaseException, ValueError, TypeError, yaml.YAMLError) as e:
+        raise BarkflowError(f"voice {name} ({path}): {(str(e).splitlines() or ['unreadable'])[0]}") from None
 
 
 def parse_shard(shard: str) -> Optional[tuple[int, int]]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,9 +22,9 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from barkflow import steps
+from barkflow import review, steps
 from barkflow.cache import Store, content_key
-from barkflow.config import BarkflowConfig, VoiceConfig, apply_overrides, parse_shard
+from barkflow.config import HISTORY_POLICIES, BarkflowConfig, VoiceConfig, apply_overrides, parse_shard
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.engine.prompts import VoicePrompt, save_npz
@@ -38,7 +40,20 @@ from barkflow.voices import ResolvedVoice, builtin_library_dir, resolve_voice
 log = logging.getLogger(__name__)
 
 TOKEN_STEPS = (steps.semantic, steps.coarse, steps.fine, steps.decode)
+SPLIT_VERSION = 1  # bump when splitting changes for the same inputs
+STEPS_BY_NAME = {step.NAME: step for step in TOKEN_STEPS}
 PICKS_FILE = "picks.json"
+
+# Test hooks, read from the environment (tests/test_crash_safety.py, tests/test_concurrency.py, bench/scale.py):
+#   BARKFLOW_RENDER_LOG=FILE    append "<step> <key> <pid>" to FILE for every artifact this process computes
+#   BARKFLOW_TEST_PAUSE=PHASE   at PHASE print "barkflow-phase PHASE" to stderr, then sleep
+#                               BARKFLOW_TEST_PAUSE_S seconds (default 3600) so a test can kill the process
+#                               there. semantic/coarse/fine/decode: after that step's first batch is stored;
+#                               stitch: before stitching; export: after the book files are written, before
+#                               the segment voices and the manifest.
+RENDER_LOG_ENV = "BARKFLOW_RENDER_LOG"
+PAUSE_ENV = "BARKFLOW_TEST_PAUSE"
+PAUSE_SECONDS_ENV = "BARKFLOW_TEST_PAUSE_S"
 
 
 @dataclass
@@ -108,7 +123,8 @@ def make_engine(cfg: BarkflowConfig) -> Bark:
 
         torch.set_num_threads(d.threads)
     return Bark(
-        m.semantic.source, m.coarse.source, m.fine.source, codec=m.codec, tokenizer=m.tokenizer, device=d.device,
+        m.semantic.source, m.coarse.source, m.fine.source, codec=m.codec, tokenizer=m.tokenizer,
+        device={"default": d.device, "semantic": m.semantic.device, "coarse": m.coarse.device, "fine": m.fine.device},
         dtype={"semantic": m.semantic.dtype, "coarse": m.coarse.dtype, "fine": m.fine.dtype},
         offload=d.offload, batch_size=d.batch_size,
     )
@@ -138,6 +154,11 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
         narrator=project.narrator, fountain_action=project.fountain_action,
     )
     cast = {name.casefold(): ref for name, ref in project.cast.items()}
+    if len(cast) < len(project.cast):
+        raise BarkflowError(
+            f"project.cast names a speaker twice, in different cases ({', '.join(sorted(project.cast))}); "
+            "speakers match without regard to case, so keep one"
+        )
     library_dirs = [Path(cfg.paths.voices_dir)] + [d / "voices" for d in config_dirs]
     library_dirs += [d for d in [builtin_library_dir()] if d and d not in library_dirs]
     voices: dict[str, ResolvedVoice] = {}
@@ -155,7 +176,9 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
             )
         return voices[ref]
 
-    count_tokens = _token_counter(engine)
+    count_tokens = _TokenCounter(engine)
+    memo = SplitMemo(store)
+    tokenizer_id = count_tokens.identity()
     units: list[Unit] = []
     seen: dict[str, int] = {}
     anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
@@ -166,11 +189,21 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
         prefix = " ".join(p for p in (project.prefix, voice.config.prefix, override.prefix if override else "") if p)
         suffix = " ".join(s for s in (override.suffix if override else "", voice.config.suffix, project.suffix) if s)
         where = f"{script.source}:{line.source_line}"
-        budget = count_tokens(f"{prefix} {suffix}") if count_tokens and (prefix or suffix) else 0
-        counter = (lambda s, b=budget: count_tokens(s) + b) if count_tokens else None
-        parts = split_text(line.text, cfg.split, count_tokens=counter, seed=cfg.seed + line.index, where=where)
+        split_seed = int(content_key("split-seed", cfg.seed, line.text)[:8], 16)  # not the position: edits elsewhere keep it
+        split_key = content_key("split", SPLIT_VERSION, cfg.split, line.text, prefix, suffix, tokenizer_id, split_seed)
+        parts = memo.get(split_key)
+        if parts is None:
+            budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
+            parts = split_text(
+                line.text, cfg.split, count_tokens=lambda s, b=budget: count_tokens(s) + b, seed=split_seed, where=where
+            )
+            memo.put(split_key, parts)
         options = _stage_options(cfg, voice.config, override, where)
         history = voice.config.history or project.history
+        if history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
+            raise BarkflowError(
+                f"{where}: voice {voice.name!r} has history {history!r}; use one of {', '.join(HISTORY_POLICIES)}"
+            )
         base_seed = override.seed if override and override.seed is not None else None
         previous: dict[int, Unit] = {}
         for part, text in enumerate(parts):
@@ -198,6 +231,7 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
                 unit.wave = unit.prompt_from.wave + 1 if unit.prompt_from else 0
                 previous[take] = unit
                 units.append(unit)
+    memo.save()
     _assign_keys(units, engine)
     return Plan(script, units, project.takes)
 
@@ -233,13 +267,54 @@ def _stage_options(cfg: BarkflowConfig, voice: VoiceConfig, override, where: str
     return StageOptions(**resolved)
 
 
-def _token_counter(engine: Bark) -> Optional[Callable[[str], int]]:
-    """The model's tokenizer count when the tokenizer can be had; character limits otherwise."""
-    try:
-        return engine.tokenizer.count
-    except BarkflowError as e:
-        log.warning("splitting by characters only: %s", e)
-        return None
+class _TokenCounter:
+    """The model's tokenizer count, loaded on first use; character limits only if it cannot be had."""
+
+    def __init__(self, engine: Bark):
+        self.engine = engine
+        self.count: Optional[Callable[[str], int]] = None
+        self.unavailable = False
+
+    def identity(self) -> str:
+        try:
+            return self.engine.identity("tokenizer")
+        except BarkflowError:
+            return "characters only"
+
+    def __call__(self, text: str) -> int:
+        if self.count is None and not self.unavailable:
+            try:
+                self.count = self.engine.tokenizer.count
+            except BarkflowError as e:
+                log.warning("splitting by characters only: %s", e)
+                self.unavailable = True
+        return self.count(text) if self.count else 0
+
+
+class SplitMemo:
+    """Split results of earlier runs, one JSON file in the cache: a rerun skips pysbd and the tokenizer.
+
+    Entries are keyed by everything the split depends on; concurrent writers merge, and a lost
+    entry only costs a re-split.
+    """
+
+    def __init__(self, store: Store):
+        self.path = store.root / "split-memo.json"
+        self.entries = _read_json(self.path) or {}
+        self.new: dict[str, list[str]] = {}
+
+    def get(self, key: str) -> Optional[list[str]]:
+        return self.entries.get(key)
+
+    def put(self, key: str, parts: list[str]) -> None:
+        self.entries[key] = self.new[key] = parts
+
+    def save(self) -> None:
+        if self.new:
+            try:
+                _write_json_atomic(self.path, {**(_read_json(self.path) or {}), **self.new})
+            except OSError as e:  # the memo only saves time: never fail a render over it
+                log.warning("could not save the split memo %s: %s", self.path, e.strerror or e)
 
 
 def _prompt_keys(unit: Unit, step: str) -> str:
@@ -292,6 +367,7 @@ def render(
     if not shard:
         chosen = [u for u in units if u.take == picks.get(u.uid, 0)]
         outputs, audio_seconds = _stitch_and_export(cfg, the_plan, chosen, store, engine)
+        outputs = outputs + [str(review.write_review(Path(cfg.paths.output_dir), units, store))]  # review.html
     summary = Summary(
         len({u.number for u in units}), rendered, reused, audio_seconds, time.perf_counter() - started, outputs,
         list(engine.loads),
@@ -324,6 +400,7 @@ def run_step(step, units: list[Unit], store: Store, engine: Bark, progress_facto
     reused = len(by_key) - len(missing)
     computed = 0
     progress = progress_factory(step.NAME, len(missing)) if progress_factory and missing else None
+    paused = False
     for wave in sorted({u.wave for u in missing}):
         todo = [u for u in missing if u.wave == wave]
         while todo:
@@ -336,6 +413,9 @@ def run_step(step, units: list[Unit], store: Store, engine: Bark, progress_facto
                     computed += len(batch)
                     if progress:
                         progress(len(batch))
+                    if not paused:
+                        paused = True
+                        _test_pause(step.NAME)
             others = [k for k in keys if k not in claimed]
             if others:
                 store.wait_for(step.NAME, others)
@@ -352,45 +432,76 @@ def _batches(units: list[Unit], length, size: int):
 
 
 def _run_batch(step, batch: list[Unit], store: Store, engine: Bark) -> None:
-    inputs = {need: [_load(store, need, u) for u in batch] for need in step.NEEDS}
-    prompts = [_prompt(store, u, step.NAME) for u in batch]
+    inputs = {need: [_load(store, need, u, engine) for u in batch] for need in step.NEEDS}
+    prompts = [_prompt(store, u, step.NAME, engine) for u in batch]
     for unit, (arrays, meta) in zip(batch, step.run(batch, prompts, inputs, engine)):
         meta = dict(meta, segment=unit.segment_id, take=unit.take, speaker=unit.line.speaker)
         store.save(step.NAME, unit.keys[step.NAME], arrays, meta)
+        _log_rendered(step.NAME, unit.keys[step.NAME])
 
 
-def _load(store: Store, step: str, unit: Unit) -> dict:
+def _load(store: Store, step: str, unit: Unit, engine: Bark) -> dict:
+    """A unit's cached artifact of `step`. A missing or corrupt entry (load() has logged it and moved it
+    aside) is computed again, with whatever it needs upstream, so a damaged cache never stops a render."""
     arrays = store.load(step, unit.keys[step])
     if arrays is None:
+        log.info("recomputing the %s result of segment %s", step, unit.segment_id)
+        run_step(STEPS_BY_NAME[step], [unit], store, engine)
+        arrays = store.load(step, unit.keys[step])
+    if arrays is None:
         raise BarkflowError(
-            f"the cached {step} result of segment {unit.segment_id} vanished during the run "
-            f"({store.path(step, unit.keys[step])}); run again to recompute it"
+            f"the cached {step} result of segment {unit.segment_id} could not be recomputed "
+            f"({store.path(step, unit.keys[step])}); check the cache folder and run again"
         )
     return arrays
 
 
-def _prompt(store: Store, unit: Unit, step: str) -> Optional[VoicePrompt]:
+def _repair(step, units: list[Unit], store: Store, engine: Bark) -> bool:
+    """Verify the step's entries of `units` by loading them; recompute the corrupt ones. True if any were."""
+    broken = [u for u in units if store.load(step.NAME, u.keys[step.NAME]) is None]
+    if broken:
+        run_step(step, broken, store, engine)
+    return bool(broken)
+
+
+def _log_rendered(step: str, key: str) -> None:
+    path = os.environ.get(RENDER_LOG_ENV)
+    if path:  # one O_APPEND write per line: lines from concurrent processes never interleave
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            os.write(fd, f"{step} {key} {os.getpid()}\n".encode())
+        finally:
+            os.close(fd)
+
+
+def _test_pause(phase: str) -> None:
+    if os.environ.get(PAUSE_ENV) == phase:
+        print(f"barkflow-phase {phase}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get(PAUSE_SECONDS_ENV) or 3600))
+
+
+def _prompt(store: Store, unit: Unit, step: str, engine: Bark) -> Optional[VoicePrompt]:
     """The voice prompt for this unit at this step: its voice, or the tokens of its prompt unit."""
     if step == "decode" or (unit.history == "semantic-only" and step in ("coarse", "fine")):
         return None
     source = unit.prompt_from
     if source is None:
         return unit.voice.prompt
-    semantic = _load(store, "semantic", source)["tokens"]
+    semantic = _load(store, "semantic", source, engine)["tokens"]
     empty = np.zeros((2, 0), dtype=np.int64)
     if step == "semantic":
         return VoicePrompt(semantic, empty, empty) if len(semantic) else unit.voice.prompt
     if step == "coarse":
         if not len(semantic):
             return unit.voice.prompt
-        coarse = _load(store, "coarse", source)["codes"]
+        coarse = _load(store, "coarse", source, engine)["codes"]
         try:  # a very short segment fails the reference's alignment check: fall back to the voice
             return VoicePrompt.from_arrays(
                 {"semantic_prompt": semantic, "coarse_prompt": coarse, "fine_prompt": np.zeros((8, coarse.shape[1]))}
             )
         except BarkflowError:
             return unit.voice.prompt
-    fine = _load(store, "fine", source)["codes"] if len(semantic) else None
+    fine = _load(store, "fine", source, engine)["codes"] if len(semantic) else None
     return VoicePrompt(semantic, fine[:2], fine) if fine is not None and fine.shape[1] else unit.voice.prompt
 
 
@@ -442,38 +553,59 @@ def _stitch_and_export(cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], 
         chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
     )
     manifest_path = out_dir / "manifest.json"
-    previous = _read_manifest(manifest_path)
+    previous = _read_json(manifest_path)
     if previous and previous.get("render_key") == render_key and all(Path(p).exists() for p in previous["outputs"]):
         log.info("outputs are up to date in %s", out_dir)
         return previous["outputs"], previous["audio_seconds"]
-    stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
+    _test_pause("stitch")
+    try:
+        stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
+    except Exception:  # noqa: BLE001 - a damaged decode entry fails stitch's plain read: check them all
+        if not _repair(steps.decode, chosen, store, engine):
+            raise
+        stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
     options = cfg.export
     if cfg.project.title or cfg.project.author:
         options = replace(options, title=options.title or cfg.project.title, author=options.author or cfg.project.author)
     outputs = [str(p) for p in export(stitched, chapter_titles, options, out_dir, cfg.project.name)]
-    outputs += [str(p) for p in _export_segment_voices(chosen, store, out_dir / "voices")]
+    _test_pause("export")
+    outputs += [str(p) for p in _export_segment_voices(chosen, store, engine, out_dir / "voices")]
     audio_seconds = stitched.total_samples / SAMPLE_RATE
     _write_manifest(manifest_path, cfg, the_plan, chosen, stitched, engine, render_key, outputs, audio_seconds)
     return outputs, audio_seconds
 
 
-def _export_segment_voices(units: list[Unit], store: Store, folder: Path) -> list[Path]:
+def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder: Path) -> list[Path]:
     """Each segment's tokens as a Bark voice .npz, so any line can become a voice."""
     written = []
     for unit in units:
-        semantic = _load(store, "semantic", unit)["tokens"]
-        fine = _load(store, "fine", unit)["codes"]
+        semantic = _load(store, "semantic", unit, engine)["tokens"]
+        fine = _load(store, "fine", unit, engine)["codes"]
         if len(semantic) == 0 or fine.shape[1] == 0:
             continue
-        written.append(save_npz(VoicePrompt(semantic, fine[:2], fine), folder / f"{unit.segment_id}.npz"))
+        path = folder / f"{unit.segment_id}.npz"
+        try:
+            written.append(save_npz(VoicePrompt(semantic, fine[:2], fine), path))
+        except OSError as e:
+            raise _output_error(path, e) from None
     return written
 
 
-def _read_manifest(path: Path) -> Optional[dict]:
+def _output_error(path: Path, error: OSError) -> BarkflowError:
+    return BarkflowError(f"could not write {path}: {error.strerror or error}; check free space and permissions")
+
+
+def _read_json(path: Path) -> Optional[dict]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def _write_json_atomic(path: Path, data) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+    tmp.replace(path)
 
 
 def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, outputs, audio_seconds) -> None:
@@ -503,8 +635,15 @@ def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, o
         "segments": segments,
     }
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise _output_error(path, e) from None
 
 
 def plan_table(the_plan: Plan, store: Store) -> list[dict]:

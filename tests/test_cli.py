@@ -15,8 +15,11 @@ FAST = ["sampling.semantic.max_gen_duration_s=0.3", "device=cpu"]
 
 def barkflow(tmp_path, *args):
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    cmd = [sys.executable, "-c", "from barkflow.cli import main; main()",
-           f"paths.cache_dir={tmp_path / 'cache'}", f"paths.voices_dir={tmp_path / 'voices'}", *args]
+    flags = [a for a in args if a.startswith("-")]  # Hydra wants its flags before the overrides
+    flags += [args[args.index(f) + 1] for f in flags if f == "--cfg"]
+    overrides = [a for a in args if a not in flags]
+    cmd = [sys.executable, "-c", "from barkflow.cli import main; main()", *flags,
+           f"paths.cache_dir={tmp_path / 'cache'}", f"paths.voices_dir={tmp_path / 'voices'}", *overrides]
     return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
 

@@ -1,0 +1,179 @@
+"""Several barkflow processes on one cache: every artifact is computed exactly once, outputs are right.
+
+- Four concurrent `barkflow` processes on overlapping projects (one script with different export and
+  stitch options, and a second script that shares some lines and all voices) share one cache.
+- Shards: `barkflow -m shard=0/2,1/2` with the basic launcher and with `hydra/launcher=local_jobs`
+  (submitit_local) fills the cache; a plain run then stitches and exports without rendering or loading
+  a model. Killing the multirun half way and running the same command again renders only what is missing.
+
+Who computed what comes from the runner's BARKFLOW_RENDER_LOG hook: one "<step> <key> <pid>" line per
+artifact a process computed. The reference audio is one uninterrupted single-process render.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from barkflow import runner
+from test_crash_safety import (  # the shared helpers: project, configs, process control
+    NAME,
+    REPO,
+    STEPS,
+    entries,
+    kill,
+    make_config,
+    overrides,
+    read_log,
+    start_paused,
+    write_script,
+)
+
+OTHER_SCRIPT = """\
+The harbour was quiet that night.
+ALICE: Did you hear that?
+BOB: Nobody comes here after dark.
+ALICE: Then why is the door open?
+A gull cried somewhere above them.
+"""
+TIMEOUT_S = 240
+
+
+def manifest_keys(out: Path) -> set[tuple[str, str]]:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {(step, s["keys"][step]) for s in manifest["segments"] for step in STEPS}
+
+
+def plan_keys(config, engine) -> set[tuple[str, str]]:
+    from barkflow.cache import Store
+
+    the_plan = runner.plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+    return {(step, u.keys[step]) for u in the_plan.units for step in STEPS}
+
+
+def assert_each_key_once(cache: Path, log: list[tuple[str, str]], wanted: set[tuple[str, str]]) -> None:
+    twice = [key for key, count in Counter(log).items() if count > 1]
+    assert not twice, f"computed more than once: {twice}"
+    assert set(log) == wanted
+    assert {(step, key) for step in STEPS for key in entries(cache, step)} == wanted  # one file per key
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("engine")
+    return runner.make_engine(make_config(overrides(write_script(folder), folder / "cache", folder / "out")))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, engine):
+    """SCRIPT rendered by one process, uninterrupted: the audio every other way must reproduce."""
+    folder = tmp_path_factory.mktemp("reference")
+    out = folder / "out"
+    runner.render(make_config(overrides(write_script(folder), folder / "cache", out)), [REPO / "conf"], engine=engine)
+    return (out / f"{NAME}.wav").read_bytes()
+
+
+def barkflow(*args: str, multirun: bool = False) -> list[str]:
+    return [sys.executable, "-m", "barkflow.cli", *(["-m"] if multirun else []), "project=demo", *args]
+
+
+def test_four_processes_on_overlapping_projects_compute_each_key_once(tmp_path, engine, reference):
+    cache, log = tmp_path / "cache", tmp_path / "render.log"
+    script = write_script(tmp_path / "one")
+    other = write_script(tmp_path / "two", OTHER_SCRIPT)
+    jobs = {
+        "plain": (script, []),
+        "flac": (script, ["export.formats=[flac]", "export.subtitles=[]"]),
+        "raw": (script, ["stitch=raw"]),
+        "other": (other, []),
+    }
+    procs = {
+        name: subprocess.Popen(
+            barkflow(*overrides(path, cache, tmp_path / name, *extra), f"hydra.run.dir={tmp_path / 'hydra' / name}"),
+            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, runner.RENDER_LOG_ENV: str(log)},
+        )
+        for name, (path, extra) in jobs.items()
+    }
+    try:
+        for name, proc in procs.items():
+            _, stderr = proc.communicate(timeout=TIMEOUT_S)
+            assert proc.returncode == 0, f"{name} failed:\n{stderr[-3000:]}"
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+    wanted = set().union(*(manifest_keys(tmp_path / name) for name in jobs))
+    assert_each_key_once(cache, read_log(log), wanted)
+    shared = manifest_keys(tmp_path / "plain") & manifest_keys(tmp_path / "other")
+    assert len(shared) == 3 * len(STEPS)  # the three lines both scripts have
+    assert (tmp_path / "plain" / f"{NAME}.wav").read_bytes() == reference
+    assert (tmp_path / "flac" / f"{NAME}.flac").exists() and not (tmp_path / "flac" / f"{NAME}.srt").exists()
+    assert (tmp_path / "raw" / f"{NAME}.wav").read_bytes() != reference  # stitched differently, same tokens
+    assert manifest_keys(tmp_path / "raw") == manifest_keys(tmp_path / "plain")
+
+
+def finish_with_a_plain_run(tmp_path, cache, script, reference, log) -> None:
+    """After the shards: a run without shard stitches and exports, rendering nothing and loading no model."""
+    before = read_log(log)
+    config = make_config(overrides(script, cache, tmp_path / "out"))
+    summary = runner.render(config, [REPO / "conf"], engine=runner.make_engine(config))  # a fresh engine: no model yet
+    out = tmp_path / "out"
+    assert summary.rendered == dict.fromkeys(STEPS, 0)
+    assert set(summary.loaded) <= {"tokenizer"}
+    assert read_log(log) == before
+    assert (out / f"{NAME}.wav").read_bytes() == reference
+
+
+def test_sharded_multirun_killed_and_rerun_renders_only_what_is_missing(tmp_path, monkeypatch, engine, reference):
+    cache, log = tmp_path / "cache", tmp_path / "render.log"
+    script = write_script(tmp_path)
+    command = barkflow(
+        *overrides(script, cache, tmp_path / "unused"), "shard=0/2,1/2", f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        multirun=True,
+    )
+    command.remove(f"paths.output_dir={tmp_path / 'unused'}")  # each sweep job gets its own folder
+    wanted = plan_keys(make_config(overrides(script, cache, tmp_path / "out")), engine)
+
+    # the basic launcher runs the jobs one after the other: kill it half way through shard 0's coarse step
+    kill(start_paused(command, "coarse", cwd=tmp_path, **{runner.RENDER_LOG_ENV: str(log)}))
+    first = read_log(log)
+    done = {step: len(entries(cache, step)) for step in STEPS}
+    assert 0 < done["coarse"] < done["semantic"] < len(wanted) // len(STEPS)  # shard 0 half done, shard 1 not begun
+
+    monkeypatch.setenv(runner.RENDER_LOG_ENV, str(log))
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert result.returncode == 0, result.stderr[-3000:]
+    second = read_log(log)[len(first) :]
+    assert set(second) == wanted - set(first)  # exactly what was missing
+    assert_each_key_once(cache, first + second, wanted)
+    assert sorted(p.name for p in (tmp_path / "sweep").iterdir() if p.is_dir()) == ["0", "1"]
+
+    finish_with_a_plain_run(tmp_path, cache, script, reference, log)
+
+
+def test_sharded_multirun_with_local_jobs_then_a_plain_run(tmp_path, monkeypatch, engine, reference):
+    cache, log = tmp_path / "cache", tmp_path / "render.log"
+    script = write_script(tmp_path)
+    command = barkflow(
+        "hydra/launcher=local_jobs", *overrides(script, cache, tmp_path / "unused"), "shard=0/2,1/2",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}", multirun=True,
+    )
+    command.remove(f"paths.output_dir={tmp_path / 'unused'}")
+    monkeypatch.setenv(runner.RENDER_LOG_ENV, str(log))
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert result.returncode == 0, result.stderr[-3000:]
+    computed = read_log(log)
+    pids = Counter(line.split()[2] for line in (log.read_text().splitlines()))
+    assert len(pids) == 2  # one submitit job process per shard
+    assert_each_key_once(cache, computed, plan_keys(make_config(overrides(script, cache, tmp_path / "out")), engine))
+
+    finish_with_a_plain_run(tmp_path, cache, script, reference, log)
