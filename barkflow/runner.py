@@ -156,7 +156,7 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
     cast = {name.casefold(): ref for name, ref in project.cast.items()}
     if len(cast) < len(project.cast):
         raise BarkflowError(
-            f"project.cast names a speaker twice, in different cases ({', '.join(sorted(project.cast))}); "
+            f"project.cast names a speaker twice, in different cases ({', '.join(map(repr, sorted(project.cast)))}); "
             "speakers match without regard to case, so keep one"
         )
     library_dirs = [Path(cfg.paths.voices_dir)] + [d / "voices" for d in config_dirs]
@@ -239,7 +239,7 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
 def _cast_voice(cast: dict, line: ScriptLine, script: Script) -> str:
     ref = cast.get(line.speaker.casefold())
     if ref is None:
-        known = ", ".join(sorted(cast)) or "none"
+        known = ", ".join(map(repr, sorted(cast))) or "none"
         raise BarkflowError(
             f"{script.source}:{line.source_line}: speaker {line.speaker!r} is not in project.cast (cast: {known}); "
             f"add it, e.g. project.cast.{line.speaker}=v2/en_speaker_6, or 'random' for a locked random voice"
