@@ -103,7 +103,7 @@ def test_takes_and_picks_restitch_without_rendering(tmp_path):
     assert manifest["segments"][1]["take"] == 1 and manifest["segments"][1]["keys"] != segment["keys"]
 
 
-@pytest.mark.parametrize("project", ["demo", "audiobook", "dialogue", "fountain"])
+@pytest.mark.parametrize("project", ["demo", "audiobook", "dialogue", "fountain", "audition"])
 def test_every_example_project_renders(tmp_path, project):
     summary = render(make_config(tmp_path, project=project))
     assert summary.segments > 0 and summary.audio_seconds > 0
@@ -114,7 +114,13 @@ def test_every_example_project_renders(tmp_path, project):
 
 def _cast(project):
     return {"demo": ["narrator", "ALICE", "BOB"], "audiobook": ["narrator"], "dialogue": ["narrator", "SAM", "JO"],
-            "fountain": ["narrator", "MAYA", "CALLER"]}[project]
+            "fountain": ["narrator", "MAYA", "CALLER"], "audition": ["V0", "V1", "V2", "ANNOUNCER"]}[project]
+
+
+def test_audition_writes_one_file_per_voice(tmp_path):
+    render(make_config(tmp_path, project="audition"))
+    files = sorted((tmp_path / "out" / "audition-lines").glob("*.wav"))
+    assert len(files) == 4 and all(sf.info(f).frames > 0 for f in files)
 
 
 def test_subtitles_match_the_manifest(tmp_path):
