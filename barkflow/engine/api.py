@@ -124,11 +124,7 @@ class Bark:
 
     def model(self, stage: str) -> torch.nn.Module:
         """The stage's model on the device; with offload, the other stages step aside first."""
-        for other in [s for s in self._models if s != stage]:
-            if self.offload == "unload":
-                del self._models[other]
-            elif self.offload == "cpu":
-                self._models[other].to("cpu")
+        self._step_aside(keep=stage)
         if stage not in self._models:
             src = self.sources[stage]
             log.info("loading the %s model from %s", stage, src.source)
@@ -136,6 +132,14 @@ class Bark:
             self._models[stage] = loaded.model
             self.loads.append(stage)
         return self._models[stage].to(self.devices[stage])
+
+    def _step_aside(self, keep: Optional[str] = None) -> None:
+        """offload=cpu moves idle stages to the CPU; offload=unload frees them."""
+        for other in [s for s in self._models if s != keep]:
+            if self.offload == "unload":
+                del self._models[other]
+            elif self.offload == "cpu":
+                self._models[other].to("cpu")
 
     @property
     def tokenizer(self):
@@ -183,19 +187,12 @@ class Bark:
 
     def decode(self, codes: Sequence[np.ndarray]) -> list[np.ndarray]:
         """(8, T) codes per row -> float32 waveforms at 24 kHz, 320 samples per frame."""
-        if self.offload != "none":
-            for stage in list(self._models):
-                if self.offload == "unload":
-                    del self._models[stage]
-                else:
-                    self._models[stage].to("cpu")
-        out = []
-        for c in codes:  # one at a time: EnCodec is ~1% of the time, and this keeps lengths exact
-            if c.shape[1] == 0:
-                out.append(np.zeros(0, dtype=np.float32))
-                continue
-            wave = self.codec.decode(torch.from_numpy(np.asarray(c, dtype=np.int64))[None])
-            out.append(wave[0].float().cpu().numpy())
+        self._step_aside()
+        spoken = [i for i, c in enumerate(codes) if c.shape[1]]
+        waves = self.codec.decode_many([np.asarray(codes[i], dtype=np.int64) for i in spoken]) if spoken else []
+        out = [np.zeros(0, dtype=np.float32)] * len(codes)
+        for i, wave in zip(spoken, waves):
+            out[i] = np.asarray(wave, dtype=np.float32)
         return out
 
     # ------------------------------------------------------------------------------------------

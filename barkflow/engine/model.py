@@ -92,12 +92,20 @@ class CausalSelfAttention(nn.Module):
         self.n_head = config.n_head
         self.n_embd = config.n_embd
 
-    def forward(self, x, layer: int, cache: KVCache | None, attn_mask: torch.Tensor | None):
+    def heads(self, x):
+        """x: (B, T, C) -> q, k, v, each (B, nh, T, hs)."""
         B, T, C = x.size()  # batch, new positions, embedding width
         q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
-        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
-        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
-        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
+        return [t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v)]
+
+    def merge(self, y):
+        """(B, nh, T, hs) -> the output projection of the heads side by side, (B, T, C)."""
+        B, _, T, _ = y.shape
+        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, self.n_embd))
+
+    def forward(self, x, layer: int, cache: KVCache | None, attn_mask: torch.Tensor | None):
+        T = x.size(1)
+        q, k, v = self.heads(x)
         if cache is None:
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=attn_mask is None)
         else:
@@ -109,8 +117,7 @@ class CausalSelfAttention(nn.Module):
             # A single new query attends to every cached key, as in the reference's decode step.
             causal = attn_mask is None and T > 1
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=causal)
-        y = y.transpose(1, 2).contiguous().view(B, T, C)  # heads side by side again
-        return self.c_proj(y)
+        return self.merge(y)
 
 
 class MLP(nn.Module):
@@ -216,13 +223,8 @@ class GPT(nn.Module):
 
 class NonCausalSelfAttention(CausalSelfAttention):
     def forward(self, x, layer=None, cache=None, attn_mask=None):
-        B, T, C = x.size()
-        q, k, v = self.c_attn(x).split(self.n_embd, dim=2)
-        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)  # (B, nh, T, hs)
-        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
-        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=False)
-        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+        q, k, v = self.heads(x)
+        return self.merge(F.scaled_dot_product_attention(q, k, v, is_causal=False))
 
 
 class FineBlock(nn.Module):

@@ -195,6 +195,19 @@ def _device(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
+def _feed_live_rows(model: GPT, cache, live: list, kept: list[int], tokens: list[int]):
+    """One decode step: drop the rows that stopped from the cache, feed the rest their new tokens.
+
+    live[j] is what cache row j holds; kept are the rows (indices into live) still going.
+    Returns the new live list and the (len(kept), vocab) float32 logits.
+    """
+    device = _device(model)
+    if len(kept) < len(live):
+        cache.keep_rows(torch.tensor(kept, device=device))
+        live = [live[j] for j in kept]
+    return live, model(torch.tensor(tokens, device=device)[:, None], cache=cache).float()
+
+
 # ----------------------------------------------------------------------------------------------
 # Semantic (§3)
 
@@ -254,10 +267,7 @@ def generate_semantic(
             progress("semantic", len(rows) - len(still_live), len(rows))
         if not still_live:
             break
-        if len(still_live) < len(live):
-            cache.keep_rows(torch.tensor(still_live, device=device))
-            live = [live[j] for j in still_live]
-        logits = model(torch.tensor(fed, device=device)[:, None], cache=cache).float()
+        live, logits = _feed_live_rows(model, cache, live, still_live, fed)
     return [SemanticResult(np.array(t, dtype=np.int64), r) for t, r in zip(tokens, stop_reason)]
 
 
@@ -371,10 +381,7 @@ def generate_coarse(model: GPT, rows: list[CoarseRow], progress: Optional[Progre
                     fed.append(token)
             if not kept:
                 break
-            if len(kept) < len(live):
-                cache.keep_rows(torch.tensor(kept, device=device))
-                live = [live[j] for j in kept]
-            logits = model(torch.tensor(fed, device=device)[:, None], cache=cache).float()
+            live, logits = _feed_live_rows(model, cache, live, kept, fed)
         if progress:
             progress("coarse", sum(s.done for s in states), len(states))
     return [s.result() for s in states]
