@@ -130,7 +130,7 @@ def make_engine(cfg: BarkflowConfig) -> Bark:
     )
 
 
-def find_file(path: str, config_dirs: list[Path], what: str) -> Path:
+def find_file(path: str, config_dirs: list[Path]) -> Path:
     """A user path: as given (relative to the working dir), else relative to a config dir."""
     candidate = Path(path).expanduser()
     if candidate.is_absolute() or candidate.exists():
@@ -150,7 +150,7 @@ def derive_seed(base: int, stage: str, uid: str, take: int) -> int:
 def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path]) -> Plan:
     project = cfg.project
     script = load_script(
-        find_file(project.script, config_dirs, "script"), project.format,
+        find_file(project.script, config_dirs), project.format,
         narrator=project.narrator, fountain_action=project.fountain_action,
     )
     cast = {name.casefold(): ref for name, ref in project.cast.items()}
