@@ -8,7 +8,6 @@ chunking. `load_codec` (loading.py) builds a `Codec` from a source string.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -78,23 +77,15 @@ class Codec:
         audio = self.model.decoder(embeddings.to(self.dtype))  # (B, 1, 320*T)
         return audio[:, 0].float().cpu()
 
-    def decode_many(self, codes: Sequence[np.ndarray | torch.Tensor], max_batch: int = 16) -> list[np.ndarray]:
+    def decode_many(self, codes: Sequence[np.ndarray | torch.Tensor]) -> list[np.ndarray]:
         """Decode items of different lengths: (8, T_i) each -> (320*T_i,) float32 each, in order.
 
-        Items of equal T are decoded together (up to `max_batch` at a time) and lengths are never
-        mixed, so nothing is padded and each item decodes as it would alone.
+        Each item is decoded alone. Batching rows changes the convolutions' blocking and with it the
+        last bits of the floats; a segment's audio must be bit-identical whichever segments happen to
+        be decoded beside it (a rerun after a crash, or another process, groups them differently).
+        The decoder is a small share of Bark's time, so this costs little.
         """
-        by_length: dict[int, list[int]] = defaultdict(list)
-        for i, item in enumerate(codes):
-            by_length[int(item.shape[-1])].append(i)
-        out: list[np.ndarray | None] = [None] * len(codes)
-        for indices in by_length.values():
-            for start in range(0, len(indices), max_batch):
-                chunk = indices[start : start + max_batch]
-                batch = torch.stack([torch.as_tensor(np.asarray(codes[i])) for i in chunk])
-                for i, audio in zip(chunk, self.decode(batch).numpy()):
-                    out[i] = audio
-        return out  # type: ignore[return-value]
+        return [self.decode(torch.as_tensor(np.asarray(item))[None])[0].numpy() for item in codes]
 
     @torch.inference_mode()
     def encode(self, audio: np.ndarray | torch.Tensor) -> np.ndarray:
