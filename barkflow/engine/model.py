@@ -75,6 +75,23 @@ class KVCache:
     def max_len(self) -> int:
         return self.k.shape[3]
 
+    def left_pad(self, pad_left: torch.Tensor, width: int) -> None:
+        """Right-align rows of different lengths in the first `width` columns: row j's first
+        pad_left[j] columns are padding that no query attends to, and its positions start after them."""
+        columns = torch.arange(width, device=self.valid.device)
+        self.valid[:, :width] = columns >= pad_left[:, None]
+        self.pad_left = pad_left
+        self.has_padding = bool(pad_left.any())
+
+    def row_slice(self, row: int, start: int, stop: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """A copy of one row's keys and values in columns [start, stop): (n_layer, n_head, stop-start, hs) each."""
+        return self.k[:, row, :, start:stop].clone(), self.v[:, row, :, start:stop].clone()
+
+    def put_row_slice(self, row: int, start: int, kv: tuple[torch.Tensor, torch.Tensor]) -> None:
+        k, v = kv
+        self.k[:, row, :, start : start + k.shape[2]] = k
+        self.v[:, row, :, start : start + v.shape[2]] = v
+
     def keep_rows(self, rows: torch.Tensor) -> None:
         """Drop finished rows so later steps compute only the live ones."""
         self.k = self.k[:, rows]
@@ -114,7 +131,7 @@ class CausalSelfAttention(nn.Module):
             cache.v[layer, :, :, start : start + T] = v
             k = cache.k[layer, :, :, : start + T]  # (B, nh, start+T, hs)
             v = cache.v[layer, :, :, : start + T]
-            # A single new query attends to every cached key, as in the reference's decode step.
+            # Unmasked: a prefill into an empty cache is plain causal; one new query sees every key.
             causal = attn_mask is None and T > 1
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=causal)
         return self.merge(y)
@@ -175,20 +192,12 @@ class GPT(nn.Module):
         rest = idx[:, TEXT_CONTEXT + SEMANTIC_HISTORY :]
         return torch.cat([wte(text) + wte(history), wte(rest)], dim=1)
 
-    def forward(
-        self,
-        idx: torch.Tensor,
-        *,
-        merge_context: bool = False,
-        cache: KVCache | None = None,
-        pad_left: torch.Tensor | None = None,
-    ) -> torch.Tensor:
+    def forward(self, idx: torch.Tensor, *, merge_context: bool = False, cache: KVCache | None = None) -> torch.Tensor:
         """idx: (B, T) new token ids -> (B, output_vocab) logits at the last position.
 
         merge_context: idx is the semantic prefix (see `embed_merged`); only valid with an empty cache.
-        cache: keys/values of earlier positions; the new ones are appended to it.
-        pad_left: (B,) left-padding per row, only when the cache is empty; those positions are
-            masked and the row's positions start at 0 after its padding.
+        cache: keys/values of earlier positions; the new ones are appended to it. Rows it left-pads
+            (`KVCache.left_pad`) have those columns masked and their positions start after them.
         """
         tok_emb = self.embed_merged(idx) if merge_context else self.transformer.wte(idx)
         B, T, _ = tok_emb.shape
@@ -196,21 +205,16 @@ class GPT(nn.Module):
         assert past + T <= self.config.block_size, f"{past + T} positions exceed the block size"
 
         positions = torch.arange(past, past + T, device=idx.device).expand(B, T)
-        attn_mask = None
-        if pad_left is not None and bool(pad_left.any()):
-            assert past == 0 and cache is not None, "left padding is set up by the prefill"
-            cache.valid[:, :T] = positions >= pad_left[:, None]
-            cache.pad_left = pad_left
-            cache.has_padding = True
-        if cache is not None and cache.has_padding:
-            positions = (positions - cache.pad_left[:, None]).clamp(min=0)
-            keys = cache.valid[:, : past + T]  # (B, past+T)
-            allowed = keys[:, None, :].expand(B, T, past + T)
-            if T > 1:
-                causal = torch.ones(T, past + T, dtype=torch.bool, device=idx.device).tril(past)
+        attn_mask = None  # plain causal from an empty cache, or one new query that sees every key
+        if cache is not None and (cache.has_padding or (past > 0 and T > 1)):
+            columns = torch.arange(past + T, device=idx.device)
+            query_columns = torch.arange(past, past + T, device=idx.device)[:, None]
+            allowed = columns <= query_columns  # (T, past+T), causal after `past` cached columns
+            if cache.has_padding:
+                positions = (positions - cache.pad_left[:, None]).clamp(min=0)
                 # a padding query sees only itself, so its softmax stays finite (its output is unused)
-                allowed = (allowed & causal) | torch.eye(T, past + T, dtype=torch.bool, device=idx.device)
-            attn_mask = allowed[:, None]  # (B, 1, T, past+T)
+                allowed = (allowed & cache.valid[:, None, : past + T]) | (columns == query_columns)
+            attn_mask = allowed.unsqueeze(-3)  # (B, 1, T, past+T) or (1, T, past+T); heads share it
 
         x = tok_emb + self.transformer.wpe(positions)
         for layer, block in enumerate(self.transformer.h):

@@ -55,7 +55,7 @@ from .constants import (
     SEMANTIC_VOCAB_SIZE,
     max_semantic_history,
 )
-from .model import GPT, FineGPT
+from .model import GPT, FineGPT, KVCache
 from .prompts import VoicePrompt
 
 Progress = Callable[[str, int, int], None]  # (stage, rows done, rows total)
@@ -318,6 +318,9 @@ class _CoarseState:
         self.n_steps = coarse_steps(len(row.semantic))
         self.step = 0
         self.window_left = 0
+        self.window_tokens = np.zeros(0, dtype=np.int64)  # what the current window was prefilled with
+        self.window_start = 0  # len(self.coarse) when it began
+        self.prefix_kv: tuple[torch.Tensor, torch.Tensor] | None = None  # see keep_prefix
 
     @property
     def done(self) -> bool:
@@ -330,6 +333,35 @@ class _CoarseState:
         window = np.pad(window, (0, COARSE_SEMANTIC_WINDOW - len(window)), constant_values=COARSE_SEMANTIC_PAD_TOKEN)
         history = np.array(self.coarse[-self.options.max_coarse_history :], dtype=np.int64)
         return np.concatenate([window, [COARSE_INFER_TOKEN], history])
+
+    def begin_window(self, tokens: np.ndarray) -> None:
+        self.window_tokens = tokens
+        self.window_start = len(self.coarse)
+        self.window_left = min(self.options.sliding_window_len, self.n_steps - self.step)
+        self.prefix_kv = None
+
+    def keep_prefix(self, cache: KVCache, row: int) -> None:
+        """At the end of a window, keep the keys/values the next window would recompute.
+
+        The reference re-prefills every window. Attention is causal, so positions whose tokens the
+        next window shares with what this window fed hold the same keys and values: while the
+        history is not yet trimmed and the semantic window has not moved, that is all of them but
+        the newest token. Where the window slides, the shared prefix is usually empty.
+        """
+        if self.done:
+            return
+        fed = np.concatenate([self.window_tokens, np.array(self.coarse[self.window_start : -1], dtype=np.int64)])
+        upcoming = self.window_input()
+        n = min(len(fed), len(upcoming) - 1)  # the newest token is always fed: its logits are needed
+        mismatch = np.flatnonzero(fed[:n] != upcoming[:n])
+        shared = int(mismatch[0]) if mismatch.size else n
+        if shared:
+            pad = int(cache.pad_left[row])
+            self.prefix_kv = cache.row_slice(row, pad, pad + shared)
+
+    @property
+    def n_reusable(self) -> int:
+        return self.prefix_kv[0].shape[2] if self.prefix_kv is not None else 0
 
     def codebook_offset(self) -> int:
         """Even steps sample codebook 0, odd steps codebook 1, each within its own 1024 ids."""
@@ -347,7 +379,8 @@ def generate_coarse(model: GPT, rows: list[CoarseRow], progress: Optional[Progre
 
     The reference runs windows of `sliding_window_len` steps, each from a fresh prefill. Here the
     k-th window of every unfinished row runs as one batch: prompts of different lengths are
-    left-padded, and a row leaves the batch when its window ends.
+    left-padded, a row leaves the batch when its window ends, and the positions a row's window
+    shares with its previous one are not computed again (`_CoarseState.keep_prefix`).
     """
     device = _device(model)
     states = [_CoarseState(r, g) for r, g in zip(rows, _generators([r.seed for r in rows], device))]
@@ -357,14 +390,19 @@ def generate_coarse(model: GPT, rows: list[CoarseRow], progress: Optional[Progre
             break
         inputs = [s.window_input() for s in active]
         width = max(len(x) for x in inputs)
+        # Columns before `start` come from the previous windows; every row feeds the same columns.
+        start = width - max(len(x) - s.n_reusable for s, x in zip(active, inputs))
         batch = np.zeros((len(active), width), dtype=np.int64)
-        for j, x in enumerate(inputs):
-            batch[j, width - len(x) :] = x
-        pad_left = torch.tensor([width - len(x) for x in inputs], device=device)
-        for s in active:
-            s.window_left = min(s.options.sliding_window_len, s.n_steps - s.step)
-        cache = model.new_cache(len(active), width + max(s.window_left for s in active))
-        logits = model(torch.from_numpy(batch).to(device), cache=cache, pad_left=pad_left).float()
+        pad_left = [width - len(x) for x in inputs]
+        cache = model.new_cache(len(active), width + max(s.options.sliding_window_len for s in active))
+        cache.left_pad(torch.tensor(pad_left, device=device), width)
+        for j, (s, x, pad) in enumerate(zip(active, inputs, pad_left)):
+            batch[j, pad:] = x
+            if start > pad:
+                cache.put_row_slice(j, pad, tuple(t[:, :, : start - pad] for t in s.prefix_kv))
+            s.begin_window(x)
+        cache.length = start
+        logits = model(torch.from_numpy(batch[:, start:]).to(device), cache=cache).float()
         live = active  # cache row j holds live[j]
         while live:
             kept, fed = [], []
@@ -379,6 +417,8 @@ def generate_coarse(model: GPT, rows: list[CoarseRow], progress: Optional[Progre
                 if s.window_left > 0:
                     kept.append(j)
                     fed.append(token)
+                else:
+                    s.keep_prefix(cache, j)
             if not kept:
                 break
             live, logits = _feed_live_rows(model, cache, live, kept, fed)

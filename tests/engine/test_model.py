@@ -137,7 +137,8 @@ def test_left_padded_batch_equals_each_row_alone(ours):
     pad_left = torch.tensor([width - len(r) for r in rows])
     batch = torch.stack([torch.cat([torch.full((width - len(r),), 7), r]) for r in rows])  # any pad id
     cache = model.new_cache(len(rows), width + 4)
-    batch_logits = [model(batch, cache=cache, pad_left=pad_left)]
+    cache.left_pad(pad_left, width)
+    batch_logits = [model(batch, cache=cache)]
     next_tokens = torch.randint(0, COARSE_VOCAB, (len(rows), 3), generator=g)
     for t in range(3):
         batch_logits.append(model(next_tokens[:, t : t + 1], cache=cache))
@@ -148,6 +149,29 @@ def test_left_padded_batch_equals_each_row_alone(ours):
             row_logits.append(model(next_tokens[i : i + 1, t : t + 1], cache=alone))
         for b, r in zip(batch_logits, row_logits):
             torch.testing.assert_close(b[i : i + 1], r, atol=ATOL, rtol=0)
+
+
+@torch.no_grad()
+def test_a_prefill_can_continue_a_filled_cache(ours):
+    """Coarse windows feed a block of new positions after kept ones; a short row's padding may
+    reach into that block. Each row's logits equal the row run alone from an empty cache."""
+    model = ours["coarse"]
+    g = torch.Generator().manual_seed(7)
+    rows = [torch.randint(0, COARSE_VOCAB, (n,), generator=g) for n in (40, 12, 31)]
+    width, start = 40, 30  # columns [0, 30) come from an earlier call; row 1 is padding up to column 28
+    pad_left = torch.tensor([width - len(r) for r in rows])
+    batch = torch.stack([torch.cat([torch.zeros(width - len(r), dtype=torch.long), r]) for r in rows])
+    cache = model.new_cache(len(rows), width + 1)
+    cache.left_pad(pad_left, width)
+    model(batch[:, :start], cache=cache)
+    logits = model(batch[:, start:], cache=cache)
+    assert torch.isfinite(logits).all()
+    for i, row in enumerate(rows):
+        torch.testing.assert_close(logits[i : i + 1], model(row[None]), atol=ATOL, rtol=0)
+    # no padding at all: the continued block is causal after the cached columns
+    cache = model.new_cache(1, width)
+    model(rows[0][None, :start], cache=cache)
+    torch.testing.assert_close(model(rows[0][None, start:], cache=cache), model(rows[0][None]), atol=ATOL, rtol=0)
 
 
 @torch.no_grad()

@@ -179,6 +179,39 @@ def test_long_generation_matches_reference(models, tokenizer, reference):
     np.testing.assert_array_equal(fins[0], ref_fin)
 
 
+def _positions_fed(model, run) -> int:
+    """How many positions `run()` pushes through the model, prefills and decode steps together."""
+    fed = []
+    hook = model.register_forward_pre_hook(lambda _, args, kwargs: fed.append(args[0].shape[1]), with_kwargs=True)
+    try:
+        run()
+    finally:
+        hook.remove()
+    return sum(fed)
+
+
+def test_coarse_windows_do_not_recompute_what_the_last_window_fed(models, reference):
+    """No voice, short row: each window's prompt is the last one's plus its tokens, so only the newest
+    is fed; 7 windows cost one 257-position prefill and single steps, with the reference's tokens."""
+    coarse = models[1]
+    semantic = np.random.default_rng(0).integers(0, 10_000, 140)  # 420 coarse steps: 7 windows, no trimming
+    options = S.CoarseOptions(top_k=1)
+    row = S.CoarseRow(semantic, None, options, seed=0)
+    ours = []
+    assert _positions_fed(coarse, lambda: ours.append(S.generate_coarse(coarse, [row])[0])) == 257 + 420 - 1
+    torch.manual_seed(0)
+    np.testing.assert_array_equal(ours[0], reference.generate_coarse(semantic, None, top_k=1, silent=True, use_kv_caching=True))
+
+    # A full voice history is trimmed every window, so windows re-prefill; and a mixed batch still
+    # matches each row alone.
+    voice = load_npz(SUNO_PROMPTS / "v2" / "en_speaker_6.npz")
+    voiced = S.CoarseRow(semantic, voice, options, seed=0)
+    assert _positions_fed(coarse, lambda: S.generate_coarse(coarse, [voiced])) > 7 * 630
+    both = S.generate_coarse(coarse, [voiced, row])
+    np.testing.assert_array_equal(both[1], ours[0])
+    np.testing.assert_array_equal(both[0], S.generate_coarse(coarse, [voiced])[0])
+
+
 @pytest.mark.parametrize("options", [GREEDY, SAMPLED], ids=["greedy", "sampled"])
 def test_row_of_a_batch_equals_the_row_alone(models, tokenizer, options):
     so, co, fo = options
