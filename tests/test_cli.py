@@ -15,9 +15,12 @@ FAST = ["sampling.semantic.max_gen_duration_s=0.3", "device=cpu"]
 
 def barkflow(tmp_path, *args):
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    flags = [a for a in args if a.startswith("-")]  # Hydra wants its flags before the overrides
-    flags += [args[args.index(f) + 1] for f in flags if f == "--cfg"]
-    overrides = [a for a in args if a not in flags]
+    flags, overrides, rest = [], [], iter(args)  # Hydra wants its flags (and their values) before the overrides
+    for arg in rest:
+        if arg.startswith("-"):
+            flags += [arg, next(rest)] if arg in ("--cfg", "--config-dir") else [arg]
+        else:
+            overrides.append(arg)
     cmd = [sys.executable, "-c", "from barkflow.cli import main; main()", *flags,
            f"paths.cache_dir={tmp_path / 'cache'}", f"paths.voices_dir={tmp_path / 'voices'}", *overrides]
     return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
@@ -71,3 +74,18 @@ def test_a_joblib_sweep_shares_one_cache(tmp_path):
     summaries = [line for job in jobs for line in (job / "cli.log").read_text().splitlines() if "segments (" in line]
     made = [int(m) for line in summaries for m in re.findall(r"semantic (\d+) new", line)]
     assert sorted(made) == [0, 4] or sum(made) == 4  # each semantic key computed exactly once across jobs
+
+
+def test_a_project_kept_outside_barkflow_via_config_dir(tmp_path):
+    """--config-dir adds the user's folder: its projects, its voice entries and its script are found."""
+    mine = tmp_path / "mine"
+    (mine / "projects").mkdir(parents=True)
+    (mine / "voices").mkdir()
+    (mine / "book.txt").write_text("# One\n\nThe first line of my book. And a second one.\n")
+    (mine / "voices" / "grandpa.yaml").write_text("source: v2/en_speaker_1\ndescription: a warm old voice\n")
+    (mine / "projects" / "mybook.yaml").write_text(
+        "# @package _global_\nproject:\n  name: mybook\n  script: book.txt\n  cast:\n    narrator: grandpa\n"
+    )
+    result = barkflow(tmp_path, "--config-dir", str(mine), "project=mybook", "plan=true", f"hydra.run.dir={tmp_path / 'run'}")
+    assert result.returncode == 0, result.stderr
+    assert "2 segments" in result.stderr and "grandpa" in result.stderr
