@@ -66,7 +66,7 @@ def _progress_factory(console):
 def _print_plan(rows, console) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{len(rows)} segments", show_lines=False)
+    table = Table(title=f"{len(rows)} segment{'' if len(rows) == 1 else 's'}", show_lines=False)
     for column in ("id", "ch", "speaker", "voice", "chars", "~s", "cached", "text"):
         table.add_column(column)
     for r in rows:
