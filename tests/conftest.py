@@ -29,6 +29,22 @@ def pytest_configure(config):
     os.environ["BARKFLOW_HOME"] = os.environ[_TEST_HOME]
 
 
+class PicklePayload:
+    """Unpickling this runs code (exec) that creates `marker`: proof that something unpickled it."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (exec, (f"open({str(self.marker)!r}, 'w').close()",))
+
+
+@pytest.fixture
+def pickle_payload():
+    """PicklePayload(marker), for the tests that check a file never gets to run code."""
+    return PicklePayload
+
+
 def pytest_unconfigure(config):
     if getattr(config, "_barkflow_made_home", False):
         shutil.rmtree(os.environ.pop(_TEST_HOME), ignore_errors=True)

@@ -398,25 +398,15 @@ def test_object_array_is_refused(store):
     assert store.load(NS, "aa01") is None
 
 
-class Booby:
-    """Unpickling this creates ``marker``: proof that something unpickled it."""
-
-    def __init__(self, marker: Path):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (str(self.marker), "w"))
-
-
 @pytest.mark.parametrize("container", ["npz", "raw pickle"])
-def test_pickled_payload_is_never_unpickled(store, tmp_path, container):
+def test_pickled_payload_is_never_unpickled(store, tmp_path, container, pickle_payload):
     marker = tmp_path / "UNPICKLED"
     path = store.path(NS, "aa01")
     path.parent.mkdir(parents=True)
     if container == "npz":
-        np.savez(path, x=np.array([Booby(marker)], dtype=object), __meta__=np.array("{}"))
+        np.savez(path, x=np.array([pickle_payload(marker)], dtype=object), __meta__=np.array("{}"))
     else:
-        path.write_bytes(pickle.dumps(Booby(marker)))
+        path.write_bytes(pickle.dumps(pickle_payload(marker)))
     assert store.meta(NS, "aa01") is None
     path.with_name(path.name + ".corrupt").rename(path)
     assert store.load(NS, "aa01") is None

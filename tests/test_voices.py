@@ -199,17 +199,9 @@ def test_odd_dtypes_are_cast(tmp_path):
     assert all(x.dtype == np.int64 for x in (voice.prompt.semantic, voice.prompt.coarse, voice.prompt.fine))
 
 
-class _Evil:
-    marker: str = ""
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
-
-
-def test_pickled_npz_is_refused_without_running(tmp_path):
+def test_pickled_npz_is_refused_without_running(tmp_path, pickle_payload):
     marker = tmp_path / "PWNED"
-    evil = _Evil()
-    evil.marker = str(marker)
+    evil = pickle_payload(marker)
     a = arrays()
     a["semantic_prompt"] = np.array([evil], dtype=object)
     path = write(tmp_path / "evil.npz", **a)

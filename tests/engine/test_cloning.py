@@ -150,17 +150,9 @@ def test_checkpoint_without_info_and_with_wrong_info(tmp_path):
         C.load_quantizer_checkpoint(other)
 
 
-class _Evil:
-    marker = ""
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
-
-
-def test_pickled_checkpoint_is_refused_without_running(tmp_path):
+def test_pickled_checkpoint_is_refused_without_running(tmp_path, pickle_payload):
     marker = tmp_path / "PWNED"
-    evil = _Evil()
-    evil.marker = str(marker)
+    evil = pickle_payload(marker)
     state = C._tiny_quantizer_model(16).state_dict()
     state["extra"] = evil
     path = tmp_path / "evil.pth"

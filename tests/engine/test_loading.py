@@ -221,34 +221,24 @@ def test_numpy1_pickled_scalar_is_allowed(suno_copy):
     load_stage("coarse", path)
 
 
-class _Payload:
-    """Unpickling this runs code: it creates `marker`."""
-
-    def __init__(self, marker: Path):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (exec, (f"open({str(self.marker)!r}, 'w').close()",))
-
-
-def test_malicious_checkpoint_is_refused_without_running_it(suno_copy, tmp_path):
+def test_malicious_checkpoint_is_refused_without_running_it(suno_copy, tmp_path, pickle_payload):
     live = tmp_path / "payload-works"
-    pickle.loads(pickle.dumps(_Payload(live)))
+    pickle.loads(pickle.dumps(pickle_payload(live)))
     assert live.exists()  # the payload is real ...
 
     marker = tmp_path / "pwned"
     path = suno_copy / "text_2.pt"
     ckpt = torch.load(path, weights_only=False)
-    torch.save({**ckpt, "best_val_loss": _Payload(marker)}, path)
+    torch.save({**ckpt, "best_val_loss": pickle_payload(marker)}, path)
     message = _error(load_stage, "semantic", suno_copy)
     assert "refusing to load" in message and "exec" in message and str(path) in message
     assert not marker.exists()  # ... and was never run
 
 
-def test_malicious_pytorch_model_bin_is_refused(hf_copy, tmp_path):
+def test_malicious_pytorch_model_bin_is_refused(hf_copy, tmp_path, pickle_payload):
     marker = tmp_path / "pwned"
     (hf_copy / "model.safetensors").unlink()
-    torch.save({"semantic.x": _Payload(marker)}, hf_copy / "pytorch_model.bin")
+    torch.save({"semantic.x": pickle_payload(marker)}, hf_copy / "pytorch_model.bin")
     assert "refusing to load" in _error(load_stage, "semantic", hf_copy)
     assert not marker.exists()
 
