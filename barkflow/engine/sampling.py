@@ -334,10 +334,14 @@ class _CoarseState:
         history = np.array(self.coarse[-self.options.max_coarse_history :], dtype=np.int64)
         return np.concatenate([window, [COARSE_INFER_TOKEN], history])
 
+    @property
+    def next_window_len(self) -> int:
+        return min(self.options.sliding_window_len, self.n_steps - self.step)
+
     def begin_window(self, tokens: np.ndarray) -> None:
         self.window_tokens = tokens
         self.window_start = len(self.coarse)
-        self.window_left = min(self.options.sliding_window_len, self.n_steps - self.step)
+        self.window_left = self.next_window_len
         self.prefix_kv = None
 
     def keep_prefix(self, cache: KVCache, row: int) -> None:
@@ -394,7 +398,7 @@ def generate_coarse(model: GPT, rows: list[CoarseRow], progress: Optional[Progre
         start = width - max(len(x) - s.n_reusable for s, x in zip(active, inputs))
         batch = np.zeros((len(active), width), dtype=np.int64)
         pad_left = [width - len(x) for x in inputs]
-        cache = model.new_cache(len(active), width + max(s.options.sliding_window_len for s in active))
+        cache = model.new_cache(len(active), width + max(s.next_window_len for s in active))
         cache.left_pad(torch.tensor(pad_left, device=device), width)
         for j, (s, x, pad) in enumerate(zip(active, inputs, pad_left)):
             batch[j, pad:] = x
