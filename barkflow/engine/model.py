@@ -5,10 +5,12 @@ shared/docs/bark-algorithms.md §8. Parameter names are the reference's (wte, wp
 c_attn, c_proj, c_fc, lm_head), so the original checkpoints load after stripping their
 `_orig_mod.` prefix; the Hugging Face key map lives in `loading.py`.
 
-Two things differ from the reference, neither of which changes the math:
+Three things differ from the reference, none of which changes the math:
 - keys and values go into a preallocated `KVCache` instead of growing by `torch.cat`;
 - a batch may hold rows of different prompt lengths: they are left-padded, each row gets its
-  own positions, and padded keys are masked out of attention.
+  own positions, and padded keys are masked out of attention;
+- on CPU, the few rows of a decoding step are multiplied by a oneDNN-packed copy of each weight
+  (`Linear`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,47 @@ class LayerNorm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
+class Linear(nn.Linear):
+    """nn.Linear with a faster path for the few rows of a decoding step on CPU.
+
+    F.linear on CPU calls MKL's sgemm, which runs an (8 x 768) @ (768 x 2304) product at a third of
+    memory bandwidth. oneDNN on a copy of the weight reordered into its blocked layout is 1.3-2x
+    faster up to a few hundred rows and no slower beyond (measured on 2 AVX2 cores). The copy costs
+    as much memory as the weight; it is made on the first small product, so the fine model, whose
+    products have a thousand rows or more, never makes one.
+    """
+
+    SMALL_ROWS = 256
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[:-1].numel() <= self.SMALL_ROWS:
+            packed = self._packed_weight()
+            if packed is not None:
+                return torch.ops.mkldnn._linear_pointwise(x, packed, self.bias, "none", [], "")
+        return F.linear(x, self.weight, self.bias)
+
+    def _packed_weight(self) -> torch.Tensor | None:
+        weight = self.weight
+        usable = _HAS_ONEDNN_LINEAR and torch.backends.mkldnn.enabled
+        if not usable or weight.device.type != "cpu" or weight.dtype != torch.float32:
+            return None
+        # Remade when the weight is replaced or written in place (load_state_dict copies into it).
+        key = (weight.data_ptr(), None if weight.is_inference() else weight._version)
+        if self.__dict__.get("_packed_key") != key:
+            self._packed = torch.ops.mkldnn._reorder_linear_weight(weight.detach(), None)
+            self._packed_key = key
+        return self._packed
+
+    def _apply(self, fn, *args, **kwargs):
+        # .to()/.cuda()/.half(): drop the packed copy rather than keep a stale one in memory.
+        self.__dict__.pop("_packed", None)
+        self.__dict__.pop("_packed_key", None)
+        return super()._apply(fn, *args, **kwargs)
+
+
+_HAS_ONEDNN_LINEAR = torch.backends.mkldnn.is_available() and hasattr(torch.ops.mkldnn, "_reorder_linear_weight")
 
 
 class KVCache:
@@ -104,8 +147,8 @@ class CausalSelfAttention(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         assert config.n_embd % config.n_head == 0
-        self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
-        self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
+        self.c_attn = Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        self.c_proj = Linear(config.n_embd, config.n_embd, bias=config.bias)
         self.n_head = config.n_head
         self.n_embd = config.n_embd
 
@@ -140,8 +183,8 @@ class CausalSelfAttention(nn.Module):
 class MLP(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
-        self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
-        self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
+        self.c_fc = Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
+        self.c_proj = Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
         self.gelu = nn.GELU()  # exact (erf) GELU, as the reference
 
     def forward(self, x):
@@ -175,7 +218,7 @@ class GPT(nn.Module):
                 ln_f=LayerNorm(config.n_embd, bias=config.bias),
             )
         )
-        self.lm_head = nn.Linear(config.n_embd, config.output_vocab_size, bias=False)
+        self.lm_head = Linear(config.n_embd, config.output_vocab_size, bias=False)
 
     def new_cache(self, batch: int, max_len: int) -> KVCache:
         weight = self.lm_head.weight

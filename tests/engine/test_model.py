@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from torch.nn import functional as F
 
+from barkflow.engine import model as model_module
 from barkflow.engine.constants import (
     COARSE_VOCAB,
     CODEBOOK_SIZE,
@@ -172,6 +174,29 @@ def test_a_prefill_can_continue_a_filled_cache(ours):
     cache = model.new_cache(1, width)
     model(rows[0][None, :start], cache=cache)
     torch.testing.assert_close(model(rows[0][None, start:], cache=cache), model(rows[0][None]), atol=ATOL, rtol=0)
+
+
+@pytest.mark.skipif(not model_module._HAS_ONEDNN_LINEAR, reason="this torch has no oneDNN linear")
+@torch.no_grad()
+def test_packed_linear_equals_dense_and_follows_its_weight():
+    """The decoding-step path (few rows, a oneDNN-packed weight copy) gives F.linear's numbers, is
+    remade when the weight is loaded anew, and is dropped when the module moves or changes dtype."""
+    torch.manual_seed(0)
+    layer = model_module.Linear(48, 80, bias=True)
+    for shape in [(1, 1, 48), (8, 1, 48), (3, 5, 48)]:
+        x = torch.randn(shape)
+        torch.testing.assert_close(layer(x), F.linear(x, layer.weight, layer.bias), atol=ATOL, rtol=0)
+    assert "_packed" in layer.__dict__  # the fast path ran
+    many_rows = torch.randn(1, layer.SMALL_ROWS + 1, 48)
+    torch.testing.assert_close(layer(many_rows), F.linear(many_rows, layer.weight, layer.bias), atol=ATOL, rtol=0)
+
+    layer.load_state_dict({"weight": torch.randn(80, 48), "bias": torch.randn(80)})
+    x = torch.randn(2, 1, 48)
+    torch.testing.assert_close(layer(x), F.linear(x, layer.weight, layer.bias), atol=ATOL, rtol=0)
+
+    layer.double()
+    assert "_packed" not in layer.__dict__
+    assert layer(x.double()).dtype == torch.float64
 
 
 @torch.no_grad()
