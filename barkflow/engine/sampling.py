@@ -464,9 +464,9 @@ class _FineState:
         return out[:, : out.shape[1] - self.pad_end].copy()
 
 
-# Rows per fine forward. On a CPU the work is compute-bound already at one row, and beyond two
-# rows the activations (12 MB per row for the MLP alone) spill the L3 cache: 8 rows per call
-# took 1.3x as long per row as 2 (bark-small shapes, 2 cores).
+# Rows per fine forward. On a CPU one row is already compute-bound, and more rows only push the
+# activations (12 MB per row for the MLP alone) out of the L3 cache: 4 rows per call ran 5%
+# slower than 2 (bark-small shapes, 2 cores, best of 3). A GPU wants as many as fit.
 FINE_ROWS_PER_CALL = {"cpu": 2}
 FINE_ROWS_PER_CALL_DEFAULT = 16
 

@@ -153,6 +153,32 @@ def test_left_padded_batch_equals_each_row_alone(ours):
             torch.testing.assert_close(b[i : i + 1], r, atol=ATOL, rtol=0)
 
 
+@pytest.mark.skipif(not model_module._HAS_ONEDNN_LINEAR, reason="this torch has no oneDNN linear")
+@torch.no_grad()
+def test_an_unpadded_row_gets_the_same_bits_in_any_batch(ours):
+    """On CPU, semantic rows (never padded: the prefix has a fixed width) and fine windows compute
+    exactly as they would alone, so a rerun that groups segments differently cannot flip a token."""
+    model = ours["semantic"]
+    prefixes = torch.stack([_semantic_prefix(n, None, seed=n) for n in (5, 40, 200)])
+    steps = torch.randint(0, SEMANTIC_VOCAB_SIZE, (3, 4), generator=torch.Generator().manual_seed(3))
+
+    def run(rows):
+        cache = model.new_cache(len(rows), prefixes.shape[1] + steps.shape[1])
+        logits = [model(prefixes[rows], merge_context=True, cache=cache)]
+        logits += [model(steps[rows, t : t + 1], cache=cache) for t in range(steps.shape[1])]
+        return torch.stack(logits, dim=1)  # (rows, 1 + steps, vocab)
+
+    together = run([0, 1, 2])
+    for i in range(3):
+        assert torch.equal(together[i], run([i])[0])
+
+    fine = ours["fine"]
+    windows = torch.randint(0, CODEBOOK_SIZE, (3, 1024, N_FINE_CODEBOOKS), generator=torch.Generator().manual_seed(4))
+    together = fine(4, windows)
+    for i in range(3):
+        assert torch.equal(together[i], fine(4, windows[i : i + 1])[0])
+
+
 @torch.no_grad()
 def test_a_prefill_can_continue_a_filled_cache(ours):
     """Coarse windows feed a block of new positions after kept ones; a short row's padding may
