@@ -5,7 +5,7 @@ bark-large with --large), written once by transformers in the Hugging Face layou
 barkflow's own loader. Every segment has a fixed length (EOS disabled), so all three do the same
 work: N semantic tokens, 3N coarse tokens, one fine window, and the codec.
 
-    python bench/engine.py            # 8 segments of ~3 s: about 17 minutes on 2 CPU cores
+    python bench/engine.py            # 8 segments of ~3 s: about 14 minutes on 2 CPU cores
     python bench/engine.py --quick    # a smoke run: 2 tiny-depth segments of ~0.5 s
     python bench/engine.py --large --device cuda --dtype bfloat16 --segments 32   # on a GPU
 

@@ -9,8 +9,9 @@ Three things differ from the reference, none of which changes the math:
 - keys and values go into a preallocated `KVCache` instead of growing by `torch.cat`;
 - a batch may hold rows of different prompt lengths: they are left-padded, each row gets its
   own positions, and padded keys are masked out of attention;
-- on CPU, the few rows of a decoding step are multiplied by a oneDNN-packed copy of each weight
-  (`Linear`).
+- on CPU, products use a oneDNN-packed copy of each weight (`Linear`) and a decoding step's
+  attention is two plain products (`_one_query_attention`): faster, and an unpadded row's bits
+  do not depend on which rows share its batch.
 """
 
 from __future__ import annotations
