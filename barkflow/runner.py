@@ -33,7 +33,7 @@ from barkflow.errors import BarkflowError
 from barkflow.script import Script, ScriptLine, load_script
 from barkflow.steps.export import export
 from barkflow.steps.split import estimate_seconds, split_text
-from barkflow.steps.stitch import StitchPiece, stitch
+from barkflow.steps.stitch import StitchPiece, atomic_output_path, stitch
 from barkflow.steps import clone as clone_step
 from barkflow.voices import ResolvedVoice, builtin_library_dir, resolve_voice
 
@@ -313,8 +313,8 @@ class SplitMemo:
         if self.new:
             try:
                 _write_json_atomic(self.path, {**(_read_json(self.path) or {}), **self.new})
-            except OSError as e:  # the memo only saves time: never fail a render over it
-                log.warning("could not save the split memo %s: %s", self.path, e.strerror or e)
+            except BarkflowError as e:  # the memo only saves time: never fail a render over it
+                log.warning("split memo not saved: %s", e)
 
 
 def _prompt_keys(unit: Unit, step: str) -> str:
@@ -587,12 +587,8 @@ def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder
         try:
             written.append(save_npz(VoicePrompt(semantic, fine[:2], fine), path))
         except OSError as e:
-            raise _output_error(path, e) from None
+            raise BarkflowError(f"could not write {path}: {e.strerror or e}; check free space and permissions") from None
     return written
-
-
-def _output_error(path: Path, error: OSError) -> BarkflowError:
-    return BarkflowError(f"could not write {path}: {error.strerror or error}; check free space and permissions")
 
 
 def _read_json(path: Path) -> Optional[dict]:
@@ -603,9 +599,8 @@ def _read_json(path: Path) -> Optional[dict]:
 
 
 def _write_json_atomic(path: Path, data) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
-    tmp.replace(path)
+    with atomic_output_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
 
 
 def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, outputs, audio_seconds) -> None:
@@ -634,16 +629,7 @@ def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, o
         "config": OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True),
         "segments": segments,
     }
-    tmp = path.with_suffix(".json.tmp")
-    try:
-        tmp.write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as e:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise _output_error(path, e) from None
+    _write_json_atomic(path, manifest)
 
 
 def plan_table(the_plan: Plan, store: Store) -> list[dict]:

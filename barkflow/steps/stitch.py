@@ -597,7 +597,7 @@ def atomic_output_path(path: Path) -> Iterator[Path]:
     OS errors (disk full, permissions) become a one-line BarkflowError naming `path`.
     """
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.partial")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")  # two processes never share one
     try:
         yield temporary
         os.replace(temporary, path)
