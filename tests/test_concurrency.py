@@ -12,7 +12,6 @@ artifact a process computed. The reference audio is one uninterrupted single-pro
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from test_crash_safety import (  # the shared helpers: project, configs, process
     make_config,
     overrides,
     read_log,
+    segment_keys,
     start_paused,
     write_script,
 )
@@ -46,8 +46,7 @@ TIMEOUT_S = 240
 
 
 def manifest_keys(out: Path) -> set[tuple[str, str]]:
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return {(step, s["keys"][step]) for s in manifest["segments"] for step in STEPS}
+    return {(step, keys[step]) for keys in segment_keys(out) for step in STEPS}
 
 
 def plan_keys(config, engine) -> set[tuple[str, str]]:
