@@ -464,11 +464,11 @@ class _FineState:
         return out[:, : out.shape[1] - self.pad_end].copy()
 
 
-# Rows per fine forward. On a CPU one row is already compute-bound, and more rows only push the
-# activations (12 MB per row for the MLP alone) out of the L3 cache: 4 rows per call ran 5%
-# slower than 2 (bark-small shapes, 2 cores, best of 3). A GPU wants as many as fit.
-FINE_ROWS_PER_CALL = {"cpu": 2}
-FINE_ROWS_PER_CALL_DEFAULT = 16
+def fine_rows_per_call(device: torch.device) -> int:
+    """On a CPU one row is already compute-bound, and more rows only push the activations (12 MB
+    per row for the MLP alone) out of the L3 cache: 4 rows per call ran 5% slower than 2
+    (bark-small shapes, 2 cores, best of 3). A GPU wants as many as fit."""
+    return 2 if device.type == "cpu" else 16
 
 
 @torch.inference_mode()
@@ -477,14 +477,13 @@ def generate_fine(
 ) -> list[np.ndarray]:
     """Codebooks 0..n_coarse-1 to all 8, (8, frames) per row.
 
-    Window n of every row that has one runs in batches of `max_batch` (default: per device, see
-    FINE_ROWS_PER_CALL); window n+1 of a row reads what window n wrote, so windows of one row stay
+    Window n of every row that has one runs in batches of `max_batch` (default:
+    `fine_rows_per_call`); window n+1 of a row reads what window n wrote, so windows of one row stay
     in order. Each codebook is predicted and written back before the next one is predicted, as
     in the reference.
     """
     device = _device(model)
-    if max_batch is None:
-        max_batch = FINE_ROWS_PER_CALL.get(device.type, FINE_ROWS_PER_CALL_DEFAULT)
+    max_batch = max_batch or fine_rows_per_call(device)
     states = [_FineState(r, g) for r, g in zip(rows, _generators([r.seed for r in rows], device))]
     for n in range(max((s.n_windows for s in states), default=0)):
         active = [s for s in states if n < s.n_windows]

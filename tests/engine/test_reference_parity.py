@@ -229,7 +229,7 @@ def test_row_of_a_batch_equals_the_row_alone(models, tokenizer, options):
 
 
 def test_fine_rows_per_call_do_not_change_the_codes(models):
-    """On a CPU the fine stage runs two rows per call (FINE_ROWS_PER_CALL); any grouping gives the same codes."""
+    """On a CPU the fine stage runs two rows per call (`fine_rows_per_call`); any grouping gives the same codes."""
     fine = models[2]
     g = np.random.default_rng(5)
     rows = [S.FineRow(g.integers(0, 1024, (2, n)), None, S.FineOptions(temp=0.5), seed=n) for n in (90, 300, 40)]
