@@ -56,7 +56,7 @@ from .constants import (
     SEMANTIC_RATE_HZ,
     SEMANTIC_VOCAB_SIZE,
 )
-from .prompts import VoicePrompt
+from .prompts import VoicePrompt, save_npz
 
 log = logging.getLogger(__name__)
 
@@ -721,14 +721,8 @@ def clone_prompt(
 
 def write_candidate(candidate: Candidate, path: str | Path, meta: dict) -> Path:
     """A Suno-layout `.npz` (loadable by Bark) plus a `barkflow_meta` JSON string member; atomic."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     full = {"candidate": candidate.name, "start_s": round(candidate.start_s, 3), "end_s": round(candidate.end_s, 3), **meta}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    with os.fdopen(fd, "wb") as f:
-        np.savez(f, **candidate.prompt.as_arrays(), barkflow_meta=np.array(json.dumps(full, sort_keys=True)))
-    os.replace(tmp, path)
-    return path
+    return save_npz(candidate.prompt, path, barkflow_meta=np.array(json.dumps(full, sort_keys=True)))
 
 
 def read_npz_meta(path: str | Path) -> dict:

@@ -95,14 +95,14 @@ def load_npz(path: str | Path) -> VoicePrompt:
     return VoicePrompt.from_arrays(arrays, where=f"voice file {path}")
 
 
-def save_npz(prompt: VoicePrompt, path: str | Path) -> Path:
-    """Write a prompt in the reference's layout, atomically."""
+def save_npz(prompt: VoicePrompt, path: str | Path, **extra: np.ndarray) -> Path:
+    """Write a prompt in the reference's layout (plus any `extra` members), atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **prompt.as_arrays())
+            np.savez(f, **prompt.as_arrays(), **extra)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)  # a full disk leaves no half-written file behind
