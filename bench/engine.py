@@ -3,11 +3,12 @@
 All three run the same random weights in the bark-small architecture (12 layers, 768 wide; or
 bark-large with --large), written once by transformers in the Hugging Face layout and loaded by
 barkflow's own loader. Every segment has a fixed length (EOS disabled), so all three do the same
-work: N semantic tokens, 3N coarse tokens, one fine window, and the codec.
+work: N semantic tokens, 3N coarse tokens, the fine windows, and the codec.
 
     python bench/engine.py            # 8 segments of ~3 s: about 14 minutes on 2 CPU cores
     python bench/engine.py --quick    # a smoke run: 2 tiny-depth segments of ~0.5 s
     python bench/engine.py --large --device cuda --dtype bfloat16 --segments 32   # on a GPU
+    python bench/engine.py --voice --seconds 14 --segments 4   # closer to real use: about 25 minutes
 
 Prints, per variant and stage, tokens per second and wall-seconds per second of audio, and the
 speed-up of each barkflow variant over transformers.
@@ -28,9 +29,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from barkflow.engine import loading  # noqa: E402
 from barkflow.engine.api import DTYPES, Bark  # noqa: E402
-from barkflow.engine.constants import SAMPLE_RATE, SEMANTIC_RATE_HZ  # noqa: E402
+from barkflow.engine.constants import CODEBOOK_SIZE, SAMPLE_RATE, SEMANTIC_RATE_HZ, SEMANTIC_VOCAB_SIZE  # noqa: E402
+from barkflow.engine.prompts import VoicePrompt  # noqa: E402
 from barkflow.engine.sampling import (  # noqa: E402
     CoarseOptions,
     CoarseRow,
@@ -79,6 +80,23 @@ def build_weights(folder: Path, layers: int, width: int, heads: int) -> Path:
     return folder
 
 
+def random_voice(seconds: float = 14.0) -> VoicePrompt:
+    """A voice prompt as long as a real preset's (about 14 s), with random tokens.
+
+    With a voice, coarse history fills up and the semantic window slides, so every coarse window
+    is prefilled from scratch (as in the reference), and the fine window carries 512 history frames.
+    """
+    rng = np.random.default_rng(0)
+    frames = round(seconds * 75)
+    return VoicePrompt.from_arrays(
+        {
+            "semantic_prompt": rng.integers(0, SEMANTIC_VOCAB_SIZE, round(seconds * SEMANTIC_RATE_HZ)),
+            "coarse_prompt": rng.integers(0, CODEBOOK_SIZE, (2, frames)),
+            "fine_prompt": rng.integers(0, CODEBOOK_SIZE, (8, frames)),
+        }
+    )
+
+
 class StageClock:
     """Wall time per stage: from a sub-model's first forward to its last (forward hooks)."""
 
@@ -116,18 +134,18 @@ def timed(times: dict, stage: str):
     times[stage] = times.get(stage, 0.0) + time.perf_counter() - start
 
 
-def run_barkflow(bark: Bark, texts, n_tokens: int, batch: bool) -> tuple[dict, float, dict]:
+def run_barkflow(bark: Bark, texts, n_tokens: int, batch: bool, voice=None) -> tuple[dict, float, dict]:
     so = SemanticOptions(allow_early_stop=False, max_gen_duration_s=(n_tokens - 0.5) / SEMANTIC_RATE_HZ)
     co, fo = CoarseOptions(), FineOptions()
     groups = [texts] if batch else [[t] for t in texts]
     times, counts, audio_samples = {}, {"semantic": 0, "coarse": 0, "fine": 0}, 0
     for group in groups:
         with timed(times, "semantic"):
-            sem = bark.semantic([SemanticRow(t, None, so, seed=i) for i, t in enumerate(group)])
+            sem = bark.semantic([SemanticRow(t, voice, so, seed=i) for i, t in enumerate(group)])
         with timed(times, "coarse"):
-            coarse = bark.coarse([CoarseRow(r.tokens, None, co, seed=i) for i, r in enumerate(sem)])
+            coarse = bark.coarse([CoarseRow(r.tokens, voice, co, seed=i) for i, r in enumerate(sem)])
         with timed(times, "fine"):
-            fine = bark.fine([FineRow(c, None, fo, seed=i) for i, c in enumerate(coarse)])
+            fine = bark.fine([FineRow(c, voice, fo, seed=i) for i, c in enumerate(coarse)])
         with timed(times, "codec"):
             audio = bark.decode(fine)
         counts["semantic"] += sum(len(r.tokens) for r in sem)
@@ -137,7 +155,7 @@ def run_barkflow(bark: Bark, texts, n_tokens: int, batch: bool) -> tuple[dict, f
     return times, audio_samples / SAMPLE_RATE, counts
 
 
-def run_transformers(folder: Path, texts, n_tokens: int, device, dtype) -> tuple[dict, float, dict]:
+def run_transformers(folder: Path, texts, n_tokens: int, device, dtype, voice=None) -> tuple[dict, float, dict]:
     from transformers import BarkModel, BarkProcessor
 
     model = BarkModel.from_pretrained(folder, local_files_only=True, dtype=dtype).to(device).eval()
@@ -146,7 +164,7 @@ def run_transformers(folder: Path, texts, n_tokens: int, device, dtype) -> tuple
     clock = StageClock({"semantic": model.semantic, "coarse": model.coarse_acoustics, "codec": model.codec_model})
     times, counts, audio_samples = {}, {"semantic": 0, "coarse": 0, "fine": 0}, 0
     for text in texts:
-        inputs = processor(text).to(device)
+        inputs = processor(text, voice_preset=voice.as_arrays() if voice else None).to(device)
         clock.reset()
         start = time.perf_counter()
         with torch.inference_mode():
@@ -192,6 +210,7 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=3.0, help="audio per segment")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="float32", choices=list(DTYPES))
+    parser.add_argument("--voice", action="store_true", help="every segment speaks with a random ~14 s voice prompt")
     parser.add_argument("--skip-transformers", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -202,20 +221,22 @@ def main(argv=None):
         layers, segments, seconds = 2, 2, 0.5
     n_tokens = max(2, round(seconds * SEMANTIC_RATE_HZ))
     texts = (TEXTS * ((segments + len(TEXTS) - 1) // len(TEXTS)))[:segments]
+    voice = random_voice() if args.voice else None
     print(f"{'large' if args.large else 'small'} architecture, {layers} layers, {args.dtype}, {args.device}, "
-          f"threads={torch.get_num_threads()}; {segments} segments of {n_tokens} semantic tokens", flush=True)
+          f"threads={torch.get_num_threads()}; {segments} segments of {n_tokens} semantic tokens"
+          f"{', with a voice prompt' if voice else ''}", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = build_weights(Path(tmp) / "bark", layers, width, heads)
         bark = Bark(str(folder), device=args.device, dtype=args.dtype, batch_size=max(segments, 1))
         run_barkflow(bark, texts[:1], 4, batch=True)  # warm-up: loads every stage
         rows = [
-            report("barkflow batched", *run_barkflow(bark, texts, n_tokens, batch=True)),
-            report("barkflow one-by-one", *run_barkflow(bark, texts, n_tokens, batch=False)),
+            report("barkflow batched", *run_barkflow(bark, texts, n_tokens, batch=True, voice=voice)),
+            report("barkflow one-by-one", *run_barkflow(bark, texts, n_tokens, batch=False, voice=voice)),
         ]
         del bark
         if not args.skip_transformers:
-            rows.append(report("transformers generate", *run_transformers(folder, texts, n_tokens, args.device, DTYPES[args.dtype])))
+            rows.append(report("transformers generate", *run_transformers(folder, texts, n_tokens, args.device, DTYPES[args.dtype], voice)))
             base = rows[-1]["wall_per_audio_s"]
             for row in rows[:2]:
                 print(f"{row['variant']}: {base / row['wall_per_audio_s']:.2f}x faster than transformers")
