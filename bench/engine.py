@@ -30,7 +30,13 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from barkflow.engine.api import DTYPES, Bark  # noqa: E402
-from barkflow.engine.constants import CODEBOOK_SIZE, SAMPLE_RATE, SEMANTIC_RATE_HZ, SEMANTIC_VOCAB_SIZE  # noqa: E402
+from barkflow.engine.constants import (  # noqa: E402
+    CODEBOOK_SIZE,
+    COARSE_RATE_HZ,
+    SAMPLE_RATE,
+    SEMANTIC_RATE_HZ,
+    SEMANTIC_VOCAB_SIZE,
+)
 from barkflow.engine.prompts import VoicePrompt  # noqa: E402
 from barkflow.engine.sampling import (  # noqa: E402
     CoarseOptions,
@@ -87,7 +93,7 @@ def random_voice(seconds: float = 14.0) -> VoicePrompt:
     is prefilled from scratch (as in the reference), and the fine window carries 512 history frames.
     """
     rng = np.random.default_rng(0)
-    frames = round(seconds * 75)
+    frames = round(seconds * COARSE_RATE_HZ)
     return VoicePrompt.from_arrays(
         {
             "semantic_prompt": rng.integers(0, SEMANTIC_VOCAB_SIZE, round(seconds * SEMANTIC_RATE_HZ)),
