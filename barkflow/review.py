@@ -46,7 +46,8 @@ from hydra.experimental.callback import Callback
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.steps.split import estimate_seconds
-from barkflow.steps.stitch import atomic_output_path, atomic_sound_file, prepare_out_dir
+from barkflow.files import atomic_output_path
+from barkflow.steps.stitch import atomic_sound_file, prepare_out_dir
 
 log = logging.getLogger(__name__)
 

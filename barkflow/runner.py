@@ -30,10 +30,11 @@ from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.engine.prompts import VoicePrompt, save_npz
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
+from barkflow.files import atomic_output_path
 from barkflow.script import Script, ScriptLine, load_script
 from barkflow.steps.export import export
 from barkflow.steps.split import estimate_seconds, split_text
-from barkflow.steps.stitch import StitchPiece, atomic_output_path, stitch
+from barkflow.steps.stitch import StitchPiece, stitch
 from barkflow.steps import clone as clone_step
 from barkflow.voices import ResolvedVoice, builtin_library_dir, resolve_voice
 
@@ -584,10 +585,7 @@ def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder
         if len(semantic) == 0 or fine.shape[1] == 0:
             continue
         path = folder / f"{unit.segment_id}.npz"
-        try:
-            written.append(save_npz(VoicePrompt(semantic, fine[:2], fine), path))
-        except OSError as e:
-            raise BarkflowError(f"could not write {path}: {e.strerror or e}; check free space and permissions") from None
+        written.append(save_npz(VoicePrompt(semantic, fine[:2], fine), path))
     return written
 
 

@@ -18,12 +18,12 @@ span, each getting a share of the time proportional to its characters.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from barkflow.engine.constants import SAMPLE_RATE
+from barkflow.files import atomic_output_path
 
 log = logging.getLogger(__name__)
 
@@ -164,11 +164,6 @@ def _escape_vtt(text: str) -> str:
 
 def _write_text_atomically(path: Path, text: str) -> None:
     """UTF-8, '\\n' line ends, written to a temporary name first so readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.partial")
-    try:
+    with atomic_output_path(path) as temporary:
         with open(temporary, "w", encoding="utf-8", newline="\n") as file:
             file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -7,8 +7,6 @@ them, with one-line errors that name the check that failed, and loaded without e
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from barkflow.errors import BarkflowError
+from barkflow.files import atomic_output_path
 
 from .constants import CODEBOOK_SIZE, COARSE_RATE_HZ, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SEMANTIC_TO_COARSE_RATIO, SEMANTIC_VOCAB_SIZE
 
@@ -99,12 +98,6 @@ def save_npz(prompt: VoicePrompt, path: str | Path, **extra: np.ndarray) -> Path
     """Write a prompt in the reference's layout (plus any `extra` members), atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **prompt.as_arrays(), **extra)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)  # a full disk leaves no half-written file behind
-        raise
+    with atomic_output_path(path) as temporary, open(temporary, "wb") as f:  # a file: savez adds no suffix
+        np.savez(f, **prompt.as_arrays(), **extra)
     return path

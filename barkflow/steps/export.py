@@ -35,10 +35,10 @@ import numpy as np
 import soundfile as sf
 
 from barkflow.errors import BarkflowError
+from barkflow.files import atomic_output_path
 from barkflow.steps.stitch import (
     PlacedPiece,
     StitchResult,
-    atomic_output_path,
     atomic_sound_file,
     prepare_out_dir,
 )
@@ -397,9 +397,6 @@ def _write_subtitles(
     for kind in kinds:
         path = stem.with_name(f"{stem.name}.{kind}")
         writer = write_srt if kind == "srt" else write_vtt
-        try:
-            writer(cues, path, sample_rate=sample_rate)
-        except OSError as error:
-            raise BarkflowError(f"could not write {path}: {error}; check free space and permissions") from None
+        writer(cues, path, sample_rate=sample_rate)
         written.append(path)
     return written

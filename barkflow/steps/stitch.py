@@ -47,6 +47,7 @@ from scipy.signal import lfilter
 
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
+from barkflow.files import atomic_output_path
 
 log = logging.getLogger(__name__)
 
@@ -583,30 +584,11 @@ def _write_chapter(
 @contextmanager
 def atomic_sound_file(path: Path, sample_rate: int, *, format: str, subtype: str) -> Iterator[sf.SoundFile]:
     """A mono SoundFile open on a temporary name, moved onto `path` only if the block succeeds."""
-    with atomic_output_path(path) as temporary:
+    with atomic_output_path(path, write_errors=(OSError, sf.LibsndfileError)) as temporary:
         with sf.SoundFile(temporary, "w", sample_rate, 1, subtype=subtype, format=format) as sound_file:
             if format.upper() in ("WAV", "WAVEX"):
                 _disable_peak_chunk(sound_file)
             yield sound_file
-
-
-@contextmanager
-def atomic_output_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; on success it replaces `path`, on failure it is removed.
-
-    OS errors (disk full, permissions) become a one-line BarkflowError naming `path`.
-    """
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")  # two processes never share one
-    try:
-        yield temporary
-        os.replace(temporary, path)
-    except (OSError, sf.LibsndfileError) as error:
-        temporary.unlink(missing_ok=True)
-        raise BarkflowError(f"could not write {path}: {error}; check free space and permissions") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def _disable_peak_chunk(sound_file: sf.SoundFile) -> None:
