@@ -19,9 +19,10 @@ chapter markers from an FFMETADATA file with millisecond times, then tags with m
 Levels: every file leaves with its true peak (4x oversampled with soxr), as a player decodes it,
 at or under the ceiling stitch limited the masters' samples to (`stitch.peak_dbfs`). Lossy codecs,
 and peaks between samples, can rise past that ceiling, so each file is decoded (lossy ones by
-ffmpeg) and measured before it is moved into place; one over the ceiling is encoded again, quieter
-by the overshoot plus a margin (LEVEL_CORRECTION_MARGIN_DB). A file already under the ceiling is written
-exactly as before, so loudness only moves where a correction was needed, and then by that gain.
+ffmpeg) and measured before it is moved into place. One over the ceiling is encoded again with its
+peaks limited lower by the overshoot (plus a margin), which leaves its loudness nearly as it was;
+if that is not enough, it is turned down as a whole (see _LevelCorrection). A file already under the
+ceiling is written exactly as before.
 
 Audio is copied in blocks, never a whole book in memory, and every file is written under a
 temporary name and moved into place when complete.
@@ -37,8 +38,8 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import List
+from dataclasses import dataclass, field, replace
+from typing import List, Optional
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,7 @@ from barkflow.steps.stitch import (
     PlacedPiece,
     StitchResult,
     prepare_out_dir,
+    soft_limit,
     sound_file_writer,
 )
 from barkflow.subtitles import cues_from_pieces, samples_to_ms, split_long_cues, write_srt, write_vtt
@@ -267,14 +269,11 @@ def _check_encoders(formats: Sequence[str]) -> None:
 def _write_audio(path: Path, spans: Sequence[_Span], name: str, result: StitchResult, tags: _Tags) -> Path:
     major, subtype = SOUNDFILE_FORMATS[name]
 
-    def encode(target: Path, gain_db: float) -> None:
-        gain = np.float32(10 ** (gain_db / 20))
+    def encode(target: Path, correction: _LevelCorrection) -> None:
         with sound_file_writer(target, result.sample_rate, format=major, subtype=subtype) as out:
             _set_tags(out, tags)  # before any audio: FLAC and Ogg write their comments up front
             for block in _read_spans(spans):
-                if gain_db:
-                    block *= gain
-                out.write(np.clip(block, -1.0, 1.0))  # PCM conversion wraps rather than clips
+                out.write(np.clip(correction.apply(block), -1.0, 1.0))  # PCM conversion wraps rather than clips
 
     decode = _decoded_by_soundfile
     if name in LOSSY_FORMATS:
@@ -311,23 +310,54 @@ def _read_spans(spans: Sequence[_Span]) -> Iterator[np.ndarray]:
 # --- levels: the true-peak ceiling, measured on what a player decodes --------------------
 
 
+@dataclass(frozen=True)
+class _LevelCorrection:
+    """What a file over the ceiling is encoded with: its peaks limited lower, then a gain.
+
+    Codec overshoot mostly rides on a few peaks, so limiting them lower first leaves the loudness
+    (and so the match between formats) nearly as it was; a gain follows only where that was not
+    enough (an overshoot spread through the whole signal).
+    """
+
+    limit_dbfs: Optional[float] = None  # soft_limit ceiling; None: the masters as they are
+    gain_db: float = 0.0
+
+    @property
+    def is_none(self) -> bool:
+        return self.limit_dbfs is None and not self.gain_db
+
+    def apply(self, block: np.ndarray) -> np.ndarray:
+        """The block corrected (in place)."""
+        if self.limit_dbfs is not None:
+            soft_limit(block, 10 ** (self.limit_dbfs / 20))
+        if self.gain_db:
+            block *= np.float32(10 ** (self.gain_db / 20))
+        return block
+
+    def after(self, overshoot_db: float, ceiling_db: float) -> _LevelCorrection:
+        """The next correction, for a file that measured `overshoot_db` over the ceiling with this one."""
+        if self.limit_dbfs is None:
+            return replace(self, limit_dbfs=ceiling_db - overshoot_db)
+        return replace(self, gain_db=self.gain_db - overshoot_db)
+
+
 def _encode_within_ceiling(
     path: Path,
-    encode: Callable[[Path, float], None],
+    encode: Callable[[Path, _LevelCorrection], None],
     decode: Callable[[Path], Iterator[np.ndarray]],
     result: StitchResult,
     write_errors: tuple[type[BaseException], ...] = (OSError,),
 ) -> None:
-    """encode(target, gain_db) into a temporary file, decode and measure it, and encode again with
-    less gain while its true peak is over the ceiling; then move it onto `path`.
+    """encode(target, correction) into a temporary file, decode and measure it, and encode again
+    with a stronger correction while its true peak is over the ceiling; then move it onto `path`.
 
-    Deterministic: the same masters give the same measurements, so the same gain and bytes.
+    Deterministic: the same masters give the same measurements, so the same corrections and bytes.
     """
     ceiling_db = result.peak_dbfs
     with atomic_output_path(path, write_errors=write_errors) as temporary:
-        gain_db = 0.0
+        correction = _LevelCorrection()
         for corrections in itertools.count():
-            encode(temporary, gain_db)
+            encode(temporary, correction)
             peak_db = true_peak_dbfs(decode(temporary), result.sample_rate)
             if peak_db <= ceiling_db:
                 return
@@ -337,10 +367,12 @@ def _encode_within_ceiling(
                     path.name, peak_db, ceiling_db, corrections,
                 )  # fmt: skip
                 return
-            gain_db += ceiling_db - peak_db - LEVEL_CORRECTION_MARGIN_DB * 2**corrections
+            overshoot_db = peak_db - ceiling_db + LEVEL_CORRECTION_MARGIN_DB * 2**corrections
+            correction = correction.after(overshoot_db, ceiling_db)
             log.info(
-                "%s: decoded true peak %+.2f dBFS is over the %g dBFS ceiling; encoding it at %+.2f dB",
-                path.name, peak_db, ceiling_db, gain_db,
+                "%s: decoded true peak %+.2f dBFS is over the %g dBFS ceiling; encoding it again with "
+                "peaks limited to %+.2f dBFS and a gain of %+.2f dB",
+                path.name, peak_db, ceiling_db, correction.limit_dbfs, correction.gain_db,
             )  # fmt: skip
 
 
@@ -416,11 +448,6 @@ def _write_m4b(path: Path, result: StitchResult, chapter_titles: Sequence[str], 
     ends = [*starts[1:], samples_to_ms(result.total_samples, result.sample_rate)]
     with tempfile.TemporaryDirectory(prefix="barkflow-m4b-") as scratch:
         concat_list = Path(scratch) / "chapters.ffconcat"
-        concat_list.write_text(
-            "ffconcat version 1.0\n"
-            + "".join(f"file {_ffconcat_quote(Path(f).resolve())}\n" for f in result.chapter_files),
-            encoding="utf-8",
-        )
         metadata = Path(scratch) / "chapters.ffmetadata"
         metadata.write_text(
             ";FFMETADATA1\n"
@@ -431,14 +458,19 @@ def _write_m4b(path: Path, result: StitchResult, chapter_titles: Sequence[str], 
             encoding="utf-8",
         )
 
-        def encode(target: Path, gain_db: float) -> None:
-            # The volume filter only when a correction asks for it, so a file under the ceiling is as before.
-            volume = ["-af", f"volume={gain_db:.6f}dB"] if gain_db else []
+        def encode(target: Path, correction: _LevelCorrection) -> None:
+            sources = [Path(f) for f in result.chapter_files]
+            if not correction.is_none:  # corrected copies of the masters, beside the concat list
+                sources = [_corrected_copy(source, Path(scratch), correction) for source in sources]
+            concat_list.write_text(
+                "ffconcat version 1.0\n" + "".join(f"file {_ffconcat_quote(f.resolve())}\n" for f in sources),
+                encoding="utf-8",
+            )
             command = [
                 ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
                 "-f", "concat", "-safe", "0", "-i", str(concat_list),
                 "-f", "ffmetadata", "-i", str(metadata),
-                "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", *volume,
+                "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
                 "-c:a", "aac", "-b:a", f"{options.bitrate_kbps}k",
                 "-movflags", "+faststart",  # index first, so players can stream it
                 "-f", "ipod", str(target),
@@ -452,6 +484,14 @@ def _write_m4b(path: Path, result: StitchResult, chapter_titles: Sequence[str], 
 
         _encode_within_ceiling(path, encode, functools.partial(_decoded_by_ffmpeg, format_name="m4b"), result)
     return path
+
+
+def _corrected_copy(master: Path, folder: Path, correction: _LevelCorrection) -> Path:
+    copy = folder / f"corrected-{master.name}"
+    with sound_file_writer(copy, sf.info(str(master)).samplerate, format="WAV", subtype="FLOAT") as out:
+        for block in _read_spans([_Span(master, 0, sf.info(str(master)).frames)]):
+            out.write(correction.apply(block))
+    return copy
 
 
 def _last_line(stderr: str) -> str:
