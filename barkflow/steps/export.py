@@ -16,31 +16,44 @@ Vorbis and mp3 is MPEG Layer III, all through soundfile (libsndfile's default qu
 through the ffmpeg binary that imageio-ffmpeg ships: the chapter WAVs via the concat demuxer,
 chapter markers from an FFMETADATA file with millisecond times, then tags with mutagen.
 
+Levels: every file leaves with its true peak (4x oversampled with soxr), as a player decodes it,
+at or under the ceiling stitch limited the masters' samples to (`stitch.peak_dbfs`). Lossy codecs,
+and peaks between samples, can rise past that ceiling, so each file is decoded (lossy ones by
+ffmpeg) and measured before it is moved into place. One over the ceiling is encoded again with its
+peaks limited lower by the overshoot (plus a margin), which leaves its loudness nearly as it was;
+if that is not enough, it is turned down as a whole (see _LevelCorrection). A file already under the
+ceiling is written exactly as before.
+
 Audio is copied in blocks, never a whole book in memory, and every file is written under a
 temporary name and moved into place when complete.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
+import math
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import List
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import List, Optional
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+import soxr
 
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path
 from barkflow.steps.stitch import (
     PlacedPiece,
     StitchResult,
-    atomic_sound_file,
     prepare_out_dir,
+    soft_limit,
+    sound_file_writer,
 )
 from barkflow.subtitles import cues_from_pieces, samples_to_ms, split_long_cues, write_srt, write_vtt
 
@@ -54,9 +67,15 @@ SOUNDFILE_FORMATS = {
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
 AUDIO_FORMATS = (*SOUNDFILE_FORMATS, "m4b")
+LOSSY_FORMATS = ("ogg", "mp3", "m4b")  # measured as ffmpeg decodes them (see _encode_within_ceiling)
 SUBTITLE_FORMATS = ("srt", "vtt")
 MIN_BITRATE_KBPS, MAX_BITRATE_KBPS = 16, 320
 READ_BLOCK_FRAMES = 1 << 16  # about 2.7 s at 24 kHz
+TRUE_PEAK_OVERSAMPLING = 4  # as ITU-R BS.1770-4 measures true peak
+# A corrected file aims this far under the ceiling, doubled at each further try: codecs are not quite
+# linear (the tiny model's DC-heavy noise through AAC once rose 0.1 dB from a 0.25 dB cut).
+LEVEL_CORRECTION_MARGIN_DB = 0.1
+MAX_LEVEL_CORRECTIONS = 4  # extra encodes allowed for a file over the ceiling
 
 
 # Not frozen: it doubles as a Hydra schema, and OmegaConf makes frozen nodes read-only.
@@ -173,7 +192,7 @@ def _export_book(result: StitchResult, options: ExportOptions, stem: Path) -> li
     spans = [_Span(Path(path), 0, n) for path, n in zip(result.chapter_files, result.chapter_samples)]
     tags = _Tags(title=options.title, artist=options.author, album=options.title)
     return [
-        _write_audio(stem.with_name(f"{stem.name}.{name}"), spans, name, result.sample_rate, tags)
+        _write_audio(stem.with_name(f"{stem.name}.{name}"), spans, name, result, tags)
         for name in options.plain_formats
     ]
 
@@ -189,7 +208,7 @@ def _export_chapters(
         tags = _Tags(title=title, artist=options.author, album=options.title, tracknumber=str(index + 1))
         for name in options.plain_formats:
             audio_path = stem.with_name(f"{stem.name}.{name}")
-            written.append(_write_audio(audio_path, [span], name, result.sample_rate, tags))
+            written.append(_write_audio(audio_path, [span], name, result, tags))
         pieces = [piece for piece in result.pieces if piece.chapter == index]
         written += _write_subtitles(stem, pieces, "chapter", options.subtitles, result.sample_rate)
     return written
@@ -205,7 +224,7 @@ def _export_lines(result: StitchResult, options: ExportOptions, folder: Path, ba
         tags = _Tags(title=text, artist=options.author, album=options.title)
         for name in options.plain_formats:
             audio_path = folder / f"{basename}-l{line:04d}.{name}"
-            written.append(_write_audio(audio_path, [span], name, result.sample_rate, tags))
+            written.append(_write_audio(audio_path, [span], name, result, tags))
     return written
 
 
@@ -231,8 +250,9 @@ def _check_inputs(result: StitchResult, chapter_titles: Sequence[str], basename:
 def _check_encoders(formats: Sequence[str]) -> None:
     """Fail before writing anything if an asked-for encoder is missing."""
     for name in formats:
+        if name in LOSSY_FORMATS:
+            _ffmpeg_executable(name)
         if name == "m4b":
-            _ffmpeg_executable()
             continue
         major, subtype = SOUNDFILE_FORMATS[name]
         if major not in sf.available_formats() or subtype not in sf.available_subtypes(major):
@@ -246,12 +266,19 @@ def _check_encoders(formats: Sequence[str]) -> None:
 # --- plain formats through soundfile ------------------------------------------------------
 
 
-def _write_audio(path: Path, spans: Sequence[_Span], name: str, sample_rate: int, tags: _Tags) -> Path:
+def _write_audio(path: Path, spans: Sequence[_Span], name: str, result: StitchResult, tags: _Tags) -> Path:
     major, subtype = SOUNDFILE_FORMATS[name]
-    with atomic_sound_file(path, sample_rate, format=major, subtype=subtype) as out:
-        _set_tags(out, tags)  # before any audio: FLAC and Ogg write their comments up front
-        for block in _read_spans(spans):
-            out.write(np.clip(block, -1.0, 1.0))  # PCM conversion wraps rather than clips
+
+    def encode(target: Path, correction: _LevelCorrection) -> None:
+        with sound_file_writer(target, result.sample_rate, format=major, subtype=subtype) as out:
+            _set_tags(out, tags)  # before any audio: FLAC and Ogg write their comments up front
+            for block in _read_spans(spans):
+                out.write(np.clip(correction.apply(block), -1.0, 1.0))  # PCM conversion wraps rather than clips
+
+    decode = _decoded_by_soundfile
+    if name in LOSSY_FORMATS:
+        decode = functools.partial(_decoded_by_ffmpeg, format_name=name)
+    _encode_within_ceiling(path, encode, decode, result, write_errors=(OSError, sf.LibsndfileError))
     return path
 
 
@@ -280,18 +307,129 @@ def _read_spans(spans: Sequence[_Span]) -> Iterator[np.ndarray]:
                 yield block
 
 
+# --- levels: the true-peak ceiling, measured on what a player decodes --------------------
+
+
+@dataclass(frozen=True)
+class _LevelCorrection:
+    """What a file over the ceiling is encoded with: its peaks limited lower, then a gain.
+
+    Codec overshoot mostly rides on a few peaks, so limiting them lower first leaves the loudness
+    (and so the match between formats) nearly as it was; a gain follows only where that was not
+    enough (an overshoot spread through the whole signal).
+    """
+
+    limit_dbfs: Optional[float] = None  # soft_limit ceiling; None: the masters as they are
+    gain_db: float = 0.0
+
+    @property
+    def is_none(self) -> bool:
+        return self.limit_dbfs is None and not self.gain_db
+
+    def apply(self, block: np.ndarray) -> np.ndarray:
+        """The block corrected (in place)."""
+        if self.limit_dbfs is not None:
+            soft_limit(block, 10 ** (self.limit_dbfs / 20))
+        if self.gain_db:
+            block *= np.float32(10 ** (self.gain_db / 20))
+        return block
+
+    def after(self, overshoot_db: float, ceiling_db: float) -> _LevelCorrection:
+        """The next correction, for a file that measured `overshoot_db` over the ceiling with this one."""
+        if self.limit_dbfs is None:
+            return replace(self, limit_dbfs=ceiling_db - overshoot_db)
+        return replace(self, gain_db=self.gain_db - overshoot_db)
+
+
+def _encode_within_ceiling(
+    path: Path,
+    encode: Callable[[Path, _LevelCorrection], None],
+    decode: Callable[[Path], Iterator[np.ndarray]],
+    result: StitchResult,
+    write_errors: tuple[type[BaseException], ...] = (OSError,),
+) -> None:
+    """encode(target, correction) into a temporary file, decode and measure it, and encode again
+    with a stronger correction while its true peak is over the ceiling; then move it onto `path`.
+
+    Deterministic: the same masters give the same measurements, so the same corrections and bytes.
+    """
+    ceiling_db = result.peak_dbfs
+    with atomic_output_path(path, write_errors=write_errors) as temporary:
+        correction = _LevelCorrection()
+        for corrections in itertools.count():
+            encode(temporary, correction)
+            peak_db = true_peak_dbfs(decode(temporary), result.sample_rate)
+            if peak_db <= ceiling_db:
+                return
+            if corrections == MAX_LEVEL_CORRECTIONS:
+                log.warning(
+                    "%s: true peak %+.2f dBFS is still over the %g dBFS ceiling after %d corrections",
+                    path.name, peak_db, ceiling_db, corrections,
+                )  # fmt: skip
+                return
+            overshoot_db = peak_db - ceiling_db + LEVEL_CORRECTION_MARGIN_DB * 2**corrections
+            correction = correction.after(overshoot_db, ceiling_db)
+            log.info(
+                "%s: decoded true peak %+.2f dBFS is over the %g dBFS ceiling; encoding it again with "
+                "peaks limited to %+.2f dBFS and a gain of %+.2f dB",
+                path.name, peak_db, ceiling_db, correction.limit_dbfs, correction.gain_db,
+            )  # fmt: skip
+
+
+def true_peak_dbfs(blocks: Iterable[np.ndarray], sample_rate: int) -> float:
+    """The largest magnitude of a mono signal fed in blocks, oversampled TRUE_PEAK_OVERSAMPLING
+    times (soxr; the result does not depend on how the signal is split), in dBFS; -inf if silent."""
+    upsampler = soxr.ResampleStream(sample_rate, TRUE_PEAK_OVERSAMPLING * sample_rate, 1, dtype="float64")
+    peak = 0.0
+    for block in blocks:
+        block = np.asarray(block, dtype=np.float64).reshape(-1)
+        peak = max(peak, _largest_magnitude(block), _largest_magnitude(upsampler.resample_chunk(block)))
+    peak = max(peak, _largest_magnitude(upsampler.resample_chunk(np.zeros(0), last=True)))
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def _largest_magnitude(samples: np.ndarray) -> float:
+    return float(np.abs(samples).max()) if samples.size else 0.0
+
+
+def _decoded_by_soundfile(path: Path) -> Iterator[np.ndarray]:
+    with sf.SoundFile(str(path)) as decoded:
+        yield from decoded.blocks(READ_BLOCK_FRAMES, dtype="float32")
+
+
+def _decoded_by_ffmpeg(path: Path, format_name: str) -> Iterator[np.ndarray]:
+    """The file decoded by ffmpeg as a player would (mono float32, its own sample rate), in blocks.
+    ffmpeg rather than libsndfile for mp3: libmpg123 prints harmless frame errors to the console
+    on libsndfile's own mp3 files."""
+    command = [
+        _ffmpeg_executable(format_name), "-nostdin", "-hide_banner", "-loglevel", "error",
+        "-i", str(path), "-map", "0:a:0", "-f", "f32le", "-ac", "1", "-",
+    ]  # fmt: skip
+    block_bytes = READ_BLOCK_FRAMES * 4
+    with tempfile.TemporaryFile() as errors:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as process:
+            assert process.stdout is not None
+            while chunk := process.stdout.read(block_bytes):  # a buffered read: whole samples until the end
+                yield np.frombuffer(chunk, dtype="<f4")
+        if process.returncode != 0:
+            errors.seek(0)
+            message = _last_line(errors.read().decode("utf-8", "replace"))
+            raise BarkflowError(f"ffmpeg could not decode {path.name} to measure its peak: {message}; check ffmpeg")
+
+
 # --- m4b through ffmpeg -------------------------------------------------------------------
 
 
-def _ffmpeg_executable() -> str:
+def _ffmpeg_executable(format_name: str) -> str:
+    """ffmpeg, which encodes m4b and decodes every lossy file to measure its peak."""
     try:
-        import imageio_ffmpeg  # imported here: only m4b needs it
+        import imageio_ffmpeg  # imported here: only lossy formats need it
 
         return imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as error:
         raise BarkflowError(
-            f"m4b export needs ffmpeg, which imageio-ffmpeg could not provide ({error}); run "
-            "'pip install imageio-ffmpeg', set IMAGEIO_FFMPEG_EXE to an ffmpeg binary, or drop m4b"
+            f"{format_name} export needs ffmpeg, which imageio-ffmpeg could not provide ({error}); run "
+            f"'pip install imageio-ffmpeg', set IMAGEIO_FFMPEG_EXE to an ffmpeg binary, or drop {format_name}"
         ) from None
 
 
@@ -305,16 +443,11 @@ def chapter_starts_ms(chapter_samples: Sequence[int], sample_rate: int) -> list[
 
 
 def _write_m4b(path: Path, result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions) -> Path:
-    ffmpeg = _ffmpeg_executable()
+    ffmpeg = _ffmpeg_executable("m4b")
     starts = chapter_starts_ms(result.chapter_samples, result.sample_rate)
     ends = [*starts[1:], samples_to_ms(result.total_samples, result.sample_rate)]
-    with tempfile.TemporaryDirectory(prefix="barkflow-m4b-") as scratch, atomic_output_path(path) as temporary:
+    with tempfile.TemporaryDirectory(prefix="barkflow-m4b-") as scratch:
         concat_list = Path(scratch) / "chapters.ffconcat"
-        concat_list.write_text(
-            "ffconcat version 1.0\n"
-            + "".join(f"file {_ffconcat_quote(Path(f).resolve())}\n" for f in result.chapter_files),
-            encoding="utf-8",
-        )
         metadata = Path(scratch) / "chapters.ffmetadata"
         metadata.write_text(
             ";FFMETADATA1\n"
@@ -324,21 +457,45 @@ def _write_m4b(path: Path, result: StitchResult, chapter_titles: Sequence[str], 
             ),
             encoding="utf-8",
         )
-        command = [
-            ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "concat", "-safe", "0", "-i", str(concat_list),
-            "-f", "ffmetadata", "-i", str(metadata),
-            "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-            "-c:a", "aac", "-b:a", f"{options.bitrate_kbps}k",
-            "-movflags", "+faststart",  # index first, so players can stream it
-            "-f", "ipod", str(temporary),
-        ]  # fmt: skip
-        completed = subprocess.run(command, capture_output=True, text=True, errors="replace")
-        if completed.returncode != 0:
-            last_line = (completed.stderr.strip().splitlines() or ["no message"])[-1]
-            raise BarkflowError(f"ffmpeg could not write {path}: {last_line}; check free space and ffmpeg")
-        _tag_m4b(temporary, options)
+
+        def encode(target: Path, correction: _LevelCorrection) -> None:
+            sources = [Path(f) for f in result.chapter_files]
+            if not correction.is_none:  # corrected copies of the masters, beside the concat list
+                sources = [_corrected_copy(source, Path(scratch), correction) for source in sources]
+            concat_list.write_text(
+                "ffconcat version 1.0\n" + "".join(f"file {_ffconcat_quote(f.resolve())}\n" for f in sources),
+                encoding="utf-8",
+            )
+            command = [
+                ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "concat", "-safe", "0", "-i", str(concat_list),
+                "-f", "ffmetadata", "-i", str(metadata),
+                "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
+                "-c:a", "aac", "-b:a", f"{options.bitrate_kbps}k",
+                "-movflags", "+faststart",  # index first, so players can stream it
+                "-f", "ipod", str(target),
+            ]  # fmt: skip
+            completed = subprocess.run(command, capture_output=True, text=True, errors="replace")
+            if completed.returncode != 0:
+                raise BarkflowError(
+                    f"ffmpeg could not write {path}: {_last_line(completed.stderr)}; check free space and ffmpeg"
+                )
+            _tag_m4b(target, options)
+
+        _encode_within_ceiling(path, encode, functools.partial(_decoded_by_ffmpeg, format_name="m4b"), result)
     return path
+
+
+def _corrected_copy(master: Path, folder: Path, correction: _LevelCorrection) -> Path:
+    copy = folder / f"corrected-{master.name}"
+    with sound_file_writer(copy, sf.info(str(master)).samplerate, format="WAV", subtype="FLOAT") as out:
+        for block in _read_spans([_Span(master, 0, sf.info(str(master)).frames)]):
+            out.write(correction.apply(block))
+    return copy
+
+
+def _last_line(stderr: str) -> str:
+    return (stderr.strip().splitlines() or ["no message"])[-1]
 
 
 def _tag_m4b(path: Path, options: ExportOptions) -> None:

@@ -18,7 +18,9 @@ Loudness: one gain per chapter (or one for the whole book) brings the integrated
 (ITU-R BS.1770-4, computed exactly as pyloudnorm does) to `loudness_lufs`. After the gain a
 memoryless soft-knee limiter keeps every sample at or under `peak_dbfs` (see `soft_limit`). It
 is a safety net, not a mastering limiter: if the target needs a lot of it, the result lands a
-little under the target, and a warning says so.
+little under the target, and a warning says so. Peaks between samples, and those lossy codecs add,
+can still rise over the ceiling; export measures every file it writes and holds its true peak to
+`peak_dbfs` (see `barkflow.steps.export`).
 
 Memory: nothing holds a chapter. Pass 1 loads the pieces one at a time and feeds the laid-out
 stream to a streaming loudness meter (K-weighting filter state carried across pieces, one energy
@@ -96,7 +98,7 @@ class StitchOptions:
     silence_threshold_db: float = -45.0  # sample level (dBFS) under which trimming counts silence
     loudness_lufs: Optional[float] = -18.0  # integrated loudness target; None = no normalisation
     loudness_scope: str = "chapter"  # "chapter": a gain per chapter; "book": one gain for all
-    peak_dbfs: float = -1.0  # sample-peak ceiling after gain (soft-knee limiter)
+    peak_dbfs: float = -1.0  # ceiling: masters' sample peak (soft-knee limiter); every exported file's true peak
 
     def __post_init__(self) -> None:
         for name in ("pause_sentence_s", "pause_paragraph_s", "pause_speaker_s", "pause_chapter_s"):
@@ -147,6 +149,7 @@ class StitchResult:
     total_samples: int
     gains_db: list[float]  # gain applied per chapter
     loudness_lufs: list[float] = field(default_factory=list)  # measured on each written chapter
+    peak_dbfs: float = -1.0  # the ceiling: the masters' sample peak; export holds every file's true peak to it
 
 
 # --- the step -----------------------------------------------------------------------------
@@ -196,6 +199,7 @@ def stitch(
         total_samples=book_offset,
         gains_db=gains_db,
         loudness_lufs=output_lufs,
+        peak_dbfs=options.peak_dbfs,
     )
 
 
@@ -585,10 +589,17 @@ def _write_chapter(
 def atomic_sound_file(path: Path, sample_rate: int, *, format: str, subtype: str) -> Iterator[sf.SoundFile]:
     """A mono SoundFile open on a temporary name, moved onto `path` only if the block succeeds."""
     with atomic_output_path(path, write_errors=(OSError, sf.LibsndfileError)) as temporary:
-        with sf.SoundFile(temporary, "w", sample_rate, 1, subtype=subtype, format=format) as sound_file:
-            if format.upper() in ("WAV", "WAVEX"):
-                _disable_peak_chunk(sound_file)
+        with sound_file_writer(temporary, sample_rate, format=format, subtype=subtype) as sound_file:
             yield sound_file
+
+
+@contextmanager
+def sound_file_writer(path: Path, sample_rate: int, *, format: str, subtype: str) -> Iterator[sf.SoundFile]:
+    """A mono SoundFile open for writing at `path`, with no timestamp in it (see _disable_peak_chunk)."""
+    with sf.SoundFile(path, "w", sample_rate, 1, subtype=subtype, format=format) as sound_file:
+        if format.upper() in ("WAV", "WAVEX"):
+            _disable_peak_chunk(sound_file)
+        yield sound_file
 
 
 def _disable_peak_chunk(sound_file: sf.SoundFile) -> None:

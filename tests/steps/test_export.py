@@ -1,18 +1,27 @@
 """Export: every format opens with the right length, m4b chapters and tags, per-chapter and per-line
-files, subtitles that match the stitched offsets exactly, and one-line errors."""
+files, subtitles that match the stitched offsets exactly, one-line errors, and levels: every
+format's decoded true peak under the ceiling and its loudness that of the WAV."""
 
+import io
+import logging
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
+import pyloudnorm
 import pytest
 import soundfile as sf
+import soxr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mutagen.mp4 import MP4
+from scipy.signal import resample_poly
 
 from barkflow.errors import BarkflowError
-from barkflow.steps.export import ExportOptions, chapter_starts_ms, export
+from barkflow.steps.export import ExportOptions, chapter_starts_ms, export, true_peak_dbfs
 from barkflow.steps.stitch import StitchOptions, StitchPiece, stitch
 from barkflow.subtitles import samples_to_ms
 
@@ -208,3 +217,126 @@ def test_missing_encoders_fail_before_anything_is_written(stitched, tmp_path, mo
     monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", no_ffmpeg)
     with pytest.raises(BarkflowError, match="m4b export needs ffmpeg"):
         export(stitched, TITLES, ExportOptions(formats=("m4b",)), tmp_path / "b", "book")
+    with pytest.raises(BarkflowError, match="ogg export needs ffmpeg"):  # it measures the decoded peak
+        export(stitched, TITLES, ExportOptions(formats=("wav", "ogg")), tmp_path / "c", "book")
+    assert not (tmp_path / "c").exists()
+
+
+# --- levels -------------------------------------------------------------------------------
+
+ALL_FORMATS = ("wav", "flac", "ogg", "mp3", "m4b")
+PEAK_TOLERANCE_DB = 0.1  # our meter (soxr) and this one (scipy) oversample with different filters
+LOUDNESS_TOLERANCE_LU = 0.5
+
+
+def decoded(path: Path) -> np.ndarray:
+    """What a player hears: soundfile for wav/flac/ogg/mp3, ffmpeg for m4b (AAC)."""
+    if path.suffix == ".m4b":
+        command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-"]
+        return np.frombuffer(subprocess.run(command, capture_output=True, check=True).stdout, "<f4").astype(np.float64)
+    return sf.read(str(path), dtype="float64")[0]
+
+
+def true_peak_of(audio: np.ndarray) -> float:
+    """An independent meter: 4x polyphase oversampling (scipy), in dBFS."""
+    return 20 * np.log10(max(np.abs(audio).max(), np.abs(resample_poly(audio, 4, 1)).max()))
+
+
+def levels_per_format(result, tmp_path: Path) -> dict[str, tuple[float, float]]:
+    """format -> (decoded true peak dBFS, integrated loudness LUFS) of the whole-book file."""
+    export(result, [f"C{i}" for i in range(len(result.chapter_files))],
+           ExportOptions(formats=ALL_FORMATS, subtitles=()), tmp_path, "book")  # fmt: skip
+    levels = {}
+    for name in ALL_FORMATS:
+        audio = decoded(tmp_path / f"book.{name}")
+        levels[name] = (true_peak_of(audio), pyloudnorm.Meter(SR).integrated_loudness(audio))
+    return levels
+
+
+def espeak(text: str) -> np.ndarray:
+    wav = subprocess.run(["espeak-ng", "--stdout", "-s", "170", text], capture_output=True, check=True).stdout
+    audio, rate = sf.read(io.BytesIO(wav), dtype="float32")
+    return soxr.resample(audio, rate, SR).astype(np.float32)  # Bark's rate
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory):
+    """Two chapters of real speech (espeak-ng), about 7 s, stitched with the default loudness and ceiling."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng); CI has it")
+    folder = tmp_path_factory.mktemp("speech")
+    spec = [
+        ("The quick brown fox jumps over the lazy dog.", 0, "sentence"),
+        ("She sells sea shells by the sea shore, every summer!", 0, "chapter"),
+        ("Chapter two begins with a loud and clear voice.", 1, "end"),
+    ]
+    pieces = []
+    for index, (text, chapter, boundary) in enumerate(spec):
+        path = folder / f"p{index}.npz"
+        np.savez(path, audio=espeak(text))
+        pieces.append(StitchPiece(f"l{index:04d}-s00", path, chapter, index, "Ann", text, boundary))
+    return stitch(pieces, ["One", "Two"], StitchOptions(), folder / "masters")
+
+
+def test_speech_keeps_the_true_peak_ceiling_and_one_loudness_in_every_format(spoken, tmp_path):
+    levels = levels_per_format(spoken, tmp_path)
+    ceiling = StitchOptions().peak_dbfs
+    wav_lufs = levels["wav"][1]
+    for name, (peak, lufs) in levels.items():
+        assert peak <= ceiling + PEAK_TOLERANCE_DB, f"{name} true peak {peak:+.2f} dBFS"
+        assert abs(lufs - wav_lufs) <= LOUDNESS_TOLERANCE_LU, f"{name} {lufs:.2f} LUFS, wav {wav_lufs:.2f}"
+    assert abs(wav_lufs - StitchOptions().loudness_lufs) <= LOUDNESS_TOLERANCE_LU
+
+
+def test_a_signal_that_codecs_push_over_the_ceiling_is_encoded_again_under_it(tmp_path, caplog):
+    """A square wave (harmonics up to 9 kHz) at full scale: the masters' samples sit at the ceiling,
+    and every lossy codec's band limit rings over it (without the correction AAC, Vorbis and MP3
+    all landed over)."""
+    t = np.arange(int(1.5 * SR)) / SR
+    harmonics = np.arange(1, int(9000 / 220), 2)
+    square = sum(np.sin(2 * np.pi * 220.0 * k * t) / k for k in harmonics) * 4 / np.pi
+    path = tmp_path / "square.npz"
+    np.savez(path, audio=square.astype(np.float32))
+    pieces = [StitchPiece("l0000-s00", path, 0, 0, "Ann", "Saw.", "end")]
+    result = stitch(pieces, ["Only"], StitchOptions(loudness_lufs=None, peak_dbfs=-2.0), tmp_path / "masters")
+    assert result.peak_dbfs == -2.0
+    with caplog.at_level(logging.INFO, logger="barkflow.steps.export"):
+        levels = levels_per_format(result, tmp_path / "out")
+    for name, (peak, _) in levels.items():
+        assert peak <= -2.0 + PEAK_TOLERANCE_DB, f"{name} true peak {peak:+.2f} dBFS"
+    corrected = {name for name in ALL_FORMATS if f"book.{name}: decoded true peak" in caplog.text}
+    assert {"ogg", "mp3", "m4b"} <= corrected  # the case really needed the correction
+
+
+def test_a_file_under_the_ceiling_is_written_as_before(stitched, tmp_path, caplog):
+    """No correction, no change: the WAV is the masters in 16-bit PCM, sample for sample."""
+    with caplog.at_level(logging.INFO, logger="barkflow.steps.export"):
+        export(stitched, TITLES, ExportOptions(formats=("wav",), subtitles=()), tmp_path, "book")
+    assert "decoded true peak" not in caplog.text
+    book = np.concatenate([master(stitched, 0), master(stitched, 1)])
+    sf.write(str(tmp_path / "plain.wav"), book, SR, subtype="PCM_16")  # libsndfile's own conversion
+    expected = sf.read(str(tmp_path / "plain.wav"), dtype="int16")[0]
+    np.testing.assert_array_equal(sf.read(str(tmp_path / "book.wav"), dtype="int16")[0], expected)
+
+
+def test_true_peak_finds_the_peak_between_samples():
+    # A sine at a quarter of the rate, sampled 45 degrees off its crests: samples at 0.707, crests at 1.
+    n = np.arange(SR)
+    quarter_rate = np.sin(np.pi / 2 * n + np.pi / 4) * np.hanning(SR) ** 0.01  # eased in and out: no edge ringing
+    assert 20 * np.log10(np.abs(quarter_rate).max()) == pytest.approx(-3.01, abs=0.01)
+    assert true_peak_dbfs([quarter_rate], SR) == pytest.approx(0.0, abs=0.05)
+    assert true_peak_dbfs([np.zeros(100)], SR) == -np.inf
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_samples=st.integers(1, 3000),
+    cuts=st.lists(st.integers(0, 3000), max_size=6),
+)
+def test_true_peak_does_not_depend_on_the_block_split(seed, n_samples, cuts):
+    audio = np.random.default_rng(seed).uniform(-1, 1, n_samples)
+    blocks = np.split(audio, sorted(min(cut, n_samples) for cut in cuts))
+    whole = true_peak_dbfs([audio], SR)
+    assert true_peak_dbfs(blocks, SR) == whole
+    assert whole >= 20 * np.log10(np.abs(audio).max())  # never under the sample peak
