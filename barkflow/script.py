@@ -20,8 +20,8 @@ section titles, speaker prefixes and directions, escape backslashes, and in Foun
 forcing characters `! @ . > ~`). Fountain lyrics (`~text`) become `♪ text ♪`, Bark's singing cue.
 
 Directions (`NAME (laughing): ...`, Fountain parentheticals) that Bark has a cue for are performed
-with it (`direction_cue`: "(laughing)" → "[laughs] ...", "(singing)" → "♪ ... ♪", "(beat)" →
-"... ..."); a sound cue with no words after it is a line of its own. The others (whispering,
+with it (`direction_cue`): "(laughing) Hi" → "[laughs] Hi", "(singing) La" → "♪ La ♪", "(beat) So"
+→ "... So"; a sound cue with no words after it is a line of its own. The others (whispering,
 angrily...) cannot be performed: they are kept in `ScriptLine.dropped_directions` so the plan can
 say so. A parenthetical with no words after it is recorded on the block's last line.
 

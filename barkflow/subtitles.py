@@ -162,7 +162,7 @@ def _timed_cues(
         if not lines or end_ms <= start_ms:
             log.debug("subtitle cue left out (empty text or under 1 ms): %r", cue)
             continue
-        yield start_ms, end_ms, lines, cue.speaker
+        yield start_ms, end_ms, lines, _CONTROL.sub("", cue.speaker)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")  # the whitespace ones collapse
