@@ -123,6 +123,7 @@ def is_subsequence(found: list[str], source: list[str]) -> bool:
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # tab is allowed
+FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")  # those parse_script refuses
 
 
 def without_direction_cue(line) -> list[str]:
@@ -179,8 +180,10 @@ def test_split_text_any_text(text, options, seed, use_counter):
 @given(text=st.text(st.characters(exclude_categories=())), options=split_options())  # lone surrogates too
 def test_plain_unicode(text, options):
     check_split(text, options)
+    without_controls = FORBIDDEN_CONTROL.sub("", text)  # with them, parse_script stops at once
     for fmt in ("auto", "prose", "dialogue", "fountain"):
         check_script(text, fmt)
+        check_script(without_controls, fmt)
 
 
 @FUZZ
