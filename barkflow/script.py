@@ -19,12 +19,24 @@ section titles, speaker prefixes and directions, escape backslashes, and in Foun
 (scene headings, cues, transitions, title page, notes, boneyard, synopses, emphasis `*`/`_`,
 forcing characters `! @ . > ~`). Fountain lyrics (`~text`) become `♪ text ♪`, Bark's singing cue.
 
+Directions (`NAME (laughing): ...`, Fountain parentheticals) that Bark has a cue for are performed
+with it (`direction_cue`): "(laughing) Hi" → "[laughs] Hi", "(singing) La" → "♪ La ♪", "(beat) So"
+→ "... So"; a sound cue with no words after it is a line of its own. The others (whispering,
+angrily...) cannot be performed: they are kept in `ScriptLine.dropped_directions` so the plan can
+say so. A parenthetical with no words after it is recorded on the block's last line.
+
+Files are UTF-8 (with or without a BOM), UTF-16 or UTF-32 with a BOM, or UTF-16 without one when
+its zero bytes show it (`decode_script`). Control characters are refused with a one-line error
+at their line (a NUL usually means a wrongly saved file), except tab, the line breaks and those
+that are whitespace (form feed, vertical tab, NEL...), which are read as spaces.
+
 A chapter that ends up with no spoken line (two headings in a row) is dropped.
 """
 
 from __future__ import annotations
 
 import bisect
+import codecs
 import logging
 import re
 import unicodedata
@@ -50,6 +62,8 @@ class ScriptLine:
     source_line: int  # 1-based line number in the file, for error messages
     direction: str | None = None  # "whispering" from `NAME (whispering): ...` or a Fountain parenthetical
     dual: bool = False  # Fountain dual dialogue (the ^ cue)
+    # Directions Bark has no cue for, so they are not performed (see `direction_cue`): for the plan.
+    dropped_directions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,7 +78,7 @@ class Script:
 
 
 def load_script(path, fmt: str = "auto", **kw) -> Script:
-    """Read a UTF-8 script file (a BOM is fine) and parse it; see `parse_script` for the options."""
+    """Read a script file (see `decode_script` for the encodings) and parse it; see `parse_script`."""
     path = Path(path).expanduser()
     if not path.exists():
         raise BarkflowError(f"script file not found: {path}; check the path "
@@ -76,15 +90,63 @@ def load_script(path, fmt: str = "auto", **kw) -> Script:
     except OSError as exc:
         raise BarkflowError(f"cannot read script file {path}: {exc.strerror or exc}; "
                             f"check its permissions") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise BarkflowError(f"{path}:{line}: the script is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-                            f"re-save the file with UTF-8 encoding") from None
+    text = decode_script(data, str(path))
     if not text.strip():
         raise BarkflowError(f"{path}: the script file is empty; write the text to speak into it")
     return parse_script(text, fmt, source=str(path), **kw)
+
+
+# Byte order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+
+
+def decode_script(data: bytes, source: str = "<bytes>") -> str:
+    """Decode a script file: UTF-8, UTF-16 or UTF-32 with a byte order mark, UTF-8 without one,
+    or UTF-16 without one when its zero bytes give it away (see `_utf16_without_bom`).
+
+    Anything else is a one-line error that names the line and byte offset and says to save the
+    file as UTF-8. The text returned has no byte order mark.
+    """
+    encoding, name, bom_length = next(
+        ((encoding, name, len(bom)) for bom, encoding, name in _BOMS if data.startswith(bom)), (None, "", 0))
+    if encoding is None:
+        encoding = _utf16_without_bom(data)
+        name = "UTF-16" if encoding else "UTF-8"
+    try:
+        return data[bom_length:].decode(encoding or "utf-8")
+    except UnicodeDecodeError as exc:
+        offset = bom_length + exc.start
+        text_before = data[bom_length:offset].decode(encoding or "utf-8", errors="replace")
+        line = text_before.count("\n") + 1
+        hint = (" (it has zero bytes: is it UTF-16 or UTF-32 without a byte order mark?)"
+                if encoding is None and b"\0" in data else "")
+        raise BarkflowError(f"{source}:{line}: the script is not valid {name}: byte 0x{data[offset]:02x} "
+                            f"at byte offset {offset}{hint}; save it as UTF-8") from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when `data` looks like UTF-16 without a byte order mark, else None.
+
+    In UTF-16 every character below U+0100 (ASCII, the newlines of any script) has a zero high
+    byte: the odd bytes in little-endian, the even ones in big-endian. UTF-8 text has no zero
+    bytes at all, unless it holds NUL characters. So the rule: an even length, and zero bytes at
+    one parity in at least a quarter of the 2-byte units and more often than at the other parity.
+    """
+    if len(data) < 2 or len(data) % 2 or b"\0" not in data:
+        return None
+    units = len(data) // 2
+    zeros_even, zeros_odd = data[0::2].count(0), data[1::2].count(0)
+    if zeros_odd > zeros_even and zeros_odd * 4 >= units:
+        return "utf-16-le"
+    if zeros_even > zeros_odd and zeros_even * 4 >= units:
+        return "utf-16-be"
+    return None
 
 
 def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
@@ -97,7 +159,7 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
                             f"use {' or '.join(FOUNTAIN_ACTIONS)}")
     if not isinstance(narrator, str) or not narrator.strip():
         raise BarkflowError(f"{source}: the narrator name is empty; give a speaker name such as 'narrator'")
-    lines = _split_lines(text)
+    lines = _split_lines(_check_characters(text, source))
     if fmt == "auto":
         fmt = _detect_format(lines, source)
     builder = _Builder(source, narrator.strip())
@@ -108,6 +170,27 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
     else:
         _parse_fountain(lines, builder, fountain_action)
     return builder.build(fmt)
+
+
+# Control characters Bark must never see (NUL from a mis-decoded UTF-16 file, escape codes...).
+# Those that are whitespace (form feed from PDF-to-text tools, vertical tab, the information
+# separators, NEL) are read as spaces instead; tab, newline and carriage return stay as they are.
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_WHITESPACE_CONTROL = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
+
+
+def _check_characters(text: str, source: str) -> str:
+    """Refuse control characters with a one-line error at their line; whitespace ones become spaces."""
+    found = _FORBIDDEN_CONTROL.search(text)
+    if found is not None:
+        before = text[:found.start()]
+        line = len(_split_lines(before))
+        column = len(before) - max(before.rfind("\n"), before.rfind("\r"))
+        name = {"\x00": " (NUL)", "\x1b": " (ESC)", "\x7f": " (DEL)"}.get(found.group(), "")
+        raise BarkflowError(f"{source}:{line}: the script contains the control character U+{ord(found.group()):04X}"
+                            f"{name} at column {column}; delete it, or if the file is UTF-16 or UTF-32, "
+                            f"save it as UTF-8")
+    return _WHITESPACE_CONTROL.sub(" ", text)
 
 
 def _split_lines(text: str) -> list[str]:
@@ -138,12 +221,24 @@ class _Builder:
             self.paragraph += 1
 
     def add(self, speaker: str, text: str, line_number: int, direction: str | None = None,
-            dual: bool = False) -> None:
+            dual: bool = False, dropped: tuple[str, ...] = ()) -> bool:
+        """Add a line, with its direction's Bark cue; False when there is nothing to say."""
         text = text.strip()
-        if text:
-            self.lines.append(ScriptLine(index=len(self.lines), speaker=speaker, text=text,
-                                         chapter=len(self.titles) - 1, paragraph=self.paragraph,
-                                         source_line=line_number, direction=direction or None, dual=dual))
+        direction = (direction or "").strip() or None
+        cue = direction_cue(direction)
+        if not text and cue in (None, "...", "♪"):
+            return False  # a sound ([laughs]) can stand alone; a pause or a song needs words
+        if cue == "♪":
+            text = f"♪ {text} ♪"
+        elif cue:
+            text = f"{cue} {text}".rstrip()
+        if direction and cue is None:
+            dropped = (*dropped, direction)
+        self.lines.append(ScriptLine(index=len(self.lines), speaker=speaker, text=text,
+                                     chapter=len(self.titles) - 1, paragraph=self.paragraph,
+                                     source_line=line_number, direction=direction, dual=dual,
+                                     dropped_directions=tuple(dropped)))
+        return True
 
     def build(self, fmt: str) -> Script:
         if not self.lines:
@@ -156,6 +251,31 @@ class _Builder:
         lines = tuple(replace(line, chapter=chapters[line.chapter], paragraph=paragraphs[line.paragraph])
                       for line in self.lines)
         return Script(lines=lines, chapter_titles=tuple(self.titles[old] for old in chapters), source=self.source)
+
+
+# --- directions ---
+
+# Directions Bark can perform, by the cue that performs them; a direction is matched whole,
+# lower-cased, without end punctuation. "♪" wraps the line (Bark sings what is between ♪).
+_CUE_DIRECTIONS = {
+    "[laughs]": ("laughs", "laughing", "laugh", "chuckles", "chuckling", "giggles", "giggling"),
+    "[laughter]": ("laughter",),
+    "[sighs]": ("sighs", "sighing", "sigh"),
+    "[gasps]": ("gasps", "gasping", "gasp"),
+    "[clears throat]": ("clears throat", "clearing throat", "clears his throat", "clears her throat",
+                        "clears their throat"),
+    "[music]": ("music",),
+    "...": ("hesitates", "hesitating", "hesitantly", "hesitant", "beat", "pause", "pauses"),
+    "♪": ("singing", "sings", "sing", "sung"),
+}
+_DIRECTION_CUES = {direction: cue for cue, directions in _CUE_DIRECTIONS.items() for direction in directions}
+
+
+def direction_cue(direction: str | None) -> str | None:
+    """The Bark cue that performs a direction ("(laughing)" → "[laughs]"), or None when Bark has none."""
+    if not direction:
+        return None
+    return _DIRECTION_CUES.get(" ".join(direction.strip("()").strip(" .!,;").lower().split()))
 
 
 # --- prose and dialogue ---
@@ -440,12 +560,21 @@ def _read_dialogue(numbered: list[tuple[int, str]], index: int, cue: tuple[str, 
     builder.next_paragraph()
     spoken: list[str] = []
     direction: str | None = None
-    first_line = 0
+    direction_unused = False  # a parenthetical came since the last line was added
+    first_line = direction_line = 0
+    first_index = len(builder.lines)
+    unplaced: list[str] = []  # directions without a cue, waiting for a line to be recorded on
 
     def flush() -> None:
-        if spoken:
-            builder.add(speaker, _clean_fountain_text(" ".join(spoken)), first_line, direction, dual)
-            spoken.clear()
+        nonlocal direction_unused
+        if spoken or direction_unused:  # a cue alone ("(laughs)" at the end) is a line of its own
+            text = _clean_fountain_text(" ".join(spoken))
+            if builder.add(speaker, text, first_line if spoken else direction_line, direction, dual, tuple(unplaced)):
+                unplaced.clear()
+            elif direction:
+                unplaced.append(direction)
+        spoken.clear()
+        direction_unused = False
 
     while index < len(numbered):
         number, line = numbered[index]
@@ -459,6 +588,7 @@ def _read_dialogue(numbered: list[tuple[int, str]], index: int, cue: tuple[str, 
         if stripped.startswith("(") and stripped.endswith(")"):
             flush()
             direction = stripped[1:-1].strip() or None
+            direction_unused, direction_line = True, number
             continue
         if stripped.startswith("~"):
             if not stripped[1:].strip():
@@ -468,5 +598,12 @@ def _read_dialogue(numbered: list[tuple[int, str]], index: int, cue: tuple[str, 
             first_line = number
         spoken.append(stripped)
     flush()
+    if unplaced:  # directions after the block's last words: recorded on its last line
+        if len(builder.lines) > first_index:
+            last = builder.lines[-1]
+            builder.lines[-1] = replace(last, dropped_directions=(*last.dropped_directions, *unplaced))
+        else:
+            log.warning("%s:%d: %s has only the direction(s) %s and no words, so nothing is said",
+                        builder.source, direction_line, speaker, ", ".join(f"({d})" for d in unplaced))
     builder.next_paragraph()
     return index

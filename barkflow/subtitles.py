@@ -13,11 +13,19 @@ Layout rule: cue text is whitespace-collapsed and wrapped by word into lines of 
 MAX_LINE_CHARS characters (a single longer word keeps its own line). `split_long_cues` splits a
 cue whose text needs more than MAX_CUE_LINES lines into consecutive cues inside the original
 span, each getting a share of the time proportional to its characters.
+
+Escaping rule: cue text is never taken as markup or structure. Control characters are left out,
+and since whitespace collapses, no cue has an empty line (which would end it early). WebVTT
+escapes `& < >` as `&amp; &lt; &gt;` (so `-->` and tags cannot appear). SubRip has no escapes,
+and players read `<i>`-style tags, `{\\an8}` override blocks and `&lt;`-style entities in it, so
+those characters are swapped for look-alikes: `< >` → `‹ ›` (which also breaks `-->`), `{ }` →
+`｛ ｝`, and an `&` that would start an entity → `＆`.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -115,7 +123,7 @@ def write_srt(
     blocks = []
     for start_ms, end_ms, lines, _speaker in _timed_cues(cues, sample_rate, max_line_chars):
         times = f"{format_timestamp(start_ms, ',')} --> {format_timestamp(end_ms, ',')}"
-        blocks.append("\n".join([str(len(blocks) + 1), times, *lines]) + "\n")
+        blocks.append("\n".join([str(len(blocks) + 1), times, *map(_escape_srt, lines)]) + "\n")
     _write_text_atomically(Path(path), "\n".join(blocks))
     return Path(path)
 
@@ -148,13 +156,23 @@ def _timed_cues(
         cue = Cue(*cue)
         if cue.end_sample < cue.start_sample or cue.start_sample < 0:
             raise ValueError(f"cue has a bad span {cue.start_sample}..{cue.end_sample}: {cue.text!r}")
-        lines = wrap_text(cue.text, max_line_chars)
+        lines = wrap_text(_CONTROL.sub("", cue.text), max_line_chars)
         start_ms = samples_to_ms(cue.start_sample, sample_rate)
         end_ms = samples_to_ms(cue.end_sample, sample_rate)
         if not lines or end_ms <= start_ms:
             log.debug("subtitle cue left out (empty text or under 1 ms): %r", cue)
             continue
-        yield start_ms, end_ms, lines, cue.speaker
+        yield start_ms, end_ms, lines, _CONTROL.sub("", cue.speaker)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")  # the whitespace ones collapse
+_SRT_LOOK_ALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "{": "\uff5b", "}": "\uff5d"})
+_SRT_ENTITY_START = re.compile(r"&(?=#?\w+;)")
+
+
+def _escape_srt(text: str) -> str:
+    # SubRip has no escapes: swap tag, override-block and entity starts for look-alikes.
+    return _SRT_ENTITY_START.sub("\uff06", text).translate(_SRT_LOOK_ALIKES)
 
 
 def _escape_vtt(text: str) -> str:

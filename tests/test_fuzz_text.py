@@ -7,12 +7,17 @@ Properties checked:
   parse_script  lines are well formed and numbered; for prose and dialogue the words of the
                 lines are a subsequence of the input's words (escape backslashes removed).
                 Fountain is only checked for shape: its markup (cues, headings, title page,
-                notes, emphasis, forcing characters) is removed or rewritten by design.
+                notes, emphasis, forcing characters) is removed or rewritten by design. No line
+                holds a control character other than tab.
+  decode_script any text in any supported encoding (with and without a byte order mark) reads
+                back as the text; any bytes give text or a one-line BarkflowError.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
+import re
 import time
 from contextlib import contextmanager
 
@@ -20,19 +25,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.script import Script, parse_script
+from barkflow.script import Script, decode_script, direction_cue, parse_script
 from barkflow.steps.split import SplitOptions, split_text
 
 FRAGMENTS = [
     "Hello world. ", "Mr. Smith went to Washington, D.C. on Jan. 5th! ", "Really?! ", "...", " — ", "–",
     "[laughs] ", "[clears throat]", "[MAN] ", "♪ la la ♪", "CAPS FOR EMPHASIS ", "\n", "\n\n", "\r\n", "\r",
-    "# Chapter\n", "## ", "\\", "\\Note: ", "HOST: ", "GUEST (whispering): ", "Zoë: ", ": ", "NAME:",
-    "\nJOHN\n", "\nMARY (V.O.) ^\n", "(softly)\n", "@McCLANE\n", "INT. HOUSE - DAY\n", ".FORCED\n",
+    "# Chapter\n", "## ", "\\", "\\Note: ", "HOST: ", "GUEST (whispering): ", "ANN (laughs): ", "BOB (singing): ",
+    "Zoë: ", ": ", "NAME:", "\nJOHN\n", "\nMARY (V.O.) ^\n", "(softly)\n", "(sighs)\n", "(beat)\n", "@McCLANE\n", "INT. HOUSE - DAY\n", ".FORCED\n",
     "CUT TO:\n", "> FADE OUT.\n", ">centered<\n", "Title: X\nAuthor: Y\n\n", "[[note]]", "[[", "]]",
     "/* bone */", "*/", "= synopsis\n", "===\n", "~lyric\n", "!action\n", "*bold*", "_under_", "  \n",
     "مرحبا بالعالم. كيف حالك؟ ", "\u200f\u202e", "שלום עולם. ",  # RTL, bidi controls
     "我们今天去公园。天气很好！", "日本語の文です。",  # no spaces
-    "👩‍👩‍👧 🎉🎉 ", "\x00\x07\x1b\x1c\x1d\x1e\x1f\x85\u2028\u2029\x0b\x0c", "\u00a0\u3000\t",
+    "👩‍👩‍👧 🎉🎉 ", "\x00\x07\x1b", "\x1c\x1d\x1e\x1f\x85\u2028\u2029\x0b\x0c", "\u00a0\u3000\t",
     "x" * 300, "a" * 45 + "[clears throat]" + "b" * 45, "aa[clears throat]" * 12, "word," * 80,
     "Привет. Как дела? ",
 ]
@@ -117,6 +122,21 @@ def is_subsequence(found: list[str], source: list[str]) -> bool:
     return True
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # tab is allowed
+FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")  # those parse_script refuses
+
+
+def without_direction_cue(line) -> list[str]:
+    """The line's words without the cue its direction added ("(laughs)" → "[laughs] ...")."""
+    words = line.text.split()
+    cue = direction_cue(line.direction)
+    if cue == "♪":
+        return words[1:-1]
+    if cue:
+        return words[len(cue.split()):]
+    return words
+
+
 def check_script(text: str, fmt: str, action: str = "narrate") -> Script | None:
     try:
         script = parse_script(text, fmt, fountain_action=action, narrator="Nell")
@@ -134,11 +154,12 @@ def check_script(text: str, fmt: str, action: str = "narrate") -> Script | None:
     assert len(script.chapter_titles) == chapters[-1] + 1
     for line in script.lines:
         assert line.text and line.text == line.text.strip()
+        assert not CONTROL.search(line.text), line.text  # a NUL never reaches Bark
         assert line.speaker and line.speaker == line.speaker.strip()
         assert 1 <= line.source_line <= line_count
     assert script.speakers() == list(dict.fromkeys(line.speaker for line in script.lines))
     if fmt in ("prose", "dialogue"):
-        spoken = [word for line in script.lines for word in line.text.split()]
+        spoken = [word for line in script.lines for word in without_direction_cue(line)]
         assert is_subsequence(spoken, text.split())
     return script
 
@@ -159,8 +180,10 @@ def test_split_text_any_text(text, options, seed, use_counter):
 @given(text=st.text(st.characters(exclude_categories=())), options=split_options())  # lone surrogates too
 def test_plain_unicode(text, options):
     check_split(text, options)
+    without_controls = FORBIDDEN_CONTROL.sub("", text)  # with them, parse_script stops at once
     for fmt in ("auto", "prose", "dialogue", "fountain"):
         check_script(text, fmt)
+        check_script(without_controls, fmt)
 
 
 @FUZZ
@@ -198,3 +221,54 @@ def test_one_megabyte():
     assert script is not None and len(script.lines) > 1_500
     for fmt in ("dialogue", "fountain"):
         assert check_script(text, fmt) is not None
+
+
+# --- encodings ---
+
+SCRIPT_CHARACTERS = st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufeff")
+SCRIPT_TEXT = st.text(st.one_of(SCRIPT_CHARACTERS, st.sampled_from("\n\r\t ")), min_size=1)
+WITH_BOM = [("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE),
+            ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-32-le", codecs.BOM_UTF32_LE), ("utf-32-be", codecs.BOM_UTF32_BE)]
+
+
+def lines_of(text: str) -> tuple | str:
+    try:
+        return parse_script(text, "dialogue", source="f").lines
+    except BarkflowError as error:
+        return str(error)
+
+
+@FUZZ
+@given(text=SCRIPT_TEXT, encoding=st.sampled_from(WITH_BOM))
+def test_every_encoding_with_a_bom_reads_like_utf8(text, encoding):
+    name, bom = encoding
+    assert decode_script(bom + text.encode(name), "f") == text
+    assert lines_of(decode_script(bom + text.encode(name), "f")) == lines_of(text)
+
+
+@FUZZ
+@given(ascii_words=st.lists(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7e), min_size=1), min_size=1),
+       other=st.lists(SCRIPT_TEXT, max_size=10), order=st.randoms(use_true_random=False),
+       name=st.sampled_from(["utf-16-le", "utf-16-be"]))
+def test_utf16_without_bom_reads_like_utf8_when_mostly_below_u0100(ascii_words, other, order, name):
+    """Script-like text: at least two thirds of its UTF-16 units are ASCII (spaces, newlines, Latin)."""
+    pieces = [*ascii_words, *other]
+    order.shuffle(pieces)
+    text = "\n".join(pieces)
+    units = len(text.encode("utf-16-le")) // 2
+    if sum(1 for c in text if ord(c) < 0x80) * 3 < units * 2:
+        text += "\n" + "a" * (2 * units)  # pad with ASCII up to two thirds
+    assert decode_script(text.encode(name), "f") == text
+    assert lines_of(decode_script(text.encode(name), "f")) == lines_of(text)
+
+
+@FUZZ
+@given(data=st.one_of(st.binary(max_size=200), SCRIPT_TEXT.map(lambda t: t.encode("utf-16-le")[1:])))
+def test_any_bytes_give_text_or_a_one_line_error(data):
+    try:
+        text = decode_script(data, "f.txt")
+    except BarkflowError as error:
+        assert str(error).startswith("f.txt:") and "\n" not in str(error) and "save it as UTF-8" in str(error)
+        return
+    for fmt in ("prose", "dialogue", "fountain"):
+        check_script(text, fmt)

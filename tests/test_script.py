@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 from pathlib import Path
 
@@ -79,6 +80,22 @@ def test_dialogue_speakers_directions_narration_escape_and_chapters():
     assert script.speakers() == ["HOST", "GUEST", "Dr. O'Neil-Smith Jr.", "narrator"]
 
 
+@pytest.mark.parametrize("direction, text", [
+    ("laughing", "[laughs] Hi."), ("Laughs.", "[laughs] Hi."), ("laughter", "[laughter] Hi."),
+    ("sighs", "[sighs] Hi."), ("sighing", "[sighs] Hi."), ("gasps", "[gasps] Hi."),
+    ("clears her throat", "[clears throat] Hi."), ("singing", "♪ Hi. ♪"), ("beat", "... Hi."),
+])
+def test_dialogue_directions_bark_can_perform_become_its_cues(direction, text):
+    line = parse_script(f"ANN ({direction}): Hi.", "dialogue").lines[0]
+    assert (line.text, line.direction, line.dropped_directions) == (text, direction, ())
+
+
+def test_dialogue_directions_bark_cannot_perform_are_recorded_as_dropped():
+    script = parse_script("ANN (surprised): What?\nBOB: Nothing.\nANN (laughing, to Bob): Sure.", "dialogue")
+    assert said(script) == [("ANN", "What?"), ("BOB", "Nothing."), ("ANN", "Sure.")]
+    assert [line.dropped_directions for line in script.lines] == [("surprised",), (), ("laughing, to Bob",)]
+
+
 def test_dialogue_name_rules():
     text = "\n".join([
         "Zoë: unicode names are fine",
@@ -141,9 +158,9 @@ def fountain() -> Script:
 
 def test_fountain_cues_dialogue_and_parentheticals(fountain):
     martha = [line for line in fountain.lines if line.speaker == "MARTHA"]
-    assert [(line.text, line.direction) for line in martha] == [
-        ("Is anyone out there? Anyone at all?", "whispering"),
-        ("Hold on. I'm coming.", None),  # (CONT'D) stripped from the name
+    assert [(line.text, line.direction, line.dropped_directions) for line in martha] == [
+        ("Is anyone out there? Anyone at all?", "whispering", ("whispering",)),  # Bark has no whisper cue
+        ("Hold on. I'm coming.", None, ()),  # (CONT'D) stripped from the name
     ]
     radio = [(line.text, line.direction) for line in fountain.lines if line.speaker == "RADIO"]
     assert radio == [("This is the Mary Rose. [gasps]", None), ("We are taking on water!", "urgent")]
@@ -179,6 +196,30 @@ def test_fountain_action_skip(fountain):
     assert [line.index for line in skipped.lines] == list(range(len(skipped.lines)))
     paragraphs = sorted({line.paragraph for line in skipped.lines})
     assert paragraphs == list(range(len(paragraphs)))  # renumbered without gaps
+
+
+def test_fountain_parentheticals_become_cues_or_are_recorded():
+    text = "\n".join([
+        "BOB", "(laughing)", "Hi there.", "(beat)", "(sighs)", "OK.", "(whispering)", "",
+        "ANN", "(beat)", "",  # no words: nothing to say, a warning
+        "CARL", "Yo.", "(softly)", "(clears throat)", "", "DEE", "(singing)", "La la.",
+    ])
+    script = parse_script(text, "fountain")
+    assert [(line.speaker, line.text, line.dropped_directions) for line in script.lines] == [
+        ("BOB", "[laughs] Hi there.", ()),
+        ("BOB", "[sighs] OK.", ("beat", "whispering")),  # a pause without words, and one after the last words
+        ("CARL", "Yo.", ()),
+        ("CARL", "[clears throat]", ("softly",)),  # a sound can stand alone
+        ("DEE", "♪ La la. ♪", ()),
+    ]
+    assert [line.source_line for line in script.lines] == [3, 6, 13, 15, 19]
+
+
+def test_fountain_parenthetical_without_words_warns(caplog):
+    with caplog.at_level(logging.WARNING, logger="barkflow.script"):
+        script = parse_script("ANN\n(beat)\n\nBOB\nHi.", "fountain", source="s.fountain")
+    assert said(script) == [("BOB", "Hi.")]
+    assert "s.fountain:2: ANN has only the direction(s) (beat)" in caplog.text
 
 
 def test_fountain_cue_rules():
@@ -247,11 +288,54 @@ def test_directory_path(tmp_path):
     assert str(tmp_path) in str(info.value)
 
 
-def test_bad_encoding_names_the_line(tmp_path):
+def test_bad_encoding_names_the_line_and_byte_offset(tmp_path):
     path = tmp_path / "latin1.txt"
     path.write_bytes("First line.\nCaf\u00e9 au lait.\n".encode("latin-1"))
-    with pytest.raises(BarkflowError, match=r"latin1\.txt:2: .*UTF-8.*0xe9.*re-save"):
+    with pytest.raises(BarkflowError, match=r"latin1\.txt:2: .*UTF-8.*0xe9 at byte offset 15; save it as UTF-8"):
         load_script(path)
+    path.write_bytes(codecs.BOM_UTF8 + b"Ok.\n\xff")  # the offset counts the BOM: it is the file's
+    with pytest.raises(BarkflowError, match=r"latin1\.txt:2: .*0xff at byte offset 7;"):
+        load_script(path)
+
+
+DIALOGUE = "HOST: Caf\u00e9 \u6211\u4eec [laughs]\r\nGUEST (softly): \u041f\u0440\u0438\u0432\u0435\u0442 \U0001f389\n"
+
+
+@pytest.mark.parametrize("encoding, bom", [
+    ("utf-8", b""), ("utf-8", codecs.BOM_UTF8),
+    ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE),
+    ("utf-16-le", b""), ("utf-16-be", b""),  # told apart by their zero bytes
+    ("utf-32-le", codecs.BOM_UTF32_LE), ("utf-32-be", codecs.BOM_UTF32_BE),
+])
+def test_unicode_encodings_load_like_utf8(tmp_path, encoding, bom):
+    path = tmp_path / "talk.txt"
+    path.write_bytes(bom + DIALOGUE.encode(encoding))
+    expected = parse_script(DIALOGUE, source=str(path))
+    script = load_script(path)
+    assert script == expected and said(script)[0] == ("HOST", "Caf\u00e9 \u6211\u4eec [laughs]")
+    assert not any("\0" in line.text for line in script.lines)
+
+
+def test_utf32_without_bom_is_refused_with_a_hint(tmp_path):
+    path = tmp_path / "wide.txt"
+    path.write_bytes("Hello.\n".encode("utf-32-le"))
+    with pytest.raises(BarkflowError) as info:
+        load_script(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:1: ") and "NUL" in message and "save it as UTF-8" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x7f", "\x9b"])
+def test_control_characters_are_an_error_at_their_line(character):
+    with pytest.raises(BarkflowError, match=rf"talk\.txt:3: .*U\+{ord(character):04X}.* column 5; delete it") as info:
+        parse_script(f"A: one\r\n\nB: t{character}wo", source="talk.txt")
+    assert "\n" not in str(info.value)
+
+
+def test_whitespace_control_characters_are_spaces():
+    script = parse_script("Page one.\fPage two.\x85Three\x0bfour\x1cfive\tsix", "prose")
+    assert said(script) == [("narrator", "Page one. Page two. Three four five\tsix")]
 
 
 @pytest.mark.parametrize("content", ["", "  \n\n\t\n"])
