@@ -341,11 +341,15 @@ def check_cast(cast: Dict[str, str], lines: Dict[int, "LineConfig"], script) -> 
             continue
         first_line.setdefault(line.speaker.casefold(), (line.speaker, line.source_line))
     if first_line:
-        missing = ", ".join(f"{name!r} (line {number})" for name, number in first_line.values())
+        names = ", ".join(repr(name) for name, _ in first_line.values())
+        numbers = ", ".join(str(number) for _, number in first_line.values())
+        several = len(first_line) > 1
         example = next(iter(first_line.values()))[0]
         raise BarkflowError(
-            f"{script.source}: speaker(s) not in project.cast: {missing}; add each, "
-            f"e.g. project.cast.{example}=v2/en_speaker_6, or 'random' for a locked random voice"
+            f"{script.source}: speaker{'s' if several else ''} {names} {'are' if several else 'is'} not in project.cast "
+            f"(first on line{'s' if several else ''} {numbers}; cast: {', '.join(map(repr, sorted(cast))) or 'none'}); "
+            f"add {'each' if several else 'it'}, e.g. project.cast.{example}=v2/en_speaker_6, "
+            "or 'random' for a locked random voice"
         )
 
 
@@ -356,7 +360,7 @@ def check_writable_folder(key: str, folder: str) -> None:
     while not existing.exists():  # the nearest folder that exists is where the first write happens
         existing = existing.parent
     if not existing.is_dir():
-        raise BarkflowError(f"{key}={folder}: {existing} is a file, not a folder; choose another path")
+        raise BarkflowError(f"{key}={folder}: a file is in the way at {existing}; move it or choose another folder")
     try:
         with tempfile.TemporaryFile(dir=existing):
             pass

@@ -126,7 +126,7 @@ def test_an_output_folder_that_cannot_be_made_fails_before_the_plan(tmp_path):
     (tmp_path / "a-file").write_text("x")
     result = barkflow(tmp_path, "project=demo", "plan=true", f"paths.output_dir={tmp_path / 'a-file' / 'out'}",
                       f"hydra.run.dir={tmp_path / 'run'}")
-    assert "paths.output_dir=" in one_error_line(result) and "is a file, not a folder" in result.stderr
+    assert "paths.output_dir=" in one_error_line(result) and "a file is in the way" in result.stderr
     assert "segments" not in result.stderr
 
 
