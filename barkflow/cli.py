@@ -12,15 +12,19 @@ User errors (BarkflowError) print one line and exit with status 2.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Optional
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
-from barkflow.config import register_configs, to_config
+from barkflow.config import BarkflowConfig, check_writable_folders, register_configs, suggest, to_config
 from barkflow.errors import BarkflowError
 
 log = logging.getLogger("barkflow")
@@ -63,21 +67,34 @@ def _progress_factory(console):
     return factory
 
 
-def _print_plan(rows, console) -> None:
-    from rich.table import Table
+PLAN_COLUMNS = ("id", "ch", "speaker", "voice", "chars", "~s", "cached", "text")
 
-    table = Table(title=f"{len(rows)} segment{'' if len(rows) == 1 else 's'}", show_lines=False)
-    for column in ("id", "ch", "speaker", "voice", "chars", "~s", "cached", "text"):
-        table.add_column(column)
-    for r in rows:
-        text = r["text"] if len(r["text"]) <= 60 else r["text"][:57] + "..."
-        table.add_row(
-            r["id"], str(r["chapter"]), r["speaker"], r["voice"], str(r["chars"]), f"{r['seconds']:.1f}",
-            ",".join(r["cached"]) or "-", text,
-        )
-    console.print(table)
+
+def _print_plan(rows, console) -> None:
+    """A table on a terminal; tab-separated lines elsewhere (logs, pipes), where a table would wrap."""
+    from rich.table import Table
+    from rich.text import Text
+
+    title = f"{len(rows)} segment{'' if len(rows) == 1 else 's'}"
+    cells = [
+        (r["id"], str(r["chapter"]), r["speaker"], r["voice"], str(r["chars"]), f"{r['seconds']:.1f}",
+         ",".join(r["cached"]) or "-", r["text"])
+        for r in rows
+    ]
     total = sum(r["seconds"] for r in rows)
-    console.print(f"estimated audio: {total / 60:.1f} min; fully cached: {sum(len(r['cached']) == 4 for r in rows)}")
+    summary = f"estimated audio: {total / 60:.1f} min; fully cached: {sum(len(r['cached']) == 4 for r in rows)}"
+    if not console.is_terminal:
+        lines = [title, "\t".join(PLAN_COLUMNS)] + ["\t".join(" ".join(c.split()) for c in row) for row in cells]
+        console.file.write("\n".join(lines + [summary]) + "\n")
+        return
+    table = Table(title=title, show_lines=False)
+    for column in PLAN_COLUMNS:
+        table.add_column(column)
+    for row in cells:
+        text = row[-1] if len(row[-1]) <= 60 else row[-1][:57] + "..."
+        table.add_row(*(Text(c) for c in (*row[:-1], text)))  # Text: a Bark cue such as [laughs] is not markup
+    console.print(table)
+    console.print(summary, markup=False, highlight=False)
 
 
 def run(cfg: DictConfig):
@@ -86,6 +103,7 @@ def run(cfg: DictConfig):
     from barkflow.cache import Store
 
     config = to_config(cfg)
+    check_writable_folders(config)
     console = _console()
     dirs = _config_dirs()
     if config.plan:
@@ -110,8 +128,13 @@ def run(cfg: DictConfig):
     return summary.audio_seconds
 
 
+_task_started = False  # exceptions before the task are about the command line or the config files
+
+
 @hydra.main(version_base="1.3", config_path="pkg://barkflow.conf", config_name="config")
 def _hydra_main(cfg: DictConfig):
+    global _task_started
+    _task_started = True
     try:
         return run(cfg)
     except BarkflowError as e:
@@ -136,11 +159,77 @@ def _shorthand(arg: str) -> str:
     return arg
 
 
+def _first_line(error: BaseException) -> str:
+    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+
+
+def _unknown_key(full_key: str) -> str:
+    parent, _, name = full_key.rpartition(".")
+    schema = OmegaConf.structured(BarkflowConfig)
+    node = OmegaConf.select(schema, parent) if parent else schema
+    if not isinstance(node, DictConfig):
+        return f"{full_key} is not an option; see the Configuration reference in the README"
+    known = [str(key) for key in node.keys()]
+    close = suggest(name, known)
+    if close.startswith("did you mean"):
+        close = f"did you mean {(parent + '.') if parent else ''}{close.removeprefix('did you mean ')}"
+    return f"{full_key} is not an option; {close}"
+
+
+def describe_setup_error(error: BaseException) -> Optional[str]:
+    """One line for an error Hydra raised while reading the command line and the config files; None
+    for anything else (a bug keeps its traceback)."""
+    chain, cause = [], error
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    for link in chain:
+        if isinstance(link, BarkflowError):
+            return str(link)
+    if isinstance(error, MissingConfigException):
+        group, _, choice = (error.missing_cfg_file or "").rpartition("/")
+        shown = "project" if group == "projects" else group
+        choices = sorted(name for name in error.options or () if not name.startswith("base_"))  # base_*: schemas
+        if group and choices:
+            close = suggest(choice, choices)
+            if not close.startswith("did you mean"):
+                close = f"the choices are: {', '.join(choices)}"
+            return f"{shown}={choice}: there is no such {shown} in conf/{group}/; {close}"
+        return f"{_first_line(error)} (check the defaults lists and --config-dir)"
+    for link in chain:
+        if isinstance(link, (ConfigKeyError, ConfigAttributeError)) and getattr(link, "full_key", None):
+            return _unknown_key(link.full_key)
+    if isinstance(error, OverrideParseException):
+        return f"cannot read an override: {_first_line(error)}; write overrides as key=value, e.g. seed=3"
+    if isinstance(error, (HydraException, OmegaConfBaseException)):
+        detail = next((link for link in chain[1:] if isinstance(link, OmegaConfBaseException)), None)
+        where = f" ({detail.full_key})" if detail is not None and getattr(detail, "full_key", None) else ""
+        return _first_line(error) + (f": {_first_line(detail)}{where}" if detail is not None else "")
+    if isinstance(error, OSError) and error.filename:  # e.g. Hydra could not make hydra.run.dir
+        return f"cannot write {error.filename} ({error.strerror}); fix its permissions or choose another folder"
+    return None
+
+
 def main() -> None:
     # conf/ in the working directory is optional; Hydra warns when a search path entry is absent.
     warnings.filterwarnings("ignore", message=r"provider=hydra\.searchpath.*is not available")
     sys.argv = [sys.argv[0]] + [_shorthand(a) for a in sys.argv[1:]]
-    _hydra_main()
+    if os.environ.get("HYDRA_FULL_ERROR"):  # the user asked for Hydra's full tracebacks
+        _hydra_main()
+        return
+    # Hydra prints its own multi-line report and exits 1 unless HYDRA_FULL_ERROR lets the error
+    # through to us; we turn errors in the command line or config files into one line and exit 2.
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    try:
+        _hydra_main()
+    except Exception as error:
+        message = None if _task_started else describe_setup_error(error)
+        if message is None:
+            raise
+        print(f"barkflow: error: {message}", file=sys.stderr)
+        sys.exit(2)
+    finally:
+        os.environ.pop("HYDRA_FULL_ERROR", None)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,12 @@ has one definition from the YAML file down to the loop that reads it.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import os
+import re
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import yaml
@@ -19,13 +24,22 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from barkflow.engine.api import DTYPES
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, check_range
 from barkflow.steps.export import ExportOptions
 from barkflow.steps.split import SplitOptions
 from barkflow.steps.stitch import StitchOptions
 
 HISTORY_POLICIES = ("voice", "chain", "semantic-only")
+DEVICE_NAMES = re.compile(r"auto|cpu|mps|cuda(:[0-9]+)?")
+MAX_BATCH_SIZE = 1024  # segments per batch: far past what fits in any GPU's memory with Bark's contexts
+MAX_THREADS = 1024
+# Takes multiply every segment's work and the plan's size; 100 is more variants than anyone
+# auditions, and a bound keeps a typo (takes=10000000) from filling memory before anything renders.
+MAX_TAKES = 100
+MAX_SEED = 2**32 - 1  # numpy's seed range (torch takes more): one range that suits both
+MAX_COUNT = 10**9  # for counts with no natural limit (limit, chain_reset_every): a bound against typos
 
 
 @dataclass
@@ -45,6 +59,10 @@ class SeedsConfig:
     coarse: Optional[int] = None
     fine: Optional[int] = None
 
+    def __post_init__(self) -> None:
+        for stage in ("semantic", "coarse", "fine"):
+            check_range(f"seeds.{stage}", getattr(self, stage), 0, MAX_SEED, optional=True)
+
 
 @dataclass
 class StageModelConfig:
@@ -62,6 +80,16 @@ class ModelConfig:
     codec: str = ""  # "" = the codec in the fine source's bundle (or facebook/encodec_24khz)
     tokenizer: str = ""  # "" = the tokenizer in the semantic source's bundle (or mBERT-cased)
 
+    def __post_init__(self) -> None:
+        for stage in ("semantic", "coarse", "fine"):
+            stage_config = getattr(self, stage)
+            if stage_config.device:
+                check_device_name(f"model.{stage}.device", stage_config.device)
+            if stage_config.dtype not in DTYPES:
+                raise BarkflowError(
+                    f"model.{stage}.dtype is {stage_config.dtype!r}: set it to one of {', '.join(DTYPES)}"
+                )
+
 
 @dataclass
 class DeviceConfig:
@@ -69,6 +97,13 @@ class DeviceConfig:
     offload: str = "none"  # none: all stages stay loaded | cpu: idle stages wait on the CPU | unload: idle stages are freed
     batch_size: int = 16  # segments per batch in each stage
     threads: int = 0  # CPU threads for torch; 0 = torch's default
+
+    def __post_init__(self) -> None:
+        check_device_name("device.device", self.device)
+        if self.offload not in ("none", "cpu", "unload"):
+            raise BarkflowError(f"device.offload is {self.offload!r}: set it to none, cpu or unload")
+        check_range("device.batch_size", self.batch_size, 1, MAX_BATCH_SIZE, hint="such as 16")
+        check_range("device.threads", self.threads, 0, MAX_THREADS, hint="or 0 for torch's default")
 
 
 @dataclass
@@ -117,11 +152,22 @@ class ProjectConfig:
     chain_reset_every: int = 0  # with chain: go back to the voice prompt every N segments (0 = never)
     prefix: str = ""  # added to every segment, after splitting
     suffix: str = ""
-    lines: Dict[int, LineConfig] = field(default_factory=dict)
+    # line number -> LineConfig. Untyped and open (register_configs) for Hydra, which cannot add an
+    # entry to a typed or struct dict from an override (project.lines.12.prefix=...); __post_init__
+    # checks each entry against LineConfig.
+    lines: Dict[Any, Any] = field(default_factory=dict)
     takes: int = 1  # variants rendered per segment, with derived seeds
     picks: str = ""  # a picks file (picks.json from the review page) choosing a take per segment
     title: str = ""
     author: str = ""
+
+    def __post_init__(self) -> None:
+        check_file_name("project.name", self.name)
+        if self.history not in HISTORY_POLICIES:
+            raise BarkflowError(f"project.history is {self.history!r}: set it to one of {', '.join(HISTORY_POLICIES)}")
+        check_range("project.takes", self.takes, 1, MAX_TAKES, hint="such as 3")
+        check_range("project.chain_reset_every", self.chain_reset_every, 0, MAX_COUNT, hint="or 0 for never")
+        self.lines = {number: config for number, config in map(_line_override, self.lines.items())}
 
 
 @dataclass
@@ -147,11 +193,17 @@ class BarkflowConfig:
     shard: str = ""  # "i/W": render only shard i of W into the cache (stitch with a run without shard)
     limit: int = 0  # render only the first N segments (0 = all), for quick previews
 
+    def __post_init__(self) -> None:
+        check_range("seed", self.seed, 0, MAX_SEED)
+        check_range("limit", self.limit, 0, MAX_COUNT, hint="or 0 for all segments")
+
 
 def register_configs() -> None:
     """Schemas for the root config and each group; YAML files name theirs in their defaults list."""
     cs = ConfigStore.instance()
-    cs.store(name="barkflow_schema", node=BarkflowConfig)
+    schema = OmegaConf.structured(BarkflowConfig)
+    OmegaConf.set_struct(schema.project.lines, False)  # so project.lines.12.prefix=... can add line 12
+    cs.store(name="barkflow_schema", node=schema)
     cs.store(group="model", name="base_model", node=ModelConfig)
     cs.store(group="device", name="base_device", node=DeviceConfig)
     cs.store(group="sampling", name="base_sampling", node=SamplingConfig)
@@ -159,23 +211,170 @@ def register_configs() -> None:
     cs.store(group="stitch", name="base_stitch", node=StitchOptions)
     cs.store(group="export", name="base_export", node=ExportOptions)
     cs.store(group="paths", name="base_paths", node=PathsConfig)
+    # ${file_name:${project.name}} in hydra.run.dir: a bad name fails before Hydra makes the folder.
+    OmegaConf.register_new_resolver("file_name", _checked_project_name, replace=True)
 
 
 def to_config(cfg: DictConfig) -> BarkflowConfig:
-    """The composed config as dataclasses; a value that fails validation becomes a one-line error."""
+    """The composed config as dataclasses; every option is checked here (mostly in the dataclasses'
+    __post_init__), so a value out of range is a one-line error before anything loads."""
     try:
         config = OmegaConf.to_object(cfg)
-    except (ValueError, TypeError) as e:
-        raise BarkflowError(f"invalid configuration: {e}") from None
-    except OmegaConfBaseException as e:
-        raise BarkflowError(f"invalid configuration: {str(e).splitlines()[0]} (key: {getattr(e, 'full_key', '?')})") from None
-    if config.project.history not in HISTORY_POLICIES:
-        raise BarkflowError(f"project.history must be one of {', '.join(HISTORY_POLICIES)}, got {config.project.history!r}")
-    if config.project.takes < 1:
-        raise BarkflowError(f"project.takes must be >= 1, got {config.project.takes}")
-    if config.device.offload not in ("none", "cpu", "unload"):
-        raise BarkflowError(f"device.offload must be none, cpu or unload, got {config.device.offload!r}")
+    except (ValueError, TypeError, OmegaConfBaseException) as e:
+        where = f" (key: {e.full_key})" if getattr(e, "full_key", None) else ""
+        raise BarkflowError(f"invalid configuration: {(str(e).splitlines() or [type(e).__name__])[0]}{where}") from None
+    for number in config.project.lines:
+        if number < 1:
+            raise BarkflowError(f"project.lines.{number}: line numbers start at 1; key each override by its line in the script")
+    for key, device in [("device.device", config.device.device)] + [
+        (f"model.{stage}.device", getattr(config.model, stage).device) for stage in ("semantic", "coarse", "fine")
+    ]:
+        check_device_available(key, device)
     return config
+
+
+# ----------------------------------------------------------------------------------------------
+# checks shared by the schema, the CLI and the runner
+
+
+def check_device_name(key: str, device: str) -> None:
+    if not isinstance(device, str) or not DEVICE_NAMES.fullmatch(device):
+        raise BarkflowError(f"{key} is {device!r}: set it to auto, cpu, cuda, cuda:N (a GPU's index) or mps")
+
+
+def check_device_available(key: str, device: str) -> None:
+    """A device this torch can use; `auto` and "" (the default device) always can."""
+    import torch
+
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise BarkflowError(
+                f"{key}={device}: this torch ({torch.__version__}) sees no CUDA GPU; "
+                "install a CUDA build of torch (https://pytorch.org) or set device=cpu"
+            )
+        index = int(device.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            raise BarkflowError(
+                f"{key}={device}: there are {torch.cuda.device_count()} CUDA GPU(s), numbered from 0; pick one of them"
+            )
+    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise BarkflowError(f"{key}=mps: this machine or torch build has no MPS (Apple GPU); set device=cpu")
+
+
+def check_file_name(key: str, name: object) -> None:
+    """A plain file name: it names files and folders under renders/, so it must not leave them."""
+    bad = (
+        not isinstance(name, str) or name.strip() in ("", ".", "..") or "\x00" in name
+        or any(sep in name for sep in ("/", "\\", os.sep, os.altsep) if sep)
+    )
+    if bad:
+        raise BarkflowError(
+            f"{key} is {name!r}: use a plain file name without folders, such as my-book (it names the files in renders/)"
+        )
+
+
+def _checked_project_name(name):
+    check_file_name("project.name", name)
+    return name
+
+
+def _line_override(item) -> tuple[int, LineConfig]:
+    """One `project.lines` entry: its key as a line number, its value checked against LineConfig."""
+    key, value = item
+    text = str(key).strip()
+    if isinstance(key, bool) or not (isinstance(key, int) or text.isdigit()):
+        raise BarkflowError(
+            f"project.lines has the key {key!r}: key each override by its line number in the script, "
+            "e.g. project.lines.12.prefix=[laughs]"
+        )
+    number = int(text)
+    where = f"project.lines.{number}"
+    if not isinstance(value, LineConfig):
+        try:
+            value = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(LineConfig), value or {}))
+        except OmegaConfBaseException as e:
+            field_name = str(getattr(e, "key", "") or "")
+            known = [f.name for f in dataclasses.fields(LineConfig)]
+            if field_name and field_name not in known:
+                raise BarkflowError(f"{where}.{field_name} is not an option of a line; {suggest(field_name, known)}") from None
+            raise BarkflowError(f"{where}: {str(e).splitlines()[0]}") from None
+    check_range(f"{where}.seed", value.seed, 0, MAX_SEED, optional=True)
+    return number, value
+
+
+def suggest(name: str, known: list[str]) -> str:
+    """'did you mean X?' for a misspelt key, else the list of keys there are."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]}?"
+    return f"the options are: {', '.join(known)}"
+
+
+def check_line_overrides(lines: Dict[int, "LineConfig"], script) -> None:
+    """Every `project.lines` key is a line of the script with text (an override is never ignored)."""
+    numbers = sorted({line.source_line for line in script.lines})
+    missing = sorted(set(lines) - set(numbers))
+    if missing:
+        raise BarkflowError(
+            f"project.lines.{missing[0]}: {script.source} has no line {missing[0]} with text to read "
+            f"(lines with text: {number_ranges(numbers) or 'none'}); fix the line number"
+        )
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5, 7, 8] -> '1-3, 5, 7-8'."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def check_cast(cast: Dict[str, str], lines: Dict[int, "LineConfig"], script) -> None:
+    """Every speaker whose lines need the cast is in it (cast keys are casefolded); all missing at once."""
+    first_line: dict[str, tuple[str, int]] = {}
+    for line in script.lines:
+        override = lines.get(line.source_line)
+        if (override and override.voice) or line.speaker.casefold() in cast:
+            continue
+        first_line.setdefault(line.speaker.casefold(), (line.speaker, line.source_line))
+    if first_line:
+        names = ", ".join(repr(name) for name, _ in first_line.values())
+        numbers = ", ".join(str(number) for _, number in first_line.values())
+        several = len(first_line) > 1
+        example = next(iter(first_line.values()))[0]
+        raise BarkflowError(
+            f"{script.source}: speaker{'s' if several else ''} {names} {'are' if several else 'is'} not in project.cast "
+            f"(first on line{'s' if several else ''} {numbers}; cast: {', '.join(map(repr, sorted(cast))) or 'none'}); "
+            f"add {'each' if several else 'it'}, e.g. project.cast.{example}=v2/en_speaker_6, "
+            "or 'random' for a locked random voice"
+        )
+
+
+def check_writable_folder(key: str, folder: str) -> None:
+    """`folder` can be made and written to (it need not exist yet); else a one-line error naming `key`."""
+    path = Path(folder).expanduser().absolute()
+    existing = path
+    while not existing.exists():  # the nearest folder that exists is where the first write happens
+        existing = existing.parent
+    if not existing.is_dir():
+        raise BarkflowError(f"{key}={folder}: a file is in the way at {existing}; move it or choose another folder")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as e:
+        where = "" if existing == path else f" (it would be made inside {existing})"
+        raise BarkflowError(
+            f"{key}={folder}: cannot write there{where}: {e.strerror}; fix its permissions or choose another folder"
+        ) from None
+
+
+def check_writable_folders(config: BarkflowConfig) -> None:
+    """The folders a run writes to, checked before anything is rendered (even with plan=true)."""
+    check_writable_folder("paths.cache_dir", config.paths.cache_dir)
+    check_writable_folder("paths.output_dir", config.paths.output_dir)
 
 
 def apply_overrides(options, overrides: Dict[str, Any], where: str):

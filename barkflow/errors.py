@@ -7,3 +7,24 @@ The CLI prints it without a traceback; everything else (a bug) keeps its traceba
 
 class BarkflowError(Exception):
     """A problem with the user's input or environment, explained in one line."""
+
+
+def check_range(key: str, value: object, low: float, high: float, *, integer: bool = True,
+                optional: bool = False, hint: str = "") -> None:
+    """One wording for every out-of-range option: `key` is its dotted name, e.g. device.batch_size.
+
+    Booleans are not numbers here, NaN is never in range, and `optional` lets null through.
+    """
+    if optional and value is None:
+        return
+    is_number = isinstance(value, int if integer else (int, float)) and not isinstance(value, bool)
+    if not is_number or not low <= value <= high:  # NaN fails both comparisons
+        kind = "a whole number" if integer else "a number"
+        bounds = f"from {_show(low)} up" if high == float("inf") else f"from {_show(low)} to {_show(high)}"
+        raise BarkflowError(
+            f"{key} is {value!r}: set it to {kind} {bounds}{' (or null)' if optional else ''}{', ' + hint if hint else ''}"
+        )
+
+
+def _show(bound: float) -> str:
+    return f"{bound:g}" if isinstance(bound, float) else str(bound)

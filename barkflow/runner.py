@@ -25,6 +25,7 @@ import numpy as np
 from barkflow import review, steps
 from barkflow.cache import Store, content_key
 from barkflow.config import HISTORY_POLICIES, BarkflowConfig, VoiceConfig, apply_overrides, parse_shard
+from barkflow.config import check_cast, check_line_overrides
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.engine.prompts import VoicePrompt, save_npz
@@ -160,6 +161,8 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
             f"project.cast names a speaker twice, in different cases ({', '.join(map(repr, sorted(project.cast)))}); "
             "speakers match without regard to case, so keep one"
         )
+    check_line_overrides(project.lines, script)
+    check_cast(cast, project.lines, script)
     library_dirs = [Path(cfg.paths.voices_dir)] + [d / "voices" for d in config_dirs]
     library_dirs += [d for d in [builtin_library_dir()] if d and d not in library_dirs]
     voices: dict[str, ResolvedVoice] = {}

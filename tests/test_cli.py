@@ -26,10 +26,25 @@ def barkflow(tmp_path, *args):
     return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
 
-def test_a_typo_in_an_override_fails_with_hydras_error(tmp_path):
-    result = barkflow(tmp_path, "project=demo", "sampling.semantic.tmp=0.5", f"hydra.run.dir={tmp_path / 'run'}")
-    assert result.returncode != 0
-    assert "Key 'tmp' not in 'SemanticOptions'" in result.stderr
+def one_error_line(result) -> str:
+    """The CLI's one line for a user error: exit status 2, no traceback, nothing of Hydra's report."""
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "HYDRA_FULL_ERROR" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(errors) == 1 and errors[0].startswith("barkflow: error: "), result.stderr
+    return errors[0]
+
+
+@pytest.mark.parametrize("override, words", [
+    ("sampling.semantic.tmp=0.5", "sampling.semantic.tmp is not an option; did you mean sampling.semantic.temp?"),
+    ("project.takez=2", "project.takez is not an option; did you mean project.takes?"),
+    ("model=nope", "model=nope: there is no such model in conf/model/; the choices are: bark, bark-small, local, tiny"),
+    ("project=demmo", "project=demmo: there is no such project in conf/projects/; did you mean demo?"),
+    ("seed=[", "cannot read an override"),
+])
+def test_a_misspelt_key_or_choice_is_one_line_with_a_fix(tmp_path, override, words):
+    result = barkflow(tmp_path, "project=demo", override, f"hydra.run.dir={tmp_path / 'run'}")
+    assert words in one_error_line(result)
     assert not (tmp_path / "cache" / "semantic").exists()
 
 
@@ -89,3 +104,38 @@ def test_a_project_kept_outside_barkflow_via_config_dir(tmp_path):
     result = barkflow(tmp_path, "--config-dir", str(mine), "project=mybook", "plan=true", f"hydra.run.dir={tmp_path / 'run'}")
     assert result.returncode == 0, result.stderr
     assert "1 segment " in result.stderr and "grandpa" in result.stderr  # two short sentences, one segment
+
+
+def test_help_still_works(tmp_path):
+    result = barkflow(tmp_path, "--help")
+    assert result.returncode == 0 and "Configuration groups" in result.stdout
+
+
+def test_a_project_name_that_leaves_renders_is_refused_before_hydra_makes_a_folder(tmp_path):
+    escaped = REPO / "renders-escape-test"  # where renders/../renders-escape-test would land
+    try:
+        result = barkflow(tmp_path, "project=demo", "project.name=../renders-escape-test", "plan=true")
+        assert "project.name is '../renders-escape-test'" in one_error_line(result)
+        assert not escaped.exists()
+    finally:
+        if escaped.exists():
+            escaped.rmdir()
+
+
+def test_an_output_folder_that_cannot_be_made_fails_before_the_plan(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    result = barkflow(tmp_path, "project=demo", "plan=true", f"paths.output_dir={tmp_path / 'a-file' / 'out'}",
+                      f"hydra.run.dir={tmp_path / 'run'}")
+    assert "paths.output_dir=" in one_error_line(result) and "a file is in the way" in result.stderr
+    assert "segments" not in result.stderr
+
+
+def test_line_overrides_on_the_command_line_reach_the_plan(tmp_path):
+    run = f"hydra.run.dir={tmp_path / 'run'}"
+    result = barkflow(tmp_path, "project=demo", "plan=true", run, "project.lines.5.prefix='[laughs]'")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("\t") for line in result.stderr.splitlines() if line.startswith("l0")]
+    assert rows and all(len(row) == 8 for row in rows)  # not a terminal: one tab-separated line per segment
+    assert [row[-1] for row in rows if row[2] == "ALICE"][0].startswith("[laughs] Did you hear that?")
+    result = barkflow(tmp_path, "project=demo", "plan=true", run, "project.lines.99.prefix=x")
+    assert "project.lines.99:" in one_error_line(result) and "(lines with text: 3, 5-7)" in result.stderr

@@ -67,11 +67,16 @@ Progress = Callable[[str, int, int], None]  # (stage, rows done, rows total)
 # and derive variants with dataclasses.replace.
 
 
+# Below MIN_TEMP sampling is greedy in practice (top_k=1 is greedy exactly) and logits/temp nears
+# float32 overflow; above MAX_TEMP every token is about equally likely.
+MIN_TEMP, MAX_TEMP = 1e-3, 100.0
+
+
 def _check_sampling(temp, top_k, top_p, stage: str) -> None:
-    if temp is not None and not temp > 0:
-        raise ValueError(f"{stage}.temp must be > 0, got {temp}")
-    if top_k is not None and top_k < 1:
-        raise ValueError(f"{stage}.top_k must be >= 1 or null, got {top_k}")
+    if temp is not None and not MIN_TEMP <= temp <= MAX_TEMP:  # also refuses NaN
+        raise ValueError(f"{stage}.temp must be in [{MIN_TEMP:g}, {MAX_TEMP:g}], got {temp}")
+    if top_k is not None and (not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1):
+        raise ValueError(f"{stage}.top_k must be a whole number >= 1 or null, got {top_k}")
     if top_p is not None and not 0 < top_p <= 1:
         raise ValueError(f"{stage}.top_p must be in (0, 1] or null, got {top_p}")
 
@@ -105,6 +110,9 @@ class CoarseOptions:
 
     def __post_init__(self):
         _check_sampling(self.temp, self.top_k, self.top_p, "coarse")
+        if not isinstance(self.max_coarse_history, int) or not isinstance(self.sliding_window_len, int):
+            raise ValueError(f"coarse.max_coarse_history and sliding_window_len must be whole numbers, got "
+                             f"{self.max_coarse_history} and {self.sliding_window_len}")
         if not MIN_MAX_COARSE_HISTORY <= self.max_coarse_history <= MAX_MAX_COARSE_HISTORY:
             raise ValueError(
                 f"coarse.max_coarse_history must be in {MIN_MAX_COARSE_HISTORY}..{MAX_MAX_COARSE_HISTORY}, "
