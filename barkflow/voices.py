@@ -31,7 +31,7 @@ from typing import Callable, Optional
 
 from barkflow.cache import content_key
 from barkflow.config import CloneConfig, VoiceConfig, load_voice_file
-from barkflow.engine.prompts import VoicePrompt, load_npz, save_npz
+from barkflow.engine.prompts import VoicePrompt, load_npz, load_npz_meta, save_npz
 from barkflow.errors import BarkflowError
 
 log = logging.getLogger(__name__)
@@ -312,8 +312,6 @@ def list_voices(library_dirs: list[Path], preset_source: str = "") -> list[Voice
 
     A broken entry is listed with its error as the description, so one bad file hides nothing.
     """
-    from barkflow.engine.cloning import read_npz_meta
-
     infos: list[VoiceInfo] = []
     seen: set[str] = set()
     resolver = _Resolver({}, library_dirs, preset_source, None, None)
@@ -328,8 +326,8 @@ def list_voices(library_dirs: list[Path], preset_source: str = "") -> list[Voice
             seen.add(name)
             try:
                 if path.suffix == ".npz":
-                    meta = read_npz_meta(path)
-                    info = VoiceInfo(name, "library", "", load_npz(path).seconds, _meta_description(meta))
+                    seconds = load_npz(path).seconds  # validates (bounded) before the meta is read
+                    info = VoiceInfo(name, "library", "", seconds, _meta_description(load_npz_meta(path)))
                 else:
                     info = _yaml_info(name, path, resolver)
             except BarkflowError as e:

@@ -328,3 +328,137 @@ def test_tiny_bundle_presets_hf_layout_and_suno_folder():
     assert names["tiny_a"].seconds == pytest.approx(150 / 75) and names["tiny_a"].origin == "library"
     with pytest.raises(BarkflowError, match="v2/en_speaker_1"):
         resolve("v2/en_speakr_1", presets="tiny")
+
+
+# ------------------------------------------------------------------------------ untrusted .npz files (bombs, impostors)
+
+
+def _zip_bomb(path: Path, name: str, shape: tuple, dtype=np.int64, **members) -> Path:
+    """An .npz whose member `name` declares `shape` of zeros, deflated (64 MB of zeros deflate to ~64 KB)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for key, value in members.items():
+            with archive.open(f"{key}.npy", "w") as f:
+                np.lib.format.write_array(f, np.asarray(value))
+        with archive.open(f"{name}.npy", "w", force_zip64=True) as f:
+            header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": shape}
+            np.lib.format.write_array_header_1_0(f, header)
+            chunk = bytes(1 << 20)
+            remaining = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            while remaining:
+                f.write(chunk[: min(remaining, len(chunk))])
+                remaining -= min(remaining, len(chunk))
+    return path
+
+
+def _peak_mib(fn) -> float:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak / 2**20
+
+
+@pytest.mark.parametrize("key, shape, dtype", [
+    ("semantic_prompt", (2**23,), np.int64),   # 64 MB of int64 tokens
+    ("fine_prompt", (8, 2**20), np.int64),     # 64 MB
+    ("coarse_prompt", (2, 2**25), np.uint8),   # 64 MB of one-byte tokens
+])
+def test_npz_bomb_is_refused_from_its_header(tmp_path, capsys, key, shape, dtype):
+    good = arrays()
+    members = {k: v for k, v in good.items() if k != key}
+    bomb = _zip_bomb(tmp_path / "bomb.npz", key, shape, dtype, **members)
+    assert bomb.stat().st_size < 2**20
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "boom.npz").write_bytes(bomb.read_bytes())
+
+    def every_entry_point():
+        with pytest.raises(BarkflowError, match=f"{key} declares shape") as err:
+            resolve(str(bomb))  # what plan=true and a render do
+        assert "\n" not in str(err.value) and str(bomb) in str(err.value)
+        assert voices_cli.main(["add", "boom", str(bomb), "--library", str(tmp_path / "other")]) == 2
+        assert voices_cli.main(["list", "--library", str(lib), "--presets", ""]) == 0
+
+    assert _peak_mib(every_entry_point) < 32
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and "declares shape" in err and "boom" in out
+    assert not (tmp_path / "other" / "boom.npz").exists()
+
+
+@pytest.mark.parametrize("member, shape, dtype", [
+    ("padding", (2**23,), np.int64),
+    ("barkflow_meta", (), np.dtype(f"<U{2**24}")),  # a clone's meta member, which list reads: 64 MB
+])
+def test_npz_members_with_other_names_are_never_read(tmp_path, member, shape, dtype):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    bomb = _zip_bomb(lib / "padded.npz", member, shape, dtype, **arrays())
+    voice, infos = None, None
+
+    def load():
+        nonlocal voice, infos
+        voice = resolve(str(bomb))
+        infos = list_voices([lib], "")
+
+    assert _peak_mib(load) < 32
+    assert voice.prompt.semantic.shape == (100,)
+    assert [(i.name, i.description) for i in infos] == [("padded", "")]
+    entry = add_voice(bomb, "added", tmp_path / "other")
+    with np.load(entry.with_suffix(".npz"), allow_pickle=False) as data:
+        assert sorted(data.files) == ["coarse_prompt", "fine_prompt", "semantic_prompt"]
+
+
+def test_npz_member_whose_header_lies_about_its_size(tmp_path):
+    import zipfile
+
+    path = write(tmp_path / "ok.npz", **arrays())
+    liar = tmp_path / "liar.npz"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(liar, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "semantic_prompt.npy":
+                data = data.replace(b"(100,)", b"(900,)")  # header says 900 tokens; 100 are stored
+            dst.writestr(info.filename, data)
+    with pytest.raises(BarkflowError, match="header does not match the member size"):
+        resolve(str(liar))
+
+
+def _npy_bytes(array) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("content, says", [
+    (_npy_bytes(np.arange(10)), "is a .npy array, not an .npz voice"),
+    (b"semantic_prompt: [1, 2, 3]\n", "is a text file, not an .npz voice"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not a ZIP archive"),
+    (b"", "is empty"),
+])
+def test_a_file_that_is_not_an_npz_says_what_it_is(tmp_path, capsys, content, says):
+    path = tmp_path / "voice.npz"
+    path.write_bytes(content)
+    with pytest.raises(BarkflowError, match=says) as err:
+        resolve(str(path))
+    assert "\n" not in str(err.value) and "pickled" not in str(err.value)
+    assert voices_cli.main(["add", "x", str(path), "--library", str(tmp_path / "lib")]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_a_pickle_renamed_to_npz_is_refused_without_running(tmp_path, pickle_payload):
+    import pickle
+
+    marker = tmp_path / "PWNED"
+    path = tmp_path / "evil.npz"
+    path.write_bytes(pickle.dumps(pickle_payload(marker)))
+    with pytest.raises(BarkflowError, match="is a Python pickle, not an .npz voice"):
+        resolve(str(path))
+    assert not marker.exists()
