@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import math
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,20 @@ _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a first member, or an empty arch
 
 class NpzError(ValueError):
     """A member that cannot be trusted; the message names it and says why."""
+
+
+# What a damaged member can raise while it is inflated: a bad CRC or a truncated file (BadZipFile,
+# EOFError, OSError), garbled deflate data (zlib.error), an unknown compression method
+# (NotImplementedError), an encrypted member (RuntimeError).
+_READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
+
+
+@contextmanager
+def _reading(info: zipfile.ZipInfo) -> Iterator[None]:
+    try:
+        yield
+    except _READ_ERRORS as e:
+        raise NpzError(f"{info.filename}: unreadable ({e})") from None
 
 
 @dataclass(frozen=True)
@@ -44,7 +61,7 @@ def read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> NpyHeader:
 
     Only the first few hundred bytes of the member are inflated.
     """
-    with archive.open(info) as member:
+    with _reading(info), archive.open(info) as member:
         try:
             version = np.lib.format.read_magic(member)
             if version not in _HEADER_READERS:
@@ -64,9 +81,11 @@ def read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> NpyHeader:
 
 def read_array(archive: zipfile.ZipFile, header: NpyHeader) -> np.ndarray:
     """The member's data; reads exactly the checked size (zipfile verifies the CRC-32 at its end)."""
-    with archive.open(header.info) as member:
+    with _reading(header.info), archive.open(header.info) as member:
         member.seek(header.data_offset)
         data = member.read(header.size * header.dtype.itemsize)
+    if len(data) != header.size * header.dtype.itemsize:
+        raise NpzError(f"{header.info.filename}: truncated")
     order = "F" if header.fortran_order else "C"
     return np.frombuffer(data, dtype=header.dtype).reshape(header.shape, order=order).copy()
 

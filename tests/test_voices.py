@@ -462,3 +462,48 @@ def test_a_pickle_renamed_to_npz_is_refused_without_running(tmp_path, pickle_pay
     with pytest.raises(BarkflowError, match="is a Python pickle, not an .npz voice"):
         resolve(str(path))
     assert not marker.exists()
+
+
+_VALID_NPZ: dict = {}
+
+
+def _valid_npz_bytes(compressed: bool) -> bytes:
+    import io
+
+    if compressed not in _VALID_NPZ:
+        buffer = io.BytesIO()
+        (np.savez_compressed if compressed else np.savez)(buffer, **arrays(n=20))
+        _VALID_NPZ[compressed] = buffer.getvalue()
+    return _VALID_NPZ[compressed]
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_bytes_load_or_fail_with_one_line(tmp_path, data):
+    """Garbage, impostors and bit-flipped voices: a VoicePrompt or a one-line BarkflowError, nothing else."""
+    valid = _valid_npz_bytes(data.draw(st.booleans()))
+    kind = data.draw(st.sampled_from(["random", "zip", "npy", "flipped", "truncated"]))
+    if kind == "random":
+        content = data.draw(st.binary(max_size=300))
+    elif kind == "zip":
+        content = b"PK\x03\x04" + data.draw(st.binary(max_size=300))
+    elif kind == "npy":
+        content = b"\x93NUMPY" + data.draw(st.binary(max_size=300))
+    elif kind == "truncated":
+        content = valid[: data.draw(st.integers(0, len(valid)))]
+    else:
+        content = bytearray(valid)
+        for index in data.draw(st.lists(st.integers(0, len(valid) - 1), min_size=1, max_size=4)):
+            content[index] ^= data.draw(st.integers(1, 255))
+        content = bytes(content)
+    path = tmp_path / "fuzz.npz"
+    path.write_bytes(content)
+    try:
+        prompt = load_npz(path)
+    except BarkflowError as e:
+        assert "\n" not in str(e) and str(path) in str(e)
+    else:
+        assert prompt.semantic.dtype == np.int64 and prompt.seconds <= 600
