@@ -209,7 +209,7 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
         previous: dict[int, Unit] = {}
         for part, text in enumerate(parts):
             text = " ".join(x for x in (prefix, text, suffix) if x)
-            identity = (line.speaker, ref, text)
+            identity = (line.speaker, voice.key, text)  # the prompt's content: moving its file keeps the uid
             occurrence = seen.get(repr(identity), 0)
             seen[repr(identity)] = occurrence + 1
             uid = content_key("segment", *identity, occurrence)[:16]

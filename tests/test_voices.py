@@ -507,3 +507,47 @@ def test_any_bytes_load_or_fail_with_one_line(tmp_path, data):
         assert "\n" not in str(e) and str(path) in str(e)
     else:
         assert prompt.semantic.dtype == np.int64 and prompt.seconds <= 600
+
+
+# ------------------------------------------------------------------------------ a voice's identity is its content
+
+
+def test_moving_a_voice_file_keeps_segment_ids_and_the_cache(tmp_path):
+    """Renaming an .npz voice (and updating the cast) re-renders nothing: uids come from the prompt, not the path."""
+    from hydra import compose, initialize_config_module
+
+    from barkflow import runner
+    from barkflow.cache import Store
+    from barkflow.config import register_configs, to_config
+    from barkflow.engine.loading import load_preset_arrays
+
+    first_home = tmp_path / "takes" / "alice.npz"
+    first_home.parent.mkdir()
+    np.savez(first_home, **load_preset_arrays("tiny", "v2/en_speaker_1"))
+
+    def config(voice_path):
+        register_configs()
+        with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
+            cfg = compose(config_name="config", overrides=[
+                "projects=demo", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.output_dir={tmp_path / 'out'}",
+                f"paths.voices_dir={tmp_path / 'voices'}", "sampling.semantic.max_gen_duration_s=0.3", "device=cpu",
+                f"project.cast.ALICE={voice_path}",
+            ])
+        return to_config(cfg)
+
+    def uids(cfg):
+        engine = runner.make_engine(cfg)
+        return [u.uid for u in runner.plan(cfg, engine, Store(cfg.paths.cache_dir), [REPO / "conf"]).units]
+
+    before = config(first_home)
+    first = runner.render(before, [REPO / "conf"])
+    assert first.rendered["semantic"] == first.segments > 0
+    uids_before = uids(before)
+    second_home = tmp_path / "voices" / "alice_warm.npz"
+    second_home.parent.mkdir()
+    first_home.rename(second_home)
+    after = config(second_home)
+    assert uids(after) == uids_before
+    again = runner.render(after, [REPO / "conf"])
+    assert again.rendered == {"semantic": 0, "coarse": 0, "fine": 0, "decode": 0}
+    assert again.reused == first.rendered
