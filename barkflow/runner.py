@@ -36,7 +36,7 @@ from barkflow.steps.export import export
 from barkflow.steps.split import estimate_seconds, split_text
 from barkflow.steps.stitch import StitchPiece, stitch
 from barkflow.steps import clone as clone_step
-from barkflow.voices import ResolvedVoice, builtin_library_dir, resolve_voice
+from barkflow.voices import ResolvedVoice, default_library_dirs, resolve_voice
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,7 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
             f"project.cast names a speaker twice, in different cases ({', '.join(map(repr, sorted(project.cast)))}); "
             "speakers match without regard to case, so keep one"
         )
-    library_dirs = [Path(cfg.paths.voices_dir)] + [d / "voices" for d in config_dirs]
-    library_dirs += [d for d in [builtin_library_dir()] if d and d not in library_dirs]
+    library_dirs = default_library_dirs(cfg.paths.voices_dir, config_dirs)
     voices: dict[str, ResolvedVoice] = {}
 
     def clone_runner(clone, base_dir=None):

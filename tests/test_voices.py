@@ -551,3 +551,39 @@ def test_moving_a_voice_file_keeps_segment_ids_and_the_cache(tmp_path):
     again = runner.render(after, [REPO / "conf"])
     assert again.rendered == {"semantic": 0, "coarse": 0, "fine": 0, "decode": 0}
     assert again.reused == first.rendered
+
+
+# ------------------------------------------------------------------------------ list: the folders resolution uses, real lengths
+
+
+def test_list_looks_where_resolution_looks(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "voices" / "saved.npz", **arrays(n=100))
+    write(tmp_path / "conf" / "voices" / "project_voice.npz", **arrays(n=200))
+    assert resolve("project_voice", library=voices_cli_default_dirs()).origin == "library"
+    assert voices_cli.main(["list", "--presets", ""]) == 0
+    out = capsys.readouterr().out
+    assert "saved" in out and "project_voice" in out and "narrator_en" in out  # ./voices, ./conf/voices, built-in
+    assert "4.0 s" in out
+
+
+def voices_cli_default_dirs():
+    from barkflow.voices import default_library_dirs
+
+    dirs = default_library_dirs()
+    assert [str(d) for d in dirs[:2]] == ["voices", "conf/voices"] and dirs[2] == builtin_library_dir()
+    return dirs
+
+
+def test_list_shows_the_length_of_entries_that_name_other_entries(tmp_path):
+    write(tmp_path / "clips" / "take.npz", **arrays(n=150))
+    (tmp_path / "base.yaml").write_text("source: clips/take.npz\nlanguage: de\n")
+    (tmp_path / "warm.yaml").write_text("source: base\nprefix: '[MAN]'\ndescription: warmer\n")
+    (tmp_path / "cloned.yaml").write_text("clone: {audio: me.wav}\n")
+    (tmp_path / "via_clone.yaml").write_text("source: cloned\n")
+    (tmp_path / "lost.yaml").write_text("source: nowhere_to_be_found\n")
+    infos = {i.name: i for i in list_voices([tmp_path], "")}
+    assert infos["warm"] == VoiceInfo("warm", "library", "de", pytest.approx(225 / 75), "warmer")
+    assert infos["base"].seconds == pytest.approx(225 / 75)
+    assert infos["via_clone"].seconds is None and infos["cloned"].origin == "clone"
+    assert infos["lost"].seconds is None
