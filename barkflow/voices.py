@@ -395,8 +395,9 @@ def add_voice(
     prompt = load_npz(src)  # validates; refuses pickles
     library_dir = Path(library_dir)
     target, entry = library_dir / f"{name}.npz", library_dir / f"{name}.yaml"
-    if not overwrite and (target.exists() or entry.exists()):
-        raise BarkflowError(f"voice {name} already exists in {library_dir}: choose another name, or overwrite it")
+    taken = [p for p in (entry, target) if p.exists()]
+    if taken and not overwrite:
+        raise BarkflowError(f"voice {name} exists at {taken[0]}; use --force to replace it, or choose another name")
     save_npz(prompt, target)
     text = description or f"added from {src.name}"
     _write_entry(entry, source=target.name, description=text)

@@ -268,7 +268,7 @@ def test_add_voice_and_list(tmp_path):
     voice = resolve("warm_take", library=[lib])
     assert voice.origin == "library" and voice.config.description == "the good take"
     assert voice.key == prompt_key(load_npz(src))
-    with pytest.raises(BarkflowError, match="already exists"):
+    with pytest.raises(BarkflowError, match=f"voice warm_take exists at {lib / 'warm_take.yaml'}; use --force to replace it"):
         add_voice(src, "warm_take", lib)
     add_voice(src, "warm_take", lib, "again", overwrite=True)
     for bad in ("../up", "a/b", "", "random"):
@@ -300,7 +300,8 @@ def test_cli_add_list_and_errors(tmp_path, capsys):
     assert "hero" in out and "brave" in out and "2.0 s" in out
     assert voices_cli.main(["add", "hero", str(src), "--library", str(lib)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("error: voice hero already exists") and "\n" not in err
+    assert err.startswith(f"error: voice hero exists at {lib / 'hero.yaml'}; use --force") and "\n" not in err
+    assert voices_cli.main(["add", "hero", str(src), "--library", str(lib), "--force"]) == 0
     assert voices_cli.main(["add", "other", str(tmp_path / "nope.npz"), "--library", str(lib)]) == 2
     assert "not found" in capsys.readouterr().err
 
@@ -587,3 +588,10 @@ def test_list_shows_the_length_of_entries_that_name_other_entries(tmp_path):
     assert infos["base"].seconds == pytest.approx(225 / 75)
     assert infos["via_clone"].seconds is None and infos["cloned"].origin == "clone"
     assert infos["lost"].seconds is None
+
+
+def test_clone_help_says_tiny_models_work_offline(capsys):
+    with pytest.raises(SystemExit):
+        voices_cli.main(["clone", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--hubert tiny --quantizer tiny --codec tiny" in out and "offline" in out
