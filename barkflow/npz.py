@@ -29,6 +29,10 @@ class NpzError(ValueError):
     """A member that cannot be trusted; the message names it and says why."""
 
 
+class NpzObjectArray(NpzError):
+    """A member of Python objects: reading it would mean unpickling, so it is refused."""
+
+
 # What a damaged member can raise while it is inflated: a bad CRC or a truncated file (BadZipFile,
 # EOFError, OSError), garbled deflate data (zlib.error), an unknown compression method
 # (NotImplementedError), an encrypted member (RuntimeError).
@@ -73,7 +77,7 @@ def read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> NpyHeader:
             raise NpzError(f"{info.filename}: not an .npy member ({e})") from None
         header = NpyHeader(info, tuple(shape), dtype, fortran_order, member.tell())
     if dtype.hasobject:
-        raise NpzError(f"{info.filename}: object array (loading it would mean unpickling)")
+        raise NpzObjectArray(f"{info.filename}: object array (loading it would mean unpickling)")
     if header.data_offset + header.size * dtype.itemsize != info.file_size:
         raise NpzError(f"{info.filename}: header does not match the member size")
     return header

@@ -17,7 +17,7 @@ import numpy as np
 
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path
-from barkflow.npz import NpyHeader, NpzError, file_kind, read_array, read_header
+from barkflow.npz import NpyHeader, NpzError, NpzObjectArray, file_kind, read_array, read_header
 
 from .constants import (
     CODEBOOK_SIZE, COARSE_RATE_HZ, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SEMANTIC_RATE_HZ, SEMANTIC_TO_COARSE_RATIO,
@@ -118,9 +118,9 @@ def load_npz(path: str | Path) -> VoicePrompt:
                     continue  # from_arrays names every missing member
                 headers[key] = _checked_header(archive, info, path)
             arrays = {key: read_array(archive, header) for key, header in headers.items()}
+    except NpzObjectArray as e:  # object arrays need pickle: refused, never executed
+        raise BarkflowError(f"voice file {path} holds pickled objects ({e}); refusing to load it") from None
     except NpzError as e:
-        if "unpickling" in str(e):  # object arrays need pickle: refused, never executed
-            raise BarkflowError(f"voice file {path} holds pickled objects ({e}); refusing to load it") from None
         raise BarkflowError(f"voice file {path} is not a readable .npz ({e}); re-export or re-download it") from None
     except (OSError, zipfile.BadZipFile, EOFError, ValueError) as e:
         raise BarkflowError(f"voice file {path} is not a readable .npz ({e}); re-export or re-download it") from None
@@ -157,13 +157,13 @@ def _checked_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path)
 
 
 def _not_a_zip(path: Path, kind: str) -> str:
-    fix = "a voice .npz holds semantic_prompt, coarse_prompt and fine_prompt (numpy.savez writes one)"
+    arrays = "semantic_prompt, coarse_prompt and fine_prompt"
     what = {
-        "npy": f"is a .npy array, not an .npz voice; {fix}: save all three with numpy.savez",
-        "pickle": f"is a Python pickle, not an .npz voice; refusing to load it (unpickling can run code): {fix}",
-        "text": f"is a text file, not an .npz voice (a ZIP of .npy arrays); {fix}: give that file instead",
+        "npy": f"is a .npy array, not an .npz voice; save {arrays} together with numpy.savez(path, semantic_prompt=..., coarse_prompt=..., fine_prompt=...)",
+        "pickle": "is a Python pickle, not an .npz voice; refusing to load it (unpickling can run code): re-save its arrays with numpy.savez",
+        "text": f"is a text file, not an .npz voice (a ZIP of the {arrays} arrays); give the .npz itself, e.g. one barkflow exported",
         "empty": "is empty; re-export or re-download it",
-    }.get(kind, f"is not an .npz voice (not a ZIP archive); {fix}: re-export or re-download it")
+    }.get(kind, "is not an .npz voice (not a ZIP archive); re-export or re-download it")
     return f"voice file {path} {what}"
 
 
