@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from barkflow.config import VoiceConfig, load_voice_file
 from barkflow.engine.prompts import VoicePrompt, load_npz
@@ -478,8 +479,6 @@ def _valid_npz_bytes(compressed: bool) -> bytes:
     return _VALID_NPZ[compressed]
 
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
-
 
 @settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
@@ -558,22 +557,18 @@ def test_moving_a_voice_file_keeps_segment_ids_and_the_cache(tmp_path):
 
 
 def test_list_looks_where_resolution_looks(tmp_path, monkeypatch, capsys):
+    from barkflow.voices import default_library_dirs
+
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "voices" / "saved.npz", **arrays(n=100))
     write(tmp_path / "conf" / "voices" / "project_voice.npz", **arrays(n=200))
-    assert resolve("project_voice", library=voices_cli_default_dirs()).origin == "library"
+    dirs = default_library_dirs()
+    assert [str(d) for d in dirs] == ["voices", "conf/voices", str(builtin_library_dir())]
+    assert resolve("project_voice", library=dirs).origin == "library"
     assert voices_cli.main(["list", "--presets", ""]) == 0
     out = capsys.readouterr().out
     assert "saved" in out and "project_voice" in out and "narrator_en" in out  # ./voices, ./conf/voices, built-in
     assert "4.0 s" in out
-
-
-def voices_cli_default_dirs():
-    from barkflow.voices import default_library_dirs
-
-    dirs = default_library_dirs()
-    assert [str(d) for d in dirs[:2]] == ["voices", "conf/voices"] and dirs[2] == builtin_library_dir()
-    return dirs
 
 
 def test_list_shows_the_length_of_entries_that_name_other_entries(tmp_path):
