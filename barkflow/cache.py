@@ -41,7 +41,6 @@ import errno
 import hashlib
 import json
 import logging
-import math
 import os
 import re
 import secrets
@@ -56,6 +55,7 @@ import filelock
 import numpy as np
 
 from barkflow.errors import BarkflowError
+from barkflow.npz import NpzError, read_header
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +72,6 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed member timestamps: equal entries are
 _NAMESPACE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # no separators; "." names are ours
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]{2,}")  # the first two characters name the shard folder
 _TEMP_RE = re.compile(r"\..+\.tmp")
-_HEADER_READERS = {
-    (1, 0): np.lib.format.read_array_header_1_0,
-    (2, 0): np.lib.format.read_array_header_2_0,
-}
 
 
 # --------------------------------------------------------------------------- content keys
@@ -539,15 +535,10 @@ def _check_headers(archive: zipfile.ZipFile) -> None:
     """Refuse object arrays and sizes that disagree with the member (a garbled header could
     otherwise make np.load allocate whatever huge shape it claims)."""
     for info in archive.infolist():
-        with archive.open(info) as member:
-            version = np.lib.format.read_magic(member)
-            if version not in _HEADER_READERS:
-                raise _Corrupt(f"{info.filename}: unsupported npy version {version}")
-            shape, _fortran, dtype = _HEADER_READERS[version](member)
-            if dtype.hasobject:
-                raise _Corrupt(f"{info.filename}: object array (loading it would mean unpickling)")
-            if member.tell() + math.prod(shape) * dtype.itemsize != info.file_size:
-                raise _Corrupt(f"{info.filename}: header does not match the member size")
+        try:
+            read_header(archive, info)
+        except NpzError as e:
+            raise _Corrupt(str(e)) from None
 
 
 def _string_member(npz, name: str) -> str:

@@ -37,7 +37,7 @@ from barkflow.steps.export import export
 from barkflow.steps.split import estimate_seconds, split_text
 from barkflow.steps.stitch import StitchPiece, stitch
 from barkflow.steps import clone as clone_step
-from barkflow.voices import ResolvedVoice, builtin_library_dir, resolve_voice
+from barkflow.voices import ResolvedVoice, default_library_dirs, resolve_voice
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +163,7 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
         )
     check_line_overrides(project.lines, script)
     check_cast(cast, project.lines, script)
-    library_dirs = [Path(cfg.paths.voices_dir)] + [d / "voices" for d in config_dirs]
-    library_dirs += [d for d in [builtin_library_dir()] if d and d not in library_dirs]
+    library_dirs = default_library_dirs(cfg.paths.voices_dir, config_dirs)
     voices: dict[str, ResolvedVoice] = {}
 
     def clone_runner(clone, base_dir=None):
@@ -212,7 +211,7 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
         previous: dict[int, Unit] = {}
         for part, text in enumerate(parts):
             text = " ".join(x for x in (prefix, text, suffix) if x)
-            identity = (line.speaker, ref, text)
+            identity = (line.speaker, voice.key, text)  # the prompt's content: moving its file keeps the uid
             occurrence = seen.get(repr(identity), 0)
             seen[repr(identity)] = occurrence + 1
             uid = content_key("segment", *identity, occurrence)[:16]

@@ -31,7 +31,7 @@ from typing import Callable, Optional
 
 from barkflow.cache import content_key
 from barkflow.config import CloneConfig, VoiceConfig, load_voice_file
-from barkflow.engine.prompts import VoicePrompt, load_npz, save_npz
+from barkflow.engine.prompts import VoicePrompt, load_npz, load_npz_meta, save_npz
 from barkflow.errors import BarkflowError
 
 log = logging.getLogger(__name__)
@@ -83,13 +83,18 @@ def builtin_library_dir() -> Optional[Path]:
         return None
 
 
-def default_library_dirs(voices_dir: str | Path = "voices") -> list[Path]:
-    """The user's library (paths.voices_dir) first, then the entries that ship with barkflow."""
-    dirs = [Path(voices_dir)]
+def default_library_dirs(voices_dir: str | Path = "voices", config_dirs: list[Path] | tuple = (Path("conf"),)) -> list[Path]:
+    """The library folders, in the order resolution tries them: the user's (paths.voices_dir), then
+    `voices/` of each config folder (./conf/voices: Hydra's search path), then the built-in entries."""
+    dirs = [Path(voices_dir)] + [Path(d) / "voices" for d in config_dirs]
     builtin = builtin_library_dir()
     if builtin is not None:
         dirs.append(builtin)
-    return dirs
+    unique: list[Path] = []
+    for folder in dirs:
+        if not any(folder.resolve() == seen.resolve() for seen in unique):
+            unique.append(folder)
+    return unique
 
 
 # =========================================================================== presets
@@ -300,23 +305,14 @@ def resolve_voice(
 # =========================================================================== the library
 
 
-def _npz_seconds(path: Path) -> Optional[float]:
-    try:
-        return load_npz(path).seconds
-    except BarkflowError:
-        return None
-
-
 def list_voices(library_dirs: list[Path], preset_source: str = "") -> list[VoiceInfo]:
     """Every voice a cast can name: library entries (first folder wins a name), then presets.
 
     A broken entry is listed with its error as the description, so one bad file hides nothing.
     """
-    from barkflow.engine.cloning import read_npz_meta
-
     infos: list[VoiceInfo] = []
     seen: set[str] = set()
-    resolver = _Resolver({}, library_dirs, preset_source, None, None)
+    resolver = _Resolver({}, library_dirs, preset_source, None, _clone_not_run)  # listing never runs a clone
     for folder in [Path(d) for d in library_dirs]:
         if not folder.is_dir():
             continue
@@ -328,8 +324,8 @@ def list_voices(library_dirs: list[Path], preset_source: str = "") -> list[Voice
             seen.add(name)
             try:
                 if path.suffix == ".npz":
-                    meta = read_npz_meta(path)
-                    info = VoiceInfo(name, "library", "", load_npz(path).seconds, _meta_description(meta))
+                    seconds = load_npz(path).seconds  # validates (bounded) before the meta is read
+                    info = VoiceInfo(name, "library", "", seconds, _meta_description(load_npz_meta(path)))
                 else:
                     info = _yaml_info(name, path, resolver)
             except BarkflowError as e:
@@ -365,21 +361,18 @@ def _yaml_info(name: str, path: Path, resolver: _Resolver) -> VoiceInfo:
     if config.clone is not None:
         return VoiceInfo(name, "clone", config.language, None, config.description or f"clone of {config.clone.audio}")
     source = config.source.strip()
-    seconds = None
-    language = config.language
-    if source.lower() not in NO_VOICE:
-        npz = [p for p in resolver._paths(source, path.parent) if p.is_file()]
-        if npz:
-            seconds = _npz_seconds(npz[0])
-        elif source in resolver.presets():
-            language = language or preset_language(source)
-            try:
-                seconds = load_preset(resolver.preset_source, source).seconds
-            except BarkflowError:
-                pass
-        elif not any((d / f"{source}.yaml").is_file() or (d / f"{source}.npz").is_file() for d in resolver.library_dirs):
-            language = language or preset_language(source)
-    return VoiceInfo(name, "library", language, seconds, config.description)
+    language, seconds = config.language, None
+    try:  # resolved as a cast would resolve it: through other entries, presets and .npz files
+        voice = resolver._from_config(name, config, "library", path.parent, (("yaml", str(path)),))
+        language = voice.config.language
+        seconds = None if voice.prompt is None else voice.prompt.seconds
+    except BarkflowError as e:  # an unavailable preset source, a clone not rendered yet: the length stays unknown
+        log.debug("voice %s: %s", name, e)
+    return VoiceInfo(name, "library", language or preset_language(source), seconds, config.description)
+
+
+def _clone_not_run(clone: CloneConfig, base_dir: Optional[Path] = None) -> VoicePrompt:
+    raise BarkflowError(f"voice cloned from {clone.audio}: its length is known once a render has cloned it")
 
 
 def _check_voice_name(name: str) -> None:
@@ -402,8 +395,9 @@ def add_voice(
     prompt = load_npz(src)  # validates; refuses pickles
     library_dir = Path(library_dir)
     target, entry = library_dir / f"{name}.npz", library_dir / f"{name}.yaml"
-    if not overwrite and (target.exists() or entry.exists()):
-        raise BarkflowError(f"voice {name} already exists in {library_dir}: choose another name, or overwrite it")
+    taken = [p for p in (entry, target) if p.exists()]
+    if taken and not overwrite:
+        raise BarkflowError(f"voice {name} exists at {taken[0]}; use --force to replace it, or choose another name")
     save_npz(prompt, target)
     text = description or f"added from {src.name}"
     _write_entry(entry, source=target.name, description=text)

@@ -40,13 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--description", default="")
     p.add_argument("--force", action="store_true", help="replace an entry of that name")
 
-    p = sub.add_parser("clone", help="clone a voice from a recording; writes one .npz per candidate window")
+    p = sub.add_parser(
+        "clone", help="clone a voice from a recording; writes one .npz per candidate window",
+        description=(
+            "Clone a voice from a recording: HuBERT features -> quantizer -> semantic tokens, EnCodec -> coarse/fine "
+            "tokens; writes one .npz per candidate window. The default models come from the Hugging Face hub (once). "
+            "Offline, `--hubert tiny --quantizer tiny --codec tiny` runs with small random-weight models: it checks "
+            "the pipeline, not the voice."
+        ),
+    )
     p.add_argument("audio", type=Path)
     p.add_argument("--name", required=True)
     p.add_argument("--library", type=Path, default=Path(DEFAULT_LIBRARY))
-    p.add_argument("--hubert", default="facebook/hubert-base-ls960", help="HuBERT hub id or folder")
-    p.add_argument("--quantizer", default="en", help="checkpoint path, owner/repo/file.pth, en | en-large | de | pl | es, or tiny")
-    p.add_argument("--codec", default=DEFAULT_CODEC, help="EnCodec source (hub id, folder, or a bundle such as tiny)")
+    p.add_argument("--hubert", default="facebook/hubert-base-ls960", help="HuBERT hub id or folder, or tiny (random weights, offline)")
+    p.add_argument("--quantizer", default="en", help="checkpoint path, owner/repo/file.pth, en | en-large | de | pl | es, or tiny (random weights, offline)")
+    p.add_argument("--codec", default=DEFAULT_CODEC, help="EnCodec source (hub id, folder, or a bundle such as tiny: offline)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--force", action="store_true", help="replace existing files of that name")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from barkflow.config import VoiceConfig, load_voice_file
 from barkflow.engine.prompts import VoicePrompt, load_npz
@@ -268,7 +269,7 @@ def test_add_voice_and_list(tmp_path):
     voice = resolve("warm_take", library=[lib])
     assert voice.origin == "library" and voice.config.description == "the good take"
     assert voice.key == prompt_key(load_npz(src))
-    with pytest.raises(BarkflowError, match="already exists"):
+    with pytest.raises(BarkflowError, match=f"voice warm_take exists at {lib / 'warm_take.yaml'}; use --force to replace it"):
         add_voice(src, "warm_take", lib)
     add_voice(src, "warm_take", lib, "again", overwrite=True)
     for bad in ("../up", "a/b", "", "random"):
@@ -300,7 +301,8 @@ def test_cli_add_list_and_errors(tmp_path, capsys):
     assert "hero" in out and "brave" in out and "2.0 s" in out
     assert voices_cli.main(["add", "hero", str(src), "--library", str(lib)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("error: voice hero already exists") and "\n" not in err
+    assert err.startswith(f"error: voice hero exists at {lib / 'hero.yaml'}; use --force") and "\n" not in err
+    assert voices_cli.main(["add", "hero", str(src), "--library", str(lib), "--force"]) == 0
     assert voices_cli.main(["add", "other", str(tmp_path / "nope.npz"), "--library", str(lib)]) == 2
     assert "not found" in capsys.readouterr().err
 
@@ -328,3 +330,263 @@ def test_tiny_bundle_presets_hf_layout_and_suno_folder():
     assert names["tiny_a"].seconds == pytest.approx(150 / 75) and names["tiny_a"].origin == "library"
     with pytest.raises(BarkflowError, match="v2/en_speaker_1"):
         resolve("v2/en_speakr_1", presets="tiny")
+
+
+# ------------------------------------------------------------------------------ untrusted .npz files (bombs, impostors)
+
+
+def _zip_bomb(path: Path, name: str, shape: tuple, dtype=np.int64, **members) -> Path:
+    """An .npz whose member `name` declares `shape` of zeros, deflated (64 MB of zeros deflate to ~64 KB)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for key, value in members.items():
+            with archive.open(f"{key}.npy", "w") as f:
+                np.lib.format.write_array(f, np.asarray(value))
+        with archive.open(f"{name}.npy", "w", force_zip64=True) as f:
+            header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": shape}
+            np.lib.format.write_array_header_1_0(f, header)
+            chunk = bytes(1 << 20)
+            remaining = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            while remaining:
+                f.write(chunk[: min(remaining, len(chunk))])
+                remaining -= min(remaining, len(chunk))
+    return path
+
+
+def _peak_mib(fn) -> float:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak / 2**20
+
+
+@pytest.mark.parametrize("key, shape, dtype", [
+    ("semantic_prompt", (2**23,), np.int64),   # 64 MB of int64 tokens
+    ("fine_prompt", (8, 2**20), np.int64),     # 64 MB
+    ("coarse_prompt", (2, 2**25), np.uint8),   # 64 MB of one-byte tokens
+])
+def test_npz_bomb_is_refused_from_its_header(tmp_path, capsys, key, shape, dtype):
+    good = arrays()
+    members = {k: v for k, v in good.items() if k != key}
+    bomb = _zip_bomb(tmp_path / "bomb.npz", key, shape, dtype, **members)
+    assert bomb.stat().st_size < 2**20
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "boom.npz").write_bytes(bomb.read_bytes())
+
+    def every_entry_point():
+        with pytest.raises(BarkflowError, match=f"{key} declares shape") as err:
+            resolve(str(bomb))  # what plan=true and a render do
+        assert "\n" not in str(err.value) and str(bomb) in str(err.value)
+        assert voices_cli.main(["add", "boom", str(bomb), "--library", str(tmp_path / "other")]) == 2
+        assert voices_cli.main(["list", "--library", str(lib), "--presets", ""]) == 0
+
+    assert _peak_mib(every_entry_point) < 32
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and "declares shape" in err and "boom" in out
+    assert not (tmp_path / "other" / "boom.npz").exists()
+
+
+@pytest.mark.parametrize("member, shape, dtype", [
+    ("padding", (2**23,), np.int64),
+    ("barkflow_meta", (), np.dtype(f"<U{2**24}")),  # a clone's meta member, which list reads: 64 MB
+])
+def test_npz_members_with_other_names_are_never_read(tmp_path, member, shape, dtype):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    bomb = _zip_bomb(lib / "padded.npz", member, shape, dtype, **arrays())
+    voice, infos = None, None
+
+    def load():
+        nonlocal voice, infos
+        voice = resolve(str(bomb))
+        infos = list_voices([lib], "")
+
+    assert _peak_mib(load) < 32
+    assert voice.prompt.semantic.shape == (100,)
+    assert [(i.name, i.description) for i in infos] == [("padded", "")]
+    entry = add_voice(bomb, "added", tmp_path / "other")
+    with np.load(entry.with_suffix(".npz"), allow_pickle=False) as data:
+        assert sorted(data.files) == ["coarse_prompt", "fine_prompt", "semantic_prompt"]
+
+
+def test_npz_member_whose_header_lies_about_its_size(tmp_path):
+    import zipfile
+
+    path = write(tmp_path / "ok.npz", **arrays())
+    liar = tmp_path / "liar.npz"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(liar, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "semantic_prompt.npy":
+                data = data.replace(b"(100,)", b"(900,)")  # header says 900 tokens; 100 are stored
+            dst.writestr(info.filename, data)
+    with pytest.raises(BarkflowError, match="header does not match the member size"):
+        resolve(str(liar))
+
+
+def _npy_bytes(array) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("content, says", [
+    (_npy_bytes(np.arange(10)), "is a .npy array, not an .npz voice"),
+    (b"semantic_prompt: [1, 2, 3]\n", "is a text file, not an .npz voice"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not a ZIP archive"),
+    (b"", "is empty"),
+])
+def test_a_file_that_is_not_an_npz_says_what_it_is(tmp_path, capsys, content, says):
+    path = tmp_path / "voice.npz"
+    path.write_bytes(content)
+    with pytest.raises(BarkflowError, match=says) as err:
+        resolve(str(path))
+    assert "\n" not in str(err.value) and "pickled" not in str(err.value)
+    assert voices_cli.main(["add", "x", str(path), "--library", str(tmp_path / "lib")]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_a_pickle_renamed_to_npz_is_refused_without_running(tmp_path, pickle_payload):
+    import pickle
+
+    marker = tmp_path / "PWNED"
+    path = tmp_path / "evil.npz"
+    path.write_bytes(pickle.dumps(pickle_payload(marker)))
+    with pytest.raises(BarkflowError, match="is a Python pickle, not an .npz voice"):
+        resolve(str(path))
+    assert not marker.exists()
+
+
+_VALID_NPZ: dict = {}
+
+
+def _valid_npz_bytes(compressed: bool) -> bytes:
+    import io
+
+    if compressed not in _VALID_NPZ:
+        buffer = io.BytesIO()
+        (np.savez_compressed if compressed else np.savez)(buffer, **arrays(n=20))
+        _VALID_NPZ[compressed] = buffer.getvalue()
+    return _VALID_NPZ[compressed]
+
+
+
+@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_bytes_load_or_fail_with_one_line(tmp_path, data):
+    """Garbage, impostors and bit-flipped voices: a VoicePrompt or a one-line BarkflowError, nothing else."""
+    valid = _valid_npz_bytes(data.draw(st.booleans()))
+    kind = data.draw(st.sampled_from(["random", "zip", "npy", "flipped", "truncated"]))
+    if kind == "random":
+        content = data.draw(st.binary(max_size=300))
+    elif kind == "zip":
+        content = b"PK\x03\x04" + data.draw(st.binary(max_size=300))
+    elif kind == "npy":
+        content = b"\x93NUMPY" + data.draw(st.binary(max_size=300))
+    elif kind == "truncated":
+        content = valid[: data.draw(st.integers(0, len(valid)))]
+    else:
+        content = bytearray(valid)
+        for index in data.draw(st.lists(st.integers(0, len(valid) - 1), min_size=1, max_size=4)):
+            content[index] ^= data.draw(st.integers(1, 255))
+        content = bytes(content)
+    path = tmp_path / "fuzz.npz"
+    path.write_bytes(content)
+    try:
+        prompt = load_npz(path)
+    except BarkflowError as e:
+        assert "\n" not in str(e) and str(path) in str(e)
+    else:
+        assert prompt.semantic.dtype == np.int64 and prompt.seconds <= 600
+
+
+# ------------------------------------------------------------------------------ a voice's identity is its content
+
+
+def test_moving_a_voice_file_keeps_segment_ids_and_the_cache(tmp_path):
+    """Renaming an .npz voice (and updating the cast) re-renders nothing: uids come from the prompt, not the path."""
+    from hydra import compose, initialize_config_module
+
+    from barkflow import runner
+    from barkflow.cache import Store
+    from barkflow.config import register_configs, to_config
+    from barkflow.engine.loading import load_preset_arrays
+
+    first_home = tmp_path / "takes" / "alice.npz"
+    first_home.parent.mkdir()
+    np.savez(first_home, **load_preset_arrays("tiny", "v2/en_speaker_1"))
+
+    def config(voice_path):
+        register_configs()
+        with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
+            cfg = compose(config_name="config", overrides=[
+                "projects=demo", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.output_dir={tmp_path / 'out'}",
+                f"paths.voices_dir={tmp_path / 'voices'}", "sampling.semantic.max_gen_duration_s=0.3", "device=cpu",
+                f"project.cast.ALICE={voice_path}",
+            ])
+        return to_config(cfg)
+
+    def uids(cfg):
+        engine = runner.make_engine(cfg)
+        return [u.uid for u in runner.plan(cfg, engine, Store(cfg.paths.cache_dir), [REPO / "conf"]).units]
+
+    before = config(first_home)
+    first = runner.render(before, [REPO / "conf"])
+    assert first.rendered["semantic"] == first.segments > 0
+    uids_before = uids(before)
+    second_home = tmp_path / "voices" / "alice_warm.npz"
+    second_home.parent.mkdir()
+    first_home.rename(second_home)
+    after = config(second_home)
+    assert uids(after) == uids_before
+    again = runner.render(after, [REPO / "conf"])
+    assert again.rendered == {"semantic": 0, "coarse": 0, "fine": 0, "decode": 0}
+    assert again.reused == first.rendered
+
+
+# ------------------------------------------------------------------------------ list: the folders resolution uses, real lengths
+
+
+def test_list_looks_where_resolution_looks(tmp_path, monkeypatch, capsys):
+    from barkflow.voices import default_library_dirs
+
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "voices" / "saved.npz", **arrays(n=100))
+    write(tmp_path / "conf" / "voices" / "project_voice.npz", **arrays(n=200))
+    dirs = default_library_dirs()
+    assert [str(d) for d in dirs] == ["voices", "conf/voices", str(builtin_library_dir())]
+    assert resolve("project_voice", library=dirs).origin == "library"
+    assert voices_cli.main(["list", "--presets", ""]) == 0
+    out = capsys.readouterr().out
+    assert "saved" in out and "project_voice" in out and "narrator_en" in out  # ./voices, ./conf/voices, built-in
+    assert "4.0 s" in out
+
+
+def test_list_shows_the_length_of_entries_that_name_other_entries(tmp_path):
+    write(tmp_path / "clips" / "take.npz", **arrays(n=150))
+    (tmp_path / "base.yaml").write_text("source: clips/take.npz\nlanguage: de\n")
+    (tmp_path / "warm.yaml").write_text("source: base\nprefix: '[MAN]'\ndescription: warmer\n")
+    (tmp_path / "cloned.yaml").write_text("clone: {audio: me.wav}\n")
+    (tmp_path / "via_clone.yaml").write_text("source: cloned\n")
+    (tmp_path / "lost.yaml").write_text("source: nowhere_to_be_found\n")
+    infos = {i.name: i for i in list_voices([tmp_path], "")}
+    assert infos["warm"] == VoiceInfo("warm", "library", "de", pytest.approx(225 / 75), "warmer")
+    assert infos["base"].seconds == pytest.approx(225 / 75)
+    assert infos["via_clone"].seconds is None and infos["cloned"].origin == "clone"
+    assert infos["lost"].seconds is None
+
+
+def test_clone_help_says_tiny_models_work_offline(capsys):
+    with pytest.raises(SystemExit):
+        voices_cli.main(["clone", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--hubert tiny --quantizer tiny --codec tiny" in out and "offline" in out

@@ -56,7 +56,7 @@ from .constants import (
     SEMANTIC_RATE_HZ,
     SEMANTIC_VOCAB_SIZE,
 )
-from .prompts import VoicePrompt, save_npz
+from .prompts import VoicePrompt, load_npz_meta, save_npz
 
 log = logging.getLogger(__name__)
 
@@ -727,20 +727,7 @@ def write_candidate(candidate: Candidate, path: str | Path, meta: dict) -> Path:
 
 def read_npz_meta(path: str | Path) -> dict:
     """The `barkflow_meta` of a voice file written by write_candidate ({} if none); never unpickles."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            if "barkflow_meta" not in data.files:
-                return {}
-            value = data["barkflow_meta"]
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError):
-        return {}
-    if value.dtype.kind != "U" or value.shape != ():
-        return {}
-    try:
-        meta = json.loads(str(value[()]))
-    except ValueError:
-        return {}
-    return meta if isinstance(meta, dict) else {}
+    return load_npz_meta(path)  # bounded: a huge member is never inflated
 
 
 # =========================================================================== training

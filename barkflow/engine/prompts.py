@@ -1,4 +1,4 @@
-"""Voice prompts: the three token arrays that condition Bark on a voice (spec §7).
+"""Voice prompts: the three token arrays that condition Bark on a voice.
 
 A prompt is what the reference calls a "history prompt": `semantic_prompt` (n,), `coarse_prompt`
 (2, m) and `fine_prompt` (8, m) with m ≈ 1.5 n. They are validated as the reference validates
@@ -7,6 +7,8 @@ them, with one-line errors that name the check that failed, and loaded without e
 
 from __future__ import annotations
 
+import json
+import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +17,12 @@ import numpy as np
 
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path
+from barkflow.npz import NpyHeader, NpzError, NpzObjectArray, file_kind, read_array, read_header
 
-from .constants import CODEBOOK_SIZE, COARSE_RATE_HZ, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SEMANTIC_TO_COARSE_RATIO, SEMANTIC_VOCAB_SIZE
+from .constants import (
+    CODEBOOK_SIZE, COARSE_RATE_HZ, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SEMANTIC_RATE_HZ, SEMANTIC_TO_COARSE_RATIO,
+    SEMANTIC_VOCAB_SIZE,
+)
 
 PROMPT_KEYS = ("semantic_prompt", "coarse_prompt", "fine_prompt")
 
@@ -77,21 +83,88 @@ def _check(ok: bool, where: str, message: str) -> None:
         raise BarkflowError(f"{where}: {message}")
 
 
+# A prompt longer than this is not a voice: Bark reads at most the last 256 semantic tokens and
+# 630 coarse frames of it (about 8.4 s), and a clone's `whole` window is the recording itself.
+# Generous, so long clones still load; bounded, so a file that declares more is refused before
+# its data is read (a few MB at most, where a crafted .npz could otherwise inflate gigabytes).
+MAX_PROMPT_SECONDS = 600
+MAX_PROMPT_ELEMENTS = {
+    "semantic_prompt": math.ceil(MAX_PROMPT_SECONDS * SEMANTIC_RATE_HZ),
+    "coarse_prompt": N_COARSE_CODEBOOKS * MAX_PROMPT_SECONDS * COARSE_RATE_HZ,
+    "fine_prompt": N_FINE_CODEBOOKS * MAX_PROMPT_SECONDS * COARSE_RATE_HZ,
+}
+MAX_TOKEN_BYTES = 8  # int64: the widest integer a prompt array may hold
+
+
 def load_npz(path: str | Path) -> VoicePrompt:
-    """Read a Suno-style `.npz` voice file safely (allow_pickle=False) and validate it."""
+    """Read a Suno-style `.npz` voice file safely and validate it.
+
+    Only the three prompt members are read, and only after their `.npy` headers declare a plausible
+    shape and integer dtype (barkflow.npz); other members are never opened, nothing is unpickled.
+    """
     path = Path(path)
     if not path.is_file():
         raise BarkflowError(f"voice file {path} not found; give a path to a Bark .npz voice or a preset name")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except ValueError as e:
-        if "pickle" in str(e):  # object arrays need pickle: refused, never executed
-            raise BarkflowError(f"voice file {path} holds pickled objects; refusing to load it") from None
+        kind = file_kind(path)
+        if kind != "zip":
+            raise BarkflowError(_not_a_zip(path, kind))
+        with zipfile.ZipFile(path) as archive:
+            headers = {}
+            for key in PROMPT_KEYS:
+                try:
+                    info = archive.getinfo(f"{key}.npy")
+                except KeyError:
+                    continue  # from_arrays names every missing member
+                headers[key] = _checked_header(archive, info, path)
+            arrays = {key: read_array(archive, header) for key, header in headers.items()}
+    except NpzObjectArray as e:  # object arrays need pickle: refused, never executed
+        raise BarkflowError(f"voice file {path} holds pickled objects ({e}); refusing to load it") from None
+    except NpzError as e:
         raise BarkflowError(f"voice file {path} is not a readable .npz ({e}); re-export or re-download it") from None
-    except (OSError, zipfile.BadZipFile, EOFError) as e:
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError) as e:
         raise BarkflowError(f"voice file {path} is not a readable .npz ({e}); re-export or re-download it") from None
     return VoicePrompt.from_arrays(arrays, where=f"voice file {path}")
+
+
+MAX_META_BYTES = 1 << 16  # a clone's barkflow_meta is a few hundred bytes of JSON
+
+
+def load_npz_meta(path: str | Path, member: str = "barkflow_meta") -> dict:
+    """The JSON object in a voice file's string `member` ({} if absent, too large or not JSON); bounded like load_npz."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            header = read_header(archive, archive.getinfo(f"{member}.npy"))
+            if header.dtype.kind != "U" or header.shape != () or header.dtype.itemsize > MAX_META_BYTES:
+                return {}
+            meta = json.loads(str(read_array(archive, header)[()]))
+    except (KeyError, OSError, zipfile.BadZipFile, EOFError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _checked_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> NpyHeader:
+    key = info.filename[: -len(".npy")]
+    header = read_header(archive, info)
+    if header.dtype.kind not in "iu" or header.dtype.itemsize > MAX_TOKEN_BYTES:
+        raise BarkflowError(f"voice file {path}: {key} has dtype {header.dtype}; token ids must be integers")
+    if header.size > MAX_PROMPT_ELEMENTS[key]:
+        raise BarkflowError(
+            f"voice file {path}: {key} declares shape {header.shape}, more than a {MAX_PROMPT_SECONDS} s prompt "
+            f"(at most {MAX_PROMPT_ELEMENTS[key]:,} tokens); this is not a Bark voice: re-export it"
+        )
+    return header
+
+
+def _not_a_zip(path: Path, kind: str) -> str:
+    arrays = "semantic_prompt, coarse_prompt and fine_prompt"
+    what = {
+        "npy": f"is a .npy array, not an .npz voice; save {arrays} together with numpy.savez(path, semantic_prompt=..., coarse_prompt=..., fine_prompt=...)",
+        "pickle": "is a Python pickle, not an .npz voice; refusing to load it (unpickling can run code): re-save its arrays with numpy.savez",
+        "text": f"is a text file, not an .npz voice (a ZIP of the {arrays} arrays); give the .npz itself, e.g. one barkflow exported",
+        "empty": "is empty; re-export or re-download it",
+    }.get(kind, "is not an .npz voice (not a ZIP archive); re-export or re-download it")
+    return f"voice file {path} {what}"
 
 
 def save_npz(prompt: VoicePrompt, path: str | Path, **extra: np.ndarray) -> Path:

@@ -9,6 +9,7 @@ its sha256, model ids, the candidate's window).
 from __future__ import annotations
 
 import logging
+import zipfile
 from pathlib import Path
 from typing import Optional
 
@@ -17,6 +18,7 @@ from barkflow.config import CloneConfig
 from barkflow.engine import cloning
 from barkflow.engine.prompts import VoicePrompt
 from barkflow.errors import BarkflowError
+from barkflow.npz import read_array, read_header
 
 log = logging.getLogger(__name__)
 
@@ -149,26 +151,49 @@ def training_pairs_from_store(store) -> list[tuple]:
     return pairs
 
 
+MAX_TRAINING_TOKENS = 180_000  # an hour of semantic tokens (49.9 Hz): more is not one clip's tokens
+
+
+def _training_tokens(audio_path: Path):
+    """The tokens beside `audio_path` (`.npy`, else `.npz` member semantic_prompt or tokens), or None.
+
+    Sizes are checked against what the file holds before anything is allocated: an `.npy` is mapped
+    (numpy checks its header against the file's length), an `.npz` member's header is checked first.
+    """
+    import numpy as np
+
+    npy, npz = audio_path.with_suffix(".npy"), audio_path.with_suffix(".npz")
+    if npy.is_file():
+        mapped = np.load(npy, mmap_mode="r", allow_pickle=False)
+        if not isinstance(mapped, np.ndarray) or mapped.ndim != 1 or mapped.dtype.kind not in "iu" or mapped.size > MAX_TRAINING_TOKENS:
+            raise ValueError(f"{npy.name} holds shape {getattr(mapped, 'shape', '?')} {getattr(mapped, 'dtype', '')}")
+        return np.array(mapped)
+    if not npz.is_file():
+        return None
+    with zipfile.ZipFile(npz) as archive:
+        names = [n for n in ("semantic_prompt", "tokens") if f"{n}.npy" in archive.namelist()]
+        if not names:
+            return None
+        header = read_header(archive, archive.getinfo(f"{names[0]}.npy"))
+        if len(header.shape) != 1 or header.dtype.kind not in "iu" or header.size > MAX_TRAINING_TOKENS:
+            raise ValueError(f"{npz.name}: {names[0]} declares shape {header.shape} {header.dtype}")
+        return read_array(archive, header)
+
+
 def training_pairs_from_folder(folder: Path) -> list[tuple]:
     """`<stem>.wav|flac|ogg|mp3` next to `<stem>.npy` (1-D tokens) or `<stem>.npz` (semantic_prompt or tokens).
 
     This is bark-data-gen's layout; barkflow's exported line voices (`.npz`) with their audio fit it too.
     """
-    import numpy as np
-
     pairs = []
     for audio_path in sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in cloning.AUDIO_EXTENSIONS):
-        tokens = None
-        npy, npz = audio_path.with_suffix(".npy"), audio_path.with_suffix(".npz")
         try:
-            if npy.is_file():
-                tokens = np.load(npy, allow_pickle=False)
-            elif npz.is_file():
-                with np.load(npz, allow_pickle=False) as data:
-                    name = "semantic_prompt" if "semantic_prompt" in data.files else "tokens"
-                    tokens = data[name] if name in data.files else None
-        except (ValueError, OSError) as e:
-            raise BarkflowError(f"training tokens beside {audio_path} could not be read ({e}): they must be plain integer arrays") from None
+            tokens = _training_tokens(audio_path)
+        except (ValueError, OSError, zipfile.BadZipFile) as e:
+            raise BarkflowError(
+                f"training tokens beside {audio_path} could not be read ({e}): they must be 1-D integer arrays of "
+                f"at most {MAX_TRAINING_TOKENS:,} tokens (an hour of audio)"
+            ) from None
         if tokens is None:
             continue
         audio, rate = cloning.read_audio(audio_path)

@@ -182,3 +182,29 @@ def test_cli_clone_writes_candidates(env, tmp_path, capsys):
     assert voices_cli.main(["clone", str(tmp_path / "none.wav"), "--name", "x", "--library", str(lib)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: reference audio") and "\n" not in err
+
+
+def test_training_tokens_are_size_checked_before_reading(env, tmp_path):
+    import tracemalloc
+    import zipfile
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(env["audio"], data / "a.wav")
+    with zipfile.ZipFile(data / "a.npz", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("tokens.npy", "w", force_zip64=True) as f:  # 64 MB of zeros, ~64 KB on disk
+            np.lib.format.write_array_header_1_0(f, {"descr": "<i8", "fortran_order": False, "shape": (2**23,)})
+            for _ in range(64):
+                f.write(bytes(1 << 20))
+    tracemalloc.start()
+    try:
+        with pytest.raises(BarkflowError, match="tokens declares shape") as err:
+            step.training_pairs(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 2**20 and "\n" not in str(err.value)
+    (data / "a.npz").unlink()
+    np.save(data / "a.npy", np.zeros((2, 5), np.int64))
+    with pytest.raises(BarkflowError, match="1-D integer arrays"):
+        step.training_pairs(data)
