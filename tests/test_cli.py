@@ -103,7 +103,7 @@ def test_a_project_kept_outside_barkflow_via_config_dir(tmp_path):
     )
     result = barkflow(tmp_path, "--config-dir", str(mine), "project=mybook", "plan=true", f"hydra.run.dir={tmp_path / 'run'}")
     assert result.returncode == 0, result.stderr
-    assert "1 segment " in result.stderr and "grandpa" in result.stderr  # two short sentences, one segment
+    assert "1 segment\n" in result.stderr and "grandpa" in result.stderr  # two short sentences, one segment
 
 
 def test_help_still_works(tmp_path):
