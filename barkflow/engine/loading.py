@@ -24,7 +24,7 @@ What is read:
   checkpoint is refused without running anything; `_orig_mod.` is stripped, the `vocab_size`
   hack is applied, `*.attn.bias` is ignored, anything else missing or extra is an error.
 - Codec (§6): the `codec_config` + `codec_model.*` tensors of an HF Bark layout, an Encodec
-  layout folder/repo, or else facebook/encodec_24khz. Tokenizer (§2): the HF Bark layout's
+  layout folder/repo, or else facebook/encodec_24khz; its tensors go through the same readers. Tokenizer (§2): the HF Bark layout's
   tokenizer files, or else google-bert/bert-base-multilingual-cased. A Suno layout has neither,
   so like the reference it takes them from those defaults ("tiny-suno" from the tiny HF folder).
 
@@ -827,8 +827,9 @@ def load_codec(
     setting: str | None = None,
 ):
     """The EnCodec model of §6 from `source`: a Bark HF layout (its codec_config + codec_model.*
-    tensors), an Encodec layout (e.g. facebook/encodec_24khz, loaded by transformers), or a Suno
-    layout (which has no codec: facebook/encodec_24khz, as the reference)."""
+    tensors), an Encodec layout (e.g. facebook/encodec_24khz), or a Suno layout (which has no
+    codec: facebook/encodec_24khz, as the reference). Its weights are read by the same safe readers
+    as the GPT checkpoints, so a pickled object is refused unexecuted."""
     from .codec import Codec
 
     where = setting or "codec source"
@@ -836,9 +837,9 @@ def load_codec(
     repo, files = _codec_repo(text, where)
     config = _read_hf_config(repo, where)
     if config.get("model_type") == "encodec":
-        model = _encodec_from_pretrained(repo, files, where)
+        model = _encodec_model(repo, config, "", "config.json", where)
     elif isinstance(config.get("codec_config"), dict):
-        model = _encodec_from_bark(repo, config["codec_config"], where)
+        model = _encodec_model(repo, config["codec_config"], HF_CODEC_PREFIX, "codec_config", where)
     else:
         raise BarkflowError(
             f"config.json of {repo.label} is neither a Bark nor an Encodec config ({where}); "
@@ -848,16 +849,18 @@ def load_codec(
     return Codec(model.to(device=device, dtype=dtype).eval(), identity=identity, where=f"{repo.label} ({where})")
 
 
-def _encodec_from_bark(repo: _Repo, codec_config: dict, where: str):
+def _encodec_model(repo: _Repo, codec_config: dict, prefix: str, config_name: str, where: str):
+    """EnCodec from its config and the `prefix`* tensors of `repo`, both layouts (an Encodec folder,
+    prefix "", or a Bark one, "codec_model."), read by our safe readers like the GPT weights."""
     from transformers import EncodecConfig, EncodecModel
 
     try:
         config = EncodecConfig.from_dict(codec_config)
     except Exception as e:  # transformers raises several types for a bad config
         raise BarkflowError(
-            f"codec_config of {repo.label} is invalid ({where}): {_one_line(e)}; download it again"
+            f"{config_name} of {repo.label} is invalid ({where}): {_one_line(e)}; download it again"
         ) from e
-    tensors, _ = _read_hf_tensors(repo, HF_CODEC_PREFIX, where)
+    tensors, _ = _read_hf_tensors(repo, prefix, where)
     state = {}
     for key, value in tensors.items():
         for old, new in _WEIGHT_NORM_RENAMES:
@@ -873,8 +876,9 @@ def _encodec_from_bark(repo: _Repo, codec_config: dict, where: str):
             [f"unexpected {_few(result.unexpected_keys)}"] if result.unexpected_keys else []
         )
         raise BarkflowError(
-            f"the codec weights (codec_model.*) of {repo.label} do not match its codec_config ({', '.join(parts)}) "
-            f"({where}); download the checkpoint again, or use {DEFAULT_CODEC_REPO} as the codec source"
+            f"the codec weights ({prefix or 'all'}*) of {repo.label} do not match its {config_name} "
+            f"({', '.join(parts)}) ({where}); download the checkpoint again, or use {DEFAULT_CODEC_REPO} "
+            f"as the codec source"
         )
     return model
 
@@ -885,18 +889,6 @@ def _no_init_weights():
     except ImportError:
         from transformers.modeling_utils import no_init_weights  # transformers 4
     return no_init_weights()
-
-
-def _encodec_from_pretrained(repo: _Repo, files: list[Path], where: str):
-    """An Encodec layout (config.json + weights), fetched by our hub wrapper, loaded by transformers."""
-    from transformers import EncodecModel
-
-    try:
-        return EncodecModel.from_pretrained(files[0].parent, local_files_only=True)
-    except Exception as e:  # OSError, SafetensorError, RuntimeError... all mean a bad download
-        raise BarkflowError(
-            f"could not load the Encodec model in {repo.label} ({where}): {_one_line(e)}; download it again"
-        ) from e
 
 
 _TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")

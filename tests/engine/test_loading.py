@@ -605,3 +605,38 @@ def test_tiny_bundle_dir_builds_once_across_threads(tmp_path, monkeypatch):
         t.join()
     assert len(calls) == 1 and set(results) == {tmp_path / "home" / bundles.TINY_NAME}
     assert sorted(p.name for p in (tmp_path / "home").iterdir()) == [bundles.TINY_NAME, f"{bundles.TINY_NAME}.lock"]
+
+
+def _encodec_bin_layout(folder: Path) -> dict[str, torch.Tensor]:
+    """An Encodec layout (like facebook/encodec_24khz) with pytorch_model.bin instead of safetensors."""
+    load_codec("tiny").model.save_pretrained(folder)
+    state = load_file(folder / "model.safetensors")
+    (folder / "model.safetensors").unlink()
+    torch.save(state, folder / "pytorch_model.bin")
+    return state
+
+
+def test_codec_from_an_encodec_bin_layout(tmp_path):
+    _encodec_bin_layout(tmp_path / "encodec")
+    codes = torch.randint(0, 1024, (1, 8, 5))
+    torch.testing.assert_close(load_codec(tmp_path / "encodec").decode(codes), load_codec("tiny").decode(codes))
+
+
+@pytest.mark.parametrize("payload_key", ["decoder.layers.0.conv.bias", "best_val_loss"])
+def test_codec_checkpoint_with_a_pickled_object_is_refused(tmp_path, pickle_payload, payload_key):
+    encodec = tmp_path / "encodec"
+    state = _encodec_bin_layout(encodec)
+    marker = tmp_path / "pwned"
+    torch.save({**state, payload_key: pickle_payload(marker)}, encodec / "pytorch_model.bin")
+    message = _error(load_codec, encodec, setting="model.codec.source")
+    assert "refusing to load" in message and "pytorch_model.bin" in message and "model.codec.source" in message
+    assert "weights_only" not in message
+    assert not marker.exists()
+
+
+def test_codec_checkpoint_that_is_damaged_is_one_line(tmp_path):
+    encodec = tmp_path / "encodec"
+    _encodec_bin_layout(encodec)
+    (encodec / "pytorch_model.bin").write_bytes(b"not a checkpoint")
+    message = _error(load_codec, encodec)
+    assert "truncated or not a PyTorch checkpoint" in message and "weights_only" not in message
