@@ -26,6 +26,7 @@ SPACE_HINT = "free some space or set paths.output_dir/paths.cache_dir elsewhere"
 # than this free (the partial file still on it) is taken to be the cause.
 NEARLY_FULL_BYTES = 1 << 20
 _OUT_OF_SPACE = (errno.ENOSPC, errno.EDQUOT)
+_SFE_SYSTEM = 2  # libsndfile's "System error.": a failed system call, its errno lost
 _PARTIAL = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.partial")
 _PROCESS_START = time.time()  # before any partial this process writes (this module is imported first)
 _swept: set[str] = set()  # folders whose stale partials this process has already removed
@@ -70,7 +71,8 @@ def write_error_message(path: Path, error: BaseException) -> str:
 def _out_of_space(folder: Path, error: BaseException) -> bool:
     if isinstance(error, OSError) and error.errno in _OUT_OF_SPACE:
         return True
-    if isinstance(error, sf.LibsndfileError) or (isinstance(error, OSError) and not error.errno):
+    vague = isinstance(error, sf.LibsndfileError) and error.code == _SFE_SYSTEM
+    if vague or (isinstance(error, OSError) and not error.errno):
         try:  # the writer could not say why: ask the disk
             return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
         except OSError:

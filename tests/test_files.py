@@ -105,6 +105,13 @@ def test_libsndfile_system_error_on_a_full_disk(tmp_path, monkeypatch, free, ful
     assert target.read_bytes() == b"old" and _partials(tmp_path) == []
 
 
+def test_other_libsndfile_errors_are_not_blamed_on_the_disk(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(1 << 40, 1 << 40, 0))
+    error = sf.LibsndfileError(1, prefix="Error opening: ")  # SFE_UNRECOGNISED_FORMAT
+    message = _error(lambda: _write(tmp_path / "book.wav", b"x", error))
+    assert "Format not recognised" in message and "no space" not in message
+
+
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A real 64 KiB filesystem (tmpfs), where writes really fail with ENOSPC."""

@@ -345,6 +345,14 @@ def test_bad_config_values_are_one_line_errors(hf_copy, suno_copy, hf_key, suno_
     assert f"{suno_key} = {value!r}" in message and problem in message and "coarse_2.pt" in message
 
 
+def test_vocab_sizes_that_do_not_match_the_weights(hf_copy):
+    tensors = load_file(hf_copy / "model.safetensors")
+    tensors["semantic.input_embeds_layer.weight"] = tensors["semantic.input_embeds_layer.weight"][:1000].clone()
+    save_file(tensors, hf_copy / "model.safetensors")
+    message = _error(load_stage, "semantic", hf_copy)
+    assert "input_vocab_size = 129600 in" in message and "have 1000" in message
+
+
 def test_bad_fine_config_values(hf_copy):
     _set_hf_config(hf_copy, "fine_acoustics_config", "n_codes_given", 8)
     assert "n_codes_given = 8" in _error(load_stage, "fine", hf_copy)
