@@ -443,15 +443,17 @@ def _torch_load(path: Path, where: str, allowed: list):
 
 def _corrupt(path: Path, where: str, e: Exception) -> BarkflowError:
     detail = _one_line(e)
-    # torch's own text for these suggests weights_only=False, which is exactly what must not be done
-    detail = type(e).__name__ + (f": {detail}" if detail and "weights_only" not in detail else "")
+    detail = type(e).__name__ + (f": {detail}" if detail and detail != type(e).__name__ else "")
     return BarkflowError(
         f"{path} is truncated or not a PyTorch checkpoint ({where}; {detail}); delete it and download it again"
     )
 
 
 def _one_line(e: Exception) -> str:
+    """The error's text on one line, for a BarkflowError that wraps it."""
     text = " ".join(str(e).split())
+    if "weights_only" in text:  # torch's advice to load with weights_only=False: exactly what must not be done
+        return type(e).__name__
     return text if len(text) <= 200 else text[:197] + "..."
 
 
