@@ -27,6 +27,9 @@ Guarantees
       the caller recomputes it.
     * No unpickling, ever: files are opened with ``allow_pickle=False`` and any object array is
       treated as corruption.
+    * Links stay inside: the root may be a link (a cache on another disk), but a folder whose real
+      path leaves the root's real path is refused with a one-line error, so a link planted in a
+      shared cache never makes barkflow write, rename or delete files elsewhere.
     * Claims: ``Store.claim`` takes OS-level file locks (flock) so two processes never render the
       same key at once; the kernel drops the locks of a process that dies. Locks only save
       duplicate work: correctness rests on the atomic writes, so a filesystem whose locks do not
