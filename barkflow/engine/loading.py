@@ -462,7 +462,7 @@ def _one_line(e: Exception) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-# HF's names for our config fields, first the one its current configs write (§9b aliases after it).
+# HF's names for our config fields: first the one its current configs write, then older aliases.
 _HF_KEYS = {
     "n_layer": ("num_layers", "num_hidden_layers"),
     "n_head": ("num_heads", "num_attention_heads"),
