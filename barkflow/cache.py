@@ -27,6 +27,9 @@ Guarantees
       the caller recomputes it.
     * No unpickling, ever: files are opened with ``allow_pickle=False`` and any object array is
       treated as corruption.
+    * Links stay inside: the root may be a link (a cache on another disk), but a folder whose real
+      path leaves the root's real path is refused with a one-line error, so a link planted in a
+      shared cache never makes barkflow write, rename or delete files elsewhere.
     * Claims: ``Store.claim`` takes OS-level file locks (flock) so two processes never render the
       same key at once; the kernel drops the locks of a process that dies. Locks only save
       duplicate work: correctness rests on the atomic writes, so a filesystem whose locks do not
@@ -206,8 +209,12 @@ class Store:
     def __init__(self, root: Path | str):
         self.root = Path(os.path.abspath(Path(root).expanduser()))  # immune to later chdir
         self._swept: set[Path] = set()  # folders whose stale temps this instance already removed
+        self._inside: set[Path] = set()  # existing folders whose real path is known to be in the cache
         try:
             self.root.mkdir(parents=True, exist_ok=True)
+            # The root may itself be a link (a cache on another disk); resolved once, it bounds
+            # every folder the store writes or deletes in.
+            self._real_root = os.path.realpath(self.root)
             # Prove we can write: a cache we cannot write would fail only after the first render.
             fd, probe = tempfile.mkstemp(prefix=".probe-", suffix=".tmp", dir=self.root)
             os.close(fd)
@@ -226,7 +233,30 @@ class Store:
     def path(self, namespace: str, key: str) -> Path:
         """Where the entry lives: ``<root>/<namespace>/<key[:2]>/<key>.npz``."""
         _check_name(namespace, key)
-        return self.root / namespace / key[:2] / f"{key}.npz"
+        folder = self.root / namespace / key[:2]
+        self._check_inside(folder)
+        return folder / f"{key}.npz"
+
+    def _check_inside(self, folder: Path) -> None:
+        """Refuse a folder whose real path leaves the cache: a link in a shared cache must not make
+        us write, rename or delete files elsewhere (e.g. another user's old .tmp files)."""
+        if folder in self._inside:
+            return
+        real = os.path.realpath(folder)
+        if os.path.commonpath([self._real_root, real]) != self._real_root:
+            link, here = folder, self.root
+            for part in folder.relative_to(self.root).parts:  # name the link the user has to fix
+                here = here / part
+                if here.is_symlink():
+                    link = here
+                    break
+            raise BarkflowError(
+                f"cache folder {link} is a link to {os.path.realpath(link)}, outside the cache folder {self.root}: "
+                f"barkflow does not write or delete through it; replace the link by a plain folder "
+                f"(to keep the cache on another disk, link the whole cache folder instead)"
+            )
+        if os.path.isdir(folder):  # one not yet made could still become a link: check it again then
+            self._inside.add(folder)
 
     def has(self, namespace: str, key: str) -> bool:
         """Whether the entry exists (a stat, no load: a corrupt entry still counts until loaded)."""
@@ -333,7 +363,7 @@ class Store:
         ``max_age=0`` removes all of them: only do that when no other process is writing.
         """
         removed = 0
-        for folder, subfolders, files in os.walk(self.root):
+        for folder, subfolders, files in os.walk(self.root):  # never into linked folders (followlinks=False)
             if Path(folder) == self.root:
                 subfolders[:] = [name for name in subfolders if name != LOCKS_DIR]
             removed += _remove_stale_temps(Path(folder), files, max_age)
@@ -342,6 +372,7 @@ class Store:
     def _sweep_once(self, folder: Path) -> None:
         # Lazy cleanup: the first write into a folder also removes its long-dead temps.
         if folder not in self._swept:
+            self._check_inside(folder)
             self._swept.add(folder)
             with suppress(OSError):
                 _remove_stale_temps(folder, os.listdir(folder), TEMP_MAX_AGE)
@@ -434,7 +465,9 @@ class Store:
         _check_name(namespace, key)
         folder = self.root / LOCKS_DIR / namespace
         try:
+            self._check_inside(folder)
             folder.mkdir(parents=True, exist_ok=True)
+            self._check_inside(folder)
         except OSError as exc:
             raise BarkflowError(
                 f"cannot create lock folder {folder} ({_strerror(exc)}): "
@@ -555,7 +588,7 @@ def _remove_stale_temps(folder: Path, names: Iterable[str], max_age: float) -> i
         if not _TEMP_RE.fullmatch(name):
             continue
         with suppress(FileNotFoundError):  # another process may be cleaning up too
-            if os.stat(folder / name).st_mtime <= cutoff:
+            if os.lstat(folder / name).st_mtime <= cutoff:  # unlinking a link removes the link alone
                 os.unlink(folder / name)
                 removed += 1
     return removed

@@ -1,30 +1,131 @@
-"""Writing output files so that a crash or a full disk never leaves half a file behind."""
+"""Writing output files so that a crash or a full disk never leaves half a file behind.
+
+Every output (audio, manifests, subtitles, voice .npz files) is written to a temporary
+`.{name}.{pid}.partial` beside its target and renamed over it only when complete. A process
+killed mid-write leaves its partial behind; `remove_stale_partials` clears those on the next run.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import shutil
+import stat
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+
+import soundfile as sf
 
 from barkflow.errors import BarkflowError
 
+SPACE_HINT = "free some space or set paths.output_dir/paths.cache_dir elsewhere"
+# libsndfile reports a failed write(2) as "System error." without its errno; a disk with less
+# than this free (the partial file still on it) is taken to be the cause.
+NEARLY_FULL_BYTES = 1 << 20
+_OUT_OF_SPACE = (errno.ENOSPC, errno.EDQUOT)
+_SFE_SYSTEM = 2  # libsndfile's "System error.": a failed system call, its errno lost
+_PARTIAL = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.partial")
+_PROCESS_START = time.time()  # before any partial this process writes (this module is imported first)
+_swept: set[str] = set()  # folders whose stale partials this process has already removed
+
 
 @contextmanager
-def atomic_output_path(path: Path, write_errors: tuple[type[BaseException], ...] = (OSError,)) -> Iterator[Path]:
+def atomic_output_path(
+    path: Path, write_errors: tuple[type[BaseException], ...] = (OSError, sf.LibsndfileError)
+) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path`, on failure it is removed.
 
-    `write_errors` (disk full, permissions; OSError unless a writer adds its own) become a one-line
-    BarkflowError naming `path`.
+    `write_errors` (disk full, permissions, libsndfile's failures; OSError and LibsndfileError
+    unless a writer adds its own) become a one-line BarkflowError naming `path`. The first write
+    into a folder also removes the partials that killed processes left there.
     """
     path = Path(path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")  # two processes never share one
+    if str(path.parent) not in _swept:
+        _swept.add(str(path.parent))
+        remove_stale_partials(path.parent)
     try:
         yield temporary
         os.replace(temporary, path)
     except write_errors as error:
+        message = write_error_message(path, error)  # before removing the partial, which fills the disk
         temporary.unlink(missing_ok=True)
-        raise BarkflowError(f"could not write {path}: {error}; check free space and permissions") from None
+        raise BarkflowError(message) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def write_error_message(path: Path, error: BaseException) -> str:
+    """One line for a failed write of `path`: a full disk says so (and what to do), whoever reported it."""
+    if _out_of_space(path.parent, error):
+        code = error.errno if isinstance(error, OSError) and error.errno in _OUT_OF_SPACE else errno.ENOSPC
+        return f"could not write {path}: {os.strerror(code).lower()} ({SPACE_HINT})"
+    detail = os.strerror(error.errno) if isinstance(error, OSError) and error.errno else str(error)
+    return f"could not write {path}: {detail}; check free space and permissions"
+
+
+def _out_of_space(folder: Path, error: BaseException) -> bool:
+    if isinstance(error, OSError) and error.errno in _OUT_OF_SPACE:
+        return True
+    vague = isinstance(error, sf.LibsndfileError) and error.code == _SFE_SYSTEM
+    if vague or (isinstance(error, OSError) and not error.errno):
+        try:  # the writer could not say why: ask the disk
+            return shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+        except OSError:
+            return False
+    return False
+
+
+def remove_stale_partials(*folders: Path) -> int:
+    """Remove the `.{name}.{pid}.partial` files that killed processes left in `folders`; returns how many.
+
+    A partial is stale when no process `pid` is running, or when that process started after the
+    file was last written (the pid was reused, e.g. by this very process). Only regular files
+    are removed: a link is never followed nor removed. Missing folders are skipped.
+    """
+    removed = 0
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            match = _PARTIAL.fullmatch(name)
+            if match is None:
+                continue
+            path = Path(folder) / name
+            with suppress(OSError):  # gone already (its writer finished), or not ours to remove
+                info = os.lstat(path)
+                if stat.S_ISREG(info.st_mode) and _is_stale(int(match["pid"]), info.st_mtime):
+                    path.unlink()
+                    removed += 1
+    return removed
+
+
+def _is_stale(pid: int, written_at: float) -> bool:
+    started = _process_start_time(pid)
+    if started is None:  # not running
+        return True
+    return written_at < started - 1.0  # a second of slack: /proc's boot time is in whole seconds
+
+
+def _process_start_time(pid: int) -> float | None:
+    """When process `pid` started (epoch seconds), 0.0 if running but unknown, None if not running."""
+    if pid == os.getpid():
+        return _PROCESS_START
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process (or a number no pid can be)
+        return None
+    except PermissionError:  # running, as another user
+        pass
+    try:  # Linux: field 22 of /proc/<pid>/stat is the start in clock ticks after boot
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot_line = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+        return int(boot_line.split()[1]) + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return 0.0

@@ -31,7 +31,7 @@ from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.engine.prompts import VoicePrompt, save_npz
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
-from barkflow.files import atomic_output_path
+from barkflow.files import atomic_output_path, remove_stale_partials
 from barkflow.script import Script, ScriptLine, load_script
 from barkflow.steps.export import export
 from barkflow.steps.split import estimate_seconds, split_text
@@ -542,6 +542,7 @@ def _boundary(unit: Unit, following: Optional[Unit]) -> str:
 
 def _stitch_and_export(cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], store: Store, engine: Bark):
     out_dir = Path(cfg.paths.output_dir)
+    remove_stale_partials(out_dir, out_dir / "master", out_dir / "voices")  # left by a killed run's writes
     chapter_titles = list(the_plan.script.chapter_titles)
     pieces = [
         StitchPiece(

@@ -464,6 +464,60 @@ def test_stale_temps_are_ignored_and_cleaned(store, caplog):
     assert store.load(NS, "aa02") is not None
 
 
+def _old_temp(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    temp = folder / ".aa01.999.deadbeef.tmp"
+    temp.write_bytes(b"someone else's file")
+    two_hours_ago = time.time() - 7200
+    os.utime(temp, (two_hours_ago, two_hours_ago))
+    return temp
+
+
+@pytest.mark.parametrize("linked", ["namespace", "shard", "locks"])
+def test_links_out_of_the_cache_are_refused(tmp_path, linked):
+    store = Store(tmp_path / "cache")
+    outside = tmp_path / "elsewhere"
+    temp = _old_temp(outside / "aa" if linked == "namespace" else outside)
+    link = {"namespace": store.root / NS, "shard": store.root / NS / "aa", "locks": store.root / ".locks" / NS}[linked]
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(outside, target_is_directory=True)
+    before = sorted(outside.rglob("*"))
+    with pytest.raises(BarkflowError) as info:
+        if linked == "locks":
+            with store.claim(NS, ["aa01"]):
+                pass
+        else:
+            store.save(NS, "aa01", {"x": np.arange(2)})
+    message = str(info.value)
+    assert "\n" not in message and f"{link} is a link to {outside}" in message and "plain folder" in message
+    if linked != "locks":
+        with pytest.raises(BarkflowError):
+            store.has(NS, "aa01")
+    store.gc_temps(max_age=0)
+    assert temp.read_bytes() == b"someone else's file"  # never deleted through the link,
+    assert sorted(outside.rglob("*")) == before  # and nothing written there
+
+
+def test_links_that_stay_inside_the_cache_are_fine(tmp_path):
+    store = Store(tmp_path / "cache")
+    (store.root / "real").mkdir()
+    (store.root / NS).symlink_to(store.root / "real", target_is_directory=True)
+    store.save(NS, "aa01", {"x": np.arange(2)})
+    assert (store.root / "real" / "aa" / "aa01.npz").is_file()
+
+
+def test_cache_root_may_be_a_link(tmp_path):
+    disk = tmp_path / "other-disk"
+    temp = _old_temp(disk / NS / "aa")
+    (tmp_path / "cache").symlink_to(disk, target_is_directory=True)
+    store = Store(tmp_path / "cache")
+    store.save(NS, "aa02", {"x": np.arange(3)})
+    with store.claim(NS, ["aa02"]) as mine:
+        assert mine == ["aa02"]
+    assert np.array_equal(store.load(NS, "aa02")["x"], np.arange(3))
+    assert not temp.exists()  # its own stale temps are swept as usual
+
+
 # --------------------------------------------------------------------------- atomicity under SIGKILL
 
 WRITER = """
@@ -660,7 +714,8 @@ def test_wait_for_returns_once_saved_even_if_still_claimed(store):
     try:
         assert claimed.wait(10)
         store.wait_for(NS, ["aa01"], poll=0.01, timeout=30)
-        assert saved.is_set() and store.load(NS, "aa01") is not None
+        # The entry exists once save() renames it, a moment before save() returns and sets `saved`.
+        assert store.load(NS, "aa01") is not None and saved.wait(10)
     finally:
         release.set()
         thread.join(10)

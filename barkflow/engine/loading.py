@@ -24,7 +24,7 @@ What is read:
   checkpoint is refused without running anything; `_orig_mod.` is stripped, the `vocab_size`
   hack is applied, `*.attn.bias` is ignored, anything else missing or extra is an error.
 - Codec (§6): the `codec_config` + `codec_model.*` tensors of an HF Bark layout, an Encodec
-  layout folder/repo, or else facebook/encodec_24khz. Tokenizer (§2): the HF Bark layout's
+  layout folder/repo, or else facebook/encodec_24khz; its tensors go through the same readers. Tokenizer (§2): the HF Bark layout's
   tokenizer files, or else google-bert/bert-base-multilingual-cased. A Suno layout has neither,
   so like the reference it takes them from those defaults ("tiny-suno" from the tiny HF folder).
 
@@ -443,15 +443,17 @@ def _torch_load(path: Path, where: str, allowed: list):
 
 def _corrupt(path: Path, where: str, e: Exception) -> BarkflowError:
     detail = _one_line(e)
-    # torch's own text for these suggests weights_only=False, which is exactly what must not be done
-    detail = type(e).__name__ + (f": {detail}" if detail and "weights_only" not in detail else "")
+    detail = type(e).__name__ + (f": {detail}" if detail and detail != type(e).__name__ else "")
     return BarkflowError(
         f"{path} is truncated or not a PyTorch checkpoint ({where}; {detail}); delete it and download it again"
     )
 
 
 def _one_line(e: Exception) -> str:
+    """The error's text on one line, for a BarkflowError that wraps it."""
     text = " ".join(str(e).split())
+    if "weights_only" in text:  # torch's advice to load with weights_only=False: exactly what must not be done
+        return type(e).__name__
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -460,35 +462,50 @@ def _one_line(e: Exception) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _config_from_hf(stage: str, sub: dict) -> GPTConfig:
+# HF's names for our config fields: first the one its current configs write, then older aliases.
+_HF_KEYS = {
+    "n_layer": ("num_layers", "num_hidden_layers"),
+    "n_head": ("num_heads", "num_attention_heads"),
+    "n_embd": ("hidden_size",),
+    "block_size": ("block_size", "window_size"),
+    "input_vocab_size": ("input_vocab_size", "vocab_size"),
+    "output_vocab_size": ("output_vocab_size",),
+    "bias": ("bias",),
+    "dropout": ("dropout",),
+    "n_codes_total": ("n_codes_total",),
+    "n_codes_given": ("n_codes_given",),
+}
+_HF_DEFAULTS = {"bias": True}  # HF's default (real configs say false); the others are the reference's
+
+
+@dataclass
+class _ConfigOrigin:
+    """Where a stage's config came from, so errors name the file and the key as the user sees them."""
+
+    label: str  # the file and section, e.g. ".../config.json (semantic_config)"
+    keys: dict[str, str]  # config field -> the key that file spells it with
+
+
+def _config_from_hf(stage: str, sub: dict, label: str, where: str) -> tuple[GPTConfig, _ConfigOrigin]:
     """§9b sub-config -> our config, with HF's aliases and HF's defaults for absent fields."""
-
-    def get(*names, default):
-        return next((sub[n] for n in names if n in sub), default)
-
-    kwargs = dict(
-        n_layer=get("num_layers", "num_hidden_layers", default=12),
-        n_head=get("num_heads", "num_attention_heads", default=12),
-        n_embd=get("hidden_size", default=768),
-        block_size=get("block_size", "window_size", default=1024),
-        input_vocab_size=get("input_vocab_size", "vocab_size", default=10_048),
-        output_vocab_size=get("output_vocab_size", default=10_048),
-        bias=get("bias", default=True),  # HF's default; real configs say false
-        dropout=float(get("dropout", default=0.0)),
-    )
-    if stage == "fine":
-        return FineGPTConfig(
-            **kwargs, n_codes_total=get("n_codes_total", default=8), n_codes_given=get("n_codes_given", default=1)
-        )
-    return GPTConfig(**kwargs)
+    cls = FineGPTConfig if stage == "fine" else GPTConfig
+    values, keys = {}, {}
+    for field in fields(cls):
+        names = _HF_KEYS[field.name]
+        keys[field.name] = next((n for n in names if n in sub), names[0])
+        values[field.name] = sub.get(keys[field.name], _HF_DEFAULTS.get(field.name, field.default))
+    origin = _ConfigOrigin(label, keys)
+    return _stage_config(stage, cls, values, origin, where), origin
 
 
-def _config_from_suno(model_args, path: Path, where: str) -> GPTConfig:
+def _config_from_suno(stage: str, model_args, path: Path, where: str) -> tuple[GPTConfig, _ConfigOrigin]:
     if not isinstance(model_args, dict):
         raise BarkflowError(f"{path} has no model_args dict ({where}); it is not a Suno Bark checkpoint")
     args = dict(model_args)
+    keys = {}
     if "input_vocab_size" not in args and "vocab_size" in args:  # the reference's "hack" (§9a)
         args["input_vocab_size"] = args["output_vocab_size"] = args.pop("vocab_size")
+        keys = {"input_vocab_size": "vocab_size", "output_vocab_size": "vocab_size"}
     is_fine = "n_codes_total" in args
     cls = FineGPTConfig if is_fine else GPTConfig
     known = {f.name for f in fields(cls)}
@@ -496,7 +513,43 @@ def _config_from_suno(model_args, path: Path, where: str) -> GPTConfig:
         raise BarkflowError(
             f"{path} has unknown model_args {unknown} ({where}); it is not a Bark checkpoint this version can load"
         )
-    return cls(**args)
+    values = {f.name: args.get(f.name, f.default) for f in fields(cls)}
+    origin = _ConfigOrigin(f"{path} (model_args)", {f.name: keys.get(f.name, f.name) for f in fields(cls)})
+    return _stage_config(stage, cls, values, origin, where), origin
+
+
+# Config fields that size the model: whole numbers >= 1 (the rest are bias and dropout).
+_CONFIG_SIZES = ("n_layer", "n_head", "n_embd", "block_size", "input_vocab_size", "output_vocab_size")
+_FINE_SIZES = ("n_codes_total", "n_codes_given")
+
+
+def _stage_config(stage: str, cls: type, values: dict, origin: _ConfigOrigin, where: str) -> GPTConfig:
+    """The one gate every layout's config passes (HF config.json, Suno model_args, and so the tiny
+    bundles): each value has the type and range the model needs, and the vocab sizes are the stage's.
+    A bad value is a one-line error naming the key, the value and the file, before any model is built."""
+
+    def bad(field: str, problem: str) -> BarkflowError:
+        return BarkflowError(
+            f"{origin.keys[field]} = {values[field]!r} in {origin.label} {problem} ({where}); "
+            f"correct that value, or download the checkpoint again"
+        )
+
+    for field in _CONFIG_SIZES + (_FINE_SIZES if cls is FineGPTConfig else ()):
+        value = values[field]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise bad(field, "must be a whole number >= 1")
+    if not isinstance(values["bias"], bool):
+        raise bad("bias", "must be true or false")
+    dropout = values["dropout"]
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise bad("dropout", "must be a number in [0, 1)")
+    if values["n_embd"] % values["n_head"]:
+        raise bad("n_embd", f"is not divisible by {origin.keys['n_head']} = {values['n_head']}")
+    if cls is FineGPTConfig and values["n_codes_given"] >= values["n_codes_total"]:
+        raise bad("n_codes_given", f"must be less than {origin.keys['n_codes_total']} = {values['n_codes_total']}")
+    config = cls(**{**values, "dropout": float(dropout)})
+    _check_stage(stage, config, origin.label, where)
+    return config
 
 
 def _check_stage(stage: str, config: GPTConfig, label: str, where: str) -> None:
@@ -512,6 +565,48 @@ def _check_stage(stage: str, config: GPTConfig, label: str, where: str) -> None:
         f"{label} holds {holds}, not Bark's {stage} model (expected vocab sizes {STAGE_VOCABS[stage]}) ({where}); "
         f"point the {stage} source at the {stage} checkpoint ({SUNO_FILES[stage][0]}, or a Hugging Face layout folder)"
     )
+
+
+def _check_weights(config: GPTConfig, origin: _ConfigOrigin, state: dict[str, torch.Tensor], label: str, where: str):
+    """Before building: every tensor is floating point and finite, and the config's sizes are the
+    weights' (a config that disagrees would otherwise build a model of the wrong size, or a huge one)."""
+    for name, tensor in state.items():
+        if _is_mask_buffer(name):
+            continue
+        if not torch.is_tensor(tensor):
+            raise BarkflowError(
+                f"{name} in {label} is a {type(tensor).__name__}, not a tensor ({where}); "
+                f"the file is damaged or not a Bark checkpoint: download it again"
+            )
+        if not tensor.is_floating_point():
+            raise BarkflowError(
+                f"{name} in {label} is {str(tensor.dtype).removeprefix('torch.')}, not floating point ({where}); "
+                f"quantized or integer checkpoints are not supported: use the original float16/float32 weights"
+            )
+        if not bool(torch.isfinite(tensor).all()):
+            raise BarkflowError(
+                f"{name} in {label} holds NaN or infinite values ({where}); "
+                f"the file is damaged: download the checkpoint again"
+            )
+    layers = {int(k.split(".")[2]) for k in state if k.startswith("transformer.h.") and k.split(".")[2].isdigit()}
+    fine = isinstance(config, FineGPTConfig)
+    embedding = state.get("transformer.wtes.0.weight" if fine else "transformer.wte.weight")
+    head = state.get("lm_heads.0.weight" if fine else "lm_head.weight")
+    positions = state.get("transformer.wpe.weight")
+    found = {  # field -> its size in the weights (absent tensors are reported as missing by _build)
+        "n_layer": len(layers) if layers else None,
+        "n_embd": embedding.shape[-1] if embedding is not None and embedding.dim() == 2 else None,
+        "input_vocab_size": embedding.shape[0] if embedding is not None and embedding.dim() == 2 else None,
+        "output_vocab_size": head.shape[0] if head is not None and head.dim() == 2 else None,
+        "block_size": positions.shape[0] if positions is not None and positions.dim() == 2 else None,
+    }
+    for field, size in found.items():
+        if size is not None and size != getattr(config, field):
+            raise BarkflowError(
+                f"{origin.keys[field]} = {getattr(config, field)} in {origin.label}, but the weights in {label} "
+                f"have {size} ({where}); the config and weights disagree: correct the config or download the "
+                f"checkpoint again"
+            )
 
 
 def _build(stage: str, config: GPTConfig, state: dict[str, torch.Tensor], label: str, where: str, device, dtype):
@@ -586,12 +681,13 @@ def load_stage(
     if src.layout == "hf":
         if small:
             logger.warning("small=True is ignored for %s: a Hugging Face layout holds one size", src.repo.label)
-        config, state, files = _load_hf_stage(stage, src.repo, where)
+        config, origin, state, files = _load_hf_stage(stage, src.repo, where)
         label, name = f"{src.repo.label} ({HF_PREFIX[stage]}*)", None
     else:
         name = _suno_name(stage, src, small)
-        config, state, files = _load_suno_stage(stage, src.repo, name, where)
+        config, origin, state, files = _load_suno_stage(stage, src.repo, name, where)
         label = str(files[0]) if isinstance(src.repo, _LocalRepo) else f"{src.repo.label}/{name}"
+    _check_weights(config, origin, state, label, where)
     model = _build(stage, config, state, label, where, device, dtype)
     n_params = sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
     logger.info("loaded %s model from %s: %.1fM parameters", stage, label, n_params / 1e6)
@@ -621,13 +717,13 @@ def _load_hf_stage(stage: str, repo: _Repo, where: str):
             f"config.json of {repo.label} is not a Bark config (model_type {full.get('model_type')!r}, "
             f"no {HF_CONFIG_KEY[stage]}) ({where}); point the source at suno/bark, suno/bark-small or a copy"
         )
-    config = _config_from_hf(stage, sub)
-    _check_stage(stage, config, f"{repo.label} config.json", where)
+    label = f"{repo.file('config.json', where=where)} ({HF_CONFIG_KEY[stage]})"
+    config, origin = _config_from_hf(stage, sub, label, where)
     tensors, files = _read_hf_tensors(repo, HF_PREFIX[stage], where)
     state = {hf_to_reference_name(k): v for k, v in tensors.items()}
     if isinstance(config, FineGPTConfig):
         _fill_tied_heads(state, config, repo.label)
-    return config, state, files
+    return config, origin, state, files
 
 
 def _suno_name(stage: str, src: _Source, small: bool | None) -> str:
@@ -648,14 +744,12 @@ def _load_suno_stage(stage: str, repo: _Repo, name: str, where: str):
     ckpt = _torch_load(path, where, allowed=_numpy_safe_globals())
     if not isinstance(ckpt, dict) or not isinstance(ckpt.get("model"), dict):
         raise BarkflowError(f"{path} has no 'model' state dict ({where}); it is not a Suno Bark checkpoint")
-    config = _config_from_suno(ckpt.get("model_args"), path, where)
-    label = str(path) if isinstance(repo, _LocalRepo) else f"{repo.label}/{name}"
-    _check_stage(stage, config, label, where)
+    config, origin = _config_from_suno(stage, ckpt.get("model_args"), path, where)
     prefix = "_orig_mod."  # saved from torch.compile (§9a); stripped when present
     state = {(k[len(prefix) :] if k.startswith(prefix) else k): v for k, v in ckpt["model"].items()}
     if (loss := ckpt.get("best_val_loss")) is not None:
-        logger.debug("%s: best_val_loss %.3f", label, float(loss))
-    return config, state, [path]
+        logger.debug("%s: best_val_loss %.3f", path, float(loss))
+    return config, origin, state, [path]
 
 
 # --------------------------------------------------------------------------------------------
@@ -735,8 +829,9 @@ def load_codec(
     setting: str | None = None,
 ):
     """The EnCodec model of §6 from `source`: a Bark HF layout (its codec_config + codec_model.*
-    tensors), an Encodec layout (e.g. facebook/encodec_24khz, loaded by transformers), or a Suno
-    layout (which has no codec: facebook/encodec_24khz, as the reference)."""
+    tensors), an Encodec layout (e.g. facebook/encodec_24khz), or a Suno layout (which has no
+    codec: facebook/encodec_24khz, as the reference). Its weights are read by the same safe readers
+    as the GPT checkpoints, so a pickled object is refused unexecuted."""
     from .codec import Codec
 
     where = setting or "codec source"
@@ -744,9 +839,9 @@ def load_codec(
     repo, files = _codec_repo(text, where)
     config = _read_hf_config(repo, where)
     if config.get("model_type") == "encodec":
-        model = _encodec_from_pretrained(repo, files, where)
+        model = _encodec_model(repo, config, "", "config.json", where)
     elif isinstance(config.get("codec_config"), dict):
-        model = _encodec_from_bark(repo, config["codec_config"], where)
+        model = _encodec_model(repo, config["codec_config"], HF_CODEC_PREFIX, "codec_config", where)
     else:
         raise BarkflowError(
             f"config.json of {repo.label} is neither a Bark nor an Encodec config ({where}); "
@@ -756,16 +851,18 @@ def load_codec(
     return Codec(model.to(device=device, dtype=dtype).eval(), identity=identity, where=f"{repo.label} ({where})")
 
 
-def _encodec_from_bark(repo: _Repo, codec_config: dict, where: str):
+def _encodec_model(repo: _Repo, codec_config: dict, prefix: str, config_name: str, where: str):
+    """EnCodec from its config and the `prefix`* tensors of `repo`, both layouts (an Encodec folder,
+    prefix "", or a Bark one, "codec_model."), read by our safe readers like the GPT weights."""
     from transformers import EncodecConfig, EncodecModel
 
     try:
         config = EncodecConfig.from_dict(codec_config)
     except Exception as e:  # transformers raises several types for a bad config
         raise BarkflowError(
-            f"codec_config of {repo.label} is invalid ({where}): {_one_line(e)}; download it again"
+            f"{config_name} of {repo.label} is invalid ({where}): {_one_line(e)}; download it again"
         ) from e
-    tensors, _ = _read_hf_tensors(repo, HF_CODEC_PREFIX, where)
+    tensors, _ = _read_hf_tensors(repo, prefix, where)
     state = {}
     for key, value in tensors.items():
         for old, new in _WEIGHT_NORM_RENAMES:
@@ -781,8 +878,9 @@ def _encodec_from_bark(repo: _Repo, codec_config: dict, where: str):
             [f"unexpected {_few(result.unexpected_keys)}"] if result.unexpected_keys else []
         )
         raise BarkflowError(
-            f"the codec weights (codec_model.*) of {repo.label} do not match its codec_config ({', '.join(parts)}) "
-            f"({where}); download the checkpoint again, or use {DEFAULT_CODEC_REPO} as the codec source"
+            f"the codec weights ({prefix or 'all'}*) of {repo.label} do not match its {config_name} "
+            f"({', '.join(parts)}) ({where}); download the checkpoint again, or use {DEFAULT_CODEC_REPO} "
+            f"as the codec source"
         )
     return model
 
@@ -793,18 +891,6 @@ def _no_init_weights():
     except ImportError:
         from transformers.modeling_utils import no_init_weights  # transformers 4
     return no_init_weights()
-
-
-def _encodec_from_pretrained(repo: _Repo, files: list[Path], where: str):
-    """An Encodec layout (config.json + weights), fetched by our hub wrapper, loaded by transformers."""
-    from transformers import EncodecModel
-
-    try:
-        return EncodecModel.from_pretrained(files[0].parent, local_files_only=True)
-    except Exception as e:  # OSError, SafetensorError, RuntimeError... all mean a bad download
-        raise BarkflowError(
-            f"could not load the Encodec model in {repo.label} ({where}): {_one_line(e)}; download it again"
-        ) from e
 
 
 _TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")

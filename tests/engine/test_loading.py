@@ -19,6 +19,8 @@ import huggingface_hub.constants
 import numpy as np
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
@@ -275,10 +277,10 @@ def test_wrong_shapes_and_keys(suno_copy, hf_copy):
     path = suno_copy / "coarse_2.pt"
     ckpt = torch.load(path, weights_only=False)
     state = dict(ckpt["model"])
-    state["_orig_mod.transformer.wpe.weight"] = torch.zeros(512, 16)
+    state["_orig_mod.transformer.ln_f.weight"] = torch.zeros(8)
     torch.save({**ckpt, "model": state}, path)
     message = _error(load_stage, "coarse", path)
-    assert "wrong shape" in message and "transformer.wpe.weight (512, 16) != (1024, 16)" in message
+    assert "wrong shape" in message and "transformer.ln_f.weight (8,) != (16,)" in message
 
     state = dict(ckpt["model"], **{"_orig_mod.transformer.extra.weight": torch.zeros(1)})
     del state["_orig_mod.lm_head.weight"]
@@ -294,7 +296,108 @@ def test_wrong_shapes_and_keys(suno_copy, hf_copy):
     config = json.loads((hf_copy / "config.json").read_text())
     config["coarse_acoustics_config"]["hidden_size"] = 32
     (hf_copy / "config.json").write_text(json.dumps(config))
-    assert "wrong shape" in _error(load_stage, "coarse", hf_copy)
+    message = _error(load_stage, "coarse", hf_copy)
+    assert "hidden_size = 32" in message and "have 16" in message and "config.json" in message
+
+
+def _set_hf_config(folder: Path, section: str, key: str, value) -> None:
+    config = json.loads((folder / "config.json").read_text())
+    config[section][key] = value
+    (folder / "config.json").write_text(json.dumps(config))
+
+
+def _set_model_args(path: Path, key: str, value) -> None:
+    ckpt = torch.load(path, weights_only=False)
+    torch.save({**ckpt, "model_args": {**ckpt["model_args"], key: value}}, path)
+
+
+# Each bad value gives one line naming the key, the value and the file, before any model is built.
+_BAD_CONFIG_VALUES = [
+    ("num_heads", "n_head", 0, "whole number"),
+    ("num_heads", "n_head", "two", "whole number"),
+    ("num_heads", "n_head", -2, "whole number"),
+    ("num_heads", "n_head", 3, "not divisible by"),
+    ("num_layers", "n_layer", True, "whole number"),
+    ("num_layers", "n_layer", 3, "have 2"),  # the weights have 2 layers
+    ("num_layers", "n_layer", 10**9, "have 2"),  # refused before building a billion layers
+    ("hidden_size", "n_embd", 16.5, "whole number"),
+    ("hidden_size", "n_embd", None, "whole number"),
+    ("hidden_size", "n_embd", -16, "whole number"),
+    ("hidden_size", "n_embd", 32, "have 16"),
+    ("block_size", "block_size", 0, "whole number"),
+    ("block_size", "block_size", 512, "have 1024"),
+    ("dropout", "dropout", "0.1", "number in [0, 1)"),
+    ("dropout", "dropout", 1.5, "number in [0, 1)"),
+    ("bias", "bias", "no", "true or false"),
+    ("output_vocab_size", "output_vocab_size", 10_048.0, "whole number"),
+]
+
+
+@pytest.mark.parametrize("hf_key, suno_key, value, problem", _BAD_CONFIG_VALUES)
+def test_bad_config_values_are_one_line_errors(hf_copy, suno_copy, hf_key, suno_key, value, problem):
+    _set_hf_config(hf_copy, "coarse_acoustics_config", hf_key, value)
+    message = _error(load_stage, "coarse", hf_copy, setting="model.coarse.source")
+    assert f"{hf_key} = {value!r}" in message and problem in message
+    assert str(hf_copy / "config.json") in message and "model.coarse.source" in message
+
+    _set_model_args(suno_copy / "coarse_2.pt", suno_key, value)
+    message = _error(load_stage, "coarse", suno_copy)
+    assert f"{suno_key} = {value!r}" in message and problem in message and "coarse_2.pt" in message
+
+
+def test_vocab_sizes_that_do_not_match_the_weights(hf_copy):
+    tensors = load_file(hf_copy / "model.safetensors")
+    tensors["semantic.input_embeds_layer.weight"] = tensors["semantic.input_embeds_layer.weight"][:1000].clone()
+    save_file(tensors, hf_copy / "model.safetensors")
+    message = _error(load_stage, "semantic", hf_copy)
+    assert "input_vocab_size = 129600 in" in message and "have 1000" in message
+
+
+def test_bad_fine_config_values(hf_copy):
+    _set_hf_config(hf_copy, "fine_acoustics_config", "n_codes_given", 8)
+    assert "n_codes_given = 8" in _error(load_stage, "fine", hf_copy)
+    _set_hf_config(hf_copy, "fine_acoustics_config", "n_codes_given", 0)
+    assert "n_codes_given = 0" in _error(load_stage, "fine", hf_copy)
+
+
+def test_vocab_size_hack_names_the_key_the_file_has(suno_copy):
+    _set_model_args(suno_copy / "coarse.pt", "vocab_size", "12096")
+    message = _error(load_stage, "coarse", suno_copy, small=True)
+    assert "vocab_size = '12096'" in message and "coarse.pt (model_args)" in message
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    key=st.sampled_from(sorted({key for key, *_ in _BAD_CONFIG_VALUES} | {"input_vocab_size", "n_codes_total"})),
+    value=st.one_of(st.none(), st.booleans(), st.integers(-3, 2**40), st.floats(), st.text(max_size=4)),
+)
+def test_any_config_value_loads_or_is_a_one_line_error(hf_copy, key, value):
+    _set_hf_config(hf_copy, "fine_acoustics_config", key, value)
+    try:
+        load_stage("fine", hf_copy)
+    except BarkflowError as e:
+        assert "\n" not in str(e) and str(hf_copy) in str(e)
+
+
+@pytest.mark.parametrize("dtype", [torch.int8, torch.uint8, torch.int64, torch.bool])
+def test_integer_weights_are_refused(suno_copy, dtype):
+    path = suno_copy / "text_2.pt"
+    ckpt = torch.load(path, weights_only=False)
+    name = "_orig_mod.transformer.h.1.mlp.c_fc.weight"
+    state = {**ckpt["model"], name: ckpt["model"][name].to(dtype)}
+    torch.save({**ckpt, "model": state}, path)
+    message = _error(load_stage, "semantic", suno_copy)
+    assert "transformer.h.1.mlp.c_fc.weight" in message and str(path) in message and "not floating point" in message
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_weights_are_refused(hf_copy, bad):
+    tensors = load_file(hf_copy / "model.safetensors")
+    tensors["fine_acoustics.layers.0.mlp.in_proj.weight"][3, 5] = bad
+    save_file(tensors, hf_copy / "model.safetensors")
+    message = _error(load_stage, "fine", hf_copy)
+    assert "transformer.h.0.mlp.c_fc.weight" in message and "NaN or infinite" in message and str(hf_copy) in message
+    load_stage("semantic", hf_copy)  # the other stages' tensors are not read, so they still load
 
 
 def test_checkpoint_of_another_stage_is_rejected(tiny_bundle):
@@ -510,3 +613,38 @@ def test_tiny_bundle_dir_builds_once_across_threads(tmp_path, monkeypatch):
         t.join()
     assert len(calls) == 1 and set(results) == {tmp_path / "home" / bundles.TINY_NAME}
     assert sorted(p.name for p in (tmp_path / "home").iterdir()) == [bundles.TINY_NAME, f"{bundles.TINY_NAME}.lock"]
+
+
+def _encodec_bin_layout(folder: Path) -> dict[str, torch.Tensor]:
+    """An Encodec layout (like facebook/encodec_24khz) with pytorch_model.bin instead of safetensors."""
+    load_codec("tiny").model.save_pretrained(folder)
+    state = load_file(folder / "model.safetensors")
+    (folder / "model.safetensors").unlink()
+    torch.save(state, folder / "pytorch_model.bin")
+    return state
+
+
+def test_codec_from_an_encodec_bin_layout(tmp_path):
+    _encodec_bin_layout(tmp_path / "encodec")
+    codes = torch.randint(0, 1024, (1, 8, 5))
+    torch.testing.assert_close(load_codec(tmp_path / "encodec").decode(codes), load_codec("tiny").decode(codes))
+
+
+@pytest.mark.parametrize("payload_key", ["decoder.layers.0.conv.bias", "best_val_loss"])
+def test_codec_checkpoint_with_a_pickled_object_is_refused(tmp_path, pickle_payload, payload_key):
+    encodec = tmp_path / "encodec"
+    state = _encodec_bin_layout(encodec)
+    marker = tmp_path / "pwned"
+    torch.save({**state, payload_key: pickle_payload(marker)}, encodec / "pytorch_model.bin")
+    message = _error(load_codec, encodec, setting="model.codec.source")
+    assert "refusing to load" in message and "pytorch_model.bin" in message and "model.codec.source" in message
+    assert "weights_only" not in message
+    assert not marker.exists()
+
+
+def test_codec_checkpoint_that_is_damaged_is_one_line(tmp_path):
+    encodec = tmp_path / "encodec"
+    _encodec_bin_layout(encodec)
+    (encodec / "pytorch_model.bin").write_bytes(b"not a checkpoint")
+    message = _error(load_codec, encodec)
+    assert "truncated or not a PyTorch checkpoint" in message and "weights_only" not in message
