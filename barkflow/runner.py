@@ -358,7 +358,7 @@ def render(
         units = [u for u in units if u.number < cfg.limit]
     if shard:
         units = _shard(units, *shard)
-    picks = _read_picks(cfg, the_plan)
+    picks = read_picks(cfg)
     rendered, reused = {}, {}
     for step in TOKEN_STEPS:
         done, hit = run_step(step, units, store, engine, progress_factory)
@@ -366,7 +366,7 @@ def render(
     outputs: list = []
     audio_seconds = 0.0
     if not shard:
-        chosen = [u for u in units if u.take == picks.get(u.uid, 0)]
+        chosen = choose_takes(units, picks)
         outputs, audio_seconds = _stitch_and_export(cfg, the_plan, chosen, store, engine)
         outputs = outputs + [str(review.write_review(Path(cfg.paths.output_dir), units, store))]  # review.html
     summary = Summary(
@@ -510,18 +510,65 @@ def _prompt(store: Store, unit: Unit, step: str, engine: Bark) -> Optional[Voice
 # stitch, export, manifest
 
 
-def _read_picks(cfg: BarkflowConfig, the_plan: Plan) -> dict:
+def read_picks(cfg: BarkflowConfig) -> dict:
+    """The picks file as {segment uid: whatever value it holds}; `choose_takes` judges the values.
+
+    A file that is not a JSON object of picks is a one-line error (it is the user's input); a
+    value that names no take of its segment only falls back to take 0, with a warning.
+    """
     path = Path(cfg.project.picks) if cfg.project.picks else Path(cfg.paths.output_dir) / PICKS_FILE
     if not path.exists():
         if cfg.project.picks:
             raise BarkflowError(f"picks file {path} not found; set project.picks to the file the review page saved")
         return {}
+    expected = 'expected {"picks": {"<segment uid>": <take number>}} as the review page saves it'
     try:
         picks = json.loads(path.read_text(encoding="utf-8"))
-        picks = picks.get("picks", picks)
-        return {str(uid): int(take) for uid, take in picks.items()}
-    except (ValueError, AttributeError, TypeError) as e:
-        raise BarkflowError(f"picks file {path} is not valid ({e}); expected {{\"picks\": {{segment_uid: take}}}}") from None
+    except (OSError, ValueError) as e:
+        raise BarkflowError(f"picks file {path} cannot be read ({e}); {expected}") from None
+    if isinstance(picks, dict) and "picks" in picks:
+        picks = picks["picks"]
+    if not isinstance(picks, dict):
+        raise BarkflowError(f"picks file {path} holds {type(picks).__name__}, not an object of picks; {expected}")
+    return picks
+
+
+def choose_takes(units: list[Unit], picks: dict) -> list[Unit]:
+    """Exactly one unit per segment, in book order: the picked take where it exists, else take 0.
+
+    Every way of choosing takes goes through here, so no pick (stale, out of range, not a number,
+    for a segment that is gone) can drop a segment from the book or add one twice.
+    """
+    takes: dict[int, dict[int, Unit]] = {}
+    for unit in units:
+        takes.setdefault(unit.number, {})[unit.take] = unit
+    uids = {unit.uid for unit in units}
+    unknown = [str(uid) for uid in picks if uid not in uids]
+    if unknown:
+        log.warning(
+            "picks: %d pick(s) name no segment of this render (%s); they are ignored",
+            len(unknown), ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else ""),
+        )
+    chosen = []
+    for number in sorted(takes):
+        by_take = takes[number]
+        fallback = by_take[min(by_take)]  # take 0 (a shard always carries it)
+        wanted = picks.get(fallback.uid, fallback.take)
+        unit = by_take.get(wanted) if isinstance(wanted, int) and not isinstance(wanted, bool) else None
+        if unit is None:
+            log.warning(
+                "picks: segment %s (uid %s) has no take %s (takes: %s); using take %d",
+                fallback.segment_id, fallback.uid, _short_repr(wanted), ", ".join(map(str, sorted(by_take))),
+                fallback.take,
+            )
+            unit = fallback
+        chosen.append(unit)
+    return chosen
+
+
+def _short_repr(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _boundary(unit: Unit, following: Optional[Unit]) -> str:
