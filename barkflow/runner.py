@@ -11,6 +11,8 @@ unit of one wave runs as one batch.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import json
 import logging
 import os
@@ -101,12 +103,14 @@ class Plan:
 @dataclass
 class Summary:
     segments: int
-    rendered: dict  # step -> units computed in this run
-    reused: dict  # step -> units found in the cache
-    audio_seconds: float
+    rendered: dict  # step -> entries this process computed (a corrupt entry recomputed included)
+    reused: dict  # step -> entries found in the cache and used as they were
+    audio_seconds: float  # the book's; a shard's: the audio it decoded into the cache
     wall_seconds: float
     outputs: list
     loaded: list  # models loaded, in order
+    waited: dict = field(default_factory=dict)  # step -> entries another process rendered while this one waited
+    stitched: bool = True  # False for a shard: it renders into the cache only
 
     @property
     def real_time_factor(self) -> float:
@@ -192,13 +196,13 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
         where = f"{script.source}:{line.source_line}"
         split_seed = int(content_key("split-seed", cfg.seed, line.text)[:8], 16)  # not the position: edits elsewhere keep it
         split_key = content_key("split", SPLIT_VERSION, cfg.split, line.text, prefix, suffix, tokenizer_id, split_seed)
-        parts = memo.get(split_key)
+        parts = memo.get(split_key, line.text, where)
         if parts is None:
             budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
             parts = split_text(
                 line.text, cfg.split, count_tokens=lambda s, b=budget: count_tokens(s) + b, seed=split_seed, where=where
             )
-            memo.put(split_key, parts)
+            memo.put(split_key, line.text, parts)
         options = _stage_options(cfg, voice.config, override, where)
         history = voice.config.history or project.history
         if history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
@@ -296,19 +300,46 @@ class SplitMemo:
     """Split results of earlier runs, one JSON file in the cache: a rerun skips pysbd and the tokenizer.
 
     Entries are keyed by everything the split depends on; concurrent writers merge, and a lost
-    entry only costs a re-split.
+    entry only costs a re-split. The file is not trusted: an entry is used only if its check (a
+    content key over its key and parts) matches and its parts are non-empty strings that say
+    exactly the line's words, so Bark never speaks what an edited or damaged memo says.
     """
 
     def __init__(self, store: Store):
         self.path = store.root / "split-memo.json"
         self.entries = _read_json(self.path) or {}
-        self.new: dict[str, list[str]] = {}
+        self.new: dict[str, dict] = {}
 
-    def get(self, key: str) -> Optional[list[str]]:
-        return self.entries.get(key)
+    def get(self, key: str, text: str, where: str) -> Optional[list[str]]:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        if isinstance(entry, dict) and self._holds(key, entry, text):
+            return entry["parts"]
+        if isinstance(entry, list):  # the format before entries carried a check: quietly replaced
+            log.debug("%s: split memo entry in the old format; splitting again", where)
+        else:
+            log.warning("%s: the split memo's entry is damaged or does not match the line; splitting it again", where)
+        return None
 
-    def put(self, key: str, parts: list[str]) -> None:
-        self.entries[key] = self.new[key] = parts
+    def put(self, key: str, text: str, parts: list[str]) -> None:
+        entry = {"parts": parts, "check": self._check(key, parts)}
+        if self._holds(key, entry, text):  # a split that cuts inside a word (an over-long one) is not memoized
+            self.entries[key] = self.new[key] = entry
+
+    @staticmethod
+    def _check(key: str, parts) -> str:
+        return content_key("split-memo", key, parts)
+
+    @classmethod
+    def _holds(cls, key: str, entry: dict, text: str) -> bool:
+        parts = entry.get("parts")
+        return (
+            isinstance(parts, list)
+            and all(isinstance(part, str) and part.strip() for part in parts)
+            and " ".join(parts).split() == text.split()
+            and entry.get("check") == cls._check(key, parts)
+        )
 
     def save(self) -> None:
         if self.new:
@@ -341,6 +372,26 @@ def _assign_keys(units: list[Unit], engine: Bark) -> None:
 # rendering
 
 
+@dataclass
+class _StepTally:
+    """What happened to one step's entries in this render, by key."""
+
+    found: set = field(default_factory=set)  # in the cache when the step looked
+    computed: set = field(default_factory=set)  # computed by this process (repairs included)
+    waited: set = field(default_factory=set)  # rendered by another process while this one waited
+    decoded_samples: int = 0  # audio this process decoded
+
+
+# The running render's tally, step name -> _StepTally. Counted where the work happens (a repair
+# deep inside another step's batch included), so the summary says what really happened.
+_tally: contextvars.ContextVar[Optional[dict]] = contextvars.ContextVar("barkflow_render_tally", default=None)
+
+
+def _step_tally(step: str) -> _StepTally:
+    tallies = _tally.get()
+    return _StepTally() if tallies is None else tallies.setdefault(step, _StepTally())
+
+
 def render(
     cfg: BarkflowConfig,
     config_dirs: list[Path] = (),
@@ -348,6 +399,15 @@ def render(
     engine: Optional[Bark] = None,
     progress_factory: Optional[Callable] = None,
 ) -> Summary:
+    tallies: dict[str, _StepTally] = {}
+    token = _tally.set(tallies)
+    try:
+        return _render(cfg, config_dirs, engine, progress_factory, tallies)
+    finally:
+        _tally.reset(token)
+
+
+def _render(cfg, config_dirs, engine, progress_factory, tallies: dict) -> Summary:
     started = time.perf_counter()
     store = Store(cfg.paths.cache_dir)
     engine = engine or make_engine(cfg)
@@ -359,21 +419,24 @@ def render(
     if shard:
         units = _shard(units, *shard)
     picks = read_picks(cfg)
-    rendered, reused = {}, {}
     for step in TOKEN_STEPS:
-        done, hit = run_step(step, units, store, engine, progress_factory)
-        rendered[step.NAME], reused[step.NAME] = done, hit
+        run_step(step, units, store, engine, progress_factory)
     outputs: list = []
-    audio_seconds = 0.0
+    audio_seconds = tallies.get("decode", _StepTally()).decoded_samples / SAMPLE_RATE
     if not shard:
         chosen = choose_takes(units, picks)
         outputs, audio_seconds = _stitch_and_export(cfg, the_plan, chosen, store, engine)
         outputs = outputs + [str(review.write_review(Path(cfg.paths.output_dir), units, store))]  # review.html
-    summary = Summary(
+    rendered, reused, waited = {}, {}, {}
+    for step in TOKEN_STEPS:
+        tally = tallies.get(step.NAME, _StepTally())
+        rendered[step.NAME] = len(tally.computed)
+        waited[step.NAME] = len(tally.waited - tally.computed)
+        reused[step.NAME] = len(tally.found - tally.computed - tally.waited)
+    return Summary(
         len({u.number for u in units}), rendered, reused, audio_seconds, time.perf_counter() - started, outputs,
-        list(engine.loads),
+        list(engine.loads), waited, stitched=not shard,
     )
-    return summary
 
 
 def _shard(units: list[Unit], index: int, count: int) -> list[Unit]:
@@ -399,6 +462,8 @@ def run_step(step, units: list[Unit], store: Store, engine: Bark, progress_facto
         by_key.setdefault(unit.keys[step.NAME], unit)
     missing = [u for k, u in by_key.items() if not store.has(step.NAME, k)]
     reused = len(by_key) - len(missing)
+    tally = _step_tally(step.NAME)
+    tally.found.update(by_key.keys() - {u.keys[step.NAME] for u in missing})
     computed = 0
     progress = progress_factory(step.NAME, len(missing)) if progress_factory and missing else None
     paused = False
@@ -420,6 +485,7 @@ def run_step(step, units: list[Unit], store: Store, engine: Bark, progress_facto
             others = [k for k in keys if k not in claimed]
             if others:
                 store.wait_for(step.NAME, others)
+                tally.waited.update(k for k in others if store.has(step.NAME, k) and k not in tally.computed)
             todo = [u for u in todo if not store.has(step.NAME, u.keys[step.NAME])]
     if progress:
         progress(0, done=True)
@@ -439,6 +505,10 @@ def _run_batch(step, batch: list[Unit], store: Store, engine: Bark) -> None:
         meta = dict(meta, segment=unit.segment_id, take=unit.take, speaker=unit.line.speaker)
         store.save(step.NAME, unit.keys[step.NAME], arrays, meta)
         _log_rendered(step.NAME, unit.keys[step.NAME])
+        tally = _step_tally(step.NAME)
+        tally.computed.add(unit.keys[step.NAME])
+        if step.NAME == "decode":
+            tally.decoded_samples += int(np.asarray(arrays["audio"]).size)
 
 
 def _load(store: Store, step: str, unit: Unit, engine: Bark) -> dict:
@@ -457,12 +527,9 @@ def _load(store: Store, step: str, unit: Unit, engine: Bark) -> dict:
     return arrays
 
 
-def _repair(step, units: list[Unit], store: Store, engine: Bark) -> bool:
-    """Verify the step's entries of `units` by loading them; recompute the corrupt ones. True if any were."""
-    broken = [u for u in units if store.load(step.NAME, u.keys[step.NAME]) is None]
-    if broken:
-        run_step(step, broken, store, engine)
-    return bool(broken)
+def _load_audio(store: Store, unit: Unit, engine: Bark) -> np.ndarray:
+    """Stitch's reader: the unit's decoded audio through the checked load (a bad entry is recomputed)."""
+    return _load(store, "decode", unit, engine)["audio"]
 
 
 def _log_rendered(step: str, key: str) -> None:
@@ -593,25 +660,26 @@ def _stitch_and_export(cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], 
             segment_id=u.segment_id, audio_path=store.path("decode", u.keys["decode"]), chapter=u.line.chapter,
             line=u.line.index, speaker=u.line.speaker, text=u.text,
             boundary=_boundary(u, chosen[i + 1] if i + 1 < len(chosen) else None),
+            load_audio=functools.partial(_load_audio, store, u, engine),
         )
         for i, u in enumerate(chosen)
     ]
+    # The entries' checksums, not only their keys: a repaired or recomputed entry re-stitches.
     render_key = content_key(
-        "render", [(p.segment_id, str(p.audio_path.name), p.boundary, p.chapter) for p in pieces],
+        "render",
+        [
+            (p.segment_id, str(p.audio_path.name), store.checksum("decode", u.keys["decode"]), p.boundary, p.chapter)
+            for p, u in zip(pieces, chosen)
+        ],
         chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
     )
     manifest_path = out_dir / "manifest.json"
-    previous = _read_json(manifest_path)
-    if previous and previous.get("render_key") == render_key and all(Path(p).exists() for p in previous["outputs"]):
+    previous = _read_manifest(manifest_path)
+    if previous and previous["render_key"] == render_key and all(Path(p).exists() for p in previous["outputs"]):
         log.info("outputs are up to date in %s", out_dir)
         return previous["outputs"], previous["audio_seconds"]
     _test_pause("stitch")
-    try:
-        stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
-    except Exception:  # noqa: BLE001 - a damaged decode entry fails stitch's plain read: check them all
-        if not _repair(steps.decode, chosen, store, engine):
-            raise
-        stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
+    stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
     options = cfg.export
     if cfg.project.title or cfg.project.author:
         options = replace(options, title=options.title or cfg.project.title, author=options.author or cfg.project.author)
@@ -637,10 +705,36 @@ def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder
 
 
 def _read_json(path: Path) -> Optional[dict]:
+    """A JSON object from the file, or None if it is missing, unreadable or not an object."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
+
+
+_MANIFEST_SEGMENT_FIELDS = {"id": str, "uid": str, "chapter": int, "take": int, "takes": int}
+
+
+def _read_manifest(path: Path) -> Optional[dict]:
+    """The last render's manifest, or None if there is none or it is damaged (then the outputs are made again)."""
+    manifest = _read_json(path)
+    usable = (
+        manifest is not None
+        and isinstance(manifest.get("render_key"), str)
+        and isinstance(manifest.get("outputs"), list) and all(isinstance(p, str) for p in manifest["outputs"])
+        and isinstance(manifest.get("audio_seconds"), (int, float))
+        and isinstance(manifest.get("segments"), list)
+        and all(
+            isinstance(s, dict) and all(isinstance(s.get(k), t) for k, t in _MANIFEST_SEGMENT_FIELDS.items())
+            for s in manifest["segments"]
+        )
+    )
+    if usable:
+        return manifest
+    if path.exists():
+        log.warning("%s is damaged; the outputs are made again", path)
+    return None
 
 
 def _write_json_atomic(path: Path, data) -> None:
