@@ -414,6 +414,7 @@ def _render(cfg, config_dirs, engine, progress_factory, tallies: dict) -> Summar
     the_plan = plan(cfg, engine, store, list(config_dirs))
     units = the_plan.units
     shard = parse_shard(cfg.shard)
+    out_dir = output_folder(cfg)
     if cfg.limit:
         units = [u for u in units if u.number < cfg.limit]
     if shard:
@@ -425,8 +426,8 @@ def _render(cfg, config_dirs, engine, progress_factory, tallies: dict) -> Summar
     audio_seconds = tallies.get("decode", _StepTally()).decoded_samples / SAMPLE_RATE
     if not shard:
         chosen = choose_takes(units, picks)
-        outputs, audio_seconds = _stitch_and_export(cfg, the_plan, chosen, store, engine)
-        outputs = outputs + [str(review.write_review(Path(cfg.paths.output_dir), units, store))]  # review.html
+        outputs, audio_seconds = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir)
+        outputs = outputs + [str(review.write_review(out_dir, units, store))]  # review.html
     rendered, reused, waited = {}, {}, {}
     for step in TOKEN_STEPS:
         tally = tallies.get(step.NAME, _StepTally())
@@ -437,6 +438,15 @@ def _render(cfg, config_dirs, engine, progress_factory, tallies: dict) -> Summar
         len({u.number for u in units}), rendered, reused, audio_seconds, time.perf_counter() - started, outputs,
         list(engine.loads), waited, stitched=not shard,
     )
+
+
+def output_folder(cfg: BarkflowConfig) -> Path:
+    """Where this render's outputs go: the output folder, or for a preview (limit=N) its own
+    `preview-N` folder inside it, so a preview never mixes with (or overwrites) the full book."""
+    if cfg.limit < 0:
+        raise BarkflowError(f"limit is {cfg.limit}: set it to the number of segments to preview, or 0 for all")
+    out_dir = Path(cfg.paths.output_dir)
+    return out_dir / f"preview-{cfg.limit}" if cfg.limit else out_dir
 
 
 def _shard(units: list[Unit], index: int, count: int) -> list[Unit]:
@@ -652,9 +662,11 @@ def _boundary(unit: Unit, following: Optional[Unit]) -> str:
     return "sentence"
 
 
-def _stitch_and_export(cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], store: Store, engine: Bark):
-    out_dir = Path(cfg.paths.output_dir)
-    chapter_titles = list(the_plan.script.chapter_titles)
+def _stitch_and_export(
+    cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], store: Store, engine: Bark, out_dir: Path
+):
+    # The chapters the chosen segments reach (a preview may stop in the first).
+    chapter_titles = list(the_plan.script.chapter_titles[: max((u.line.chapter for u in chosen), default=-1) + 1])
     pieces = [
         StitchPiece(
             segment_id=u.segment_id, audio_path=store.path("decode", u.keys["decode"]), chapter=u.line.chapter,
@@ -687,7 +699,9 @@ def _stitch_and_export(cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], 
     _test_pause("export")
     outputs += [str(p) for p in _export_segment_voices(chosen, store, engine, out_dir / "voices")]
     audio_seconds = stitched.total_samples / SAMPLE_RATE
-    _write_manifest(manifest_path, cfg, the_plan, chosen, stitched, engine, render_key, outputs, audio_seconds)
+    _write_manifest(
+        manifest_path, cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs, audio_seconds
+    )
     return outputs, audio_seconds
 
 
@@ -742,7 +756,9 @@ def _write_json_atomic(path: Path, data) -> None:
         temporary.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
 
 
-def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, outputs, audio_seconds) -> None:
+def _write_manifest(
+    path, cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs, audio_seconds
+) -> None:
     from omegaconf import OmegaConf
 
     placed = {p.segment_id: p for p in stitched.pieces}
@@ -762,7 +778,7 @@ def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, o
         "audio_seconds": audio_seconds, "outputs": outputs,
         "chapters": [
             {"title": t, "samples": n, "gain_db": g}
-            for t, n, g in zip(the_plan.script.chapter_titles, stitched.chapter_samples, stitched.gains_db)
+            for t, n, g in zip(chapter_titles, stitched.chapter_samples, stitched.gains_db)
         ],
         "models": {stage: engine.identity(stage) for stage in ("semantic", "coarse", "fine", "codec", "tokenizer")},
         "config": OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True),
