@@ -243,11 +243,11 @@ def _line_audio(manifest: dict, out_dir: Path) -> dict:
     rate = manifest.get("sample_rate", SAMPLE_RATE)
     offsets = np.cumsum([0] + [c["samples"] for c in manifest.get("chapters", [])]).tolist()
     sources = {}
-    for s in manifest["segments"]:
-        master = f"master/chapter_{s['chapter'] + 1:03d}.wav"
-        if s.get("start_sample") is None or s["chapter"] >= len(offsets) - 1 or not (out_dir / master).is_file():
+    for s in manifest["segments"]:  # chapters count from 1, as on the page
+        master = f"master/chapter_{s['chapter']:03d}.wav"
+        if s.get("start_sample") is None or not 1 <= s["chapter"] < len(offsets) or not (out_dir / master).is_file():
             continue
-        offset = offsets[s["chapter"]]
+        offset = offsets[s["chapter"] - 1]
         start, end = (s["start_sample"] - offset) / rate, (s["end_sample"] - offset) / rate
         sources[s["uid"]] = f"{master}#t={start:.3f},{end:.3f}"
     return sources
@@ -314,8 +314,8 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
     for s in segments:
         if s["chapter"] != chapter:
             chapter = s["chapter"]
-            title = titles[chapter] if chapter < len(titles) and titles[chapter] else ""
-            body.append(f"<h2>Chapter {chapter + 1}{': ' + _e(title) if title else ''}</h2>")
+            title = titles[chapter - 1] if 1 <= chapter <= len(titles) and titles[chapter - 1] else ""
+            body.append(f"<h2>Chapter {chapter}{': ' + _e(title) if title else ''}</h2>")
         body.append(_segment_html(s, peaks, line_audio.get(s["uid"]), rate))
     name = manifest.get("project", "")
     return _PAGE.format(

@@ -73,7 +73,7 @@ class Unit:
     uid: str  # the segment's identity: speaker, voice, text and occurrence (stable across edits elsewhere)
     number: int  # the segment's position in the book
     line: ScriptLine
-    part: int  # the segment's index within its line
+    part: int  # the segment's index within its line (0 for the first)
     text: str  # what Bark reads: split text plus prefixes and suffixes
     voice: ResolvedVoice
     history: str  # voice | chain | semantic-only
@@ -86,7 +86,14 @@ class Unit:
 
     @property
     def segment_id(self) -> str:
-        return f"l{self.line.index:04d}-s{self.part:02d}"
+        """What users see: the script file's line number and the part within the line, from 1 ("l0012-s01").
+        Not part of any cache key, so renumbering never re-renders."""
+        return f"l{self.line.source_line:04d}-s{self.part + 1:02d}"
+
+    @property
+    def chapter_number(self) -> int:
+        """The chapter as users see it, counted from 1."""
+        return self.line.chapter + 1
 
 
 @dataclass
@@ -670,21 +677,25 @@ def _stitch_and_export(
     pieces = [
         StitchPiece(
             segment_id=u.segment_id, audio_path=store.path("decode", u.keys["decode"]), chapter=u.line.chapter,
-            line=u.line.index, speaker=u.line.speaker, text=u.text,
+            line=u.line.source_line, speaker=u.line.speaker, text=u.text,
             boundary=_boundary(u, chosen[i + 1] if i + 1 < len(chosen) else None),
             load_audio=functools.partial(_load_audio, store, u, engine),
         )
         for i, u in enumerate(chosen)
     ]
-    # The entries' checksums, not only their keys: a repaired or recomputed entry re-stitches.
-    render_key = content_key(
-        "render",
-        [
-            (p.segment_id, str(p.audio_path.name), store.checksum("decode", u.keys["decode"]), p.boundary, p.chapter)
-            for p, u in zip(pieces, chosen)
-        ],
-        chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
-    )
+
+    def inputs_key() -> str:
+        # The entries' checksums, not only their keys: a repaired or recomputed entry re-stitches.
+        return content_key(
+            "render",
+            [
+                (p.segment_id, p.audio_path.name, store.checksum("decode", u.keys["decode"]), p.boundary, p.chapter)
+                for p, u in zip(pieces, chosen)
+            ],
+            chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
+        )
+
+    render_key = inputs_key()
     manifest_path = out_dir / "manifest.json"
     previous = _read_manifest(manifest_path)
     if previous and previous["render_key"] == render_key and all(Path(p).exists() for p in previous["outputs"]):
@@ -692,6 +703,7 @@ def _stitch_and_export(
         return previous["outputs"], previous["audio_seconds"]
     _test_pause("stitch")
     stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
+    render_key = inputs_key()  # what was stitched: entries stitch found damaged were recomputed
     options = cfg.export
     if cfg.project.title or cfg.project.author:
         options = replace(options, title=options.title or cfg.project.title, author=options.author or cfg.project.author)
@@ -767,8 +779,8 @@ def _write_manifest(
         p = placed.get(unit.segment_id)
         segments.append(
             {
-                "id": unit.segment_id, "uid": unit.uid, "line": unit.line.index, "source_line": unit.line.source_line,
-                "chapter": unit.line.chapter, "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.text,
+                "id": unit.segment_id, "uid": unit.uid, "line": unit.line.source_line,
+                "chapter": unit.chapter_number, "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.text,
                 "take": unit.take, "takes": the_plan.takes, "seeds": unit.seeds, "keys": unit.keys,
                 "start_sample": p.book_start if p else None, "end_sample": p.book_end if p else None,
             }
@@ -793,7 +805,7 @@ def plan_table(the_plan: Plan, store: Store) -> list[dict]:
     for unit in the_plan.segments():
         rows.append(
             {
-                "id": unit.segment_id, "chapter": unit.line.chapter, "speaker": unit.line.speaker,
+                "id": unit.segment_id, "chapter": unit.chapter_number, "speaker": unit.line.speaker,
                 "voice": unit.voice.name, "chars": len(unit.text), "seconds": estimate_seconds(unit.text),
                 "cached": [s.NAME for s in TOKEN_STEPS if store.has(s.NAME, unit.keys[s.NAME])], "text": unit.text,
             }

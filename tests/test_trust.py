@@ -75,6 +75,11 @@ def test_an_entry_copied_under_another_key_is_recomputed_not_stitched(tmp_path, 
     assert any("checksum mismatch" in r.getMessage() for r in caplog.records)
     assert summary.rendered["decode"] == 1 and summary.reused["decode"] == summary.segments - 1  # B, recomputed
     assert (tmp_path / "out" / "demo.wav").read_bytes() == clean["wav"]
+    # the manifest records what was stitched (B repaired): the next run has nothing to re-stitch
+    master = tmp_path / "out" / "master" / "chapter_001.wav"
+    stamp = master.stat().st_mtime_ns
+    render(config, clean)
+    assert master.stat().st_mtime_ns == stamp
 
 
 def test_a_changed_entry_restitches_and_a_repair_restitches_again(tmp_path, clean):

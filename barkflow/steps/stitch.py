@@ -77,8 +77,8 @@ class StitchPiece:
 
     segment_id: str  # stable id, e.g. "l0012-s01"
     audio_path: Path  # float32 mono .npz with key "audio" (named in messages)
-    chapter: int  # 0-based
-    line: int  # 0-based script line index
+    chapter: int  # 0-based index (messages say index + 1)
+    line: int  # the script file's line number (names per-line files); equal for the pieces of one line
     speaker: str
     text: str
     boundary: str  # one of BOUNDARIES: what follows this piece
