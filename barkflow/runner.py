@@ -432,7 +432,7 @@ def _render(cfg, config_dirs, engine, progress_factory, tallies: dict) -> Summar
     outputs: list = []
     audio_seconds = tallies.get("decode", _StepTally()).decoded_samples / SAMPLE_RATE
     if not shard:
-        chosen = choose_takes(units, picks)
+        chosen = choose_takes(units, picks, the_plan.units)
         outputs, audio_seconds = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir)
         outputs = outputs + [str(review.write_review(out_dir, units, store))]  # review.html
     rendered, reused, waited = {}, {}, {}
@@ -617,20 +617,21 @@ def read_picks(cfg: BarkflowConfig) -> dict:
     return picks
 
 
-def choose_takes(units: list[Unit], picks: dict) -> list[Unit]:
+def choose_takes(units: list[Unit], picks: dict, book: Optional[list[Unit]] = None) -> list[Unit]:
     """Exactly one unit per segment, in book order: the picked take where it exists, else take 0.
 
     Every way of choosing takes goes through here, so no pick (stale, out of range, not a number,
-    for a segment that is gone) can drop a segment from the book or add one twice.
+    for a segment that is gone) can drop a segment from the book or add one twice. A pick for no
+    segment of `book` (the whole plan; default `units`) is reported.
     """
     takes: dict[int, dict[int, Unit]] = {}
     for unit in units:
         takes.setdefault(unit.number, {})[unit.take] = unit
-    uids = {unit.uid for unit in units}
+    uids = {unit.uid for unit in (units if book is None else book)}
     unknown = [str(uid) for uid in picks if uid not in uids]
     if unknown:
         log.warning(
-            "picks: %d pick(s) name no segment of this render (%s); they are ignored",
+            "picks: %d pick(s) name no segment of the script (%s); they are ignored",
             len(unknown), ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else ""),
         )
     chosen = []

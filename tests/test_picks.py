@@ -102,6 +102,12 @@ def test_a_stale_pick_falls_back_to_take_0_and_keeps_the_line(tmp_path, caplog):
     assert any(segment["id"] in m and "no take 1" in m for m in messages)
     assert any("no-such-segment" in m for m in messages)
 
+    # a preview that stops before the picked segment does not call its pick unknown
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="barkflow.runner"):
+        render(make_config(tmp_path, "project.takes=1", "limit=1"))
+    assert not any(segment["uid"] in r.getMessage() for r in caplog.records)
+
     for value in ("1e400", "5", '"1"', "1.0", "true"):
         picks.write_text('{"picks": {"%s": %s}}' % (segment["uid"], value))
         render(make_config(tmp_path, "project.takes=2"))
