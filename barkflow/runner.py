@@ -780,8 +780,8 @@ def _write_manifest(
         p = placed.get(unit.segment_id)
         segments.append(
             {
-                "id": unit.segment_id, "uid": unit.uid, "line": unit.line.source_line,
-                "chapter": unit.chapter_number, "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.text,
+                "id": unit.segment_id, "uid": unit.uid, "line": unit.line.source_line, "chapter": unit.chapter_number,
+                "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.text,
                 "take": unit.take, "takes": the_plan.takes, "seeds": unit.seeds, "keys": unit.keys,
                 "start_sample": p.book_start if p else None, "end_sample": p.book_end if p else None,
             }
