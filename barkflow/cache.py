@@ -322,6 +322,19 @@ class Store:
         entry = self._read(namespace, key, arrays=False)
         return None if entry is None else entry[1]
 
+    def checksum(self, namespace: str, key: str) -> str | None:
+        """The checksum the entry records, or None if it is missing or unreadable.
+
+        Cheap (one small member, not verified against the data; load() does that). Entries with
+        equal checksums hold equal verified content, so comparing checksums tells whether the
+        inputs of an output changed, a repaired or recomputed entry included.
+        """
+        try:
+            with np.load(self.path(namespace, key), allow_pickle=False) as npz:
+                return _string_member(npz, CHECKSUM)
+        except Exception:  # noqa: BLE001 - missing or broken: load() reports and moves it aside
+            return None
+
     def _read(self, namespace: str, key: str, *, arrays: bool):
         path = self.path(namespace, key)
         try:

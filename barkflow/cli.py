@@ -113,12 +113,7 @@ def run(cfg: DictConfig):
         _print_plan(runner.plan_table(the_plan, store), console)
         return 0.0
     summary = runner.render(config, dirs, progress_factory=_progress_factory(console))
-    steps = ", ".join(f"{s} {summary.rendered[s]} new/{summary.reused[s]} cached" for s in summary.rendered)
-    line = (
-        f"{config.project.name}: {summary.segments} segments ({steps}); "
-        f"{summary.audio_seconds:.1f} s of audio in {summary.wall_seconds:.1f} s "
-        f"(real-time factor {summary.real_time_factor:.2f}); models loaded: {', '.join(summary.loaded) or 'none'}"
-    )
+    line = f"{config.project.name}: {summary_line(summary, config.shard)}"
     _log_to_file(line, logging.INFO)  # sweep jobs keep their summary in their own log
     console.print(line, highlight=False)
     for path in summary.outputs[:8]:
@@ -126,6 +121,23 @@ def run(cfg: DictConfig):
     if len(summary.outputs) > 8:
         console.print(f"  … and {len(summary.outputs) - 8} more in {config.paths.output_dir}")
     return summary.audio_seconds
+
+
+def summary_line(summary, shard: str = "") -> str:
+    """What the render did: per step, entries computed, found cached, and rendered by other processes."""
+    steps = ", ".join(
+        f"{s} {summary.rendered[s]} new/{summary.reused[s]} cached"
+        + (f"/{summary.waited[s]} from other processes" if summary.waited.get(s) else "")
+        for s in summary.rendered
+    )
+    audio = (
+        f"{summary.audio_seconds:.1f} s of audio" if summary.stitched
+        else f"shard {shard}, not stitched: {summary.audio_seconds:.1f} s of audio decoded into the cache"
+    )
+    return (
+        f"{summary.segments} segments ({steps}); {audio} in {summary.wall_seconds:.1f} s "
+        f"(real-time factor {summary.real_time_factor:.2f}); models loaded: {', '.join(summary.loaded) or 'none'}"
+    )
 
 
 _task_started = False  # exceptions before the task are about the command line or the config files

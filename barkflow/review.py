@@ -197,13 +197,14 @@ def _clip_name(segment_id: str, take: int) -> str:
 def _write_clips(folder: Path, units: list, store) -> dict:
     """Each take's clip, checks and envelope: reused from the index while its decode key is unchanged."""
     prepare_out_dir(folder)
-    index = _read_json(folder / INDEX) or {}
-    known = index.get("clips", {}) if index.get("version") == CHECKS_VERSION else {}
+    known = _read_index(folder / INDEX)
     clips = {}
     for unit in units:
         name, key = _clip_name(unit.segment_id, unit.take), unit.keys["decode"]
         entry = known.get(name)
-        if not (entry and entry.get("key") == key and (folder / name).is_file()):
+        # The entry's checksum too: a clip made from an entry that was since repaired is made again.
+        checksum = store.checksum("decode", key)
+        if not (entry and entry.get("key") == key and entry.get("checksum") == checksum and (folder / name).is_file()):
             arrays = store.load("decode", key)
             if arrays is None:
                 log.warning("review: no decoded audio for %s take %d; it is left off the page",
@@ -211,7 +212,10 @@ def _write_clips(folder: Path, units: list, store) -> dict:
                 continue
             audio = np.asarray(arrays["audio"], dtype=np.float32).reshape(-1)
             stop_reason = (store.meta("semantic", unit.keys["semantic"]) or {}).get("stop_reason")
-            entry = {"key": key, "checks": check_audio(audio, unit.text, stop_reason), "peaks": peak_envelope(audio)}
+            entry = {
+                "key": key, "checksum": store.checksum("decode", key),
+                "checks": check_audio(audio, unit.text, stop_reason), "peaks": peak_envelope(audio),
+            }
             with atomic_sound_file(folder / name, SAMPLE_RATE, format="WAV", subtype="PCM_16") as sound_file:
                 sound_file.write(np.clip(audio, -1.0, 1.0))
         clips[name] = entry
@@ -223,26 +227,39 @@ def _write_clips(folder: Path, units: list, store) -> dict:
     return clips
 
 
+def _read_index(path: Path) -> dict:
+    """The clips `index.json` remembers, {clip name: entry}; a damaged index counts as none (clips are remade)."""
+    index = _read_json(path)
+    clips = index.get("clips") if index and index.get("version") == CHECKS_VERSION else None
+    if isinstance(clips, dict) and all(isinstance(entry, dict) for entry in clips.values()):
+        return clips
+    if path.exists() and not (index and index.get("version") != CHECKS_VERSION):
+        log.warning("review: %s is damaged; the clips are made again", path)
+    return {}
+
+
 def _line_audio(manifest: dict, out_dir: Path) -> dict:
     """uid -> the segment as stitched: its span of the chapter master (a media fragment)."""
     rate = manifest.get("sample_rate", SAMPLE_RATE)
     offsets = np.cumsum([0] + [c["samples"] for c in manifest.get("chapters", [])]).tolist()
     sources = {}
-    for s in manifest["segments"]:
-        master = f"master/chapter_{s['chapter'] + 1:03d}.wav"
-        if s.get("start_sample") is None or s["chapter"] >= len(offsets) - 1 or not (out_dir / master).is_file():
+    for s in manifest["segments"]:  # chapters count from 1, as on the page
+        master = f"master/chapter_{s['chapter']:03d}.wav"
+        if s.get("start_sample") is None or not 1 <= s["chapter"] < len(offsets) or not (out_dir / master).is_file():
             continue
-        offset = offsets[s["chapter"]]
+        offset = offsets[s["chapter"] - 1]
         start, end = (s["start_sample"] - offset) / rate, (s["end_sample"] - offset) / rate
         sources[s["uid"]] = f"{master}#t={start:.3f},{end:.3f}"
     return sources
 
 
 def _read_json(path: Path) -> Optional[dict]:
+    """A JSON object from the file, or None if it is missing, unreadable or not an object."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -297,8 +314,8 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
     for s in segments:
         if s["chapter"] != chapter:
             chapter = s["chapter"]
-            title = titles[chapter] if chapter < len(titles) and titles[chapter] else ""
-            body.append(f"<h2>Chapter {chapter + 1}{': ' + _e(title) if title else ''}</h2>")
+            title = titles[chapter - 1] if 1 <= chapter <= len(titles) and titles[chapter - 1] else ""
+            body.append(f"<h2>Chapter {chapter}{': ' + _e(title) if title else ''}</h2>")
         body.append(_segment_html(s, peaks, line_audio.get(s["uid"]), rate))
     name = manifest.get("project", "")
     return _PAGE.format(
@@ -439,7 +456,7 @@ def write_sweep_review(sweep_dir) -> Path:
             log.warning("sweep review: skipping %s (unreadable)", manifest_path)
             continue
         folder = manifest_path.parent
-        index = (_read_json(folder / REVIEW_DIR / INDEX) or {}).get("clips", {})
+        index = _read_index(folder / REVIEW_DIR / INDEX)
         jobs.append(
             {
                 "name": folder.name, "manifest": manifest, "overrides": _overrides(folder),

@@ -11,6 +11,8 @@ unit of one wave runs as one batch.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import json
 import logging
 import os
@@ -72,7 +74,7 @@ class Unit:
     uid: str  # the segment's identity: speaker, voice, text and occurrence (stable across edits elsewhere)
     number: int  # the segment's position in the book
     line: ScriptLine
-    part: int  # the segment's index within its line
+    part: int  # the segment's index within its line (0 for the first)
     text: str  # what Bark reads: split text plus prefixes and suffixes
     voice: ResolvedVoice
     history: str  # voice | chain | semantic-only
@@ -85,7 +87,14 @@ class Unit:
 
     @property
     def segment_id(self) -> str:
-        return f"l{self.line.index:04d}-s{self.part:02d}"
+        """What users see: the script file's line number and the part within the line, from 1 ("l0012-s01").
+        Not part of any cache key, so renumbering never re-renders."""
+        return f"l{self.line.source_line:04d}-s{self.part + 1:02d}"
+
+    @property
+    def chapter_number(self) -> int:
+        """The chapter as users see it, counted from 1."""
+        return self.line.chapter + 1
 
 
 @dataclass
@@ -102,12 +111,14 @@ class Plan:
 @dataclass
 class Summary:
     segments: int
-    rendered: dict  # step -> units computed in this run
-    reused: dict  # step -> units found in the cache
-    audio_seconds: float
+    rendered: dict  # step -> entries this process computed (a corrupt entry recomputed included)
+    reused: dict  # step -> entries found in the cache and used as they were
+    audio_seconds: float  # the book's; a shard's: the audio it decoded into the cache
     wall_seconds: float
     outputs: list
     loaded: list  # models loaded, in order
+    waited: dict = field(default_factory=dict)  # step -> entries another process rendered while this one waited
+    stitched: bool = True  # False for a shard: it renders into the cache only
 
     @property
     def real_time_factor(self) -> float:
@@ -194,13 +205,13 @@ def plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path
         where = f"{script.source}:{line.source_line}"
         split_seed = int(content_key("split-seed", cfg.seed, line.text)[:8], 16)  # not the position: edits elsewhere keep it
         split_key = content_key("split", SPLIT_VERSION, cfg.split, line.text, prefix, suffix, tokenizer_id, split_seed)
-        parts = memo.get(split_key)
+        parts = memo.get(split_key, line.text, where)
         if parts is None:
             budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
             parts = split_text(
                 line.text, cfg.split, count_tokens=lambda s, b=budget: count_tokens(s) + b, seed=split_seed, where=where
             )
-            memo.put(split_key, parts)
+            memo.put(split_key, line.text, parts)
         options = _stage_options(cfg, voice.config, override, where)
         history = voice.config.history or project.history
         if history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
@@ -298,19 +309,46 @@ class SplitMemo:
     """Split results of earlier runs, one JSON file in the cache: a rerun skips pysbd and the tokenizer.
 
     Entries are keyed by everything the split depends on; concurrent writers merge, and a lost
-    entry only costs a re-split.
+    entry only costs a re-split. The file is not trusted: an entry is used only if its check (a
+    content key over its key and parts) matches and its parts are non-empty strings that say
+    exactly the line's words, so Bark never speaks what an edited or damaged memo says.
     """
 
     def __init__(self, store: Store):
         self.path = store.root / "split-memo.json"
         self.entries = _read_json(self.path) or {}
-        self.new: dict[str, list[str]] = {}
+        self.new: dict[str, dict] = {}
 
-    def get(self, key: str) -> Optional[list[str]]:
-        return self.entries.get(key)
+    def get(self, key: str, text: str, where: str) -> Optional[list[str]]:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        if isinstance(entry, dict) and self._holds(key, entry, text):
+            return entry["parts"]
+        if isinstance(entry, list):  # the format before entries carried a check: quietly replaced
+            log.debug("%s: split memo entry in the old format; splitting again", where)
+        else:
+            log.warning("%s: the split memo's entry is damaged or does not match the line; splitting it again", where)
+        return None
 
-    def put(self, key: str, parts: list[str]) -> None:
-        self.entries[key] = self.new[key] = parts
+    def put(self, key: str, text: str, parts: list[str]) -> None:
+        entry = {"parts": parts, "check": self._check(key, parts)}
+        if self._holds(key, entry, text):  # a split that cuts inside a word (an over-long one) is not memoized
+            self.entries[key] = self.new[key] = entry
+
+    @staticmethod
+    def _check(key: str, parts) -> str:
+        return content_key("split-memo", key, parts)
+
+    @classmethod
+    def _holds(cls, key: str, entry: dict, text: str) -> bool:
+        parts = entry.get("parts")
+        return (
+            isinstance(parts, list)
+            and all(isinstance(part, str) and part.strip() for part in parts)
+            and " ".join(parts).split() == text.split()
+            and entry.get("check") == cls._check(key, parts)
+        )
 
     def save(self) -> None:
         if self.new:
@@ -343,6 +381,26 @@ def _assign_keys(units: list[Unit], engine: Bark) -> None:
 # rendering
 
 
+@dataclass
+class _StepTally:
+    """What happened to one step's entries in this render, by key."""
+
+    found: set = field(default_factory=set)  # in the cache when the step looked
+    computed: set = field(default_factory=set)  # computed by this process (repairs included)
+    waited: set = field(default_factory=set)  # rendered by another process while this one waited
+    decoded_samples: int = 0  # audio this process decoded
+
+
+# The running render's tally, step name -> _StepTally. Counted where the work happens (a repair
+# deep inside another step's batch included), so the summary says what really happened.
+_tally: contextvars.ContextVar[Optional[dict]] = contextvars.ContextVar("barkflow_render_tally", default=None)
+
+
+def _step_tally(step: str) -> _StepTally:
+    tallies = _tally.get()
+    return _StepTally() if tallies is None else tallies.setdefault(step, _StepTally())
+
+
 def render(
     cfg: BarkflowConfig,
     config_dirs: list[Path] = (),
@@ -350,32 +408,54 @@ def render(
     engine: Optional[Bark] = None,
     progress_factory: Optional[Callable] = None,
 ) -> Summary:
+    tallies: dict[str, _StepTally] = {}
+    token = _tally.set(tallies)
+    try:
+        return _render(cfg, config_dirs, engine, progress_factory, tallies)
+    finally:
+        _tally.reset(token)
+
+
+def _render(cfg, config_dirs, engine, progress_factory, tallies: dict) -> Summary:
     started = time.perf_counter()
     store = Store(cfg.paths.cache_dir)
     engine = engine or make_engine(cfg)
     the_plan = plan(cfg, engine, store, list(config_dirs))
     units = the_plan.units
     shard = parse_shard(cfg.shard)
+    out_dir = output_folder(cfg)
     if cfg.limit:
         units = [u for u in units if u.number < cfg.limit]
     if shard:
         units = _shard(units, *shard)
-    picks = _read_picks(cfg, the_plan)
-    rendered, reused = {}, {}
+    picks = read_picks(cfg)
     for step in TOKEN_STEPS:
-        done, hit = run_step(step, units, store, engine, progress_factory)
-        rendered[step.NAME], reused[step.NAME] = done, hit
+        run_step(step, units, store, engine, progress_factory)
     outputs: list = []
-    audio_seconds = 0.0
+    audio_seconds = tallies.get("decode", _StepTally()).decoded_samples / SAMPLE_RATE
     if not shard:
-        chosen = [u for u in units if u.take == picks.get(u.uid, 0)]
-        outputs, audio_seconds = _stitch_and_export(cfg, the_plan, chosen, store, engine)
-        outputs = outputs + [str(review.write_review(Path(cfg.paths.output_dir), units, store))]  # review.html
-    summary = Summary(
+        chosen = choose_takes(units, picks, the_plan.units)
+        outputs, audio_seconds = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir)
+        outputs = outputs + [str(review.write_review(out_dir, units, store))]  # review.html
+    rendered, reused, waited = {}, {}, {}
+    for step in TOKEN_STEPS:
+        tally = tallies.get(step.NAME, _StepTally())
+        rendered[step.NAME] = len(tally.computed)
+        waited[step.NAME] = len(tally.waited - tally.computed)
+        reused[step.NAME] = len(tally.found - tally.computed - tally.waited)
+    return Summary(
         len({u.number for u in units}), rendered, reused, audio_seconds, time.perf_counter() - started, outputs,
-        list(engine.loads),
+        list(engine.loads), waited, stitched=not shard,
     )
-    return summary
+
+
+def output_folder(cfg: BarkflowConfig) -> Path:
+    """Where this render's outputs go: the output folder, or for a preview (limit=N) its own
+    `preview-N` folder inside it, so a preview never mixes with (or overwrites) the full book."""
+    if cfg.limit < 0:
+        raise BarkflowError(f"limit is {cfg.limit}: set it to the number of segments to preview, or 0 for all")
+    out_dir = Path(cfg.paths.output_dir)
+    return out_dir / f"preview-{cfg.limit}" if cfg.limit else out_dir
 
 
 def _shard(units: list[Unit], index: int, count: int) -> list[Unit]:
@@ -401,6 +481,8 @@ def run_step(step, units: list[Unit], store: Store, engine: Bark, progress_facto
         by_key.setdefault(unit.keys[step.NAME], unit)
     missing = [u for k, u in by_key.items() if not store.has(step.NAME, k)]
     reused = len(by_key) - len(missing)
+    tally = _step_tally(step.NAME)
+    tally.found.update(by_key.keys() - {u.keys[step.NAME] for u in missing})
     computed = 0
     progress = progress_factory(step.NAME, len(missing)) if progress_factory and missing else None
     paused = False
@@ -422,6 +504,7 @@ def run_step(step, units: list[Unit], store: Store, engine: Bark, progress_facto
             others = [k for k in keys if k not in claimed]
             if others:
                 store.wait_for(step.NAME, others)
+                tally.waited.update(k for k in others if store.has(step.NAME, k) and k not in tally.computed)
             todo = [u for u in todo if not store.has(step.NAME, u.keys[step.NAME])]
     if progress:
         progress(0, done=True)
@@ -441,6 +524,10 @@ def _run_batch(step, batch: list[Unit], store: Store, engine: Bark) -> None:
         meta = dict(meta, segment=unit.segment_id, take=unit.take, speaker=unit.line.speaker)
         store.save(step.NAME, unit.keys[step.NAME], arrays, meta)
         _log_rendered(step.NAME, unit.keys[step.NAME])
+        tally = _step_tally(step.NAME)
+        tally.computed.add(unit.keys[step.NAME])
+        if step.NAME == "decode":
+            tally.decoded_samples += int(np.asarray(arrays["audio"]).size)
 
 
 def _load(store: Store, step: str, unit: Unit, engine: Bark) -> dict:
@@ -459,12 +546,9 @@ def _load(store: Store, step: str, unit: Unit, engine: Bark) -> dict:
     return arrays
 
 
-def _repair(step, units: list[Unit], store: Store, engine: Bark) -> bool:
-    """Verify the step's entries of `units` by loading them; recompute the corrupt ones. True if any were."""
-    broken = [u for u in units if store.load(step.NAME, u.keys[step.NAME]) is None]
-    if broken:
-        run_step(step, broken, store, engine)
-    return bool(broken)
+def _load_audio(store: Store, unit: Unit, engine: Bark) -> np.ndarray:
+    """Stitch's reader: the unit's decoded audio through the checked load (a bad entry is recomputed)."""
+    return _load(store, "decode", unit, engine)["audio"]
 
 
 def _log_rendered(step: str, key: str) -> None:
@@ -512,18 +596,66 @@ def _prompt(store: Store, unit: Unit, step: str, engine: Bark) -> Optional[Voice
 # stitch, export, manifest
 
 
-def _read_picks(cfg: BarkflowConfig, the_plan: Plan) -> dict:
+def read_picks(cfg: BarkflowConfig) -> dict:
+    """The picks file as {segment uid: whatever value it holds}; `choose_takes` judges the values.
+
+    A file that is not a JSON object of picks is a one-line error (it is the user's input); a
+    value that names no take of its segment only falls back to take 0, with a warning.
+    """
     path = Path(cfg.project.picks) if cfg.project.picks else Path(cfg.paths.output_dir) / PICKS_FILE
     if not path.exists():
         if cfg.project.picks:
             raise BarkflowError(f"picks file {path} not found; set project.picks to the file the review page saved")
         return {}
+    expected = 'expected {"picks": {"<segment uid>": <take number>}} as the review page saves it'
     try:
         picks = json.loads(path.read_text(encoding="utf-8"))
-        picks = picks.get("picks", picks)
-        return {str(uid): int(take) for uid, take in picks.items()}
-    except (ValueError, AttributeError, TypeError) as e:
-        raise BarkflowError(f"picks file {path} is not valid ({e}); expected {{\"picks\": {{segment_uid: take}}}}") from None
+    except (OSError, ValueError) as e:
+        raise BarkflowError(f"picks file {path} cannot be read ({e}); {expected}") from None
+    if isinstance(picks, dict) and "picks" in picks:
+        picks = picks["picks"]
+    if not isinstance(picks, dict):
+        raise BarkflowError(f"picks file {path} holds {type(picks).__name__}, not an object of picks; {expected}")
+    return picks
+
+
+def choose_takes(units: list[Unit], picks: dict, book: Optional[list[Unit]] = None) -> list[Unit]:
+    """Exactly one unit per segment, in book order: the picked take where it exists, else take 0.
+
+    Every way of choosing takes goes through here, so no pick (stale, out of range, not a number,
+    for a segment that is gone) can drop a segment from the book or add one twice. A pick for no
+    segment of `book` (the whole plan; default `units`) is reported.
+    """
+    takes: dict[int, dict[int, Unit]] = {}
+    for unit in units:
+        takes.setdefault(unit.number, {})[unit.take] = unit
+    uids = {unit.uid for unit in (units if book is None else book)}
+    unknown = [str(uid) for uid in picks if uid not in uids]
+    if unknown:
+        log.warning(
+            "picks: %d pick(s) name no segment of the script (%s); they are ignored",
+            len(unknown), ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else ""),
+        )
+    chosen = []
+    for number in sorted(takes):
+        by_take = takes[number]
+        fallback = by_take[min(by_take)]  # take 0 (a shard always carries it)
+        wanted = picks.get(fallback.uid, fallback.take)
+        unit = by_take.get(wanted) if isinstance(wanted, int) and not isinstance(wanted, bool) else None
+        if unit is None:
+            log.warning(
+                "picks: segment %s (uid %s) has no take %s (takes: %s); using take %d",
+                fallback.segment_id, fallback.uid, _short_repr(wanted), ", ".join(map(str, sorted(by_take))),
+                fallback.take,
+            )
+            unit = fallback
+        chosen.append(unit)
+    return chosen
+
+
+def _short_repr(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _boundary(unit: Unit, following: Optional[Unit]) -> str:
@@ -540,34 +672,42 @@ def _boundary(unit: Unit, following: Optional[Unit]) -> str:
     return "sentence"
 
 
-def _stitch_and_export(cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], store: Store, engine: Bark):
-    out_dir = Path(cfg.paths.output_dir)
+def _stitch_and_export(
+    cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], store: Store, engine: Bark, out_dir: Path
+):
     remove_stale_partials(out_dir, out_dir / "master", out_dir / "voices")  # left by a killed run's writes
-    chapter_titles = list(the_plan.script.chapter_titles)
+    # The chapters the chosen segments reach (a preview may stop in the first).
+    chapter_titles = list(the_plan.script.chapter_titles[: max((u.line.chapter for u in chosen), default=-1) + 1])
     pieces = [
         StitchPiece(
             segment_id=u.segment_id, audio_path=store.path("decode", u.keys["decode"]), chapter=u.line.chapter,
-            line=u.line.index, speaker=u.line.speaker, text=u.text,
+            line=u.line.source_line, speaker=u.line.speaker, text=u.text,
             boundary=_boundary(u, chosen[i + 1] if i + 1 < len(chosen) else None),
+            load_audio=functools.partial(_load_audio, store, u, engine),
         )
         for i, u in enumerate(chosen)
     ]
-    render_key = content_key(
-        "render", [(p.segment_id, str(p.audio_path.name), p.boundary, p.chapter) for p in pieces],
-        chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
-    )
+
+    def inputs_key() -> str:
+        # The entries' checksums, not only their keys: a repaired or recomputed entry re-stitches.
+        return content_key(
+            "render",
+            [
+                (p.segment_id, p.audio_path.name, store.checksum("decode", u.keys["decode"]), p.boundary, p.chapter)
+                for p, u in zip(pieces, chosen)
+            ],
+            chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
+        )
+
+    render_key = inputs_key()
     manifest_path = out_dir / "manifest.json"
-    previous = _read_json(manifest_path)
-    if previous and previous.get("render_key") == render_key and all(Path(p).exists() for p in previous["outputs"]):
+    previous = _read_manifest(manifest_path)
+    if previous and previous["render_key"] == render_key and all(Path(p).exists() for p in previous["outputs"]):
         log.info("outputs are up to date in %s", out_dir)
         return previous["outputs"], previous["audio_seconds"]
     _test_pause("stitch")
-    try:
-        stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
-    except Exception:  # noqa: BLE001 - a damaged decode entry fails stitch's plain read: check them all
-        if not _repair(steps.decode, chosen, store, engine):
-            raise
-        stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
+    stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
+    render_key = inputs_key()  # what was stitched: entries stitch found damaged were recomputed
     options = cfg.export
     if cfg.project.title or cfg.project.author:
         options = replace(options, title=options.title or cfg.project.title, author=options.author or cfg.project.author)
@@ -575,7 +715,9 @@ def _stitch_and_export(cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], 
     _test_pause("export")
     outputs += [str(p) for p in _export_segment_voices(chosen, store, engine, out_dir / "voices")]
     audio_seconds = stitched.total_samples / SAMPLE_RATE
-    _write_manifest(manifest_path, cfg, the_plan, chosen, stitched, engine, render_key, outputs, audio_seconds)
+    _write_manifest(
+        manifest_path, cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs, audio_seconds
+    )
     return outputs, audio_seconds
 
 
@@ -593,10 +735,36 @@ def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder
 
 
 def _read_json(path: Path) -> Optional[dict]:
+    """A JSON object from the file, or None if it is missing, unreadable or not an object."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
+
+
+_MANIFEST_SEGMENT_FIELDS = {"id": str, "uid": str, "chapter": int, "take": int, "takes": int}
+
+
+def _read_manifest(path: Path) -> Optional[dict]:
+    """The last render's manifest, or None if there is none or it is damaged (then the outputs are made again)."""
+    manifest = _read_json(path)
+    usable = (
+        manifest is not None
+        and isinstance(manifest.get("render_key"), str)
+        and isinstance(manifest.get("outputs"), list) and all(isinstance(p, str) for p in manifest["outputs"])
+        and isinstance(manifest.get("audio_seconds"), (int, float))
+        and isinstance(manifest.get("segments"), list)
+        and all(
+            isinstance(s, dict) and all(isinstance(s.get(k), t) for k, t in _MANIFEST_SEGMENT_FIELDS.items())
+            for s in manifest["segments"]
+        )
+    )
+    if usable:
+        return manifest
+    if path.exists():
+        log.warning("%s is damaged; the outputs are made again", path)
+    return None
 
 
 def _write_json_atomic(path: Path, data) -> None:
@@ -604,7 +772,9 @@ def _write_json_atomic(path: Path, data) -> None:
         temporary.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
 
 
-def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, outputs, audio_seconds) -> None:
+def _write_manifest(
+    path, cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs, audio_seconds
+) -> None:
     from omegaconf import OmegaConf
 
     placed = {p.segment_id: p for p in stitched.pieces}
@@ -613,8 +783,8 @@ def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, o
         p = placed.get(unit.segment_id)
         segments.append(
             {
-                "id": unit.segment_id, "uid": unit.uid, "line": unit.line.index, "source_line": unit.line.source_line,
-                "chapter": unit.line.chapter, "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.text,
+                "id": unit.segment_id, "uid": unit.uid, "line": unit.line.source_line, "chapter": unit.chapter_number,
+                "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.text,
                 "take": unit.take, "takes": the_plan.takes, "seeds": unit.seeds, "keys": unit.keys,
                 "start_sample": p.book_start if p else None, "end_sample": p.book_end if p else None,
             }
@@ -624,7 +794,7 @@ def _write_manifest(path, cfg, the_plan, chosen, stitched, engine, render_key, o
         "audio_seconds": audio_seconds, "outputs": outputs,
         "chapters": [
             {"title": t, "samples": n, "gain_db": g}
-            for t, n, g in zip(the_plan.script.chapter_titles, stitched.chapter_samples, stitched.gains_db)
+            for t, n, g in zip(chapter_titles, stitched.chapter_samples, stitched.gains_db)
         ],
         "models": {stage: engine.identity(stage) for stage in ("semantic", "coarse", "fine", "codec", "tokenizer")},
         "config": OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True),
@@ -639,7 +809,7 @@ def plan_table(the_plan: Plan, store: Store) -> list[dict]:
     for unit in the_plan.segments():
         rows.append(
             {
-                "id": unit.segment_id, "chapter": unit.line.chapter, "speaker": unit.line.speaker,
+                "id": unit.segment_id, "chapter": unit.chapter_number, "speaker": unit.line.speaker,
                 "voice": unit.voice.name, "chars": len(unit.text), "seconds": estimate_seconds(unit.text),
                 "cached": [s.NAME for s in TOKEN_STEPS if store.has(s.NAME, unit.keys[s.NAME])], "text": unit.text,
             }

@@ -302,7 +302,7 @@ def test_a_full_disk_in_the_cache_keeps_finished_entries(tmp_path, monkeypatch, 
 
 @pytest.mark.parametrize(
     "target",
-    ["chapter_001.wav", f"{NAME}.wav", f"{NAME}.srt", "l0002-s00.npz", "manifest.json"],
+    ["chapter_001.wav", f"{NAME}.wav", f"{NAME}.srt", "l0003-s01.npz", "manifest.json"],
 )
 def test_a_full_disk_in_the_output_folder_is_one_line_and_keeps_the_cache(tmp_path, monkeypatch, baseline, engine, target):
     cache = copy_cache(baseline, tmp_path)

@@ -239,7 +239,7 @@ def fake_job(folder, uids, overrides=None, takes=2):
     (folder / "review").mkdir(parents=True)
     segments, clips = [], {}
     for i, uid in enumerate(uids):
-        sid = f"l{i:04d}-s00"
+        sid = f"l{i + 1:04d}-s01"
         entries = []
         for take in range(takes):
             name = f"{sid}-t{take}.wav"
@@ -248,7 +248,7 @@ def fake_job(folder, uids, overrides=None, takes=2):
             checks = review.check_audio(audio, f"line <{i}>", "eos")
             clips[name] = {"key": "k", "checks": checks, "peaks": review.peak_envelope(audio)}
             entries.append({"take": take, "clip": f"review/{name}", "checks": checks})
-        segments.append({"id": sid, "uid": uid, "chapter": 0, "speaker": "ALICE", "text": f"line <{i}>",
+        segments.append({"id": sid, "uid": uid, "chapter": 1, "speaker": "ALICE", "text": f"line <{i}>",
                          "take": takes - 1, "takes": takes, "review_takes": entries, "checks": entries[-1]["checks"]})
     (folder / "review" / "index.json").write_text(json.dumps({"version": review.CHECKS_VERSION, "clips": clips}))
     (folder / "manifest.json").write_text(json.dumps({"project": "demo", "segments": segments}))

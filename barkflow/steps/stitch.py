@@ -78,12 +78,15 @@ class StitchPiece:
     """One rendered segment, in book order, and the kind of boundary that follows it."""
 
     segment_id: str  # stable id, e.g. "l0012-s01"
-    audio_path: Path  # float32 mono .npz with key "audio"
-    chapter: int  # 0-based
-    line: int  # 0-based script line index
+    audio_path: Path  # float32 mono .npz with key "audio" (named in messages)
+    chapter: int  # 0-based index (messages say index + 1)
+    line: int  # the script file's line number (names per-line files); equal for the pieces of one line
     speaker: str
     text: str
     boundary: str  # one of BOUNDARIES: what follows this piece
+    # The checked reader of a cached piece (the runner's: it verifies the entry's checksum and
+    # recomputes a bad one); None reads audio_path as a plain file.
+    load_audio: Optional[Callable[[], np.ndarray]] = field(default=None, compare=False, repr=False)
 
 
 # Not frozen: it doubles as a Hydra schema, and OmegaConf makes frozen nodes read-only.
@@ -364,6 +367,8 @@ def _load_piece_audio(piece: StitchPiece) -> np.ndarray:
     """A piece's samples as a 1-D float array; a missing or bad file is a one-line error."""
     path = Path(piece.audio_path)
     fix = "delete it and render again"
+    if piece.load_audio is not None:
+        return _checked_audio(piece, piece.load_audio(), path, fix)
     try:
         loaded = np.load(path, allow_pickle=False)
         if isinstance(loaded, np.ndarray):  # a plain .npy
@@ -375,6 +380,10 @@ def _load_piece_audio(piece: StitchPiece) -> np.ndarray:
         raise BarkflowError(f"segment {piece.segment_id}: audio file {path} is missing; render again") from None
     except (OSError, KeyError, ValueError, EOFError) as error:
         raise BarkflowError(f"segment {piece.segment_id}: cannot read audio {path} ({error}); {fix}") from None
+    return _checked_audio(piece, audio, path, fix)
+
+
+def _checked_audio(piece: StitchPiece, audio: np.ndarray, path: Path, fix: str) -> np.ndarray:
     audio = np.squeeze(audio)
     if audio.ndim > 1 or not np.issubdtype(audio.dtype, np.floating):
         raise BarkflowError(

@@ -1,0 +1,77 @@
+"""One numbering users see: the script file's line numbers, parts and chapters counted from 1, everywhere."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hydra import compose, initialize_config_module
+
+from barkflow import runner
+from barkflow.cache import Store
+from barkflow.config import register_configs, to_config
+from barkflow.errors import BarkflowError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_config(tmp_path, out="out"):
+    script = tmp_path / "book.md"
+    if not script.exists():
+        shutil.copy(REPO / "examples/audiobook/book.md", script)
+    register_configs()
+    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
+        cfg = compose(
+            config_name="config",
+            overrides=[
+                "projects=audiobook", f"project.script={script}", f"paths.cache_dir={tmp_path / 'cache'}",
+                f"paths.output_dir={tmp_path / out}", f"paths.voices_dir={tmp_path / 'voices'}",
+                "sampling.semantic.max_gen_duration_s=0.3", "device=cpu", "split.goal_chars=80", "split.max_chars=150",
+            ],
+        )
+    return to_config(cfg)
+
+
+def test_plan_table_manifest_review_page_and_errors_agree(tmp_path):
+    config = make_config(tmp_path)
+    engine = runner.make_engine(config)
+    store = Store(config.paths.cache_dir)
+    the_plan = runner.plan(config, engine, store, [REPO / "conf"])
+    rows = runner.plan_table(the_plan, store)
+    file_lines = (tmp_path / "book.md").read_text().splitlines()
+
+    # ids name the file's line and the part within it, from 1; chapters count from 1
+    assert rows[0]["id"].endswith("-s01") and rows[0]["chapter"] == 1
+    for row in rows:
+        line, part = map(int, re.fullmatch(r"l(\d{4})-s(\d{2})", row["id"]).groups())
+        assert part >= 1 and row["text"].split()[0] in file_lines[line - 1]
+    second_part = next(r for r in rows if r["id"].endswith("-s02") and r["chapter"] == 2)
+
+    runner.render(config, [REPO / "conf"], engine=engine)
+    out = tmp_path / "out"
+    manifest = {s["id"]: s for s in json.loads((out / "manifest.json").read_text())["segments"]}
+    assert [(r["id"], r["chapter"]) for r in rows] == [(i, s["chapter"]) for i, s in manifest.items()]
+    segment = manifest[second_part["id"]]
+    assert segment["line"] == int(second_part["id"][1:5])
+
+    page = (out / "review.html").read_text()
+    heading = page.index("<h2>Chapter 2: Chapter Two: The Rain</h2>")
+    assert heading < page.index(f'<span class="sid">{second_part["id"]}</span>')
+    assert page.index(f'<span class="sid">{rows[0]["id"]}</span>') < page.index("<h2>Chapter 1") + 200
+
+    # an error about the segment names it the same way
+    unit = next(u for u in the_plan.segments() if u.segment_id == second_part["id"])
+    store.save("decode", unit.keys["decode"], {"audio": np.full(100, np.nan, dtype=np.float32)}, {})
+    with pytest.raises(BarkflowError, match=f"segment {second_part['id']}:"):
+        runner.render(make_config(tmp_path, out="again"), [REPO / "conf"], engine=engine)
+
+
+def test_segment_ids_are_not_part_of_cache_keys(tmp_path, monkeypatch):
+    config = make_config(tmp_path)
+    engine = runner.make_engine(config)
+    store = Store(config.paths.cache_dir)
+    keys = [u.keys for u in runner.plan(config, engine, store, [REPO / "conf"]).units]
+    monkeypatch.setattr(runner.Unit, "segment_id", property(lambda unit: "renumbered"))
+    assert [u.keys for u in runner.plan(config, engine, store, [REPO / "conf"]).units] == keys

@@ -1,0 +1,114 @@
+"""Picks never drop or duplicate a segment: whatever the picks file holds, the book keeps every segment once."""
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_module
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from barkflow import runner
+from barkflow.cache import Store
+from barkflow.config import register_configs, to_config
+from barkflow.errors import BarkflowError
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = ["sampling.semantic.max_gen_duration_s=0.3", "device=cpu"]
+
+
+def make_config(tmp_path, *overrides, project="demo"):
+    register_configs()
+    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
+        cfg = compose(
+            config_name="config",
+            overrides=[
+                f"projects={project}", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.output_dir={tmp_path / 'out'}",
+                f"paths.voices_dir={tmp_path / 'voices'}", *FAST, *overrides,
+            ],
+        )
+    return to_config(cfg)
+
+
+def render(config):
+    return runner.render(config, [REPO / "conf"])
+
+
+def manifest(tmp_path):
+    return json.loads((tmp_path / "out" / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    """The demo's plan with two takes per segment (no model is loaded to plan)."""
+    folder = tmp_path_factory.mktemp("plan")
+    config = make_config(folder, "project.takes=2")
+    engine = runner.make_engine(config)
+    return runner.plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_picks_file_keeps_every_segment_exactly_once(planned, tmp_path, data):
+    uids = sorted({u.uid for u in planned.units})
+    ids = st.sampled_from(uids) | st.text(max_size=8)
+    picks = data.draw(st.dictionaries(ids, JSON | st.integers(-3, 5), max_size=8))
+    wrapped = data.draw(st.booleans())
+    path = tmp_path / "picks.json"
+    path.write_text(json.dumps({"picks": picks} if wrapped else picks))
+    config = make_config(tmp_path, "project.takes=2", f"project.picks={path}")
+
+    chosen = runner.choose_takes(planned.units, runner.read_picks(config))
+
+    assert [u.number for u in chosen] == sorted({u.number for u in planned.units})
+    assert [u.text for u in chosen] == [u.text for u in planned.segments()]
+    for unit in chosen:
+        picked = picks.get(unit.uid)
+        valid = isinstance(picked, int) and not isinstance(picked, bool) and picked in (0, 1)
+        assert unit.take == (picked if valid else 0)
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "not json", '{"picks": 3}'])
+def test_a_picks_file_that_is_not_an_object_of_picks_is_one_line(tmp_path, content):
+    path = tmp_path / "picks.json"
+    path.write_text(content)
+    with pytest.raises(BarkflowError) as error:
+        runner.read_picks(make_config(tmp_path, f"project.picks={path}"))
+    assert str(path) in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_stale_pick_falls_back_to_take_0_and_keeps_the_line(tmp_path, caplog):
+    render(make_config(tmp_path, "project.takes=2"))
+    segment = manifest(tmp_path)["segments"][1]
+    picks = tmp_path / "out" / "picks.json"
+    picks.write_text(json.dumps({"picks": {segment["uid"]: 1, "no-such-segment": 0}}))
+    render(make_config(tmp_path, "project.takes=2"))
+    assert manifest(tmp_path)["segments"][1]["take"] == 1
+
+    with caplog.at_level(logging.WARNING, logger="barkflow.runner"):
+        summary = render(make_config(tmp_path, "project.takes=1"))
+    segments = manifest(tmp_path)["segments"]
+    assert len(segments) == summary.segments == 4
+    assert segments[1]["uid"] == segment["uid"] and segments[1]["take"] == 0
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(segment["id"] in m and "no take 1" in m for m in messages)
+    assert any("no-such-segment" in m for m in messages)
+
+    # a preview that stops before the picked segment does not call its pick unknown
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="barkflow.runner"):
+        render(make_config(tmp_path, "project.takes=1", "limit=1"))
+    assert not any(segment["uid"] in r.getMessage() for r in caplog.records)
+
+    for value in ("1e400", "5", '"1"', "1.0", "true"):
+        picks.write_text('{"picks": {"%s": %s}}' % (segment["uid"], value))
+        render(make_config(tmp_path, "project.takes=2"))
+        assert [s["uid"] for s in manifest(tmp_path)["segments"]] == [s["uid"] for s in segments], value

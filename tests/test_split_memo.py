@@ -1,0 +1,110 @@
+"""The split memo in the cache only saves time: whatever it holds, Bark reads the script's words."""
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_module
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from barkflow import runner
+from barkflow.cache import Store, content_key
+from barkflow.config import register_configs, to_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_config(folder: Path):
+    register_configs()
+    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
+        cfg = compose(
+            config_name="config",
+            overrides=[
+                "projects=demo", f"paths.cache_dir={folder / 'cache'}", f"paths.output_dir={folder / 'out'}",
+                f"paths.voices_dir={folder / 'voices'}", "device=cpu", "split.goal_chars=20", "split.max_chars=40",
+            ],
+        )
+    return to_config(cfg)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The demo's units planned with no memo, and the memo that plan wrote."""
+    folder = tmp_path_factory.mktemp("memo")
+    config = make_config(folder)
+    engine = runner.make_engine(config)
+    the_plan = runner.plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+    memo = json.loads((folder / "cache" / "split-memo.json").read_text())
+    assert memo and len(the_plan.units) > len(memo)  # some lines split in several parts
+    return {"config": config, "engine": engine, "texts": [u.text for u in the_plan.units], "memo": memo}
+
+
+def texts(reference):
+    config = reference["config"]
+    the_plan = runner.plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
+    return [u.text for u in the_plan.units]
+
+
+def memo_path(reference) -> Path:
+    return Path(reference["config"].paths.cache_dir) / "split-memo.json"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda parts: ["Something else entirely"] + parts[1:],  # an edited text
+        lambda parts: " ".join(parts),  # a string where the list belongs
+        lambda parts: parts[:1],  # the rest of the line dropped
+        lambda parts: parts + [""],
+    ],
+)
+def test_an_edited_memo_entry_is_split_again(reference, caplog, edit):
+    key, entry = next((k, e) for k, e in reference["memo"].items() if len(e["parts"]) > 1)
+    damaged = {**reference["memo"], key: {**entry, "parts": edit(entry["parts"])}}
+    memo_path(reference).write_text(json.dumps(damaged))
+    with caplog.at_level(logging.WARNING, logger="barkflow.runner"):
+        assert texts(reference) == reference["texts"]
+    assert any("split memo" in r.getMessage() for r in caplog.records)
+
+
+def words_changed(parts):
+    return [p + " extra" for p in parts] if parts else ["extra"]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_whatever_the_memo_holds_the_units_say_the_script(reference, data):
+    kind = data.draw(st.sampled_from(["bytes", "json", "entries"]))
+    if kind == "bytes":
+        content = data.draw(st.binary(max_size=200))
+    elif kind == "json":
+        content = json.dumps(data.draw(JSON)).encode()
+    else:
+        memo = {}
+        for key, entry in reference["memo"].items():
+            parts = data.draw(
+                st.sampled_from(["json", "parts", "forged"]).flatmap(
+                    lambda how: JSON.map(lambda v: (how, v)) if how == "json" else st.just((how, None))
+                )
+            )
+            how, value = parts
+            if how == "json":
+                memo[key] = data.draw(st.sampled_from([value, {"parts": value, "check": entry["check"]}]))
+            elif how == "parts":  # plausible parts with the real check: the check no longer matches
+                memo[key] = {"parts": data.draw(st.lists(st.text(min_size=1, max_size=10), max_size=4)),
+                             "check": entry["check"]}
+            else:  # a check that matches (someone computed it) over words the line does not have
+                changed = words_changed(entry["parts"])
+                memo[key] = {"parts": changed, "check": content_key("split-memo", key, changed)}
+        content = json.dumps(memo).encode()
+    memo_path(reference).write_bytes(content)
+    assert texts(reference) == reference["texts"]
