@@ -1,4 +1,4 @@
-"""A tiny random-weight Bark in the real on-disk layouts, for tests and CI (spec §13, §9, §7).
+"""A tiny random-weight Bark in the real on-disk layouts, for tests and CI (docs/bark.md §13, §9, §7).
 
 No hub is reachable in CI, so the loading code is tested on files we write ourselves in exactly
 the layouts users download:

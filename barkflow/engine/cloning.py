@@ -1,4 +1,4 @@
-"""Voice cloning: a reference recording → Bark voice prompts (spec: shared/docs/bark-infinity-features.md §3.3, §4).
+"""Voice cloning: a reference recording → Bark voice prompts (docs/cloning.md §3.3, §4).
 
 Pipeline (the gitmylo recipe that Bark Infinity, serp-ai and bark-gui all use)::
 
@@ -78,7 +78,7 @@ QUANTIZER_INTERMEDIATE = 4096  # version 1 only
 QUANTIZER_LAYERS = 2
 QUANTIZER_INFO_MEMBER = ".info"  # "<stem>/.info" appended to the torch zip: JSON sizes + version
 QUANTIZER_INFO_METADATA = "quantizer_info"  # the same JSON in a safetensors header
-# Published checkpoints, by short name (bark-infinity-features.md §4.4). Any "owner/repo/file" works.
+# Published checkpoints, by short name (docs/cloning.md §4.4). Any "owner/repo/file" works.
 KNOWN_QUANTIZERS = {
     "en": "GitMylo/bark-voice-cloning/quantifier_hubert_base_ls960_14.pth",
     "en-large": "GitMylo/bark-voice-cloning/quantifier_V1_hubert_base_ls960_23.pth",
@@ -760,8 +760,8 @@ def train_quantizer(
 ) -> list[float]:
     """Train a quantizer on (24 kHz float32 audio, semantic tokens) pairs that Bark produced.
 
-    gitmylo's recipe (§4.6): Adam, one utterance per step, per-frame cross-entropy on the log-softmax
-    output; HuBERT frames are matched to tokens by nearest index. Returns the loss of every step and
+    gitmylo's recipe (docs/cloning.md §4.6): Adam, one utterance per step, per-frame cross-entropy on the log-softmax
+    output; HuBERT frames are matched to tokens by nearest index (gitmylo trims the ends instead). Returns the loss of every step and
     saves a checkpoint Quantizer.load (and gitmylo's loader) reads.
     """
     if steps < 1:

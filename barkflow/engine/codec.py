@@ -1,4 +1,4 @@
-"""EnCodec 24 kHz at 6 kbps: Bark's codes <-> waveform (spec: shared/docs/bark-algorithms.md §6).
+"""EnCodec 24 kHz at 6 kbps: Bark's codes <-> waveform (docs/bark.md §6).
 
 Wraps transformers' `EncodecModel` (never the `encodec` pip package, no torchaudio). Decoding is
 exactly the reference's `codec_decode`: the 8 codebook vectors of each frame are looked up and

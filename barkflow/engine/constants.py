@@ -1,4 +1,4 @@
-"""Every Bark number, named once (spec: shared/docs/bark-algorithms.md §1).
+"""Every Bark number, named once (docs/bark.md §1).
 
 The rest of the engine imports these names; no Bark constant appears as a bare literal
 elsewhere. Derived values are computed here from the ones they depend on.

@@ -1,4 +1,4 @@
-"""Load Bark's weights from wherever users keep them (spec: shared/docs/bark-algorithms.md §9, §12).
+"""Load Bark's weights from wherever users keep them (docs/bark.md §9, §12).
 
 Sources are strings:
 

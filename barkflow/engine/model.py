@@ -1,7 +1,7 @@
 """Bark's three transformers in one file: the causal GPT (semantic, coarse) and the fine model.
 
 Follows Suno's `bark/model.py` and `bark/model_fine.py` (themselves nanoGPT) and the spec,
-shared/docs/bark-algorithms.md §8. Parameter names are the reference's (wte, wpe, h, ln_f,
+docs/bark.md §8. Parameter names are the reference's (wte, wpe, h, ln_f,
 c_attn, c_proj, c_fc, lm_head), so the original checkpoints load after stripping their
 `_orig_mod.` prefix; the Hugging Face key map lives in `loading.py`.
 

@@ -1,4 +1,4 @@
-"""Bark's three sampling loops, batched: text → semantic → coarse → fine (spec §3, §4, §5).
+"""Bark's three sampling loops, batched: text → semantic → coarse → fine (docs/bark.md §3, §4, §5).
 
 Every loop takes a list of rows, each with its own input, voice prompt, options and seed, and
 returns each row's tokens at that row's own length. Under deterministic decoding (top_k=1, fine

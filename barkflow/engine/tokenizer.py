@@ -1,4 +1,4 @@
-"""Bark's text encoding (spec: shared/docs/bark-algorithms.md §2).
+"""Bark's text encoding (docs/bark.md §2).
 
 The reference: collapse whitespace, mBERT-cased WordPiece without special tokens, add 10048,
 keep the first 256 ids (warning with the % cut), right-pad with 129595 to exactly 256.

@@ -124,7 +124,7 @@ def test_quantizer_layouts_roundtrip(tmp_path, variant, suffix):
 
 
 def test_published_sizes():
-    """The real architectures have the parameter counts of the 104 MB and 244 MB files (§4.2)."""
+    """The real architectures have the parameter counts of the 104 MB and 244 MB files (docs/cloning.md §4.2)."""
     with torch.device("meta"):
         v0 = C.CustomTokenizer(version=0)
         v1 = C.CustomTokenizer(version=1)

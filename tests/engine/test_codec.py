@@ -1,4 +1,4 @@
-"""barkflow/engine/codec.py on the tiny bundle's codec (spec §6). The codec is random, so
+"""barkflow/engine/codec.py on the tiny bundle's codec (docs/bark.md §6). The codec is random, so
 these tests check shapes, determinism and agreement with transformers, not sound."""
 
 from __future__ import annotations

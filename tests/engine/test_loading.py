@@ -1,4 +1,4 @@
-"""barkflow/engine/loading.py on the tiny bundle's real on-disk layouts (spec §9, §12, §7).
+"""barkflow/engine/loading.py on the tiny bundle's real on-disk layouts (docs/bark.md §9, §12, §7).
 
 Hub ids are tested offline against a fake Hugging Face cache (snapshots/<commit>/..., refs/main),
 which is exactly what huggingface_hub reads when HF_HUB_OFFLINE=1.

@@ -1,7 +1,7 @@
 """Our GPT/FineGPT (barkflow/engine/model.py) against transformers' Bark models on the same weights.
 
 The tiny bundle's HF layout is loaded twice: by our loader into our models, and by
-transformers into BarkModel. Logits must agree to 1e-5 (spec §8, §14.10), including the
+transformers into BarkModel. Logits must agree to 1e-5 (docs/bark.md §8, §14.10), including the
 semantic merged prefix built the way HF's generate builds it (§3, §10) and every fine codebook.
 """
 

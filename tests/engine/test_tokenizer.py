@@ -1,4 +1,4 @@
-"""barkflow/engine/tokenizer.py: the text encoding of spec §2, on the tiny bundle's tokenizer."""
+"""barkflow/engine/tokenizer.py: the text encoding of docs/bark.md §2, on the tiny bundle's tokenizer."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Under greedy decoding the semantic tokens of both equal the reference's. The fine stage is
 compared with its codebooks 0-1 given, at argmax (transformers treats temperature None as argmax).
 The coarse stage is left out on purpose: transformers lets codebook-1 steps pick ids >= 12048
-(spec §10, deviation 1), which random weights do often.
+(docs/bark.md §10, deviation 1), which random weights do often.
 """
 
 import numpy as np
