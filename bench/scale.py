@@ -2,7 +2,7 @@
 
 (a) Plan + cache check. A generated dialogue of N one-sentence lines (20,000 segments; 2,000 with
     --quick) is planned, and the cache is filled with small but valid entries for every key the plan
-    names (so "everything is cached" holds). A fresh process then times `runner.plan` (first without
+    names (so "everything is cached" holds). A fresh process then times `plan.make_plan` (first without
     the split memo an earlier plan leaves in the cache, so pysbd and the tokenizer split every line,
     then with it), the cache check (`Store.has` of every step's key), and a whole
     `runner.render(shard=0/1)`, which plans, finds everything cached and renders nothing. No model is
@@ -40,7 +40,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from barkflow import runner  # noqa: E402
+from barkflow import build, plan, runner  # noqa: E402
 from barkflow.cache import Store  # noqa: E402
 
 WORDS = ("harbour lamp door wind gull stair rope tide stone salt boat night bell glass coat map fog reef key "
@@ -103,9 +103,9 @@ def fill_cache(folder: Path, script: Path) -> tuple[int, float]:
     """Store a valid entry under every key the plan names; returns (entries written, seconds)."""
     started = time.perf_counter()
     config = make_config(overrides(script, folder))
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
-    the_plan = runner.plan(config, engine, store, [REPO / "conf"])
+    the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
     written = 0
     real_fsync, os.fsync = os.fsync, lambda fd: None  # throwaway entries: no need to wait for the disk
     try:
@@ -122,18 +122,18 @@ def fill_cache(folder: Path, script: Path) -> tuple[int, float]:
 def measure_plan(folder: Path, script: Path) -> dict:
     """Run in a fresh process: time plan, the cache check and a render that finds everything cached."""
     config = make_config(overrides(script, folder))
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
     rss_before = peak_rss_mb()
     cold_s = None
-    memo = store.root / "split-memo.json"  # runner.SplitMemo: split results of earlier plans
+    memo = store.root / "split-memo.json"  # plan.SplitMemo: split results of earlier plans
     if memo.exists():  # first without it: pysbd and the tokenizer split every line
         memo.rename(memo.with_name("split-memo.json.aside"))
         started = time.perf_counter()
-        runner.plan(config, engine, store, [REPO / "conf"])
+        plan.make_plan(config, engine, store, [REPO / "conf"])
         cold_s = time.perf_counter() - started
     started = time.perf_counter()
-    the_plan = runner.plan(config, engine, store, [REPO / "conf"])
+    the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
     planned = time.perf_counter()
     cached = sum(store.has(step, unit.keys[step]) for unit in the_plan.units for step in STEPS)
     checked = time.perf_counter()

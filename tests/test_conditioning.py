@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_module
 
-from barkflow import runner
+from barkflow import build, plan
 from barkflow.cache import Store
 from barkflow.config import VoiceConfig, register_configs, to_config
 
@@ -116,11 +116,11 @@ def planned(tmp_path_factory):
         },
         cast={"narrator": "teller", "ALICE": "plain", "BOB": "flat", "CAROL": "random"},
     ))
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     # The tiny bundle is built afresh for each test run and its weights' identity changes with it:
     # fixed model identities keep these keys about the policy alone.
     engine.identity = lambda stage: f"pinned {stage} model"
-    return runner.plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+    return plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
 
 
 def test_the_keys_of_every_kind_of_conditioning_are_unchanged(planned):

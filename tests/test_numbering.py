@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_module
 
-from barkflow import runner
+from barkflow import build, plan, runner
 from barkflow.cache import Store
 from barkflow.config import register_configs, to_config
 from barkflow.errors import BarkflowError
@@ -36,10 +36,10 @@ def make_config(tmp_path, out="out"):
 
 def test_plan_table_manifest_review_page_and_errors_agree(tmp_path):
     config = make_config(tmp_path)
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
-    the_plan = runner.plan(config, engine, store, [REPO / "conf"])
-    rows = runner.plan_table(the_plan, store)
+    the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
+    rows = plan.plan_table(the_plan, store)
     file_lines = (tmp_path / "book.md").read_text().splitlines()
 
     # ids name the file's line and the part within it, from 1; chapters count from 1
@@ -70,8 +70,8 @@ def test_plan_table_manifest_review_page_and_errors_agree(tmp_path):
 
 def test_segment_ids_are_not_part_of_cache_keys(tmp_path, monkeypatch):
     config = make_config(tmp_path)
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
-    keys = [u.keys for u in runner.plan(config, engine, store, [REPO / "conf"]).units]
-    monkeypatch.setattr(runner.Unit, "segment_id", property(lambda unit: "renumbered"))
-    assert [u.keys for u in runner.plan(config, engine, store, [REPO / "conf"]).units] == keys
+    keys = [u.keys for u in plan.make_plan(config, engine, store, [REPO / "conf"]).units]
+    monkeypatch.setattr(plan.Unit, "segment_id", property(lambda unit: "renumbered"))
+    assert [u.keys for u in plan.make_plan(config, engine, store, [REPO / "conf"]).units] == keys

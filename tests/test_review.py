@@ -20,7 +20,7 @@ from omegaconf import OmegaConf
 
 from barkflow import review
 from barkflow.steps.split import estimate_seconds
-from test_pipeline import make_config, render
+from helpers import project_config, render
 
 RATE = 24_000
 SCRIPT = """# Part <one> & "two"
@@ -124,7 +124,7 @@ def rendered(tmp_path_factory):
     script = tmp / "script.txt"
     script.write_text(SCRIPT, encoding="utf-8")
     overrides = ("project.takes=2", f"project.script={script}")
-    first = render(make_config(tmp, *overrides))
+    first = render(project_config(tmp, *overrides))
     assert first.rendered["decode"] == 2 * first.segments
     return tmp, overrides
 
@@ -162,7 +162,7 @@ def test_every_render_writes_the_review_page_clips_and_checks(rendered):
 
     # a rerun rewrites no clip and keeps the page and the checks
     stamps = {p.name: p.stat().st_mtime_ns for p in (out / "review").iterdir()}
-    again = render(make_config(tmp, *overrides))
+    again = render(project_config(tmp, *overrides))
     assert sum(again.rendered.values()) == 0 and str(out / "review.html") in again.outputs
     assert {p.name: p.stat().st_mtime_ns for p in (out / "review").iterdir()} == stamps
     assert read_manifest(out)["segments"] == segments
@@ -222,7 +222,7 @@ def test_picking_a_take_in_the_browser_restitches_without_rendering(rendered, tm
         shutil.rmtree(profile, ignore_errors=True)
     assert picks == {"picks": {s["uid"]: (1 if s is target else s["take"]) for s in before}}
     (out / "picks.json").write_text(json.dumps(picks), encoding="utf-8")
-    after = render(make_config(tmp_path, *overrides))
+    after = render(project_config(tmp_path, *overrides))
     assert after.rendered == {"semantic": 0, "coarse": 0, "fine": 0, "decode": 0}
     segments = read_manifest(out)["segments"]
     assert segments[1]["take"] == 1 and segments[1]["checks"] == segments[1]["review_takes"][1]["checks"]
