@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -185,6 +186,16 @@ def run_processes(commands: list[list[str]], env: dict, logs: Path) -> tuple[flo
     return time.perf_counter() - started, peaks
 
 
+def origins(cache: Path) -> dict:
+    """(step, key) -> who wrote the entry and when, for every entry in the cache."""
+    store = Store(cache)
+    return {(s, p.stem): store.origin(s, p.stem) for s in STEPS for p in (cache / s).glob("*/*.npz")}
+
+
+def _read_logs(logs: Path) -> str:
+    return "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(logs.glob("process-*.log")))
+
+
 def bench_render(workdir: Path, segments: int, workers: int, threads: int) -> dict:
     folder = workdir / f"render-{segments}-w{workers}"
     script = write_script(workdir / f"render-{segments}.txt", segments)
@@ -194,15 +205,17 @@ def bench_render(workdir: Path, segments: int, workers: int, threads: int) -> di
         shutil.rmtree(folder)  # a fresh cache: every configuration renders everything
     logs = folder / "logs"
     logs.mkdir(parents=True)
-    log = folder / "render.log"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", runner.RENDER_LOG_ENV: str(log)}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     base = [sys.executable, "-m", "barkflow.cli", "project=demo",
             *overrides(script, folder, "sampling.semantic.max_gen_duration_s=0.2", f"device.threads={threads}")]
     shards = [base + [f"shard={i}/{workers}", f"hydra.run.dir={folder / 'hydra' / str(i)}"] for i in range(workers)]
     shard_s, shard_peaks = run_processes(shards, env, logs)
-    computed = len(log.read_text().splitlines())
+    # Who computed each entry (Store.origin), and how many entries each worker says it computed.
+    computed = origins(folder / "cache")
+    said = sum(int(n) for n in re.findall(r"\b(?:semantic|coarse|fine|decode)\s+(\d+)\s+new/", _read_logs(logs)))
+    assert len(computed) == said == segments * len(STEPS), "an entry was computed twice, or is missing"
     stitch_s, (stitch_peak,) = run_processes([base + [f"hydra.run.dir={folder / 'hydra' / 'stitch'}"]], env, logs)
-    assert len(log.read_text().splitlines()) == computed == segments * len(STEPS), "the stitch run rendered"
+    assert origins(folder / "cache") == computed, "the stitch run rendered"
     return {
         "workers": workers, "threads": threads, "shards_s": shard_s, "stitch_s": stitch_s, "total_s": shard_s + stitch_s,
         "worker_peak_rss_mb": max(shard_peaks), "workers_rss_sum_mb": sum(shard_peaks), "stitch_peak_rss_mb": stitch_peak,
