@@ -452,8 +452,8 @@ def write_sweep_review(sweep_dir) -> Path:
     jobs = []
     for manifest_path in sorted(sweep_dir.glob("*/manifest.json"), key=lambda p: _job_order(p.parent.name)):
         manifest = _read_json(manifest_path)
-        if not manifest or "segments" not in manifest:
-            log.warning("sweep review: skipping %s (unreadable)", manifest_path)
+        if not _usable_for_sweep(manifest):
+            log.warning("sweep review: skipping %s (unreadable or damaged)", manifest_path)
             continue
         folder = manifest_path.parent
         index = _read_index(folder / REVIEW_DIR / INDEX)
@@ -469,6 +469,25 @@ def write_sweep_review(sweep_dir) -> Path:
     _write_text(path, render_sweep_page(jobs, sweep_dir.name))
     log.info("sweep review page: %s", path)
     return path
+
+
+_SWEEP_SEGMENT_FIELDS = {"uid": str, "id": str, "speaker": str, "text": str, "take": int}
+
+
+def _usable_for_sweep(manifest: Optional[dict]) -> bool:
+    """Whether a job's manifest has every field the sweep page reads (a damaged one is skipped)."""
+    segments = (manifest or {}).get("segments")
+    return isinstance(segments, list) and all(
+        isinstance(s, dict)
+        and all(isinstance(s.get(k), t) for k, t in _SWEEP_SEGMENT_FIELDS.items())
+        and isinstance(s.get("review_takes", []), list)
+        and all(
+            isinstance(t, dict) and isinstance(t.get("take"), int) and isinstance(t.get("clip"), str)
+            and isinstance(t.get("checks"), (dict, type(None)))
+            for t in s.get("review_takes", [])
+        )
+        for s in segments
+    )
 
 
 def _job_order(name: str):

@@ -75,3 +75,21 @@ def test_segment_ids_are_not_part_of_cache_keys(tmp_path, monkeypatch):
     keys = [u.keys for u in plan.make_plan(config, engine, store, [REPO / "conf"]).units]
     monkeypatch.setattr(plan.Unit, "segment_id", property(lambda unit: "renumbered"))
     assert [u.keys for u in plan.make_plan(config, engine, store, [REPO / "conf"]).units] == keys
+
+
+def test_renumbering_leaves_no_segment_voice_under_an_old_id(tmp_path):
+    from helpers import project_config
+
+    script = tmp_path / "script.txt"
+    script.write_text((REPO / "examples/demo/script.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    runner.render(project_config(tmp_path, f"project.script={script}"), [REPO / "conf"])
+    voices = tmp_path / "out" / "voices"
+    before = sorted(p.name for p in voices.glob("*.npz"))
+    (voices / "my-voice.npz").write_bytes((voices / before[0]).read_bytes())  # the user's own file there
+
+    script.write_text("\n" + script.read_text(encoding="utf-8"), encoding="utf-8")  # every line one further down
+    summary = runner.render(project_config(tmp_path, f"project.script={script}"), [REPO / "conf"])
+    assert sum(summary.rendered.values()) == 0
+    ids = [s["id"] for s in json.loads((tmp_path / "out" / "manifest.json").read_text())["segments"]]
+    assert sorted(p.name for p in voices.glob("*.npz")) == sorted([f"{i}.npz" for i in ids] + ["my-voice.npz"])
+    assert set(before) - {f"{i}.npz" for i in ids}  # some old ids are gone (and were removed above)

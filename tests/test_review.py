@@ -278,6 +278,28 @@ def test_the_sweep_page_compares_jobs_side_by_side(tmp_path):
     assert "line &lt;1&gt;" in page and "Take 1 (picked)" in page and "<polygon" in page
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda s: s.pop("uid"),
+        lambda s: s.update(take="1"),
+        lambda s: s.update(review_takes=[{"take": 0}]),
+        lambda s: s.update(review_takes="none"),
+    ],
+    ids=["no uid", "take not a number", "a take without its clip", "takes not a list"],
+)
+def test_a_job_with_a_damaged_manifest_is_skipped_with_a_warning(tmp_path, caplog, damage):
+    fake_job(tmp_path / "0", ["aaaa", "bbbb"], ["seed=1"])
+    fake_job(tmp_path / "1", ["aaaa"], ["seed=2"])
+    manifest_path = tmp_path / "1" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    damage(manifest["segments"][0])
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    page = review.write_sweep_review(tmp_path).read_text(encoding="utf-8")
+    assert re.findall(r">job (\w+)<", page) == ["0"]
+    assert any(str(manifest_path) in r.getMessage() and "damaged" in r.getMessage() for r in caplog.records)
+
+
 def test_the_multirun_callback_writes_the_sweep_page(tmp_path):
     fake_job(tmp_path / "0", ["aaaa"], ["seed=1"])
     review.SweepReviewCallback().on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}))
