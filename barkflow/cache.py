@@ -13,8 +13,10 @@ Layout on disk (one root, shared by all processes and machines that use the cach
     <root>/.locks/<namespace>/<key>.lock              claim locks (empty files, left in place)
 
 An entry is an uncompressed ``.npz`` (a ZIP of ``.npy`` members) holding the caller's arrays plus
-two reserved members: ``__meta__`` (a JSON string) and ``__checksum__`` (a content key over the
-namespace, key, arrays and meta).
+three reserved members: ``__meta__`` (a JSON string), ``__checksum__`` (a content key over the
+namespace, key, arrays and meta) and ``__origin__`` (JSON: the process id and host name that
+computed the entry, read with ``Store.origin``; who made an entry in a shared cache). The origin
+is not content: the checksum leaves it out, so an entry recomputed elsewhere has the same checksum.
 
 Guarantees
     * Atomic writes: an entry is written to a temp file in its own folder, fsynced and renamed over
@@ -47,6 +49,7 @@ import logging
 import os
 import re
 import secrets
+import socket
 import tempfile
 import time
 import zipfile
@@ -67,6 +70,7 @@ TEMP_MAX_AGE = 3600.0  # seconds; a temp this old belongs to a dead writer (no w
 LOCKS_DIR = ".locks"
 META = "__meta__"
 CHECKSUM = "__checksum__"
+ORIGIN = "__origin__"
 
 # Bump the version if the encoding below changes: every key changes with it, so old entries
 # are simply never found again (no stale hit can ever mix two encodings).
@@ -283,6 +287,7 @@ class Store:
             **checked,
             META: np.array(meta_json),
             CHECKSUM: np.array(_checksum(namespace, key, checked, meta_json)),
+            ORIGIN: np.array(json.dumps({"host": socket.gethostname(), "pid": os.getpid()}, sort_keys=True)),
         }
         folder = path.parent
         temp: Path | None = None
@@ -321,6 +326,18 @@ class Store:
         """
         entry = self._read(namespace, key, arrays=False)
         return None if entry is None else entry[1]
+
+    def origin(self, namespace: str, key: str) -> dict | None:
+        """Who computed the entry: {"pid", "host", "time"} (time: when its file was written, in seconds
+        since the epoch); None if it is missing or unreadable. Entries written before barkflow recorded
+        the origin have only the time."""
+        try:
+            path = self.path(namespace, key)
+            with np.load(path, allow_pickle=False) as npz:
+                origin = json.loads(_string_member(npz, ORIGIN)) if ORIGIN in npz.files else {}
+            return {**origin, "time": path.stat().st_mtime} if isinstance(origin, dict) else None
+        except Exception:  # noqa: BLE001 - missing or broken: load() reports and moves it aside
+            return None
 
     def checksum(self, namespace: str, key: str) -> str | None:
         """The checksum the entry records, or None if it is missing or unreadable.
@@ -571,7 +588,7 @@ def _read_npz(file, namespace: str, key: str, *, arrays: bool):
         if not arrays:
             return None, meta
         # Reading a member to its end makes zipfile check its CRC-32.
-        data = {name: npz[name] for name in npz.files if name not in (META, CHECKSUM)}
+        data = {name: npz[name] for name in npz.files if name not in (META, CHECKSUM, ORIGIN)}
         if _checksum(namespace, key, data, meta_json) != _string_member(npz, CHECKSUM):
             raise _Corrupt("checksum mismatch")
         return data, meta

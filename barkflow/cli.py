@@ -99,18 +99,16 @@ def _print_plan(rows, console) -> None:
 
 def run(cfg: DictConfig):
     """The task: compose → dataclasses → render (or plan). Returns seconds of audio."""
-    from barkflow import runner
-    from barkflow.cache import Store
+    from barkflow import build, plan, runner
 
     config = to_config(cfg)
     check_writable_folders(config)
     console = _console()
     dirs = _config_dirs()
     if config.plan:
-        engine = runner.make_engine(config)
-        store = Store(config.paths.cache_dir)
-        the_plan = runner.plan(config, engine, store, dirs)
-        _print_plan(runner.plan_table(the_plan, store), console)
+        engine, store = build.make_engine(config), build.make_store(config)
+        the_plan = plan.make_plan(config, engine, store, dirs)
+        _print_plan(plan.plan_table(the_plan, store), console)
         return 0.0
     summary = runner.render(config, dirs, progress_factory=_progress_factory(console))
     line = f"{config.project.name}: {summary_line(summary, config.shard)}"

@@ -9,8 +9,10 @@ Every render writes, beside its outputs:
   automatic checks, and radio buttons that build the picks file the runner reads
   (`{"picks": {segment_uid: take}}`): Download or Copy it, save it as `picks.json` in the output
   folder, run barkflow again, and it re-stitches with the picked takes without rendering;
-- `manifest.json` gains `segments[i]["checks"]` (the picked take's checks) and
-  `segments[i]["review_takes"]` (every take's clip and checks).
+- the checks go into `manifest.json` (written by publish.py, which calls `write_clips` and
+  `add_checks` before it writes; this module only reads the manifest):
+  `segments[i]["checks"]` (the picked take's checks) and `segments[i]["review_takes"]` (every
+  take's clip and checks).
 
 A sweep gets one page comparing its jobs' takes of the same segments side by side:
 `write_sweep_review(sweep_dir)`, run at the end of a multirun by `SweepReviewCallback`
@@ -47,6 +49,7 @@ from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.steps.split import estimate_seconds
 from barkflow.files import atomic_output_path
+from barkflow.plan import SEGMENT_ID
 from barkflow.steps.stitch import atomic_sound_file, prepare_out_dir
 
 log = logging.getLogger(__name__)
@@ -64,7 +67,7 @@ CLIP_LEVEL = 0.999
 TOO_SHORT = 0.4
 TOO_LONG = 2.5
 ENVELOPE_POINTS = 120
-_CLIP_NAME = re.compile(r"^l\d{4,}-s\d{2,}-t\d+\.wav$")
+_CLIP_NAME = re.compile(rf"{SEGMENT_ID.pattern}-t\d+\.wav")
 
 
 # --- checks and waveform ------------------------------------------------------------------
@@ -154,34 +157,30 @@ def waveform_svg(peaks: list[float], width: int = 240, height: int = 36) -> str:
 # --- writing a render's review ------------------------------------------------------------
 
 
-def write_review(out_dir: Path, units: Iterable, store) -> Path:
-    """Clips, checks (into the manifest) and `review.html` for the render in `out_dir`.
-
-    `units` are the runner's Units (every take of every segment); the manifest says which
-    segments this render stitched and which take of each.
-    """
-    out_dir = Path(out_dir)
-    manifest_path = out_dir / "manifest.json"
-    manifest = _read_json(manifest_path)
-    if not manifest:
-        raise BarkflowError(f"review: {manifest_path} is missing or unreadable; run barkflow again")
-    wanted = {s["uid"] for s in manifest["segments"]}
-    takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
-    clips = _write_clips(out_dir / REVIEW_DIR, takes, store)
+def add_checks(segments: list[dict], takes: Iterable, clips: dict) -> None:
+    """Set each manifest segment's `review_takes` (every take's clip and checks) and `checks` (the
+    picked take's), from the clips `write_clips` made of `takes` (the runner's Units)."""
     by_uid: dict[str, list[dict]] = {}
     for unit in takes:
         name = _clip_name(unit.segment_id, unit.take)
         if name in clips:
             entry = {"take": unit.take, "clip": f"{REVIEW_DIR}/{name}", "checks": clips[name]["checks"]}
             by_uid.setdefault(unit.uid, []).append(entry)
-    before = json.dumps(manifest, sort_keys=True, default=str)
-    for segment in manifest["segments"]:
+    for segment in segments:
         segment["review_takes"] = by_uid.get(segment["uid"], [])
         picked = [t for t in segment["review_takes"] if t["take"] == segment["take"]]
         segment["checks"] = picked[0]["checks"] if picked else None
-    if json.dumps(manifest, sort_keys=True, default=str) != before:
-        _write_text(manifest_path, json.dumps(manifest, indent=1, default=str))
-    peaks = {f"{REVIEW_DIR}/{name}": entry["peaks"] for name, entry in clips.items()}
+
+
+def write_page(out_dir: Path) -> Path:
+    """`review.html` for the render in `out_dir`, from its manifest and its clips' index (read only)."""
+    out_dir = Path(out_dir)
+    manifest_path = out_dir / "manifest.json"
+    manifest = _read_json(manifest_path)
+    if not manifest:
+        raise BarkflowError(f"review: {manifest_path} is missing or unreadable; run barkflow again")
+    clips = _read_index(out_dir / REVIEW_DIR / INDEX)
+    peaks = {f"{REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
     page = render_page(manifest, peaks, _line_audio(manifest, out_dir))
     path = out_dir / PAGE
     if not path.is_file() or path.read_text(encoding="utf-8") != page:
@@ -194,8 +193,9 @@ def _clip_name(segment_id: str, take: int) -> str:
     return f"{segment_id}-t{take}.wav"
 
 
-def _write_clips(folder: Path, units: list, store) -> dict:
-    """Each take's clip, checks and envelope: reused from the index while its decode key is unchanged."""
+def write_clips(folder: Path, units: list, store) -> dict:
+    """Each take's clip, checks and envelope ({clip name: entry}, also kept in the folder's index):
+    reused from the index while its decode key is unchanged."""
     prepare_out_dir(folder)
     known = _read_index(folder / INDEX)
     clips = {}
@@ -220,7 +220,7 @@ def _write_clips(folder: Path, units: list, store) -> dict:
                 sound_file.write(np.clip(audio, -1.0, 1.0))
         clips[name] = entry
     for stale in folder.glob("*.wav"):  # clips of segments this render no longer has
-        if _CLIP_NAME.match(stale.name) and stale.name not in clips:
+        if _CLIP_NAME.fullmatch(stale.name) and stale.name not in clips:
             stale.unlink(missing_ok=True)
     if clips != known:
         _write_text(folder / INDEX, json.dumps({"version": CHECKS_VERSION, "clips": clips}))
@@ -452,8 +452,8 @@ def write_sweep_review(sweep_dir) -> Path:
     jobs = []
     for manifest_path in sorted(sweep_dir.glob("*/manifest.json"), key=lambda p: _job_order(p.parent.name)):
         manifest = _read_json(manifest_path)
-        if not manifest or "segments" not in manifest:
-            log.warning("sweep review: skipping %s (unreadable)", manifest_path)
+        if not _usable_for_sweep(manifest):
+            log.warning("sweep review: skipping %s (unreadable or damaged)", manifest_path)
             continue
         folder = manifest_path.parent
         index = _read_index(folder / REVIEW_DIR / INDEX)
@@ -469,6 +469,25 @@ def write_sweep_review(sweep_dir) -> Path:
     _write_text(path, render_sweep_page(jobs, sweep_dir.name))
     log.info("sweep review page: %s", path)
     return path
+
+
+_SWEEP_SEGMENT_FIELDS = {"uid": str, "id": str, "speaker": str, "text": str, "take": int}
+
+
+def _usable_for_sweep(manifest: Optional[dict]) -> bool:
+    """Whether a job's manifest has every field the sweep page reads (a damaged one is skipped)."""
+    segments = (manifest or {}).get("segments")
+    return isinstance(segments, list) and all(
+        isinstance(s, dict)
+        and all(isinstance(s.get(k), t) for k, t in _SWEEP_SEGMENT_FIELDS.items())
+        and isinstance(s.get("review_takes", []), list)
+        and all(
+            isinstance(t, dict) and isinstance(t.get("take"), int) and isinstance(t.get("clip"), str)
+            and isinstance(t.get("checks"), (dict, type(None)))
+            for t in s.get("review_takes", [])
+        )
+        for s in segments
+    )
 
 
 def _job_order(name: str):

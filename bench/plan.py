@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from hydra import compose, initialize_config_module  # noqa: E402
 
-from barkflow import runner  # noqa: E402
+from barkflow import build, plan, runner  # noqa: E402
 from barkflow.cache import Store  # noqa: E402
 from barkflow.config import register_configs, to_config  # noqa: E402
 
@@ -63,7 +63,7 @@ def make_config(tmp: Path, script: Path, extra=()):
     return to_config(cfg)
 
 
-def fill_cache(the_plan: runner.Plan, store: Store) -> None:
+def fill_cache(the_plan: plan.Plan, store: Store) -> None:
     """Small but valid artifacts under every key, as if the project had been rendered."""
     frames = 15
     arrays = {
@@ -87,14 +87,14 @@ def main(argv=None):
         config = make_config(tmp, script)
         store = Store(config.paths.cache_dir)
         start = time.perf_counter()
-        fill_cache(runner.plan(config, runner.make_engine(config), store, [REPO / "conf"]), store)
+        fill_cache(plan.make_plan(config, build.make_engine(config), store, [REPO / "conf"]), store)
         print(f"filled the cache in {time.perf_counter() - start:.1f} s", flush=True)
 
-        engine = runner.make_engine(config)  # fresh: nothing loaded yet
+        engine = build.make_engine(config)  # fresh: nothing loaded yet
         start = time.perf_counter()
-        the_plan = runner.plan(config, engine, store, [REPO / "conf"])
+        the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
         planned = time.perf_counter() - start
-        rows = runner.plan_table(the_plan, store)
+        rows = plan.plan_table(the_plan, store)
         total = time.perf_counter() - start
         cached = sum(len(r["cached"]) == 4 for r in rows)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

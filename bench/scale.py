@@ -2,7 +2,7 @@
 
 (a) Plan + cache check. A generated dialogue of N one-sentence lines (20,000 segments; 2,000 with
     --quick) is planned, and the cache is filled with small but valid entries for every key the plan
-    names (so "everything is cached" holds). A fresh process then times `runner.plan` (first without
+    names (so "everything is cached" holds). A fresh process then times `plan.make_plan` (first without
     the split memo an earlier plan leaves in the cache, so pysbd and the tokenizer split every line,
     then with it), the cache check (`Store.has` of every step's key), and a whole
     `runner.render(shard=0/1)`, which plans, finds everything cached and renders nothing. No model is
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -40,7 +41,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from barkflow import runner  # noqa: E402
+from barkflow import build, plan, runner  # noqa: E402
 from barkflow.cache import Store  # noqa: E402
 
 WORDS = ("harbour lamp door wind gull stair rope tide stone salt boat night bell glass coat map fog reef key "
@@ -103,9 +104,9 @@ def fill_cache(folder: Path, script: Path) -> tuple[int, float]:
     """Store a valid entry under every key the plan names; returns (entries written, seconds)."""
     started = time.perf_counter()
     config = make_config(overrides(script, folder))
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
-    the_plan = runner.plan(config, engine, store, [REPO / "conf"])
+    the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
     written = 0
     real_fsync, os.fsync = os.fsync, lambda fd: None  # throwaway entries: no need to wait for the disk
     try:
@@ -122,18 +123,18 @@ def fill_cache(folder: Path, script: Path) -> tuple[int, float]:
 def measure_plan(folder: Path, script: Path) -> dict:
     """Run in a fresh process: time plan, the cache check and a render that finds everything cached."""
     config = make_config(overrides(script, folder))
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
     rss_before = peak_rss_mb()
     cold_s = None
-    memo = store.root / "split-memo.json"  # runner.SplitMemo: split results of earlier plans
+    memo = store.root / "split-memo.json"  # plan.SplitMemo: split results of earlier plans
     if memo.exists():  # first without it: pysbd and the tokenizer split every line
         memo.rename(memo.with_name("split-memo.json.aside"))
         started = time.perf_counter()
-        runner.plan(config, engine, store, [REPO / "conf"])
+        plan.make_plan(config, engine, store, [REPO / "conf"])
         cold_s = time.perf_counter() - started
     started = time.perf_counter()
-    the_plan = runner.plan(config, engine, store, [REPO / "conf"])
+    the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
     planned = time.perf_counter()
     cached = sum(store.has(step, unit.keys[step]) for unit in the_plan.units for step in STEPS)
     checked = time.perf_counter()
@@ -185,6 +186,16 @@ def run_processes(commands: list[list[str]], env: dict, logs: Path) -> tuple[flo
     return time.perf_counter() - started, peaks
 
 
+def origins(cache: Path) -> dict:
+    """(step, key) -> who wrote the entry and when, for every entry in the cache."""
+    store = Store(cache)
+    return {(s, p.stem): store.origin(s, p.stem) for s in STEPS for p in (cache / s).glob("*/*.npz")}
+
+
+def _read_logs(logs: Path) -> str:
+    return "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(logs.glob("process-*.log")))
+
+
 def bench_render(workdir: Path, segments: int, workers: int, threads: int) -> dict:
     folder = workdir / f"render-{segments}-w{workers}"
     script = write_script(workdir / f"render-{segments}.txt", segments)
@@ -194,15 +205,17 @@ def bench_render(workdir: Path, segments: int, workers: int, threads: int) -> di
         shutil.rmtree(folder)  # a fresh cache: every configuration renders everything
     logs = folder / "logs"
     logs.mkdir(parents=True)
-    log = folder / "render.log"
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", runner.RENDER_LOG_ENV: str(log)}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     base = [sys.executable, "-m", "barkflow.cli", "project=demo",
             *overrides(script, folder, "sampling.semantic.max_gen_duration_s=0.2", f"device.threads={threads}")]
     shards = [base + [f"shard={i}/{workers}", f"hydra.run.dir={folder / 'hydra' / str(i)}"] for i in range(workers)]
     shard_s, shard_peaks = run_processes(shards, env, logs)
-    computed = len(log.read_text().splitlines())
+    # Who computed each entry (Store.origin), and how many entries each worker says it computed.
+    computed = origins(folder / "cache")
+    said = sum(int(n) for n in re.findall(r"\b(?:semantic|coarse|fine|decode)\s+(\d+)\s+new/", _read_logs(logs)))
+    assert len(computed) == said == segments * len(STEPS), "an entry was computed twice, or is missing"
     stitch_s, (stitch_peak,) = run_processes([base + [f"hydra.run.dir={folder / 'hydra' / 'stitch'}"]], env, logs)
-    assert len(log.read_text().splitlines()) == computed == segments * len(STEPS), "the stitch run rendered"
+    assert origins(folder / "cache") == computed, "the stitch run rendered"
     return {
         "workers": workers, "threads": threads, "shards_s": shard_s, "stitch_s": stitch_s, "total_s": shard_s + stitch_s,
         "worker_peak_rss_mb": max(shard_peaks), "workers_rss_sum_mb": sum(shard_peaks), "stitch_peak_rss_mb": stitch_peak,

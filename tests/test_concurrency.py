@@ -6,8 +6,10 @@
   (submitit_local) fills the cache; a plain run then stitches and exports without rendering or loading
   a model. Killing the multirun half way and running the same command again renders only what is missing.
 
-Who computed what comes from the runner's BARKFLOW_RENDER_LOG hook: one "<step> <key> <pid>" line per
-artifact a process computed. The reference audio is one uninterrupted single-process render.
+Who computed what comes from the cache entries' origin (Store.origin: the process id and host that
+wrote each entry), and how much each process computed from its summary line ("semantic N new/...");
+together they show each key computed exactly once. The reference audio is one uninterrupted
+single-process render.
 """
 
 from __future__ import annotations
@@ -15,24 +17,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from barkflow import runner
-from test_crash_safety import (  # the shared helpers: project, configs, process control
-    NAME,
-    REPO,
-    STEPS,
-    entries,
-    kill,
-    make_config,
-    overrides,
-    read_log,
-    segment_keys,
-    start_paused,
-    write_script,
+from barkflow import build, plan, runner
+from helpers import (
+    NAME, REPO, STEPS, computed_counts, demo_config, entries, kill, origins, overrides, recomputed, segment_keys,
+    start_paused, write_script,
 )
 
 OTHER_SCRIPT = """\
@@ -52,21 +44,20 @@ def manifest_keys(out: Path) -> set[tuple[str, str]]:
 def plan_keys(config, engine) -> set[tuple[str, str]]:
     from barkflow.cache import Store
 
-    the_plan = runner.plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+    the_plan = plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
     return {(step, u.keys[step]) for u in the_plan.units for step in STEPS}
 
 
-def assert_each_key_once(cache: Path, log: list[tuple[str, str]], wanted: set[tuple[str, str]]) -> None:
-    twice = [key for key, count in Counter(log).items() if count > 1]
-    assert not twice, f"computed more than once: {twice}"
-    assert set(log) == wanted
+def assert_each_key_once(cache: Path, computed: int, wanted: set[tuple[str, str]]) -> None:
+    """Every wanted key has its one entry, and the processes computed that many entries in all: none twice."""
     assert {(step, key) for step in STEPS for key in entries(cache, step)} == wanted  # one file per key
+    assert computed == len(wanted), f"{computed} entries computed for {len(wanted)} keys"
 
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     folder = tmp_path_factory.mktemp("engine")
-    return runner.make_engine(make_config(overrides(write_script(folder), folder / "cache", folder / "out")))
+    return build.make_engine(demo_config(overrides(write_script(folder), folder / "cache", folder / "out")))
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +65,7 @@ def reference(tmp_path_factory, engine):
     """SCRIPT rendered by one process, uninterrupted: the audio every other way must reproduce."""
     folder = tmp_path_factory.mktemp("reference")
     out = folder / "out"
-    runner.render(make_config(overrides(write_script(folder), folder / "cache", out)), [REPO / "conf"], engine=engine)
+    runner.render(demo_config(overrides(write_script(folder), folder / "cache", out)), [REPO / "conf"], engine=engine)
     return (out / f"{NAME}.wav").read_bytes()
 
 
@@ -83,7 +74,7 @@ def barkflow(*args: str, multirun: bool = False) -> list[str]:
 
 
 def test_four_processes_on_overlapping_projects_compute_each_key_once(tmp_path, engine, reference):
-    cache, log = tmp_path / "cache", tmp_path / "render.log"
+    cache = tmp_path / "cache"
     script = write_script(tmp_path / "one")
     other = write_script(tmp_path / "two", OTHER_SCRIPT)
     jobs = {
@@ -96,14 +87,15 @@ def test_four_processes_on_overlapping_projects_compute_each_key_once(tmp_path, 
         name: subprocess.Popen(
             barkflow(*overrides(path, cache, tmp_path / name, *extra), f"hydra.run.dir={tmp_path / 'hydra' / name}"),
             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, runner.RENDER_LOG_ENV: str(log)},
         )
         for name, (path, extra) in jobs.items()
     }
+    computed = 0
     try:
         for name, proc in procs.items():
             _, stderr = proc.communicate(timeout=TIMEOUT_S)
             assert proc.returncode == 0, f"{name} failed:\n{stderr[-3000:]}"
+            computed += computed_counts(stderr)
     finally:
         for proc in procs.values():
             if proc.poll() is None:
@@ -111,7 +103,7 @@ def test_four_processes_on_overlapping_projects_compute_each_key_once(tmp_path, 
                 proc.wait()
 
     wanted = set().union(*(manifest_keys(tmp_path / name) for name in jobs))
-    assert_each_key_once(cache, read_log(log), wanted)
+    assert_each_key_once(cache, computed, wanted)
     shared = manifest_keys(tmp_path / "plain") & manifest_keys(tmp_path / "other")
     assert len(shared) == 3 * len(STEPS)  # the three lines both scripts have
     assert (tmp_path / "plain" / f"{NAME}.wav").read_bytes() == reference
@@ -120,59 +112,60 @@ def test_four_processes_on_overlapping_projects_compute_each_key_once(tmp_path, 
     assert manifest_keys(tmp_path / "raw") == manifest_keys(tmp_path / "plain")
 
 
-def finish_with_a_plain_run(tmp_path, cache, script, reference, log) -> None:
+def finish_with_a_plain_run(tmp_path, cache, script, reference) -> None:
     """After the shards: a run without shard stitches and exports, rendering nothing and loading no model."""
-    before = read_log(log)
-    config = make_config(overrides(script, cache, tmp_path / "out"))
-    summary = runner.render(config, [REPO / "conf"], engine=runner.make_engine(config))  # a fresh engine: no model yet
+    before = origins(cache)
+    config = demo_config(overrides(script, cache, tmp_path / "out"))
+    summary = runner.render(config, [REPO / "conf"], engine=build.make_engine(config))  # a fresh engine: no model yet
     out = tmp_path / "out"
     assert summary.rendered == dict.fromkeys(STEPS, 0)
     assert set(summary.loaded) <= {"tokenizer"}
-    assert read_log(log) == before
+    assert origins(cache) == before  # no entry written again
     assert (out / f"{NAME}.wav").read_bytes() == reference
 
 
-def test_sharded_multirun_killed_and_rerun_renders_only_what_is_missing(tmp_path, monkeypatch, engine, reference):
-    cache, log = tmp_path / "cache", tmp_path / "render.log"
+def test_sharded_multirun_killed_and_rerun_renders_only_what_is_missing(tmp_path, engine, reference):
+    cache = tmp_path / "cache"
     script = write_script(tmp_path)
     command = barkflow(
         *overrides(script, cache, tmp_path / "unused"), "shard=0/2,1/2", f"hydra.sweep.dir={tmp_path / 'sweep'}",
         multirun=True,
     )
     command.remove(f"paths.output_dir={tmp_path / 'unused'}")  # each sweep job gets its own folder
-    wanted = plan_keys(make_config(overrides(script, cache, tmp_path / "out")), engine)
+    wanted = plan_keys(demo_config(overrides(script, cache, tmp_path / "out")), engine)
 
     # the basic launcher runs the jobs one after the other: kill it half way through shard 0's coarse step
-    kill(start_paused(command, "coarse", cwd=tmp_path, **{runner.RENDER_LOG_ENV: str(log)}))
-    first = read_log(log)
+    killed = start_paused(command, "coarse", cwd=tmp_path)
+    kill(killed)
+    first = origins(cache)
+    assert {origin["pid"] for origin in first.values()} == {killed.pid}
     done = {step: len(entries(cache, step)) for step in STEPS}
     assert 0 < done["coarse"] < done["semantic"] < len(wanted) // len(STEPS)  # shard 0 half done, shard 1 not begun
 
-    monkeypatch.setenv(runner.RENDER_LOG_ENV, str(log))
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT_S)
     assert result.returncode == 0, result.stderr[-3000:]
-    second = read_log(log)[len(first) :]
-    assert set(second) == wanted - set(first)  # exactly what was missing
-    assert_each_key_once(cache, first + second, wanted)
+    second = recomputed(first, origins(cache))
+    assert second == wanted - set(first)  # exactly what was missing: nothing the killed run stored was redone
+    assert_each_key_once(cache, len(first) + computed_counts(result.stderr), wanted)
     assert sorted(p.name for p in (tmp_path / "sweep").iterdir() if p.is_dir()) == ["0", "1"]
 
-    finish_with_a_plain_run(tmp_path, cache, script, reference, log)
+    finish_with_a_plain_run(tmp_path, cache, script, reference)
 
 
-def test_sharded_multirun_with_local_jobs_then_a_plain_run(tmp_path, monkeypatch, engine, reference):
-    cache, log = tmp_path / "cache", tmp_path / "render.log"
+def test_sharded_multirun_with_local_jobs_then_a_plain_run(tmp_path, engine, reference):
+    cache = tmp_path / "cache"
     script = write_script(tmp_path)
     command = barkflow(
         "hydra/launcher=local_jobs", *overrides(script, cache, tmp_path / "unused"), "shard=0/2,1/2",
         f"hydra.sweep.dir={tmp_path / 'sweep'}", multirun=True,
     )
     command.remove(f"paths.output_dir={tmp_path / 'unused'}")
-    monkeypatch.setenv(runner.RENDER_LOG_ENV, str(log))
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT_S)
     assert result.returncode == 0, result.stderr[-3000:]
-    computed = read_log(log)
-    pids = Counter(line.split()[2] for line in (log.read_text().splitlines()))
-    assert len(pids) == 2  # one submitit job process per shard
-    assert_each_key_once(cache, computed, plan_keys(make_config(overrides(script, cache, tmp_path / "out")), engine))
+    pids = {origin["pid"] for origin in origins(cache).values()}
+    assert len(pids) == 2 and os.getpid() not in pids  # one submitit job process per shard
+    job_logs = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "sweep").glob("*/*.log"))
+    wanted = plan_keys(demo_config(overrides(script, cache, tmp_path / "out")), engine)
+    assert_each_key_once(cache, computed_counts(job_logs), wanted)
 
-    finish_with_a_plain_run(tmp_path, cache, script, reference, log)
+    finish_with_a_plain_run(tmp_path, cache, script, reference)

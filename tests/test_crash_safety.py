@@ -1,8 +1,8 @@
 """Never lose work: kill a real render anywhere, damage the cache, fill the disk; the rerun finishes the job.
 
-- Kill-and-rerun: a `python -m barkflow.cli` process is SIGKILLed during each phase (the runner's
-  BARKFLOW_TEST_PAUSE hook holds it there: after the first batch of a token step, before stitching,
-  after the book is exported but before the segment voices and manifest). The rerun's audio must be
+- Kill-and-rerun: a barkflow process is SIGKILLed during each phase (tests/paused_render.py holds it
+  there: after the first batch of a token step, before stitching, after the book is exported but
+  before the segment voices and manifest). The rerun's audio must be
   bit-identical to an uninterrupted render with the same seeds, with the same segment keys.
 - Corruption: a truncated or garbled cache entry is reported by name, moved aside and recomputed
   (upstream of a step that needs it, or a decode entry stitch cannot read); the output is unchanged.
@@ -15,126 +15,30 @@ Everything runs on the tiny model with short segments; the uninterrupted render 
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import os
-import selectors
 import shutil
-import signal
 import struct
 import subprocess
-import sys
-import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_module
 
-from barkflow import runner
+from barkflow import build, plan, runner
 from barkflow.cache import Store
-from barkflow.config import register_configs, to_config
 from barkflow.errors import BarkflowError
-
-REPO = Path(__file__).resolve().parents[1]
-STEPS = ("semantic", "coarse", "fine", "decode")
-PHASES = STEPS + ("stitch", "export")
-# batch_size=2: a token step takes several batches, so a kill after the first leaves it half done.
-FAST = ["sampling.semantic.max_gen_duration_s=0.3", "device=cpu", "device.threads=1", "device.batch_size=2"]
-SCRIPT = """\
-The harbour was quiet that night.
-ALICE: Did you hear that?
-BOB: It is only the wind.
-ALICE: Then why is the door open?
-The lamp swung once and went out.
-BOB (whispering): Stay close to me.
-ALICE: I am right here.
-"""
-NAME = "crash"
-KILL_TIMEOUT_S = 90
-
-
-def write_script(folder: Path, text: str = SCRIPT) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / "script.txt"
-    script.write_text(text, encoding="utf-8")
-    return script
-
-
-def overrides(script: Path, cache: Path, out: Path, *extra: str) -> list[str]:
-    """The project: demo's cast (narrator, ALICE, BOB) reading `script`."""
-    return [
-        f"project.name={NAME}", f"project.script={script}", f"paths.cache_dir={cache}", f"paths.output_dir={out}",
-        f"paths.voices_dir={out.parent / 'voices'}", *FAST, *extra,
-    ]
-
-
-def make_config(options: list[str]):
-    register_configs()
-    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
-        return to_config(compose(config_name="config", overrides=["projects=demo", *options]))
-
-
-def cli(options: list[str], hydra_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "barkflow.cli", "project=demo", *options, f"hydra.run.dir={hydra_dir}"]
-
-
-def start_paused(command: list[str], phase: str, cwd: Path, **env) -> subprocess.Popen:
-    """Start a barkflow process that stops at `phase` (runner.PAUSE_ENV) and wait until it says it is there."""
-    proc = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, runner.PAUSE_ENV: phase, **env},
-    )
-    wait_for_marker(proc, f"barkflow-phase {phase}")
-    return proc
-
-
-def wait_for_marker(proc: subprocess.Popen, marker: str, timeout: float = KILL_TIMEOUT_S) -> None:
-    seen = []
-    with selectors.DefaultSelector() as selector:
-        selector.register(proc.stderr, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-                continue
-            line = proc.stderr.readline()
-            if not line:  # the process ended without reaching the phase
-                break
-            seen.append(line)
-            if line.strip() == marker:
-                return
-    proc.kill()
-    proc.wait()
-    pytest.fail(f"never saw {marker!r} (exit {proc.returncode}); stderr tail:\n{''.join(seen[-20:])}")
-
-
-def kill(proc: subprocess.Popen) -> None:
-    os.kill(proc.pid, signal.SIGKILL)
-    assert proc.wait(timeout=30) == -signal.SIGKILL
-    proc.stderr.close()
-
-
-def entries(cache: Path, step: str) -> set[str]:
-    return {p.stem for p in (cache / step).glob("*/*.npz")}
-
-
-def segment_keys(out: Path) -> list[dict]:
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return [s["keys"] for s in manifest["segments"]]
-
-
-def read_log(path: Path) -> list[tuple[str, str]]:
-    if not path.exists():
-        return []
-    return [tuple(line.split()[:2]) for line in path.read_text().splitlines()]
-
+from helpers import (
+    NAME, PHASES, REPO, STEPS, cli, demo_config, entries, kill, origins, overrides, recomputed, segment_keys,
+    start_paused, write_script,
+)
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     folder = tmp_path_factory.mktemp("engine")
-    config = make_config(overrides(write_script(folder), folder / "cache", folder / "out"))
-    return runner.make_engine(config)
+    config = demo_config(overrides(write_script(folder), folder / "cache", folder / "out"))
+    return build.make_engine(config)
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +47,7 @@ def baseline(tmp_path_factory, engine):
     folder = tmp_path_factory.mktemp("baseline")
     script = write_script(folder)
     cache, out = folder / "cache", folder / "out"
-    summary = runner.render(make_config(overrides(script, cache, out)), [REPO / "conf"], engine=engine)
+    summary = runner.render(demo_config(overrides(script, cache, out)), [REPO / "conf"], engine=engine)
     n = summary.segments
     assert n >= 7 and summary.rendered == dict.fromkeys(STEPS, n)
     return {
@@ -199,7 +103,7 @@ def test_killed_render_reruns_to_identical_audio(tmp_path, phase, baseline, engi
         assert (out / f"{NAME}.wav").exists() == (phase == "export")
         assert not (out / "manifest.json").exists()
 
-    summary = runner.render(make_config(options), [REPO / "conf"], engine=engine)
+    summary = runner.render(demo_config(options), [REPO / "conf"], engine=engine)
     assert summary.rendered == {s: n - done[s] for s in STEPS}  # finished work was kept, nothing redone
     assert_same_as_baseline(out, baseline)
 
@@ -239,15 +143,14 @@ def test_a_damaged_cache_entry_is_reported_and_recomputed(tmp_path, monkeypatch,
     cache = copy_cache(baseline, tmp_path)
     out = tmp_path / "out"
     store = Store(cache)
-    config = make_config(overrides(baseline["script"], cache, out))
-    the_plan = runner.plan(config, engine, store, [REPO / "conf"])
+    config = demo_config(overrides(baseline["script"], cache, out))
+    the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
     unit = the_plan.units[2]
     victim = store.path(step, unit.keys[step])
     damage(victim)
     if needed_by == "fine":
         store.path("fine", unit.keys["fine"]).unlink()
-    log = tmp_path / "render.log"
-    monkeypatch.setenv(runner.RENDER_LOG_ENV, str(log))
+    before = origins(cache)
 
     with caplog.at_level(logging.WARNING, logger="barkflow.cache"):
         runner.render(config, [REPO / "conf"], engine=engine)
@@ -256,7 +159,7 @@ def test_a_damaged_cache_entry_is_reported_and_recomputed(tmp_path, monkeypatch,
     assert warnings and "corrupt cache entry" in warnings[0]
     assert victim.with_name(victim.name + ".corrupt").exists()  # kept aside for a look
     expected = [(step, unit.keys[step])] + ([("fine", unit.keys["fine"])] if needed_by == "fine" else [])
-    assert sorted(read_log(log)) == sorted(expected)  # that entry (and what was deleted), nothing else
+    assert recomputed(before, origins(cache)) == set(expected)  # that entry (and what was deleted), nothing else
     assert store.load(step, unit.keys[step]) is not None
     assert_same_as_baseline(out, baseline)
 
@@ -275,7 +178,7 @@ def test_a_full_disk_in_the_cache_keeps_finished_entries(tmp_path, monkeypatch, 
     for step in ("fine", "decode"):  # leave the fine and decode steps to do
         shutil.rmtree(cache / step)
     out = tmp_path / "out"
-    config = make_config(overrides(baseline["script"], cache, out))
+    config = demo_config(overrides(baseline["script"], cache, out))
     from barkflow import cache as cache_module
 
     real_write, writes = cache_module._write_npz, []
@@ -308,7 +211,7 @@ def test_a_full_disk_in_the_output_folder_is_one_line_and_keeps_the_cache(tmp_pa
     cache = copy_cache(baseline, tmp_path)
     before = {step: entries(cache, step) for step in STEPS}
     out = tmp_path / "out"
-    config = make_config(overrides(baseline["script"], cache, out))
+    config = demo_config(overrides(baseline["script"], cache, out))
     real_replace = os.replace
 
     def replace(src, dst, **kwargs):
@@ -341,7 +244,7 @@ def test_a_read_only_output_folder_is_one_line_and_keeps_the_cache(tmp_path, mon
         out.chmod(0o555)
     try:
         with pytest.raises(BarkflowError) as error:
-            runner.render(make_config(overrides(baseline["script"], cache, out)), [REPO / "conf"], engine=engine)
+            runner.render(demo_config(overrides(baseline["script"], cache, out)), [REPO / "conf"], engine=engine)
     finally:
         out.chmod(0o755)
     assert str(out) in one_line(error)
@@ -351,7 +254,7 @@ def test_a_read_only_output_folder_is_one_line_and_keeps_the_cache(tmp_path, mon
 def test_a_missing_cache_folder_is_created(tmp_path, baseline, engine):
     cache = tmp_path / "not" / "there" / "yet"
     out = tmp_path / "out"
-    summary = runner.render(make_config(overrides(baseline["script"], cache, out, "limit=1")), [REPO / "conf"], engine=engine)
+    summary = runner.render(demo_config(overrides(baseline["script"], cache, out, "limit=1")), [REPO / "conf"], engine=engine)
     assert summary.rendered == dict.fromkeys(STEPS, 1)
     assert all(len(entries(cache, step)) == 1 for step in STEPS)
 

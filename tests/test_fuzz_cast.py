@@ -1,6 +1,6 @@
 """Fuzz tests: any cast, speaker names and voice references give a plan or a one-line BarkflowError.
 
-`runner.plan` runs on the tiny model's tokenizer (no model is loaded) with random
+`plan.make_plan` runs on the tiny model's tokenizer (no model is loaded) with random
 - speaker names in a dialogue script (unicode, case variants that casefold alike, colons, brackets);
 - `project.cast` dicts naming those speakers, other names, or none;
 - voice references: presets, `random`/empty, library entries (good, broken YAML, wrong schema, a
@@ -22,11 +22,11 @@ from hypothesis.errors import InvalidArgument
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from barkflow import runner
+from barkflow import build, plan
 from barkflow.cache import Store
 from barkflow.config import LineConfig, VoiceConfig
 from barkflow.errors import BarkflowError
-from test_crash_safety import REPO, make_config, overrides, write_script
+from helpers import REPO, demo_config, overrides, write_script
 
 FUZZ = settings(max_examples=150, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -48,7 +48,7 @@ def world(tmp_path_factory):
     """A config, an engine (tokenizer only), a store and a voice library with good and bad entries."""
     folder = tmp_path_factory.mktemp("fuzz_cast")
     script = write_script(folder)
-    config = make_config(overrides(script, folder / "cache", folder / "out"))
+    config = demo_config(overrides(script, folder / "cache", folder / "out"))
     library = folder / "voices"
     library.mkdir()
     (library / "good.yaml").write_text("source: v2/en_speaker_0\nprefix: '[MAN]'\n")
@@ -56,7 +56,7 @@ def world(tmp_path_factory):
     (library / "typo.yaml").write_text("sourse: v2/en_speaker_0\n")
     (library / "loop_a.yaml").write_text("source: loop_b\n")
     (library / "loop_b.yaml").write_text("source: loop_a\n")
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     store = Store(folder / "cache")
     from barkflow.engine.prompts import save_npz
     from barkflow.voices import resolve_voice
@@ -140,7 +140,7 @@ def plan_or_error(world, project: dict):
         takes=project["takes"],
     ))
     try:
-        the_plan = runner.plan(config, world["engine"], world["store"], [REPO / "conf"])
+        the_plan = plan.make_plan(config, world["engine"], world["store"], [REPO / "conf"])
     except BarkflowError as error:
         message = str(error)
         assert message and "\n" not in message, message

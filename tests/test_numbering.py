@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_module
 
-from barkflow import runner
+from barkflow import build, plan, runner
 from barkflow.cache import Store
 from barkflow.config import register_configs, to_config
 from barkflow.errors import BarkflowError
@@ -36,10 +36,10 @@ def make_config(tmp_path, out="out"):
 
 def test_plan_table_manifest_review_page_and_errors_agree(tmp_path):
     config = make_config(tmp_path)
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
-    the_plan = runner.plan(config, engine, store, [REPO / "conf"])
-    rows = runner.plan_table(the_plan, store)
+    the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
+    rows = plan.plan_table(the_plan, store)
     file_lines = (tmp_path / "book.md").read_text().splitlines()
 
     # ids name the file's line and the part within it, from 1; chapters count from 1
@@ -70,8 +70,26 @@ def test_plan_table_manifest_review_page_and_errors_agree(tmp_path):
 
 def test_segment_ids_are_not_part_of_cache_keys(tmp_path, monkeypatch):
     config = make_config(tmp_path)
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
-    keys = [u.keys for u in runner.plan(config, engine, store, [REPO / "conf"]).units]
-    monkeypatch.setattr(runner.Unit, "segment_id", property(lambda unit: "renumbered"))
-    assert [u.keys for u in runner.plan(config, engine, store, [REPO / "conf"]).units] == keys
+    keys = [u.keys for u in plan.make_plan(config, engine, store, [REPO / "conf"]).units]
+    monkeypatch.setattr(plan.Unit, "segment_id", property(lambda unit: "renumbered"))
+    assert [u.keys for u in plan.make_plan(config, engine, store, [REPO / "conf"]).units] == keys
+
+
+def test_renumbering_leaves_no_segment_voice_under_an_old_id(tmp_path):
+    from helpers import project_config
+
+    script = tmp_path / "script.txt"
+    script.write_text((REPO / "examples/demo/script.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    runner.render(project_config(tmp_path, f"project.script={script}"), [REPO / "conf"])
+    voices = tmp_path / "out" / "voices"
+    before = sorted(p.name for p in voices.glob("*.npz"))
+    (voices / "my-voice.npz").write_bytes((voices / before[0]).read_bytes())  # the user's own file there
+
+    script.write_text("\n" + script.read_text(encoding="utf-8"), encoding="utf-8")  # every line one further down
+    summary = runner.render(project_config(tmp_path, f"project.script={script}"), [REPO / "conf"])
+    assert sum(summary.rendered.values()) == 0
+    ids = [s["id"] for s in json.loads((tmp_path / "out" / "manifest.json").read_text())["segments"]]
+    assert sorted(p.name for p in voices.glob("*.npz")) == sorted([f"{i}.npz" for i in ids] + ["my-voice.npz"])
+    assert set(before) - {f"{i}.npz" for i in ids}  # some old ids are gone (and were removed above)

@@ -9,7 +9,7 @@ from hydra import compose, initialize_config_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barkflow import runner
+from barkflow import build, plan, publish, runner
 from barkflow.cache import Store
 from barkflow.config import register_configs, to_config
 from barkflow.errors import BarkflowError
@@ -44,8 +44,8 @@ def planned(tmp_path_factory):
     """The demo's plan with two takes per segment (no model is loaded to plan)."""
     folder = tmp_path_factory.mktemp("plan")
     config = make_config(folder, "project.takes=2")
-    engine = runner.make_engine(config)
-    return runner.plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+    engine = build.make_engine(config)
+    return plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
 
 
 JSON = st.recursive(
@@ -66,7 +66,7 @@ def test_any_picks_file_keeps_every_segment_exactly_once(planned, tmp_path, data
     path.write_text(json.dumps({"picks": picks} if wrapped else picks))
     config = make_config(tmp_path, "project.takes=2", f"project.picks={path}")
 
-    chosen = runner.choose_takes(planned.units, runner.read_picks(config))
+    chosen = publish.choose_takes(planned.units, publish.read_picks(config))
 
     assert [u.number for u in chosen] == sorted({u.number for u in planned.units})
     assert [u.text for u in chosen] == [u.text for u in planned.segments()]
@@ -81,7 +81,7 @@ def test_a_picks_file_that_is_not_an_object_of_picks_is_one_line(tmp_path, conte
     path = tmp_path / "picks.json"
     path.write_text(content)
     with pytest.raises(BarkflowError) as error:
-        runner.read_picks(make_config(tmp_path, f"project.picks={path}"))
+        publish.read_picks(make_config(tmp_path, f"project.picks={path}"))
     assert str(path) in str(error.value) and "\n" not in str(error.value)
 
 

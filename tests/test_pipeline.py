@@ -11,32 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from hydra import compose, initialize_config_module
 
-from barkflow import runner
-from barkflow.config import register_configs, to_config
+from barkflow import build, plan
 from barkflow.errors import BarkflowError
-
-REPO = Path(__file__).resolve().parents[1]
-FAST = ["sampling.semantic.max_gen_duration_s=0.3", "device=cpu"]
-
-
-def make_config(tmp_path, *overrides, project="demo"):
-    register_configs()
-    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
-        cfg = compose(
-            config_name="config",
-            overrides=[
-                f"projects={project}", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.output_dir={tmp_path / 'out'}",
-                f"paths.voices_dir={tmp_path / 'voices'}", *FAST, *overrides,
-            ],
-        )
-    return to_config(cfg)
-
-
-def render(config):
-    return runner.render(config, [REPO / "conf"])
-
+from helpers import REPO, project_config, render
 
 def copy_script(tmp_path, relative):
     target = tmp_path / Path(relative).name
@@ -45,7 +23,7 @@ def copy_script(tmp_path, relative):
 
 
 def test_demo_renders_then_reruns_without_loading_a_model(tmp_path):
-    config = make_config(tmp_path)
+    config = project_config(tmp_path)
     first = render(config)
     n = first.segments
     assert n == 4 and first.rendered == {"semantic": n, "coarse": n, "fine": n, "decode": n}
@@ -61,7 +39,7 @@ def test_demo_renders_then_reruns_without_loading_a_model(tmp_path):
 
 def test_editing_one_sentence_rerenders_one_segment(tmp_path):
     script = copy_script(tmp_path, "examples/audiobook/book.md")
-    config = make_config(tmp_path, f"project.script={script}", "export=default", project="audiobook")
+    config = project_config(tmp_path, f"project.script={script}", "export=default", project="audiobook")
     render(config)
     script.write_text(script.read_text().replace("Fourteen.", "Fifteen."))
     after = render(config)
@@ -69,9 +47,9 @@ def test_editing_one_sentence_rerenders_one_segment(tmp_path):
 
 
 def test_a_fine_stage_change_reuses_semantic_and_coarse(tmp_path):
-    render(make_config(tmp_path))
+    render(project_config(tmp_path))
     for override in ("sampling.fine.temp=0.9", "seeds.fine=7"):
-        after = render(make_config(tmp_path, override))
+        after = render(project_config(tmp_path, override))
         assert after.rendered["semantic"] == 0 and after.rendered["coarse"] == 0
         assert after.rendered["fine"] == after.segments
 
@@ -82,22 +60,22 @@ def test_chain_mode_rerenders_the_rest_of_the_line(tmp_path):
     script.write_text("A: " + " ".join(sentences) + "\nB: A second line.\n")
     base = [f"project.script={script}", "project.history=chain", "split.goal_chars=20", "split.max_chars=40",
             "+project.cast.A=v2/en_speaker_0", "+project.cast.B=v2/en_speaker_1"]
-    first = render(make_config(tmp_path, *base))
+    first = render(project_config(tmp_path, *base))
     assert first.segments == 5
     script.write_text(script.read_text().replace("number two", "number 2"))
-    after = render(make_config(tmp_path, *base))
+    after = render(project_config(tmp_path, *base))
     # the edited segment and the two chained after it; the first segment and line B are kept
     assert after.rendered["semantic"] == 3
 
 
 def test_takes_and_picks_restitch_without_rendering(tmp_path):
-    first = render(make_config(tmp_path, "project.takes=2"))
+    first = render(project_config(tmp_path, "project.takes=2"))
     assert first.rendered["semantic"] == 2 * first.segments
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     segment = manifest["segments"][1]
     assert segment["take"] == 0
     (tmp_path / "out" / "picks.json").write_text(json.dumps({"picks": {segment["uid"]: 1}}))
-    second = render(make_config(tmp_path, "project.takes=2"))
+    second = render(project_config(tmp_path, "project.takes=2"))
     assert sum(second.rendered.values()) == 0
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["segments"][1]["take"] == 1 and manifest["segments"][1]["keys"] != segment["keys"]
@@ -105,7 +83,7 @@ def test_takes_and_picks_restitch_without_rendering(tmp_path):
 
 @pytest.mark.parametrize("project", ["demo", "audiobook", "dialogue", "fountain", "audition"])
 def test_every_example_project_renders(tmp_path, project):
-    summary = render(make_config(tmp_path, project=project))
+    summary = render(project_config(tmp_path, project=project))
     assert summary.segments > 0 and summary.audio_seconds > 0
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert all(Path(p).exists() for p in manifest["outputs"])
@@ -118,13 +96,13 @@ def _cast(project):
 
 
 def test_audition_writes_one_file_per_voice(tmp_path):
-    render(make_config(tmp_path, project="audition"))
+    render(project_config(tmp_path, project="audition"))
     files = sorted((tmp_path / "out" / "audition-lines").glob("*.wav"))
     assert len(files) == 4 and all(sf.info(f).frames > 0 for f in files)
 
 
 def test_subtitles_match_the_manifest(tmp_path):
-    render(make_config(tmp_path))
+    render(project_config(tmp_path))
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     srt = (tmp_path / "out" / "demo.srt").read_text()
     first = manifest["segments"][0]
@@ -136,7 +114,7 @@ def test_subtitles_match_the_manifest(tmp_path):
 
 
 def test_segment_voices_are_exported_as_bark_npz(tmp_path):
-    render(make_config(tmp_path))
+    render(project_config(tmp_path))
     from barkflow.engine.prompts import load_npz
 
     voices = sorted((tmp_path / "out" / "voices").glob("*.npz"))
@@ -146,12 +124,12 @@ def test_segment_voices_are_exported_as_bark_npz(tmp_path):
 
 
 def test_plan_loads_no_model(tmp_path):
-    config = make_config(tmp_path)
-    engine = runner.make_engine(config)
+    config = project_config(tmp_path)
+    engine = build.make_engine(config)
     from barkflow.cache import Store
 
     store = Store(config.paths.cache_dir)
-    rows = runner.plan_table(runner.plan(config, engine, store, [REPO / "conf"]), store)
+    rows = plan.plan_table(plan.make_plan(config, engine, store, [REPO / "conf"]), store)
     assert rows and all(r["cached"] == [] for r in rows)
     assert set(engine.loads) <= {"tokenizer"}
 
@@ -166,7 +144,7 @@ def test_plan_loads_no_model(tmp_path):
 def test_bad_projects_fail_with_one_line(tmp_path, overrides, message):
     (tmp_path / "carol.txt").write_text("ALICE: Hello.\nCAROL: Who are you?\n")
     with pytest.raises(BarkflowError) as error:
-        render(make_config(tmp_path, *[o.format(tmp=tmp_path) for o in overrides]))
+        render(project_config(tmp_path, *[o.format(tmp=tmp_path) for o in overrides]))
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
@@ -174,15 +152,15 @@ def test_empty_script_fails_with_one_line(tmp_path):
     script = tmp_path / "empty.txt"
     script.write_text("\n\n   \n")
     with pytest.raises(BarkflowError, match="empty"):
-        render(make_config(tmp_path, f"project.script={script}"))
+        render(project_config(tmp_path, f"project.script={script}"))
 
 
 def test_unwritable_output_folder_keeps_the_cache(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    config = make_config(tmp_path, f"paths.output_dir={blocker / 'out'}")
+    config = project_config(tmp_path, f"paths.output_dir={blocker / 'out'}")
     with pytest.raises(BarkflowError):
         render(config)
     # the rendered tokens survived: a rerun into a good folder renders nothing
-    again = render(make_config(tmp_path))
+    again = render(project_config(tmp_path))
     assert sum(again.rendered.values()) == 0

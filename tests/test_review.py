@@ -20,7 +20,7 @@ from omegaconf import OmegaConf
 
 from barkflow import review
 from barkflow.steps.split import estimate_seconds
-from test_pipeline import make_config, render
+from helpers import project_config, render
 
 RATE = 24_000
 SCRIPT = """# Part <one> & "two"
@@ -124,7 +124,7 @@ def rendered(tmp_path_factory):
     script = tmp / "script.txt"
     script.write_text(SCRIPT, encoding="utf-8")
     overrides = ("project.takes=2", f"project.script={script}")
-    first = render(make_config(tmp, *overrides))
+    first = render(project_config(tmp, *overrides))
     assert first.rendered["decode"] == 2 * first.segments
     return tmp, overrides
 
@@ -162,7 +162,7 @@ def test_every_render_writes_the_review_page_clips_and_checks(rendered):
 
     # a rerun rewrites no clip and keeps the page and the checks
     stamps = {p.name: p.stat().st_mtime_ns for p in (out / "review").iterdir()}
-    again = render(make_config(tmp, *overrides))
+    again = render(project_config(tmp, *overrides))
     assert sum(again.rendered.values()) == 0 and str(out / "review.html") in again.outputs
     assert {p.name: p.stat().st_mtime_ns for p in (out / "review").iterdir()} == stamps
     assert read_manifest(out)["segments"] == segments
@@ -222,7 +222,7 @@ def test_picking_a_take_in_the_browser_restitches_without_rendering(rendered, tm
         shutil.rmtree(profile, ignore_errors=True)
     assert picks == {"picks": {s["uid"]: (1 if s is target else s["take"]) for s in before}}
     (out / "picks.json").write_text(json.dumps(picks), encoding="utf-8")
-    after = render(make_config(tmp_path, *overrides))
+    after = render(project_config(tmp_path, *overrides))
     assert after.rendered == {"semantic": 0, "coarse": 0, "fine": 0, "decode": 0}
     segments = read_manifest(out)["segments"]
     assert segments[1]["take"] == 1 and segments[1]["checks"] == segments[1]["review_takes"][1]["checks"]
@@ -276,6 +276,28 @@ def test_the_sweep_page_compares_jobs_side_by_side(tmp_path):
     for src in re.findall(r'<audio[^>]*src="([^"]+)"', page):
         assert (tmp_path / unquote(src)).is_file()
     assert "line &lt;1&gt;" in page and "Take 1 (picked)" in page and "<polygon" in page
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda s: s.pop("uid"),
+        lambda s: s.update(take="1"),
+        lambda s: s.update(review_takes=[{"take": 0}]),
+        lambda s: s.update(review_takes="none"),
+    ],
+    ids=["no uid", "take not a number", "a take without its clip", "takes not a list"],
+)
+def test_a_job_with_a_damaged_manifest_is_skipped_with_a_warning(tmp_path, caplog, damage):
+    fake_job(tmp_path / "0", ["aaaa", "bbbb"], ["seed=1"])
+    fake_job(tmp_path / "1", ["aaaa"], ["seed=2"])
+    manifest_path = tmp_path / "1" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    damage(manifest["segments"][0])
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    page = review.write_sweep_review(tmp_path).read_text(encoding="utf-8")
+    assert re.findall(r">job (\w+)<", page) == ["0"]
+    assert any(str(manifest_path) in r.getMessage() and "damaged" in r.getMessage() for r in caplog.records)
 
 
 def test_the_multirun_callback_writes_the_sweep_page(tmp_path):

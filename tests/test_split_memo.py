@@ -9,7 +9,7 @@ from hydra import compose, initialize_config_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barkflow import runner
+from barkflow import build, plan
 from barkflow.cache import Store, content_key
 from barkflow.config import register_configs, to_config
 
@@ -34,8 +34,8 @@ def reference(tmp_path_factory):
     """The demo's units planned with no memo, and the memo that plan wrote."""
     folder = tmp_path_factory.mktemp("memo")
     config = make_config(folder)
-    engine = runner.make_engine(config)
-    the_plan = runner.plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+    engine = build.make_engine(config)
+    the_plan = plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
     memo = json.loads((folder / "cache" / "split-memo.json").read_text())
     assert memo and len(the_plan.units) > len(memo)  # some lines split in several parts
     return {"config": config, "engine": engine, "texts": [u.text for u in the_plan.units], "memo": memo}
@@ -43,7 +43,7 @@ def reference(tmp_path_factory):
 
 def texts(reference):
     config = reference["config"]
-    the_plan = runner.plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
+    the_plan = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
     return [u.text for u in the_plan.units]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_module
 
-from barkflow import runner
+from barkflow import build, plan, runner
 from barkflow.cache import Store
 from barkflow.cli import summary_line
 from barkflow.config import register_configs, to_config
@@ -40,10 +40,10 @@ def clean(tmp_path_factory):
     """One uninterrupted render: its cache, config maker, book bytes and plan."""
     folder = tmp_path_factory.mktemp("clean")
     config = make_config(folder, folder / "cache")
-    engine = runner.make_engine(config)
+    engine = build.make_engine(config)
     runner.render(config, [REPO / "conf"], engine=engine)
     store = Store(folder / "cache")
-    the_plan = runner.plan(config, engine, store, [REPO / "conf"])
+    the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
     return {"folder": folder, "engine": engine, "wav": (folder / "out" / "demo.wav").read_bytes(), "plan": the_plan}
 
 

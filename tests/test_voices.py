@@ -516,7 +516,7 @@ def test_moving_a_voice_file_keeps_segment_ids_and_the_cache(tmp_path):
     """Renaming an .npz voice (and updating the cast) re-renders nothing: uids come from the prompt, not the path."""
     from hydra import compose, initialize_config_module
 
-    from barkflow import runner
+    from barkflow import build, plan, runner
     from barkflow.cache import Store
     from barkflow.config import register_configs, to_config
     from barkflow.engine.loading import load_preset_arrays
@@ -536,8 +536,8 @@ def test_moving_a_voice_file_keeps_segment_ids_and_the_cache(tmp_path):
         return to_config(cfg)
 
     def uids(cfg):
-        engine = runner.make_engine(cfg)
-        return [u.uid for u in runner.plan(cfg, engine, Store(cfg.paths.cache_dir), [REPO / "conf"]).units]
+        engine = build.make_engine(cfg)
+        return [u.uid for u in plan.make_plan(cfg, engine, Store(cfg.paths.cache_dir), [REPO / "conf"]).units]
 
     before = config(first_home)
     first = runner.render(before, [REPO / "conf"])

@@ -1,0 +1,65 @@
+"""Config → objects: the one place the engine, the cache store, the clone runner and the voice
+resolver are built from a BarkflowConfig (the render, plan mode and the voices command use it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Optional
+
+from barkflow.cache import Store
+from barkflow.config import BarkflowConfig, CloneConfig
+from barkflow.engine.api import Bark
+from barkflow.engine.prompts import VoicePrompt
+from barkflow.voices import ResolvedVoice, default_library_dirs, resolve_voice
+
+CloneRunner = Callable[..., VoicePrompt]
+
+
+def make_engine(cfg: BarkflowConfig) -> Bark:
+    """The Bark engine of `cfg.model` on `cfg.device` (nothing is loaded until a step needs it)."""
+    m, d = cfg.model, cfg.device
+    if d.threads:
+        import torch
+
+        torch.set_num_threads(d.threads)
+    return Bark(
+        m.semantic.source, m.coarse.source, m.fine.source, codec=m.codec, tokenizer=m.tokenizer,
+        device={"default": d.device, "semantic": m.semantic.device, "coarse": m.coarse.device, "fine": m.fine.device},
+        dtype={"semantic": m.semantic.dtype, "coarse": m.coarse.dtype, "fine": m.fine.dtype},
+        offload=d.offload, batch_size=d.batch_size,
+    )
+
+
+def make_store(cfg: BarkflowConfig) -> Store:
+    return Store(cfg.paths.cache_dir)
+
+
+def make_clone_runner(store: Store, engine: Bark) -> CloneRunner:
+    """Runs the clone step with the engine's own codec (loaded only if a clone is not cached)."""
+    from barkflow.steps import clone as clone_step
+
+    def run(clone: CloneConfig, base_dir: Optional[Path] = None) -> VoicePrompt:
+        return clone_step.run(
+            clone, store, codec=lambda: engine.codec, codec_id=engine.identity("codec"), base_dir=base_dir
+        )
+
+    return run
+
+
+def make_voice_resolver(
+    cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path]
+) -> Callable[[str], ResolvedVoice]:
+    """voice reference → ResolvedVoice, for the project's cast: each reference resolved once."""
+    library_dirs = default_library_dirs(cfg.paths.voices_dir, config_dirs)
+    clone_runner = make_clone_runner(store, engine)
+    voices: dict[str, ResolvedVoice] = {}
+
+    def voice_for(ref: str) -> ResolvedVoice:
+        if ref not in voices:
+            voices[ref] = resolve_voice(
+                ref, inline=cfg.project.voices, library_dirs=library_dirs, preset_source=engine.tokenizer_source,
+                store=store, clone_runner=clone_runner,
+            )
+        return voices[ref]
+
+    return voice_for

@@ -1,0 +1,375 @@
+"""Planning: the script turned into render units, every cache key worked out, no model loaded.
+
+A unit is one take of one segment: what Bark reads, with which voice, options and seeds. Units
+that take their voice prompt from another unit (chain mode, and the voice a random-voiced speaker
+gets locked to) sit in a later wave than that unit. `conditioning(unit, step)` is the history
+policy, the one source of both a unit's cache keys and (in schedule.py) its prompts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from barkflow import steps
+from barkflow.build import make_voice_resolver
+from barkflow.cache import Store, content_key
+from barkflow.config import HISTORY_POLICIES, BarkflowConfig, VoiceConfig, apply_overrides
+from barkflow.config import check_cast, check_line_overrides
+from barkflow.engine.api import Bark
+from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
+from barkflow.errors import BarkflowError
+from barkflow.files import atomic_output_path
+from barkflow.script import Script, ScriptLine, load_script
+from barkflow.steps.split import estimate_seconds, split_text
+from barkflow.voices import ResolvedVoice
+
+log = logging.getLogger(__name__)
+
+TOKEN_STEPS = (steps.semantic, steps.coarse, steps.fine, steps.decode)
+STEPS_BY_NAME = {step.NAME: step for step in TOKEN_STEPS}
+SPLIT_VERSION = 1  # bump when splitting changes for the same inputs
+SEGMENT_ID = re.compile(r"l\d{4,}-s\d{2,}")  # what segment_id() makes
+
+
+def segment_id(source_line: int, part: int) -> str:
+    """What users see: the script file's line number and the part within the line, from 1 ("l0012-s01").
+    Not part of any cache key, so renumbering never re-renders."""
+    return f"l{source_line:04d}-s{part + 1:02d}"
+
+
+@dataclass
+class StageOptions:
+    semantic: SemanticOptions
+    coarse: CoarseOptions
+    fine: FineOptions
+
+
+@dataclass
+class Unit:
+    """One take of one segment: what Bark reads, with which voice, options and seeds."""
+
+    uid: str  # the segment's identity: speaker, voice, text and occurrence (stable across edits elsewhere)
+    number: int  # the segment's position in the book
+    line: ScriptLine
+    part: int  # the segment's index within its line (0 for the first)
+    text: str  # what Bark reads: split text plus prefixes and suffixes
+    voice: ResolvedVoice
+    history: str  # voice | chain | semantic-only
+    take: int
+    seeds: dict
+    options: StageOptions
+    prompt_from: Optional["Unit"] = None  # the unit whose tokens condition this one
+    wave: int = 0
+    keys: dict = field(default_factory=dict)
+
+    @property
+    def segment_id(self) -> str:
+        return segment_id(self.line.source_line, self.part)
+
+    @property
+    def chapter_number(self) -> int:
+        """The chapter as users see it, counted from 1."""
+        return self.line.chapter + 1
+
+
+@dataclass
+class Plan:
+    script: Script
+    units: list[Unit]  # every take of every segment, in book order
+    takes: int
+
+    def segments(self) -> list[Unit]:
+        """Take 0 of each segment, in book order."""
+        return [u for u in self.units if u.take == 0]
+
+
+
+# ----------------------------------------------------------------------------------------------
+# planning
+
+
+def find_file(path: str, config_dirs: list[Path]) -> Path:
+    """A user path: as given (relative to the working dir), else relative to a config dir."""
+    candidate = Path(path).expanduser()
+    if candidate.is_absolute() or candidate.exists():
+        return candidate
+    for folder in config_dirs:
+        for base in (folder, folder.parent):
+            if (base / candidate).exists():
+                return base / candidate
+    return candidate  # the loader reports it missing, with the path as given
+
+
+def derive_seed(base: int, stage: str, uid: str, take: int) -> int:
+    """A segment's seed for one stage: independent of its position, so edits elsewhere keep it."""
+    return int(content_key("seed", base, stage, uid, take)[:8], 16)
+
+
+def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path]) -> Plan:
+    """Every take of every segment of the project's script, in book order, with its keys."""
+    project = cfg.project
+    script = load_script(
+        find_file(project.script, config_dirs), project.format,
+        narrator=project.narrator, fountain_action=project.fountain_action,
+    )
+    cast = {name.casefold(): ref for name, ref in project.cast.items()}
+    if len(cast) < len(project.cast):
+        raise BarkflowError(
+            f"project.cast names a speaker twice, in different cases ({', '.join(map(repr, sorted(project.cast)))}); "
+            "speakers match without regard to case, so keep one"
+        )
+    check_line_overrides(project.lines, script)
+    check_cast(cast, project.lines, script)
+    voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
+
+    count_tokens = _TokenCounter(engine)
+    memo = SplitMemo(store)
+    tokenizer_id = count_tokens.identity()
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
+    for line in script.lines:
+        override = project.lines.get(line.source_line)
+        ref = (override.voice if override and override.voice else None) or _cast_voice(cast, line, script)
+        voice = voice_for(ref)
+        prefix = " ".join(p for p in (project.prefix, voice.config.prefix, override.prefix if override else "") if p)
+        suffix = " ".join(s for s in (override.suffix if override else "", voice.config.suffix, project.suffix) if s)
+        where = f"{script.source}:{line.source_line}"
+        split_seed = int(content_key("split-seed", cfg.seed, line.text)[:8], 16)  # not the position: edits elsewhere keep it
+        split_key = content_key("split", SPLIT_VERSION, cfg.split, line.text, prefix, suffix, tokenizer_id, split_seed)
+        parts = memo.get(split_key, line.text, where)
+        if parts is None:
+            budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
+            parts = split_text(
+                line.text, cfg.split, count_tokens=lambda s, b=budget: count_tokens(s) + b, seed=split_seed, where=where
+            )
+            memo.put(split_key, line.text, parts)
+        options = _stage_options(cfg, voice.config, override, where)
+        history = voice.config.history or project.history
+        if history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
+            raise BarkflowError(
+                f"{where}: voice {voice.name!r} has history {history!r}; use one of {', '.join(HISTORY_POLICIES)}"
+            )
+        base_seed = override.seed if override and override.seed is not None else None
+        previous: dict[int, Unit] = {}
+        for part, text in enumerate(parts):
+            text = " ".join(x for x in (prefix, text, suffix) if x)
+            identity = (line.speaker, voice.key, text)  # the prompt's content: moving its file keeps the uid
+            occurrence = seen.get(repr(identity), 0)
+            seen[repr(identity)] = occurrence + 1
+            uid = content_key("segment", *identity, occurrence)[:16]
+            for take in range(project.takes):
+                seeds = {
+                    stage: derive_seed(
+                        base_seed if base_seed is not None else _stage_seed(cfg, stage), stage, uid, take
+                    )
+                    for stage in ("semantic", "coarse", "fine")
+                }
+                unit = Unit(uid, len(units) // project.takes, line, part, text, voice, history, take, seeds, options)
+                chained = history == "chain" and part > 0
+                if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
+                    chained = False
+                if chained:
+                    unit.prompt_from = previous[take]
+                elif voice.prompt is None:  # a random voice: every segment after the first locks to it
+                    anchor = anchors.setdefault((line.speaker, take), unit)
+                    unit.prompt_from = None if anchor is unit else anchor
+                unit.wave = unit.prompt_from.wave + 1 if unit.prompt_from else 0
+                previous[take] = unit
+                units.append(unit)
+    memo.save()
+    _assign_keys(units, engine)
+    return Plan(script, units, project.takes)
+
+
+def _cast_voice(cast: dict, line: ScriptLine, script: Script) -> str:
+    ref = cast.get(line.speaker.casefold())
+    if ref is None:
+        known = ", ".join(map(repr, sorted(cast))) or "none"
+        raise BarkflowError(
+            f"{script.source}:{line.source_line}: speaker {line.speaker!r} is not in project.cast (cast: {known}); "
+            f"add it, e.g. project.cast.{line.speaker}=v2/en_speaker_6, or 'random' for a locked random voice"
+        )
+    return ref
+
+
+def _stage_seed(cfg: BarkflowConfig, stage: str) -> int:
+    explicit = getattr(cfg.seeds, stage)
+    return cfg.seed if explicit is None else explicit
+
+
+def _stage_options(cfg: BarkflowConfig, voice: VoiceConfig, override, where: str) -> StageOptions:
+    """The sampling group, then the voice's overrides, then the line's."""
+    resolved = {}
+    for stage in ("semantic", "coarse", "fine"):
+        options = getattr(cfg.sampling, stage)
+        for layer, label in ((voice.sampling, "voice"), (override.sampling if override else {}, "line")):
+            unknown = set(layer) - {"semantic", "coarse", "fine"}
+            if unknown:
+                raise BarkflowError(f"{where}: {label} sampling has unknown stage(s) {', '.join(sorted(unknown))}")
+            if stage in layer:
+                options = apply_overrides(options, dict(layer[stage]), f"{where} ({label} sampling.{stage})")
+        resolved[stage] = options
+    return StageOptions(**resolved)
+
+
+class _TokenCounter:
+    """The model's tokenizer count, loaded on first use; character limits only if it cannot be had."""
+
+    def __init__(self, engine: Bark):
+        self.engine = engine
+        self.count: Optional[Callable[[str], int]] = None
+        self.unavailable = False
+
+    def identity(self) -> str:
+        try:
+            return self.engine.identity("tokenizer")
+        except BarkflowError:
+            return "characters only"
+
+    def __call__(self, text: str) -> int:
+        if self.count is None and not self.unavailable:
+            try:
+                self.count = self.engine.tokenizer.count
+            except BarkflowError as e:
+                log.warning("splitting by characters only: %s", e)
+                self.unavailable = True
+        return self.count(text) if self.count else 0
+
+
+class SplitMemo:
+    """Split results of earlier runs, one JSON file in the cache: a rerun skips pysbd and the tokenizer.
+
+    Entries are keyed by everything the split depends on; concurrent writers merge, and a lost
+    entry only costs a re-split. The file is not trusted: an entry is used only if its check (a
+    content key over its key and parts) matches and its parts are non-empty strings that say
+    exactly the line's words, so Bark never speaks what an edited or damaged memo says.
+    """
+
+    def __init__(self, store: Store):
+        self.path = store.root / "split-memo.json"
+        self.entries = _read_json(self.path) or {}
+        self.new: dict[str, dict] = {}
+
+    def get(self, key: str, text: str, where: str) -> Optional[list[str]]:
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        if isinstance(entry, dict) and self._holds(key, entry, text):
+            return entry["parts"]
+        if isinstance(entry, list):  # the format before entries carried a check: quietly replaced
+            log.debug("%s: split memo entry in the old format; splitting again", where)
+        else:
+            log.warning("%s: the split memo's entry is damaged or does not match the line; splitting it again", where)
+        return None
+
+    def put(self, key: str, text: str, parts: list[str]) -> None:
+        entry = {"parts": parts, "check": self._check(key, parts)}
+        if self._holds(key, entry, text):  # a split that cuts inside a word (an over-long one) is not memoized
+            self.entries[key] = self.new[key] = entry
+
+    @staticmethod
+    def _check(key: str, parts) -> str:
+        return content_key("split-memo", key, parts)
+
+    @classmethod
+    def _holds(cls, key: str, entry: dict, text: str) -> bool:
+        parts = entry.get("parts")
+        return (
+            isinstance(parts, list)
+            and all(isinstance(part, str) and part.strip() for part in parts)
+            and " ".join(parts).split() == text.split()
+            and entry.get("check") == cls._check(key, parts)
+        )
+
+    def save(self) -> None:
+        if self.new:
+            try:
+                _write_json_atomic(self.path, {**(_read_json(self.path) or {}), **self.new})
+            except BarkflowError as e:  # the memo only saves time: never fail a render over it
+                log.warning("split memo not saved: %s", e)
+
+
+# ----------------------------------------------------------------------------------------------
+# the history policy: what conditions a unit at each step
+
+
+# The prompt unit's steps whose tokens make the prompt at each step, and the steps whose keys name
+# them in this unit's key (a fine key already covers the semantic tokens it was made from).
+_PROMPT_TOKENS = {
+    "semantic": (("semantic",), ("semantic",)),
+    "coarse": (("semantic", "coarse"), ("semantic", "coarse")),
+    "fine": (("semantic", "fine"), ("fine",)),
+}
+
+
+@dataclass(frozen=True)
+class Conditioning:
+    """What conditions a unit at one step: nothing, its voice, or another unit's tokens.
+
+    With `source`, the prompt is built from `tokens` (the source unit's steps), falling back to
+    the unit's voice when those tokens are empty or too short to align.
+    """
+
+    kind: str  # "none" | "voice" | "tokens"
+    voice_key: str = ""
+    source: Optional["Unit"] = None
+    tokens: tuple = ()
+    keyed_by: tuple = ()
+
+    def key_part(self) -> str:
+        """The part of the unit's cache key that says what conditions it at this step."""
+        if self.kind == "none":
+            return "none"
+        if self.kind == "voice":
+            return self.voice_key
+        return "from:" + ",".join(self.source.keys[s] for s in self.keyed_by) + "|fallback:" + self.voice_key
+
+
+def conditioning(unit: Unit, step: str) -> Conditioning:
+    """The history policy: the one source of a unit's prompt keys (here) and prompts (schedule.py)."""
+    if step == "decode" or (unit.history == "semantic-only" and step in ("coarse", "fine")):
+        return Conditioning("none")  # decode's key does not read it
+    if unit.prompt_from is None:
+        return Conditioning("voice", unit.voice.key)
+    tokens, keyed_by = _PROMPT_TOKENS[step]
+    return Conditioning("tokens", unit.voice.key, unit.prompt_from, tokens, keyed_by)
+
+
+def _assign_keys(units: list[Unit], engine: Bark) -> None:
+    for unit in sorted(units, key=lambda u: u.wave):  # a unit's keys need its prompt unit's keys
+        for step in TOKEN_STEPS:
+            unit.keys[step.NAME] = step.cache_key(unit, conditioning(unit, step.NAME).key_part(), engine)
+
+
+def plan_table(the_plan: Plan, store: Store) -> list[dict]:
+    """One row per segment for plan mode: what would be rendered, and what is cached already."""
+    rows = []
+    for unit in the_plan.segments():
+        rows.append(
+            {
+                "id": unit.segment_id, "chapter": unit.chapter_number, "speaker": unit.line.speaker,
+                "voice": unit.voice.name, "chars": len(unit.text), "seconds": estimate_seconds(unit.text),
+                "cached": [s.NAME for s in TOKEN_STEPS if store.has(s.NAME, unit.keys[s.NAME])], "text": unit.text,
+            }
+        )
+    return rows
+
+
+def _read_json(path: Path) -> Optional[dict]:
+    """A JSON object from the file, or None if it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_json_atomic(path: Path, data) -> None:
+    with atomic_output_path(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")

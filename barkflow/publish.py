@@ -1,0 +1,244 @@
+"""Publishing: the picked takes stitched and exported, the segment voices, the review clips and
+the manifest (written here only: the review page reads it).
+
+Outputs are remade only when what they are made of changed: the manifest keeps a render key over
+the decode entries' checksums, the stitch and export options and the project's titles.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Optional
+
+from barkflow import review
+from barkflow.cache import Store, content_key
+from barkflow.config import BarkflowConfig
+from barkflow.engine.api import Bark
+from barkflow.engine.constants import SAMPLE_RATE
+from barkflow.engine.prompts import VoicePrompt, save_npz
+from barkflow.errors import BarkflowError
+from barkflow.files import remove_stale_partials
+from barkflow.plan import SEGMENT_ID, Plan, Unit, _read_json, _write_json_atomic
+from barkflow.schedule import load, load_audio
+from barkflow.steps.export import export
+from barkflow.steps.stitch import StitchPiece, stitch
+
+log = logging.getLogger(__name__)
+
+PICKS_FILE = "picks.json"
+MANIFEST = "manifest.json"
+
+
+def publish(
+    cfg: BarkflowConfig, the_plan: Plan, units: list[Unit], picks: dict, store: Store, engine: Bark, out_dir: Path
+) -> tuple[list[str], float]:
+    """Stitch and export the picked takes of `units` (unless the outputs are up to date), then the
+    review clips, the manifest and the review page; returns (outputs, seconds of audio)."""
+    chosen = choose_takes(units, picks, the_plan.units)
+    manifest_path = out_dir / MANIFEST
+    previous = _read_manifest(manifest_path)
+    manifest = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir, previous)
+    wanted = {unit.uid for unit in chosen}
+    takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
+    clips = review.write_clips(out_dir / review.REVIEW_DIR, takes, store)
+    review.add_checks(manifest["segments"], takes, clips)
+    if manifest != previous:
+        _write_json_atomic(manifest_path, manifest)
+    page = review.write_page(out_dir)
+    return manifest["outputs"] + [str(page)], manifest["audio_seconds"]
+
+
+def read_picks(cfg: BarkflowConfig) -> dict:
+    """The picks file as {segment uid: whatever value it holds}; `choose_takes` judges the values.
+
+    A file that is not a JSON object of picks is a one-line error (it is the user's input); a
+    value that names no take of its segment only falls back to take 0, with a warning.
+    """
+    path = Path(cfg.project.picks) if cfg.project.picks else Path(cfg.paths.output_dir) / PICKS_FILE
+    if not path.exists():
+        if cfg.project.picks:
+            raise BarkflowError(f"picks file {path} not found; set project.picks to the file the review page saved")
+        return {}
+    expected = 'expected {"picks": {"<segment uid>": <take number>}} as the review page saves it'
+    try:
+        picks = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise BarkflowError(f"picks file {path} cannot be read ({e}); {expected}") from None
+    if isinstance(picks, dict) and "picks" in picks:
+        picks = picks["picks"]
+    if not isinstance(picks, dict):
+        raise BarkflowError(f"picks file {path} holds {type(picks).__name__}, not an object of picks; {expected}")
+    return picks
+
+
+def choose_takes(units: list[Unit], picks: dict, book: Optional[list[Unit]] = None) -> list[Unit]:
+    """Exactly one unit per segment, in book order: the picked take where it exists, else take 0.
+
+    Every way of choosing takes goes through here, so no pick (stale, out of range, not a number,
+    for a segment that is gone) can drop a segment from the book or add one twice. A pick for no
+    segment of `book` (the whole plan; default `units`) is reported.
+    """
+    takes: dict[int, dict[int, Unit]] = {}
+    for unit in units:
+        takes.setdefault(unit.number, {})[unit.take] = unit
+    uids = {unit.uid for unit in (units if book is None else book)}
+    unknown = [str(uid) for uid in picks if uid not in uids]
+    if unknown:
+        log.warning(
+            "picks: %d pick(s) name no segment of the script (%s); they are ignored",
+            len(unknown), ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else ""),
+        )
+    chosen = []
+    for number in sorted(takes):
+        by_take = takes[number]
+        fallback = by_take[min(by_take)]  # take 0 (a shard always carries it)
+        wanted = picks.get(fallback.uid, fallback.take)
+        unit = by_take.get(wanted) if isinstance(wanted, int) and not isinstance(wanted, bool) else None
+        if unit is None:
+            log.warning(
+                "picks: segment %s (uid %s) has no take %s (takes: %s); using take %d",
+                fallback.segment_id, fallback.uid, _short_repr(wanted), ", ".join(map(str, sorted(by_take))),
+                fallback.take,
+            )
+            unit = fallback
+        chosen.append(unit)
+    return chosen
+
+
+def _short_repr(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _boundary(unit: Unit, following: Optional[Unit]) -> str:
+    if following is None:
+        return "end"
+    if following.line.index == unit.line.index:
+        return "sentence"
+    if following.line.chapter != unit.line.chapter:
+        return "chapter"
+    if following.line.speaker != unit.line.speaker:
+        return "speaker"
+    if following.line.paragraph != unit.line.paragraph:
+        return "paragraph"
+    return "sentence"
+
+
+def _stitch_and_export(
+    cfg: BarkflowConfig, the_plan: Plan, chosen: list[Unit], store: Store, engine: Bark, out_dir: Path,
+    previous: Optional[dict],
+) -> dict:
+    """The manifest of the outputs: the previous one while it is up to date, else stitched and exported anew."""
+    remove_stale_partials(out_dir, out_dir / "master", out_dir / "voices")  # left by a killed run's writes
+    # The chapters the chosen segments reach (a preview may stop in the first).
+    chapter_titles = list(the_plan.script.chapter_titles[: max((u.line.chapter for u in chosen), default=-1) + 1])
+    pieces = [
+        StitchPiece(
+            segment_id=u.segment_id, audio_path=store.path("decode", u.keys["decode"]), chapter=u.line.chapter,
+            line=u.line.source_line, speaker=u.line.speaker, text=u.text,
+            boundary=_boundary(u, chosen[i + 1] if i + 1 < len(chosen) else None),
+            load_audio=functools.partial(load_audio, store, u, engine),
+        )
+        for i, u in enumerate(chosen)
+    ]
+
+    def inputs_key() -> str:
+        # The entries' checksums, not only their keys: a repaired or recomputed entry re-stitches.
+        return content_key(
+            "render",
+            [
+                (p.segment_id, p.audio_path.name, store.checksum("decode", u.keys["decode"]), p.boundary, p.chapter)
+                for p, u in zip(pieces, chosen)
+            ],
+            chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
+        )
+
+    render_key = inputs_key()
+    if previous and previous["render_key"] == render_key and all(Path(p).exists() for p in previous["outputs"]):
+        log.info("outputs are up to date in %s", out_dir)
+        return json.loads(json.dumps(previous))  # a copy: the review fields are set on it
+    stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
+    render_key = inputs_key()  # what was stitched: entries stitch found damaged were recomputed
+    options = cfg.export
+    if cfg.project.title or cfg.project.author:
+        options = replace(options, title=options.title or cfg.project.title, author=options.author or cfg.project.author)
+    outputs = [str(p) for p in export(stitched, chapter_titles, options, out_dir, cfg.project.name)]
+    outputs += [str(p) for p in _export_segment_voices(chosen, store, engine, out_dir / "voices")]
+    return _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs)
+
+
+def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder: Path) -> list[Path]:
+    """Each segment's tokens as a Bark voice .npz, so any line can become a voice. Segment voices
+    this render did not write (a segment renumbered or gone) are removed."""
+    written = []
+    for unit in units:
+        semantic = load(store, "semantic", unit, engine)["tokens"]
+        fine = load(store, "fine", unit, engine)["codes"]
+        if len(semantic) == 0 or fine.shape[1] == 0:
+            continue
+        path = folder / f"{unit.segment_id}.npz"
+        written.append(save_npz(VoicePrompt(semantic, fine[:2], fine), path))
+    names = {path.name for path in written}
+    for stale in folder.glob("*.npz"):  # only segment voices: a user's own file there is left alone
+        if SEGMENT_ID.fullmatch(stale.stem) and stale.name not in names:
+            stale.unlink(missing_ok=True)
+    return written
+
+
+_MANIFEST_SEGMENT_FIELDS = {"id": str, "uid": str, "chapter": int, "take": int, "takes": int}
+
+
+def _read_manifest(path: Path) -> Optional[dict]:
+    """The last render's manifest, or None if there is none or it is damaged (then the outputs are made again)."""
+    manifest = _read_json(path)
+    usable = (
+        manifest is not None
+        and isinstance(manifest.get("render_key"), str)
+        and isinstance(manifest.get("outputs"), list) and all(isinstance(p, str) for p in manifest["outputs"])
+        and isinstance(manifest.get("audio_seconds"), (int, float))
+        and isinstance(manifest.get("segments"), list)
+        and all(
+            isinstance(s, dict) and all(isinstance(s.get(k), t) for k, t in _MANIFEST_SEGMENT_FIELDS.items())
+            for s in manifest["segments"]
+        )
+    )
+    if usable:
+        return manifest
+    if path.exists():
+        log.warning("%s is damaged; the outputs are made again", path)
+    return None
+
+
+def _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs) -> dict:
+    """What this render made, of what (the review's fields are added by `publish`)."""
+    from omegaconf import OmegaConf
+
+    placed = {p.segment_id: p for p in stitched.pieces}
+    segments = []
+    for unit in chosen:
+        p = placed.get(unit.segment_id)
+        segments.append(
+            {
+                "id": unit.segment_id, "uid": unit.uid, "line": unit.line.source_line, "chapter": unit.chapter_number,
+                "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.text,
+                "take": unit.take, "takes": the_plan.takes, "seeds": unit.seeds, "keys": unit.keys,
+                "start_sample": p.book_start if p else None, "end_sample": p.book_end if p else None,
+            }
+        )
+    return {
+        "project": cfg.project.name, "render_key": render_key, "sample_rate": SAMPLE_RATE,
+        "audio_seconds": stitched.total_samples / SAMPLE_RATE, "outputs": outputs,
+        "chapters": [
+            {"title": t, "samples": n, "gain_db": g}
+            for t, n, g in zip(chapter_titles, stitched.chapter_samples, stitched.gains_db)
+        ],
+        "models": {stage: engine.identity(stage) for stage in ("semantic", "coarse", "fine", "codec", "tokenizer")},
+        "config": OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True),
+        "segments": segments,
+    }
+
+

@@ -1,0 +1,132 @@
+"""The history policy (which unit's tokens condition which, at each step) pins the cache keys.
+
+A small plan with every kind of conditioning: a chained voice (each part conditioned on the part
+before), a plain voice, a semantic-only voice (no prompt for coarse and fine) and a random voice
+(every segment after its first locked to that first one, across lines). The keys below were computed
+before the policy was written once for keys and prompts; they must never change.
+"""
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_module
+
+from barkflow import build, plan
+from barkflow.cache import Store
+from barkflow.config import VoiceConfig, register_configs, to_config
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = (
+    "The harbour was quiet that night, and the lamp swung once before it went out. Nobody moved.\n"
+    "ALICE: Did you hear that? It came from the door. Then why is the door open?\n"
+    "BOB: It is only the wind. Stay close to me. I am right here.\n"
+    "CAROL: Who is there? Answer me now. I can hear you breathing.\n"
+    "CAROL: Run.\n"
+)
+# (segment id, take, history, voice, the segment it is conditioned on): (semantic, coarse, fine, decode key)
+KEYS = {
+    ("l0001-s01", 0, "chain", "teller", None): (
+        "09c45376771fb4e29f153ea7de22f25f", "1e5a6caec818a70cd035a6896702c4b4", "256d27af02e5e18a433053018d2ee047", "1b7ee483fbee5712020a93184f606226",
+    ),
+    ("l0001-s01", 1, "chain", "teller", None): (
+        "867f8456fcc120a08f7d21b2570d8b55", "d72d24814e2ea2ce1365adae93b7e7dd", "2f02a4b998504bebda6a8bf9af912258", "da907a63851ef932fa65f496cfca7cad",
+    ),
+    ("l0001-s02", 0, "chain", "teller", "l0001-s01"): (
+        "177db63c2e063884dd3989dbd1c4e91c", "815a43cceadb9b79371324e43343b946", "39d514b6865c4c8434f2e5244f7d0f11", "1057a89cf1df60408ed95efd3f63ea29",
+    ),
+    ("l0001-s02", 1, "chain", "teller", "l0001-s01"): (
+        "56aac1804b5c56dce699c547f637d78d", "6f74455d31afdfc76019cec61713d72b", "378f8b58790847e65222b96dc779cfdb", "a6d503318ec336708d58cc963b2686fb",
+    ),
+    ("l0001-s03", 0, "chain", "teller", "l0001-s02"): (
+        "51859f4bb45f74d82681f84a75235a99", "766e0adce4a8fbe6f58bc7eda9aefd7d", "a68dfba5299d3fc3129d9098cec7f38b", "cac8f89e9b5b33282cf05e16c395276f",
+    ),
+    ("l0001-s03", 1, "chain", "teller", "l0001-s02"): (
+        "06889d4a881393e013a93ff08c540f1b", "a0ca686190d57b837c255fd29589e222", "49650c7e3a98b8a68fc82e3d653fd23a", "2ad58a4b90b3c6d05285427607f19790",
+    ),
+    ("l0002-s01", 0, "voice", "plain", None): (
+        "ef2b12633d160c8f8b2b8dcbc88500db", "862413398a68e7d72dd6f094c3b8d1b1", "2380f0f6145f9ed048037c3d65d2706f", "532e109e9451f0e81acf4087d7f26395",
+    ),
+    ("l0002-s01", 1, "voice", "plain", None): (
+        "d0ccb85f08ccc61561fe9a3e2f0525ab", "8fa29508645e395aba9b9998dbe3ac97", "55947bfee147d7297e2fdf7c2e152845", "a8319cfed6bfe0ec3bb095af37cd2bc6",
+    ),
+    ("l0002-s02", 0, "voice", "plain", None): (
+        "5e20038ad5bcb92f13b86afd34eb1e30", "eff8dcc58f654f747977ee3cac9232c0", "7bb66937ca40f6c7fb9270248ce5413c", "ee205402f1a07867b0a60895371525e5",
+    ),
+    ("l0002-s02", 1, "voice", "plain", None): (
+        "042ad56f7dcf63da5e9c0a7b15865f51", "1de172eb06800e975bd446e920f5316c", "6b64b1bae3c0ebd84727f053e2cb7de2", "d959191a4f6ec3190fe600ba5332604b",
+    ),
+    ("l0002-s03", 0, "voice", "plain", None): (
+        "be9832d4bd88bf7575647bb5f9bcfde7", "8924969c9d4ba571cc0a4cccdf500149", "8181fa593318994eb6f9bc92d45684d1", "bf127fa5b73bdf71b5f22cde88e7d896",
+    ),
+    ("l0002-s03", 1, "voice", "plain", None): (
+        "9a6f5ecf7e8b7654764db47d15bcbe74", "f7a17b70447595ee134d01d077685f0a", "45aba7af4efccadd0670e744b0e443f4", "222d4fd5199184cf3ae63ec461992631",
+    ),
+    ("l0003-s01", 0, "semantic-only", "flat", None): (
+        "5f2c455484e92d6c535a93b036cedb97", "819a6a3e549324a3f7e19b1e1e4063f3", "e668fff94776f071924dbc64a18eae34", "516a69c1722488940bfef354c66a48ee",
+    ),
+    ("l0003-s01", 1, "semantic-only", "flat", None): (
+        "eff09be82c7526c96c48e10d6ec1cd1c", "f2d0eb3ea7f9b2bc638695847db78e7d", "a30595b74835e5e9ac6711174aff8fdb", "9dc753248b24576e4f7dd4b6d5118f78",
+    ),
+    ("l0003-s02", 0, "semantic-only", "flat", None): (
+        "2020b0a453b91068f8dc8b092e059d77", "b1a779f759699587272e5b2e29080bb9", "1df0473f24f4aa59d8191520970e92e2", "a3cd4fc4911082d122e1cc6f1629cf03",
+    ),
+    ("l0003-s02", 1, "semantic-only", "flat", None): (
+        "dac8c7e9c18dc9355c29183c456eb028", "37cd0fec0d3f64c020058ff8aa1c63f2", "484cef33a6862295e072f6a9644ed0e9", "a25a7d9092a8ff02198e2dcf4df52eaf",
+    ),
+    ("l0004-s01", 0, "voice", "random", None): (
+        "8895e276b109c393c49869385710ef89", "7d31257f341f4bd334f8f26a37b1935d", "31c1855786777a3442c0bbb4a95ad215", "edfe215aa3daa717a29a769a10a559fb",
+    ),
+    ("l0004-s01", 1, "voice", "random", None): (
+        "4a6cdcd4b0daf8c070c55f37eeb22c61", "27ca9b5b505bd3b8c3179785acb2569f", "3dc1a56c7fb24290d5959f61fe97fea8", "d9d985d379d9f93dc58a54d12645925e",
+    ),
+    ("l0004-s02", 0, "voice", "random", "l0004-s01"): (
+        "d1c7bd662999db8da328ef0bc9dac4c1", "1ba2689478ed936ca6c9b3653631bed4", "3b18f9d6f265273f8e165a859b44d682", "0f4bcc88a7afe9a32783abb0d156f8e6",
+    ),
+    ("l0004-s02", 1, "voice", "random", "l0004-s01"): (
+        "b35d07823c17ce13604725379b95e751", "1c2d948ecaab8387f7b0300ce5ab1b25", "b93e30047c48b6171f13bc870bc599e5", "52c1fe7185dbf89dbb9f63fc88f53f34",
+    ),
+    ("l0005-s01", 0, "voice", "random", "l0004-s01"): (
+        "5c3a2e0f169d4cb43e30cc02333132ed", "324837dac961d2c29fb3a79dee068fdc", "c861b3339bb1bb31406f79b2692869cf", "dc31a8399ada55c01a83a95d68b5f5e8",
+    ),
+    ("l0005-s01", 1, "voice", "random", "l0004-s01"): (
+        "bef70473569edea0c98da543554380c8", "2dd23b8d06346f731df07a36b0e94f8b", "b81e686e1d466bf618abcbfa73d366c5", "8b93b07fdce2e89686e9035f6b48eebc",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("conditioning")
+    script = folder / "script.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    register_configs()
+    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
+        config = to_config(compose(config_name="config", overrides=[
+            "projects=demo", f"project.script={script}", f"paths.cache_dir={folder / 'cache'}",
+            f"paths.output_dir={folder / 'out'}", f"paths.voices_dir={folder / 'voices'}", "device=cpu",
+            "split.goal_chars=30", "split.max_chars=60", "project.takes=2",
+        ]))
+    config = dataclasses.replace(config, project=dataclasses.replace(
+        config.project, history="voice",
+        voices={
+            "teller": VoiceConfig(source="v2/en_speaker_0", history="chain"),
+            "flat": VoiceConfig(source="v2/en_speaker_2", history="semantic-only"),
+            "plain": VoiceConfig(source="v2/en_speaker_1", history="voice"),
+        },
+        cast={"narrator": "teller", "ALICE": "plain", "BOB": "flat", "CAROL": "random"},
+    ))
+    engine = build.make_engine(config)
+    # The tiny bundle is built afresh for each test run and its weights' identity changes with it:
+    # fixed model identities keep these keys about the policy alone.
+    engine.identity = lambda stage: f"pinned {stage} model"
+    return plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+
+
+def test_the_keys_of_every_kind_of_conditioning_are_unchanged(planned):
+    found = {
+        (u.segment_id, u.take, u.history, u.voice.name, u.prompt_from.segment_id if u.prompt_from else None):
+        tuple(u.keys[step] for step in ("semantic", "coarse", "fine", "decode"))
+        for u in planned.units
+    }
+    assert found == KEYS
