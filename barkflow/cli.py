@@ -82,10 +82,14 @@ def _print_plan(rows, console) -> None:
         for r in rows
     ]
     total = sum(r["seconds"] for r in rows)
+    notes = [
+        f"note: {r['id']} {r['speaker']}: ({direction}) is not performed; Bark has no cue for it"
+        for r in rows for direction in r["dropped"]
+    ]
     summary = f"estimated audio: {total / 60:.1f} min; fully cached: {sum(len(r['cached']) == 4 for r in rows)}"
     if not console.is_terminal:
         lines = [title, "\t".join(PLAN_COLUMNS)] + ["\t".join(" ".join(c.split()) for c in row) for row in cells]
-        console.file.write("\n".join(lines + [summary]) + "\n")
+        console.file.write("\n".join(lines + notes + [summary]) + "\n")
         return
     table = Table(title=title, show_lines=False)
     for column in PLAN_COLUMNS:
@@ -94,7 +98,8 @@ def _print_plan(rows, console) -> None:
         text = row[-1] if len(row[-1]) <= 60 else row[-1][:57] + "..."
         table.add_row(*(Text(c) for c in (*row[:-1], text)))  # Text: a Bark cue such as [laughs] is not markup
     console.print(table)
-    console.print(summary, markup=False, highlight=False)
+    for line in [*notes, summary]:
+        console.print(line, markup=False, highlight=False)
 
 
 def run(cfg: DictConfig):

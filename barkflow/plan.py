@@ -356,6 +356,8 @@ def plan_table(the_plan: Plan, store: Store) -> list[dict]:
                 "id": unit.segment_id, "chapter": unit.chapter_number, "speaker": unit.line.speaker,
                 "voice": unit.voice.name, "chars": len(unit.text), "seconds": estimate_seconds(unit.text),
                 "cached": [s.NAME for s in TOKEN_STEPS if store.has(s.NAME, unit.keys[s.NAME])], "text": unit.text,
+                # stage directions Bark has no cue for, once per line (on its first segment)
+                "dropped": list(unit.line.dropped_directions) if unit.part == 0 else [],
             }
         )
     return rows

@@ -70,6 +70,17 @@ def test_plan_prints_the_segments_without_rendering(tmp_path):
     assert not (tmp_path / "cache" / "semantic").exists()
 
 
+def test_plan_names_the_directions_bark_cannot_perform(tmp_path):
+    script = tmp_path / "scene.txt"
+    script.write_text("SAM (laughing): That is a good one.\nJO (whispering): Keep it down.\n", encoding="utf-8")
+    result = barkflow(
+        tmp_path, "project=dialogue", f"project.script={script}", "plan=true", f"hydra.run.dir={tmp_path / 'run'}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[laughs] That is a good one." in result.stderr  # a direction Bark has a cue for becomes the cue
+    assert "note: l0002-s01 JO: (whispering) is not performed; Bark has no cue for it" in result.stderr
+
+
 def test_a_joblib_sweep_shares_one_cache(tmp_path):
     """Two jobs differ only in the fine seed: the semantic and coarse tokens are made once."""
     sweep = tmp_path / "sweep"

@@ -286,7 +286,7 @@ def test_the_plan_keeps_bark_cues_and_fits_a_log(tmp_path):
     from barkflow.cli import _print_plan
 
     rows = [{"id": "l0003-s01", "chapter": 0, "speaker": "ALICE", "voice": "v2/en_speaker_1", "chars": 30,
-             "seconds": 2.1, "cached": ["semantic"], "text": "[laughs] Well, [coughs] that was a long day at work."}]
+             "seconds": 2.1, "cached": ["semantic"], "text": "[laughs] Well, [coughs] that was a long day at work.", "dropped": []}]
     piped = io.StringIO()
     _print_plan(rows, Console(file=piped, width=40))  # not a terminal: tab-separated, one line per segment
     lines = piped.getvalue().splitlines()
