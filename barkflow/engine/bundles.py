@@ -37,7 +37,7 @@ import logging
 import os
 import shutil
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
@@ -50,12 +50,13 @@ from .constants import (
     FINE_VOCAB,
     N_COARSE_CODEBOOKS,
     N_FINE_CODEBOOKS,
+    PROMPT_KEYS,
     SEMANTIC_EOS_TOKEN,
     SEMANTIC_INPUT_VOCAB,
     SEMANTIC_OUTPUT_VOCAB,
     SEMANTIC_VOCAB_SIZE,
 )
-from .loading import HF_CONFIG_KEY, PRESETS_FILE, PROMPT_KEYS, SUNO_FILES, reference_to_hf_name
+from .layouts import HF_CONFIG_FIELDS, HF_CONFIG_KEY, PRESETS_FILE, SUNO_FILES, reference_to_hf_name
 from .model import GPT, FineGPT, FineGPTConfig, GPTConfig
 
 logger = logging.getLogger(__name__)
@@ -173,14 +174,8 @@ def tiny_presets(seed: int = 0) -> dict[str, dict[str, np.ndarray]]:
 
 
 def _hf_sub_config(config: GPTConfig) -> dict:
-    sub = dict(
-        num_layers=config.n_layer, num_heads=config.n_head, hidden_size=config.n_embd, block_size=config.block_size,
-        input_vocab_size=config.input_vocab_size, output_vocab_size=config.output_vocab_size, bias=config.bias,
-        dropout=config.dropout,
-    )  # fmt: skip
-    if isinstance(config, FineGPTConfig):
-        sub.update(n_codes_total=config.n_codes_total, n_codes_given=config.n_codes_given)
-    return sub
+    """The config's fields under the names HF's current configs write (the first of each alias list)."""
+    return {HF_CONFIG_FIELDS[field.name][0]: getattr(config, field.name) for field in fields(config)}
 
 
 def fill_codebooks(codec_model, generator: torch.Generator) -> None:

@@ -24,15 +24,13 @@ from hypothesis import strategies as st
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-import barkflow.engine.loading as loading
-from barkflow.engine import bundles
+from barkflow.engine import bundles, checkpoints
+from barkflow.engine.layouts import hf_to_reference_name, reference_to_hf_name
 from barkflow.engine.loading import (
-    hf_to_reference_name,
     load_codec,
     load_preset_arrays,
     load_stage,
     load_tokenizer,
-    reference_to_hf_name,
     resolve_voice_presets,
     source_identity,
 )
@@ -156,7 +154,7 @@ def test_stage_reads_only_its_own_tensors(tiny_bundle, monkeypatch):
             read.append(key)
             return self.f.get_tensor(key)
 
-    monkeypatch.setattr(loading, "safe_open", Spy)
+    monkeypatch.setattr(checkpoints, "safe_open", Spy)
     load_stage("coarse", tiny_bundle / "hf")
     assert read and all(k.startswith("coarse_acoustics.") for k in read)
 
