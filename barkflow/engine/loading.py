@@ -58,7 +58,7 @@ from .layouts import (
     hf_to_reference_name,
     is_mask_buffer,
 )
-from .model import GPT, FineGPT, FineGPTConfig, GPTConfig
+from .model import GPT, FineGPT, FineGPTConfig, GPTConfig, build, tie_fine_heads
 from .sources import HubRepo, LocalRepo, Repo, Source, companions, repo_identity, resolve_source
 
 logger = logging.getLogger(__name__)
@@ -265,8 +265,7 @@ def _check_weights(config: GPTConfig, origin: _ConfigOrigin, state: dict[str, to
 
 def _build(stage: str, config: GPTConfig, state: dict[str, torch.Tensor], label: str, where: str, device, dtype):
     """Check `state` (reference names) against the model, key for key and shape for shape, and load it."""
-    with torch.device("meta"):  # no random init of hundreds of MB that would be overwritten
-        model = FineGPT(config) if isinstance(config, FineGPTConfig) else GPT(config)
+    model = build(config, device="meta")  # no random init of hundreds of MB that would be overwritten
     expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     state = {k: v for k, v in state.items() if not is_mask_buffer(k)}
     missing = sorted(set(expected) - set(state))
@@ -289,9 +288,7 @@ def _build(stage: str, config: GPTConfig, state: dict[str, torch.Tensor], label:
             f"its config and weights disagree: download the checkpoint again"
         )
     model.load_state_dict(state, strict=True, assign=True)
-    if isinstance(model, FineGPT):  # assign=True replaced the tied Parameters: tie them again
-        for i in range(config.n_codes_total - config.n_codes_given):
-            model.transformer.wtes[i + 1].weight = model.lm_heads[i].weight
+    tie_fine_heads(model)  # assign=True replaced the tied Parameters
     model.requires_grad_(False)
     return model.to(device=device, dtype=dtype).eval()
 
