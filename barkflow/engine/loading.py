@@ -346,7 +346,7 @@ def _read_hf_config(repo: Repo, where: str) -> dict:
     return read_json_object(repo.file("config.json", where=where), "a config object", where)
 
 
-def _load_hf_stage(stage: str, repo: Repo, where: str):
+def _hf_stage_config(stage: str, repo: Repo, where: str) -> tuple[GPTConfig, _ConfigOrigin]:
     full = _read_hf_config(repo, where)
     sub = full.get(HF_CONFIG_KEY[stage])
     if full.get("model_type") not in (None, "bark") or not isinstance(sub, dict):
@@ -355,7 +355,11 @@ def _load_hf_stage(stage: str, repo: Repo, where: str):
             f"no {HF_CONFIG_KEY[stage]}) ({where}); point the source at suno/bark, suno/bark-small or a copy"
         )
     label = f"{repo.file('config.json', where=where)} ({HF_CONFIG_KEY[stage]})"
-    config, origin = _config_from_hf(stage, sub, label, where)
+    return _config_from_hf(stage, sub, label, where)
+
+
+def _load_hf_stage(stage: str, repo: Repo, where: str):
+    config, origin = _hf_stage_config(stage, repo, where)
     tensors, files = _read_hf_tensors(repo, HF_PREFIX[stage], where)
     state = {hf_to_reference_name(k): v for k, v in tensors.items()}
     if isinstance(config, FineGPTConfig):
@@ -376,16 +380,45 @@ def _suno_name(stage: str, src: Source, small: bool | None) -> str:
     return large
 
 
-def _load_suno_stage(stage: str, repo: Repo, name: str, where: str):
-    path = repo.file(name, where=where)
+def _read_suno_checkpoint(path: Path, where: str) -> dict:
+    """A Suno checkpoint's dict, read safely (memory-mapped: tensors nobody reads stay on disk)."""
     ckpt = read_torch(path, where, allowed=numpy_safe_globals())
     if not isinstance(ckpt, dict) or not isinstance(ckpt.get("model"), dict):
         raise BarkflowError(f"{path} has no 'model' state dict ({where}); it is not a Suno Bark checkpoint")
+    return ckpt
+
+
+def _load_suno_stage(stage: str, repo: Repo, name: str, where: str):
+    path = repo.file(name, where=where)
+    ckpt = _read_suno_checkpoint(path, where)
     config, origin = _config_from_suno(stage, ckpt.get("model_args"), path, where)
     state = {k.removeprefix(SUNO_COMPILED_PREFIX): v for k, v in ckpt["model"].items()}
     if (loss := ckpt.get("best_val_loss")) is not None:
         logger.debug("%s: best_val_loss %.3f", path, float(loss))
     return config, origin, state, [path]
+
+
+def check_stage_config(
+    stage: str, source: str | os.PathLike, *, small: bool | None = None, setting: str | None = None
+) -> None:
+    """Read `stage`'s config from `source` and pass it through the gate every load passes, without
+    building a model or reading a tensor, so a bad config is reported before anything renders.
+
+    HF layout: config.json. Suno: the checkpoint's model_args (the file is memory-mapped, so its
+    tensors stay on disk). A hub .pt that is not in the local cache yet is left to its load (this
+    check never downloads gigabytes).
+    """
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
+    where = setting or f"{stage} model source"
+    src = resolve_source(source, where)
+    if src.layout == "hf":
+        _hf_stage_config(stage, src.repo, where)
+        return
+    name = _suno_name(stage, src, small)
+    path = src.repo.cached(name) if isinstance(src.repo, HubRepo) else src.repo.file(name, where=where)
+    if path is not None:
+        _config_from_suno(stage, _read_suno_checkpoint(path, where).get("model_args"), path, where)
 
 
 # --------------------------------------------------------------------------------------------

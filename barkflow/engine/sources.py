@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from huggingface_hub import constants as hf_constants
-from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
+from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url, try_to_load_from_cache
 from huggingface_hub.errors import (
     EntryNotFoundError,
     GatedRepoError,
@@ -128,6 +128,11 @@ class HubRepo(Repo):
             if _COMMIT.fullmatch(snapshot.name):
                 self._pin(snapshot.name)
         return path
+
+    def cached(self, name: str) -> Path | None:
+        """`name` if the local cache already holds it at this revision; never downloads."""
+        found = try_to_load_from_cache(self.repo_id, name, revision=self.commit or self.revision)
+        return Path(found) if isinstance(found, str) else None
 
     def commit_for(self, name: str, where: str) -> str:
         """The commit `name` resolves to, without downloading it: one HEAD request, or offline
