@@ -59,6 +59,7 @@ from .layouts import (
     is_mask_buffer,
 )
 from .model import GPT, FineGPT, FineGPTConfig, GPTConfig, build, tie_fine_heads
+from .prompts import MAX_PROMPT_ELEMENTS, MAX_TOKEN_BYTES
 from .sources import HubRepo, LocalRepo, Repo, Source, companions, repo_identity, resolve_source
 
 logger = logging.getLogger(__name__)
@@ -644,20 +645,31 @@ def load_preset_arrays(source: str | os.PathLike, name: str, *, setting: str | N
         raise BarkflowError(f"no voice preset {name!r} in {repo.label} ({where}); {hint}")
     arrays = {}
     for key, rel in presets[name].items():
-        path = repo.file(rel.as_posix(), where=where)
-        try:
-            array = np.load(path, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as e:
-            raise BarkflowError(
-                f"{path} is not a plain .npy array ({where}): {one_line(e)}; re-download preset {name!r}"
-            ) from e
-        ok = array.ndim == PROMPT_NDIM[key] and array.dtype.kind in "iu" and array.size > 0
-        if ok and key in PROMPT_ROWS:
-            ok = array.shape[0] == PROMPT_ROWS[key]
-        if not ok:
-            raise BarkflowError(
-                f"{key} of preset {name!r} ({path}) has shape {array.shape} and dtype {array.dtype}, expected "
-                f"{PROMPT_NDIM[key]}-D integers ({where}); re-download preset {name!r}"
-            )
-        arrays[key] = array
+        arrays[key] = _read_preset_array(repo.file(rel.as_posix(), where=where), key, name, where)
     return arrays
+
+
+def _read_preset_array(path: Path, key: str, name: str, where: str) -> np.ndarray:
+    """One prompt array of a preset, its header checked before any data is read: the file is
+    memory-mapped (a header declaring more than the file holds fails there), and only an integer
+    array of a prompt's shape and at most a prompt's size (the bound of voice .npz files) is copied in."""
+    try:
+        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e:
+        raise BarkflowError(
+            f"{path} is not a plain .npy array ({where}): {one_line(e)}; re-download preset {name!r}"
+        ) from e
+    if not isinstance(mapped, np.ndarray):  # an .npz archive under a .npy name
+        mapped.close()
+        raise BarkflowError(f"{path} is not a plain .npy array ({where}); re-download preset {name!r}")
+    ok = mapped.ndim == PROMPT_NDIM[key] and mapped.dtype.kind in "iu" and mapped.dtype.itemsize <= MAX_TOKEN_BYTES
+    ok = ok and 0 < mapped.size <= MAX_PROMPT_ELEMENTS[key]
+    if ok and key in PROMPT_ROWS:
+        ok = mapped.shape[0] == PROMPT_ROWS[key]
+    if not ok:
+        raise BarkflowError(
+            f"{key} of preset {name!r} ({path}) has shape {mapped.shape} and dtype {mapped.dtype}, expected "
+            f"{PROMPT_NDIM[key]}-D integers, at most {MAX_PROMPT_ELEMENTS[key]:,} of them ({where}); "
+            f"re-download preset {name!r}"
+        )
+    return np.array(mapped)  # a copy in memory: the file is not kept open

@@ -599,6 +599,7 @@ def test_voice_presets(tiny_bundle):
 def test_voice_preset_files_are_untrusted(hf_copy, tmp_path):
     table_path = hf_copy / "speaker_embeddings_path.json"
     table = json.loads(table_path.read_text())
+    original = dict(table["announcer"])
     np.save(hf_copy / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     table["announcer"]["fine_prompt"] = "obj.npy"
     table_path.write_text(json.dumps(table))
@@ -607,6 +608,19 @@ def test_voice_preset_files_are_untrusted(hf_copy, tmp_path):
     table["announcer"]["fine_prompt"] = "float.npy"
     table_path.write_text(json.dumps(table))
     assert "expected 2-D integers" in _error(load_preset_arrays, hf_copy, "announcer")
+    # more tokens than any prompt holds: refused by its header (as in voice .npz files), not loaded
+    np.save(hf_copy / "long.npy", np.zeros(40_000, dtype=np.int16))
+    table["announcer"] = {**original, "semantic_prompt": "long.npy"}
+    table_path.write_text(json.dumps(table))
+    message = _error(load_preset_arrays, hf_copy, "announcer")
+    assert "semantic_prompt of preset 'announcer'" in message and "(40000,)" in message and "at most 29,940" in message
+    # a header that declares more data than the file holds: refused before anything is allocated
+    with open(hf_copy / "lie.npy", "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<i8", "fortran_order": False, "shape": (10**12,)})
+        f.write(b"\0" * 64)
+    table["announcer"]["semantic_prompt"] = "lie.npy"
+    table_path.write_text(json.dumps(table))
+    assert "lie.npy is not a plain .npy array" in _error(load_preset_arrays, hf_copy, "announcer")
     table["announcer"]["fine_prompt"] = "../../etc/passwd"
     table_path.write_text(json.dumps(table))
     assert "points outside its folder" in _error(resolve_voice_presets, hf_copy)
