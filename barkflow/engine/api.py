@@ -18,7 +18,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 import torch
 
-from . import loading
+from . import layouts, loading
 from .prompts import VoicePrompt, load_npz
 from .sampling import (
     CoarseOptions,
@@ -36,7 +36,7 @@ from .sampling import (
 
 log = logging.getLogger(__name__)
 
-STAGES = loading.STAGES
+STAGES = layouts.STAGES
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 OFFLOAD = ("none", "cpu", "unload")
 
