@@ -18,7 +18,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 import torch
 
-from . import loading
+from . import layouts, loading
 from .prompts import VoicePrompt, load_npz
 from .sampling import (
     CoarseOptions,
@@ -36,7 +36,7 @@ from .sampling import (
 
 log = logging.getLogger(__name__)
 
-STAGES = loading.STAGES
+STAGES = layouts.STAGES
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 OFFLOAD = ("none", "cpu", "unload")
 
@@ -101,6 +101,7 @@ class Bark:
         self._codec = None
         self._tokenizer = None
         self._identities: dict[str, str] = {}
+        self._checked: set[str] = set()  # stages whose config check_sources has passed
         self.loads: list[str] = []  # what was loaded, in order (tests and the run summary read it)
 
     # ------------------------------------------------------------------------------------------
@@ -121,6 +122,15 @@ class Bark:
                 identity = f"{loading.source_identity(stage, src.source)}|{src.dtype}"
             self._identities[stage] = identity
         return self._identities[stage]
+
+    def check_sources(self) -> None:
+        """Read every stage's config and run the config checks of loading, without loading any
+        weights: a bad config.json or model_args is a one-line error before anything renders, not
+        when its stage's turn comes after the earlier stages have run. Checked once per engine."""
+        for stage in STAGES:
+            if stage not in self._checked:
+                loading.check_stage_config(stage, self.sources[stage].source)
+                self._checked.add(stage)
 
     def model(self, stage: str) -> torch.nn.Module:
         """The stage's model on the device; with offload, the other stages step aside first."""

@@ -37,7 +37,7 @@ import logging
 import os
 import shutil
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import numpy as np
@@ -50,13 +50,14 @@ from .constants import (
     FINE_VOCAB,
     N_COARSE_CODEBOOKS,
     N_FINE_CODEBOOKS,
+    PROMPT_KEYS,
     SEMANTIC_EOS_TOKEN,
     SEMANTIC_INPUT_VOCAB,
     SEMANTIC_OUTPUT_VOCAB,
     SEMANTIC_VOCAB_SIZE,
 )
-from .loading import HF_CONFIG_KEY, PRESETS_FILE, PROMPT_KEYS, SUNO_FILES, reference_to_hf_name
-from .model import GPT, FineGPT, FineGPTConfig, GPTConfig
+from .layouts import HF_CONFIG_FIELDS, HF_CONFIG_KEY, PRESETS_FILE, SUNO_FILES, reference_to_hf_name
+from .model import GPT, INIT_STD, FineGPT, FineGPTConfig, GPTConfig, empty_model, init_weights
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,6 @@ TINY_WIDTH = 16
 TINY_PRESETS = {"v2/en_speaker_0": 100, "v2/en_speaker_1": 120, "v2/en_speaker_2": 140, "announcer": 110}
 EOS_ROW_SCALE = 2.2
 ATTN_STD = 1.0
-INIT_STD = 0.02
 
 # Enough English for ordinary sentences to tokenize without [UNK]: whole words, then every
 # letter, digit and punctuation mark alone and as a "##" continuation, so WordPiece can always
@@ -129,24 +129,9 @@ def tiny_models(seed: int = 0) -> dict[str, GPT | FineGPT]:
     models = {}
     for offset, (stage, config) in enumerate(tiny_configs().items()):
         gen = torch.Generator().manual_seed(seed * 1000 + offset)
-        with torch.device("meta"):
-            model = FineGPT(config) if isinstance(config, FineGPTConfig) else GPT(config)
-        model = model.to_empty(device="cpu")
-        if isinstance(model, FineGPT):  # tie again: to_empty may give each module its own copy
-            for i in range(config.n_codes_total - config.n_codes_given):
-                model.transformer.wtes[i + 1].weight = model.lm_heads[i].weight
+        model = empty_model(config)
+        init_weights(model, INIT_STD, attn_std=ATTN_STD, generator=gen)
         with torch.no_grad():
-            for name, p in model.named_parameters():  # tied parameters come once
-                if name.endswith("c_proj.weight"):  # nanoGPT's residual scaling
-                    p.normal_(0.0, INIT_STD / (2 * config.n_layer) ** 0.5, generator=gen)
-                elif "c_attn" in name:
-                    p.normal_(0.0, ATTN_STD, generator=gen)
-                elif p.dim() >= 2:
-                    p.normal_(0.0, INIT_STD, generator=gen)
-                elif name.endswith("bias"):
-                    p.zero_()
-                else:
-                    p.fill_(1.0)
             if stage == "semantic":
                 model.lm_head.weight[SEMANTIC_EOS_TOKEN] *= EOS_ROW_SCALE
         models[stage] = model.eval()
@@ -173,14 +158,8 @@ def tiny_presets(seed: int = 0) -> dict[str, dict[str, np.ndarray]]:
 
 
 def _hf_sub_config(config: GPTConfig) -> dict:
-    sub = dict(
-        num_layers=config.n_layer, num_heads=config.n_head, hidden_size=config.n_embd, block_size=config.block_size,
-        input_vocab_size=config.input_vocab_size, output_vocab_size=config.output_vocab_size, bias=config.bias,
-        dropout=config.dropout,
-    )  # fmt: skip
-    if isinstance(config, FineGPTConfig):
-        sub.update(n_codes_total=config.n_codes_total, n_codes_given=config.n_codes_given)
-    return sub
+    """The config's fields under the names HF's current configs write (the first of each alias list)."""
+    return {HF_CONFIG_FIELDS[field.name][0]: getattr(config, field.name) for field in fields(config)}
 
 
 def fill_codebooks(codec_model, generator: torch.Generator) -> None:

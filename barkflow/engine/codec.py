@@ -15,7 +15,7 @@ import torch
 
 from barkflow.errors import BarkflowError
 
-from .constants import CODEBOOK_SIZE, N_FINE_CODEBOOKS, SAMPLE_RATE, SAMPLES_PER_FRAME
+from .constants import CODEBOOK_SIZE, DEFAULT_CODEC_REPO, N_FINE_CODEBOOKS, SAMPLE_RATE, SAMPLES_PER_FRAME
 
 BANDWIDTH_KBPS = 6.0  # 8 codebooks x 10 bit x 75 Hz
 
@@ -42,7 +42,7 @@ class Codec:
         if problems:
             raise BarkflowError(
                 f"the codec of {where} is not EnCodec 24 kHz ({'; '.join(problems)}); "
-                f"use facebook/encodec_24khz or a Bark checkpoint as the codec source"
+                f"use {DEFAULT_CODEC_REPO} or a Bark checkpoint as the codec source"
             )
         self.model = model.eval()
         self.identity = identity
@@ -93,7 +93,7 @@ class Codec:
         if BANDWIDTH_KBPS not in self.model.config.target_bandwidths:
             raise BarkflowError(
                 f"the codec of {self.where} has no {BANDWIDTH_KBPS} kbps mode "
-                f"(it has {self.model.config.target_bandwidths}); use facebook/encodec_24khz as the codec source"
+                f"(it has {self.model.config.target_bandwidths}); use {DEFAULT_CODEC_REPO} as the codec source"
             )
         x = torch.as_tensor(np.asarray(audio, dtype=np.float32))
         if x.dim() != 1 or x.numel() == 0:

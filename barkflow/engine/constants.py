@@ -58,3 +58,11 @@ SEMANTIC_INPUT_VOCAB = 129_600
 SEMANTIC_OUTPUT_VOCAB = 10_048
 COARSE_VOCAB = 12_096
 FINE_VOCAB = 1056
+
+
+# --- companions and defaults (§2, §6, §7; docs/cloning.md §4) ---
+DEFAULT_CODEC_REPO = "facebook/encodec_24khz"  # the codec of a Suno layout, as in the reference
+DEFAULT_TOKENIZER_REPO = "google-bert/bert-base-multilingual-cased"
+DEFAULT_HUBERT = "facebook/hubert-base-ls960"  # the HuBERT every published quantizer was trained on
+PROMPT_KEYS = ("semantic_prompt", "coarse_prompt", "fine_prompt")  # a voice prompt's arrays, in .npz order
+CLIP_LEVEL = 0.999  # |sample| at or over this counts as clipped

@@ -1,39 +1,25 @@
-"""Load Bark's weights from wherever users keep them (docs/bark.md §9, §12).
+"""Load Bark's stages, codec, tokenizer and voice presets (docs/bark.md §9, §12, §7).
 
-Sources are strings:
-
-    "suno/bark", "suno/bark-small@<rev>"   hub repo in the Hugging Face layout (§9b)
-    "/models/bark-small"                   local folder in the HF layout (it has config.json) ...
-    "/models/suno"                         ... or a local folder of Suno .pt files (§9a)
-    "/models/suno/text_2.pt"               one Suno checkpoint
-    "suno/bark/text_2.pt", "suno/bark@<rev>/text.pt"   one Suno checkpoint on the hub
-    "tiny", "tiny-suno"                    the tiny random bundle of bundles.py, HF or Suno layout
-
-A local path wins over a hub id of the same spelling; a folder with config.json is read as the
-HF layout even if it also holds .pt files (name the .pt file to use it). Hub files go through
-huggingface_hub and its cache only (HF_HUB_OFFLINE=1 is respected); a branch or tag is resolved
-to a commit once per process, and every later file, load and identity uses that commit.
-
-What is read:
+Where files come from (source strings, hub, identities) is sources.py; the layouts and the key
+map are layouts.py; the safe file readers are checkpoints.py. What is read:
 - HF layout: config.json (the stage's sub-config, §9 aliases), then ONLY that stage's tensors from
   model.safetensors, or the shards of model.safetensors.index.json that hold them, or
-  pytorch_model.bin (mmap'd, weights_only). HF names map to the reference names through the one
-  table `_KEY_PARTS`; the causal-mask buffers `*.attn.bias` are ignored and the fine model's tied
+  pytorch_model.bin (mmap'd, weights_only). HF names map to the reference names through the
+  layouts' key map; the causal-mask buffers `*.attn.bias` are ignored and the fine model's tied
   heads (HF saves only `input_embeds_layers`) are rebuilt: lm_heads.i = wtes.i+1.
-- Suno .pt: torch.load(weights_only=True) allowing only the numpy globals of §12, so a forged
-  checkpoint is refused without running anything; `_orig_mod.` is stripped, the `vocab_size`
-  hack is applied, `*.attn.bias` is ignored, anything else missing or extra is an error.
+- Suno .pt: read allowing only the numpy globals of §12, so a forged checkpoint is refused
+  without running anything; `_orig_mod.` is stripped, the `vocab_size` hack is applied,
+  `*.attn.bias` is ignored, anything else missing or extra is an error.
 - Codec (§6): the `codec_config` + `codec_model.*` tensors of an HF Bark layout, an Encodec
-  layout folder/repo, or else facebook/encodec_24khz; its tensors go through the same readers. Tokenizer (§2): the HF Bark layout's
-  tokenizer files, or else google-bert/bert-base-multilingual-cased. A Suno layout has neither,
-  so like the reference it takes them from those defaults ("tiny-suno" from the tiny HF folder).
+  layout folder/repo, or else facebook/encodec_24khz; its tensors go through the same readers.
+  Tokenizer (§2): the HF Bark layout's tokenizer files, or else google-bert/bert-base-multilingual-cased.
+  A Suno layout has neither, so like the reference it takes them from those defaults ("tiny-suno"
+  from the tiny HF folder).
 
-Identity (`LoadedModel.identity`, `Codec.identity`, `BarkTokenizer.identity`, and the same
-string from `source_identity` without loading anything): "<kind>|" + where the weights come
-from, and changes whenever they do. Hub: "hf:<repo>@<commit>[:<file.pt>]" (a commit pins every
-file). Local: "<path>:<size>:<mtime_ns>" of each file that is read. Hashing multi-GB checkpoints
-would cost seconds per load, so a copy of the same weights elsewhere gets another identity (a
-cache miss, never a wrong hit unless a file is rewritten with the same size and mtime).
+Every stage's config passes one gate (`_stage_config`) before a model is built; `check_stage_config`
+runs that gate alone, reading only the config, so a bad one is reported before anything renders.
+Identity (`LoadedModel.identity`, `Codec.identity`, `BarkTokenizer.identity`, and the same string
+from `source_identity` without loading anything): see sources.py.
 
 Every user-facing failure is a one-line BarkflowError: what, where, how to fix.
 """
@@ -43,99 +29,40 @@ from __future__ import annotations
 import json
 import logging
 import os
-import pickle
 import re
-import zipfile
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import torch
-from huggingface_hub import constants as hf_constants
-from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
-from huggingface_hub.errors import (
-    EntryNotFoundError,
-    GatedRepoError,
-    LocalEntryNotFoundError,
-    RepositoryNotFoundError,
-    RevisionNotFoundError,
-)
-from safetensors import SafetensorError, safe_open
 
 from barkflow.errors import BarkflowError
 
-from .constants import (
-    COARSE_VOCAB,
-    FINE_VOCAB,
-    N_FINE_CODEBOOKS,
-    SEMANTIC_INPUT_VOCAB,
-    SEMANTIC_OUTPUT_VOCAB,
+from .checkpoints import few, numpy_safe_globals, one_line, read_json_object, read_safetensors, read_torch
+from .constants import DEFAULT_CODEC_REPO, DEFAULT_TOKENIZER_REPO, N_FINE_CODEBOOKS, PROMPT_KEYS
+from .layouts import (
+    HF_CODEC_PREFIX,
+    HF_CONFIG_DEFAULTS,
+    HF_CONFIG_FIELDS,
+    HF_CONFIG_KEY,
+    HF_PREFIX,
+    HF_WEIGHT_FILES,
+    PRESETS_FILE,
+    PROMPT_NDIM,
+    PROMPT_ROWS,
+    STAGE_VOCABS,
+    STAGES,
+    SUNO_COMPILED_PREFIX,
+    SUNO_FILES,
+    TOKENIZER_FILES,
+    hf_to_reference_name,
+    is_mask_buffer,
 )
-from .model import GPT, FineGPT, FineGPTConfig, GPTConfig
+from .model import GPT, FineGPT, FineGPTConfig, GPTConfig, build, tie_fine_heads
+from .prompts import MAX_PROMPT_ELEMENTS, MAX_TOKEN_BYTES
+from .sources import HubRepo, LocalRepo, Repo, Source, companions, repo_identity, resolve_source
 
 logger = logging.getLogger(__name__)
-
-STAGES = ("semantic", "coarse", "fine")
-# §9b: weight-name prefix and config.json key of each stage in the HF layout.
-HF_PREFIX = {"semantic": "semantic.", "coarse": "coarse_acoustics.", "fine": "fine_acoustics."}
-HF_CONFIG_KEY = {"semantic": "semantic_config", "coarse": "coarse_acoustics_config", "fine": "fine_acoustics_config"}
-HF_CODEC_PREFIX = "codec_model."
-# §9a: Suno checkpoint file of each stage, (large, small).
-SUNO_FILES = {
-    "semantic": ("text_2.pt", "text.pt"),
-    "coarse": ("coarse_2.pt", "coarse.pt"),
-    "fine": ("fine_2.pt", "fine.pt"),
-}
-# §1 token layouts: (input vocab, output vocab) every stage's checkpoint must have.
-STAGE_VOCABS = {
-    "semantic": (SEMANTIC_INPUT_VOCAB, SEMANTIC_OUTPUT_VOCAB),
-    "coarse": (COARSE_VOCAB, COARSE_VOCAB),
-    "fine": (FINE_VOCAB, FINE_VOCAB),
-}
-DEFAULT_CODEC_REPO = "facebook/encodec_24khz"
-DEFAULT_TOKENIZER_REPO = "google-bert/bert-base-multilingual-cased"
-TINY_SOURCES = ("tiny", "tiny-suno")
-PRESETS_FILE = "speaker_embeddings_path.json"
-PROMPT_KEYS = ("semantic_prompt", "coarse_prompt", "fine_prompt")
-PROMPT_NDIM = {"semantic_prompt": 1, "coarse_prompt": 2, "fine_prompt": 2}
-PROMPT_ROWS = {"coarse_prompt": 2, "fine_prompt": N_FINE_CODEBOOKS}
-
-# The one key map (§9): reference (Suno/nanoGPT) name part -> HF name part. Reference names nest
-# everything but the heads under "transformer."; HF names do not. `lm_head(s)` and the final
-# `weight`/`bias` parts are the same in both. The inverse (`_HF_PARTS`) is complete (§9).
-_KEY_PARTS = {
-    "wte": "input_embeds_layer",
-    "wtes": "input_embeds_layers",
-    "wpe": "position_embeds_layer",
-    "h": "layers",
-    "ln_1": "layernorm_1",
-    "ln_2": "layernorm_2",
-    "ln_f": "layernorm_final",
-    "c_attn": "att_proj",
-    "c_proj": "out_proj",  # both attn.c_proj and mlp.c_proj
-    "c_fc": "in_proj",
-}
-_HF_PARTS = {hf: ref for ref, hf in _KEY_PARTS.items()}
-_HEADS = ("lm_head", "lm_heads")
-
-
-def hf_to_reference_name(name: str) -> str:
-    """'layers.0.attn.att_proj.weight' -> 'transformer.h.0.attn.c_attn.weight'."""
-    parts = [_HF_PARTS.get(part, part) for part in name.split(".")]
-    return ".".join(parts if parts[0] in _HEADS else ["transformer", *parts])
-
-
-def reference_to_hf_name(name: str) -> str:
-    """'transformer.h.0.attn.c_attn.weight' -> 'layers.0.attn.att_proj.weight'."""
-    parts = name.split(".")
-    if parts[0] == "transformer":
-        parts = parts[1:]
-    return ".".join(_KEY_PARTS.get(part, part) for part in parts)
-
-
-def _is_mask_buffer(name: str) -> bool:
-    # The causal-mask buffer of the reference (without SDPA) and of HF; never a weight (§9).
-    return name.endswith(".attn.bias")
 
 
 @dataclass
@@ -148,220 +75,14 @@ class LoadedModel:
 
 
 # --------------------------------------------------------------------------------------------
-# Where files come from: a local folder or a hub repo
-# --------------------------------------------------------------------------------------------
-
-
-class _Repo:
-    """A folder of files, local or on the hub. `file()` returns a local path or None."""
-
-    label: str
-    unavailable: list[str]  # hub files that could not be checked (offline/unreachable)
-
-    def file(self, name: str, *, required: bool = True, where: str = "") -> Path | None:
-        raise NotImplementedError
-
-    def missing(self, name: str, where: str) -> BarkflowError:
-        raise NotImplementedError
-
-
-class _LocalRepo(_Repo):
-    def __init__(self, root: Path):
-        self.root = root
-        self.label = str(root)
-        self.unavailable: list[str] = []  # never: local files are there or not
-
-    def file(self, name, *, required=True, where=""):
-        path = self.root / name
-        if path.is_file():
-            return path
-        if required:
-            raise self.missing(name, where)
-        return None
-
-    def identity(self, path: Path) -> str:
-        stat = path.stat()
-        return f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
-
-    def missing(self, name, where):
-        return BarkflowError(
-            f"{name} is missing from {self.root} ({where or 'model source'}); "
-            f"copy it there, or point the source at a folder that has it"
-        )
-
-
-class _HubRepo(_Repo):
-    def __init__(self, repo_id: str, revision: str | None, download: str | None = None):
-        self.repo_id = repo_id
-        self.revision = revision
-        self.download = download  # what to pass `hf download` in messages (None: the missing file)
-        self.label = repo_id + (f"@{revision}" if revision else "")
-        self.unavailable: list[str] = []  # files we could not check: offline or hub unreachable
-        # A process resolves a branch once: every later file, load and identity uses that commit.
-        self._key = (hf_constants.HF_HUB_CACHE, repo_id, revision)
-        self.commit: str | None = revision if revision and _COMMIT.fullmatch(revision) else _PINNED.get(self._key)
-
-    def _pin(self, commit: str) -> None:
-        self.commit = _PINNED[self._key] = commit
-
-    def file(self, name, *, required=True, where=""):
-        try:
-            path = Path(hf_hub_download(self.repo_id, name, revision=self.commit or self.revision))
-        except LocalEntryNotFoundError as e:  # not cached, and offline or unreachable (checked first: subclass)
-            self.unavailable.append(name)
-            if required:
-                raise self.missing(name, where) from e
-            return None
-        except EntryNotFoundError as e:  # the repo has no such file
-            if required:
-                raise self._error(e, name, where) from e
-            return None
-        except Exception as e:
-            raise self._error(e, name, where) from e
-        if self.commit is None:  # pin the revision: the next files come from the same commit
-            snapshot = path.parents[len(PurePosixPath(name).parts) - 1]
-            if _COMMIT.fullmatch(snapshot.name):
-                self._pin(snapshot.name)
-        return path
-
-    def commit_for(self, name: str, where: str) -> str:
-        """The commit `name` resolves to, without downloading it: one HEAD request, or offline
-        the cache's refs/<revision> (what hf_hub_download itself would use)."""
-        if self.commit is None and not hf_constants.HF_HUB_OFFLINE:
-            try:
-                url = hf_hub_url(self.repo_id, name, revision=self.revision)
-                if commit := get_hf_file_metadata(url).commit_hash:
-                    self._pin(commit)
-            except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError) as e:
-                raise self._error(e, name, where) from e
-            except Exception:  # unreachable: fall back to the cache, as downloads do
-                logger.debug("could not reach the hub for %s; using the cached revision", self.label)
-        if self.commit is None:
-            ref = Path(hf_constants.HF_HUB_CACHE) / f"models--{self.repo_id.replace('/', '--')}" / "refs"
-            ref = ref / (self.revision or "main")
-            if not ref.is_file():
-                raise self.missing(name, where)
-            self._pin(ref.read_text().strip())
-        return self.commit
-
-    def _error(self, e: Exception, name: str, where: str) -> BarkflowError:
-        where = where or "model source"
-        if isinstance(e, (RepositoryNotFoundError, GatedRepoError)):
-            return BarkflowError(
-                f"hub repo {self.repo_id} was not found or is gated ({where}); check the name (there is no "
-                f"local folder of that name either), or log in with `hf auth login`"
-            )
-        if isinstance(e, RevisionNotFoundError):
-            return BarkflowError(
-                f"revision {self.revision!r} does not exist in hub repo {self.repo_id} ({where}); "
-                f"use a branch, tag or commit hash of that repo"
-            )
-        if isinstance(e, EntryNotFoundError):
-            return BarkflowError(
-                f"hub repo {self.label} has no file {name} ({where}); "
-                f"check the file name, or point the source at a repo or folder that has it"
-            )
-        return BarkflowError(
-            f"could not download {name} from hub repo {self.label} ({where}): {_one_line(e)}; "
-            f"retry, or point the source at a local folder"
-        )
-
-    def missing(self, name, where):
-        why = "the hub is offline (HF_HUB_OFFLINE=1)" if hf_constants.HF_HUB_OFFLINE else "the hub could not be reached"
-        args = " ".join(filter(None, [self.repo_id, name if self.download is None else self.download]))
-        if self.revision:
-            args += f" --revision {self.revision}"
-        return BarkflowError(
-            f"{name} of hub repo {self.label} is not in the local Hugging Face cache and {why} "
-            f"({where or 'model source'}); download it on a machine with internet with "
-            f"`hf download {args}` and copy the cache (HF_HOME), or point the source at a local folder"
-        )
-
-
-_COMMIT = re.compile(r"[0-9a-f]{40}")
-_PINNED: dict[tuple, str] = {}  # (hub cache, repo id, revision) -> commit, for this process
-
-
-@dataclass
-class _Source:
-    """A parsed source string."""
-
-    layout: str  # "hf" or "suno"
-    repo: _Repo
-    file: str | None = None  # a Suno checkpoint named explicitly
-    companions: _Repo | None = None  # where codec, tokenizer and presets come from, if not `repo`
-
-
-_HUB_REPO = re.compile(r"([\w.-]+/[\w.-]+)(?:@(.+))?")
-_HUB_FILE = re.compile(r"([\w.-]+/[\w.-]+)(?:@([\w.-]+))?/(.+\.pth?)")
-
-
-def _resolve(source: str | os.PathLike, where: str, *, any_folder: bool = False) -> _Source:
-    """Parse a source string. any_folder: a local folder without config.json or .pt files is a
-    plain folder of HF-style files (a tokenizer folder), not an error."""
-    text = os.fspath(source).strip()
-    if not text:  # Path("") is the current folder: never what was meant
-        raise BarkflowError(f"no source given ({where}); give a hub id such as suno/bark, a folder or a .pt file")
-    if text in TINY_SOURCES:
-        from .bundles import tiny_bundle_dir  # lazy: builds the bundle on first use
-
-        root = tiny_bundle_dir()
-        hf = _LocalRepo(root / "hf")
-        if text == "tiny":
-            return _Source("hf", hf)
-        return _Source("suno", _LocalRepo(root / "suno"), companions=hf)
-
-    path = Path(text).expanduser()
-    if path.is_dir():
-        path = path.resolve()
-        if (path / "config.json").is_file():
-            return _Source("hf", _LocalRepo(path))
-        if any((path / name).is_file() for pair in SUNO_FILES.values() for name in pair):
-            return _Source("suno", _LocalRepo(path))
-        if any_folder:
-            return _Source("hf", _LocalRepo(path))
-        raise BarkflowError(
-            f"{path} has neither config.json (Hugging Face layout) nor Suno .pt files ({where}); "
-            f"point it at a folder downloaded from suno/bark or suno/bark-small"
-        )
-    if path.is_file():
-        path = path.resolve()
-        if path.suffix in (".pt", ".pth"):
-            return _Source("suno", _LocalRepo(path.parent), file=path.name)
-        if path.name in ("config.json", *_HF_WEIGHT_FILES):
-            return _Source("hf", _LocalRepo(path.parent))
-        raise BarkflowError(
-            f"{path} is not a Bark checkpoint ({where}); give a Suno .pt file or a folder in the Hugging Face layout"
-        )
-
-    if not text.startswith(("/", ".", "~")) and "\\" not in text:  # else it can only be a local path
-        if m := _HUB_FILE.fullmatch(text):
-            return _Source("suno", _HubRepo(m[1], m[2]), file=m[3])
-        if m := _HUB_REPO.fullmatch(text):  # the whole HF layout, without suno/bark's .pt copies
-            return _Source("hf", _HubRepo(m[1], m[2], download="--exclude '*.pt'"))
-    raise BarkflowError(f"no such file or folder: {path} ({where}); check the path, or give a hub id such as suno/bark")
-
-
-def _companions(src: _Source) -> _Repo:
-    return src.companions or src.repo
-
-
-# --------------------------------------------------------------------------------------------
 # Reading tensors
 # --------------------------------------------------------------------------------------------
 
-_HF_WEIGHT_FILES = (
-    "model.safetensors",
-    "model.safetensors.index.json",
-    "pytorch_model.bin",
-    "pytorch_model.bin.index.json",
-)
 
-
-def _hf_weight_files(repo: _Repo, prefix: str, where: str) -> list[Path]:
+def _hf_weight_files(repo: Repo, prefix: str, where: str) -> list[Path]:
     """The weight files holding the tensors named `prefix`*: model.safetensors, else the shards of
     model.safetensors.index.json that hold them, else pytorch_model.bin (or its shards)."""
-    for name in _HF_WEIGHT_FILES:
+    for name in HF_WEIGHT_FILES:
         path = repo.file(name, required=False, where=where)
         if path is None:
             continue
@@ -369,14 +90,14 @@ def _hf_weight_files(repo: _Repo, prefix: str, where: str) -> list[Path]:
             return [repo.file(shard, where=where) for shard in _shards_with_prefix(path, prefix, where)]
         return [path]
     if repo.unavailable:  # could not even check the hub: say so rather than "no weights"
-        raise repo.missing(_HF_WEIGHT_FILES[0], where)
+        raise repo.missing(HF_WEIGHT_FILES[0], where)
     raise BarkflowError(
         f"{repo.label} has config.json but no weights (model.safetensors or pytorch_model.bin) ({where}); "
         f"download the whole repo, e.g. `hf download suno/bark-small`"
     )
 
 
-def _read_hf_tensors(repo: _Repo, prefix: str, where: str) -> tuple[dict[str, torch.Tensor], list[Path]]:
+def _read_hf_tensors(repo: Repo, prefix: str, where: str) -> tuple[dict[str, torch.Tensor], list[Path]]:
     """The tensors whose names start with `prefix` (prefix stripped) and the files they came from.
 
     Only those tensors are read: safetensors by key, shards by the index's weight map, a .bin
@@ -385,8 +106,10 @@ def _read_hf_tensors(repo: _Repo, prefix: str, where: str) -> tuple[dict[str, to
     paths = _hf_weight_files(repo, prefix, where)
     tensors: dict[str, torch.Tensor] = {}
     for path in paths:
-        reader = _read_safetensors if path.name.endswith(".safetensors") else _read_torch_bin
-        tensors.update(reader(path, prefix, where))
+        if path.name.endswith(".safetensors"):
+            tensors.update(read_safetensors(path, where, prefix))
+        else:
+            tensors.update(_read_torch_bin(path, prefix, where))
     return tensors, paths
 
 
@@ -394,88 +117,20 @@ def _shards_with_prefix(index: Path, prefix: str, where: str) -> list[str]:
     try:
         weight_map = json.loads(index.read_text())["weight_map"]
     except (ValueError, KeyError, TypeError) as e:
-        raise BarkflowError(f"{index} is not a valid weight index ({where}): {_one_line(e)}; re-download it") from e
+        raise BarkflowError(f"{index} is not a valid weight index ({where}): {one_line(e)}; re-download it") from e
     return sorted({shard for key, shard in weight_map.items() if key.startswith(prefix)})
 
 
-def _read_safetensors(path: Path, prefix: str, where: str) -> dict[str, torch.Tensor]:
-    try:
-        with safe_open(path, framework="pt", device="cpu") as f:
-            return {key[len(prefix) :]: f.get_tensor(key) for key in f.keys() if key.startswith(prefix)}
-    except SafetensorError as e:
-        raise BarkflowError(
-            f"{path} is truncated or not a safetensors file ({where}): {_one_line(e)}; delete it and download it again"
-        ) from e
-
-
 def _read_torch_bin(path: Path, prefix: str, where: str) -> dict[str, torch.Tensor]:
-    state = _torch_load(path, where, allowed=[])
+    state = read_torch(path, where)
     if not isinstance(state, dict):
         raise BarkflowError(f"{path} does not hold a state dict ({where}); download the checkpoint again")
     return {key[len(prefix) :]: value for key, value in state.items() if key.startswith(prefix)}
 
 
-def _numpy_safe_globals() -> list:
-    """The only non-torch globals a Suno checkpoint may name: its numpy-scalar `best_val_loss` (§12)."""
-    from numpy._core.multiarray import scalar  # numpy >= 2 location; numpy 1.x files name the old one
-
-    dtypes = [type(np.dtype(name)) for name in ("float64", "float32", "float16", "int64", "int32")]
-    return [scalar, (scalar, "numpy.core.multiarray.scalar"), np.dtype, *dtypes]
-
-
-def _torch_load(path: Path, where: str, allowed: list):
-    """torch.load with weights_only=True: a file naming any other global is refused unexecuted."""
-    try:
-        with torch.serialization.safe_globals(allowed):
-            # mmap needs the zip format (every torch.save since 1.6); it keeps unused tensors on disk.
-            return torch.load(path, map_location="cpu", weights_only=True, mmap=zipfile.is_zipfile(path))
-    except pickle.UnpicklingError as e:
-        # weights_only names the first global it will not import; nothing has been executed.
-        if bad := re.search(r"GLOBAL ([\w.]+)", str(e)):
-            raise BarkflowError(
-                f"refusing to load {path} ({where}): it contains the pickled object {bad[1]}, and unpickling it "
-                f"could run code; use the official checkpoints (suno/bark) or re-save the weights as plain tensors"
-            ) from e
-        raise _corrupt(path, where, e) from e
-    except Exception as e:  # on a damaged file the unpickler raises anything (RuntimeError, KeyError, EOFError...)
-        raise _corrupt(path, where, e) from e
-
-
-def _corrupt(path: Path, where: str, e: Exception) -> BarkflowError:
-    detail = _one_line(e)
-    detail = type(e).__name__ + (f": {detail}" if detail and detail != type(e).__name__ else "")
-    return BarkflowError(
-        f"{path} is truncated or not a PyTorch checkpoint ({where}; {detail}); delete it and download it again"
-    )
-
-
-def _one_line(e: Exception) -> str:
-    """The error's text on one line, for a BarkflowError that wraps it."""
-    text = " ".join(str(e).split())
-    if "weights_only" in text:  # torch's advice to load with weights_only=False: exactly what must not be done
-        return type(e).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
 # --------------------------------------------------------------------------------------------
 # Building a stage's model
 # --------------------------------------------------------------------------------------------
-
-
-# HF's names for our config fields: first the one its current configs write, then older aliases.
-_HF_KEYS = {
-    "n_layer": ("num_layers", "num_hidden_layers"),
-    "n_head": ("num_heads", "num_attention_heads"),
-    "n_embd": ("hidden_size",),
-    "block_size": ("block_size", "window_size"),
-    "input_vocab_size": ("input_vocab_size", "vocab_size"),
-    "output_vocab_size": ("output_vocab_size",),
-    "bias": ("bias",),
-    "dropout": ("dropout",),
-    "n_codes_total": ("n_codes_total",),
-    "n_codes_given": ("n_codes_given",),
-}
-_HF_DEFAULTS = {"bias": True}  # HF's default (real configs say false); the others are the reference's
 
 
 @dataclass
@@ -491,9 +146,9 @@ def _config_from_hf(stage: str, sub: dict, label: str, where: str) -> tuple[GPTC
     cls = FineGPTConfig if stage == "fine" else GPTConfig
     values, keys = {}, {}
     for field in fields(cls):
-        names = _HF_KEYS[field.name]
+        names = HF_CONFIG_FIELDS[field.name]
         keys[field.name] = next((n for n in names if n in sub), names[0])
-        values[field.name] = sub.get(keys[field.name], _HF_DEFAULTS.get(field.name, field.default))
+        values[field.name] = sub.get(keys[field.name], HF_CONFIG_DEFAULTS.get(field.name, field.default))
     origin = _ConfigOrigin(label, keys)
     return _stage_config(stage, cls, values, origin, where), origin
 
@@ -571,7 +226,7 @@ def _check_weights(config: GPTConfig, origin: _ConfigOrigin, state: dict[str, to
     """Before building: every tensor is floating point and finite, and the config's sizes are the
     weights' (a config that disagrees would otherwise build a model of the wrong size, or a huge one)."""
     for name, tensor in state.items():
-        if _is_mask_buffer(name):
+        if is_mask_buffer(name):
             continue
         if not torch.is_tensor(tensor):
             raise BarkflowError(
@@ -611,10 +266,9 @@ def _check_weights(config: GPTConfig, origin: _ConfigOrigin, state: dict[str, to
 
 def _build(stage: str, config: GPTConfig, state: dict[str, torch.Tensor], label: str, where: str, device, dtype):
     """Check `state` (reference names) against the model, key for key and shape for shape, and load it."""
-    with torch.device("meta"):  # no random init of hundreds of MB that would be overwritten
-        model = FineGPT(config) if isinstance(config, FineGPTConfig) else GPT(config)
+    model = build(config, device="meta")  # no random init of hundreds of MB that would be overwritten
     expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-    state = {k: v for k, v in state.items() if not _is_mask_buffer(k)}
+    state = {k: v for k, v in state.items() if not is_mask_buffer(k)}
     missing = sorted(set(expected) - set(state))
     extra = sorted(set(state) - set(expected))
     if not state:
@@ -623,7 +277,7 @@ def _build(stage: str, config: GPTConfig, state: dict[str, torch.Tensor], label:
             f"the file is incomplete or holds other models: download the checkpoint again"
         )
     if missing or extra:
-        parts = ([f"missing {_few(missing)}"] if missing else []) + ([f"unexpected {_few(extra)}"] if extra else [])
+        parts = ([f"missing {few(missing)}"] if missing else []) + ([f"unexpected {few(extra)}"] if extra else [])
         raise BarkflowError(
             f"{label} does not match Bark's {stage} model ({', '.join(parts)}) ({where}); "
             f"the file is damaged or from another model: download the checkpoint again"
@@ -631,19 +285,13 @@ def _build(stage: str, config: GPTConfig, state: dict[str, torch.Tensor], label:
     wrong = [f"{k} {tuple(state[k].shape)} != {expected[k]}" for k in expected if tuple(state[k].shape) != expected[k]]
     if wrong:
         raise BarkflowError(
-            f"{label} has tensors of the wrong shape for its config ({_few(wrong)}) ({where}); "
+            f"{label} has tensors of the wrong shape for its config ({few(wrong)}) ({where}); "
             f"its config and weights disagree: download the checkpoint again"
         )
     model.load_state_dict(state, strict=True, assign=True)
-    if isinstance(model, FineGPT):  # assign=True replaced the tied Parameters: tie them again
-        for i in range(config.n_codes_total - config.n_codes_given):
-            model.transformer.wtes[i + 1].weight = model.lm_heads[i].weight
+    tie_fine_heads(model)  # assign=True replaced the tied Parameters
     model.requires_grad_(False)
     return model.to(device=device, dtype=dtype).eval()
-
-
-def _few(items: list[str], n: int = 4) -> str:
-    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
 def _fill_tied_heads(state: dict[str, torch.Tensor], config: FineGPTConfig, label: str) -> None:
@@ -677,7 +325,7 @@ def load_stage(
     if stage not in STAGES:
         raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
     where = setting or f"{stage} model source"
-    src = _resolve(source, where)
+    src = resolve_source(source, where)
     if src.layout == "hf":
         if small:
             logger.warning("small=True is ignored for %s: a Hugging Face layout holds one size", src.repo.label)
@@ -686,30 +334,20 @@ def load_stage(
     else:
         name = _suno_name(stage, src, small)
         config, origin, state, files = _load_suno_stage(stage, src.repo, name, where)
-        label = str(files[0]) if isinstance(src.repo, _LocalRepo) else f"{src.repo.label}/{name}"
+        label = str(files[0]) if isinstance(src.repo, LocalRepo) else f"{src.repo.label}/{name}"
     _check_weights(config, origin, state, label, where)
     model = _build(stage, config, state, label, where, device, dtype)
     n_params = sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
     logger.info("loaded %s model from %s: %.1fM parameters", stage, label, n_params / 1e6)
-    identity = _identity(stage, src.repo, files, name, where)
+    identity = repo_identity(stage, src.repo, files, name, where)
     return LoadedModel(model=model, config=config, identity=identity, stage=stage, source=label)
 
 
-def _read_json_object(path: Path, what: str, where: str) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as e:
-        raise BarkflowError(f"{path} is not valid JSON ({where}): {_one_line(e)}; download it again") from e
-    if not isinstance(data, dict):
-        raise BarkflowError(f"{path} is not {what} ({where}); download it again")
-    return data
+def _read_hf_config(repo: Repo, where: str) -> dict:
+    return read_json_object(repo.file("config.json", where=where), "a config object", where)
 
 
-def _read_hf_config(repo: _Repo, where: str) -> dict:
-    return _read_json_object(repo.file("config.json", where=where), "a config object", where)
-
-
-def _load_hf_stage(stage: str, repo: _Repo, where: str):
+def _hf_stage_config(stage: str, repo: Repo, where: str) -> tuple[GPTConfig, _ConfigOrigin]:
     full = _read_hf_config(repo, where)
     sub = full.get(HF_CONFIG_KEY[stage])
     if full.get("model_type") not in (None, "bark") or not isinstance(sub, dict):
@@ -718,7 +356,11 @@ def _load_hf_stage(stage: str, repo: _Repo, where: str):
             f"no {HF_CONFIG_KEY[stage]}) ({where}); point the source at suno/bark, suno/bark-small or a copy"
         )
     label = f"{repo.file('config.json', where=where)} ({HF_CONFIG_KEY[stage]})"
-    config, origin = _config_from_hf(stage, sub, label, where)
+    return _config_from_hf(stage, sub, label, where)
+
+
+def _load_hf_stage(stage: str, repo: Repo, where: str):
+    config, origin = _hf_stage_config(stage, repo, where)
     tensors, files = _read_hf_tensors(repo, HF_PREFIX[stage], where)
     state = {hf_to_reference_name(k): v for k, v in tensors.items()}
     if isinstance(config, FineGPTConfig):
@@ -726,7 +368,7 @@ def _load_hf_stage(stage: str, repo: _Repo, where: str):
     return config, origin, state, files
 
 
-def _suno_name(stage: str, src: _Source, small: bool | None) -> str:
+def _suno_name(stage: str, src: Source, small: bool | None) -> str:
     """The Suno checkpoint of `stage` in `src`: named explicitly, or large/small by `small` (§9a)."""
     large, small_name = SUNO_FILES[stage]
     if src.file is not None:
@@ -739,31 +381,50 @@ def _suno_name(stage: str, src: _Source, small: bool | None) -> str:
     return large
 
 
-def _load_suno_stage(stage: str, repo: _Repo, name: str, where: str):
-    path = repo.file(name, where=where)
-    ckpt = _torch_load(path, where, allowed=_numpy_safe_globals())
+def _read_suno_checkpoint(path: Path, where: str) -> dict:
+    """A Suno checkpoint's dict, read safely (memory-mapped: tensors nobody reads stay on disk)."""
+    ckpt = read_torch(path, where, allowed=numpy_safe_globals())
     if not isinstance(ckpt, dict) or not isinstance(ckpt.get("model"), dict):
         raise BarkflowError(f"{path} has no 'model' state dict ({where}); it is not a Suno Bark checkpoint")
+    return ckpt
+
+
+def _load_suno_stage(stage: str, repo: Repo, name: str, where: str):
+    path = repo.file(name, where=where)
+    ckpt = _read_suno_checkpoint(path, where)
     config, origin = _config_from_suno(stage, ckpt.get("model_args"), path, where)
-    prefix = "_orig_mod."  # saved from torch.compile (§9a); stripped when present
-    state = {(k[len(prefix) :] if k.startswith(prefix) else k): v for k, v in ckpt["model"].items()}
+    state = {k.removeprefix(SUNO_COMPILED_PREFIX): v for k, v in ckpt["model"].items()}
     if (loss := ckpt.get("best_val_loss")) is not None:
         logger.debug("%s: best_val_loss %.3f", path, float(loss))
     return config, origin, state, [path]
 
 
+def check_stage_config(
+    stage: str, source: str | os.PathLike, *, small: bool | None = None, setting: str | None = None
+) -> None:
+    """Read `stage`'s config from `source` and pass it through the gate every load passes, without
+    building a model or reading a tensor, so a bad config is reported before anything renders.
+
+    HF layout: config.json. Suno: the checkpoint's model_args (the file is memory-mapped, so its
+    tensors stay on disk). A hub .pt that is not in the local cache yet is left to its load (this
+    check never downloads gigabytes).
+    """
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
+    where = setting or f"{stage} model source"
+    src = resolve_source(source, where)
+    if src.layout == "hf":
+        _hf_stage_config(stage, src.repo, where)
+        return
+    name = _suno_name(stage, src, small)
+    path = src.repo.cached(name) if isinstance(src.repo, HubRepo) else src.repo.file(name, where=where)
+    if path is not None:
+        _config_from_suno(stage, _read_suno_checkpoint(path, where).get("model_args"), path, where)
+
+
 # --------------------------------------------------------------------------------------------
 # Identity: the same string before loading (source_identity) and after (.identity)
 # --------------------------------------------------------------------------------------------
-
-
-def _identity(kind: str, repo: _Repo, files: list[Path], name: str | None, where: str) -> str:
-    """Hub: the commit pins every file, so "<kind>|hf:<repo>@<commit>[:<checkpoint>]". Local: each
-    file read as "<path>:<size>:<mtime_ns>" (see the module docstring)."""
-    if isinstance(repo, _HubRepo):
-        commit = repo.commit_for(name or "config.json", where)
-        return f"{kind}|hf:{repo.repo_id}@{commit}" + (f":{name}" if name else "")
-    return f"{kind}|" + "+".join(repo.identity(path) for path in files)
 
 
 def source_identity(kind: str, source: str | os.PathLike, *, small: bool | None = None) -> str:
@@ -776,20 +437,20 @@ def source_identity(kind: str, source: str | os.PathLike, *, small: bool | None 
     where = f"{kind} source"
     text = os.fspath(source).strip() if source else ""
     if kind in STAGES:
-        src = _resolve(text, where)
+        src = resolve_source(text, where)
         if src.layout == "hf":
-            files = [] if isinstance(src.repo, _HubRepo) else _hf_weight_files(src.repo, HF_PREFIX[kind], where)
-            return _identity(kind, src.repo, files, None, where)
+            files = [] if isinstance(src.repo, HubRepo) else _hf_weight_files(src.repo, HF_PREFIX[kind], where)
+            return repo_identity(kind, src.repo, files, None, where)
         name = _suno_name(kind, src, small)
-        files = [] if isinstance(src.repo, _HubRepo) else [src.repo.file(name, where=where)]
-        return _identity(kind, src.repo, files, name, where)
+        files = [] if isinstance(src.repo, HubRepo) else [src.repo.file(name, where=where)]
+        return repo_identity(kind, src.repo, files, name, where)
     if kind == "codec":
         repo, files = _codec_repo(text or DEFAULT_CODEC_REPO, where, fetch=False)
-        return _identity(kind, repo, files, None, where)
+        return repo_identity(kind, repo, files, None, where)
     if kind == "tokenizer":
         repo = _tokenizer_repo(text or DEFAULT_TOKENIZER_REPO, where)
-        files = [] if isinstance(repo, _HubRepo) else list(_tokenizer_files(repo, where).values())
-        return _identity(kind, repo, files, None, where)
+        files = [] if isinstance(repo, HubRepo) else list(_tokenizer_files(repo, where).values())
+        return repo_identity(kind, repo, files, None, where)
     raise ValueError(f"kind must be one of {(*STAGES, 'codec', 'tokenizer')}, got {kind!r}")
 
 
@@ -807,14 +468,14 @@ _WEIGHT_NORM_RENAMES = (
 _CODEC_OPTIONAL = (".cluster_size", ".embed_avg", ".inited")
 
 
-def _codec_repo(text: str, where: str, *, fetch: bool = True) -> tuple[_Repo, list[Path]]:
+def _codec_repo(text: str, where: str, *, fetch: bool = True) -> tuple[Repo, list[Path]]:
     """Where the codec of `text` lives and (for local folders, or with fetch) its weight files."""
-    src = _resolve(text, where, any_folder=True)
-    repo = _companions(src)
+    src = resolve_source(text, where, any_folder=True)
+    repo = companions(src)
     if src.layout == "suno" and src.companions is None:
         logger.info("%s has no codec; using %s (as the reference does)", src.repo.label, DEFAULT_CODEC_REPO)
-        repo = _resolve(DEFAULT_CODEC_REPO, where).repo
-    if isinstance(repo, _HubRepo) and not fetch:
+        repo = resolve_source(DEFAULT_CODEC_REPO, where).repo
+    if isinstance(repo, HubRepo) and not fetch:
         return repo, []
     config = _read_hf_config(repo, where)
     prefix = "" if config.get("model_type") == "encodec" else HF_CODEC_PREFIX
@@ -847,11 +508,11 @@ def load_codec(
             f"config.json of {repo.label} is neither a Bark nor an Encodec config ({where}); "
             f"point the codec source at suno/bark or {DEFAULT_CODEC_REPO}"
         )
-    identity = _identity("codec", repo, files, None, where)
+    identity = repo_identity("codec", repo, files, None, where)
     return Codec(model.to(device=device, dtype=dtype).eval(), identity=identity, where=f"{repo.label} ({where})")
 
 
-def _encodec_model(repo: _Repo, codec_config: dict, prefix: str, config_name: str, where: str):
+def _encodec_model(repo: Repo, codec_config: dict, prefix: str, config_name: str, where: str):
     """EnCodec from its config and the `prefix`* tensors of `repo`, both layouts (an Encodec folder,
     prefix "", or a Bark one, "codec_model."), read by our safe readers like the GPT weights."""
     from transformers import EncodecConfig, EncodecModel
@@ -860,7 +521,7 @@ def _encodec_model(repo: _Repo, codec_config: dict, prefix: str, config_name: st
         config = EncodecConfig.from_dict(codec_config)
     except Exception as e:  # transformers raises several types for a bad config
         raise BarkflowError(
-            f"{config_name} of {repo.label} is invalid ({where}): {_one_line(e)}; download it again"
+            f"{config_name} of {repo.label} is invalid ({where}): {one_line(e)}; download it again"
         ) from e
     tensors, _ = _read_hf_tensors(repo, prefix, where)
     state = {}
@@ -874,8 +535,8 @@ def _encodec_model(repo: _Repo, codec_config: dict, prefix: str, config_name: st
     result = model.load_state_dict(state, strict=False)
     missing = [k for k in result.missing_keys if not k.endswith(_CODEC_OPTIONAL)]
     if missing or result.unexpected_keys:
-        parts = ([f"missing {_few(missing)}"] if missing else []) + (
-            [f"unexpected {_few(result.unexpected_keys)}"] if result.unexpected_keys else []
+        parts = ([f"missing {few(missing)}"] if missing else []) + (
+            [f"unexpected {few(result.unexpected_keys)}"] if result.unexpected_keys else []
         )
         raise BarkflowError(
             f"the codec weights ({prefix or 'all'}*) of {repo.label} do not match its {config_name} "
@@ -893,22 +554,19 @@ def _no_init_weights():
     return no_init_weights()
 
 
-_TOKENIZER_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
-
-
-def _tokenizer_repo(text: str, where: str) -> _Repo:
-    src = _resolve(text, where, any_folder=True)
+def _tokenizer_repo(text: str, where: str) -> Repo:
+    src = resolve_source(text, where, any_folder=True)
     if src.layout == "suno" and src.companions is None:
         logger.info("%s has no tokenizer; using %s (as the reference does)", src.repo.label, DEFAULT_TOKENIZER_REPO)
-        repo = _resolve(DEFAULT_TOKENIZER_REPO, where).repo
-        repo.download = " ".join(_TOKENIZER_FILES[:3])
+        repo = resolve_source(DEFAULT_TOKENIZER_REPO, where).repo
+        repo.download = " ".join(TOKENIZER_FILES[:3])
         return repo
-    return _companions(src)
+    return companions(src)
 
 
-def _tokenizer_files(repo: _Repo, where: str) -> dict[str, Path]:
+def _tokenizer_files(repo: Repo, where: str) -> dict[str, Path]:
     found = {}
-    for name in _TOKENIZER_FILES:
+    for name in TOKENIZER_FILES:
         if (path := repo.file(name, required=False, where=where)) is not None:
             found[name] = path
     if "vocab.txt" not in found and "tokenizer.json" not in found:  # a config alone loads an empty vocab
@@ -925,7 +583,7 @@ def load_tokenizer(source: str | os.PathLike = DEFAULT_TOKENIZER_REPO, *, settin
     repo = _tokenizer_repo(os.fspath(source).strip() if source else DEFAULT_TOKENIZER_REPO, where)
     files = _tokenizer_files(repo, where)
     folder = next(iter(files.values())).parent  # one folder (one hub commit) holds them all
-    identity = _identity("tokenizer", repo, list(files.values()), None, where)
+    identity = repo_identity("tokenizer", repo, list(files.values()), None, where)
     return BarkTokenizer.from_dir(folder, identity=identity, where=f"{repo.label} ({where})")
 
 
@@ -942,17 +600,17 @@ def resolve_voice_presets(source: str | os.PathLike, *, setting: str | None = No
     of Suno .pt files) has no presets: {}.
     """
     where = setting or "voice presets"
-    repo = _companions(_resolve(source, where))
+    repo = companions(resolve_source(source, where))
     return _read_presets_json(repo, where)
 
 
-def _read_presets_json(repo: _Repo, where: str) -> dict[str, dict[str, Path]]:
+def _read_presets_json(repo: Repo, where: str) -> dict[str, dict[str, Path]]:
     path = repo.file(PRESETS_FILE, required=False, where=where)
     if path is None:
         if PRESETS_FILE in repo.unavailable:
             raise repo.missing(PRESETS_FILE, where)
         return {}
-    table = _read_json_object(path, "a JSON object of presets", where)
+    table = read_json_object(path, "a JSON object of presets", where)
     presets = {}
     for name, entry in table.items():
         if name == "repo_or_path":  # where the files were when it was written; we use the source itself
@@ -979,28 +637,39 @@ def _read_presets_json(repo: _Repo, where: str) -> dict[str, dict[str, Path]]:
 def load_preset_arrays(source: str | os.PathLike, name: str, *, setting: str | None = None) -> dict[str, np.ndarray]:
     """The three prompt arrays of preset `name` (§7), as stored (e.g. uint16 for "announcer")."""
     where = setting or "voice presets"
-    repo = _companions(_resolve(source, where))
+    repo = companions(resolve_source(source, where))
     presets = _read_presets_json(repo, where)
     if name not in presets:
         known = sorted(presets)
-        hint = f"known presets: {_few(known, 8)}" if known else f"{repo.label} has no {PRESETS_FILE}"
+        hint = f"known presets: {few(known, 8)}" if known else f"{repo.label} has no {PRESETS_FILE}"
         raise BarkflowError(f"no voice preset {name!r} in {repo.label} ({where}); {hint}")
     arrays = {}
     for key, rel in presets[name].items():
-        path = repo.file(rel.as_posix(), where=where)
-        try:
-            array = np.load(path, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as e:
-            raise BarkflowError(
-                f"{path} is not a plain .npy array ({where}): {_one_line(e)}; re-download preset {name!r}"
-            ) from e
-        ok = array.ndim == PROMPT_NDIM[key] and array.dtype.kind in "iu" and array.size > 0
-        if ok and key in PROMPT_ROWS:
-            ok = array.shape[0] == PROMPT_ROWS[key]
-        if not ok:
-            raise BarkflowError(
-                f"{key} of preset {name!r} ({path}) has shape {array.shape} and dtype {array.dtype}, expected "
-                f"{PROMPT_NDIM[key]}-D integers ({where}); re-download preset {name!r}"
-            )
-        arrays[key] = array
+        arrays[key] = _read_preset_array(repo.file(rel.as_posix(), where=where), key, name, where)
     return arrays
+
+
+def _read_preset_array(path: Path, key: str, name: str, where: str) -> np.ndarray:
+    """One prompt array of a preset, its header checked before any data is read: the file is
+    memory-mapped (a header declaring more than the file holds fails there), and only an integer
+    array of a prompt's shape and at most a prompt's size (the bound of voice .npz files) is copied in."""
+    try:
+        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as e:
+        raise BarkflowError(
+            f"{path} is not a plain .npy array ({where}): {one_line(e)}; re-download preset {name!r}"
+        ) from e
+    if not isinstance(mapped, np.ndarray):  # an .npz archive under a .npy name
+        mapped.close()
+        raise BarkflowError(f"{path} is not a plain .npy array ({where}); re-download preset {name!r}")
+    ok = mapped.ndim == PROMPT_NDIM[key] and mapped.dtype.kind in "iu" and mapped.dtype.itemsize <= MAX_TOKEN_BYTES
+    ok = ok and 0 < mapped.size <= MAX_PROMPT_ELEMENTS[key]
+    if ok and key in PROMPT_ROWS:
+        ok = mapped.shape[0] == PROMPT_ROWS[key]
+    if not ok:
+        raise BarkflowError(
+            f"{key} of preset {name!r} ({path}) has shape {mapped.shape} and dtype {mapped.dtype}, expected "
+            f"{PROMPT_NDIM[key]}-D integers, at most {MAX_PROMPT_ELEMENTS[key]:,} of them ({where}); "
+            f"re-download preset {name!r}"
+        )
+    return np.array(mapped)  # a copy in memory: the file is not kept open

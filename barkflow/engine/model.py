@@ -3,7 +3,8 @@
 Follows Suno's `bark/model.py` and `bark/model_fine.py` (themselves nanoGPT) and the spec,
 docs/bark.md §8. Parameter names are the reference's (wte, wpe, h, ln_f,
 c_attn, c_proj, c_fc, lm_head), so the original checkpoints load after stripping their
-`_orig_mod.` prefix; the Hugging Face key map lives in `loading.py`.
+`_orig_mod.` prefix; the Hugging Face key map lives in `layouts.py`.
+`build` is the one place a model of a config is made (tied fine heads, optional init).
 
 Three things differ from the reference, none of which changes the math:
 - keys and values go into a preallocated `KVCache` instead of growing by `torch.cat`;
@@ -16,6 +17,7 @@ Three things differ from the reference, none of which changes the math:
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 
@@ -322,9 +324,7 @@ class FineGPT(nn.Module):
                 for _ in range(config.n_codes_given, config.n_codes_total)
             ]
         )
-        # Codebook k's input embedding is tied to the head that predicts it.
-        for i in range(config.n_codes_total - config.n_codes_given):
-            self.transformer.wtes[i + 1].weight = self.lm_heads[i].weight
+        tie_fine_heads(self)
 
     def forward(self, pred_idx: int, idx: torch.Tensor) -> torch.Tensor:
         """idx: (B, T, n_codes_total) codes -> (B, T, output_vocab) logits for codebook pred_idx."""
@@ -347,22 +347,61 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
 
 
-def _init_weights(module: nn.Module, std: float = 0.02) -> None:
-    """nanoGPT's initialisation, for random-weight bundles and benchmarks."""
-    for name, p in module.named_parameters():
-        if name.endswith("c_proj.weight"):
-            nn.init.normal_(p, 0.0, std / math.sqrt(2 * module.config.n_layer))
-        elif p.dim() >= 2:
-            nn.init.normal_(p, 0.0, std)
-        elif name.endswith("bias"):
-            nn.init.zeros_(p)
-        else:
-            nn.init.ones_(p)
+INIT_STD = 0.02  # nanoGPT's
+
+
+def build(config: GPTConfig, *, device: str | torch.device | None = None) -> GPT | FineGPT:
+    """The model of `config`: a FineGPT for a FineGPTConfig, else a GPT, its fine heads tied.
+
+    device="meta" gives the shapes only (no memory, no random init), for weights loaded or
+    initialised right after (`empty_model`, loading.py).
+    """
+    with torch.device(device) if device is not None else contextlib.nullcontext():
+        return FineGPT(config) if isinstance(config, FineGPTConfig) else GPT(config)
+
+
+def tie_fine_heads(model: nn.Module) -> None:
+    """Codebook k's input embedding is the head that predicts it (§8). Moving a model's storage
+    (to_empty, load_state_dict(assign=True)) gives each its own Parameter again: call this after."""
+    if isinstance(model, FineGPT):
+        for i in range(model.config.n_codes_total - model.config.n_codes_given):
+            model.transformer.wtes[i + 1].weight = model.lm_heads[i].weight
+
+
+def empty_model(config: GPTConfig, device: str | torch.device = "cpu") -> GPT | FineGPT:
+    """The model of `config` with allocated but uninitialised weights (fill them with `init_weights`)."""
+    model = build(config, device="meta").to_empty(device=device)
+    tie_fine_heads(model)
+    return model
+
+
+def init_weights(
+    model: nn.Module,
+    std: float = INIT_STD,
+    *,
+    attn_std: float | None = None,
+    generator: torch.Generator | None = None,
+) -> None:
+    """nanoGPT's initialisation, for random-weight bundles and benchmarks: N(0, std), residual
+    projections scaled by 1/sqrt(2 n_layer), norms 1, biases 0. attn_std: c_attn's own std
+    instead. Tied parameters are drawn once."""
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("c_proj.weight"):
+                p.normal_(0.0, std / math.sqrt(2 * model.config.n_layer), generator=generator)
+            elif attn_std is not None and "c_attn" in name:
+                p.normal_(0.0, attn_std, generator=generator)
+            elif p.dim() >= 2:
+                p.normal_(0.0, std, generator=generator)
+            elif name.endswith("bias"):
+                p.zero_()
+            else:
+                p.fill_(1.0)
 
 
 def random_model(config: GPTConfig, seed: int = 0) -> nn.Module:
     """A model of `config`'s shape with deterministic random weights."""
     torch.manual_seed(seed)
-    model = FineGPT(config) if isinstance(config, FineGPTConfig) else GPT(config)
-    _init_weights(model)
+    model = build(config)
+    init_weights(model)
     return model.eval()

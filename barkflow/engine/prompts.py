@@ -20,11 +20,9 @@ from barkflow.files import atomic_output_path
 from barkflow.npz import NpyHeader, NpzError, NpzObjectArray, file_kind, read_array, read_header
 
 from .constants import (
-    CODEBOOK_SIZE, COARSE_RATE_HZ, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SEMANTIC_RATE_HZ, SEMANTIC_TO_COARSE_RATIO,
-    SEMANTIC_VOCAB_SIZE,
+    CODEBOOK_SIZE, COARSE_RATE_HZ, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, PROMPT_KEYS, SEMANTIC_RATE_HZ,
+    SEMANTIC_TO_COARSE_RATIO, SEMANTIC_VOCAB_SIZE,
 )
-
-PROMPT_KEYS = ("semantic_prompt", "coarse_prompt", "fine_prompt")
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,4 +1,4 @@
-"""Step: a reference recording → a voice prompt (engine: barkflow/engine/cloning.py), cached.
+"""Step: a reference recording → a voice prompt (engine: barkflow/engine/cloning/), cached.
 
 Runs before semantic, once per cloned voice. The key covers the recording's *content* (sha256, so
 moving or renaming the file keeps the entry), the chosen candidate, and the identities of HuBERT,

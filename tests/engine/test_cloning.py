@@ -13,6 +13,7 @@ import soundfile as sf
 import torch
 
 from barkflow.engine import cloning as C
+from barkflow.engine.cloning import hubert as hubert_module
 from barkflow.engine.prompts import load_npz
 from barkflow.errors import BarkflowError
 
@@ -134,7 +135,7 @@ def test_published_sizes():
 
 
 def test_checkpoint_without_info_and_with_wrong_info(tmp_path):
-    model = C._tiny_quantizer_model(16, version=1)
+    model = C.tiny_quantizer_model(16, version=1)
     plain = tmp_path / "plain.pth"
     torch.save(model.state_dict(), plain)  # no .info: the architecture is read from the shapes
     assert C.load_quantizer_checkpoint(plain).info()["version"] == 1
@@ -153,7 +154,7 @@ def test_checkpoint_without_info_and_with_wrong_info(tmp_path):
 def test_pickled_checkpoint_is_refused_without_running(tmp_path, pickle_payload):
     marker = tmp_path / "PWNED"
     evil = pickle_payload(marker)
-    state = C._tiny_quantizer_model(16).state_dict()
+    state = C.tiny_quantizer_model(16).state_dict()
     state["extra"] = evil
     path = tmp_path / "evil.pth"
     torch.save(state, path)
@@ -178,6 +179,36 @@ def test_quantizer_sources(monkeypatch):
 # ------------------------------------------------------------------------------ HuBERT and candidates
 
 
+def _hub_cache_with_hubert(root: Path, commit: str, monkeypatch) -> Path:
+    """A Hugging Face cache whose facebook/hubert-base-ls960 main branch points at `commit` (tiny weights)."""
+    import huggingface_hub.constants
+
+    repo = root / commit[:8] / "models--facebook--hubert-base-ls960"
+    C.tiny_hubert(repo / "snapshots" / commit)
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(root / commit[:8]))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    return repo / "snapshots" / commit
+
+
+def test_hub_hubert_identity_pins_the_commit_its_branch_names(tmp_path, monkeypatch):
+    source = C.DEFAULT_HUBERT
+    first, moved = "1" * 40, "2" * 40
+    _hub_cache_with_hubert(tmp_path, first, monkeypatch)
+    assert C.hubert_identity(source) == f"hub:{source}@{first}"
+    hubert = C.HubertFeatures(source)  # loads from the commit its identity names
+    assert hubert.model_id == f"hub:{source}@{first}" and hubert.hidden_size == 32
+    # main moved to another commit (here: another cache): another identity, never a stale hit
+    _hub_cache_with_hubert(tmp_path, moved, monkeypatch)
+    assert C.hubert_identity(source) == f"hub:{source}@{moved}"
+    assert C.hubert_identity(f"{source}@{'3' * 40}") == f"hub:{source}@{'3' * 40}"  # a commit pins itself
+    with pytest.raises(BarkflowError, match=r"not found in the local Hugging Face cache.*hf download nobody-xyz/no-hubert"):
+        C.hubert_identity("nobody-xyz/no-hubert")
+
+
+
+
 def test_hubert_features(models):
     hubert = models[0]
     assert hubert.hidden_size == 32 and hubert.layer == 9
@@ -191,7 +222,7 @@ def test_hubert_chunks_long_audio(models, monkeypatch):
     hubert = models[0]
     audio = np.random.default_rng(1).standard_normal(5 * 16_000).astype(np.float32) * 0.1
     whole = hubert(audio)
-    monkeypatch.setattr(C, "HUBERT_CHUNK_S", 1.0)
+    monkeypatch.setattr(hubert_module, "HUBERT_CHUNK_S", 1.0)
     chunked = hubert(audio)
     assert chunked.shape == whole.shape
 

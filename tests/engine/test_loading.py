@@ -24,15 +24,14 @@ from hypothesis import strategies as st
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-import barkflow.engine.loading as loading
-from barkflow.engine import bundles
+from barkflow.engine import bundles, checkpoints
+from barkflow.engine.layouts import hf_to_reference_name, reference_to_hf_name
 from barkflow.engine.loading import (
-    hf_to_reference_name,
+    check_stage_config,
     load_codec,
     load_preset_arrays,
     load_stage,
     load_tokenizer,
-    reference_to_hf_name,
     resolve_voice_presets,
     source_identity,
 )
@@ -156,7 +155,7 @@ def test_stage_reads_only_its_own_tensors(tiny_bundle, monkeypatch):
             read.append(key)
             return self.f.get_tensor(key)
 
-    monkeypatch.setattr(loading, "safe_open", Spy)
+    monkeypatch.setattr(checkpoints, "safe_open", Spy)
     load_stage("coarse", tiny_bundle / "hf")
     assert read and all(k.startswith("coarse_acoustics.") for k in read)
 
@@ -339,10 +338,15 @@ def test_bad_config_values_are_one_line_errors(hf_copy, suno_copy, hf_key, suno_
     message = _error(load_stage, "coarse", hf_copy, setting="model.coarse.source")
     assert f"{hf_key} = {value!r}" in message and problem in message
     assert str(hf_copy / "config.json") in message and "model.coarse.source" in message
+    config_alone_is_bad = not problem.startswith("have ")  # else only the weights show it
+    if config_alone_is_bad:  # check_sources' check refuses it too, in the same words, without the weights
+        assert _error(check_stage_config, "coarse", hf_copy, setting="model.coarse.source") == message
 
     _set_model_args(suno_copy / "coarse_2.pt", suno_key, value)
     message = _error(load_stage, "coarse", suno_copy)
     assert f"{suno_key} = {value!r}" in message and problem in message and "coarse_2.pt" in message
+    if config_alone_is_bad:
+        assert _error(check_stage_config, "coarse", suno_copy) == message
 
 
 def test_vocab_sizes_that_do_not_match_the_weights(hf_copy):
@@ -374,9 +378,41 @@ def test_vocab_size_hack_names_the_key_the_file_has(suno_copy):
 def test_any_config_value_loads_or_is_a_one_line_error(hf_copy, key, value):
     _set_hf_config(hf_copy, "fine_acoustics_config", key, value)
     try:
+        check_stage_config("fine", hf_copy)
+        refused = None
+    except BarkflowError as e:
+        refused = str(e)
+    try:
         load_stage("fine", hf_copy)
     except BarkflowError as e:
         assert "\n" not in str(e) and str(hf_copy) in str(e)
+        assert refused in (None, str(e))  # the check refuses what the load's config gate refuses, in its words
+    else:
+        assert refused is None
+
+
+@pytest.mark.parametrize("layout", ["hf", "suno"])
+def test_check_sources_reports_a_bad_fine_config_before_any_model_loads(hf_copy, suno_copy, layout, monkeypatch):
+    from barkflow.engine import loading
+    from barkflow.engine.api import Bark
+
+    if layout == "hf":
+        _set_hf_config(hf_copy, "fine_acoustics_config", "num_heads", 0)
+        source, key = hf_copy, "num_heads"
+    else:
+        _set_model_args(suno_copy / "fine_2.pt", "n_head", 0)
+        source, key = suno_copy, "n_head"
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("check_sources built a model")
+
+    monkeypatch.setattr(loading, "load_stage", no_model)
+    monkeypatch.setattr(loading, "build", no_model)
+    bark = Bark(str(source), device="cpu")
+    message = _error(bark.check_sources)
+    assert f"{key} = 0" in message and "must be a whole number >= 1" in message and "fine model source" in message
+    assert bark.loads == []
+    Bark("tiny", device="cpu").check_sources()  # a good bundle passes
 
 
 @pytest.mark.parametrize("dtype", [torch.int8, torch.uint8, torch.int64, torch.bool])
@@ -563,6 +599,7 @@ def test_voice_presets(tiny_bundle):
 def test_voice_preset_files_are_untrusted(hf_copy, tmp_path):
     table_path = hf_copy / "speaker_embeddings_path.json"
     table = json.loads(table_path.read_text())
+    original = dict(table["announcer"])
     np.save(hf_copy / "obj.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     table["announcer"]["fine_prompt"] = "obj.npy"
     table_path.write_text(json.dumps(table))
@@ -571,6 +608,19 @@ def test_voice_preset_files_are_untrusted(hf_copy, tmp_path):
     table["announcer"]["fine_prompt"] = "float.npy"
     table_path.write_text(json.dumps(table))
     assert "expected 2-D integers" in _error(load_preset_arrays, hf_copy, "announcer")
+    # more tokens than any prompt holds: refused by its header (as in voice .npz files), not loaded
+    np.save(hf_copy / "long.npy", np.zeros(40_000, dtype=np.int16))
+    table["announcer"] = {**original, "semantic_prompt": "long.npy"}
+    table_path.write_text(json.dumps(table))
+    message = _error(load_preset_arrays, hf_copy, "announcer")
+    assert "semantic_prompt of preset 'announcer'" in message and "(40000,)" in message and "at most 29,940" in message
+    # a header that declares more data than the file holds: refused before anything is allocated
+    with open(hf_copy / "lie.npy", "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<i8", "fortran_order": False, "shape": (10**12,)})
+        f.write(b"\0" * 64)
+    table["announcer"]["semantic_prompt"] = "lie.npy"
+    table_path.write_text(json.dumps(table))
+    assert "lie.npy is not a plain .npy array" in _error(load_preset_arrays, hf_copy, "announcer")
     table["announcer"]["fine_prompt"] = "../../etc/passwd"
     table_path.write_text(json.dumps(table))
     assert "points outside its folder" in _error(resolve_voice_presets, hf_copy)

@@ -272,3 +272,15 @@ def test_tiny_bundle_greedy_decoding_is_varied(ours, tiny_bundle):
     for k in range(2, N_FINE_CODEBOOKS):
         fine_in[0, :, k] = ours["fine"](k, fine_in)[0, :, :CODEBOOK_SIZE].argmax(-1)
     assert all(len(set(fine_in[0, :20, k].tolist())) > 3 for k in range(2, N_FINE_CODEBOOKS))
+
+
+def test_build_ties_the_fine_heads_however_the_model_is_made():
+    config = model_module.FineGPTConfig(n_layer=1, n_head=1, n_embd=8, block_size=16, input_vocab_size=20, output_vocab_size=20)
+    made = [model_module.build(config), model_module.empty_model(config), model_module.random_model(config)]
+    for model in made:
+        assert all(model.lm_heads[i].weight is model.transformer.wtes[i + 1].weight for i in range(7))
+    a, b = model_module.empty_model(config), model_module.empty_model(config)
+    model_module.init_weights(a, attn_std=1.0, generator=torch.Generator().manual_seed(3))
+    model_module.init_weights(b, attn_std=1.0, generator=torch.Generator().manual_seed(3))
+    assert all(torch.equal(x, y) for x, y in zip(a.parameters(), b.parameters()))
+    assert float(a.transformer.h[0].attn.c_attn.weight.detach().std()) > 0.5  # attn_std, not nanoGPT's 0.02
