@@ -113,6 +113,7 @@ def derive_seed(base: int, stage: str, uid: str, take: int) -> int:
 def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path]) -> Plan:
     """Every take of every segment of the project's script, in book order, with its keys."""
     project = cfg.project
+    engine.check_sources()  # a bad model config is one line now, not after the earlier stages have rendered
     script = load_script(
         find_file(project.script, config_dirs), project.format,
         narrator=project.narrator, fountain_action=project.fountain_action,

@@ -16,6 +16,7 @@ from barkflow import build, plan
 from barkflow.errors import BarkflowError
 from helpers import REPO, project_config, render
 
+
 def copy_script(tmp_path, relative):
     target = tmp_path / Path(relative).name
     shutil.copy(REPO / relative, target)
@@ -164,3 +165,16 @@ def test_unwritable_output_folder_keeps_the_cache(tmp_path):
     # the rendered tokens survived: a rerun into a good folder renders nothing
     again = render(project_config(tmp_path))
     assert sum(again.rendered.values()) == 0
+
+
+def test_a_bad_model_config_stops_the_render_before_any_stage_runs(tmp_path, tiny_bundle):
+    """The fine stage's config is the last one loaded; its mistake is still found before semantic runs."""
+    model = tmp_path / "model"
+    shutil.copytree(tiny_bundle / "hf", model)
+    config_json = json.loads((model / "config.json").read_text())
+    config_json["fine_acoustics_config"]["num_heads"] = 0
+    (model / "config.json").write_text(json.dumps(config_json))
+    sources = [f"model.{stage}.source={model}" for stage in ("semantic", "coarse", "fine")]
+    with pytest.raises(BarkflowError, match=r"num_heads = 0 in .*config.json \(fine_acoustics_config\)"):
+        render(project_config(tmp_path, *sources))
+    assert not (tmp_path / "cache" / "semantic").exists()
