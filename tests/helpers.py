@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -45,18 +46,26 @@ KILL_TIMEOUT_S = 90
 # ---------------------------------------------------------------------------------------------- a project
 
 
-def project_config(tmp_path: Path, *overrides: str, project: str = "demo"):
+def project_config(tmp_path: Path, *overrides: str, project: str = "demo", out: str = "out"):
     """A shipped project with its cache and outputs in `tmp_path`, rendering fast."""
     register_configs()
     with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
         cfg = compose(
             config_name="config",
             overrides=[
-                f"projects={project}", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.output_dir={tmp_path / 'out'}",
-                f"paths.voices_dir={tmp_path / 'voices'}", *FAST, *overrides,
+                f"projects={project}", f"paths.cache_dir={tmp_path / 'cache'}",
+                f"paths.output_dir={tmp_path / out}", f"paths.voices_dir={tmp_path / 'voices'}", *FAST, *overrides,
             ],
         )
     return to_config(cfg)
+
+
+def audiobook_config(tmp_path: Path, *overrides: str, out: str = "out"):
+    """The audiobook example (two chapters) with its script copied into `tmp_path`, rendering fast."""
+    script = tmp_path / "book.md"
+    if not script.exists():
+        shutil.copy(REPO / "examples/audiobook/book.md", script)
+    return project_config(tmp_path, f"project.script={script}", *overrides, project="audiobook", out=out)
 
 
 def render(config):

@@ -2,40 +2,23 @@
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_module
+
+from helpers import audiobook_config, project_config
 
 from barkflow import build, plan, runner
 from barkflow.cache import Store
-from barkflow.config import register_configs, to_config
 from barkflow.errors import BarkflowError
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def make_config(tmp_path, out="out"):
-    script = tmp_path / "book.md"
-    if not script.exists():
-        shutil.copy(REPO / "examples/audiobook/book.md", script)
-    register_configs()
-    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
-        cfg = compose(
-            config_name="config",
-            overrides=[
-                "projects=audiobook", f"project.script={script}", f"paths.cache_dir={tmp_path / 'cache'}",
-                f"paths.output_dir={tmp_path / out}", f"paths.voices_dir={tmp_path / 'voices'}",
-                "sampling.semantic.max_gen_duration_s=0.3", "device=cpu", "split.goal_chars=80", "split.max_chars=150",
-            ],
-        )
-    return to_config(cfg)
+SPLIT = ["split.goal_chars=80", "split.max_chars=150"]  # several segments per paragraph
 
 
 def test_plan_table_manifest_review_page_and_errors_agree(tmp_path):
-    config = make_config(tmp_path)
+    config = audiobook_config(tmp_path, *SPLIT)
     engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
     the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
@@ -65,11 +48,11 @@ def test_plan_table_manifest_review_page_and_errors_agree(tmp_path):
     unit = next(u for u in the_plan.segments() if u.segment_id == second_part["id"])
     store.save("decode", unit.keys["decode"], {"audio": np.full(100, np.nan, dtype=np.float32)}, {})
     with pytest.raises(BarkflowError, match=f"segment {second_part['id']}:"):
-        runner.render(make_config(tmp_path, out="again"), [REPO / "conf"], engine=engine)
+        runner.render(audiobook_config(tmp_path, *SPLIT, out="again"), [REPO / "conf"], engine=engine)
 
 
 def test_segment_ids_are_not_part_of_cache_keys(tmp_path, monkeypatch):
-    config = make_config(tmp_path)
+    config = audiobook_config(tmp_path, *SPLIT)
     engine = build.make_engine(config)
     store = Store(config.paths.cache_dir)
     keys = [u.keys for u in plan.make_plan(config, engine, store, [REPO / "conf"]).units]
@@ -78,7 +61,6 @@ def test_segment_ids_are_not_part_of_cache_keys(tmp_path, monkeypatch):
 
 
 def test_renumbering_leaves_no_segment_voice_under_an_old_id(tmp_path):
-    from helpers import project_config
 
     script = tmp_path / "script.txt"
     script.write_text((REPO / "examples/demo/script.txt").read_text(encoding="utf-8"), encoding="utf-8")

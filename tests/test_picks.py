@@ -5,30 +5,16 @@ import logging
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import project_config
+
 from barkflow import build, plan, publish, runner
 from barkflow.cache import Store
-from barkflow.config import register_configs, to_config
 from barkflow.errors import BarkflowError
 
 REPO = Path(__file__).resolve().parents[1]
-FAST = ["sampling.semantic.max_gen_duration_s=0.3", "device=cpu"]
-
-
-def make_config(tmp_path, *overrides, project="demo"):
-    register_configs()
-    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
-        cfg = compose(
-            config_name="config",
-            overrides=[
-                f"projects={project}", f"paths.cache_dir={tmp_path / 'cache'}", f"paths.output_dir={tmp_path / 'out'}",
-                f"paths.voices_dir={tmp_path / 'voices'}", *FAST, *overrides,
-            ],
-        )
-    return to_config(cfg)
 
 
 def render(config):
@@ -43,7 +29,7 @@ def manifest(tmp_path):
 def planned(tmp_path_factory):
     """The demo's plan with two takes per segment (no model is loaded to plan)."""
     folder = tmp_path_factory.mktemp("plan")
-    config = make_config(folder, "project.takes=2")
+    config = project_config(folder, "project.takes=2")
     engine = build.make_engine(config)
     return plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
 
@@ -64,7 +50,7 @@ def test_any_picks_file_keeps_every_segment_exactly_once(planned, tmp_path, data
     wrapped = data.draw(st.booleans())
     path = tmp_path / "picks.json"
     path.write_text(json.dumps({"picks": picks} if wrapped else picks))
-    config = make_config(tmp_path, "project.takes=2", f"project.picks={path}")
+    config = project_config(tmp_path, "project.takes=2", f"project.picks={path}")
 
     chosen = publish.choose_takes(planned.units, publish.read_picks(config))
 
@@ -81,20 +67,20 @@ def test_a_picks_file_that_is_not_an_object_of_picks_is_one_line(tmp_path, conte
     path = tmp_path / "picks.json"
     path.write_text(content)
     with pytest.raises(BarkflowError) as error:
-        publish.read_picks(make_config(tmp_path, f"project.picks={path}"))
+        publish.read_picks(project_config(tmp_path, f"project.picks={path}"))
     assert str(path) in str(error.value) and "\n" not in str(error.value)
 
 
 def test_a_stale_pick_falls_back_to_take_0_and_keeps_the_line(tmp_path, caplog):
-    render(make_config(tmp_path, "project.takes=2"))
+    render(project_config(tmp_path, "project.takes=2"))
     segment = manifest(tmp_path)["segments"][1]
     picks = tmp_path / "out" / "picks.json"
     picks.write_text(json.dumps({"picks": {segment["uid"]: 1, "no-such-segment": 0}}))
-    render(make_config(tmp_path, "project.takes=2"))
+    render(project_config(tmp_path, "project.takes=2"))
     assert manifest(tmp_path)["segments"][1]["take"] == 1
 
     with caplog.at_level(logging.WARNING, logger="barkflow.runner"):
-        summary = render(make_config(tmp_path, "project.takes=1"))
+        summary = render(project_config(tmp_path, "project.takes=1"))
     segments = manifest(tmp_path)["segments"]
     assert len(segments) == summary.segments == 4
     assert segments[1]["uid"] == segment["uid"] and segments[1]["take"] == 0
@@ -105,10 +91,10 @@ def test_a_stale_pick_falls_back_to_take_0_and_keeps_the_line(tmp_path, caplog):
     # a preview that stops before the picked segment does not call its pick unknown
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="barkflow.runner"):
-        render(make_config(tmp_path, "project.takes=1", "limit=1"))
+        render(project_config(tmp_path, "project.takes=1", "limit=1"))
     assert not any(segment["uid"] in r.getMessage() for r in caplog.records)
 
     for value in ("1e400", "5", '"1"', "1.0", "true"):
         picks.write_text('{"picks": {"%s": %s}}' % (segment["uid"], value))
-        render(make_config(tmp_path, "project.takes=2"))
+        render(project_config(tmp_path, "project.takes=2"))
         assert [s["uid"] for s in manifest(tmp_path)["segments"]] == [s["uid"] for s in segments], value

@@ -1,35 +1,17 @@
 """limit=N previews the first N segments in its own folder, stitched as far as they reach."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import soundfile as sf
-from hydra import compose, initialize_config_module
+
+from helpers import audiobook_config
 
 from barkflow import runner
-from barkflow.config import register_configs, to_config
 from barkflow.errors import BarkflowError
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def make_config(tmp_path, *overrides):
-    script = tmp_path / "book.md"
-    if not script.exists():
-        shutil.copy(REPO / "examples/audiobook/book.md", script)
-    register_configs()
-    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
-        cfg = compose(
-            config_name="config",
-            overrides=[
-                "projects=audiobook", f"project.script={script}", f"paths.cache_dir={tmp_path / 'cache'}",
-                f"paths.output_dir={tmp_path / 'out'}", f"paths.voices_dir={tmp_path / 'voices'}",
-                "sampling.semantic.max_gen_duration_s=0.3", "device=cpu", "export=default", *overrides,
-            ],
-        )
-    return to_config(cfg)
 
 
 def files(folder: Path) -> dict:
@@ -38,7 +20,7 @@ def files(folder: Path) -> dict:
 
 def test_a_preview_reaching_the_second_chapter_renders_into_its_own_folder(tmp_path):
     out = tmp_path / "out"
-    config = make_config(tmp_path)
+    config = audiobook_config(tmp_path, "export=default")
     runner.render(config, [REPO / "conf"])
     full = files(out)
     segments = json.loads((out / "manifest.json").read_text())["segments"]
@@ -48,7 +30,7 @@ def test_a_preview_reaching_the_second_chapter_renders_into_its_own_folder(tmp_p
 
     # one segment of the first chapter; then the first chapter and part of the second
     for limit, reached in ((1, 1), (second + 1, 2)):
-        summary = runner.render(make_config(tmp_path, f"limit={limit}"), [REPO / "conf"])
+        summary = runner.render(audiobook_config(tmp_path, "export=default", f"limit={limit}"), [REPO / "conf"])
         preview = out / f"preview-{limit}"
         manifest = json.loads((preview / "manifest.json").read_text())
         assert summary.segments == limit
@@ -61,5 +43,5 @@ def test_a_preview_reaching_the_second_chapter_renders_into_its_own_folder(tmp_p
 
 def test_a_negative_limit_is_one_line(tmp_path):
     with pytest.raises(BarkflowError) as error:
-        runner.render(make_config(tmp_path, "limit=-1"), [REPO / "conf"])
+        runner.render(audiobook_config(tmp_path, "export=default", "limit=-1"), [REPO / "conf"])
     assert "limit" in str(error.value) and "\n" not in str(error.value)

@@ -5,35 +5,22 @@ import logging
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import project_config
+
 from barkflow import build, plan
 from barkflow.cache import Store, content_key
-from barkflow.config import register_configs, to_config
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def make_config(folder: Path):
-    register_configs()
-    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
-        cfg = compose(
-            config_name="config",
-            overrides=[
-                "projects=demo", f"paths.cache_dir={folder / 'cache'}", f"paths.output_dir={folder / 'out'}",
-                f"paths.voices_dir={folder / 'voices'}", "device=cpu", "split.goal_chars=20", "split.max_chars=40",
-            ],
-        )
-    return to_config(cfg)
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """The demo's units planned with no memo, and the memo that plan wrote."""
     folder = tmp_path_factory.mktemp("memo")
-    config = make_config(folder)
+    config = project_config(folder, "split.goal_chars=20", "split.max_chars=40")
     engine = build.make_engine(config)
     the_plan = plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
     memo = json.loads((folder / "cache" / "split-memo.json").read_text())

@@ -11,35 +11,21 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_module
+
+from helpers import project_config
 
 from barkflow import build, plan, runner
 from barkflow.cache import Store
 from barkflow.cli import summary_line
-from barkflow.config import register_configs, to_config
 
 REPO = Path(__file__).resolve().parents[1]
-FAST = ["sampling.semantic.max_gen_duration_s=0.3", "device=cpu"]
-
-
-def make_config(folder: Path, cache: Path, *overrides):
-    register_configs()
-    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
-        cfg = compose(
-            config_name="config",
-            overrides=[
-                "projects=demo", f"paths.cache_dir={cache}", f"paths.output_dir={folder / 'out'}",
-                f"paths.voices_dir={folder / 'voices'}", *FAST, *overrides,
-            ],
-        )
-    return to_config(cfg)
 
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
     """One uninterrupted render: its cache, config maker, book bytes and plan."""
     folder = tmp_path_factory.mktemp("clean")
-    config = make_config(folder, folder / "cache")
+    config = project_config(folder)
     engine = build.make_engine(config)
     runner.render(config, [REPO / "conf"], engine=engine)
     store = Store(folder / "cache")
@@ -52,7 +38,7 @@ def fresh(clean, tmp_path, copy_outputs=False):
     shutil.copytree(clean["folder"] / "cache", tmp_path / "cache")
     if copy_outputs:
         shutil.copytree(clean["folder"] / "out", tmp_path / "out")
-    return make_config(tmp_path, tmp_path / "cache"), Store(tmp_path / "cache")
+    return project_config(tmp_path), Store(tmp_path / "cache")
 
 
 def render(config, clean):
@@ -159,7 +145,7 @@ def test_entries_another_process_rendered_count_as_such(tmp_path, clean, monkeyp
 def test_a_shard_reports_the_audio_it_decoded_and_that_it_did_not_stitch(tmp_path, clean):
     _, store = fresh(clean, tmp_path)
     shutil.rmtree(tmp_path / "cache" / "decode")
-    summary = render(make_config(tmp_path, tmp_path / "cache", "shard=0/2"), clean)
+    summary = render(project_config(tmp_path, "shard=0/2"), clean)
     decoded = sum(store.load("decode", k)["audio"].size for k in (tmp_path / "cache" / "decode").glob("*/*.npz")
                   for k in [k.stem])
     assert not summary.stitched and summary.rendered["decode"] > 0
