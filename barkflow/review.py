@@ -23,7 +23,7 @@ Silence is 10 ms frames whose peak is under SILENCE_DB:
 - leading / trailing silence longer than EDGE_SILENCE_S (1.0 s);
 - inner silence (a quiet stretch between the first and last sound) longer than INNER_SILENCE_S (1.5 s);
 - silent: no frame above SILENCE_DB at all;
-- clipping: any sample with |x| >= CLIP_LEVEL (0.999);
+- clipping: any sample with |x| >= CLIP_LEVEL (0.999, the level cloning also checks);
 - duration: the speech span (first to last sound) against `estimate_seconds(text)`: under
   TOO_SHORT (0.4x) "too short: words may be dropped", over TOO_LONG (2.5x) "too long: rambling";
 - max length: the semantic stage ran to its 768-token limit ("max_length") because
@@ -45,7 +45,7 @@ from urllib.parse import quote
 import numpy as np
 from hydra.experimental.callback import Callback
 
-from barkflow.engine.constants import SAMPLE_RATE
+from barkflow.engine.constants import CLIP_LEVEL, SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.steps.split import estimate_seconds
 from barkflow.files import atomic_output_path
@@ -63,7 +63,6 @@ SILENCE_DB = -45.0
 FRAME_S = 0.010
 EDGE_SILENCE_S = 1.0
 INNER_SILENCE_S = 1.5
-CLIP_LEVEL = 0.999
 TOO_SHORT = 0.4
 TOO_LONG = 2.5
 ENVELOPE_POINTS = 120

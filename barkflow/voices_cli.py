@@ -16,13 +16,14 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
+from barkflow.config import PathsConfig
+from barkflow.engine.constants import DEFAULT_CODEC_REPO, DEFAULT_HUBERT
 from barkflow.errors import BarkflowError
 
 log = logging.getLogger("barkflow")
 
-DEFAULT_LIBRARY = "voices"  # paths.voices_dir's default
+DEFAULT_LIBRARY = PathsConfig.voices_dir  # the same library a render looks in
 DEFAULT_PRESETS = "suno/bark-small"
-DEFAULT_CODEC = "facebook/encodec_24khz"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,9 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("audio", type=Path)
     p.add_argument("--name", required=True)
     p.add_argument("--library", type=Path, default=Path(DEFAULT_LIBRARY))
-    p.add_argument("--hubert", default="facebook/hubert-base-ls960", help="HuBERT hub id or folder, or tiny (random weights, offline)")
+    p.add_argument("--hubert", default=DEFAULT_HUBERT, help="HuBERT hub id or folder, or tiny (random weights, offline)")
     p.add_argument("--quantizer", default="en", help="checkpoint path, owner/repo/file.pth, en | en-large | de | pl | es, or tiny (random weights, offline)")
-    p.add_argument("--codec", default=DEFAULT_CODEC, help="EnCodec source (hub id, folder, or a bundle such as tiny: offline)")
+    p.add_argument("--codec", default=DEFAULT_CODEC_REPO, help="EnCodec source (hub id, folder, or a bundle such as tiny: offline)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--force", action="store_true", help="replace existing files of that name")
 
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, type=Path, help="a barkflow cache folder, or a folder of audio files with .npy tokens beside them")
     p.add_argument("--out", required=True, type=Path, help="checkpoint to write (.pth, or .safetensors)")
     p.add_argument("--steps", type=int, default=1000)
-    p.add_argument("--hubert", default="facebook/hubert-base-ls960")
+    p.add_argument("--hubert", default=DEFAULT_HUBERT)
     p.add_argument("--version", type=int, choices=(0, 1), default=1, help="0: LSTM → 10,000; 1: LSTM → 4,096 → 10,000")
     p.add_argument("--hidden", type=int, default=1024, help="LSTM width (the published models: 1024)")
     p.add_argument("--lr", type=float, default=1e-3)
