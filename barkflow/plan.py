@@ -24,7 +24,7 @@ from barkflow.engine.api import Bark
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path
-from barkflow.script import Script, ScriptLine, load_script
+from barkflow.script import SUNG, Script, ScriptLine, load_script
 from barkflow.steps.split import estimate_seconds, split_text
 from barkflow.voices import ResolvedVoice
 
@@ -140,16 +140,20 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
         voice = voice_for(ref)
         prefix = " ".join(p for p in (project.prefix, voice.config.prefix, override.prefix if override else "") if p)
         suffix = " ".join(s for s in (override.suffix if override else "", voice.config.suffix, project.suffix) if s)
+        words = line.text
+        sung = _sung_words(line.text)
+        if sung is not None:  # every segment of a sung line is sung, not only its first and last
+            words, prefix, suffix = sung, f"{prefix} {SUNG}".strip(), f"{SUNG} {suffix}".strip()
         where = f"{script.source}:{line.source_line}"
         split_seed = int(content_key("split-seed", cfg.seed, line.text)[:8], 16)  # not the position: edits elsewhere keep it
-        split_key = content_key("split", SPLIT_VERSION, cfg.split, line.text, prefix, suffix, tokenizer_id, split_seed)
-        parts = memo.get(split_key, line.text, where)
+        split_key = content_key("split", SPLIT_VERSION, cfg.split, words, prefix, suffix, tokenizer_id, split_seed)
+        parts = memo.get(split_key, words, where)
         if parts is None:
             budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
             parts = split_text(
-                line.text, cfg.split, count_tokens=lambda s, b=budget: count_tokens(s) + b, seed=split_seed, where=where
+                words, cfg.split, count_tokens=lambda s, b=budget: count_tokens(s) + b, seed=split_seed, where=where
             )
-            memo.put(split_key, line.text, parts)
+            memo.put(split_key, words, parts)
         options = _stage_options(cfg, voice.config, override, where)
         history = voice.config.history or project.history
         if history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
@@ -186,6 +190,15 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
     memo.save()
     _assign_keys(units, engine)
     return Plan(script, units, project.takes)
+
+
+def _sung_words(text: str) -> Optional[str]:
+    """The words of a line sung whole ("♪ words ♪", as the script marks lyrics and "(singing)"), else None."""
+    if text.startswith(SUNG) and text.endswith(SUNG) and len(text) > 2 * len(SUNG):
+        inner = text[len(SUNG) : -len(SUNG)].strip()
+        if inner and SUNG not in inner:
+            return inner
+    return None
 
 
 def _cast_voice(cast: dict, line: ScriptLine, script: Script) -> str:

@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 FORMATS = ("auto", "prose", "dialogue", "fountain")
 FOUNTAIN_ACTIONS = ("narrate", "skip")
 FOUNTAIN_EXTENSIONS = (".fountain", ".spmd")
+SUNG = "♪"  # Bark sings the words between two of these
 
 
 @dataclass(frozen=True)
@@ -226,10 +227,10 @@ class _Builder:
         text = text.strip()
         direction = (direction or "").strip() or None
         cue = direction_cue(direction)
-        if not text and cue in (None, "...", "♪"):
+        if not text and cue in (None, "...", SUNG):
             return False  # a sound ([laughs]) can stand alone; a pause or a song needs words
-        if cue == "♪":
-            text = f"♪ {text} ♪"
+        if cue == SUNG:
+            text = f"{SUNG} {text} {SUNG}"
         elif cue:
             text = f"{cue} {text}".rstrip()
         if direction and cue is None:
@@ -266,7 +267,7 @@ _CUE_DIRECTIONS = {
                         "clears their throat"),
     "[music]": ("music",),
     "...": ("hesitates", "hesitating", "hesitantly", "hesitant", "beat", "pause", "pauses"),
-    "♪": ("singing", "sings", "sing", "sung"),
+    SUNG: ("singing", "sings", "sing", "sung"),
 }
 _DIRECTION_CUES = {direction: cue for cue, directions in _CUE_DIRECTIONS.items() for direction in directions}
 
@@ -451,7 +452,7 @@ def _clean_fountain_text(text: str) -> str:
 
 
 def _lyric(line: str) -> str:
-    return f"♪ {line[1:].strip()} ♪"
+    return f"{SUNG} {line[1:].strip()} {SUNG}"
 
 
 def _character_cue(line: str) -> tuple[str, bool] | None:

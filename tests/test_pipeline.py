@@ -178,3 +178,18 @@ def test_a_bad_model_config_stops_the_render_before_any_stage_runs(tmp_path, tin
     with pytest.raises(BarkflowError, match=r"num_heads = 0 in .*config.json \(fine_acoustics_config\)"):
         render(project_config(tmp_path, *sources))
     assert not (tmp_path / "cache" / "semantic").exists()
+
+
+def test_every_segment_of_a_sung_line_is_sung(tmp_path):
+    """A '(singing)' line long enough to split keeps Bark's ♪ cue on each segment, not only the ends."""
+    script = tmp_path / "song.txt"
+    lyrics = "Row, row, row your boat, gently down the stream. Merrily, merrily, merrily, merrily, life is but a dream."
+    script.write_text(f"SAM (singing): {lyrics}\nJO (singing): La la la.\n", encoding="utf-8")
+    config = project_config(
+        tmp_path, f"project.script={script}", "split.goal_chars=40", "split.max_chars=60", project="dialogue"
+    )
+    units = plan.make_plan(config, build.make_engine(config), build.make_store(config), [REPO / "conf"]).segments()
+    sam = [u.text for u in units if u.line.speaker == "SAM"]
+    assert len(sam) > 1 and all(t.startswith("♪ ") and t.endswith(" ♪") for t in sam)
+    assert " ".join(t.removeprefix("♪ ").removesuffix(" ♪") for t in sam).split() == lyrics.split()
+    assert [u.text for u in units if u.line.speaker == "JO"] == ["♪ La la la. ♪"]  # one segment: as before
