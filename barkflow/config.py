@@ -213,6 +213,9 @@ def register_configs() -> None:
     cs.store(group="paths", name="base_paths", node=PathsConfig)
     # ${file_name:${project.name}} in hydra.run.dir: a bad name fails before Hydra makes the folder.
     OmegaConf.register_new_resolver("file_name", _checked_project_name, replace=True)
+    # ${required:KEY,EXAMPLE} in a group file: a value the user must give (conf/model/local.yaml's
+    # source). `???` cannot say it there: merged onto the schema's default, Hydra keeps the default.
+    OmegaConf.register_new_resolver("required", _required_value, replace=True)
 
 
 def to_config(cfg: DictConfig) -> BarkflowConfig:
@@ -221,8 +224,12 @@ def to_config(cfg: DictConfig) -> BarkflowConfig:
     try:
         config = OmegaConf.to_object(cfg)
     except (ValueError, TypeError, OmegaConfBaseException) as e:
+        first_line = (str(e).splitlines() or [type(e).__name__])[0]
+        # A resolver's own one-line error (file_name, required): OmegaConf re-raises it with this prefix.
+        if first_line.startswith(_RESOLVER_ERROR):
+            raise BarkflowError(first_line.removeprefix(_RESOLVER_ERROR)) from None
         where = f" (key: {e.full_key})" if getattr(e, "full_key", None) else ""
-        raise BarkflowError(f"invalid configuration: {(str(e).splitlines() or [type(e).__name__])[0]}{where}") from None
+        raise BarkflowError(f"invalid configuration: {first_line}{where}") from None
     for number in config.project.lines:
         if number < 1:
             raise BarkflowError(f"project.lines.{number}: line numbers start at 1; key each override by its line in the script")
@@ -276,6 +283,13 @@ def check_file_name(key: str, name: object) -> None:
 def _checked_project_name(name):
     check_file_name("project.name", name)
     return name
+
+
+_RESOLVER_ERROR = f"{BarkflowError.__name__} raised while resolving interpolation: "
+
+
+def _required_value(key: str, example: str = "VALUE"):
+    raise BarkflowError(f"{key} is required with this choice of config group; set it, e.g. {key}={example}")
 
 
 def _line_override(item) -> tuple[int, LineConfig]:
