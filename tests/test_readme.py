@@ -64,8 +64,10 @@ ADAPTATIONS: dict[str, Adapt] = {
         {}, ("--hubert", "tiny", "--quantizer", "tiny", "--codec", "tiny")),
     "barkflow-voices train-quantizer --data .barkflow-cache --out my.pth": Adapt(
         "hub HuBERT: the tiny one; 2 steps", {}, ("--hubert", "tiny", "--steps", "2")),
-    "barkflow -m project=dialogue sampling.semantic.temp=0.5,0.7 seed=1,2": Adapt("runs as written"),
-    "barkflow -m hydra/launcher=parallel project=dialogue seeds.fine=1,2,3": Adapt("runs as written"),
+    "barkflow -m project=dialogue sampling.semantic.temp=0.5,0.7 seed=1,2": Adapt(
+        "time: each of the 4 jobs renders its first segment only (limit=1)", {}, ("limit=1",)),
+    "barkflow -m hydra/launcher=parallel project=dialogue seeds.fine=1,2,3": Adapt(
+        "time: each of the 3 jobs renders its first segment only (limit=1)", {}, ("limit=1",)),
     "barkflow -m project=audiobook shard=0/2,1/2": Adapt("runs as written"),
     "barkflow -m hydra/launcher=parallel project=audiobook shard=0/2,1/2": Adapt("runs as written"),
     "barkflow -m hydra/launcher=local_jobs project=audiobook shard=0/2,1/2": Adapt("runs as written"),
