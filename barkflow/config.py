@@ -15,6 +15,7 @@ import difflib
 import os
 import re
 import tempfile
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -147,7 +148,9 @@ class ProjectConfig:
     narrator: str = "narrator"  # speaker of prose and of unnamed lines
     fountain_action: str = "narrate"  # narrate | skip: what happens to Fountain action lines
     cast: Dict[str, str] = field(default_factory=dict)  # speaker -> voice name, preset, or .npz path
-    voices: Dict[str, VoiceConfig] = field(default_factory=dict)  # voices defined inline, by name
+    # name -> VoiceConfig: voices defined inline. Untyped and open like `lines` (below), so that
+    # project.voices.bob.source=... can add bob; __post_init__ checks each entry against VoiceConfig.
+    voices: Dict[str, Any] = field(default_factory=dict)
     history: str = "voice"  # voice | chain | semantic-only (see README: history policies)
     chain_reset_every: int = 0  # with chain: go back to the voice prompt every N segments (0 = never)
     prefix: str = ""  # added to every segment, after splitting
@@ -168,6 +171,8 @@ class ProjectConfig:
         check_range("project.takes", self.takes, 1, MAX_TAKES, hint="such as 3")
         check_range("project.chain_reset_every", self.chain_reset_every, 0, MAX_COUNT, hint="or 0 for never")
         self.lines = {number: config for number, config in map(_line_override, self.lines.items())}
+        self.voices = {str(name): _entry(f"project.voices.{name}", VoiceConfig, "a voice", value)
+                       for name, value in self.voices.items()}
 
 
 @dataclass
@@ -203,6 +208,7 @@ def register_configs() -> None:
     cs = ConfigStore.instance()
     schema = OmegaConf.structured(BarkflowConfig)
     OmegaConf.set_struct(schema.project.lines, False)  # so project.lines.12.prefix=... can add line 12
+    OmegaConf.set_struct(schema.project.voices, False)  # and project.voices.bob.source=... can add bob
     cs.store(name="barkflow_schema", node=schema)
     cs.store(group="model", name="base_model", node=ModelConfig)
     cs.store(group="device", name="base_device", node=DeviceConfig)
@@ -222,6 +228,7 @@ def to_config(cfg: DictConfig) -> BarkflowConfig:
     """The composed config as dataclasses; every option is checked here (mostly in the dataclasses'
     __post_init__), so a value out of range is a one-line error before anything loads."""
     try:
+        check_known_keys(cfg)
         config = OmegaConf.to_object(cfg)
     except (ValueError, TypeError, OmegaConfBaseException) as e:
         first_line = (str(e).splitlines() or [type(e).__name__])[0]
@@ -303,17 +310,50 @@ def _line_override(item) -> tuple[int, LineConfig]:
         )
     number = int(text)
     where = f"project.lines.{number}"
-    if not isinstance(value, LineConfig):
-        try:
-            value = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(LineConfig), value or {}))
-        except OmegaConfBaseException as e:
-            field_name = str(getattr(e, "key", "") or "")
-            known = [f.name for f in dataclasses.fields(LineConfig)]
-            if field_name and field_name not in known:
-                raise BarkflowError(f"{where}.{field_name} is not an option of a line; {suggest(field_name, known)}") from None
-            raise BarkflowError(f"{where}: {str(e).splitlines()[0]}") from None
+    value = _entry(where, LineConfig, "a line", value)
     check_range(f"{where}.seed", value.seed, 0, MAX_SEED, optional=True)
     return number, value
+
+
+def _entry(where: str, schema: type, what: str, value):
+    """One entry of an untyped dict of dataclasses (project.lines, project.voices), checked against `schema`."""
+    if isinstance(value, schema):
+        return value
+    try:
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), value or {}))
+    except (OmegaConfBaseException, ValueError) as e:
+        path = str(getattr(e, "full_key", "") or getattr(e, "key", "") or "")  # e.g. clone.audo
+        *parents, field_name = path.split(".")
+        for parent in parents:  # down to the dataclass that lacks the field
+            schema = _dataclass_of(typing.get_type_hints(schema).get(parent)) or schema
+        known = [f.name for f in dataclasses.fields(schema)]
+        if field_name and field_name not in known:
+            raise BarkflowError(f"{where}.{path} is not an option of {what}; {suggest(field_name, known)}") from None
+        raise BarkflowError(f"{where}: {str(e).splitlines()[0]}") from None
+
+
+def _dataclass_of(hint) -> Optional[type]:
+    """The dataclass a field holds (Optional[X] -> X), or None."""
+    for candidate in (hint, *typing.get_args(hint)):
+        if dataclasses.is_dataclass(candidate):
+            return candidate
+    return None
+
+
+def check_known_keys(node: DictConfig, prefix: str = "") -> None:
+    """Every key under a schema node is a field of its dataclass. Hydra's `+key=value` adds a key
+    even to a typed node, and OmegaConf.to_object then drops it: `+project.foo=1` would be ignored."""
+    schema = OmegaConf.get_type(node)
+    known = [f.name for f in dataclasses.fields(schema)] if dataclasses.is_dataclass(schema) else None
+    for key in node.keys():
+        if known is not None and key not in known:
+            close = suggest(str(key), known)
+            if close.startswith("did you mean"):
+                close = f"did you mean {prefix}{close.removeprefix('did you mean ')}"
+            raise BarkflowError(f"{prefix}{key} is not an option; {close}")
+        child = node._get_node(key)
+        if isinstance(child, DictConfig) and not (child._is_missing() or child._is_none() or child._is_interpolation()):
+            check_known_keys(child, f"{prefix}{key}.")
 
 
 def suggest(name: str, known: list[str]) -> str:

@@ -296,3 +296,42 @@ def test_the_plan_keeps_bark_cues_and_fits_a_log(tmp_path):
     terminal = io.StringIO()
     _print_plan(rows, Console(file=terminal, force_terminal=True, width=200, color_system=None))
     assert "[laughs] Well, [coughs] that" in terminal.getvalue()
+
+
+def compose_with(tmp_path, *overrides):
+    register_configs()
+    with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
+        return compose(config_name="config", overrides=[*overrides, f"paths.output_dir={tmp_path}"])
+
+
+@pytest.mark.parametrize("override, words", [
+    ("+project.foo=1", "project.foo is not an option; the options are: name, script"),
+    ("+project.takez=2", "project.takez is not an option; did you mean project.takes?"),
+    ("+sampling.semantic.tmp=0.5", "sampling.semantic.tmp is not an option; did you mean sampling.semantic.temp?"),
+    ("+model.semantic.sorce=x", "model.semantic.sorce is not an option; did you mean model.semantic.source?"),
+])
+def test_a_key_added_with_plus_that_no_schema_has_is_a_one_line_error(tmp_path, override, words):
+    """Hydra's + adds a key even to a typed node, and OmegaConf.to_object then drops it: it must not be ignored."""
+    with pytest.raises(BarkflowError, match="^[^\n]*$") as error:
+        to_config(compose_with(tmp_path, override))
+    assert words in str(error.value)
+
+
+def test_a_voice_can_be_added_on_the_command_line(tmp_path):
+    config = to_config(compose_with(
+        tmp_path, "project.voices.bob.source=v2/en_speaker_3", "project.voices.bob.sampling.semantic.temp=0.6",
+        "project.voices.eve.clone.audio=me.wav",
+    ))
+    assert config.project.voices["bob"] == VoiceConfig(source="v2/en_speaker_3", sampling={"semantic": {"temp": 0.6}})
+    assert config.project.voices["eve"].clone.audio == "me.wav"
+    assert config.project.voices["eve"].clone.candidate == "end"  # the CloneConfig defaults fill in
+
+
+@pytest.mark.parametrize("override, words", [
+    ("project.voices.bob.sourc=x", "project.voices.bob.sourc is not an option of a voice; did you mean source?"),
+    ("project.voices.bob.clone.audo=x.wav", "project.voices.bob.clone.audo is not an option of a voice; did you mean audio?"),
+])
+def test_a_misspelt_voice_option_on_the_command_line_is_a_one_line_error(tmp_path, override, words):
+    with pytest.raises(BarkflowError, match="^[^\n]*$") as error:
+        to_config(compose_with(tmp_path, override))
+    assert words in str(error.value)
