@@ -306,7 +306,7 @@ def _line_override(item) -> tuple[int, LineConfig]:
     if isinstance(key, bool) or not (isinstance(key, int) or text.isdigit()):
         raise BarkflowError(
             f"project.lines has the key {key!r}: key each override by its line number in the script, "
-            "e.g. project.lines.12.prefix=[laughs]"
+            "e.g. \"project.lines.12.prefix='[laughs]'\""
         )
     number = int(text)
     where = f"project.lines.{number}"
@@ -329,6 +329,10 @@ def _entry(where: str, schema: type, what: str, value):
         known = [f.name for f in dataclasses.fields(schema)]
         if field_name and field_name not in known:
             raise BarkflowError(f"{where}.{path} is not an option of {what}; {suggest(field_name, known)}") from None
+        if "Cannot convert 'ListConfig' to string" in str(e):  # prefix=[laughs]: Hydra's syntax for a list
+            raise BarkflowError(
+                f"{where}.{path}: Hydra read the value as a list; quote a Bark cue for Hydra and the shell, "
+                f"e.g. \"{where}.{path}='[laughs]'\"") from None
         raise BarkflowError(f"{where}: {str(e).splitlines()[0]}") from None
 
 

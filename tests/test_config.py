@@ -335,3 +335,10 @@ def test_a_misspelt_voice_option_on_the_command_line_is_a_one_line_error(tmp_pat
     with pytest.raises(BarkflowError, match="^[^\n]*$") as error:
         to_config(compose_with(tmp_path, override))
     assert words in str(error.value)
+
+
+def test_an_unquoted_cue_on_the_command_line_says_how_to_quote_it(tmp_path):
+    with pytest.raises(BarkflowError, match="^[^\n]*$") as error:
+        to_config(compose_with(tmp_path, "project.lines.3.prefix=[laughs]"))
+    assert "project.lines.3.prefix: Hydra read the value as a list" in str(error.value)
+    assert to_config(compose_with(tmp_path, "project.lines.3.prefix='[laughs]'")).project.lines[3].prefix == "[laughs]"
