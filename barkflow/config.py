@@ -25,7 +25,8 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from barkflow.engine.api import DTYPES
+from barkflow.engine.api import DTYPES, OFFLOAD
+from barkflow.engine.cloning import DEFAULT_HUBERT
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_range
 from barkflow.steps.export import ExportOptions
@@ -78,7 +79,7 @@ class ModelConfig:
     semantic: StageModelConfig = field(default_factory=StageModelConfig)
     coarse: StageModelConfig = field(default_factory=StageModelConfig)
     fine: StageModelConfig = field(default_factory=StageModelConfig)
-    codec: str = ""  # "" = the codec in the fine source's bundle (or facebook/encodec_24khz)
+    codec: str = ""  # "" = the codec in the fine source's bundle (or the EnCodec the reference uses)
     tokenizer: str = ""  # "" = the tokenizer in the semantic source's bundle (or mBERT-cased)
 
     def __post_init__(self) -> None:
@@ -101,8 +102,8 @@ class DeviceConfig:
 
     def __post_init__(self) -> None:
         check_device_name("device.device", self.device)
-        if self.offload not in ("none", "cpu", "unload"):
-            raise BarkflowError(f"device.offload is {self.offload!r}: set it to none, cpu or unload")
+        if self.offload not in OFFLOAD:
+            raise BarkflowError(f"device.offload is {self.offload!r}: set it to one of {', '.join(OFFLOAD)}")
         check_range("device.batch_size", self.batch_size, 1, MAX_BATCH_SIZE, hint="such as 16")
         check_range("device.threads", self.threads, 0, MAX_THREADS, hint="or 0 for torch's default")
 
@@ -111,7 +112,7 @@ class DeviceConfig:
 class CloneConfig:
     audio: str = MISSING  # reference recording (wav/flac/ogg/mp3), ideally 5-15 s of clean speech
     candidate: str = "end"  # which window becomes the voice: end | whole | pause-N
-    hubert: str = "facebook/hubert-base-ls960"  # HuBERT hub id or folder
+    hubert: str = DEFAULT_HUBERT  # HuBERT hub id or folder
     quantizer: str = "en"  # quantizer: en | en-large | de | pl | es, a path, a hub file (repo/file.pth), or tiny
 
 
@@ -177,8 +178,10 @@ class ProjectConfig:
 
 @dataclass
 class PathsConfig:
-    cache_dir: str = ".barkflow-cache"  # shared by reruns and every job of a sweep
-    output_dir: str = "renders/${project.name}"  # finished audio, subtitles, manifest
+    cache_dir: str = ".barkflow-cache"  # shared by reruns and every job of a sweep; safe for several processes
+    # Finished audio, subtitles, manifest: Hydra's output folder, which conf/config.yaml sets to
+    # renders/<project> for a run and to the job's own folder in a sweep (so jobs never share one).
+    output_dir: str = "${hydra:runtime.output_dir}"
     voices_dir: str = "voices"  # saved and cloned voices (the user's voice library)
 
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import importlib
 import re
+import typing
 from pathlib import Path
 
 import pytest
+import yaml
 from hydra import compose, initialize_config_module
 from omegaconf import OmegaConf, open_dict
 
 import barkflow.conf
-from barkflow.config import load_voice_file, register_configs, to_config
+from barkflow.config import BarkflowConfig, load_voice_file, register_configs, to_config
 from barkflow.errors import BarkflowError
 from barkflow.script import load_script
 
@@ -114,3 +116,25 @@ def test_every_voice_entry_loads(path):
     voice = load_voice_file(path, path.stem)
     assert voice.source or voice.clone is not None
     assert voice.description
+
+
+def leaves(tree: dict, prefix: str = ""):
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            yield from leaves(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+@pytest.mark.parametrize("group", ["model", "device", "sampling", "split", "stitch", "export", "paths"])
+def test_no_group_file_restates_a_default_of_its_schema(group):
+    """A default lives in its dataclass only; a group file sets what it changes (comments may tell the rest)."""
+    schema = typing.get_type_hints(BarkflowConfig)[group]
+    defaults = dict(leaves(OmegaConf.to_container(OmegaConf.structured(schema))))
+    restated = [
+        f"{path.name}: {key}={value!r}"
+        for path in sorted((CONF / group).glob("*.yaml"))
+        for key, value in leaves({k: v for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items() if k != "defaults"})
+        if key in defaults and defaults[key] == value
+    ]
+    assert restated == []
