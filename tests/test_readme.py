@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-import pytest
 import soundfile as sf
 
 REPO = Path(__file__).resolve().parents[1]
