@@ -141,4 +141,4 @@ def test_every_readme_command_runs(tmp_path, tiny_bundle):
     assert (tmp_path / "renders" / "audiobook" / "audiobook.m4b").is_file()
     assert (tmp_path / "voices" / "grandpa.yaml").is_file()
     assert (tmp_path / "my.pth").is_file()
-    assert list((tmp_path / "renders" / "dialogue").glob("sweep-*/review.html"))
+    assert len(list((tmp_path / "renders" / "dialogue").glob("sweep-*/*/preview-1/dialogue.wav"))) == 4 + 3  # every job
