@@ -15,16 +15,18 @@ import difflib
 import os
 import re
 import tempfile
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import yaml
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from barkflow.engine.api import DTYPES
+from barkflow.engine.api import DTYPES, OFFLOAD
+from barkflow.engine.cloning import DEFAULT_HUBERT
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_range
 from barkflow.steps.export import ExportOptions
@@ -77,7 +79,7 @@ class ModelConfig:
     semantic: StageModelConfig = field(default_factory=StageModelConfig)
     coarse: StageModelConfig = field(default_factory=StageModelConfig)
     fine: StageModelConfig = field(default_factory=StageModelConfig)
-    codec: str = ""  # "" = the codec in the fine source's bundle (or facebook/encodec_24khz)
+    codec: str = ""  # "" = the codec in the fine source's bundle (or the EnCodec the reference uses)
     tokenizer: str = ""  # "" = the tokenizer in the semantic source's bundle (or mBERT-cased)
 
     def __post_init__(self) -> None:
@@ -100,8 +102,8 @@ class DeviceConfig:
 
     def __post_init__(self) -> None:
         check_device_name("device.device", self.device)
-        if self.offload not in ("none", "cpu", "unload"):
-            raise BarkflowError(f"device.offload is {self.offload!r}: set it to none, cpu or unload")
+        if self.offload not in OFFLOAD:
+            raise BarkflowError(f"device.offload is {self.offload!r}: set it to one of {', '.join(OFFLOAD)}")
         check_range("device.batch_size", self.batch_size, 1, MAX_BATCH_SIZE, hint="such as 16")
         check_range("device.threads", self.threads, 0, MAX_THREADS, hint="or 0 for torch's default")
 
@@ -110,7 +112,7 @@ class DeviceConfig:
 class CloneConfig:
     audio: str = MISSING  # reference recording (wav/flac/ogg/mp3), ideally 5-15 s of clean speech
     candidate: str = "end"  # which window becomes the voice: end | whole | pause-N
-    hubert: str = "facebook/hubert-base-ls960"  # HuBERT hub id or folder
+    hubert: str = DEFAULT_HUBERT  # HuBERT hub id or folder
     quantizer: str = "en"  # quantizer: en | en-large | de | pl | es, a path, a hub file (repo/file.pth), or tiny
 
 
@@ -147,7 +149,9 @@ class ProjectConfig:
     narrator: str = "narrator"  # speaker of prose and of unnamed lines
     fountain_action: str = "narrate"  # narrate | skip: what happens to Fountain action lines
     cast: Dict[str, str] = field(default_factory=dict)  # speaker -> voice name, preset, or .npz path
-    voices: Dict[str, VoiceConfig] = field(default_factory=dict)  # voices defined inline, by name
+    # name -> VoiceConfig: voices defined inline. Untyped and open like `lines` (below), so that
+    # project.voices.bob.source=... can add bob; __post_init__ checks each entry against VoiceConfig.
+    voices: Dict[str, Any] = field(default_factory=dict)
     history: str = "voice"  # voice | chain | semantic-only (see README: history policies)
     chain_reset_every: int = 0  # with chain: go back to the voice prompt every N segments (0 = never)
     prefix: str = ""  # added to every segment, after splitting
@@ -168,12 +172,16 @@ class ProjectConfig:
         check_range("project.takes", self.takes, 1, MAX_TAKES, hint="such as 3")
         check_range("project.chain_reset_every", self.chain_reset_every, 0, MAX_COUNT, hint="or 0 for never")
         self.lines = {number: config for number, config in map(_line_override, self.lines.items())}
+        self.voices = {str(name): _entry(f"project.voices.{name}", VoiceConfig, "a voice", value)
+                       for name, value in self.voices.items()}
 
 
 @dataclass
 class PathsConfig:
-    cache_dir: str = ".barkflow-cache"  # shared by reruns and every job of a sweep
-    output_dir: str = "renders/${project.name}"  # finished audio, subtitles, manifest
+    cache_dir: str = ".barkflow-cache"  # shared by reruns and every job of a sweep; safe for several processes
+    # Finished audio, subtitles, manifest: Hydra's output folder, which conf/config.yaml sets to
+    # renders/<project> for a run and to the job's own folder in a sweep (so jobs never share one).
+    output_dir: str = "${hydra:runtime.output_dir}"
     voices_dir: str = "voices"  # saved and cloned voices (the user's voice library)
 
 
@@ -203,6 +211,7 @@ def register_configs() -> None:
     cs = ConfigStore.instance()
     schema = OmegaConf.structured(BarkflowConfig)
     OmegaConf.set_struct(schema.project.lines, False)  # so project.lines.12.prefix=... can add line 12
+    OmegaConf.set_struct(schema.project.voices, False)  # and project.voices.bob.source=... can add bob
     cs.store(name="barkflow_schema", node=schema)
     cs.store(group="model", name="base_model", node=ModelConfig)
     cs.store(group="device", name="base_device", node=DeviceConfig)
@@ -213,16 +222,24 @@ def register_configs() -> None:
     cs.store(group="paths", name="base_paths", node=PathsConfig)
     # ${file_name:${project.name}} in hydra.run.dir: a bad name fails before Hydra makes the folder.
     OmegaConf.register_new_resolver("file_name", _checked_project_name, replace=True)
+    # ${required:KEY,EXAMPLE} in a group file: a value the user must give (conf/model/local.yaml's
+    # source). `???` cannot say it there: merged onto the schema's default, Hydra keeps the default.
+    OmegaConf.register_new_resolver("required", _required_value, replace=True)
 
 
 def to_config(cfg: DictConfig) -> BarkflowConfig:
     """The composed config as dataclasses; every option is checked here (mostly in the dataclasses'
     __post_init__), so a value out of range is a one-line error before anything loads."""
     try:
+        check_known_keys(cfg)
         config = OmegaConf.to_object(cfg)
     except (ValueError, TypeError, OmegaConfBaseException) as e:
+        first_line = (str(e).splitlines() or [type(e).__name__])[0]
+        # A resolver's own one-line error (file_name, required): OmegaConf re-raises it with this prefix.
+        if first_line.startswith(_RESOLVER_ERROR):
+            raise BarkflowError(first_line.removeprefix(_RESOLVER_ERROR)) from None
         where = f" (key: {e.full_key})" if getattr(e, "full_key", None) else ""
-        raise BarkflowError(f"invalid configuration: {(str(e).splitlines() or [type(e).__name__])[0]}{where}") from None
+        raise BarkflowError(f"invalid configuration: {first_line}{where}") from None
     for number in config.project.lines:
         if number < 1:
             raise BarkflowError(f"project.lines.{number}: line numbers start at 1; key each override by its line in the script")
@@ -278,6 +295,13 @@ def _checked_project_name(name):
     return name
 
 
+_RESOLVER_ERROR = f"{BarkflowError.__name__} raised while resolving interpolation: "
+
+
+def _required_value(key: str, example: str = "VALUE"):
+    raise BarkflowError(f"{key} is required with this choice of config group; set it, e.g. {key}={example}")
+
+
 def _line_override(item) -> tuple[int, LineConfig]:
     """One `project.lines` entry: its key as a line number, its value checked against LineConfig."""
     key, value = item
@@ -285,21 +309,58 @@ def _line_override(item) -> tuple[int, LineConfig]:
     if isinstance(key, bool) or not (isinstance(key, int) or text.isdigit()):
         raise BarkflowError(
             f"project.lines has the key {key!r}: key each override by its line number in the script, "
-            "e.g. project.lines.12.prefix=[laughs]"
+            "e.g. \"project.lines.12.prefix='[laughs]'\""
         )
     number = int(text)
     where = f"project.lines.{number}"
-    if not isinstance(value, LineConfig):
-        try:
-            value = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(LineConfig), value or {}))
-        except OmegaConfBaseException as e:
-            field_name = str(getattr(e, "key", "") or "")
-            known = [f.name for f in dataclasses.fields(LineConfig)]
-            if field_name and field_name not in known:
-                raise BarkflowError(f"{where}.{field_name} is not an option of a line; {suggest(field_name, known)}") from None
-            raise BarkflowError(f"{where}: {str(e).splitlines()[0]}") from None
+    value = _entry(where, LineConfig, "a line", value)
     check_range(f"{where}.seed", value.seed, 0, MAX_SEED, optional=True)
     return number, value
+
+
+def _entry(where: str, schema: type, what: str, value):
+    """One entry of an untyped dict of dataclasses (project.lines, project.voices), checked against `schema`."""
+    if isinstance(value, schema):
+        return value
+    try:
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), value or {}))
+    except (OmegaConfBaseException, ValueError) as e:
+        path = str(getattr(e, "full_key", "") or getattr(e, "key", "") or "")  # e.g. clone.audo
+        *parents, field_name = path.split(".")
+        for parent in parents:  # down to the dataclass that lacks the field
+            schema = _dataclass_of(typing.get_type_hints(schema).get(parent)) or schema
+        known = [f.name for f in dataclasses.fields(schema)]
+        if field_name and field_name not in known:
+            raise BarkflowError(f"{where}.{path} is not an option of {what}; {suggest(field_name, known)}") from None
+        if "Cannot convert 'ListConfig' to string" in str(e):  # prefix=[laughs]: Hydra's syntax for a list
+            raise BarkflowError(
+                f"{where}.{path}: Hydra read the value as a list; quote a Bark cue for Hydra and the shell, "
+                f"e.g. \"{where}.{path}='[laughs]'\"") from None
+        raise BarkflowError(f"{where}: {str(e).splitlines()[0]}") from None
+
+
+def _dataclass_of(hint) -> Optional[type]:
+    """The dataclass a field holds (Optional[X] -> X), or None."""
+    for candidate in (hint, *typing.get_args(hint)):
+        if dataclasses.is_dataclass(candidate):
+            return candidate
+    return None
+
+
+def check_known_keys(node: DictConfig, prefix: str = "") -> None:
+    """Every key under a schema node is a field of its dataclass. Hydra's `+key=value` adds a key
+    even to a typed node, and OmegaConf.to_object then drops it: `+project.foo=1` would be ignored."""
+    schema = OmegaConf.get_type(node)
+    known = [f.name for f in dataclasses.fields(schema)] if dataclasses.is_dataclass(schema) else None
+    for key in node.keys():
+        if known is not None and key not in known:
+            close = suggest(str(key), known)
+            if close.startswith("did you mean"):
+                close = f"did you mean {prefix}{close.removeprefix('did you mean ')}"
+            raise BarkflowError(f"{prefix}{key} is not an option; {close}")
+        child = node._get_node(key)
+        if isinstance(child, DictConfig) and not (child._is_missing() or child._is_none() or child._is_interpolation()):
+            check_known_keys(child, f"{prefix}{key}.")
 
 
 def suggest(name: str, known: list[str]) -> str:

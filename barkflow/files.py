@@ -8,6 +8,7 @@ killed mid-write leaves its partial behind; `remove_stale_partials` clears those
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -57,6 +58,22 @@ def atomic_output_path(
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """UTF-8 text with '\\n' line ends, written to a partial first so that readers never see half a file."""
+    with atomic_output_path(Path(path)) as temporary:
+        with open(temporary, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+
+
+def read_json_object(path: Path) -> dict | None:
+    """A JSON object from the file, or None if it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def write_error_message(path: Path, error: BaseException) -> str:

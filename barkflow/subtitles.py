@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from barkflow.engine.constants import SAMPLE_RATE
-from barkflow.files import atomic_output_path
+from barkflow.files import write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def write_srt(
     for start_ms, end_ms, lines, _speaker in _timed_cues(cues, sample_rate, max_line_chars):
         times = f"{format_timestamp(start_ms, ',')} --> {format_timestamp(end_ms, ',')}"
         blocks.append("\n".join([str(len(blocks) + 1), times, *map(_escape_srt, lines)]) + "\n")
-    _write_text_atomically(Path(path), "\n".join(blocks))
+    write_text_atomic(Path(path), "\n".join(blocks))
     return Path(path)
 
 
@@ -144,7 +144,7 @@ def write_vtt(
             lines[0] = f"<v {_escape_vtt(' '.join(speaker.split()))}>{lines[0]}"
         times = f"{format_timestamp(start_ms, '.')} --> {format_timestamp(end_ms, '.')}"
         blocks.append("\n".join([times, *lines]) + "\n")
-    _write_text_atomically(Path(path), "\n".join(blocks))
+    write_text_atomic(Path(path), "\n".join(blocks))
     return Path(path)
 
 
@@ -179,9 +179,3 @@ def _escape_vtt(text: str) -> str:
     # WebVTT cue text may not contain raw '&' or '<', and '-->' would end the cue's text early.
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-
-def _write_text_atomically(path: Path, text: str) -> None:
-    """UTF-8, '\\n' line ends, written to a temporary name first so readers never see half a file."""
-    with atomic_output_path(path) as temporary:
-        with open(temporary, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)

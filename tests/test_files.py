@@ -216,3 +216,40 @@ def test_the_first_write_into_a_folder_sweeps_it(tmp_path):
     stale = _partial(tmp_path, "book.wav", _dead_pid())
     _write(tmp_path / "subtitles.srt", b"1")
     assert not stale.exists() and (tmp_path / "subtitles.srt").read_bytes() == b"1"
+
+
+def test_write_text_atomic_writes_utf8_with_newline_line_ends_and_leaves_no_partial(tmp_path):
+    target = tmp_path / "out.srt"
+    files.write_text_atomic(target, "1\r\nHé ♪\nend")
+    assert target.read_bytes() == "1\r\nHé ♪\nend".encode("utf-8")
+    files.write_text_atomic(target, "two\n")  # replaces
+    assert target.read_text(encoding="utf-8") == "two\n" and _partials(tmp_path) == []
+
+
+def test_write_text_atomic_keeps_the_old_file_when_the_write_fails(tmp_path, monkeypatch):
+    target = tmp_path / "manifest.json"
+    target.write_text("old", encoding="utf-8")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(BarkflowError, match="no space left on device"):
+        files.write_text_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "old" and _partials(tmp_path) == []
+
+
+@pytest.mark.parametrize("content, expected", [
+    ('{"a": 1}', {"a": 1}),
+    ("[1, 2]", None),  # not an object
+    ("{broken", None),
+    (b"\xff\xfe{", None),  # not UTF-8
+    (None, None),  # missing
+])
+def test_read_json_object_gives_an_object_or_none(tmp_path, content, expected):
+    path = tmp_path / "data.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    assert files.read_json_object(path) == expected

@@ -208,6 +208,8 @@ def test_written_cues_parse_back_with_their_timings_and_words(tmp_path, texts, d
         parsed = parse_strictly(path.read_text(encoding="utf-8"), fmt)
         assert [(s, e) for s, e, _, _ in parsed] == [(s, e) for s, e, _, _ in expected]
         for (_, _, text, speaker), (_, _, original, original_speaker) in zip(parsed, expected):
+            if fmt == "srt":  # SRT's stand-ins ('‹' for '<'...) read back as what they stand for, whoever wrote them
+                original = original.translate(SRT_UNESCAPE)
             assert text.split() == CONTROL.sub("", original).split()
             if fmt == "vtt":
                 assert speaker == " ".join(CONTROL.sub("", original_speaker).split())

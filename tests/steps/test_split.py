@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 
 import pytest
 
 from barkflow.errors import BarkflowError
-from barkflow.steps.split import BARK_CHARS_PER_SECOND, SplitOptions, estimate_seconds, split_text
+from barkflow.steps.split import SplitOptions, estimate_seconds, split_text
 
 STORY = (
     "The keeper climbed the stairs. Mr. Hale followed him, slowly, step by step! "
@@ -310,13 +309,12 @@ def test_invalid_options(fields, message):
 
 def test_estimate_seconds():
     assert estimate_seconds("") == 0.0
-    assert estimate_seconds("a  b\n") == pytest.approx(3 / BARK_CHARS_PER_SECOND)
-    assert 13 <= BARK_CHARS_PER_SECOND <= 15
+    # about 150 words a minute: a 14-character sentence takes a second, whitespace runs count once
+    assert estimate_seconds("The lamp  is\non  ") == pytest.approx(1.0)
+    assert estimate_seconds("x" * 140) == pytest.approx(10.0)
 
 
-def test_two_thousand_lines_are_fast():
+def test_two_thousand_lines_make_two_thousand_segments():  # its speed: bench/text.py
     text = "\n".join(f"Line {i}: the keeper lights the lamp, again." for i in range(2000))
-    start = time.process_time()  # CPU time: the test machine is shared, wall time is noisy
     segments = split_text(text, SplitOptions(mode="line"))
-    assert time.process_time() - start < 0.5
-    assert len(segments) == 2000
+    assert segments[0] == "Line 0: the keeper lights the lamp, again." and len(segments) == 2000
