@@ -26,7 +26,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from barkflow.engine.api import DTYPES, OFFLOAD
-from barkflow.engine.cloning import DEFAULT_HUBERT
+from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_range
 from barkflow.steps.export import ExportOptions

@@ -67,6 +67,11 @@ def write_text_atomic(path: Path, text: str) -> None:
             file.write(text)
 
 
+def write_json_atomic(path: Path, data) -> None:
+    """`data` as indented JSON (values JSON lacks, such as paths, as their str), written atomically."""
+    write_text_atomic(path, json.dumps(data, indent=1, default=str))
+
+
 def read_json_object(path: Path) -> dict | None:
     """A JSON object from the file, or None if it is missing, unreadable or not an object."""
     try:

@@ -8,7 +8,6 @@ policy, the one source of both a unit's cache keys and (in schedule.py) its prom
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from barkflow.config import check_cast, check_line_overrides
 from barkflow.engine.api import Bark
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
-from barkflow.files import atomic_output_path
+from barkflow.files import read_json_object, write_json_atomic
 from barkflow.script import SUNG, Script, ScriptLine, load_script
 from barkflow.steps.split import estimate_seconds, split_text
 from barkflow.voices import ResolvedVoice
@@ -267,7 +266,7 @@ class SplitMemo:
 
     def __init__(self, store: Store):
         self.path = store.root / "split-memo.json"
-        self.entries = _read_json(self.path) or {}
+        self.entries = read_json_object(self.path) or {}
         self.new: dict[str, dict] = {}
 
     def get(self, key: str, text: str, where: str) -> Optional[list[str]]:
@@ -304,7 +303,7 @@ class SplitMemo:
     def save(self) -> None:
         if self.new:
             try:
-                _write_json_atomic(self.path, {**(_read_json(self.path) or {}), **self.new})
+                write_json_atomic(self.path, {**(read_json_object(self.path) or {}), **self.new})
             except BarkflowError as e:  # the memo only saves time: never fail a render over it
                 log.warning("split memo not saved: %s", e)
 
@@ -377,15 +376,3 @@ def plan_table(the_plan: Plan, store: Store) -> list[dict]:
     return rows
 
 
-def _read_json(path: Path) -> Optional[dict]:
-    """A JSON object from the file, or None if it is missing, unreadable or not an object."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _write_json_atomic(path: Path, data) -> None:
-    with atomic_output_path(path) as temporary:
-        temporary.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")

@@ -21,8 +21,8 @@ from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.engine.prompts import VoicePrompt, save_npz
 from barkflow.errors import BarkflowError
-from barkflow.files import remove_stale_partials
-from barkflow.plan import SEGMENT_ID, Plan, Unit, _read_json, _write_json_atomic
+from barkflow.files import read_json_object, remove_stale_partials, write_json_atomic
+from barkflow.plan import SEGMENT_ID, Plan, Unit
 from barkflow.schedule import load, load_audio
 from barkflow.steps.export import export
 from barkflow.steps.stitch import StitchPiece, stitch
@@ -47,7 +47,7 @@ def publish(
     clips = review.write_clips(out_dir / review.REVIEW_DIR, takes, store)
     review.add_checks(manifest["segments"], takes, clips)
     if manifest != previous:
-        _write_json_atomic(manifest_path, manifest)
+        write_json_atomic(manifest_path, manifest)
     page = review.write_page(out_dir)
     return manifest["outputs"] + [str(page)], manifest["audio_seconds"]
 
@@ -194,7 +194,7 @@ _MANIFEST_SEGMENT_FIELDS = {"id": str, "uid": str, "chapter": int, "take": int, 
 
 def _read_manifest(path: Path) -> Optional[dict]:
     """The last render's manifest, or None if there is none or it is damaged (then the outputs are made again)."""
-    manifest = _read_json(path)
+    manifest = read_json_object(path)
     usable = (
         manifest is not None
         and isinstance(manifest.get("render_key"), str)

@@ -48,7 +48,7 @@ from hydra.experimental.callback import Callback
 from barkflow.engine.constants import CLIP_LEVEL, SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.steps.split import estimate_seconds
-from barkflow.files import atomic_output_path
+from barkflow.files import read_json_object, write_text_atomic
 from barkflow.plan import SEGMENT_ID
 from barkflow.steps.stitch import atomic_sound_file, prepare_out_dir
 
@@ -175,7 +175,7 @@ def write_page(out_dir: Path) -> Path:
     """`review.html` for the render in `out_dir`, from its manifest and its clips' index (read only)."""
     out_dir = Path(out_dir)
     manifest_path = out_dir / "manifest.json"
-    manifest = _read_json(manifest_path)
+    manifest = read_json_object(manifest_path)
     if not manifest:
         raise BarkflowError(f"review: {manifest_path} is missing or unreadable; run barkflow again")
     clips = _read_index(out_dir / REVIEW_DIR / INDEX)
@@ -183,7 +183,7 @@ def write_page(out_dir: Path) -> Path:
     page = render_page(manifest, peaks, _line_audio(manifest, out_dir))
     path = out_dir / PAGE
     if not path.is_file() or path.read_text(encoding="utf-8") != page:
-        _write_text(path, page)
+        write_text_atomic(path, page)
     log.info("review page: %s", path)
     return path
 
@@ -222,13 +222,13 @@ def write_clips(folder: Path, units: list, store) -> dict:
         if _CLIP_NAME.fullmatch(stale.name) and stale.name not in clips:
             stale.unlink(missing_ok=True)
     if clips != known:
-        _write_text(folder / INDEX, json.dumps({"version": CHECKS_VERSION, "clips": clips}))
+        write_text_atomic(folder / INDEX, json.dumps({"version": CHECKS_VERSION, "clips": clips}))
     return clips
 
 
 def _read_index(path: Path) -> dict:
     """The clips `index.json` remembers, {clip name: entry}; a damaged index counts as none (clips are remade)."""
-    index = _read_json(path)
+    index = read_json_object(path)
     clips = index.get("clips") if index and index.get("version") == CHECKS_VERSION else None
     if isinstance(clips, dict) and all(isinstance(entry, dict) for entry in clips.values()):
         return clips
@@ -250,20 +250,6 @@ def _line_audio(manifest: dict, out_dir: Path) -> dict:
         start, end = (s["start_sample"] - offset) / rate, (s["end_sample"] - offset) / rate
         sources[s["uid"]] = f"{master}#t={start:.3f},{end:.3f}"
     return sources
-
-
-def _read_json(path: Path) -> Optional[dict]:
-    """A JSON object from the file, or None if it is missing, unreadable or not an object."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _write_text(path: Path, text: str) -> None:
-    with atomic_output_path(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
 
 
 # --- the page -----------------------------------------------------------------------------
@@ -450,7 +436,7 @@ def write_sweep_review(sweep_dir) -> Path:
     sweep_dir = Path(sweep_dir)
     jobs = []
     for manifest_path in sorted(sweep_dir.glob("*/manifest.json"), key=lambda p: _job_order(p.parent.name)):
-        manifest = _read_json(manifest_path)
+        manifest = read_json_object(manifest_path)
         if not _usable_for_sweep(manifest):
             log.warning("sweep review: skipping %s (unreadable or damaged)", manifest_path)
             continue
@@ -465,7 +451,7 @@ def write_sweep_review(sweep_dir) -> Path:
     if not jobs:
         raise BarkflowError(f"sweep review: no job folder with a manifest.json in {sweep_dir}")
     path = sweep_dir / PAGE
-    _write_text(path, render_sweep_page(jobs, sweep_dir.name))
+    write_text_atomic(path, render_sweep_page(jobs, sweep_dir.name))
     log.info("sweep review page: %s", path)
     return path
 

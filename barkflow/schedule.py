@@ -19,7 +19,7 @@ from barkflow.cache import Store
 from barkflow.engine.api import Bark
 from barkflow.engine.prompts import VoicePrompt
 from barkflow.errors import BarkflowError
-from barkflow.plan import STEPS_BY_NAME, TOKEN_STEPS, Unit, conditioning
+from barkflow.plan import STEPS_BY_NAME, Unit, conditioning
 
 log = logging.getLogger(__name__)
 

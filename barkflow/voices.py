@@ -33,6 +33,7 @@ from barkflow.cache import content_key
 from barkflow.config import CloneConfig, VoiceConfig, load_voice_file
 from barkflow.engine.prompts import VoicePrompt, load_npz, load_npz_meta, save_npz
 from barkflow.errors import BarkflowError
+from barkflow.files import write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -419,9 +420,7 @@ def _write_entry(entry: Path, *, source: str, description: str, language: str = 
     if language:
         lines.append(f"language: {_yaml_string(language)}  # ISO code, shown by barkflow-voices list")
     entry.parent.mkdir(parents=True, exist_ok=True)
-    tmp = entry.with_name(f".{entry.name}.tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.replace(entry)
+    write_text_atomic(entry, "\n".join(lines) + "\n")
 
 
 __all__ = [

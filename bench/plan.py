@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from hydra import compose, initialize_config_module  # noqa: E402
 
-from barkflow import build, plan, runner  # noqa: E402
+from barkflow import build, plan  # noqa: E402
 from barkflow.cache import Store  # noqa: E402
 from barkflow.config import register_configs, to_config  # noqa: E402
 
