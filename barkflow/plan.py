@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_STEPS = (steps.semantic, steps.coarse, steps.fine, steps.decode)
 STEPS_BY_NAME = {step.NAME: step for step in TOKEN_STEPS}
-SPLIT_VERSION = 1  # bump when splitting changes for the same inputs
+SPLIT_VERSION = 2  # bump when splitting changes for the same inputs (2: no part of a cut cue is bare space)
 SEGMENT_ID = re.compile(r"l\d{4,}-s\d{2,}")  # what segment_id() makes
 
 

@@ -395,7 +395,9 @@ class _Limits:
                         cut = cue_end
             parts.append(word[start:cut])
             start = cut
-        return parts
+        # A cue is one "word" with spaces inside ("[clears throat]"): a cut there must not leave a
+        # part that starts or ends with a space, or is nothing but one.
+        return [part.strip() for part in parts if part.strip()]
 
     def _longest_fitting_prefix(self, word: str) -> int:
         if not self.fits([word[:1]]):

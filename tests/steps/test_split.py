@@ -318,3 +318,11 @@ def test_two_thousand_lines_make_two_thousand_segments():  # its speed: bench/te
     text = "\n".join(f"Line {i}: the keeper lights the lamp, again." for i in range(2000))
     segments = split_text(text, SplitOptions(mode="line"))
     assert segments[0] == "Line 0: the keeper lights the lamp, again." and len(segments) == 2000
+
+
+def test_a_cue_cut_between_characters_leaves_no_part_that_is_only_space():
+    """Found by hypothesis: a cue-like word with a space before its bracket was cut into ' ]'."""
+    options = SplitOptions(goal_chars=1, max_chars=40, jitter=0.0, max_tokens=8)
+    parts = split_text("[Hello world. ]", options, count_tokens=lambda s: len(s) // 2 + len(s.split()), seed=0)
+    assert all(part and part == " ".join(part.split()) for part in parts)
+    assert " ".join(parts).split() == "[Hello world. ]".split()
