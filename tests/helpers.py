@@ -6,6 +6,7 @@ tests/paused_render.py is a program of its own); the fixtures stay in conftest.p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import selectors
@@ -165,3 +166,25 @@ def kill(proc: subprocess.Popen) -> None:
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
     proc.stderr.close()
+
+
+@contextlib.contextmanager
+def read_only_folder(folder: Path):
+    """`folder` (which exists) made read-only for real, even for root: as root, a read-only tmpfs is
+    mounted over it (root ignores permission bits); otherwise its permission bits. Skips the test
+    when root may not mount here."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"running as root, and a read-only folder cannot be mounted here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+

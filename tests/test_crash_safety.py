@@ -31,8 +31,9 @@ from barkflow.cache import Store
 from barkflow.errors import BarkflowError
 from helpers import (
     NAME, PHASES, REPO, STEPS, cli, demo_config, entries, kill, origins, overrides, recomputed, segment_keys,
-    start_paused, write_script,
+    read_only_folder, start_paused, write_script,
 )
+
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
@@ -233,20 +234,12 @@ def test_a_full_disk_in_the_output_folder_is_one_line_and_keeps_the_cache(tmp_pa
     assert_same_as_baseline(out, baseline)
 
 
-def test_a_read_only_output_folder_is_one_line_and_keeps_the_cache(tmp_path, monkeypatch, baseline, engine):
+def test_a_read_only_output_folder_is_one_line_and_keeps_the_cache(tmp_path, baseline, engine):
     cache = copy_cache(baseline, tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    if os.geteuid() == 0:  # root writes anywhere: make the folder look read-only the way the runner checks
-        real_access = os.access
-        monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == out else real_access(p, mode, **kw))
-    else:
-        out.chmod(0o555)
-    try:
-        with pytest.raises(BarkflowError) as error:
-            runner.render(demo_config(overrides(baseline["script"], cache, out)), [REPO / "conf"], engine=engine)
-    finally:
-        out.chmod(0o755)
+    with read_only_folder(out), pytest.raises(BarkflowError) as error:
+        runner.render(demo_config(overrides(baseline["script"], cache, out)), [REPO / "conf"], engine=engine)
     assert str(out) in one_line(error)
     assert {step: len(entries(cache, step)) for step in STEPS} == dict.fromkeys(STEPS, baseline["n"])
 
