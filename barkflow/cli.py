@@ -185,10 +185,7 @@ def _unknown_key(full_key: str) -> str:
     if not isinstance(node, DictConfig):
         return f"{full_key} is not an option; see the Configuration reference in the README"
     known = [str(key) for key in node.keys()]
-    close = suggest(name, known)
-    if close.startswith("did you mean"):
-        close = f"did you mean {(parent + '.') if parent else ''}{close.removeprefix('did you mean ')}"
-    return f"{full_key} is not an option; {close}"
+    return f"{full_key} is not an option; {suggest(name, known, f'{parent}.' if parent else '')}"
 
 
 def describe_setup_error(error: BaseException) -> Optional[str]:

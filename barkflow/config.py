@@ -354,20 +354,17 @@ def check_known_keys(node: DictConfig, prefix: str = "") -> None:
     known = [f.name for f in dataclasses.fields(schema)] if dataclasses.is_dataclass(schema) else None
     for key in node.keys():
         if known is not None and key not in known:
-            close = suggest(str(key), known)
-            if close.startswith("did you mean"):
-                close = f"did you mean {prefix}{close.removeprefix('did you mean ')}"
-            raise BarkflowError(f"{prefix}{key} is not an option; {close}")
+            raise BarkflowError(f"{prefix}{key} is not an option; {suggest(str(key), known, prefix)}")
         child = node._get_node(key)
         if isinstance(child, DictConfig) and not (child._is_missing() or child._is_none() or child._is_interpolation()):
             check_known_keys(child, f"{prefix}{key}.")
 
 
-def suggest(name: str, known: list[str]) -> str:
-    """'did you mean X?' for a misspelt key, else the list of keys there are."""
+def suggest(name: str, known: list[str], prefix: str = "") -> str:
+    """'did you mean {prefix}X?' for a misspelt key, else the list of keys there are."""
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     if close:
-        return f"did you mean {close[0]}?"
+        return f"did you mean {prefix}{close[0]}?"
     return f"the options are: {', '.join(known)}"
 
 
