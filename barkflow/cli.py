@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import traceback
 import warnings
 from pathlib import Path
 from typing import Optional
@@ -219,7 +220,14 @@ def describe_setup_error(error: BaseException) -> Optional[str]:
         return _first_line(error) + (f": {_first_line(detail)}{where}" if detail is not None else "")
     if isinstance(error, OSError) and error.filename:  # e.g. Hydra could not make hydra.run.dir
         return f"cannot write {error.filename} ({error.strerror}); fix its permissions or choose another folder"
+    if isinstance(error, ValueError) and _raised_in_hydra(error):  # its own flag checks, e.g. -m with --cfg
+        return f"{_first_line(error)} (see barkflow --help)"
     return None
+
+
+def _raised_in_hydra(error: BaseException) -> bool:
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and f"{os.sep}hydra{os.sep}" in frames[-1].filename
 
 
 def main() -> None:

@@ -48,6 +48,11 @@ def test_a_misspelt_key_or_choice_is_one_line_with_a_fix(tmp_path, override, wor
     assert not (tmp_path / "cache" / "semantic").exists()
 
 
+def test_flags_hydra_refuses_together_are_one_line(tmp_path):
+    result = barkflow(tmp_path, "-m", "--cfg", "hydra", "project=demo", "seed=1,2")
+    assert "Only one of --run, --multirun, --cfg" in one_error_line(result)
+
+
 def test_a_bad_value_is_one_line(tmp_path):
     result = barkflow(tmp_path, "project=demo", "sampling.semantic.top_p=3", f"hydra.run.dir={tmp_path / 'run'}")
     assert result.returncode == 2
