@@ -435,16 +435,19 @@ def write_sweep_review(sweep_dir) -> Path:
     """`<sweep_dir>/review.html`: every job's takes of each segment side by side, one column per job."""
     sweep_dir = Path(sweep_dir)
     jobs = []
-    for manifest_path in sorted(sweep_dir.glob("*/manifest.json"), key=lambda p: _job_order(p.parent.name)):
+    job_dirs = sorted((d for d in sweep_dir.iterdir() if d.is_dir()), key=lambda d: _job_order(d.name))
+    for job_dir, folder in ((d, _render_folder(d)) for d in job_dirs):
+        if folder is None:
+            continue
+        manifest_path = folder / "manifest.json"
         manifest = read_json_object(manifest_path)
         if not _usable_for_sweep(manifest):
             log.warning("sweep review: skipping %s (unreadable or damaged)", manifest_path)
             continue
-        folder = manifest_path.parent
         index = _read_index(folder / REVIEW_DIR / INDEX)
         jobs.append(
             {
-                "name": folder.name, "manifest": manifest, "overrides": _overrides(folder),
+                "name": folder.relative_to(sweep_dir).as_posix(), "manifest": manifest, "overrides": _overrides(job_dir),
                 "peaks": {f"{REVIEW_DIR}/{n}": e.get("peaks", []) for n, e in index.items()},
             }
         )
@@ -473,6 +476,15 @@ def _usable_for_sweep(manifest: Optional[dict]) -> bool:
         )
         for s in segments
     )
+
+
+def _render_folder(job_dir: Path) -> Optional[Path]:
+    """Where a sweep job's render is: the job folder, or for a preview sweep (limit=N) its newest
+    preview-N folder; None for a folder without a manifest (not a job)."""
+    if (job_dir / "manifest.json").exists():
+        return job_dir
+    previews = [p.parent for p in job_dir.glob("preview-*/manifest.json")]
+    return max(previews, key=lambda p: p.stat().st_mtime_ns) if previews else None
 
 
 def _job_order(name: str):

@@ -300,6 +300,19 @@ def test_a_job_with_a_damaged_manifest_is_skipped_with_a_warning(tmp_path, caplo
     assert any(str(manifest_path) in r.getMessage() and "damaged" in r.getMessage() for r in caplog.records)
 
 
+def test_a_preview_sweep_compares_the_jobs_previews(tmp_path):
+    """With limit=N each job renders into its preview-N folder; the sweep page finds them there."""
+    for job, seed in (("0", 1), ("1", 2)):
+        fake_job(tmp_path / job / "preview-1", ["aaaa"])
+        (tmp_path / job / ".hydra").mkdir()
+        (tmp_path / job / ".hydra" / "overrides.yaml").write_text(f"- seed={seed}\n- limit=1\n")
+    page = review.write_sweep_review(tmp_path).read_text(encoding="utf-8")
+    assert re.findall(r">job ([\w/-]+)<", page) == ["0/preview-1", "1/preview-1"]
+    assert "seed=1" in page and "seed=2" in page
+    for src in re.findall(r'<audio[^>]*src="([^"]+)"', page):
+        assert (tmp_path / unquote(src)).is_file()
+
+
 def test_the_multirun_callback_writes_the_sweep_page(tmp_path):
     fake_job(tmp_path / "0", ["aaaa"], ["seed=1"])
     review.SweepReviewCallback().on_multirun_end(OmegaConf.create({"hydra": {"sweep": {"dir": str(tmp_path)}}}))
