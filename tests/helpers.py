@@ -180,9 +180,17 @@ def read_only_folder(folder: Path):
         finally:
             folder.chmod(0o755)
         return
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)], capture_output=True)
+    with tmpfs_mounted(folder, "ro,size=64k"):
+        yield folder
+
+
+@contextlib.contextmanager
+def tmpfs_mounted(folder: Path, options: str):
+    """A real tmpfs mounted on `folder` for the block (a real full disk, a real read-only folder);
+    skips the test where mounting is not permitted (it needs root)."""
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True)
     if mounted.returncode != 0:
-        pytest.skip(f"running as root, and a read-only folder cannot be mounted here: {mounted.stderr.decode().strip()}")
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.decode().strip()}")
     try:
         yield folder
     finally:

@@ -20,6 +20,7 @@ from barkflow import files
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path, remove_stale_partials
 from barkflow.steps.stitch import atomic_sound_file
+from helpers import tmpfs_mounted
 
 NO_SPACE = "no space left on device (free some space or set paths.output_dir/paths.cache_dir elsewhere)"
 
@@ -117,13 +118,8 @@ def tiny_disk(tmp_path):
     """A real 64 KiB filesystem (tmpfs), where writes really fail with ENOSPC."""
     mount_point = tmp_path / "tiny-disk"
     mount_point.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount_point)], capture_output=True)
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {result.stderr.decode().strip()}")
-    try:
+    with tmpfs_mounted(mount_point, "size=64k"):
         yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=True)
 
 
 def test_a_real_full_disk_through_soundfile(tiny_disk):
