@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 from hydra import compose, initialize_config_module
 
 from barkflow import runner
@@ -42,6 +43,14 @@ ALICE: I am right here.
 """
 NAME = "crash"
 KILL_TIMEOUT_S = 90
+
+
+# Any JSON value: what a hand-edited or damaged picks file or split memo may hold.
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 # ---------------------------------------------------------------------------------------------- a project

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import project_config
+from helpers import ANY_JSON, project_config
 
 from barkflow import build, plan, publish, runner
 from barkflow.cache import Store
@@ -34,11 +34,6 @@ def planned(tmp_path_factory):
     return plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
 
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-    max_leaves=5,
-)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -46,7 +41,7 @@ JSON = st.recursive(
 def test_any_picks_file_keeps_every_segment_exactly_once(planned, tmp_path, data):
     uids = sorted({u.uid for u in planned.units})
     ids = st.sampled_from(uids) | st.text(max_size=8)
-    picks = data.draw(st.dictionaries(ids, JSON | st.integers(-3, 5), max_size=8))
+    picks = data.draw(st.dictionaries(ids, ANY_JSON | st.integers(-3, 5), max_size=8))
     wrapped = data.draw(st.booleans())
     path = tmp_path / "picks.json"
     path.write_text(json.dumps({"picks": picks} if wrapped else picks))
