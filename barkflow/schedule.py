@@ -17,6 +17,7 @@ import numpy as np
 
 from barkflow.cache import Store
 from barkflow.engine.api import Bark
+from barkflow.engine.constants import N_FINE_CODEBOOKS, PROMPT_KEYS
 from barkflow.engine.prompts import VoicePrompt
 from barkflow.errors import BarkflowError
 from barkflow.plan import STEPS_BY_NAME, Unit, conditioning
@@ -173,9 +174,8 @@ def prompt(store: Store, unit: Unit, step: str, engine: Bark) -> Optional[VoiceP
     codes = load(store, how.tokens[1], how.source, engine)["codes"]
     if how.tokens[1] == "coarse":
         try:  # a very short segment fails the reference's alignment check: fall back to the voice
-            return VoicePrompt.from_arrays(
-                {"semantic_prompt": semantic, "coarse_prompt": codes, "fine_prompt": np.zeros((8, codes.shape[1]))}
-            )
+            fine = np.zeros((N_FINE_CODEBOOKS, codes.shape[1]), dtype=np.int64)  # unused by coarse
+            return VoicePrompt.from_arrays(dict(zip(PROMPT_KEYS, (semantic, codes, fine))))
         except BarkflowError:
             return unit.voice.prompt
     return VoicePrompt(semantic, codes[:2], codes) if codes.shape[1] else unit.voice.prompt
