@@ -339,4 +339,4 @@ def test_true_peak_does_not_depend_on_the_block_split(seed, n_samples, cuts):
     blocks = np.split(audio, sorted(min(cut, n_samples) for cut in cuts))
     whole = true_peak_dbfs([audio], SR)
     assert true_peak_dbfs(blocks, SR) == whole
-    assert whole >= 20 * np.log10(np.abs(audio).max())  # never under the sample peak
+    assert whole >= 20 * np.log10(np.abs(audio).max()) - 1e-9  # never under the sample peak (to rounding)
