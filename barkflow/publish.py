@@ -24,6 +24,7 @@ from barkflow.errors import BarkflowError
 from barkflow.files import read_json_object, remove_stale_partials, write_json_atomic
 from barkflow.plan import SEGMENT_ID, Plan, Unit
 from barkflow.schedule import load, load_audio
+from barkflow.steps import verify as verify_step
 from barkflow.steps.export import export
 from barkflow.steps.stitch import StitchPiece, stitch
 
@@ -46,6 +47,8 @@ def publish(
     takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
     clips = review.write_clips(out_dir / review.REVIEW_DIR, takes, store)
     review.add_checks(manifest["segments"], takes, clips)
+    if cfg.verify.recogniser != "none":
+        _add_verify_results(manifest["segments"], takes, store, cfg.verify.max_wer)
     if manifest != previous:
         write_json_atomic(manifest_path, manifest)
     page = review.write_page(out_dir)
@@ -190,6 +193,23 @@ def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder
 
 
 _MANIFEST_SEGMENT_FIELDS = {"id": str, "uid": str, "chapter": int, "take": int, "takes": int}
+
+
+def _add_verify_results(segments: list[dict], takes: list[Unit], store: Store, max_wer: float) -> None:
+    """Each take's transcript, error rates and word diff (`review_takes[i].verify`), the picked
+    take's as the segment's `verify`; scored against `max_wer` here, so a new threshold costs no
+    recognition."""
+    by_take = {}
+    for unit in takes:
+        arrays = store.load(verify_step.NAME, unit.keys[verify_step.NAME])
+        if arrays is None:  # damaged since the step ran (load logged it): the next run transcribes it again
+            continue
+        scores = verify_step.result(arrays, unit)
+        by_take[unit.uid, unit.take] = {**scores.to_json(), "passed": scores.passes(max_wer)}
+    for segment in segments:
+        for take in segment.get("review_takes", []):
+            take["verify"] = by_take.get((segment["uid"], take["take"]))
+        segment["verify"] = by_take.get((segment["uid"], segment["take"]))
 
 
 def _read_manifest(path: Path) -> Optional[dict]:
