@@ -110,10 +110,10 @@ def test_sphinx_identity_names_the_release_and_model():
 
 
 class CountingRecogniser:
-    """PocketSphinx, counting the takes it is asked to transcribe."""
+    """The configured recogniser, counting the takes it is asked to transcribe."""
 
     def __init__(self):
-        self.inner = asr.SphinxRecogniser()
+        self.inner = None
         self.transcribed = 0
 
     def identity(self) -> str:
@@ -127,7 +127,13 @@ class CountingRecogniser:
 @pytest.fixture
 def counting(monkeypatch):
     recogniser = CountingRecogniser()
-    monkeypatch.setattr(runner, "make_recogniser", lambda config: recogniser)
+    make = asr.make_recogniser
+
+    def counted(config):
+        recogniser.inner = make(config)
+        return recogniser
+
+    monkeypatch.setattr(runner, "make_recogniser", counted)
     return recogniser
 
 
@@ -184,3 +190,39 @@ def test_verify_options_out_of_range_are_one_line_errors(tmp_path, override, mes
     with pytest.raises(BarkflowError, match=message.replace(".", r"\.").replace("(", r"\(")) as error:
         project_config(tmp_path, override)
     assert "\n" not in str(error.value)
+
+
+# ---------------------------------------------------------------------------------------------- whisper plumbing
+
+
+def test_tiny_whisper_transcribes_a_batch_and_its_identity_pins_the_files(tmp_path):
+    recogniser = asr.WhisperRecogniser("tiny-whisper")
+    heard = recogniser.transcribe([np.zeros(SAMPLE_RATE, np.float32), np.zeros(0, np.float32)])
+    assert len(heard) == 2 and all(isinstance(t, str) for t in heard)
+    assert recogniser.identity().startswith("whisper|") and "model.safetensors" in recogniser.identity()
+    assert asr.WhisperRecogniser("tiny-whisper", language="de").identity() != recogniser.identity()
+
+
+def test_whisper_needs_a_source_that_exists(tmp_path):
+    with pytest.raises(BarkflowError, match="verify.source"):
+        asr.WhisperRecogniser("")
+    with pytest.raises(BarkflowError, match="config.json is missing"):
+        asr.WhisperRecogniser(str(tmp_path))
+
+
+def test_a_whisper_verified_render_reruns_without_recognition(tmp_path, counting):
+    overrides = ("verify=whisper", "verify.source=tiny-whisper")
+    first = runner.render(project_config(tmp_path, *overrides))
+    segments = manifest(tmp_path)["segments"]
+    assert first.rendered["verify"] == len(segments) == counting.transcribed
+    assert all(isinstance(s["verify"]["transcript"], str) and "wer" in s["verify"] for s in segments)
+    again = runner.render(project_config(tmp_path, *overrides))
+    assert again.rendered["verify"] == 0 and counting.transcribed == len(segments)
+    # Another recogniser is another key: the same audio is transcribed again.
+    keys = {s["keys"]["verify"] for s in segments}
+    runner.render(project_config(tmp_path, "verify=sphinx"))
+    assert counting.transcribed == 2 * len(segments)
+    assert keys.isdisjoint(s["keys"]["verify"] for s in manifest(tmp_path)["segments"])
+    # Off again: the manifest (kept, as the audio is the same) drops the checks.
+    runner.render(project_config(tmp_path))
+    assert all("verify" not in s and "verify" not in s["keys"] for s in manifest(tmp_path)["segments"])
