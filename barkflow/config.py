@@ -185,6 +185,28 @@ class PathsConfig:
     voices_dir: str = "voices"  # saved and cloned voices (the user's voice library)
 
 
+RECOGNISERS = ("none", "sphinx", "whisper")
+MAX_WER = 10.0  # a word error rate counts inserted words too, so it can pass 1; above 10 is a typo
+
+
+@dataclass
+class VerifyConfig:
+    """Checking each take by speech recognition (barkflow/steps/verify.py); none: no check, no cost."""
+
+    recogniser: str = "none"  # none | sphinx | whisper
+    source: str = ""  # whisper: a hub id (openai/whisper-base.en[@rev]), a local folder, or tiny-whisper
+    device: str = "cpu"  # where the recogniser runs; it can share the GPU or run on the CPU beside it
+    batch_size: int = 8  # takes per recognition batch
+    max_wer: float = 0.35  # a take whose word error rate is above this fails (scored after, never cached)
+
+    def __post_init__(self) -> None:
+        if self.recogniser not in RECOGNISERS:
+            raise BarkflowError(f"verify.recogniser is {self.recogniser!r}: set it to one of {', '.join(RECOGNISERS)}")
+        check_device_name("verify.device", self.device)
+        check_range("verify.batch_size", self.batch_size, 1, MAX_BATCH_SIZE, hint="such as 8")
+        check_range("verify.max_wer", self.max_wer, 0, MAX_WER, integer=False, hint="such as 0.35")
+
+
 @dataclass
 class BarkflowConfig:
     project: ProjectConfig = field(default_factory=ProjectConfig)
@@ -195,6 +217,7 @@ class BarkflowConfig:
     stitch: StitchOptions = field(default_factory=StitchOptions)
     export: ExportOptions = field(default_factory=ExportOptions)
     paths: PathsConfig = field(default_factory=PathsConfig)
+    verify: VerifyConfig = field(default_factory=VerifyConfig)
     seed: int = 0  # base seed of every stage (see `seeds`)
     seeds: SeedsConfig = field(default_factory=SeedsConfig)
     plan: bool = False  # print the segment table with estimated durations and stop; loads no model
@@ -220,6 +243,7 @@ def register_configs() -> None:
     cs.store(group="stitch", name="base_stitch", node=StitchOptions)
     cs.store(group="export", name="base_export", node=ExportOptions)
     cs.store(group="paths", name="base_paths", node=PathsConfig)
+    cs.store(group="verify", name="base_verify", node=VerifyConfig)
     # ${file_name:${project.name}} in hydra.run.dir: a bad name fails before Hydra makes the folder.
     OmegaConf.register_new_resolver("file_name", _checked_project_name, replace=True)
     # ${required:KEY,EXAMPLE} in a group file: a value the user must give (conf/model/local.yaml's

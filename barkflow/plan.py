@@ -346,8 +346,8 @@ class Conditioning:
 
 def conditioning(unit: Unit, step: str) -> Conditioning:
     """The history policy: the one source of a unit's prompt keys (here) and prompts (schedule.py)."""
-    if step == "decode" or (unit.history == "semantic-only" and step in ("coarse", "fine")):
-        return Conditioning("none")  # decode's key does not read it
+    if step not in _PROMPT_TOKENS or (unit.history == "semantic-only" and step in ("coarse", "fine")):
+        return Conditioning("none")  # decode's and verify's keys do not read it
     if unit.prompt_from is None:
         return Conditioning("voice", unit.voice.key)
     tokens, keyed_by = _PROMPT_TOKENS[step]

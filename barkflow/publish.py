@@ -16,7 +16,7 @@ from typing import Optional
 
 from barkflow import review
 from barkflow.cache import Store, content_key
-from barkflow.config import BarkflowConfig
+from barkflow.config import BarkflowConfig, VerifyConfig
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.engine.prompts import VoicePrompt, save_npz
@@ -24,6 +24,7 @@ from barkflow.errors import BarkflowError
 from barkflow.files import read_json_object, remove_stale_partials, write_json_atomic
 from barkflow.plan import SEGMENT_ID, Plan, Unit
 from barkflow.schedule import load, load_audio
+from barkflow.steps import verify as verify_step
 from barkflow.steps.export import export
 from barkflow.steps.stitch import StitchPiece, stitch
 
@@ -46,6 +47,7 @@ def publish(
     takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
     clips = review.write_clips(out_dir / review.REVIEW_DIR, takes, store)
     review.add_checks(manifest["segments"], takes, clips)
+    _set_verify_results(manifest["segments"], takes, store, cfg.verify)
     if manifest != previous:
         write_json_atomic(manifest_path, manifest)
     page = review.write_page(out_dir)
@@ -190,6 +192,30 @@ def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder
 
 
 _MANIFEST_SEGMENT_FIELDS = {"id": str, "uid": str, "chapter": int, "take": int, "takes": int}
+
+
+def _set_verify_results(segments: list[dict], takes: list[Unit], store: Store, verify: VerifyConfig) -> None:
+    """Each take's transcript, error rates and word diff (`review_takes[i].verify`), the picked
+    take's as the segment's `verify`; scored against `max_wer` here, so a new threshold costs no
+    recognition. Set on every run: a manifest kept from the last run may hold another recogniser's."""
+    by_take = {}
+    for unit in takes if verify.recogniser != "none" else ():
+        key = unit.keys[verify_step.NAME]
+        arrays = store.load(verify_step.NAME, key)
+        if arrays is None:  # damaged since the step ran (load logged it): the next run transcribes it again
+            continue
+        scores = verify_step.result(arrays, unit)
+        by_take[unit.uid, unit.take] = {**scores.to_json(), "passed": scores.passes(verify.max_wer), "key": key}
+    for segment in segments:
+        for take in segment.get("review_takes", []):
+            take.pop("verify", None)
+            if (segment["uid"], take["take"]) in by_take:
+                take["verify"] = by_take[segment["uid"], take["take"]]
+        segment.pop("verify", None)
+        segment["keys"].pop(verify_step.NAME, None)
+        if (segment["uid"], segment["take"]) in by_take:
+            segment["verify"] = by_take[segment["uid"], segment["take"]]
+            segment["keys"][verify_step.NAME] = segment["verify"]["key"]
 
 
 def _read_manifest(path: Path) -> Optional[dict]:

@@ -3,6 +3,7 @@
 - plan.py: the script into render units (segments × takes) with every cache key, no model loaded;
 - schedule.py: each token step (semantic → coarse → fine → decode) over the units missing from the
   cache, in waves and batches, with claims so processes sharing a cache never do one key twice;
+  then, with verify on, the verify step (each take transcribed: steps/verify.py);
 - publish.py: the picked takes stitched and exported, segment voices, review clips, manifest;
 - review.py: the review page, from the manifest.
 """
@@ -17,11 +18,13 @@ from typing import Callable, Optional
 from barkflow.build import make_engine, make_store
 from barkflow.config import BarkflowConfig, parse_shard
 from barkflow.engine.api import Bark
+from barkflow.engine.asr import make_recogniser
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.plan import TOKEN_STEPS, make_plan
 from barkflow.publish import publish, read_picks
 from barkflow.schedule import StepTally, run_step, select_units, tallying
+from barkflow.steps.verify import VerifyStep
 
 
 @dataclass
@@ -56,14 +59,20 @@ def render(
     out_dir = output_folder(cfg)
     units = select_units(the_plan.units, cfg.limit, shard)
     picks = read_picks(cfg)  # a bad picks file stops the render before any work
+    steps = list(TOKEN_STEPS)
+    if cfg.verify.recogniser != "none":  # after decode: each take's audio checked against its text
+        checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
+        for unit in the_plan.units:
+            unit.keys[checker.NAME] = checker.cache_key(unit)
+        steps.append(checker)
     with tallying() as tallies:
-        for step in TOKEN_STEPS:
+        for step in steps:
             run_step(step, units, store, engine, progress_factory)
         outputs: list = []
         audio_seconds = tallies.get("decode", StepTally()).decoded_samples / SAMPLE_RATE
         if not shard:  # a shard renders into the cache only
             outputs, audio_seconds = publish(cfg, the_plan, units, picks, store, engine, out_dir)
-    counts = {step.NAME: tallies.get(step.NAME, StepTally()).counts() for step in TOKEN_STEPS}
+    counts = {step.NAME: tallies.get(step.NAME, StepTally()).counts() for step in steps}
     return Summary(
         segments=len({u.number for u in units}),
         rendered={step: c[0] for step, c in counts.items()},

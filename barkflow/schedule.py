@@ -102,7 +102,7 @@ def run_step(step, units: list[Unit], store: Store, engine: Bark, progress_facto
             with store.claim(step.NAME, keys) as claimed:
                 claimed = set(claimed)
                 mine = [u for u in todo if u.keys[step.NAME] in claimed and not store.has(step.NAME, u.keys[step.NAME])]
-                for batch in _batches(mine, step.length, engine.batch_size):
+                for batch in _batches(mine, step.length, getattr(step, "batch_size", engine.batch_size)):
                     run_batch(step, batch, store, engine)
                     computed += len(batch)
                     if progress:

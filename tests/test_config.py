@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from barkflow.config import (
-    MAX_BATCH_SIZE, MAX_COUNT, MAX_SEED, MAX_TAKES, MAX_THREADS, BarkflowConfig, LineConfig, VoiceConfig,
+    MAX_BATCH_SIZE, MAX_COUNT, MAX_SEED, MAX_TAKES, MAX_THREADS, MAX_WER, BarkflowConfig, LineConfig, VoiceConfig,
     apply_overrides, check_cast, check_line_overrides, check_writable_folder, register_configs, to_config,
 )
 from barkflow.engine.constants import TEXT_CONTEXT
@@ -53,6 +53,8 @@ RANGES = {
     "project.lines.*.seed": Range(0, MAX_SEED),
     "device.batch_size": Range(1, MAX_BATCH_SIZE),
     "device.threads": Range(0, MAX_THREADS),
+    "verify.batch_size": Range(1, MAX_BATCH_SIZE),
+    "verify.max_wer": Range(0.0, MAX_WER, integer=False),
     "sampling.semantic.temp": Range(MIN_TEMP, MAX_TEMP, integer=False),
     "sampling.semantic.top_k": Range(1, INF),
     "sampling.semantic.top_p": Range(0.0, 1.0, integer=False, low_open=True),

@@ -217,6 +217,14 @@ def parse_hub_file(text: str, suffixes: tuple[str, ...]) -> tuple[str, str | Non
     return m[1], m[2], m[3]
 
 
+def parse_hub_repo(text: str) -> tuple[str, str | None] | None:
+    """"owner/repo[@rev]" -> (repo id, revision or None); None for anything that is not a hub id."""
+    if text.startswith(("/", ".", "~")) or "\\" in text:  # a local path
+        return None
+    m = _HUB_REPO.fullmatch(text)
+    return (m[1], m[2]) if m else None
+
+
 def resolve_source(source: str | os.PathLike, where: str, *, any_folder: bool = False) -> Source:
     """Parse a source string. any_folder: a local folder without config.json or .pt files is a
     plain folder of HF-style files (a tokenizer folder), not an error."""

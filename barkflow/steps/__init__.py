@@ -7,6 +7,7 @@ The four token steps share one shape, which the runner relies on:
     cache_key(unit, prompt_key, engine) -> str
     length(unit) -> int                    sorts a batch so similar lengths run together
     run(units, prompts, inputs, engine, progress) -> [(arrays, meta)] in unit order
+verify (after decode, only with verify on) has this shape too, bound to its recogniser (VerifyStep).
 split, stitch and export run no model: they are plain functions over the whole project.
 """
 

@@ -1,0 +1,234 @@
+"""Speech recognisers for the verify step: one small interface, any backend.
+
+A recogniser has `identity()` (a string that changes whenever its transcripts could: the cache
+key of a transcript includes it) and `transcribe(audios)`: 24 kHz mono float arrays in, one
+transcript each out. Models load on the first `transcribe`, so planning and a fully cached rerun
+load nothing.
+
+- `sphinx`: PocketSphinx and the English model its wheel ships; no download, rough but offline.
+- `whisper`: transformers' Whisper from a hub id (pinned to a commit like every source), a local
+  folder in the Hugging Face layout, or `tiny-whisper`: a tiny random-weight bundle built here (a
+  byte-level tokenizer with no merges, two small layers) for plumbing tests; it hears gibberish.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from barkflow.engine.constants import SAMPLE_RATE
+from barkflow.errors import BarkflowError
+
+log = logging.getLogger(__name__)
+
+SPHINX_RATE = 16_000  # the rate the bundled English acoustic model was trained at
+WHISPER_RATE = 16_000  # Whisper's feature extractor expects 16 kHz
+TINY_WHISPER = "tiny-whisper"
+TINY_WHISPER_VERSION = 1  # bump when the tiny bundle changes: its folder name changes with it
+# Files of a Whisper folder; the first two must be there, the rest are read when present.
+WHISPER_FILES = ("config.json", "model.safetensors")
+WHISPER_EXTRA_FILES = (
+    "generation_config.json", "preprocessor_config.json", "processor_config.json", "tokenizer.json",
+    "tokenizer_config.json", "vocab.json", "merges.txt", "normalizer.json", "added_tokens.json",
+    "special_tokens_map.json",
+)
+
+
+class Recogniser(Protocol):
+    def identity(self) -> str: ...
+
+    def transcribe(self, audios: Sequence[np.ndarray]) -> list[str]: ...
+
+
+def to_pcm16(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Float audio in [-1, 1] at `from_rate` as 16-bit PCM at `to_rate` (soxr's high-quality resampler)."""
+    import soxr
+
+    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    if from_rate != to_rate:
+        audio = soxr.resample(audio, from_rate, to_rate)
+    return (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16)
+
+
+class SphinxRecogniser:
+    """PocketSphinx with its bundled US English model (acoustic model, language model, dictionary)."""
+
+    def __init__(self) -> None:
+        try:
+            import pocketsphinx
+        except ImportError:
+            raise BarkflowError(
+                "verify=sphinx needs PocketSphinx: pip install pocketsphinx (or choose verify=whisper or none)"
+            ) from None
+        self._pocketsphinx = pocketsphinx
+        self._decoder = None
+
+    def identity(self) -> str:
+        try:
+            release = version("pocketsphinx")
+        except PackageNotFoundError:
+            release = "unknown"
+        # The model ships inside the wheel, so the release pins its files; the folder name says which model.
+        return f"sphinx|pocketsphinx {release}|{Path(self._pocketsphinx.get_model_path()).name}/en-us"
+
+    def transcribe(self, audios: Sequence[np.ndarray]) -> list[str]:
+        if self._decoder is None:
+            self._decoder = self._pocketsphinx.Decoder(samprate=SPHINX_RATE, loglevel="FATAL")
+        transcripts = []
+        for audio in audios:
+            pcm = to_pcm16(audio, SAMPLE_RATE, SPHINX_RATE)
+            if not pcm.size:  # PocketSphinx fails on an empty buffer; nothing was said
+                transcripts.append("")
+                continue
+            self._decoder.start_utt()
+            self._decoder.process_raw(pcm.tobytes(), no_search=False, full_utt=True)
+            self._decoder.end_utt()
+            hypothesis = self._decoder.hyp()
+            transcripts.append(hypothesis.hypstr if hypothesis is not None else "")
+        return transcripts
+
+
+class WhisperRecogniser:
+    """transformers' Whisper, batched, greedy (the same take always gives the same transcript)."""
+
+    def __init__(self, source: str, device: str = "cpu", language: str = "en"):
+        from barkflow.engine.sources import HubRepo, LocalRepo, parse_hub_repo, repo_identity
+
+        where = "verify.source"
+        text = (source or "").strip()
+        if not text:
+            raise BarkflowError(
+                "verify=whisper needs verify.source: a hub id such as openai/whisper-base.en, a folder, or tiny-whisper"
+            )
+        path = Path(text).expanduser()
+        if text == TINY_WHISPER:
+            repo = LocalRepo(tiny_whisper_dir())
+        elif path.is_dir():
+            repo = LocalRepo(path.resolve())
+        elif (hub := parse_hub_repo(text)) is not None:
+            repo = HubRepo(*hub)
+        else:
+            raise BarkflowError(f"verify.source={text}: no such folder; give a hub id such as openai/whisper-base.en")
+        self._files = [repo.file(name, where=where) for name in WHISPER_FILES]
+        for name in WHISPER_EXTRA_FILES:
+            repo.file(name, required=False, where=where)
+        self._folder = self._files[0].parent  # a hub snapshot holds every file of one commit
+        self.language = language
+        self.device = device
+        self._identity = repo_identity("whisper", repo, self._files, None, where) + f"|greedy|language={language}"
+        self._model = self._processor = None
+
+    def identity(self) -> str:
+        return self._identity
+
+    def _load(self) -> None:
+        import torch
+        from transformers import WhisperForConditionalGeneration, WhisperProcessor
+
+        device = self.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self._processor = WhisperProcessor.from_pretrained(self._folder, local_files_only=True)
+        model = WhisperForConditionalGeneration.from_pretrained(self._folder, local_files_only=True)
+        self._model = model.to(device).eval()
+        self.device = device
+
+    def transcribe(self, audios: Sequence[np.ndarray]) -> list[str]:
+        import soxr
+        import torch
+
+        if self._model is None:
+            self._load()
+        speech = [
+            soxr.resample(np.asarray(a, dtype=np.float32).reshape(-1), SAMPLE_RATE, WHISPER_RATE) for a in audios
+        ]
+        speech = [a if a.size else np.zeros(WHISPER_RATE // 10, np.float32) for a in speech]  # silence for none
+        features = self._processor.feature_extractor(
+            speech, sampling_rate=WHISPER_RATE, return_tensors="pt"
+        ).input_features.to(self.device)
+        options = {}
+        if getattr(self._model.generation_config, "is_multilingual", False):
+            options = {"language": self.language, "task": "transcribe"}
+        with torch.inference_mode():
+            ids = self._model.generate(features, do_sample=False, **options)
+        return [t.strip() for t in self._processor.batch_decode(ids, skip_special_tokens=True)]
+
+
+def write_tiny_whisper(out: Path, seed: int = 0) -> Path:
+    """A random-weight Whisper in the Hugging Face layout: model, generation config, processor."""
+    import torch
+    from transformers import (
+        GenerationConfig, WhisperConfig, WhisperFeatureExtractor, WhisperForConditionalGeneration,
+        WhisperProcessor, WhisperTokenizer,
+    )
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    vocab = {char: i for i, char in enumerate(bytes_to_unicode().values())}  # every byte; no merges
+    end = "<|endoftext|>"
+    tokenizer = WhisperTokenizer(vocab=vocab, merges=[], unk_token=end, bos_token=end, eos_token=end, pad_token=end)
+    specials = ["<|startoftranscript|>", "<|en|>", "<|translate|>", "<|transcribe|>", "<|startoflm|>",
+                "<|startofprev|>", "<|nocaptions|>", "<|notimestamps|>"]  # fmt: skip
+    tokenizer.add_special_tokens({"additional_special_tokens": specials})
+    ids = {token: tokenizer.convert_tokens_to_ids(token) for token in [end, *specials]}
+    config = WhisperConfig(
+        vocab_size=len(tokenizer), num_mel_bins=80, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+        decoder_attention_heads=2, d_model=32, encoder_ffn_dim=64, decoder_ffn_dim=64, max_source_positions=1500,
+        max_target_positions=64, decoder_start_token_id=ids["<|startoftranscript|>"], eos_token_id=ids[end],
+        pad_token_id=ids[end], bos_token_id=ids[end],
+    )
+    torch.manual_seed(seed)
+    model = WhisperForConditionalGeneration(config).eval()
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=ids["<|startoftranscript|>"], eos_token_id=ids[end], pad_token_id=ids[end],
+        no_timestamps_token_id=ids["<|notimestamps|>"], lang_to_id={"<|en|>": ids["<|en|>"]},
+        task_to_id={"transcribe": ids["<|transcribe|>"], "translate": ids["<|translate|>"]},
+        is_multilingual=True, max_length=24, begin_suppress_tokens=[], suppress_tokens=[],
+    )
+    model.save_pretrained(out)
+    WhisperProcessor(WhisperFeatureExtractor(feature_size=80), tokenizer).save_pretrained(out)
+    (out / "bundle.json").write_text(json.dumps({"name": TINY_WHISPER, "version": TINY_WHISPER_VERSION, "seed": seed}))
+    return out
+
+
+def tiny_whisper_dir() -> Path:
+    """The tiny Whisper bundle's folder, built on first use (under a lock, moved in place whole)."""
+    from filelock import FileLock
+
+    from barkflow.engine.bundles import barkflow_home
+
+    home = barkflow_home()
+    root = home / f"{TINY_WHISPER}-{TINY_WHISPER_VERSION}"
+    if (root / "bundle.json").is_file():
+        return root
+    home.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(home / f"{TINY_WHISPER}.lock")):
+        if (root / "bundle.json").is_file():  # another process built it while we waited
+            return root
+        temporary = Path(tempfile.mkdtemp(prefix=f".{TINY_WHISPER}-", dir=home))
+        try:
+            log.info("building the tiny random Whisper bundle in %s", root)
+            write_tiny_whisper(temporary)
+            os.chmod(temporary, 0o755)
+            if root.exists():  # a leftover without bundle.json
+                shutil.rmtree(root)
+            os.replace(temporary, root)
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
+    return root
+
+
+def make_recogniser(config) -> Recogniser:
+    """The recogniser a VerifyConfig names."""
+    if config.recogniser == "sphinx":
+        return SphinxRecogniser()
+    if config.recogniser == "whisper":
+        return WhisperRecogniser(config.source, config.device)
+    raise BarkflowError(f"verify.recogniser is {config.recogniser!r}: set it to sphinx or whisper, or none to skip verifying")
