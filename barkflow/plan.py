@@ -312,12 +312,15 @@ class SplitMemo:
 # the history policy: what conditions a unit at each step
 
 
-# The prompt unit's steps whose tokens make the prompt at each step, and the steps whose keys name
-# them in this unit's key (a fine key already covers the semantic tokens it was made from).
+# The prompt unit's steps whose tokens make the prompt at each step, the steps whose keys name them
+# in this unit's key (a fine key already covers the semantic tokens it was made from), and the tag
+# that starts that key part. Coarse's is "from-v2": before it, a coarse prompt taken from another
+# unit failed its own dtype check and silently fell back to the voice, so entries under the old
+# keys hold voice-conditioned tokens and must not be reused.
 _PROMPT_TOKENS = {
-    "semantic": (("semantic",), ("semantic",)),
-    "coarse": (("semantic", "coarse"), ("semantic", "coarse")),
-    "fine": (("semantic", "fine"), ("fine",)),
+    "semantic": (("semantic",), ("semantic",), "from"),
+    "coarse": (("semantic", "coarse"), ("semantic", "coarse"), "from-v2"),
+    "fine": (("semantic", "fine"), ("fine",), "from"),
 }
 
 
@@ -334,6 +337,7 @@ class Conditioning:
     source: Optional["Unit"] = None
     tokens: tuple = ()
     keyed_by: tuple = ()
+    tag: str = "from"
 
     def key_part(self) -> str:
         """The part of the unit's cache key that says what conditions it at this step."""
@@ -341,7 +345,7 @@ class Conditioning:
             return "none"
         if self.kind == "voice":
             return self.voice_key
-        return "from:" + ",".join(self.source.keys[s] for s in self.keyed_by) + "|fallback:" + self.voice_key
+        return f"{self.tag}:" + ",".join(self.source.keys[s] for s in self.keyed_by) + "|fallback:" + self.voice_key
 
 
 def conditioning(unit: Unit, step: str) -> Conditioning:
@@ -350,8 +354,8 @@ def conditioning(unit: Unit, step: str) -> Conditioning:
         return Conditioning("none")  # decode's and verify's keys do not read it
     if unit.prompt_from is None:
         return Conditioning("voice", unit.voice.key)
-    tokens, keyed_by = _PROMPT_TOKENS[step]
-    return Conditioning("tokens", unit.voice.key, unit.prompt_from, tokens, keyed_by)
+    tokens, keyed_by, tag = _PROMPT_TOKENS[step]
+    return Conditioning("tokens", unit.voice.key, unit.prompt_from, tokens, keyed_by, tag)
 
 
 def _assign_keys(units: list[Unit], engine: Bark) -> None:

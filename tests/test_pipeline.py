@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from barkflow import build, plan
+from barkflow import build, plan, schedule
 from barkflow.errors import BarkflowError
 from helpers import REPO, project_config, render
 
@@ -193,3 +193,26 @@ def test_every_segment_of_a_sung_line_is_sung(tmp_path):
     assert len(sam) > 1 and all(t.startswith("♪ ") and t.endswith(" ♪") for t in sam)
     assert " ".join(t.removeprefix("♪ ").removesuffix(" ♪") for t in sam).split() == lyrics.split()
     assert [u.text for u in units if u.line.speaker == "JO"] == ["♪ La la la. ♪"]  # one segment: as before
+
+
+def test_a_chained_segment_is_conditioned_on_the_tokens_of_the_segment_before(tmp_path):
+    """With history=chain, coarse reads the previous part's semantic and coarse tokens, not the voice
+    (a float fine placeholder once made that prompt fail its check and fall back to the voice)."""
+    script = tmp_path / "story.md"
+    script.write_text(
+        "The harbour was quiet that night. The lamp swung once before it went out. Nobody moved at all.\n",
+        encoding="utf-8",
+    )
+    config = project_config(
+        tmp_path, f"project.script={script}", "project.history=chain", "split.goal_chars=30", "split.max_chars=40"
+    )
+    engine, store = build.make_engine(config), build.make_store(config)
+    render(config)
+    units = plan.make_plan(config, engine, store, [REPO / "conf"]).segments()
+    chained = [u for u in units if u.prompt_from is not None]
+    assert chained
+    for unit in chained:
+        source = unit.prompt_from
+        prompt = schedule.prompt(store, unit, "coarse", engine)
+        np.testing.assert_array_equal(prompt.semantic, store.load("semantic", source.keys["semantic"])["tokens"])
+        np.testing.assert_array_equal(prompt.coarse, store.load("coarse", source.keys["coarse"])["codes"])
