@@ -18,7 +18,7 @@ import numpy as np
 from barkflow.cache import Store
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import N_FINE_CODEBOOKS, PROMPT_KEYS
-from barkflow.engine.prompts import VoicePrompt
+from barkflow.engine.prompts import VoicePrompt, coarse_aligned
 from barkflow.errors import BarkflowError
 from barkflow.plan import STEPS_BY_NAME, Unit, conditioning
 
@@ -173,9 +173,8 @@ def prompt(store: Store, unit: Unit, step: str, engine: Bark) -> Optional[VoiceP
         return VoicePrompt(semantic, empty, empty)
     codes = load(store, how.tokens[1], how.source, engine)["codes"]
     if how.tokens[1] == "coarse":
-        try:  # a very short segment fails the reference's alignment check: fall back to the voice
-            fine = np.zeros((N_FINE_CODEBOOKS, codes.shape[1]), dtype=np.int64)  # unused by coarse
-            return VoicePrompt.from_arrays(dict(zip(PROMPT_KEYS, (semantic, codes, fine))))
-        except BarkflowError:
+        if not coarse_aligned(len(semantic), codes.shape[1]):  # a very short segment: the reference refuses it
             return unit.voice.prompt
+        fine = np.zeros((N_FINE_CODEBOOKS, codes.shape[1]), dtype=np.int64)  # unused by coarse
+        return VoicePrompt.from_arrays(dict(zip(PROMPT_KEYS, (semantic, codes, fine))))  # anything else is a bug: raise
     return VoicePrompt(semantic, codes[:2], codes) if codes.shape[1] else unit.voice.prompt

@@ -25,6 +25,15 @@ from .constants import (
 )
 
 
+# The reference's alignment check (generate_coarse): about 1.5 coarse frames per semantic token.
+COARSE_FRAMES_PER_SEMANTIC_TOKEN = round(SEMANTIC_TO_COARSE_RATIO / N_COARSE_CODEBOOKS, 1)
+
+
+def coarse_aligned(semantic_tokens: int, coarse_frames: int) -> bool:
+    """Whether a history of this many semantic tokens and coarse frames passes the reference's check."""
+    return semantic_tokens > 0 and round(coarse_frames / semantic_tokens, 1) == COARSE_FRAMES_PER_SEMANTIC_TOKEN
+
+
 @dataclass(frozen=True, eq=False)
 class VoicePrompt:
     """Token arrays of one voice: semantic (n,) int64, coarse (2, m) int64, fine (8, m) int64."""
@@ -59,12 +68,11 @@ class VoicePrompt:
                     where,
                     f"{key} codes must be in 0..{CODEBOOK_SIZE - 1}, got {int(arr.min())}..{int(arr.max())}",
                 )
-        # The reference's alignment check (generate_coarse): about 1.5 coarse frames per semantic token.
-        expected = round(SEMANTIC_TO_COARSE_RATIO / N_COARSE_CODEBOOKS, 1)
         _check(
-            round(coarse.shape[1] / semantic.size, 1) == expected,
+            coarse_aligned(semantic.size, coarse.shape[1]),
             where,
-            f"coarse_prompt has {coarse.shape[1]} frames for {semantic.size} semantic tokens; Bark needs a ratio of {expected}",
+            f"coarse_prompt has {coarse.shape[1]} frames for {semantic.size} semantic tokens; Bark needs a ratio of "
+            f"{COARSE_FRAMES_PER_SEMANTIC_TOKEN}",
         )
         return cls(semantic.astype(np.int64), coarse.astype(np.int64), fine.astype(np.int64))
 
