@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -199,30 +196,10 @@ def write_tiny_whisper(out: Path, seed: int = 0) -> Path:
 
 
 def tiny_whisper_dir() -> Path:
-    """The tiny Whisper bundle's folder, built on first use (under a lock, moved in place whole)."""
-    from filelock import FileLock
+    """The tiny Whisper bundle's folder, built on first use."""
+    from barkflow.engine.bundles import built_once
 
-    from barkflow.engine.bundles import barkflow_home
-
-    home = barkflow_home()
-    root = home / f"{TINY_WHISPER}-{TINY_WHISPER_VERSION}"
-    if (root / "bundle.json").is_file():
-        return root
-    home.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(home / f"{TINY_WHISPER}.lock")):
-        if (root / "bundle.json").is_file():  # another process built it while we waited
-            return root
-        temporary = Path(tempfile.mkdtemp(prefix=f".{TINY_WHISPER}-", dir=home))
-        try:
-            log.info("building the tiny random Whisper bundle in %s", root)
-            write_tiny_whisper(temporary)
-            os.chmod(temporary, 0o755)
-            if root.exists():  # a leftover without bundle.json
-                shutil.rmtree(root)
-            os.replace(temporary, root)
-        finally:
-            shutil.rmtree(temporary, ignore_errors=True)
-    return root
+    return built_once(f"{TINY_WHISPER}-{TINY_WHISPER_VERSION}", write_tiny_whisper, "tiny random Whisper bundle")
 
 
 def make_recogniser(config) -> Recogniser:

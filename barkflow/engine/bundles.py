@@ -38,6 +38,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict, fields
+from typing import Callable
 from pathlib import Path
 
 import numpy as np
@@ -272,7 +273,12 @@ def write_tiny_bundle(out_dir: str | os.PathLike, seed: int = 0) -> Path:
 
 
 def tiny_bundle_dir() -> Path:
-    """The tiny bundle's root (with hf/, suno/, voices/), built on first use.
+    """The tiny bundle's root (with hf/, suno/, voices/), built on first use."""
+    return built_once(TINY_NAME, write_tiny_bundle, "tiny random Bark bundle")
+
+
+def built_once(name: str, write: Callable[[Path], object], what: str) -> Path:
+    """`barkflow_home()/name`, made by `write(folder)` (which writes a bundle.json last) on first use.
 
     Built in a temporary folder next to it and moved in place with os.replace, under a file lock,
     so concurrent processes (pytest-xdist, joblib workers) build it once and never see it half-written.
@@ -280,9 +286,24 @@ def tiny_bundle_dir() -> Path:
     from filelock import FileLock
 
     home = barkflow_home()
-    root = home / TINY_NAME
+    root = home / name
     if (root / "bundle.json").is_file():
         return root
+    home.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(home / f"{name}.lock")):
+        if (root / "bundle.json").is_file():  # another process built it while we waited
+            return root
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=home))
+        try:
+            logger.info("building the %s in %s", what, root)
+            write(tmp)
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; the bundle is as shareable as its home
+            if root.exists():  # a leftover without bundle.json: not ours to keep
+                shutil.rmtree(root)
+            os.replace(tmp, root)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return root
     home.mkdir(parents=True, exist_ok=True)
     with FileLock(str(home / f"{TINY_NAME}.lock")):
         if (root / "bundle.json").is_file():  # another process built it while we waited
