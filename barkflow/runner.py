@@ -22,6 +22,7 @@ from barkflow.engine.asr import make_recogniser
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.plan import TOKEN_STEPS, make_plan
+from barkflow import retakes
 from barkflow.publish import publish, read_picks
 from barkflow.schedule import StepTally, run_step, select_units, tallying
 from barkflow.steps.verify import VerifyStep
@@ -38,6 +39,7 @@ class Summary:
     loaded: list  # models loaded, in order
     waited: dict = field(default_factory=dict)  # step -> entries another process rendered while this one waited
     stitched: bool = True  # False for a shard: it renders into the cache only
+    verified: Optional[dict] = None  # with verify on: segments passed first time, fixed by retakes, failing
 
     @property
     def real_time_factor(self) -> float:
@@ -65,13 +67,18 @@ def render(
         for unit in the_plan.units:
             unit.keys[checker.NAME] = checker.cache_key(unit)
         steps.append(checker)
+    verified = None
     with tallying() as tallies:
         for step in steps:
             run_step(step, units, store, engine, progress_factory)
+        if cfg.verify.recogniser != "none":
+            units = _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory)
+            verified = retakes.outcome(units, store, cfg.verify, the_plan.takes)
         outputs: list = []
         audio_seconds = tallies.get("decode", StepTally()).decoded_samples / SAMPLE_RATE
         if not shard:  # a shard renders into the cache only
             outputs, audio_seconds = publish(cfg, the_plan, units, picks, store, engine, out_dir)
+            retakes.write_failed(out_dir, verified)
     counts = {step.NAME: tallies.get(step.NAME, StepTally()).counts() for step in steps}
     return Summary(
         segments=len({u.number for u in units}),
@@ -83,7 +90,24 @@ def render(
         loaded=list(engine.loads),
         waited={step: c[2] for step, c in counts.items()},
         stitched=not shard,
+        verified=verified.counts() if verified else None,
     )
+
+
+def _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory) -> list:
+    """Round after round, a new take of every segment whose best take fails, through every step
+    (batched across segments), until all pass or have `verify.max_takes` takes; returns `units`
+    with the retakes. Each round follows from the cache alone, so a rerun continues the loop."""
+    checker = steps[-1]
+    while True:
+        new = retakes.next_retakes(the_plan, units, store, engine, cfg.verify)
+        if not new:
+            return units
+        for unit in new:
+            unit.keys[checker.NAME] = checker.cache_key(unit)
+        for step in steps:
+            run_step(step, new, store, engine, progress_factory)
+        units = units + new
 
 
 def output_folder(cfg: BarkflowConfig) -> Path:
