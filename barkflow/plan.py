@@ -89,7 +89,8 @@ class Plan:
         return [u for u in self.units if u.take == 0]
 
     def retake(self, segment: Unit, take: int, engine: Bark) -> Unit:
-        """Take `take` of `segment` (its take 0) beyond the planned ones, with its keys; added to the plan.
+        """Take `take` of `segment` (its take 0) beyond the planned ones, with its keys (the plan's
+        own list of units is left as it is: the caller holds the retakes it runs).
 
         Seeds derive as for planned takes. The retake keeps take 0's conditioning: the same
         `prompt_from` unit (the previous segment of a chain, or the unit a random voice locks to),
@@ -97,7 +98,6 @@ class Plan:
         """
         unit = replace(segment, take=take, seeds=_take_seeds(segment.seed_bases, segment.uid, take), keys={})
         _assign_keys([unit], engine)
-        self.units.append(unit)
         return unit
 
 

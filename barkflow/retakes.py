@@ -62,7 +62,7 @@ def takes_by_segment(units: list[Unit]) -> dict[int, list[Unit]]:
 
 def next_retakes(the_plan: Plan, units: list[Unit], store: Store, engine: Bark, verify: VerifyConfig) -> list[Unit]:
     """The next round: one new take of each segment whose best take fails and that has fewer than
-    `verify.max_takes` takes; added to the plan, with every key (verify's too)."""
+    `verify.max_takes` takes, with their token keys (the caller adds verify's)."""
     scores = read_scores(units, store)
     retakes = []
     for takes in takes_by_segment(units).values():
