@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from barkflow import retakes
 from barkflow.build import make_engine, make_store
 from barkflow.config import BarkflowConfig, parse_shard
 from barkflow.engine.api import Bark
@@ -22,7 +23,6 @@ from barkflow.engine.asr import make_recogniser
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.plan import TOKEN_STEPS, make_plan
-from barkflow import retakes
 from barkflow.publish import publish, read_picks
 from barkflow.schedule import StepTally, run_step, select_units, tallying
 from barkflow.steps.verify import VerifyStep
