@@ -94,9 +94,13 @@ class Plan:
 
         Seeds derive as for planned takes. The retake keeps take 0's conditioning: the same
         `prompt_from` unit (the previous segment of a chain, or the unit a random voice locks to),
-        so it is a new take of this segment only and no later segment's keys change.
+        so it is a new take of this segment only and no later segment's keys change. The segment a
+        random voice locks to is itself retaken locked to its take 0, so the retake keeps the voice
+        every later segment of the speaker has.
         """
         unit = replace(segment, take=take, seeds=_take_seeds(segment.seed_bases, segment.uid, take), keys={})
+        if segment.prompt_from is None and segment.voice.prompt is None:  # a random voice's anchor
+            unit.prompt_from, unit.wave = segment, segment.wave + 1
         _assign_keys([unit], engine)
         return unit
 

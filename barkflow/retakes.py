@@ -8,8 +8,9 @@ cached verify entries only, so a run killed inside the loop, run again, finds th
 segments and the retakes it already rendered in the cache: it continues, it does not restart.
 
 A retake is conditioned like the segment's take 0 (the same `prompt_from` unit: the previous
-segment of a chain, or the unit a random voice locks to). It is a new take of that segment only:
-no later segment is conditioned on it, so no other key changes and nothing else re-renders.
+segment of a chain, or the unit a random voice locks to; the unit a random voice locks to is
+retaken locked to its own take 0). It is a new take of that segment only: no later segment is
+conditioned on it, so no other key changes and nothing else re-renders (see `Plan.retake`).
 """
 
 from __future__ import annotations

@@ -155,15 +155,20 @@ def test_a_retake_is_planned_like_a_planned_take_and_keeps_take_0s_conditioning(
     before = {id(u): dict(u.keys) for u in the_plan.units}
     for segment in segments:
         retake = the_plan.retake(segment, 2, engine)
-        assert retake.prompt_from is segment.prompt_from and retake.wave == segment.wave
+        anchor = segment.prompt_from is None and segment.voice.prompt is None  # a random voice's first segment
+        if anchor:  # locked to its take 0, the voice the speaker's later segments have
+            assert retake.prompt_from is segment and retake.wave == segment.wave + 1
+        else:
+            assert retake.prompt_from is segment.prompt_from and retake.wave == segment.wave
         assert retake.seeds == {s: plan.derive_seed(segment.seed_bases[s], s, segment.uid, 2) for s in segment.seeds}
         assert retake.keys["semantic"] != segment.keys["semantic"]
         again = the_plan.retake(segment, 1, engine)
-        if segment.prompt_from is None:  # take 1 made as a retake is the planned take 1
+        if segment.prompt_from is None and not anchor:  # take 1 made as a retake is the planned take 1
             assert again.keys == planned[segment.number, 1].keys and again.seeds == planned[segment.number, 1].seeds
     assert all(dict(u.keys) == before[id(u)] for u in planned.values())  # no other unit changed
     if voice == "random":  # ALICE's second line locks to her first: its retakes too
         assert any(s.prompt_from is not None for s in segments)
+        assert any(s.prompt_from is None and s.voice.prompt is None for s in segments)
 
 
 @pytest.mark.parametrize(
@@ -175,3 +180,12 @@ def test_retake_options_out_of_range_are_one_line_errors(tmp_path, override, mes
     with pytest.raises(BarkflowError, match=message) as error:
         project_config(tmp_path, override)
     assert "\n" not in str(error.value)
+
+
+def test_the_segment_a_random_voice_locks_to_is_retaken_locked_to_its_take_0(tmp_path, scripted):
+    summary = render(tmp_path, "verify.max_takes=2", "project.cast.ALICE=random")  # segment 1 is ALICE's first
+    assert takes_of(tmp_path) == [[0], [0, 1], [0, 1], [0]]
+    assert [s["take"] for s in manifest(tmp_path)["segments"]] == [0, 1, 0, 0]
+    assert summary.verified == {"passed first": 2, "fixed by retakes": 1, "failing": 1}
+    again = render(tmp_path, "verify.max_takes=2", "project.cast.ALICE=random")
+    assert set(again.rendered.values()) == {0}
