@@ -49,6 +49,8 @@ def publish(
     takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
     clips = review.write_clips(out_dir / review.REVIEW_DIR, takes, store)
     review.add_checks(manifest["segments"], takes, clips)
+    for segment in manifest["segments"]:  # set on every run: retakes add takes without re-stitching
+        segment["takes"] = sum(unit.uid == segment["uid"] for unit in takes)
     _set_verify_results(manifest["segments"], takes, store, cfg.verify)
     if manifest != previous:
         write_json_atomic(manifest_path, manifest)

@@ -92,6 +92,7 @@ def test_failing_segments_are_retaken_up_to_max_takes_and_a_rerun_computes_nothi
     assert "2 passed first time, 1 fixed by retakes, 1 still failing (failed.txt)" in line
     segments = manifest(tmp_path)["segments"]
     assert [s["take"] for s in segments] == [0, 1, 0, 0]  # segment 2: all fail alike, the lower take
+    assert [s["takes"] for s in segments] == [1, 2, 3, 1]
     assert segments[1]["verify"]["passed"] and not segments[2]["verify"]["passed"]
     failed = (tmp_path / "out" / FAILED_FILE).read_text(encoding="utf-8").splitlines()
     assert failed == [f"{segments[2]['id']}\twer=0.80\tmissing: only the wind it is always the wind"]
