@@ -3,7 +3,8 @@
 - plan.py: the script into render units (segments × takes) with every cache key, no model loaded;
 - schedule.py: each token step (semantic → coarse → fine → decode) over the units missing from the
   cache, in waves and batches, with claims so processes sharing a cache never do one key twice;
-  then, with verify on, the verify step (each take transcribed: steps/verify.py);
+  then, with verify on, the verify step (each take transcribed: steps/verify.py) and rounds of
+  retakes of the segments whose best take fails (retakes.py);
 - publish.py: the picked takes stitched and exported, segment voices, review clips, manifest;
 - review.py: the review page, from the manifest.
 """
