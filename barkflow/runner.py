@@ -25,7 +25,7 @@ from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.plan import TOKEN_STEPS, make_plan
 from barkflow.publish import publish, read_picks
-from barkflow.schedule import StepTally, run_step, select_units, tallying
+from barkflow.schedule import StepTally, in_shard, run_step, select_units, tallying
 from barkflow.steps.verify import VerifyStep
 
 
@@ -73,8 +73,11 @@ def render(
         for step in steps:
             run_step(step, units, store, engine, progress_factory)
         if cfg.verify.recogniser != "none":
-            units = _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory)
-            verified = retakes.outcome(units, store, cfg.verify, the_plan.takes)
+            # a shard retakes and counts its own lines' segments, not those it only borrows prompts from
+            own = [u for u in units if in_shard(u, shard)]
+            own = _retake_failing(the_plan, own, steps, store, engine, cfg, progress_factory)
+            units = units + [u for u in own if u.take >= the_plan.takes]
+            verified = retakes.outcome(own, store, cfg.verify, the_plan.takes)
         outputs: list = []
         audio_seconds = tallies.get("decode", StepTally()).decoded_samples / SAMPLE_RATE
         if not shard:  # a shard renders into the cache only

@@ -190,3 +190,10 @@ def test_the_segment_a_random_voice_locks_to_is_retaken_locked_to_its_take_0(tmp
     assert summary.verified == {"passed first": 2, "fixed by retakes": 1, "failing": 1}
     again = render(tmp_path, "verify.max_takes=2", "project.cast.ALICE=random")
     assert set(again.rendered.values()) == {0}
+
+
+def test_a_shard_retakes_only_its_own_lines_not_the_units_it_borrows_prompts_from(tmp_path, scripted):
+    # shard 0/3 holds lines 0 and 3; line 3 (ALICE, random) borrows line 1's take 0, which fails
+    summary = render(tmp_path, "verify.max_takes=2", "project.cast.ALICE=random", "shard=0/3")
+    assert (1, 0) in scripted.transcribed and (1, 1) not in scripted.transcribed
+    assert summary.verified == {"passed first": 2, "fixed by retakes": 0, "failing": 0}
