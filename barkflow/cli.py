@@ -138,9 +138,16 @@ def summary_line(summary, shard: str = "") -> str:
         f"{summary.audio_seconds:.1f} s of audio" if summary.stitched
         else f"shard {shard}, not stitched: {summary.audio_seconds:.1f} s of audio decoded into the cache"
     )
+    verified = getattr(summary, "verified", None)
+    checked = (
+        f"; verify: {verified['passed first']} passed first time, {verified['fixed by retakes']} fixed by retakes, "
+        f"{verified['failing']} still failing" + (" (failed.txt)" if verified["failing"] and summary.stitched else "")
+        if verified else ""
+    )
     return (
         f"{summary.segments} segments ({steps}); {audio} in {summary.wall_seconds:.1f} s "
         f"(real-time factor {summary.real_time_factor:.2f}); models loaded: {', '.join(summary.loaded) or 'none'}"
+        + checked
     )
 
 

@@ -187,6 +187,8 @@ class PathsConfig:
 
 RECOGNISERS = ("none", "sphinx", "whisper")
 MAX_WER = 10.0  # a word error rate counts inserted words too, so it can pass 1; above 10 is a typo
+MAX_VERIFY_TAKES = 20  # each retake costs a whole render of its segment
+VERIFY_PICKS = ("best", "first")
 
 
 @dataclass
@@ -198,6 +200,8 @@ class VerifyConfig:
     device: str = "cpu"  # where the recogniser runs; it can share the GPU or run on the CPU beside it
     batch_size: int = 8  # takes per recognition batch
     max_wer: float = 0.35  # a take whose word error rate is above this fails (scored after, never cached)
+    max_takes: int = 1  # takes per segment in all: one whose best take fails gets another, up to this
+    pick: str = "best"  # best: the passing take with the lowest error (a picks.json entry wins) | first: take 0
 
     def __post_init__(self) -> None:
         if self.recogniser not in RECOGNISERS:
@@ -205,6 +209,9 @@ class VerifyConfig:
         check_device_name("verify.device", self.device)
         check_range("verify.batch_size", self.batch_size, 1, MAX_BATCH_SIZE, hint="such as 8")
         check_range("verify.max_wer", self.max_wer, 0, MAX_WER, integer=False, hint="such as 0.35")
+        check_range("verify.max_takes", self.max_takes, 1, MAX_VERIFY_TAKES, hint="such as 3")
+        if self.pick not in VERIFY_PICKS:
+            raise BarkflowError(f"verify.pick is {self.pick!r}: set it to one of {', '.join(VERIFY_PICKS)}")
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 TOKEN_STEPS = (steps.semantic, steps.coarse, steps.fine, steps.decode)
 STEPS_BY_NAME = {step.NAME: step for step in TOKEN_STEPS}
 SPLIT_VERSION = 2  # bump when splitting changes for the same inputs (2: no part of a cut cue is bare space)
+SEEDED_STAGES = ("semantic", "coarse", "fine")
 SEGMENT_ID = re.compile(r"l\d{4,}-s\d{2,}")  # what segment_id() makes
 
 
@@ -65,6 +66,7 @@ class Unit:
     prompt_from: Optional["Unit"] = None  # the unit whose tokens condition this one
     wave: int = 0
     keys: dict = field(default_factory=dict)
+    seed_bases: dict = field(default_factory=dict)  # stage -> the base seed its takes' seeds derive from
 
     @property
     def segment_id(self) -> str:
@@ -85,6 +87,22 @@ class Plan:
     def segments(self) -> list[Unit]:
         """Take 0 of each segment, in book order."""
         return [u for u in self.units if u.take == 0]
+
+    def retake(self, segment: Unit, take: int, engine: Bark) -> Unit:
+        """Take `take` of `segment` (its take 0) beyond the planned ones, with its keys (the plan's
+        own list of units is left as it is: the caller holds the retakes it runs).
+
+        Seeds derive as for planned takes. The retake keeps take 0's conditioning: the same
+        `prompt_from` unit (the previous segment of a chain, or the unit a random voice locks to),
+        so it is a new take of this segment only and no later segment's keys change. The segment a
+        random voice locks to is itself retaken locked to its take 0, so the retake keeps the voice
+        every later segment of the speaker has.
+        """
+        unit = replace(segment, take=take, seeds=_take_seeds(segment.seed_bases, segment.uid, take), keys={})
+        if segment.prompt_from is None and segment.voice.prompt is None:  # a random voice's anchor
+            unit.prompt_from, unit.wave = segment, segment.wave + 1
+        _assign_keys([unit], engine)
+        return unit
 
 
 
@@ -107,6 +125,11 @@ def find_file(path: str, config_dirs: list[Path]) -> Path:
 def derive_seed(base: int, stage: str, uid: str, take: int) -> int:
     """A segment's seed for one stage: independent of its position, so edits elsewhere keep it."""
     return int(content_key("seed", base, stage, uid, take)[:8], 16)
+
+
+def _take_seeds(seed_bases: dict, uid: str, take: int) -> dict:
+    """The seeds of one take of a segment, per stage, from the stage's base seed."""
+    return {stage: derive_seed(seed_bases[stage], stage, uid, take) for stage in SEEDED_STAGES}
 
 
 def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path]) -> Plan:
@@ -167,14 +190,14 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
             occurrence = seen.get(repr(identity), 0)
             seen[repr(identity)] = occurrence + 1
             uid = content_key("segment", *identity, occurrence)[:16]
+            seed_bases = {
+                stage: base_seed if base_seed is not None else _stage_seed(cfg, stage) for stage in SEEDED_STAGES
+            }
             for take in range(project.takes):
-                seeds = {
-                    stage: derive_seed(
-                        base_seed if base_seed is not None else _stage_seed(cfg, stage), stage, uid, take
-                    )
-                    for stage in ("semantic", "coarse", "fine")
-                }
-                unit = Unit(uid, len(units) // project.takes, line, part, text, voice, history, take, seeds, options)
+                unit = Unit(
+                    uid, len(units) // project.takes, line, part, text, voice, history, take,
+                    _take_seeds(seed_bases, uid, take), options, seed_bases=seed_bases,
+                )
                 chained = history == "chain" and part > 0
                 if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
                     chained = False

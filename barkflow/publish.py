@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
-from barkflow import review
+from barkflow import retakes, review
 from barkflow.cache import Store, content_key
 from barkflow.config import BarkflowConfig, VerifyConfig
 from barkflow.engine.api import Bark
@@ -39,7 +39,9 @@ def publish(
 ) -> tuple[list[str], float]:
     """Stitch and export the picked takes of `units` (unless the outputs are up to date), then the
     review clips, the manifest and the review page; returns (outputs, seconds of audio)."""
-    chosen = choose_takes(units, picks, the_plan.units)
+    verify = cfg.verify
+    scores = retakes.read_scores(units, store) if verify.recogniser != "none" and verify.pick == "best" else None
+    chosen = choose_takes(units, picks, the_plan.units, scores, verify.max_wer)
     manifest_path = out_dir / MANIFEST
     previous = _read_manifest(manifest_path)
     manifest = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir, previous)
@@ -47,6 +49,8 @@ def publish(
     takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
     clips = review.write_clips(out_dir / review.REVIEW_DIR, takes, store)
     review.add_checks(manifest["segments"], takes, clips)
+    for segment in manifest["segments"]:  # set on every run: retakes add takes without re-stitching
+        segment["takes"] = sum(unit.uid == segment["uid"] for unit in takes)
     _set_verify_results(manifest["segments"], takes, store, cfg.verify)
     if manifest != previous:
         write_json_atomic(manifest_path, manifest)
@@ -77,8 +81,12 @@ def read_picks(cfg: BarkflowConfig) -> dict:
     return picks
 
 
-def choose_takes(units: list[Unit], picks: dict, book: Optional[list[Unit]] = None) -> list[Unit]:
-    """Exactly one unit per segment, in book order: the picked take where it exists, else take 0.
+def choose_takes(
+    units: list[Unit], picks: dict, book: Optional[list[Unit]] = None, scores: Optional[dict] = None,
+    max_wer: float = 0.0,
+) -> list[Unit]:
+    """Exactly one unit per segment, in book order: the picked take where it exists, else take 0,
+    or with `scores` ((uid, take) -> VerifyResult: verify.pick=best) the best take by them.
 
     Every way of choosing takes goes through here, so no pick (stale, out of range, not a number,
     for a segment that is gone) can drop a segment from the book or add one twice. A pick for no
@@ -97,7 +105,9 @@ def choose_takes(units: list[Unit], picks: dict, book: Optional[list[Unit]] = No
     chosen = []
     for number in sorted(takes):
         by_take = takes[number]
-        fallback = by_take[min(by_take)]  # take 0 (a shard always carries it)
+        fallback = (  # take 0 (a shard always carries it), or the best scored take
+            by_take[min(by_take)] if scores is None else retakes.best_take(list(by_take.values()), scores, max_wer)
+        )
         wanted = picks.get(fallback.uid, fallback.take)
         unit = by_take.get(wanted) if isinstance(wanted, int) and not isinstance(wanted, bool) else None
         if unit is None:

@@ -3,7 +3,8 @@
 - plan.py: the script into render units (segments × takes) with every cache key, no model loaded;
 - schedule.py: each token step (semantic → coarse → fine → decode) over the units missing from the
   cache, in waves and batches, with claims so processes sharing a cache never do one key twice;
-  then, with verify on, the verify step (each take transcribed: steps/verify.py);
+  then, with verify on, the verify step (each take transcribed: steps/verify.py) and rounds of
+  retakes of the segments whose best take fails (retakes.py);
 - publish.py: the picked takes stitched and exported, segment voices, review clips, manifest;
 - review.py: the review page, from the manifest.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from barkflow import retakes
 from barkflow.build import make_engine, make_store
 from barkflow.config import BarkflowConfig, parse_shard
 from barkflow.engine.api import Bark
@@ -23,7 +25,7 @@ from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.plan import TOKEN_STEPS, make_plan
 from barkflow.publish import publish, read_picks
-from barkflow.schedule import StepTally, run_step, select_units, tallying
+from barkflow.schedule import StepTally, in_shard, run_step, select_units, tallying
 from barkflow.steps.verify import VerifyStep
 
 
@@ -38,6 +40,7 @@ class Summary:
     loaded: list  # models loaded, in order
     waited: dict = field(default_factory=dict)  # step -> entries another process rendered while this one waited
     stitched: bool = True  # False for a shard: it renders into the cache only
+    verified: Optional[dict] = None  # with verify on: segments passed first time, fixed by retakes, failing
 
     @property
     def real_time_factor(self) -> float:
@@ -65,13 +68,21 @@ def render(
         for unit in the_plan.units:
             unit.keys[checker.NAME] = checker.cache_key(unit)
         steps.append(checker)
+    verified = None
     with tallying() as tallies:
         for step in steps:
             run_step(step, units, store, engine, progress_factory)
+        if cfg.verify.recogniser != "none":
+            # a shard retakes and counts its own lines' segments, not those it only borrows prompts from
+            own = [u for u in units if in_shard(u, shard)]
+            own = _retake_failing(the_plan, own, steps, store, engine, cfg, progress_factory)
+            units = units + [u for u in own if u.take >= the_plan.takes]
+            verified = retakes.outcome(own, store, cfg.verify, the_plan.takes)
         outputs: list = []
         audio_seconds = tallies.get("decode", StepTally()).decoded_samples / SAMPLE_RATE
         if not shard:  # a shard renders into the cache only
             outputs, audio_seconds = publish(cfg, the_plan, units, picks, store, engine, out_dir)
+            retakes.write_failed(out_dir, verified)
     counts = {step.NAME: tallies.get(step.NAME, StepTally()).counts() for step in steps}
     return Summary(
         segments=len({u.number for u in units}),
@@ -83,7 +94,24 @@ def render(
         loaded=list(engine.loads),
         waited={step: c[2] for step, c in counts.items()},
         stitched=not shard,
+        verified=verified.counts() if verified else None,
     )
+
+
+def _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory) -> list:
+    """Round after round, a new take of every segment whose best take fails, through every step
+    (batched across segments), until all pass or have `verify.max_takes` takes; returns `units`
+    with the retakes. Each round follows from the cache alone, so a rerun continues the loop."""
+    checker = steps[-1]
+    while True:
+        new = retakes.next_retakes(the_plan, units, store, engine, cfg.verify)
+        if not new:
+            return units
+        for unit in new:
+            unit.keys[checker.NAME] = checker.cache_key(unit)
+        for step in steps:
+            run_step(step, new, store, engine, progress_factory)
+        units = units + new
 
 
 def output_folder(cfg: BarkflowConfig) -> Path:

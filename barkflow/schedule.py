@@ -68,9 +68,14 @@ def select_units(units: list[Unit], limit: int, shard: Optional[tuple[int, int]]
     return _shard(units, *shard) if shard else units
 
 
+def in_shard(unit: Unit, shard: Optional[tuple[int, int]]) -> bool:
+    """Whether the unit's script line is the shard's (every line is without a shard)."""
+    return shard is None or unit.line.index % shard[1] == shard[0]
+
+
 def _shard(units: list[Unit], index: int, count: int) -> list[Unit]:
     """Whole script lines per shard (chains stay together), plus the units they are conditioned on."""
-    mine = {id(u): u for u in units if u.line.index % count == index}
+    mine = {id(u): u for u in units if in_shard(u, (index, count))}
     for unit in list(mine.values()):
         source = unit.prompt_from
         while source is not None and id(source) not in mine:

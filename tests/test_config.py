@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from barkflow.config import (
-    MAX_BATCH_SIZE, MAX_COUNT, MAX_SEED, MAX_TAKES, MAX_THREADS, MAX_WER, BarkflowConfig, LineConfig, VoiceConfig,
+    MAX_BATCH_SIZE, MAX_COUNT, MAX_SEED, MAX_TAKES, MAX_THREADS, MAX_VERIFY_TAKES, MAX_WER, BarkflowConfig,
+    LineConfig, VoiceConfig,
     apply_overrides, check_cast, check_line_overrides, check_writable_folder, register_configs, to_config,
 )
 from barkflow.engine.constants import TEXT_CONTEXT
@@ -55,6 +56,7 @@ RANGES = {
     "device.threads": Range(0, MAX_THREADS),
     "verify.batch_size": Range(1, MAX_BATCH_SIZE),
     "verify.max_wer": Range(0.0, MAX_WER, integer=False),
+    "verify.max_takes": Range(1, MAX_VERIFY_TAKES),
     "sampling.semantic.temp": Range(MIN_TEMP, MAX_TEMP, integer=False),
     "sampling.semantic.top_k": Range(1, INF),
     "sampling.semantic.top_p": Range(0.0, 1.0, integer=False, low_open=True),

@@ -1,0 +1,124 @@
+"""Retakes and verify outcomes: segments whose best take fails `verify.max_wer` get more takes.
+
+After the verify step has scored every take that exists, each segment whose best take fails gets
+one more take (the next take number, seeds derived as for planned takes), up to `verify.max_takes`
+in all; the new takes run through every step together, batched across segments, and the loop goes
+on wave by wave until every segment passes or has its takes. Each round is worked out from the
+cached verify entries only, so a run killed inside the loop, run again, finds the same failing
+segments and the retakes it already rendered in the cache: it continues, it does not restart.
+
+A retake is conditioned like the segment's take 0 (the same `prompt_from` unit: the previous
+segment of a chain, or the unit a random voice locks to; the unit a random voice locks to is
+retaken locked to its own take 0). It is a new take of that segment only: no later segment is
+conditioned on it, so no other key changes and nothing else re-renders (see `Plan.retake`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from barkflow.cache import Store
+from barkflow.config import VerifyConfig
+from barkflow.engine.api import Bark
+from barkflow.files import write_text_atomic
+from barkflow.plan import Plan, Unit
+from barkflow.steps import verify as verify_step
+from barkflow.verify import VerifyResult
+
+FAILED_FILE = "failed.txt"
+
+
+def read_scores(units: list[Unit], store: Store) -> dict[tuple[str, int], VerifyResult]:
+    """(segment uid, take) -> the take's scores, for the takes whose verify entry is in the cache."""
+    scores = {}
+    for unit in units:
+        arrays = store.load(verify_step.NAME, unit.keys[verify_step.NAME])
+        if arrays is not None:  # damaged (load logged it): unscored, it ranks last
+            scores[unit.uid, unit.take] = verify_step.result(arrays, unit)
+    return scores
+
+
+def best_take(takes: list[Unit], scores: dict, max_wer: float) -> Unit:
+    """The passing take with the lowest word error rate (ties: the lower take number); if none
+    passes, the lowest error rate; unscored takes last. Deterministic: the same scores, the same pick."""
+
+    def rank(unit: Unit):
+        result = scores.get((unit.uid, unit.take))
+        wer = math.inf if result is None else result.wer
+        return (not _passes(scores, unit, max_wer), wer, unit.take)
+
+    return min(takes, key=rank)
+
+
+def takes_by_segment(units: list[Unit]) -> dict[int, list[Unit]]:
+    """Segment number -> its takes, in take order."""
+    by_number: dict[int, list[Unit]] = {}
+    for unit in sorted(units, key=lambda u: (u.number, u.take)):
+        by_number.setdefault(unit.number, []).append(unit)
+    return by_number
+
+
+def next_retakes(the_plan: Plan, units: list[Unit], store: Store, engine: Bark, verify: VerifyConfig) -> list[Unit]:
+    """The next round: one new take of each segment whose best take fails and that has fewer than
+    `verify.max_takes` takes, with their token keys (the caller adds verify's)."""
+    scores = read_scores(units, store)
+    retakes = []
+    for takes in takes_by_segment(units).values():
+        best = best_take(takes, scores, verify.max_wer)
+        if not _passes(scores, best, verify.max_wer) and len(takes) < verify.max_takes:
+            segment = next(u for u in takes if u.take == 0)
+            retakes.append(the_plan.retake(segment, max(u.take for u in takes) + 1, engine))
+    return retakes
+
+
+@dataclass
+class VerifyOutcome:
+    """How the segments came out: passed with a planned take, fixed by a retake, or still failing."""
+
+    passed_first: int = 0
+    fixed: int = 0
+    failing: list[tuple[Unit, Optional[VerifyResult]]] = field(default_factory=list)  # each one's best take
+
+    def counts(self) -> dict:
+        return {"passed first": self.passed_first, "fixed by retakes": self.fixed, "failing": len(self.failing)}
+
+
+def outcome(units: list[Unit], store: Store, verify: VerifyConfig, planned_takes: int) -> VerifyOutcome:
+    """Per segment: passed (a planned take passes), fixed (only a retake passes), or failing."""
+    scores = read_scores(units, store)
+    result = VerifyOutcome()
+    for takes in takes_by_segment(units).values():
+        best = best_take(takes, scores, verify.max_wer)
+        score = scores.get((best.uid, best.take))
+        if score is None or not score.passes(verify.max_wer):
+            result.failing.append((best, score))
+        elif any(u.take < planned_takes and _passes(scores, u, verify.max_wer) for u in takes):
+            result.passed_first += 1
+        else:
+            result.fixed += 1
+    return result
+
+
+def _passes(scores: dict, unit: Unit, max_wer: float) -> bool:
+    score = scores.get((unit.uid, unit.take))
+    return score is not None and score.passes(max_wer)
+
+
+def write_failed(out_dir: Path, verify_outcome: Optional[VerifyOutcome]) -> None:
+    """`failed.txt` beside the outputs: one line per segment that still fails (segment id, which
+    names its script line, the word error rate, the missing words); removed when none fails or
+    verify is off, so a stale list never outlives the failures it named."""
+    path = out_dir / FAILED_FILE
+    if verify_outcome is None or not verify_outcome.failing:
+        path.unlink(missing_ok=True)
+        return
+    lines = []
+    for unit, score in verify_outcome.failing:
+        if score is None:
+            lines.append(f"{unit.segment_id}\twer=unscored\tmissing: ?")
+        else:
+            lines.append(f"{unit.segment_id}\twer={score.wer:.2f}\tmissing: {' '.join(score.missing) or '-'}")
+    write_text_atomic(path, "\n".join(lines) + "\n")
