@@ -304,18 +304,3 @@ def built_once(name: str, write: Callable[[Path], object], what: str) -> Path:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return root
-    home.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(home / f"{TINY_NAME}.lock")):
-        if (root / "bundle.json").is_file():  # another process built it while we waited
-            return root
-        tmp = Path(tempfile.mkdtemp(prefix=f".{TINY_NAME}-", dir=home))
-        try:
-            logger.info("building the tiny random Bark bundle in %s", root)
-            write_tiny_bundle(tmp)
-            os.chmod(tmp, 0o755)  # mkdtemp makes it private; the bundle is as shareable as its home
-            if root.exists():  # a leftover without bundle.json: not ours to keep
-                shutil.rmtree(root)
-            os.replace(tmp, root)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return root
