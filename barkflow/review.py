@@ -13,6 +13,10 @@ Every render writes, beside its outputs:
   `add_checks` before it writes; this module only reads the manifest):
   `segments[i]["checks"]` (the picked take's checks) and `segments[i]["review_takes"]` (every
   take's clip and checks).
+- with the transcript check on (publish.py sets `verify` on segments and `review_takes`), each
+  take also shows what was heard (extra words marked), the missing words struck out and its WER;
+  segments whose picked take failed get a "failed" badge, and the page can show only those or
+  sort the segments by worst WER.
 
 A sweep gets one page comparing its jobs' takes of the same segments side by side:
 `write_sweep_review(sweep_dir)`, run at the end of a multirun by `SweepReviewCallback`
@@ -280,6 +284,35 @@ def _flags_html(checks: Optional[dict]) -> str:
     return f'<ul class="flags">{items}</ul>'
 
 
+def _verify_html(verify: Optional[dict]) -> str:
+    """What the recogniser heard, its extra words marked <ins>, the missing words struck <del>, the WER."""
+    if not verify:
+        return ""
+    extra = [str(w) for w in verify.get("extra") or []]
+    words = []
+    for word in str(verify.get("transcript", "")).split():
+        # The diff's words are normalised; the nearest match in the raw transcript is marked.
+        bare = re.sub(r"[^\w']", "", word.lower())
+        if bare in extra:
+            extra.remove(bare)
+            words.append(f"<ins>{_e(word)}</ins>")
+        else:
+            words.append(_e(word))
+    words += [f"<ins>{_e(w)}</ins>" for w in extra]  # extra words not found as written
+    lines = [f'<p class="heard">heard: {" ".join(words) or "(nothing)"}</p>']
+    if verify.get("missing"):
+        lines.append(f'<p class="missing">missing: {" ".join(f"<del>{_e(w)}</del>" for w in verify["missing"])}</p>')
+    if verify.get("substituted"):
+        pairs = ", ".join(f"<del>{_e(said)}</del> → <ins>{_e(got)}</ins>" for said, got in verify["substituted"])
+        lines.append(f'<p class="substituted">substituted: {pairs}</p>')
+    passed = verify.get("passed")
+    lines.append(
+        f'<p class="wer {"ok" if passed else "bad"}">WER {float(verify.get("wer", 0)):.2f}'
+        f'{"" if passed is None else " (passed)" if passed else " (failed)"}</p>'
+    )
+    return f'<div class="verify">{"".join(lines)}</div>'
+
+
 def _seconds(segment: dict, rate: int) -> Optional[float]:
     if segment.get("start_sample") is not None and segment.get("end_sample") is not None:
         return (segment["end_sample"] - segment["start_sample"]) / rate
@@ -303,12 +336,16 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
             body.append(f"<h2>Chapter {chapter}{': ' + _e(title) if title else ''}</h2>")
         body.append(_segment_html(s, peaks, line_audio.get(s["uid"]), rate))
     name = manifest.get("project", "")
+    verified = any(s.get("verify") or any(t.get("verify") for t in s.get("review_takes", [])) for s in segments)
+    failed = sum(1 for s in segments if (s.get("verify") or {}).get("passed") is False)
     return _PAGE.format(
         title=_e(f"Review: {name}"), project=_e(name), css=_CSS, script=_SCRIPT,
         summary=_e(
             f"{len(segments)} segments, {segments[0]['takes'] if segments else 0} take(s) each, "
             f"{manifest.get('audio_seconds', 0):.1f} s of audio; {flagged} segment(s) flagged by the checks"
+            + (f"; {failed} segment(s) failed the transcript check" if verified else "")
         ),
+        verify_controls=_VERIFY_CONTROLS if verified else "",
         picks_json=_script_json(picks), picks_text=_e(picks_text), body="\n".join(body), thresholds=_THRESHOLDS,
     )
 
@@ -333,12 +370,16 @@ def _segment_html(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> s
             f'{f" · {duration:.1f} s" if duration is not None else ""}</label>'
             f'{waveform_svg(peaks.get(t["clip"], []))}'
             f'<audio class="take-audio" controls preload="none" src="{_src(t["clip"])}"></audio>'
-            f'{_flags_html(t.get("checks"))}</div>'
+            f'{_flags_html(t.get("checks"))}{_verify_html(t.get("verify"))}</div>'
         )
+    verify = s.get("verify") or {}
+    failed = verify.get("passed") is False
+    wer = f' data-wer="{float(verify["wer"])}"' if "wer" in verify else ""
     return (
-        f'<section class="seg{" flagged" if flagged else ""}" id="seg-{uid}" data-uid="{uid}" '
-        f'data-rendered="{s["take"]}">'
+        f'<section class="seg{" flagged" if flagged else ""}{" failed" if failed else ""}" id="seg-{uid}" '
+        f'data-uid="{uid}" data-rendered="{s["take"]}"{wer}>'
         f'<div class="line"><span class="sid">{_e(s["id"])}</span> <b class="speaker">{_e(s["speaker"])}</b> '
+        f'{"<span class=badge>failed</span> " if failed else ""}'
         f'<span class="dur">{f"{seconds:.1f} s" if seconds is not None else ""}</span>'
         f'<p class="text">{_e(s["text"])}</p>{player}</div>'
         f'<div class="takes">{"".join(takes)}</div></section>'
@@ -367,6 +408,10 @@ h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.5em 0 .5em}
 audio{width:100%;height:32px}.stitched{display:flex;align-items:center;gap:.5em;color:#777;font-size:12px}
 .flags{list-style:none;margin:.2em 0;padding:0;font-size:12px}.flags .bad{color:#b22}.flags .ok{color:#383}
 body.only-flagged .seg:not(.flagged){display:none}
+body.only-failed .seg:not(.failed){display:none}body.by-wer h2{display:none}
+.badge{background:#b22;color:#fff;border-radius:3px;padding:0 .4em;font-size:12px}
+.verify{font-size:12px}.verify p{margin:.1em 0}.verify ins{background:#dfd}.verify del{background:#fdd}
+.wer.bad{color:#b22}.wer.ok{color:#383}
 """
 
 _SCRIPT = """
@@ -402,8 +447,25 @@ document.getElementById('copy').addEventListener('click', () => {
   else fallback();
 });
 document.getElementById('only-flagged').addEventListener('change', e => document.body.classList.toggle('only-flagged', e.target.checked));
+const onlyFailed = document.getElementById('only-failed'), byWer = document.getElementById('sort-wer');
+if (onlyFailed) onlyFailed.addEventListener('change', e => document.body.classList.toggle('only-failed', e.target.checked));
+if (byWer) {
+  // Sorting moves the sections; the book order (with its chapter headings) comes back when unticked.
+  const main = document.querySelector('main'), book = [...main.children];
+  const wer = el => el.dataset.wer === undefined ? -1 : Number(el.dataset.wer);
+  byWer.addEventListener('change', e => {
+    document.body.classList.toggle('by-wer', e.target.checked);
+    const order = e.target.checked ? [...book].sort((a, b) => wer(b) - wer(a)) : book;
+    order.forEach(el => main.appendChild(el));
+  });
+}
 refresh();
 """
+
+_VERIFY_CONTROLS = (
+    ' <label><input type="checkbox" id="only-failed"> only failed</label>'
+    ' <label><input type="checkbox" id="sort-wer"> sort by worst WER</label>'
+)
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -415,7 +477,7 @@ _PAGE = """<!DOCTYPE html>
 <p>Pick a take per segment, then save <b>picks.json</b> in this folder, or as the file project.picks names
 (Download, or Copy into the file), and run barkflow again: it re-stitches with the picked takes without rendering. <span id="status"></span></p>
 <p><button id="download" type="button">Download picks.json</button> <button id="copy" type="button">Copy</button>
-<label><input type="checkbox" id="only-flagged"> only flagged segments</label></p>
+<label><input type="checkbox" id="only-flagged"> only flagged segments</label>{verify_controls}</p>
 <textarea id="picks-json" readonly aria-label="picks.json">{picks_text}</textarea>
 <details><summary>About the checks</summary><p>{thresholds}</p></details>
 </header>

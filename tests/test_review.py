@@ -231,6 +231,84 @@ def test_picking_a_take_in_the_browser_restitches_without_rendering(rendered, tm
     assert re.search(rf'id="seg-{target["uid"]}"[^>]* data-rendered="1"', page)
 
 
+# --- the transcript check on the page --------------------------------------------------------
+
+
+def verified_manifest():
+    """Three segments of one take each: one passes, one fails (with a word diff), one has no verify."""
+    def seg(i, verify):
+        s = {"id": f"l{i:04d}-s01", "uid": f"u{i}", "chapter": 1, "speaker": "ALICE", "text": f"line {i}",
+             "take": 0, "takes": 1, "checks": None,
+             "review_takes": [{"take": 0, "clip": f"review/l{i:04d}-s01-t0.wav", "checks": None}]}
+        if verify is not None:
+            s["verify"] = s["review_takes"][0]["verify"] = verify
+        return s
+
+    passing = {"transcript": "Line one.", "wer": 0.0, "cer": 0.0, "missing": [], "extra": [], "substituted": [],
+               "passed": True}
+    failing = {"transcript": "The <b>door</b> & so", "wer": 0.75, "cer": 0.5, "missing": ["<lamp>", "grey"],
+               "extra": ["so"], "substituted": [["turned", "door"]], "passed": False}
+    return {"project": "demo", "segments": [seg(1, passing), seg(2, failing), seg(3, None)]}
+
+
+def sections(page):
+    return dict(re.findall(r'<section [^>]*id="seg-(u\d)"[^>]*>(.*?)</section>', page, re.S))
+
+
+def test_the_page_shows_each_takes_transcript_diff_and_a_badge_on_failed_segments():
+    page = review.render_page(verified_manifest(), {}, {})
+    by_uid = sections(page)
+    assert re.search(r'<section class="seg failed" id="seg-u2"[^>]* data-wer="0.75"', page)
+    assert ["failed" in re.search(rf'<section class="([^"]*)" id="seg-{u}"', page).group(1) for u in by_uid] == [
+        False, True, False]
+    assert [">failed</span>" in by_uid[u] for u in ("u1", "u2", "u3")] == [False, True, False]
+    failed = by_uid["u2"]
+    assert "heard: The &lt;b&gt;door&lt;/b&gt; &amp; <ins>so</ins>" in failed  # escaped, the extra word marked
+    assert "missing: <del>&lt;lamp&gt;</del> <del>grey</del>" in failed
+    assert "<del>turned</del> → <ins>door</ins>" in failed and "WER 0.75 (failed)" in failed
+    assert "<b>door" not in page and "<lamp>" not in page
+    assert "heard: Line one." in by_uid["u1"] and "WER 0.00 (passed)" in by_uid["u1"] and "<del>" not in by_uid["u1"]
+    assert 'class="verify"' not in by_uid["u3"]
+    assert 'id="only-failed"' in page and 'id="sort-wer"' in page
+
+
+def test_without_transcript_checks_the_page_has_no_verify_controls():
+    manifest = verified_manifest()
+    for s in manifest["segments"]:
+        s.pop("verify", None)
+        s["review_takes"][0].pop("verify", None)
+    page = review.render_page(manifest, {}, {})
+    assert 'id="only-failed"' not in page and 'id="sort-wer"' not in page
+    body = re.search(r"<main>(.*)</main>", page, re.S).group(1)
+    assert 'class="verify"' not in body and "failed" not in body and "data-wer" not in body
+
+
+def test_only_failed_and_sort_by_wer_in_the_browser(tmp_path):
+    manifest = verified_manifest()
+    manifest["segments"][0]["verify"]["wer"] = 0.1  # passes, but sorts after the failed one
+    (tmp_path / "review.html").write_text(review.render_page(manifest, {}, {}), encoding="utf-8")
+    browser, profile = _chrome()
+    try:
+        from selenium.webdriver.common.by import By
+
+        browser.get((tmp_path / "review.html").as_uri())
+        def shown():
+            return [s.get_attribute("data-uid") for s in browser.find_elements(By.CSS_SELECTOR, "section.seg")
+                    if s.is_displayed()]
+        assert shown() == ["u1", "u2", "u3"]
+        browser.find_element(By.ID, "sort-wer").click()
+        assert shown() == ["u2", "u1", "u3"]
+        browser.find_element(By.ID, "only-failed").click()
+        assert shown() == ["u2"]
+        browser.find_element(By.ID, "only-failed").click()
+        browser.find_element(By.ID, "sort-wer").click()
+        assert shown() == ["u1", "u2", "u3"]
+        assert browser.find_element(By.TAG_NAME, "h2").is_displayed()
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 # --- a sweep ------------------------------------------------------------------------------
 
 
