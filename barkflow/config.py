@@ -28,7 +28,7 @@ from omegaconf.errors import OmegaConfBaseException
 from barkflow.engine.api import DTYPES, OFFLOAD
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
-from barkflow.errors import BarkflowError, check_range
+from barkflow.errors import BarkflowError, check_choice, check_range
 from barkflow.steps.export import ExportOptions
 from barkflow.steps.split import SplitOptions
 from barkflow.steps.stitch import StitchOptions
@@ -87,10 +87,7 @@ class ModelConfig:
             stage_config = getattr(self, stage)
             if stage_config.device:
                 check_device_name(f"model.{stage}.device", stage_config.device)
-            if stage_config.dtype not in DTYPES:
-                raise BarkflowError(
-                    f"model.{stage}.dtype is {stage_config.dtype!r}: set it to one of {', '.join(DTYPES)}"
-                )
+            check_choice(f"model.{stage}.dtype", stage_config.dtype, DTYPES)
 
 
 @dataclass
@@ -102,8 +99,7 @@ class DeviceConfig:
 
     def __post_init__(self) -> None:
         check_device_name("device.device", self.device)
-        if self.offload not in OFFLOAD:
-            raise BarkflowError(f"device.offload is {self.offload!r}: set it to one of {', '.join(OFFLOAD)}")
+        check_choice("device.offload", self.offload, OFFLOAD)
         check_range("device.batch_size", self.batch_size, 1, MAX_BATCH_SIZE, hint="such as 16")
         check_range("device.threads", self.threads, 0, MAX_THREADS, hint="or 0 for torch's default")
 
@@ -167,8 +163,7 @@ class ProjectConfig:
 
     def __post_init__(self) -> None:
         check_file_name("project.name", self.name)
-        if self.history not in HISTORY_POLICIES:
-            raise BarkflowError(f"project.history is {self.history!r}: set it to one of {', '.join(HISTORY_POLICIES)}")
+        check_choice("project.history", self.history, HISTORY_POLICIES)
         check_range("project.takes", self.takes, 1, MAX_TAKES, hint="such as 3")
         check_range("project.chain_reset_every", self.chain_reset_every, 0, MAX_COUNT, hint="or 0 for never")
         self.lines = {number: config for number, config in map(_line_override, self.lines.items())}
@@ -204,14 +199,12 @@ class VerifyConfig:
     pick: str = "best"  # best: the passing take with the lowest error (a picks.json entry wins) | first: take 0
 
     def __post_init__(self) -> None:
-        if self.recogniser not in RECOGNISERS:
-            raise BarkflowError(f"verify.recogniser is {self.recogniser!r}: set it to one of {', '.join(RECOGNISERS)}")
+        check_choice("verify.recogniser", self.recogniser, RECOGNISERS)
         check_device_name("verify.device", self.device)
         check_range("verify.batch_size", self.batch_size, 1, MAX_BATCH_SIZE, hint="such as 8")
         check_range("verify.max_wer", self.max_wer, 0, MAX_WER, integer=False, hint="such as 0.35")
         check_range("verify.max_takes", self.max_takes, 1, MAX_VERIFY_TAKES, hint="such as 3")
-        if self.pick not in VERIFY_PICKS:
-            raise BarkflowError(f"verify.pick is {self.pick!r}: set it to one of {', '.join(VERIFY_PICKS)}")
+        check_choice("verify.pick", self.pick, VERIFY_PICKS)
 
 
 @dataclass

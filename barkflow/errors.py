@@ -26,5 +26,11 @@ def check_range(key: str, value: object, low: float, high: float, *, integer: bo
         )
 
 
+def check_choice(key: str, value: object, choices) -> None:
+    """One wording for an option that takes one of a few names: `key` is its dotted name."""
+    if value not in choices:
+        raise BarkflowError(f"{key} is {value!r}: set it to one of {', '.join(choices)}")
+
+
 def _show(bound: float) -> str:
     return f"{bound:g}" if isinstance(bound, float) else str(bound)
