@@ -25,7 +25,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from barkflow.engine.api import DTYPES, OFFLOAD
+from barkflow.engine.api import DTYPES, OFFLOAD, STAGES
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_choice, check_range
@@ -62,7 +62,7 @@ class SeedsConfig:
     fine: Optional[int] = None
 
     def __post_init__(self) -> None:
-        for stage in ("semantic", "coarse", "fine"):
+        for stage in STAGES:
             check_range(f"seeds.{stage}", getattr(self, stage), 0, MAX_SEED, optional=True)
 
 
@@ -83,7 +83,7 @@ class ModelConfig:
     tokenizer: str = ""  # "" = the tokenizer in the semantic source's bundle (or mBERT-cased)
 
     def __post_init__(self) -> None:
-        for stage in ("semantic", "coarse", "fine"):
+        for stage in STAGES:
             stage_config = getattr(self, stage)
             if stage_config.device:
                 check_device_name(f"model.{stage}.device", stage_config.device)
@@ -268,7 +268,7 @@ def to_config(cfg: DictConfig) -> BarkflowConfig:
         if number < 1:
             raise BarkflowError(f"project.lines.{number}: line numbers start at 1; key each override by its line in the script")
     for key, device in [("device.device", config.device.device)] + [
-        (f"model.{stage}.device", getattr(config.model, stage).device) for stage in ("semantic", "coarse", "fine")
+        (f"model.{stage}.device", getattr(config.model, stage).device) for stage in STAGES
     ]:
         check_device_available(key, device)
     return config

@@ -19,7 +19,7 @@ from barkflow.build import make_voice_resolver
 from barkflow.cache import Store, content_key
 from barkflow.config import HISTORY_POLICIES, BarkflowConfig, VoiceConfig, apply_overrides
 from barkflow.config import check_cast, check_line_overrides
-from barkflow.engine.api import Bark
+from barkflow.engine.api import STAGES, Bark
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
 from barkflow.files import read_json_object, write_json_atomic
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 TOKEN_STEPS = (steps.semantic, steps.coarse, steps.fine, steps.decode)
 STEPS_BY_NAME = {step.NAME: step for step in TOKEN_STEPS}
 SPLIT_VERSION = 2  # bump when splitting changes for the same inputs (2: no part of a cut cue is bare space)
-SEEDED_STAGES = ("semantic", "coarse", "fine")
+SEEDED_STAGES = STAGES  # each model stage draws from its own derived seed
 SEGMENT_ID = re.compile(r"l\d{4,}-s\d{2,}")  # what segment_id() makes
 
 
@@ -242,10 +242,10 @@ def _stage_seed(cfg: BarkflowConfig, stage: str) -> int:
 def _stage_options(cfg: BarkflowConfig, voice: VoiceConfig, override, where: str) -> StageOptions:
     """The sampling group, then the voice's overrides, then the line's."""
     resolved = {}
-    for stage in ("semantic", "coarse", "fine"):
+    for stage in STAGES:
         options = getattr(cfg.sampling, stage)
         for layer, label in ((voice.sampling, "voice"), (override.sampling if override else {}, "line")):
-            unknown = set(layer) - {"semantic", "coarse", "fine"}
+            unknown = set(layer) - set(STAGES)
             if unknown:
                 raise BarkflowError(f"{where}: {label} sampling has unknown stage(s) {', '.join(sorted(unknown))}")
             if stage in layer:
