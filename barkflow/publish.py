@@ -7,6 +7,7 @@ the decode entries' checksums, the stitch and export options and the project's t
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import logging
@@ -172,7 +173,7 @@ def _stitch_and_export(
     render_key = inputs_key()
     if previous and previous["render_key"] == render_key and all(Path(p).exists() for p in previous["outputs"]):
         log.info("outputs are up to date in %s", out_dir)
-        return json.loads(json.dumps(previous))  # a copy: the review fields are set on it
+        return copy.deepcopy(previous)  # the review and verify fields are set on it
     stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
     render_key = inputs_key()  # what was stitched: entries stitch found damaged were recomputed
     options = cfg.export

@@ -65,8 +65,7 @@ def render(
     steps = list(TOKEN_STEPS)
     if cfg.verify.recogniser != "none":  # after decode: each take's audio checked against its text
         checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
-        for unit in the_plan.units:
-            unit.keys[checker.NAME] = checker.cache_key(unit)
+        checker.assign_keys(the_plan.units)
         steps.append(checker)
     verified = None
     with tallying() as tallies:
@@ -107,8 +106,7 @@ def _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory
         new = retakes.next_retakes(the_plan, units, store, engine, cfg.verify)
         if not new:
             return units
-        for unit in new:
-            unit.keys[checker.NAME] = checker.cache_key(unit)
+        checker.assign_keys(new)
         for step in steps:
             run_step(step, new, store, engine, progress_factory)
         units = units + new

@@ -51,5 +51,10 @@ class VerifyStep:
     def cache_key(self, unit) -> str:
         return cache_key(unit, self.recogniser)
 
+    def assign_keys(self, units) -> None:
+        """Each unit's verify key, beside the token steps' keys the plan gave it."""
+        for unit in units:
+            unit.keys[NAME] = self.cache_key(unit)
+
     def run(self, units, prompts, inputs, engine, progress=None):
         return run(units, prompts, inputs, engine, self.recogniser)
