@@ -322,10 +322,7 @@ def load_stage(
         coarse.pt, fine.pt); by default the large ones (*_2.pt), or the small ones if alone.
     setting: the config key that holds `source`, named in error messages (e.g. "model.semantic.source").
     """
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
-    where = setting or f"{stage} model source"
-    src = resolve_source(source, where)
+    src, where = _stage_source(stage, source, setting)
     if src.layout == "hf":
         if small:
             logger.warning("small=True is ignored for %s: a Hugging Face layout holds one size", src.repo.label)
@@ -399,6 +396,14 @@ def _load_suno_stage(stage: str, repo: Repo, name: str, where: str):
     return config, origin, state, [path]
 
 
+def _stage_source(stage: str, source: str, setting: str) -> tuple:
+    """(resolved source, the name errors give it) of one stage's weights."""
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
+    where = setting or f"{stage} model source"
+    return resolve_source(source, where), where
+
+
 def check_stage_config(
     stage: str, source: str | os.PathLike, *, small: bool | None = None, setting: str | None = None
 ) -> None:
@@ -409,10 +414,7 @@ def check_stage_config(
     tensors stay on disk). A hub .pt that is not in the local cache yet is left to its load (this
     check never downloads gigabytes).
     """
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
-    where = setting or f"{stage} model source"
-    src = resolve_source(source, where)
+    src, where = _stage_source(stage, source, setting)
     if src.layout == "hf":
         _hf_stage_config(stage, src.repo, where)
         return
