@@ -158,7 +158,8 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
     anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
     for line in script.lines:
         override = project.lines.get(line.source_line)
-        ref = (override.voice if override and override.voice else None) or _cast_voice(cast, line, script)
+        # check_cast has reported every speaker without a voice, so the cast has this one
+        ref = (override.voice if override and override.voice else None) or cast[line.speaker.casefold()]
         voice = voice_for(ref)
         prefix = " ".join(p for p in (project.prefix, voice.config.prefix, override.prefix if override else "") if p)
         suffix = " ".join(s for s in (override.suffix if override else "", voice.config.suffix, project.suffix) if s)
@@ -221,17 +222,6 @@ def _sung_words(text: str) -> Optional[str]:
         if inner and SUNG not in inner:
             return inner
     return None
-
-
-def _cast_voice(cast: dict, line: ScriptLine, script: Script) -> str:
-    ref = cast.get(line.speaker.casefold())
-    if ref is None:
-        known = ", ".join(map(repr, sorted(cast))) or "none"
-        raise BarkflowError(
-            f"{script.source}:{line.source_line}: speaker {line.speaker!r} is not in project.cast (cast: {known}); "
-            f"add it, e.g. project.cast.{line.speaker}=v2/en_speaker_6, or 'random' for a locked random voice"
-        )
-    return ref
 
 
 def _stage_seed(cfg: BarkflowConfig, stage: str) -> int:
