@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from barkflow.cache import content_key
-from barkflow.config import CloneConfig, VoiceConfig, load_voice_file
+from barkflow.config import CloneConfig, PathsConfig, VoiceConfig, load_voice_file
 from barkflow.engine.prompts import VoicePrompt, load_npz, load_npz_meta, save_npz
 from barkflow.errors import BarkflowError
 from barkflow.files import write_text_atomic
@@ -84,7 +84,7 @@ def builtin_library_dir() -> Optional[Path]:
         return None
 
 
-def default_library_dirs(voices_dir: str | Path = "voices", config_dirs: list[Path] | tuple = (Path("conf"),)) -> list[Path]:
+def default_library_dirs(voices_dir: str | Path = PathsConfig.voices_dir, config_dirs: list[Path] | tuple = (Path("conf"),)) -> list[Path]:
     """The library folders, in the order resolution tries them: the user's (paths.voices_dir), then
     `voices/` of each config folder (./conf/voices: Hydra's search path), then the built-in entries."""
     dirs = [Path(voices_dir)] + [Path(d) / "voices" for d in config_dirs]
