@@ -22,17 +22,7 @@ A sweep gets one page comparing its jobs' takes of the same segments side by sid
 `write_sweep_review(sweep_dir)`, run at the end of a multirun by `SweepReviewCallback`
 (conf/hydra/callbacks/review.yaml), or by hand: `python -m barkflow.review SWEEP_DIR`.
 
-The automatic checks, on a take's raw decoded audio (before stitch trims or normalises it).
-Silence is 10 ms frames whose peak is under SILENCE_DB:
-- leading / trailing silence longer than EDGE_SILENCE_S (1.0 s);
-- inner silence (a quiet stretch between the first and last sound) longer than INNER_SILENCE_S (1.5 s);
-- silent: no frame above SILENCE_DB at all;
-- clipping: any sample with |x| >= CLIP_LEVEL (0.999, the level cloning also checks);
-- duration: the speech span (first to last sound) against `estimate_seconds(text)`: under
-  TOO_SHORT (0.4x) "too short: words may be dropped", over TOO_LONG (2.5x) "too long: rambling";
-- max length: the semantic stage ran to its 768-token limit ("max_length") because
-  end-of-speech never came: the end may be cut off, or the take rambles. (A stop at the user's
-  own `sampling.semantic.max_gen_duration_s` is a choice, not a defect, and is not flagged.)
+The automatic checks on each take are barkflow/checks.py's.
 """
 
 from __future__ import annotations
@@ -49,9 +39,11 @@ from urllib.parse import quote
 import numpy as np
 from hydra.experimental.callback import Callback
 
-from barkflow.engine.constants import CLIP_LEVEL, SAMPLE_RATE
+from barkflow.checks import (
+    CHECKS_VERSION, CLIP_LEVEL, EDGE_SILENCE_S, INNER_SILENCE_S, SILENCE_DB, TOO_LONG, TOO_SHORT, check_audio,
+)
+from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
-from barkflow.steps.split import estimate_seconds
 from barkflow.files import read_json_object, write_text_atomic
 from barkflow.plan import SEGMENT_ID
 from barkflow.steps.stitch import atomic_sound_file, prepare_out_dir
@@ -61,75 +53,11 @@ log = logging.getLogger(__name__)
 PAGE = "review.html"
 REVIEW_DIR = "review"
 INDEX = "index.json"
-CHECKS_VERSION = 1  # bump when a check changes: every clip's checks are recomputed
-
-SILENCE_DB = -45.0
-FRAME_S = 0.010
-EDGE_SILENCE_S = 1.0
-INNER_SILENCE_S = 1.5
-TOO_SHORT = 0.4
-TOO_LONG = 2.5
 ENVELOPE_POINTS = 120
 _CLIP_NAME = re.compile(rf"{SEGMENT_ID.pattern}-t\d+\.wav")
 
 
-# --- checks and waveform ------------------------------------------------------------------
-
-
-def check_audio(
-    audio: np.ndarray, text: str, stop_reason: Optional[str] = None, sample_rate: int = SAMPLE_RATE
-) -> dict:
-    """Measurements of one take and `flags`: {check name: message} for each check it fails."""
-    audio = np.asarray(audio, dtype=np.float64).reshape(-1)
-    seconds = audio.size / sample_rate
-    frame = max(1, round(FRAME_S * sample_rate))
-    n_frames = -(-audio.size // frame)
-    padded = np.zeros(n_frames * frame)
-    padded[: audio.size] = np.abs(audio)
-    loud = padded.reshape(n_frames, frame).max(axis=1) > 10 ** (SILENCE_DB / 20)
-    flags = {}
-    if loud.any():
-        first, last = int(np.argmax(loud)), n_frames - int(np.argmax(loud[::-1]))  # frames [first, last)
-        start, end = first * frame, min(last * frame, audio.size)  # samples
-        leading, trailing = start / sample_rate, (audio.size - end) / sample_rate
-        inner = _longest_run(~loud[first:last]) * frame / sample_rate
-        speech = (end - start) / sample_rate
-    else:
-        leading = trailing = seconds
-        inner = speech = 0.0
-        flags["silent"] = f"no sound above {SILENCE_DB:g} dBFS"
-    if loud.any() and leading > EDGE_SILENCE_S:
-        flags["leading_silence"] = f"{leading:.1f} s of silence before speech (> {EDGE_SILENCE_S:g} s)"
-    if loud.any() and trailing > EDGE_SILENCE_S:
-        flags["trailing_silence"] = f"{trailing:.1f} s of silence after speech (> {EDGE_SILENCE_S:g} s)"
-    if inner > INNER_SILENCE_S:
-        flags["inner_silence"] = f"a {inner:.1f} s gap inside the speech (> {INNER_SILENCE_S:g} s)"
-    clipped = int(np.count_nonzero(np.abs(audio) >= CLIP_LEVEL))
-    if clipped:
-        flags["clipping"] = f"{clipped} clipped sample{'s' if clipped != 1 else ''} (|x| >= {CLIP_LEVEL:g})"
-    expected = estimate_seconds(text)
-    ratio = speech / expected if expected else None
-    if ratio is not None and loud.any() and ratio < TOO_SHORT:
-        flags["too_short"] = f"too short: words may be dropped ({speech:.1f} s for ~{expected:.1f} s of text)"
-    if ratio is not None and ratio > TOO_LONG:
-        flags["too_long"] = f"too long: rambling ({speech:.1f} s for ~{expected:.1f} s of text)"
-    if stop_reason == "max_length":
-        flags["max_length"] = "generation hit the 768-token limit without end-of-speech: the end may be cut off"
-    return {
-        "seconds": round(seconds, 3), "speech_seconds": round(speech, 3), "expected_seconds": round(expected, 3),
-        "leading_silence_s": round(leading, 3), "trailing_silence_s": round(trailing, 3),
-        "inner_silence_s": round(inner, 3), "clipped_samples": clipped,
-        "peak": round(float(np.abs(audio).max()) if audio.size else 0.0, 4), "stop_reason": stop_reason,
-        "flags": flags,
-    }
-
-
-def _longest_run(mask: np.ndarray) -> int:
-    """The length of the longest run of True in a 1-D boolean array."""
-    if not mask.any():
-        return 0
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
+# --- waveform ------------------------------------------------------------------------------
 
 
 def peak_envelope(audio: np.ndarray, points: int = ENVELOPE_POINTS) -> list[float]:
