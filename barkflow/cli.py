@@ -2,6 +2,8 @@
 
     barkflow project=audiobook                       render a project (conf/projects/audiobook.yaml)
     barkflow project=audiobook plan=true             the segment table, no model loaded
+    barkflow project=audiobook verify=sphinx verify.report=true
+                                                     the segments that fail their checks, from the cache
     barkflow -m project=dialogue sampling.semantic.temp=0.5,0.7 seed=1,2
     barkflow project=audiobook --cfg job             the composed config
 
@@ -116,6 +118,9 @@ def run(cfg: DictConfig):
         the_plan = plan.make_plan(config, engine, store, dirs)
         _print_plan(plan.plan_table(the_plan, store), console)
         return 0.0
+    if config.verify.report:
+        _print_verify_report(runner.verify_report(config, dirs), config, console)
+        return 0.0
     summary = runner.render(config, dirs, progress_factory=_progress_factory(console))
     line = f"{config.project.name}: {summary_line(summary, config.shard)}"
     _log_to_file(line, logging.INFO)  # sweep jobs keep their summary in their own log
@@ -125,6 +130,19 @@ def run(cfg: DictConfig):
     if len(summary.outputs) > 8:
         console.print(f"  … and {len(summary.outputs) - 8} more in {config.paths.output_dir}")
     return summary.audio_seconds
+
+
+def _print_verify_report(outcome, config, console) -> None:
+    """The verify counts, then one tab-separated line per failing segment (failed.txt's lines)."""
+    from barkflow.retakes import failure_lines
+
+    counts = outcome.counts()
+    console.print(
+        f"{config.project.name}: verify: {counts['passed first']} passed first time, {counts['fixed by retakes']} "
+        f"fixed by retakes, {counts['failing']} still failing", highlight=False, markup=False,
+    )
+    lines = failure_lines(outcome, config.verify)
+    console.file.write("".join(f"{line}\n" for line in lines))  # as they are: tab-separated for tools and pipes
 
 
 def summary_line(summary, shard: str = "") -> str:

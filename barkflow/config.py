@@ -18,13 +18,14 @@ import tempfile
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from barkflow.checks import CHECKS
 from barkflow.engine.api import DTYPES, OFFLOAD, STAGES
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
@@ -184,6 +185,7 @@ RECOGNISERS = ("none", "sphinx", "whisper")
 MAX_WER = 10.0  # a word error rate counts inserted words too, so it can pass 1; above 10 is a typo
 MAX_VERIFY_TAKES = 20  # each retake costs a whole render of its segment
 VERIFY_PICKS = ("best", "first")
+DEFAULT_FAIL_ON = ("silent", "inner_silence", "clipping", "too_short", "too_long", "max_length")
 
 
 @dataclass
@@ -191,15 +193,21 @@ class VerifyConfig:
     """Checking each take by speech recognition (barkflow/steps/verify.py); none: no check, no cost."""
 
     recogniser: str = "none"  # none | sphinx | whisper
-    source: str = ""  # whisper: a hub id (openai/whisper-base.en[@rev]), a local folder, or tiny-whisper
+    source: str = ""  # whisper for English voices: a hub id (openai/whisper-base.en[@rev]), a folder, or tiny-whisper
+    multilingual_source: str = ""  # whisper for voices of any other language (openai/whisper-base)
     device: str = "cpu"  # where the recogniser runs; it can share the GPU or run on the CPU beside it
     batch_size: int = 8  # takes per recognition batch
     max_wer: float = 0.35  # a take whose word error rate is above this fails (scored after, never cached)
+    # The audio checks (barkflow/checks.py) that also fail a take. Not the edge silences: stitch trims them.
+    fail_on: List[str] = field(default_factory=lambda: list(DEFAULT_FAIL_ON))
     max_takes: int = 1  # takes per segment in all: one whose best take fails gets another, up to this
     pick: str = "best"  # best: the passing take with the lowest error (a picks.json entry wins) | first: take 0
+    report: bool = False  # true: list the segments that fail, from the cache, and render nothing
 
     def __post_init__(self) -> None:
         check_choice("verify.recogniser", self.recogniser, RECOGNISERS)
+        for name in self.fail_on:
+            check_choice("verify.fail_on", name, CHECKS)
         check_device_name("verify.device", self.device)
         check_range("verify.batch_size", self.batch_size, 1, MAX_BATCH_SIZE, hint="such as 8")
         check_range("verify.max_wer", self.max_wer, 0, MAX_WER, integer=False, hint="such as 0.35")

@@ -42,7 +42,7 @@ def publish(
     review clips, the manifest and the review page; returns (outputs, seconds of audio)."""
     verify = cfg.verify
     scores = retakes.read_scores(units, store) if verify.recogniser != "none" and verify.pick == "best" else None
-    chosen = choose_takes(units, picks, the_plan.units, scores, verify.max_wer)
+    chosen = choose_takes(units, picks, the_plan.units, scores, verify)
     manifest_path = out_dir / MANIFEST
     previous = _read_manifest(manifest_path)
     manifest = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir, previous)
@@ -84,10 +84,11 @@ def read_picks(cfg: BarkflowConfig) -> dict:
 
 def choose_takes(
     units: list[Unit], picks: dict, book: Optional[list[Unit]] = None, scores: Optional[dict] = None,
-    max_wer: float = 0.0,
+    verify: Optional[VerifyConfig] = None,
 ) -> list[Unit]:
     """Exactly one unit per segment, in book order: the picked take where it exists, else take 0,
-    or with `scores` ((uid, take) -> VerifyResult: verify.pick=best) the best take by them.
+    or with `scores` ((uid, take) -> VerifyResult: verify.pick=best) the best take by them and
+    `verify`'s thresholds.
 
     Every way of choosing takes goes through here, so no pick (stale, out of range, not a number,
     for a segment that is gone) can drop a segment from the book or add one twice. A pick for no
@@ -107,7 +108,7 @@ def choose_takes(
     for number in sorted(takes):
         by_take = takes[number]
         fallback = (  # take 0 (a shard always carries it), or the best scored take
-            by_take[min(by_take)] if scores is None else retakes.best_take(list(by_take.values()), scores, max_wer)
+            by_take[min(by_take)] if scores is None else retakes.best_take(list(by_take.values()), scores, verify)
         )
         wanted = picks.get(fallback.uid, fallback.take)
         unit = by_take.get(wanted) if isinstance(wanted, int) and not isinstance(wanted, bool) else None
@@ -206,17 +207,18 @@ _MANIFEST_SEGMENT_FIELDS = {"id": str, "uid": str, "chapter": int, "take": int, 
 
 
 def _set_verify_results(segments: list[dict], takes: list[Unit], store: Store, verify: VerifyConfig) -> None:
-    """Each take's transcript, error rates and word diff (`review_takes[i].verify`), the picked
-    take's as the segment's `verify`; scored against `max_wer` here, so a new threshold costs no
-    recognition. Set on every run: a manifest kept from the last run may hold another recogniser's."""
+    """Each take's transcript, error rates, word diff, flags and why it fails (`review_takes[i].verify`),
+    the picked take's as the segment's `verify`; judged against `max_wer` and `fail_on` here, so a
+    new threshold costs no recognition. Set on every run: a manifest kept from the last run may
+    hold another recogniser's. A take whose entry is damaged (read_scores logged it) gets none."""
+    scores = retakes.read_scores(takes, store) if verify.recogniser != "none" else {}
     by_take = {}
-    for unit in takes if verify.recogniser != "none" else ():
-        key = unit.keys[verify_step.NAME]
-        arrays = store.load(verify_step.NAME, key)
-        if arrays is None:  # damaged since the step ran (load logged it): the next run transcribes it again
-            continue
-        scores = verify_step.result(arrays, unit)
-        by_take[unit.uid, unit.take] = {**scores.to_json(), "passed": scores.passes(verify.max_wer), "key": key}
+    for unit in takes:
+        if (score := scores.get((unit.uid, unit.take))) is not None:
+            failures = score.failures(verify.max_wer, verify.fail_on)
+            by_take[unit.uid, unit.take] = {
+                **score.to_json(), "failures": failures, "passed": not failures, "key": unit.keys[verify_step.NAME],
+            }
     for segment in segments:
         for take in segment.get("review_takes", []):
             take.pop("verify", None)

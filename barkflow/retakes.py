@@ -1,4 +1,8 @@
-"""Retakes and verify outcomes: segments whose best take fails `verify.max_wer` get more takes.
+"""Retakes and verify outcomes: segments whose best take fails get more takes.
+
+A take fails when its word error rate is above `verify.max_wer` or its audio fails one of the
+checks named in `verify.fail_on` (barkflow/checks.py: silence, clipping, a take far too short or
+too long for its text, a semantic stage that hit its length limit).
 
 After the verify step has scored every take that exists, each segment whose best take fails gets
 one more take (the next take number, seeds derived as for planned takes), up to `verify.max_takes`
@@ -32,23 +36,24 @@ FAILED_FILE = "failed.txt"
 
 
 def read_scores(units: list[Unit], store: Store) -> dict[tuple[str, int], VerifyResult]:
-    """(segment uid, take) -> the take's scores, for the takes whose verify entry is in the cache."""
+    """(segment uid, take) -> the take's scores and flags, for the takes whose verify entry is in the cache."""
     scores = {}
     for unit in units:
         arrays = store.load(verify_step.NAME, unit.keys[verify_step.NAME])
         if arrays is not None:  # damaged (load logged it): unscored, it ranks last
-            scores[unit.uid, unit.take] = verify_step.result(arrays, unit)
+            stop_reason = (store.meta("semantic", unit.keys["semantic"]) or {}).get("stop_reason")
+            scores[unit.uid, unit.take] = verify_step.result(arrays, unit, stop_reason)
     return scores
 
 
-def best_take(takes: list[Unit], scores: dict, max_wer: float) -> Unit:
+def best_take(takes: list[Unit], scores: dict, verify: VerifyConfig) -> Unit:
     """The passing take with the lowest word error rate (ties: the lower take number); if none
     passes, the lowest error rate; unscored takes last. Deterministic: the same scores, the same pick."""
 
     def rank(unit: Unit):
         result = scores.get((unit.uid, unit.take))
         wer = math.inf if result is None else result.wer
-        return (not _passes(scores, unit, max_wer), wer, unit.take)
+        return (not _passes(scores, unit, verify), wer, unit.take)
 
     return min(takes, key=rank)
 
@@ -67,11 +72,24 @@ def next_retakes(the_plan: Plan, units: list[Unit], store: Store, engine: Bark, 
     scores = read_scores(units, store)
     retakes = []
     for takes in takes_by_segment(units).values():
-        best = best_take(takes, scores, verify.max_wer)
-        if not _passes(scores, best, verify.max_wer) and len(takes) < verify.max_takes:
+        best = best_take(takes, scores, verify)
+        if not _passes(scores, best, verify) and len(takes) < verify.max_takes:
             segment = next(u for u in takes if u.take == 0)
             retakes.append(the_plan.retake(segment, max(u.take for u in takes) + 1, engine))
     return retakes
+
+
+def cached_retakes(the_plan: Plan, units: list[Unit], store: Store, engine: Bark, verify: VerifyConfig,
+                   checker) -> list[Unit]:
+    """`units` with the retakes the loop has already rendered and verified, found round by round
+    in the cache alone (what a report shows without rendering)."""
+    while True:
+        new = next_retakes(the_plan, units, store, engine, verify)
+        checker.assign_keys(new)
+        new = [u for u in new if store.has(verify_step.NAME, u.keys[verify_step.NAME])]
+        if not new:
+            return units
+        units = units + new
 
 
 @dataclass
@@ -91,34 +109,41 @@ def outcome(units: list[Unit], store: Store, verify: VerifyConfig, planned_takes
     scores = read_scores(units, store)
     result = VerifyOutcome()
     for takes in takes_by_segment(units).values():
-        best = best_take(takes, scores, verify.max_wer)
+        best = best_take(takes, scores, verify)
         score = scores.get((best.uid, best.take))
-        if score is None or not score.passes(verify.max_wer):
+        if not _passes(scores, best, verify):
             result.failing.append((best, score))
-        elif any(u.take < planned_takes and _passes(scores, u, verify.max_wer) for u in takes):
+        elif any(u.take < planned_takes and _passes(scores, u, verify) for u in takes):
             result.passed_first += 1
         else:
             result.fixed += 1
     return result
 
 
-def _passes(scores: dict, unit: Unit, max_wer: float) -> bool:
+def _passes(scores: dict, unit: Unit, verify: VerifyConfig) -> bool:
     score = scores.get((unit.uid, unit.take))
-    return score is not None and score.passes(max_wer)
+    return score is not None and score.passes(verify.max_wer, verify.fail_on)
 
 
-def write_failed(out_dir: Path, verify_outcome: Optional[VerifyOutcome]) -> None:
-    """`failed.txt` beside the outputs: one line per segment that still fails (segment id, which
-    names its script line, the word error rate, the missing words); removed when none fails or
-    verify is off, so a stale list never outlives the failures it named."""
+def write_failed(out_dir: Path, verify_outcome: Optional[VerifyOutcome], verify: VerifyConfig) -> None:
+    """`failed.txt` beside the outputs: one line per segment that still fails (see `failure_lines`);
+    removed when none fails or verify is off, so a stale list never outlives the failures it named."""
     path = out_dir / FAILED_FILE
     if verify_outcome is None or not verify_outcome.failing:
         path.unlink(missing_ok=True)
         return
+    write_text_atomic(path, "\n".join(failure_lines(verify_outcome, verify)) + "\n")
+
+
+def failure_lines(verify_outcome: VerifyOutcome, verify: VerifyConfig) -> list[str]:
+    """Per failing segment, tab-separated: its id, its script line, its best take's word error
+    rate, what fails it (wer and the checks in `verify.fail_on`), and the words it misses."""
     lines = []
     for unit, score in verify_outcome.failing:
+        where = f"{unit.segment_id}\tline {unit.line.source_line}\ttake {unit.take}"
         if score is None:
-            lines.append(f"{unit.segment_id}\twer=unscored\tmissing: ?")
+            lines.append(f"{where}\twer=unscored\tfails: not verified yet\tmissing: ?")
         else:
-            lines.append(f"{unit.segment_id}\twer={score.wer:.2f}\tmissing: {' '.join(score.missing) or '-'}")
-    write_text_atomic(path, "\n".join(lines) + "\n")
+            fails = ", ".join(score.failures(verify.max_wer, verify.fail_on))
+            lines.append(f"{where}\twer={score.wer:.2f}\tfails: {fails}\tmissing: {' '.join(score.missing) or '-'}")
+    return lines

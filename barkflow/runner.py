@@ -81,7 +81,7 @@ def render(
         audio_seconds = tallies.get("decode", StepTally()).decoded_samples / SAMPLE_RATE
         if not shard:  # a shard renders into the cache only
             outputs, audio_seconds = publish(cfg, the_plan, units, picks, store, engine, out_dir)
-            retakes.write_failed(out_dir, verified)
+            retakes.write_failed(out_dir, verified, cfg.verify)
     counts = {step.NAME: tallies.get(step.NAME, StepTally()).counts() for step in steps}
     return Summary(
         segments=len({u.number for u in units}),
@@ -95,6 +95,20 @@ def render(
         stitched=not shard,
         verified=verified.counts() if verified else None,
     )
+
+
+def verify_report(cfg: BarkflowConfig, config_dirs: list[Path] = ()) -> retakes.VerifyOutcome:
+    """How every segment stands against the checks, from the cache alone: no model is loaded,
+    nothing is rendered or transcribed (`verify.report=true`). A segment whose takes were never
+    verified counts as failing, "not verified yet"."""
+    if cfg.verify.recogniser == "none":
+        raise BarkflowError("verify.report=true needs the recogniser the render used: add verify=sphinx or verify=whisper")
+    store, engine = make_store(cfg), make_engine(cfg)
+    the_plan = make_plan(cfg, engine, store, list(config_dirs))
+    checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
+    checker.assign_keys(the_plan.units)
+    units = retakes.cached_retakes(the_plan, list(the_plan.units), store, engine, cfg.verify, checker)
+    return retakes.outcome(units, store, cfg.verify, the_plan.takes)
 
 
 def _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory) -> list:

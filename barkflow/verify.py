@@ -1,9 +1,12 @@
 """Checking a take against its text: normalise both, align them, count the errors.
 
-The normaliser is transformers' Whisper English normaliser (it drops bracketed cues such as
-[laughs], symbols such as ♪, and writes numbers as digits), built without its British-to-American
-spelling map: that map ships with the Whisper hub repositories, and the check must work offline.
-Both sides go through the same normaliser, so a spelling is only an error if the speaker changed it.
+For English the normaliser is transformers' Whisper English normaliser (it drops bracketed cues
+such as [laughs], symbols such as ♪, and writes numbers as digits), built without its
+British-to-American spelling map: that map ships with the Whisper hub repositories, and the check
+must work offline. Other languages get Whisper's basic normaliser (lower case, no punctuation,
+cues or symbols); for languages written without spaces (Chinese, Japanese) it splits the text into
+characters, so the "word" error rate is a character error rate there. Both sides go through the
+same normaliser, so a spelling is only an error if the speaker changed it.
 
 `align` uses jiwer for the word and character error rates and the word diff (missing: in the text
 but not heard; extra: heard but not in the text; substituted: (text word, heard word) pairs).
@@ -16,20 +19,27 @@ from dataclasses import dataclass, field
 
 import jiwer
 
-# Bump when normalising or scoring changes: the verify step's cache key includes it.
-SCORING_VERSION = 1
+ENGLISH = "en"
+UNSPACED_LANGUAGES = ("zh", "ja")  # written without spaces between words
 
 
-@functools.lru_cache(maxsize=1)
-def _english_normalizer():
-    from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
-
-    return EnglishTextNormalizer({})  # {}: no spelling map (see the module docstring)
+def language_or_english(language: str) -> str:
+    """A voice's language code as the check uses it: English when the voice does not say."""
+    return (language or ENGLISH).lower()
 
 
-def normalise(text: str) -> str:
+@functools.lru_cache(maxsize=None)
+def _normalizer(language: str):
+    from transformers.models.whisper.english_normalizer import BasicTextNormalizer, EnglishTextNormalizer
+
+    if language == ENGLISH:
+        return EnglishTextNormalizer({})  # {}: no spelling map (see the module docstring)
+    return BasicTextNormalizer(split_letters=language in UNSPACED_LANGUAGES)
+
+
+def normalise(text: str, language: str = ENGLISH) -> str:
     """Lower case words separated by single spaces, without punctuation, cues or symbols."""
-    return " ".join(_english_normalizer()(text).split())
+    return " ".join(_normalizer(language_or_english(language))(text).split())
 
 
 @dataclass
@@ -40,20 +50,26 @@ class VerifyResult:
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     substituted: list[tuple[str, str]] = field(default_factory=list)  # (text word, heard word)
+    flags: dict = field(default_factory=dict)  # the audio checks it fails (barkflow/checks.py): {name: message}
 
-    def passes(self, max_wer: float) -> bool:
-        return self.wer <= max_wer
+    def failures(self, max_wer: float, fail_on) -> list[str]:
+        """Why the take fails: "wer" above `max_wer`, then each flagged check named in `fail_on`."""
+        return (["wer"] if self.wer > max_wer else []) + [name for name in self.flags if name in fail_on]
+
+    def passes(self, max_wer: float, fail_on=()) -> bool:
+        return not self.failures(max_wer, fail_on)
 
     def to_json(self) -> dict:
         return {
             "transcript": self.transcript, "wer": round(self.wer, 4), "cer": round(self.cer, 4),
             "missing": self.missing, "extra": self.extra, "substituted": [list(p) for p in self.substituted],
+            "flags": self.flags,
         }
 
 
-def align(text: str, transcript: str) -> VerifyResult:
-    """Score `transcript` (what was heard) against `text` (what the take should say)."""
-    reference, heard = normalise(text), normalise(transcript)
+def align(text: str, transcript: str, language: str = ENGLISH) -> VerifyResult:
+    """Score `transcript` (what was heard) against `text` (what the take should say, in `language`)."""
+    reference, heard = normalise(text, language), normalise(transcript, language)
     if not reference:  # nothing to say (a cue-only segment): every heard word is extra
         words = heard.split()
         return VerifyResult(transcript, float(len(words)), float(len(heard)), extra=words)

@@ -53,6 +53,11 @@ class ResolvedVoice:
     config: VoiceConfig
     origin: str  # preset | npz | library | clone | none
 
+    @property
+    def language(self) -> str:
+        """The ISO code of the language it speaks: its `language`, else its preset's ("" if unknown)."""
+        return self.config.language or preset_language(self.config.source) or preset_language(self.name)
+
 
 @dataclass(frozen=True)
 class VoiceInfo:

@@ -13,6 +13,8 @@ from helpers import ANY_JSON, project_config
 from barkflow import build, plan, publish, runner
 from barkflow.cache import Store
 from barkflow.errors import BarkflowError
+from barkflow.checks import CHECKS
+from barkflow.config import VerifyConfig
 from barkflow.verify import VerifyResult
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,33 +49,39 @@ def test_any_picks_file_keeps_every_segment_exactly_once(planned, tmp_path, data
     path = tmp_path / "picks.json"
     path.write_text(json.dumps({"picks": picks} if wrapped else picks))
     config = project_config(tmp_path, "project.takes=2", f"project.picks={path}")
-    # verify.pick=best: some takes scored (any error rate, some passing), or no scores at all
+    # verify.pick=best: some takes scored (any error rate and audio flags, some passing), or no scores at all
     wers = st.floats(0, 10, allow_nan=False)
+    flags = st.lists(st.sampled_from(CHECKS), unique=True)
     takes = [(u.uid, u.take) for u in planned.units]
-    scores = data.draw(st.none() | st.dictionaries(st.sampled_from(takes), wers.map(lambda w: align_stub(w))))
-    max_wer = data.draw(wers)
+    stubs = st.builds(align_stub, wers, flags)
+    scores = data.draw(st.none() | st.dictionaries(st.sampled_from(takes), stubs))
+    verify = VerifyConfig(max_wer=data.draw(wers), fail_on=data.draw(flags))
 
-    chosen = publish.choose_takes(planned.units, publish.read_picks(config), None, scores, max_wer)
+    chosen = publish.choose_takes(planned.units, publish.read_picks(config), None, scores, verify)
 
     assert [u.number for u in chosen] == sorted({u.number for u in planned.units})
     assert [u.text for u in chosen] == [u.text for u in planned.segments()]
     for unit in chosen:
         picked = picks.get(unit.uid)
         valid = isinstance(picked, int) and not isinstance(picked, bool) and picked in (0, 1)
-        assert unit.take == (picked if valid else best_of(unit.uid, scores, max_wer))
+        assert unit.take == (picked if valid else best_of(unit.uid, scores, verify))
 
 
-def align_stub(wer: float) -> VerifyResult:
-    return VerifyResult("", wer, wer)
+def align_stub(wer: float, flags=()) -> VerifyResult:
+    return VerifyResult("", wer, wer, flags={name: "flagged" for name in flags})
 
 
-def best_of(uid: str, scores, max_wer: float) -> int:
-    """Without a pick: take 0, or with scores the passing take with the lowest error rate (ties: the
-    lower take), else the lowest error rate, unscored takes last."""
+def best_of(uid: str, scores, verify: VerifyConfig) -> int:
+    """Without a pick: take 0, or with scores the passing take (error rate within max_wer, no flag
+    in fail_on) with the lowest error rate (ties: the lower take), else the lowest error rate,
+    unscored takes last."""
     if scores is None:
         return 0
     scored = {take: scores[uid, take].wer for take in (0, 1) if (uid, take) in scores}
-    passing = {take: wer for take, wer in scored.items() if wer <= max_wer}
+    passing = {
+        take: wer for take, wer in scored.items()
+        if wer <= verify.max_wer and not set(scores[uid, take].flags) & set(verify.fail_on)
+    }
     pool = passing or scored
     return min(pool, key=lambda take: (pool[take], take)) if pool else 0
 

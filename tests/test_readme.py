@@ -42,6 +42,8 @@ SHARDS_8 = "shard=0/8,1/8,2/8,3/8,4/8,5/8,6/8,7/8"
 ADAPTATIONS: dict[str, Adapt] = {
     "barkflow project=audiobook": Adapt("runs as written"),
     "barkflow project=demo": Adapt("runs as written"),
+    "barkflow project=demo verify=sphinx verify.report=true": Adapt(
+        "runs as written (nothing verified yet: every segment is listed as not verified)"),
     "barkflow project=audiobook model=bark-small": Adapt("hub weights: the tiny model instead", TINY),
     "barkflow project=audiobook model=bark device=cuda": Adapt(
         "hub weights and a GPU: the tiny model on the CPU", {**TINY, "device=cuda": "device=cpu"}),

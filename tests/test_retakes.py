@@ -6,10 +6,12 @@ The demo's segments: 0 the narrator's two sentences, 1 ALICE's "Did you hear tha
 2 BOB's "It is only the wind. [sighs] It is always the wind.", 3 ALICE's "Then why is the door open?".
 """
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from barkflow import build, cli, plan, runner
 from barkflow.cache import Store
@@ -43,10 +45,10 @@ class ScriptedRecogniser:
         self.transcribed = []  # (segment number, take) in the order asked
         self.fail_on_take = None  # a take number that raises, once: a kill inside the retake loop
 
-    def identity(self) -> str:
+    def identity(self, language: str) -> str:
         return "scripted|v1"
 
-    def transcribe(self, audios):
+    def transcribe(self, audios, language: str):
         assert len(audios) == len(self.units)
         if self.fail_on_take is not None and any(u.take == self.fail_on_take for u in self.units):
             self.fail_on_take = None
@@ -70,7 +72,18 @@ def scripted(monkeypatch):
 
 
 def render(tmp_path, *overrides):
-    return runner.render(project_config(tmp_path, "verify=sphinx", *overrides), [REPO / "conf"])
+    # fail_on=[]: the tiny model's noise fails the audio checks; these tests decide pass and fail by WER
+    return runner.render(project_config(tmp_path, "verify=sphinx", "verify.fail_on=[]", *overrides), [REPO / "conf"])
+
+
+def cli_output(tmp_path, *overrides) -> list[str]:
+    """What `barkflow` prints for this project, as lines."""
+    console = Console(file=io.StringIO(), width=400)
+    cli._print_verify_report(
+        runner.verify_report(project_config(tmp_path, "verify=sphinx", "verify.fail_on=[]", *overrides), [REPO / "conf"]),
+        project_config(tmp_path, "verify=sphinx", "verify.fail_on=[]", *overrides), console,
+    )
+    return console.file.getvalue().splitlines()
 
 
 def manifest(tmp_path) -> dict:
@@ -95,11 +108,18 @@ def test_failing_segments_are_retaken_up_to_max_takes_and_a_rerun_computes_nothi
     assert [s["takes"] for s in segments] == [1, 2, 3, 1]
     assert segments[1]["verify"]["passed"] and not segments[2]["verify"]["passed"]
     failed = (tmp_path / "out" / FAILED_FILE).read_text(encoding="utf-8").splitlines()
-    assert failed == [f"{segments[2]['id']}\twer=0.80\tmissing: only the wind it is always the wind"]
+    assert failed == [
+        f"{segments[2]['id']}\tline 6\ttake 0\twer=0.80\tfails: wer\tmissing: only the wind it is always the wind"
+    ]
 
     again = render(tmp_path, "verify.max_takes=3")
     assert set(again.rendered.values()) == {0} and len(scripted.transcribed) == 7
     assert again.verified == summary.verified and takes_of(tmp_path) == [[0], [0, 1], [0, 1, 2], [0]]
+
+    # verify.report=true: the same counts and lines, from the cache, with nothing transcribed
+    report = cli_output(tmp_path, "verify.max_takes=3", "verify.report=true")
+    assert report[0].endswith("verify: 2 passed first time, 1 fixed by retakes, 1 still failing")
+    assert report[1:] == failed and len(scripted.transcribed) == 7
 
     # a looser threshold: every segment passes, failed.txt goes, nothing is transcribed
     passed = render(tmp_path, "verify.max_takes=3", "verify.max_wer=1")

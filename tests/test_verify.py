@@ -102,8 +102,11 @@ def test_sphinx_shows_the_words_of_a_dropped_clause_as_missing(tmp_path):
 
 def test_sphinx_identity_names_the_release_and_model():
     pytest.importorskip("pocketsphinx")
-    identity = asr.SphinxRecogniser().identity()
+    identity = asr.SphinxRecogniser().identity("en")
     assert identity.startswith("sphinx|pocketsphinx ") and identity.endswith("/en-us")
+    with pytest.raises(BarkflowError, match="verify=sphinx hears English only.*'de': use verify=whisper") as error:
+        asr.SphinxRecogniser().identity("de")
+    assert "\n" not in str(error.value)
 
 
 # ---------------------------------------------------------------------------------------------- the step in a render
@@ -116,12 +119,12 @@ class CountingRecogniser:
         self.inner = None
         self.transcribed = 0
 
-    def identity(self) -> str:
-        return self.inner.identity()
+    def identity(self, language: str) -> str:
+        return self.inner.identity(language)
 
-    def transcribe(self, audios):
+    def transcribe(self, audios, language: str):
         self.transcribed += len(audios)
-        return self.inner.transcribe(audios)
+        return self.inner.transcribe(audios, language)
 
 
 @pytest.fixture
@@ -196,11 +199,28 @@ def test_verify_options_out_of_range_are_one_line_errors(tmp_path, override, mes
 
 
 def test_tiny_whisper_transcribes_a_batch_and_its_identity_pins_the_files(tmp_path):
-    recogniser = asr.WhisperRecogniser("tiny-whisper")
-    heard = recogniser.transcribe([np.zeros(SAMPLE_RATE, np.float32), np.zeros(0, np.float32)])
+    recogniser = asr.WhisperRecogniser("tiny-whisper", "tiny-whisper")
+    heard = recogniser.transcribe([np.zeros(SAMPLE_RATE, np.float32), np.zeros(0, np.float32)], "de")
     assert len(heard) == 2 and all(isinstance(t, str) for t in heard)
-    assert recogniser.identity().startswith("whisper|") and "model.safetensors" in recogniser.identity()
-    assert asr.WhisperRecogniser("tiny-whisper", language="de").identity() != recogniser.identity()
+    identity = recogniser.identity("en")
+    assert identity.startswith("whisper|") and "model.safetensors" in identity
+    assert recogniser.identity("de") != identity
+
+
+def test_an_english_only_whisper_refuses_other_languages_before_anything_renders(tmp_path):
+    english_only = tmp_path / "whisper-en"
+    shutil.copytree(asr.tiny_whisper_dir(), english_only)
+    generation = json.loads((english_only / "generation_config.json").read_text())
+    (english_only / "generation_config.json").write_text(json.dumps({**generation, "is_multilingual": False}))
+    recogniser = asr.WhisperRecogniser(str(english_only))
+    assert recogniser.identity("en").startswith("whisper|")
+    with pytest.raises(BarkflowError, match="verify.multilingual_source") as error:
+        recogniser.identity("de")  # no multilingual source given
+    assert "\n" not in str(error.value)
+    with pytest.raises(BarkflowError, match="verify.multilingual_source is an English-only Whisper.*'de'"):
+        asr.WhisperRecogniser(str(english_only), str(english_only)).identity("de")
+    with pytest.raises(BarkflowError, match="does not know the language 'xx'"):
+        asr.WhisperRecogniser("tiny-whisper", "tiny-whisper").identity("xx")
 
 
 def test_whisper_needs_a_source_that_exists(tmp_path):
