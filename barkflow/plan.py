@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from barkflow import steps
+from barkflow.book import with_project_tags
 from barkflow.build import make_voice_resolver
 from barkflow.cache import Store, content_key
 from barkflow.config import HISTORY_POLICIES, BarkflowConfig, VoiceConfig, apply_overrides
@@ -138,8 +139,10 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
     engine.check_sources()  # a bad model config is one line now, not after the earlier stages have rendered
     script = load_script(
         find_file(project.script, config_dirs), project.format,
-        narrator=project.narrator, fountain_action=project.fountain_action,
+        narrator=project.narrator, fountain_action=project.fountain_action, book=project.book,
     )
+    script = with_project_tags(script, project.title, project.author, project.read_by, project.cover,
+                               lambda path: find_file(path, config_dirs))
     cast = {name.casefold(): ref for name, ref in project.cast.items()}
     if len(cast) < len(project.cast):
         raise BarkflowError(
