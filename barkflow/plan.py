@@ -380,6 +380,18 @@ def _assign_keys(units: list[Unit], engine: Bark) -> None:
             unit.keys[step.NAME] = step.cache_key(unit, conditioning(unit, step.NAME).key_part(), engine)
 
 
+def chapter_table(the_plan: Plan) -> list[dict]:
+    """One row per chapter for plan mode: its number (from 1), title, segments and estimated seconds."""
+    rows: dict[int, dict] = {}
+    for unit in the_plan.segments():
+        title = the_plan.script.chapter_titles[unit.line.chapter]
+        row = rows.setdefault(unit.chapter_number, {"chapter": unit.chapter_number, "title": title, "segments": 0,
+                                                    "seconds": 0.0})
+        row["segments"] += 1
+        row["seconds"] += estimate_seconds(unit.text)
+    return list(rows.values())
+
+
 def plan_table(the_plan: Plan, store: Store) -> list[dict]:
     """One row per segment for plan mode: what would be rendered, and what is cached already."""
     rows = []
