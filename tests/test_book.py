@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from html import escape
 from pathlib import Path
 
 import epubs  # the EPUB builder beside this file
 import pytest
 from helpers import REPO, project_config, render
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
@@ -167,3 +170,33 @@ def test_project_keys_win_over_the_book_and_a_bad_cover_is_one_line(tmp_path):
     cover.write_text("not an image")
     with pytest.raises(BarkflowError, match=r"^project.cover=.*not a JPEG or PNG image; convert it[^\n]*$"):
         book_plan(tmp_path, epub, f"project.cover={cover}")
+
+
+PLAIN_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÄéß0123456789.,;!?'", min_size=1, max_size=8)
+INLINE = ("{}", "<em>{}</em>", "<b>{}</b>", "<span class='x'>{}</span>", "<a href='#x'>{}</a>")
+
+
+@settings(max_examples=40, deadline=None)
+@given(paragraphs=st.lists(st.lists(st.tuples(PLAIN_WORD, st.sampled_from(INLINE)), min_size=1, max_size=6),
+                           min_size=1, max_size=6),
+       markers=st.lists(st.booleans(), min_size=6, max_size=6))
+def test_html_words_in_are_words_out_whatever_the_inline_markup(tmp_path_factory, paragraphs, markers):
+    """Every word of every paragraph arrives, once and in order, whatever inline markup wraps it;
+    footnote markers never do; paragraph numbers rise one by one."""
+    body = "".join(
+        "<p>" + " ".join(markup.format(escape(word)) for word, markup in paragraph)
+        + ('<sup><a href="#n">7</a></sup>' if marker else "") + "</p>"
+        for paragraph, marker in zip(paragraphs, markers)
+    )
+    page = tmp_path_factory.mktemp("html") / "page.html"
+    page.write_text(f"<html><body><h1>T</h1>{body}</body></html>", encoding="utf-8")
+    script = load_script(page)
+    assert [line.text.split() for line in script.lines] == [[word for word, _ in p] for p in paragraphs]
+    assert [line.source_line for line in script.lines] == list(range(1, len(paragraphs) + 1))
+
+
+def test_a_plain_script_keeps_no_metadata_so_its_outputs_and_keys_are_as_before(tmp_path):
+    """Without read_by or cover, a prose script's metadata stays None: the render key and the tags
+    of its outputs are exactly those of before books came in."""
+    the_plan = book_plan(tmp_path, REPO / "examples/audiobook/book.md")
+    assert the_plan.script.metadata is None
