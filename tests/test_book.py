@@ -200,3 +200,22 @@ def test_a_plain_script_keeps_no_metadata_so_its_outputs_and_keys_are_as_before(
     of its outputs are exactly those of before books came in."""
     the_plan = book_plan(tmp_path, REPO / "examples/audiobook/book.md")
     assert the_plan.script.metadata is None
+
+
+def test_plan_mode_prints_a_line_per_chapter(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from barkflow.cli import _print_plan
+
+    the_plan = book_plan(tmp_path, epubs.build_epub(tmp_path / "book.epub"))
+    piped = io.StringIO()
+    _print_plan(plan.plan_table(the_plan, build.make_store(the_plan_config(tmp_path))), Console(file=piped),
+                plan.chapter_table(the_plan))
+    counts = [row["segments"] for row in plan.chapter_table(the_plan)]
+    assert f"chapter 2: A Nested Section: {counts[1]} segments" in piped.getvalue()
+
+
+def the_plan_config(tmp_path: Path):
+    return project_config(tmp_path, project="audiobook")
