@@ -73,8 +73,9 @@ def _progress_factory(console):
 PLAN_COLUMNS = ("id", "ch", "speaker", "voice", "chars", "~s", "cached", "text")
 
 
-def _print_plan(rows, console) -> None:
-    """A table on a terminal; tab-separated lines elsewhere (logs, pipes), where a table would wrap."""
+def _print_plan(rows, console, chapters=()) -> None:
+    """A table on a terminal; tab-separated lines elsewhere (logs, pipes), where a table would wrap.
+    Then one line per chapter (`plan.chapter_table`) when there is more than one, or a titled one."""
     from rich.table import Table
     from rich.text import Text
 
@@ -90,6 +91,9 @@ def _print_plan(rows, console) -> None:
         for r in rows for direction in r["dropped"]
     ]
     summary = f"estimated audio: {total / 60:.1f} min; fully cached: {sum(len(r['cached']) == 4 for r in rows)}"
+    if len(chapters) > 1 or any(c["title"] for c in chapters):
+        notes += [f"chapter {c['chapter']}: {c['title'] or '(untitled)'}: {c['segments']} segment"
+                  f"{'' if c['segments'] == 1 else 's'}, ~{c['seconds']:.1f} s" for c in chapters]
     if not console.is_terminal:
         lines = [title, "\t".join(PLAN_COLUMNS)] + ["\t".join(" ".join(c.split()) for c in row) for row in cells]
         console.file.write("\n".join(lines + notes + [summary]) + "\n")
@@ -116,7 +120,7 @@ def run(cfg: DictConfig):
     if config.plan:
         engine, store = build.make_engine(config), build.make_store(config)
         the_plan = plan.make_plan(config, engine, store, dirs)
-        _print_plan(plan.plan_table(the_plan, store), console)
+        _print_plan(plan.plan_table(the_plan, store), console, plan.chapter_table(the_plan))
         return 0.0
     if config.verify.report:
         _print_verify_report(runner.verify_report(config, dirs), config, console)

@@ -25,6 +25,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from barkflow.book import BookOptions
 from barkflow.checks import CHECKS
 from barkflow.engine.api import DTYPES, OFFLOAD, STAGES
 from barkflow.engine.constants import DEFAULT_HUBERT
@@ -142,7 +143,7 @@ class LineConfig:
 class ProjectConfig:
     name: str = "project"  # names the output files
     script: str = MISSING  # path to the script; relative paths are tried from the working dir, then the config dirs
-    format: str = "auto"  # auto | prose | dialogue | fountain
+    format: str = "auto"  # auto | prose | dialogue | fountain | epub | html
     narrator: str = "narrator"  # speaker of prose and of unnamed lines
     fountain_action: str = "narrate"  # narrate | skip: what happens to Fountain action lines
     cast: Dict[str, str] = field(default_factory=dict)  # speaker -> voice name, preset, or .npz path
@@ -161,6 +162,9 @@ class ProjectConfig:
     picks: str = ""  # a picks file (picks.json from the review page) choosing a take per segment
     title: str = ""
     author: str = ""
+    read_by: str = ""  # the narrator credit in the outputs' tags (`narrator` above names the prose speaker)
+    cover: str = ""  # a JPEG or PNG for the m4b and mp3s; "" = the EPUB's own cover, if any
+    book: BookOptions = field(default_factory=BookOptions)  # EPUB/HTML: which parts are read
 
     def __post_init__(self) -> None:
         check_file_name("project.name", self.name)

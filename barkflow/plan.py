@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from barkflow import steps
+from barkflow.book import with_project_tags
 from barkflow.build import make_voice_resolver
 from barkflow.cache import Store, content_key
 from barkflow.config import HISTORY_POLICIES, BarkflowConfig, VoiceConfig, apply_overrides
@@ -138,8 +139,10 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
     engine.check_sources()  # a bad model config is one line now, not after the earlier stages have rendered
     script = load_script(
         find_file(project.script, config_dirs), project.format,
-        narrator=project.narrator, fountain_action=project.fountain_action,
+        narrator=project.narrator, fountain_action=project.fountain_action, book=project.book,
     )
+    script = with_project_tags(script, project.title, project.author, project.read_by, project.cover,
+                               lambda path: find_file(path, config_dirs))
     cast = {name.casefold(): ref for name, ref in project.cast.items()}
     if len(cast) < len(project.cast):
         raise BarkflowError(
@@ -375,6 +378,18 @@ def _assign_keys(units: list[Unit], engine: Bark) -> None:
     for unit in sorted(units, key=lambda u: u.wave):  # a unit's keys need its prompt unit's keys
         for step in TOKEN_STEPS:
             unit.keys[step.NAME] = step.cache_key(unit, conditioning(unit, step.NAME).key_part(), engine)
+
+
+def chapter_table(the_plan: Plan) -> list[dict]:
+    """One row per chapter for plan mode: its number (from 1), title, segments and estimated seconds."""
+    rows: dict[int, dict] = {}
+    for unit in the_plan.segments():
+        title = the_plan.script.chapter_titles[unit.line.chapter]
+        row = rows.setdefault(unit.chapter_number, {"chapter": unit.chapter_number, "title": title, "segments": 0,
+                                                    "seconds": 0.0})
+        row["segments"] += 1
+        row["seconds"] += estimate_seconds(unit.text)
+    return list(rows.values())
 
 
 def plan_table(the_plan: Plan, store: Store) -> list[dict]:

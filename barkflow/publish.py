@@ -160,6 +160,8 @@ def _stitch_and_export(
         for i, u in enumerate(chosen)
     ]
 
+    book = the_plan.script.metadata
+
     def inputs_key() -> str:
         # The entries' checksums, not only their keys: a repaired or recomputed entry re-stitches.
         return content_key(
@@ -169,6 +171,7 @@ def _stitch_and_export(
                 for p, u in zip(pieces, chosen)
             ],
             chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
+            *([book.identity()] if book is not None else []),  # a book's tags and cover; plain scripts keep their key
         )
 
     render_key = inputs_key()
@@ -180,7 +183,7 @@ def _stitch_and_export(
     options = cfg.export
     if cfg.project.title or cfg.project.author:
         options = replace(options, title=options.title or cfg.project.title, author=options.author or cfg.project.author)
-    outputs = [str(p) for p in export(stitched, chapter_titles, options, out_dir, cfg.project.name)]
+    outputs = [str(p) for p in export(stitched, chapter_titles, options, out_dir, cfg.project.name, book)]
     outputs += [str(p) for p in _export_segment_voices(chosen, store, engine, out_dir / "voices")]
     return _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs)
 

@@ -47,7 +47,7 @@ from barkflow.errors import BarkflowError
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("auto", "prose", "dialogue", "fountain")
+FORMATS = ("auto", "prose", "dialogue", "fountain", "epub", "html")  # epub, html: barkflow/book.py
 FOUNTAIN_ACTIONS = ("narrate", "skip")
 FOUNTAIN_EXTENSIONS = (".fountain", ".spmd")
 SUNG = "♪"  # Bark sings the words between two of these
@@ -72,14 +72,16 @@ class Script:
     lines: tuple[ScriptLine, ...]
     chapter_titles: tuple[str, ...]  # one per chapter; "" for an untitled first chapter
     source: str  # path or "<string>"
+    metadata: object = None  # a book's title, author, cover... (steps.export.BookTags); None for plain scripts
 
     def speakers(self) -> list[str]:
         """Every speaker, in order of first appearance."""
         return list(dict.fromkeys(line.speaker for line in self.lines))
 
 
-def load_script(path, fmt: str = "auto", **kw) -> Script:
-    """Read a script file (see `decode_script` for the encodings) and parse it; see `parse_script`."""
+def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
+    """Read a script file (see `decode_script` for the encodings) and parse it; see `parse_script`.
+    EPUB and HTML books (by `fmt` or extension) go to barkflow/book.py, with `book` (BookOptions)."""
     path = Path(path).expanduser()
     if not path.exists():
         raise BarkflowError(f"script file not found: {path}; check the path "
@@ -91,6 +93,10 @@ def load_script(path, fmt: str = "auto", **kw) -> Script:
     except OSError as exc:
         raise BarkflowError(f"cannot read script file {path}: {exc.strerror or exc}; "
                             f"check its permissions") from None
+    from barkflow.book import book_format, load_book  # here: book.py imports this module
+
+    if (kind := book_format(path, fmt)) is not None:  # before decoding: an EPUB is a zip, not text
+        return load_book(path, kind, narrator=kw.get("narrator", "narrator"), options=book)
     text = decode_script(data, str(path))
     if not text.strip():
         raise BarkflowError(f"{path}: the script file is empty; write the text to speak into it")
@@ -155,6 +161,8 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
     """Parse script text; `source` names it in errors and, for fmt="auto", gives the extension."""
     if fmt not in FORMATS:
         raise BarkflowError(f"{source}: unknown script format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt in ("epub", "html"):  # books are read from their files (load_script), not from text
+        raise BarkflowError(f"{source}: format {fmt} is read from a file; give the book's path as project.script")
     if fountain_action not in FOUNTAIN_ACTIONS:
         raise BarkflowError(f"{source}: unknown fountain_action {fountain_action!r}; "
                             f"use {' or '.join(FOUNTAIN_ACTIONS)}")

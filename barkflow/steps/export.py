@@ -16,6 +16,11 @@ Vorbis and mp3 is MPEG Layer III, all through soundfile (libsndfile's default qu
 through the ffmpeg binary that imageio-ffmpeg ships: the chapter WAVs via the concat demuxer,
 chapter markers from an FFMETADATA file with millisecond times, then tags with mutagen.
 
+Tags: title and author (export.* first, then project.*, then the book's own), and for a book or a
+project with `project.read_by` / `project.cover` (BookTags) also the narrator credit, language,
+publisher, date and cover art, in the m4b (MP4 atoms: the narrator as composer, ©wrt, as audiobook
+players read it) and in every mp3 (ID3: TCOM, TLAN, TPUB, TDRC and the front cover as APIC).
+
 Levels: every file leaves with its true peak (4x oversampled with soxr), as a player decodes it,
 at or under the ceiling stitch limited the masters' samples to (`stitch.peak_dbfs`). Lossy codecs,
 and peaks between samples, can rise past that ceiling, so each file is decoded (lossy ones by
@@ -31,6 +36,7 @@ temporary name and moved into place when complete.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import logging
 import math
@@ -38,7 +44,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import List, Optional
 from pathlib import Path
 
@@ -158,6 +164,39 @@ class _Span:
 
 
 @dataclass(frozen=True)
+class BookTags:
+    """What the outputs are tagged with besides the chapter titles: a book's metadata and cover."""
+
+    title: str = ""
+    author: str = ""
+    read_by: str = ""  # the narrator credit (project.read_by)
+    language: str = ""
+    publisher: str = ""
+    date: str = ""
+    cover: bytes = field(default=b"", repr=False)  # JPEG or PNG bytes
+    cover_type: str = ""  # image/jpeg | image/png
+
+    def over(self, other: Optional["BookTags"]) -> "BookTags":
+        """These tags, with `other`'s filling those left empty (the cover and its type go together)."""
+        if other is None:
+            return self
+        values = {f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)}
+        if not self.cover:
+            values["cover_type"] = other.cover_type
+        return BookTags(**values)
+
+    @property
+    def has_extras(self) -> bool:
+        """Anything beyond title and author: only then are mp3s tagged through mutagen."""
+        return any((self.read_by, self.language, self.publisher, self.date, self.cover))
+
+    def identity(self) -> tuple:
+        """For a render key: every field, the cover as its digest."""
+        return tuple(hashlib.sha256(self.cover).hexdigest() if f.name == "cover" else getattr(self, f.name)
+                     for f in fields(self))
+
+
+@dataclass(frozen=True)
 class _Tags:
     title: str = ""
     artist: str = ""
@@ -166,39 +205,44 @@ class _Tags:
 
 
 def export(
-    result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions, out_dir: Path, basename: str
+    result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions, out_dir: Path, basename: str,
+    book: Optional[BookTags] = None,
 ) -> list[Path]:
-    """Write every file the options ask for; return their paths in the order written."""
+    """Write every file the options ask for; return their paths in the order written. `book`'s tags
+    fill what export.title and export.author leave empty, and add the cover and the rest."""
+    book = BookTags(title=options.title, author=options.author).over(book)
+    options = replace(options, title=book.title, author=book.author)
     _check_inputs(result, chapter_titles, basename)
     _check_encoders(options.formats)
     out_dir = prepare_out_dir(out_dir)
     written: list[Path] = []
     if options.book:
-        written += _export_book(result, options, out_dir / basename)
+        written += _export_book(result, options, out_dir / basename, book)
     if "m4b" in options.formats:
-        written.append(_write_m4b(out_dir / f"{basename}.m4b", result, chapter_titles, options))
+        written.append(_write_m4b(out_dir / f"{basename}.m4b", result, chapter_titles, options, book))
     if options.book_subtitles:
         written += _write_subtitles(out_dir / basename, result.pieces, "book", options.subtitles, result.sample_rate)
     if options.per_chapter:
         folder = prepare_out_dir(out_dir / f"{basename}-chapters")
-        written += _export_chapters(result, chapter_titles, options, folder, basename)
+        written += _export_chapters(result, chapter_titles, options, folder, basename, book)
     if options.per_line:
         folder = prepare_out_dir(out_dir / f"{basename}-lines")
         written += _export_lines(result, options, folder, basename)
     return written
 
 
-def _export_book(result: StitchResult, options: ExportOptions, stem: Path) -> list[Path]:
+def _export_book(result: StitchResult, options: ExportOptions, stem: Path, book: BookTags) -> list[Path]:
     spans = [_Span(Path(path), 0, n) for path, n in zip(result.chapter_files, result.chapter_samples)]
     tags = _Tags(title=options.title, artist=options.author, album=options.title)
     return [
-        _write_audio(stem.with_name(f"{stem.name}.{name}"), spans, name, result, tags)
+        _write_audio(stem.with_name(f"{stem.name}.{name}"), spans, name, result, tags, book)
         for name in options.plain_formats
     ]
 
 
 def _export_chapters(
-    result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions, folder: Path, basename: str
+    result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions, folder: Path, basename: str,
+    book: BookTags,
 ) -> list[Path]:
     written = []
     chapters = zip(result.chapter_files, result.chapter_samples, chapter_titles)
@@ -208,7 +252,7 @@ def _export_chapters(
         tags = _Tags(title=title, artist=options.author, album=options.title, tracknumber=str(index + 1))
         for name in options.plain_formats:
             audio_path = stem.with_name(f"{stem.name}.{name}")
-            written.append(_write_audio(audio_path, [span], name, result, tags))
+            written.append(_write_audio(audio_path, [span], name, result, tags, book))
         pieces = [piece for piece in result.pieces if piece.chapter == index]
         written += _write_subtitles(stem, pieces, "chapter", options.subtitles, result.sample_rate)
     return written
@@ -266,7 +310,9 @@ def _check_encoders(formats: Sequence[str]) -> None:
 # --- plain formats through soundfile ------------------------------------------------------
 
 
-def _write_audio(path: Path, spans: Sequence[_Span], name: str, result: StitchResult, tags: _Tags) -> Path:
+def _write_audio(
+    path: Path, spans: Sequence[_Span], name: str, result: StitchResult, tags: _Tags, book: Optional[BookTags] = None
+) -> Path:
     major, subtype = SOUNDFILE_FORMATS[name]
 
     def encode(target: Path, correction: _LevelCorrection) -> None:
@@ -274,6 +320,8 @@ def _write_audio(path: Path, spans: Sequence[_Span], name: str, result: StitchRe
             _set_tags(out, tags)  # before any audio: FLAC and Ogg write their comments up front
             for block in _read_spans(spans):
                 out.write(np.clip(correction.apply(block), -1.0, 1.0))  # PCM conversion wraps rather than clips
+        if name == "mp3" and book is not None and book.has_extras:
+            _tag_mp3(target, tags, book)
 
     decode = _decoded_by_soundfile
     if name in LOSSY_FORMATS:
@@ -291,6 +339,32 @@ def _set_tags(sound_file: sf.SoundFile, tags: _Tags) -> None:
             setattr(sound_file, key, value)
         except (RuntimeError, sf.LibsndfileError):
             log.debug("%s files cannot store the %s tag", sound_file.format, key)
+
+
+def _tag_mp3(path: Path, tags: _Tags, book: BookTags) -> None:
+    """ID3 tags through mutagen: libsndfile writes only title, artist, album and track, and no cover."""
+    import mutagen
+    from mutagen import id3
+
+    try:
+        try:
+            frames = id3.ID3(str(path))
+        except id3.ID3NoHeaderError:
+            frames = id3.ID3()
+        texts = {
+            id3.TIT2: tags.title, id3.TPE1: tags.artist, id3.TALB: tags.album, id3.TRCK: tags.tracknumber,
+            id3.TCOM: book.read_by, id3.TLAN: book.language, id3.TPUB: book.publisher, id3.TDRC: book.date,
+        }
+        for frame, value in texts.items():
+            value = " ".join(value.split())
+            if value:
+                frames.setall(frame.__name__, [frame(encoding=id3.Encoding.UTF8, text=[value])])
+        if book.cover:
+            frames.setall("APIC", [id3.APIC(encoding=id3.Encoding.UTF8, mime=book.cover_type,
+                                            type=id3.PictureType.COVER_FRONT, desc="Cover", data=book.cover)])
+        frames.save(str(path))
+    except mutagen.MutagenError as error:
+        raise BarkflowError(f"could not tag {path.name}: {error}; check free space and permissions") from None
 
 
 def _read_spans(spans: Sequence[_Span]) -> Iterator[np.ndarray]:
@@ -442,7 +516,9 @@ def chapter_starts_ms(chapter_samples: Sequence[int], sample_rate: int) -> list[
     return starts
 
 
-def _write_m4b(path: Path, result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions) -> Path:
+def _write_m4b(
+    path: Path, result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions, book: BookTags
+) -> Path:
     ffmpeg = _ffmpeg_executable("m4b")
     starts = chapter_starts_ms(result.chapter_samples, result.sample_rate)
     ends = [*starts[1:], samples_to_ms(result.total_samples, result.sample_rate)]
@@ -480,7 +556,7 @@ def _write_m4b(path: Path, result: StitchResult, chapter_titles: Sequence[str], 
                 raise BarkflowError(
                     f"ffmpeg could not write {path}: {_last_line(completed.stderr)}; check free space and ffmpeg"
                 )
-            _tag_m4b(target, options)
+            _tag_m4b(target, options, book)
 
         _encode_within_ceiling(path, encode, functools.partial(_decoded_by_ffmpeg, format_name="m4b"), result)
     return path
@@ -498,9 +574,9 @@ def _last_line(stderr: str) -> str:
     return (stderr.strip().splitlines() or ["no message"])[-1]
 
 
-def _tag_m4b(path: Path, options: ExportOptions) -> None:
+def _tag_m4b(path: Path, options: ExportOptions, book: BookTags) -> None:
     import mutagen
-    from mutagen.mp4 import MP4
+    from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 
     try:
         audio = MP4(str(path))
@@ -511,6 +587,16 @@ def _tag_m4b(path: Path, options: ExportOptions) -> None:
             audio["©ART"] = [options.author]
             audio["aART"] = [options.author]
         audio["©gen"] = ["Audiobook"]
+        if book.read_by:
+            audio["©wrt"] = [book.read_by]  # audiobook players show the composer as the narrator
+        if book.date:
+            audio["©day"] = [book.date]
+        for name, value in (("LANGUAGE", book.language), ("PUBLISHER", book.publisher)):
+            if value:
+                audio[f"----:com.apple.iTunes:{name}"] = [MP4FreeForm(value.encode("utf-8"))]
+        if book.cover:
+            kind = MP4Cover.FORMAT_PNG if book.cover_type == "image/png" else MP4Cover.FORMAT_JPEG
+            audio["covr"] = [MP4Cover(book.cover, imageformat=kind)]
         audio.save()
     except mutagen.MutagenError as error:
         raise BarkflowError(f"could not tag {path.name}: {error}; check free space and permissions") from None

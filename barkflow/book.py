@@ -1,0 +1,610 @@
+"""Books as scripts: EPUB 2 and 3, and HTML, read into a `Script` with the book's metadata.
+
+EPUB: the zip's META-INF/container.xml names the package file (OPF); its spine gives the reading
+order, its metadata the title, author, language, publisher, date and cover image. Chapters and
+their titles come from the navigation document (EPUB 3) or the NCX (EPUB 2): every entry, at any
+depth, starts a chapter where it points (a file, or an element in it). A book without either
+falls back to headings: each spine file, and each h1/h2 in it, starts a chapter.
+
+Front and back matter (cover, title page, table of contents, copyright page, index, colophon) is
+recognised by the landmarks (EPUB 3) or guide (EPUB 2) types, the `epub:type` of the file's body
+or first section, spine items marked linear="no", the navigation document itself, and a few
+common titles; it is skipped unless `project.book.include` names it. `project.book.exclude`
+skips more. Both take a spine item's title, id or file name (case-insensitive).
+
+Text: every paragraph-like element (p, li, blockquote, div with text...) is a paragraph of its
+own, read by the narrator; headings are chapter titles, not read. Footnote markers (noteref
+links, <sup> references, back links) are dropped; footnote and endnote bodies are read where
+they stand only with `project.book.footnotes: true`. Images (and their alt text), scripts,
+styles and ruby annotations are not read. Parsing is BeautifulSoup over lxml, never regexes.
+
+Each line's `source_line` is its paragraph's number in the book, counted from 1 over every
+paragraph of every spine file (skipped ones too), so segment ids (l0042-s01) and
+`project.lines.N` stay put when include, exclude or footnotes change.
+
+A DRM-protected book (encrypted content in META-INF/encryption.xml, Adobe's rights.xml, a Readium
+LCP licence) or a malformed one (not a zip, no container or package file) is a one-line error.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, List, Optional
+from urllib.parse import unquote
+
+from barkflow.errors import BarkflowError
+from barkflow.script import Script, ScriptLine
+from barkflow.steps.export import BookTags
+
+log = logging.getLogger(__name__)
+
+BOOK_FORMATS = ("epub", "html")
+BOOK_EXTENSIONS = {".epub": "epub", ".html": "html", ".htm": "html", ".xhtml": "html"}
+
+# Structural types (EPUB 3 landmarks / epub:type, EPUB 2 guide) of matter that is not read by default.
+SKIPPED_TYPES = frozenset({
+    "cover", "titlepage", "title-page", "halftitlepage", "toc", "copyright-page", "copyright",
+    "index", "colophon", "loi", "lot", "imprint",
+})
+NOTE_TYPES = frozenset({"footnote", "footnotes", "endnote", "endnotes", "rearnote", "rearnotes", "note", "notes"})
+NOTE_ROLES = frozenset({"doc-footnote", "doc-endnote", "doc-endnotes", "doc-footnotes"})
+NOTE_CLASSES = frozenset({"footnote", "footnotes", "endnote", "endnotes"})
+NOTEREF_CLASSES = frozenset({"footnote-ref", "noteref", "fnref", "footnote-back", "footnote-backref"})
+# Titles of front and back matter, compared lower-cased with the spaces collapsed.
+SKIPPED_TITLES = frozenset({
+    "cover", "title page", "copyright", "copyright page", "contents", "table of contents", "index", "colophon",
+})
+NOTE_TITLES = frozenset({"notes", "footnotes", "endnotes"})
+# Font obfuscation is not DRM: the fonts are only mangled against copying, the text is plain.
+FONT_OBFUSCATION = frozenset({"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"})
+COVER_TYPES = ("image/jpeg", "image/png")  # what MP4 and ID3 cover art hold
+
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "div", "dl", "dt",
+    "figcaption", "figure", "footer", "header", "hgroup", "hr", "li", "main", "nav", "ol", "p", "pre",
+    "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_CHAPTER_HEADINGS = ("h1", "h2")  # where a book without a table of contents starts chapters
+_UNREAD_TAGS = frozenset({
+    "head", "title", "script", "style", "noscript", "template", "rt", "rp", "img", "svg", "math", "audio",
+    "video", "object", "iframe", "canvas", "map",
+})
+_MARKER_TEXT = re.compile(r"[\[(]?[\d*†‡§¶#]+[\])]?")  # what a footnote reference in <sup> says: 1, [2], *
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero widths
+
+
+@dataclass
+class BookOptions:
+    """`project.book`: which parts of an EPUB or HTML book are read."""
+
+    include: List[str] = field(default_factory=list)  # front/back matter to read after all (title, id or file)
+    exclude: List[str] = field(default_factory=list)  # more parts to skip (title, id or file)
+    footnotes: bool = False  # read footnote and endnote bodies where they stand
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.footnotes, bool):
+            raise BarkflowError(f"project.book.footnotes is {self.footnotes!r}: set it to true or false")
+        for key in ("include", "exclude"):
+            value = getattr(self, key)
+            if isinstance(value, str):
+                value = [value]
+            if not all(isinstance(entry, str) and entry.strip() for entry in value):
+                raise BarkflowError(f"project.book.{key} is {value!r}: give a list of titles, ids or file names, "
+                                    f"e.g. [Copyright]")
+            setattr(self, key, [entry.strip() for entry in value])
+
+
+def book_format(path, fmt: str) -> Optional[str]:
+    """'epub' or 'html' when `path` is read as a book (by `fmt`, or by its extension with auto), else None."""
+    if fmt in BOOK_FORMATS:
+        return fmt
+    return BOOK_EXTENSIONS.get(Path(path).suffix.lower()) if fmt == "auto" else None
+
+
+def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Optional[BookOptions] = None) -> Script:
+    """An EPUB or HTML file as a Script of narrated paragraphs, with the book's metadata."""
+    options = options or BookOptions()
+    source = str(path)
+    if fmt == "epub":
+        with _open_epub(path) as archive:
+            documents, metadata = _read_epub(archive, source)
+    else:
+        documents = [_Document(id="", href=Path(path).name, linear=True, types=set(), toc=[],
+                               soup=_soup(path.read_bytes(), xml=False))]
+        metadata = _html_metadata(documents[0].soup)
+    return _build_script(documents, metadata, narrator, options, source)
+
+
+# ----------------------------------------------------------------------------------------------
+# reading the EPUB container
+
+
+class _Archive:
+    def __init__(self, zip_file: zipfile.ZipFile, source: str):
+        self.zip = zip_file
+        self.source = source
+        self.names = set(zip_file.namelist())
+
+    def read(self, name: str, what: str) -> bytes:
+        if name not in self.names:
+            raise BarkflowError(f"{self.source}: malformed EPUB: {what} {name} is missing from the archive; "
+                                "export the book again as EPUB (e.g. with Calibre)")
+        try:
+            return self.zip.read(name)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+            raise BarkflowError(f"{self.source}: malformed EPUB: cannot read {name} ({error}); "
+                                "export the book again as EPUB") from None
+
+    def __enter__(self) -> "_Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zip.close()
+
+
+def _open_epub(path: Path) -> _Archive:
+    source = str(path)
+    try:
+        zip_file = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise BarkflowError(f"{source}: not a readable EPUB (not a zip archive: {error}); "
+                            "check the download, or export the book again as EPUB") from None
+    archive = _Archive(zip_file, source)
+    _check_drm(archive)
+    return archive
+
+
+def _check_drm(archive: _Archive) -> None:
+    fix = "barkflow cannot read encrypted books; use a DRM-free copy of this book"
+    for licence in ("META-INF/rights.xml", "META-INF/license.lcpl"):
+        if licence in archive.names:
+            raise BarkflowError(f"{archive.source}: the book is DRM-protected ({licence}); {fix}")
+    if "META-INF/encryption.xml" not in archive.names:
+        return
+    root = _xml(archive.read("META-INF/encryption.xml", "the encryption list"), archive.source, "META-INF/encryption.xml")
+    for encrypted in root.find_all("EncryptedData"):
+        method = encrypted.find("EncryptionMethod")
+        algorithm = method.get("Algorithm", "") if method is not None else ""
+        reference = encrypted.find("CipherReference")
+        target = reference.get("URI", "?") if reference is not None else "?"
+        if algorithm not in FONT_OBFUSCATION:
+            raise BarkflowError(f"{archive.source}: the book is DRM-protected (META-INF/encryption.xml encrypts "
+                                f"{unquote(target)}); {fix}")
+
+
+def _xml(data: bytes, source: str, name: str):
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(data, "lxml-xml")
+    if soup.find() is None:
+        raise BarkflowError(f"{source}: malformed EPUB: {name} is not XML; export the book again as EPUB")
+    return soup
+
+
+def _soup(data: bytes, xml: bool):
+    """A content document: XHTML through lxml's XML parser (self-closing tags as XML means them), HTML through its HTML parser."""
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(data, "lxml-xml" if xml else "lxml")
+
+
+@dataclass
+class _TocEntry:
+    title: str
+    href: str  # zip path of the file
+    fragment: str  # element id, "" for the file's start
+
+
+@dataclass
+class _Document:
+    id: str  # spine item id
+    href: str  # zip path
+    linear: bool
+    types: set  # landmark / guide / epub:type names that apply to the whole file
+    toc: list  # _TocEntry-s that point into this file, in reading order
+    soup: object = None
+    is_nav: bool = False
+
+    @property
+    def title(self) -> str:
+        if self.toc:
+            return self.toc[0].title
+        heading = self.soup.find(_HEADINGS) if self.soup is not None else None
+        element = heading or (self.soup.find("title") if self.soup is not None else None)
+        return _clean(element.get_text(" ")) if element is not None else ""
+
+    def names(self) -> set[str]:
+        """What include/exclude may call it: title, spine id, file path or name (lower case)."""
+        return {name.casefold() for name in (self.title, self.id, self.href, posixpath.basename(self.href)) if name}
+
+    def label(self) -> str:
+        return f"{self.title or '(untitled)'} ({posixpath.basename(self.href)})"
+
+
+def _resolve(base_file: str, href: str) -> tuple[str, str]:
+    """A link's (zip path, fragment), relative to the file it is in."""
+    path, _, fragment = href.partition("#")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(base_file), unquote(path))) if path else base_file
+    return target, unquote(fragment)
+
+
+def _read_epub(archive: _Archive, source: str) -> tuple[list[_Document], BookTags]:
+    container = _xml(archive.read("META-INF/container.xml", "the container file"), source, "META-INF/container.xml")
+    rootfile = container.find("rootfile", attrs={"full-path": True})
+    if rootfile is None:
+        raise BarkflowError(f"{source}: malformed EPUB: META-INF/container.xml names no package file (OPF); "
+                            "export the book again as EPUB")
+    opf_path = unquote(rootfile["full-path"])
+    opf = _xml(archive.read(opf_path, "the package file"), source, opf_path)
+    manifest = {}
+    for item in opf.find_all("item"):
+        if item.get("id") and item.get("href"):
+            manifest[item["id"]] = (_resolve(opf_path, item["href"])[0], item.get("media-type", ""),
+                                    set(item.get("properties", "").split()))
+    spine = opf.find("spine")
+    if spine is None or not manifest:
+        raise BarkflowError(f"{source}: malformed EPUB: {opf_path} has no manifest or spine; export the book again as EPUB")
+
+    toc, types_by_file = [], {}
+    nav = next((href for href, _, properties in manifest.values() if "nav" in properties), None)
+    if nav and nav in archive.names:
+        nav_soup = _soup(archive.read(nav, "the navigation document"), xml=True)
+        toc = _nav_entries(nav_soup, nav, "toc")
+        for entry in _nav_entries(nav_soup, nav, "landmarks"):
+            types_by_file.setdefault(entry.href, set()).update(entry.title.split())
+    ncx = manifest.get(spine.get("toc", ""), (None,))[0] or next(
+        (href for href, media_type, _ in manifest.values() if media_type == "application/x-dtbncx+xml"), None)
+    if not toc and ncx and ncx in archive.names:
+        toc = _ncx_entries(_xml(archive.read(ncx, "the NCX"), source, ncx), ncx)
+    for reference in opf.find_all("reference"):  # EPUB 2's guide
+        if reference.get("href") and reference.get("type"):
+            types_by_file.setdefault(_resolve(opf_path, reference["href"])[0], set()).add(reference["type"].lower())
+
+    documents = []
+    for itemref in spine.find_all("itemref"):
+        href, media_type, properties = manifest.get(itemref.get("idref", ""), (None, "", set()))
+        if href is None or "html" not in media_type:
+            continue
+        document = _Document(
+            id=itemref["idref"], href=href, linear=itemref.get("linear", "yes") != "no",
+            types=set(types_by_file.get(href, ())), toc=[entry for entry in toc if entry.href == href],
+            soup=_soup(archive.read(href, "the spine file"), xml="xhtml" in media_type or "xml" in media_type),
+            is_nav="nav" in properties or href == nav,
+        )
+        documents.append(document)
+    if not documents:
+        raise BarkflowError(f"{source}: malformed EPUB: the spine of {opf_path} lists no (X)HTML files; "
+                            "export the book again as EPUB")
+    return documents, _epub_metadata(opf, manifest, archive, source)
+
+
+def _nav_entries(soup, nav_file: str, kind: str) -> list[_TocEntry]:
+    """The links of the EPUB 3 navigation document's <nav epub:type="toc|landmarks">, depth first.
+    For landmarks, `title` holds the link's epub:type."""
+    nav = next((n for n in soup.find_all("nav") if kind in _types(n) or n.get("role") == f"doc-{kind}"), None)
+    if nav is None:
+        return []
+    entries = []
+    for link in nav.find_all("a", href=True):
+        href, fragment = _resolve(nav_file, link["href"])
+        title = " ".join(_types(link)) if kind == "landmarks" else _clean(link.get_text(" "))
+        entries.append(_TocEntry(title, href, fragment))
+    return entries
+
+
+def _ncx_entries(ncx, ncx_file: str) -> list[_TocEntry]:
+    entries = []
+    for point in ncx.find_all("navPoint"):  # document order: depth first, as read
+        content, label = point.find("content", recursive=False), point.find("navLabel", recursive=False)
+        if content is not None and content.get("src"):
+            href, fragment = _resolve(ncx_file, content["src"])
+            entries.append(_TocEntry(_clean(label.get_text(" ")) if label is not None else "", href, fragment))
+    return entries
+
+
+def _epub_metadata(opf, manifest: dict, archive: _Archive, source: str) -> BookTags:
+    metadata = opf.find("metadata") or opf
+
+    def first(name: str) -> str:
+        element = metadata.find(name)
+        return _clean(element.get_text(" ")) if element is not None else ""
+
+    refines = {meta["refines"].lstrip("#"): _clean(meta.get_text()) for meta in metadata.find_all("meta", refines=True)
+               if meta.get("property") == "role"}
+    authors = [
+        _clean(creator.get_text(" ")) for creator in metadata.find_all("creator")
+        if (creator.get("role") or creator.get("opf:role") or refines.get(creator.get("id", ""), "aut")) == "aut"
+    ]
+    cover_href = next((href for href, _, properties in manifest.values() if "cover-image" in properties), None)
+    if cover_href is None:  # EPUB 2: <meta name="cover" content="item id">
+        meta = metadata.find("meta", attrs={"name": "cover"})
+        cover_href = manifest.get(meta.get("content", ""), (None,))[0] if meta is not None else None
+    cover, cover_type = b"", ""
+    if cover_href and cover_href in archive.names:
+        media_type = next(t for h, t, _ in manifest.values() if h == cover_href).replace("image/jpg", "image/jpeg")
+        if media_type in COVER_TYPES:
+            cover, cover_type = archive.read(cover_href, "the cover image"), media_type
+        else:
+            log.warning("%s: the cover image is %s; only JPEG and PNG covers go into the outputs", source, media_type)
+    return BookTags(
+        title=first("title"), author=" & ".join(a for a in authors if a), language=first("language"),
+        publisher=first("publisher"), date=first("date"), cover=cover, cover_type=cover_type,
+    )
+
+
+def _html_metadata(soup) -> BookTags:
+    def meta(name: str) -> str:
+        element = soup.find("meta", attrs={"name": name})
+        return _clean(element.get("content", "")) if element is not None else ""
+
+    html, title = soup.find("html"), soup.find("title")
+    return BookTags(title=_clean(title.get_text(" ")) if title is not None else "", author=meta("author"),
+                    language=(html.get("lang", "") if html is not None else ""), date=meta("date"))
+
+
+# ----------------------------------------------------------------------------------------------
+# what is read
+
+
+def _types(element) -> list[str]:
+    """An element's structural types: epub:type (any prefix form) and role without doc-, lower case."""
+    values = []
+    for key, value in element.attrs.items():
+        if key == "epub:type" or key.endswith("}type") or key == "type" and element.name in ("a", "section", "aside", "body", "nav", "div"):
+            values += str(value).lower().split()
+        if key == "role":
+            values += [v.removeprefix("doc-") for v in str(value).lower().split()]
+    return [v.rpartition(":")[2] for v in values]
+
+
+def _classes(element) -> set[str]:
+    value = element.get("class") or []
+    return {c.lower() for c in (value.split() if isinstance(value, str) else value)}
+
+
+def _document_types(document: _Document) -> set[str]:
+    types = set(document.types)
+    body = document.soup.find("body")
+    if body is not None:
+        types.update(_types(body))
+        first = body.find(("section", "div", "article"))
+        if first is not None:
+            types.update(_types(first))
+    return types
+
+
+def _is_note_document(document: _Document) -> bool:
+    return bool(_document_types(document) & NOTE_TYPES) or _title_key(document.title) in NOTE_TITLES
+
+
+def _skip_reason(document: _Document) -> str:
+    """Why a spine file is front or back matter (skipped by default), or ""."""
+    if document.is_nav:
+        return "table of contents"
+    types = _document_types(document) & SKIPPED_TYPES
+    if types:
+        return sorted(types)[0]
+    if _title_key(document.title) in SKIPPED_TITLES:
+        return document.title.lower()
+    if not document.linear:
+        return "not in the reading order (linear=no)"
+    return ""
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.lower().split()).strip(" .:")
+
+
+def _selected(documents: list[_Document], options: BookOptions, footnotes: bool, source: str) -> list[bool]:
+    """Per spine file: read it? Front/back matter and note files not by default; include/exclude win."""
+    for key in ("include", "exclude"):
+        for wanted in getattr(options, key):
+            if not any(wanted.casefold() in document.names() for document in documents):
+                parts = "; ".join(document.label() for document in documents)
+                raise BarkflowError(f"project.book.{key} has {wanted!r}, which names no part of {source} "
+                                    f"(its parts: {parts}); use a title, spine id or file name from that list")
+    chosen = []
+    for document in documents:
+        names = document.names()
+        if any(wanted.casefold() in names for wanted in options.exclude):
+            chosen.append(False)
+        elif any(wanted.casefold() in names for wanted in options.include):
+            chosen.append(True)
+        else:
+            reason = _skip_reason(document) or ("notes" if _is_note_document(document) and not footnotes else "")
+            if reason:
+                log.info("%s: skipping %s (%s); project.book.include can add it", source, document.label(), reason)
+            chosen.append(not reason)
+    return chosen
+
+
+def _note_targets(documents: list[_Document]) -> set[tuple[str, str]]:
+    """(file, id) of every element a footnote reference points to: those are note bodies."""
+    targets = set()
+    for document in documents:
+        for link in document.soup.find_all("a", href=True):
+            if _is_marker(link, set()):
+                targets.add(_resolve(document.href, link["href"]))
+    return targets
+
+
+def _is_marker(element, note_ids: set[str]) -> bool:
+    """A footnote reference or back link: not read."""
+    if element.name == "a":
+        if set(_types(element)) & {"noteref", "backlink"} or _classes(element) & NOTEREF_CLASSES:
+            return True
+        href = element.get("href", "")
+        if href.startswith("#") and unquote(href[1:]) in note_ids:
+            return True
+        parent = element.parent
+        return href != "" and parent is not None and parent.name == "sup" and _clean(parent.get_text()) == _clean(element.get_text())
+    if element.name == "sup":
+        return element.find("a", href=True) is not None or bool(_MARKER_TEXT.fullmatch(_clean(element.get_text())))
+    return False
+
+
+def _is_note_body(element, note_ids: set[str]) -> bool:
+    if set(_types(element)) & NOTE_TYPES or element.get("role") in NOTE_ROLES or _classes(element) & NOTE_CLASSES:
+        return True
+    return element.get("id") in note_ids and element.name not in ("a", "span")
+
+
+@dataclass
+class _Paragraph:
+    text: str
+    is_note: bool
+
+
+@dataclass
+class _Chapter:
+    title: str
+
+
+class _Walker:
+    """One file's reading: _Chapter and _Paragraph events in document order."""
+
+    def __init__(self, starts: dict[str, list[str]], note_ids: set[str], heading_chapters: bool):
+        self.starts = starts  # element id -> titles of the chapters that start there
+        self.note_ids = note_ids
+        self.heading_chapters = heading_chapters
+        self.events: list = []
+        self.buffer: list[str] = []
+        self.note_depth = 0
+
+    def flush(self) -> None:
+        text = _clean("".join(self.buffer))
+        self.buffer.clear()
+        if text:
+            self.events.append(_Paragraph(text, self.note_depth > 0))
+
+    def walk(self, node) -> None:
+        from bs4 import NavigableString, Tag
+        from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
+                    self.buffer.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = (child.name or "").lower().rpartition(":")[2]
+            for title in self.starts.get(child.get("id", ""), ()):
+                self.flush()
+                self.events.append(_Chapter(title))
+            if name in _UNREAD_TAGS or child.has_attr("hidden") or _is_marker(child, self.note_ids):
+                continue
+            if name == "br":
+                self.buffer.append(" ")
+            elif name in _HEADINGS:
+                self.flush()
+                if self.heading_chapters and name in _CHAPTER_HEADINGS:
+                    self.events.append(_Chapter(_inline_text(child, self.note_ids)))
+            elif name in _BLOCK_TAGS or _is_note_body(child, self.note_ids):
+                note = _is_note_body(child, self.note_ids)
+                self.flush()
+                self.note_depth += note
+                self.walk(child)
+                self.flush()
+                self.note_depth -= note
+            else:
+                self.walk(child)
+
+
+def _inline_text(element, note_ids: set[str]) -> str:
+    walker = _Walker({}, note_ids, False)
+    walker.walk(element)
+    return _clean("".join(walker.buffer))
+
+
+def _clean(text: str) -> str:
+    text = text.translate(_INVISIBLE)
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return " ".join(text.split())
+
+
+def _document_events(document: _Document, note_ids: set[str], heading_chapters: bool) -> Iterator:
+    starts: dict[str, list[str]] = {}
+    body = document.soup.find("body") or document.soup
+    ids = {element.get("id") for element in body.find_all(id=True)}
+    for entry in document.toc:
+        if entry.fragment and entry.fragment in ids:
+            starts.setdefault(entry.fragment, []).append(entry.title)
+        else:  # the file's start (or an anchor that is not there)
+            yield _Chapter(entry.title)
+    if heading_chapters:
+        yield _Chapter(document.title if not document.soup.find(_CHAPTER_HEADINGS) else "")
+    walker = _Walker(starts, note_ids, heading_chapters)
+    walker.walk(body)
+    walker.flush()
+    yield from walker.events
+
+
+def _build_script(documents: list[_Document], metadata: BookTags, narrator: str, options: BookOptions,
+                  source: str) -> Script:
+    chosen = _selected(documents, options, options.footnotes, source)
+    targets = _note_targets(documents)
+    heading_chapters = not any(document.toc for document, read in zip(documents, chosen) if read)
+    lines: list[ScriptLine] = []
+    titles: list[str] = [""]  # chapter 0 is untitled until the book names one
+    number = 0
+    for document, read in zip(documents, chosen):
+        note_ids = {fragment for href, fragment in targets if href == document.href}
+        for event in _document_events(document, note_ids, heading_chapters):
+            if isinstance(event, _Chapter):
+                if read:
+                    titles.append(event.title)
+                continue
+            number += 1  # every paragraph counts, read or not, so numbers stay put when options change
+            if read and (options.footnotes or not event.is_note):
+                lines.append(ScriptLine(index=len(lines), speaker=narrator, text=event.text, chapter=len(titles) - 1,
+                                        paragraph=len(lines), source_line=number))
+    if not lines:
+        raise BarkflowError(f"{source}: no text to read (front and back matter is skipped); check the file, "
+                            "or name the parts to read in project.book.include")
+    chapters = {old: new for new, old in enumerate(dict.fromkeys(line.chapter for line in lines))}
+    lines = [ScriptLine(index=line.index, speaker=line.speaker, text=line.text, chapter=chapters[line.chapter],
+                        paragraph=line.paragraph, source_line=line.source_line) for line in lines]
+    return Script(lines=tuple(lines), chapter_titles=tuple(titles[old] for old in chapters), source=source,
+                  metadata=metadata)
+
+
+# ----------------------------------------------------------------------------------------------
+# the project's own metadata
+
+
+def with_project_tags(script: Script, title: str, author: str, read_by: str, cover: str, find) -> Script:
+    """The script with the project's title, author, narrator credit and cover over the book's own.
+    `find` turns the cover's path as written into a file path. A plain script without read_by or
+    cover keeps metadata None, so its outputs are tagged (and keyed) exactly as before."""
+    if script.metadata is None and not (read_by or cover):
+        return script
+    image, image_type = _read_cover(find(cover), cover) if cover else (b"", "")
+    tags = BookTags(title=title, author=author, read_by=read_by, cover=image, cover_type=image_type)
+    return Script(lines=script.lines, chapter_titles=script.chapter_titles, source=script.source,
+                  metadata=tags.over(script.metadata))
+
+
+def _read_cover(path: Path, written: str) -> tuple[bytes, str]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise BarkflowError(f"project.cover={written}: cannot read it ({error.strerror or error}); "
+                            "give the path of a JPEG or PNG image") from None
+    if data.startswith(b"\xff\xd8\xff"):
+        return data, "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return data, "image/png"
+    raise BarkflowError(f"project.cover={written}: not a JPEG or PNG image; convert it to one of those")

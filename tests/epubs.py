@@ -1,0 +1,158 @@
+"""Small EPUBs built in code with ebooklib, for the book tests: EPUB 3 with a navigation document
+or EPUB 2 with an NCX and a guide, each with a cover, front and back matter, footnotes and a nested
+section. `BODY` holds what should be read, chapter by chapter, so tests compare words in and out.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+from ebooklib import epub
+
+TITLE = "The Small Test Book"
+AUTHOR = "Ann Author"
+PUBLISHER = "Barkflow Test Press"
+DATE = "1901-02-03"
+
+# Chapter titles as the table of contents gives them (depth first), and the paragraphs of body text
+# under each: what a listener should hear. Markers and footnotes are added around them in XHTML.
+BODY = {
+    "Chapter One": [
+        "The harbour was quiet that night, and the lamps burned low.",
+        "Nobody on the quay heard the boat come in.",
+    ],
+    "A Nested Section": [
+        "Inside the section the story went on, step by careful step.",
+        "It ended with a list of three things.",
+        "Rope.",
+        "Lantern.",
+        "Bread.",
+    ],
+    "Chapter Two": [
+        "Morning came grey over the water.",
+        "A line from an old song stayed with her all day.",
+        "She walked home, 4th in the line of walkers.",
+    ],
+}
+FOOTNOTE = "This footnote explains the lamps in rather dull detail."
+ENDNOTE = "An endnote about the boat."
+FRONT_MATTER_WORDS = ("Copyright", "reserved", "Contents", "Index", "entries")
+
+
+def png(width: int = 2, height: int = 2) -> bytes:
+    """A tiny valid PNG (grey pixels)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+COVER = png()
+
+
+def _page(book: epub.EpubBook, name: str, title: str, body: str, uid: str) -> epub.EpubHtml:
+    page = epub.EpubHtml(uid=uid, title=title, file_name=name, lang="en")
+    page.content = f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+    book.add_item(page)
+    return page
+
+
+def build_epub(path: Path, version: int = 3) -> Path:
+    """The test book as EPUB `version` (3: nav document and landmarks; 2: NCX and guide)."""
+    book = epub.EpubBook()
+    book.set_identifier("barkflow-test-book")
+    book.set_title(TITLE)
+    book.set_language("en")
+    book.add_author(AUTHOR)
+    book.add_metadata("DC", "publisher", PUBLISHER)
+    book.add_metadata("DC", "date", DATE)
+    book.set_cover("cover.png", COVER, create_page=True)
+    one, nested, two = BODY["Chapter One"], BODY["A Nested Section"], BODY["Chapter Two"]
+    title_page = _page(book, "title.xhtml", "Title Page",
+                       f'<section epub:type="titlepage"><h1>{TITLE}</h1><p>by {AUTHOR}</p></section>', "titlepage")
+    rights = _page(book, "copyright.xhtml", "Copyright",
+                   '<section epub:type="copyright-page"><p>Copyright 1901. All rights reserved.</p></section>',
+                   "copyright")
+    chapter_one = _page(book, "ch1.xhtml", "Chapter One", (
+        '<section epub:type="chapter"><h1 id="c1">Chapter One</h1>'
+        f'<p>{one[0].removesuffix(".")}<a epub:type="noteref" href="#fn1" id="r1">1</a>.</p>'
+        f'<p><img src="cover.png" alt="A picture of a harbour at night"/>{one[1]}<sup>2</sup></p>'
+        f'<aside epub:type="footnote" id="fn1"><p>{FOOTNOTE}</p></aside>'
+        f'<section id="s12"><h2>A Nested Section</h2><p>{nested[0]}</p>'
+        f'<p>{nested[1].replace("three", "<em>three</em>")}</p>'
+        f'<ul><li>{nested[2]}</li><li>{nested[3]}</li><li>{nested[4]}</li></ul></section></section>'
+    ), "chapter1")
+    chapter_two = _page(book, "ch2.xhtml", "Chapter Two", (
+        f'<section epub:type="chapter"><h1>Chapter Two</h1><p>{two[0]}</p>'
+        f'<blockquote><p>{two[1]}<sup><a href="notes.xhtml#en1">[3]</a></sup></p></blockquote>'
+        f'<p>{two[2].replace("4th", "4<sup>th</sup>")}</p></section>'
+    ), "chapter2")
+    notes = _page(book, "notes.xhtml", "Notes",
+                  f'<section epub:type="endnotes"><h1>Notes</h1><p id="en1">{ENDNOTE}</p></section>', "notes")
+    index = _page(book, "index.xhtml", "Index",
+                  '<section epub:type="index"><h1>Index</h1><p>Harbour, entries 1 to 3.</p></section>', "index")
+    book.toc = [
+        epub.Link("title.xhtml", "Title Page", "toc-title"),
+        epub.Link("copyright.xhtml", "Copyright", "toc-copyright"),
+        (epub.Section("Chapter One", href="ch1.xhtml"), [epub.Link("ch1.xhtml#s12", "A Nested Section", "toc-s12")]),
+        epub.Link("ch2.xhtml", "Chapter Two", "toc-ch2"),
+        epub.Link("notes.xhtml", "Notes", "toc-notes"),
+        epub.Link("index.xhtml", "Index", "toc-index"),
+    ]
+    book.guide = [
+        {"href": "cover.xhtml", "title": "Cover", "type": "cover"},
+        {"href": "title.xhtml", "title": "Title Page", "type": "title-page"},
+        {"href": "copyright.xhtml", "title": "Copyright", "type": "copyright-page"},
+        {"href": "ch1.xhtml", "title": "Start", "type": "text"},
+    ]
+    book.add_item(epub.EpubNcx())
+    spine = ["cover", title_page, rights]
+    if version == 3:
+        book.add_item(epub.EpubNav())
+        spine.append("nav")
+    book.spine = [*spine, chapter_one, chapter_two, notes, index]
+    options = {"epub3_landmark": version == 3, "epub3_pages": False}
+    epub.write_epub(str(path), book, options)
+    if version == 2:  # what makes it EPUB 2 for a reader: the package version, and no nav document
+        _rewrite(path, "EPUB/content.opf", lambda text: text.replace('version="3.0"', 'version="2.0"'))
+    return path
+
+
+def _rewrite(path: Path, name: str, change) -> None:
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w") as target:
+        for info, data in entries:
+            if info.filename == name:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            target.writestr(info, data)
+
+
+def add_file(path: Path, name: str, text: str) -> Path:
+    """Add a file (e.g. META-INF/encryption.xml) to an EPUB."""
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(name, text)
+    return path
+
+
+def remove_file(path: Path, name: str) -> Path:
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist() if info.filename != name]
+    with zipfile.ZipFile(path, "w") as target:
+        for info, data in entries:
+            target.writestr(info, data)
+    return path
+
+
+def encryption_xml(uri: str, algorithm: str = "http://www.w3.org/2001/04/xmlenc#aes128-cbc") -> str:
+    return (
+        '<?xml version="1.0"?><encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+        'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData>'
+        f'<enc:EncryptionMethod Algorithm="{algorithm}"/><enc:CipherData><enc:CipherReference URI="{uri}"/>'
+        "</enc:CipherData></enc:EncryptedData></encryption>"
+    )

@@ -1,0 +1,221 @@
+"""Books in: EPUB 2 (NCX) and EPUB 3 (nav) and HTML read into chapters and paragraphs, front matter
+skipped, footnotes dropped, every word of the body text in the segments; DRM and malformed books
+as one-line errors; the book's metadata and cover in the m4b and mp3s."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from html import escape
+from pathlib import Path
+
+import epubs  # the EPUB builder beside this file
+import pytest
+from helpers import REPO, project_config, render
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4
+
+from barkflow import build, plan
+from barkflow.book import BookOptions, load_book
+from barkflow.errors import BarkflowError
+from barkflow.script import load_script
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+@pytest.fixture(params=[3, 2], ids=["epub3-nav", "epub2-ncx"])
+def book(request, tmp_path) -> Path:
+    return epubs.build_epub(tmp_path / f"book{request.param}.epub", request.param)
+
+
+def book_plan(tmp_path: Path, script: Path, *overrides: str):
+    config = project_config(tmp_path, f"project.script={script}", *overrides, project="audiobook")
+    config.project.format = "auto"  # the audiobook project says prose; the extension decides here
+    engine, store = build.make_engine(config), build.make_store(config)
+    return plan.make_plan(config, engine, store, [REPO / "conf"])
+
+
+def test_every_word_of_the_body_arrives_in_the_segments_in_chapters(book, tmp_path):
+    the_plan = book_plan(tmp_path, book)
+    segments = the_plan.segments()
+    assert list(the_plan.script.chapter_titles) == list(epubs.BODY)
+    by_chapter: dict[str, list[str]] = {}
+    for unit in segments:
+        by_chapter.setdefault(the_plan.script.chapter_titles[unit.line.chapter], []).extend(words(unit.text))
+    assert by_chapter == {title: words(" ".join(paragraphs)) for title, paragraphs in epubs.BODY.items()}
+    spoken = " ".join(unit.text for unit in segments)
+    for left_out in (*epubs.FRONT_MATTER_WORDS, "footnote", "endnote", "picture", epubs.TITLE):
+        assert left_out not in spoken
+    # paragraphs stay paragraphs (pauses), and segment ids are unique
+    assert [line.text for line in the_plan.script.lines] == [p for ps in epubs.BODY.values() for p in ps]
+    assert len({unit.segment_id for unit in segments}) == len(segments)
+
+
+def test_plan_lists_the_chapters_with_their_segment_counts(book, tmp_path):
+    the_plan = book_plan(tmp_path, book)
+    rows = plan.chapter_table(the_plan)
+    assert [(row["chapter"], row["title"]) for row in rows] == [(1, "Chapter One"), (2, "A Nested Section"), (3, "Chapter Two")]
+    assert [row["segments"] for row in rows] == [
+        sum(u.chapter_number == row["chapter"] for u in the_plan.segments()) for row in rows]
+    assert all(row["segments"] >= 1 for row in rows)
+
+
+def test_the_book_metadata_and_cover_are_read(book):
+    tags = load_book(book, "epub").metadata
+    assert (tags.title, tags.author, tags.language, tags.publisher, tags.date) == (
+        epubs.TITLE, epubs.AUTHOR, "en", epubs.PUBLISHER, epubs.DATE)
+    assert (tags.cover, tags.cover_type) == (epubs.COVER, "image/png")
+
+
+def test_include_exclude_and_footnotes_choose_what_is_read(book):
+    default = load_book(book, "epub")
+    chosen = load_book(book, "epub", options=BookOptions(include=["COPYRIGHT"], exclude=["ch2.xhtml"], footnotes=True))
+    text = " ".join(line.text for line in chosen.lines)
+    assert "All rights reserved." in text and epubs.FOOTNOTE in text
+    assert epubs.BODY["Chapter Two"][0] not in text and epubs.ENDNOTE in text
+    assert "Title Page" not in chosen.chapter_titles
+    # a paragraph keeps its number (its segment id, project.lines.N) whatever else is read
+    numbers = {line.text: line.source_line for line in default.lines}
+    assert all(numbers[line.text] == line.source_line for line in chosen.lines if line.text in numbers)
+    assert load_book(book, "epub", options=BookOptions(include=["titlepage"])).chapter_titles[0] == "Title Page"
+
+
+def test_an_include_that_names_no_part_is_a_one_line_error(book):
+    with pytest.raises(BarkflowError) as error:
+        load_book(book, "epub", options=BookOptions(include=["Apendix"]))
+    message = str(error.value)
+    assert "\n" not in message and "project.book.include" in message and "'Apendix'" in message
+    assert "Chapter Two (ch2.xhtml)" in message  # the parts to choose from
+
+
+@pytest.mark.parametrize("damage, expected", [
+    (lambda p: epubs.add_file(p, "META-INF/encryption.xml", epubs.encryption_xml("EPUB/ch1.xhtml")),
+     "DRM-protected .*encrypts EPUB/ch1.xhtml"),
+    (lambda p: epubs.add_file(p, "META-INF/rights.xml", "<rights/>"), r"DRM-protected \(META-INF/rights.xml\)"),
+    (lambda p: p.write_bytes(b"not a zip at all"), "not a zip archive"),
+    (lambda p: epubs.remove_file(p, "META-INF/container.xml"), "META-INF/container.xml is missing"),
+    (lambda p: epubs.remove_file(p, "EPUB/content.opf"), "package file EPUB/content.opf is missing"),
+])
+def test_drm_and_malformed_books_are_one_line_errors(tmp_path, damage, expected):
+    path = epubs.build_epub(tmp_path / "book.epub")
+    damage(path)
+    with pytest.raises(BarkflowError) as error:
+        load_script(path)
+    message = str(error.value)
+    assert "\n" not in message and re.search(expected, message) and str(path) in message
+
+
+def test_obfuscated_fonts_are_not_drm(tmp_path):
+    path = epubs.build_epub(tmp_path / "book.epub")
+    epubs.add_file(path, "EPUB/font.otf", "font")
+    epubs.add_file(path, "META-INF/encryption.xml",
+                   epubs.encryption_xml("EPUB/font.otf", "http://www.idpf.org/2008/embedding"))
+    assert load_script(path).chapter_titles == tuple(epubs.BODY)
+
+
+def test_html_chapters_come_from_headings_and_markers_are_dropped(tmp_path):
+    page = tmp_path / "story.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="de"><head><title>Story</title><meta name="author" content="Bo"></head><body>'
+        "<h1>Story</h1><h2>First</h2><p>One paragraph<a href=\"#fn1\" class=\"footnote-ref\" role=\"doc-noteref\">"
+        "<sup>1</sup></a> here.</p><p>Two<br>lines.</p><script>var x = 1;</script>"
+        "<h2>Second</h2><div>Loose text in a div.<p>Nested.</p></div>"
+        '<section class="footnotes" role="doc-endnotes"><ol><li id="fn1"><p>Note text.'
+        '<a href="#fnref1" class="footnote-back" role="doc-backlink">↩</a></p></li></ol></section>'
+        "</body></html>", encoding="utf-8")
+    script = load_script(page)
+    assert script.chapter_titles == ("First", "Second")
+    assert [line.text for line in script.lines] == ["One paragraph here.", "Two lines.", "Loose text in a div.", "Nested."]
+    assert (script.metadata.author, script.metadata.language) == ("Bo", "de")
+    with_notes = load_book(page, "html", options=BookOptions(footnotes=True))
+    assert with_notes.lines[-1].text == "Note text."
+
+
+def test_the_book_example_renders_with_cover_chapters_and_tags(tmp_path):
+    """examples/book end to end with the tiny model: the m4b carries the cover and the chapter
+    titles, every chapter mp3 its cover (APIC) and tags; the project's read_by is the narrator credit."""
+    epub = tmp_path / "fables.epub"
+    shutil.copy(REPO / "examples/book/fables.epub", epub)
+    config = project_config(tmp_path, f"project.script={epub}", project="book")
+    render(config)
+    out = tmp_path / "out"
+    m4b = MP4(str(out / "book.m4b"))
+    assert m4b["©nam"] == ["Three Fables"] and m4b["©ART"] == ["Aesop"] and m4b["©wrt"] == ["barkflow tiny model"]
+    with zipfile.ZipFile(epub) as archive:
+        cover = archive.read("EPUB/cover.png")
+    assert bytes(m4b["covr"][0]) == cover
+    assert [chapter.title for chapter in m4b.chapters] == [
+        "The Fox and the Grapes", "The North Wind and the Sun", "The Tortoise and the Hare"]
+    mp3s = sorted((out / "book-chapters").glob("*.mp3"))
+    assert len(mp3s) == 3
+    for number, path in enumerate(mp3s, start=1):
+        tags = ID3(str(path))
+        assert tags.getall("APIC")[0].data == cover and tags.getall("APIC")[0].mime == "image/png"
+        assert str(tags["TRCK"]) == str(number) and str(tags["TALB"]) == "Three Fables"
+        assert str(tags["TCOM"]) == "barkflow tiny model" and str(tags["TLAN"]) == "en"
+
+
+def test_project_keys_win_over_the_book_and_a_bad_cover_is_one_line(tmp_path):
+    epub = epubs.build_epub(tmp_path / "book.epub")
+    cover = tmp_path / "mine.png"
+    cover.write_bytes(epubs.png(3, 3))
+    the_plan = book_plan(tmp_path, epub, "project.title=Mine", f"project.cover={cover}", "project.read_by=Reader")
+    tags = the_plan.script.metadata
+    assert (tags.title, tags.author, tags.read_by, tags.cover) == ("Mine", "barkflow examples", "Reader", cover.read_bytes())
+    cover.write_text("not an image")
+    with pytest.raises(BarkflowError, match=r"^project.cover=.*not a JPEG or PNG image; convert it[^\n]*$"):
+        book_plan(tmp_path, epub, f"project.cover={cover}")
+
+
+PLAIN_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÄéß0123456789.,;!?'", min_size=1, max_size=8)
+INLINE = ("{}", "<em>{}</em>", "<b>{}</b>", "<span class='x'>{}</span>", "<a href='#x'>{}</a>")
+
+
+@settings(max_examples=40, deadline=None)
+@given(paragraphs=st.lists(st.lists(st.tuples(PLAIN_WORD, st.sampled_from(INLINE)), min_size=1, max_size=6),
+                           min_size=1, max_size=6),
+       markers=st.lists(st.booleans(), min_size=6, max_size=6))
+def test_html_words_in_are_words_out_whatever_the_inline_markup(tmp_path_factory, paragraphs, markers):
+    """Every word of every paragraph arrives, once and in order, whatever inline markup wraps it;
+    footnote markers never do; paragraph numbers rise one by one."""
+    body = "".join(
+        "<p>" + " ".join(markup.format(escape(word)) for word, markup in paragraph)
+        + ('<sup><a href="#n">7</a></sup>' if marker else "") + "</p>"
+        for paragraph, marker in zip(paragraphs, markers)
+    )
+    page = tmp_path_factory.mktemp("html") / "page.html"
+    page.write_text(f"<html><body><h1>T</h1>{body}</body></html>", encoding="utf-8")
+    script = load_script(page)
+    assert [line.text.split() for line in script.lines] == [[word for word, _ in p] for p in paragraphs]
+    assert [line.source_line for line in script.lines] == list(range(1, len(paragraphs) + 1))
+
+
+def test_a_plain_script_keeps_no_metadata_so_its_outputs_and_keys_are_as_before(tmp_path):
+    """Without read_by or cover, a prose script's metadata stays None: the render key and the tags
+    of its outputs are exactly those of before books came in."""
+    the_plan = book_plan(tmp_path, REPO / "examples/audiobook/book.md")
+    assert the_plan.script.metadata is None
+
+
+def test_plan_mode_prints_a_line_per_chapter(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from barkflow.cli import _print_plan
+
+    the_plan = book_plan(tmp_path, epubs.build_epub(tmp_path / "book.epub"))
+    piped = io.StringIO()
+    _print_plan(plan.plan_table(the_plan, build.make_store(the_plan_config(tmp_path))), Console(file=piped),
+                plan.chapter_table(the_plan))
+    counts = [row["segments"] for row in plan.chapter_table(the_plan)]
+    assert f"chapter 2: A Nested Section: {counts[1]} segments" in piped.getvalue()
+
+
+def the_plan_config(tmp_path: Path):
+    return project_config(tmp_path, project="audiobook")
