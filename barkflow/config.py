@@ -29,10 +29,10 @@ from barkflow.engine.api import DTYPES, OFFLOAD, STAGES
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_choice, check_range
-from barkflow.spoken import MAX_PAUSE_S, check_lexicon_setting
+from barkflow.spoken import check_lexicon_setting
 from barkflow.steps.export import ExportOptions
 from barkflow.steps.split import SplitOptions
-from barkflow.steps.stitch import StitchOptions
+from barkflow.steps.stitch import MAX_PAUSE_S, StitchOptions
 
 HISTORY_POLICIES = ("voice", "chain", "semantic-only")
 DEVICE_NAMES = re.compile(r"auto|cpu|mps|cuda(:[0-9]+)?")
