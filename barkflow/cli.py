@@ -80,9 +80,11 @@ def _print_plan(rows, console, chapters=()) -> None:
     from rich.text import Text
 
     title = f"{len(rows)} segment{'' if len(rows) == 1 else 's'}"
+    # The spoken text beside the book's, when normalisation or the lexicon changed any
+    columns = PLAN_COLUMNS + (("spoken",) if any(r.get("spoken") for r in rows) else ())
     cells = [
         (r["id"], str(r["chapter"]), r["speaker"], r["voice"], str(r["chars"]), f"{r['seconds']:.1f}",
-         ",".join(r["cached"]) or "-", r["text"])
+         ",".join(r["cached"]) or "-", r["text"], *([r.get("spoken") or "="] if len(columns) > len(PLAN_COLUMNS) else []))
         for r in rows
     ]
     total = sum(r["seconds"] for r in rows)
@@ -95,15 +97,16 @@ def _print_plan(rows, console, chapters=()) -> None:
         notes += [f"chapter {c['chapter']}: {c['title'] or '(untitled)'}: {c['segments']} segment"
                   f"{'' if c['segments'] == 1 else 's'}, ~{c['seconds']:.1f} s" for c in chapters]
     if not console.is_terminal:
-        lines = [title, "\t".join(PLAN_COLUMNS)] + ["\t".join(" ".join(c.split()) for c in row) for row in cells]
+        lines = [title, "\t".join(columns)] + ["\t".join(" ".join(c.split()) for c in row) for row in cells]
         console.file.write("\n".join(lines + notes + [summary]) + "\n")
         return
     table = Table(title=title, show_lines=False)
-    for column in PLAN_COLUMNS:
+    for column in columns:
         table.add_column(column)
+    texts = len(columns) - len(PLAN_COLUMNS) + 1  # the text columns, last
     for row in cells:
-        text = row[-1] if len(row[-1]) <= 60 else row[-1][:57] + "..."
-        table.add_row(*(Text(c) for c in (*row[:-1], text)))  # Text: a Bark cue such as [laughs] is not markup
+        shortened = [t if len(t) <= 60 else t[:57] + "..." for t in row[-texts:]]
+        table.add_row(*(Text(c) for c in (*row[:-texts], *shortened)))  # Text: a Bark cue such as [laughs] is not markup
     console.print(table)
     for line in [*notes, summary]:
         console.print(line, markup=False, highlight=False)

@@ -31,9 +31,10 @@ from barkflow.engine.api import DTYPES, OFFLOAD, STAGES
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_choice, check_range
+from barkflow.spoken import check_lexicon_setting
 from barkflow.steps.export import ExportOptions
 from barkflow.steps.split import SplitOptions
-from barkflow.steps.stitch import StitchOptions
+from barkflow.steps.stitch import MAX_PAUSE_S, StitchOptions
 
 HISTORY_POLICIES = ("voice", "chain", "semantic-only")
 DEVICE_NAMES = re.compile(r"auto|cpu|mps|cuda(:[0-9]+)?")
@@ -126,6 +127,10 @@ class VoiceConfig:
     prefix: str = ""  # added before every segment of this voice, e.g. "[MAN]" or "♪"
     suffix: str = ""
     sampling: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # e.g. {semantic: {temp: 0.6}}
+    lexicon: Any = None  # this voice's pronunciations, over the project's: a YAML file's path or {words, regex}
+
+    def __post_init__(self) -> None:
+        check_lexicon_setting("voice lexicon", self.lexicon)
 
 
 @dataclass
@@ -165,9 +170,17 @@ class ProjectConfig:
     read_by: str = ""  # the narrator credit in the outputs' tags (`narrator` above names the prose speaker)
     cover: str = ""  # a JPEG or PNG for the m4b and mp3s; "" = the EPUB's own cover, if any
     book: BookOptions = field(default_factory=BookOptions)  # EPUB/HTML: which parts are read
+    normalize: bool = False  # numbers, abbreviations... read as words, in each voice's language
+    # pronunciations: a YAML file's path, or {words: {phrase: respelling}, regex: [[pattern, replacement]], case_sensitive}
+    lexicon: Any = None
+    pause_s: float = 1.0  # the silence a bare [pause] cue makes ([pause 2.5s] says its own)
 
     def __post_init__(self) -> None:
         check_file_name("project.name", self.name)
+        if not isinstance(self.normalize, bool):
+            raise BarkflowError(f"project.normalize is {self.normalize!r}: set it to true or false")
+        check_lexicon_setting("project.lexicon", self.lexicon)
+        check_range("project.pause_s", self.pause_s, 0, MAX_PAUSE_S, integer=False, hint="in seconds, such as 1")
         check_choice("project.history", self.history, HISTORY_POLICIES)
         check_range("project.takes", self.takes, 1, MAX_TAKES, hint="such as 3")
         check_range("project.chain_reset_every", self.chain_reset_every, 0, MAX_COUNT, hint="or 0 for never")

@@ -25,8 +25,9 @@ from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
 from barkflow.files import read_json_object, write_json_atomic
 from barkflow.script import SUNG, Script, ScriptLine, load_script
+from barkflow.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
 from barkflow.steps.split import estimate_seconds, split_text
-from barkflow.voices import ResolvedVoice
+from barkflow.voices import ResolvedVoice, preset_language
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class Unit:
     number: int  # the segment's position in the book
     line: ScriptLine
     part: int  # the segment's index within its line (0 for the first)
-    text: str  # what Bark reads: split text plus prefixes and suffixes
+    text: str  # what Bark reads: the segment's spoken text plus prefixes and suffixes
     voice: ResolvedVoice
     history: str  # voice | chain | semantic-only
     take: int
@@ -68,6 +69,12 @@ class Unit:
     wave: int = 0
     keys: dict = field(default_factory=dict)
     seed_bases: dict = field(default_factory=dict)  # stage -> the base seed its takes' seeds derive from
+    shown: str = ""  # the book's words of the segment (with prefixes and suffixes): subtitles, review; "" = text
+    pause_before: float = 0.0  # seconds of silence a pause cue puts before it (only at the book's start)
+    pause_after: float = 0.0  # seconds of silence pause cues put after it, instead of the boundary's pause
+
+    def __post_init__(self) -> None:
+        self.shown = self.shown or self.text
 
     @property
     def segment_id(self) -> str:
@@ -159,11 +166,15 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
     units: list[Unit] = []
     seen: dict[str, int] = {}
     anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
+    speller_for = _SpellerFactory(cfg, config_dirs)
+    previous_segment: list[Unit] = []  # every take of the last segment planned, for a pause cue after it
+    pending_pause = 0.0  # pause cues with no segment before them yet (the book's start)
     for line in script.lines:
         override = project.lines.get(line.source_line)
         # check_cast has reported every speaker without a voice, so the cast has this one
         ref = (override.voice if override and override.voice else None) or cast[line.speaker.casefold()]
         voice = voice_for(ref)
+        speller = speller_for(voice)
         prefix = " ".join(p for p in (project.prefix, voice.config.prefix, override.prefix if override else "") if p)
         suffix = " ".join(s for s in (override.suffix if override else "", voice.config.suffix, project.suffix) if s)
         words = line.text
@@ -172,14 +183,33 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
             words, prefix, suffix = sung, f"{prefix} {SUNG}".strip(), f"{SUNG} {suffix}".strip()
         where = f"{script.source}:{line.source_line}"
         split_seed = int(content_key("split-seed", cfg.seed, line.text)[:8], 16)  # not the position: edits elsewhere keep it
-        split_key = content_key("split", SPLIT_VERSION, cfg.split, words, prefix, suffix, tokenizer_id, split_seed)
-        parts = memo.get(split_key, words, where)
-        if parts is None:
-            budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
-            parts = split_text(
-                words, cfg.split, count_tokens=lambda s, b=budget: count_tokens(s) + b, seed=split_seed, where=where
+        budget = None
+        line_pieces = cut_at_pauses(words, project.pause_s, where)
+        if line_pieces.pause_before:
+            if previous_segment:
+                for unit in previous_segment:
+                    unit.pause_after += line_pieces.pause_before
+            else:
+                pending_pause += line_pieces.pause_before
+        # Split on the book's words: segment ids and boundaries come from the book. With a speller
+        # that can change the text, the token limit is checked on the spoken text, so the memo's key
+        # names the speller (and is what it always was without one).
+        speller_key = (speller.identity(),) if speller.active else ()
+        parts: list[tuple[str, float]] = []  # (the book's words of a segment, the pause after it)
+        for piece, pause_after in line_pieces.pieces:
+            split_key = content_key(
+                "split", SPLIT_VERSION, cfg.split, piece, prefix, suffix, tokenizer_id, split_seed, *speller_key
             )
-            memo.put(split_key, words, parts)
+            piece_parts = memo.get(split_key, piece, where)
+            if piece_parts is None:
+                if budget is None:
+                    budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
+                piece_parts = split_text(
+                    piece, cfg.split, count_tokens=lambda s, b=budget: count_tokens(speller(s)) + b,
+                    seed=split_seed, where=where,
+                )
+                memo.put(split_key, piece, piece_parts)
+            parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
         options = _stage_options(cfg, voice.config, override, where)
         history = voice.config.history or project.history
         if history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
@@ -188,8 +218,9 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
             )
         base_seed = override.seed if override and override.seed is not None else None
         previous: dict[int, Unit] = {}
-        for part, text in enumerate(parts):
-            text = " ".join(x for x in (prefix, text, suffix) if x)
+        for part, (book_words, pause_after) in enumerate(parts):
+            text = " ".join(x for x in (prefix, speller(book_words), suffix) if x)
+            shown = " ".join(x for x in (prefix, book_words, suffix) if x)
             identity = (line.speaker, voice.key, text)  # the prompt's content: moving its file keeps the uid
             occurrence = seen.get(repr(identity), 0)
             seen[repr(identity)] = occurrence + 1
@@ -197,10 +228,12 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
             seed_bases = {
                 stage: base_seed if base_seed is not None else _stage_seed(cfg, stage) for stage in SEEDED_STAGES
             }
+            previous_segment = []
             for take in range(project.takes):
                 unit = Unit(
                     uid, len(units) // project.takes, line, part, text, voice, history, take,
-                    _take_seeds(seed_bases, uid, take), options, seed_bases=seed_bases,
+                    _take_seeds(seed_bases, uid, take), options, seed_bases=seed_bases, shown=shown,
+                    pause_before=pending_pause, pause_after=pause_after,
                 )
                 chained = history == "chain" and part > 0
                 if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
@@ -212,10 +245,32 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                     unit.prompt_from = None if anchor is unit else anchor
                 unit.wave = unit.prompt_from.wave + 1 if unit.prompt_from else 0
                 previous[take] = unit
+                previous_segment.append(unit)
                 units.append(unit)
+            pending_pause = 0.0
     memo.save()
     _assign_keys(units, engine)
     return Plan(script, units, project.takes)
+
+
+class _SpellerFactory:
+    """Each voice's speller: its language (the voice's, else its preset's, else English), the
+    project's normalize switch, and its lexicon over the project's; lexicon files are read once."""
+
+    def __init__(self, cfg: BarkflowConfig, config_dirs: list[Path]):
+        self.normalize = cfg.project.normalize
+        self.find = lambda path: find_file(path, config_dirs)
+        self.project_lexicon = load_lexicon(cfg.project.lexicon, "project.lexicon", self.find)
+        self.spellers: dict[str, Speller] = {}
+
+    def __call__(self, voice: ResolvedVoice) -> Speller:
+        if voice.name not in self.spellers:
+            lexicon = self.project_lexicon
+            if voice.config.lexicon is not None:
+                lexicon = load_lexicon(voice.config.lexicon, f"voice {voice.name} lexicon", self.find).merged(lexicon)
+            language = voice.config.language or preset_language(voice.config.source) or DEFAULT_LANGUAGE
+            self.spellers[voice.name] = Speller(language, self.normalize, lexicon)
+        return self.spellers[voice.name]
 
 
 def _sung_words(text: str) -> Optional[str]:
@@ -400,7 +455,9 @@ def plan_table(the_plan: Plan, store: Store) -> list[dict]:
             {
                 "id": unit.segment_id, "chapter": unit.chapter_number, "speaker": unit.line.speaker,
                 "voice": unit.voice.name, "chars": len(unit.text), "seconds": estimate_seconds(unit.text),
-                "cached": [s.NAME for s in TOKEN_STEPS if store.has(s.NAME, unit.keys[s.NAME])], "text": unit.text,
+                "cached": [s.NAME for s in TOKEN_STEPS if store.has(s.NAME, unit.keys[s.NAME])], "text": unit.shown,
+                "spoken": unit.text if unit.text != unit.shown else "",  # what Bark reads, where it differs
+                "pause_after": unit.pause_after,
                 # stage directions Bark has no cue for, once per line (on its first segment)
                 "dropped": list(unit.line.dropped_directions) if unit.part == 0 else [],
             }

@@ -153,8 +153,9 @@ def _stitch_and_export(
     pieces = [
         StitchPiece(
             segment_id=u.segment_id, audio_path=store.path("decode", u.keys["decode"]), chapter=u.line.chapter,
-            line=u.line.source_line, speaker=u.line.speaker, text=u.text,
+            line=u.line.source_line, speaker=u.line.speaker, text=u.shown,
             boundary=_boundary(u, chosen[i + 1] if i + 1 < len(chosen) else None),
+            pause_before_s=u.pause_before or None, pause_after_s=u.pause_after or None,
             load_audio=functools.partial(load_audio, store, u, engine),
         )
         for i, u in enumerate(chosen)
@@ -168,6 +169,9 @@ def _stitch_and_export(
             "render",
             [
                 (p.segment_id, p.audio_path.name, store.checksum("decode", u.keys["decode"]), p.boundary, p.chapter)
+                # pause cues' silences, and the book's words the subtitles show, where they are set
+                + tuple(x for x in (p.pause_before_s, p.pause_after_s) if x)
+                + ((p.text,) if u.shown != u.text else ())
                 for p, u in zip(pieces, chosen)
             ],
             chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
@@ -266,7 +270,8 @@ def _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_ke
         segments.append(
             {
                 "id": unit.segment_id, "uid": unit.uid, "line": unit.line.source_line, "chapter": unit.chapter_number,
-                "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.text,
+                "speaker": unit.line.speaker, "voice": unit.voice.name, "text": unit.shown,
+                **({"spoken": unit.text} if unit.text != unit.shown else {}),
                 "take": unit.take, "takes": the_plan.takes, "seeds": unit.seeds, "keys": unit.keys,
                 "start_sample": p.book_start if p else None, "end_sample": p.book_end if p else None,
             }

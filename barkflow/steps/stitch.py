@@ -84,6 +84,10 @@ class StitchPiece:
     speaker: str
     text: str
     boundary: str  # one of BOUNDARIES: what follows this piece
+    # Silences a script's pause cues ask for: after the piece, instead of its boundary's pause (a
+    # chapter's file then ends with it); before it, only for the first piece of the book.
+    pause_before_s: Optional[float] = None
+    pause_after_s: Optional[float] = None
     # The checked reader of a cached piece (the runner's: it verifies the entry's checksum and
     # recomputes a bad one); None reads audio_path as a plain file.
     load_audio: Optional[Callable[[], np.ndarray]] = field(default=None, compare=False, repr=False)
@@ -267,6 +271,9 @@ class _Layout:
     silence_amplitude: float
     trim_margin: int
 
+    def samples(self, seconds: float) -> int:
+        return int(round(seconds * self.sample_rate))
+
     @classmethod
     def from_options(cls, options: StitchOptions, sample_rate: int) -> _Layout:
         def samples(seconds: float) -> int:
@@ -300,10 +307,15 @@ def _lay_out_chapter(
     spans = []
     previous_pause = None
     for piece in chapter_pieces:
+        if piece.pause_before_s:
+            assembler.add_silence(layout.samples(piece.pause_before_s))
         audio = _trimmed(_load_piece_audio(piece), layout)
         spans.append(assembler.add_piece(audio, crossfade=previous_pause == 0))
         del audio  # so the next load never has this piece alive beside it
-        previous_pause = layout.pause_samples[piece.boundary]
+        if piece.pause_after_s is not None:
+            previous_pause = layout.samples(piece.pause_after_s)
+        else:
+            previous_pause = layout.pause_samples[piece.boundary]
         assembler.add_silence(previous_pause)
     assembler.finish()
     return spans, assembler.position

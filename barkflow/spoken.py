@@ -1,0 +1,511 @@
+"""The spoken text: what Bark reads for a piece of the book's text, and inline pause cues.
+
+The script is split into segments on the book's own words (so segment ids and boundaries come
+from the book), and each segment's spoken text is derived from its words here:
+
+1. the pronunciation lexicon: whole words or phrases → respellings (case-insensitive unless
+   `case_sensitive`), then its regex replacements in order;
+2. normalisation (`project.normalize`), per language: abbreviations, currency, percentages, times,
+   ordinals, Roman numerals after chapter words, years and numbers become words (num2words).
+
+The lexicon comes first so that an entry wins over the automatic rules (an entry for "007" sees
+the digits), and a respelling is never normalised again. Bark's cues (`[laughs]`, `[MAN]`, ♪)
+are never touched by either. The spoken text is what Bark reads and what the cache keys see;
+subtitles and the review page keep the book's words.
+
+Pause cues, `[pause]` and `[pause 1.5s]`, are cut out of the text before splitting
+(`cut_at_pauses`) and become silence at the stitch step; Bark never sees them.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+import yaml
+from num2words import CONVERTER_CLASSES, num2words
+
+from barkflow.cache import content_key
+from barkflow.errors import BarkflowError
+from barkflow.steps.stitch import MAX_PAUSE_S  # a pause cue is held to the same bound as the configured pauses
+
+log = logging.getLogger(__name__)
+
+NORMALIZE_VERSION = 1  # bump when the rules change what the same text becomes
+DEFAULT_LANGUAGE = "en"
+
+# --------------------------------------------------------------------------------------------
+# pause cues
+
+_PAUSE = re.compile(
+    r"\[\s*pause(?:\s+(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|secs?|seconds?)?)?\s*\]", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class PiecesOfLine:
+    """A line's text cut at its pause cues: the silence before its first words (cues before any
+    words) and each piece of words with the silence after it (0.0: none)."""
+
+    pause_before: float
+    pieces: tuple[tuple[str, float], ...]
+
+
+def cut_at_pauses(text: str, default_s: float, where: str = "") -> PiecesOfLine:
+    """`text` cut at `[pause]` / `[pause N]` / `[pause Ns]` / `[pause Nms]`; a text without pause
+    cues is one piece, unchanged (so its tokens and keys are too)."""
+    if not _PAUSE.search(text):
+        return PiecesOfLine(0.0, ((text, 0.0),) if text.strip() else ())
+    pause_before, pieces, position = 0.0, [], 0
+    for match in _PAUSE.finditer(text):
+        words = text[position : match.start()].strip()
+        seconds = _pause_seconds(match, default_s, where)
+        if words:
+            pieces.append([words, seconds])
+        elif pieces:
+            pieces[-1][1] += seconds
+        else:
+            pause_before += seconds
+        position = match.end()
+    rest = text[position:].strip()
+    if rest:
+        pieces.append([rest, 0.0])
+    return PiecesOfLine(pause_before, tuple((words, seconds) for words, seconds in pieces))
+
+
+def _pause_seconds(match: re.Match, default_s: float, where: str) -> float:
+    if match.group("amount") is None:
+        return default_s
+    seconds = float(match.group("amount")) / (1000 if (match.group("unit") or "").lower() == "ms" else 1)
+    if seconds > MAX_PAUSE_S:
+        raise BarkflowError(
+            f"{where or 'script'}: {match.group()} is longer than {MAX_PAUSE_S:g} s; shorten it or split it in several"
+        )
+    return seconds
+
+
+# --------------------------------------------------------------------------------------------
+# the lexicon
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Respellings of words and phrases, then ordered regex replacements."""
+
+    words: tuple[tuple[str, str], ...] = ()
+    patterns: tuple[tuple[str, str], ...] = ()
+    case_sensitive: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.patterns)
+
+    def merged(self, inner: "Lexicon") -> "Lexicon":
+        """This lexicon (a voice's) over `inner` (the project's): its words win, its regexes run first."""
+        words = dict(inner.words)
+        words.update(self.words)
+        return Lexicon(tuple(words.items()), self.patterns + inner.patterns, self.case_sensitive or inner.case_sensitive)
+
+    @functools.cached_property
+    def _word_pattern(self) -> Optional[re.Pattern]:
+        if not self.words:
+            return None
+        phrases = sorted((phrase for phrase, _ in self.words), key=len, reverse=True)  # longest first
+        body = "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases)
+        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", 0 if self.case_sensitive else re.IGNORECASE)
+
+    @functools.cached_property
+    def _respellings(self) -> dict[str, str]:
+        return {self._fold(phrase): respelling for phrase, respelling in self.words}
+
+    @functools.cached_property
+    def _compiled(self) -> tuple[tuple[re.Pattern, str], ...]:
+        flags = 0 if self.case_sensitive else re.IGNORECASE
+        return tuple((re.compile(pattern, flags), replacement) for pattern, replacement in self.patterns)
+
+    def _fold(self, phrase: str) -> str:
+        phrase = " ".join(phrase.split())
+        return phrase if self.case_sensitive else phrase.casefold()
+
+    def respell(self, chunks: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+        """Chunks of (text, protected): respellings become protected chunks; regexes run on the rest."""
+        if self._word_pattern is not None:
+            chunks = _replace_in(chunks, self._word_pattern, lambda m: self._respellings[self._fold(m.group())])
+        for pattern, replacement in self._compiled:
+            chunks = [(text if done else pattern.sub(replacement, text), done) for text, done in chunks]
+        return chunks
+
+
+_LEXICON_KEYS = ("words", "regex", "case_sensitive")
+
+
+def parse_lexicon(value: Any, where: str) -> Lexicon:
+    """A lexicon from its config form: {words: {phrase: respelling}, regex: [[pattern, replacement]
+    or {pattern:, replace:}], case_sensitive: bool}. A one-line error names `where` and the entry."""
+    if value is None:
+        return Lexicon()
+    if not isinstance(value, dict):
+        raise BarkflowError(f"{where} is {value!r}: give a mapping with words/regex, or the path of a YAML file")
+    unknown = sorted(set(map(str, value)) - set(_LEXICON_KEYS))
+    if unknown:
+        raise BarkflowError(f"{where}.{unknown[0]} is not an option of a lexicon; the options are: {', '.join(_LEXICON_KEYS)}")
+    case_sensitive = value.get("case_sensitive", False)
+    if not isinstance(case_sensitive, bool):
+        raise BarkflowError(f"{where}.case_sensitive is {case_sensitive!r}: set it to true or false")
+    words = value.get("words") or {}
+    if not isinstance(words, dict):
+        raise BarkflowError(f"{where}.words: give a mapping of word or phrase → respelling, e.g. {{Hermione: her-MY-oh-nee}}")
+    checked_words = []
+    for phrase, respelling in words.items():
+        if not isinstance(phrase, str) or not phrase.strip() or not isinstance(respelling, str) or not respelling.strip():
+            raise BarkflowError(
+                f"{where}.words: the entry {phrase!r}: {respelling!r} needs a word or phrase and a respelling, both text"
+            )
+        checked_words.append((" ".join(phrase.split()), respelling.strip()))
+    patterns = []
+    for index, entry in enumerate(value.get("regex") or []):
+        if isinstance(entry, dict) and set(entry) == {"pattern", "replace"}:
+            entry = (entry["pattern"], entry["replace"])
+        if not (isinstance(entry, (list, tuple)) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
+            raise BarkflowError(f"{where}.regex[{index}] is {entry!r}: give [pattern, replacement] or {{pattern: ..., replace: ...}}")
+        try:
+            re.compile(entry[0]).sub(entry[1], "")  # a bad group reference shows here, not mid-render
+        except (re.error, IndexError) as e:
+            raise BarkflowError(f"{where}.regex[{index}]: {entry[0]!r} -> {entry[1]!r} is not a valid regex replacement ({e})") from None
+        patterns.append((entry[0], entry[1]))
+    return Lexicon(tuple(checked_words), tuple(patterns), case_sensitive)
+
+
+def check_lexicon_setting(key: str, value: Any) -> None:
+    """A lexicon setting as the config holds it: null, a YAML file's path, or an inline mapping."""
+    if value is None or (isinstance(value, str) and value.strip()):
+        return
+    parse_lexicon(_plain(value), key)
+
+
+def load_lexicon(value: Any, key: str, find: Callable[[str], Path]) -> Lexicon:
+    """The lexicon a setting names: inline, or read from the YAML file at a path (`find` locates it)."""
+    if not isinstance(value, str):
+        return parse_lexicon(_plain(value), key)
+    path = find(value)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise BarkflowError(f"{key}: cannot read the lexicon file {path}: {e.strerror or e}; check the path") from None
+    except yaml.YAMLError as e:
+        raise BarkflowError(f"{key}: {path} is not valid YAML ({(str(e).splitlines() or ['?'])[0]}); fix the file") from None
+    return parse_lexicon(data, f"{key} ({path})")
+
+
+def _plain(value: Any) -> Any:
+    """A DictConfig/ListConfig as plain containers (the config may hand either)."""
+    try:
+        from omegaconf import OmegaConf
+
+        if OmegaConf.is_config(value):
+            return OmegaConf.to_container(value, resolve=True)
+    except ImportError:  # pragma: no cover
+        pass
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# chunks: Bark's cues are protected from every rewrite
+
+_CUE = re.compile(r"\[[^\[\]\n\r]{1,30}\]|[\u266a\u266b\u266c\u2669]+")
+
+
+def _chunks(text: str) -> list[tuple[str, bool]]:
+    chunks, position = [], 0
+    for match in _CUE.finditer(text):
+        chunks += [(text[position : match.start()], False), (match.group(), True)]
+        position = match.end()
+    return chunks + [(text[position:], False)]
+
+
+def _replace_in(chunks, pattern: re.Pattern, replace: Callable[[re.Match], str]) -> list[tuple[str, bool]]:
+    """Each match in the unprotected chunks replaced, and the replacement protected from later rules."""
+    result = []
+    for text, protected in chunks:
+        if protected:
+            result.append((text, True))
+            continue
+        position = 0
+        for match in pattern.finditer(text):
+            result += [(text[position : match.start()], False), (replace(match), True)]
+            position = match.end()
+        result.append((text[position:], False))
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# normalisation
+
+
+@dataclass(frozen=True)
+class _Language:
+    thousands: str  # regex for the thousands separator
+    decimal: str  # the decimal mark
+    abbreviations: tuple  # (regex, expansion, may end a sentence)
+    percent: str
+    chapter_words: str
+    currency_after: bool  # "5 €" is the usual order
+
+
+_EN_ABBREVIATIONS = (
+    (r"Mr\.", "Mister", False), (r"Mrs\.", "Missus", False), (r"Ms\.", "Miz", False), (r"Dr\.", "Doctor", False),
+    (r"Prof\.", "Professor", False), (r"Jr\.", "Junior", True), (r"Sr\.", "Senior", True),
+    (r"St\.", "Saint/Street", True), (r"Mt\.", "Mount", False), (r"No\.(?=\s*\d)", "number", False),
+    (r"e\.g\.", "for example", False), (r"i\.e\.", "that is", False), (r"etc\.", "et cetera", True),
+    (r"vs\.", "versus", False), (r"approx\.", "approximately", False),
+)
+_DE_ABBREVIATIONS = (
+    (r"Hr\.", "Herr", False), (r"Hrn\.", "Herrn", False), (r"Fr\.", "Frau", False), (r"Dr\.", "Doktor", False),
+    (r"Prof\.", "Professor", False), (r"St\.", "Sankt", False), (r"Nr\.(?=\s*\d)", "Nummer", False),
+    (r"z\.\s?B\.", "zum Beispiel", False), (r"d\.\s?h\.", "das heißt", False), (r"u\.\s?a\.", "unter anderem", True),
+    (r"usw\.", "und so weiter", True), (r"bzw\.", "beziehungsweise", False), (r"ca\.", "circa", False),
+    (r"evtl\.", "eventuell", False), (r"ggf\.", "gegebenenfalls", False),
+)
+_FR_ABBREVIATIONS = (
+    (r"M\.(?=\s+[A-Z])", "Monsieur", False), (r"MM\.", "Messieurs", False), (r"Mme", "Madame", False),
+    (r"Mlle", "Mademoiselle", False), (r"Dr", "Docteur", False), (r"Pr", "Professeur", False),
+    (r"St", "Saint", False), (r"Ste", "Sainte", False), (r"etc\.", "et cetera", True),
+    (r"p\.\s?ex\.", "par exemple", False), (r"c\.-à-d\.", "c'est-à-dire", False), (r"n°(?=\s*\d)", "numéro", False),
+)
+_ES_ABBREVIATIONS = (
+    (r"Sr\.", "señor", False), (r"Sra\.", "señora", False), (r"Srta\.", "señorita", False), (r"Dr\.", "doctor", False),
+    (r"Dra\.", "doctora", False), (r"Ud\.", "usted", False), (r"Uds\.", "ustedes", False),
+    (r"etc\.", "etcétera", True), (r"p\.\s?ej\.", "por ejemplo", False), (r"núm\.(?=\s*\d)", "número", False),
+)
+
+_LANGUAGES = {
+    "en": _Language(",", ".", _EN_ABBREVIATIONS, "percent", r"Chapter|Part|Book|Volume|Act|Scene", False),
+    "de": _Language(r"\.", ",", _DE_ABBREVIATIONS, "Prozent", r"Kapitel|Teil|Buch|Band|Akt|Szene", True),
+    "fr": _Language(r"[ \u00a0\u202f.]", ",", _FR_ABBREVIATIONS, "pour cent", r"Chapitre|Partie|Livre|Tome|Acte|Scène", True),
+    "es": _Language(r"\.", ",", _ES_ABBREVIATIONS, "por ciento", r"Capítulo|Parte|Libro|Tomo|Acto|Escena", True),
+}
+SUPPORTED_LANGUAGES = tuple(_LANGUAGES)
+_GENERIC = _Language(",", ".", (), "%", r"Chapter", False)  # numbers only, for other num2words languages
+
+_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP"}
+_SCALES = r"thousand|million|billion|trillion|Tausend|Millionen|Million|Milliarden|Milliarde|mille|millions?|milliards?|mil|millones|millón"
+_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_DE_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+
+
+def roman_value(numeral: str) -> Optional[int]:
+    """The value of a well-formed Roman numeral in capitals, else None."""
+    if not numeral or not _ROMAN.fullmatch(numeral):
+        return None
+    values = [_ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+class Normaliser:
+    """Numbers, currency, percentages, times, ordinals, years and abbreviations as words, in one language."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.rules = _LANGUAGES.get(language, _GENERIC)
+        lang = self.rules
+        number = rf"\d{{1,3}}(?:{lang.thousands}\d{{3}})+(?!\d)|\d+"
+        self.number = rf"(?:{number})(?:{re.escape(lang.decimal)}\d+)?"
+        free = r"(?<![\w.,])"  # a number glued to letters (MP3, R2) stays as it is
+        end = r"(?![\w%])"
+        symbols = "".join(map(re.escape, _CURRENCIES))
+        self.patterns: list[tuple[re.Pattern, Callable[[re.Match], str]]] = []
+        if lang.abbreviations:
+            for regex, expansion, ends in lang.abbreviations:
+                self.patterns.append((re.compile(rf"(?<!\w){regex}(?!\w)"), self._abbreviation(expansion, ends)))
+        scale = rf"(?:\s+(?P<scale>{_SCALES})\b)?"
+        self.patterns += [
+            (re.compile(rf"(?P<symbol>[{symbols}])\s?(?P<amount>{self.number}){scale}"), self._currency),
+            (re.compile(rf"{free}(?P<amount>{self.number}){scale}\s?(?P<symbol>[{symbols}])"), self._currency),
+            (re.compile(rf"{free}(?P<amount>{self.number})\s?%"), self._percent),
+            (re.compile(rf"{free}(?P<hours>[01]?\d|2[0-3]):(?P<minutes>[0-5]\d)(?!\d)(?:\s?(?P<half>[ap])\.?\s?m\.?(?!\w)|\s?Uhr\b)?",
+                        re.IGNORECASE), self._time),
+        ]
+        self.patterns += self._ordinal_patterns(free)
+        self.patterns += [
+            (re.compile(rf"\b(?P<word>{lang.chapter_words})(?P<space>\s+)(?P<roman>[IVXLCDM]+)\b", re.IGNORECASE),
+             self._chapter),
+            (re.compile(rf"{free}(?P<year>1[1-9]\d\d|20\d\d){end}"), self._year),
+            (re.compile(rf"{free}(?P<amount>{self.number}){end}"), self._number),
+        ]
+
+    # --- the rules
+
+    def _abbreviation(self, expansion: str, ends: bool):
+        def replace(match: re.Match) -> str:
+            words = expansion
+            if expansion == "Saint/Street":  # "St. Paul" but "Baker St."
+                before = match.string[: match.start()].rstrip().split()
+                words = "Street" if before and before[-1][:1].isupper() and before[-1][-1:].isalpha() else "Saint"
+                if words == "Saint":
+                    return words
+            after = match.string[match.end() :]
+            if ends and match.group().endswith(".") and (not after.strip() or re.match(r"\s+[A-Z]", after)):
+                words += "."  # the abbreviation's period also ended the sentence
+            return words
+
+        return replace
+
+    def _words(self, value, to: str = "cardinal") -> str:
+        return num2words(value, lang=self.language, to=to)
+
+    def _value(self, text: str) -> Decimal:
+        whole, _, fraction = text.partition(self.rules.decimal)
+        whole = re.sub(r"\D", "", whole)
+        return Decimal(f"{whole}.{fraction}" if fraction else whole)
+
+    def _amount(self, text: str) -> str:
+        value = self._value(text)
+        return self._words(int(value) if value == value.to_integral_value() else value)
+
+    def _currency(self, match: re.Match) -> str:
+        code = _CURRENCIES[match.group("symbol")]
+        value, scale = self._value(match.group("amount")), match.group("scale")
+        converter = CONVERTER_CLASSES[self.language]
+        forms = getattr(converter, "CURRENCY_FORMS", {}).get(code)
+        if forms is None:
+            return match.group()
+        if scale or value == value.to_integral_value():
+            count = self._amount(match.group("amount")) + (f" {scale}" if scale else "")
+            plural = 2 if scale or value != 1 else 1
+            return f"{count} {converter.pluralize(plural, forms[0])}"
+        return num2words(value, lang=self.language, to="currency", currency=code)
+
+    def _percent(self, match: re.Match) -> str:
+        return f"{self._amount(match.group('amount'))} {self.rules.percent}"
+
+    def _time(self, match: re.Match) -> str:
+        hours, minutes = int(match.group("hours")), int(match.group("minutes"))
+        half = match.group("half")
+        if self.language == "en":
+            spoken = self._words(hours)
+            if minutes == 0 and hours > 12 and not half:
+                return f"{spoken} hundred"  # 24-hour time: "fourteen hundred"
+            spoken += " o'clock" if minutes == 0 and not half else (
+                "" if minutes == 0 else f" oh {self._words(minutes)}" if minutes < 10 else f" {self._words(minutes)}")
+            return spoken + (f" {half.lower()}.m." if half else "")
+        if self.language == "de":
+            return f"{self._words(hours)} Uhr" + (f" {self._words(minutes)}" if minutes else "")
+        if self.language == "fr":
+            hour_words = "une" if hours == 1 else self._words(hours)
+            return f"{hour_words} heure{'' if hours == 1 else 's'}" + (f" {self._words(minutes)}" if minutes else "")
+        if self.language == "es":
+            hour_words = "una" if hours == 1 else self._words(hours)
+            return f"{hour_words} en punto" if minutes == 0 else f"{hour_words} y {self._words(minutes)}"
+        return match.group()
+
+    def _ordinal_patterns(self, free: str) -> list:
+        if self.language == "en":
+            return [(re.compile(rf"{free}(?P<n>\d+)(?:st|nd|rd|th)\b"), lambda m: self._words(int(m["n"]), "ordinal"))]
+        if self.language == "de":
+            # "am 3. Oktober", "der 2. Teil": a number and a period before a month or a lowercase word
+            pattern = rf"{free}(?P<n>\d{{1,3}})\.(?=\s+(?:{_DE_MONTHS}|[a-zäöüß]))"
+            inflected = re.compile(r"(?:am|im|zum|vom|beim|dem|den)\s+$", re.IGNORECASE)
+
+            def german(m: re.Match) -> str:
+                words = self._words(int(m["n"]), "ordinal")
+                return words + "n" if inflected.search(m.string[: m.start()]) else words
+
+            return [(re.compile(pattern), german)]
+        if self.language == "fr":
+            def french(m: re.Match) -> str:
+                n, suffix = int(m["n"]), m["suffix"]
+                if n == 1:
+                    return "première" if suffix in ("re", "ère") else "premier"
+                return self._words(n, "ordinal")
+
+            return [(re.compile(rf"{free}(?P<n>\d+)(?P<suffix>er|re|ère|ème|eme|e)\b"), french)]
+        if self.language == "es":
+            def spanish(m: re.Match) -> str:
+                words = self._words(int(m["n"]), "ordinal")
+                return words[:-1] + "a" if m["mark"] == "ª" and words.endswith("o") else words
+
+            return [(re.compile(rf"{free}(?P<n>\d+)\.?(?P<mark>[ºª°])"), spanish)]
+        return []
+
+    def _chapter(self, match: re.Match) -> str:
+        value = roman_value(match.group("roman"))
+        if value is None:
+            return match.group()
+        return f"{match.group('word')}{match.group('space')}{self._words(value)}"
+
+    def _year(self, match: re.Match) -> str:
+        return self._words(int(match.group("year")), "year")
+
+    def _number(self, match: re.Match) -> str:
+        return self._amount(match.group("amount"))
+
+    # --- the whole text
+
+    def __call__(self, chunks: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+        for pattern, replace in self.patterns:
+            chunks = _replace_in(chunks, pattern, replace)
+        return chunks
+
+    def title_numeral(self, text: str) -> Optional[str]:
+        """A text that is only a Roman numeral ("IV.", a chapter title) as words, else None."""
+        stripped = text.strip()
+        value = roman_value(stripped.rstrip("."))
+        if value is None or value < 1:
+            return None
+        return self._words(value) + ("." if stripped.endswith(".") else "")
+
+
+@functools.lru_cache(maxsize=None)
+def _normaliser(language: str) -> Optional[Normaliser]:
+    try:
+        num2words(1, lang=language)
+    except NotImplementedError:
+        log.warning("normalisation: num2words has no language %r; its numbers are left as digits", language)
+        return None
+    return Normaliser(language)
+
+
+# --------------------------------------------------------------------------------------------
+# the speller: one voice's way from the book's words to the spoken text
+
+
+@dataclass(frozen=True)
+class Speller:
+    language: str = DEFAULT_LANGUAGE
+    normalize: bool = False
+    lexicon: Lexicon = Lexicon()
+
+    @property
+    def active(self) -> bool:
+        """Whether this speller can change any text (if not, the spoken text is the book's)."""
+        return self.normalize or bool(self.lexicon)
+
+    def identity(self) -> str:
+        """What the spoken text depends on besides the words (for the split memo's key)."""
+        return content_key("speller", NORMALIZE_VERSION, self.language, self.normalize, self.lexicon)
+
+    def __call__(self, text: str) -> str:
+        if not self.active:
+            return text
+        chunks = _chunks(text)
+        if self.lexicon:
+            chunks = self.lexicon.respell(chunks)
+        normaliser = _normaliser(self.language) if self.normalize else None
+        if normaliser is not None:
+            whole = "".join(t for t, _ in chunks)
+            title = normaliser.title_numeral(whole) if all(not p for _, p in chunks) else None
+            if title is not None:
+                return title
+            chunks = normaliser(chunks)
+        return " ".join("".join(t for t, _ in chunks).split())
+
+
+def spoken_text(text: str, language: str = DEFAULT_LANGUAGE, *, normalize: bool = True,
+                lexicon: Union[Lexicon, None] = None) -> str:
+    """`text` as Bark should read it (see the module's docstring)."""
+    return Speller(language, normalize, lexicon or Lexicon())(text)
