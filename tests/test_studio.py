@@ -255,3 +255,70 @@ def test_a_bad_port_is_one_line(tmp_path):
     done = subprocess.run([sys.executable, "-m", "barkflow.studio.cli", "project=demo", "--port", "x"],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "--port" in done.stderr
+
+
+# --- in the browser -------------------------------------------------------------------------------
+
+
+def test_the_fix_loop_in_the_browser(studio, chrome):
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    session, client, config, tmp = studio
+    out = tmp / "out"
+    first = manifest(out)["segments"]
+    target, edited = first[0]["uid"], first[2]["uid"]
+
+    def until(condition, timeout=RENDER_TIMEOUT_S):
+        def check(browser):
+            try:
+                return condition(browser)
+            except WebDriverException:  # the page reloaded under us: ask again
+                return False
+
+        return WebDriverWait(chrome, timeout, poll_frequency=0.2).until(check)
+
+    def takes_of(uid):
+        return [t.get_attribute("data-take") for t in chrome.find_elements(By.CSS_SELECTOR, f"#seg-{uid} .take")]
+
+    chrome.get(f"http://{client.host}:{client.port}/?token={client.token}")
+    assert until(lambda b: takes_of(target) == ["0"])
+    # the players load their clips through the cookie the page set
+    errors = chrome.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "Promise.all([...document.querySelectorAll('audio')].map(a => new Promise(r => {"
+        "  a.onloadedmetadata = () => r(null); a.onerror = () => r(a.src); a.preload = 'metadata'; a.load();"
+        "}))).then(list => done(list.filter(x => x)));"
+    )
+    assert errors == []
+
+    # retake: the new take appears
+    chrome.find_element(By.CSS_SELECTOR, f"button.retake[data-uid='{target}']").click()
+    assert until(lambda b: takes_of(target) == ["0", "1"])
+
+    # pick it: the picks file has it, the page says it is not stitched yet
+    until(lambda b: b.find_element(By.CSS_SELECTOR, f"input[name='pick-{target}'][value='1']")).click()
+    assert until(lambda b: json.loads((out / "picks.json").read_text())["picks"].get(target) == 1, timeout=10)
+    assert until(lambda b: "not stitched" in b.find_element(By.ID, "pending").text, timeout=10)
+
+    # edit a line: exactly that segment re-renders
+    box = chrome.find_element(By.CSS_SELECTOR, f"input.line-text[data-uid='{edited}']")
+    box.clear()
+    box.send_keys("BOB: Only the wind, Alice.")
+    chrome.find_element(By.CSS_SELECTOR, f"button.save-text[data-uid='{edited}']").click()
+    assert until(lambda b: "Only the wind, Alice." in b.find_element(By.TAG_NAME, "main").text)
+    assert "semantic 1 new/" in session.status["summary"] and "decode 1 new/" in session.status["summary"]
+    assert (tmp / "script.txt.bak").read_text() == SCRIPT
+
+    # re-stitch and export: the pick is in the book, the outputs are listed
+    chrome.find_element(By.ID, "restitch").click()
+    assert until(lambda b: manifest(out)["segments"][0]["take"] == 1 and session.wait_idle(0)
+                 and b.find_element(By.ID, "pending").text == "" and "ready" in b.find_element(By.ID, "status").text)
+    links = [a.get_attribute("href") for a in chrome.find_elements(By.CSS_SELECTOR, "#outputs a")]
+    assert any(link.endswith("/files/demo.wav") for link in links)
+
+    # a plain run renders nothing and writes the same bytes
+    shown = file_bytes(out)
+    summary = render(config)
+    assert sum(summary.rendered.values()) == 0 and file_bytes(out) == shown
