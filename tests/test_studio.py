@@ -23,7 +23,7 @@ from barkflow import build, plan, publish, retakes
 from barkflow.cache import Store
 from barkflow.studio.app import Server, bind, make_app, url
 from barkflow.studio.session import Studio
-from helpers import REPO, project_config, render
+from helpers import FAST, REPO, STEPS, computed_counts, entries, project_config, render
 
 SCRIPT = """The lamp turned all night.
 ALICE: Is that <b>you</b> & "him"?
@@ -227,7 +227,28 @@ def test_a_plain_run_afterwards_renders_nothing_and_writes_the_same_bytes(studio
     assert file_bytes(out) == shown
 
 
-def test_the_command_prints_a_url_with_a_token(tmp_path):
+def test_a_studio_retake_and_a_cli_render_on_one_cache_do_each_key_once(studio):
+    session, client, config, tmp = studio
+    uid = manifest(tmp / "out")["segments"][1]["uid"]
+    before = {step: entries(tmp / "cache", step) for step in STEPS}
+    assert client.post("/api/retake", {"uid": uid})[0] == 200
+    # the CLI reads the same picks file, so it wants the same new take, with its own output folder
+    done = subprocess.run(
+        [sys.executable, "-m", "barkflow.cli", "project=demo", f"project.script={tmp / 'script.txt'}",
+         f"project.picks={tmp / 'out' / 'picks.json'}", f"paths.cache_dir={tmp / 'cache'}",
+         f"paths.voices_dir={tmp / 'voices'}", *FAST, f"hydra.run.dir={tmp / 'cli-out'}"],
+        capture_output=True, text=True, cwd=tmp, timeout=RENDER_TIMEOUT_S,
+    )
+    assert done.returncode == 0, done.stderr
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    # one new take: four entries, computed once between the two processes
+    assert computed_counts(done.stderr) + computed_counts(session.status["summary"]) == len(STEPS)
+    assert all(len(entries(tmp / "cache", step) - before[step]) == 1 for step in STEPS)
+    assert manifest(tmp / "cli-out")["segments"][1]["takes"] == 2
+
+
+def test_the_command_prints_a_url_with_a_token(tmp_path, rendered_cache):
+    shutil.copytree(rendered_cache, tmp_path / "cache")
     config_args = [f"project.script={tmp_path / 'script.txt'}", f"paths.cache_dir={tmp_path / 'cache'}",
                    f"paths.voices_dir={tmp_path / 'voices'}", "sampling.semantic.max_gen_duration_s=0.3",
                    "device=cpu", f"hydra.run.dir={tmp_path / 'out'}"]
