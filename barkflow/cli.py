@@ -181,13 +181,18 @@ _task_started = False  # exceptions before the task are about the command line o
 
 @hydra.main(version_base="1.3", config_path="pkg://barkflow.conf", config_name="config")
 def _hydra_main(cfg: DictConfig):
+    return run_task(run, cfg)
+
+
+def run_task(task, cfg: DictConfig, prog: str = "barkflow"):
+    """Run a command's task on the composed config; a user error is one line and exit status 2."""
     global _task_started
     _task_started = True
     try:
-        return run(cfg)
+        return task(cfg)
     except BarkflowError as e:
         _log_to_file(f"error: {e}")  # the job's log file keeps a trace of a failed sweep job
-        print(f"barkflow: error: {e}", file=sys.stderr)
+        print(f"{prog}: error: {e}", file=sys.stderr)
         sys.exit(2)
 
 
@@ -262,23 +267,25 @@ def _raised_in_hydra(error: BaseException) -> bool:
     return bool(frames) and f"{os.sep}hydra{os.sep}" in frames[-1].filename
 
 
-def main() -> None:
+def main(hydra_main=None, prog: str = "barkflow") -> None:
+    """`barkflow`; another command composed the same way passes its own @hydra.main task."""
+    hydra_main = hydra_main or _hydra_main
     # conf/ in the working directory is optional; Hydra warns when a search path entry is absent.
     warnings.filterwarnings("ignore", message=r"provider=hydra\.searchpath.*is not available")
     sys.argv = [sys.argv[0]] + [_shorthand(a) for a in sys.argv[1:]]
     if os.environ.get("HYDRA_FULL_ERROR"):  # the user asked for Hydra's full tracebacks
-        _hydra_main()
+        hydra_main()
         return
     # Hydra prints its own multi-line report and exits 1 unless HYDRA_FULL_ERROR lets the error
     # through to us; we turn errors in the command line or config files into one line and exit 2.
     os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
-        _hydra_main()
+        hydra_main()
     except Exception as error:
         message = None if _task_started else describe_setup_error(error)
         if message is None:
             raise
-        print(f"barkflow: error: {message}", file=sys.stderr)
+        print(f"{prog}: error: {message}", file=sys.stderr)
         sys.exit(2)
     finally:
         os.environ.pop("HYDRA_FULL_ERROR", None)

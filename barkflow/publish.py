@@ -17,7 +17,7 @@ from typing import Optional
 
 from barkflow import retakes, review
 from barkflow.cache import Store, content_key
-from barkflow.config import BarkflowConfig, VerifyConfig
+from barkflow.config import MAX_TAKES, BarkflowConfig, VerifyConfig
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.engine.prompts import VoicePrompt, save_npz
@@ -65,7 +65,7 @@ def read_picks(cfg: BarkflowConfig) -> dict:
     A file that is not a JSON object of picks is a one-line error (it is the user's input); a
     value that names no take of its segment only falls back to take 0, with a warning.
     """
-    path = Path(cfg.project.picks) if cfg.project.picks else Path(cfg.paths.output_dir) / PICKS_FILE
+    path = picks_path(cfg)
     if not path.exists():
         if cfg.project.picks:
             raise BarkflowError(f"picks file {path} not found; set project.picks to the file the review page saved")
@@ -80,6 +80,29 @@ def read_picks(cfg: BarkflowConfig) -> dict:
     if not isinstance(picks, dict):
         raise BarkflowError(f"picks file {path} holds {type(picks).__name__}, not an object of picks; {expected}")
     return picks
+
+
+def picks_path(cfg: BarkflowConfig) -> Path:
+    """The picks file: `project.picks`, else picks.json in the output folder."""
+    return Path(cfg.project.picks) if cfg.project.picks else Path(cfg.paths.output_dir) / PICKS_FILE
+
+
+def read_takes(cfg: BarkflowConfig) -> dict[str, int]:
+    """The picks file's `takes`: {segment uid: takes it has in all}, for segments given more takes
+    than project.takes (the studio's retakes). A value that is not a take count is ignored, with a
+    warning; the picks themselves are judged by `read_picks`."""
+    takes = (read_json_object(picks_path(cfg)) or {}).get("takes", {})
+    if not isinstance(takes, dict):
+        log.warning("picks file %s: `takes` is not an object of take counts; it is ignored", picks_path(cfg))
+        return {}
+    counts = {}
+    for uid, count in takes.items():
+        if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_TAKES:
+            counts[uid] = count
+        else:
+            log.warning("picks file %s: takes of %s is %s, not 1-%d; it is ignored", picks_path(cfg), uid,
+                        _short_repr(count), MAX_TAKES)
+    return counts
 
 
 def choose_takes(

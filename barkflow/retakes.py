@@ -92,6 +92,19 @@ def cached_retakes(the_plan: Plan, units: list[Unit], store: Store, engine: Bark
         units = units + new
 
 
+def requested_takes(the_plan: Plan, units: list[Unit], wanted: dict[str, int], engine: Bark) -> list[Unit]:
+    """The takes beyond the plan's that `wanted` ({segment uid: takes in all}, the picks file's
+    `takes`) asks for, of the segments in `units`: retakes, keyed as `Plan.retake` keys any retake."""
+    new = []
+    for takes in takes_by_segment(units).values():
+        segment = next((u for u in takes if u.take == 0), None)
+        if segment is None or segment.uid not in wanted:
+            continue
+        have = max(u.take for u in takes) + 1
+        new += [the_plan.retake(segment, take, engine) for take in range(have, wanted[segment.uid])]
+    return new
+
+
 @dataclass
 class VerifyOutcome:
     """How the segments came out: passed with a planned take, fixed by a retake, or still failing."""

@@ -24,7 +24,7 @@ from barkflow.engine.asr import make_recogniser
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.plan import TOKEN_STEPS, make_plan
-from barkflow.publish import publish, read_picks
+from barkflow.publish import publish, read_picks, read_takes
 from barkflow.schedule import StepTally, in_shard, run_step, select_units, tallying
 from barkflow.steps.verify import VerifyStep
 
@@ -62,10 +62,12 @@ def render(
     out_dir = output_folder(cfg)
     units = select_units(the_plan.units, cfg.limit, shard)
     picks = read_picks(cfg)  # a bad picks file stops the render before any work
+    own = [u for u in units if in_shard(u, shard)]
+    units = units + retakes.requested_takes(the_plan, own, read_takes(cfg), engine)  # the studio's retakes
     steps = list(TOKEN_STEPS)
     if cfg.verify.recogniser != "none":  # after decode: each take's audio checked against its text
         checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
-        checker.assign_keys(the_plan.units)
+        checker.assign_keys(units)
         steps.append(checker)
     verified = None
     with tallying() as tallies:
@@ -74,8 +76,8 @@ def render(
         if cfg.verify.recogniser != "none":
             # a shard retakes and counts its own lines' segments, not those it only borrows prompts from
             own = [u for u in units if in_shard(u, shard)]
-            own = _retake_failing(the_plan, own, steps, store, engine, cfg, progress_factory)
-            units = units + [u for u in own if u.take >= the_plan.takes]
+            checked = _retake_failing(the_plan, own, steps, store, engine, cfg, progress_factory)
+            units, own = units + checked[len(own):], checked  # _retake_failing appends the verify retakes
             verified = retakes.outcome(own, store, cfg.verify, the_plan.takes)
         outputs: list = []
         audio_seconds = tallies.get("decode", StepTally()).decoded_samples / SAMPLE_RATE
@@ -105,9 +107,10 @@ def verify_report(cfg: BarkflowConfig, config_dirs: list[Path] = ()) -> retakes.
         raise BarkflowError("verify.report=true needs the recogniser the render used: add verify=sphinx or verify=whisper")
     store, engine = make_store(cfg), make_engine(cfg)
     the_plan = make_plan(cfg, engine, store, list(config_dirs))
+    units = the_plan.units + retakes.requested_takes(the_plan, the_plan.units, read_takes(cfg), engine)
     checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
-    checker.assign_keys(the_plan.units)
-    units = retakes.cached_retakes(the_plan, list(the_plan.units), store, engine, cfg.verify, checker)
+    checker.assign_keys(units)
+    units = retakes.cached_retakes(the_plan, units, store, engine, cfg.verify, checker)
     return retakes.outcome(units, store, cfg.verify, the_plan.takes)
 
 

@@ -64,3 +64,30 @@ def hf_tiny_bark(tiny_bundle):
     from transformers import BarkModel
 
     return BarkModel.from_pretrained(tiny_bundle / "hf", local_files_only=True).eval()
+
+
+@pytest.fixture
+def chrome():
+    """Headless chromium through selenium and chromedriver; skips, saying why, where they are missing."""
+    import shutil as _shutil
+
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
+    from selenium.webdriver.chrome.service import Service
+
+    binary = _shutil.which("chromium") or _shutil.which("chromium-browser")
+    driver = _shutil.which("chromedriver") or next((p for p in ["/usr/bin/chromedriver"] if Path(p).exists()), None)
+    if not binary or not driver:
+        pytest.skip("chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="barkflow-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    browser = webdriver.Chrome(service=Service(driver), options=options)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+        _shutil.rmtree(profile, ignore_errors=True)

@@ -1,0 +1,172 @@
+"""The studio page: review.py's segments (takes, players, waveforms, checks, transcript diff) with
+the studio's controls beside each one, and a small script that calls the studio's API.
+
+Every text from the script, the manifest or the status is escaped here (HTML) or carried as JSON
+in a <script type="application/json"> block that the browser script reads as data.
+"""
+
+from __future__ import annotations
+
+from barkflow import review
+from barkflow.engine.constants import SAMPLE_RATE
+
+_e = review._e
+
+
+def render_studio_page(data: dict, token: str) -> str:
+    manifest = data["manifest"]
+    state = {
+        "token": token, "scriptHash": data["script_hash"], "finished": data["status"]["finished"],
+        "picks": data["picks"],
+    }
+    if manifest is None:
+        body = '<p class="empty">No render yet: the first render is running; this page reloads when it is done.</p>'
+        summary = ""
+    else:
+        body = _segments_html(manifest, data)
+        segments = manifest["segments"]
+        flagged = sum(1 for s in segments if (s.get("checks") or {}).get("flags"))
+        summary = f"{len(segments)} segments, {manifest.get('audio_seconds', 0):.1f} s of audio; {flagged} flagged by the checks"
+        state["stitched"] = {s["uid"]: s["take"] for s in segments}
+    outputs = "".join(f'<li><a href="{review._src(path)}">{_e(path)}</a></li>' for path in data["outputs"])
+    project = (manifest or {}).get("project", "")
+    return _PAGE.format(
+        title=_e(f"Studio: {project}"), project=_e(project), summary=_e(summary), css=review._CSS + _CSS,
+        outputs=outputs, body=body, state=review._script_json(state), script=_SCRIPT,
+        thresholds=review._THRESHOLDS, status=_e(status_line(data["status"])),
+    )
+
+
+def status_line(status: dict) -> str:
+    """One line for the page's status bar (the page script builds the same line from /api/status)."""
+    if status["busy"]:
+        return f"rendering ({', '.join(status['running'])}) {status['step']}".strip()
+    if status["error"]:
+        return f"error: {status['error']}"
+    return f"ready. {status['summary']}".strip()
+
+
+def _segments_html(manifest: dict, data: dict) -> str:
+    rate = manifest.get("sample_rate", SAMPLE_RATE)
+    titles = [c.get("title", "") for c in manifest.get("chapters", [])]
+    lines = data["script_lines"]
+    body, chapter = [], None
+    for s in manifest["segments"]:
+        if s["chapter"] != chapter:
+            chapter = s["chapter"]
+            title = titles[chapter - 1] if 1 <= chapter <= len(titles) and titles[chapter - 1] else ""
+            body.append(f"<h2>Chapter {chapter}{': ' + _e(title) if title else ''}</h2>")
+        number = s.get("line", 0)
+        raw = lines[number - 1] if 1 <= number <= len(lines) else ""
+        uid = _e(s["uid"])
+        body.append(
+            f'<div class="studio-seg" id="studio-{uid}">'
+            + review._segment_html(s, data["peaks"], data["line_audio"].get(s["uid"]), rate)
+            + f'<div class="controls" data-uid="{uid}">'
+            f'<button type="button" class="retake" data-uid="{uid}">Retake</button> '
+            f'<label>line {number} of {_e(data["script_name"])}: '
+            f'<input type="text" class="line-text" data-uid="{uid}" value="{_e(raw)}" size="70" autocomplete="off">'
+            f'</label> <button type="button" class="save-text" data-uid="{uid}">Save text</button>'
+            f'<span class="message" data-uid="{uid}"></span></div></div>'
+        )
+    return "\n".join(body)
+
+
+_CSS = """
+#status{font:13px monospace;background:#f4f4f4;padding:.3em .5em;border-radius:4px}
+#status.busy{background:#fff4d6}#status.error{background:#fde2e2}
+.studio-seg{margin:.6em 0}.studio-seg .seg{margin-bottom:0;border-bottom-left-radius:0;border-bottom-right-radius:0}
+.controls{border:1px solid #ddd;border-top:none;padding:.3em .8em;font-size:13px;background:#fafafa}
+.controls .line-text{font:13px monospace}.message{margin-left:.5em;color:#b22}
+.empty{color:#777;font-style:italic}
+"""
+
+_SCRIPT = """
+const state = JSON.parse(document.getElementById('studio-state').textContent);
+const statusBox = document.getElementById('status');
+async function call(path, body) {
+  const response = await fetch(path, {method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json', 'X-Studio-Token': state.token}, body: JSON.stringify(body)});
+  const answer = await response.json().catch(() => ({error: response.statusText}));
+  if (!response.ok) throw new Error(answer.error || response.statusText);
+  return answer;
+}
+function say(uid, text) {
+  const box = document.querySelector(`.message[data-uid="${CSS.escape(uid)}"]`);
+  if (box) box.textContent = text;
+}
+function markPicks() {
+  let pending = 0;
+  document.querySelectorAll('section.seg').forEach(seg => {
+    const uid = seg.dataset.uid, take = state.picks[uid] ?? (state.stitched || {})[uid];
+    seg.querySelectorAll('input.pick').forEach(r => { r.checked = Number(r.value) === take; });
+    seg.querySelectorAll('.take').forEach(t => t.classList.toggle('picked', Number(t.dataset.take) === take));
+    const differs = state.stitched && take !== state.stitched[uid];
+    seg.classList.toggle('changed', !!differs);
+    pending += differs ? 1 : 0;
+  });
+  document.getElementById('pending').textContent = pending ? pending + ' pick(s) not stitched yet: Re-stitch and export' : '';
+}
+document.querySelectorAll('input.pick').forEach(radio => radio.addEventListener('change', async () => {
+  if (!radio.checked) return;
+  const uid = radio.dataset.uid, take = Number(radio.value);
+  try { await call('/api/pick', {uid, take}); state.picks[uid] = take; say(uid, ''); }
+  catch (e) { say(uid, e.message); }
+  markPicks();
+}));
+document.querySelectorAll('button.retake').forEach(button => button.addEventListener('click', async () => {
+  const uid = button.dataset.uid;
+  try { const answer = await call('/api/retake', {uid, count: 1}); say(uid, 'retake queued: ' + answer.takes + ' takes'); }
+  catch (e) { say(uid, e.message); }
+  poll();
+}));
+document.querySelectorAll('button.save-text').forEach(button => button.addEventListener('click', async () => {
+  const uid = button.dataset.uid;
+  const text = document.querySelector(`input.line-text[data-uid="${CSS.escape(uid)}"]`).value;
+  try { const answer = await call('/api/text', {uid, text, hash: state.scriptHash}); state.scriptHash = answer.hash; say(uid, 'saved; rendering'); }
+  catch (e) { say(uid, e.message); }
+  poll();
+}));
+document.getElementById('restitch').addEventListener('click', async () => {
+  try { await call('/api/restitch', {}); } catch (e) { statusBox.textContent = 'error: ' + e.message; }
+  poll();
+});
+function line(s) {
+  if (s.busy) return ('rendering (' + s.running.join(', ') + ') ' + s.step).trim();
+  if (s.error) return 'error: ' + s.error;
+  return ('ready. ' + s.summary).trim();
+}
+async function poll() {
+  try {
+    const s = await (await fetch('/api/status', {credentials: 'same-origin'})).json();
+    statusBox.textContent = line(s) + (s.waiting.length ? ' | waiting: ' + s.waiting.join(', ') : '');
+    statusBox.className = s.busy || s.waiting.length ? 'busy' : s.error ? 'error' : '';
+    statusBox.dataset.finished = s.finished;
+    if (s.finished > state.finished && !s.busy && !s.waiting.length) location.reload();
+  } catch (e) { statusBox.textContent = 'studio not reachable: ' + e.message; }
+}
+markPicks();
+setInterval(poll, 700);
+poll();
+"""
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<base href="/files/"><style>{css}</style></head>
+<body>
+<header>
+<h1>Studio: {project}</h1>
+<p>{summary}</p>
+<p id="status">{status}</p>
+<p><button id="restitch" type="button">Re-stitch and export</button> <span id="pending"></span></p>
+<details><summary>Outputs</summary><ul id="outputs">{outputs}</ul></details>
+<details><summary>About the checks</summary><p>{thresholds}</p></details>
+</header>
+<main>
+{body}
+</main>
+<script type="application/json" id="studio-state">{state}</script>
+<script>{script}</script>
+</body></html>
+"""

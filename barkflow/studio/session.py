@@ -1,0 +1,236 @@
+"""The studio's state: one project, its engine kept loaded, one render worker, the file edits.
+
+Every action first changes the files a plain `barkflow` run reads (the picks file, the script),
+then, where audio must be made, asks the worker for a render: `runner.render`, the same call the
+command makes, with the studio's engine. Requests that arrive while a render waits share that
+render (it reads the files when it starts), so the page never blocks and work is never queued
+twice; the cache's claims keep a render here and a `barkflow` run elsewhere from doing a key twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from pathlib import Path
+from typing import Optional
+
+from barkflow import publish, review, runner
+from barkflow.build import make_engine
+from barkflow.cli import summary_line
+from barkflow.config import MAX_TAKES, BarkflowConfig
+from barkflow.engine.api import Bark
+from barkflow.errors import BarkflowError
+from barkflow.files import atomic_output_path, read_json_object, write_json_atomic
+from barkflow.plan import find_file
+
+log = logging.getLogger(__name__)
+
+MAX_RETAKES_AT_ONCE = 10
+BACKUP_SUFFIX = ".bak"
+
+
+class StaleScript(BarkflowError):
+    """The script file changed on disk since the page showed it."""
+
+
+class Studio:
+    def __init__(self, config: BarkflowConfig, config_dirs: list[Path], engine: Optional[Bark] = None):
+        self.config = config
+        self.config_dirs = list(config_dirs)
+        self.engine = engine or make_engine(config)
+        self.out_dir = runner.output_folder(config).resolve()
+        self.script_path = find_file(config.project.script, self.config_dirs).resolve()
+        self.picks_path = publish.picks_path(config)
+        self._files = threading.Lock()  # one edit of the picks file or the script at a time
+        self._wake = threading.Condition()
+        self._wanted: list[str] = []  # why the next render was asked for; empty: none waiting
+        self._stopping = False
+        self.status = {"busy": False, "running": [], "waiting": [], "step": "", "finished": 0,
+                       "summary": "", "error": ""}
+        self._worker = threading.Thread(target=self._work, name="barkflow-studio-render", daemon=True)
+
+    # --- the worker ---------------------------------------------------------------------------
+
+    def start(self) -> "Studio":
+        """Start the worker with a first render: whatever the cache lacks, as `barkflow` would."""
+        self._worker.start()
+        self.request_render("first render")
+        return self
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        self._worker.join()
+
+    def request_render(self, reason: str) -> None:
+        with self._wake:
+            self._wanted.append(reason)
+            self.status["waiting"] = list(self._wanted)
+            self._wake.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no render runs or waits; False if `timeout` seconds passed first."""
+        with self._wake:
+            return self._wake.wait_for(lambda: not self._wanted and not self.status["busy"], timeout)
+
+    def _work(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._wanted or self._stopping)
+                if self._stopping:
+                    return
+                reasons, self._wanted = self._wanted, []
+                self.status.update(busy=True, running=reasons, waiting=[], step="", error="")
+            summary, error = None, ""
+            try:
+                summary = runner.render(self.config, self.config_dirs, engine=self.engine,
+                                        progress_factory=self._progress)
+            except BarkflowError as e:
+                error = str(e)
+            except Exception as e:  # a bug: logged with its traceback; the studio keeps serving
+                log.exception("studio render failed")
+                error = f"internal error: {type(e).__name__}: {e}"
+            with self._wake:
+                self.status.update(busy=False, running=[], step="", error=error,
+                                   finished=self.status["finished"] + 1)
+                if summary is not None:
+                    self.status["summary"] = summary_line(summary, self.config.shard)
+                self._wake.notify_all()
+
+    def _progress(self, step: str, total: int):
+        count = 0
+
+        def advance(n: int, done: bool = False):
+            nonlocal count
+            count += n
+            self.status["step"] = f"{step} {count}/{total}"
+
+        advance(0)
+        return advance
+
+    # --- what the page shows ------------------------------------------------------------------
+
+    def manifest(self) -> Optional[dict]:
+        return read_json_object(self.out_dir / publish.MANIFEST)
+
+    def segment(self, uid: str) -> dict:
+        """The manifest's segment `uid` (what the page showed); a uid it lacks is the caller's error."""
+        manifest = self.manifest() or {}
+        for segment in manifest.get("segments", []):
+            if segment.get("uid") == uid:
+                return segment
+        raise BarkflowError(f"segment {uid!r} is not in {self.out_dir / publish.MANIFEST}; reload the page")
+
+    def picks_file(self) -> dict:
+        """The picks file as {"picks": {...}, "takes": {...}} (empty parts where it has none)."""
+        publish.read_picks(self.config)  # a file that is not a picks object is reported, not overwritten
+        data = read_json_object(self.picks_path) or {}
+        picks = data.get("picks", data if "picks" not in data and "takes" not in data else {})
+        return {"picks": dict(picks), "takes": dict(data.get("takes") or {})}
+
+    def script_text(self) -> tuple[str, str]:
+        """The script file's text and the hash the page sends back with an edit."""
+        data = self.script_path.read_bytes()
+        return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
+
+    # --- the actions --------------------------------------------------------------------------
+
+    def pick(self, uid: str, take: int) -> None:
+        """Stitch take `take` of segment `uid`: written to the picks file (a re-stitch applies it)."""
+        segment = self.segment(uid)
+        takes = [t["take"] for t in segment.get("review_takes", [])]
+        if not isinstance(take, int) or isinstance(take, bool) or take not in takes:
+            raise BarkflowError(f"segment {segment['id']} has no take {take!r} (takes: {takes}); reload the page")
+        with self._files:
+            data = self.picks_file()
+            data["picks"][uid] = take
+            write_json_atomic(self.picks_path, data)
+
+    def retake(self, uid: str, count: int = 1) -> int:
+        """`count` more takes of segment `uid`, the next take numbers (seeds derived as for any
+        take): its take count goes into the picks file's `takes` and a render makes them.
+        Returns the segment's takes in all."""
+        segment = self.segment(uid)
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_RETAKES_AT_ONCE:
+            raise BarkflowError(f"retake count {count!r}: ask for 1 to {MAX_RETAKES_AT_ONCE} takes at once")
+        with self._files:
+            data = self.picks_file()
+            have = max(int(data["takes"].get(uid, 0) or 0), segment["takes"])
+            if have + count > MAX_TAKES:
+                raise BarkflowError(f"segment {segment['id']} has {have} takes; at most {MAX_TAKES} are kept")
+            data["takes"][uid] = have + count
+            write_json_atomic(self.picks_path, data)
+        self.request_render(f"retake {segment['id']}")
+        return have + count
+
+    def edit_line(self, uid: str, text: str, script_hash: str) -> str:
+        """Rewrite the script line segment `uid` comes from with `text`, keeping the previous file
+        as `<script>.bak`; refused if the file changed since the page read it (`script_hash`).
+        Returns the new file's hash."""
+        segment = self.segment(uid)
+        if not isinstance(text, str) or not text.strip() or "\n" in text or "\r" in text:
+            raise BarkflowError(f"new text for {segment['id']}: give one line of text (no line breaks, not empty)")
+        with self._files:
+            old, current = self.script_text()
+            if current != script_hash:
+                raise StaleScript(f"{self.script_path} changed on disk since the page was loaded; reload the page")
+            lines = old.splitlines(keepends=True)
+            number = segment["line"]
+            if not 1 <= number <= len(lines):
+                raise BarkflowError(f"{self.script_path} has no line {number}; reload the page")
+            ending = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
+            lines[number - 1] = text.strip() + ending
+            new = "".join(lines)
+            _write_bytes_atomic(self.script_path.with_name(self.script_path.name + BACKUP_SUFFIX), old.encode("utf-8"))
+            _write_bytes_atomic(self.script_path, new.encode("utf-8"))
+        self.request_render(f"new text for {segment['id']}")
+        return hashlib.sha256(new.encode("utf-8")).hexdigest()
+
+    def restitch(self) -> None:
+        """Stitch and export the book with the current picks (and render whatever is missing)."""
+        self.request_render("re-stitch and export")
+
+    # --- files for the browser ----------------------------------------------------------------
+
+    def output_file(self, relative: str) -> Optional[Path]:
+        """A file inside the output folder named by a browser path, resolved (links followed);
+        None for anything that resolves outside it or is not a file."""
+        candidate = (self.out_dir / relative).resolve()
+        if not candidate.is_relative_to(self.out_dir) or not candidate.is_file():
+            return None
+        return candidate
+
+    def page_data(self) -> dict:
+        """What page.py needs to draw the studio."""
+        manifest = self.manifest()
+        peaks, line_audio = {}, {}
+        if manifest:
+            clips = review._read_index(self.out_dir / review.REVIEW_DIR / review.INDEX)
+            peaks = {f"{review.REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
+            line_audio = review._line_audio(manifest, self.out_dir)
+        text, script_hash = self.script_text()
+        try:
+            picks = self.picks_file()["picks"]
+        except BarkflowError as e:
+            picks, self.status["error"] = {}, str(e)
+        return {
+            "manifest": manifest, "peaks": peaks, "line_audio": line_audio, "picks": picks,
+            "script_lines": text.splitlines(), "script_hash": script_hash, "script_name": self.script_path.name,
+            "status": dict(self.status), "outputs": self._outputs(manifest),
+        }
+
+    def _outputs(self, manifest: Optional[dict]) -> list[str]:
+        """The manifest's outputs as paths inside the output folder (others are not served)."""
+        shown = []
+        for path in (manifest or {}).get("outputs", []):
+            resolved = Path(path).resolve()
+            if resolved.is_relative_to(self.out_dir):
+                shown.append(resolved.relative_to(self.out_dir).as_posix())
+        return shown
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    with atomic_output_path(path) as temporary:
+        temporary.write_bytes(data)

@@ -1,0 +1,345 @@
+"""The studio: the token, the output folder as the only files served, picks, retakes and text edits
+written to the files a plain run reads, and a plain run afterwards that renders nothing and writes
+the same bytes. HTTP tests talk to a real uvicorn server on 127.0.0.1; the browser test drives
+chromium through selenium as tests/test_review.py does (skipped where those are not installed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from barkflow import build, plan, publish, retakes
+from barkflow.cache import Store
+from barkflow.studio.app import Server, bind, make_app, url
+from barkflow.studio.session import Studio
+from helpers import FAST, REPO, STEPS, computed_counts, entries, project_config, render
+
+SCRIPT = """The lamp turned all night.
+ALICE: Is that <b>you</b> & "him"?
+BOB: It is only the wind.
+"""
+RENDER_TIMEOUT_S = 300
+
+
+def make_project(tmp: Path, *extra: str):
+    script = tmp / "script.txt"
+    script.write_text(SCRIPT, encoding="utf-8")
+    return project_config(tmp, f"project.script={script}", *extra)
+
+
+class Client:
+    """Plain HTTP to the studio (http.client sends the path as written: no '..' is tidied away)."""
+
+    def __init__(self, address: str, token: str):
+        parts = urlsplit(address)
+        self.host, self.port, self.token = parts.hostname, parts.port, token
+
+    def request(self, method: str, path: str, body=None, headers=None):
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        data = None if body is None else json.dumps(body).encode()
+        connection.request(method, path, body=data, headers=headers or {})
+        response = connection.getresponse()
+        payload = response.read()
+        connection.close()
+        return response.status, payload
+
+    def get(self, path: str, token: bool = True):
+        return self.request("GET", path + (("&" if "?" in path else "?") + f"token={self.token}" if token else ""))
+
+    def post(self, path: str, body: dict, token: bool = True):
+        headers = {"Content-Type": "application/json", **({"X-Studio-Token": self.token} if token else {})}
+        status, payload = self.request("POST", path, body, headers)
+        try:
+            return status, json.loads(payload or b"{}")
+        except ValueError:
+            return status, payload.decode()
+
+
+@pytest.fixture(scope="module")
+def rendered_cache(tmp_path_factory) -> Path:
+    """The tiny project's cache, rendered once for the module (each studio starts from a copy)."""
+    tmp = tmp_path_factory.mktemp("studio-cache")
+    render(make_project(tmp))
+    return tmp / "cache"
+
+
+@pytest.fixture
+def studio(tmp_path, rendered_cache):
+    """A tiny project's studio after its first render: (Studio, Client, config, tmp folder)."""
+    shutil.copytree(rendered_cache, tmp_path / "cache")
+    config = make_project(tmp_path)
+    session = Studio(config, [REPO / "conf"]).start()
+    token = "test-token-123"
+    sock = bind(0)
+    server = Server(make_app(session, token), sock).start()
+    try:
+        assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+        yield session, Client(url(sock, token), token), config, tmp_path
+    finally:
+        server.stop()
+        session.stop()
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def file_bytes(out: Path) -> dict:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+# --- the retake machinery the studio writes into the picks file -----------------------------------
+
+
+def test_a_requested_take_has_the_key_of_a_planned_take(tmp_path):
+    one, two = make_project(tmp_path), make_project(tmp_path, "project.takes=2")
+    engine = build.make_engine(one)
+    store = Store(one.paths.cache_dir)
+    plan_one = plan.make_plan(one, engine, store, [REPO / "conf"])
+    plan_two = plan.make_plan(two, engine, store, [REPO / "conf"])
+    wanted = {u.uid: 2 for u in plan_one.segments()}
+    extra = retakes.requested_takes(plan_one, plan_one.units, wanted, engine)
+    assert [(u.uid, u.take, u.keys) for u in extra] == [(u.uid, u.take, u.keys) for u in plan_two.units if u.take == 1]
+    assert retakes.requested_takes(plan_two, plan_two.units, wanted, engine) == []  # it has them already
+
+
+def test_a_plain_run_renders_the_takes_the_picks_file_asks_for(tmp_path, caplog):
+    config = make_project(tmp_path)
+    first = render(config)
+    uid = manifest(tmp_path / "out")["segments"][1]["uid"]
+    (tmp_path / "out" / "picks.json").write_text(json.dumps({"picks": {uid: 2}, "takes": {uid: 3, "x": "bad"}}))
+    again = render(config)
+    assert again.rendered["decode"] == 2 and first.rendered["decode"] == 3
+    segments = manifest(tmp_path / "out")["segments"]
+    assert [t["take"] for t in segments[1]["review_takes"]] == [0, 1, 2] and segments[1]["take"] == 2
+    assert [s["takes"] for s in segments] == [1, 3, 1]
+    assert "takes of x is 'bad'" in caplog.text
+    assert publish.read_takes(config) == {uid: 3}
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+def test_a_request_without_the_token_is_refused(studio):
+    session, client, config, tmp = studio
+    assert client.get("/", token=False)[0] == 403
+    assert client.get("/?token=wrong", token=False)[0] == 403
+    assert client.get("/api/status", token=False)[0] == 403
+    assert client.get("/files/manifest.json", token=False)[0] == 403
+    assert client.post("/api/restitch", {}, token=False)[0] == 403
+    # the cookie the page sets lets the players load clips, but it cannot change anything
+    cookie = {"Cookie": f"barkflow_studio_token={client.token}"}
+    assert client.request("GET", "/files/manifest.json", headers=cookie)[0] == 200
+    assert client.request("POST", "/api/restitch", {}, headers=cookie)[0] == 403
+    status, page = client.get("/")
+    assert status == 200 and b"Studio: demo" in page
+
+
+def test_the_page_escapes_every_text(studio):
+    session, client, config, tmp = studio
+    page = client.get("/")[1].decode()
+    assert "<b>you</b>" not in page
+    assert "Is that &lt;b&gt;you&lt;/b&gt; &amp; &quot;him&quot;?" in page  # the segment and the line to edit
+
+
+def test_a_path_outside_the_output_folder_is_refused(studio, tmp_path):
+    session, client, config, tmp = studio
+    secret = tmp / "secret.txt"
+    secret.write_text("secret")
+    (tmp / "out" / "link.txt").symlink_to(secret)
+    assert client.get("/files/review/index.json")[0] == 200
+    for path in ("/files/../secret.txt", "/files/%2e%2e/secret.txt", f"/files/{secret}", "/files//etc/passwd",
+                 "/files/link.txt", "/files/review", "/files/../cache/split-memo.json"):
+        status, payload = client.get(path)
+        assert status in (403, 404) and b"secret" not in payload, path
+
+
+def test_a_pick_writes_the_picks_file(studio):
+    session, client, config, tmp = studio
+    uid = manifest(tmp / "out")["segments"][0]["uid"]
+    assert client.post("/api/pick", {"uid": uid, "take": 0}) == (200, {"ok": True})
+    assert json.loads((tmp / "out" / "picks.json").read_text()) == {"picks": {uid: 0}, "takes": {}}
+    status, answer = client.post("/api/pick", {"uid": uid, "take": 5})
+    assert status == 400 and "has no take 5" in answer["error"]
+    assert client.post("/api/pick", {"uid": "nope", "take": 0})[0] == 400
+
+
+def test_a_retake_adds_a_take_with_the_next_seed(studio):
+    session, client, config, tmp = studio
+    out = tmp / "out"
+    before = manifest(out)["segments"]
+    uid = before[2]["uid"]
+    assert client.post("/api/retake", {"uid": uid}) == (200, {"takes": 2})
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    assert "decode 1 new/3 cached" in session.status["summary"]
+    after = manifest(out)["segments"]
+    assert [t["take"] for t in after[2]["review_takes"]] == [0, 1]
+    assert [s["keys"] for s in after] == [s["keys"] for s in before]  # nothing else changed
+    assert session.engine.loads.count("semantic") == 1  # the engine stayed loaded between renders
+
+
+def test_a_text_edit_rewrites_the_script_with_a_backup_and_refuses_a_stale_page(studio):
+    session, client, config, tmp = studio
+    script, out = tmp / "script.txt", tmp / "out"
+    uid = manifest(out)["segments"][2]["uid"]
+    old_hash = hashlib.sha256(script.read_bytes()).hexdigest()
+    status, answer = client.post("/api/text", {"uid": uid, "text": "BOB: Only the wind, Alice.", "hash": old_hash})
+    assert status == 200
+    assert script.read_text() == SCRIPT.replace("BOB: It is only the wind.", "BOB: Only the wind, Alice.")
+    assert (tmp / "script.txt.bak").read_text() == SCRIPT
+    assert answer["hash"] == hashlib.sha256(script.read_bytes()).hexdigest()
+    # the page that sent old_hash is stale now: refused, the file untouched
+    edited = script.read_bytes()
+    status, answer = client.post("/api/text", {"uid": manifest(out)["segments"][1]["uid"], "text": "ALICE: Hm?",
+                                               "hash": old_hash})
+    assert status == 409 and "changed on disk" in answer["error"] and script.read_bytes() == edited
+    assert client.post("/api/text", {"uid": uid, "text": "two\nlines", "hash": answer and old_hash})[0] == 400
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    assert "semantic 1 new/2 cached" in session.status["summary"]  # exactly that segment re-rendered
+    assert manifest(out)["segments"][2]["text"] == "Only the wind, Alice."
+
+
+def test_a_plain_run_afterwards_renders_nothing_and_writes_the_same_bytes(studio):
+    session, client, config, tmp = studio
+    out = tmp / "out"
+    segments = manifest(out)["segments"]
+    client.post("/api/retake", {"uid": segments[0]["uid"], "count": 2})
+    assert session.wait_idle(RENDER_TIMEOUT_S)
+    client.post("/api/pick", {"uid": segments[0]["uid"], "take": 2})
+    client.post("/api/restitch", {})
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    assert manifest(out)["segments"][0]["take"] == 2
+    shown = file_bytes(out)
+    summary = render(config)  # a fresh engine, as `barkflow project=...` would have
+    assert sum(summary.rendered.values()) == 0 and summary.loaded == []
+    assert file_bytes(out) == shown
+
+
+def test_a_studio_retake_and_a_cli_render_on_one_cache_do_each_key_once(studio):
+    session, client, config, tmp = studio
+    uid = manifest(tmp / "out")["segments"][1]["uid"]
+    before = {step: entries(tmp / "cache", step) for step in STEPS}
+    assert client.post("/api/retake", {"uid": uid})[0] == 200
+    # the CLI reads the same picks file, so it wants the same new take, with its own output folder
+    done = subprocess.run(
+        [sys.executable, "-m", "barkflow.cli", "project=demo", f"project.script={tmp / 'script.txt'}",
+         f"project.picks={tmp / 'out' / 'picks.json'}", f"paths.cache_dir={tmp / 'cache'}",
+         f"paths.voices_dir={tmp / 'voices'}", *FAST, f"hydra.run.dir={tmp / 'cli-out'}"],
+        capture_output=True, text=True, cwd=tmp, timeout=RENDER_TIMEOUT_S,
+    )
+    assert done.returncode == 0, done.stderr
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    # one new take: four entries, computed once between the two processes
+    assert computed_counts(done.stderr) + computed_counts(session.status["summary"]) == len(STEPS)
+    assert all(len(entries(tmp / "cache", step) - before[step]) == 1 for step in STEPS)
+    assert manifest(tmp / "cli-out")["segments"][1]["takes"] == 2
+
+
+def test_the_command_prints_a_url_with_a_token(tmp_path, rendered_cache):
+    shutil.copytree(rendered_cache, tmp_path / "cache")
+    config_args = [f"project.script={tmp_path / 'script.txt'}", f"paths.cache_dir={tmp_path / 'cache'}",
+                   f"paths.voices_dir={tmp_path / 'voices'}", "sampling.semantic.max_gen_duration_s=0.3",
+                   "device=cpu", f"hydra.run.dir={tmp_path / 'out'}"]
+    (tmp_path / "script.txt").write_text(SCRIPT, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "barkflow.studio.cli", "project=demo", *config_args, "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        lines = [proc.stdout.readline() for _ in range(2)]
+        address = lines[1].strip()
+        assert address.startswith("http://127.0.0.1:") and "?token=" in address, lines
+        token = address.split("?token=")[1]
+        client = Client(address, token)
+        assert client.get("/", token=False)[0] == 403
+        deadline = time.monotonic() + RENDER_TIMEOUT_S
+        while json.loads(client.get("/api/status")[1])["finished"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert (tmp_path / "out" / "manifest.json").is_file()  # the same output folder as `barkflow`
+        assert b"It is only the wind." in client.get("/")[1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_a_bad_port_is_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "barkflow.studio.cli", "project=demo", "--port", "x"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "--port" in done.stderr
+
+
+# --- in the browser -------------------------------------------------------------------------------
+
+
+def test_the_fix_loop_in_the_browser(studio, chrome):
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    session, client, config, tmp = studio
+    out = tmp / "out"
+    first = manifest(out)["segments"]
+    target, edited = first[0]["uid"], first[2]["uid"]
+
+    def until(condition, timeout=RENDER_TIMEOUT_S):
+        def check(browser):
+            try:
+                return condition(browser)
+            except WebDriverException:  # the page reloaded under us: ask again
+                return False
+
+        return WebDriverWait(chrome, timeout, poll_frequency=0.2).until(check)
+
+    def takes_of(uid):
+        return [t.get_attribute("data-take") for t in chrome.find_elements(By.CSS_SELECTOR, f"#seg-{uid} .take")]
+
+    chrome.get(f"http://{client.host}:{client.port}/?token={client.token}")
+    assert until(lambda b: takes_of(target) == ["0"])
+    # the players load their clips through the cookie the page set
+    errors = chrome.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "Promise.all([...document.querySelectorAll('audio')].map(a => new Promise(r => {"
+        "  a.onloadedmetadata = () => r(null); a.onerror = () => r(a.src); a.preload = 'metadata'; a.load();"
+        "}))).then(list => done(list.filter(x => x)));"
+    )
+    assert errors == []
+
+    # retake: the new take appears
+    chrome.find_element(By.CSS_SELECTOR, f"button.retake[data-uid='{target}']").click()
+    assert until(lambda b: takes_of(target) == ["0", "1"])
+
+    # pick it: the picks file has it, the page says it is not stitched yet
+    until(lambda b: b.find_element(By.CSS_SELECTOR, f"input[name='pick-{target}'][value='1']")).click()
+    assert until(lambda b: json.loads((out / "picks.json").read_text())["picks"].get(target) == 1, timeout=10)
+    assert until(lambda b: "not stitched" in b.find_element(By.ID, "pending").text, timeout=10)
+
+    # edit a line: exactly that segment re-renders
+    box = chrome.find_element(By.CSS_SELECTOR, f"input.line-text[data-uid='{edited}']")
+    box.clear()
+    box.send_keys("BOB: Only the wind, Alice.")
+    chrome.find_element(By.CSS_SELECTOR, f"button.save-text[data-uid='{edited}']").click()
+    assert until(lambda b: "Only the wind, Alice." in b.find_element(By.TAG_NAME, "main").text)
+    assert "semantic 1 new/" in session.status["summary"] and "decode 1 new/" in session.status["summary"]
+    assert (tmp / "script.txt.bak").read_text() == SCRIPT
+
+    # re-stitch and export: the pick is in the book, the outputs are listed
+    chrome.find_element(By.ID, "restitch").click()
+    assert until(lambda b: manifest(out)["segments"][0]["take"] == 1 and session.wait_idle(0)
+                 and b.find_element(By.ID, "pending").text == "" and "ready" in b.find_element(By.ID, "status").text)
+    links = [a.get_attribute("href") for a in chrome.find_elements(By.CSS_SELECTOR, "#outputs a")]
+    assert any(link.endswith("/files/demo.wav") for link in links)
+
+    # a plain run renders nothing and writes the same bytes
+    shown = file_bytes(out)
+    summary = render(config)
+    assert sum(summary.rendered.values()) == 0 and file_bytes(out) == shown
