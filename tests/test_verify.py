@@ -5,6 +5,7 @@ recordings are put where decoded audio enters the step: the decode entries of th
 """
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -19,6 +20,7 @@ from barkflow.engine import asr
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.plan import TOKEN_STEPS
+from barkflow.steps.verify import VerifyStep
 from barkflow.verify import align, normalise
 from helpers import project_config
 
@@ -246,3 +248,83 @@ def test_a_whisper_verified_render_reruns_without_recognition(tmp_path, counting
     # Off again: the manifest (kept, as the audio is the same) drops the checks.
     runner.render(project_config(tmp_path))
     assert all("verify" not in s and "verify" not in s["keys"] for s in manifest(tmp_path)["segments"])
+
+
+# ---------------------------------------------------------------------------------------------- languages
+
+
+GERMAN_BOB = ("project.voices.bob_de.source=v2/en_speaker_2", "project.voices.bob_de.language=de", "project.cast.BOB=bob_de")
+
+
+def test_takes_are_heard_in_their_voices_language(tmp_path, monkeypatch):
+    heard_in = []
+    transcribe = asr.WhisperRecogniser.transcribe
+
+    def recording_languages(self, audios, language):
+        heard_in.extend([language] * len(audios))
+        return transcribe(self, audios, language)
+
+    monkeypatch.setattr(asr.WhisperRecogniser, "transcribe", recording_languages)
+    whisper = ("verify=whisper", "verify.source=tiny-whisper", "verify.multilingual_source=tiny-whisper")
+    runner.render(project_config(tmp_path, *whisper, *GERMAN_BOB))
+    segments = manifest(tmp_path)["segments"]
+    assert sorted(heard_in) == sorted("de" if s["speaker"] == "BOB" else "en" for s in segments)
+
+    # The language is in the key: the same audio heard in English is another entry.
+    german_keys = {s["keys"]["verify"] for s in segments if s["speaker"] == "BOB"}
+    runner.render(project_config(tmp_path, *whisper))
+    assert german_keys.isdisjoint(s["keys"]["verify"] for s in manifest(tmp_path)["segments"])
+
+
+def test_sphinx_refuses_a_voice_of_another_language_before_anything_renders(tmp_path):
+    pytest.importorskip("pocketsphinx")
+    with pytest.raises(BarkflowError, match=r"voice bob_de \(segment l\d+-s01\): verify=sphinx hears English only") as error:
+        runner.render(project_config(tmp_path, "verify=sphinx", *GERMAN_BOB))
+    assert "\n" not in str(error.value)
+    assert not list((tmp_path / "cache").glob("semantic/**/*.npz"))
+
+
+# ---------------------------------------------------------------------------------------------- retakes on real speech
+
+
+def _spoken(text: str) -> str:
+    """The words of a segment as flite should say them: without Bark's cues."""
+    return re.sub(r"\[[^\]]*\]", " ", text)
+
+
+@needs_flite
+@needs_sphinx
+def test_real_speech_through_the_retake_loop(tmp_path, monkeypatch):
+    """Each take's recording replaces its decoded audio where it enters the verify step: segment 1
+    first speaks other words, segment 2 first has a 2 s gap in the middle of its words; both are
+    retaken, and the retakes (speaking the text) pass and are picked."""
+    gap = np.zeros(2 * SAMPLE_RATE, np.float32)
+
+    def recording(unit) -> np.ndarray:
+        words = _spoken(unit.text)
+        if unit.number == 1 and unit.take == 0:
+            return flite_recording(tmp_path, OTHER)
+        if unit.number == 2 and unit.take == 0:
+            first, second = words.split(".", 1)
+            return np.concatenate([flite_recording(tmp_path, first), gap, flite_recording(tmp_path, second)])
+        return flite_recording(tmp_path, words)
+
+    transcribed = []
+    run = VerifyStep.run
+
+    def run_on_recordings(self, units, prompts, inputs, engine, progress=None):
+        transcribed.extend((u.number, u.take) for u in units)
+        return run(self, units, prompts, {"decode": [{"audio": recording(u)} for u in units]}, engine, progress)
+
+    monkeypatch.setattr(VerifyStep, "run", run_on_recordings)
+    summary = runner.render(project_config(tmp_path, "verify=sphinx", "verify.max_wer=0.5", "verify.max_takes=3"))
+
+    assert sorted(transcribed) == [(0, 0), (1, 0), (1, 1), (2, 0), (2, 1), (3, 0)]
+    assert summary.verified == {"passed first": 2, "fixed by retakes": 2, "failing": 0}
+    segments = manifest(tmp_path)["segments"]
+    assert [s["take"] for s in segments] == [0, 1, 1, 0]
+    other_words, with_gap = segments[1]["review_takes"][0]["verify"], segments[2]["review_takes"][0]["verify"]
+    assert other_words["failures"] == ["wer"]
+    assert with_gap["failures"] == ["inner_silence"] and "inner_silence" in with_gap["flags"]
+    assert all(s["verify"]["passed"] for s in segments)
+    assert not (tmp_path / "out" / "failed.txt").exists()
