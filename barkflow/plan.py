@@ -27,7 +27,7 @@ from barkflow.files import read_json_object, write_json_atomic
 from barkflow.script import SUNG, Script, ScriptLine, load_script
 from barkflow.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
 from barkflow.steps.split import estimate_seconds, split_text
-from barkflow.voices import ResolvedVoice, preset_language
+from barkflow.voices import ResolvedVoice
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +268,7 @@ class _SpellerFactory:
             lexicon = self.project_lexicon
             if voice.config.lexicon is not None:
                 lexicon = load_lexicon(voice.config.lexicon, f"voice {voice.name} lexicon", self.find).merged(lexicon)
-            language = voice.config.language or preset_language(voice.config.source) or DEFAULT_LANGUAGE
+            language = voice.language or DEFAULT_LANGUAGE
             self.spellers[voice.name] = Speller(language, self.normalize, lexicon)
         return self.spellers[voice.name]
 
