@@ -75,10 +75,30 @@ MIN_TEMP, MAX_TEMP = 1e-3, 100.0
 def _check_sampling(temp, top_k, top_p, stage: str) -> None:
     if temp is not None and not MIN_TEMP <= temp <= MAX_TEMP:  # also refuses NaN
         raise ValueError(f"{stage}.temp must be in [{MIN_TEMP:g}, {MAX_TEMP:g}], got {temp}")
-    if top_k is not None and (not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1):
-        raise ValueError(f"{stage}.top_k must be a whole number >= 1 or null, got {top_k}")
-    if top_p is not None and not 0 < top_p <= 1:
-        raise ValueError(f"{stage}.top_p must be in (0, 1] or null, got {top_p}")
+    _check_k(top_k, f"{stage}.top_k")
+    _check_p(top_p, f"{stage}.top_p")
+
+
+def _check_k(k, key: str) -> None:
+    if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1):
+        raise ValueError(f"{key} must be a whole number >= 1 or null, got {k}")
+
+
+def _check_p(p, key: str) -> None:
+    if p is not None and not 0 < p <= 1:
+        raise ValueError(f"{key} must be in (0, 1] or null, got {p}")
+
+
+# Repetition penalties outside this range push log(penalty) past ±4.6 per repeat: a few repeats
+# then decide every token, which is no longer a pace control.
+MIN_REPETITION_PENALTY, MAX_REPETITION_PENALTY = 0.01, 100.0
+MAX_MIROSTAT_TAU = 20.0  # bits; the semantic vocabulary's uniform surprise is log2(10001), about 13.3
+
+
+def _extra(default):
+    """A control added after cache keys were in use (Bark Infinity's). While it holds its default
+    the cache leaves it out of keys (barkflow/cache.py reads this mark), so existing caches stay valid."""
+    return field(default=default, metadata={"key_omits_default": True})
 
 
 @dataclass
@@ -91,6 +111,12 @@ class SemanticOptions:
     min_eos_p: Optional[float] = 0.2  # stop once P(EOS) >= this; lower (0.05) trims rambling tails
     allow_early_stop: bool = True  # False: never stop at EOS, always run to the length limit
     max_gen_duration_s: Optional[float] = None  # stop after this many seconds of tokens
+    # Bark Infinity's controls (docs/sampling-controls.md); at their defaults the tokens are Suno's.
+    repetition_penalty: float = _extra(1.0)  # < 1: faster speech, fewer repeats; > 1: slower
+    inverted_top_p: Optional[float] = _extra(None)  # keep the least likely tokens up to this mass
+    bottom_k: Optional[int] = _extra(None)  # keep the k least likely tokens
+    mirostat_tau: Optional[float] = _extra(None)  # mirostat v2 target surprise in bits; null = off
+    mirostat_eta: float = _extra(0.1)  # mirostat v2 learning rate
 
     def __post_init__(self):
         _check_sampling(self.temp, self.top_k, self.top_p, "semantic")
@@ -98,6 +124,21 @@ class SemanticOptions:
             raise ValueError(f"semantic.min_eos_p must be in [0, 1] or null, got {self.min_eos_p}")
         if self.max_gen_duration_s is not None and not self.max_gen_duration_s > 0:
             raise ValueError(f"semantic.max_gen_duration_s must be > 0 or null, got {self.max_gen_duration_s}")
+        _check_extra_filters(self.inverted_top_p, self.bottom_k, "semantic")
+        if not MIN_REPETITION_PENALTY <= self.repetition_penalty <= MAX_REPETITION_PENALTY:
+            raise ValueError(
+                f"semantic.repetition_penalty must be in [{MIN_REPETITION_PENALTY:g}, {MAX_REPETITION_PENALTY:g}] "
+                f"(1 = off), got {self.repetition_penalty}"
+            )
+        if self.mirostat_tau is not None and not 0 < self.mirostat_tau <= MAX_MIROSTAT_TAU:
+            raise ValueError(f"semantic.mirostat_tau must be in (0, {MAX_MIROSTAT_TAU:g}] bits or null, got {self.mirostat_tau}")
+        if not 0 < self.mirostat_eta <= 1:
+            raise ValueError(f"semantic.mirostat_eta must be in (0, 1], got {self.mirostat_eta}")
+
+
+def _check_extra_filters(inverted_top_p, bottom_k, stage: str) -> None:
+    _check_p(inverted_top_p, f"{stage}.inverted_top_p")
+    _check_k(bottom_k, f"{stage}.bottom_k")
 
 
 @dataclass
@@ -107,9 +148,12 @@ class CoarseOptions:
     top_p: Optional[float] = None
     max_coarse_history: int = DEFAULT_MAX_COARSE_HISTORY  # 60..630 coarse tokens of context
     sliding_window_len: int = DEFAULT_SLIDING_WINDOW_LEN  # tokens per window (fresh KV cache each)
+    inverted_top_p: Optional[float] = _extra(None)  # as in SemanticOptions
+    bottom_k: Optional[int] = _extra(None)
 
     def __post_init__(self):
         _check_sampling(self.temp, self.top_k, self.top_p, "coarse")
+        _check_extra_filters(self.inverted_top_p, self.bottom_k, "coarse")
         if not isinstance(self.max_coarse_history, int) or not isinstance(self.sliding_window_len, int):
             raise ValueError(f"coarse.max_coarse_history and sliding_window_len must be whole numbers, got "
                              f"{self.max_coarse_history} and {self.sliding_window_len}")
@@ -182,17 +226,110 @@ def _top_p_mask(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     return torch.from_numpy(values).to(logits.device)
 
 
-def sample_token(
-    logits: torch.Tensor, temp: float, top_k: Optional[int], top_p: Optional[float], generator: torch.Generator
-) -> tuple[int, torch.Tensor]:
-    """logits: (V,) float32 -> (sampled index, probabilities after the filters)."""
+def filter_logits(
+    logits: torch.Tensor, top_k: Optional[int], top_p: Optional[float],
+    inverted_top_p: Optional[float] = None, bottom_k: Optional[int] = None,
+) -> torch.Tensor:
+    """The truncations, in a fixed order: top-p, inverted top-p, top-k, bottom-k (all untempered)."""
     if top_p is not None:
         logits = _top_p_mask(logits, top_p)
+    if inverted_top_p is not None:
+        logits = inverted_top_p_mask(logits, inverted_top_p)
     if top_k is not None:
         kth = torch.topk(logits, min(top_k, logits.size(-1))).values[-1]
         logits = logits.masked_fill(logits < kth, -float("inf"))  # ties with the k-th are kept
-    probs = F.softmax(logits / temp, dim=-1)
+    if bottom_k is not None:
+        logits = bottom_k_mask(logits, bottom_k)
+    return logits
+
+
+def sample_token(
+    logits: torch.Tensor, temp: float, top_k: Optional[int], top_p: Optional[float], generator: torch.Generator,
+    inverted_top_p: Optional[float] = None, bottom_k: Optional[int] = None,
+) -> tuple[int, torch.Tensor]:
+    """logits: (V,) float32 -> (sampled index, probabilities after the filters)."""
+    probs = F.softmax(filter_logits(logits, top_k, top_p, inverted_top_p, bottom_k) / temp, dim=-1)
     return int(torch.multinomial(probs, num_samples=1, generator=generator)), probs
+
+
+# ----------------------------------------------------------------------------------------------
+# Bark Infinity's controls, as small pure functions. Each is skipped entirely at its default, so
+# the default path is the reference's, float for float.
+
+
+def inverted_top_p_mask(logits: torch.Tensor, p: float) -> torch.Tensor:
+    """Keep the *least* likely tokens whose probabilities add up to p, the mirror of top-p.
+
+    Bark Infinity offers it to push a voice off its most obvious continuation. As in top-p, the
+    token that crosses p is kept, so at least one token survives; tokens already at -inf stay out.
+    """
+    order = torch.argsort(logits)  # ascending: least likely first
+    mass = torch.cumsum(F.softmax(logits[order], dim=-1), dim=-1)
+    remove = torch.zeros_like(mass, dtype=torch.bool)
+    remove[1:] = mass[:-1] > p  # removed once the tokens before it pass p, as in top-p
+    out = logits.clone()
+    out[order[remove]] = -float("inf")
+    return out
+
+
+def bottom_k_mask(logits: torch.Tensor, k: int) -> torch.Tensor:
+    """Keep the k least likely tokens still in play (ties with the k-th are kept, as in top-k).
+
+    Bark Infinity's bottom-k is a no-op (it takes a max where a min was meant); this one keeps
+    exactly the k lowest finite logits.
+    """
+    finite = logits[torch.isfinite(logits)]
+    if finite.numel() == 0:
+        return logits
+    kth = torch.topk(finite, min(k, finite.numel()), largest=False).values[-1]
+    return logits.masked_fill(logits > kth, -float("inf"))
+
+
+def repetition_bias(logits: torch.Tensor, counts: torch.Tensor, penalty: float) -> torch.Tensor:
+    """Add log(penalty) x (times generated so far) to each token's logit, Bark Infinity's definition.
+
+    counts covers the first counts.numel() logits (the semantic vocabulary; EOS is never counted).
+    A penalty below 1 makes repeats less likely, which Bark speakers hear as faster speech; just
+    above 1 makes them more likely and speech slower. Only tokens generated in this row count,
+    not the voice's history.
+    """
+    bias = math.log(penalty) * counts
+    return torch.cat([logits[: counts.numel()] + bias, logits[counts.numel() :]])
+
+
+def mirostat_v2(probs: torch.Tensor, mu: float, generator: torch.Generator) -> tuple[int, torch.Tensor, float]:
+    """One mirostat v2 draw: keep the tokens whose surprise -log2(p) is at most mu, sample among them.
+
+    Returns (token, the kept probabilities renormalised, the token's surprise under `probs`).
+    Mirostat (Basu et al., 2021) steers the surprise of what is sampled towards a target tau by
+    moving mu after every draw: mu -= eta * (surprise - tau) (see `MirostatState`). The most
+    likely token is always kept, so a low mu degrades to greedy rather than to nothing.
+    """
+    surprise = -torch.log2(probs)
+    keep = surprise <= mu
+    keep[torch.argmax(probs)] = True
+    kept = torch.where(keep, probs, torch.zeros_like(probs))
+    kept = kept / kept.sum()
+    token = int(torch.multinomial(kept, num_samples=1, generator=generator))
+    return token, kept, float(surprise[token])
+
+
+@dataclass
+class MirostatState:
+    """One row's mirostat v2 state; rows never share it, so a batch stays row-independent."""
+
+    tau: float
+    eta: float
+    mu: float = float("nan")
+
+    def __post_init__(self):
+        if math.isnan(self.mu):
+            self.mu = 2 * self.tau  # the paper's start
+
+    def sample(self, probs: torch.Tensor, generator: torch.Generator) -> tuple[int, torch.Tensor, float]:
+        token, kept, surprise = mirostat_v2(probs, self.mu, generator)
+        self.mu -= self.eta * (surprise - self.tau)
+        return token, kept, surprise
 
 
 def _generators(seeds, device) -> list[torch.Generator]:
@@ -228,6 +365,34 @@ def semantic_history(prompt: Optional[VoicePrompt]) -> np.ndarray:
     return np.pad(history, (0, SEMANTIC_HISTORY - len(history)), constant_values=SEMANTIC_PAD_TOKEN)
 
 
+class _SemanticControls:
+    """One row's sampling for the semantic stage, with the state its controls carry between steps.
+
+    With every control at its default this is exactly `sample_token`, the reference's sampling.
+    """
+
+    def __init__(self, options: SemanticOptions, device: torch.device):
+        self.options = options
+        penalised = options.repetition_penalty != 1.0
+        self.counts = torch.zeros(SEMANTIC_VOCAB_SIZE, device=device) if penalised else None
+        self.mirostat = MirostatState(options.mirostat_tau, options.mirostat_eta) if options.mirostat_tau else None
+
+    def sample(self, logits: torch.Tensor, generator: torch.Generator) -> tuple[int, torch.Tensor]:
+        """logits: the semantic vocabulary (then EOS, if early stop is allowed) -> (token, probabilities)."""
+        opts = self.options
+        if self.counts is not None:
+            logits = repetition_bias(logits, self.counts, opts.repetition_penalty)
+        if self.mirostat is None:
+            return sample_token(logits, opts.temp, opts.top_k, opts.top_p, generator, opts.inverted_top_p, opts.bottom_k)
+        filtered = filter_logits(logits, opts.top_k, opts.top_p, opts.inverted_top_p, opts.bottom_k)
+        token, kept, _ = self.mirostat.sample(F.softmax(filtered / opts.temp, dim=-1), generator)
+        return token, kept
+
+    def generated(self, token: int) -> None:
+        if self.counts is not None:
+            self.counts[token] += 1
+
+
 @torch.inference_mode()
 def generate_semantic(
     model: GPT, encode: Callable[[str], np.ndarray], rows: list[SemanticRow], progress: Optional[Progress] = None
@@ -242,6 +407,7 @@ def generate_semantic(
         [np.concatenate([encode(r.text), semantic_history(r.prompt), [SEMANTIC_INFER_TOKEN]]) for r in rows]
     )  # (B, 513)
     generators = _generators([r.seed for r in rows], device)
+    controls = [_SemanticControls(r.options, device) for r in rows]
     tokens: list[list[int]] = [[] for _ in rows]
     stop_reason = [""] * len(rows)
     durations = [0.0] * len(rows)
@@ -256,13 +422,14 @@ def generate_semantic(
             relevant = logits[j, :SEMANTIC_VOCAB_SIZE]
             if opts.allow_early_stop:
                 relevant = torch.cat([relevant, logits[j, SEMANTIC_EOS_TOKEN : SEMANTIC_EOS_TOKEN + 1]])
-            token, probs = sample_token(relevant, opts.temp, opts.top_k, opts.top_p, generators[i])
+            token, probs = controls[i].sample(relevant, generators[i])
             if opts.allow_early_stop and token == SEMANTIC_EOS_TOKEN:
                 stop_reason[i] = "eos"  # EOS is not appended
             elif opts.allow_early_stop and opts.min_eos_p is not None and probs[-1] >= opts.min_eos_p:
                 stop_reason[i] = "min_eos_p"  # the sampled token is dropped, as in the reference
             else:
                 tokens[i].append(token)
+                controls[i].generated(token)
                 durations[i] += 1 / SEMANTIC_RATE_HZ  # accumulated like the reference, float by float
                 if opts.max_gen_duration_s is not None and durations[i] > opts.max_gen_duration_s:
                     stop_reason[i] = "max_duration"
@@ -422,7 +589,9 @@ def generate_coarse(model: GPT, rows: list[CoarseRow], progress: Optional[Progre
                 offset = s.codebook_offset()
                 opts = s.options
                 relevant = logits[j, offset : offset + CODEBOOK_SIZE]
-                token = offset + sample_token(relevant, opts.temp, opts.top_k, opts.top_p, s.generator)[0]
+                token = offset + sample_token(
+                    relevant, opts.temp, opts.top_k, opts.top_p, s.generator, opts.inverted_top_p, opts.bottom_k
+                )[0]
                 s.coarse.append(token)
                 s.step += 1
                 s.window_left -= 1
