@@ -1,0 +1,211 @@
+"""Bark Infinity's sampling controls: repetition penalty, inverted top-p, bottom-k, mirostat v2.
+
+Each control is checked on fixed logits, then through the batched loops: a batch that mixes rows
+with and without the controls gives every row the tokens it gets alone.
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from barkflow.cache import content_key
+from barkflow.config import apply_overrides
+from barkflow.engine import sampling as S
+from barkflow.engine.model import GPTConfig, random_model
+from barkflow.errors import BarkflowError
+
+INF = float("inf")
+
+
+def kept(logits: torch.Tensor) -> set[int]:
+    return set(torch.nonzero(torch.isfinite(logits)).flatten().tolist())
+
+
+# ---------------------------------------------------------------------------------------------- logits
+
+
+def test_the_repetition_penalty_moves_exactly_the_repeated_tokens_by_log_penalty_times_count():
+    logits = torch.randn(10_001, generator=torch.Generator().manual_seed(0))  # vocabulary, then EOS
+    counts = torch.zeros(10_000)
+    counts[[3, 70, 9_999]] = torch.tensor([1.0, 4.0, 2.0])
+    for penalty in (0.5, 1.1, 3.0):
+        out = S.repetition_bias(logits, counts, penalty)
+        changed = set(torch.nonzero(out != logits).flatten().tolist())
+        assert changed == {3, 70, 9_999}
+        for token, count in ((3, 1), (70, 4), (9_999, 2)):
+            assert out[token].item() == pytest.approx(logits[token].item() + math.log(penalty) * count, abs=1e-5)
+        assert out[-1] == logits[-1]  # EOS is never penalised
+
+
+def test_a_penalty_of_one_leaves_the_logits_bit_for_bit():
+    logits = torch.randn(10_001, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(S.repetition_bias(logits, torch.arange(10_000.0), 1.0), logits)
+
+
+def test_inverted_top_p_keeps_the_least_likely_tokens_up_to_p():
+    logits = torch.log(torch.tensor([0.5, 0.25, 0.15, 0.1]))
+    assert kept(S.inverted_top_p_mask(logits, 0.05)) == {3}
+    assert kept(S.inverted_top_p_mask(logits, 0.2)) == {3, 2}  # 0.1 + 0.15 crosses 0.2: the crossing one stays
+    assert kept(S.inverted_top_p_mask(logits, 0.3)) == {3, 2, 1}
+    assert kept(S.inverted_top_p_mask(logits, 1.0)) == {0, 1, 2, 3}
+    # Tokens an earlier filter removed stay removed and take no part.
+    assert kept(S.inverted_top_p_mask(torch.tensor([0.0, -INF, -1.0, -INF]), 0.1)) == {2}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.floats(-20, 20), min_size=1, max_size=40),
+    p=st.floats(0.001, 1.0),
+)
+def test_inverted_top_p_keeps_a_least_likely_set_that_just_reaches_p(values, p):
+    logits = torch.tensor(values)
+    probs = F.softmax(logits, dim=-1)
+    keep = kept(S.inverted_top_p_mask(logits, p))
+    dropped = set(range(len(values))) - keep
+    assert keep, "at least one token survives"
+    if dropped:
+        assert max(probs[i] for i in keep) <= min(probs[i] for i in dropped)
+        assert sum(probs[i] for i in keep) >= p - 1e-6  # it reaches p...
+    most_likely_kept = max(keep, key=lambda i: (probs[i], i))
+    assert sum(probs[i] for i in keep - {most_likely_kept}) <= p + 1e-6  # ...and stops once it does
+
+
+def test_bottom_k_keeps_the_k_least_likely_tokens():
+    logits = torch.tensor([3.0, 1.0, 2.0, 0.0, -INF, 5.0])
+    assert kept(S.bottom_k_mask(logits, 1)) == {3}
+    assert kept(S.bottom_k_mask(logits, 2)) == {3, 1}
+    assert kept(S.bottom_k_mask(logits, 4)) == {3, 1, 2, 0}
+    assert kept(S.bottom_k_mask(logits, 100)) == {0, 1, 2, 3, 5}  # -inf stays out
+    assert kept(S.bottom_k_mask(torch.tensor([1.0, 0.0, 0.0, 2.0]), 1)) == {1, 2}  # ties with the k-th stay
+
+
+def test_the_filters_apply_in_order_top_p_inverted_top_p_top_k_bottom_k():
+    logits = torch.log(torch.tensor([0.4, 0.3, 0.2, 0.06, 0.04]))
+    # top-k 3 keeps {0, 1, 2}; bottom-k 1 of those keeps {2}.
+    assert kept(S.filter_logits(logits, 3, None, None, 1)) == {2}
+    # inverted top-p 0.15 keeps {4, 3, 2}; top-k 1 of those keeps {2}.
+    assert kept(S.filter_logits(logits, 1, None, 0.15, None)) == {2}
+
+
+def fixed_distribution(n: int = 1000) -> torch.Tensor:
+    return F.softmax(-torch.log(torch.arange(1.0, n + 1)), dim=-1)  # Zipf: p ∝ 1 / rank
+
+
+@pytest.mark.parametrize("tau", [3.5, 5.0, 6.5])  # the most likely token alone has 2.9 bits
+def test_mirostat_surprise_tracks_tau_on_a_fixed_distribution(tau):
+    probs = fixed_distribution()
+    state = S.MirostatState(tau=tau, eta=0.1)
+    generator = torch.Generator().manual_seed(0)
+    surprises = [state.sample(probs, generator)[2] for _ in range(1500)]
+    assert np.mean(surprises[500:]) == pytest.approx(tau, abs=0.25)  # after mu settles
+
+
+def test_mirostat_keeps_only_tokens_under_mu_and_always_the_most_likely():
+    probs = fixed_distribution(8)
+    token, kept_probs, surprise = S.mirostat_v2(probs, mu=2.0, generator=torch.Generator().manual_seed(0))
+    assert set(torch.nonzero(kept_probs).flatten().tolist()) == {i for i in range(8) if -math.log2(probs[i]) <= 2.0}
+    assert kept_probs.sum().item() == pytest.approx(1.0)
+    assert surprise == pytest.approx(-math.log2(probs[token]))
+    _, greedy, _ = S.mirostat_v2(probs, mu=0.0, generator=torch.Generator().manual_seed(0))
+    assert torch.nonzero(greedy).flatten().tolist() == [0]
+
+
+# ---------------------------------------------------------------------------------------------- options
+
+
+def test_the_options_check_their_ranges_in_one_line():
+    for bad in (dict(repetition_penalty=0.0), dict(repetition_penalty=math.nan), dict(inverted_top_p=0.0),
+                dict(bottom_k=0), dict(bottom_k=True), dict(mirostat_tau=-1.0), dict(mirostat_eta=0.0)):
+        with pytest.raises(BarkflowError, match=f"^[^\n]*{next(iter(bad))}[^\n]*$"):
+            apply_overrides(S.SemanticOptions(), bad, "voice x")
+    with pytest.raises(BarkflowError, match="coarse.bottom_k"):
+        apply_overrides(S.CoarseOptions(), {"bottom_k": -3}, "line 3")
+
+
+def test_unset_controls_keep_the_cache_keys_of_before():
+    # Keys computed before these options existed: every user's cache stays valid.
+    assert content_key(S.SemanticOptions()) == "65812fc8f57aef7c45b7b952dc0b8f26"
+    assert content_key(S.CoarseOptions()) == "43799ff73de94ac8949ac93f7aa619e7"
+    assert content_key(S.SemanticOptions(temp=0.5, top_k=3)) == "e9176c5f32f41031558f95a69dc11d37"
+    # Set to its default explicitly, a control is still "off" and keeps the key; set, it changes it.
+    assert content_key(S.SemanticOptions(repetition_penalty=1.0, mirostat_eta=0.1)) == content_key(S.SemanticOptions())
+    changed = [dict(repetition_penalty=1.1), dict(inverted_top_p=0.9), dict(bottom_k=5), dict(mirostat_tau=3.0),
+               dict(mirostat_tau=3.0, mirostat_eta=0.2)]
+    keys = {content_key(S.SemanticOptions(**c)) for c in changed}
+    assert len(keys) == len(changed) and content_key(S.SemanticOptions()) not in keys
+
+
+# ---------------------------------------------------------------------------------------------- loops
+
+
+@pytest.fixture(scope="module")
+def semantic_model():
+    model = random_model(GPTConfig(n_layer=1, n_head=2, n_embd=32, input_vocab_size=129_600, output_vocab_size=10_048), 1)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() >= 2:
+                p.normal_(0, 0.5)  # wider than the init, so tokens vary
+    return model
+
+
+@pytest.fixture(scope="module")
+def coarse_model():
+    model = random_model(GPTConfig(n_layer=1, n_head=2, n_embd=32, input_vocab_size=12_096, output_vocab_size=12_096), 2)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() >= 2:
+                p.normal_(0, 0.5)
+    return model
+
+
+def encode(text: str) -> np.ndarray:
+    ids = np.array([10_048 + (ord(c) % 200) for c in text][:256], dtype=np.int64)
+    return np.pad(ids, (0, 256 - len(ids)), constant_values=129_595)
+
+
+SHORT = dict(max_gen_duration_s=0.6, min_eos_p=None)  # about 30 tokens: enough to repeat, quick to run
+MIXED_SEMANTIC = [
+    S.SemanticOptions(**SHORT),
+    S.SemanticOptions(**SHORT, repetition_penalty=1.3, top_k=50),
+    S.SemanticOptions(**SHORT, inverted_top_p=0.5),
+    S.SemanticOptions(**SHORT, bottom_k=100),
+    S.SemanticOptions(**SHORT, mirostat_tau=5.0, mirostat_eta=0.3, repetition_penalty=0.5, top_p=0.9),
+]
+
+
+def test_a_semantic_batch_with_mixed_controls_gives_each_row_its_tokens_alone(semantic_model):
+    rows = [S.SemanticRow(f"line {i}: hello moon", None, o, seed=10 + i) for i, o in enumerate(MIXED_SEMANTIC)]
+    batch = S.generate_semantic(semantic_model, encode, rows)
+    for row, together in zip(rows, batch):
+        alone = S.generate_semantic(semantic_model, encode, [row])[0]
+        assert np.array_equal(together.tokens, alone.tokens) and together.stop_reason == alone.stop_reason
+    assert len({r.tokens.tobytes() for r in batch}) == len(rows)
+
+
+def test_the_repetition_penalty_reaches_the_loop(semantic_model):
+    greedy = dict(SHORT, top_k=1)
+    row = S.SemanticRow("hello moon", None, S.SemanticOptions(**greedy), seed=3)
+
+    def tokens(**options):
+        return S.generate_semantic(semantic_model, encode, [dataclasses.replace(row, options=S.SemanticOptions(**greedy, **options))])[0].tokens
+
+    plain = tokens()
+    assert np.array_equal(tokens(repetition_penalty=1.0), plain)
+    discouraged = tokens(repetition_penalty=0.01)  # each repeat costs 4.6 nats: a greedy loop must move on
+    assert not np.array_equal(discouraged, plain)
+    assert len(set(discouraged.tolist())) > len(set(plain.tolist()))
+
+
+def test_a_coarse_batch_with_mixed_filters_gives_each_row_its_tokens_alone(coarse_model):
+    semantic = np.random.default_rng(0).integers(0, 10_000, 24)
+    options = [S.CoarseOptions(), S.CoarseOptions(inverted_top_p=0.5), S.CoarseOptions(bottom_k=30, top_k=200)]
+    rows = [S.CoarseRow(semantic[: 16 + 4 * i], None, o, seed=i) for i, o in enumerate(options)]  # 48..72 tokens
+    batch = S.generate_coarse(coarse_model, rows)
+    for row, together in zip(rows, batch):
+        assert np.array_equal(together, S.generate_coarse(coarse_model, [row])[0])
