@@ -15,6 +15,9 @@ Deliberate oddities of the reference that are kept on purpose (do not "fix" them
 - the EOS token is never appended (§3);
 - the coarse history drops its last frame, the "time alignment hack" (§4);
 - fine temp None means argmax; 1.0 samples (§5, unlike transformers).
+
+The extra controls (repetition penalty, inverted top-p, bottom-k, mirostat; docs/sampling-controls.md)
+are skipped entirely at their defaults, so the default path stays the reference's.
 """
 
 from __future__ import annotations

@@ -14,11 +14,13 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from barkflow import plan
 from barkflow.cache import content_key
-from barkflow.config import apply_overrides
+from barkflow.config import VoiceConfig, apply_overrides
 from barkflow.engine import sampling as S
 from barkflow.engine.model import GPTConfig, random_model
 from barkflow.errors import BarkflowError
+from helpers import demo_config
 
 INF = float("inf")
 
@@ -126,6 +128,21 @@ def test_the_options_check_their_ranges_in_one_line():
             apply_overrides(S.SemanticOptions(), bad, "voice x")
     with pytest.raises(BarkflowError, match="coarse.bottom_k"):
         apply_overrides(S.CoarseOptions(), {"bottom_k": -3}, "line 3")
+
+
+def test_the_controls_are_set_per_project_voice_and_line(tmp_path):
+    config = demo_config([
+        f"paths.output_dir={tmp_path}", "sampling.semantic.repetition_penalty=1.1",
+        "sampling.coarse.bottom_k=40", "project.lines.3.sampling.semantic.mirostat_tau=4.0",
+    ])
+    voice = VoiceConfig(source="v2/en_speaker_1", sampling={"semantic": {"bottom_k": 7, "repetition_penalty": 0.9}})
+    options = plan._stage_options(config, voice, config.project.lines[3], "line 3")
+    assert (options.semantic.repetition_penalty, options.semantic.bottom_k, options.semantic.mirostat_tau) == (0.9, 7, 4.0)
+    assert options.coarse.bottom_k == 40
+    with pytest.raises(BarkflowError, match="^invalid configuration: semantic.mirostat_tau must be in .*, got -1.0$"):
+        demo_config([f"paths.output_dir={tmp_path}", "sampling.semantic.mirostat_tau=-1"])
+    with pytest.raises(BarkflowError, match="^voice v .*semantic.inverted_top_p must be in"):
+        plan._stage_options(config, VoiceConfig(source="x", sampling={"semantic": {"inverted_top_p": 2.0}}), None, "voice v")
 
 
 def test_unset_controls_keep_the_cache_keys_of_before():
