@@ -67,6 +67,7 @@ class Unit:
     wave: int = 0
     keys: dict = field(default_factory=dict)
     seed_bases: dict = field(default_factory=dict)  # stage -> the base seed its takes' seeds derive from
+    negative_voice: Optional[ResolvedVoice] = None  # the anti-speaker of options.semantic.negative_text
 
     @property
     def segment_id(self) -> str:
@@ -178,6 +179,12 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
             )
             memo.put(split_key, words, parts)
         options = _stage_options(cfg, voice.config, override, where)
+        negative_voice = None
+        if options.semantic.negative_text is not None:  # the anti-speaker, resolved like a cast entry
+            try:
+                negative_voice = voice_for(options.semantic.negative_voice)
+            except BarkflowError as e:
+                raise BarkflowError(f"{where}: sampling.semantic.negative_voice: {e}") from None
         history = voice.config.history or project.history
         if history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
             raise BarkflowError(
@@ -197,7 +204,7 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
             for take in range(project.takes):
                 unit = Unit(
                     uid, len(units) // project.takes, line, part, text, voice, history, take,
-                    _take_seeds(seed_bases, uid, take), options, seed_bases=seed_bases,
+                    _take_seeds(seed_bases, uid, take), options, seed_bases=seed_bases, negative_voice=negative_voice,
                 )
                 chained = history == "chain" and part > 0
                 if chained and project.chain_reset_every and part % project.chain_reset_every == 0:

@@ -25,7 +25,7 @@ from barkflow.config import (
 )
 from barkflow.engine.constants import TEXT_CONTEXT
 from barkflow.engine.sampling import (
-    MAX_MIROSTAT_TAU, MAX_REPETITION_PENALTY, MAX_TEMP, MIN_REPETITION_PENALTY, MIN_TEMP, CoarseOptions, FineOptions,
+    MAX_MIROSTAT_TAU, MAX_NEGATIVE_SCALE, MAX_REPETITION_PENALTY, MAX_TEMP, MIN_REPETITION_PENALTY, MIN_TEMP, CoarseOptions, FineOptions,
     SemanticOptions,
 )
 from barkflow.errors import BarkflowError
@@ -70,6 +70,7 @@ RANGES = {
     "sampling.semantic.bottom_k": Range(1, INF),
     "sampling.semantic.mirostat_tau": Range(0.0, MAX_MIROSTAT_TAU, integer=False, low_open=True),
     "sampling.semantic.mirostat_eta": Range(0.0, 1.0, integer=False, low_open=True),
+    "sampling.semantic.negative_scale": Range(0.0, MAX_NEGATIVE_SCALE, integer=False),
     "sampling.coarse.temp": Range(MIN_TEMP, MAX_TEMP, integer=False),
     "sampling.coarse.top_k": Range(1, INF),
     "sampling.coarse.top_p": Range(0.0, 1.0, integer=False, low_open=True),

@@ -95,6 +95,8 @@ def _check_p(p, key: str) -> None:
 # Repetition penalties outside this range push log(penalty) past ±4.6 per repeat: a few repeats
 # then decide every token, which is no longer a pace control.
 MIN_REPETITION_PENALTY, MAX_REPETITION_PENALTY = 0.01, 100.0
+NEGATIVE_WEIGHTINGS = ("constant", "divergence")
+MAX_NEGATIVE_SCALE = 10.0  # past a few, the negative logits alone decide every token
 MAX_MIROSTAT_TAU = 20.0  # bits; the semantic vocabulary's uniform surprise is log2(10001), about 13.3
 
 
@@ -120,6 +122,12 @@ class SemanticOptions:
     bottom_k: Optional[int] = _extra(None)  # keep the k least likely tokens
     mirostat_tau: Optional[float] = _extra(None)  # mirostat v2 target surprise in bits; null = off
     mirostat_eta: float = _extra(0.1)  # mirostat v2 learning rate
+    # Experimental, as in Bark Infinity: steer away from what `negative_text` under the row's
+    # negative prompt (an anti-speaker voice) would say. Costs a second forward pass per row.
+    negative_text: Optional[str] = _extra(None)  # null = off
+    negative_voice: str = _extra("")  # the anti-speaker: a voice reference, as in the cast ("" = none)
+    negative_scale: float = _extra(1.0)  # how hard to push away
+    negative_weighting: str = _extra("constant")  # constant | divergence (push only where they differ)
 
     def __post_init__(self):
         _check_sampling(self.temp, self.top_k, self.top_p, "semantic")
@@ -137,6 +145,12 @@ class SemanticOptions:
             raise ValueError(f"semantic.mirostat_tau must be in (0, {MAX_MIROSTAT_TAU:g}] bits or null, got {self.mirostat_tau}")
         if not 0 < self.mirostat_eta <= 1:
             raise ValueError(f"semantic.mirostat_eta must be in (0, 1], got {self.mirostat_eta}")
+        if not 0 <= self.negative_scale <= MAX_NEGATIVE_SCALE:
+            raise ValueError(f"semantic.negative_scale must be in [0, {MAX_NEGATIVE_SCALE:g}], got {self.negative_scale}")
+        if self.negative_weighting not in NEGATIVE_WEIGHTINGS:
+            raise ValueError(
+                f"semantic.negative_weighting must be one of {', '.join(NEGATIVE_WEIGHTINGS)}, got {self.negative_weighting!r}"
+            )
 
 
 def _check_extra_filters(inverted_top_p, bottom_k, stage: str) -> None:
@@ -190,6 +204,7 @@ class SemanticRow:
     prompt: Optional[VoicePrompt] = None
     options: SemanticOptions = field(default_factory=SemanticOptions)
     seed: int = 0
+    negative_prompt: Optional[VoicePrompt] = None  # the anti-speaker, read with options.negative_text
 
 
 @dataclass(frozen=True)
@@ -317,6 +332,30 @@ def mirostat_v2(probs: torch.Tensor, mu: float, generator: torch.Generator) -> t
     return token, kept, float(surprise[token])
 
 
+def negative_guidance(logits: torch.Tensor, negative: torch.Tensor, scale: float, weighting: str) -> torch.Tensor:
+    """Push the logits away from a negative prompt's: logits - scale x negative (Bark Infinity's).
+
+    With weighting "divergence" the scale is multiplied by the Jensen-Shannon divergence of the two
+    distributions (in bits, so 0..1): where the negative prompt predicts what the row predicts
+    (shared words, shared timing) nothing changes, and the push grows where they part. Plain
+    subtraction flattens the distribution wherever the two agree, which is why it is experimental.
+    """
+    if weighting == "divergence":
+        scale = scale * js_divergence_bits(F.softmax(logits, dim=-1), F.softmax(negative, dim=-1))
+    return logits - scale * negative
+
+
+def js_divergence_bits(p: torch.Tensor, q: torch.Tensor) -> float:
+    """Jensen-Shannon divergence of two distributions, in bits: 0 when equal, 1 when disjoint."""
+    m = (p + q) / 2
+
+    def kl(a):
+        nonzero = a > 0
+        return float(torch.sum(a[nonzero] * torch.log2(a[nonzero] / m[nonzero])))
+
+    return (kl(p) + kl(q)) / 2
+
+
 @dataclass
 class MirostatState:
     """One row's mirostat v2 state; rows never share it, so a batch stays row-independent."""
@@ -378,11 +417,16 @@ class _SemanticControls:
         self.options = options
         penalised = options.repetition_penalty != 1.0
         self.counts = torch.zeros(SEMANTIC_VOCAB_SIZE, device=device) if penalised else None
-        self.mirostat = MirostatState(options.mirostat_tau, options.mirostat_eta) if options.mirostat_tau else None
+        self.mirostat = MirostatState(options.mirostat_tau, options.mirostat_eta) if options.mirostat_tau is not None else None
 
-    def sample(self, logits: torch.Tensor, generator: torch.Generator) -> tuple[int, torch.Tensor]:
-        """logits: the semantic vocabulary (then EOS, if early stop is allowed) -> (token, probabilities)."""
+    def sample(
+        self, logits: torch.Tensor, generator: torch.Generator, negative: Optional[torch.Tensor] = None
+    ) -> tuple[int, torch.Tensor]:
+        """logits (and the negative pass's, if any): the semantic vocabulary, then EOS if early stop
+        is allowed -> (token, probabilities drawn from)."""
         opts = self.options
+        if negative is not None:
+            logits = negative_guidance(logits, negative, opts.negative_scale, opts.negative_weighting)
         if self.counts is not None:
             logits = repetition_bias(logits, self.counts, opts.repetition_penalty)
         if self.mirostat is None:
@@ -396,6 +440,53 @@ class _SemanticControls:
             self.counts[token] += 1
 
 
+def _semantic_prefix(encode: Callable[[str], np.ndarray], text: str, prompt: Optional[VoicePrompt]) -> np.ndarray:
+    """[text ids (256) | voice history (256) | infer]: what the model reads before the first step."""
+    return np.concatenate([encode(text), semantic_history(prompt), [SEMANTIC_INFER_TOKEN]])
+
+
+def _relevant(logits: torch.Tensor, allow_early_stop: bool) -> torch.Tensor:
+    """The logits a semantic step samples from: the vocabulary, then EOS if the row may stop."""
+    relevant = logits[:SEMANTIC_VOCAB_SIZE]
+    if allow_early_stop:
+        relevant = torch.cat([relevant, logits[SEMANTIC_EOS_TOKEN : SEMANTIC_EOS_TOKEN + 1]])
+    return relevant
+
+
+class _NegativePass:
+    """The negative prompts' forward pass, for the rows that have one, with its own KV cache.
+
+    It reads the negative text under the anti-speaker's history, then the row's own generated
+    tokens, so at every step it says what the anti-speaker would say next in the row's place.
+    """
+
+    def __init__(self, model: GPT, encode: Callable[[str], np.ndarray], rows: list[SemanticRow]):
+        self.model = model
+        self.live = [i for i, r in enumerate(rows) if r.options.negative_text is not None]  # cache row j: rows[live[j]]
+        self.logits: Optional[torch.Tensor] = None
+        if self.live:
+            prefix = np.stack([_semantic_prefix(encode, rows[i].options.negative_text, rows[i].negative_prompt)
+                               for i in self.live])
+            self.cache = model.new_cache(len(self.live), SEMANTIC_PREFIX_LEN + MAX_SEMANTIC_STEPS - 1)
+            inputs = torch.from_numpy(prefix).to(_device(model))
+            self.logits = model(inputs, merge_context=True, cache=self.cache).float()
+        self.position = {i: j for j, i in enumerate(self.live)}
+
+    def logits_for(self, row: int) -> Optional[torch.Tensor]:
+        j = self.position.get(row)
+        return None if j is None else self.logits[j]
+
+    def feed(self, continuing: dict[int, int]) -> None:
+        """Feed each row that goes on (row -> its new token) and drop the others."""
+        kept = [j for j, i in enumerate(self.live) if i in continuing]
+        if kept:
+            tokens = [continuing[self.live[j]] for j in kept]
+            self.live, self.logits = _feed_live_rows(self.model, self.cache, self.live, kept, tokens)
+        else:
+            self.live = []
+        self.position = {i: j for j, i in enumerate(self.live)}
+
+
 @torch.inference_mode()
 def generate_semantic(
     model: GPT, encode: Callable[[str], np.ndarray], rows: list[SemanticRow], progress: Optional[Progress] = None
@@ -406,9 +497,7 @@ def generate_semantic(
     Finished rows leave the batch, so the live rows' steps get cheaper as rows stop.
     """
     device = _device(model)
-    prefix = np.stack(
-        [np.concatenate([encode(r.text), semantic_history(r.prompt), [SEMANTIC_INFER_TOKEN]]) for r in rows]
-    )  # (B, 513)
+    prefix = np.stack([_semantic_prefix(encode, r.text, r.prompt) for r in rows])  # (B, 513)
     generators = _generators([r.seed for r in rows], device)
     controls = [_SemanticControls(r.options, device) for r in rows]
     tokens: list[list[int]] = [[] for _ in rows]
@@ -418,14 +507,15 @@ def generate_semantic(
 
     cache = model.new_cache(len(rows), SEMANTIC_PREFIX_LEN + MAX_SEMANTIC_STEPS - 1)
     logits = model(torch.from_numpy(prefix).to(device), merge_context=True, cache=cache).float()
+    negatives = _NegativePass(model, encode, rows)
     for step in range(MAX_SEMANTIC_STEPS):
         still_live, fed = [], []
         for j, i in enumerate(live):
             opts = rows[i].options
-            relevant = logits[j, :SEMANTIC_VOCAB_SIZE]
-            if opts.allow_early_stop:
-                relevant = torch.cat([relevant, logits[j, SEMANTIC_EOS_TOKEN : SEMANTIC_EOS_TOKEN + 1]])
-            token, probs = controls[i].sample(relevant, generators[i])
+            negative = negatives.logits_for(i)
+            if negative is not None:
+                negative = _relevant(negative, opts.allow_early_stop)
+            token, probs = controls[i].sample(_relevant(logits[j], opts.allow_early_stop), generators[i], negative)
             if opts.allow_early_stop and token == SEMANTIC_EOS_TOKEN:
                 stop_reason[i] = "eos"  # EOS is not appended
             elif opts.allow_early_stop and opts.min_eos_p is not None and probs[-1] >= opts.min_eos_p:
@@ -445,6 +535,8 @@ def generate_semantic(
             progress("semantic", len(rows) - len(still_live), len(rows))
         if not still_live:
             break
+        if negatives.live:
+            negatives.feed({live[j]: token for j, token in zip(still_live, fed)})
         live, logits = _feed_live_rows(model, cache, live, still_live, fed)
     return [SemanticResult(np.array(t, dtype=np.int64), r) for t, r in zip(tokens, stop_reason)]
 

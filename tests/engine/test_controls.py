@@ -14,13 +14,15 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barkflow import plan
-from barkflow.cache import content_key
+from barkflow import build, plan
+from barkflow.cache import Store, content_key
 from barkflow.config import VoiceConfig, apply_overrides
 from barkflow.engine import sampling as S
 from barkflow.engine.model import GPTConfig, random_model
+from barkflow.engine.prompts import VoicePrompt
 from barkflow.errors import BarkflowError
-from helpers import demo_config
+from barkflow.steps import semantic as semantic_step
+from helpers import REPO, demo_config
 
 INF = float("inf")
 
@@ -118,12 +120,34 @@ def test_mirostat_keeps_only_tokens_under_mu_and_always_the_most_likely():
     assert torch.nonzero(greedy).flatten().tolist() == [0]
 
 
+def test_negative_guidance_subtracts_the_scaled_negative_logits():
+    generator = torch.Generator().manual_seed(2)
+    logits, negative = torch.randn(50, generator=generator), torch.randn(50, generator=generator)
+    assert torch.allclose(S.negative_guidance(logits, negative, 0.7, "constant"), logits - 0.7 * negative)
+    assert torch.equal(S.negative_guidance(logits, negative, 0.0, "constant"), logits)
+
+
+def test_divergence_weighting_leaves_agreement_alone_and_pushes_where_the_prompts_part():
+    logits = torch.randn(50, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(S.negative_guidance(logits, logits.clone(), 2.0, "divergence"), logits)
+    apart = torch.full((4,), -INF)
+    apart[0] = 0.0
+    other = torch.full((4,), -INF)
+    other[3] = 0.0
+    assert S.js_divergence_bits(F.softmax(apart, -1), F.softmax(other, -1)) == pytest.approx(1.0)
+    negative = torch.randn(50, generator=torch.Generator().manual_seed(4))
+    weight = S.js_divergence_bits(F.softmax(logits, -1), F.softmax(negative, -1))
+    assert 0 < weight < 1
+    assert torch.allclose(S.negative_guidance(logits, negative, 2.0, "divergence"), logits - 2.0 * weight * negative)
+
+
 # ---------------------------------------------------------------------------------------------- options
 
 
 def test_the_options_check_their_ranges_in_one_line():
     for bad in (dict(repetition_penalty=0.0), dict(repetition_penalty=math.nan), dict(inverted_top_p=0.0),
-                dict(bottom_k=0), dict(bottom_k=True), dict(mirostat_tau=-1.0), dict(mirostat_eta=0.0)):
+                dict(bottom_k=0), dict(bottom_k=True), dict(mirostat_tau=-1.0), dict(mirostat_eta=0.0),
+                dict(negative_scale=-1.0), dict(negative_weighting="kl")):
         with pytest.raises(BarkflowError, match=f"^[^\n]*{next(iter(bad))}[^\n]*$"):
             apply_overrides(S.SemanticOptions(), bad, "voice x")
     with pytest.raises(BarkflowError, match="coarse.bottom_k"):
@@ -145,6 +169,36 @@ def test_the_controls_are_set_per_project_voice_and_line(tmp_path):
         plan._stage_options(config, VoiceConfig(source="x", sampling={"semantic": {"inverted_top_p": 2.0}}), None, "voice v")
 
 
+def plan_with(tmp_path, *overrides):
+    config = demo_config([f"paths.output_dir={tmp_path / 'out'}", f"paths.cache_dir={tmp_path / 'cache'}", "device=cpu",
+                          *overrides])
+    engine = build.make_engine(config)
+    engine.identity = lambda stage: f"pinned {stage} model"  # keys about the options alone
+    return plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"]), engine
+
+
+def test_a_negative_prompt_reaches_the_semantic_rows_and_keys_its_anti_speaker_by_content(tmp_path, monkeypatch):
+    plain, _ = plan_with(tmp_path)
+    negative = "sampling.semantic.negative_text=shouting"
+    under_0, engine = plan_with(tmp_path, negative, "sampling.semantic.negative_voice=v2/en_speaker_0")
+    under_1, _ = plan_with(tmp_path, negative, "sampling.semantic.negative_voice=v2/en_speaker_1")
+    assert all(u.negative_voice.name == "v2/en_speaker_0" for u in under_0.units)
+    assert plain.units[0].negative_voice is None
+    semantic_keys = {p.units[0].keys["semantic"] for p in (plain, under_0, under_1)}
+    assert len(semantic_keys) == 3  # the anti-speaker's prompt is part of the key
+
+    seen = []
+    monkeypatch.setattr(engine, "semantic", lambda rows, progress=None: seen.extend(rows) or [
+        S.SemanticResult(np.zeros(1, dtype=np.int64), "eos") for _ in rows])
+    unit = under_0.units[0]
+    semantic_step.run([unit], [unit.voice.prompt], {}, engine)
+    assert seen[0].options.negative_text == "shouting"
+    assert np.array_equal(seen[0].negative_prompt.semantic, unit.negative_voice.prompt.semantic)
+
+    with pytest.raises(BarkflowError, match="^[^\n]*sampling.semantic.negative_voice: voice 'nobody' not found"):
+        plan_with(tmp_path, negative, "sampling.semantic.negative_voice=nobody")
+
+
 def test_unset_controls_keep_the_cache_keys_of_before():
     # Keys computed before these options existed: every user's cache stays valid.
     assert content_key(S.SemanticOptions()) == "65812fc8f57aef7c45b7b952dc0b8f26"
@@ -153,7 +207,8 @@ def test_unset_controls_keep_the_cache_keys_of_before():
     # Set to its default explicitly, a control is still "off" and keeps the key; set, it changes it.
     assert content_key(S.SemanticOptions(repetition_penalty=1.0, mirostat_eta=0.1)) == content_key(S.SemanticOptions())
     changed = [dict(repetition_penalty=1.1), dict(inverted_top_p=0.9), dict(bottom_k=5), dict(mirostat_tau=3.0),
-               dict(mirostat_tau=3.0, mirostat_eta=0.2)]
+               dict(mirostat_tau=3.0, mirostat_eta=0.2), dict(negative_text="no"),
+               dict(negative_text="no", negative_weighting="divergence")]
     keys = {content_key(S.SemanticOptions(**c)) for c in changed}
     assert len(keys) == len(changed) and content_key(S.SemanticOptions()) not in keys
 
@@ -186,18 +241,29 @@ def encode(text: str) -> np.ndarray:
     return np.pad(ids, (0, 256 - len(ids)), constant_values=129_595)
 
 
-SHORT = dict(max_gen_duration_s=0.6, min_eos_p=None)  # about 30 tokens: enough to repeat, quick to run
+SHORT = dict(max_gen_duration_s=0.4, min_eos_p=None)  # about 20 tokens: enough to repeat, quick to run
 MIXED_SEMANTIC = [
     S.SemanticOptions(**SHORT),
     S.SemanticOptions(**SHORT, repetition_penalty=1.3, top_k=50),
     S.SemanticOptions(**SHORT, inverted_top_p=0.5),
     S.SemanticOptions(**SHORT, bottom_k=100),
     S.SemanticOptions(**SHORT, mirostat_tau=5.0, mirostat_eta=0.3, repetition_penalty=0.5, top_p=0.9),
+    S.SemanticOptions(**SHORT, negative_text="a cold grey voice", negative_scale=0.5),
+    S.SemanticOptions(**SHORT, negative_text="shouting", negative_weighting="divergence", negative_scale=3.0),
 ]
 
 
+def random_prompt(n: int, seed: int) -> VoicePrompt:
+    rng = np.random.default_rng(seed)
+    return VoicePrompt.from_arrays({"semantic_prompt": rng.integers(0, 10_000, n),
+                                    "coarse_prompt": rng.integers(0, 1024, (2, int(n * 1.5))),
+                                    "fine_prompt": rng.integers(0, 1024, (8, int(n * 1.5)))})
+
+
 def test_a_semantic_batch_with_mixed_controls_gives_each_row_its_tokens_alone(semantic_model):
-    rows = [S.SemanticRow(f"line {i}: hello moon", None, o, seed=10 + i) for i, o in enumerate(MIXED_SEMANTIC)]
+    rows = [S.SemanticRow(f"line {i}: hello moon", random_prompt(20 + 30 * (i % 3), i) if i % 2 else None, o,
+                          seed=10 + i, negative_prompt=random_prompt(40, 99) if i == 5 else None)
+            for i, o in enumerate(MIXED_SEMANTIC)]
     batch = S.generate_semantic(semantic_model, encode, rows)
     for row, together in zip(rows, batch):
         alone = S.generate_semantic(semantic_model, encode, [row])[0]
@@ -217,6 +283,17 @@ def test_the_repetition_penalty_reaches_the_loop(semantic_model):
     discouraged = tokens(repetition_penalty=0.01)  # each repeat costs 4.6 nats: a greedy loop must move on
     assert not np.array_equal(discouraged, plain)
     assert len(set(discouraged.tolist())) > len(set(plain.tolist()))
+
+
+def test_the_negative_prompt_reaches_the_loop(semantic_model):
+    row = S.SemanticRow("hello moon", None, S.SemanticOptions(**SHORT), seed=4, negative_prompt=random_prompt(40, 7))
+
+    def tokens(**options):
+        return S.generate_semantic(semantic_model, encode, [dataclasses.replace(row, options=S.SemanticOptions(**SHORT, **options))])[0].tokens
+
+    plain = tokens()
+    assert np.array_equal(tokens(negative_text="shouting", negative_scale=0.0), plain)
+    assert not np.array_equal(tokens(negative_text="shouting", negative_scale=1.0), plain)
 
 
 def test_a_coarse_batch_with_mixed_filters_gives_each_row_its_tokens_alone(coarse_model):
