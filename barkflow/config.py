@@ -135,6 +135,9 @@ class LineConfig:
     seed: Optional[int] = None
     voice: str = ""
     sampling: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    # Re-voicing: a voice (.npz, preset, library entry) whose semantic prompt becomes this line's
+    # semantic tokens; only coarse, fine and decode run, with the line's own voice.
+    semantic_from: str = ""
 
 
 @dataclass

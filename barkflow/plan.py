@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
+import numpy as np
+
 from barkflow import steps
 from barkflow.build import make_voice_resolver
 from barkflow.cache import Store, content_key
@@ -68,6 +70,7 @@ class Unit:
     keys: dict = field(default_factory=dict)
     seed_bases: dict = field(default_factory=dict)  # stage -> the base seed its takes' seeds derive from
     negative_voice: Optional[ResolvedVoice] = None  # the anti-speaker of options.semantic.negative_text
+    semantic_tokens: Optional[np.ndarray] = None  # re-voicing: the semantic tokens, given, not generated
 
     @property
     def segment_id(self) -> str:
@@ -178,6 +181,10 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                 words, cfg.split, count_tokens=lambda s, b=budget: count_tokens(s) + b, seed=split_seed, where=where
             )
             memo.put(split_key, words, parts)
+        semantic_tokens = None
+        if override and override.semantic_from:
+            semantic_tokens = _semantic_from(voice_for, override.semantic_from, where)
+            parts = [" ".join(parts)]  # the given tokens say the whole line: one segment
         options = _stage_options(cfg, voice.config, override, where)
         negative_voice = None
         if options.semantic.negative_text is not None:  # the anti-speaker, resolved like a cast entry
@@ -205,6 +212,7 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                 unit = Unit(
                     uid, len(units) // project.takes, line, part, text, voice, history, take,
                     _take_seeds(seed_bases, uid, take), options, seed_bases=seed_bases, negative_voice=negative_voice,
+                    semantic_tokens=semantic_tokens,
                 )
                 chained = history == "chain" and part > 0
                 if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
@@ -220,6 +228,17 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
     memo.save()
     _assign_keys(units, engine)
     return Plan(script, units, project.takes)
+
+
+def _semantic_from(voice_for, ref: str, where: str) -> np.ndarray:
+    """A line's re-voicing source: the semantic prompt of the voice `ref` names."""
+    try:
+        source = voice_for(ref)
+    except BarkflowError as e:
+        raise BarkflowError(f"{where}: semantic_from: {e}") from None
+    if source.prompt is None or not len(source.prompt.semantic):
+        raise BarkflowError(f"{where}: semantic_from {ref!r} has no semantic tokens; name a voice .npz, preset or library entry")
+    return source.prompt.semantic.astype(np.int64)
 
 
 def _sung_words(text: str) -> Optional[str]:

@@ -10,6 +10,8 @@ NEEDS = ()
 
 def cache_key(unit, prompt_key: str, engine) -> str:
     """Text, voice history, options, seed and weights (model + tokenizer): all that shapes the tokens."""
+    if unit.semantic_tokens is not None:  # re-voicing: the tokens are given, keyed by their content
+        return content_key(NAME, VERSION, "given", unit.semantic_tokens)
     # The anti-speaker's prompt by content, only when there is one: other keys stay as they were.
     negative = [unit.negative_voice.key] if unit.negative_voice is not None else []
     return content_key(
@@ -23,11 +25,17 @@ def length(unit) -> int:
 
 
 def run(units, prompts, inputs, engine, progress=None):
+    """Generate the tokens of every unit whose tokens are not given (re-voiced units copy theirs)."""
+    generating = [i for i, u in enumerate(units) if u.semantic_tokens is None]
     rows = [
         SemanticRow(u.text, p, u.options.semantic, u.seeds["semantic"], u.negative_voice.prompt if u.negative_voice else None)
-        for u, p in zip(units, prompts)
+        for u, p in ((units[i], prompts[i]) for i in generating)
     ]
-    return [
-        ({"tokens": r.tokens}, {"stop_reason": r.stop_reason, "text": u.text})
-        for u, r in zip(units, engine.semantic(rows, progress))
-    ]
+    generated = dict(zip(generating, engine.semantic(rows, progress) if rows else []))
+    out = []
+    for i, unit in enumerate(units):
+        if i in generated:
+            out.append(({"tokens": generated[i].tokens}, {"stop_reason": generated[i].stop_reason, "text": unit.text}))
+        else:
+            out.append(({"tokens": unit.semantic_tokens}, {"stop_reason": "given", "text": unit.text}))
+    return out

@@ -14,15 +14,15 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barkflow import build, plan
+from barkflow import build, plan, runner
 from barkflow.cache import Store, content_key
 from barkflow.config import VoiceConfig, apply_overrides
 from barkflow.engine import sampling as S
 from barkflow.engine.model import GPTConfig, random_model
-from barkflow.engine.prompts import VoicePrompt
+from barkflow.engine.prompts import VoicePrompt, save_npz
 from barkflow.errors import BarkflowError
 from barkflow.steps import semantic as semantic_step
-from helpers import REPO, demo_config
+from helpers import REPO, demo_config, project_config, write_script
 
 INF = float("inf")
 
@@ -303,3 +303,44 @@ def test_a_coarse_batch_with_mixed_filters_gives_each_row_its_tokens_alone(coars
     batch = S.generate_coarse(coarse_model, rows)
     for row, together in zip(rows, batch):
         assert np.array_equal(together, S.generate_coarse(coarse_model, [row])[0])
+
+
+# ---------------------------------------------------------------------------------------------- re-voicing
+
+
+def test_a_revoiced_line_keeps_its_source_tokens_and_renders_only_three_stages(tmp_path):
+    script = write_script(tmp_path, "ALICE: Did you hear that? It is only the wind, she said.\nBOB: It is only the wind.\n")
+    source = random_prompt(37, 5)
+    save_npz(source, tmp_path / "take3.npz")
+    config = project_config(tmp_path, f"project.script={script}", f"project.lines.1.semantic_from={tmp_path / 'take3.npz'}",
+                            "split.goal_chars=20", "split.max_chars=150")
+    engine = build.make_engine(config)
+    rows = {}
+    for stage in ("semantic", "coarse", "fine", "decode"):
+        def counted(batch, *args, _stage=stage, _run=getattr(engine, stage)):
+            rows[_stage] = rows.get(_stage, 0) + len(batch)
+            return _run(batch, *args)
+        setattr(engine, stage, counted)
+    summary = runner.render(config, [REPO / "conf"], engine=engine)
+
+    the_plan = plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+    revoiced = [u for u in the_plan.units if u.line.source_line == 1]
+    assert len(revoiced) == 1  # the given tokens say the whole line: it is not split
+    assert np.array_equal(Store(config.paths.cache_dir).load("semantic", revoiced[0].keys["semantic"])["tokens"], source.semantic)
+    others = len(the_plan.units) - 1
+    assert rows["semantic"] == others  # the model never ran for the re-voiced line...
+    assert rows["coarse"] == rows["fine"] == rows["decode"] == others + 1  # ...but every later stage did
+    assert summary.outputs
+
+    # Keyed by the tokens' content: another voice for the line keeps its semantic entry.
+    recast = project_config(tmp_path, f"project.script={script}", f"project.lines.1.semantic_from={tmp_path / 'take3.npz'}",
+                            "split.goal_chars=20", "split.max_chars=150", "project.lines.1.voice=v2/en_speaker_2")
+    again = plan.make_plan(recast, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+    moved = next(u for u in again.units if u.line.source_line == 1)
+    assert moved.keys["semantic"] == revoiced[0].keys["semantic"] and moved.keys["coarse"] != revoiced[0].keys["coarse"]
+
+
+def test_a_revoicing_source_without_tokens_is_a_one_line_error(tmp_path):
+    script = write_script(tmp_path, "ALICE: Did you hear that?\n")
+    with pytest.raises(BarkflowError, match="^[^\\n]*semantic_from: voice 'nobody' not found"):
+        plan_with(tmp_path, f"project.script={script}", "project.lines.1.semantic_from=nobody")
