@@ -71,6 +71,7 @@ class Unit:
     seed_bases: dict = field(default_factory=dict)  # stage -> the base seed its takes' seeds derive from
     negative_voice: Optional[ResolvedVoice] = None  # the anti-speaker of options.semantic.negative_text
     semantic_tokens: Optional[np.ndarray] = None  # re-voicing: the semantic tokens, given, not generated
+    semantic_source: Optional["Unit"] = None  # re-voicing: the unit (same take) whose semantic tokens this one uses
 
     @property
     def segment_id(self) -> str:
@@ -181,10 +182,15 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                 words, cfg.split, count_tokens=lambda s, b=budget: count_tokens(s) + b, seed=split_seed, where=where
             )
             memo.put(split_key, words, parts)
-        semantic_tokens = None
+        semantic_tokens, lent_by = None, {}
         if override and override.semantic_from:
-            semantic_tokens = _semantic_from(voice_for, override.semantic_from, where)
-            parts = [" ".join(parts)]  # the given tokens say the whole line: one segment
+            lent_by = _segments_of_line(units, override.semantic_from, where)
+            if lent_by:  # re-voicing another line: its segments, words and takes, one for one
+                parts = [lent_by[(part, 0)].text for part in range(len(lent_by) // project.takes)]
+                prefix = suffix = ""  # the source's texts already have theirs
+            else:
+                semantic_tokens = _semantic_from(voice_for, override.semantic_from, where)
+                parts = [" ".join(parts)]  # the given tokens say the whole line: one segment
         options = _stage_options(cfg, voice.config, override, where)
         negative_voice = None
         if options.semantic.negative_text is not None:  # the anti-speaker, resolved like a cast entry
@@ -212,7 +218,7 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                 unit = Unit(
                     uid, len(units) // project.takes, line, part, text, voice, history, take,
                     _take_seeds(seed_bases, uid, take), options, seed_bases=seed_bases, negative_voice=negative_voice,
-                    semantic_tokens=semantic_tokens,
+                    semantic_tokens=semantic_tokens, semantic_source=lent_by.get((part, take)),
                 )
                 chained = history == "chain" and part > 0
                 if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
@@ -223,11 +229,34 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                     anchor = anchors.setdefault((line.speaker, take), unit)
                     unit.prompt_from = None if anchor is unit else anchor
                 unit.wave = unit.prompt_from.wave + 1 if unit.prompt_from else 0
+                if unit.semantic_source:  # it renders its source's semantic tokens, in the same wave
+                    unit.wave = max(unit.wave, unit.semantic_source.wave)
                 previous[take] = unit
                 units.append(unit)
     memo.save()
     _assign_keys(units, engine)
     return Plan(script, units, project.takes)
+
+
+_LINE_REFERENCE = re.compile(r"line:([0-9]+)")
+
+
+def _segments_of_line(units: list[Unit], ref: str, where: str) -> dict:
+    """For `semantic_from: line:N`, the units of script line N by (part, take); {} for a voice."""
+    match = _LINE_REFERENCE.fullmatch(ref.strip())
+    if match is None:
+        return {}
+    # A line that is itself re-voiced lends its own source: every source is a unit that makes its tokens.
+    lent = {(u.part, u.take): u.semantic_source or u for u in units if u.line.source_line == int(match.group(1))}
+    if not lent:
+        raise BarkflowError(f"{where}: semantic_from {ref!r} names no earlier line of the script; name a line above this one")
+    return lent
+
+
+def semantic_maker(unit: Unit, step: str) -> Unit:
+    """The unit whose render makes `unit`'s result at `step`: a re-voiced unit's semantic tokens
+    are its source's, made exactly as the source makes them (same key, one entry)."""
+    return unit.semantic_source if step == "semantic" and unit.semantic_source is not None else unit
 
 
 def _semantic_from(voice_for, ref: str, where: str) -> np.ndarray:
@@ -389,6 +418,7 @@ class Conditioning:
 
 def conditioning(unit: Unit, step: str) -> Conditioning:
     """The history policy: the one source of a unit's prompt keys (here) and prompts (schedule.py)."""
+    unit = semantic_maker(unit, step)
     if step not in _PROMPT_TOKENS or (unit.history == "semantic-only" and step in ("coarse", "fine")):
         return Conditioning("none")  # decode's and verify's keys do not read it
     if unit.prompt_from is None:

@@ -308,6 +308,17 @@ def test_a_coarse_batch_with_mixed_filters_gives_each_row_its_tokens_alone(coars
 # ---------------------------------------------------------------------------------------------- re-voicing
 
 
+def counting(engine) -> dict:
+    """Count the rows each model stage of `engine` is given."""
+    rows: dict = {}
+    for stage in ("semantic", "coarse", "fine", "decode"):
+        def counted(batch, *args, _stage=stage, _run=getattr(engine, stage)):
+            rows[_stage] = rows.get(_stage, 0) + len(batch)
+            return _run(batch, *args)
+        setattr(engine, stage, counted)
+    return rows
+
+
 def test_a_revoiced_line_keeps_its_source_tokens_and_renders_only_three_stages(tmp_path):
     script = write_script(tmp_path, "ALICE: Did you hear that? It is only the wind, she said.\nBOB: It is only the wind.\n")
     source = random_prompt(37, 5)
@@ -315,12 +326,7 @@ def test_a_revoiced_line_keeps_its_source_tokens_and_renders_only_three_stages(t
     config = project_config(tmp_path, f"project.script={script}", f"project.lines.1.semantic_from={tmp_path / 'take3.npz'}",
                             "split.goal_chars=20", "split.max_chars=150")
     engine = build.make_engine(config)
-    rows = {}
-    for stage in ("semantic", "coarse", "fine", "decode"):
-        def counted(batch, *args, _stage=stage, _run=getattr(engine, stage)):
-            rows[_stage] = rows.get(_stage, 0) + len(batch)
-            return _run(batch, *args)
-        setattr(engine, stage, counted)
+    rows = counting(engine)
     summary = runner.render(config, [REPO / "conf"], engine=engine)
 
     the_plan = plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
@@ -344,3 +350,25 @@ def test_a_revoicing_source_without_tokens_is_a_one_line_error(tmp_path):
     script = write_script(tmp_path, "ALICE: Did you hear that?\n")
     with pytest.raises(BarkflowError, match="^[^\\n]*semantic_from: voice 'nobody' not found"):
         plan_with(tmp_path, f"project.script={script}", "project.lines.1.semantic_from=nobody")
+
+
+def test_a_line_revoiced_from_another_line_shares_its_semantic_tokens_segment_for_segment(tmp_path):
+    script = write_script(tmp_path, "ALICE: Did you hear that? It is only the wind, she said.\nBOB: whatever\n")
+    options = [f"project.script={script}", "project.lines.2.semantic_from=line:1", "split.goal_chars=20",
+               "split.max_chars=150", "project.takes=2"]
+    config = project_config(tmp_path, *options)
+    engine = build.make_engine(config)
+    rows = counting(engine)
+    runner.render(config, [REPO / "conf"], engine=engine)
+
+    the_plan = plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+    alice = sorted((u for u in the_plan.units if u.line.source_line == 1), key=lambda u: (u.part, u.take))
+    bob = sorted((u for u in the_plan.units if u.line.source_line == 2), key=lambda u: (u.part, u.take))
+    assert len(alice) == len(bob) == 4  # two segments, two takes
+    assert [u.text for u in bob] == [u.text for u in alice]  # the same words...
+    assert [u.keys["semantic"] for u in bob] == [u.keys["semantic"] for u in alice]  # ...and the very same tokens
+    assert all(b.keys["coarse"] != a.keys["coarse"] for a, b in zip(alice, bob))  # in Bob's voice
+    assert rows["semantic"] == 4 and rows["coarse"] == rows["fine"] == rows["decode"] == 8
+
+    with pytest.raises(BarkflowError, match="^[^\\n]*semantic_from 'line:2' names no earlier line"):
+        plan_with(tmp_path, f"project.script={script}", "project.lines.1.semantic_from=line:2")
