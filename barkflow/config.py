@@ -135,8 +135,8 @@ class LineConfig:
     seed: Optional[int] = None
     voice: str = ""
     sampling: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    # Re-voicing: a voice (.npz, preset, library entry) whose semantic prompt becomes this line's
-    # semantic tokens; only coarse, fine and decode run, with the line's own voice.
+    # Re-voicing: "line:N" (an earlier line's segments) or a voice (.npz, preset, library entry) whose
+    # semantic prompt becomes the line's semantic tokens; only coarse, fine and decode run, in this line's voice.
     semantic_from: str = ""
 
 

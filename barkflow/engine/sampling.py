@@ -362,11 +362,11 @@ class MirostatState:
 
     tau: float
     eta: float
-    mu: float = float("nan")
+    mu: Optional[float] = None  # the surprise threshold; None starts it where the paper does, at 2 tau
 
     def __post_init__(self):
-        if math.isnan(self.mu):
-            self.mu = 2 * self.tau  # the paper's start
+        if self.mu is None:
+            self.mu = 2 * self.tau
 
     def sample(self, probs: torch.Tensor, generator: torch.Generator) -> tuple[int, torch.Tensor, float]:
         token, kept, surprise = mirostat_v2(probs, self.mu, generator)
