@@ -154,9 +154,14 @@ def _feed(out, value: object) -> None:
         _feed(out, value.item() if value.dtype.kind in "biuf" else np.asarray(value))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         # Like dataclasses.asdict, but without its deep copy and keeping nested class names.
+        # A field added after keys were in use is marked `key_omits_default`: at its default it
+        # is left out, so adding it keeps every existing key.
         out.update(b"C")
         _feed(out, type(value).__qualname__)
-        _feed(out, {f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+        _feed(out, {
+            f.name: getattr(value, f.name) for f in dataclasses.fields(value)
+            if not (f.metadata.get("key_omits_default") and getattr(value, f.name) == f.default)
+        })
     elif isinstance(value, Mapping):
         items = sorted(((_encoded(k), v) for k, v in value.items()), key=lambda item: item[0])
         out.update(b"D%d:" % len(items))

@@ -142,6 +142,9 @@ class LineConfig:
     seed: Optional[int] = None
     voice: str = ""
     sampling: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    # Re-voicing: "line:N" (an earlier line's segments) or a voice (.npz, preset, library entry) whose
+    # semantic prompt becomes the line's semantic tokens; only coarse, fine and decode run, in this line's voice.
+    semantic_from: str = ""
 
 
 @dataclass

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
+import numpy as np
+
 from barkflow import steps
 from barkflow.book import with_project_tags
 from barkflow.build import make_voice_resolver
@@ -69,6 +71,9 @@ class Unit:
     wave: int = 0
     keys: dict = field(default_factory=dict)
     seed_bases: dict = field(default_factory=dict)  # stage -> the base seed its takes' seeds derive from
+    negative_voice: Optional[ResolvedVoice] = None  # the anti-speaker of options.semantic.negative_text
+    semantic_tokens: Optional[np.ndarray] = None  # re-voicing: the semantic tokens, given, not generated
+    semantic_source: Optional["Unit"] = None  # re-voicing: the unit (same take) whose semantic tokens this one uses
     shown: str = ""  # the book's words of the segment (with prefixes and suffixes): subtitles, review; "" = text
     pause_before: float = 0.0  # seconds of silence a pause cue puts before it (only at the book's start)
     pause_after: float = 0.0  # seconds of silence pause cues put after it, instead of the boundary's pause
@@ -210,7 +215,22 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                 )
                 memo.put(split_key, piece, piece_parts)
             parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
+        semantic_tokens, lent_by = None, {}
+        if override and override.semantic_from:
+            lent_by = _segments_of_line(units, override.semantic_from, where)
+            if lent_by:  # re-voicing another line: its segments, words and takes, one for one
+                parts = [(lent_by[(part, 0)].shown, lent_by[(part, 0)].pause_after)
+                         for part in range(len(lent_by) // project.takes)]
+            else:  # the given tokens say the whole line: one segment (pauses inside it are not kept)
+                semantic_tokens = _semantic_from(voice_for, override.semantic_from, where)
+                parts = [(" ".join(words for words, _ in parts), parts[-1][1])]
         options = _stage_options(cfg, voice.config, override, where)
+        negative_voice = None
+        if options.semantic.negative_text is not None:  # the anti-speaker, resolved like a cast entry
+            try:
+                negative_voice = voice_for(options.semantic.negative_voice)
+            except BarkflowError as e:
+                raise BarkflowError(f"{where}: sampling.semantic.negative_voice: {e}") from None
         history = voice.config.history or project.history
         if history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
             raise BarkflowError(
@@ -221,6 +241,8 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
         for part, (book_words, pause_after) in enumerate(parts):
             text = " ".join(x for x in (prefix, speller(book_words), suffix) if x)
             shown = " ".join(x for x in (prefix, book_words, suffix) if x)
+            if lent_by:  # the source's texts, with its prefixes and spelling, as they are
+                text, shown = lent_by[(part, 0)].text, book_words
             identity = (line.speaker, voice.key, text)  # the prompt's content: moving its file keeps the uid
             occurrence = seen.get(repr(identity), 0)
             seen[repr(identity)] = occurrence + 1
@@ -233,7 +255,8 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                 unit = Unit(
                     uid, len(units) // project.takes, line, part, text, voice, history, take,
                     _take_seeds(seed_bases, uid, take), options, seed_bases=seed_bases, shown=shown,
-                    pause_before=pending_pause, pause_after=pause_after,
+                    pause_before=pending_pause, pause_after=pause_after, negative_voice=negative_voice,
+                    semantic_tokens=semantic_tokens, semantic_source=lent_by.get((part, take)),
                 )
                 chained = history == "chain" and part > 0
                 if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
@@ -244,6 +267,8 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                     anchor = anchors.setdefault((line.speaker, take), unit)
                     unit.prompt_from = None if anchor is unit else anchor
                 unit.wave = unit.prompt_from.wave + 1 if unit.prompt_from else 0
+                if unit.semantic_source:  # it renders its source's semantic tokens, in the same wave
+                    unit.wave = max(unit.wave, unit.semantic_source.wave)
                 previous[take] = unit
                 previous_segment.append(unit)
                 units.append(unit)
@@ -271,6 +296,38 @@ class _SpellerFactory:
             language = voice.language or DEFAULT_LANGUAGE
             self.spellers[voice.name] = Speller(language, self.normalize, lexicon)
         return self.spellers[voice.name]
+
+
+_LINE_REFERENCE = re.compile(r"line:([0-9]+)")
+
+
+def _segments_of_line(units: list[Unit], ref: str, where: str) -> dict:
+    """For `semantic_from: line:N`, the units of script line N by (part, take); {} for a voice."""
+    match = _LINE_REFERENCE.fullmatch(ref.strip())
+    if match is None:
+        return {}
+    # A line that is itself re-voiced lends its own source: every source is a unit that makes its tokens.
+    lent = {(u.part, u.take): u.semantic_source or u for u in units if u.line.source_line == int(match.group(1))}
+    if not lent:
+        raise BarkflowError(f"{where}: semantic_from {ref!r} names no earlier line of the script; name a line above this one")
+    return lent
+
+
+def semantic_maker(unit: Unit, step: str) -> Unit:
+    """The unit whose render makes `unit`'s result at `step`: a re-voiced unit's semantic tokens
+    are its source's, made exactly as the source makes them (same key, one entry)."""
+    return unit.semantic_source if step == "semantic" and unit.semantic_source is not None else unit
+
+
+def _semantic_from(voice_for, ref: str, where: str) -> np.ndarray:
+    """A line's re-voicing source: the semantic prompt of the voice `ref` names."""
+    try:
+        source = voice_for(ref)
+    except BarkflowError as e:
+        raise BarkflowError(f"{where}: semantic_from: {e}") from None
+    if source.prompt is None or not len(source.prompt.semantic):
+        raise BarkflowError(f"{where}: semantic_from {ref!r} has no semantic tokens; name a voice .npz, preset or library entry")
+    return source.prompt.semantic.astype(np.int64)
 
 
 def _sung_words(text: str) -> Optional[str]:
@@ -421,6 +478,7 @@ class Conditioning:
 
 def conditioning(unit: Unit, step: str) -> Conditioning:
     """The history policy: the one source of a unit's prompt keys (here) and prompts (schedule.py)."""
+    unit = semantic_maker(unit, step)
     if step not in _PROMPT_TOKENS or (unit.history == "semantic-only" and step in ("coarse", "fine")):
         return Conditioning("none")  # decode's and verify's keys do not read it
     if unit.prompt_from is None:

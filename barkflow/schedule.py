@@ -20,7 +20,7 @@ from barkflow.engine.api import Bark
 from barkflow.engine.constants import N_FINE_CODEBOOKS, PROMPT_KEYS
 from barkflow.engine.prompts import VoicePrompt, coarse_aligned
 from barkflow.errors import BarkflowError
-from barkflow.plan import STEPS_BY_NAME, Unit, conditioning
+from barkflow.plan import STEPS_BY_NAME, Unit, conditioning, semantic_maker
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,7 @@ def load_audio(store: Store, unit: Unit, engine: Bark) -> np.ndarray:
 def prompt(store: Store, unit: Unit, step: str, engine: Bark) -> Optional[VoicePrompt]:
     """The voice prompt for this unit at this step, as `conditioning` says: none, its voice, or the
     tokens of its prompt unit (its voice when those are empty or too short to align)."""
+    unit = semantic_maker(unit, step)
     how = conditioning(unit, step)
     if how.kind == "none":
         return None

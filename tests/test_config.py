@@ -24,7 +24,10 @@ from barkflow.config import (
     apply_overrides, check_cast, check_line_overrides, check_writable_folder, register_configs, to_config,
 )
 from barkflow.engine.constants import TEXT_CONTEXT
-from barkflow.engine.sampling import MAX_TEMP, MIN_TEMP, CoarseOptions, FineOptions, SemanticOptions
+from barkflow.engine.sampling import (
+    MAX_MIROSTAT_TAU, MAX_NEGATIVE_SCALE, MAX_REPETITION_PENALTY, MAX_TEMP, MIN_REPETITION_PENALTY, MIN_TEMP, CoarseOptions, FineOptions,
+    SemanticOptions,
+)
 from barkflow.errors import BarkflowError
 from barkflow.script import load_script
 from barkflow.steps.export import MAX_BITRATE_KBPS, MIN_BITRATE_KBPS
@@ -63,11 +66,19 @@ RANGES = {
     "sampling.semantic.top_p": Range(0.0, 1.0, integer=False, low_open=True),
     "sampling.semantic.min_eos_p": Range(0.0, 1.0, integer=False),
     "sampling.semantic.max_gen_duration_s": Range(0.0, INF, integer=False, low_open=True),
+    "sampling.semantic.repetition_penalty": Range(MIN_REPETITION_PENALTY, MAX_REPETITION_PENALTY, integer=False),
+    "sampling.semantic.inverted_top_p": Range(0.0, 1.0, integer=False, low_open=True),
+    "sampling.semantic.bottom_k": Range(1, INF),
+    "sampling.semantic.mirostat_tau": Range(0.0, MAX_MIROSTAT_TAU, integer=False, low_open=True),
+    "sampling.semantic.mirostat_eta": Range(0.0, 1.0, integer=False, low_open=True),
+    "sampling.semantic.negative_scale": Range(0.0, MAX_NEGATIVE_SCALE, integer=False),
     "sampling.coarse.temp": Range(MIN_TEMP, MAX_TEMP, integer=False),
     "sampling.coarse.top_k": Range(1, INF),
     "sampling.coarse.top_p": Range(0.0, 1.0, integer=False, low_open=True),
     "sampling.coarse.max_coarse_history": Range(60, 630),
     "sampling.coarse.sliding_window_len": Range(1, 768 - 630),  # history + window <= 768 (history is 630)
+    "sampling.coarse.inverted_top_p": Range(0.0, 1.0, integer=False, low_open=True),
+    "sampling.coarse.bottom_k": Range(1, INF),
     "sampling.fine.temp": Range(MIN_TEMP, MAX_TEMP, integer=False),
     "split.goal_chars": Range(1, 250),  # up to max_chars (250 in split/sentence)
     "split.max_chars": Range(150, MAX_MAX_CHARS),  # from goal_chars (150 in split/sentence)

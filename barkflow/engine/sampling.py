@@ -15,6 +15,9 @@ Deliberate oddities of the reference that are kept on purpose (do not "fix" them
 - the EOS token is never appended (§3);
 - the coarse history drops its last frame, the "time alignment hack" (§4);
 - fine temp None means argmax; 1.0 samples (§5, unlike transformers).
+
+The extra controls (repetition penalty, inverted top-p, bottom-k, mirostat; docs/sampling-controls.md)
+are skipped entirely at their defaults, so the default path stays the reference's.
 """
 
 from __future__ import annotations
@@ -75,10 +78,32 @@ MIN_TEMP, MAX_TEMP = 1e-3, 100.0
 def _check_sampling(temp, top_k, top_p, stage: str) -> None:
     if temp is not None and not MIN_TEMP <= temp <= MAX_TEMP:  # also refuses NaN
         raise ValueError(f"{stage}.temp must be in [{MIN_TEMP:g}, {MAX_TEMP:g}], got {temp}")
-    if top_k is not None and (not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1):
-        raise ValueError(f"{stage}.top_k must be a whole number >= 1 or null, got {top_k}")
-    if top_p is not None and not 0 < top_p <= 1:
-        raise ValueError(f"{stage}.top_p must be in (0, 1] or null, got {top_p}")
+    _check_k(top_k, f"{stage}.top_k")
+    _check_p(top_p, f"{stage}.top_p")
+
+
+def _check_k(k, key: str) -> None:
+    if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1):
+        raise ValueError(f"{key} must be a whole number >= 1 or null, got {k}")
+
+
+def _check_p(p, key: str) -> None:
+    if p is not None and not 0 < p <= 1:
+        raise ValueError(f"{key} must be in (0, 1] or null, got {p}")
+
+
+# Repetition penalties outside this range push log(penalty) past ±4.6 per repeat: a few repeats
+# then decide every token, which is no longer a pace control.
+MIN_REPETITION_PENALTY, MAX_REPETITION_PENALTY = 0.01, 100.0
+NEGATIVE_WEIGHTINGS = ("constant", "divergence")
+MAX_NEGATIVE_SCALE = 10.0  # past a few, the negative logits alone decide every token
+MAX_MIROSTAT_TAU = 20.0  # bits; the semantic vocabulary's uniform surprise is log2(10001), about 13.3
+
+
+def _extra(default):
+    """A control added after cache keys were in use (Bark Infinity's). While it holds its default
+    the cache leaves it out of keys (barkflow/cache.py reads this mark), so existing caches stay valid."""
+    return field(default=default, metadata={"key_omits_default": True})
 
 
 @dataclass
@@ -91,6 +116,18 @@ class SemanticOptions:
     min_eos_p: Optional[float] = 0.2  # stop once P(EOS) >= this; lower (0.05) trims rambling tails
     allow_early_stop: bool = True  # False: never stop at EOS, always run to the length limit
     max_gen_duration_s: Optional[float] = None  # stop after this many seconds of tokens
+    # Bark Infinity's controls (docs/sampling-controls.md); at their defaults the tokens are Suno's.
+    repetition_penalty: float = _extra(1.0)  # < 1: faster speech, fewer repeats; > 1: slower
+    inverted_top_p: Optional[float] = _extra(None)  # keep the least likely tokens up to this mass
+    bottom_k: Optional[int] = _extra(None)  # keep the k least likely tokens
+    mirostat_tau: Optional[float] = _extra(None)  # mirostat v2 target surprise in bits; null = off
+    mirostat_eta: float = _extra(0.1)  # mirostat v2 learning rate
+    # Experimental, as in Bark Infinity: steer away from what `negative_text` under the row's
+    # negative prompt (an anti-speaker voice) would say. Costs a second forward pass per row.
+    negative_text: Optional[str] = _extra(None)  # null = off
+    negative_voice: str = _extra("")  # the anti-speaker: a voice reference, as in the cast ("" = none)
+    negative_scale: float = _extra(1.0)  # how hard to push away
+    negative_weighting: str = _extra("constant")  # constant | divergence (push only where they differ)
 
     def __post_init__(self):
         _check_sampling(self.temp, self.top_k, self.top_p, "semantic")
@@ -98,6 +135,27 @@ class SemanticOptions:
             raise ValueError(f"semantic.min_eos_p must be in [0, 1] or null, got {self.min_eos_p}")
         if self.max_gen_duration_s is not None and not self.max_gen_duration_s > 0:
             raise ValueError(f"semantic.max_gen_duration_s must be > 0 or null, got {self.max_gen_duration_s}")
+        _check_extra_filters(self.inverted_top_p, self.bottom_k, "semantic")
+        if not MIN_REPETITION_PENALTY <= self.repetition_penalty <= MAX_REPETITION_PENALTY:
+            raise ValueError(
+                f"semantic.repetition_penalty must be in [{MIN_REPETITION_PENALTY:g}, {MAX_REPETITION_PENALTY:g}] "
+                f"(1 = off), got {self.repetition_penalty}"
+            )
+        if self.mirostat_tau is not None and not 0 < self.mirostat_tau <= MAX_MIROSTAT_TAU:
+            raise ValueError(f"semantic.mirostat_tau must be in (0, {MAX_MIROSTAT_TAU:g}] bits or null, got {self.mirostat_tau}")
+        if not 0 < self.mirostat_eta <= 1:
+            raise ValueError(f"semantic.mirostat_eta must be in (0, 1], got {self.mirostat_eta}")
+        if not 0 <= self.negative_scale <= MAX_NEGATIVE_SCALE:
+            raise ValueError(f"semantic.negative_scale must be in [0, {MAX_NEGATIVE_SCALE:g}], got {self.negative_scale}")
+        if self.negative_weighting not in NEGATIVE_WEIGHTINGS:
+            raise ValueError(
+                f"semantic.negative_weighting must be one of {', '.join(NEGATIVE_WEIGHTINGS)}, got {self.negative_weighting!r}"
+            )
+
+
+def _check_extra_filters(inverted_top_p, bottom_k, stage: str) -> None:
+    _check_p(inverted_top_p, f"{stage}.inverted_top_p")
+    _check_k(bottom_k, f"{stage}.bottom_k")
 
 
 @dataclass
@@ -107,9 +165,12 @@ class CoarseOptions:
     top_p: Optional[float] = None
     max_coarse_history: int = DEFAULT_MAX_COARSE_HISTORY  # 60..630 coarse tokens of context
     sliding_window_len: int = DEFAULT_SLIDING_WINDOW_LEN  # tokens per window (fresh KV cache each)
+    inverted_top_p: Optional[float] = _extra(None)  # as in SemanticOptions
+    bottom_k: Optional[int] = _extra(None)
 
     def __post_init__(self):
         _check_sampling(self.temp, self.top_k, self.top_p, "coarse")
+        _check_extra_filters(self.inverted_top_p, self.bottom_k, "coarse")
         if not isinstance(self.max_coarse_history, int) or not isinstance(self.sliding_window_len, int):
             raise ValueError(f"coarse.max_coarse_history and sliding_window_len must be whole numbers, got "
                              f"{self.max_coarse_history} and {self.sliding_window_len}")
@@ -143,6 +204,7 @@ class SemanticRow:
     prompt: Optional[VoicePrompt] = None
     options: SemanticOptions = field(default_factory=SemanticOptions)
     seed: int = 0
+    negative_prompt: Optional[VoicePrompt] = None  # the anti-speaker, read with options.negative_text
 
 
 @dataclass(frozen=True)
@@ -182,17 +244,134 @@ def _top_p_mask(logits: torch.Tensor, top_p: float) -> torch.Tensor:
     return torch.from_numpy(values).to(logits.device)
 
 
-def sample_token(
-    logits: torch.Tensor, temp: float, top_k: Optional[int], top_p: Optional[float], generator: torch.Generator
-) -> tuple[int, torch.Tensor]:
-    """logits: (V,) float32 -> (sampled index, probabilities after the filters)."""
+def filter_logits(
+    logits: torch.Tensor, top_k: Optional[int], top_p: Optional[float],
+    inverted_top_p: Optional[float] = None, bottom_k: Optional[int] = None,
+) -> torch.Tensor:
+    """The truncations, in a fixed order: top-p, inverted top-p, top-k, bottom-k (all untempered)."""
     if top_p is not None:
         logits = _top_p_mask(logits, top_p)
+    if inverted_top_p is not None:
+        logits = inverted_top_p_mask(logits, inverted_top_p)
     if top_k is not None:
         kth = torch.topk(logits, min(top_k, logits.size(-1))).values[-1]
         logits = logits.masked_fill(logits < kth, -float("inf"))  # ties with the k-th are kept
-    probs = F.softmax(logits / temp, dim=-1)
+    if bottom_k is not None:
+        logits = bottom_k_mask(logits, bottom_k)
+    return logits
+
+
+def sample_token(
+    logits: torch.Tensor, temp: float, top_k: Optional[int], top_p: Optional[float], generator: torch.Generator,
+    inverted_top_p: Optional[float] = None, bottom_k: Optional[int] = None,
+) -> tuple[int, torch.Tensor]:
+    """logits: (V,) float32 -> (sampled index, probabilities after the filters)."""
+    probs = F.softmax(filter_logits(logits, top_k, top_p, inverted_top_p, bottom_k) / temp, dim=-1)
     return int(torch.multinomial(probs, num_samples=1, generator=generator)), probs
+
+
+# ----------------------------------------------------------------------------------------------
+# Bark Infinity's controls, as small pure functions. Each is skipped entirely at its default, so
+# the default path is the reference's, float for float.
+
+
+def inverted_top_p_mask(logits: torch.Tensor, p: float) -> torch.Tensor:
+    """Keep the *least* likely tokens whose probabilities add up to p, the mirror of top-p.
+
+    Bark Infinity offers it to push a voice off its most obvious continuation. As in top-p, the
+    token that crosses p is kept, so at least one token survives; tokens already at -inf stay out.
+    """
+    order = torch.argsort(logits)  # ascending: least likely first
+    mass = torch.cumsum(F.softmax(logits[order], dim=-1), dim=-1)
+    remove = torch.zeros_like(mass, dtype=torch.bool)
+    remove[1:] = mass[:-1] > p  # removed once the tokens before it pass p, as in top-p
+    out = logits.clone()
+    out[order[remove]] = -float("inf")
+    return out
+
+
+def bottom_k_mask(logits: torch.Tensor, k: int) -> torch.Tensor:
+    """Keep the k least likely tokens still in play (ties with the k-th are kept, as in top-k).
+
+    Bark Infinity's bottom-k is a no-op (it takes a max where a min was meant); this one keeps
+    exactly the k lowest finite logits.
+    """
+    finite = logits[torch.isfinite(logits)]
+    if finite.numel() == 0:
+        return logits
+    kth = torch.topk(finite, min(k, finite.numel()), largest=False).values[-1]
+    return logits.masked_fill(logits > kth, -float("inf"))
+
+
+def repetition_bias(logits: torch.Tensor, counts: torch.Tensor, penalty: float) -> torch.Tensor:
+    """Add log(penalty) x (times generated so far) to each token's logit, Bark Infinity's definition.
+
+    counts covers the first counts.numel() logits (the semantic vocabulary; EOS is never counted).
+    A penalty below 1 makes repeats less likely, which Bark speakers hear as faster speech; just
+    above 1 makes them more likely and speech slower. Only tokens generated in this row count,
+    not the voice's history.
+    """
+    bias = math.log(penalty) * counts
+    return torch.cat([logits[: counts.numel()] + bias, logits[counts.numel() :]])
+
+
+def mirostat_v2(probs: torch.Tensor, mu: float, generator: torch.Generator) -> tuple[int, torch.Tensor, float]:
+    """One mirostat v2 draw: keep the tokens whose surprise -log2(p) is at most mu, sample among them.
+
+    Returns (token, the kept probabilities renormalised, the token's surprise under `probs`).
+    Mirostat (Basu et al., 2021) steers the surprise of what is sampled towards a target tau by
+    moving mu after every draw: mu -= eta * (surprise - tau) (see `MirostatState`). The most
+    likely token is always kept, so a low mu degrades to greedy rather than to nothing.
+    """
+    surprise = -torch.log2(probs)
+    keep = surprise <= mu
+    keep[torch.argmax(probs)] = True
+    kept = torch.where(keep, probs, torch.zeros_like(probs))
+    kept = kept / kept.sum()
+    token = int(torch.multinomial(kept, num_samples=1, generator=generator))
+    return token, kept, float(surprise[token])
+
+
+def negative_guidance(logits: torch.Tensor, negative: torch.Tensor, scale: float, weighting: str) -> torch.Tensor:
+    """Push the logits away from a negative prompt's: logits - scale x negative (Bark Infinity's).
+
+    With weighting "divergence" the scale is multiplied by the Jensen-Shannon divergence of the two
+    distributions (in bits, so 0..1): where the negative prompt predicts what the row predicts
+    (shared words, shared timing) nothing changes, and the push grows where they part. Plain
+    subtraction flattens the distribution wherever the two agree, which is why it is experimental.
+    """
+    if weighting == "divergence":
+        scale = scale * js_divergence_bits(F.softmax(logits, dim=-1), F.softmax(negative, dim=-1))
+    return logits - scale * negative
+
+
+def js_divergence_bits(p: torch.Tensor, q: torch.Tensor) -> float:
+    """Jensen-Shannon divergence of two distributions, in bits: 0 when equal, 1 when disjoint."""
+    m = (p + q) / 2
+
+    def kl(a):
+        nonzero = a > 0
+        return float(torch.sum(a[nonzero] * torch.log2(a[nonzero] / m[nonzero])))
+
+    return (kl(p) + kl(q)) / 2
+
+
+@dataclass
+class MirostatState:
+    """One row's mirostat v2 state; rows never share it, so a batch stays row-independent."""
+
+    tau: float
+    eta: float
+    mu: Optional[float] = None  # the surprise threshold; None starts it where the paper does, at 2 tau
+
+    def __post_init__(self):
+        if self.mu is None:
+            self.mu = 2 * self.tau
+
+    def sample(self, probs: torch.Tensor, generator: torch.Generator) -> tuple[int, torch.Tensor, float]:
+        token, kept, surprise = mirostat_v2(probs, self.mu, generator)
+        self.mu -= self.eta * (surprise - self.tau)
+        return token, kept, surprise
 
 
 def _generators(seeds, device) -> list[torch.Generator]:
@@ -228,6 +407,86 @@ def semantic_history(prompt: Optional[VoicePrompt]) -> np.ndarray:
     return np.pad(history, (0, SEMANTIC_HISTORY - len(history)), constant_values=SEMANTIC_PAD_TOKEN)
 
 
+class _SemanticControls:
+    """One row's sampling for the semantic stage, with the state its controls carry between steps.
+
+    With every control at its default this is exactly `sample_token`, the reference's sampling.
+    """
+
+    def __init__(self, options: SemanticOptions, device: torch.device):
+        self.options = options
+        penalised = options.repetition_penalty != 1.0
+        self.counts = torch.zeros(SEMANTIC_VOCAB_SIZE, device=device) if penalised else None
+        self.mirostat = MirostatState(options.mirostat_tau, options.mirostat_eta) if options.mirostat_tau is not None else None
+
+    def sample(
+        self, logits: torch.Tensor, generator: torch.Generator, negative: Optional[torch.Tensor] = None
+    ) -> tuple[int, torch.Tensor]:
+        """logits (and the negative pass's, if any): the semantic vocabulary, then EOS if early stop
+        is allowed -> (token, probabilities drawn from)."""
+        opts = self.options
+        if negative is not None:
+            logits = negative_guidance(logits, negative, opts.negative_scale, opts.negative_weighting)
+        if self.counts is not None:
+            logits = repetition_bias(logits, self.counts, opts.repetition_penalty)
+        if self.mirostat is None:
+            return sample_token(logits, opts.temp, opts.top_k, opts.top_p, generator, opts.inverted_top_p, opts.bottom_k)
+        filtered = filter_logits(logits, opts.top_k, opts.top_p, opts.inverted_top_p, opts.bottom_k)
+        token, kept, _ = self.mirostat.sample(F.softmax(filtered / opts.temp, dim=-1), generator)
+        return token, kept
+
+    def generated(self, token: int) -> None:
+        if self.counts is not None:
+            self.counts[token] += 1
+
+
+def _semantic_prefix(encode: Callable[[str], np.ndarray], text: str, prompt: Optional[VoicePrompt]) -> np.ndarray:
+    """[text ids (256) | voice history (256) | infer]: what the model reads before the first step."""
+    return np.concatenate([encode(text), semantic_history(prompt), [SEMANTIC_INFER_TOKEN]])
+
+
+def _relevant(logits: torch.Tensor, allow_early_stop: bool) -> torch.Tensor:
+    """The logits a semantic step samples from: the vocabulary, then EOS if the row may stop."""
+    relevant = logits[:SEMANTIC_VOCAB_SIZE]
+    if allow_early_stop:
+        relevant = torch.cat([relevant, logits[SEMANTIC_EOS_TOKEN : SEMANTIC_EOS_TOKEN + 1]])
+    return relevant
+
+
+class _NegativePass:
+    """The negative prompts' forward pass, for the rows that have one, with its own KV cache.
+
+    It reads the negative text under the anti-speaker's history, then the row's own generated
+    tokens, so at every step it says what the anti-speaker would say next in the row's place.
+    """
+
+    def __init__(self, model: GPT, encode: Callable[[str], np.ndarray], rows: list[SemanticRow]):
+        self.model = model
+        self.live = [i for i, r in enumerate(rows) if r.options.negative_text is not None]  # cache row j: rows[live[j]]
+        self.logits: Optional[torch.Tensor] = None
+        if self.live:
+            prefix = np.stack([_semantic_prefix(encode, rows[i].options.negative_text, rows[i].negative_prompt)
+                               for i in self.live])
+            self.cache = model.new_cache(len(self.live), SEMANTIC_PREFIX_LEN + MAX_SEMANTIC_STEPS - 1)
+            inputs = torch.from_numpy(prefix).to(_device(model))
+            self.logits = model(inputs, merge_context=True, cache=self.cache).float()
+        self.position = {i: j for j, i in enumerate(self.live)}
+
+    def logits_for(self, row: int) -> Optional[torch.Tensor]:
+        j = self.position.get(row)
+        return None if j is None else self.logits[j]
+
+    def feed(self, continuing: dict[int, int]) -> None:
+        """Feed each row that goes on (row -> its new token) and drop the others."""
+        kept = [j for j, i in enumerate(self.live) if i in continuing]
+        if kept:
+            tokens = [continuing[self.live[j]] for j in kept]
+            self.live, self.logits = _feed_live_rows(self.model, self.cache, self.live, kept, tokens)
+        else:
+            self.live = []
+        self.position = {i: j for j, i in enumerate(self.live)}
+
+
 @torch.inference_mode()
 def generate_semantic(
     model: GPT, encode: Callable[[str], np.ndarray], rows: list[SemanticRow], progress: Optional[Progress] = None
@@ -238,10 +497,9 @@ def generate_semantic(
     Finished rows leave the batch, so the live rows' steps get cheaper as rows stop.
     """
     device = _device(model)
-    prefix = np.stack(
-        [np.concatenate([encode(r.text), semantic_history(r.prompt), [SEMANTIC_INFER_TOKEN]]) for r in rows]
-    )  # (B, 513)
+    prefix = np.stack([_semantic_prefix(encode, r.text, r.prompt) for r in rows])  # (B, 513)
     generators = _generators([r.seed for r in rows], device)
+    controls = [_SemanticControls(r.options, device) for r in rows]
     tokens: list[list[int]] = [[] for _ in rows]
     stop_reason = [""] * len(rows)
     durations = [0.0] * len(rows)
@@ -249,20 +507,22 @@ def generate_semantic(
 
     cache = model.new_cache(len(rows), SEMANTIC_PREFIX_LEN + MAX_SEMANTIC_STEPS - 1)
     logits = model(torch.from_numpy(prefix).to(device), merge_context=True, cache=cache).float()
+    negatives = _NegativePass(model, encode, rows)
     for step in range(MAX_SEMANTIC_STEPS):
         still_live, fed = [], []
         for j, i in enumerate(live):
             opts = rows[i].options
-            relevant = logits[j, :SEMANTIC_VOCAB_SIZE]
-            if opts.allow_early_stop:
-                relevant = torch.cat([relevant, logits[j, SEMANTIC_EOS_TOKEN : SEMANTIC_EOS_TOKEN + 1]])
-            token, probs = sample_token(relevant, opts.temp, opts.top_k, opts.top_p, generators[i])
+            negative = negatives.logits_for(i)
+            if negative is not None:
+                negative = _relevant(negative, opts.allow_early_stop)
+            token, probs = controls[i].sample(_relevant(logits[j], opts.allow_early_stop), generators[i], negative)
             if opts.allow_early_stop and token == SEMANTIC_EOS_TOKEN:
                 stop_reason[i] = "eos"  # EOS is not appended
             elif opts.allow_early_stop and opts.min_eos_p is not None and probs[-1] >= opts.min_eos_p:
                 stop_reason[i] = "min_eos_p"  # the sampled token is dropped, as in the reference
             else:
                 tokens[i].append(token)
+                controls[i].generated(token)
                 durations[i] += 1 / SEMANTIC_RATE_HZ  # accumulated like the reference, float by float
                 if opts.max_gen_duration_s is not None and durations[i] > opts.max_gen_duration_s:
                     stop_reason[i] = "max_duration"
@@ -275,6 +535,8 @@ def generate_semantic(
             progress("semantic", len(rows) - len(still_live), len(rows))
         if not still_live:
             break
+        if negatives.live:
+            negatives.feed({live[j]: token for j, token in zip(still_live, fed)})
         live, logits = _feed_live_rows(model, cache, live, still_live, fed)
     return [SemanticResult(np.array(t, dtype=np.int64), r) for t, r in zip(tokens, stop_reason)]
 
@@ -422,7 +684,9 @@ def generate_coarse(model: GPT, rows: list[CoarseRow], progress: Optional[Progre
                 offset = s.codebook_offset()
                 opts = s.options
                 relevant = logits[j, offset : offset + CODEBOOK_SIZE]
-                token = offset + sample_token(relevant, opts.temp, opts.top_k, opts.top_p, s.generator)[0]
+                token = offset + sample_token(
+                    relevant, opts.temp, opts.top_k, opts.top_p, s.generator, opts.inverted_top_p, opts.bottom_k
+                )[0]
                 s.coarse.append(token)
                 s.step += 1
                 s.window_left -= 1

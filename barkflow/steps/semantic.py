@@ -10,9 +10,14 @@ NEEDS = ()
 
 def cache_key(unit, prompt_key: str, engine) -> str:
     """Text, voice history, options, seed and weights (model + tokenizer): all that shapes the tokens."""
+    unit = unit.semantic_source or unit  # re-voicing another line: its key, so its one entry
+    if unit.semantic_tokens is not None:  # re-voicing from a voice: the tokens are given, keyed by their content
+        return content_key(NAME, VERSION, "given", unit.semantic_tokens)
+    # The anti-speaker's prompt by content, only when there is one: other keys stay as they were.
+    negative = [unit.negative_voice.key] if unit.negative_voice is not None else []
     return content_key(
         NAME, VERSION, unit.text, prompt_key, unit.options.semantic, unit.seeds["semantic"],
-        engine.identity("semantic"), engine.identity("tokenizer"),
+        engine.identity("semantic"), engine.identity("tokenizer"), *negative,
     )
 
 
@@ -21,8 +26,18 @@ def length(unit) -> int:
 
 
 def run(units, prompts, inputs, engine, progress=None):
-    rows = [SemanticRow(u.text, p, u.options.semantic, u.seeds["semantic"]) for u, p in zip(units, prompts)]
-    return [
-        ({"tokens": r.tokens}, {"stop_reason": r.stop_reason, "text": u.text})
-        for u, r in zip(units, engine.semantic(rows, progress))
+    """Generate the tokens of every unit that makes its own; a re-voiced unit's come from its source."""
+    makers = [u.semantic_source or u for u in units]
+    generating = [i for i, m in enumerate(makers) if m.semantic_tokens is None]
+    rows = [
+        SemanticRow(m.text, prompts[i], m.options.semantic, m.seeds["semantic"], m.negative_voice.prompt if m.negative_voice else None)
+        for i, m in ((i, makers[i]) for i in generating)
     ]
+    generated = dict(zip(generating, engine.semantic(rows, progress) if rows else []))
+    out = []
+    for i, maker in enumerate(makers):
+        if i in generated:
+            out.append(({"tokens": generated[i].tokens}, {"stop_reason": generated[i].stop_reason, "text": maker.text}))
+        else:
+            out.append(({"tokens": maker.semantic_tokens}, {"stop_reason": "given", "text": maker.text}))
+    return out
