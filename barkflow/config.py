@@ -488,7 +488,15 @@ def check_writable_folders(config: BarkflowConfig) -> None:
 
 
 def apply_overrides(options, overrides: Dict[str, Any], where: str):
-    """`options` with some fields replaced, for a voice's or a line's sampling overrides."""
+    """`options` with some fields replaced, for a voice's or a line's sampling overrides.
+
+    A whole number given for a float field becomes a float, as the typed config groups make it:
+    `temp: 1` in a voice file and `temp: 1.0` are one option, with one cache key."""
+    hints = typing.get_type_hints(type(options))
+    overrides = {
+        name: float(value) if _is_whole_number(value) and hints.get(name) in (float, Optional[float]) else value
+        for name, value in overrides.items()
+    }
     try:
         return dataclasses.replace(options, **overrides)
     except TypeError:
@@ -497,6 +505,10 @@ def apply_overrides(options, overrides: Dict[str, Any], where: str):
         raise BarkflowError(f"{where}: unknown sampling option(s) {unknown}; known: {known}") from None
     except ValueError as e:
         raise BarkflowError(f"{where}: {e}") from None
+
+
+def _is_whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def load_voice_file(path, name: str) -> VoiceConfig:

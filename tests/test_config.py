@@ -28,6 +28,7 @@ from barkflow.engine.sampling import (
     MAX_MIROSTAT_TAU, MAX_NEGATIVE_SCALE, MAX_REPETITION_PENALTY, MAX_TEMP, MIN_REPETITION_PENALTY, MIN_TEMP, CoarseOptions, FineOptions,
     SemanticOptions,
 )
+from barkflow.cache import content_key
 from barkflow.errors import BarkflowError
 from barkflow.script import load_script
 from barkflow.steps.export import MAX_BITRATE_KBPS, MIN_BITRATE_KBPS
@@ -366,3 +367,27 @@ def test_an_unquoted_cue_on_the_command_line_says_how_to_quote_it(tmp_path):
         to_config(compose_with(tmp_path, "project.lines.3.prefix=[laughs]"))
     assert "project.lines.3.prefix: Hydra read the value as a list" in str(error.value)
     assert to_config(compose_with(tmp_path, "project.lines.3.prefix='[laughs]'")).project.lines[3].prefix == "[laughs]"
+
+
+_FLOAT_FIELDS = [
+    (options, f.name)
+    for options in (SemanticOptions, CoarseOptions, FineOptions)
+    for f in dataclasses.fields(options)
+    if typing.get_type_hints(options)[f.name] in (float, typing.Optional[float])
+]
+
+
+@pytest.mark.parametrize("options, name", _FLOAT_FIELDS, ids=[f"{o.__name__}.{n}" for o, n in _FLOAT_FIELDS])
+@given(whole=st.integers(-2, 3))
+def test_a_whole_number_for_a_float_option_is_the_same_option_and_key(options, name, whole):
+    """Voice files and lines give YAML integers (temp: 1); the typed groups give floats (1.0)."""
+    def applied(value):
+        try:
+            return apply_overrides(options(), {name: value}, "voice x")
+        except BarkflowError as error:
+            return str(error)
+
+    as_int, as_float = applied(whole), applied(float(whole))
+    assert as_int == as_float
+    if not isinstance(as_int, str):
+        assert content_key("options", as_int) == content_key("options", as_float)
