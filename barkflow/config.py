@@ -128,6 +128,7 @@ class VoiceConfig:
     suffix: str = ""
     sampling: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # e.g. {semantic: {temp: 0.6}}
     lexicon: Any = None  # this voice's pronunciations, over the project's: a YAML file's path or {words, regex}
+    revoice_from: str = ""  # a voice: each line takes the semantic tokens it gets in that voice (re-voicing)
 
     def __post_init__(self) -> None:
         check_lexicon_setting("voice lexicon", self.lexicon)

@@ -8,6 +8,8 @@ policy, the one source of both a unit's cache keys and (in schedule.py) its prom
 
 from __future__ import annotations
 
+import copy
+
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -20,7 +22,7 @@ from barkflow import steps
 from barkflow.book import with_project_tags
 from barkflow.build import make_voice_resolver
 from barkflow.cache import Store, content_key
-from barkflow.config import HISTORY_POLICIES, BarkflowConfig, VoiceConfig, apply_overrides
+from barkflow.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, VoiceConfig, apply_overrides
 from barkflow.config import check_cast, check_line_overrides
 from barkflow.engine.api import STAGES, Bark
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
@@ -145,7 +147,10 @@ def _take_seeds(seed_bases: dict, uid: str, take: int) -> dict:
     return {stage: derive_seed(seed_bases[stage], stage, uid, take) for stage in SEEDED_STAGES}
 
 
-def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path]) -> Plan:
+MAX_REVOICE_DEPTH = 8  # voices re-voiced from voices re-voiced from ...: deeper is a cycle
+
+
+def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path], _depth: int = 0) -> Plan:
     """Every take of every segment of the project's script, in book order, with its keys."""
     project = cfg.project
     engine.check_sources()  # a bad model config is one line now, not after the earlier stages have rendered
@@ -172,6 +177,7 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
     seen: dict[str, int] = {}
     anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
     speller_for = _SpellerFactory(cfg, config_dirs)
+    revoiced = _revoiced_lines(cfg, engine, store, config_dirs, script, cast, voice_for, _depth)
     previous_segment: list[Unit] = []  # every take of the last segment planned, for a pause cue after it
     pending_pause = 0.0  # pause cues with no segment before them yet (the book's start)
     for line in script.lines:
@@ -215,15 +221,15 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
                 )
                 memo.put(split_key, piece, piece_parts)
             parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
-        semantic_tokens, lent_by = None, {}
+        semantic_tokens, lent_by = None, revoiced.get(line.source_line, {})
         if override and override.semantic_from:
             lent_by = _segments_of_line(units, override.semantic_from, where)
-            if lent_by:  # re-voicing another line: its segments, words and takes, one for one
-                parts = [(lent_by[(part, 0)].shown, lent_by[(part, 0)].pause_after)
-                         for part in range(len(lent_by) // project.takes)]
-            else:  # the given tokens say the whole line: one segment (pauses inside it are not kept)
+            if not lent_by:  # the given tokens say the whole line: one segment (pauses inside it are not kept)
                 semantic_tokens = _semantic_from(voice_for, override.semantic_from, where)
                 parts = [(" ".join(words for words, _ in parts), parts[-1][1])]
+        if lent_by:  # re-voicing another line, or this line in another voice: its segments, words and takes
+            parts = [(lent_by[(part, 0)].shown, lent_by[(part, 0)].pause_after)
+                     for part in range(len(lent_by) // project.takes)]
         options = _stage_options(cfg, voice.config, override, where)
         negative_voice = None
         if options.semantic.negative_text is not None:  # the anti-speaker, resolved like a cast entry
@@ -296,6 +302,33 @@ class _SpellerFactory:
             language = voice.language or DEFAULT_LANGUAGE
             self.spellers[voice.name] = Speller(language, self.normalize, lexicon)
         return self.spellers[voice.name]
+
+
+def _revoiced_lines(cfg, engine, store, config_dirs, script, cast, voice_for, depth: int) -> dict[int, dict]:
+    """For the lines of voices with `revoice_from` (and no line `semantic_from` of their own): the
+    units that line gets when voiced by that voice, by (part, take), planned as the whole book
+    with those lines recast. Their semantic tokens are the ones the re-voiced lines render from,
+    under the same keys: a book rendered in one voice re-voices into another with no semantic work."""
+    recast = {}
+    for line in script.lines:
+        override = cfg.project.lines.get(line.source_line)
+        voice = voice_for((override.voice if override and override.voice else None) or cast[line.speaker.casefold()])
+        if voice.config.revoice_from and not (override and override.semantic_from):
+            recast[line.source_line] = (override, voice.config.revoice_from)
+    if not recast:
+        return {}
+    if depth >= MAX_REVOICE_DEPTH:
+        raise BarkflowError(f"voices' revoice_from go round in a cycle (through {recast[min(recast)][1]!r}); "
+                            "point one of them at a voice that is not re-voiced")
+    source_cfg = copy.deepcopy(cfg)
+    for number, (override, source) in recast.items():
+        source_cfg.project.lines[number] = replace(override or LineConfig(), voice=source)
+    source = make_plan(source_cfg, engine, store, config_dirs, depth + 1)
+    lent: dict[int, dict] = {}
+    for unit in source.units:
+        if unit.line.source_line in recast:
+            lent.setdefault(unit.line.source_line, {})[unit.part, unit.take] = unit.semantic_source or unit
+    return lent
 
 
 _LINE_REFERENCE = re.compile(r"line:([0-9]+)")

@@ -372,3 +372,33 @@ def test_a_line_revoiced_from_another_line_shares_its_semantic_tokens_segment_fo
 
     with pytest.raises(BarkflowError, match="^[^\\n]*semantic_from 'line:2' names no earlier line"):
         plan_with(tmp_path, f"project.script={script}", "project.lines.1.semantic_from=line:2")
+
+
+def test_a_whole_voice_revoiced_from_another_takes_each_lines_tokens_in_that_voice(tmp_path):
+    """Render the demo with BOB in voice 1, then re-voice BOB into voice 2 from voice 1: BOB's
+    segments keep voice 1's semantic entries (same keys, no semantic work) and render the rest."""
+    in_voice_1 = project_config(tmp_path, "project.cast.BOB=v2/en_speaker_1")
+    engine = build.make_engine(in_voice_1)
+    runner.render(in_voice_1, [REPO / "conf"], engine=engine)
+    store = Store(in_voice_1.paths.cache_dir)
+    before = plan.make_plan(in_voice_1, engine, store, [REPO / "conf"])
+
+    revoiced = project_config(tmp_path, "project.voices.bob.source=v2/en_speaker_2",
+                              "project.voices.bob.revoice_from=v2/en_speaker_1", "project.cast.BOB=bob")
+    rows = counting(engine)
+    runner.render(revoiced, [REPO / "conf"], engine=engine)
+    after = plan.make_plan(revoiced, engine, store, [REPO / "conf"])
+
+    bob_before = [u for u in before.units if u.line.speaker == "BOB"]
+    bob_after = [u for u in after.units if u.line.speaker == "BOB"]
+    assert [u.keys["semantic"] for u in bob_after] == [u.keys["semantic"] for u in bob_before]
+    assert all(a.keys["coarse"] != b.keys["coarse"] for a, b in zip(bob_after, bob_before))
+    assert [u.text for u in bob_after] == [u.text for u in bob_before]
+    assert "semantic" not in rows and rows["coarse"] == len(bob_after)  # only BOB's later stages ran
+
+
+def test_voices_revoiced_from_each_other_are_a_one_line_error(tmp_path):
+    with pytest.raises(BarkflowError, match="revoice_from go round in a cycle") as error:
+        plan_with(tmp_path, "project.voices.a.source=v2/en_speaker_1", "project.voices.a.revoice_from=b",
+                  "project.voices.b.source=v2/en_speaker_2", "project.voices.b.revoice_from=a", "project.cast.BOB=a")
+    assert "\n" not in str(error.value)
