@@ -136,7 +136,7 @@ def summary_line(summary, shard: str = "") -> str:
     )
     audio = (
         f"{summary.audio_seconds:.1f} s of audio" if summary.stitched
-        else f"shard {shard}, not stitched: {summary.audio_seconds:.1f} s of audio decoded into the cache"
+        else f"shard {shard}, not stitched: {summary.audio_seconds:.1f} s of its audio in the cache"
     )
     verified = getattr(summary, "verified", None)
     checked = (
