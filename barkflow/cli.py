@@ -196,6 +196,17 @@ def _unknown_key(full_key: str) -> str:
     return f"{full_key} is not an option; {suggest(name, known, f'{parent}.' if parent else '')}"
 
 
+def describe_unfinished_job(error: BaseException) -> Optional[str]:
+    """One line for a sweep job that ended without a result (cancelled, timed out, its node lost):
+    not a bug, and what it finished stays in the cache. None for anything else."""
+    from submitit.core.utils import UncompletedJobError
+
+    if not isinstance(error, UncompletedJobError):
+        return None
+    what = " ".join(str(error).splitlines()[:2])  # "Job <id> ... with path <result> has not produced any output (state: ...)"
+    return f"{what}; its log is beside that path; run the same command again to render what is missing"
+
+
 def describe_setup_error(error: BaseException) -> Optional[str]:
     """One line for an error Hydra raised while reading the command line and the config files; None
     for anything else (a bug keeps its traceback)."""
@@ -250,7 +261,7 @@ def main() -> None:
     try:
         _hydra_main()
     except Exception as error:
-        message = None if _task_started else describe_setup_error(error)
+        message = describe_unfinished_job(error) or (None if _task_started else describe_setup_error(error))
         if message is None:
             raise
         print(f"barkflow: error: {message}", file=sys.stderr)

@@ -103,7 +103,9 @@ def test_a_sharded_slurm_array_cancelled_and_resubmitted_matches_one_process(tmp
         cancelled = tasks[1]
         subprocess.run(["scancel", cancelled], check=True)
         _, stderr = first.communicate(timeout=TIMEOUT_S)
-        assert first.returncode != 0, f"the multirun does not report the cancelled task:\n{stderr[-3000:]}"
+        errors = [line for line in stderr.splitlines() if line.startswith("barkflow: error: ")]
+        assert first.returncode == 2 and "Traceback" not in stderr, stderr[-3000:]
+        assert len(errors) == 1 and f"Job {cancelled}" in errors[0] and "run the same command again" in errors[0]
         wait_until(lambda: sacct_state(cancelled).startswith("CANCELLED"), f"{cancelled} to be cancelled")
         assert "shard 1/3" not in (sweep / "1" / "cli.log").read_text(encoding="utf-8")  # it never finished
 
