@@ -103,8 +103,9 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 MpiDefault=none
 ReturnToService=2
-# scancel: SIGTERM (which submitit ignores), then SIGKILL this much later (SLURM's default is 30 s)
-KillWait=5
+# scancel: SIGTERM (which submitit ignores), then SIGKILL this much later (SLURM's default is 30 s);
+# barkflow needs no grace: its cache entries are written whole or not at all
+KillWait=1
 StateSaveLocation=$STATE/slurmctld
 SlurmdSpoolDir=$STATE/slurmd
 SlurmctldPidFile=/run/slurmctld.pid

@@ -25,6 +25,22 @@ from helpers import NAME, REPO, STEPS, demo_config, entries, origins, overrides,
 PARTITION = "debug"
 SHARDS = 3
 TIMEOUT_S = 300
+# Each task renders several segments, so the one cancelled as it starts cannot finish within KillWait.
+SCRIPT = """\
+The harbour was quiet that night.
+ALICE: Did you hear that?
+BOB: It is only the wind.
+ALICE: Then why is the door open?
+The lamp swung once and went out.
+BOB (whispering): Stay close to me.
+ALICE: I am right here.
+Somewhere a bell began to ring.
+BOB: Who rings a bell at this hour?
+ALICE: Nobody I would like to meet.
+The fog rolled in over the water.
+BOB: Let us go back inside.
+"""
+MAX_KILL_WAIT_S = 2  # scancel's SIGTERM is ignored by submitit; SIGKILL follows this late, before the task is done
 # One CPU and a little memory per task, so that tasks run side by side on a small node.
 SLURM = ["hydra/launcher=slurm_cpu", f"hydra.launcher.partition={PARTITION}", "hydra.launcher.cpus_per_task=1",
          "hydra.launcher.mem_gb=1", "hydra.launcher.timeout_min=10"]
@@ -39,10 +55,16 @@ def slurm_node_state() -> str:
     states = answer.stdout.split()
     if answer.returncode or not {"idle", "mix"} & set(states):
         return f"SLURM partition {PARTITION!r} has no idle node ({answer.stdout.strip() or answer.stderr.strip()})"
+    config = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True, timeout=30).stdout
+    kill_wait = re.search(r"^KillWait\s*=\s*(\d+)", config, re.M)
+    if not kill_wait or int(kill_wait.group(1)) > MAX_KILL_WAIT_S:
+        return (f"this cluster's KillWait ({kill_wait.group(1) if kill_wait else '?'} s) lets a cancelled task finish "
+                f"its shard; the test needs at most {MAX_KILL_WAIT_S} s (scripts/slurm-single-node.sh sets 1)")
     return ""
 
 
-pytestmark = pytest.mark.skipif(bool(slurm_node_state()), reason=slurm_node_state() or "SLURM is up")
+WHY_NOT = slurm_node_state()
+pytestmark = pytest.mark.skipif(bool(WHY_NOT), reason=WHY_NOT or "SLURM is up")
 
 
 def multirun(script: Path, cache: Path, sweep: Path) -> list[str]:
@@ -83,7 +105,7 @@ def wait_until(condition, what: str, timeout: float = TIMEOUT_S):
 
 
 def test_a_sharded_slurm_array_cancelled_and_resubmitted_matches_one_process(tmp_path):
-    script = write_script(tmp_path)
+    script = write_script(tmp_path, SCRIPT)
     cache, sweep = tmp_path / "cache", tmp_path / "sweep"
 
     started = time.perf_counter()  # the reference: one process, uninterrupted
@@ -97,7 +119,7 @@ def test_a_sharded_slurm_array_cancelled_and_resubmitted_matches_one_process(tmp
         first = subprocess.Popen(multirun(script, cache, sweep), cwd=tmp_path, env=environment(),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         # task 1 has started (its job folder exists): cancel it. scancel sends SIGTERM, which submitit
-        # ignores, and SIGKILL KillWait seconds later (5 s on the one-node cluster; the task needs more).
+        # ignores, and SIGKILL KillWait seconds later (1 s on the one-node cluster; the task needs more).
         tasks = wait_until(lambda: (sweep / "1" / ".hydra").is_dir() and array_tasks(sweep), "task 1 to start")
         submitted |= set(tasks.values())
         cancelled = tasks[1]
