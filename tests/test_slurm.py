@@ -115,6 +115,7 @@ def test_a_sharded_slurm_array_cancelled_and_resubmitted_matches_one_process(tmp
     reference = (tmp_path / "one" / f"{NAME}.wav").read_bytes()
 
     submitted: set[str] = set()
+    first = None
     try:
         first = subprocess.Popen(multirun(script, cache, sweep), cwd=tmp_path, env=environment(),
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -141,6 +142,9 @@ def test_a_sharded_slurm_array_cancelled_and_resubmitted_matches_one_process(tmp
     finally:
         for task in submitted:  # nothing of this test left queued or running
             subprocess.run(["scancel", task], capture_output=True)
+        if first is not None and first.poll() is None:
+            first.kill()
+            first.wait()
     print(f"\none process: {one_process_s:.1f} s; {SHARDS} SLURM tasks, resubmitted after a cancel: {slurm_s:.1f} s")
 
     # each task's log lands in its sweep folder, with its summary
