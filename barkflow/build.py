@@ -27,7 +27,8 @@ def make_engine(cfg: BarkflowConfig) -> Bark:
         torch.set_num_threads(d.threads)
     return Bark(
         m.semantic.source, m.coarse.source, m.fine.source, codec=m.codec, tokenizer=m.tokenizer,
-        device={"default": job_device(d.device), "semantic": m.semantic.device, "coarse": m.coarse.device, "fine": m.fine.device},
+        device={"default": job_device(d.device), "semantic": m.semantic.device, "coarse": m.coarse.device,
+                "fine": m.fine.device},
         dtype={"semantic": m.semantic.dtype, "coarse": m.coarse.dtype, "fine": m.fine.dtype},
         offload=d.offload, batch_size=d.batch_size,
     )

@@ -203,7 +203,8 @@ def describe_unfinished_job(error: BaseException) -> Optional[str]:
 
     if not isinstance(error, UncompletedJobError):
         return None
-    what = " ".join(str(error).splitlines()[:2])  # "Job <id> ... with path <result> has not produced any output (state: ...)"
+    # "Job <id> (task: 0) with path <its result file>" / "has not produced any output (state: CANCELLED ...)"
+    what = " ".join(str(error).splitlines()[:2])
     return f"{what}; its log is beside that path; run the same command again to render what is missing"
 
 

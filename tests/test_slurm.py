@@ -56,7 +56,7 @@ def slurm_node_state() -> str:
     if answer.returncode or not {"idle", "mix"} & set(states):
         return f"SLURM partition {PARTITION!r} has no idle node ({answer.stdout.strip() or answer.stderr.strip()})"
     config = subprocess.run(["scontrol", "show", "config"], capture_output=True, text=True, timeout=30).stdout
-    kill_wait = re.search(r"^KillWait\s*=\s*(\d+)", config, re.M)
+    kill_wait = re.search(r"^KillWait\s*=\s*(\d+)", config, re.MULTILINE)
     if not kill_wait or int(kill_wait.group(1)) > MAX_KILL_WAIT_S:
         return (f"this cluster's KillWait ({kill_wait.group(1) if kill_wait else '?'} s) lets a cancelled task finish "
                 f"its shard; the test needs at most {MAX_KILL_WAIT_S} s (scripts/slurm-single-node.sh sets 1)")
