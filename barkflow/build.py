@@ -3,16 +3,19 @@ resolver are built from a BarkflowConfig (the render, plan mode and the voices c
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Callable, Optional
 
 from barkflow.cache import Store
 from barkflow.config import BarkflowConfig, CloneConfig
-from barkflow.engine.api import Bark
+from barkflow.engine.api import Bark, pick_device
 from barkflow.engine.prompts import VoicePrompt
 from barkflow.voices import ResolvedVoice, default_library_dirs, resolve_voice
 
 CloneRunner = Callable[..., VoicePrompt]
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(cfg: BarkflowConfig) -> Bark:
@@ -24,10 +27,37 @@ def make_engine(cfg: BarkflowConfig) -> Bark:
         torch.set_num_threads(d.threads)
     return Bark(
         m.semantic.source, m.coarse.source, m.fine.source, codec=m.codec, tokenizer=m.tokenizer,
-        device={"default": d.device, "semantic": m.semantic.device, "coarse": m.coarse.device, "fine": m.fine.device},
+        device={"default": job_device(d.device), "semantic": m.semantic.device, "coarse": m.coarse.device,
+                "fine": m.fine.device},
         dtype={"semantic": m.semantic.dtype, "coarse": m.coarse.dtype, "fine": m.fine.dtype},
         offload=d.offload, batch_size=d.batch_size,
     )
+
+
+def job_device(device: str) -> str:
+    """The device a render runs on by default. `auto` in a sweep job (a Hydra multirun) is the job's
+    own GPU: job N takes visible GPU N modulo their count, or the CPU (mps on a Mac) where none is
+    visible; Hydra's parallel launchers would leave every job on GPU 0. Anything else stays as set."""
+    number = _sweep_job_number()
+    if device != "auto" or number is None:
+        return device
+    import torch
+
+    gpus = torch.cuda.device_count()
+    chosen = f"cuda:{number % gpus}" if gpus else str(pick_device("auto"))
+    log.info("sweep job %d: device %s (%d GPU(s) visible)", number, chosen, gpus)
+    return chosen
+
+
+def _sweep_job_number() -> Optional[int]:
+    """This job's number in the running Hydra multirun, or None outside one (a plain run, the library)."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized():
+        return None
+    hydra = HydraConfig.get()
+    return int(hydra.job.num) if hydra.mode == RunMode.MULTIRUN else None
 
 
 def make_store(cfg: BarkflowConfig) -> Store:

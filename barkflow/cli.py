@@ -161,7 +161,7 @@ def summary_line(summary, shard: str = "") -> str:
     )
     audio = (
         f"{summary.audio_seconds:.1f} s of audio" if summary.stitched
-        else f"shard {shard}, not stitched: {summary.audio_seconds:.1f} s of audio decoded into the cache"
+        else f"shard {shard}, not stitched: {summary.audio_seconds:.1f} s of its audio in the cache"
     )
     verified = getattr(summary, "verified", None)
     checked = (
@@ -226,6 +226,18 @@ def _unknown_key(full_key: str) -> str:
     return f"{full_key} is not an option; {suggest(name, known, f'{parent}.' if parent else '')}"
 
 
+def describe_unfinished_job(error: BaseException) -> Optional[str]:
+    """One line for a sweep job that ended without a result (cancelled, timed out, its node lost):
+    not a bug, and what it finished stays in the cache. None for anything else."""
+    from submitit.core.utils import UncompletedJobError
+
+    if not isinstance(error, UncompletedJobError):
+        return None
+    # "Job <id> (task: 0) with path <its result file>" / "has not produced any output (state: CANCELLED ...)"
+    what = " ".join(str(error).splitlines()[:2])
+    return f"{what}; its log is beside that path; run the same command again to render what is missing"
+
+
 def describe_setup_error(error: BaseException) -> Optional[str]:
     """One line for an error Hydra raised while reading the command line and the config files; None
     for anything else (a bug keeps its traceback)."""
@@ -282,7 +294,7 @@ def main(hydra_main=None, prog: str = "barkflow") -> None:
     try:
         hydra_main()
     except Exception as error:
-        message = None if _task_started else describe_setup_error(error)
+        message = describe_unfinished_job(error) or (None if _task_started else describe_setup_error(error))
         if message is None:
             raise
         print(f"{prog}: error: {message}", file=sys.stderr)

@@ -278,6 +278,8 @@ def register_configs() -> None:
     # ${required:KEY,EXAMPLE} in a group file: a value the user must give (conf/model/local.yaml's
     # source). `???` cannot say it there: merged onto the schema's default, Hydra keeps the default.
     OmegaConf.register_new_resolver("required", _required_value, replace=True)
+    # ${visible_gpu_count:} in conf/hydra/launcher/local_jobs.yaml: submitit shows each local job that many GPUs
+    OmegaConf.register_new_resolver("visible_gpu_count", _visible_gpu_count, replace=True)
 
 
 def to_config(cfg: DictConfig) -> BarkflowConfig:
@@ -353,6 +355,12 @@ _RESOLVER_ERROR = f"{BarkflowError.__name__} raised while resolving interpolatio
 
 def _required_value(key: str, example: str = "VALUE"):
     raise BarkflowError(f"{key} is required with this choice of config group; set it, e.g. {key}={example}")
+
+
+def _visible_gpu_count() -> int:
+    import torch
+
+    return torch.cuda.device_count()
 
 
 def _line_override(item) -> tuple[int, LineConfig]:

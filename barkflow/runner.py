@@ -34,7 +34,7 @@ class Summary:
     segments: int
     rendered: dict  # step -> entries this process computed (a corrupt entry recomputed included)
     reused: dict  # step -> entries found in the cache and used as they were
-    audio_seconds: float  # the book's; a shard's: the audio it decoded into the cache
+    audio_seconds: float  # the book's; a shard's: its lines' audio in the cache, decoded now or before
     wall_seconds: float
     outputs: list
     loaded: list  # models loaded, in order
@@ -80,8 +80,9 @@ def render(
             units, own = units + checked[len(own):], checked  # _retake_failing appends the verify retakes
             verified = retakes.outcome(own, store, cfg.verify, the_plan.takes)
         outputs: list = []
-        audio_seconds = tallies.get("decode", StepTally()).decoded_samples / SAMPLE_RATE
-        if not shard:  # a shard renders into the cache only
+        if shard:  # a shard renders into the cache only
+            audio_seconds = _cached_audio_seconds(store, [u for u in units if in_shard(u, shard)])
+        else:
             outputs, audio_seconds = publish(cfg, the_plan, units, picks, store, engine, out_dir)
             retakes.write_failed(out_dir, verified, cfg.verify)
     counts = {step.NAME: tallies.get(step.NAME, StepTally()).counts() for step in steps}
@@ -127,6 +128,13 @@ def _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory
         for step in steps:
             run_step(step, new, store, engine, progress_factory)
         units = units + new
+
+
+def _cached_audio_seconds(store, units) -> float:
+    """Seconds of decoded audio the units have in the cache (every take), whoever decoded it: a shard
+    rerun after an interrupted sweep reports its share of the book, not only what this run added."""
+    arrays = (store.load("decode", key) for key in {u.keys["decode"] for u in units})
+    return sum(a["audio"].size for a in arrays if a is not None) / SAMPLE_RATE
 
 
 def output_folder(cfg: BarkflowConfig) -> Path:

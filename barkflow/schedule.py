@@ -32,7 +32,6 @@ class StepTally:
     found: set = field(default_factory=set)  # in the cache when the step looked
     computed: set = field(default_factory=set)  # computed by this process (repairs included)
     waited: set = field(default_factory=set)  # rendered by another process while this one waited
-    decoded_samples: int = 0  # audio this process decoded
 
     def counts(self) -> tuple[int, int, int]:
         """(computed, reused, waited for): each entry counted once, under what this process did."""
@@ -137,8 +136,6 @@ def run_batch(step, batch: list[Unit], store: Store, engine: Bark) -> None:
         store.save(step.NAME, unit.keys[step.NAME], arrays, meta)
         tally = _step_tally(step.NAME)
         tally.computed.add(unit.keys[step.NAME])
-        if step.NAME == "decode":
-            tally.decoded_samples += int(np.asarray(arrays["audio"]).size)
 
 
 def load(store: Store, step: str, unit: Unit, engine: Bark) -> dict:

@@ -155,3 +155,17 @@ def test_line_overrides_on_the_command_line_reach_the_plan(tmp_path):
     assert [row[-1] for row in rows if row[2] == "ALICE"][0].startswith("[laughs] Did you hear that?")
     result = barkflow(tmp_path, "project=demo", "plan=true", run, "project.lines.99.prefix=x")
     assert "project.lines.99:" in one_error_line(result) and "(lines with text: 3, 5-7)" in result.stderr
+
+
+def test_a_sweep_job_that_never_finished_is_one_line_saying_to_run_again():
+    from submitit.core.utils import UncompletedJobError
+
+    from barkflow.cli import describe_unfinished_job
+
+    error = UncompletedJobError(
+        "Job 23_1 (task: 0) with path /sweep/.submitit/23_1/23_1_0_result.pkl\nhas not produced any output "
+        "(state: CANCELLED by 0)\nError stream produced:\n----\nsrun: forcing job termination"
+    )
+    line = describe_unfinished_job(error)
+    assert "\n" not in line and "Job 23_1" in line and "CANCELLED by 0" in line and "run the same command again" in line
+    assert describe_unfinished_job(ValueError("a bug")) is None  # anything else keeps its traceback

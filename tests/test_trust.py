@@ -142,7 +142,7 @@ def test_entries_another_process_rendered_count_as_such(tmp_path, clean, monkeyp
     assert f"decode 0 new/0 cached/{n} from other processes" in summary_line(summary)
 
 
-def test_a_shard_reports_the_audio_it_decoded_and_that_it_did_not_stitch(tmp_path, clean):
+def test_a_shard_reports_its_audio_and_that_it_did_not_stitch_also_when_rerun(tmp_path, clean):
     _, store = fresh(clean, tmp_path)
     shutil.rmtree(tmp_path / "cache" / "decode")
     summary = render(project_config(tmp_path, "shard=0/2"), clean)
@@ -151,3 +151,5 @@ def test_a_shard_reports_the_audio_it_decoded_and_that_it_did_not_stitch(tmp_pat
     assert not summary.stitched and summary.rendered["decode"] > 0
     assert summary.audio_seconds == pytest.approx(decoded / 24_000)
     assert "shard 0/2, not stitched" in summary_line(summary, "0/2")
+    again = render(project_config(tmp_path, "shard=0/2"), clean)  # a rerun after a sweep: all of it cached
+    assert again.rendered["decode"] == 0 and again.audio_seconds == summary.audio_seconds
