@@ -3,12 +3,13 @@ resolver are built from a BarkflowConfig (the render, plan mode and the voices c
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Callable, Optional
 
 from barkflow.cache import Store
-from barkflow.config import BarkflowConfig, CloneConfig
+from barkflow.config import BarkflowConfig, CloneConfig, VerifyConfig
 from barkflow.engine.api import Bark, pick_device
 from barkflow.engine.prompts import VoicePrompt
 from barkflow.voices import ResolvedVoice, default_library_dirs, resolve_voice
@@ -58,6 +59,14 @@ def _sweep_job_number() -> Optional[int]:
         return None
     hydra = HydraConfig.get()
     return int(hydra.job.num) if hydra.mode == RunMode.MULTIRUN else None
+
+
+def make_recogniser(verify: VerifyConfig):
+    """The verify step's recogniser, on its own device; `auto` in a sweep job is the job's GPU, as
+    for the engine (`job_device`)."""
+    from barkflow.engine import asr
+
+    return asr.make_recogniser(dataclasses.replace(verify, device=job_device(verify.device)))
 
 
 def make_store(cfg: BarkflowConfig) -> Store:

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from barkflow import retakes
-from barkflow.build import make_engine, make_store
+from barkflow.build import make_engine, make_recogniser, make_store
 from barkflow.config import BarkflowConfig, parse_shard
 from barkflow.engine.api import Bark
-from barkflow.engine.asr import make_recogniser
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.plan import TOKEN_STEPS, make_plan

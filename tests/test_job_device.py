@@ -57,6 +57,13 @@ def test_the_engine_of_a_sweep_job_is_on_its_gpu(tmp_path, monkeypatch, hydra_jo
         assert str(build.make_engine(config).device) == expected  # nothing is loaded: no GPU needed
 
 
+def test_the_recogniser_of_a_sweep_job_is_on_its_gpu(tmp_path, monkeypatch, hydra_job):
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    config = project_config(tmp_path, "verify=whisper", "verify.source=tiny-whisper", "verify.device=auto")
+    hydra_job(RunMode.MULTIRUN, 3)
+    assert build.make_recogniser(config.verify)._model("en").device == "cuda:1"  # nothing is loaded: no GPU needed
+
+
 def test_a_plain_run_keeps_auto(monkeypatch, hydra_job):
     hydra_job(RunMode.RUN, 0)
     assert build.job_device("auto") == "auto"
