@@ -22,7 +22,9 @@ import pytest
 from barkflow import build, plan, publish, retakes
 from barkflow.cache import Store
 from barkflow.studio.app import Server, bind, make_app, url
-from barkflow.studio.session import Studio
+from barkflow.config import VerifyConfig
+from barkflow.errors import BarkflowError
+from barkflow.studio.session import Studio, is_flagged
 from helpers import FAST, REPO, STEPS, computed_counts, entries, project_config, render
 
 SCRIPT = """The lamp turned all night.
@@ -188,6 +190,37 @@ def test_a_retake_adds_a_take_with_the_next_seed(studio):
     assert [t["take"] for t in after[2]["review_takes"]] == [0, 1]
     assert [s["keys"] for s in after] == [s["keys"] for s in before]  # nothing else changed
     assert session.engine.loads.count("semantic") == 1  # the engine stayed loaded between renders
+
+
+def test_a_segment_is_flagged_by_its_stitched_take_against_fail_on_and_verify():
+    verify = VerifyConfig(fail_on=["too_short", "clipping"])
+    too_short = {"checks": {"flags": {"too_short": "..."}}}
+    assert is_flagged(too_short, verify)
+    assert not is_flagged(too_short, VerifyConfig(fail_on=["clipping"]))
+    assert not is_flagged({"checks": {"flags": {"leading_silence": "..."}}}, verify)  # flagged, not failing
+    assert not is_flagged({"checks": None}, verify)
+    assert is_flagged({"checks": {"flags": {}}, "verify": {"passed": False, "failures": ["wer"]}}, verify)
+    assert not is_flagged({"checks": {"flags": {}}, "verify": {"passed": True, "failures": []}}, verify)
+
+
+def test_retake_all_flagged_adds_one_take_to_each_flagged_segment_in_one_render(studio):
+    session, client, config, tmp = studio
+    out = tmp / "out"
+    before = manifest(out)["segments"]
+    flagged = {s["uid"] for s in before if is_flagged(s, config.verify)}
+    assert flagged == {s["uid"] for s in before}  # the tiny model's takes are all too short
+    renders = session.status["finished"]
+    assert client.post("/api/retake-flagged", {}) == (200, {"takes": {uid: 2 for uid in flagged}})
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    assert session.status["finished"] == renders + 1  # one render made every retake
+    assert "decode 3 new/3 cached" in session.status["summary"]
+    assert json.loads((out / "picks.json").read_text())["takes"] == {uid: 2 for uid in flagged}
+    assert [[t["take"] for t in s["review_takes"]] for s in manifest(out)["segments"]] == [[0, 1]] * 3
+    # where none is flagged, nothing is asked for and the picks file is left as it is
+    calm = Studio(make_project(tmp, "verify.fail_on=[clipping]"), [REPO / "conf"], engine=session.engine)
+    with pytest.raises(BarkflowError, match="nothing to retake"):
+        calm.retake_flagged()
+    assert json.loads((out / "picks.json").read_text())["takes"] == {uid: 2 for uid in flagged}
 
 
 def test_a_text_edit_rewrites_the_script_with_a_backup_and_refuses_a_stale_page(studio):

@@ -83,6 +83,9 @@ def make_app(studio: Studio, token: str) -> Starlette:
         body = await _json(request)
         return _act(lambda: {"takes": studio.retake(body.get("uid"), body.get("count", 1))})
 
+    async def retake_flagged(request: Request) -> Response:
+        return _act(lambda: {"takes": studio.retake_flagged()})
+
     async def text(request: Request) -> Response:
         body = await _json(request)
         return _act(lambda: {"hash": studio.edit_line(body.get("uid"), body.get("text"), body.get("hash"))})
@@ -95,6 +98,7 @@ def make_app(studio: Studio, token: str) -> Starlette:
         Route("/api/status", status),
         Route("/api/pick", pick, methods=["POST"]),
         Route("/api/retake", retake, methods=["POST"]),
+        Route("/api/retake-flagged", retake_flagged, methods=["POST"]),
         Route("/api/text", text, methods=["POST"]),
         Route("/api/restitch", restitch, methods=["POST"]),
         Route("/files/{path:path}", output_file),

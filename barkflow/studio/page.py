@@ -25,14 +25,14 @@ def render_studio_page(data: dict, token: str) -> str:
     else:
         body = _segments_html(manifest, data)
         segments = manifest["segments"]
-        flagged = sum(1 for s in segments if (s.get("checks") or {}).get("flags"))
-        summary = f"{len(segments)} segments, {manifest.get('audio_seconds', 0):.1f} s of audio; {flagged} flagged by the checks"
+        summary = (f"{len(segments)} segments, {manifest.get('audio_seconds', 0):.1f} s of audio; "
+                   f"{len(data['flagged'])} flagged (verify.fail_on, transcripts)")
         state["stitched"] = {s["uid"]: s["take"] for s in segments}
     outputs = "".join(f'<li><a href="{review._src(path)}">{_e(path)}</a></li>' for path in data["outputs"])
     project = (manifest or {}).get("project", "")
     return _PAGE.format(
         title=_e(f"Studio: {project}"), project=_e(project), summary=_e(summary), css=review._CSS + _CSS,
-        outputs=outputs, body=body, state=review._script_json(state), script=_SCRIPT,
+        outputs=outputs, body=body, flagged=len(data["flagged"]), state=review._script_json(state), script=_SCRIPT,
         thresholds=review._THRESHOLDS, status=_e(status_line(data["status"])),
     )
 
@@ -131,6 +131,12 @@ document.getElementById('restitch').addEventListener('click', async () => {
   try { await call('/api/restitch', {}); } catch (e) { statusBox.textContent = 'error: ' + e.message; }
   poll();
 });
+document.getElementById('retake-flagged').addEventListener('click', async () => {
+  try { const answer = await call('/api/retake-flagged', {});
+        statusBox.textContent = 'retakes queued for ' + Object.keys(answer.takes).length + ' segment(s)'; }
+  catch (e) { statusBox.textContent = 'error: ' + e.message; }
+  poll();
+});
 function line(s) {
   if (s.busy) return ('rendering (' + s.running.join(', ') + ') ' + s.step).trim();
   if (s.error) return 'error: ' + s.error;
@@ -159,7 +165,8 @@ _PAGE = """<!DOCTYPE html>
 <h1>Studio: {project}</h1>
 <p>{summary}</p>
 <p id="status">{status}</p>
-<p><button id="restitch" type="button">Re-stitch and export</button> <span id="pending"></span></p>
+<p><button id="restitch" type="button">Re-stitch and export</button>
+<button id="retake-flagged" type="button">Retake all flagged ({flagged})</button> <span id="pending"></span></p>
 <details><summary>Outputs</summary><ul id="outputs">{outputs}</ul></details>
 <details><summary>About the checks</summary><p>{thresholds}</p></details>
 </header>

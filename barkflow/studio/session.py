@@ -18,7 +18,7 @@ from typing import Optional
 from barkflow import publish, review, runner
 from barkflow.build import make_engine
 from barkflow.cli import summary_line
-from barkflow.config import MAX_TAKES, BarkflowConfig
+from barkflow.config import MAX_TAKES, BarkflowConfig, VerifyConfig
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path, read_json_object, write_json_atomic
@@ -165,6 +165,29 @@ class Studio:
         self.request_render(f"retake {segment['id']}")
         return have + count
 
+    def retake_flagged(self) -> dict[str, int]:
+        """One more take of every segment whose stitched take is flagged (`is_flagged`), written
+        to the picks file's `takes` at once and made by one render (the retakes batched together).
+        Returns {segment uid: its takes in all}; a book with none flagged is the caller's error."""
+        flagged = [s for s in (self.manifest() or {}).get("segments", []) if is_flagged(s, self.config.verify)]
+        if not flagged:
+            raise BarkflowError("no segment's stitched take is flagged (by verify.fail_on or its transcript); "
+                                "nothing to retake")
+        with self._files:
+            data = self.picks_file()
+            wanted = {}
+            for segment in flagged:
+                have = max(int(data["takes"].get(segment["uid"], 0) or 0), segment["takes"])
+                if have < MAX_TAKES:
+                    wanted[segment["uid"]] = have + 1
+            if not wanted:
+                raise BarkflowError(f"every flagged segment has {MAX_TAKES} takes already, the most kept; "
+                                    "pick among them or edit their text")
+            data["takes"].update(wanted)
+            write_json_atomic(self.picks_path, data)
+        self.request_render(f"retake {len(wanted)} flagged segment{'s' if len(wanted) != 1 else ''}")
+        return wanted
+
     def edit_line(self, uid: str, text: str, script_hash: str) -> str:
         """Rewrite the script line segment `uid` comes from with `text`, keeping the previous file
         as `<script>.bak`; refused if the file changed since the page read it (`script_hash`).
@@ -219,6 +242,7 @@ class Studio:
             "manifest": manifest, "peaks": peaks, "line_audio": line_audio, "picks": picks,
             "script_lines": text.splitlines(), "script_hash": script_hash, "script_name": self.script_path.name,
             "status": dict(self.status), "outputs": self._outputs(manifest),
+            "flagged": [s["uid"] for s in (manifest or {}).get("segments", []) if is_flagged(s, self.config.verify)],
         }
 
     def _outputs(self, manifest: Optional[dict]) -> list[str]:
@@ -229,6 +253,14 @@ class Studio:
             if resolved.is_relative_to(self.out_dir):
                 shown.append(resolved.relative_to(self.out_dir).as_posix())
         return shown
+
+
+def is_flagged(segment: dict, verify: VerifyConfig) -> bool:
+    """Whether a manifest segment's stitched take fails: one of its checks is in `verify.fail_on`,
+    or (verify on) its transcript check fails, as the retake loop of a verified run judges it."""
+    flags = (segment.get("checks") or {}).get("flags") or {}
+    failed_verify = segment.get("verify") is not None and not segment["verify"].get("passed", True)
+    return failed_verify or any(name in verify.fail_on for name in flags)
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
