@@ -372,6 +372,11 @@ def test_the_fix_loop_in_the_browser(studio, chrome):
     links = [a.get_attribute("href") for a in chrome.find_elements(By.CSS_SELECTOR, "#outputs a")]
     assert any(link.endswith("/files/demo.wav") for link in links)
 
+    # retake all flagged (the tiny model's takes all are): one more take of each segment
+    counts = {s["uid"]: len(takes_of(s["uid"])) for s in manifest(out)["segments"]}
+    chrome.find_element(By.ID, "retake-flagged").click()
+    assert until(lambda b: all(len(takes_of(uid)) == n + 1 for uid, n in counts.items()) and session.wait_idle(0))
+
     # a plain run renders nothing and writes the same bytes
     shown = file_bytes(out)
     summary = render(config)
