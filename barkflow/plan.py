@@ -19,7 +19,7 @@ from barkflow.book import with_project_tags
 from barkflow.build import make_voice_resolver
 from barkflow.cache import Store, content_key
 from barkflow.config import HISTORY_POLICIES, BarkflowConfig, VoiceConfig, apply_overrides
-from barkflow.config import check_cast, check_line_overrides
+from barkflow.config import check_cast, check_line_overrides, line_overrides
 from barkflow.engine.api import STAGES, Bark
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
@@ -156,8 +156,9 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
             f"project.cast names a speaker twice, in different cases ({', '.join(map(repr, sorted(project.cast)))}); "
             "speakers match without regard to case, so keep one"
         )
-    check_line_overrides(project.lines, script)
-    check_cast(cast, project.lines, script)
+    lines = line_overrides(cfg)  # project.lines and the lines file (the studio's voice and sampling changes)
+    check_line_overrides(lines, script)
+    check_cast(cast, lines, script)
     voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
 
     count_tokens = _TokenCounter(engine)
@@ -170,7 +171,7 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
     previous_segment: list[Unit] = []  # every take of the last segment planned, for a pause cue after it
     pending_pause = 0.0  # pause cues with no segment before them yet (the book's start)
     for line in script.lines:
-        override = project.lines.get(line.source_line)
+        override = lines.get(line.source_line)
         # check_cast has reported every speaker without a voice, so the cast has this one
         ref = (override.voice if override and override.voice else None) or cast[line.speaker.casefold()]
         voice = voice_for(ref)

@@ -22,7 +22,7 @@ import pytest
 from barkflow import build, plan, publish, retakes
 from barkflow.cache import Store
 from barkflow.studio.app import Server, bind, make_app, url
-from barkflow.config import VerifyConfig
+from barkflow.config import VerifyConfig, line_overrides
 from barkflow.errors import BarkflowError
 from barkflow.studio.session import Studio, is_flagged
 from helpers import FAST, REPO, STEPS, computed_counts, entries, project_config, render
@@ -242,6 +242,67 @@ def test_a_text_edit_rewrites_the_script_with_a_backup_and_refuses_a_stale_page(
     assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
     assert "semantic 1 new/2 cached" in session.status["summary"]  # exactly that segment re-rendered
     assert manifest(out)["segments"][2]["text"] == "Only the wind, Alice."
+
+
+def test_a_voice_change_rerenders_that_line_and_a_plain_run_then_renders_nothing(studio):
+    session, client, config, tmp = studio
+    out = tmp / "out"
+    before = manifest(out)["segments"]
+    status, answer = client.post("/api/line", {"uid": before[2]["uid"], "voice": "v2/en_speaker_1", "sampling": ""})
+    assert (status, answer) == (200, {"entry": {"voice": "v2/en_speaker_1"}})
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    assert "semantic 1 new/2 cached" in session.status["summary"]  # exactly that line's segment
+    after = manifest(out)["segments"]
+    assert after[2]["voice"] != before[2]["voice"] and after[2]["keys"] != before[2]["keys"]
+    assert [s["keys"] for s in after[:2]] == [s["keys"] for s in before[:2]]
+    # a sampling change of another line: its coarse stage on, its semantic tokens kept
+    status, answer = client.post("/api/line", {"uid": before[0]["uid"], "voice": "", "sampling": "coarse.temp=0.5"})
+    assert (status, answer) == (200, {"entry": {"sampling": {"coarse": {"temp": 0.5}}}})
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    last = manifest(out)["segments"]
+    assert last[0]["keys"]["semantic"] == before[0]["keys"]["semantic"]
+    assert last[0]["keys"]["coarse"] != before[0]["keys"]["coarse"]
+    written = (out / "lines.yaml").read_text()
+    assert line_overrides(config)[3].voice == "v2/en_speaker_1" and line_overrides(config)[1].sampling == {
+        "coarse": {"temp": 0.5}}
+    # bad input: one line, the file untouched
+    for body, words in (({"sampling": "coarse.tmep=0.5"}, "unknown sampling option(s) tmep"),
+                        ({"sampling": "temp=0.5"}, "not stage.option=value"),
+                        ({"sampling": "voice.temp=1"}, "set it to one of semantic, coarse, fine")):
+        status, answer = client.post("/api/line", {"uid": before[1]["uid"], "voice": "", **body})
+        assert status == 400 and words in answer["error"] and "\n" not in answer["error"], answer
+    assert (out / "lines.yaml").read_text() == written
+    assert 'value="coarse.temp=0.5"' in client.get("/")[1].decode()  # the page shows the line's setting
+    # a plain run reads the lines file from the output folder: nothing to render, the same bytes
+    shown = file_bytes(out)
+    summary = render(config)
+    assert sum(summary.rendered.values()) == 0 and file_bytes(out) == shown
+
+
+def test_the_lines_file_is_read_over_project_lines_and_checked(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lines.yaml").write_text("3: {voice: v2/en_speaker_1}\n2: {sampling: {coarse: {temp: 0.5}}}\n")
+    config = make_project(tmp_path, "project.lines.3.prefix='[sighs]'", "project.lines.3.voice=v2/en_speaker_0")
+    lines = line_overrides(config)
+    assert (lines[3].voice, lines[3].prefix) == ("v2/en_speaker_1", "[sighs]")  # the file's fields win
+    assert lines[2].sampling == {"coarse": {"temp": 0.5}}
+    engine = build.make_engine(config)
+    store = Store(config.paths.cache_dir)
+    units = plan.make_plan(config, engine, store, [REPO / "conf"]).units
+    voices = {u.line.source_line: u.voice.name for u in units}
+    assert voices[3] == voices[2] != voices[1]  # line 3 in ALICE's voice (v2/en_speaker_1), from the file
+    for text, words in (("3: {voic: x}\n", "lines.yaml.3.voic is not an option"),
+                        ("9: {voice: v2/en_speaker_1}\n", "has no line 9"),
+                        ("3: [1, 2]\n", "expected {line number"),
+                        ("3: {sampling: {coarse: {temp: x}}}\n", "sampling.coarse")):
+        (out / "lines.yaml").write_text(text)
+        with pytest.raises(BarkflowError) as error:
+            plan.make_plan(make_project(tmp_path), engine, store, [REPO / "conf"])
+        assert words in str(error.value) and "\n" not in str(error.value), str(error.value)
+    missing = make_project(tmp_path, f"project.lines_file={tmp_path / 'nope.yaml'}")
+    with pytest.raises(BarkflowError, match="lines file .*nope.yaml not found"):
+        line_overrides(missing)
 
 
 def test_a_plain_run_afterwards_renders_nothing_and_writes_the_same_bytes(studio):

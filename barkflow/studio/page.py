@@ -59,6 +59,7 @@ def _segments_html(manifest: dict, data: dict) -> str:
         number = s.get("line", 0)
         raw = lines[number - 1] if 1 <= number <= len(lines) else ""
         uid = _e(s["uid"])
+        setting = data["line_settings"].get(number, {"voice": "", "sampling": ""})
         body.append(
             f'<div class="studio-seg" id="studio-{uid}">'
             + review._segment_html(s, data["peaks"], data["line_audio"].get(s["uid"]), rate)
@@ -66,7 +67,12 @@ def _segments_html(manifest: dict, data: dict) -> str:
             f'<button type="button" class="retake" data-uid="{uid}">Retake</button> '
             f'<label>line {number} of {_e(data["script_name"])}: '
             f'<input type="text" class="line-text" data-uid="{uid}" value="{_e(raw)}" size="70" autocomplete="off">'
-            f'</label> <button type="button" class="save-text" data-uid="{uid}">Save text</button>'
+            f'</label> <button type="button" class="save-text" data-uid="{uid}">Save text</button><br>'
+            f'<label>voice <input type="text" class="line-voice" data-uid="{uid}" value="{_e(setting["voice"])}" '
+            f'placeholder="{_e(s.get("voice", ""))} (the cast\'s)" size="20" autocomplete="off"></label> '
+            f'<label>sampling <input type="text" class="line-sampling" data-uid="{uid}" value="{_e(setting["sampling"])}" '
+            f'placeholder="e.g. semantic.temp=0.6 coarse.top_k=50" size="40" autocomplete="off"></label> '
+            f'<button type="button" class="save-line" data-uid="{uid}">Save voice and sampling</button>'
             f'<span class="message" data-uid="{uid}"></span></div></div>'
         )
     return "\n".join(body)
@@ -124,6 +130,12 @@ document.querySelectorAll('button.save-text').forEach(button => button.addEventL
   const uid = button.dataset.uid;
   const text = document.querySelector(`input.line-text[data-uid="${CSS.escape(uid)}"]`).value;
   try { const answer = await call('/api/text', {uid, text, hash: state.scriptHash}); state.scriptHash = answer.hash; say(uid, 'saved; rendering'); }
+  catch (e) { say(uid, e.message); }
+  poll();
+}));
+document.querySelectorAll('button.save-line').forEach(button => button.addEventListener('click', async () => {
+  const uid = button.dataset.uid, field = name => document.querySelector(`input.${name}[data-uid="${CSS.escape(uid)}"]`).value;
+  try { await call('/api/line', {uid, voice: field('line-voice'), sampling: field('line-sampling')}); say(uid, 'saved; rendering'); }
   catch (e) { say(uid, e.message); }
   poll();
 }));

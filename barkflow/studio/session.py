@@ -12,13 +12,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+
+import yaml
 from pathlib import Path
 from typing import Optional
 
 from barkflow import publish, review, runner
 from barkflow.build import make_engine
 from barkflow.cli import summary_line
-from barkflow.config import MAX_TAKES, BarkflowConfig, VerifyConfig
+from barkflow.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_lines_entries, line_overrides,
+                             lines_file_path, read_lines_file)
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path, read_json_object, write_json_atomic
@@ -211,6 +214,38 @@ class Studio:
         self.request_render(f"new text for {segment['id']}")
         return hashlib.sha256(new.encode("utf-8")).hexdigest()
 
+    def set_line(self, uid: str, voice: str, sampling: str) -> dict:
+        """Voice and sampling for the script line segment `uid` comes from, written as that line's
+        entry in the lines file (`project.lines_file`, by default lines.yaml in the output folder),
+        which every plan reads over `project.lines`; then a render remakes that line's segments.
+        `voice` "" is the cast's; `sampling` is "stage.option=value ..." ("" for none).
+        Returns the line's entry as written."""
+        segment = self.segment(uid)
+        number = segment["line"]
+        if not isinstance(voice, str) or not isinstance(sampling, str):
+            raise BarkflowError(f"line {number}: give the voice and the sampling as text")
+        options = parse_sampling(sampling, f"sampling of line {number}")
+        path = lines_file_path(self.config)
+        configured = self.config.project.lines.get(number)
+        with self._files:
+            entries = read_lines_file(path, required=bool(self.config.project.lines_file))
+            entry = dict(entries.get(number, {}))
+            for name, value in (("voice", voice.strip()), ("sampling", options)):
+                if value or (configured is not None and getattr(configured, name)):  # "" must undo the config's
+                    entry[name] = value
+                else:
+                    entry.pop(name, None)
+            check_lines_entries({number: entry}, f"line {number}")
+            if entry:
+                entries[number] = entry
+            else:
+                entries.pop(number, None)
+            header = (f"# Per-line overrides written by barkflow-studio: each field replaces project.lines'.\n"
+                      f"# Keyed by the line number in {self.script_path.name}.\n")
+            _write_bytes_atomic(path, (header + yaml.safe_dump(entries, sort_keys=True)).encode("utf-8"))
+        self.request_render(f"voice and sampling of line {number}")
+        return entry
+
     def restitch(self) -> None:
         """Stitch and export the book with the current picks (and render whatever is missing)."""
         self.request_render("re-stitch and export")
@@ -236,12 +271,14 @@ class Studio:
         text, script_hash = self.script_text()
         try:
             picks = self.picks_file()["picks"]
+            line_settings = {number: {"voice": line.voice, "sampling": sampling_text(line.sampling)}
+                             for number, line in line_overrides(self.config).items()}
         except BarkflowError as e:
-            picks, self.status["error"] = {}, str(e)
+            picks, line_settings, self.status["error"] = {}, {}, str(e)
         return {
             "manifest": manifest, "peaks": peaks, "line_audio": line_audio, "picks": picks,
             "script_lines": text.splitlines(), "script_hash": script_hash, "script_name": self.script_path.name,
-            "status": dict(self.status), "outputs": self._outputs(manifest),
+            "status": dict(self.status), "outputs": self._outputs(manifest), "line_settings": line_settings,
             "flagged": [s["uid"] for s in (manifest or {}).get("segments", []) if is_flagged(s, self.config.verify)],
         }
 
@@ -253,6 +290,28 @@ class Studio:
             if resolved.is_relative_to(self.out_dir):
                 shown.append(resolved.relative_to(self.out_dir).as_posix())
         return shown
+
+
+def parse_sampling(text: str, where: str) -> dict:
+    """"semantic.temp=0.6 coarse.top_k=50" as {"semantic": {"temp": 0.6}, "coarse": {"top_k": 50}};
+    values read as YAML scalars (numbers, true/false, null). The options are checked by the caller."""
+    options: dict = {}
+    for item in text.replace(",", " ").split():
+        name, equals, value = item.partition("=")
+        stage, dot, option = name.partition(".")
+        if not (equals and dot and stage and option and value):
+            raise BarkflowError(f"{where}: {item!r} is not stage.option=value, such as semantic.temp=0.6")
+        try:
+            options.setdefault(stage, {})[option] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise BarkflowError(f"{where}: {item!r} has a value that is not a number or a word") from None
+    return options
+
+
+def sampling_text(sampling: dict) -> str:
+    """The inverse of `parse_sampling`, for the page's input box."""
+    return " ".join(f"{stage}.{option}={yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}"
+                    for stage, options in sorted(sampling.items()) for option, value in sorted((options or {}).items()))
 
 
 def is_flagged(segment: dict, verify: VerifyConfig) -> bool:
