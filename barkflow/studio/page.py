@@ -10,7 +10,7 @@ from __future__ import annotations
 from barkflow import review
 from barkflow.engine.constants import SAMPLE_RATE
 
-_e = review._e
+_e = review.escape_html  # every text the page shows goes through it
 
 
 def render_studio_page(data: dict, token: str) -> str:
@@ -28,12 +28,12 @@ def render_studio_page(data: dict, token: str) -> str:
         summary = (f"{len(segments)} segments, {manifest.get('audio_seconds', 0):.1f} s of audio; "
                    f"{len(data['flagged'])} flagged (verify.fail_on, transcripts)")
         state["stitched"] = {s["uid"]: s["take"] for s in segments}
-    outputs = "".join(f'<li><a href="{review._src(path)}">{_e(path)}</a></li>' for path in data["outputs"])
+    outputs = "".join(f'<li><a href="{review.file_url(path)}">{_e(path)}</a></li>' for path in data["outputs"])
     project = (manifest or {}).get("project", "")
     return _PAGE.format(
-        title=_e(f"Studio: {project}"), project=_e(project), summary=_e(summary), css=review._CSS + _CSS,
-        outputs=outputs, body=body, flagged=len(data["flagged"]), state=review._script_json(state), script=_SCRIPT,
-        thresholds=review._THRESHOLDS, status=_e(status_line(data["status"])),
+        title=_e(f"Studio: {project}"), project=_e(project), summary=_e(summary), css=review.PAGE_CSS + _CSS,
+        outputs=outputs, body=body, flagged=len(data["flagged"]), state=review.script_json(state), script=_SCRIPT,
+        thresholds=review.THRESHOLDS_HTML, status=_e(status_line(data["status"])),
     )
 
 
@@ -62,7 +62,7 @@ def _segments_html(manifest: dict, data: dict) -> str:
         setting = data["line_settings"].get(number, {"voice": "", "sampling": ""})
         body.append(
             f'<div class="studio-seg" id="studio-{uid}">'
-            + review._segment_html(s, data["peaks"], data["line_audio"].get(s["uid"]), rate)
+            + review.segment_html(s, data["peaks"], data["line_audio"].get(s["uid"]), rate)
             + f'<div class="controls" data-uid="{uid}">'
             f'<button type="button" class="retake" data-uid="{uid}">Retake</button> '
             f'<label>line {number} of {_e(data["script_name"])}: '

@@ -265,9 +265,9 @@ class Studio:
         manifest = self.manifest()
         peaks, line_audio = {}, {}
         if manifest:
-            clips = review._read_index(self.out_dir / review.REVIEW_DIR / review.INDEX)
+            clips = review.read_clip_index(self.out_dir / review.REVIEW_DIR / review.INDEX)
             peaks = {f"{review.REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
-            line_audio = review._line_audio(manifest, self.out_dir)
+            line_audio = review.line_audio_sources(manifest, self.out_dir)
         text, script_hash = self.script_text()
         try:
             picks = self.picks_file()["picks"]
