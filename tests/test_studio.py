@@ -24,6 +24,7 @@ from barkflow.cache import Store
 from barkflow.studio.app import Server, bind, make_app, url
 from barkflow.config import VerifyConfig, line_overrides
 from barkflow.errors import BarkflowError
+from barkflow.studio.page import render_studio_page
 from barkflow.studio.session import Studio, is_flagged
 from helpers import FAST, REPO, STEPS, computed_counts, entries, project_config, render
 
@@ -303,6 +304,25 @@ def test_the_lines_file_is_read_over_project_lines_and_checked(tmp_path):
     missing = make_project(tmp_path, f"project.lines_file={tmp_path / 'nope.yaml'}")
     with pytest.raises(BarkflowError, match="lines file .*nope.yaml not found"):
         line_overrides(missing)
+
+
+def test_a_paragraph_over_several_lines_is_refused_by_the_text_box(tmp_path, rendered_cache):
+    script = tmp_path / "story.txt"
+    script.write_text("The lamp turned\nall night long.\n\nThe wind blew.\n", encoding="utf-8")
+    config = project_config(tmp_path, f"project.script={script}", "project.format=prose")
+    render(config)
+    session = Studio(config, [REPO / "conf"])
+    data = session.page_data()
+    assert data["editable"] == {4}  # the one-line paragraph; not the paragraph on lines 1-2
+    page = render_studio_page(data, "token")
+    first, second = manifest(tmp_path / "out")["segments"]
+    assert f'class="line-text" data-uid="{second["uid"]}"' in page
+    assert f'class="line-text" data-uid="{first["uid"]}"' not in page and "edit it in the file itself" in page
+    with pytest.raises(BarkflowError, match="more than that line of the file"):
+        session.edit_line(first["uid"], "The lamp turned.", data["script_hash"])
+    assert script.read_text() == "The lamp turned\nall night long.\n\nThe wind blew.\n"
+    session.edit_line(second["uid"], "The wind blew hard.", data["script_hash"])
+    assert script.read_text().endswith("\nThe wind blew hard.\n")
 
 
 def test_a_plain_run_afterwards_renders_nothing_and_writes_the_same_bytes(studio):

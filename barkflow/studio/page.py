@@ -65,11 +65,12 @@ def _segments_html(manifest: dict, data: dict) -> str:
             + review.segment_html(s, data["peaks"], data["line_audio"].get(s["uid"]), rate)
             + f'<div class="controls" data-uid="{uid}">'
             f'<button type="button" class="retake" data-uid="{uid}">Retake</button> '
-            f'<label>line {number} of {_e(data["script_name"])}: '
-            f'<input type="text" class="line-text" data-uid="{uid}" value="{_e(raw)}" size="70" autocomplete="off">'
-            f'</label> <button type="button" class="save-text" data-uid="{uid}">Save text</button><br>'
+            + (_text_box(uid, number, raw, data["script_name"]) if number in data["editable"] else
+               f'<span class="note">line {number} of {_e(data["script_name"])} is read from more than that line '
+               f'of the file (a paragraph over several lines, or a book): edit it in the file itself</span>')
+            + '<br>'
             f'<label>voice <input type="text" class="line-voice" data-uid="{uid}" value="{_e(setting["voice"])}" '
-            f'placeholder="{_e(s.get("voice", ""))} (the cast\'s)" size="20" autocomplete="off"></label> '
+            f'placeholder="{_e(s.get("voice", ""))} (empty: the cast\'s)" size="20" autocomplete="off"></label> '
             f'<label>sampling <input type="text" class="line-sampling" data-uid="{uid}" value="{_e(setting["sampling"])}" '
             f'placeholder="e.g. semantic.temp=0.6 coarse.top_k=50" size="40" autocomplete="off"></label> '
             f'<button type="button" class="save-line" data-uid="{uid}">Save voice and sampling</button>'
@@ -78,13 +79,19 @@ def _segments_html(manifest: dict, data: dict) -> str:
     return "\n".join(body)
 
 
+def _text_box(uid: str, number: int, raw: str, script_name: str) -> str:
+    return (f'<label>line {number} of {_e(script_name)}: '
+            f'<input type="text" class="line-text" data-uid="{uid}" value="{_e(raw)}" size="70" autocomplete="off">'
+            f'</label> <button type="button" class="save-text" data-uid="{uid}">Save text</button>')
+
+
 _CSS = """
 #status{font:13px monospace;background:#f4f4f4;padding:.3em .5em;border-radius:4px}
 #status.busy{background:#fff4d6}#status.error{background:#fde2e2}
 .studio-seg{margin:.6em 0}.studio-seg .seg{margin-bottom:0;border-bottom-left-radius:0;border-bottom-right-radius:0}
 .controls{border:1px solid #ddd;border-top:none;padding:.3em .8em;font-size:13px;background:#fafafa}
 .controls .line-text{font:13px monospace}.message{margin-left:.5em;color:#b22}
-.empty{color:#777;font-style:italic}
+.empty,.note{color:#777;font-style:italic}
 """
 
 _SCRIPT = """

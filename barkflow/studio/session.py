@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 from barkflow import publish, review, runner
+from barkflow.book import book_format
 from barkflow.build import make_engine
 from barkflow.cli import summary_line
 from barkflow.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_lines_entries, line_overrides,
@@ -26,6 +27,7 @@ from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path, read_json_object, write_json_atomic
 from barkflow.plan import find_file
+from barkflow.script import parse_script
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +135,30 @@ class Studio:
         picks = data.get("picks", data if "picks" not in data and "takes" not in data else {})
         return {"picks": dict(picks), "takes": dict(data.get("takes") or {})}
 
-    def script_text(self) -> tuple[str, str]:
-        """The script file's text and the hash the page sends back with an edit."""
+    def script_text(self) -> tuple[Optional[str], str]:
+        """The script file's text (None for a book or a file that is not UTF-8: the studio does not
+        rewrite those) and the hash the page sends back with an edit."""
         data = self.script_path.read_bytes()
-        return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
+        try:
+            text = None if book_format(self.script_path, self.config.project.format) else data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        return text, hashlib.sha256(data).hexdigest()
+
+    def editable_lines(self, text: Optional[str]) -> set[int]:
+        """The script lines the text box can rewrite: those whose whole spoken text sits on their
+        own line of the file (not a prose paragraph over several lines, nor a book's paragraph)."""
+        if text is None:
+            return set()
+        project = self.config.project
+        try:
+            script = parse_script(text, project.format, source=str(self.script_path), narrator=project.narrator,
+                                  fountain_action=project.fountain_action)
+        except BarkflowError:
+            return set()
+        physical = text.splitlines()
+        return {line.source_line for line in script.lines
+                if 1 <= line.source_line <= len(physical) and line.text in physical[line.source_line - 1]}
 
     # --- the actions --------------------------------------------------------------------------
 
@@ -202,8 +224,11 @@ class Studio:
             old, current = self.script_text()
             if current != script_hash:
                 raise StaleScript(f"{self.script_path} changed on disk since the page was loaded; reload the page")
-            lines = old.splitlines(keepends=True)
             number = segment["line"]
+            if number not in self.editable_lines(old):
+                raise BarkflowError(f"line {number} of {self.script_path.name} is read from more than that line of the "
+                                    "file (a paragraph over several lines, or a book): edit it in the file itself")
+            lines = old.splitlines(keepends=True)
             if not 1 <= number <= len(lines):
                 raise BarkflowError(f"{self.script_path} has no line {number}; reload the page")
             ending = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
@@ -277,7 +302,8 @@ class Studio:
             picks, line_settings, self.status["error"] = {}, {}, str(e)
         return {
             "manifest": manifest, "peaks": peaks, "line_audio": line_audio, "picks": picks,
-            "script_lines": text.splitlines(), "script_hash": script_hash, "script_name": self.script_path.name,
+            "script_lines": (text or "").splitlines(), "script_hash": script_hash,
+            "editable": self.editable_lines(text), "script_name": self.script_path.name,
             "status": dict(self.status), "outputs": self._outputs(manifest), "line_settings": line_settings,
             "flagged": [s["uid"] for s in (manifest or {}).get("segments", []) if is_flagged(s, self.config.verify)],
         }
