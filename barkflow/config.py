@@ -167,6 +167,9 @@ class ProjectConfig:
     # entry to a typed or struct dict from an override (project.lines.12.prefix=...); __post_init__
     # checks each entry against LineConfig.
     lines: Dict[Any, Any] = field(default_factory=dict)
+    # a YAML file of more `lines` entries ({line number: {voice, seed, sampling, prefix, suffix}}), each
+    # field it sets replacing project.lines'; "" = lines.yaml in the output folder if it exists (the studio writes it)
+    lines_file: str = ""
     takes: int = 1  # variants rendered per segment, with derived seeds
     picks: str = ""  # a picks file (picks.json from the review page) choosing a take per segment
     title: str = ""
@@ -363,20 +366,71 @@ def _visible_gpu_count() -> int:
     return torch.cuda.device_count()
 
 
-def _line_override(item) -> tuple[int, LineConfig]:
-    """One `project.lines` entry: its key as a line number, its value checked against LineConfig."""
+def _line_override(item, origin: str = "project.lines") -> tuple[int, LineConfig]:
+    """One `project.lines` entry (or one of `origin`, a lines file): its key as a line number, its
+    value checked against LineConfig."""
     key, value = item
     text = str(key).strip()
     if isinstance(key, bool) or not (isinstance(key, int) or text.isdigit()):
         raise BarkflowError(
-            f"project.lines has the key {key!r}: key each override by its line number in the script, "
-            "e.g. \"project.lines.12.prefix='[laughs]'\""
+            f"{origin} has the key {key!r}: key each override by its line number in the script, "
+            "e.g. \"project.lines.12.prefix='[laughs]'\" (in a lines file: `12: {prefix: '[laughs]'}`)"
         )
     number = int(text)
-    where = f"project.lines.{number}"
+    where = f"{origin}.{number}"
     value = _entry(where, LineConfig, "a line", value)
     check_range(f"{where}.seed", value.seed, 0, MAX_SEED, optional=True)
     return number, value
+
+
+LINES_FILE = "lines.yaml"
+
+
+def lines_file_path(cfg: "BarkflowConfig") -> Path:
+    """The lines file: `project.lines_file`, else lines.yaml in the output folder."""
+    return Path(cfg.project.lines_file) if cfg.project.lines_file else Path(cfg.paths.output_dir) / LINES_FILE
+
+
+def read_lines_file(path: Path, required: bool) -> Dict[int, Dict[str, Any]]:
+    """A lines file's entries as {line number: the fields it sets}, each checked as a `project.lines`
+    entry is (LineConfig, its seed, its sampling stages and options); no file: {} unless `required`."""
+    if not path.is_file():
+        if required:
+            raise BarkflowError(f"lines file {path} not found; fix project.lines_file or set it to \"\"")
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise BarkflowError(f"lines file {path} cannot be read ({str(e).splitlines()[0]}); fix or remove it") from None
+    if data is None:
+        return {}
+    return check_lines_entries(data, str(path))
+
+
+def check_lines_entries(data, origin: str) -> Dict[int, Dict[str, Any]]:
+    """Lines-file entries ({line number: {field: value}}, `origin` names where they come from)
+    checked as `project.lines` entries are, and their sampling stages and options too."""
+    if not isinstance(data, dict) or not all(isinstance(v, dict) or v is None for v in data.values()):
+        raise BarkflowError(f"lines file {origin}: expected {{line number: {{voice: ..., sampling: ...}}}}; fix or remove it")
+    entries = {}
+    for key, value in data.items():
+        number, line = _line_override((key, value), origin=origin)
+        for stage, options in line.sampling.items():
+            check_choice(f"{origin}.{number}.sampling", stage, STAGES)
+            if not isinstance(options, dict):
+                raise BarkflowError(f"{origin}.{number}.sampling.{stage}: give options such as {{temp: 0.6}}")
+            apply_overrides(getattr(SamplingConfig(), stage), dict(options), f"{origin}.{number}.sampling.{stage}")
+        entries[number] = {name: getattr(line, name) for name in (value or {})}
+    return entries
+
+
+def line_overrides(cfg: "BarkflowConfig") -> Dict[int, LineConfig]:
+    """`project.lines` with the lines file over it: each field the file sets for a line replaces
+    the config's (the file wins: it holds the studio's latest choice)."""
+    lines = dict(cfg.project.lines)
+    for number, fields in read_lines_file(lines_file_path(cfg), required=bool(cfg.project.lines_file)).items():
+        lines[number] = dataclasses.replace(lines.get(number) or LineConfig(), **fields)
+    return lines
 
 
 def _entry(where: str, schema: type, what: str, value):

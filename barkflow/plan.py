@@ -8,7 +8,6 @@ policy, the one source of both a unit's cache keys and (in schedule.py) its prom
 
 from __future__ import annotations
 
-import copy
 
 import logging
 import re
@@ -23,7 +22,7 @@ from barkflow.book import with_project_tags
 from barkflow.build import make_voice_resolver
 from barkflow.cache import Store, content_key
 from barkflow.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, VoiceConfig, apply_overrides
-from barkflow.config import check_cast, check_line_overrides
+from barkflow.config import check_cast, check_line_overrides, line_overrides
 from barkflow.engine.api import STAGES, Bark
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
@@ -150,8 +149,12 @@ def _take_seeds(seed_bases: dict, uid: str, take: int) -> dict:
 MAX_REVOICE_DEPTH = 8  # voices re-voiced from voices re-voiced from ...: deeper is a cycle
 
 
-def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path], _depth: int = 0) -> Plan:
-    """Every take of every segment of the project's script, in book order, with its keys."""
+def make_plan(
+    cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path],
+    _depth: int = 0, _lines: Optional[dict] = None,
+) -> Plan:
+    """Every take of every segment of the project's script, in book order, with its keys.
+    (`_lines`: the line overrides to plan with instead of the project's; for re-voicing.)"""
     project = cfg.project
     engine.check_sources()  # a bad model config is one line now, not after the earlier stages have rendered
     script = load_script(
@@ -166,8 +169,10 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
             f"project.cast names a speaker twice, in different cases ({', '.join(map(repr, sorted(project.cast)))}); "
             "speakers match without regard to case, so keep one"
         )
-    check_line_overrides(project.lines, script)
-    check_cast(cast, project.lines, script)
+    # project.lines and the lines file (the studio's voice and sampling changes)
+    lines = line_overrides(cfg) if _lines is None else _lines
+    check_line_overrides(lines, script)
+    check_cast(cast, lines, script)
     voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
 
     count_tokens = _TokenCounter(engine)
@@ -177,11 +182,11 @@ def make_plan(cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list
     seen: dict[str, int] = {}
     anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
     speller_for = _SpellerFactory(cfg, config_dirs)
-    revoiced = _revoiced_lines(cfg, engine, store, config_dirs, script, cast, voice_for, _depth)
+    revoiced = _revoiced_lines(cfg, engine, store, config_dirs, script, cast, lines, voice_for, _depth)
     previous_segment: list[Unit] = []  # every take of the last segment planned, for a pause cue after it
     pending_pause = 0.0  # pause cues with no segment before them yet (the book's start)
     for line in script.lines:
-        override = project.lines.get(line.source_line)
+        override = lines.get(line.source_line)
         # check_cast has reported every speaker without a voice, so the cast has this one
         ref = (override.voice if override and override.voice else None) or cast[line.speaker.casefold()]
         voice = voice_for(ref)
@@ -304,14 +309,14 @@ class _SpellerFactory:
         return self.spellers[voice.name]
 
 
-def _revoiced_lines(cfg, engine, store, config_dirs, script, cast, voice_for, depth: int) -> dict[int, dict]:
+def _revoiced_lines(cfg, engine, store, config_dirs, script, cast, lines, voice_for, depth: int) -> dict[int, dict]:
     """For the lines of voices with `revoice_from` (and no line `semantic_from` of their own): the
     units that line gets when voiced by that voice, by (part, take), planned as the whole book
     with those lines recast. Their semantic tokens are the ones the re-voiced lines render from,
     under the same keys: a book rendered in one voice re-voices into another with no semantic work."""
     recast = {}
     for line in script.lines:
-        override = cfg.project.lines.get(line.source_line)
+        override = lines.get(line.source_line)
         voice = voice_for((override.voice if override and override.voice else None) or cast[line.speaker.casefold()])
         if voice.config.revoice_from and not (override and override.semantic_from):
             recast[line.source_line] = (override, voice.config.revoice_from)
@@ -320,10 +325,10 @@ def _revoiced_lines(cfg, engine, store, config_dirs, script, cast, voice_for, de
     if depth >= MAX_REVOICE_DEPTH:
         raise BarkflowError(f"voices' revoice_from go round in a cycle (through {recast[min(recast)][1]!r}); "
                             "point one of them at a voice that is not re-voiced")
-    source_cfg = copy.deepcopy(cfg)
+    recast_lines = dict(lines)
     for number, (override, source) in recast.items():
-        source_cfg.project.lines[number] = replace(override or LineConfig(), voice=source)
-    source = make_plan(source_cfg, engine, store, config_dirs, depth + 1)
+        recast_lines[number] = replace(override or LineConfig(), voice=source)
+    source = make_plan(cfg, engine, store, config_dirs, depth + 1, recast_lines)
     lent: dict[int, dict] = {}
     for unit in source.units:
         if unit.line.source_line in recast:

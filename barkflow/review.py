@@ -110,9 +110,9 @@ def write_page(out_dir: Path) -> Path:
     manifest = read_json_object(manifest_path)
     if not manifest:
         raise BarkflowError(f"review: {manifest_path} is missing or unreadable; run barkflow again")
-    clips = _read_index(out_dir / REVIEW_DIR / INDEX)
+    clips = read_clip_index(out_dir / REVIEW_DIR / INDEX)
     peaks = {f"{REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
-    page = render_page(manifest, peaks, _line_audio(manifest, out_dir))
+    page = render_page(manifest, peaks, line_audio_sources(manifest, out_dir))
     path = out_dir / PAGE
     if not path.is_file() or path.read_text(encoding="utf-8") != page:
         write_text_atomic(path, page)
@@ -128,7 +128,7 @@ def write_clips(folder: Path, units: list, store) -> dict:
     """Each take's clip, checks and envelope ({clip name: entry}, also kept in the folder's index):
     reused from the index while its decode key is unchanged."""
     prepare_out_dir(folder)
-    known = _read_index(folder / INDEX)
+    known = read_clip_index(folder / INDEX)
     clips = {}
     for unit in units:
         name, key = _clip_name(unit.segment_id, unit.take), unit.keys["decode"]
@@ -158,7 +158,7 @@ def write_clips(folder: Path, units: list, store) -> dict:
     return clips
 
 
-def _read_index(path: Path) -> dict:
+def read_clip_index(path: Path) -> dict:
     """The clips `index.json` remembers, {clip name: entry}; a damaged index counts as none (clips are remade)."""
     index = read_json_object(path)
     clips = index.get("clips") if index and index.get("version") == CHECKS_VERSION else None
@@ -169,7 +169,7 @@ def _read_index(path: Path) -> dict:
     return {}
 
 
-def _line_audio(manifest: dict, out_dir: Path) -> dict:
+def line_audio_sources(manifest: dict, out_dir: Path) -> dict:
     """uid -> the segment as stitched: its span of the chapter master (a media fragment)."""
     rate = manifest.get("sample_rate", SAMPLE_RATE)
     offsets = np.cumsum([0] + [c["samples"] for c in manifest.get("chapters", [])]).tolist()
@@ -187,17 +187,17 @@ def _line_audio(manifest: dict, out_dir: Path) -> dict:
 # --- the page -----------------------------------------------------------------------------
 
 
-def _e(value) -> str:
+def escape_html(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _src(path: str) -> str:
+def file_url(path: str) -> str:
     """A relative URL for a file path (a media fragment after '#' is kept)."""
     path, _, fragment = path.partition("#")
-    return _e(quote(path) + (f"#{fragment}" if fragment else ""))
+    return escape_html(quote(path) + (f"#{fragment}" if fragment else ""))
 
 
-def _script_json(value) -> str:
+def script_json(value) -> str:
     """JSON safe inside a <script> element."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -208,7 +208,7 @@ def _flags_html(checks: Optional[dict]) -> str:
     flags = checks.get("flags") or {}
     if not flags:
         return '<ul class="flags"><li class="ok">checks ok</li></ul>'
-    items = "".join(f'<li class="bad" data-check="{_e(k)}">{_e(v)}</li>' for k, v in flags.items())
+    items = "".join(f'<li class="bad" data-check="{escape_html(k)}">{escape_html(v)}</li>' for k, v in flags.items())
     return f'<ul class="flags">{items}</ul>'
 
 
@@ -223,15 +223,15 @@ def _verify_html(verify: Optional[dict]) -> str:
         bare = re.sub(r"[^\w']", "", word.lower())
         if bare in extra:
             extra.remove(bare)
-            words.append(f"<ins>{_e(word)}</ins>")
+            words.append(f"<ins>{escape_html(word)}</ins>")
         else:
-            words.append(_e(word))
-    words += [f"<ins>{_e(w)}</ins>" for w in extra]  # extra words not found as written
+            words.append(escape_html(word))
+    words += [f"<ins>{escape_html(w)}</ins>" for w in extra]  # extra words not found as written
     lines = [f'<p class="heard">heard: {" ".join(words) or "(nothing)"}</p>']
     if verify.get("missing"):
-        lines.append(f'<p class="missing">missing: {" ".join(f"<del>{_e(w)}</del>" for w in verify["missing"])}</p>')
+        lines.append(f'<p class="missing">missing: {" ".join(f"<del>{escape_html(w)}</del>" for w in verify["missing"])}</p>')
     if verify.get("substituted"):
-        pairs = ", ".join(f"<del>{_e(said)}</del> → <ins>{_e(got)}</ins>" for said, got in verify["substituted"])
+        pairs = ", ".join(f"<del>{escape_html(said)}</del> → <ins>{escape_html(got)}</ins>" for said, got in verify["substituted"])
         lines.append(f'<p class="substituted">substituted: {pairs}</p>')
     passed = verify.get("passed")
     lines.append(
@@ -261,31 +261,31 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
         if s["chapter"] != chapter:
             chapter = s["chapter"]
             title = titles[chapter - 1] if 1 <= chapter <= len(titles) and titles[chapter - 1] else ""
-            body.append(f"<h2>Chapter {chapter}{': ' + _e(title) if title else ''}</h2>")
-        body.append(_segment_html(s, peaks, line_audio.get(s["uid"]), rate))
+            body.append(f"<h2>Chapter {chapter}{': ' + escape_html(title) if title else ''}</h2>")
+        body.append(segment_html(s, peaks, line_audio.get(s["uid"]), rate))
     name = manifest.get("project", "")
     verified = any(s.get("verify") or any(t.get("verify") for t in s.get("review_takes", [])) for s in segments)
     failed = sum(1 for s in segments if (s.get("verify") or {}).get("passed") is False)
     return _PAGE.format(
-        title=_e(f"Review: {name}"), project=_e(name), css=_CSS, script=_SCRIPT,
-        summary=_e(
+        title=escape_html(f"Review: {name}"), project=escape_html(name), css=PAGE_CSS, script=_SCRIPT,
+        summary=escape_html(
             f"{len(segments)} segments, {segments[0]['takes'] if segments else 0} take(s) each, "
             f"{manifest.get('audio_seconds', 0):.1f} s of audio; {flagged} segment(s) flagged by the checks"
             + (f"; {failed} segment(s) failed the transcript check" if verified else "")
         ),
         verify_controls=_VERIFY_CONTROLS if verified else "",
-        picks_json=_script_json(picks), picks_text=_e(picks_text), body="\n".join(body), thresholds=_THRESHOLDS,
+        picks_json=script_json(picks), picks_text=escape_html(picks_text), body="\n".join(body), thresholds=THRESHOLDS_HTML,
     )
 
 
-def _segment_html(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> str:
-    uid = _e(s["uid"])
+def segment_html(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> str:
+    uid = escape_html(s["uid"])
     flagged = bool((s.get("checks") or {}).get("flags"))
     seconds = _seconds(s, rate)
     line_src = line_src or next((t["clip"] for t in s.get("review_takes", []) if t["take"] == s["take"]), None)
     player = (
         f'<div class="stitched"><span>as stitched</span><audio class="line-audio" controls preload="none" '
-        f'src="{_src(line_src)}"></audio></div>' if line_src else ""
+        f'src="{file_url(line_src)}"></audio></div>' if line_src else ""
     )
     takes = []
     for t in s.get("review_takes", []):
@@ -297,7 +297,7 @@ def _segment_html(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> s
             f'{" checked" if picked else ""} autocomplete="off"> Take {t["take"]}'
             f'{f" · {duration:.1f} s" if duration is not None else ""}</label>'
             f'{waveform_svg(peaks.get(t["clip"], []))}'
-            f'<audio class="take-audio" controls preload="none" src="{_src(t["clip"])}"></audio>'
+            f'<audio class="take-audio" controls preload="none" src="{file_url(t["clip"])}"></audio>'
             f'{_flags_html(t.get("checks"))}{_verify_html(t.get("verify"))}</div>'
         )
     verify = s.get("verify") or {}
@@ -306,22 +306,22 @@ def _segment_html(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> s
     return (
         f'<section class="seg{" flagged" if flagged else ""}{" failed" if failed else ""}" id="seg-{uid}" '
         f'data-uid="{uid}" data-rendered="{s["take"]}"{wer}>'
-        f'<div class="line"><span class="sid">{_e(s["id"])}</span> <b class="speaker">{_e(s["speaker"])}</b> '
+        f'<div class="line"><span class="sid">{escape_html(s["id"])}</span> <b class="speaker">{escape_html(s["speaker"])}</b> '
         f'{"<span class=badge>failed</span> " if failed else ""}'
         f'<span class="dur">{f"{seconds:.1f} s" if seconds is not None else ""}</span>'
-        f'<p class="text">{_e(s["text"])}</p>{player}</div>'
+        f'<p class="text">{escape_html(s["text"])}</p>{player}</div>'
         f'<div class="takes">{"".join(takes)}</div></section>'
     )
 
 
-_THRESHOLDS = _e(
+THRESHOLDS_HTML = escape_html(
     f"Checks on each take's raw audio (10 ms frames under {SILENCE_DB:g} dBFS count as silence): leading or "
     f"trailing silence over {EDGE_SILENCE_S:g} s; a gap inside the speech over {INNER_SILENCE_S:g} s; samples at "
     f"or over {CLIP_LEVEL:g} (clipping); a speech span under {TOO_SHORT:g}x or over {TOO_LONG:g}x what the text "
     f"length predicts; a semantic stage stopped by its length limit."
 )
 
-_CSS = """
+PAGE_CSS = """
 body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 1em 4em;color:#222}
 header{border-bottom:1px solid #ccc;padding:.5em 0}
 h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.5em 0 .5em}
@@ -434,7 +434,7 @@ def write_sweep_review(sweep_dir) -> Path:
         if not _usable_for_sweep(manifest):
             log.warning("sweep review: skipping %s (unreadable or damaged)", manifest_path)
             continue
-        index = _read_index(folder / REVIEW_DIR / INDEX)
+        index = read_clip_index(folder / REVIEW_DIR / INDEX)
         jobs.append(
             {
                 "name": folder.relative_to(sweep_dir).as_posix(), "manifest": manifest, "overrides": _overrides(job_dir),
@@ -502,8 +502,8 @@ def render_sweep_page(jobs: list[dict], title: str = "sweep") -> str:
             rows.setdefault(s["uid"], s)
     shared = set.intersection(*(set(job["overrides"]) for job in jobs)) if len(jobs) > 1 else set()
     head = "".join(
-        f'<th><a href="{_src(job["name"] + "/" + PAGE)}">job {_e(job["name"])}</a><ul class="ov">'
-        + ("".join(f'<li{" class=same" if o in shared else ""}>{_e(o)}</li>' for o in job["overrides"])
+        f'<th><a href="{file_url(job["name"] + "/" + PAGE)}">job {escape_html(job["name"])}</a><ul class="ov">'
+        + ("".join(f'<li{" class=same" if o in shared else ""}>{escape_html(o)}</li>' for o in job["overrides"])
            or "<li>(no overrides)</li>")
         + "</ul></th>"
         for job in jobs
@@ -521,21 +521,21 @@ def render_sweep_page(jobs: list[dict], title: str = "sweep") -> str:
                 f'<div class="take{" picked" if t["take"] == s["take"] else ""}">Take {t["take"]}'
                 f'{" (picked)" if t["take"] == s["take"] else ""}'
                 f'{waveform_svg(job["peaks"].get(t["clip"], []), width=200)}'
-                f'<audio controls preload="none" src="{_src(job["name"] + "/" + t["clip"])}"></audio>'
+                f'<audio controls preload="none" src="{file_url(job["name"] + "/" + t["clip"])}"></audio>'
                 f'{_flags_html(t.get("checks"))}</div>'
                 for t in s.get("review_takes", [])
             )
             cells.append(f"<td>{takes or 'no takes'}</td>")
         body.append(
-            f'<tr id="seg-{_e(uid)}"><th class="line"><span class="sid">{_e(first["id"])}</span> '
-            f'<b>{_e(first["speaker"])}</b><p class="text">{_e(first["text"])}</p></th>{"".join(cells)}</tr>'
+            f'<tr id="seg-{escape_html(uid)}"><th class="line"><span class="sid">{escape_html(first["id"])}</span> '
+            f'<b>{escape_html(first["speaker"])}</b><p class="text">{escape_html(first["text"])}</p></th>{"".join(cells)}</tr>'
         )
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_e("Sweep review: " + title)}</title>'
-        f"<style>{_CSS}{_SWEEP_CSS}</style></head><body><h1>Sweep review: {_e(title)}</h1>"
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape_html("Sweep review: " + title)}</title>'
+        f"<style>{PAGE_CSS}{_SWEEP_CSS}</style></head><body><h1>Sweep review: {escape_html(title)}</h1>"
         f"<p>{len(jobs)} job(s), {len(rows)} segment(s). Each job's own page (linked above its column) picks takes.</p>"
         f'<table><thead><tr><th>segment</th>{head}</tr></thead><tbody>\n{chr(10).join(body)}\n</tbody></table>'
-        f"<details><summary>About the checks</summary><p>{_THRESHOLDS}</p></details></body></html>\n"
+        f"<details><summary>About the checks</summary><p>{THRESHOLDS_HTML}</p></details></body></html>\n"
     )
 
 

@@ -14,6 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,7 +23,8 @@ import soundfile as sf
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
-MODULES = {"barkflow": "barkflow.cli", "barkflow-voices": "barkflow.voices_cli", "barkflow-review": "barkflow.review"}
+MODULES = {"barkflow": "barkflow.cli", "barkflow-voices": "barkflow.voices_cli", "barkflow-review": "barkflow.review",
+           "barkflow-studio": "barkflow.studio.cli"}
 INLINE = re.compile(r"`((?:%s) [^`]+)`" % "|".join(map(re.escape, sorted(MODULES, key=len, reverse=True))))
 
 
@@ -31,6 +33,7 @@ class Adapt(NamedTuple):
     replace: dict[str, str] = {}  # argument -> what runs instead
     append: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
+    serves: bool = False  # a server that runs until stopped: started, asked for its page, stopped
 
 
 # Every barkflow render below also gets FAST (appended to each `barkflow` command that renders):
@@ -58,6 +61,9 @@ ADAPTATIONS: dict[str, Adapt] = {
     "barkflow project=mybook": Adapt(
         "the README's conf/projects/mybook.yaml, written here; hub weights: the tiny model, whose bundle has no "
         "v2/en_speaker_6, so the narrator is v2/en_speaker_0", {}, ("model=tiny", "project.cast.narrator=v2/en_speaker_0")),
+    "barkflow-studio project=demo": Adapt(
+        "a server: started on any free port, its page fetched with the token it prints, then stopped",
+        {}, ("--port", "0"), serves=True),
     "barkflow-voices list": Adapt("offline: the tiny bundle's presets instead of suno/bark-small's", {}, ("--presets", "tiny")),
     "barkflow-voices add grandpa renders/demo/voices/l0007-s01.npz": Adapt("runs as written (after the demo render)"),
     "barkflow-voices clone me.wav --name me": Adapt(
@@ -106,7 +112,7 @@ def adapted(command: str, bundle: Path) -> list[str]:
     adapt = ADAPTATIONS[command]
     args = [adapt.replace.get(arg, arg).format(bundle=bundle) for arg in shlex.split(command)]
     args = [arg for arg in args if arg not in adapt.remove] + list(adapt.append)
-    renders = args[0] == "barkflow" and not {"plan=true", "--cfg"} & set(args)
+    renders = args[0] in ("barkflow", "barkflow-studio") and not {"plan=true", "--cfg"} & set(args)
     if renders:
         args += FAST
     return [sys.executable, "-m", MODULES[args[0]], *args[1:]]
@@ -128,6 +134,20 @@ def prepare(folder: Path) -> None:
     sf.write(folder / "me.wav", (voiced + noise).astype(np.float32), rate)
 
 
+def check_server(command: str, args: list[str], folder: Path, env: dict) -> None:
+    """Start a server command, fetch the page at the address it prints, stop it: it must answer."""
+    proc = subprocess.Popen(args, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        printed = [proc.stdout.readline() for _ in range(2)]
+        address = next((line.strip() for line in printed if line.strip().startswith("http://")), "")
+        assert address, f"{command}: printed no address\n{printed}\n{proc.stderr.read()[-3000:] if proc.poll() else ''}"
+        with urllib.request.urlopen(address, timeout=60) as response:
+            assert response.status == 200 and b"<html" in response.read(), command
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
 def test_every_readme_command_runs(tmp_path, tiny_bundle):
     prepare(tmp_path)
     # this checkout's code, wherever barkflow is installed from
@@ -135,6 +155,9 @@ def test_every_readme_command_runs(tmp_path, tiny_bundle):
                PYTHONWARNINGS="ignore")
     for command in readme_commands():
         args = adapted(command, tiny_bundle)
+        if ADAPTATIONS[command].serves:
+            check_server(command, args, tmp_path, env)
+            continue
         result = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, f"{command}\n  ran as: {shlex.join(args[2:])}\n{result.stderr[-3000:]}"
         assert "Traceback" not in result.stderr, f"{command}\n{result.stderr[-3000:]}"

@@ -22,7 +22,10 @@ import pytest
 from barkflow import build, plan, publish, retakes
 from barkflow.cache import Store
 from barkflow.studio.app import Server, bind, make_app, url
-from barkflow.studio.session import Studio
+from barkflow.config import VerifyConfig, line_overrides
+from barkflow.errors import BarkflowError
+from barkflow.studio.page import render_studio_page
+from barkflow.studio.session import Studio, is_flagged
 from helpers import FAST, REPO, STEPS, computed_counts, entries, project_config, render
 
 SCRIPT = """The lamp turned all night.
@@ -190,6 +193,37 @@ def test_a_retake_adds_a_take_with_the_next_seed(studio):
     assert session.engine.loads.count("semantic") == 1  # the engine stayed loaded between renders
 
 
+def test_a_segment_is_flagged_by_its_stitched_take_against_fail_on_and_verify():
+    verify = VerifyConfig(fail_on=["too_short", "clipping"])
+    too_short = {"checks": {"flags": {"too_short": "..."}}}
+    assert is_flagged(too_short, verify)
+    assert not is_flagged(too_short, VerifyConfig(fail_on=["clipping"]))
+    assert not is_flagged({"checks": {"flags": {"leading_silence": "..."}}}, verify)  # flagged, not failing
+    assert not is_flagged({"checks": None}, verify)
+    assert is_flagged({"checks": {"flags": {}}, "verify": {"passed": False, "failures": ["wer"]}}, verify)
+    assert not is_flagged({"checks": {"flags": {}}, "verify": {"passed": True, "failures": []}}, verify)
+
+
+def test_retake_all_flagged_adds_one_take_to_each_flagged_segment_in_one_render(studio):
+    session, client, config, tmp = studio
+    out = tmp / "out"
+    before = manifest(out)["segments"]
+    flagged = {s["uid"] for s in before if is_flagged(s, config.verify)}
+    assert flagged == {s["uid"] for s in before}  # the tiny model's takes are all too short
+    renders = session.status["finished"]
+    assert client.post("/api/retake-flagged", {}) == (200, {"takes": {uid: 2 for uid in flagged}})
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    assert session.status["finished"] == renders + 1  # one render made every retake
+    assert "decode 3 new/3 cached" in session.status["summary"]
+    assert json.loads((out / "picks.json").read_text())["takes"] == {uid: 2 for uid in flagged}
+    assert [[t["take"] for t in s["review_takes"]] for s in manifest(out)["segments"]] == [[0, 1]] * 3
+    # where none is flagged, nothing is asked for and the picks file is left as it is
+    calm = Studio(make_project(tmp, "verify.fail_on=[clipping]"), [REPO / "conf"], engine=session.engine)
+    with pytest.raises(BarkflowError, match="nothing to retake"):
+        calm.retake_flagged()
+    assert json.loads((out / "picks.json").read_text())["takes"] == {uid: 2 for uid in flagged}
+
+
 def test_a_text_edit_rewrites_the_script_with_a_backup_and_refuses_a_stale_page(studio):
     session, client, config, tmp = studio
     script, out = tmp / "script.txt", tmp / "out"
@@ -209,6 +243,86 @@ def test_a_text_edit_rewrites_the_script_with_a_backup_and_refuses_a_stale_page(
     assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
     assert "semantic 1 new/2 cached" in session.status["summary"]  # exactly that segment re-rendered
     assert manifest(out)["segments"][2]["text"] == "Only the wind, Alice."
+
+
+def test_a_voice_change_rerenders_that_line_and_a_plain_run_then_renders_nothing(studio):
+    session, client, config, tmp = studio
+    out = tmp / "out"
+    before = manifest(out)["segments"]
+    status, answer = client.post("/api/line", {"uid": before[2]["uid"], "voice": "v2/en_speaker_1", "sampling": ""})
+    assert (status, answer) == (200, {"entry": {"voice": "v2/en_speaker_1"}})
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    assert "semantic 1 new/2 cached" in session.status["summary"]  # exactly that line's segment
+    after = manifest(out)["segments"]
+    assert after[2]["voice"] != before[2]["voice"] and after[2]["keys"] != before[2]["keys"]
+    assert [s["keys"] for s in after[:2]] == [s["keys"] for s in before[:2]]
+    # a sampling change of another line: its coarse stage on, its semantic tokens kept
+    status, answer = client.post("/api/line", {"uid": before[0]["uid"], "voice": "", "sampling": "coarse.temp=0.5"})
+    assert (status, answer) == (200, {"entry": {"sampling": {"coarse": {"temp": 0.5}}}})
+    assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
+    last = manifest(out)["segments"]
+    assert last[0]["keys"]["semantic"] == before[0]["keys"]["semantic"]
+    assert last[0]["keys"]["coarse"] != before[0]["keys"]["coarse"]
+    written = (out / "lines.yaml").read_text()
+    assert line_overrides(config)[3].voice == "v2/en_speaker_1" and line_overrides(config)[1].sampling == {
+        "coarse": {"temp": 0.5}}
+    # bad input: one line, the file untouched
+    for body, words in (({"sampling": "coarse.tmep=0.5"}, "unknown sampling option(s) tmep"),
+                        ({"sampling": "temp=0.5"}, "not stage.option=value"),
+                        ({"sampling": "voice.temp=1"}, "set it to one of semantic, coarse, fine")):
+        status, answer = client.post("/api/line", {"uid": before[1]["uid"], "voice": "", **body})
+        assert status == 400 and words in answer["error"] and "\n" not in answer["error"], answer
+    assert (out / "lines.yaml").read_text() == written
+    assert 'value="coarse.temp=0.5"' in client.get("/")[1].decode()  # the page shows the line's setting
+    # a plain run reads the lines file from the output folder: nothing to render, the same bytes
+    shown = file_bytes(out)
+    summary = render(config)
+    assert sum(summary.rendered.values()) == 0 and file_bytes(out) == shown
+
+
+def test_the_lines_file_is_read_over_project_lines_and_checked(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lines.yaml").write_text("3: {voice: v2/en_speaker_1}\n2: {sampling: {coarse: {temp: 0.5}}}\n")
+    config = make_project(tmp_path, "project.lines.3.prefix='[sighs]'", "project.lines.3.voice=v2/en_speaker_0")
+    lines = line_overrides(config)
+    assert (lines[3].voice, lines[3].prefix) == ("v2/en_speaker_1", "[sighs]")  # the file's fields win
+    assert lines[2].sampling == {"coarse": {"temp": 0.5}}
+    engine = build.make_engine(config)
+    store = Store(config.paths.cache_dir)
+    units = plan.make_plan(config, engine, store, [REPO / "conf"]).units
+    voices = {u.line.source_line: u.voice.name for u in units}
+    assert voices[3] == voices[2] != voices[1]  # line 3 in ALICE's voice (v2/en_speaker_1), from the file
+    for text, words in (("3: {voic: x}\n", "lines.yaml.3.voic is not an option"),
+                        ("9: {voice: v2/en_speaker_1}\n", "has no line 9"),
+                        ("3: [1, 2]\n", "expected {line number"),
+                        ("3: {sampling: {coarse: {temp: x}}}\n", "sampling.coarse")):
+        (out / "lines.yaml").write_text(text)
+        with pytest.raises(BarkflowError) as error:
+            plan.make_plan(make_project(tmp_path), engine, store, [REPO / "conf"])
+        assert words in str(error.value) and "\n" not in str(error.value), str(error.value)
+    missing = make_project(tmp_path, f"project.lines_file={tmp_path / 'nope.yaml'}")
+    with pytest.raises(BarkflowError, match="lines file .*nope.yaml not found"):
+        line_overrides(missing)
+
+
+def test_a_paragraph_over_several_lines_is_refused_by_the_text_box(tmp_path, rendered_cache):
+    script = tmp_path / "story.txt"
+    script.write_text("The lamp turned\nall night long.\n\nThe wind blew.\n", encoding="utf-8")
+    config = project_config(tmp_path, f"project.script={script}", "project.format=prose")
+    render(config)
+    session = Studio(config, [REPO / "conf"])
+    data = session.page_data()
+    assert data["editable"] == {4}  # the one-line paragraph; not the paragraph on lines 1-2
+    page = render_studio_page(data, "token")
+    first, second = manifest(tmp_path / "out")["segments"]
+    assert f'class="line-text" data-uid="{second["uid"]}"' in page
+    assert f'class="line-text" data-uid="{first["uid"]}"' not in page and "edit it in the file itself" in page
+    with pytest.raises(BarkflowError, match="more than that line of the file"):
+        session.edit_line(first["uid"], "The lamp turned.", data["script_hash"])
+    assert script.read_text() == "The lamp turned\nall night long.\n\nThe wind blew.\n"
+    session.edit_line(second["uid"], "The wind blew hard.", data["script_hash"])
+    assert script.read_text().endswith("\nThe wind blew hard.\n")
 
 
 def test_a_plain_run_afterwards_renders_nothing_and_writes_the_same_bytes(studio):
@@ -338,6 +452,11 @@ def test_the_fix_loop_in_the_browser(studio, chrome):
                  and b.find_element(By.ID, "pending").text == "" and "ready" in b.find_element(By.ID, "status").text)
     links = [a.get_attribute("href") for a in chrome.find_elements(By.CSS_SELECTOR, "#outputs a")]
     assert any(link.endswith("/files/demo.wav") for link in links)
+
+    # retake all flagged (the tiny model's takes all are): one more take of each segment
+    counts = {s["uid"]: len(takes_of(s["uid"])) for s in manifest(out)["segments"]}
+    chrome.find_element(By.ID, "retake-flagged").click()
+    assert until(lambda b: all(len(takes_of(uid)) == n + 1 for uid, n in counts.items()) and session.wait_idle(0))
 
     # a plain run renders nothing and writes the same bytes
     shown = file_bytes(out)

@@ -83,9 +83,16 @@ def make_app(studio: Studio, token: str) -> Starlette:
         body = await _json(request)
         return _act(lambda: {"takes": studio.retake(body.get("uid"), body.get("count", 1))})
 
+    async def retake_flagged(request: Request) -> Response:
+        return _act(lambda: {"takes": studio.retake_flagged()})
+
     async def text(request: Request) -> Response:
         body = await _json(request)
         return _act(lambda: {"hash": studio.edit_line(body.get("uid"), body.get("text"), body.get("hash"))})
+
+    async def line(request: Request) -> Response:
+        body = await _json(request)
+        return _act(lambda: {"entry": studio.set_line(body.get("uid"), body.get("voice", ""), body.get("sampling", ""))})
 
     async def restitch(request: Request) -> Response:
         return _act(lambda: studio.restitch() or {"ok": True})
@@ -95,7 +102,9 @@ def make_app(studio: Studio, token: str) -> Starlette:
         Route("/api/status", status),
         Route("/api/pick", pick, methods=["POST"]),
         Route("/api/retake", retake, methods=["POST"]),
+        Route("/api/retake-flagged", retake_flagged, methods=["POST"]),
         Route("/api/text", text, methods=["POST"]),
+        Route("/api/line", line, methods=["POST"]),
         Route("/api/restitch", restitch, methods=["POST"]),
         Route("/files/{path:path}", output_file),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from barkflow import review
 from barkflow.engine.constants import SAMPLE_RATE
 
-_e = review._e
+_e = review.escape_html  # every text the page shows goes through it
 
 
 def render_studio_page(data: dict, token: str) -> str:
@@ -25,15 +25,15 @@ def render_studio_page(data: dict, token: str) -> str:
     else:
         body = _segments_html(manifest, data)
         segments = manifest["segments"]
-        flagged = sum(1 for s in segments if (s.get("checks") or {}).get("flags"))
-        summary = f"{len(segments)} segments, {manifest.get('audio_seconds', 0):.1f} s of audio; {flagged} flagged by the checks"
+        summary = (f"{len(segments)} segments, {manifest.get('audio_seconds', 0):.1f} s of audio; "
+                   f"{len(data['flagged'])} flagged (verify.fail_on, transcripts)")
         state["stitched"] = {s["uid"]: s["take"] for s in segments}
-    outputs = "".join(f'<li><a href="{review._src(path)}">{_e(path)}</a></li>' for path in data["outputs"])
+    outputs = "".join(f'<li><a href="{review.file_url(path)}">{_e(path)}</a></li>' for path in data["outputs"])
     project = (manifest or {}).get("project", "")
     return _PAGE.format(
-        title=_e(f"Studio: {project}"), project=_e(project), summary=_e(summary), css=review._CSS + _CSS,
-        outputs=outputs, body=body, state=review._script_json(state), script=_SCRIPT,
-        thresholds=review._THRESHOLDS, status=_e(status_line(data["status"])),
+        title=_e(f"Studio: {project}"), project=_e(project), summary=_e(summary), css=review.PAGE_CSS + _CSS,
+        outputs=outputs, body=body, flagged=len(data["flagged"]), state=review.script_json(state), script=_SCRIPT,
+        thresholds=review.THRESHOLDS_HTML, status=_e(status_line(data["status"])),
     )
 
 
@@ -59,17 +59,30 @@ def _segments_html(manifest: dict, data: dict) -> str:
         number = s.get("line", 0)
         raw = lines[number - 1] if 1 <= number <= len(lines) else ""
         uid = _e(s["uid"])
+        setting = data["line_settings"].get(number, {"voice": "", "sampling": ""})
         body.append(
             f'<div class="studio-seg" id="studio-{uid}">'
-            + review._segment_html(s, data["peaks"], data["line_audio"].get(s["uid"]), rate)
+            + review.segment_html(s, data["peaks"], data["line_audio"].get(s["uid"]), rate)
             + f'<div class="controls" data-uid="{uid}">'
             f'<button type="button" class="retake" data-uid="{uid}">Retake</button> '
-            f'<label>line {number} of {_e(data["script_name"])}: '
-            f'<input type="text" class="line-text" data-uid="{uid}" value="{_e(raw)}" size="70" autocomplete="off">'
-            f'</label> <button type="button" class="save-text" data-uid="{uid}">Save text</button>'
+            + (_text_box(uid, number, raw, data["script_name"]) if number in data["editable"] else
+               f'<span class="note">line {number} of {_e(data["script_name"])} is read from more than that line '
+               f'of the file (a paragraph over several lines, or a book): edit it in the file itself</span>')
+            + '<br>'
+            f'<label>voice <input type="text" class="line-voice" data-uid="{uid}" value="{_e(setting["voice"])}" '
+            f'placeholder="{_e(s.get("voice", ""))} (empty: the cast\'s)" size="20" autocomplete="off"></label> '
+            f'<label>sampling <input type="text" class="line-sampling" data-uid="{uid}" value="{_e(setting["sampling"])}" '
+            f'placeholder="e.g. semantic.temp=0.6 coarse.top_k=50" size="40" autocomplete="off"></label> '
+            f'<button type="button" class="save-line" data-uid="{uid}">Save voice and sampling</button>'
             f'<span class="message" data-uid="{uid}"></span></div></div>'
         )
     return "\n".join(body)
+
+
+def _text_box(uid: str, number: int, raw: str, script_name: str) -> str:
+    return (f'<label>line {number} of {_e(script_name)}: '
+            f'<input type="text" class="line-text" data-uid="{uid}" value="{_e(raw)}" size="70" autocomplete="off">'
+            f'</label> <button type="button" class="save-text" data-uid="{uid}">Save text</button>')
 
 
 _CSS = """
@@ -78,7 +91,7 @@ _CSS = """
 .studio-seg{margin:.6em 0}.studio-seg .seg{margin-bottom:0;border-bottom-left-radius:0;border-bottom-right-radius:0}
 .controls{border:1px solid #ddd;border-top:none;padding:.3em .8em;font-size:13px;background:#fafafa}
 .controls .line-text{font:13px monospace}.message{margin-left:.5em;color:#b22}
-.empty{color:#777;font-style:italic}
+.empty,.note{color:#777;font-style:italic}
 """
 
 _SCRIPT = """
@@ -127,8 +140,20 @@ document.querySelectorAll('button.save-text').forEach(button => button.addEventL
   catch (e) { say(uid, e.message); }
   poll();
 }));
+document.querySelectorAll('button.save-line').forEach(button => button.addEventListener('click', async () => {
+  const uid = button.dataset.uid, field = name => document.querySelector(`input.${name}[data-uid="${CSS.escape(uid)}"]`).value;
+  try { await call('/api/line', {uid, voice: field('line-voice'), sampling: field('line-sampling')}); say(uid, 'saved; rendering'); }
+  catch (e) { say(uid, e.message); }
+  poll();
+}));
 document.getElementById('restitch').addEventListener('click', async () => {
   try { await call('/api/restitch', {}); } catch (e) { statusBox.textContent = 'error: ' + e.message; }
+  poll();
+});
+document.getElementById('retake-flagged').addEventListener('click', async () => {
+  try { const answer = await call('/api/retake-flagged', {});
+        statusBox.textContent = 'retakes queued for ' + Object.keys(answer.takes).length + ' segment(s)'; }
+  catch (e) { statusBox.textContent = 'error: ' + e.message; }
   poll();
 });
 function line(s) {
@@ -159,7 +184,8 @@ _PAGE = """<!DOCTYPE html>
 <h1>Studio: {project}</h1>
 <p>{summary}</p>
 <p id="status">{status}</p>
-<p><button id="restitch" type="button">Re-stitch and export</button> <span id="pending"></span></p>
+<p><button id="restitch" type="button">Re-stitch and export</button>
+<button id="retake-flagged" type="button">Retake all flagged ({flagged})</button> <span id="pending"></span></p>
 <details><summary>Outputs</summary><ul id="outputs">{outputs}</ul></details>
 <details><summary>About the checks</summary><p>{thresholds}</p></details>
 </header>

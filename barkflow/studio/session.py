@@ -12,17 +12,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+
+import yaml
 from pathlib import Path
 from typing import Optional
 
 from barkflow import publish, review, runner
+from barkflow.book import book_format
 from barkflow.build import make_engine
 from barkflow.cli import summary_line
-from barkflow.config import MAX_TAKES, BarkflowConfig
+from barkflow.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_lines_entries, line_overrides,
+                             lines_file_path, read_lines_file)
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path, read_json_object, write_json_atomic
 from barkflow.plan import find_file
+from barkflow.script import parse_script
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +135,30 @@ class Studio:
         picks = data.get("picks", data if "picks" not in data and "takes" not in data else {})
         return {"picks": dict(picks), "takes": dict(data.get("takes") or {})}
 
-    def script_text(self) -> tuple[str, str]:
-        """The script file's text and the hash the page sends back with an edit."""
+    def script_text(self) -> tuple[Optional[str], str]:
+        """The script file's text (None for a book or a file that is not UTF-8: the studio does not
+        rewrite those) and the hash the page sends back with an edit."""
         data = self.script_path.read_bytes()
-        return data.decode("utf-8"), hashlib.sha256(data).hexdigest()
+        try:
+            text = None if book_format(self.script_path, self.config.project.format) else data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        return text, hashlib.sha256(data).hexdigest()
+
+    def editable_lines(self, text: Optional[str]) -> set[int]:
+        """The script lines the text box can rewrite: those whose whole spoken text sits on their
+        own line of the file (not a prose paragraph over several lines, nor a book's paragraph)."""
+        if text is None:
+            return set()
+        project = self.config.project
+        try:
+            script = parse_script(text, project.format, source=str(self.script_path), narrator=project.narrator,
+                                  fountain_action=project.fountain_action)
+        except BarkflowError:
+            return set()
+        physical = text.splitlines()
+        return {line.source_line for line in script.lines
+                if 1 <= line.source_line <= len(physical) and line.text in physical[line.source_line - 1]}
 
     # --- the actions --------------------------------------------------------------------------
 
@@ -165,6 +190,29 @@ class Studio:
         self.request_render(f"retake {segment['id']}")
         return have + count
 
+    def retake_flagged(self) -> dict[str, int]:
+        """One more take of every segment whose stitched take is flagged (`is_flagged`), written
+        to the picks file's `takes` at once and made by one render (the retakes batched together).
+        Returns {segment uid: its takes in all}; a book with none flagged is the caller's error."""
+        flagged = [s for s in (self.manifest() or {}).get("segments", []) if is_flagged(s, self.config.verify)]
+        if not flagged:
+            raise BarkflowError("no segment's stitched take is flagged (by verify.fail_on or its transcript); "
+                                "nothing to retake")
+        with self._files:
+            data = self.picks_file()
+            wanted = {}
+            for segment in flagged:
+                have = max(int(data["takes"].get(segment["uid"], 0) or 0), segment["takes"])
+                if have < MAX_TAKES:
+                    wanted[segment["uid"]] = have + 1
+            if not wanted:
+                raise BarkflowError(f"every flagged segment has {MAX_TAKES} takes already, the most kept; "
+                                    "pick among them or edit their text")
+            data["takes"].update(wanted)
+            write_json_atomic(self.picks_path, data)
+        self.request_render(f"retake {len(wanted)} flagged segment{'s' if len(wanted) != 1 else ''}")
+        return wanted
+
     def edit_line(self, uid: str, text: str, script_hash: str) -> str:
         """Rewrite the script line segment `uid` comes from with `text`, keeping the previous file
         as `<script>.bak`; refused if the file changed since the page read it (`script_hash`).
@@ -176,8 +224,11 @@ class Studio:
             old, current = self.script_text()
             if current != script_hash:
                 raise StaleScript(f"{self.script_path} changed on disk since the page was loaded; reload the page")
-            lines = old.splitlines(keepends=True)
             number = segment["line"]
+            if number not in self.editable_lines(old):
+                raise BarkflowError(f"line {number} of {self.script_path.name} is read from more than that line of the "
+                                    "file (a paragraph over several lines, or a book): edit it in the file itself")
+            lines = old.splitlines(keepends=True)
             if not 1 <= number <= len(lines):
                 raise BarkflowError(f"{self.script_path} has no line {number}; reload the page")
             ending = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
@@ -187,6 +238,38 @@ class Studio:
             _write_bytes_atomic(self.script_path, new.encode("utf-8"))
         self.request_render(f"new text for {segment['id']}")
         return hashlib.sha256(new.encode("utf-8")).hexdigest()
+
+    def set_line(self, uid: str, voice: str, sampling: str) -> dict:
+        """Voice and sampling for the script line segment `uid` comes from, written as that line's
+        entry in the lines file (`project.lines_file`, by default lines.yaml in the output folder),
+        which every plan reads over `project.lines`; then a render remakes that line's segments.
+        `voice` "" is the cast's; `sampling` is "stage.option=value ..." ("" for none).
+        Returns the line's entry as written."""
+        segment = self.segment(uid)
+        number = segment["line"]
+        if not isinstance(voice, str) or not isinstance(sampling, str):
+            raise BarkflowError(f"line {number}: give the voice and the sampling as text")
+        options = parse_sampling(sampling, f"sampling of line {number}")
+        path = lines_file_path(self.config)
+        configured = self.config.project.lines.get(number)
+        with self._files:
+            entries = read_lines_file(path, required=bool(self.config.project.lines_file))
+            entry = dict(entries.get(number, {}))
+            for name, value in (("voice", voice.strip()), ("sampling", options)):
+                if value or (configured is not None and getattr(configured, name)):  # "" must undo the config's
+                    entry[name] = value
+                else:
+                    entry.pop(name, None)
+            check_lines_entries({number: entry}, f"line {number}")
+            if entry:
+                entries[number] = entry
+            else:
+                entries.pop(number, None)
+            header = (f"# Per-line overrides written by barkflow-studio: each field replaces project.lines'.\n"
+                      f"# Keyed by the line number in {self.script_path.name}.\n")
+            _write_bytes_atomic(path, (header + yaml.safe_dump(entries, sort_keys=True)).encode("utf-8"))
+        self.request_render(f"voice and sampling of line {number}")
+        return entry
 
     def restitch(self) -> None:
         """Stitch and export the book with the current picks (and render whatever is missing)."""
@@ -207,18 +290,22 @@ class Studio:
         manifest = self.manifest()
         peaks, line_audio = {}, {}
         if manifest:
-            clips = review._read_index(self.out_dir / review.REVIEW_DIR / review.INDEX)
+            clips = review.read_clip_index(self.out_dir / review.REVIEW_DIR / review.INDEX)
             peaks = {f"{review.REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
-            line_audio = review._line_audio(manifest, self.out_dir)
+            line_audio = review.line_audio_sources(manifest, self.out_dir)
         text, script_hash = self.script_text()
         try:
             picks = self.picks_file()["picks"]
+            line_settings = {number: {"voice": line.voice, "sampling": sampling_text(line.sampling)}
+                             for number, line in line_overrides(self.config).items()}
         except BarkflowError as e:
-            picks, self.status["error"] = {}, str(e)
+            picks, line_settings, self.status["error"] = {}, {}, str(e)
         return {
             "manifest": manifest, "peaks": peaks, "line_audio": line_audio, "picks": picks,
-            "script_lines": text.splitlines(), "script_hash": script_hash, "script_name": self.script_path.name,
-            "status": dict(self.status), "outputs": self._outputs(manifest),
+            "script_lines": (text or "").splitlines(), "script_hash": script_hash,
+            "editable": self.editable_lines(text), "script_name": self.script_path.name,
+            "status": dict(self.status), "outputs": self._outputs(manifest), "line_settings": line_settings,
+            "flagged": [s["uid"] for s in (manifest or {}).get("segments", []) if is_flagged(s, self.config.verify)],
         }
 
     def _outputs(self, manifest: Optional[dict]) -> list[str]:
@@ -229,6 +316,36 @@ class Studio:
             if resolved.is_relative_to(self.out_dir):
                 shown.append(resolved.relative_to(self.out_dir).as_posix())
         return shown
+
+
+def parse_sampling(text: str, where: str) -> dict:
+    """"semantic.temp=0.6 coarse.top_k=50" as {"semantic": {"temp": 0.6}, "coarse": {"top_k": 50}};
+    values read as YAML scalars (numbers, true/false, null). The options are checked by the caller."""
+    options: dict = {}
+    for item in text.replace(",", " ").split():
+        name, equals, value = item.partition("=")
+        stage, dot, option = name.partition(".")
+        if not (equals and dot and stage and option and value):
+            raise BarkflowError(f"{where}: {item!r} is not stage.option=value, such as semantic.temp=0.6")
+        try:
+            options.setdefault(stage, {})[option] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise BarkflowError(f"{where}: {item!r} has a value that is not a number or a word") from None
+    return options
+
+
+def sampling_text(sampling: dict) -> str:
+    """The inverse of `parse_sampling`, for the page's input box."""
+    return " ".join(f"{stage}.{option}={yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}"
+                    for stage, options in sorted(sampling.items()) for option, value in sorted((options or {}).items()))
+
+
+def is_flagged(segment: dict, verify: VerifyConfig) -> bool:
+    """Whether a manifest segment's stitched take fails: one of its checks is in `verify.fail_on`,
+    or (verify on) its transcript check fails, as the retake loop of a verified run judges it."""
+    flags = (segment.get("checks") or {}).get("flags") or {}
+    failed_verify = segment.get("verify") is not None and not segment["verify"].get("passed", True)
+    return failed_verify or any(name in verify.fail_on for name in flags)
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
