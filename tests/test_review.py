@@ -9,7 +9,6 @@ import html
 import json
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -168,58 +167,36 @@ def test_every_render_writes_the_review_page_clips_and_checks(rendered):
     assert read_manifest(out)["segments"] == segments
 
 
-def _chrome():
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
-    from selenium.webdriver.chrome.service import Service
-
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver") or next((p for p in ["/usr/bin/chromedriver"] if Path(p).exists()), None)
-    if not binary or not driver:
-        pytest.skip("chromium and chromedriver are not installed (apt-get install -y chromium chromium-driver)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"):
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="barkflow-chromium-")
-    options.add_argument(f"--user-data-dir={profile}")
-    return webdriver.Chrome(service=Service(driver), options=options), profile
-
-
-def test_picking_a_take_in_the_browser_restitches_without_rendering(rendered, tmp_path):
+def test_picking_a_take_in_the_browser_restitches_without_rendering(rendered, tmp_path, chrome):
     source, overrides = rendered
     shutil.copytree(source, tmp_path, dirs_exist_ok=True)
     out = tmp_path / "out"
     before = read_manifest(out)["segments"]
-    browser, profile = _chrome()
-    try:
-        from selenium.webdriver.common.by import By
+    browser = chrome
+    from selenium.webdriver.common.by import By
 
-        browser.get((out / "review.html").as_uri())
-        sources = [a.get_attribute("src") for a in browser.find_elements(By.TAG_NAME, "audio")]
-        assert len(sources) == len(before) * 3  # the segment as stitched, and each of its two takes
-        for src in sources:
-            assert Path(unquote(src.split("#")[0].removeprefix("file://"))).is_file(), src
-        for s in before:
-            section = browser.find_element(By.ID, f"seg-{s['uid']}")
-            assert s["text"] in section.text
-            assert len(section.find_elements(By.CSS_SELECTOR, ".take audio")) == 2
-        # the browser decodes every clip (16-bit takes, float master spans)
-        errors = browser.execute_async_script(
-            "const done = arguments[arguments.length - 1];"
-            "Promise.all([...document.querySelectorAll('audio')].map(a => new Promise(r => {"
-            "  a.onloadedmetadata = () => r(null); a.onerror = () => r(a.src); a.preload = 'metadata'; a.load();"
-            "}))).then(list => done(list.filter(x => x)));"
-        )
-        assert errors == []
+    browser.get((out / "review.html").as_uri())
+    sources = [a.get_attribute("src") for a in browser.find_elements(By.TAG_NAME, "audio")]
+    assert len(sources) == len(before) * 3  # the segment as stitched, and each of its two takes
+    for src in sources:
+        assert Path(unquote(src.split("#")[0].removeprefix("file://"))).is_file(), src
+    for s in before:
+        section = browser.find_element(By.ID, f"seg-{s['uid']}")
+        assert s["text"] in section.text
+        assert len(section.find_elements(By.CSS_SELECTOR, ".take audio")) == 2
+    # the browser decodes every clip (16-bit takes, float master spans)
+    errors = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "Promise.all([...document.querySelectorAll('audio')].map(a => new Promise(r => {"
+        "  a.onloadedmetadata = () => r(null); a.onerror = () => r(a.src); a.preload = 'metadata'; a.load();"
+        "}))).then(list => done(list.filter(x => x)));"
+    )
+    assert errors == []
 
-        target = before[1]
-        browser.find_element(By.CSS_SELECTOR, f"input[name='pick-{target['uid']}'][value='1']").click()
-        picks = json.loads(browser.find_element(By.ID, "picks-json").get_attribute("value"))
-        assert "differ" in browser.find_element(By.ID, "status").text
-    finally:
-        browser.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    target = before[1]
+    browser.find_element(By.CSS_SELECTOR, f"input[name='pick-{target['uid']}'][value='1']").click()
+    picks = json.loads(browser.find_element(By.ID, "picks-json").get_attribute("value"))
+    assert "differ" in browser.find_element(By.ID, "status").text
     assert picks == {"picks": {s["uid"]: (1 if s is target else s["take"]) for s in before}}
     (out / "picks.json").write_text(json.dumps(picks), encoding="utf-8")
     after = render(project_config(tmp_path, *overrides))
@@ -283,30 +260,26 @@ def test_without_transcript_checks_the_page_has_no_verify_controls():
     assert 'class="verify"' not in body and "failed" not in body and "data-wer" not in body
 
 
-def test_only_failed_and_sort_by_wer_in_the_browser(tmp_path):
+def test_only_failed_and_sort_by_wer_in_the_browser(tmp_path, chrome):
     manifest = verified_manifest()
     manifest["segments"][0]["verify"]["wer"] = 0.1  # passes, but sorts after the failed one
     (tmp_path / "review.html").write_text(review.render_page(manifest, {}, {}), encoding="utf-8")
-    browser, profile = _chrome()
-    try:
-        from selenium.webdriver.common.by import By
+    browser = chrome
+    from selenium.webdriver.common.by import By
 
-        browser.get((tmp_path / "review.html").as_uri())
-        def shown():
-            return [s.get_attribute("data-uid") for s in browser.find_elements(By.CSS_SELECTOR, "section.seg")
-                    if s.is_displayed()]
-        assert shown() == ["u1", "u2", "u3"]
-        browser.find_element(By.ID, "sort-wer").click()
-        assert shown() == ["u2", "u1", "u3"]
-        browser.find_element(By.ID, "only-failed").click()
-        assert shown() == ["u2"]
-        browser.find_element(By.ID, "only-failed").click()
-        browser.find_element(By.ID, "sort-wer").click()
-        assert shown() == ["u1", "u2", "u3"]
-        assert browser.find_element(By.TAG_NAME, "h2").is_displayed()
-    finally:
-        browser.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    browser.get((tmp_path / "review.html").as_uri())
+    def shown():
+        return [s.get_attribute("data-uid") for s in browser.find_elements(By.CSS_SELECTOR, "section.seg")
+                if s.is_displayed()]
+    assert shown() == ["u1", "u2", "u3"]
+    browser.find_element(By.ID, "sort-wer").click()
+    assert shown() == ["u2", "u1", "u3"]
+    browser.find_element(By.ID, "only-failed").click()
+    assert shown() == ["u2"]
+    browser.find_element(By.ID, "only-failed").click()
+    browser.find_element(By.ID, "sort-wer").click()
+    assert shown() == ["u1", "u2", "u3"]
+    assert browser.find_element(By.TAG_NAME, "h2").is_displayed()
 
 
 # --- a sweep ------------------------------------------------------------------------------

@@ -22,19 +22,13 @@ import pytest
 from barkflow import build, plan, runner
 from barkflow.cache import Store
 from barkflow.schedule import in_shard
+import helpers
 from helpers import NAME, REPO, STEPS, demo_config, entries, origins, overrides, write_script
 
 PARTITION = "debug"
 SHARDS = 3
 TIMEOUT_S = 300
-SCRIPT = """\
-The harbour was quiet that night.
-ALICE: Did you hear that?
-BOB: It is only the wind.
-ALICE: Then why is the door open?
-The lamp swung once and went out.
-BOB (whispering): Stay close to me.
-ALICE: I am right here.
+SCRIPT = helpers.SCRIPT + """\
 Somewhere a bell began to ring.
 BOB: Who rings a bell at this hour?
 ALICE: Nobody I would like to meet.
@@ -55,6 +49,11 @@ def slurm_node_state() -> str:
     states = answer.stdout.split()
     if answer.returncode or not {"idle", "mix"} & set(states):
         return f"SLURM partition {PARTITION!r} has no idle node ({answer.stdout.strip() or answer.stderr.strip()})"
+    # submitit follows its jobs with sacct: without accounting it would wait on them until its timeout
+    accounting = subprocess.run(["sacct", "-n", "-X", "-S", "now"], capture_output=True, text=True, timeout=30)
+    if accounting.returncode or accounting.stderr.strip():
+        first = (accounting.stderr.strip().splitlines() or ["no answer"])[0]
+        return f"SLURM accounting does not answer ({first}); scripts/slurm-single-node.sh starts it"
     return ""
 
 
