@@ -414,6 +414,11 @@ def test_the_fix_loop_in_the_browser(studio, chrome):
 
         return WebDriverWait(chrome, timeout, poll_frequency=0.2).until(check)
 
+    def act(action):
+        """Do `action(browser)` until it goes through: the page reloads itself when a render ends, and
+        an element found before a reload is stale after it."""
+        return until(lambda b: action(b) or True)
+
     def takes_of(uid):
         return [t.get_attribute("data-take") for t in chrome.find_elements(By.CSS_SELECTOR, f"#seg-{uid} .take")]
 
@@ -429,33 +434,36 @@ def test_the_fix_loop_in_the_browser(studio, chrome):
     assert errors == []
 
     # retake: the new take appears
-    chrome.find_element(By.CSS_SELECTOR, f"button.retake[data-uid='{target}']").click()
+    act(lambda b: b.find_element(By.CSS_SELECTOR, f"button.retake[data-uid='{target}']").click())
     assert until(lambda b: takes_of(target) == ["0", "1"])
 
     # pick it: the picks file has it, the page says it is not stitched yet
-    until(lambda b: b.find_element(By.CSS_SELECTOR, f"input[name='pick-{target}'][value='1']")).click()
+    act(lambda b: b.find_element(By.CSS_SELECTOR, f"input[name='pick-{target}'][value='1']").click())
     assert until(lambda b: json.loads((out / "picks.json").read_text())["picks"].get(target) == 1, timeout=10)
     assert until(lambda b: "not stitched" in b.find_element(By.ID, "pending").text, timeout=10)
 
     # edit a line: exactly that segment re-renders
-    box = chrome.find_element(By.CSS_SELECTOR, f"input.line-text[data-uid='{edited}']")
-    box.clear()
-    box.send_keys("BOB: Only the wind, Alice.")
-    chrome.find_element(By.CSS_SELECTOR, f"button.save-text[data-uid='{edited}']").click()
+    def edit(browser):
+        box = browser.find_element(By.CSS_SELECTOR, f"input.line-text[data-uid='{edited}']")
+        box.clear()
+        box.send_keys("BOB: Only the wind, Alice.")
+        browser.find_element(By.CSS_SELECTOR, f"button.save-text[data-uid='{edited}']").click()
+
+    act(edit)
     assert until(lambda b: "Only the wind, Alice." in b.find_element(By.TAG_NAME, "main").text)
     assert "semantic 1 new/" in session.status["summary"] and "decode 1 new/" in session.status["summary"]
     assert (tmp / "script.txt.bak").read_text() == SCRIPT
 
     # re-stitch and export: the pick is in the book, the outputs are listed
-    chrome.find_element(By.ID, "restitch").click()
+    act(lambda b: b.find_element(By.ID, "restitch").click())
     assert until(lambda b: manifest(out)["segments"][0]["take"] == 1 and session.wait_idle(0)
                  and b.find_element(By.ID, "pending").text == "" and "ready" in b.find_element(By.ID, "status").text)
-    links = [a.get_attribute("href") for a in chrome.find_elements(By.CSS_SELECTOR, "#outputs a")]
+    links = until(lambda b: [a.get_attribute("href") for a in b.find_elements(By.CSS_SELECTOR, "#outputs a")])
     assert any(link.endswith("/files/demo.wav") for link in links)
 
     # retake all flagged (the tiny model's takes all are): one more take of each segment
-    counts = {s["uid"]: len(takes_of(s["uid"])) for s in manifest(out)["segments"]}
-    chrome.find_element(By.ID, "retake-flagged").click()
+    counts = until(lambda b: {s["uid"]: len(takes_of(s["uid"])) for s in manifest(out)["segments"]})
+    act(lambda b: b.find_element(By.ID, "retake-flagged").click())
     assert until(lambda b: all(len(takes_of(uid)) == n + 1 for uid, n in counts.items()) and session.wait_idle(0))
 
     # a plain run renders nothing and writes the same bytes
