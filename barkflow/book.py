@@ -65,6 +65,7 @@ NOTE_TITLES = frozenset({"notes", "footnotes", "endnotes"})
 # Font obfuscation is not DRM: the fonts are only mangled against copying, the text is plain.
 FONT_OBFUSCATION = frozenset({"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"})
 COVER_TYPES = ("image/jpeg", "image/png")  # what MP4 and ID3 cover art hold
+MAX_MEMBER_BYTES = 64 << 20  # one file of a book (a chapter, the cover): far past real ones, short of a zip bomb
 
 _BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "div", "dl", "dt",
@@ -137,6 +138,10 @@ class _Archive:
         if name not in self.names:
             raise BarkflowError(f"{self.source}: malformed EPUB: {what} {name} is missing from the archive; "
                                 "export the book again as EPUB (e.g. with Calibre)")
+        size = self.zip.getinfo(name).file_size  # what it unpacks to; zipfile never reads past it
+        if size > MAX_MEMBER_BYTES:
+            raise BarkflowError(f"{self.source}: {what} {name} unpacks to {size / 2**20:.0f} MiB, over the "
+                                f"{MAX_MEMBER_BYTES >> 20} MiB a book's file may hold; check the book (a zip bomb?)")
         try:
             return self.zip.read(name)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from barkflow import build, plan
+from barkflow import book as book_module, build, plan
 from barkflow.book import BookOptions, load_book
 from barkflow.errors import BarkflowError
 from barkflow.script import load_script
@@ -108,6 +108,14 @@ def test_drm_and_malformed_books_are_one_line_errors(tmp_path, damage, expected)
         load_script(path)
     message = str(error.value)
     assert "\n" not in message and re.search(expected, message) and str(path) in message
+
+
+def test_a_file_that_unpacks_past_the_bound_is_a_one_line_error(tmp_path, monkeypatch):
+    path = epubs.build_epub(tmp_path / "book.epub")
+    monkeypatch.setattr(book_module, "MAX_MEMBER_BYTES", 200)  # a zip bomb's file, scaled down
+    with pytest.raises(BarkflowError, match=r"unpacks to .* MiB, over the .* a book.s file may hold") as error:
+        load_script(path)
+    assert "\n" not in str(error.value) and str(path) in str(error.value)
 
 
 def test_obfuscated_fonts_are_not_drm(tmp_path):
