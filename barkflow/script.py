@@ -113,6 +113,15 @@ _BOMS = (
 )
 
 
+def script_encoding(data: bytes) -> tuple[str, bytes]:
+    """The encoding of a script file's bytes and the byte order mark they start with (b"" for
+    none): what `decode_script` reads them with, and what a rewrite must write them back with."""
+    for bom, encoding, _ in _BOMS:
+        if data.startswith(bom):
+            return encoding, bom
+    return _utf16_without_bom(data) or "utf-8", b""
+
+
 def decode_script(data: bytes, source: str = "<bytes>") -> str:
     """Decode a script file: UTF-8, UTF-16 or UTF-32 with a byte order mark, UTF-8 without one,
     or UTF-16 without one when its zero bytes give it away (see `_utf16_without_bom`).
@@ -120,19 +129,17 @@ def decode_script(data: bytes, source: str = "<bytes>") -> str:
     Anything else is a one-line error that names the line and byte offset and says to save the
     file as UTF-8. The text returned has no byte order mark.
     """
-    encoding, name, bom_length = next(
-        ((encoding, name, len(bom)) for bom, encoding, name in _BOMS if data.startswith(bom)), (None, "", 0))
-    if encoding is None:
-        encoding = _utf16_without_bom(data)
-        name = "UTF-16" if encoding else "UTF-8"
+    encoding, bom = script_encoding(data)
+    bom_length = len(bom)
+    name = next((name for mark, _, name in _BOMS if mark == bom), "UTF-16" if encoding.startswith("utf-16") else "UTF-8")
     try:
-        return data[bom_length:].decode(encoding or "utf-8")
+        return data[bom_length:].decode(encoding)
     except UnicodeDecodeError as exc:
         offset = bom_length + exc.start
-        text_before = data[bom_length:offset].decode(encoding or "utf-8", errors="replace")
+        text_before = data[bom_length:offset].decode(encoding, errors="replace")
         line = text_before.count("\n") + 1
         hint = (" (it has zero bytes: is it UTF-16 or UTF-32 without a byte order mark?)"
-                if encoding is None and b"\0" in data else "")
+                if encoding == "utf-8" and not bom and b"\0" in data else "")
         raise BarkflowError(f"{source}:{line}: the script is not valid {name}: byte 0x{data[offset]:02x} "
                             f"at byte offset {offset}{hint}; save it as UTF-8") from None
 
@@ -200,6 +207,13 @@ def _check_characters(text: str, source: str) -> str:
                             f"{name} at column {column}; delete it, or if the file is UTF-16 or UTF-32, "
                             f"save it as UTF-8")
     return _WHITESPACE_CONTROL.sub(" ", text)
+
+
+def file_lines(text: str) -> list[str]:
+    """The file's lines with their endings (\n, \r\n or \r; nothing else ends a line, unlike
+    str.splitlines), so that index + 1 is the line number the parser gives: what a rewrite of one
+    line must split by."""
+    return re.split(r"(?<=\n)|(?<=\r)(?!\n)", text)
 
 
 def _split_lines(text: str) -> list[str]:

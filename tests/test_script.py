@@ -7,9 +7,11 @@ import logging
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.script import Script, ScriptLine, load_script, parse_script
+from barkflow.script import Script, ScriptLine, _split_lines, file_lines, load_script, parse_script
 
 DATA = Path(__file__).parent / "data" / "scripts"
 
@@ -367,3 +369,13 @@ def test_script_lines_are_frozen():
     assert isinstance(line, ScriptLine)
     with pytest.raises(AttributeError):
         line.text = "changed"  # type: ignore[misc]
+
+
+@given(st.lists(st.sampled_from(["a", " ", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029"]),
+                max_size=40).map("".join))
+def test_a_rewrite_counts_the_lines_the_parser_counts(text):
+    """The studio rewrites line N of a file by `file_lines`; the parser numbers lines by `_split_lines`.
+    Only \\n, \\r\\n and \\r end a line in both (str.splitlines would also split at \\x0c, \\u2028...)."""
+    lines = file_lines(text)
+    assert "".join(lines) == text
+    assert [line.removesuffix("\n").removesuffix("\r") for line in lines] == _split_lines(text)

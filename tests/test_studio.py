@@ -6,6 +6,7 @@ chromium through selenium as tests/test_review.py does (skipped where those are 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import http.client
 import json
@@ -323,6 +324,30 @@ def test_a_paragraph_over_several_lines_is_refused_by_the_text_box(tmp_path, ren
     assert script.read_text() == "The lamp turned\nall night long.\n\nThe wind blew.\n"
     session.edit_line(second["uid"], "The wind blew hard.", data["script_hash"])
     assert script.read_text().endswith("\nThe wind blew hard.\n")
+
+
+def test_a_text_edit_keeps_the_files_encoding_mark_and_other_lines(tmp_path):
+    """A UTF-16 script with a byte order mark, CRLF endings and a page break (form feed) inside its
+    first line: the edit changes exactly the one line, in the file's own encoding and mark."""
+    lines = ["The lamp turned all night.\x0cIt turned till dawn.\r\n", "ALICE: Did you hear that?\r\n",
+             "BOB: It is only the wind.\r\n"]
+    script = tmp_path / "script.txt"
+    original = ("\ufeff" + "".join(lines)).encode("utf-16-le")
+    script.write_bytes(original)
+    config = project_config(tmp_path, f"project.script={script}")
+    render(config)
+    session = Studio(config, [REPO / "conf"])
+    data = session.page_data()
+    bob = manifest(tmp_path / "out")["segments"][2]
+    with pytest.raises(BarkflowError, match="control character"):  # refused before the file is touched
+        session.edit_line(bob["uid"], "BOB: It is \x07only the wind.", data["script_hash"])
+    assert script.read_bytes() == original
+
+    session.edit_line(bob["uid"], "BOB: Only the wind.", data["script_hash"])
+    after = script.read_bytes()
+    assert after.startswith(codecs.BOM_UTF16_LE)
+    assert after[2:].decode("utf-16-le") == "".join(lines[:2]) + "BOB: Only the wind.\r\n"
+    assert (tmp_path / "script.txt.bak").read_bytes() == original
 
 
 def test_a_plain_run_afterwards_renders_nothing_and_writes_the_same_bytes(studio):

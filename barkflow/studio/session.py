@@ -27,7 +27,7 @@ from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.files import atomic_output_path, read_json_object, write_json_atomic
 from barkflow.plan import find_file
-from barkflow.script import parse_script
+from barkflow.script import file_lines, parse_script, script_encoding
 
 log = logging.getLogger(__name__)
 
@@ -136,11 +136,16 @@ class Studio:
         return {"picks": dict(picks), "takes": dict(data.get("takes") or {})}
 
     def script_text(self) -> tuple[Optional[str], str]:
-        """The script file's text (None for a book or a file that is not UTF-8: the studio does not
-        rewrite those) and the hash the page sends back with an edit."""
-        data = self.script_path.read_bytes()
+        """The script file's text, without its byte order mark (None for a book or a file that does
+        not decode: the studio does not rewrite those), and the hash the page sends back with an edit."""
+        return self._decoded(self.script_path.read_bytes())
+
+    def _decoded(self, data: bytes) -> tuple[Optional[str], str]:
+        if book_format(self.script_path, self.config.project.format):
+            return None, hashlib.sha256(data).hexdigest()
+        encoding, bom = script_encoding(data)
         try:
-            text = None if book_format(self.script_path, self.config.project.format) else data.decode("utf-8")
+            text = data[len(bom):].decode(encoding)
         except UnicodeDecodeError:
             text = None
         return text, hashlib.sha256(data).hexdigest()
@@ -150,15 +155,18 @@ class Studio:
         own line of the file (not a prose paragraph over several lines, nor a book's paragraph)."""
         if text is None:
             return set()
-        project = self.config.project
         try:
-            script = parse_script(text, project.format, source=str(self.script_path), narrator=project.narrator,
-                                  fountain_action=project.fountain_action)
+            script = self._parse(text)
         except BarkflowError:
             return set()
-        physical = text.splitlines()
+        physical = file_lines(text)
         return {line.source_line for line in script.lines
                 if 1 <= line.source_line <= len(physical) and line.text in physical[line.source_line - 1]}
+
+    def _parse(self, text: str):
+        project = self.config.project
+        return parse_script(text, project.format, source=str(self.script_path), narrator=project.narrator,
+                            fountain_action=project.fountain_action)
 
     # --- the actions --------------------------------------------------------------------------
 
@@ -221,23 +229,31 @@ class Studio:
         if not isinstance(text, str) or not text.strip() or "\n" in text or "\r" in text:
             raise BarkflowError(f"new text for {segment['id']}: give one line of text (no line breaks, not empty)")
         with self._files:
-            old, current = self.script_text()
+            before = self.script_path.read_bytes()
+            old, current = self._decoded(before)
             if current != script_hash:
                 raise StaleScript(f"{self.script_path} changed on disk since the page was loaded; reload the page")
             number = segment["line"]
             if number not in self.editable_lines(old):
                 raise BarkflowError(f"line {number} of {self.script_path.name} is read from more than that line of the "
                                     "file (a paragraph over several lines, or a book): edit it in the file itself")
-            lines = old.splitlines(keepends=True)
+            lines = file_lines(old)
             if not 1 <= number <= len(lines):
                 raise BarkflowError(f"{self.script_path} has no line {number}; reload the page")
             ending = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
             lines[number - 1] = text.strip() + ending
             new = "".join(lines)
-            _write_bytes_atomic(self.script_path.with_name(self.script_path.name + BACKUP_SUFFIX), old.encode("utf-8"))
-            _write_bytes_atomic(self.script_path, new.encode("utf-8"))
+            self._parse(new)  # a text the parser refuses (a control character...) never reaches the file
+            encoding, bom = script_encoding(before)  # written back as it was: its encoding and its mark
+            try:
+                after = bom + new.encode(encoding)
+            except UnicodeEncodeError as error:  # a lone surrogate from the page
+                raise BarkflowError(f"new text for {segment['id']}: it has a character {encoding} cannot hold "
+                                    f"({error.object[error.start:error.end]!r}); type it again") from None
+            _write_bytes_atomic(self.script_path.with_name(self.script_path.name + BACKUP_SUFFIX), before)
+            _write_bytes_atomic(self.script_path, after)
         self.request_render(f"new text for {segment['id']}")
-        return hashlib.sha256(new.encode("utf-8")).hexdigest()
+        return hashlib.sha256(after).hexdigest()
 
     def set_line(self, uid: str, voice: str, sampling: str) -> dict:
         """Voice and sampling for the script line segment `uid` comes from, written as that line's
