@@ -270,8 +270,9 @@ def test_a_voice_change_rerenders_that_line_and_a_plain_run_then_renders_nothing
     # bad input: one line, the file untouched
     for body, words in (({"sampling": "coarse.tmep=0.5"}, "unknown sampling option(s) tmep"),
                         ({"sampling": "temp=0.5"}, "not stage.option=value"),
-                        ({"sampling": "voice.temp=1"}, "set it to one of semantic, coarse, fine")):
-        status, answer = client.post("/api/line", {"uid": before[1]["uid"], "voice": "", **body})
+                        ({"sampling": "voice.temp=1"}, "set it to one of semantic, coarse, fine"),
+                        ({"voice": "v2/en_speakr_1"}, "v2/en_speakr_1")):
+        status, answer = client.post("/api/line", {"uid": before[1]["uid"], "voice": "", "sampling": "", **body})
         assert status == 400 and words in answer["error"] and "\n" not in answer["error"], answer
     assert (out / "lines.yaml").read_text() == written
     assert 'value="coarse.temp=0.5"' in client.get("/")[1].decode()  # the page shows the line's setting

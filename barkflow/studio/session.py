@@ -19,7 +19,7 @@ from typing import Optional
 
 from barkflow import publish, review, runner
 from barkflow.book import book_format
-from barkflow.build import make_engine
+from barkflow.build import make_engine, make_store, make_voice_resolver
 from barkflow.cli import summary_line
 from barkflow.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_lines_entries, line_overrides,
                              lines_file_path, read_lines_file)
@@ -266,6 +266,8 @@ class Studio:
         if not isinstance(voice, str) or not isinstance(sampling, str):
             raise BarkflowError(f"line {number}: give the voice and the sampling as text")
         options = parse_sampling(sampling, f"sampling of line {number}")
+        if voice.strip():  # an unknown voice is said now, not by the render after the file is written
+            make_voice_resolver(self.config, self.engine, make_store(self.config), self.config_dirs)(voice.strip())
         path = lines_file_path(self.config)
         configured = self.config.project.lines.get(number)
         with self._files:
