@@ -483,13 +483,18 @@ def suggest(name: str, known: list[str], prefix: str = "") -> str:
     return f"the options are: {', '.join(known)}"
 
 
-def check_line_overrides(lines: Dict[int, "LineConfig"], script) -> None:
-    """Every `project.lines` key is a line of the script with text (an override is never ignored)."""
+def check_line_overrides(lines: Dict[int, "LineConfig"], script, cfg: Optional["BarkflowConfig"] = None) -> None:
+    """Every `project.lines` key (and lines file entry: `cfg` says which came from where) is a line
+    of the script with text (an override is never ignored)."""
     numbers = sorted({line.source_line for line in script.lines})
     missing = sorted(set(lines) - set(numbers))
     if missing:
+        number = missing[0]
+        where = f"project.lines.{number}"
+        if cfg is not None and number not in cfg.project.lines:  # it came from the lines file
+            where = f"{lines_file_path(cfg)}: line {number}"
         raise BarkflowError(
-            f"project.lines.{missing[0]}: {script.source} has no line {missing[0]} with text to read "
+            f"{where}: {script.source} has no line {number} with text to read "
             f"(lines with text: {number_ranges(numbers) or 'none'}); fix the line number"
         )
 

@@ -171,7 +171,7 @@ def make_plan(
         )
     # project.lines and the lines file (the studio's voice and sampling changes)
     lines = line_overrides(cfg) if _lines is None else _lines
-    check_line_overrides(lines, script)
+    check_line_overrides(lines, script, cfg)
     check_cast(cast, lines, script)
     voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
 

@@ -296,7 +296,7 @@ def test_the_lines_file_is_read_over_project_lines_and_checked(tmp_path):
     voices = {u.line.source_line: u.voice.name for u in units}
     assert voices[3] == voices[2] != voices[1]  # line 3 in ALICE's voice (v2/en_speaker_1), from the file
     for text, words in (("3: {voic: x}\n", "lines.yaml.3.voic is not an option"),
-                        ("9: {voice: v2/en_speaker_1}\n", "has no line 9"),
+                        ("9: {voice: v2/en_speaker_1}\n", "lines.yaml: line 9: "),  # where it is: the file
                         ("3: [1, 2]\n", "expected {line number"),
                         ("3: {sampling: {coarse: {temp: x}}}\n", "sampling.coarse")):
         (out / "lines.yaml").write_text(text)
