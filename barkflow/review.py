@@ -241,6 +241,16 @@ def _verify_html(verify: Optional[dict]) -> str:
     return f'<div class="verify">{"".join(lines)}</div>'
 
 
+def verify_counts(segments: list[dict]) -> Optional[dict]:
+    """How many segments' picked takes passed and failed the transcript check ({"passed", "failed",
+    "unchecked"}), or None when no take carries a verify result (verify=none: the pages show nothing of it)."""
+    if not any(s.get("verify") or any(t.get("verify") for t in s.get("review_takes", [])) for s in segments):
+        return None
+    outcomes = [(s.get("verify") or {}).get("passed") for s in segments]
+    return {"passed": outcomes.count(True), "failed": outcomes.count(False),
+            "unchecked": sum(1 for o in outcomes if o is None)}
+
+
 def _seconds(segment: dict, rate: int) -> Optional[float]:
     if segment.get("start_sample") is not None and segment.get("end_sample") is not None:
         return (segment["end_sample"] - segment["start_sample"]) / rate
@@ -264,8 +274,8 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
             body.append(f"<h2>Chapter {chapter}{': ' + escape_html(title) if title else ''}</h2>")
         body.append(segment_html(s, peaks, line_audio.get(s["uid"]), rate))
     name = manifest.get("project", "")
-    verified = any(s.get("verify") or any(t.get("verify") for t in s.get("review_takes", [])) for s in segments)
-    failed = sum(1 for s in segments if (s.get("verify") or {}).get("passed") is False)
+    counts = verify_counts(segments)
+    verified, failed = counts is not None, (counts or {}).get("failed", 0)
     return _PAGE.format(
         title=escape_html(f"Review: {name}"), project=escape_html(name), css=PAGE_CSS, script=_SCRIPT,
         summary=escape_html(
