@@ -515,7 +515,7 @@ def render_sweep_page(jobs: list[dict], title: str = "sweep") -> str:
         f'<th><a href="{file_url(job["name"] + "/" + PAGE)}">job {escape_html(job["name"])}</a><ul class="ov">'
         + ("".join(f'<li{" class=same" if o in shared else ""}>{escape_html(o)}</li>' for o in job["overrides"])
            or "<li>(no overrides)</li>")
-        + "</ul></th>"
+        + "</ul>" + _verify_summary_html(job["manifest"]["segments"]) + "</th>"
         for job in jobs
     )
     by_job = [{s["uid"]: s for s in job["manifest"]["segments"]} for job in jobs]
@@ -532,7 +532,7 @@ def render_sweep_page(jobs: list[dict], title: str = "sweep") -> str:
                 f'{" (picked)" if t["take"] == s["take"] else ""}'
                 f'{waveform_svg(job["peaks"].get(t["clip"], []), width=200)}'
                 f'<audio controls preload="none" src="{file_url(job["name"] + "/" + t["clip"])}"></audio>'
-                f'{_flags_html(t.get("checks"))}</div>'
+                f'{_flags_html(t.get("checks"))}{_verify_html(t.get("verify"))}</div>'
                 for t in s.get("review_takes", [])
             )
             cells.append(f"<td>{takes or 'no takes'}</td>")
@@ -546,6 +546,18 @@ def render_sweep_page(jobs: list[dict], title: str = "sweep") -> str:
         f"<p>{len(jobs)} job(s), {len(rows)} segment(s). Each job's own page (linked above its column) picks takes.</p>"
         f'<table><thead><tr><th>segment</th>{head}</tr></thead><tbody>\n{chr(10).join(body)}\n</tbody></table>'
         f"<details><summary>About the checks</summary><p>{THRESHOLDS_HTML}</p></details></body></html>\n"
+    )
+
+
+def _verify_summary_html(segments: list[dict]) -> str:
+    """A job's transcript check at a glance, for its column's header; nothing with verify=none."""
+    counts = verify_counts(segments)
+    if counts is None:
+        return ""
+    unchecked = f", {counts['unchecked']} not checked" if counts["unchecked"] else ""
+    return (
+        f'<p class="verify-summary">{counts["passed"]} of {len(segments)} segment(s) passed, '
+        f'{counts["failed"]} failing{unchecked}</p>'
     )
 
 
