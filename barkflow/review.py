@@ -471,10 +471,24 @@ def _usable_for_sweep(manifest: Optional[dict]) -> bool:
         and isinstance(s.get("review_takes", []), list)
         and all(
             isinstance(t, dict) and isinstance(t.get("take"), int) and isinstance(t.get("clip"), str)
-            and isinstance(t.get("checks"), (dict, type(None)))
+            and isinstance(t.get("checks"), (dict, type(None))) and _usable_verify(t.get("verify"))
             for t in s.get("review_takes", [])
         )
+        and _usable_verify(s.get("verify"))
         for s in segments
+    )
+
+
+def _usable_verify(verify) -> bool:
+    """Whether a transcript check result (absent with verify=none) has the types the pages read."""
+    if verify is None:
+        return True
+    return (
+        isinstance(verify, dict)
+        and isinstance(verify.get("wer", 0), (int, float))
+        and isinstance(verify.get("passed"), (bool, type(None)))
+        and all(isinstance(verify.get(k, []), list) for k in ("missing", "extra", "substituted"))
+        and all(isinstance(pair, list) and len(pair) == 2 for pair in verify.get("substituted", []))
     )
 
 

@@ -388,8 +388,13 @@ def test_a_sweep_without_transcript_checks_renders_exactly_as_before():
         lambda s: s.update(take="1"),
         lambda s: s.update(review_takes=[{"take": 0}]),
         lambda s: s.update(review_takes="none"),
+        lambda s: s["review_takes"][0].update(verify="wer 1"),
+        lambda s: s.update(verify={"wer": "high", "passed": False}),
+        lambda s: s["review_takes"][1].update(verify={"wer": 0.5, "substituted": ["a"]}),
+        lambda s: s.update(verify={"wer": 0.5, "passed": "no"}),
     ],
-    ids=["no uid", "take not a number", "a take without its clip", "takes not a list"],
+    ids=["no uid", "take not a number", "a take without its clip", "takes not a list", "verify not an object",
+         "wer not a number", "substituted not pairs", "passed not true or false"],
 )
 def test_a_job_with_a_damaged_manifest_is_skipped_with_a_warning(tmp_path, caplog, damage):
     fake_job(tmp_path / "0", ["aaaa", "bbbb"], ["seed=1"])
