@@ -20,7 +20,9 @@ Every render writes, beside its outputs:
 
 A sweep gets one page comparing its jobs' takes of the same segments side by side:
 `write_sweep_review(sweep_dir)`, run at the end of a multirun by `SweepReviewCallback`
-(conf/hydra/callbacks/review.yaml), or by hand: `python -m barkflow.review SWEEP_DIR`.
+(conf/hydra/callbacks/review.yaml), or by hand: `python -m barkflow.review SWEEP_DIR`. With the
+transcript check on, each take there shows it as on a render's page, and each job's header how many
+segments passed and fail.
 
 The automatic checks on each take are barkflow/checks.py's.
 """
