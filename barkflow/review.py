@@ -20,7 +20,9 @@ Every render writes, beside its outputs:
 
 A sweep gets one page comparing its jobs' takes of the same segments side by side:
 `write_sweep_review(sweep_dir)`, run at the end of a multirun by `SweepReviewCallback`
-(conf/hydra/callbacks/review.yaml), or by hand: `python -m barkflow.review SWEEP_DIR`.
+(conf/hydra/callbacks/review.yaml), or by hand: `python -m barkflow.review SWEEP_DIR`. With the
+transcript check on, each take there shows it as on a render's page, and each job's header how many
+segments passed and fail.
 
 The automatic checks on each take are barkflow/checks.py's.
 """
@@ -241,6 +243,16 @@ def _verify_html(verify: Optional[dict]) -> str:
     return f'<div class="verify">{"".join(lines)}</div>'
 
 
+def verify_counts(segments: list[dict]) -> Optional[dict]:
+    """How many segments' picked takes passed and failed the transcript check ({"passed", "failed",
+    "unchecked"}), or None when no take carries a verify result (verify=none: the pages show nothing of it)."""
+    if not any(s.get("verify") or any(t.get("verify") for t in s.get("review_takes", [])) for s in segments):
+        return None
+    outcomes = [(s.get("verify") or {}).get("passed") for s in segments]
+    return {"passed": outcomes.count(True), "failed": outcomes.count(False),
+            "unchecked": sum(1 for o in outcomes if o is None)}
+
+
 def _seconds(segment: dict, rate: int) -> Optional[float]:
     if segment.get("start_sample") is not None and segment.get("end_sample") is not None:
         return (segment["end_sample"] - segment["start_sample"]) / rate
@@ -264,8 +276,8 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
             body.append(f"<h2>Chapter {chapter}{': ' + escape_html(title) if title else ''}</h2>")
         body.append(segment_html(s, peaks, line_audio.get(s["uid"]), rate))
     name = manifest.get("project", "")
-    verified = any(s.get("verify") or any(t.get("verify") for t in s.get("review_takes", [])) for s in segments)
-    failed = sum(1 for s in segments if (s.get("verify") or {}).get("passed") is False)
+    counts = verify_counts(segments)
+    verified, failed = counts is not None, (counts or {}).get("failed", 0)
     return _PAGE.format(
         title=escape_html(f"Review: {name}"), project=escape_html(name), css=PAGE_CSS, script=_SCRIPT,
         summary=escape_html(
@@ -461,10 +473,24 @@ def _usable_for_sweep(manifest: Optional[dict]) -> bool:
         and isinstance(s.get("review_takes", []), list)
         and all(
             isinstance(t, dict) and isinstance(t.get("take"), int) and isinstance(t.get("clip"), str)
-            and isinstance(t.get("checks"), (dict, type(None)))
+            and isinstance(t.get("checks"), (dict, type(None))) and _usable_verify(t.get("verify"))
             for t in s.get("review_takes", [])
         )
+        and _usable_verify(s.get("verify"))
         for s in segments
+    )
+
+
+def _usable_verify(verify) -> bool:
+    """Whether a transcript check result (absent with verify=none) has the types the pages read."""
+    if verify is None:
+        return True
+    return (
+        isinstance(verify, dict)
+        and isinstance(verify.get("wer", 0), (int, float))
+        and isinstance(verify.get("passed"), (bool, type(None)))
+        and all(isinstance(verify.get(k, []), list) for k in ("missing", "extra", "substituted"))
+        and all(isinstance(pair, list) and len(pair) == 2 for pair in verify.get("substituted", []))
     )
 
 
@@ -505,7 +531,7 @@ def render_sweep_page(jobs: list[dict], title: str = "sweep") -> str:
         f'<th><a href="{file_url(job["name"] + "/" + PAGE)}">job {escape_html(job["name"])}</a><ul class="ov">'
         + ("".join(f'<li{" class=same" if o in shared else ""}>{escape_html(o)}</li>' for o in job["overrides"])
            or "<li>(no overrides)</li>")
-        + "</ul></th>"
+        + "</ul>" + _verify_summary_html(job["manifest"]["segments"]) + "</th>"
         for job in jobs
     )
     by_job = [{s["uid"]: s for s in job["manifest"]["segments"]} for job in jobs]
@@ -522,7 +548,7 @@ def render_sweep_page(jobs: list[dict], title: str = "sweep") -> str:
                 f'{" (picked)" if t["take"] == s["take"] else ""}'
                 f'{waveform_svg(job["peaks"].get(t["clip"], []), width=200)}'
                 f'<audio controls preload="none" src="{file_url(job["name"] + "/" + t["clip"])}"></audio>'
-                f'{_flags_html(t.get("checks"))}</div>'
+                f'{_flags_html(t.get("checks"))}{_verify_html(t.get("verify"))}</div>'
                 for t in s.get("review_takes", [])
             )
             cells.append(f"<td>{takes or 'no takes'}</td>")
@@ -536,6 +562,18 @@ def render_sweep_page(jobs: list[dict], title: str = "sweep") -> str:
         f"<p>{len(jobs)} job(s), {len(rows)} segment(s). Each job's own page (linked above its column) picks takes.</p>"
         f'<table><thead><tr><th>segment</th>{head}</tr></thead><tbody>\n{chr(10).join(body)}\n</tbody></table>'
         f"<details><summary>About the checks</summary><p>{THRESHOLDS_HTML}</p></details></body></html>\n"
+    )
+
+
+def _verify_summary_html(segments: list[dict]) -> str:
+    """A job's transcript check at a glance, for its column's header; nothing with verify=none."""
+    counts = verify_counts(segments)
+    if counts is None:
+        return ""
+    unchecked = f", {counts['unchecked']} not checked" if counts["unchecked"] else ""
+    return (
+        f'<p class="verify-summary">{counts["passed"]} of {len(segments)} segment(s) passed, '
+        f'{counts["failed"]} failing{unchecked}</p>'
     )
 
 

@@ -329,6 +329,58 @@ def test_the_sweep_page_compares_jobs_side_by_side(tmp_path):
     assert "line &lt;1&gt;" in page and "Take 1 (picked)" in page and "<polygon" in page
 
 
+def verified_sweep(with_verify=True):
+    """Two jobs over verified_manifest()'s segments, in code: job 0 fails u2, job 1 passes it and
+    lacks u3; overrides and peaks included. Without verify: as a render with verify=none has them."""
+    first, second = verified_manifest(), verified_manifest()
+    second["segments"].pop()
+    fixed = {**second["segments"][1]["verify"], "transcript": "line two", "wer": 0.25, "missing": [], "extra": [],
+             "substituted": [["<2>", "two"]], "passed": True}
+    second["segments"][1]["verify"] = second["segments"][1]["review_takes"][0]["verify"] = fixed
+    jobs = [
+        {"name": "0", "manifest": first, "overrides": ["sampling.semantic.temp=0.5", "project.title=<b>&\"x\""]},
+        {"name": "1", "manifest": second, "overrides": ["sampling.semantic.temp=0.7", "project.title=<b>&\"x\""]},
+    ]
+    for job in jobs:
+        job["peaks"] = {t["clip"]: [0.1, 0.5, 0.2] for s in job["manifest"]["segments"] for t in s["review_takes"]}
+        if not with_verify:
+            for s in job["manifest"]["segments"]:
+                s.pop("verify", None)
+                s["review_takes"][0].pop("verify", None)
+    return jobs
+
+
+def sweep_cells(page):
+    """{uid: [each job's cell]} of a sweep page."""
+    rows = re.findall(r'<tr id="seg-(\w+)">(.*?)</tr>', page, re.S)
+    return {uid: re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for uid, row in rows}
+
+
+def test_the_sweep_page_shows_each_takes_transcript_check_and_each_jobs_failures():
+    page = review.render_sweep_page(verified_sweep(), "temp <sweep>")
+    head = page[page.index("<thead>") : page.index("</thead>")]
+    summaries = re.findall(r'<p class="verify-summary">(.*?)</p>', head)
+    assert summaries == ["1 of 3 segment(s) passed, 1 failing, 1 not checked", "2 of 2 segment(s) passed, 0 failing"]
+    cells = sweep_cells(page)
+    assert "WER 0.00 (passed)" in cells["u1"][0] and "WER 0.00 (passed)" in cells["u1"][1]
+    failed, fixed = cells["u2"]
+    assert "WER 0.75 (failed)" in failed and "WER 0.25 (passed)" in fixed
+    # the single page's diff, escaped: extra words marked, missing ones struck out
+    assert "heard: The &lt;b&gt;door&lt;/b&gt; &amp; <ins>so</ins>" in failed
+    assert "missing: <del>&lt;lamp&gt;</del> <del>grey</del>" in failed and "<del>turned</del> → <ins>door</ins>" in failed
+    assert "<del>&lt;2&gt;</del> → <ins>two</ins>" in fixed
+    assert 'class="verify"' not in cells["u3"][0] and cells["u3"][1] == "—"
+    assert "<b>door" not in page and "<lamp>" not in page and "<2>" not in page and "<sweep>" not in page
+    assert "project.title=&lt;b&gt;&amp;&quot;x&quot;" in head and "<b>&" not in page
+
+
+def test_a_sweep_without_transcript_checks_renders_exactly_as_before():
+    """verify=none: byte for byte the page the sweep review wrote before it showed transcript checks."""
+    page = review.render_sweep_page(verified_sweep(with_verify=False), "temp <sweep>")
+    assert page == (Path(__file__).parent / "data" / "sweep_review_without_verify.html").read_text(encoding="utf-8")
+    assert "verify" not in page.split("</style>", 1)[1] and "WER" not in page
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -336,8 +388,13 @@ def test_the_sweep_page_compares_jobs_side_by_side(tmp_path):
         lambda s: s.update(take="1"),
         lambda s: s.update(review_takes=[{"take": 0}]),
         lambda s: s.update(review_takes="none"),
+        lambda s: s["review_takes"][0].update(verify="wer 1"),
+        lambda s: s.update(verify={"wer": "high", "passed": False}),
+        lambda s: s["review_takes"][1].update(verify={"wer": 0.5, "substituted": ["a"]}),
+        lambda s: s.update(verify={"wer": 0.5, "passed": "no"}),
     ],
-    ids=["no uid", "take not a number", "a take without its clip", "takes not a list"],
+    ids=["no uid", "take not a number", "a take without its clip", "takes not a list", "verify not an object",
+         "wer not a number", "substituted not pairs", "passed not true or false"],
 )
 def test_a_job_with_a_damaged_manifest_is_skipped_with_a_warning(tmp_path, caplog, damage):
     fake_job(tmp_path / "0", ["aaaa", "bbbb"], ["seed=1"])
