@@ -235,11 +235,9 @@ def _verify_html(verify: Optional[dict]) -> str:
     if verify.get("substituted"):
         pairs = ", ".join(f"<del>{escape_html(said)}</del> → <ins>{escape_html(got)}</ins>" for said, got in verify["substituted"])
         lines.append(f'<p class="substituted">substituted: {pairs}</p>')
-    passed = verify.get("passed")
-    lines.append(
-        f'<p class="wer {"ok" if passed else "bad"}">WER {float(verify.get("wer", 0)):.2f}'
-        f'{"" if passed is None else " (passed)" if passed else " (failed)"}</p>'
-    )
+    passed, failures = verify.get("passed"), [str(f) for f in verify.get("failures") or []]
+    outcome = "" if passed is None else " (passed)" if passed else f" (failed{': ' + ', '.join(failures) if failures else ''})"
+    lines.append(f'<p class="wer {"ok" if passed else "bad"}">WER {float(verify.get("wer", 0)):.2f}{escape_html(outcome)}</p>')
     return f'<div class="verify">{"".join(lines)}</div>'
 
 
@@ -489,7 +487,7 @@ def _usable_verify(verify) -> bool:
         isinstance(verify, dict)
         and isinstance(verify.get("wer", 0), (int, float))
         and isinstance(verify.get("passed"), (bool, type(None)))
-        and all(isinstance(verify.get(k, []), list) for k in ("missing", "extra", "substituted"))
+        and all(isinstance(verify.get(k, []), list) for k in ("missing", "extra", "substituted", "failures"))
         and all(isinstance(pair, list) and len(pair) == 2 for pair in verify.get("substituted", []))
     )
 
