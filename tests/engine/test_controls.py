@@ -216,24 +216,25 @@ def test_unset_controls_keep_the_cache_keys_of_before():
 # ---------------------------------------------------------------------------------------------- loops
 
 
-@pytest.fixture(scope="module")
-def semantic_model():
-    model = random_model(GPTConfig(n_layer=1, n_head=2, n_embd=32, input_vocab_size=129_600, output_vocab_size=10_048), 1)
-    with torch.no_grad():
-        for p in model.parameters():
-            if p.dim() >= 2:
-                p.normal_(0, 0.5)  # wider than the init, so tokens vary
-    return model
-
-
-@pytest.fixture(scope="module")
-def coarse_model():
-    model = random_model(GPTConfig(n_layer=1, n_head=2, n_embd=32, input_vocab_size=12_096, output_vocab_size=12_096), 2)
+def varied_random_model(input_vocab_size: int, output_vocab_size: int, seed: int):
+    """A one-layer random GPT whose weights are wider than the init, so its tokens vary."""
+    config = GPTConfig(n_layer=1, n_head=2, n_embd=32, input_vocab_size=input_vocab_size, output_vocab_size=output_vocab_size)
+    model = random_model(config, seed)
     with torch.no_grad():
         for p in model.parameters():
             if p.dim() >= 2:
                 p.normal_(0, 0.5)
     return model
+
+
+@pytest.fixture(scope="module")
+def semantic_model():
+    return varied_random_model(129_600, 10_048, 1)
+
+
+@pytest.fixture(scope="module")
+def coarse_model():
+    return varied_random_model(12_096, 12_096, 2)
 
 
 def encode(text: str) -> np.ndarray:
