@@ -207,9 +207,14 @@ _HUB_FILE = re.compile(r"([\w.-]+/[\w.-]+)(?:@([\w.-]+))?/(.+)")
 SUNO_SUFFIXES = (".pt", ".pth")
 
 
+def _is_local_path(text: str) -> bool:
+    """Spelled as a local path, so never a hub id."""
+    return text.startswith(("/", ".", "~")) or "\\" in text
+
+
 def parse_hub_file(text: str, suffixes: tuple[str, ...]) -> tuple[str, str | None, str] | None:
     """"owner/repo[@rev]/path/file.ext" -> (repo id, revision or None, file), if it has one of `suffixes`."""
-    if text.startswith(("/", ".", "~")) or "\\" in text:  # a local path
+    if _is_local_path(text):
         return None
     m = _HUB_FILE.fullmatch(text)
     if m is None or not m[3].endswith(suffixes):
@@ -219,7 +224,7 @@ def parse_hub_file(text: str, suffixes: tuple[str, ...]) -> tuple[str, str | Non
 
 def parse_hub_repo(text: str) -> tuple[str, str | None] | None:
     """"owner/repo[@rev]" -> (repo id, revision or None); None for anything that is not a hub id."""
-    if text.startswith(("/", ".", "~")) or "\\" in text:  # a local path
+    if _is_local_path(text):
         return None
     m = _HUB_REPO.fullmatch(text)
     return (m[1], m[2]) if m else None
@@ -264,9 +269,8 @@ def resolve_source(source: str | os.PathLike, where: str, *, any_folder: bool = 
     if hub_file := parse_hub_file(text, SUNO_SUFFIXES):
         repo_id, revision, name = hub_file
         return Source("suno", HubRepo(repo_id, revision), file=name)
-    if not text.startswith(("/", ".", "~")) and "\\" not in text:  # else it can only be a local path
-        if m := _HUB_REPO.fullmatch(text):  # the whole HF layout, without suno/bark's .pt copies
-            return Source("hf", HubRepo(m[1], m[2], download="--exclude '*.pt'"))
+    if hub_repo := parse_hub_repo(text):  # the whole HF layout, without suno/bark's .pt copies
+        return Source("hf", HubRepo(*hub_repo, download="--exclude '*.pt'"))
     raise BarkflowError(f"no such file or folder: {path} ({where}); check the path, or give a hub id such as suno/bark")
 
 
