@@ -54,14 +54,17 @@ class Recogniser(Protocol):
     def transcribe(self, audios: Sequence[np.ndarray], language: str) -> list[str]: ...
 
 
-def to_pcm16(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
-    """Float audio in [-1, 1] at `from_rate` as 16-bit PCM at `to_rate` (soxr's high-quality resampler)."""
+def resample(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Audio as mono float32 at `to_rate` (soxr's high-quality resampler)."""
     import soxr
 
     audio = np.asarray(audio, dtype=np.float32).reshape(-1)
-    if from_rate != to_rate:
-        audio = soxr.resample(audio, from_rate, to_rate)
-    return (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16)
+    return soxr.resample(audio, from_rate, to_rate) if from_rate != to_rate else audio
+
+
+def to_pcm16(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """Float audio in [-1, 1] at `from_rate` as 16-bit PCM at `to_rate`."""
+    return (np.clip(resample(audio, from_rate, to_rate), -1.0, 1.0) * 32767).astype(np.int16)
 
 
 class SphinxRecogniser:
@@ -189,7 +192,6 @@ class WhisperModel:
         self.device = device
 
     def transcribe(self, audios: Sequence[np.ndarray], language: str) -> list[str]:
-        import soxr
         import torch
 
         if self._model is None:
@@ -197,9 +199,7 @@ class WhisperModel:
         self.check_language(language)
         # A multilingual model is told the language rather than left to guess it from a few seconds.
         options = {} if self.languages is None else {"language": language, "task": "transcribe"}
-        speech = [
-            soxr.resample(np.asarray(a, dtype=np.float32).reshape(-1), SAMPLE_RATE, WHISPER_RATE) for a in audios
-        ]
+        speech = [resample(a, SAMPLE_RATE, WHISPER_RATE) for a in audios]
         speech = [a if a.size else np.zeros(WHISPER_RATE // 10, np.float32) for a in speech]  # silence for none
         features = self._processor.feature_extractor(
             speech, sampling_rate=WHISPER_RATE, return_tensors="pt"
