@@ -470,11 +470,12 @@ class _NegativePass:
             self.cache = model.new_cache(len(self.live), SEMANTIC_PREFIX_LEN + MAX_SEMANTIC_STEPS - 1)
             inputs = torch.from_numpy(prefix).to(_device(model))
             self.logits = model(inputs, merge_context=True, cache=self.cache).float()
-        self.position = {i: j for j, i in enumerate(self.live)}
 
-    def logits_for(self, row: int) -> Optional[torch.Tensor]:
-        j = self.position.get(row)
-        return None if j is None else self.logits[j]
+    def logits_for(self, row: int, allow_early_stop: bool) -> Optional[torch.Tensor]:
+        """The negative pass's logits a semantic step of `row` reads (see `_relevant`), or None."""
+        if row not in self.live:
+            return None
+        return _relevant(self.logits[self.live.index(row)], allow_early_stop)
 
     def feed(self, continuing: dict[int, int]) -> None:
         """Feed each row that goes on (row -> its new token) and drop the others."""
@@ -484,7 +485,6 @@ class _NegativePass:
             self.live, self.logits = _feed_live_rows(self.model, self.cache, self.live, kept, tokens)
         else:
             self.live = []
-        self.position = {i: j for j, i in enumerate(self.live)}
 
 
 @torch.inference_mode()
@@ -512,9 +512,7 @@ def generate_semantic(
         still_live, fed = [], []
         for j, i in enumerate(live):
             opts = rows[i].options
-            negative = negatives.logits_for(i)
-            if negative is not None:
-                negative = _relevant(negative, opts.allow_early_stop)
+            negative = negatives.logits_for(i, opts.allow_early_stop)
             token, probs = controls[i].sample(_relevant(logits[j], opts.allow_early_stop), generators[i], negative)
             if opts.allow_early_stop and token == SEMANTIC_EOS_TOKEN:
                 stop_reason[i] = "eos"  # EOS is not appended
