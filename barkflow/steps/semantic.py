@@ -28,16 +28,14 @@ def length(unit) -> int:
 def run(units, prompts, inputs, engine, progress=None):
     """Generate the tokens of every unit that makes its own; a re-voiced unit's come from its source."""
     makers = [u.semantic_source or u for u in units]
-    generating = [i for i, m in enumerate(makers) if m.semantic_tokens is None]
-    rows = [
-        SemanticRow(m.text, prompts[i], m.options.semantic, m.seeds["semantic"], m.negative_voice.prompt if m.negative_voice else None)
-        for i, m in ((i, makers[i]) for i in generating)
+    rows = {  # unit index -> its row, for the units whose tokens are not given
+        i: SemanticRow(m.text, prompts[i], m.options.semantic, m.seeds["semantic"],
+                       m.negative_voice.prompt if m.negative_voice else None)
+        for i, m in enumerate(makers) if m.semantic_tokens is None
+    }
+    generated = dict(zip(rows, engine.semantic(list(rows.values()), progress))) if rows else {}
+    return [
+        ({"tokens": generated[i].tokens}, {"stop_reason": generated[i].stop_reason, "text": m.text}) if i in generated
+        else ({"tokens": m.semantic_tokens}, {"stop_reason": "given", "text": m.text})
+        for i, m in enumerate(makers)
     ]
-    generated = dict(zip(generating, engine.semantic(rows, progress) if rows else []))
-    out = []
-    for i, maker in enumerate(makers):
-        if i in generated:
-            out.append(({"tokens": generated[i].tokens}, {"stop_reason": generated[i].stop_reason, "text": maker.text}))
-        else:
-            out.append(({"tokens": maker.semantic_tokens}, {"stop_reason": "given", "text": maker.text}))
-    return out
