@@ -180,11 +180,12 @@ class WhisperModel:
                                 f"fix the voice's language (an ISO code such as de)")
 
     def _load(self) -> None:
+        import torch
         from transformers import WhisperForConditionalGeneration, WhisperProcessor
 
-        from barkflow.engine.api import pick_device
-
-        device = pick_device(self.device)  # auto means what it means for the Bark stages
+        device = self.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
         self._processor = WhisperProcessor.from_pretrained(self._folder, local_files_only=True)
         model = WhisperForConditionalGeneration.from_pretrained(self._folder, local_files_only=True)
         self._model = model.to(device).eval()
