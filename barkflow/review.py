@@ -112,9 +112,7 @@ def write_page(out_dir: Path) -> Path:
     manifest = read_json_object(manifest_path)
     if not manifest:
         raise BarkflowError(f"review: {manifest_path} is missing or unreadable; run barkflow again")
-    clips = read_clip_index(out_dir / REVIEW_DIR / INDEX)
-    peaks = {f"{REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
-    page = render_page(manifest, peaks, line_audio_sources(manifest, out_dir))
+    page = render_page(manifest, clip_peaks(out_dir), line_audio_sources(manifest, out_dir))
     path = out_dir / PAGE
     if not path.is_file() or path.read_text(encoding="utf-8") != page:
         write_text_atomic(path, page)
@@ -169,6 +167,13 @@ def read_clip_index(path: Path) -> dict:
     if path.exists() and not (index and index.get("version") != CHECKS_VERSION):
         log.warning("review: %s is damaged; the clips are made again", path)
     return {}
+
+
+def clip_peaks(out_dir: Path) -> dict:
+    """The waveform envelope of each clip of the render in `out_dir`, by its path there (as the
+    manifest's `review_takes` name it), from the clips' index."""
+    clips = read_clip_index(Path(out_dir) / REVIEW_DIR / INDEX)
+    return {f"{REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
 
 
 def line_audio_sources(manifest: dict, out_dir: Path) -> dict:
@@ -444,11 +449,10 @@ def write_sweep_review(sweep_dir) -> Path:
         if not _usable_for_sweep(manifest):
             log.warning("sweep review: skipping %s (unreadable or damaged)", manifest_path)
             continue
-        index = read_clip_index(folder / REVIEW_DIR / INDEX)
         jobs.append(
             {
                 "name": folder.relative_to(sweep_dir).as_posix(), "manifest": manifest, "overrides": _overrides(job_dir),
-                "peaks": {f"{REVIEW_DIR}/{n}": e.get("peaks", []) for n, e in index.items()},
+                "peaks": clip_peaks(folder),
             }
         )
     if not jobs:

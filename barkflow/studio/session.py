@@ -308,8 +308,7 @@ class Studio:
         manifest = self.manifest()
         peaks, line_audio = {}, {}
         if manifest:
-            clips = review.read_clip_index(self.out_dir / review.REVIEW_DIR / review.INDEX)
-            peaks = {f"{review.REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
+            peaks = review.clip_peaks(self.out_dir)
             line_audio = review.line_audio_sources(manifest, self.out_dir)
         text, script_hash = self.script_text()
         try:
