@@ -270,13 +270,11 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
     picks = {s["uid"]: s["take"] for s in segments}
     picks_text = json.dumps({"picks": picks}, indent=1)
     flagged = sum(1 for s in segments if (s.get("checks") or {}).get("flags"))
-    titles = [c.get("title", "") for c in manifest.get("chapters", [])]
     body, chapter = [], None
     for s in segments:
         if s["chapter"] != chapter:
             chapter = s["chapter"]
-            title = titles[chapter - 1] if 1 <= chapter <= len(titles) and titles[chapter - 1] else ""
-            body.append(f"<h2>Chapter {chapter}{': ' + escape_html(title) if title else ''}</h2>")
+            body.append(chapter_heading(manifest, chapter))
         body.append(segment_html(s, peaks, line_audio.get(s["uid"]), rate))
     name = manifest.get("project", "")
     counts = verify_counts(segments)
@@ -291,6 +289,13 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
         verify_controls=_VERIFY_CONTROLS if verified else "",
         picks_json=script_json(picks), picks_text=escape_html(picks_text), body="\n".join(body), thresholds=THRESHOLDS_HTML,
     )
+
+
+def chapter_heading(manifest: dict, chapter: int) -> str:
+    """The heading a chapter's segments start under: its number, and its title where it has one."""
+    chapters = manifest.get("chapters", [])
+    title = chapters[chapter - 1].get("title", "") if 1 <= chapter <= len(chapters) else ""
+    return f"<h2>Chapter {chapter}{': ' + escape_html(title) if title else ''}</h2>"
 
 
 def segment_html(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> str:
