@@ -190,7 +190,7 @@ class Studio:
             raise BarkflowError(f"retake count {count!r}: ask for 1 to {MAX_RETAKES_AT_ONCE} takes at once")
         with self._files:
             data = self.picks_file()
-            have = max(int(data["takes"].get(uid, 0) or 0), segment["takes"])
+            have = _takes_in_all(data["takes"], segment)
             if have + count > MAX_TAKES:
                 raise BarkflowError(f"segment {segment['id']} has {have} takes; at most {MAX_TAKES} are kept")
             data["takes"][uid] = have + count
@@ -210,7 +210,7 @@ class Studio:
             data = self.picks_file()
             wanted = {}
             for segment in flagged:
-                have = max(int(data["takes"].get(segment["uid"], 0) or 0), segment["takes"])
+                have = _takes_in_all(data["takes"], segment)
                 if have < MAX_TAKES:
                     wanted[segment["uid"]] = have + 1
             if not wanted:
@@ -363,6 +363,12 @@ def is_flagged(segment: dict, verify: VerifyConfig) -> bool:
     flags = (segment.get("checks") or {}).get("flags") or {}
     failed_verify = segment.get("verify") is not None and not segment["verify"].get("passed", True)
     return failed_verify or any(name in verify.fail_on for name in flags)
+
+
+def _takes_in_all(takes: dict, segment: dict) -> int:
+    """The takes a manifest segment has in all: the picks file's `takes` for it, or the render's
+    (more than that once a retake waits for its render)."""
+    return max(int(takes.get(segment["uid"], 0) or 0), segment["takes"])
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
