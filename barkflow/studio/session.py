@@ -25,7 +25,7 @@ from barkflow.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_line
                              lines_file_path, read_lines_file)
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
-from barkflow.files import atomic_output_path, read_json_object, write_json_atomic
+from barkflow.files import atomic_output_path, read_json_object, write_json_atomic, write_text_atomic
 from barkflow.plan import find_file
 from barkflow.script import file_lines, parse_script, script_encoding
 
@@ -285,7 +285,7 @@ class Studio:
                 entries.pop(number, None)
             header = (f"# Per-line overrides written by barkflow-studio: each field replaces project.lines'.\n"
                       f"# Keyed by the line number in {self.script_path.name}.\n")
-            _write_bytes_atomic(path, (header + yaml.safe_dump(entries, sort_keys=True)).encode("utf-8"))
+            write_text_atomic(path, header + yaml.safe_dump(entries, sort_keys=True))
         self.request_render(f"voice and sampling of line {number}")
         return entry
 
@@ -372,5 +372,6 @@ def _takes_in_all(takes: dict, segment: dict) -> int:
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    """For the script: written back byte for byte, in its own encoding and with its mark."""
     with atomic_output_path(path) as temporary:
         temporary.write_bytes(data)
