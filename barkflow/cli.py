@@ -19,7 +19,7 @@ import sys
 import traceback
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -116,8 +116,7 @@ def run(cfg: DictConfig):
     """The task: compose → dataclasses → render (or plan). Returns seconds of audio."""
     from barkflow import build, plan, runner
 
-    config = to_config(cfg)
-    check_writable_folders(config)
+    config = checked_config(cfg)
     console = _console()
     dirs = _config_dirs()
     if config.plan:
@@ -137,6 +136,13 @@ def run(cfg: DictConfig):
     if len(summary.outputs) > 8:
         console.print(f"  … and {len(summary.outputs) - 8} more in {config.paths.output_dir}")
     return summary.audio_seconds
+
+
+def checked_config(cfg: DictConfig) -> BarkflowConfig:
+    """The composed config as dataclasses, its folders checked before a command does anything."""
+    config = to_config(cfg)
+    check_writable_folders(config)
+    return config
 
 
 def _print_verify_report(outcome, config, console) -> None:
@@ -192,8 +198,13 @@ def run_task(task, cfg: DictConfig, prog: str = "barkflow"):
         return task(cfg)
     except BarkflowError as e:
         _log_to_file(f"error: {e}")  # the job's log file keeps a trace of a failed sweep job
-        print(f"{prog}: error: {e}", file=sys.stderr)
-        sys.exit(2)
+        exit_with_error(prog, str(e))
+
+
+def exit_with_error(prog: str, message: str) -> NoReturn:
+    """A user error, as a command reports it: one line on stderr, exit status 2."""
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    sys.exit(2)
 
 
 def _log_to_file(message: str, level: int = logging.ERROR) -> None:
@@ -297,8 +308,7 @@ def main(hydra_main=None, prog: str = "barkflow") -> None:
         message = describe_unfinished_job(error) or (None if _task_started else describe_setup_error(error))
         if message is None:
             raise
-        print(f"{prog}: error: {message}", file=sys.stderr)
-        sys.exit(2)
+        exit_with_error(prog, message)
     finally:
         os.environ.pop("HYDRA_FULL_ERROR", None)
 

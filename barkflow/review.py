@@ -112,9 +112,7 @@ def write_page(out_dir: Path) -> Path:
     manifest = read_json_object(manifest_path)
     if not manifest:
         raise BarkflowError(f"review: {manifest_path} is missing or unreadable; run barkflow again")
-    clips = read_clip_index(out_dir / REVIEW_DIR / INDEX)
-    peaks = {f"{REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
-    page = render_page(manifest, peaks, line_audio_sources(manifest, out_dir))
+    page = render_page(manifest, clip_peaks(out_dir), line_audio_sources(manifest, out_dir))
     path = out_dir / PAGE
     if not path.is_file() or path.read_text(encoding="utf-8") != page:
         write_text_atomic(path, page)
@@ -169,6 +167,13 @@ def read_clip_index(path: Path) -> dict:
     if path.exists() and not (index and index.get("version") != CHECKS_VERSION):
         log.warning("review: %s is damaged; the clips are made again", path)
     return {}
+
+
+def clip_peaks(out_dir: Path) -> dict:
+    """The waveform envelope of each clip of the render in `out_dir`, by its path there (as the
+    manifest's `review_takes` name it), from the clips' index."""
+    clips = read_clip_index(Path(out_dir) / REVIEW_DIR / INDEX)
+    return {f"{REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
 
 
 def line_audio_sources(manifest: dict, out_dir: Path) -> dict:
@@ -265,13 +270,11 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
     picks = {s["uid"]: s["take"] for s in segments}
     picks_text = json.dumps({"picks": picks}, indent=1)
     flagged = sum(1 for s in segments if (s.get("checks") or {}).get("flags"))
-    titles = [c.get("title", "") for c in manifest.get("chapters", [])]
     body, chapter = [], None
     for s in segments:
         if s["chapter"] != chapter:
             chapter = s["chapter"]
-            title = titles[chapter - 1] if 1 <= chapter <= len(titles) and titles[chapter - 1] else ""
-            body.append(f"<h2>Chapter {chapter}{': ' + escape_html(title) if title else ''}</h2>")
+            body.append(chapter_heading(manifest, chapter))
         body.append(segment_html(s, peaks, line_audio.get(s["uid"]), rate))
     name = manifest.get("project", "")
     counts = verify_counts(segments)
@@ -286,6 +289,13 @@ def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
         verify_controls=_VERIFY_CONTROLS if verified else "",
         picks_json=script_json(picks), picks_text=escape_html(picks_text), body="\n".join(body), thresholds=THRESHOLDS_HTML,
     )
+
+
+def chapter_heading(manifest: dict, chapter: int) -> str:
+    """The heading a chapter's segments start under: its number, and its title where it has one."""
+    chapters = manifest.get("chapters", [])
+    title = chapters[chapter - 1].get("title", "") if 1 <= chapter <= len(chapters) else ""
+    return f"<h2>Chapter {chapter}{': ' + escape_html(title) if title else ''}</h2>"
 
 
 def segment_html(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> str:
@@ -444,11 +454,10 @@ def write_sweep_review(sweep_dir) -> Path:
         if not _usable_for_sweep(manifest):
             log.warning("sweep review: skipping %s (unreadable or damaged)", manifest_path)
             continue
-        index = read_clip_index(folder / REVIEW_DIR / INDEX)
         jobs.append(
             {
                 "name": folder.relative_to(sweep_dir).as_posix(), "manifest": manifest, "overrides": _overrides(job_dir),
-                "peaks": {f"{REVIEW_DIR}/{n}": e.get("peaks", []) for n, e in index.items()},
+                "peaks": clip_peaks(folder),
             }
         )
     if not jobs:

@@ -153,6 +153,13 @@ def with_value(composed, key: str, value):
     return cfg
 
 
+def error_of(cfg) -> str:
+    """The one-line error `to_config` gives for `cfg`."""
+    with pytest.raises(BarkflowError, match="^[^\n]*$") as error:
+        to_config(cfg)
+    return str(error.value)
+
+
 option = st.sampled_from(sorted(RANGES))
 
 
@@ -199,9 +206,7 @@ def test_a_value_in_range_passes(composed, data, key):
 ])
 def test_bad_options_are_one_line_errors_at_composition(composed, override, words):
     key, _, value = override.partition("=")
-    with pytest.raises(BarkflowError, match="^[^\n]*$") as error:
-        to_config(with_value(composed, key, OmegaConf.create(f"v: {value}").v))
-    assert words in str(error.value)
+    assert words in error_of(with_value(composed, key, OmegaConf.create(f"v: {value}").v))
 
 
 def test_cuda_without_a_cuda_torch_is_an_error_before_any_model_loads(composed, monkeypatch):
@@ -337,9 +342,7 @@ def compose_with(tmp_path, *overrides):
 ])
 def test_a_key_added_with_plus_that_no_schema_has_is_a_one_line_error(tmp_path, override, words):
     """Hydra's + adds a key even to a typed node, and OmegaConf.to_object then drops it: it must not be ignored."""
-    with pytest.raises(BarkflowError, match="^[^\n]*$") as error:
-        to_config(compose_with(tmp_path, override))
-    assert words in str(error.value)
+    assert words in error_of(compose_with(tmp_path, override))
 
 
 def test_a_voice_can_be_added_on_the_command_line(tmp_path):
@@ -357,15 +360,12 @@ def test_a_voice_can_be_added_on_the_command_line(tmp_path):
     ("project.voices.bob.clone.audo=x.wav", "project.voices.bob.clone.audo is not an option of a voice; did you mean audio?"),
 ])
 def test_a_misspelt_voice_option_on_the_command_line_is_a_one_line_error(tmp_path, override, words):
-    with pytest.raises(BarkflowError, match="^[^\n]*$") as error:
-        to_config(compose_with(tmp_path, override))
-    assert words in str(error.value)
+    assert words in error_of(compose_with(tmp_path, override))
 
 
 def test_an_unquoted_cue_on_the_command_line_says_how_to_quote_it(tmp_path):
-    with pytest.raises(BarkflowError, match="^[^\n]*$") as error:
-        to_config(compose_with(tmp_path, "project.lines.3.prefix=[laughs]"))
-    assert "project.lines.3.prefix: Hydra read the value as a list" in str(error.value)
+    assert "project.lines.3.prefix: Hydra read the value as a list" in error_of(
+        compose_with(tmp_path, "project.lines.3.prefix=[laughs]"))
     assert to_config(compose_with(tmp_path, "project.lines.3.prefix='[laughs]'")).project.lines[3].prefix == "[laughs]"
 
 

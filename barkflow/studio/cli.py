@@ -12,7 +12,6 @@ import hydra
 from omegaconf import DictConfig
 
 from barkflow import cli
-from barkflow.config import check_writable_folders, to_config
 from barkflow.errors import BarkflowError
 
 DEFAULT_PORT = 8765
@@ -23,8 +22,7 @@ def serve(cfg: DictConfig) -> None:
     from barkflow.studio.app import Server, bind, make_app, new_token, url
     from barkflow.studio.session import Studio
 
-    config = to_config(cfg)
-    check_writable_folders(config)
+    config = cli.checked_config(cfg)
     token = new_token()
     sock = bind(_options["port"])
     studio = Studio(config, cli._config_dirs()).start()
@@ -58,8 +56,7 @@ def main() -> None:
     try:
         sys.argv = [sys.argv[0], *_take_port(sys.argv[1:])]
     except BarkflowError as e:
-        print(f"barkflow-studio: error: {e}", file=sys.stderr)
-        sys.exit(2)
+        cli.exit_with_error("barkflow-studio", str(e))
     cli.main(_studio_main, prog="barkflow-studio")
 
 

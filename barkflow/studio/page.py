@@ -48,14 +48,12 @@ def status_line(status: dict) -> str:
 
 def _segments_html(manifest: dict, data: dict) -> str:
     rate = manifest.get("sample_rate", SAMPLE_RATE)
-    titles = [c.get("title", "") for c in manifest.get("chapters", [])]
     lines = data["script_lines"]
     body, chapter = [], None
     for s in manifest["segments"]:
         if s["chapter"] != chapter:
             chapter = s["chapter"]
-            title = titles[chapter - 1] if 1 <= chapter <= len(titles) and titles[chapter - 1] else ""
-            body.append(f"<h2>Chapter {chapter}{': ' + _e(title) if title else ''}</h2>")
+            body.append(review.chapter_heading(manifest, chapter))
         number = s.get("line", 0)
         raw = lines[number - 1] if 1 <= number <= len(lines) else ""
         uid = _e(s["uid"])

@@ -25,7 +25,7 @@ from barkflow.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_line
                              lines_file_path, read_lines_file)
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
-from barkflow.files import atomic_output_path, read_json_object, write_json_atomic
+from barkflow.files import atomic_output_path, read_json_object, write_json_atomic, write_text_atomic
 from barkflow.plan import find_file
 from barkflow.script import file_lines, parse_script, script_encoding
 
@@ -190,7 +190,7 @@ class Studio:
             raise BarkflowError(f"retake count {count!r}: ask for 1 to {MAX_RETAKES_AT_ONCE} takes at once")
         with self._files:
             data = self.picks_file()
-            have = max(int(data["takes"].get(uid, 0) or 0), segment["takes"])
+            have = _takes_in_all(data["takes"], segment)
             if have + count > MAX_TAKES:
                 raise BarkflowError(f"segment {segment['id']} has {have} takes; at most {MAX_TAKES} are kept")
             data["takes"][uid] = have + count
@@ -210,7 +210,7 @@ class Studio:
             data = self.picks_file()
             wanted = {}
             for segment in flagged:
-                have = max(int(data["takes"].get(segment["uid"], 0) or 0), segment["takes"])
+                have = _takes_in_all(data["takes"], segment)
                 if have < MAX_TAKES:
                     wanted[segment["uid"]] = have + 1
             if not wanted:
@@ -285,7 +285,7 @@ class Studio:
                 entries.pop(number, None)
             header = (f"# Per-line overrides written by barkflow-studio: each field replaces project.lines'.\n"
                       f"# Keyed by the line number in {self.script_path.name}.\n")
-            _write_bytes_atomic(path, (header + yaml.safe_dump(entries, sort_keys=True)).encode("utf-8"))
+            write_text_atomic(path, header + yaml.safe_dump(entries, sort_keys=True))
         self.request_render(f"voice and sampling of line {number}")
         return entry
 
@@ -308,8 +308,7 @@ class Studio:
         manifest = self.manifest()
         peaks, line_audio = {}, {}
         if manifest:
-            clips = review.read_clip_index(self.out_dir / review.REVIEW_DIR / review.INDEX)
-            peaks = {f"{review.REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
+            peaks = review.clip_peaks(self.out_dir)
             line_audio = review.line_audio_sources(manifest, self.out_dir)
         text, script_hash = self.script_text()
         try:
@@ -366,6 +365,13 @@ def is_flagged(segment: dict, verify: VerifyConfig) -> bool:
     return failed_verify or any(name in verify.fail_on for name in flags)
 
 
+def _takes_in_all(takes: dict, segment: dict) -> int:
+    """The takes a manifest segment has in all: the picks file's `takes` for it, or the render's
+    (more than that once a retake waits for its render)."""
+    return max(int(takes.get(segment["uid"], 0) or 0), segment["takes"])
+
+
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    """For the script: written back byte for byte, in its own encoding and with its mark."""
     with atomic_output_path(path) as temporary:
         temporary.write_bytes(data)
