@@ -186,11 +186,8 @@ def _check_drm(archive: _Archive) -> None:
 
 
 def _xml(data: bytes, source: str, name: str):
-    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(data, "lxml-xml")
+    """A container, package, NCX or encryption file: XML that must hold at least one element."""
+    soup = _soup(data, xml=True)
     if soup.find() is None:
         raise BarkflowError(f"{source}: malformed EPUB: {name} is not XML; export the book again as EPUB")
     return soup
