@@ -34,7 +34,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, List, Optional
 from urllib.parse import unquote
@@ -577,8 +577,7 @@ def _build_script(documents: list[_Document], metadata: BookTags, narrator: str,
         raise BarkflowError(f"{source}: no text to read (front and back matter is skipped); check the file, "
                             "or name the parts to read in project.book.include")
     chapters = {old: new for new, old in enumerate(dict.fromkeys(line.chapter for line in lines))}
-    lines = [ScriptLine(index=line.index, speaker=line.speaker, text=line.text, chapter=chapters[line.chapter],
-                        paragraph=line.paragraph, source_line=line.source_line) for line in lines]
+    lines = [replace(line, chapter=chapters[line.chapter]) for line in lines]
     return Script(lines=tuple(lines), chapter_titles=tuple(titles[old] for old in chapters), source=source,
                   metadata=metadata)
 
@@ -595,8 +594,7 @@ def with_project_tags(script: Script, title: str, author: str, read_by: str, cov
         return script
     image, image_type = _read_cover(find(cover), cover) if cover else (b"", "")
     tags = BookTags(title=title, author=author, read_by=read_by, cover=image, cover_type=image_type)
-    return Script(lines=script.lines, chapter_titles=script.chapter_titles, source=script.source,
-                  metadata=tags.over(script.metadata))
+    return replace(script, metadata=tags.over(script.metadata))
 
 
 def _read_cover(path: Path, written: str) -> tuple[bytes, str]:
