@@ -40,7 +40,7 @@ from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
-from barkflow.script import Script, ScriptLine
+from barkflow.script import Script, ScriptBuilder
 from barkflow.steps.export import BookTags
 
 log = logging.getLogger(__name__)
@@ -559,27 +559,23 @@ def _build_script(documents: list[_Document], metadata: BookTags, narrator: str,
     chosen = _selected(documents, options, options.footnotes, source)
     targets = _note_targets(documents)
     heading_chapters = not any(document.toc for document, read in zip(documents, chosen) if read)
-    lines: list[ScriptLine] = []
-    titles: list[str] = [""]  # chapter 0 is untitled until the book names one
+    builder = ScriptBuilder(source, narrator)  # numbers chapters and paragraphs as a plain script's
     number = 0
     for document, read in zip(documents, chosen):
         note_ids = {fragment for href, fragment in targets if href == document.href}
         for event in _document_events(document, note_ids, heading_chapters):
             if isinstance(event, _Chapter):
                 if read:
-                    titles.append(event.title)
+                    builder.chapter(event.title)
                 continue
             number += 1  # every paragraph counts, read or not, so numbers stay put when options change
             if read and (options.footnotes or not event.is_note):
-                lines.append(ScriptLine(index=len(lines), speaker=narrator, text=event.text, chapter=len(titles) - 1,
-                                        paragraph=len(lines), source_line=number))
-    if not lines:
+                builder.next_paragraph()
+                builder.add(narrator, event.text, number)
+    if not builder.lines:
         raise BarkflowError(f"{source}: no text to read (front and back matter is skipped); check the file, "
                             "or name the parts to read in project.book.include")
-    chapters = {old: new for new, old in enumerate(dict.fromkeys(line.chapter for line in lines))}
-    lines = [replace(line, chapter=chapters[line.chapter]) for line in lines]
-    return Script(lines=tuple(lines), chapter_titles=tuple(titles[old] for old in chapters), source=source,
-                  metadata=metadata)
+    return replace(builder.build("book"), metadata=metadata)
 
 
 # ----------------------------------------------------------------------------------------------

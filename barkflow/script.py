@@ -178,7 +178,7 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
     lines = _split_lines(_check_characters(text, source))
     if fmt == "auto":
         fmt = _detect_format(lines, source)
-    builder = _Builder(source, narrator.strip())
+    builder = ScriptBuilder(source, narrator.strip())
     if fmt == "prose":
         _parse_prose(lines, builder)
     elif fmt == "dialogue":
@@ -224,7 +224,7 @@ def _split_lines(text: str) -> list[str]:
 # --- building the Script ---
 
 
-class _Builder:
+class ScriptBuilder:
     """Collects lines under raw chapter/paragraph keys, then numbers only those with spoken lines."""
 
     def __init__(self, source: str, narrator: str) -> None:
@@ -347,7 +347,7 @@ def _detect_format(lines: list[str], source: str) -> str:
     return "dialogue" if text_lines and named * 2 > len(text_lines) else "prose"
 
 
-def _parse_prose(lines: list[str], builder: _Builder) -> None:
+def _parse_prose(lines: list[str], builder: ScriptBuilder) -> None:
     paragraph: list[str] = []
     first_line = 0
 
@@ -372,7 +372,7 @@ def _parse_prose(lines: list[str], builder: _Builder) -> None:
     flush()
 
 
-def _parse_dialogue(lines: list[str], builder: _Builder) -> None:
+def _parse_dialogue(lines: list[str], builder: ScriptBuilder) -> None:
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped:
@@ -495,7 +495,7 @@ def _character_cue(line: str) -> tuple[str, bool] | None:
     return name, dual
 
 
-def _parse_fountain(raw_lines: list[str], builder: _Builder, action_mode: str) -> None:
+def _parse_fountain(raw_lines: list[str], builder: ScriptBuilder, action_mode: str) -> None:
     lines = _remove_comments(raw_lines, builder.source)
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line is not None]
     position = _skip_title_page(numbered)
@@ -577,7 +577,7 @@ def _skip_title_page(numbered: list[tuple[int, str]]) -> int:
     return end
 
 
-def _read_dialogue(numbered: list[tuple[int, str]], index: int, cue: tuple[str, bool], builder: _Builder) -> int:
+def _read_dialogue(numbered: list[tuple[int, str]], index: int, cue: tuple[str, bool], builder: ScriptBuilder) -> int:
     """Read the dialogue block after a cue; returns the index of the line after the block."""
     speaker, dual = cue
     builder.next_paragraph()
