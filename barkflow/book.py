@@ -28,6 +28,7 @@ LCP licence) or a malformed one (not a zip, no container or package file) is a o
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import re
@@ -219,8 +220,10 @@ class _Document:
     soup: object = None
     is_nav: bool = False
 
-    @property
+    @functools.cached_property
     def title(self) -> str:
+        """The first table-of-contents title, else the first heading's or <title>'s text (searched once:
+        include/exclude, skipping and labels all ask for it)."""
         if self.toc:
             return self.toc[0].title
         heading = self.soup.find(_HEADINGS) if self.soup is not None else None
