@@ -412,7 +412,7 @@ def _title_key(title: str) -> str:
     return " ".join(title.lower().split()).strip(" .:")
 
 
-def _selected(documents: list[_Document], options: BookOptions, footnotes: bool, source: str) -> list[bool]:
+def _selected(documents: list[_Document], options: BookOptions, source: str) -> list[bool]:
     """Per spine file: read it? Front/back matter and note files not by default; include/exclude win."""
     for key in ("include", "exclude"):
         for wanted in getattr(options, key):
@@ -428,7 +428,7 @@ def _selected(documents: list[_Document], options: BookOptions, footnotes: bool,
         elif any(wanted.casefold() in names for wanted in options.include):
             chosen.append(True)
         else:
-            reason = _skip_reason(document) or ("notes" if _is_note_document(document) and not footnotes else "")
+            reason = _skip_reason(document) or ("notes" if _is_note_document(document) and not options.footnotes else "")
             if reason:
                 log.info("%s: skipping %s (%s); project.book.include can add it", source, document.label(), reason)
             chosen.append(not reason)
@@ -559,7 +559,7 @@ def _document_events(document: _Document, note_ids: set[str], heading_chapters: 
 
 def _build_script(documents: list[_Document], metadata: BookTags, narrator: str, options: BookOptions,
                   source: str) -> Script:
-    chosen = _selected(documents, options, options.footnotes, source)
+    chosen = _selected(documents, options, source)
     targets = _note_targets(documents)
     heading_chapters = not any(document.toc for document, read in zip(documents, chosen) if read)
     builder = ScriptBuilder(source, narrator)  # numbers chapters and paragraphs as a plain script's
