@@ -105,18 +105,18 @@ def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
 
 # Byte order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
-    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
-    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
-    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
 
 def script_encoding(data: bytes) -> tuple[str, bytes]:
     """The encoding of a script file's bytes and the byte order mark they start with (b"" for
     none): what `decode_script` reads them with, and what a rewrite must write them back with."""
-    for bom, encoding, _ in _BOMS:
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding, bom
     return _utf16_without_bom(data) or "utf-8", b""
@@ -131,7 +131,7 @@ def decode_script(data: bytes, source: str = "<bytes>") -> str:
     """
     encoding, bom = script_encoding(data)
     bom_length = len(bom)
-    name = next((name for mark, _, name in _BOMS if mark == bom), "UTF-16" if encoding.startswith("utf-16") else "UTF-8")
+    name = encoding.upper().removesuffix("-LE").removesuffix("-BE")  # UTF-8, UTF-16, UTF-32
     try:
         return data[bom_length:].decode(encoding)
     except UnicodeDecodeError as exc:
