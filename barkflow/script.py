@@ -191,13 +191,13 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
 # Control characters Bark must never see (NUL from a mis-decoded UTF-16 file, escape codes...).
 # Those that are whitespace (form feed from PDF-to-text tools, vertical tab, the information
 # separators, NEL) are read as spaces instead; tab, newline and carriage return stay as they are.
-_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+NON_WHITESPACE_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _WHITESPACE_CONTROL = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
 
 
 def _check_characters(text: str, source: str) -> str:
     """Refuse control characters with a one-line error at their line; whitespace ones become spaces."""
-    found = _FORBIDDEN_CONTROL.search(text)
+    found = NON_WHITESPACE_CONTROL.search(text)
     if found is not None:
         before = text[:found.start()]
         line = len(_split_lines(before))
