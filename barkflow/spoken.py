@@ -220,11 +220,8 @@ _CUE = re.compile(r"\[[^\[\]\n\r]{1,30}\]|[\u266a\u266b\u266c\u2669]+")
 
 
 def _chunks(text: str) -> list[tuple[str, bool]]:
-    chunks, position = [], 0
-    for match in _CUE.finditer(text):
-        chunks += [(text[position : match.start()], False), (match.group(), True)]
-        position = match.end()
-    return chunks + [(text[position:], False)]
+    """The text as chunks of (text, protected), its Bark cues protected as they are."""
+    return _replace_in([(text, False)], _CUE, lambda cue: cue.group())
 
 
 def _replace_in(chunks, pattern: re.Pattern, replace: Callable[[re.Match], str]) -> list[tuple[str, bool]]:
