@@ -28,19 +28,20 @@ LCP licence) or a malformed one (not a zip, no container or package file) is a o
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import re
 import unicodedata
 import warnings
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
-from barkflow.script import Script, ScriptLine
+from barkflow.script import Script, ScriptBuilder
 from barkflow.steps.export import BookTags
 
 log = logging.getLogger(__name__)
@@ -186,11 +187,8 @@ def _check_drm(archive: _Archive) -> None:
 
 
 def _xml(data: bytes, source: str, name: str):
-    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(data, "lxml-xml")
+    """A container, package, NCX or encryption file: XML that must hold at least one element."""
+    soup = _soup(data, xml=True)
     if soup.find() is None:
         raise BarkflowError(f"{source}: malformed EPUB: {name} is not XML; export the book again as EPUB")
     return soup
@@ -222,8 +220,10 @@ class _Document:
     soup: object = None
     is_nav: bool = False
 
-    @property
+    @functools.cached_property
     def title(self) -> str:
+        """The first table-of-contents title, else the first heading's or <title>'s text (searched once:
+        include/exclude, skipping and labels all ask for it)."""
         if self.toc:
             return self.toc[0].title
         heading = self.soup.find(_HEADINGS) if self.soup is not None else None
@@ -412,7 +412,7 @@ def _title_key(title: str) -> str:
     return " ".join(title.lower().split()).strip(" .:")
 
 
-def _selected(documents: list[_Document], options: BookOptions, footnotes: bool, source: str) -> list[bool]:
+def _selected(documents: list[_Document], options: BookOptions, source: str) -> list[bool]:
     """Per spine file: read it? Front/back matter and note files not by default; include/exclude win."""
     for key in ("include", "exclude"):
         for wanted in getattr(options, key):
@@ -428,7 +428,7 @@ def _selected(documents: list[_Document], options: BookOptions, footnotes: bool,
         elif any(wanted.casefold() in names for wanted in options.include):
             chosen.append(True)
         else:
-            reason = _skip_reason(document) or ("notes" if _is_note_document(document) and not footnotes else "")
+            reason = _skip_reason(document) or ("notes" if _is_note_document(document) and not options.footnotes else "")
             if reason:
                 log.info("%s: skipping %s (%s); project.book.include can add it", source, document.label(), reason)
             chosen.append(not reason)
@@ -559,31 +559,26 @@ def _document_events(document: _Document, note_ids: set[str], heading_chapters: 
 
 def _build_script(documents: list[_Document], metadata: BookTags, narrator: str, options: BookOptions,
                   source: str) -> Script:
-    chosen = _selected(documents, options, options.footnotes, source)
+    chosen = _selected(documents, options, source)
     targets = _note_targets(documents)
     heading_chapters = not any(document.toc for document, read in zip(documents, chosen) if read)
-    lines: list[ScriptLine] = []
-    titles: list[str] = [""]  # chapter 0 is untitled until the book names one
+    builder = ScriptBuilder(source, narrator)  # numbers chapters and paragraphs as a plain script's
     number = 0
     for document, read in zip(documents, chosen):
         note_ids = {fragment for href, fragment in targets if href == document.href}
         for event in _document_events(document, note_ids, heading_chapters):
             if isinstance(event, _Chapter):
                 if read:
-                    titles.append(event.title)
+                    builder.chapter(event.title)
                 continue
             number += 1  # every paragraph counts, read or not, so numbers stay put when options change
             if read and (options.footnotes or not event.is_note):
-                lines.append(ScriptLine(index=len(lines), speaker=narrator, text=event.text, chapter=len(titles) - 1,
-                                        paragraph=len(lines), source_line=number))
-    if not lines:
+                builder.next_paragraph()
+                builder.add(narrator, event.text, number)
+    if not builder.lines:
         raise BarkflowError(f"{source}: no text to read (front and back matter is skipped); check the file, "
                             "or name the parts to read in project.book.include")
-    chapters = {old: new for new, old in enumerate(dict.fromkeys(line.chapter for line in lines))}
-    lines = [ScriptLine(index=line.index, speaker=line.speaker, text=line.text, chapter=chapters[line.chapter],
-                        paragraph=line.paragraph, source_line=line.source_line) for line in lines]
-    return Script(lines=tuple(lines), chapter_titles=tuple(titles[old] for old in chapters), source=source,
-                  metadata=metadata)
+    return replace(builder.build("book"), metadata=metadata)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -598,8 +593,7 @@ def with_project_tags(script: Script, title: str, author: str, read_by: str, cov
         return script
     image, image_type = _read_cover(find(cover), cover) if cover else (b"", "")
     tags = BookTags(title=title, author=author, read_by=read_by, cover=image, cover_type=image_type)
-    return Script(lines=script.lines, chapter_titles=script.chapter_titles, source=script.source,
-                  metadata=tags.over(script.metadata))
+    return replace(script, metadata=tags.over(script.metadata))
 
 
 def _read_cover(path: Path, written: str) -> tuple[bytes, str]:

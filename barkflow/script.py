@@ -105,18 +105,18 @@ def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
 
 # Byte order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
-    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
-    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
-    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
 
 def script_encoding(data: bytes) -> tuple[str, bytes]:
     """The encoding of a script file's bytes and the byte order mark they start with (b"" for
     none): what `decode_script` reads them with, and what a rewrite must write them back with."""
-    for bom, encoding, _ in _BOMS:
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding, bom
     return _utf16_without_bom(data) or "utf-8", b""
@@ -131,7 +131,7 @@ def decode_script(data: bytes, source: str = "<bytes>") -> str:
     """
     encoding, bom = script_encoding(data)
     bom_length = len(bom)
-    name = next((name for mark, _, name in _BOMS if mark == bom), "UTF-16" if encoding.startswith("utf-16") else "UTF-8")
+    name = encoding.upper().removesuffix("-LE").removesuffix("-BE")  # UTF-8, UTF-16, UTF-32
     try:
         return data[bom_length:].decode(encoding)
     except UnicodeDecodeError as exc:
@@ -178,7 +178,7 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
     lines = _split_lines(_check_characters(text, source))
     if fmt == "auto":
         fmt = _detect_format(lines, source)
-    builder = _Builder(source, narrator.strip())
+    builder = ScriptBuilder(source, narrator.strip())
     if fmt == "prose":
         _parse_prose(lines, builder)
     elif fmt == "dialogue":
@@ -191,13 +191,13 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
 # Control characters Bark must never see (NUL from a mis-decoded UTF-16 file, escape codes...).
 # Those that are whitespace (form feed from PDF-to-text tools, vertical tab, the information
 # separators, NEL) are read as spaces instead; tab, newline and carriage return stay as they are.
-_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+NON_WHITESPACE_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _WHITESPACE_CONTROL = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
 
 
 def _check_characters(text: str, source: str) -> str:
     """Refuse control characters with a one-line error at their line; whitespace ones become spaces."""
-    found = _FORBIDDEN_CONTROL.search(text)
+    found = NON_WHITESPACE_CONTROL.search(text)
     if found is not None:
         before = text[:found.start()]
         line = len(_split_lines(before))
@@ -224,7 +224,7 @@ def _split_lines(text: str) -> list[str]:
 # --- building the Script ---
 
 
-class _Builder:
+class ScriptBuilder:
     """Collects lines under raw chapter/paragraph keys, then numbers only those with spoken lines."""
 
     def __init__(self, source: str, narrator: str) -> None:
@@ -347,7 +347,7 @@ def _detect_format(lines: list[str], source: str) -> str:
     return "dialogue" if text_lines and named * 2 > len(text_lines) else "prose"
 
 
-def _parse_prose(lines: list[str], builder: _Builder) -> None:
+def _parse_prose(lines: list[str], builder: ScriptBuilder) -> None:
     paragraph: list[str] = []
     first_line = 0
 
@@ -372,7 +372,7 @@ def _parse_prose(lines: list[str], builder: _Builder) -> None:
     flush()
 
 
-def _parse_dialogue(lines: list[str], builder: _Builder) -> None:
+def _parse_dialogue(lines: list[str], builder: ScriptBuilder) -> None:
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped:
@@ -495,7 +495,7 @@ def _character_cue(line: str) -> tuple[str, bool] | None:
     return name, dual
 
 
-def _parse_fountain(raw_lines: list[str], builder: _Builder, action_mode: str) -> None:
+def _parse_fountain(raw_lines: list[str], builder: ScriptBuilder, action_mode: str) -> None:
     lines = _remove_comments(raw_lines, builder.source)
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line is not None]
     position = _skip_title_page(numbered)
@@ -577,7 +577,7 @@ def _skip_title_page(numbered: list[tuple[int, str]]) -> int:
     return end
 
 
-def _read_dialogue(numbered: list[tuple[int, str]], index: int, cue: tuple[str, bool], builder: _Builder) -> int:
+def _read_dialogue(numbered: list[tuple[int, str]], index: int, cue: tuple[str, bool], builder: ScriptBuilder) -> int:
     """Read the dialogue block after a cue; returns the index of the line after the block."""
     speaker, dual = cue
     builder.next_paragraph()

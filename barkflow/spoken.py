@@ -220,11 +220,8 @@ _CUE = re.compile(r"\[[^\[\]\n\r]{1,30}\]|[\u266a\u266b\u266c\u2669]+")
 
 
 def _chunks(text: str) -> list[tuple[str, bool]]:
-    chunks, position = [], 0
-    for match in _CUE.finditer(text):
-        chunks += [(text[position : match.start()], False), (match.group(), True)]
-        position = match.end()
-    return chunks + [(text[position:], False)]
+    """The text as chunks of (text, protected), its Bark cues protected as they are."""
+    return _replace_in([(text, False)], _CUE, lambda cue: cue.group())
 
 
 def _replace_in(chunks, pattern: re.Pattern, replace: Callable[[re.Match], str]) -> list[tuple[str, bool]]:
@@ -250,46 +247,48 @@ def _replace_in(chunks, pattern: re.Pattern, replace: Callable[[re.Match], str])
 class _Language:
     thousands: str  # regex for the thousands separator
     decimal: str  # the decimal mark
-    abbreviations: tuple  # (regex, expansion, may end a sentence)
+    abbreviations: dict[str, str]  # regex → expansion, tried in this order
+    sentence_final: frozenset[str]  # the abbreviations (regexes) whose period may also end a sentence
     percent: str
     chapter_words: str
     currency_after: bool  # "5 €" is the usual order
 
 
-_EN_ABBREVIATIONS = (
-    (r"Mr\.", "Mister", False), (r"Mrs\.", "Missus", False), (r"Ms\.", "Miz", False), (r"Dr\.", "Doctor", False),
-    (r"Prof\.", "Professor", False), (r"Jr\.", "Junior", True), (r"Sr\.", "Senior", True),
-    (r"St\.", "Saint/Street", True), (r"Mt\.", "Mount", False), (r"No\.(?=\s*\d)", "number", False),
-    (r"e\.g\.", "for example", False), (r"i\.e\.", "that is", False), (r"etc\.", "et cetera", True),
-    (r"vs\.", "versus", False), (r"approx\.", "approximately", False),
-)
-_DE_ABBREVIATIONS = (
-    (r"Hr\.", "Herr", False), (r"Hrn\.", "Herrn", False), (r"Fr\.", "Frau", False), (r"Dr\.", "Doktor", False),
-    (r"Prof\.", "Professor", False), (r"St\.", "Sankt", False), (r"Nr\.(?=\s*\d)", "Nummer", False),
-    (r"z\.\s?B\.", "zum Beispiel", False), (r"d\.\s?h\.", "das heißt", False), (r"u\.\s?a\.", "unter anderem", True),
-    (r"usw\.", "und so weiter", True), (r"bzw\.", "beziehungsweise", False), (r"ca\.", "circa", False),
-    (r"evtl\.", "eventuell", False), (r"ggf\.", "gegebenenfalls", False),
-)
-_FR_ABBREVIATIONS = (
-    (r"M\.(?=\s+[A-Z])", "Monsieur", False), (r"MM\.", "Messieurs", False), (r"Mme", "Madame", False),
-    (r"Mlle", "Mademoiselle", False), (r"Dr", "Docteur", False), (r"Pr", "Professeur", False),
-    (r"St", "Saint", False), (r"Ste", "Sainte", False), (r"etc\.", "et cetera", True),
-    (r"p\.\s?ex\.", "par exemple", False), (r"c\.-à-d\.", "c'est-à-dire", False), (r"n°(?=\s*\d)", "numéro", False),
-)
-_ES_ABBREVIATIONS = (
-    (r"Sr\.", "señor", False), (r"Sra\.", "señora", False), (r"Srta\.", "señorita", False), (r"Dr\.", "doctor", False),
-    (r"Dra\.", "doctora", False), (r"Ud\.", "usted", False), (r"Uds\.", "ustedes", False),
-    (r"etc\.", "etcétera", True), (r"p\.\s?ej\.", "por ejemplo", False), (r"núm\.(?=\s*\d)", "número", False),
-)
+_EN_ABBREVIATIONS = {
+    r"Mr\.": "Mister", r"Mrs\.": "Missus", r"Ms\.": "Miz", r"Dr\.": "Doctor", r"Prof\.": "Professor",
+    r"Jr\.": "Junior", r"Sr\.": "Senior", r"St\.": "Saint/Street", r"Mt\.": "Mount", r"No\.(?=\s*\d)": "number",
+    r"e\.g\.": "for example", r"i\.e\.": "that is", r"etc\.": "et cetera", r"vs\.": "versus",
+    r"approx\.": "approximately",
+}
+_DE_ABBREVIATIONS = {
+    r"Hr\.": "Herr", r"Hrn\.": "Herrn", r"Fr\.": "Frau", r"Dr\.": "Doktor", r"Prof\.": "Professor",
+    r"St\.": "Sankt", r"Nr\.(?=\s*\d)": "Nummer", r"z\.\s?B\.": "zum Beispiel", r"d\.\s?h\.": "das heißt",
+    r"u\.\s?a\.": "unter anderem", r"usw\.": "und so weiter", r"bzw\.": "beziehungsweise", r"ca\.": "circa",
+    r"evtl\.": "eventuell", r"ggf\.": "gegebenenfalls",
+}
+_FR_ABBREVIATIONS = {
+    r"M\.(?=\s+[A-Z])": "Monsieur", r"MM\.": "Messieurs", r"Mme": "Madame", r"Mlle": "Mademoiselle",
+    r"Dr": "Docteur", r"Pr": "Professeur", r"St": "Saint", r"Ste": "Sainte", r"etc\.": "et cetera",
+    r"p\.\s?ex\.": "par exemple", r"c\.-à-d\.": "c'est-à-dire", r"n°(?=\s*\d)": "numéro",
+}
+_ES_ABBREVIATIONS = {
+    r"Sr\.": "señor", r"Sra\.": "señora", r"Srta\.": "señorita", r"Dr\.": "doctor", r"Dra\.": "doctora",
+    r"Ud\.": "usted", r"Uds\.": "ustedes", r"etc\.": "etcétera", r"p\.\s?ej\.": "por ejemplo",
+    r"núm\.(?=\s*\d)": "número",
+}
 
 _LANGUAGES = {
-    "en": _Language(",", ".", _EN_ABBREVIATIONS, "percent", r"Chapter|Part|Book|Volume|Act|Scene", False),
-    "de": _Language(r"\.", ",", _DE_ABBREVIATIONS, "Prozent", r"Kapitel|Teil|Buch|Band|Akt|Szene", True),
-    "fr": _Language(r"[ \u00a0\u202f.]", ",", _FR_ABBREVIATIONS, "pour cent", r"Chapitre|Partie|Livre|Tome|Acte|Scène", True),
-    "es": _Language(r"\.", ",", _ES_ABBREVIATIONS, "por ciento", r"Capítulo|Parte|Libro|Tomo|Acto|Escena", True),
+    "en": _Language(",", ".", _EN_ABBREVIATIONS, frozenset({r"Jr\.", r"Sr\.", r"St\.", r"etc\."}), "percent",
+                    r"Chapter|Part|Book|Volume|Act|Scene", False),
+    "de": _Language(r"\.", ",", _DE_ABBREVIATIONS, frozenset({r"u\.\s?a\.", r"usw\."}), "Prozent",
+                    r"Kapitel|Teil|Buch|Band|Akt|Szene", True),
+    "fr": _Language(r"[ \u00a0\u202f.]", ",", _FR_ABBREVIATIONS, frozenset({r"etc\."}), "pour cent",
+                    r"Chapitre|Partie|Livre|Tome|Acte|Scène", True),
+    "es": _Language(r"\.", ",", _ES_ABBREVIATIONS, frozenset({r"etc\."}), "por ciento",
+                    r"Capítulo|Parte|Libro|Tomo|Acto|Escena", True),
 }
 SUPPORTED_LANGUAGES = tuple(_LANGUAGES)
-_GENERIC = _Language(",", ".", (), "%", r"Chapter", False)  # numbers only, for other num2words languages
+_GENERIC = _Language(",", ".", {}, frozenset(), "%", r"Chapter", False)  # numbers only, for other num2words languages
 
 _CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP"}
 _SCALES = r"thousand|million|billion|trillion|Tausend|Millionen|Million|Milliarden|Milliarde|mille|millions?|milliards?|mil|millones|millón"
@@ -319,9 +318,9 @@ class Normaliser:
         end = r"(?![\w%])"
         symbols = "".join(map(re.escape, _CURRENCIES))
         self.patterns: list[tuple[re.Pattern, Callable[[re.Match], str]]] = []
-        if lang.abbreviations:
-            for regex, expansion, ends in lang.abbreviations:
-                self.patterns.append((re.compile(rf"(?<!\w){regex}(?!\w)"), self._abbreviation(expansion, ends)))
+        for regex, expansion in lang.abbreviations.items():
+            ends = regex in lang.sentence_final
+            self.patterns.append((re.compile(rf"(?<!\w){regex}(?!\w)"), self._abbreviation(expansion, ends)))
         scale = rf"(?:\s+(?P<scale>{_SCALES})\b)?"
         self.patterns += [
             (re.compile(rf"(?P<symbol>[{symbols}])\s?(?P<amount>{self.number}){scale}"), self._currency),

@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.files import write_text_atomic
+from barkflow.script import NON_WHITESPACE_CONTROL
 
 log = logging.getLogger(__name__)
 
@@ -156,16 +157,15 @@ def _timed_cues(
         cue = Cue(*cue)
         if cue.end_sample < cue.start_sample or cue.start_sample < 0:
             raise ValueError(f"cue has a bad span {cue.start_sample}..{cue.end_sample}: {cue.text!r}")
-        lines = wrap_text(_CONTROL.sub("", cue.text), max_line_chars)
+        lines = wrap_text(NON_WHITESPACE_CONTROL.sub("", cue.text), max_line_chars)  # whitespace ones collapse
         start_ms = samples_to_ms(cue.start_sample, sample_rate)
         end_ms = samples_to_ms(cue.end_sample, sample_rate)
         if not lines or end_ms <= start_ms:
             log.debug("subtitle cue left out (empty text or under 1 ms): %r", cue)
             continue
-        yield start_ms, end_ms, lines, _CONTROL.sub("", cue.speaker)
+        yield start_ms, end_ms, lines, NON_WHITESPACE_CONTROL.sub("", cue.speaker)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")  # the whitespace ones collapse
 _SRT_LOOK_ALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "{": "\uff5b", "}": "\uff5d"})
 _SRT_ENTITY_START = re.compile(r"&(?=#?\w+;)")
 

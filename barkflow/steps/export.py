@@ -163,6 +163,11 @@ class _Span:
     end: int
 
 
+def _master_spans(result: StitchResult) -> list[_Span]:
+    """Every chapter master whole, by the frame counts _check_inputs has held them to."""
+    return [_Span(Path(path), 0, n) for path, n in zip(result.chapter_files, result.chapter_samples)]
+
+
 @dataclass(frozen=True)
 class BookTags:
     """What the outputs are tagged with besides the chapter titles: a book's metadata and cover."""
@@ -232,10 +237,9 @@ def export(
 
 
 def _export_book(result: StitchResult, options: ExportOptions, stem: Path, book: BookTags) -> list[Path]:
-    spans = [_Span(Path(path), 0, n) for path, n in zip(result.chapter_files, result.chapter_samples)]
     tags = _Tags(title=options.title, artist=options.author, album=options.title)
     return [
-        _write_audio(stem.with_name(f"{stem.name}.{name}"), spans, name, result, tags, book)
+        _write_audio(stem.with_name(f"{stem.name}.{name}"), _master_spans(result), name, result, tags, book)
         for name in options.plain_formats
     ]
 
@@ -245,10 +249,8 @@ def _export_chapters(
     book: BookTags,
 ) -> list[Path]:
     written = []
-    chapters = zip(result.chapter_files, result.chapter_samples, chapter_titles)
-    for index, (path, n_samples, title) in enumerate(chapters):
+    for index, (span, title) in enumerate(zip(_master_spans(result), chapter_titles)):
         stem = folder / f"{basename}-ch{index + 1:03d}"
-        span = _Span(Path(path), 0, n_samples)
         tags = _Tags(title=title, artist=options.author, album=options.title, tracknumber=str(index + 1))
         for name in options.plain_formats:
             audio_path = stem.with_name(f"{stem.name}.{name}")
@@ -537,7 +539,8 @@ def _write_m4b(
         def encode(target: Path, correction: _LevelCorrection) -> None:
             sources = [Path(f) for f in result.chapter_files]
             if not correction.is_none:  # corrected copies of the masters, beside the concat list
-                sources = [_corrected_copy(source, Path(scratch), correction) for source in sources]
+                sources = [_corrected_copy(master, Path(scratch), correction, result.sample_rate)
+                           for master in _master_spans(result)]
             concat_list.write_text(
                 "ffconcat version 1.0\n" + "".join(f"file {_ffconcat_quote(f.resolve())}\n" for f in sources),
                 encoding="utf-8",
@@ -562,10 +565,10 @@ def _write_m4b(
     return path
 
 
-def _corrected_copy(master: Path, folder: Path, correction: _LevelCorrection) -> Path:
-    copy = folder / f"corrected-{master.name}"
-    with sound_file_writer(copy, sf.info(str(master)).samplerate, format="WAV", subtype="FLOAT") as out:
-        for block in _read_spans([_Span(master, 0, sf.info(str(master)).frames)]):
+def _corrected_copy(master: _Span, folder: Path, correction: _LevelCorrection, sample_rate: int) -> Path:
+    copy = folder / f"corrected-{master.path.name}"
+    with sound_file_writer(copy, sample_rate, format="WAV", subtype="FLOAT") as out:
+        for block in _read_spans([master]):
             out.write(correction.apply(block))
     return copy
 
