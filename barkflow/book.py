@@ -41,7 +41,7 @@ from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
-from barkflow.script import Script, ScriptBuilder
+from barkflow.script import Script, ScriptBuilder, decode_script, script_encoding
 from barkflow.steps.export import BookTags
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Opti
             documents, metadata = _read_epub(archive, source)
     else:
         documents = [_Document(id="", href=Path(path).name, linear=True, types=set(), toc=[],
-                               soup=_soup(path.read_bytes(), xml=False))]
+                               soup=_soup(path.read_bytes(), xml=False, source=str(path)))]
         metadata = _html_metadata(documents[0].soup)
     return _build_script(documents, metadata, narrator, options, source)
 
@@ -194,13 +194,29 @@ def _xml(data: bytes, source: str, name: str):
     return soup
 
 
-def _soup(data: bytes, xml: bool):
-    """A content document: XHTML through lxml's XML parser (self-closing tags as XML means them), HTML through its HTML parser."""
+def _soup(data: bytes, xml: bool, source: str = "the page"):
+    """A content document: XHTML through lxml's XML parser (self-closing tags as XML means them),
+    HTML through its HTML parser, decoded by `_html_text` first."""
     from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(data, "lxml-xml" if xml else "lxml")
+        return BeautifulSoup(data if xml else _html_text(data, source), "lxml-xml" if xml else "lxml")
+
+
+def _html_text(data: bytes, source: str) -> str:
+    """An HTML page's text: in the encoding its byte order mark or its charset declaration names,
+    else UTF-8, as script files are (a bad byte is a one-line error). Left to guess, BeautifulSoup
+    read a short UTF-8 page without a charset as another encoding, and ignored a declared latin-1."""
+    from bs4.dammit import EncodingDetector
+
+    declared = None if script_encoding(data)[1] else EncodingDetector.find_declared_encoding(data, is_html=True)
+    if declared:
+        try:
+            return data.decode(declared, errors="replace")
+        except LookupError:  # a charset Python does not know: read it as a script file
+            pass
+    return decode_script(data, source)
 
 
 @dataclass
@@ -285,7 +301,8 @@ def _read_epub(archive: _Archive, source: str) -> tuple[list[_Document], BookTag
         document = _Document(
             id=itemref["idref"], href=href, linear=itemref.get("linear", "yes") != "no",
             types=set(types_by_file.get(href, ())), toc=[entry for entry in toc if entry.href == href],
-            soup=_soup(archive.read(href, "the spine file"), xml="xhtml" in media_type or "xml" in media_type),
+            soup=_soup(archive.read(href, "the spine file"), xml="xhtml" in media_type or "xml" in media_type,
+                       source=f"{source}: {href}"),
             is_nav="nav" in properties or href == nav,
         )
         documents.append(document)

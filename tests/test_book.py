@@ -184,6 +184,15 @@ PLAIN_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÄéß0123456789.,;!?'"
 INLINE = ("{}", "<em>{}</em>", "<b>{}</b>", "<span class='x'>{}</span>", "<a href='#x'>{}</a>")
 
 
+@pytest.mark.parametrize("head", ["", '<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=latin-1">'])
+def test_an_html_page_is_read_in_its_declared_charset_else_utf8(tmp_path, head):
+    """Left to guess, BeautifulSoup read a short UTF-8 page without a charset ("bbbÄ") as another encoding."""
+    page = tmp_path / "page.html"
+    encoding = "latin-1" if "latin-1" in head else "utf-8"
+    page.write_bytes(f"<html><head>{head}</head><body><h1>T</h1><p>bbbÄ</p></body></html>".encode(encoding))
+    assert [line.text for line in load_script(page).lines] == ["bbbÄ"]
+
+
 @settings(max_examples=40, deadline=None)
 @given(paragraphs=st.lists(st.lists(st.tuples(PLAIN_WORD, st.sampled_from(INLINE)), min_size=1, max_size=6),
                            min_size=1, max_size=6),
