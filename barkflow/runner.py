@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +134,8 @@ def _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory
 def _cached_audio_seconds(store, units) -> float:
     """Seconds of decoded audio the units have in the cache (every take), whoever decoded it: a shard
     rerun after an interrupted sweep reports its share of the book, not only what this run added."""
-    arrays = (store.load("decode", key) for key in {u.keys["decode"] for u in units})
-    return sum(a["audio"].size for a in arrays if a is not None) / SAMPLE_RATE
+    shapes = (store.shapes("decode", key) for key in {u.keys["decode"] for u in units})  # headers only
+    return sum(math.prod(s["audio"]) for s in shapes if s is not None) / SAMPLE_RATE
 
 
 def output_folder(cfg: BarkflowConfig) -> Path:
