@@ -332,6 +332,12 @@ class Store:
         entry = self._read(namespace, key, arrays=False)
         return None if entry is None else entry[1]
 
+    def shapes(self, namespace: str, key: str) -> dict[str, tuple[int, ...]] | None:
+        """The shapes of the entry's arrays, from their headers as ``meta`` reads them (no array data
+        is read, nor verified): a decoded take's length without loading its audio. None if missing or corrupt."""
+        entry = self._read(namespace, key, arrays=False)
+        return None if entry is None else entry[0]
+
     def origin(self, namespace: str, key: str) -> dict | None:
         """Who computed the entry: {"pid", "host", "time"} (time: when its file was written, in seconds
         since the epoch); None if it is missing or unreadable. Entries written before barkflow recorded
@@ -577,7 +583,7 @@ def _write_npz(file, members: Mapping[str, np.ndarray]) -> None:
 
 
 def _read_npz(file, namespace: str, key: str, *, arrays: bool):
-    """(arrays or None, meta) from an open entry file; raises on anything untrustworthy."""
+    """(arrays, or without them their shapes; meta) from an open entry file; raises on anything untrustworthy."""
     loaded = np.load(file, allow_pickle=False)  # never unpickle; refusing is the point
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise _Corrupt("a single .npy array, not an .npz archive")
@@ -585,13 +591,13 @@ def _read_npz(file, namespace: str, key: str, *, arrays: bool):
         members = set(npz.files)
         if META not in members or CHECKSUM not in members:
             raise _Corrupt("no meta or checksum member")
-        _check_headers(npz.zip)  # cheap (headers only), so meta() refuses object arrays too
+        shapes = _check_headers(npz.zip)  # cheap (headers only), so meta() refuses object arrays too
         meta_json = _string_member(npz, META)
         meta = json.loads(meta_json)
         if not isinstance(meta, dict):
             raise _Corrupt("meta is not a JSON object")
         if not arrays:
-            return None, meta
+            return {name: shape for name, shape in shapes.items() if name not in (META, CHECKSUM, ORIGIN)}, meta
         # Reading a member to its end makes zipfile check its CRC-32.
         data = {name: npz[name] for name in npz.files if name not in (META, CHECKSUM, ORIGIN)}
         if _checksum(namespace, key, data, meta_json) != _string_member(npz, CHECKSUM):
@@ -599,14 +605,16 @@ def _read_npz(file, namespace: str, key: str, *, arrays: bool):
         return data, meta
 
 
-def _check_headers(archive: zipfile.ZipFile) -> None:
-    """Refuse object arrays and sizes that disagree with the member (a garbled header could
-    otherwise make np.load allocate whatever huge shape it claims)."""
+def _check_headers(archive: zipfile.ZipFile) -> dict[str, tuple[int, ...]]:
+    """Each member's shape, by name; refuses object arrays and sizes that disagree with the member
+    (a garbled header could otherwise make np.load allocate whatever huge shape it claims)."""
+    shapes = {}
     for info in archive.infolist():
         try:
-            read_header(archive, info)
+            shapes[info.filename.removesuffix(".npy")] = read_header(archive, info).shape
         except NpzError as e:
             raise _Corrupt(str(e)) from None
+    return shapes
 
 
 def _string_member(npz, name: str) -> str:

@@ -41,8 +41,9 @@ def publish(
     """Stitch and export the picked takes of `units` (unless the outputs are up to date), then the
     review clips, the manifest and the review page; returns (outputs, seconds of audio)."""
     verify = cfg.verify
-    scores = retakes.read_scores(units, store) if verify.recogniser != "none" and verify.pick == "best" else None
-    chosen = choose_takes(units, picks, the_plan.units, scores, verify)
+    verifying = verify.recogniser != "none"
+    scores = retakes.read_scores(units, store) if verifying else {}  # read once: picks and the manifest
+    chosen = choose_takes(units, picks, the_plan.units, scores if verifying and verify.pick == "best" else None, verify)
     manifest_path = out_dir / MANIFEST
     previous = _read_manifest(manifest_path)
     manifest = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir, previous)
@@ -52,7 +53,7 @@ def publish(
     review.add_checks(manifest["segments"], takes, clips)
     for segment in manifest["segments"]:  # set on every run: retakes add takes without re-stitching
         segment["takes"] = sum(unit.uid == segment["uid"] for unit in takes)
-    _set_verify_results(manifest["segments"], takes, store, cfg.verify)
+    _set_verify_results(manifest["segments"], takes, scores, verify)
     if manifest != previous:
         write_json_atomic(manifest_path, manifest)
     page = review.write_page(out_dir)
@@ -236,12 +237,12 @@ def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder
 _MANIFEST_SEGMENT_FIELDS = {"id": str, "uid": str, "chapter": int, "take": int, "takes": int}
 
 
-def _set_verify_results(segments: list[dict], takes: list[Unit], store: Store, verify: VerifyConfig) -> None:
+def _set_verify_results(segments: list[dict], takes: list[Unit], scores: dict, verify: VerifyConfig) -> None:
     """Each take's transcript, error rates, word diff, flags and why it fails (`review_takes[i].verify`),
     the picked take's as the segment's `verify`; judged against `max_wer` and `fail_on` here, so a
     new threshold costs no recognition. Set on every run: a manifest kept from the last run may
-    hold another recogniser's. A take whose entry is damaged (read_scores logged it) gets none."""
-    scores = retakes.read_scores(takes, store) if verify.recogniser != "none" else {}
+    hold another recogniser's. `scores` are `retakes.read_scores`' (none with verify off): a take
+    whose entry is damaged (read_scores logged it) gets none."""
     by_take = {}
     for unit in takes:
         if (score := scores.get((unit.uid, unit.take))) is not None:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,8 +62,10 @@ def render(
     out_dir = output_folder(cfg)
     units = select_units(the_plan.units, cfg.limit, shard)
     picks = read_picks(cfg)  # a bad picks file stops the render before any work
+    # a shard retakes and counts its own lines' segments, not those it only borrows prompts from
     own = [u for u in units if in_shard(u, shard)]
-    units = units + retakes.requested_takes(the_plan, own, read_takes(cfg), engine)  # the studio's retakes
+    requested = retakes.requested_takes(the_plan, own, read_takes(cfg), engine)  # the studio's retakes
+    units, own = units + requested, own + requested
     steps = list(TOKEN_STEPS)
     if cfg.verify.recogniser != "none":  # after decode: each take's audio checked against its text
         checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
@@ -73,14 +76,12 @@ def render(
         for step in steps:
             run_step(step, units, store, engine, progress_factory)
         if cfg.verify.recogniser != "none":
-            # a shard retakes and counts its own lines' segments, not those it only borrows prompts from
-            own = [u for u in units if in_shard(u, shard)]
-            checked = _retake_failing(the_plan, own, steps, store, engine, cfg, progress_factory)
-            units, own = units + checked[len(own):], checked  # _retake_failing appends the verify retakes
+            added = _retake_failing(the_plan, own, steps, store, engine, cfg, progress_factory)
+            units, own = units + added, own + added
             verified = retakes.outcome(own, store, cfg.verify, the_plan.takes)
         outputs: list = []
         if shard:  # a shard renders into the cache only
-            audio_seconds = _cached_audio_seconds(store, [u for u in units if in_shard(u, shard)])
+            audio_seconds = _cached_audio_seconds(store, own)
         else:
             outputs, audio_seconds = publish(cfg, the_plan, units, picks, store, engine, out_dir)
             retakes.write_failed(out_dir, verified, cfg.verify)
@@ -116,24 +117,25 @@ def verify_report(cfg: BarkflowConfig, config_dirs: list[Path] = ()) -> retakes.
 
 def _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory) -> list:
     """Round after round, a new take of every segment whose best take fails, through every step
-    (batched across segments), until all pass or have `verify.max_takes` takes; returns `units`
-    with the retakes. Each round follows from the cache alone, so a rerun continues the loop."""
+    (batched across segments), until all pass or have `verify.max_takes` takes; returns the
+    retakes it added. Each round follows from the cache alone, so a rerun continues the loop."""
     checker = steps[-1]
+    added: list = []
     while True:
-        new = retakes.next_retakes(the_plan, units, store, engine, cfg.verify)
+        new = retakes.next_retakes(the_plan, units + added, store, engine, cfg.verify)
         if not new:
-            return units
+            return added
         checker.assign_keys(new)
         for step in steps:
             run_step(step, new, store, engine, progress_factory)
-        units = units + new
+        added += new
 
 
 def _cached_audio_seconds(store, units) -> float:
     """Seconds of decoded audio the units have in the cache (every take), whoever decoded it: a shard
     rerun after an interrupted sweep reports its share of the book, not only what this run added."""
-    arrays = (store.load("decode", key) for key in {u.keys["decode"] for u in units})
-    return sum(a["audio"].size for a in arrays if a is not None) / SAMPLE_RATE
+    shapes = (store.shapes("decode", key) for key in {u.keys["decode"] for u in units})  # headers only
+    return sum(math.prod(s["audio"]) for s in shapes if s is not None) / SAMPLE_RATE
 
 
 def output_folder(cfg: BarkflowConfig) -> Path:

@@ -284,6 +284,21 @@ def test_meta_defaults_to_empty_and_missing_is_none(store, caplog):
     assert not caplog.records
 
 
+def test_shapes_come_from_the_headers_without_loading_the_arrays(store, monkeypatch):
+    store.save(NS, "aa01", {"audio": np.zeros(7, np.float32), "codes": np.zeros((2, 3), np.int64)}, {"seed": 1})
+    monkeypatch.setattr(np.lib.npyio.NpzFile, "__getitem__", _only_strings(np.lib.npyio.NpzFile.__getitem__))
+    assert store.shapes(NS, "aa01") == {"audio": (7,), "codes": (2, 3)}
+    assert store.shapes(NS, "bb02") is None
+
+
+def _only_strings(getitem):
+    def checked(npz, name):  # the meta and checksum members are strings; any other read loads data
+        value = getitem(npz, name)
+        assert value.dtype.kind == "U", f"{name} was loaded"
+        return value
+    return checked
+
+
 def test_equal_entries_are_equal_bytes(tmp_path):
     # Fixed zip timestamps and sorted members: a rerun writes byte-identical files.
     a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
