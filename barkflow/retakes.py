@@ -79,17 +79,19 @@ def next_retakes(the_plan: Plan, units: list[Unit], store: Store, engine: Bark, 
     return retakes
 
 
-def cached_retakes(the_plan: Plan, units: list[Unit], store: Store, engine: Bark, verify: VerifyConfig,
-                   checker) -> list[Unit]:
-    """`units` with the retakes the loop has already rendered and verified, found round by round
-    in the cache alone (what a report shows without rendering)."""
+def retake_rounds(the_plan: Plan, units: list[Unit], store: Store, engine: Bark, verify: VerifyConfig,
+                  checker, take_round) -> list[Unit]:
+    """The retakes the loop adds to `units`, round by round: each round's new takes (verify's keys
+    given by `checker`) go to `take_round`, which returns those the round adds: a render renders
+    them all, a report keeps those already in the cache. The loop ends at a round that adds none."""
+    added: list[Unit] = []
     while True:
-        new = next_retakes(the_plan, units, store, engine, verify)
+        new = next_retakes(the_plan, units + added, store, engine, verify)
         checker.assign_keys(new)
-        new = [u for u in new if store.has(verify_step.NAME, u.keys[verify_step.NAME])]
+        new = take_round(new)
         if not new:
-            return units
-        units = units + new
+            return added
+        added += new
 
 
 def requested_takes(the_plan: Plan, units: list[Unit], wanted: dict[str, int], engine: Bark) -> list[Unit]:

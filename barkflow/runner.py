@@ -111,7 +111,10 @@ def verify_report(cfg: BarkflowConfig, config_dirs: list[Path] = ()) -> retakes.
     units = the_plan.units + retakes.requested_takes(the_plan, the_plan.units, read_takes(cfg), engine)
     checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
     checker.assign_keys(units)
-    units = retakes.cached_retakes(the_plan, units, store, engine, cfg.verify, checker)
+    units = units + retakes.retake_rounds(  # the retakes already rendered and verified: none is rendered here
+        the_plan, units, store, engine, cfg.verify, checker,
+        lambda new: [u for u in new if store.has(checker.NAME, u.keys[checker.NAME])],
+    )
     return retakes.outcome(units, store, cfg.verify, the_plan.takes)
 
 
@@ -119,16 +122,13 @@ def _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory
     """Round after round, a new take of every segment whose best take fails, through every step
     (batched across segments), until all pass or have `verify.max_takes` takes; returns the
     retakes it added. Each round follows from the cache alone, so a rerun continues the loop."""
-    checker = steps[-1]
-    added: list = []
-    while True:
-        new = retakes.next_retakes(the_plan, units + added, store, engine, cfg.verify)
-        if not new:
-            return added
-        checker.assign_keys(new)
+
+    def render_round(new: list) -> list:
         for step in steps:
             run_step(step, new, store, engine, progress_factory)
-        added += new
+        return new
+
+    return retakes.retake_rounds(the_plan, units, store, engine, cfg.verify, steps[-1], render_round)
 
 
 def _cached_audio_seconds(store, units) -> float:
