@@ -35,10 +35,13 @@ from barkflow.verify import VerifyResult
 FAILED_FILE = "failed.txt"
 
 
-def read_scores(units: list[Unit], store: Store) -> dict[tuple[str, int], VerifyResult]:
-    """(segment uid, take) -> the take's scores and flags, for the takes whose verify entry is in the cache."""
-    scores = {}
+def read_scores(units: list[Unit], store: Store, scores: Optional[dict] = None) -> dict[tuple[str, int], VerifyResult]:
+    """(segment uid, take) -> the take's scores and flags, for the takes whose verify entry is in the
+    cache. `scores`, those read before, is added to: only the takes it lacks are read."""
+    scores = {} if scores is None else scores
     for unit in units:
+        if (unit.uid, unit.take) in scores:
+            continue
         arrays = store.load(verify_step.NAME, unit.keys[verify_step.NAME])
         if arrays is not None:  # damaged (load logged it): unscored, it ranks last
             stop_reason = (store.meta("semantic", unit.keys["semantic"]) or {}).get("stop_reason")
@@ -66,10 +69,12 @@ def takes_by_segment(units: list[Unit]) -> dict[int, list[Unit]]:
     return by_number
 
 
-def next_retakes(the_plan: Plan, units: list[Unit], store: Store, engine: Bark, verify: VerifyConfig) -> list[Unit]:
+def next_retakes(the_plan: Plan, units: list[Unit], store: Store, engine: Bark, verify: VerifyConfig,
+                 scores: Optional[dict] = None) -> list[Unit]:
     """The next round: one new take of each segment whose best take fails and that has fewer than
-    `verify.max_takes` takes, with their token keys (the caller adds verify's)."""
-    scores = read_scores(units, store)
+    `verify.max_takes` takes, with their token keys (the caller adds verify's). `scores`: as for
+    `read_scores`, so that a loop reads each take's entry once."""
+    scores = read_scores(units, store, scores)
     retakes = []
     for takes in takes_by_segment(units).values():
         best = best_take(takes, scores, verify)
@@ -85,8 +90,9 @@ def retake_rounds(the_plan: Plan, units: list[Unit], store: Store, engine: Bark,
     given by `checker`) go to `take_round`, which returns those the round adds: a render renders
     them all, a report keeps those already in the cache. The loop ends at a round that adds none."""
     added: list[Unit] = []
+    scores: dict = {}  # each take's entry is read once over all the rounds
     while True:
-        new = next_retakes(the_plan, units + added, store, engine, verify)
+        new = next_retakes(the_plan, units + added, store, engine, verify, scores)
         checker.assign_keys(new)
         new = take_round(new)
         if not new:
