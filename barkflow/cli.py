@@ -27,7 +27,7 @@ from hydra.errors import HydraException, MissingConfigException, OverrideParseEx
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
-from barkflow.config import BarkflowConfig, check_writable_folders, register_configs, suggest, to_config
+from barkflow.planning.config import BarkflowConfig, check_writable_folders, register_configs, suggest, to_config
 from barkflow.errors import BarkflowError
 
 log = logging.getLogger("barkflow")
@@ -114,7 +114,8 @@ def _print_plan(rows, console, chapters=()) -> None:
 
 def run(cfg: DictConfig):
     """The task: compose → dataclasses → render (or plan). Returns seconds of audio."""
-    from barkflow import build, plan, runner
+    from barkflow.planning import build, plan
+    from barkflow import runner
 
     config = checked_config(cfg)
     console = _console()
@@ -147,7 +148,7 @@ def checked_config(cfg: DictConfig) -> BarkflowConfig:
 
 def _print_verify_report(outcome, config, console) -> None:
     """The verify counts, then one tab-separated line per failing segment (failed.txt's lines)."""
-    from barkflow.retakes import failure_lines
+    from barkflow.running.retakes import failure_lines
 
     counts = outcome.counts()
     console.print(

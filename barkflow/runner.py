@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from barkflow import retakes
-from barkflow.build import make_engine, make_recogniser, make_store
-from barkflow.config import BarkflowConfig, parse_shard
+from barkflow.running import retakes
+from barkflow.planning.build import make_engine, make_recogniser, make_store
+from barkflow.planning.config import BarkflowConfig, parse_shard
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
-from barkflow.plan import TOKEN_STEPS, make_plan
-from barkflow.publish import publish, read_picks, read_takes
-from barkflow.schedule import StepTally, in_shard, run_step, select_units, tallying
+from barkflow.planning.plan import TOKEN_STEPS, make_plan
+from barkflow.publishing.publish import publish, read_picks, read_takes
+from barkflow.reviewing.review import write_page
+from barkflow.running.schedule import StepTally, in_shard, run_step, select_units, tallying
 from barkflow.steps.verify import VerifyStep
 
 
@@ -84,6 +85,7 @@ def render(
             audio_seconds = _cached_audio_seconds(store, own)
         else:
             outputs, audio_seconds = publish(cfg, the_plan, units, picks, store, engine, out_dir)
+            outputs.append(str(write_page(out_dir)))  # the review page, from the manifest publish wrote
             retakes.write_failed(out_dir, verified, cfg.verify)
     counts = {step.NAME: tallies.get(step.NAME, StepTally()).counts() for step in steps}
     return Summary(

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from barkflow.config import PathsConfig
+from barkflow.planning.config import PathsConfig
 from barkflow.engine.constants import DEFAULT_CODEC_REPO, DEFAULT_HUBERT
 from barkflow.errors import BarkflowError
 
@@ -81,7 +81,7 @@ def cmd_list(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from barkflow.voices import default_library_dirs, list_voices
+    from barkflow.planning.voices import default_library_dirs, list_voices
 
     dirs = args.library or default_library_dirs(DEFAULT_LIBRARY)
     infos = list_voices(dirs, args.presets)
@@ -95,7 +95,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_add(args) -> int:
-    from barkflow.voices import add_voice
+    from barkflow.planning.voices import add_voice
 
     entry = add_voice(args.file, args.name, args.library, args.description, overwrite=args.force)
     print(f"added voice {args.name}: {entry} (name it in a cast as {args.name})")
@@ -111,7 +111,7 @@ def _load_codec(source: str):
 
 def cmd_clone(args) -> int:
     from barkflow.engine import cloning
-    from barkflow.voices import _check_voice_name, _write_entry
+    from barkflow.planning.voices import _check_voice_name, _write_entry
 
     _check_voice_name(args.name)
     ref = cloning.read_reference(args.audio)

@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from barkflow.engine.api import Bark  # noqa: E402
 from barkflow.engine.constants import SEMANTIC_RATE_HZ  # noqa: E402
-from barkflow.engine.sampling import SemanticOptions, SemanticRow  # noqa: E402
+from barkflow.engine.options import SemanticOptions
+from barkflow.engine.sampling import SemanticRow  # noqa: E402
 
 VARIANTS = {
     "plain": {},

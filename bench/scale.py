@@ -41,8 +41,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from barkflow import build, plan, runner  # noqa: E402
-from barkflow.cache import Store  # noqa: E402
+from barkflow.planning import build, plan
+from barkflow import runner  # noqa: E402
+from barkflow.store.cache import Store  # noqa: E402
 
 WORDS = ("harbour lamp door wind gull stair rope tide stone salt boat night bell glass coat map fog reef key "
          "shell").split()
@@ -75,7 +76,7 @@ def overrides(script: Path, folder: Path, *extra: str) -> list[str]:
 def make_config(options: list[str]):
     from hydra import compose, initialize_config_module
 
-    from barkflow.config import register_configs, to_config
+    from barkflow.planning.config import register_configs, to_config
 
     register_configs()
     with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 
-from barkflow.script import parse_script
-from barkflow.steps.split import SplitOptions, split_text
+from barkflow.text.script import parse_script
+from barkflow.text.split import SplitOptions, split_text
 
 LINES_TARGET_S = 0.5
 MEGABYTE_TARGET_S = 20.0

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from hydra import compose, initialize_config_module
 
 from barkflow import runner
-from barkflow.cache import Store
-from barkflow.config import register_configs, to_config
+from barkflow.store.cache import Store
+from barkflow.planning.config import register_configs, to_config
 
 REPO = Path(__file__).resolve().parents[1]
 PAUSED_RENDER = Path(__file__).resolve().parent / "paused_render.py"

@@ -12,7 +12,9 @@ from __future__ import annotations
 import sys
 import time
 
-from barkflow import cli, publish, schedule
+from barkflow import cli
+from barkflow.publishing import publish
+from barkflow.running import schedule
 
 STEPS = ("semantic", "coarse", "fine", "decode")
 PHASES = STEPS + ("stitch", "export")

@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from barkflow import book as book_module, build, plan
-from barkflow.book import BookOptions, load_book
+from barkflow.text import book as book_module
+from barkflow.planning import build, plan
+from barkflow.text.book import BookOptions, load_book
 from barkflow.errors import BarkflowError
-from barkflow.script import load_script
+from barkflow.text.script import load_script
 
 
 def words(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Tests for barkflow.cache: content keys, verified atomic entries, cross-process claims."""
+"""Tests for barkflow.store.cache: content keys, verified atomic entries, cross-process claims."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import barkflow
-from barkflow.cache import ClaimTimeout, Store, content_key
+from barkflow.store.cache import ClaimTimeout, Store, content_key
 from barkflow.errors import BarkflowError
 
 REPO = Path(barkflow.__file__).resolve().parent.parent
@@ -101,7 +101,7 @@ def test_key_stable_across_processes():
         import dataclasses, enum, sys
         from pathlib import Path
         import numpy as np
-        from barkflow.cache import content_key
+        from barkflow.store.cache import content_key
 
         @dataclasses.dataclass(frozen=True)
         class Voice:
@@ -334,7 +334,7 @@ def test_truncated_entry_is_missing_and_recomputed(store, caplog, keep):
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
     assert store.has(NS, "aa01")  # has() is a cheap stat: it cannot know
-    with caplog.at_level(logging.WARNING, logger="barkflow.cache"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.store.cache"):
         assert store.load(NS, "aa01") is None
     assert _corrupt_warning(caplog, path)
     assert not path.exists() and path.with_name(path.name + ".corrupt").exists()  # moved aside
@@ -358,7 +358,7 @@ def test_flipped_byte_is_caught(store, caplog, where):
     assert offset > 0 and data.find(needle, offset + 1) == -1
     data[offset + 4] ^= 0x10
     path.write_bytes(bytes(data))
-    with caplog.at_level(logging.WARNING, logger="barkflow.cache"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.store.cache"):
         assert store.load(NS, "aa01") is None
     assert _corrupt_warning(caplog, path)
 
@@ -389,7 +389,7 @@ def test_valid_zip_with_wrong_content_is_caught(store, caplog, change):
     _rewrite_members(path, lambda m: None)
     assert store.load(NS, "aa01") is not None  # rewriting alone keeps a valid entry
     _rewrite_members(path, change)
-    with caplog.at_level(logging.WARNING, logger="barkflow.cache"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.store.cache"):
         assert store.load(NS, "aa01") is None
     assert _corrupt_warning(caplog, path)
 
@@ -456,7 +456,7 @@ def test_lying_npy_header_is_refused_before_reading(store, caplog):
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
-    with caplog.at_level(logging.WARNING, logger="barkflow.cache"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.store.cache"):
         assert store.load(NS, "aa01") is None
     assert "header does not match" in caplog.text
 
@@ -538,7 +538,7 @@ def test_cache_root_may_be_a_link(tmp_path):
 WRITER = """
     import os, signal, sys
     import numpy as np
-    from barkflow.cache import Store
+    from barkflow.store.cache import Store
 
     store = Store(sys.argv[1])
     base = np.arange(1_000_000, dtype=np.int64)  # 8 MB per entry
@@ -648,7 +648,7 @@ def test_four_processes_render_each_key_exactly_once(tmp_path):
 
 CLAIMER = """
     import sys, time
-    from barkflow.cache import Store
+    from barkflow.store.cache import Store
 
     with Store(sys.argv[1]).claim("ns", sys.argv[2:]) as mine:
         print(" ".join(mine), flush=True)

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barkflow.cache import Store
+from barkflow.store.cache import Store
 
 NS = "decode"
 SAVED = {"audio": np.linspace(-0.5, 0.5, 2400, dtype=np.float32), "tokens": np.arange(300, dtype=np.int64)}
@@ -56,11 +56,11 @@ def test_any_bytes_in_an_entry_load_as_saved_or_not_at_all(tmp_path_factory, dat
     path = store.path(NS, "aa01")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    logging.getLogger("barkflow.cache").disabled = True
+    logging.getLogger("barkflow.store.cache").disabled = True
     try:
         loaded = store.load(NS, "aa01")
     finally:
-        logging.getLogger("barkflow.cache").disabled = False
+        logging.getLogger("barkflow.store.cache").disabled = False
     if loaded is None:
         assert not store.has(NS, "aa01")  # moved aside: the next run computes it again
     else:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from barkflow import build, plan, runner
+from barkflow.planning import build, plan
+from barkflow import runner
 from helpers import (
     NAME, REPO, STEPS, computed_counts, demo_config, entries, kill, origins, overrides, recomputed, segment_keys,
     start_paused, write_script,
@@ -42,7 +43,7 @@ def manifest_keys(out: Path) -> set[tuple[str, str]]:
 
 
 def plan_keys(config, engine) -> set[tuple[str, str]]:
-    from barkflow.cache import Store
+    from barkflow.store.cache import Store
 
     the_plan = plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
     return {(step, u.keys[step]) for u in the_plan.units for step in STEPS}

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_module
 
-from barkflow import build, plan
-from barkflow.cache import Store
-from barkflow.config import VoiceConfig, register_configs, to_config
+from barkflow.planning import build, plan
+from barkflow.store.cache import Store
+from barkflow.planning.config import VoiceConfig, register_configs, to_config
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = (

@@ -16,9 +16,9 @@ from hydra import compose, initialize_config_module
 from omegaconf import OmegaConf, open_dict
 
 import barkflow.conf
-from barkflow.config import BarkflowConfig, load_voice_file, register_configs, to_config
+from barkflow.planning.config import BarkflowConfig, load_voice_file, register_configs, to_config
 from barkflow.errors import BarkflowError
-from barkflow.script import load_script
+from barkflow.text.script import load_script
 
 CONF = Path(barkflow.conf.__file__).resolve().parent
 REPO = CONF.parent  # project scripts are named relative to the repository (examples/...)

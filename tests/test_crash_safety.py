@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from barkflow import build, plan, runner
-from barkflow.cache import Store
+from barkflow.planning import build, plan
+from barkflow import runner
+from barkflow.store.cache import Store
 from barkflow.errors import BarkflowError
 from helpers import (
     NAME, PHASES, REPO, STEPS, cli, demo_config, entries, kill, origins, overrides, recomputed, segment_keys,
@@ -153,7 +154,7 @@ def test_a_damaged_cache_entry_is_reported_and_recomputed(tmp_path, monkeypatch,
         store.path("fine", unit.keys["fine"]).unlink()
     before = origins(cache)
 
-    with caplog.at_level(logging.WARNING, logger="barkflow.cache"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.store.cache"):
         runner.render(config, [REPO / "conf"], engine=engine)
 
     warnings = [r.getMessage() for r in caplog.records if str(victim) in r.getMessage()]
@@ -180,7 +181,7 @@ def test_a_full_disk_in_the_cache_keeps_finished_entries(tmp_path, monkeypatch, 
         shutil.rmtree(cache / step)
     out = tmp_path / "out"
     config = demo_config(overrides(baseline["script"], cache, out))
-    from barkflow import cache as cache_module
+    from barkflow.store import cache as cache_module
 
     real_write, writes = cache_module._write_npz, []
 

@@ -1,4 +1,4 @@
-"""barkflow/files.py: the one atomic writer of output files, its errors, and stale partials."""
+"""barkflow/store/files.py: the one atomic writer of output files, its errors, and stale partials."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import soundfile as sf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barkflow import files
+from barkflow.store import files
 from barkflow.errors import BarkflowError
-from barkflow.files import atomic_output_path, remove_stale_partials
-from barkflow.steps.stitch import atomic_sound_file
+from barkflow.store.files import atomic_output_path, remove_stale_partials
+from barkflow.publishing.stitch import atomic_sound_file
 from helpers import tmpfs_mounted
 
 NO_SPACE = "no space left on device (free some space or set paths.output_dir/paths.cache_dir elsewhere)"

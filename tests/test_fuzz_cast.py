@@ -22,9 +22,9 @@ from hypothesis.errors import InvalidArgument
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from barkflow import build, plan
-from barkflow.cache import Store
-from barkflow.config import LineConfig, VoiceConfig
+from barkflow.planning import build, plan
+from barkflow.store.cache import Store
+from barkflow.planning.config import LineConfig, VoiceConfig
 from barkflow.errors import BarkflowError
 from helpers import REPO, demo_config, overrides, write_script
 
@@ -59,7 +59,7 @@ def world(tmp_path_factory):
     engine = build.make_engine(config)
     store = Store(folder / "cache")
     from barkflow.engine.prompts import save_npz
-    from barkflow.voices import resolve_voice
+    from barkflow.planning.voices import resolve_voice
 
     good = resolve_voice("v2/en_speaker_1", inline={}, library_dirs=[], preset_source=engine.tokenizer_source, store=store)
     save_npz(good.prompt, library / "saved.npz")
@@ -160,7 +160,7 @@ def _event(label: str) -> None:
 
 def speakers_of(world, script: str, narrator: str) -> list[str]:
     """The speakers the dialogue parser finds in `script` ([] if it is not a valid script)."""
-    from barkflow.script import load_script
+    from barkflow.text.script import load_script
 
     world["script"].write_text(script, encoding="utf-8")
     try:

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.script import Script, decode_script, direction_cue, parse_script
-from barkflow.steps.split import SplitOptions, split_text
+from barkflow.text.script import Script, decode_script, direction_cue, parse_script
+from barkflow.text.split import SplitOptions, split_text
 
 FRAGMENTS = [
     "Hello world. ", "Mr. Smith went to Washington, D.C. on Jan. 5th! ", "Really?! ", "...", " — ", "–",
@@ -88,7 +88,7 @@ def captured_warnings(logger_name: str):
 
 
 def check_split(text: str, options: SplitOptions, count_tokens=None, seed: int = 0) -> list[str]:
-    with captured_warnings("barkflow.steps.split") as warnings:
+    with captured_warnings("barkflow.text.split") as warnings:
         try:
             segments = split_text(text, options, count_tokens=count_tokens, seed=seed, where="fuzz")
         except BarkflowError as error:

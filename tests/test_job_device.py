@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
-from barkflow import build
+from barkflow.planning import build
 from helpers import REPO, project_config
 
 

@@ -9,8 +9,9 @@ import pytest
 
 from helpers import audiobook_config, project_config
 
-from barkflow import build, plan, runner
-from barkflow.cache import Store
+from barkflow.planning import build, plan
+from barkflow import runner
+from barkflow.store.cache import Store
 from barkflow.errors import BarkflowError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,12 +10,14 @@ from hypothesis import strategies as st
 
 from helpers import ANY_JSON, project_config
 
-from barkflow import build, plan, publish, runner
-from barkflow.cache import Store
+from barkflow.planning import build, plan
+from barkflow.publishing import publish
+from barkflow import runner
+from barkflow.store.cache import Store
 from barkflow.errors import BarkflowError
-from barkflow.checks import CHECKS
-from barkflow.config import VerifyConfig
-from barkflow.verify import VerifyResult
+from barkflow.steps.checks import CHECKS
+from barkflow.planning.config import VerifyConfig
+from barkflow.steps.scoring import VerifyResult
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from barkflow import build, plan, schedule
+from barkflow.planning import build, plan
+from barkflow.running import schedule
 from barkflow.errors import BarkflowError
 from helpers import REPO, project_config, render
 
@@ -127,7 +128,7 @@ def test_segment_voices_are_exported_as_bark_npz(tmp_path):
 def test_plan_loads_no_model(tmp_path):
     config = project_config(tmp_path)
     engine = build.make_engine(config)
-    from barkflow.cache import Store
+    from barkflow.store.cache import Store
 
     store = Store(config.paths.cache_dir)
     rows = plan.plan_table(plan.make_plan(config, engine, store, [REPO / "conf"]), store)

@@ -23,7 +23,7 @@ import soundfile as sf
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
-MODULES = {"barkflow": "barkflow.cli", "barkflow-voices": "barkflow.voices_cli", "barkflow-review": "barkflow.review",
+MODULES = {"barkflow": "barkflow.cli", "barkflow-voices": "barkflow.voices_cli", "barkflow-review": "barkflow.reviewing.review",
            "barkflow-studio": "barkflow.studio.cli"}
 INLINE = re.compile(r"`((?:%s) [^`]+)`" % "|".join(map(re.escape, sorted(MODULES, key=len, reverse=True))))
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from barkflow import build, cli, plan, runner
-from barkflow.cache import Store
+from barkflow.planning import build, plan
+from barkflow import cli, runner
+from barkflow.store.cache import Store
 from barkflow.errors import BarkflowError
-from barkflow.retakes import FAILED_FILE
+from barkflow.running.retakes import FAILED_FILE
 from barkflow.steps.verify import VerifyStep
 from helpers import project_config
 

@@ -17,8 +17,10 @@ import pytest
 import soundfile as sf
 from omegaconf import OmegaConf
 
-from barkflow import review
-from barkflow.steps.split import estimate_seconds
+from barkflow.publishing import clips as review_clips
+from barkflow.reviewing import review
+from barkflow.steps import checks as audio_checks
+from barkflow.text.split import estimate_seconds
 from helpers import project_config, render
 
 RATE = 24_000
@@ -55,11 +57,11 @@ def text_for(seconds):
 
 
 def flags(audio, seconds_of_text=2.0, stop_reason="eos"):
-    return review.check_audio(audio, text_for(seconds_of_text), stop_reason)["flags"]
+    return audio_checks.check_audio(audio, text_for(seconds_of_text), stop_reason)["flags"]
 
 
 def test_a_clean_take_passes_every_check():
-    checks = review.check_audio(tone(2.0), text_for(2.0), "eos")
+    checks = audio_checks.check_audio(tone(2.0), text_for(2.0), "eos")
     assert checks["flags"] == {}
     assert checks["seconds"] == pytest.approx(2.0) and checks["speech_seconds"] == pytest.approx(2.0, abs=0.011)
     assert checks["leading_silence_s"] == 0 and checks["clipped_samples"] == 0
@@ -84,7 +86,7 @@ def test_clipping():
     audio = tone(2.0)
     assert "clipping" not in flags(audio)
     audio[100:103] = [1.0, -0.9995, 0.999]
-    found = review.check_audio(audio, text_for(2.0), "eos")
+    found = audio_checks.check_audio(audio, text_for(2.0), "eos")
     assert "clipping" in found["flags"] and found["clipped_samples"] == 3
 
 
@@ -107,7 +109,7 @@ def test_silent_and_empty_takes():
 
 
 def test_waveform_is_an_inline_svg_of_the_envelope():
-    peaks = review.peak_envelope(np.concatenate([tone(1.0, 0.2), tone(1.0, 0.8)]), points=10)
+    peaks = review_clips.peak_envelope(np.concatenate([tone(1.0, 0.2), tone(1.0, 0.8)]), points=10)
     assert len(peaks) == 10 and peaks[0] == pytest.approx(0.2, abs=0.01) and peaks[-1] == pytest.approx(0.8, abs=0.01)
     svg = review.waveform_svg(peaks)
     assert svg.startswith("<svg") and "<polygon points=" in svg and svg.count(",") == 20
@@ -297,12 +299,12 @@ def fake_job(folder, uids, overrides=None, takes=2):
             name = f"{sid}-t{take}.wav"
             audio = tone(0.5)
             sf.write(folder / "review" / name, audio, RATE, subtype="PCM_16")
-            checks = review.check_audio(audio, f"line <{i}>", "eos")
-            clips[name] = {"key": "k", "checks": checks, "peaks": review.peak_envelope(audio)}
+            checks = audio_checks.check_audio(audio, f"line <{i}>", "eos")
+            clips[name] = {"key": "k", "checks": checks, "peaks": review_clips.peak_envelope(audio)}
             entries.append({"take": take, "clip": f"review/{name}", "checks": checks})
         segments.append({"id": sid, "uid": uid, "chapter": 1, "speaker": "ALICE", "text": f"line <{i}>",
                          "take": takes - 1, "takes": takes, "review_takes": entries, "checks": entries[-1]["checks"]})
-    (folder / "review" / "index.json").write_text(json.dumps({"version": review.CHECKS_VERSION, "clips": clips}))
+    (folder / "review" / "index.json").write_text(json.dumps({"version": audio_checks.CHECKS_VERSION, "clips": clips}))
     (folder / "manifest.json").write_text(json.dumps({"project": "demo", "segments": segments}))
     if overrides is not None:
         (folder / ".hydra").mkdir()
@@ -435,9 +437,9 @@ def test_the_multirun_callback_writes_the_sweep_page(tmp_path):
 def test_the_callback_is_in_the_composed_config(tmp_path):
     from hydra import compose, initialize_config_module
 
-    from barkflow.config import register_configs
+    from barkflow.planning.config import register_configs
 
     register_configs()
     with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
         cfg = compose(config_name="config", return_hydra_config=True)
-    assert cfg.hydra.callbacks.sweep_review._target_ == "barkflow.review.SweepReviewCallback"
+    assert cfg.hydra.callbacks.sweep_review._target_ == "barkflow.reviewing.review.SweepReviewCallback"

@@ -1,4 +1,4 @@
-"""Tests for barkflow.script: prose, dialogue and Fountain parsing, auto-detection, file errors."""
+"""Tests for barkflow.text.script: prose, dialogue and Fountain parsing, auto-detection, file errors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.script import Script, ScriptLine, _split_lines, file_lines, load_script, parse_script
+from barkflow.text.script import Script, ScriptLine, _split_lines, file_lines, load_script, parse_script
 
 DATA = Path(__file__).parent / "data" / "scripts"
 
@@ -118,7 +118,7 @@ def test_dialogue_name_rules():
 
 
 def test_dialogue_speaker_without_text_goes_to_narrator_with_warning(caplog):
-    with caplog.at_level(logging.WARNING, logger="barkflow.script"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.text.script"):
         script = parse_script("ALICE:\nHello.", "dialogue", source="talk.txt")
     assert said(script) == [("narrator", "ALICE:"), ("narrator", "Hello.")]
     assert "talk.txt:1" in caplog.text and "ALICE: Hello" in caplog.text
@@ -218,7 +218,7 @@ def test_fountain_parentheticals_become_cues_or_are_recorded():
 
 
 def test_fountain_parenthetical_without_words_warns(caplog):
-    with caplog.at_level(logging.WARNING, logger="barkflow.script"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.text.script"):
         script = parse_script("ANN\n(beat)\n\nBOB\nHi.", "fountain", source="s.fountain")
     assert said(script) == [("BOB", "Hi.")]
     assert "s.fountain:2: ANN has only the direction(s) (beat)" in caplog.text

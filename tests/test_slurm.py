@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from barkflow import build, plan, runner
-from barkflow.cache import Store
-from barkflow.schedule import in_shard
+from barkflow.planning import build, plan
+from barkflow import runner
+from barkflow.store.cache import Store
+from barkflow.running.schedule import in_shard
 import helpers
 from helpers import NAME, REPO, STEPS, demo_config, entries, origins, overrides, write_script
 

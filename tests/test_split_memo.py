@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from helpers import ANY_JSON, project_config
 
-from barkflow import build, plan
-from barkflow.cache import Store, content_key
+from barkflow.planning import build, plan
+from barkflow.store.cache import Store, content_key
 
 REPO = Path(__file__).resolve().parents[1]
 

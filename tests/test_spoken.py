@@ -11,12 +11,13 @@ from hypothesis import strategies as st
 
 from helpers import REPO, entries, project_config, render, write_script
 
-from barkflow import build, plan
-from barkflow.cache import Store
+from barkflow.planning import build, plan
+from barkflow.store.cache import Store
 from barkflow.cli import _print_plan
 from barkflow.errors import BarkflowError
-from barkflow.spoken import Lexicon, cut_at_pauses, parse_lexicon, spoken_text
-from barkflow.steps.stitch import StitchOptions, StitchPiece, stitch
+from barkflow.text.spoken import Lexicon, cut_at_pauses, parse_lexicon, spoken_text
+from barkflow.planning.outputs import StitchOptions
+from barkflow.publishing.stitch import StitchPiece, stitch
 
 NORMALISED = {
     "en": [

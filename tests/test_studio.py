@@ -20,10 +20,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from barkflow import build, plan, publish, retakes
-from barkflow.cache import Store
+from barkflow.planning import build, plan
+from barkflow.publishing import publish
+from barkflow.running import retakes
+from barkflow.store.cache import Store
 from barkflow.studio.app import Server, bind, make_app, url
-from barkflow.config import VerifyConfig, line_overrides
+from barkflow.planning.config import VerifyConfig, line_overrides
 from barkflow.errors import BarkflowError
 from barkflow.studio.page import render_studio_page
 from barkflow.studio.session import Studio, is_flagged

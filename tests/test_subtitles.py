@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barkflow.subtitles import (
+from barkflow.publishing.subtitles import (
     MAX_LINE_CHARS,
     Cue,
     cues_from_pieces,

@@ -14,8 +14,9 @@ import pytest
 
 from helpers import project_config
 
-from barkflow import build, plan, runner
-from barkflow.cache import Store
+from barkflow.planning import build, plan
+from barkflow import runner
+from barkflow.store.cache import Store
 from barkflow.cli import summary_line
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,7 +56,7 @@ def test_an_entry_copied_under_another_key_is_recomputed_not_stitched(tmp_path, 
     key_a, key_b = decode_keys(clean)
     shutil.copy(store.path("decode", key_a), store.path("decode", key_b))
 
-    with caplog.at_level(logging.WARNING, logger="barkflow.cache"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.store.cache"):
         summary = render(config, clean)
 
     assert any("checksum mismatch" in r.getMessage() for r in caplog.records)
@@ -110,7 +111,7 @@ def test_a_damaged_review_index_counts_as_absent(tmp_path, clean, caplog, damage
     config, _ = fresh(clean, tmp_path, copy_outputs=True)
     index = tmp_path / "out" / "review" / "index.json"
     index.write_text(damage)
-    with caplog.at_level(logging.WARNING, logger="barkflow.review"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.reviewing.review"):
         summary = render(config, clean)
     assert any("damaged" in r.getMessage() for r in caplog.records)
     clips = json.loads(index.read_text())["clips"]

@@ -15,13 +15,13 @@ import soundfile as sf
 import soxr
 
 from barkflow import runner
-from barkflow.cache import Store
+from barkflow.store.cache import Store
 from barkflow.engine import asr
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
-from barkflow.plan import TOKEN_STEPS
+from barkflow.planning.plan import TOKEN_STEPS
 from barkflow.steps.verify import VerifyStep
-from barkflow.verify import align, normalise
+from barkflow.steps.scoring import align, normalise
 from helpers import project_config
 
 SENTENCE = "The old lighthouse keeper climbed the stairs and lit the lamp before the storm arrived."

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from barkflow.config import VoiceConfig, load_voice_file
+from barkflow.planning.config import VoiceConfig, load_voice_file
 from barkflow.engine.prompts import VoicePrompt, load_npz
 from barkflow.errors import BarkflowError
-from barkflow.voices import (
+from barkflow.planning.voices import (
     VoiceInfo,
     add_voice,
     builtin_library_dir,
@@ -516,9 +516,10 @@ def test_moving_a_voice_file_keeps_segment_ids_and_the_cache(tmp_path):
     """Renaming an .npz voice (and updating the cast) re-renders nothing: uids come from the prompt, not the path."""
     from hydra import compose, initialize_config_module
 
-    from barkflow import build, plan, runner
-    from barkflow.cache import Store
-    from barkflow.config import register_configs, to_config
+    from barkflow.planning import build, plan
+    from barkflow import runner
+    from barkflow.store.cache import Store
+    from barkflow.planning.config import register_configs, to_config
     from barkflow.engine.loading import load_preset_arrays
 
     first_home = tmp_path / "takes" / "alice.npz"
@@ -557,7 +558,7 @@ def test_moving_a_voice_file_keeps_segment_ids_and_the_cache(tmp_path):
 
 
 def test_list_looks_where_resolution_looks(tmp_path, monkeypatch, capsys):
-    from barkflow.voices import default_library_dirs
+    from barkflow.planning.voices import default_library_dirs
 
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "voices" / "saved.npz", **arrays(n=100))

@@ -4,12 +4,10 @@
 """
 
 from .prompts import VoicePrompt, load_npz, save_npz
+from .options import CoarseOptions, FineOptions, SemanticOptions
 from .sampling import (
-    CoarseOptions,
     CoarseRow,
-    FineOptions,
     FineRow,
-    SemanticOptions,
     SemanticResult,
     SemanticRow,
 )

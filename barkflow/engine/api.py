@@ -20,13 +20,11 @@ import torch
 
 from . import layouts, loading
 from .prompts import VoicePrompt, load_npz
+from .options import CoarseOptions, FineOptions, SemanticOptions
 from .sampling import (
-    CoarseOptions,
     CoarseRow,
-    FineOptions,
     FineRow,
     Progress,
-    SemanticOptions,
     SemanticResult,
     SemanticRow,
     generate_coarse,

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from barkflow.errors import BarkflowError
-from barkflow.files import atomic_output_path
-from barkflow.npz import NpyHeader, NpzError, NpzObjectArray, file_kind, read_array, read_header
+from barkflow.store.files import atomic_output_path
+from barkflow.store.npz import NpyHeader, NpzError, NpzObjectArray, file_kind, read_array, read_header
 
 from .constants import (
     CODEBOOK_SIZE, COARSE_RATE_HZ, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, PROMPT_KEYS, SEMANTIC_RATE_HZ,
@@ -106,7 +106,7 @@ def load_npz(path: str | Path) -> VoicePrompt:
     """Read a Suno-style `.npz` voice file safely and validate it.
 
     Only the three prompt members are read, and only after their `.npy` headers declare a plausible
-    shape and integer dtype (barkflow.npz); other members are never opened, nothing is unpickled.
+    shape and integer dtype (barkflow.store.npz); other members are never opened, nothing is unpickled.
     """
     path = Path(path)
     if not path.is_file():

@@ -29,23 +29,17 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.special import softmax as scipy_softmax
 
 from .constants import (
     CODEBOOK_SIZE,
     COARSE_INFER_TOKEN,
     COARSE_SEMANTIC_PAD_TOKEN,
     COARSE_SEMANTIC_WINDOW,
-    DEFAULT_MAX_COARSE_HISTORY,
-    DEFAULT_SLIDING_WINDOW_LEN,
     FINE_HISTORY,
     FINE_HOP,
     FINE_PAD_TOKEN,
     FINE_WINDOW,
-    MAX_COARSE_HISTORY_PLUS_WINDOW,
-    MAX_MAX_COARSE_HISTORY,
     MAX_SEMANTIC_STEPS,
-    MIN_MAX_COARSE_HISTORY,
     N_COARSE_CODEBOOKS,
     N_FINE_CODEBOOKS,
     SEMANTIC_EOS_TOKEN,
@@ -58,140 +52,12 @@ from .constants import (
     SEMANTIC_VOCAB_SIZE,
     max_semantic_history,
 )
+from .controls import MirostatState, filter_logits, negative_guidance, repetition_bias, sample_token
 from .model import GPT, FineGPT, KVCache
+from .options import CoarseOptions, FineOptions, SemanticOptions
 from .prompts import VoicePrompt
 
 Progress = Callable[[str, int, int], None]  # (stage, rows done, rows total)
-
-
-# ----------------------------------------------------------------------------------------------
-# Options: one dataclass per stage. They double as Hydra config schemas, which is why they are
-# not frozen (OmegaConf makes frozen nodes read-only, refusing overrides); treat them as values
-# and derive variants with dataclasses.replace.
-
-
-# Below MIN_TEMP sampling is greedy in practice (top_k=1 is greedy exactly) and logits/temp nears
-# float32 overflow; above MAX_TEMP every token is about equally likely.
-MIN_TEMP, MAX_TEMP = 1e-3, 100.0
-
-
-def _check_sampling(temp, top_k, top_p, stage: str) -> None:
-    if temp is not None and not MIN_TEMP <= temp <= MAX_TEMP:  # also refuses NaN
-        raise ValueError(f"{stage}.temp must be in [{MIN_TEMP:g}, {MAX_TEMP:g}], got {temp}")
-    _check_k(top_k, f"{stage}.top_k")
-    _check_p(top_p, f"{stage}.top_p")
-
-
-def _check_k(k, key: str) -> None:
-    if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1):
-        raise ValueError(f"{key} must be a whole number >= 1 or null, got {k}")
-
-
-def _check_p(p, key: str) -> None:
-    if p is not None and not 0 < p <= 1:
-        raise ValueError(f"{key} must be in (0, 1] or null, got {p}")
-
-
-# Repetition penalties outside this range push log(penalty) past ±4.6 per repeat: a few repeats
-# then decide every token, which is no longer a pace control.
-MIN_REPETITION_PENALTY, MAX_REPETITION_PENALTY = 0.01, 100.0
-NEGATIVE_WEIGHTINGS = ("constant", "divergence")
-MAX_NEGATIVE_SCALE = 10.0  # past a few, the negative logits alone decide every token
-MAX_MIROSTAT_TAU = 20.0  # bits; the semantic vocabulary's uniform surprise is log2(10001), about 13.3
-
-
-def _extra(default):
-    """A control added after cache keys were in use (Bark Infinity's). While it holds its default
-    the cache leaves it out of keys (barkflow/cache.py reads this mark), so existing caches stay valid."""
-    return field(default=default, metadata={"key_omits_default": True})
-
-
-@dataclass
-class SemanticOptions:
-    # sampling (applied in the reference's order: top_p, top_k, temperature)
-    temp: float = 0.7
-    top_k: Optional[int] = None  # 1 = greedy
-    top_p: Optional[float] = None
-    # stopping
-    min_eos_p: Optional[float] = 0.2  # stop once P(EOS) >= this; lower (0.05) trims rambling tails
-    allow_early_stop: bool = True  # False: never stop at EOS, always run to the length limit
-    max_gen_duration_s: Optional[float] = None  # stop after this many seconds of tokens
-    # Bark Infinity's controls (docs/sampling-controls.md); at their defaults the tokens are Suno's.
-    repetition_penalty: float = _extra(1.0)  # < 1: faster speech, fewer repeats; > 1: slower
-    inverted_top_p: Optional[float] = _extra(None)  # keep the least likely tokens up to this mass
-    bottom_k: Optional[int] = _extra(None)  # keep the k least likely tokens
-    mirostat_tau: Optional[float] = _extra(None)  # mirostat v2 target surprise in bits; null = off
-    mirostat_eta: float = _extra(0.1)  # mirostat v2 learning rate
-    # Experimental, as in Bark Infinity: steer away from what `negative_text` under the row's
-    # negative prompt (an anti-speaker voice) would say. Costs a second forward pass per row.
-    negative_text: Optional[str] = _extra(None)  # null = off
-    negative_voice: str = _extra("")  # the anti-speaker: a voice reference, as in the cast ("" = none)
-    negative_scale: float = _extra(1.0)  # how hard to push away
-    negative_weighting: str = _extra("constant")  # constant | divergence (push only where they differ)
-
-    def __post_init__(self):
-        _check_sampling(self.temp, self.top_k, self.top_p, "semantic")
-        if self.min_eos_p is not None and not 0 <= self.min_eos_p <= 1:
-            raise ValueError(f"semantic.min_eos_p must be in [0, 1] or null, got {self.min_eos_p}")
-        if self.max_gen_duration_s is not None and not self.max_gen_duration_s > 0:
-            raise ValueError(f"semantic.max_gen_duration_s must be > 0 or null, got {self.max_gen_duration_s}")
-        _check_extra_filters(self.inverted_top_p, self.bottom_k, "semantic")
-        if not MIN_REPETITION_PENALTY <= self.repetition_penalty <= MAX_REPETITION_PENALTY:
-            raise ValueError(
-                f"semantic.repetition_penalty must be in [{MIN_REPETITION_PENALTY:g}, {MAX_REPETITION_PENALTY:g}] "
-                f"(1 = off), got {self.repetition_penalty}"
-            )
-        if self.mirostat_tau is not None and not 0 < self.mirostat_tau <= MAX_MIROSTAT_TAU:
-            raise ValueError(f"semantic.mirostat_tau must be in (0, {MAX_MIROSTAT_TAU:g}] bits or null, got {self.mirostat_tau}")
-        if not 0 < self.mirostat_eta <= 1:
-            raise ValueError(f"semantic.mirostat_eta must be in (0, 1], got {self.mirostat_eta}")
-        if not 0 <= self.negative_scale <= MAX_NEGATIVE_SCALE:
-            raise ValueError(f"semantic.negative_scale must be in [0, {MAX_NEGATIVE_SCALE:g}], got {self.negative_scale}")
-        if self.negative_weighting not in NEGATIVE_WEIGHTINGS:
-            raise ValueError(
-                f"semantic.negative_weighting must be one of {', '.join(NEGATIVE_WEIGHTINGS)}, got {self.negative_weighting!r}"
-            )
-
-
-def _check_extra_filters(inverted_top_p, bottom_k, stage: str) -> None:
-    _check_p(inverted_top_p, f"{stage}.inverted_top_p")
-    _check_k(bottom_k, f"{stage}.bottom_k")
-
-
-@dataclass
-class CoarseOptions:
-    temp: float = 0.7
-    top_k: Optional[int] = None
-    top_p: Optional[float] = None
-    max_coarse_history: int = DEFAULT_MAX_COARSE_HISTORY  # 60..630 coarse tokens of context
-    sliding_window_len: int = DEFAULT_SLIDING_WINDOW_LEN  # tokens per window (fresh KV cache each)
-    inverted_top_p: Optional[float] = _extra(None)  # as in SemanticOptions
-    bottom_k: Optional[int] = _extra(None)
-
-    def __post_init__(self):
-        _check_sampling(self.temp, self.top_k, self.top_p, "coarse")
-        _check_extra_filters(self.inverted_top_p, self.bottom_k, "coarse")
-        if not isinstance(self.max_coarse_history, int) or not isinstance(self.sliding_window_len, int):
-            raise ValueError(f"coarse.max_coarse_history and sliding_window_len must be whole numbers, got "
-                             f"{self.max_coarse_history} and {self.sliding_window_len}")
-        if not MIN_MAX_COARSE_HISTORY <= self.max_coarse_history <= MAX_MAX_COARSE_HISTORY:
-            raise ValueError(
-                f"coarse.max_coarse_history must be in {MIN_MAX_COARSE_HISTORY}..{MAX_MAX_COARSE_HISTORY}, "
-                f"got {self.max_coarse_history}"
-            )
-        if not 1 <= self.sliding_window_len <= MAX_COARSE_HISTORY_PLUS_WINDOW - self.max_coarse_history:
-            raise ValueError(
-                f"coarse.sliding_window_len must be >= 1 and max_coarse_history + sliding_window_len "
-                f"<= {MAX_COARSE_HISTORY_PLUS_WINDOW}, got {self.sliding_window_len}"
-            )
-
-
-@dataclass
-class FineOptions:
-    temp: Optional[float] = 0.5  # None = argmax (deterministic)
-
-    def __post_init__(self):
-        _check_sampling(self.temp, None, None, "fine")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -227,151 +93,6 @@ class FineRow:
     prompt: Optional[VoicePrompt] = None
     options: FineOptions = field(default_factory=FineOptions)
     seed: int = 0
-
-
-# ----------------------------------------------------------------------------------------------
-# Sampling one token, exactly as the reference does for one row
-
-
-def _top_p_mask(logits: torch.Tensor, top_p: float) -> torch.Tensor:
-    """The reference's top-p: on the untempered softmax, via numpy float32 (kept for exactness)."""
-    values = logits.detach().cpu().float().numpy()
-    order = np.argsort(values)[::-1]
-    remove = np.cumsum(scipy_softmax(values[order])) > top_p
-    remove[1:] = remove[:-1].copy()  # keep the first token that crosses top_p
-    remove[0] = False
-    values[order[remove]] = -np.inf
-    return torch.from_numpy(values).to(logits.device)
-
-
-def filter_logits(
-    logits: torch.Tensor, top_k: Optional[int], top_p: Optional[float],
-    inverted_top_p: Optional[float] = None, bottom_k: Optional[int] = None,
-) -> torch.Tensor:
-    """The truncations, in a fixed order: top-p, inverted top-p, top-k, bottom-k (all untempered)."""
-    if top_p is not None:
-        logits = _top_p_mask(logits, top_p)
-    if inverted_top_p is not None:
-        logits = inverted_top_p_mask(logits, inverted_top_p)
-    if top_k is not None:
-        kth = torch.topk(logits, min(top_k, logits.size(-1))).values[-1]
-        logits = logits.masked_fill(logits < kth, -float("inf"))  # ties with the k-th are kept
-    if bottom_k is not None:
-        logits = bottom_k_mask(logits, bottom_k)
-    return logits
-
-
-def sample_token(
-    logits: torch.Tensor, temp: float, top_k: Optional[int], top_p: Optional[float], generator: torch.Generator,
-    inverted_top_p: Optional[float] = None, bottom_k: Optional[int] = None,
-) -> tuple[int, torch.Tensor]:
-    """logits: (V,) float32 -> (sampled index, probabilities after the filters)."""
-    probs = F.softmax(filter_logits(logits, top_k, top_p, inverted_top_p, bottom_k) / temp, dim=-1)
-    return int(torch.multinomial(probs, num_samples=1, generator=generator)), probs
-
-
-# ----------------------------------------------------------------------------------------------
-# Bark Infinity's controls, as small pure functions. Each is skipped entirely at its default, so
-# the default path is the reference's, float for float.
-
-
-def inverted_top_p_mask(logits: torch.Tensor, p: float) -> torch.Tensor:
-    """Keep the *least* likely tokens whose probabilities add up to p, the mirror of top-p.
-
-    Bark Infinity offers it to push a voice off its most obvious continuation. As in top-p, the
-    token that crosses p is kept, so at least one token survives; tokens already at -inf stay out.
-    """
-    order = torch.argsort(logits)  # ascending: least likely first
-    mass = torch.cumsum(F.softmax(logits[order], dim=-1), dim=-1)
-    remove = torch.zeros_like(mass, dtype=torch.bool)
-    remove[1:] = mass[:-1] > p  # removed once the tokens before it pass p, as in top-p
-    out = logits.clone()
-    out[order[remove]] = -float("inf")
-    return out
-
-
-def bottom_k_mask(logits: torch.Tensor, k: int) -> torch.Tensor:
-    """Keep the k least likely tokens still in play (ties with the k-th are kept, as in top-k).
-
-    Bark Infinity's bottom-k is a no-op (it takes a max where a min was meant); this one keeps
-    exactly the k lowest finite logits.
-    """
-    finite = logits[torch.isfinite(logits)]
-    if finite.numel() == 0:
-        return logits
-    kth = torch.topk(finite, min(k, finite.numel()), largest=False).values[-1]
-    return logits.masked_fill(logits > kth, -float("inf"))
-
-
-def repetition_bias(logits: torch.Tensor, counts: torch.Tensor, penalty: float) -> torch.Tensor:
-    """Add log(penalty) x (times generated so far) to each token's logit, Bark Infinity's definition.
-
-    counts covers the first counts.numel() logits (the semantic vocabulary; EOS is never counted).
-    A penalty below 1 makes repeats less likely, which Bark speakers hear as faster speech; just
-    above 1 makes them more likely and speech slower. Only tokens generated in this row count,
-    not the voice's history.
-    """
-    bias = math.log(penalty) * counts
-    return torch.cat([logits[: counts.numel()] + bias, logits[counts.numel() :]])
-
-
-def mirostat_v2(probs: torch.Tensor, mu: float, generator: torch.Generator) -> tuple[int, torch.Tensor, float]:
-    """One mirostat v2 draw: keep the tokens whose surprise -log2(p) is at most mu, sample among them.
-
-    Returns (token, the kept probabilities renormalised, the token's surprise under `probs`).
-    Mirostat (Basu et al., 2021) steers the surprise of what is sampled towards a target tau by
-    moving mu after every draw: mu -= eta * (surprise - tau) (see `MirostatState`). The most
-    likely token is always kept, so a low mu degrades to greedy rather than to nothing.
-    """
-    surprise = -torch.log2(probs)
-    keep = surprise <= mu
-    keep[torch.argmax(probs)] = True
-    kept = torch.where(keep, probs, torch.zeros_like(probs))
-    kept = kept / kept.sum()
-    token = int(torch.multinomial(kept, num_samples=1, generator=generator))
-    return token, kept, float(surprise[token])
-
-
-def negative_guidance(logits: torch.Tensor, negative: torch.Tensor, scale: float, weighting: str) -> torch.Tensor:
-    """Push the logits away from a negative prompt's: logits - scale x negative (Bark Infinity's).
-
-    With weighting "divergence" the scale is multiplied by the Jensen-Shannon divergence of the two
-    distributions (in bits, so 0..1): where the negative prompt predicts what the row predicts
-    (shared words, shared timing) nothing changes, and the push grows where they part. Plain
-    subtraction flattens the distribution wherever the two agree, which is why it is experimental.
-    """
-    if weighting == "divergence":
-        scale = scale * js_divergence_bits(F.softmax(logits, dim=-1), F.softmax(negative, dim=-1))
-    return logits - scale * negative
-
-
-def js_divergence_bits(p: torch.Tensor, q: torch.Tensor) -> float:
-    """Jensen-Shannon divergence of two distributions, in bits: 0 when equal, 1 when disjoint."""
-    m = (p + q) / 2
-
-    def kl(a):
-        nonzero = a > 0
-        return float(torch.sum(a[nonzero] * torch.log2(a[nonzero] / m[nonzero])))
-
-    return (kl(p) + kl(q)) / 2
-
-
-@dataclass
-class MirostatState:
-    """One row's mirostat v2 state; rows never share it, so a batch stays row-independent."""
-
-    tau: float
-    eta: float
-    mu: Optional[float] = None  # the surprise threshold; None starts it where the paper does, at 2 tau
-
-    def __post_init__(self):
-        if self.mu is None:
-            self.mu = 2 * self.tau
-
-    def sample(self, probs: torch.Tensor, generator: torch.Generator) -> tuple[int, torch.Tensor, float]:
-        token, kept, surprise = mirostat_v2(probs, self.mu, generator)
-        self.mu -= self.eta * (surprise - self.tau)
-        return token, kept, surprise
 
 
 def _generators(seeds, device) -> list[torch.Generator]:

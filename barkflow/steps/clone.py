@@ -11,20 +11,33 @@ from __future__ import annotations
 import logging
 import zipfile
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Optional
 
-from barkflow.cache import content_key
-from barkflow.config import CloneConfig
+from omegaconf import MISSING
+
+from barkflow.store.cache import content_key
 from barkflow.engine import cloning
+from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.prompts import VoicePrompt
 from barkflow.errors import BarkflowError
-from barkflow.npz import read_array, read_header
+from barkflow.store.npz import read_array, read_header
 
 log = logging.getLogger(__name__)
 
 NAME = "clone"
 VERSION = 1
 NEEDS = ()
+
+
+@dataclass
+class CloneConfig:
+    """A voice's `clone` entry: the recording and the models that turn it into a prompt."""
+
+    audio: str = MISSING  # reference recording (wav/flac/ogg/mp3), ideally 5-15 s of clean speech
+    candidate: str = "end"  # which window becomes the voice: end | whole | pause-N
+    hubert: str = DEFAULT_HUBERT  # HuBERT hub id or folder
+    quantizer: str = "en"  # quantizer: en | en-large | de | pl | es, a path, a hub file (repo/file.pth), or tiny
 
 
 def cache_key(clone: CloneConfig, audio_sha256: str, model_ids: dict) -> str:
@@ -211,7 +224,7 @@ def training_pairs(data: str | Path) -> list[tuple]:
     if not path.is_dir():
         raise BarkflowError(f"training data {data} is not a folder: give a barkflow cache folder or a folder of audio + .npy files")
     if (path / DECODE_NAMESPACE).is_dir():
-        from barkflow.cache import Store
+        from barkflow.store.cache import Store
 
         return training_pairs_from_store(Store(path))
     return training_pairs_from_folder(path)

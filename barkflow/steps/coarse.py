@@ -1,6 +1,6 @@
 """Step: semantic tokens → codebooks 0 and 1 (engine: sampling.generate_coarse)."""
 
-from barkflow.cache import content_key
+from barkflow.store.cache import content_key
 from barkflow.engine.sampling import CoarseRow
 
 NAME = "coarse"

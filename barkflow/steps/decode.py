@@ -1,6 +1,6 @@
 """Step: 8 codebooks → a 24 kHz waveform (engine: the EnCodec decoder)."""
 
-from barkflow.cache import content_key
+from barkflow.store.cache import content_key
 
 NAME = "decode"
 VERSION = 1

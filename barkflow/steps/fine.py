@@ -1,6 +1,6 @@
 """Step: codebooks 0, 1 → all 8 codebooks (engine: sampling.generate_fine)."""
 
-from barkflow.cache import content_key
+from barkflow.store.cache import content_key
 from barkflow.engine.sampling import FineRow
 
 NAME = "fine"

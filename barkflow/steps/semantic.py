@@ -1,6 +1,6 @@
 """Step: text → semantic tokens (engine: sampling.generate_semantic)."""
 
-from barkflow.cache import content_key
+from barkflow.store.cache import content_key
 from barkflow.engine.sampling import SemanticRow
 
 NAME = "semantic"

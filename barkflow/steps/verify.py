@@ -1,8 +1,8 @@
 """Step: a take's decoded audio → what a speech recogniser hears in it (barkflow/engine/asr.py),
-and the audio checks' measures (barkflow/checks.py).
+and the audio checks' measures (barkflow/steps/checks.py).
 
 The entry holds the transcript and the measures only. Scoring the transcript against the
-segment's text (barkflow/verify.py), flagging the measures, and judging both against
+segment's text (barkflow/steps/scoring.py), flagging the measures, and judging both against
 `verify.max_wer` and `verify.fail_on` happen when it is read, so a new threshold re-scores every
 take without transcribing again. The key covers the audio (the decode key), the language the take
 is heard in (its voice's), and the recogniser's identity in that language, which names its
@@ -11,10 +11,10 @@ weights and every option that changes what it hears.
 
 import numpy as np
 
-from barkflow.cache import content_key
+from barkflow.store.cache import content_key
 from barkflow.errors import BarkflowError
-from barkflow.checks import CHECKS_VERSION, MEASURES, flag, measure_audio
-from barkflow.verify import VerifyResult, align, language_or_english
+from barkflow.steps.checks import CHECKS_VERSION, MEASURES, flag, measure_audio
+from barkflow.steps.scoring import VerifyResult, align, language_or_english
 
 NAME = "verify"
 VERSION = 2  # 2: the audio checks' measures stored beside the transcript; the language in the key

@@ -7,7 +7,7 @@ in a <script type="application/json"> block that the browser script reads as dat
 
 from __future__ import annotations
 
-from barkflow import review
+from barkflow.reviewing import review
 from barkflow.engine.constants import SAMPLE_RATE
 
 _e = review.escape_html  # every text the page shows goes through it

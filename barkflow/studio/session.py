@@ -17,17 +17,20 @@ import yaml
 from pathlib import Path
 from typing import Optional
 
-from barkflow import publish, review, runner
-from barkflow.book import book_format
-from barkflow.build import make_engine, make_store, make_voice_resolver
+from barkflow.publishing import publish
+from barkflow.publishing.clips import clip_peaks
+from barkflow.reviewing import review
+from barkflow import runner
+from barkflow.text.book import book_format
+from barkflow.planning.build import make_engine, make_store, make_voice_resolver
 from barkflow.cli import summary_line
-from barkflow.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_lines_entries, line_overrides,
+from barkflow.planning.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_lines_entries, line_overrides,
                              lines_file_path, read_lines_file)
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
-from barkflow.files import atomic_output_path, read_json_object, write_json_atomic, write_text_atomic
-from barkflow.plan import find_file
-from barkflow.script import file_lines, parse_script, script_encoding
+from barkflow.store.files import atomic_output_path, read_json_object, write_json_atomic, write_text_atomic
+from barkflow.planning.plan import find_file
+from barkflow.text.script import file_lines, parse_script, script_encoding
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +311,7 @@ class Studio:
         manifest = self.manifest()
         peaks, line_audio = {}, {}
         if manifest:
-            peaks = review.clip_peaks(self.out_dir)
+            peaks = clip_peaks(self.out_dir)
             line_audio = review.line_audio_sources(manifest, self.out_dir)
         text, script_hash = self.script_text()
         try:

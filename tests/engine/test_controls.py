@@ -14,9 +14,11 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barkflow import build, plan, runner
-from barkflow.cache import Store, content_key
-from barkflow.config import VoiceConfig, apply_overrides
+from barkflow.planning import build, plan
+from barkflow import runner
+from barkflow.store.cache import Store, content_key
+from barkflow.planning.config import VoiceConfig, apply_overrides
+from barkflow.engine import controls
 from barkflow.engine import sampling as S
 from barkflow.engine.model import GPTConfig, random_model
 from barkflow.engine.prompts import VoicePrompt, save_npz
@@ -39,7 +41,7 @@ def test_the_repetition_penalty_moves_exactly_the_repeated_tokens_by_log_penalty
     counts = torch.zeros(10_000)
     counts[[3, 70, 9_999]] = torch.tensor([1.0, 4.0, 2.0])
     for penalty in (0.5, 1.1, 3.0):
-        out = S.repetition_bias(logits, counts, penalty)
+        out = controls.repetition_bias(logits, counts, penalty)
         changed = set(torch.nonzero(out != logits).flatten().tolist())
         assert changed == {3, 70, 9_999}
         for token, count in ((3, 1), (70, 4), (9_999, 2)):
@@ -49,17 +51,17 @@ def test_the_repetition_penalty_moves_exactly_the_repeated_tokens_by_log_penalty
 
 def test_a_penalty_of_one_leaves_the_logits_bit_for_bit():
     logits = torch.randn(10_001, generator=torch.Generator().manual_seed(1))
-    assert torch.equal(S.repetition_bias(logits, torch.arange(10_000.0), 1.0), logits)
+    assert torch.equal(controls.repetition_bias(logits, torch.arange(10_000.0), 1.0), logits)
 
 
 def test_inverted_top_p_keeps_the_least_likely_tokens_up_to_p():
     logits = torch.log(torch.tensor([0.5, 0.25, 0.15, 0.1]))
-    assert kept(S.inverted_top_p_mask(logits, 0.05)) == {3}
-    assert kept(S.inverted_top_p_mask(logits, 0.2)) == {3, 2}  # 0.1 + 0.15 crosses 0.2: the crossing one stays
-    assert kept(S.inverted_top_p_mask(logits, 0.3)) == {3, 2, 1}
-    assert kept(S.inverted_top_p_mask(logits, 1.0)) == {0, 1, 2, 3}
+    assert kept(controls.inverted_top_p_mask(logits, 0.05)) == {3}
+    assert kept(controls.inverted_top_p_mask(logits, 0.2)) == {3, 2}  # 0.1 + 0.15 crosses 0.2: the crossing one stays
+    assert kept(controls.inverted_top_p_mask(logits, 0.3)) == {3, 2, 1}
+    assert kept(controls.inverted_top_p_mask(logits, 1.0)) == {0, 1, 2, 3}
     # Tokens an earlier filter removed stay removed and take no part.
-    assert kept(S.inverted_top_p_mask(torch.tensor([0.0, -INF, -1.0, -INF]), 0.1)) == {2}
+    assert kept(controls.inverted_top_p_mask(torch.tensor([0.0, -INF, -1.0, -INF]), 0.1)) == {2}
 
 
 @settings(max_examples=200, deadline=None)
@@ -70,7 +72,7 @@ def test_inverted_top_p_keeps_the_least_likely_tokens_up_to_p():
 def test_inverted_top_p_keeps_a_least_likely_set_that_just_reaches_p(values, p):
     logits = torch.tensor(values)
     probs = F.softmax(logits, dim=-1)
-    keep = kept(S.inverted_top_p_mask(logits, p))
+    keep = kept(controls.inverted_top_p_mask(logits, p))
     dropped = set(range(len(values))) - keep
     assert keep, "at least one token survives"
     if dropped:
@@ -82,19 +84,19 @@ def test_inverted_top_p_keeps_a_least_likely_set_that_just_reaches_p(values, p):
 
 def test_bottom_k_keeps_the_k_least_likely_tokens():
     logits = torch.tensor([3.0, 1.0, 2.0, 0.0, -INF, 5.0])
-    assert kept(S.bottom_k_mask(logits, 1)) == {3}
-    assert kept(S.bottom_k_mask(logits, 2)) == {3, 1}
-    assert kept(S.bottom_k_mask(logits, 4)) == {3, 1, 2, 0}
-    assert kept(S.bottom_k_mask(logits, 100)) == {0, 1, 2, 3, 5}  # -inf stays out
-    assert kept(S.bottom_k_mask(torch.tensor([1.0, 0.0, 0.0, 2.0]), 1)) == {1, 2}  # ties with the k-th stay
+    assert kept(controls.bottom_k_mask(logits, 1)) == {3}
+    assert kept(controls.bottom_k_mask(logits, 2)) == {3, 1}
+    assert kept(controls.bottom_k_mask(logits, 4)) == {3, 1, 2, 0}
+    assert kept(controls.bottom_k_mask(logits, 100)) == {0, 1, 2, 3, 5}  # -inf stays out
+    assert kept(controls.bottom_k_mask(torch.tensor([1.0, 0.0, 0.0, 2.0]), 1)) == {1, 2}  # ties with the k-th stay
 
 
 def test_the_filters_apply_in_order_top_p_inverted_top_p_top_k_bottom_k():
     logits = torch.log(torch.tensor([0.4, 0.3, 0.2, 0.06, 0.04]))
     # top-k 3 keeps {0, 1, 2}; bottom-k 1 of those keeps {2}.
-    assert kept(S.filter_logits(logits, 3, None, None, 1)) == {2}
+    assert kept(controls.filter_logits(logits, 3, None, None, 1)) == {2}
     # inverted top-p 0.15 keeps {4, 3, 2}; top-k 1 of those keeps {2}.
-    assert kept(S.filter_logits(logits, 1, None, 0.15, None)) == {2}
+    assert kept(controls.filter_logits(logits, 1, None, 0.15, None)) == {2}
 
 
 def fixed_distribution(n: int = 1000) -> torch.Tensor:
@@ -104,7 +106,7 @@ def fixed_distribution(n: int = 1000) -> torch.Tensor:
 @pytest.mark.parametrize("tau", [3.5, 5.0, 6.5])  # the most likely token alone has 2.9 bits
 def test_mirostat_surprise_tracks_tau_on_a_fixed_distribution(tau):
     probs = fixed_distribution()
-    state = S.MirostatState(tau=tau, eta=0.1)
+    state = controls.MirostatState(tau=tau, eta=0.1)
     generator = torch.Generator().manual_seed(0)
     surprises = [state.sample(probs, generator)[2] for _ in range(1500)]
     assert np.mean(surprises[500:]) == pytest.approx(tau, abs=0.25)  # after mu settles
@@ -112,33 +114,33 @@ def test_mirostat_surprise_tracks_tau_on_a_fixed_distribution(tau):
 
 def test_mirostat_keeps_only_tokens_under_mu_and_always_the_most_likely():
     probs = fixed_distribution(8)
-    token, kept_probs, surprise = S.mirostat_v2(probs, mu=2.0, generator=torch.Generator().manual_seed(0))
+    token, kept_probs, surprise = controls.mirostat_v2(probs, mu=2.0, generator=torch.Generator().manual_seed(0))
     assert set(torch.nonzero(kept_probs).flatten().tolist()) == {i for i in range(8) if -math.log2(probs[i]) <= 2.0}
     assert kept_probs.sum().item() == pytest.approx(1.0)
     assert surprise == pytest.approx(-math.log2(probs[token]))
-    _, greedy, _ = S.mirostat_v2(probs, mu=0.0, generator=torch.Generator().manual_seed(0))
+    _, greedy, _ = controls.mirostat_v2(probs, mu=0.0, generator=torch.Generator().manual_seed(0))
     assert torch.nonzero(greedy).flatten().tolist() == [0]
 
 
 def test_negative_guidance_subtracts_the_scaled_negative_logits():
     generator = torch.Generator().manual_seed(2)
     logits, negative = torch.randn(50, generator=generator), torch.randn(50, generator=generator)
-    assert torch.allclose(S.negative_guidance(logits, negative, 0.7, "constant"), logits - 0.7 * negative)
-    assert torch.equal(S.negative_guidance(logits, negative, 0.0, "constant"), logits)
+    assert torch.allclose(controls.negative_guidance(logits, negative, 0.7, "constant"), logits - 0.7 * negative)
+    assert torch.equal(controls.negative_guidance(logits, negative, 0.0, "constant"), logits)
 
 
 def test_divergence_weighting_leaves_agreement_alone_and_pushes_where_the_prompts_part():
     logits = torch.randn(50, generator=torch.Generator().manual_seed(3))
-    assert torch.equal(S.negative_guidance(logits, logits.clone(), 2.0, "divergence"), logits)
+    assert torch.equal(controls.negative_guidance(logits, logits.clone(), 2.0, "divergence"), logits)
     apart = torch.full((4,), -INF)
     apart[0] = 0.0
     other = torch.full((4,), -INF)
     other[3] = 0.0
-    assert S.js_divergence_bits(F.softmax(apart, -1), F.softmax(other, -1)) == pytest.approx(1.0)
+    assert controls.js_divergence_bits(F.softmax(apart, -1), F.softmax(other, -1)) == pytest.approx(1.0)
     negative = torch.randn(50, generator=torch.Generator().manual_seed(4))
-    weight = S.js_divergence_bits(F.softmax(logits, -1), F.softmax(negative, -1))
+    weight = controls.js_divergence_bits(F.softmax(logits, -1), F.softmax(negative, -1))
     assert 0 < weight < 1
-    assert torch.allclose(S.negative_guidance(logits, negative, 2.0, "divergence"), logits - 2.0 * weight * negative)
+    assert torch.allclose(controls.negative_guidance(logits, negative, 2.0, "divergence"), logits - 2.0 * weight * negative)
 
 
 # ---------------------------------------------------------------------------------------------- options

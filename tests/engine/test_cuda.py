@@ -10,7 +10,8 @@ import torch
 
 from barkflow.engine import Bark
 from barkflow.engine.constants import CODEBOOK_SIZE, SAMPLES_PER_FRAME
-from barkflow.engine.sampling import CoarseOptions, CoarseRow, FineOptions, FineRow, SemanticOptions, SemanticRow
+from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
+from barkflow.engine.sampling import CoarseRow, FineRow, SemanticRow
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

@@ -21,9 +21,11 @@ from mutagen.mp4 import MP4
 from scipy.signal import resample_poly
 
 from barkflow.errors import BarkflowError
-from barkflow.steps.export import ExportOptions, chapter_starts_ms, export, true_peak_dbfs
-from barkflow.steps.stitch import StitchOptions, StitchPiece, stitch
-from barkflow.subtitles import samples_to_ms
+from barkflow.planning.outputs import ExportOptions
+from barkflow.publishing.export import chapter_starts_ms, export, true_peak_dbfs
+from barkflow.planning.outputs import StitchOptions
+from barkflow.publishing.stitch import StitchPiece, stitch
+from barkflow.publishing.subtitles import samples_to_ms
 
 SR = 24_000
 TITLES = ["Chapter One", "Part 2; a = #1 \\ end"]  # FFMETADATA's special characters must survive
@@ -300,7 +302,7 @@ def test_a_signal_that_codecs_push_over_the_ceiling_is_encoded_again_under_it(tm
     pieces = [StitchPiece("l0000-s00", path, 0, 0, "Ann", "Saw.", "end")]
     result = stitch(pieces, ["Only"], StitchOptions(loudness_lufs=None, peak_dbfs=-2.0), tmp_path / "masters")
     assert result.peak_dbfs == -2.0
-    with caplog.at_level(logging.INFO, logger="barkflow.steps.export"):
+    with caplog.at_level(logging.INFO, logger="barkflow.publishing.export"):
         levels = levels_per_format(result, tmp_path / "out")
     for name, (peak, _) in levels.items():
         assert peak <= -2.0 + PEAK_TOLERANCE_DB, f"{name} true peak {peak:+.2f} dBFS"
@@ -310,7 +312,7 @@ def test_a_signal_that_codecs_push_over_the_ceiling_is_encoded_again_under_it(tm
 
 def test_a_file_under_the_ceiling_is_written_as_before(stitched, tmp_path, caplog):
     """No correction, no change: the WAV is the masters in 16-bit PCM, sample for sample."""
-    with caplog.at_level(logging.INFO, logger="barkflow.steps.export"):
+    with caplog.at_level(logging.INFO, logger="barkflow.publishing.export"):
         export(stitched, TITLES, ExportOptions(formats=("wav",), subtitles=()), tmp_path, "book")
     assert "decoded true peak" not in caplog.text
     book = np.concatenate([master(stitched, 0), master(stitched, 1)])

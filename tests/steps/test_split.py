@@ -1,4 +1,4 @@
-"""Tests for barkflow.steps.split: modes, packing, limits (chars and tokens), cues, jitter, options."""
+"""Tests for barkflow.text.split: modes, packing, limits (chars and tokens), cues, jitter, options."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pytest
 
 from barkflow.errors import BarkflowError
-from barkflow.steps.split import SplitOptions, estimate_seconds, split_text
+from barkflow.text.split import SplitOptions, estimate_seconds, split_text
 
 STORY = (
     "The keeper climbed the stairs. Mr. Hale followed him, slowly, step by step! "
@@ -127,7 +127,7 @@ class _FakeSegmenter:
     RuntimeError("pysbd bug"),
 ])
 def test_pysbd_output_is_never_trusted(monkeypatch, pysbd_output):
-    from barkflow.steps import split
+    from barkflow.text import split
 
     monkeypatch.setattr(split, "_segmenter", lambda language: _FakeSegmenter(pysbd_output))
     text = "One two. Three four. Five six."
@@ -136,7 +136,7 @@ def test_pysbd_output_is_never_trusted(monkeypatch, pysbd_output):
 
 
 def test_pysbd_never_gets_more_than_a_chunk(monkeypatch):
-    from barkflow.steps import split
+    from barkflow.text import split
 
     real = split._segmenter("en")
     lengths = []
@@ -161,7 +161,7 @@ def test_long_unpunctuated_sentence_is_cut_between_words_with_a_warning(caplog):
     text = " ".join(words)[:5000].rsplit(" ", 1)[0]
     assert len(text) > 4900
     options = SplitOptions(goal_chars=150, max_chars=200)
-    with caplog.at_level(logging.WARNING, logger="barkflow.steps.split"):
+    with caplog.at_level(logging.WARNING, logger="barkflow.text.split"):
         segments = split_text(text, options, where="book.md:7")
     assert_valid(text, segments, options)
     assert all(100 < len(segment) <= 150 for segment in segments[:-1])

@@ -11,16 +11,9 @@ import pytest
 import soundfile as sf
 
 from barkflow.errors import BarkflowError
-from barkflow.steps import stitch as stitch_module
-from barkflow.steps.stitch import (
-    LIMITER_KNEE_DB,
-    TRIM_MARGIN_S,
-    StitchOptions,
-    StitchPiece,
-    StreamingLoudnessMeter,
-    soft_limit,
-    stitch,
-)
+from barkflow.publishing import stitch as stitch_module
+from barkflow.publishing.stitch import LIMITER_KNEE_DB, TRIM_MARGIN_S, StitchPiece, StreamingLoudnessMeter, soft_limit, stitch
+from barkflow.planning.outputs import StitchOptions
 
 SR = 24_000
 RAW = dict(trim_silence=False, loudness_lufs=None)  # layout only: no trimming, no gain

@@ -25,16 +25,15 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from barkflow.book import BookOptions
-from barkflow.checks import CHECKS
+from barkflow.text.book import BookOptions
+from barkflow.steps.checks import CHECKS
+from barkflow.steps.clone import CloneConfig
 from barkflow.engine.api import DTYPES, OFFLOAD, STAGES
-from barkflow.engine.constants import DEFAULT_HUBERT
-from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
+from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_choice, check_range
-from barkflow.spoken import check_lexicon_setting
-from barkflow.steps.export import ExportOptions
-from barkflow.steps.split import SplitOptions
-from barkflow.steps.stitch import MAX_PAUSE_S, StitchOptions
+from barkflow.planning.outputs import ExportOptions, StitchOptions
+from barkflow.text.split import SplitOptions
+from barkflow.text.spoken import MAX_PAUSE_S, check_lexicon_setting
 
 HISTORY_POLICIES = ("voice", "chain", "semantic-only")
 DEVICE_NAMES = re.compile(r"auto|cpu|mps|cuda(:[0-9]+)?")
@@ -105,14 +104,6 @@ class DeviceConfig:
         check_choice("device.offload", self.offload, OFFLOAD)
         check_range("device.batch_size", self.batch_size, 1, MAX_BATCH_SIZE, hint="such as 16")
         check_range("device.threads", self.threads, 0, MAX_THREADS, hint="or 0 for torch's default")
-
-
-@dataclass
-class CloneConfig:
-    audio: str = MISSING  # reference recording (wav/flac/ogg/mp3), ideally 5-15 s of clean speech
-    candidate: str = "end"  # which window becomes the voice: end | whole | pause-N
-    hubert: str = DEFAULT_HUBERT  # HuBERT hub id or folder
-    quantizer: str = "en"  # quantizer: en | en-large | de | pl | es, a path, a hub file (repo/file.pth), or tiny
 
 
 @dataclass
@@ -222,7 +213,7 @@ class VerifyConfig:
     device: str = "cpu"  # where the recogniser runs; it can share the GPU or run on the CPU beside it
     batch_size: int = 8  # takes per recognition batch
     max_wer: float = 0.35  # a take whose word error rate is above this fails (scored after, never cached)
-    # The audio checks (barkflow/checks.py) that also fail a take. Not the edge silences: stitch trims them.
+    # The audio checks (barkflow/steps/checks.py) that also fail a take. Not the edge silences: stitch trims them.
     fail_on: List[str] = field(default_factory=lambda: list(DEFAULT_FAIL_ON))
     max_takes: int = 1  # takes per segment in all: one whose best take fails gets another, up to this
     pick: str = "best"  # best: the passing take with the lowest error (a picks.json entry wins) | first: take 0

@@ -18,19 +18,19 @@ from typing import Callable, Optional
 import numpy as np
 
 from barkflow import steps
-from barkflow.book import with_project_tags
-from barkflow.build import make_voice_resolver
-from barkflow.cache import Store, content_key
-from barkflow.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, VoiceConfig, apply_overrides
-from barkflow.config import check_cast, check_line_overrides, line_overrides
+from barkflow.text.book import with_project_tags
+from barkflow.planning.build import make_voice_resolver
+from barkflow.store.cache import Store, content_key
+from barkflow.planning.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, VoiceConfig, apply_overrides
+from barkflow.planning.config import check_cast, check_line_overrides, line_overrides
 from barkflow.engine.api import STAGES, Bark
-from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
+from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
-from barkflow.files import read_json_object, write_json_atomic
-from barkflow.script import SUNG, Script, ScriptLine, load_script
-from barkflow.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
-from barkflow.steps.split import estimate_seconds, split_text
-from barkflow.voices import ResolvedVoice
+from barkflow.store.files import read_json_object, write_json_atomic
+from barkflow.text.script import SUNG, Script, ScriptLine, load_script
+from barkflow.text.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
+from barkflow.text.split import estimate_seconds, split_text
+from barkflow.planning.voices import ResolvedVoice
 
 log = logging.getLogger(__name__)
 

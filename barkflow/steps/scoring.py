@@ -50,7 +50,7 @@ class VerifyResult:
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     substituted: list[tuple[str, str]] = field(default_factory=list)  # (text word, heard word)
-    flags: dict = field(default_factory=dict)  # the audio checks it fails (barkflow/checks.py): {name: message}
+    flags: dict = field(default_factory=dict)  # the audio checks it fails (barkflow/steps/checks.py): {name: message}
 
     def failures(self, max_wer: float, fail_on) -> list[str]:
         """Why the take fails: "wer" above `max_wer`, then each flagged check named in `fail_on`."""

@@ -41,8 +41,7 @@ from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
-from barkflow.script import Script, ScriptBuilder, decode_script, script_encoding
-from barkflow.steps.export import BookTags
+from barkflow.text.script import BookTags, Script, ScriptBuilder, decode_script, script_encoding
 
 log = logging.getLogger(__name__)
 

@@ -29,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from barkflow.cache import content_key
-from barkflow.config import CloneConfig, PathsConfig, VoiceConfig, load_voice_file
+from barkflow.store.cache import content_key
+from barkflow.steps.clone import CloneConfig
+from barkflow.planning.config import PathsConfig, VoiceConfig, load_voice_file
 from barkflow.engine.prompts import VoicePrompt, load_npz, load_npz_meta, save_npz
 from barkflow.errors import BarkflowError
-from barkflow.files import write_text_atomic
+from barkflow.store.files import write_text_atomic
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,6 @@ temporary name and moved into place when complete.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import logging
 import math
@@ -44,7 +43,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import List, Optional
 from pathlib import Path
 
@@ -53,15 +52,17 @@ import soundfile as sf
 import soxr
 
 from barkflow.errors import BarkflowError
-from barkflow.files import atomic_output_path
-from barkflow.steps.stitch import (
+from barkflow.planning.outputs import ExportOptions
+from barkflow.store.files import atomic_output_path
+from barkflow.text.script import BookTags
+from barkflow.publishing.stitch import (
     PlacedPiece,
     StitchResult,
     prepare_out_dir,
     soft_limit,
     sound_file_writer,
 )
-from barkflow.subtitles import cues_from_pieces, samples_to_ms, split_long_cues, write_srt, write_vtt
+from barkflow.publishing.subtitles import cues_from_pieces, samples_to_ms, split_long_cues, write_srt, write_vtt
 
 log = logging.getLogger(__name__)
 
@@ -72,86 +73,13 @@ SOUNDFILE_FORMATS = {
     "ogg": ("OGG", "VORBIS"),
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
-AUDIO_FORMATS = (*SOUNDFILE_FORMATS, "m4b")
 LOSSY_FORMATS = ("ogg", "mp3", "m4b")  # measured as ffmpeg decodes them (see _encode_within_ceiling)
-SUBTITLE_FORMATS = ("srt", "vtt")
-MIN_BITRATE_KBPS, MAX_BITRATE_KBPS = 16, 320
 READ_BLOCK_FRAMES = 1 << 16  # about 2.7 s at 24 kHz
 TRUE_PEAK_OVERSAMPLING = 4  # as ITU-R BS.1770-4 measures true peak
 # A corrected file aims this far under the ceiling, doubled at each further try: codecs are not quite
 # linear (the tiny model's DC-heavy noise through AAC once rose 0.1 dB from a 0.25 dB cut).
 LEVEL_CORRECTION_MARGIN_DB = 0.1
 MAX_LEVEL_CORRECTIONS = 4  # extra encodes allowed for a file over the ceiling
-
-
-# Not frozen: it doubles as a Hydra schema, and OmegaConf makes frozen nodes read-only.
-@dataclass
-class ExportOptions:
-    formats: List[str] = field(default_factory=lambda: ["wav"])  # any of AUDIO_FORMATS
-    book: bool = True  # one file for the whole book per format (m4b is always whole-book)
-    per_chapter: bool = False  # also one file per chapter
-    per_line: bool = False  # also one file per script line (its slice of the stitched audio)
-    subtitles: List[str] = field(default_factory=lambda: ["srt", "vtt"])
-    title: str = ""
-    author: str = ""
-    bitrate_kbps: int = 64  # AAC bitrate for m4b
-
-    def __post_init__(self) -> None:
-        # Hydra hands over lists (or a bare string); store normalised tuples.
-        self.formats = list(_format_names("formats", self.formats, AUDIO_FORMATS))
-        self.subtitles = list(_format_names("subtitles", self.subtitles, SUBTITLE_FORMATS))
-        for name in ("book", "per_chapter", "per_line"):
-            if not isinstance(getattr(self, name), bool):
-                raise BarkflowError(f"export.{name} is {getattr(self, name)!r}: set it to true or false")
-        for name in ("title", "author"):
-            if not isinstance(getattr(self, name), str):
-                raise BarkflowError(f"export.{name} is {getattr(self, name)!r}: quote it as text")
-        bitrate = self.bitrate_kbps
-        is_whole_number = isinstance(bitrate, int) and not isinstance(bitrate, bool)
-        if not is_whole_number or not MIN_BITRATE_KBPS <= bitrate <= MAX_BITRATE_KBPS:
-            raise BarkflowError(
-                f"export.bitrate_kbps is {bitrate!r}: set a whole number from {MIN_BITRATE_KBPS} to "
-                f"{MAX_BITRATE_KBPS}, such as 64"
-            )
-        self._check_something_is_written()
-
-    @property
-    def plain_formats(self) -> tuple[str, ...]:
-        """The formats written through soundfile (everything but m4b)."""
-        return tuple(name for name in self.formats if name != "m4b")
-
-    @property
-    def book_subtitles(self) -> bool:
-        return bool(self.subtitles) and (self.book or "m4b" in self.formats)
-
-    def _check_something_is_written(self) -> None:
-        if self.per_line and not self.plain_formats:
-            raise BarkflowError("export.per_line needs a format other than m4b in export.formats, such as wav")
-        if self.plain_formats and not (self.book or self.per_chapter or self.per_line):
-            raise BarkflowError(
-                f"export.formats {list(self.plain_formats)} has nothing to write: set export.book, "
-                "export.per_chapter or export.per_line to true"
-            )
-        if not self.formats and not (self.subtitles and (self.book or self.per_chapter)):
-            raise BarkflowError("export writes nothing: list a format in export.formats, such as wav")
-
-
-def _format_names(option: str, value: object, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    """Lower-case names without a leading dot, duplicates dropped, each one checked."""
-    if isinstance(value, str):
-        value = (value,)
-    try:
-        items = list(value)  # type: ignore[arg-type]
-    except TypeError:
-        raise BarkflowError(f"export.{option} is {value!r}: give a list such as {list(allowed[:2])}") from None
-    names: list[str] = []
-    for item in items:
-        name = str(item).strip().lower().lstrip(".")
-        if name not in allowed:
-            raise BarkflowError(f"export.{option} has {item!r}: choose from {', '.join(allowed)}")
-        if name not in names:
-            names.append(name)
-    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -166,39 +94,6 @@ class _Span:
 def _master_spans(result: StitchResult) -> list[_Span]:
     """Every chapter master whole, by the frame counts _check_inputs has held them to."""
     return [_Span(Path(path), 0, n) for path, n in zip(result.chapter_files, result.chapter_samples)]
-
-
-@dataclass(frozen=True)
-class BookTags:
-    """What the outputs are tagged with besides the chapter titles: a book's metadata and cover."""
-
-    title: str = ""
-    author: str = ""
-    read_by: str = ""  # the narrator credit (project.read_by)
-    language: str = ""
-    publisher: str = ""
-    date: str = ""
-    cover: bytes = field(default=b"", repr=False)  # JPEG or PNG bytes
-    cover_type: str = ""  # image/jpeg | image/png
-
-    def over(self, other: Optional["BookTags"]) -> "BookTags":
-        """These tags, with `other`'s filling those left empty (the cover and its type go together)."""
-        if other is None:
-            return self
-        values = {f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)}
-        if not self.cover:
-            values["cover_type"] = other.cover_type
-        return BookTags(**values)
-
-    @property
-    def has_extras(self) -> bool:
-        """Anything beyond title and author: only then are mp3s tagged through mutagen."""
-        return any((self.read_by, self.language, self.publisher, self.date, self.cover))
-
-    def identity(self) -> tuple:
-        """For a render key: every field, the cover as its digest."""
-        return tuple(hashlib.sha256(self.cover).hexdigest() if f.name == "cover" else getattr(self, f.name)
-                     for f in fields(self))
 
 
 @dataclass(frozen=True)

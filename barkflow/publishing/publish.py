@@ -1,5 +1,5 @@
 """Publishing: the picked takes stitched and exported, the segment voices, the review clips and
-the manifest (written here only: the review page reads it).
+the manifest (written here only: the review page, written after it, reads it).
 
 Outputs are remade only when what they are made of changed: the manifest keeps a render key over
 the decode entries' checksums, the stitch and export options and the project's titles.
@@ -15,19 +15,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
-from barkflow import retakes, review
-from barkflow.cache import Store, content_key
-from barkflow.config import MAX_TAKES, BarkflowConfig, VerifyConfig
+from barkflow.running import retakes
+from barkflow.store.cache import Store, content_key
+from barkflow.planning.config import MAX_TAKES, BarkflowConfig, VerifyConfig
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.engine.prompts import VoicePrompt, save_npz
 from barkflow.errors import BarkflowError
-from barkflow.files import read_json_object, remove_stale_partials, write_json_atomic
-from barkflow.plan import SEGMENT_ID, Plan, Unit
-from barkflow.schedule import load, load_audio
+from barkflow.store.files import read_json_object, remove_stale_partials, write_json_atomic
+from barkflow.planning.plan import SEGMENT_ID, Plan, Unit
+from barkflow.running.schedule import load, load_audio
 from barkflow.steps import verify as verify_step
-from barkflow.steps.export import export
-from barkflow.steps.stitch import StitchPiece, stitch
+from barkflow.publishing.clips import REVIEW_DIR, add_checks, write_clips
+from barkflow.publishing.export import export
+from barkflow.publishing.stitch import StitchPiece, stitch
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def publish(
     cfg: BarkflowConfig, the_plan: Plan, units: list[Unit], picks: dict, store: Store, engine: Bark, out_dir: Path
 ) -> tuple[list[str], float]:
     """Stitch and export the picked takes of `units` (unless the outputs are up to date), then the
-    review clips, the manifest and the review page; returns (outputs, seconds of audio)."""
+    review clips and the manifest; returns (outputs, seconds of audio)."""
     verify = cfg.verify
     verifying = verify.recogniser != "none"
     scores = retakes.read_scores(units, store) if verifying else {}  # read once: picks and the manifest
@@ -49,15 +50,14 @@ def publish(
     manifest = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir, previous)
     wanted = {unit.uid for unit in chosen}
     takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
-    clips = review.write_clips(out_dir / review.REVIEW_DIR, takes, store)
-    review.add_checks(manifest["segments"], takes, clips)
+    clips = write_clips(out_dir / REVIEW_DIR, takes, store)
+    add_checks(manifest["segments"], takes, clips)
     for segment in manifest["segments"]:  # set on every run: retakes add takes without re-stitching
         segment["takes"] = sum(unit.uid == segment["uid"] for unit in takes)
     _set_verify_results(manifest["segments"], takes, scores, verify)
     if manifest != previous:
         write_json_atomic(manifest_path, manifest)
-    page = review.write_page(out_dir)
-    return manifest["outputs"] + [str(page)], manifest["audio_seconds"]
+    return list(manifest["outputs"]), manifest["audio_seconds"]
 
 
 def read_picks(cfg: BarkflowConfig) -> dict:

@@ -61,7 +61,7 @@ import filelock
 import numpy as np
 
 from barkflow.errors import BarkflowError
-from barkflow.npz import NpzError, read_header
+from barkflow.store.npz import NpzError, read_header
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def _feed_array(out, array: np.ndarray) -> None:
 
 def _checksum(namespace: str, key: str, arrays: Mapping[str, np.ndarray], meta_json: str) -> str:
     # Covers the entry's own name too, so an entry copied to the wrong key is caught.
-    return content_key("barkflow.cache.entry", namespace, key, dict(arrays), meta_json)
+    return content_key("barkflow.store.cache.entry", namespace, key, dict(arrays), meta_json)
 
 
 # --------------------------------------------------------------------------- the store

@@ -25,7 +25,7 @@ from typing import Optional
 import numpy as np
 
 from barkflow.engine.constants import CLIP_LEVEL, SAMPLE_RATE
-from barkflow.steps.split import estimate_seconds
+from barkflow.text.split import estimate_seconds
 
 CHECKS_VERSION = 1  # bump when a check changes: stored measures and clips' checks are recomputed
 

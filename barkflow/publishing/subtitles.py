@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from barkflow.engine.constants import SAMPLE_RATE
-from barkflow.files import write_text_atomic
-from barkflow.script import NON_WHITESPACE_CONTROL
+from barkflow.store.files import write_text_atomic
+from barkflow.text.script import NON_WHITESPACE_CONTROL
 
 log = logging.getLogger(__name__)
 

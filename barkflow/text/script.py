@@ -37,20 +37,55 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import hashlib
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Optional
 
 from barkflow.errors import BarkflowError
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("auto", "prose", "dialogue", "fountain", "epub", "html")  # epub, html: barkflow/book.py
+FORMATS = ("auto", "prose", "dialogue", "fountain", "epub", "html")  # epub, html: barkflow/text/book.py
 FOUNTAIN_ACTIONS = ("narrate", "skip")
 FOUNTAIN_EXTENSIONS = (".fountain", ".spmd")
 SUNG = "♪"  # Bark sings the words between two of these
+
+
+@dataclass(frozen=True)
+class BookTags:
+    """What the outputs are tagged with besides the chapter titles: a book's metadata and cover."""
+
+    title: str = ""
+    author: str = ""
+    read_by: str = ""  # the narrator credit (project.read_by)
+    language: str = ""
+    publisher: str = ""
+    date: str = ""
+    cover: bytes = field(default=b"", repr=False)  # JPEG or PNG bytes
+    cover_type: str = ""  # image/jpeg | image/png
+
+    def over(self, other: Optional["BookTags"]) -> "BookTags":
+        """These tags, with `other`'s filling those left empty (the cover and its type go together)."""
+        if other is None:
+            return self
+        values = {f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)}
+        if not self.cover:
+            values["cover_type"] = other.cover_type
+        return BookTags(**values)
+
+    @property
+    def has_extras(self) -> bool:
+        """Anything beyond title and author: only then are mp3s tagged through mutagen."""
+        return any((self.read_by, self.language, self.publisher, self.date, self.cover))
+
+    def identity(self) -> tuple:
+        """For a render key: every field, the cover as its digest."""
+        return tuple(hashlib.sha256(self.cover).hexdigest() if f.name == "cover" else getattr(self, f.name)
+                     for f in fields(self))
 
 
 @dataclass(frozen=True)
@@ -72,7 +107,7 @@ class Script:
     lines: tuple[ScriptLine, ...]
     chapter_titles: tuple[str, ...]  # one per chapter; "" for an untitled first chapter
     source: str  # path or "<string>"
-    metadata: object = None  # a book's title, author, cover... (steps.export.BookTags); None for plain scripts
+    metadata: Optional[BookTags] = None  # a book's title, author, cover...; None for plain scripts
 
     def speakers(self) -> list[str]:
         """Every speaker, in order of first appearance."""
@@ -81,7 +116,7 @@ class Script:
 
 def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
     """Read a script file (see `decode_script` for the encodings) and parse it; see `parse_script`.
-    EPUB and HTML books (by `fmt` or extension) go to barkflow/book.py, with `book` (BookOptions)."""
+    EPUB and HTML books (by `fmt` or extension) go to barkflow/text/book.py, with `book` (BookOptions)."""
     path = Path(path).expanduser()
     if not path.exists():
         raise BarkflowError(f"script file not found: {path}; check the path "
@@ -93,7 +128,7 @@ def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
     except OSError as exc:
         raise BarkflowError(f"cannot read script file {path}: {exc.strerror or exc}; "
                             f"check its permissions") from None
-    from barkflow.book import book_format, load_book  # here: book.py imports this module
+    from barkflow.text.book import book_format, load_book  # here: book.py imports this module
 
     if (kind := book_format(path, fmt)) is not None:  # before decoding: an EPUB is a zip, not text
         return load_book(path, kind, narrator=kw.get("narrator", "narrator"), options=book)

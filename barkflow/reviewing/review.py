@@ -1,18 +1,14 @@
 """The review page: see, hear and pick takes in a browser, from a static `review.html`.
 
-Every render writes, beside its outputs:
-- `review/<segment id>-t<take>.wav`: each take of each segment as 16-bit PCM, from the cached
-  decode audio (rewritten only when the take's decode key changed; `review/index.json` remembers
-  the key, the checks and the waveform envelope of every clip);
+Every render writes, beside its outputs and the review clips (publishing/clips.py):
 - `review.html`: the script's segments in book order, grouped by chapter, with speaker, text and
   duration, a player for the segment as stitched and one per take, a waveform per take, the
   automatic checks, and radio buttons that build the picks file the runner reads
   (`{"picks": {segment_uid: take}}`): Download or Copy it, save it as `picks.json` in the output
   folder, run barkflow again, and it re-stitches with the picked takes without rendering;
-- the checks go into `manifest.json` (written by publish.py, which calls `write_clips` and
-  `add_checks` before it writes; this module only reads the manifest):
-  `segments[i]["checks"]` (the picked take's checks) and `segments[i]["review_takes"]` (every
-  take's clip and checks).
+- the page reads the checks from `manifest.json` (publishing/clips.py sets them; this module only
+  reads the manifest): `segments[i]["checks"]` (the picked take's checks) and
+  `segments[i]["review_takes"]` (every take's clip and checks).
 - with the transcript check on (publish.py sets `verify` on segments and `review_takes`), each
   take also shows what was heard (extra words marked), the missing words struck out and its WER;
   segments whose picked take failed get a "failed" badge, and the page can show only those or
@@ -20,11 +16,11 @@ Every render writes, beside its outputs:
 
 A sweep gets one page comparing its jobs' takes of the same segments side by side:
 `write_sweep_review(sweep_dir)`, run at the end of a multirun by `SweepReviewCallback`
-(conf/hydra/callbacks/review.yaml), or by hand: `python -m barkflow.review SWEEP_DIR`. With the
+(conf/hydra/callbacks/review.yaml), or by hand: `python -m barkflow.reviewing.review SWEEP_DIR`. With the
 transcript check on, each take there shows it as on a render's page, and each job's header how many
 segments passed and fail.
 
-The automatic checks on each take are barkflow/checks.py's.
+The automatic checks on each take are barkflow/steps/checks.py's.
 """
 
 from __future__ import annotations
@@ -41,34 +37,18 @@ from urllib.parse import quote
 import numpy as np
 from hydra.experimental.callback import Callback
 
-from barkflow.checks import (
-    CHECKS_VERSION, CLIP_LEVEL, EDGE_SILENCE_S, INNER_SILENCE_S, SILENCE_DB, TOO_LONG, TOO_SHORT, check_audio,
-)
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
-from barkflow.files import read_json_object, write_text_atomic
-from barkflow.plan import SEGMENT_ID
-from barkflow.steps.stitch import atomic_sound_file, prepare_out_dir
+from barkflow.publishing.clips import clip_peaks
+from barkflow.steps.checks import CLIP_LEVEL, EDGE_SILENCE_S, INNER_SILENCE_S, SILENCE_DB, TOO_LONG, TOO_SHORT
+from barkflow.store.files import read_json_object, write_text_atomic
 
 log = logging.getLogger(__name__)
 
 PAGE = "review.html"
-REVIEW_DIR = "review"
-INDEX = "index.json"
-ENVELOPE_POINTS = 120
-_CLIP_NAME = re.compile(rf"{SEGMENT_ID.pattern}-t\d+\.wav")
 
 
 # --- waveform ------------------------------------------------------------------------------
-
-
-def peak_envelope(audio: np.ndarray, points: int = ENVELOPE_POINTS) -> list[float]:
-    """The peak |sample| of each of `points` equal stretches of the clip, capped at 1."""
-    audio = np.abs(np.asarray(audio, dtype=np.float64).reshape(-1))
-    if not audio.size:
-        return []
-    bins = np.array_split(audio, min(points, audio.size))
-    return [round(min(1.0, float(b.max())), 3) for b in bins]
 
 
 def waveform_svg(peaks: list[float], width: int = 240, height: int = 36) -> str:
@@ -90,21 +70,6 @@ def waveform_svg(peaks: list[float], width: int = 240, height: int = 36) -> str:
 # --- writing a render's review ------------------------------------------------------------
 
 
-def add_checks(segments: list[dict], takes: Iterable, clips: dict) -> None:
-    """Set each manifest segment's `review_takes` (every take's clip and checks) and `checks` (the
-    picked take's), from the clips `write_clips` made of `takes` (the runner's Units)."""
-    by_uid: dict[str, list[dict]] = {}
-    for unit in takes:
-        name = _clip_name(unit.segment_id, unit.take)
-        if name in clips:
-            entry = {"take": unit.take, "clip": f"{REVIEW_DIR}/{name}", "checks": clips[name]["checks"]}
-            by_uid.setdefault(unit.uid, []).append(entry)
-    for segment in segments:
-        segment["review_takes"] = by_uid.get(segment["uid"], [])
-        picked = [t for t in segment["review_takes"] if t["take"] == segment["take"]]
-        segment["checks"] = picked[0]["checks"] if picked else None
-
-
 def write_page(out_dir: Path) -> Path:
     """`review.html` for the render in `out_dir`, from its manifest and its clips' index (read only)."""
     out_dir = Path(out_dir)
@@ -118,62 +83,6 @@ def write_page(out_dir: Path) -> Path:
         write_text_atomic(path, page)
     log.info("review page: %s", path)
     return path
-
-
-def _clip_name(segment_id: str, take: int) -> str:
-    return f"{segment_id}-t{take}.wav"
-
-
-def write_clips(folder: Path, units: list, store) -> dict:
-    """Each take's clip, checks and envelope ({clip name: entry}, also kept in the folder's index):
-    reused from the index while its decode key is unchanged."""
-    prepare_out_dir(folder)
-    known = read_clip_index(folder / INDEX)
-    clips = {}
-    for unit in units:
-        name, key = _clip_name(unit.segment_id, unit.take), unit.keys["decode"]
-        entry = known.get(name)
-        # The entry's checksum too: a clip made from an entry that was since repaired is made again.
-        checksum = store.checksum("decode", key)
-        if not (entry and entry.get("key") == key and entry.get("checksum") == checksum and (folder / name).is_file()):
-            arrays = store.load("decode", key)
-            if arrays is None:
-                log.warning("review: no decoded audio for %s take %d; it is left off the page",
-                            unit.segment_id, unit.take)
-                continue
-            audio = np.asarray(arrays["audio"], dtype=np.float32).reshape(-1)
-            stop_reason = (store.meta("semantic", unit.keys["semantic"]) or {}).get("stop_reason")
-            entry = {
-                "key": key, "checksum": store.checksum("decode", key),
-                "checks": check_audio(audio, unit.text, stop_reason), "peaks": peak_envelope(audio),
-            }
-            with atomic_sound_file(folder / name, SAMPLE_RATE, format="WAV", subtype="PCM_16") as sound_file:
-                sound_file.write(np.clip(audio, -1.0, 1.0))
-        clips[name] = entry
-    for stale in folder.glob("*.wav"):  # clips of segments this render no longer has
-        if _CLIP_NAME.fullmatch(stale.name) and stale.name not in clips:
-            stale.unlink(missing_ok=True)
-    if clips != known:
-        write_text_atomic(folder / INDEX, json.dumps({"version": CHECKS_VERSION, "clips": clips}))
-    return clips
-
-
-def read_clip_index(path: Path) -> dict:
-    """The clips `index.json` remembers, {clip name: entry}; a damaged index counts as none (clips are remade)."""
-    index = read_json_object(path)
-    clips = index.get("clips") if index and index.get("version") == CHECKS_VERSION else None
-    if isinstance(clips, dict) and all(isinstance(entry, dict) for entry in clips.values()):
-        return clips
-    if path.exists() and not (index and index.get("version") != CHECKS_VERSION):
-        log.warning("review: %s is damaged; the clips are made again", path)
-    return {}
-
-
-def clip_peaks(out_dir: Path) -> dict:
-    """The waveform envelope of each clip of the render in `out_dir`, by its path there (as the
-    manifest's `review_takes` name it), from the clips' index."""
-    clips = read_clip_index(Path(out_dir) / REVIEW_DIR / INDEX)
-    return {f"{REVIEW_DIR}/{name}": entry.get("peaks", []) for name, entry in clips.items()}
 
 
 def line_audio_sources(manifest: dict, out_dir: Path) -> dict:
@@ -604,10 +513,10 @@ class SweepReviewCallback(Callback):
 
 
 def main(argv: Optional[list[str]] = None) -> None:
-    """`python -m barkflow.review SWEEP_DIR`: (re)write a sweep's comparison page."""
+    """`python -m barkflow.reviewing.review SWEEP_DIR`: (re)write a sweep's comparison page."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or args[0] in ("-h", "--help"):
-        print("usage: python -m barkflow.review SWEEP_DIR", file=sys.stderr)
+        print("usage: python -m barkflow.reviewing.review SWEEP_DIR", file=sys.stderr)
         sys.exit(2)
     try:
         print(write_sweep_review(Path(args[0])))

@@ -20,7 +20,7 @@ memoryless soft-knee limiter keeps every sample at or under `peak_dbfs` (see `so
 is a safety net, not a mastering limiter: if the target needs a lot of it, the result lands a
 little under the target, and a warning says so. Peaks between samples, and those lossy codecs add,
 can still rise over the ceiling; export measures every file it writes and holds its true peak to
-`peak_dbfs` (see `barkflow.steps.export`).
+`peak_dbfs` (see `barkflow.publishing.export`).
 
 Memory: nothing holds a chapter. Pass 1 loads the pieces one at a time and feeds the laid-out
 stream to a streaming loudness meter (K-weighting filter state carried across pieces, one energy
@@ -49,16 +49,14 @@ from scipy.signal import lfilter
 
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
-from barkflow.files import atomic_output_path
+from barkflow.planning.outputs import StitchOptions
+from barkflow.store.files import atomic_output_path
 
 log = logging.getLogger(__name__)
 
 BOUNDARIES = ("sentence", "paragraph", "speaker", "chapter", "end")
-LOUDNESS_SCOPES = ("chapter", "book")
 TRIM_MARGIN_S = 0.010  # silence kept around trimmed speech, so consonant onsets and tails survive
 LIMITER_KNEE_DB = 2.0  # the soft limiter leaves samples this far under the ceiling untouched
-MAX_PAUSE_S = 60.0
-MAX_CROSSFADE_MS = 500.0
 
 # BS.1770 gating, as in pyloudnorm.Meter
 LOUDNESS_BLOCK_S = 0.400
@@ -91,42 +89,6 @@ class StitchPiece:
     # The checked reader of a cached piece (the runner's: it verifies the entry's checksum and
     # recomputes a bad one); None reads audio_path as a plain file.
     load_audio: Optional[Callable[[], np.ndarray]] = field(default=None, compare=False, repr=False)
-
-
-# Not frozen: it doubles as a Hydra schema, and OmegaConf makes frozen nodes read-only.
-@dataclass
-class StitchOptions:
-    pause_sentence_s: float = 0.2
-    pause_paragraph_s: float = 0.6
-    pause_speaker_s: float = 0.35
-    pause_chapter_s: float = 1.5  # ends each chapter's file (not after the last chapter)
-    crossfade_ms: float = 0.0  # equal-power crossfade between pieces joined with no pause (0 = off)
-    trim_silence: bool = True  # trim each piece's leading/trailing silence (keeps TRIM_MARGIN_S)
-    silence_threshold_db: float = -45.0  # sample level (dBFS) under which trimming counts silence
-    loudness_lufs: Optional[float] = -18.0  # integrated loudness target; None = no normalisation
-    loudness_scope: str = "chapter"  # "chapter": a gain per chapter; "book": one gain for all
-    peak_dbfs: float = -1.0  # ceiling: masters' sample peak (soft-knee limiter); every exported file's true peak
-
-    def __post_init__(self) -> None:
-        for name in ("pause_sentence_s", "pause_paragraph_s", "pause_speaker_s", "pause_chapter_s"):
-            _check_number(name, getattr(self, name), 0.0, MAX_PAUSE_S, "in seconds, such as 0.5")
-        _check_number("crossfade_ms", self.crossfade_ms, 0.0, MAX_CROSSFADE_MS, "such as 10, or 0 for none")
-        if not isinstance(self.trim_silence, bool):
-            raise BarkflowError(f"stitch.trim_silence is {self.trim_silence!r}: set it to true or false")
-        _check_number("silence_threshold_db", self.silence_threshold_db, -120.0, -1.0, "in dBFS, such as -45")
-        if self.loudness_lufs is not None:
-            _check_number("loudness_lufs", self.loudness_lufs, -60.0, -1.0, "such as -18, or null for none")
-        if self.loudness_scope not in LOUDNESS_SCOPES:
-            raise BarkflowError(
-                f"stitch.loudness_scope is {self.loudness_scope!r}: set it to 'chapter' or 'book'"
-            )
-        _check_number("peak_dbfs", self.peak_dbfs, -40.0, 0.0, "in dBFS, such as -1")
-
-
-def _check_number(name: str, value: object, low: float, high: float, example: str) -> None:
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not is_number or not math.isfinite(value) or not low <= value <= high:
-        raise BarkflowError(f"stitch.{name} is {value!r}: set it between {low:g} and {high:g}, {example}")
 
 
 # --- results ------------------------------------------------------------------------------

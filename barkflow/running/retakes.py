@@ -1,7 +1,7 @@
 """Retakes and verify outcomes: segments whose best take fails get more takes.
 
 A take fails when its word error rate is above `verify.max_wer` or its audio fails one of the
-checks named in `verify.fail_on` (barkflow/checks.py: silence, clipping, a take far too short or
+checks named in `verify.fail_on` (barkflow/steps/checks.py: silence, clipping, a take far too short or
 too long for its text, a semantic stage that hit its length limit).
 
 After the verify step has scored every take that exists, each segment whose best take fails gets
@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from barkflow.cache import Store
-from barkflow.config import VerifyConfig
+from barkflow.store.cache import Store
+from barkflow.planning.config import VerifyConfig
 from barkflow.engine.api import Bark
-from barkflow.files import write_text_atomic
-from barkflow.plan import Plan, Unit
+from barkflow.store.files import write_text_atomic
+from barkflow.planning.plan import Plan, Unit
 from barkflow.steps import verify as verify_step
-from barkflow.verify import VerifyResult
+from barkflow.steps.scoring import VerifyResult
 
 FAILED_FILE = "failed.txt"
 

@@ -8,11 +8,12 @@ import logging
 from pathlib import Path
 from typing import Callable, Optional
 
-from barkflow.cache import Store
-from barkflow.config import BarkflowConfig, CloneConfig, VerifyConfig
+from barkflow.store.cache import Store
+from barkflow.planning.config import BarkflowConfig, VerifyConfig
+from barkflow.steps.clone import CloneConfig
 from barkflow.engine.api import Bark, pick_device
 from barkflow.engine.prompts import VoicePrompt
-from barkflow.voices import ResolvedVoice, default_library_dirs, resolve_voice
+from barkflow.planning.voices import ResolvedVoice, default_library_dirs, resolve_voice
 
 CloneRunner = Callable[..., VoicePrompt]
 

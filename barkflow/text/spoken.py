@@ -30,14 +30,14 @@ from typing import Any, Callable, Optional, Union
 import yaml
 from num2words import CONVERTER_CLASSES, num2words
 
-from barkflow.cache import content_key
+from barkflow.store.cache import content_key
 from barkflow.errors import BarkflowError
-from barkflow.steps.stitch import MAX_PAUSE_S  # a pause cue is held to the same bound as the configured pauses
 
 log = logging.getLogger(__name__)
 
 NORMALIZE_VERSION = 1  # bump when the rules change what the same text becomes
 DEFAULT_LANGUAGE = "en"
+MAX_PAUSE_S = 60.0  # the longest pause, a cue's or a configured one (project.pause_s, stitch.pause_*)
 
 # --------------------------------------------------------------------------------------------
 # pause cues

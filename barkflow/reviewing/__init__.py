@@ -1,0 +1,1 @@
+"""Reviewing: the static review page of a render or a sweep, read from the manifest."""

@@ -1,0 +1,118 @@
+"""The package's layout: stages in the order data flows, each importing only from itself and the
+stages before it, and no import cycle between modules.
+
+Every import counts, including the ones inside functions: a deferred import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import barkflow
+
+PACKAGE = Path(barkflow.__file__).parent
+
+# The stages, lowest first. A module may import from its own stage and from those above it here.
+STAGES = [
+    ("foundation", ("barkflow.errors", "barkflow.store")),
+    ("engine", ("barkflow.engine",)),
+    ("text", ("barkflow.text",)),
+    ("steps", ("barkflow.steps",)),
+    ("planning", ("barkflow.planning",)),
+    ("running", ("barkflow.running",)),
+    ("publishing", ("barkflow.publishing",)),
+    ("reviewing", ("barkflow.reviewing",)),
+    ("pipeline", ("barkflow.runner",)),
+    ("apps", ("barkflow.cli", "barkflow.voices_cli", "barkflow.studio", "barkflow.conf")),
+]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imported(name: str, path: Path, known: set[str]) -> set[str]:
+    """The barkflow modules `name` imports (a name imported from a package counts as its module when it is one)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+    return {m for m in found if m in known and m != name}
+
+
+def import_graph() -> dict[str, set[str]]:
+    known = modules()
+    return {name: imported(name, path, set(known)) for name, path in known.items()}
+
+
+def stage_of(name: str) -> int:
+    for index, (_, prefixes) in enumerate(STAGES):
+        if any(name == p or name.startswith(p + ".") for p in prefixes):
+            return index
+    if name == "barkflow":
+        return 0
+    raise AssertionError(f"{name} belongs to no stage: add it to STAGES (and to the README's layout)")
+
+
+def test_every_module_belongs_to_a_stage():
+    for name in modules():
+        stage_of(name)
+
+
+def test_no_module_imports_from_a_later_stage():
+    upward = [
+        f"{name} ({STAGES[stage_of(name)][0]}) imports {target} ({STAGES[stage_of(target)][0]})"
+        for name, targets in import_graph().items() for target in sorted(targets)
+        if stage_of(target) > stage_of(name)
+    ]
+    assert upward == []
+
+
+def test_no_import_cycles():
+    graph = import_graph()
+    # A package's __init__ that imports its own modules is not a cycle with them.
+    graph = {name: {t for t in targets if not name.startswith(t + ".") and not t.startswith(name + ".")}
+             for name, targets in graph.items()}
+    cycles, state, stack = [], {}, []
+
+    def visit(node: str) -> None:
+        state[node] = "open"
+        stack.append(node)
+        for target in sorted(graph[node]):
+            if state.get(target) == "open":
+                cycles.append(stack[stack.index(target):] + [target])
+            elif target not in state:
+                visit(target)
+        stack.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    assert cycles == []
+
+
+def test_the_walker_sees_imports_inside_functions(tmp_path):
+    """The check would pass vacuously if deferred imports were missed: a known one must be seen."""
+    source = tmp_path / "probe.py"
+    source.write_text("def f():\n    from barkflow.store import cache\n")
+    assert imported("barkflow.probe", source, {"barkflow.store", "barkflow.store.cache"}) == {"barkflow.store.cache"}
+
+
+def test_no_module_is_over_700_lines():
+    long = {name: n for name, path in modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > 700}
+    assert long == {}
