@@ -51,7 +51,8 @@ def _read(path: str) -> str:
 
 
 def _norm(name: str) -> str:
-    return " ".join(name.replace(".", " ").lower().split())
+    words = name.replace(".", " ").lower().split()
+    return " ".join(words[1:] if words[:1] == ["the"] and len(words) > 1 else words)
 
 
 def load(root: str, novel: str):

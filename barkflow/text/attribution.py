@@ -125,6 +125,8 @@ class _Context:
         while pos < end and self.text[pos] in " \t\n\r":
             pos += 1
         hit = self.at.get(pos)
+        if hit is None and self.text.startswith(("the ", "The "), pos):
+            hit = self.at.get(pos + 4)  # said the Gryphon
         if hit and hit[0] <= end:
             return hit[1], EXPLICIT, 0.95
         m = _PRONOUN_AT.match(self.text, pos, end)
@@ -185,12 +187,18 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and found[0] is not None:
                 return found
+        if not tail:
+            # 'Emma then looked up, and ... replied,': the sentence's subject.
+            found = ctx.first_subject(s, v.start())
+            if found and found[0] is not None:
+                return found[0], found[1], min(0.8, found[2] + 0.1)
     return None
 
 
 def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) -> Attribution:
     """Every quotation in `text` with its speaker (None below `threshold`); see the module docstring."""
     scan = find_quotes(text)
+    text = scan.text
     cast = cast or find_characters(text)
     ctx = _Context(scan, cast)
     by_paragraph: dict[int, list] = {}
@@ -213,6 +221,12 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 break
         if not found and head[1] - head[0] > 2:
             found = _tag(ctx, head[0], head[1], tail=False)
+        before = scan.paragraphs[turn.paragraph - 1] if turn.paragraph else None
+        lead_in = before is not None and turn.paragraph - 1 not in by_paragraph
+        if not found and lead_in and head[1] - head[0] <= 2:
+            # 'Mr. Elton warmly added,' as a paragraph of its own, the speech in the next one.
+            if text[before.start:before.end].rstrip()[-1:] in ",:-—":
+                found = _tag(ctx, before.start, before.end, tail=False)
         if not found:
             # No speech verb: who the narration in the paragraph is about.
             for s, e in narration(scan, turn.paragraph):
@@ -220,6 +234,12 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 if found:
                     found = (found[0], IMPLICIT, min(found[2], 0.7))
                     break
+        if not found and lead_in:
+            # 'Here Mr. Weston joined them ...' then the speech: the last sentence's subject.
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, before.start, before.end)]
+            found = ctx.first_subject(ends[-1] if ends else before.start, before.end)
+            if found:
+                found = (found[0], IMPLICIT, min(found[2], 0.6))
         if found and found[0] is not None:
             turn.speaker, turn.type, turn.confidence = found
             ctx.add_speaker(quotes[0].start, found[0])

@@ -35,6 +35,8 @@ FIRST_NAME_TITLES = {"Sir", "Lady", "Lord", "Dame", "Aunt", "Uncle", "Cousin", "
 _MOSTLY_MALE = {"Colonel", "Col", "Captain", "Capt", "Major", "General", "Lieutenant", "Admiral",
                 "Rev", "Reverend", "Inspector", "Sergeant", "Judge", "Commander", "Mister"}
 
+_MALE_OR_NEUTRAL = (MALE_TITLES | NEUTRAL_TITLES) - {"Cousin"}
+
 # Pet names -> the formal first name, with gender (a small table, not a model).
 HYPOCORISMS = {
     "Elizabeth": ("F", "Lizzy Lizzie Liz Eliza Beth Betsy Betsey Bess Bessie Betty Libby Lisa Elsie"),
@@ -264,6 +266,9 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
                 if e.last == last and (e.title == title or e.title is None and e.first and title != "Mrs") and \
                         full_titled[(e.first, e.last)] < 3:
                     matches.append(e)
+                elif e.last == last and e.first is None and e.title != title and \
+                        {e.title, title} <= _MALE_OR_NEUTRAL:
+                    matches.append(e)  # Dr. Aziz is Mr. Aziz
             elif last:
                 if e.last == last:
                     matches.append(e)
@@ -272,7 +277,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
                 if e.first == first or (pet and e.first == pet[0]):
                     if title is None or e.title in (None, title) or e.last is not None:
                         matches.append(e)
-        if first and not last and len(matches) > 1:
+        if len(matches) > 1 and (not title or not last):
             # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
             matches.sort(key=lambda e: -sum(e.forms.values()))
             if sum(matches[0].forms.values()) >= 5 * sum(matches[1].forms.values()):
