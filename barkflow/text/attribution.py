@@ -40,6 +40,8 @@ observed reasoned went put broke cut told tells called"""
 _VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
 _VERB_RE = regex.compile(rf"\b{_VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last))?")
 _ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
+_VERB_BEFORE = regex.compile(rf"\b{_VERB}\s+(?:the\s+)?$")
+_VERB_AFTER = regex.compile(rf"(?:,?\s+{_ADVERB})?\s+{_VERB}\b")
 _PRONOUN_AT = regex.compile(r"(he|she|I|they|we)\b", regex.I)
 _BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
@@ -99,6 +101,12 @@ class _Context:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
         self.event_pos = [p for p, _ in self.events]
+        # Characters named next to a speech verb somewhere: people, not places. A gender guessed
+        # from pronouns alone counts only for them (Winthrop, 'as she felt', is not a woman).
+        self.speakers = set()
+        for s, e, cid in cast.mentions:
+            if _VERB_BEFORE.search(self.text, max(0, s - 25), s) or _VERB_AFTER.match(self.text, e):
+                self.speakers.add(cid)
 
     def add_speaker(self, pos: int, cid: int) -> None:
         i = bisect.bisect_left(self.event_pos, pos)
@@ -114,7 +122,7 @@ class _Context:
         seen = 0
         while i >= 0 and seen < 60 and pos - self.event_pos[i] < 6000:
             cid = self.events[i][1]
-            if self.cast.characters[cid].gender == gender:
+            if self.cast.characters[cid].gender == gender and cid in self.speakers:
                 return cid, 0.85 if seen < 20 else 0.7
             i -= 1
             seen += 1
@@ -158,7 +166,7 @@ class _Context:
         if pm and (name is None or s + pm.start() < name[0]):
             cid, conf = self.resolve(pm.group(1), s + pm.start())
             return cid, ANAPHORIC, conf * 0.8
-        if name:
+        if name and name[1] in self.speakers:
             return name[1], IMPLICIT, 0.7
         return None
 
@@ -256,7 +264,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 i += 1
         turn.vocatives = tuple(voc)
 
-    _conversations(turns, scan)
+    _conversations(turns, ctx)
 
     quotations = []
     groups_speaker: dict[int, tuple] = {}
@@ -274,7 +282,19 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     return Attribution(cast.characters, quotations)
 
 
-def _conversations(turns: list[_Turn], scan: QuoteScan) -> None:
+def _other_party(ctx: _Context, run: list[_Turn], known: int) -> int | None:
+    """The person a lone known speaker talks to: the latest other speaker-like name before the run."""
+    start = ctx.scan.paragraphs[run[0].paragraph].start
+    i = bisect.bisect_left(ctx.event_pos, start) - 1
+    while i >= 0 and start - ctx.event_pos[i] < 1500:
+        cid = ctx.events[i][1]
+        if cid != known and cid in ctx.speakers:
+            return cid
+        i -= 1
+    return None
+
+
+def _conversations(turns: list[_Turn], ctx: _Context) -> None:
     """Fill unattributed turns from alternation and address, within runs of adjacent paragraphs."""
     runs, run = [], []
     for turn in turns:
@@ -285,7 +305,12 @@ def _conversations(turns: list[_Turn], scan: QuoteScan) -> None:
     if run:
         runs.append(run)
     for run in runs:
-        for _ in range(4):
+        people = {t.speaker for t in run if t.speaker is not None}
+        if len(people) == 1 and len(run) > 1:
+            other = _other_party(ctx, run, next(iter(people)))
+            if other is not None:
+                people.add(other)
+        for _ in range(6):
             changed = False
             for i, turn in enumerate(run):
                 if turn.speaker is not None:
@@ -305,11 +330,10 @@ def _conversations(turns: list[_Turn], scan: QuoteScan) -> None:
                     guess = (prev1.vocatives[0], 0.7)
                 elif next1 and next1.vocatives and next1.vocatives[0] != next1.speaker:
                     guess = (next1.vocatives[0], 0.65)
-                elif prev1 and prev1.speaker is not None and next1 and next1.speaker is not None \
-                        and prev1.speaker == next1.speaker:
-                    people = {t.speaker for t in run if t.speaker is not None} - {prev1.speaker}
-                    if len(people) == 1:
-                        guess = (people.pop(), 0.6)
+                elif len(people) == 2 and prev1 and prev1.speaker is not None:
+                    guess = (next(iter(people - {prev1.speaker})), min(0.7, prev1.confidence) * 0.95)
+                elif len(people) == 2 and next1 and next1.speaker is not None:
+                    guess = (next(iter(people - {next1.speaker})), min(0.7, next1.confidence) * 0.95)
                 if guess and guess[0] not in turn.vocatives:
                     turn.speaker, turn.confidence, turn.type = guess[0], guess[1], IMPLICIT
                     changed = True
