@@ -122,7 +122,8 @@ class _Context:
         seen = 0
         while i >= 0 and seen < 60 and pos - self.event_pos[i] < 6000:
             cid = self.events[i][1]
-            if self.cast.characters[cid].gender == gender and cid in self.speakers:
+            c = self.cast.characters[cid]
+            if c.gender == gender and (cid in self.speakers or c.gender_from != "pronouns"):
                 return cid, 0.85 if seen < 20 else 0.7
             i -= 1
             seen += 1

@@ -128,7 +128,9 @@ _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 _NAME = regex.compile(
     rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+)?(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})(?![\p{{L}}])")
 _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
-_SENTENCE_START = regex.compile(r"(?:^|[.!?:;\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
+_SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
+_TITLED = regex.compile(rf"\b{_TITLE_RE}\s+({_WORD})")
+_AFTER_TITLE = regex.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Col|Capt|Rev|Prof)\.\s+$")
 _PRONOUN = regex.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", regex.I)
 
 
@@ -140,6 +142,7 @@ class Character:
     gender: str = "?"                # "F", "M" or "?"
     lines: int = 0                   # quotations attributed to the character (attribution fills it)
     mentions: int = 0                # occurrences of any alias in the text
+    gender_from: str = ""            # "title", "name" (a given or pet name) or "pronouns"
 
 
 @dataclass
@@ -176,12 +179,17 @@ def _name_words(text: str) -> set[str]:
     mid, lower = Counter(), Counter()
     for m in _CAPITAL.finditer(text):
         start = m.start()
-        if not _SENTENCE_START.search(text, max(0, start - 4), start):
+        # After 'Mr.' a word is mid-sentence: the period is the title's, not a sentence's.
+        if not _SENTENCE_START.search(text, max(0, start - 4), start) or \
+                _AFTER_TITLE.search(text, max(0, start - 12), start):
             mid[m.group(1)] += 1
     for w in regex.findall(r"(?<![\p{L}'’])\p{Ll}+(?:-\p{Ll}+)?(?![\p{L}])", text):
         lower[w] += 1
+    # Once is enough for a known given name or pet name, or a word right after a title.
+    titled = Counter(m.group(1) for m in _TITLED.finditer(text))
     return {w for w, n in mid.items()
-            if n >= 2 and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
+            if (n >= 2 or w in FORMAL_GENDER or w in _PET or titled[w])
+            and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
 
 
 def _pronoun_votes(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -297,15 +305,13 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
 
     for (title, name), n in sorted(forms.items(), key=size):
         words = name.split()
-        if n < min_mentions and len(words) == 1 and not title:
-            continue
         first, last = first_last(title, name)
         gender = _gender_of_title(title)
         if gender == "?" and first:
             gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
         target = merge_target(title, first, last, gender)
-        if target is None and len(words) == 1 and not title and last:
-            continue  # a bare surname several characters share: no character of its own
+        if target is None and len(words) == 1 and not title and (last or n < min_mentions):
+            continue  # a bare surname several characters share, or a stray word: no character
         if target is None:
             target = _Entry(title, first, last, gender, Counter())
             entries.append(target)
@@ -330,13 +336,14 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         name = f"{best[0]}. {best[1]}" if best[0] in ("Mr", "Mrs", "Ms", "Dr") else (
             f"{best[0]} {best[1]}" if best[0] else best[1])
         gender = e.gender
+        source = "title" if any(_gender_of_title(t) != "?" for t, _ in e.forms) else "name" if gender != "?" else ""
         if gender == "?":
             he, she = _pronoun_votes(text, sorted(s for f in e.forms for s in spans[f]))
             if he >= 2 * she + 2:
-                gender = "M"
+                gender, source = "M", "pronouns"
             elif she >= 2 * he + 2:
-                gender = "F"
-        characters.append(Character(cid, name, tuple(sorted(set(shown))), gender, 0, total))
+                gender, source = "F", "pronouns"
+        characters.append(Character(cid, name, tuple(sorted(set(shown))), gender, 0, total, source))
         for f in e.forms:
             alias_owner[f] = cid
 

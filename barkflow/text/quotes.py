@@ -46,7 +46,7 @@ _TAG_AFTER = regex.compile(
     r"\s+(?:said|says|cried|asked|replied|answered|exclaimed|returned|continued|added|whispered|"
     r"muttered|murmured|shouted|called|began|thought|he|she|I|they|we)\b")
 # Word endings that take a trailing apostrophe: plural possessives, dropped g's, o', th', an'.
-_APOSTROPHE_WORD = regex.compile(r"(?i)(?:s|in|\bo|\bth|\ban|\bwi|\ba)$")
+_APOSTROPHE_WORD = regex.compile(r"(?i)(?:s|in|\bo|\bth|\ban|\bwi|\ba|\bn)$")
 _SPACE = " \t\n\r\f\v\u00a0\u202f\u2009"
 
 
@@ -271,7 +271,7 @@ def narration(scan: QuoteScan, paragraph: int) -> list[tuple[int, int]]:
     for s, e in spans:
         while s < e and (scan.text[s] in _SPACE or scan.text[s] in ",.;:\"'“”„‘’«»" + DASHES):
             s += 1
-        while e > s and (scan.text[e - 1] in _SPACE or scan.text[e - 1] in "\"'“”„‘’«»" + DASHES):
+        while e > s and (scan.text[e - 1] in _SPACE or scan.text[e - 1] in ",;:\"'“”„‘’«»" + DASHES):
             e -= 1
         if s < e:
             out.append((s, e))
