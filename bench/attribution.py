@@ -81,7 +81,7 @@ def _map_characters(result, chars) -> dict[int, str]:
         ours = {_norm(a) for a in c.aliases} | {_norm(c.name)}
         best, score = None, 0
         for main, aliases in chars.items():
-            shared = len(ours & aliases) + (2 if _norm(c.name) in aliases else 0)
+            shared = len(ours & aliases) + (0.5 if _norm(c.name) in aliases else 0)
             if shared > score:
                 best, score = main, shared
         if best is not None:

@@ -18,8 +18,10 @@ def quoted(text: str, depth: int = 0) -> list[str]:
 
 
 def speakers(text: str) -> list[str | None]:
+    """Each quotation's speaker as the fullest of its aliases (stable whichever form is commonest)."""
     result = attribute(text)
-    return [result.speaker_name(q) for q in result.quotations]
+    return [None if q.speaker is None else max(result.characters[q.speaker].aliases, key=len)
+            for q in result.quotations]
 
 
 # A cast the passages share: names used often enough to be found, genders from titles.

@@ -249,7 +249,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
             firstness[words[0]] += n
         elif title:
             lastness[words[0]] += n
-    surnames = {w for w in lastness if lastness[w] > firstness[w] and w not in FORMAL_GENDER and w not in _PET}
+    surnames = {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in _PET}
 
     def first_last(title: str | None, name: str) -> tuple[str | None, str | None]:
         words = name.split()
@@ -332,16 +332,17 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         cid = len(characters)
         shown = [(f"{t}. {n}" if t and t in ("Mr", "Mrs", "Ms", "Dr") else f"{t} {n}" if t else n)
                  for (t, n) in e.forms]
-        best = max(e.forms, key=lambda f: (len(f[1].split()) + (f[0] is not None), e.forms[f]))
+        # The name the book uses most ('Emma', not 'Miss Emma Woodhouse'); the longer on a tie.
+        best = max(e.forms, key=lambda f: (e.forms[f], len(f[1].split()) + (f[0] is not None)))
         name = f"{best[0]}. {best[1]}" if best[0] in ("Mr", "Mrs", "Ms", "Dr") else (
             f"{best[0]} {best[1]}" if best[0] else best[1])
         gender = e.gender
         source = "title" if any(_gender_of_title(t) != "?" for t, _ in e.forms) else "name" if gender != "?" else ""
         if gender == "?":
             he, she = _pronoun_votes(text, sorted(s for f in e.forms for s in spans[f]))
-            if he >= 2 * she + 2:
+            if he >= 1.5 * she + 2:
                 gender, source = "M", "pronouns"
-            elif she >= 2 * he + 2:
+            elif she >= 1.5 * he + 2:
                 gender, source = "F", "pronouns"
         characters.append(Character(cid, name, tuple(sorted(set(shown))), gender, 0, total, source))
         for f in e.forms:
