@@ -10,7 +10,9 @@ For each novel in <pdnc>/data/<Novel>/ (novel_text.txt, quotation_info.csv, char
 - speaker accuracy by PDNC's quote type (explicit, anaphoric, implicit, all): a missed quotation
   and a None answer both count as wrong. Our characters (barkflow.text.characters, not PDNC's
   list) are mapped to PDNC's by their names: the PDNC character sharing the most aliases;
-- seconds per novel (attribution only, loading not counted).
+- "answered": speaker accuracy over the quotations given a speaker (not None): how often a voice
+  that speaks a quotation is the right one;
+- seconds per novel (CPU time of attribute(): quotes, characters and speakers; loading not counted).
 
 PDNC's quoteByteSpans are character offsets into novel_text.txt (the texts are ASCII) covering the
 quoted words without the marks, one span per sub-quotation (a quotation interrupted by its tag).
@@ -89,9 +91,9 @@ def _map_characters(result, chars) -> dict[int, str]:
     return out
 
 
-def score(text, chars, gold) -> dict:
+def score(text, chars, gold, threshold: float = 0.5) -> dict:
     started = time.process_time()
-    result = attribute(text)
+    result = attribute(text, threshold=threshold)
     seconds = time.process_time() - started
     found = sorted((q.start, q.end, i) for i, q in enumerate(result.quotations))
     starts = [s for s, _, _ in found]
@@ -118,6 +120,9 @@ def score(text, chars, gold) -> dict:
         for k in (kind, "all"):
             total[k] += 1
             right[k] += named == speaker
+        if answer:
+            total["answered"] += 1
+            right["answered"] += named == speaker
     top = len(found)
     return {
         "quotes": len(gold), "found": top,
@@ -142,7 +147,7 @@ def _summary(name: str, rows: list[dict]) -> str:
     recall = sum(r["recall"] * r["quotes"] for r in rows) / quotes
     found = sum(r["found"] for r in rows)
     precision = sum(r["precision"] * r["found"] for r in rows) / max(1, found)
-    acc = "  ".join(f"{k} {right[k] / total[k]:.1%}" for k in (*TYPES, "all") if total[k])
+    acc = "  ".join(f"{k} {right[k] / total[k]:.1%}" for k in (*TYPES, "all", "answered") if total[k])
     seconds = sum(r["seconds"] for r in rows)
     return (f"{name} ({len(rows)} novels, {quotes} quotes): recall {recall:.1%}  precision {precision:.1%}  "
             f"speaker accuracy: {acc}  ({seconds:.1f} s)")
@@ -153,6 +158,7 @@ def main(argv=None) -> int:
     parser.add_argument("--pdnc", required=True)
     parser.add_argument("--novels", default="")
     parser.add_argument("--json", default="")
+    parser.add_argument("--threshold", type=float, default=0.5, help="confidence below which the speaker is None")
     args = parser.parse_args(argv)
     try:
         folder = os.path.join(args.pdnc, "data")
@@ -166,7 +172,7 @@ def main(argv=None) -> int:
             raise BarkflowError(f"--novels names {', '.join(unknown)}, not in {folder}: pick from {', '.join(novels)}")
         results = {}
         for novel in chosen:
-            r = score(*load(args.pdnc, novel))
+            r = score(*load(args.pdnc, novel), threshold=args.threshold)
             results[novel] = r
             acc = r["accuracy"]
             print(f"{novel:30s} {'dev ' if novel in dev else 'held'} recall {r['recall']:.1%} "

@@ -42,6 +42,7 @@ _VERB_RE = regex.compile(rf"\b{_VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+la
 _ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
 _VERB_BEFORE = regex.compile(rf"\b{_VERB}\s+(?:the\s+)?$")
 _VERB_AFTER = regex.compile(rf"(?:,?\s+{_ADVERB})?\s+{_VERB}\b")
+_CLAUSE_START = regex.compile(r"(?:^|[.!?;]\s*[\"'”’)]*\s*|\n\s*|\b(?:and|but|then|while|when|as)\s+)$")
 _PRONOUN_AT = regex.compile(r"(he|she|I|they|we)\b", regex.I)
 _BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
@@ -94,12 +95,15 @@ class _Context:
             i = bisect.bisect_right(starts, pos) - 1
             return i >= 0 and pos < spans[i][1]
 
+        self.subjects: set[int] = set()  # event positions where a name starts a sentence or clause
         self.at = {}  # mention start -> (end, character) for every mention
         self.events: list[tuple[int, int]] = []  # (position, character): narration mentions, speakers
         self.inside: list[tuple[int, int, int]] = []
         for s, e, cid in cast.mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
+            if _CLAUSE_START.search(self.text, max(0, s - 8), s):
+                self.subjects.add(s)
         self.event_pos = [p for p, _ in self.events]
         # Characters named next to a speech verb somewhere: people, not places. A gender guessed
         # from pronouns alone counts only for them (Winthrop, 'as she felt', is not a woman).
@@ -109,6 +113,7 @@ class _Context:
                 self.speakers.add(cid)
 
     def add_speaker(self, pos: int, cid: int) -> None:
+        self.subjects.add(pos)
         i = bisect.bisect_left(self.event_pos, pos)
         self.event_pos.insert(i, pos)
         self.events.insert(i, (pos, cid))
@@ -118,16 +123,24 @@ class _Context:
         gender = {"he": "M", "she": "F"}.get(pronoun.lower())
         if gender is None:
             return None, 0.0
+        # The latest of that gender who was a subject (started a sentence or spoke) wins over a
+        # later one only mentioned: 'He saw Charles. ... "I can't sleep," he said.'
         i = bisect.bisect_left(self.event_pos, pos) - 1
         seen = 0
+        latest = None
         while i >= 0 and seen < 60 and pos - self.event_pos[i] < 6000:
             cid = self.events[i][1]
             c = self.cast.characters[cid]
             if c.gender == gender and (cid in self.speakers or c.gender_from != "pronouns"):
-                return cid, 0.85 if seen < 20 else 0.7
+                if latest is None:
+                    latest = (cid, 0.85 if seen < 20 else 0.7)
+                if self.event_pos[i] in self.subjects and pos - self.event_pos[i] < 1500:
+                    return cid, 0.85
+                if seen > 12:
+                    break
             i -= 1
             seen += 1
-        return None, 0.0
+        return latest if latest else (None, 0.0)
 
     def subject_at(self, pos: int, end: int) -> tuple[int | None, str, float] | None:
         """A name or pronoun starting at `pos` (spaces skipped): (character, type, confidence)."""
