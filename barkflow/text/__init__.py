@@ -1,3 +1,10 @@
-"""Text in: what a script or book says and who says it. Script formats (script.py), EPUB and HTML
-books (book.py), the spoken form of the words (spoken.py: lexicon, numbers, pause cues) and
-splitting lines into segments Bark can say in one call (split.py)."""
+"""Text in: what a script or book says and who says it.
+
+- script.py: plain scripts (prose, dialogue, Fountain) and the Script every reader builds;
+- book.py: EPUB and HTML books;
+- spoken.py: the spoken form of the words (lexicon, numbers and abbreviations, pause cues);
+- split.py: a line cut into segments Bark can say in one call;
+- quotes.py, characters.py, attribution.py: in a novel's prose, where each quotation is, who the
+  characters are (names, aliases, gender) and who speaks each quotation, with a confidence (or
+  nobody, and the narrator reads it). Offline, deterministic, CPU only.
+"""

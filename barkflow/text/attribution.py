@@ -1,0 +1,355 @@
+"""Who speaks each quotation in a novel's prose, with a confidence; None when the text won't say.
+
+attribute(text) finds the quotations (quotes.py) and the characters (characters.py), then decides
+each paragraph's speaker in three passes, the surest first:
+
+1. tags: a speech verb next to a quotation with a name ('said Elizabeth', 'Elizabeth said',
+   'cried Mrs. Bennet': explicit) or a pronoun ('replied he', 'she answered': anaphoric, the most
+   recent character of that gender named in the narration or speaking before it);
+2. the narration around a quotation without a speech verb: its subject ('Emma laughed. "..."',
+   '"...," Emma laughed'): implicit;
+3. conversation: in a run of quoted paragraphs, turns alternate between two people (A B A B), and
+   a name used in address ("..., Lizzy,") makes that person the next speaker: implicit.
+
+Every answer carries a confidence; below `threshold` the speaker is None, and the narrator's
+voice reads it: a wrong character's voice is worse than the narrator's. Deterministic: the same
+text gives the same result. Linear in the text (a 900,000-character novel in seconds).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import regex
+
+from barkflow.text.characters import Cast, Character, find_characters
+from barkflow.text.quotes import QuoteScan, find_quotes, narration
+
+SPEECH_VERBS = """
+said says say saying cried cries replied replies answered answers asked asks exclaimed exclaims
+returned continued continues added adds observed observes remarked rejoined retorted whispered
+whispers muttered mutters murmured murmurs shouted shouts called calls began begins repeated
+interrupted inquired enquired demanded resumed urged pursued declared explained insisted protested
+suggested agreed admitted acknowledged assented responded laughed sighed sobbed screamed yelled
+groaned gasped stammered faltered thought concluded persisted pleaded begged warned announced
+objected growled snapped hissed remonstrated ventured echoed stated commented mused reflected
+wondered complained conceded cried roared shrieked bellowed chuckled giggled sneered smiled
+grinned nodded panted breathed wailed moaned grumbled muttered interposed exclaimed retorted
+observed reasoned went put broke cut told tells called"""
+_VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
+_VERB_RE = regex.compile(rf"\b{_VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last))?")
+_ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
+_VERB_BEFORE = regex.compile(rf"\b{_VERB}\s+(?:the\s+)?$")
+_VERB_AFTER = regex.compile(rf"(?:,?\s+{_ADVERB})?\s+{_VERB}\b")
+_CLAUSE_START = regex.compile(r"(?:^|[.!?;]\s*[\"'”’)]*\s*|\n\s*|\b(?:and|but|then|while|when|as)\s+)$")
+_PRONOUN_AT = regex.compile(r"(he|she|I|they|we)\b", regex.I)
+_BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
+_SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
+_LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
+
+EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """One quotation span (as in quotes.Quote) and who speaks it."""
+
+    start: int
+    end: int
+    speaker: int | None     # a Character id, or None: the narrator reads it
+    confidence: float       # 0..1, how sure the speaker is (before the threshold)
+    type: str               # "explicit", "anaphoric", "implicit": what decided it
+    paragraph: int
+    group: int              # quotes of one quotation running over paragraphs share a group
+
+
+@dataclass
+class Attribution:
+    characters: list[Character]
+    quotations: list[Quotation]
+
+    def speaker_name(self, quotation: Quotation) -> str | None:
+        return None if quotation.speaker is None else self.characters[quotation.speaker].name
+
+
+@dataclass
+class _Turn:
+    paragraph: int
+    quotes: list            # the paragraph's top-level quotes
+    speaker: int | None = None
+    confidence: float = 0.0
+    type: str = IMPLICIT
+    vocatives: tuple[int, ...] = ()
+
+
+class _Context:
+    def __init__(self, scan: QuoteScan, cast: Cast):
+        self.text = scan.text
+        self.scan = scan
+        self.cast = cast
+        spans = sorted((q.start, q.end) for q in scan.quotes if q.depth == 0)
+        starts = [s for s, _ in spans]
+
+        def quoted(pos: int) -> bool:
+            i = bisect.bisect_right(starts, pos) - 1
+            return i >= 0 and pos < spans[i][1]
+
+        self.subjects: set[int] = set()  # event positions where a name starts a sentence or clause
+        self.at = {}  # mention start -> (end, character) for every mention
+        self.events: list[tuple[int, int]] = []  # (position, character): narration mentions, speakers
+        self.inside: list[tuple[int, int, int]] = []
+        for s, e, cid in cast.mentions:
+            self.at[s] = (e, cid)
+            (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
+            if _CLAUSE_START.search(self.text, max(0, s - 8), s):
+                self.subjects.add(s)
+        self.event_pos = [p for p, _ in self.events]
+        # Characters named next to a speech verb somewhere: people, not places. A gender guessed
+        # from pronouns alone counts only for them (Winthrop, 'as she felt', is not a woman).
+        self.speakers = set()
+        for s, e, cid in cast.mentions:
+            if _VERB_BEFORE.search(self.text, max(0, s - 25), s) or _VERB_AFTER.match(self.text, e):
+                self.speakers.add(cid)
+
+    def add_speaker(self, pos: int, cid: int) -> None:
+        self.subjects.add(pos)
+        i = bisect.bisect_left(self.event_pos, pos)
+        self.event_pos.insert(i, pos)
+        self.events.insert(i, (pos, cid))
+
+    def resolve(self, pronoun: str, pos: int) -> tuple[int | None, float]:
+        """The most recent character of the pronoun's gender before `pos`."""
+        gender = {"he": "M", "she": "F"}.get(pronoun.lower())
+        if gender is None:
+            return None, 0.0
+        # The latest of that gender who was a subject (started a sentence or spoke) wins over a
+        # later one only mentioned: 'He saw Charles. ... "I can't sleep," he said.'
+        i = bisect.bisect_left(self.event_pos, pos) - 1
+        seen = 0
+        latest = None
+        while i >= 0 and seen < 60 and pos - self.event_pos[i] < 6000:
+            cid = self.events[i][1]
+            c = self.cast.characters[cid]
+            if c.gender == gender and (cid in self.speakers or c.gender_from != "pronouns"):
+                if latest is None:
+                    latest = (cid, 0.85 if seen < 20 else 0.7)
+                if self.event_pos[i] in self.subjects and pos - self.event_pos[i] < 1500:
+                    return cid, 0.85
+                if seen > 12:
+                    break
+            i -= 1
+            seen += 1
+        return latest if latest else (None, 0.0)
+
+    def subject_at(self, pos: int, end: int) -> tuple[int | None, str, float] | None:
+        """A name or pronoun starting at `pos` (spaces skipped): (character, type, confidence)."""
+        while pos < end and self.text[pos] in " \t\n\r":
+            pos += 1
+        hit = self.at.get(pos)
+        if hit is None and self.text.startswith(("the ", "The "), pos):
+            hit = self.at.get(pos + 4)  # said the Gryphon
+        if hit and hit[0] <= end:
+            return hit[1], EXPLICIT, 0.95
+        m = _PRONOUN_AT.match(self.text, pos, end)
+        if m and (pos == 0 or not self.text[pos - 1].isalpha()):
+            cid, conf = self.resolve(m.group(1), pos)
+            return cid, ANAPHORIC, conf
+        return None
+
+    def subject_before(self, pos: int, start: int) -> tuple[int | None, str, float] | None:
+        """A name or pronoun ending just before `pos` (adverbs and a comma between allowed)."""
+        m = _BEFORE_VERB.search(self.text, max(start, pos - 40), pos)
+        end = m.start() if m else pos
+        # The mention ending at `end`.
+        for s in range(max(start, end - 40), end):
+            hit = self.at.get(s)
+            if hit and hit[0] == end:
+                return hit[1], EXPLICIT, 0.95
+        m = regex.search(r"(?<![\p{L}])(he|she|I)$", self.text[max(start, end - 4):end], regex.I)
+        if m:
+            cid, conf = self.resolve(m.group(1), end)
+            return cid, ANAPHORIC, conf
+        return None
+
+    def first_subject(self, s: int, e: int) -> tuple[int | None, str, float] | None:
+        """The first name or he/she in a span of narration."""
+        i = bisect.bisect_left(self.event_pos, s)
+        name = self.events[i] if i < len(self.events) and self.event_pos[i] < e else None
+        pm = regex.search(r"\b(he|she)\b", self.text[s:e], regex.I)
+        if pm and (name is None or s + pm.start() < name[0]):
+            cid, conf = self.resolve(pm.group(1), s + pm.start())
+            return cid, ANAPHORIC, conf * 0.8
+        if name and name[1] in self.speakers:
+            return name[1], IMPLICIT, 0.7
+        return None
+
+
+def _tag(ctx: _Context, s: int, e: int, tail: bool):
+    """A speech tag in narration [s, e): (character, type, confidence) or None."""
+    text = ctx.text
+    if tail:
+        # The tag right after a quotation: its first clause.
+        first = _SENTENCE_END.search(text, s, e)
+        window_end = first.start() + 1 if first else e
+        lead = _LEADING.match(text, s, window_end)
+        s = lead.end()
+        if s - lead.start() > 0 and text[lead.start():s].strip().endswith("."):
+            pass
+        verbs = list(_VERB_RE.finditer(text, s, min(window_end, s + 60)))
+    else:
+        # The tag right before a quotation: the last sentence of the narration ahead of it.
+        starts = [m.end() for m in _SENTENCE_END.finditer(text, s, e)]
+        s = starts[-1] if starts else s
+        window_end = e
+        verbs = list(_VERB_RE.finditer(text, s, e))[-1:]
+    for v in verbs[:1]:
+        after = ctx.subject_at(v.end(), min(window_end, v.end() + 40))
+        before = ctx.subject_before(v.start(), s)
+        for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
+            if found and found[0] is not None:
+                return found
+        if not tail:
+            # 'Emma then looked up, and ... replied,': the sentence's subject.
+            found = ctx.first_subject(s, v.start())
+            if found and found[0] is not None:
+                return found[0], found[1], min(0.8, found[2] + 0.1)
+    return None
+
+
+def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) -> Attribution:
+    """Every quotation in `text` with its speaker (None below `threshold`); see the module docstring."""
+    scan = find_quotes(text)
+    text = scan.text
+    cast = cast or find_characters(text)
+    ctx = _Context(scan, cast)
+    by_paragraph: dict[int, list] = {}
+    for q in scan.quotes:
+        if q.depth == 0:
+            by_paragraph.setdefault(q.paragraph, []).append(q)
+    turns = [_Turn(p, qs) for p, qs in sorted(by_paragraph.items())]
+
+    for turn in turns:
+        p = scan.paragraphs[turn.paragraph]
+        quotes = turn.quotes
+        found = None
+        # Tags: after each quotation (up to the next), then before the first.
+        bounds = [q.end for q in quotes]
+        nexts = [q.start for q in quotes[1:]] + [p.end]
+        head = (p.start, quotes[0].start)
+        for s, e in zip(bounds, nexts):
+            found = _tag(ctx, s, e, tail=True)
+            if found:
+                break
+        if not found and head[1] - head[0] > 2:
+            found = _tag(ctx, head[0], head[1], tail=False)
+        before = scan.paragraphs[turn.paragraph - 1] if turn.paragraph else None
+        lead_in = before is not None and turn.paragraph - 1 not in by_paragraph
+        if not found and lead_in and head[1] - head[0] <= 2:
+            # 'Mr. Elton warmly added,' as a paragraph of its own, the speech in the next one.
+            if text[before.start:before.end].rstrip()[-1:] in ",:-—":
+                found = _tag(ctx, before.start, before.end, tail=False)
+        if not found:
+            # No speech verb: who the narration in the paragraph is about.
+            for s, e in narration(scan, turn.paragraph):
+                found = ctx.first_subject(s, min(e, s + 200))
+                if found:
+                    found = (found[0], IMPLICIT, min(found[2], 0.7))
+                    break
+        if not found and lead_in:
+            # 'Here Mr. Weston joined them ...' then the speech: the last sentence's subject.
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, before.start, before.end)]
+            found = ctx.first_subject(ends[-1] if ends else before.start, before.end)
+            if found:
+                found = (found[0], IMPLICIT, min(found[2], 0.6))
+        if found and found[0] is not None:
+            turn.speaker, turn.type, turn.confidence = found
+            ctx.add_speaker(quotes[0].start, found[0])
+        # Names used in address inside the quotes: the addressees.
+        voc = []
+        for q in quotes:
+            i = bisect.bisect_left(ctx.inside, (q.start, -1, -1))
+            while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
+                s, e, cid = ctx.inside[i]
+                before = text[max(q.start, s - 2):s]
+                after = text[e:e + 1]
+                if (s == q.start or before.endswith((", ", "! ", "? "))) and after in (",", "!", "?", ".", ";"):
+                    voc.append(cid)
+                i += 1
+        turn.vocatives = tuple(voc)
+
+    _conversations(turns, ctx)
+
+    quotations = []
+    groups_speaker: dict[int, tuple] = {}
+    for turn in turns:
+        for q in turn.quotes:
+            speaker, conf, kind = turn.speaker, turn.confidence, turn.type
+            # A quotation running over paragraphs keeps its first paragraph's speaker.
+            if q.group in groups_speaker and q is turn.quotes[0] and speaker is None:
+                speaker, conf, kind = groups_speaker[q.group]
+            groups_speaker.setdefault(q.group, (speaker, conf, kind))
+            keep = speaker if speaker is not None and conf >= threshold else None
+            quotations.append(Quotation(q.start, q.end, keep, round(conf, 3), kind, q.paragraph, q.group))
+            if keep is not None:
+                cast.characters[keep].lines += 1
+    return Attribution(cast.characters, quotations)
+
+
+def _other_party(ctx: _Context, run: list[_Turn], known: int) -> int | None:
+    """The person a lone known speaker talks to: the latest other speaker-like name before the run."""
+    start = ctx.scan.paragraphs[run[0].paragraph].start
+    i = bisect.bisect_left(ctx.event_pos, start) - 1
+    while i >= 0 and start - ctx.event_pos[i] < 1500:
+        cid = ctx.events[i][1]
+        if cid != known and cid in ctx.speakers:
+            return cid
+        i -= 1
+    return None
+
+
+def _conversations(turns: list[_Turn], ctx: _Context) -> None:
+    """Fill unattributed turns from alternation and address, within runs of adjacent paragraphs."""
+    runs, run = [], []
+    for turn in turns:
+        if run and turn.paragraph != run[-1].paragraph + 1:
+            runs.append(run)
+            run = []
+        run.append(turn)
+    if run:
+        runs.append(run)
+    for run in runs:
+        people = {t.speaker for t in run if t.speaker is not None}
+        if len(people) == 1 and len(run) > 1:
+            other = _other_party(ctx, run, next(iter(people)))
+            if other is not None:
+                people.add(other)
+        for _ in range(6):
+            changed = False
+            for i, turn in enumerate(run):
+                if turn.speaker is not None:
+                    continue
+                guess = None
+                prev1 = run[i - 1] if i >= 1 else None
+                prev2 = run[i - 2] if i >= 2 else None
+                next1 = run[i + 1] if i + 1 < len(run) else None
+                next2 = run[i + 2] if i + 2 < len(run) else None
+                if prev1 and prev2 and prev1.speaker is not None and prev2.speaker is not None \
+                        and prev1.speaker != prev2.speaker:
+                    guess = (prev2.speaker, min(prev1.confidence, prev2.confidence) * 0.95)
+                elif next1 and next2 and next1.speaker is not None and next2.speaker is not None \
+                        and next1.speaker != next2.speaker:
+                    guess = (next2.speaker, min(next1.confidence, next2.confidence) * 0.95)
+                elif prev1 and prev1.vocatives and prev1.vocatives[0] != prev1.speaker:
+                    guess = (prev1.vocatives[0], 0.7)
+                elif next1 and next1.vocatives and next1.vocatives[0] != next1.speaker:
+                    guess = (next1.vocatives[0], 0.65)
+                elif len(people) == 2 and prev1 and prev1.speaker is not None:
+                    guess = (next(iter(people - {prev1.speaker})), min(0.7, prev1.confidence) * 0.95)
+                elif len(people) == 2 and next1 and next1.speaker is not None:
+                    guess = (next(iter(people - {next1.speaker})), min(0.7, next1.confidence) * 0.95)
+                if guess and guess[0] not in turn.vocatives:
+                    turn.speaker, turn.confidence, turn.type = guess[0], guess[1], IMPLICIT
+                    changed = True
+            if not changed:
+                break

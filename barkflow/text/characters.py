@@ -1,0 +1,352 @@
+"""A book's characters from its text alone: names, aliases merged, a gender guess.
+
+find_characters(text) reads the capitalised names a book uses (a word counts as a name where it is
+capitalised in mid-sentence and rarely seen in lower case), with their titles (Mr., Mrs., Miss,
+Lady, Sir, Dr., Colonel, Captain, ...), and merges the forms that name one person:
+'Miss Elizabeth Bennet', 'Elizabeth Bennet', 'Elizabeth', and her pet names ('Lizzy', 'Eliza',
+from a small table of English hypocorisms) become one Character; 'Mr. Darcy' joins 'Fitzwilliam
+Darcy' where he is the only male Darcy; 'Miss Bennet', shared by several sisters, stays its own.
+Gender comes from titles and pet names, else from the pronouns that follow the name in narration.
+
+Mentions (Cast.mentions) are every place a known alias occurs, which attribution.py needs for
+explicit tags, pronouns and vocatives. Plain regular expressions: linear in the text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import regex
+
+MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
+               "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
+FEMALE_TITLES = {"Mrs", "Miss", "Ms", "Lady", "Madam", "Madame", "Mme", "Mlle", "Mademoiselle",
+                 "Signora", "Frau", "Fraulein", "Mother", "Aunt", "Queen", "Princess", "Duchess",
+                 "Countess", "Baroness", "Dame", "Sister", "Mistress", "Donna"}
+NEUTRAL_TITLES = {"Dr", "Doctor", "Colonel", "Col", "Captain", "Capt", "Major", "General",
+                  "Lieutenant", "Admiral", "Rev", "Reverend", "Professor", "Prof", "Inspector",
+                  "Sergeant", "Judge", "Cousin", "Commander", "Mister"}
+TITLES = MALE_TITLES | FEMALE_TITLES | NEUTRAL_TITLES
+# Titles followed by a first name (Sir William, Lady Catherine), not a surname (Mr. Darcy).
+FIRST_NAME_TITLES = {"Sir", "Lady", "Lord", "Dame", "Aunt", "Uncle", "Cousin", "Father", "Mother",
+                     "Brother", "Sister", "King", "Queen", "Prince", "Princess", "Don", "Donna"}
+# Military and professional titles are worn by men in the novels this reads.
+_MOSTLY_MALE = {"Colonel", "Col", "Captain", "Capt", "Major", "General", "Lieutenant", "Admiral",
+                "Rev", "Reverend", "Inspector", "Sergeant", "Judge", "Commander", "Mister"}
+
+_MALE_OR_NEUTRAL = (MALE_TITLES | NEUTRAL_TITLES) - {"Cousin"}
+
+# Pet names -> the formal first name, with gender (a small table, not a model).
+HYPOCORISMS = {
+    "Elizabeth": ("F", "Lizzy Lizzie Liz Eliza Beth Betsy Betsey Bess Bessie Betty Libby Lisa Elsie"),
+    "Margaret": ("F", "Meg Maggie Peggy Madge Margery Marge Daisy Greta"),
+    "Catherine": ("F", "Kitty Kate Katie Cathy Kit Kathy"),
+    "Katherine": ("F", "Kitty Kate Katie Kathy Kit"),
+    "Frances": ("F", "Fanny Fan Frankie"),
+    "Mary": ("F", "Polly Molly Mamie Mae"),
+    "Anne": ("F", "Annie Nan Nancy Nanny"),
+    "Ann": ("F", "Annie Nan Nancy"),
+    "Susan": ("F", "Sue Susie Sukey"),
+    "Sarah": ("F", "Sally Sal Sadie"),
+    "Caroline": ("F", "Carrie Carol Lina"),
+    "Charlotte": ("F", "Lottie Lotty Charlie"),
+    "Harriet": ("F", "Hattie Hatty"),
+    "Henrietta": ("F", "Hetty Etta"),
+    "Isabella": ("F", "Bella Isabel Belle"),
+    "Eleanor": ("F", "Nell Nellie Ellie"),
+    "Helen": ("F", "Nell Nellie"),
+    "Dorothy": ("F", "Dolly Dot Dora"),
+    "Louisa": ("F", "Lou Lulu"),
+    "Theodora": ("F", "Dora Teddy"),
+    "Georgiana": ("F", "Georgie"),
+    "Julia": ("F", "Julie"),
+    "Lydia": ("F", "Liddy"),
+    "Matilda": ("F", "Tilly Maud"),
+    "Rebecca": ("F", "Becky"),
+    "Jane": ("F", "Jenny Jennie Janie"),
+    "Josephine": ("F", "Josie Jo"),
+    "Wilhelmina": ("F", "Mina Minnie"),
+    "William": ("M", "Will Willy Willie Bill Billy"),
+    "Robert": ("M", "Bob Bobby Rob Robin Bert"),
+    "Richard": ("M", "Dick Dicky Rick Richie"),
+    "Edward": ("M", "Ned Teddy Ted Ed Eddie"),
+    "John": ("M", "Jack Johnny Jacky"),
+    "Henry": ("M", "Harry Hal Hank"),
+    "Thomas": ("M", "Tom Tommy"),
+    "James": ("M", "Jim Jimmy Jem Jamie"),
+    "Charles": ("M", "Charley Chuck Chas"),
+    "Christopher": ("M", "Kit Chris"),
+    "Frederick": ("M", "Fred Freddy Freddie"),
+    "Francis": ("M", "Frank Frankie"),
+    "Benjamin": ("M", "Ben Benny"),
+    "Joseph": ("M", "Joe Joey"),
+    "Samuel": ("M", "Sam Sammy"),
+    "Nicholas": ("M", "Nick Nicky"),
+    "Michael": ("M", "Mike Mick Micky"),
+    "Anthony": ("M", "Tony"),
+    "Lawrence": ("M", "Larry Laurie"),
+    "Theodore": ("M", "Ted Teddy Theo"),
+    "Albert": ("M", "Al Bertie"),
+    "Alexander": ("M", "Alec Alex Sandy"),
+    "Daniel": ("M", "Dan Danny"),
+    "David": ("M", "Dave Davy"),
+    "Edmund": ("M", "Ned Ted"),
+    "George": ("M", "Georgie"),
+    "Gilbert": ("M", "Gil Bert"),
+    "Matthew": ("M", "Matt Matty"),
+    "Patrick": ("M", "Pat Paddy"),
+    "Peter": ("M", "Pete"),
+    "Philip": ("M", "Phil Pip"),
+    "Reginald": ("M", "Reggie Reg"),
+    "Walter": ("M", "Walt Wat"),
+    "Timothy": ("M", "Tim Timmy"),
+}
+_PET = {pet: (formal, g) for formal, (g, pets) in HYPOCORISMS.items() for pet in pets.split()}
+FORMAL_GENDER = {formal: g for formal, (g, _) in HYPOCORISMS.items()}
+
+# Capitalised words that are never a person's name however often they appear mid-sentence.
+STOP = set("""
+I I'm I'll I've I'd Oh O Ah Aye Yes No Nay Sir Madam Ma'am Mr Mrs Miss Ms Dr Lady Lord God Heaven
+Heavens Lord's Christ Jesus Providence Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+January February March April May June July August September October November December Christmas
+Easter English England French France London Paris Rome Italy Italian German Germany America American
+Europe Scotch Scotland Irish Ireland Indian India British Britain Bath Street Road Park Square Hall
+House Court Abbey Church Chapter CHAPTER Volume Book Part The A An And But Then When What Why How
+Who Where Which There Here This That These Those It Its If In On At Of To For With By From As So Not
+Do Does Did Is Are Was Were Be Been Have Has Had Will Would Shall Should Can Could May Might Must Well
+Now Yes Mamma Mama Papa Pa Ma Mother Father Aunt Uncle Cousin Grandmother Grandfather Grandmamma
+Dear Darling Good Poor Old Young Little Great Saint St Mount Lake River Hotel Mister Missis Master
+Colonel Captain Major General Lieutenant Admiral Doctor Professor Inspector Sergeant Judge Queen King
+Prince Princess Duke Duchess Count Countess Baron Baroness Dame Sister Brother Father's Mother's
+OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
+""".split())
+
+_TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
+_WORD = r"(?:Mc|Mac|O')?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
+_PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
+_NAME = regex.compile(
+    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+)?(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})(?![\p{{L}}])")
+_CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
+_SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
+_TITLED = regex.compile(rf"\b{_TITLE_RE}\s+({_WORD})")
+_AFTER_TITLE = regex.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Col|Capt|Rev|Prof)\.\s+$")
+_PRONOUN = regex.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", regex.I)
+
+
+@dataclass
+class Character:
+    id: int
+    name: str                        # the fullest form the book uses
+    aliases: tuple[str, ...] = ()    # every form found for this character, the name included
+    gender: str = "?"                # "F", "M" or "?"
+    lines: int = 0                   # quotations attributed to the character (attribution fills it)
+    mentions: int = 0                # occurrences of any alias in the text
+    gender_from: str = ""            # "title", "name" (a given or pet name) or "pronouns"
+
+
+@dataclass
+class Cast:
+    characters: list[Character]
+    mentions: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, character id)
+
+    def by_id(self, cid: int) -> Character:
+        return self.characters[cid]
+
+
+@dataclass
+class _Entry:
+    title: str | None
+    first: str | None
+    last: str | None
+    gender: str
+    forms: Counter
+
+
+def _gender_of_title(title: str | None) -> str:
+    if not title:
+        return "?"
+    title = title.rstrip(".")
+    if title in MALE_TITLES or title in _MOSTLY_MALE:
+        return "M"
+    if title in FEMALE_TITLES:
+        return "F"
+    return "?"
+
+
+def _name_words(text: str) -> set[str]:
+    """Capitalised words used as names: capitalised mid-sentence at least twice, rarely lower case."""
+    mid, lower = Counter(), Counter()
+    for m in _CAPITAL.finditer(text):
+        start = m.start()
+        # After 'Mr.' a word is mid-sentence: the period is the title's, not a sentence's.
+        if not _SENTENCE_START.search(text, max(0, start - 4), start) or \
+                _AFTER_TITLE.search(text, max(0, start - 12), start):
+            mid[m.group(1)] += 1
+    for w in regex.findall(r"(?<![\p{L}'’])\p{Ll}+(?:-\p{Ll}+)?(?![\p{L}])", text):
+        lower[w] += 1
+    # Once is enough for a known given name or pet name, or a word right after a title.
+    titled = Counter(m.group(1) for m in _TITLED.finditer(text))
+    return {w for w, n in mid.items()
+            if (n >= 2 or w in FORMAL_GENDER or w in _PET or titled[w])
+            and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
+
+
+def _pronoun_votes(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """(he, she) counts for the first pronoun in the 80 characters after each mention."""
+    he = she = 0
+    for _, end in spans[:400]:
+        m = _PRONOUN.search(text, end, min(len(text), end + 80))
+        if m:
+            if m.group(1):
+                he += 1
+            else:
+                she += 1
+    return he, she
+
+
+def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
+    """The characters named in `text`, aliases merged; see the module docstring."""
+    names = _name_words(text)
+    forms: Counter = Counter()
+    spans: dict[tuple[str | None, str], list[tuple[int, int]]] = defaultdict(list)
+    for m in _NAME.finditer(text):
+        title = m.group("title")
+        words = regex.split(r"\s+", m.group("name"))
+        # Drop sentence-initial words that are not names (But Elizabeth -> Elizabeth).
+        while words and words[0] not in names and not (title and len(words) == 1):
+            words = words[1:]
+            title = None
+        while words and words[-1] not in names and not (title and len(words) == 1):
+            words = words[:-1]
+        if not words:
+            continue
+        if title:
+            title = title.rstrip(".")
+            if title in ("Col", "Capt", "Prof", "Rev", "Mister"):
+                title = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend",
+                         "Mister": "Mr"}[title]
+        if len(words) > 3 or any(w in STOP for w in words):
+            continue
+        key = (title, " ".join(words))
+        forms[key] += 1
+        matched = m.group()
+        start = m.start() if title else m.start() + matched.find(words[0])
+        end = m.start() + matched.rfind(words[-1]) + len(words[-1])
+        spans[key].append((start, end))
+
+    entries: list[_Entry] = []
+
+    # A word is a surname where it ends multi-word names or follows Mr./Mrs./Miss more often than
+    # it starts a name or follows Sir/Lady: 'Miss Emma' once does not make Emma a surname.
+    firstness, lastness = Counter(), Counter()
+    for (title, name), n in forms.items():
+        words = name.split()
+        if len(words) > 1:
+            firstness[words[0]] += n
+            lastness[words[-1]] += n
+        elif title and title in FIRST_NAME_TITLES:
+            firstness[words[0]] += n
+        elif title:
+            lastness[words[0]] += n
+    surnames = {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in _PET}
+
+    def first_last(title: str | None, name: str) -> tuple[str | None, str | None]:
+        words = name.split()
+        if len(words) == 1:
+            if words[0] in surnames:
+                return None, words[0]
+            return words[0], None
+        return words[0], " ".join(words[1:])
+
+    def merge_target(title, first, last, gender) -> _Entry | None:
+        matches = []
+        for e in entries:
+            if gender != "?" and e.gender != "?" and gender != e.gender:
+                continue
+            if first and last:
+                if e.first == first and e.last == last:
+                    matches.append(e)
+            elif last and title:
+                # Mr. Darcy joins Mr. Fitzwilliam Darcy or Fitzwilliam Darcy; Mrs. Bates does not
+                # join Miss Jane Bates; Mr. Knightley does not join Mr. John Knightley, who is
+                # called by his full name to tell him from his brother.
+                if e.last == last and (e.title == title or e.title is None and e.first and title != "Mrs") and \
+                        full_titled[(e.first, e.last)] < 3:
+                    matches.append(e)
+                elif e.last == last and e.first is None and e.title != title and \
+                        {e.title, title} <= _MALE_OR_NEUTRAL:
+                    matches.append(e)  # Dr. Aziz is Mr. Aziz
+            elif last:
+                if e.last == last:
+                    matches.append(e)
+            elif first:
+                pet = _PET.get(first)
+                if e.first == first or (pet and e.first == pet[0]):
+                    if title is None or e.title in (None, title) or e.last is not None:
+                        matches.append(e)
+        if len(matches) > 1 and (not title or not last):
+            # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
+            matches.sort(key=lambda e: -sum(e.forms.values()))
+            if sum(matches[0].forms.values()) >= 5 * sum(matches[1].forms.values()):
+                return matches[0]
+        return matches[0] if len(matches) == 1 else None
+
+    full_titled = Counter()
+    for (title, name), n in forms.items():
+        words = name.split()
+        if title and title not in FIRST_NAME_TITLES and len(words) > 1:
+            full_titled[(words[0], " ".join(words[1:]))] += n
+
+    # Fullest forms first, so shorter ones can join them; within a size, the commonest first.
+    def size(item):
+        (title, name), n = item
+        return (-len(name.split()), -(title is not None), -n, title or "", name)
+
+    for (title, name), n in sorted(forms.items(), key=size):
+        words = name.split()
+        first, last = first_last(title, name)
+        gender = _gender_of_title(title)
+        if gender == "?" and first:
+            gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
+        target = merge_target(title, first, last, gender)
+        if target is None and len(words) == 1 and not title and (last or n < min_mentions):
+            continue  # a bare surname several characters share, or a stray word: no character
+        if target is None:
+            target = _Entry(title, first, last, gender, Counter())
+            entries.append(target)
+        else:
+            if target.gender == "?" and gender != "?":
+                target.gender = gender
+            target.first = target.first or first
+            target.last = target.last or last
+            target.title = target.title or title
+        target.forms[(title, name)] += n
+
+    characters: list[Character] = []
+    alias_owner: dict[tuple[str | None, str], int] = {}
+    for e in entries:
+        total = sum(e.forms.values())
+        if total < min_mentions:
+            continue
+        cid = len(characters)
+        shown = [(f"{t}. {n}" if t and t in ("Mr", "Mrs", "Ms", "Dr") else f"{t} {n}" if t else n)
+                 for (t, n) in e.forms]
+        # The name the book uses most ('Emma', not 'Miss Emma Woodhouse'); the longer on a tie.
+        best = max(e.forms, key=lambda f: (e.forms[f], len(f[1].split()) + (f[0] is not None)))
+        name = f"{best[0]}. {best[1]}" if best[0] in ("Mr", "Mrs", "Ms", "Dr") else (
+            f"{best[0]} {best[1]}" if best[0] else best[1])
+        gender = e.gender
+        source = "title" if any(_gender_of_title(t) != "?" for t, _ in e.forms) else "name" if gender != "?" else ""
+        if gender == "?":
+            he, she = _pronoun_votes(text, sorted(s for f in e.forms for s in spans[f]))
+            if he >= 1.5 * she + 2:
+                gender, source = "M", "pronouns"
+            elif she >= 1.5 * he + 2:
+                gender, source = "F", "pronouns"
+        characters.append(Character(cid, name, tuple(sorted(set(shown))), gender, 0, total, source))
+        for f in e.forms:
+            alias_owner[f] = cid
+
+    mentions = sorted((s, e, alias_owner[f]) for f, ss in spans.items() if f in alias_owner for s, e in ss)
+    return Cast(characters, mentions)

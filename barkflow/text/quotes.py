@@ -1,0 +1,278 @@
+"""Quotations in prose: where each one starts and ends, as character offsets over the text.
+
+find_quotes(text) splits the text into paragraphs (blank lines, or single lines where a text has
+no blank lines) and matches quotation marks inside each paragraph:
+
+- straight and curly double quotes ("..." and “...”), German low-high („...“), guillemets in
+  either direction («...» French, »...« German: whichever comes first in a paragraph opens);
+- single quotes ('...' and ‘...’) as the outer style where a book opens more paragraphs with them
+  than with double quotes, else only nested inside a double quotation. An apostrophe is not a
+  quote: a mark between letters (don't), at the start of an elision ('tis, 'em, '95), or at the
+  end of a word followed by more lowercase words (o' the, the Smiths' house, goin' home) is
+  skipped, unless what follows is a speech tag ("...Smiths' said he");
+- a quotation that runs over several paragraphs (the opening mark repeated at the start of each,
+  the closing one left out) becomes one Quote per paragraph sharing a `group`;
+- dialogue dashes (Spanish, Russian, French): a paragraph that starts with a dash is speech up to
+  the next spaced dash, then narration (the tag) up to the next dash, then speech again.
+
+Each Quote's start/end cover the quoted words without their marks or surrounding spaces, the same
+spans PDNC annotates. Everything outside the top-level quotes of a paragraph is narration
+(narration() gives those spans): tags like 'said Elizabeth, laughing' stay with the narrator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+# The longest text find_quotes reads: a long novel is ~2 MB; past this a caller split it wrong.
+MAX_CHARS = 20_000_000
+
+DOUBLE_OPEN = "“„"
+DOUBLE_CLOSE = "”"
+SINGLE_OPEN = "‘"
+SINGLE_CLOSE = "’"
+DASHES = "—―–"
+_MARKS = regex.compile(r"[\"'“”„‘’«»‹›]")
+_BLANK_LINE = regex.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE = regex.compile(r"\n\s*")
+# Words that start with an apostrophe: a mark before them is an elision, not an opening quote.
+_ELISION = regex.compile(
+    r"(?i)(?:tis|twas|twere|twill|twould|twixt|tween|em|bout|cause|cos|til|till|n|im|er|e|ad|ave|"
+    r"alf|ere|ow|ome|oo|un|s|d|ll|re|ve|m|nt|t|ud|sblood|gainst|mongst|neath|pon|prentice|scuse)\b|\d")
+# Words after a trailing apostrophe that make it a closing quote after all: a speech tag.
+_TAG_AFTER = regex.compile(
+    r"\s+(?:said|says|cried|asked|replied|answered|exclaimed|returned|continued|added|whispered|"
+    r"muttered|murmured|shouted|called|began|thought|he|she|I|they|we)\b")
+# Word endings that take a trailing apostrophe: plural possessives, dropped g's, o', th', an'.
+_APOSTROPHE_WORD = regex.compile(r"(?i)(?:s|in|\bo|\bth|\ban|\bwi|\ba|\bn)$")
+_SPACE = " \t\n\r\f\v\u00a0\u202f\u2009"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One quotation inside one paragraph: start/end are the quoted words (no marks, no padding)."""
+
+    start: int
+    end: int
+    paragraph: int        # index into QuoteScan.paragraphs
+    style: str            # "double", "single", "guillemet", "dash"
+    depth: int = 0        # 0 top level; 1 a quotation inside a quotation
+    group: int = -1       # quotes of one quotation that runs over paragraphs share a group
+    continues: bool = False  # the paragraph ended before a closing mark and the next one goes on
+
+
+@dataclass(frozen=True)
+class QuoteScan:
+    text: str
+    paragraphs: list[Paragraph]
+    quotes: list[Quote]   # in text order, nested ones right after their outer quote
+
+    def top(self) -> list[Quote]:
+        return [q for q in self.quotes if q.depth == 0]
+
+
+def split_paragraphs(text: str) -> list[Paragraph]:
+    """Paragraphs at blank lines; at line breaks where a text has (almost) no blank lines."""
+    blank = sum(1 for _ in _BLANK_LINE.finditer(text))
+    lines = text.count("\n")
+    splitter = _BLANK_LINE if blank * 20 >= lines else _LINE
+    paragraphs, start = [], 0
+    for match in splitter.finditer(text):
+        if text[start:match.start()].strip():
+            paragraphs.append(Paragraph(start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        paragraphs.append(Paragraph(start, len(text)))
+    return paragraphs
+
+
+def _outer_single(text: str, paragraphs: list[Paragraph]) -> bool:
+    """Single quotes are the outer style where more paragraphs open with them than with doubles."""
+    single = double = 0
+    for p in paragraphs:
+        first = text[p.start:p.start + 1]
+        if first in "'‘" and not _ELISION.match(text, p.start + 1):
+            single += 1
+        elif first in "\"“„«»":
+            double += 1
+    return single > double
+
+
+def _dash_dialogue(text: str, paragraphs: list[Paragraph]) -> bool:
+    dash = sum(1 for p in paragraphs if text[p.start] in DASHES)
+    quoted = sum(1 for p in paragraphs if text[p.start] in "\"'“‘„«»")
+    return dash > 0 and dash >= quoted
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _SPACE:
+        start += 1
+    while end > start and text[end - 1] in _SPACE:
+        end -= 1
+    return start, end
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _single_opens(text: str, i: int, p: Paragraph) -> bool:
+    before = text[i - 1] if i > p.start else " "
+    after = text[i + 1] if i + 1 < p.end else " "
+    if _is_word(before) or after in _SPACE:
+        return False
+    return not _ELISION.match(text, i + 1)
+
+
+def _single_closes(text: str, i: int, p: Paragraph) -> bool:
+    before = text[i - 1] if i > p.start else " "
+    after = text[i + 1] if i + 1 < p.end else " "
+    if before in _SPACE or _is_word(after):
+        return False
+    if before.isalpha() and _APOSTROPHE_WORD.search(text, max(p.start, i - 12), i):
+        # o' the, the Smiths' house, goin' home: an apostrophe, unless a speech tag follows.
+        rest = text[i + 1:min(p.end, i + 40)]
+        m = regex.match(r"\s+(\p{Ll})", rest)
+        if m and not _TAG_AFTER.match(rest):
+            return False
+    return True
+
+
+def _scan_paragraph(text: str, p: Paragraph, outer_single: bool,
+                    out: list[tuple[int, int, str, int, bool]]) -> bool:
+    """Appends (start, end, style, depth, closed) for the paragraph's quotes; True if one is left open."""
+    stack: list[tuple[str, int, str]] = []  # (closing marks, content start, style), innermost last
+    opener = None  # the guillemet that opens in this paragraph: « (French) or » (German)
+
+    def close(depth: int, at: int) -> None:
+        while len(stack) > depth:  # an unclosed inner quotation ends with its outer one
+            closers, start, style = stack.pop()
+            out.append((start, at, style, len(stack), True))
+
+    def find(style: str) -> int:
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][2] == style:
+                return depth
+        return -1
+
+    for m in _MARKS.finditer(text, p.start, p.end):
+        i, c = m.start(), m.group()
+        if c in "«»‹›":
+            opener = opener or c
+            opens = c == opener or c == {"«": "‹", "»": "›", "‹": "‹", "›": "›"}[opener]
+            depth = find("guillemet")
+            if opens and (depth < 0 or c in "‹›"):
+                stack.append(({"«": "»", "»": "«", "‹": "›", "›": "‹"}[c], i + 1, "guillemet"))
+            elif depth >= 0 and c in stack[depth][0]:
+                close(depth, i)
+            continue
+        if c in "\"“”„":
+            depth = find("double")
+            if depth >= 0 and c in stack[depth][0]:
+                close(depth, i)
+            elif depth < 0 and c != "”":
+                if c == "\"" and i > p.start and text[i - 1] not in _SPACE and text[i + 1:i + 2] in _SPACE + "":
+                    continue  # a stray closing straight quote with nothing open
+                stack.append(({"\"": "\"", "“": "”\"", "„": "“”\""}[c], i + 1, "double"))
+            continue
+        depth = find("single")
+        if depth >= 0 and c in "'’" and _single_closes(text, i, p):
+            close(depth, i)
+        elif depth < 0 and c in "'‘" and (outer_single or stack) and _single_opens(text, i, p):
+            stack.append(("'’", i + 1, "single"))
+    for depth, (closers, start, style) in enumerate(stack):
+        out.append((start, p.end, style, depth, False))
+    return bool(stack)
+
+
+def _scan_dashes(text: str, p: Paragraph, out: list[tuple[int, int, str, int, bool]]) -> None:
+    """—Speech —tag—. Speech again.  /  — Speech, — tag. — Speech."""
+    i = p.start + 1
+    speaking = True
+    start = i
+    dash = regex.compile(r"[" + DASHES + r"]")
+    while i < p.end:
+        m = dash.search(text, i, p.end)
+        if m is None:
+            break
+        j = m.start()
+        if speaking:
+            # Speech ends at a dash with a space before it (—Hola —dijo; — Привет, — сказал).
+            if j > start and text[j - 1] in _SPACE:
+                out.append((start, j, "dash", 0, True))
+                speaking = False
+            i = j + 1
+        else:
+            k = j + 1
+            while k < p.end and (text[k] in ".,;:" or text[k] in _SPACE):
+                k += 1
+            if k < p.end:
+                start, speaking = k, True
+            i = k
+    if speaking and start < p.end:
+        out.append((start, p.end, "dash", 0, True))
+
+
+def find_quotes(text: str) -> QuoteScan:
+    """Every quotation in `text`, in order, with its paragraph; see the module docstring."""
+    if len(text) > MAX_CHARS:
+        from barkflow.errors import BarkflowError
+        raise BarkflowError(f"text is {len(text):,} characters: find_quotes reads up to {MAX_CHARS:,}; "
+                            "split the book into chapters first")
+    paragraphs = split_paragraphs(text)
+    outer_single = _outer_single(text, paragraphs)
+    dashes = _dash_dialogue(text, paragraphs)
+    quotes: list[Quote] = []
+    group = 0
+    carried = False  # the previous paragraph left a quotation open
+    for index, p in enumerate(paragraphs):
+        found: list[tuple[int, int, str, int, bool]] = []
+        if dashes and text[p.start] in DASHES:
+            _scan_dashes(text, p, found)
+            left_open = False
+        else:
+            left_open = _scan_paragraph(text, p, outer_single, found)
+        found.sort(key=lambda f: (f[0], f[3]))
+        opens_with_quote = bool(found) and found[0][3] == 0 and found[0][0] == p.start + 1
+        for n, (start, end, style, depth, closed) in enumerate(found):
+            s, e = _trim(text, start, end)
+            if s >= e:
+                continue
+            if depth == 0:
+                if not (n == 0 and carried and opens_with_quote):
+                    group += 1
+            nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+            goes_on = (not closed and depth == 0 and nxt is not None
+                       and text[nxt.start] in "\"'“‘„«»")
+            quotes.append(Quote(s, e, index, style, depth, group, goes_on))
+        carried = any(q.continues for q in quotes[-len(found):] if q.paragraph == index) if found else False
+    return QuoteScan(text, paragraphs, quotes)
+
+
+def narration(scan: QuoteScan, paragraph: int) -> list[tuple[int, int]]:
+    """The spans of a paragraph outside its top-level quotations (marks dropped, spaces trimmed)."""
+    p = scan.paragraphs[paragraph]
+    spans, at = [], p.start
+    for q in scan.quotes:
+        if q.paragraph != paragraph or q.depth:
+            continue
+        spans.append((at, q.start))
+        at = q.end
+    spans.append((at, p.end))
+    out = []
+    for s, e in spans:
+        while s < e and (scan.text[s] in _SPACE or scan.text[s] in ",.;:\"'“”„‘’«»" + DASHES):
+            s += 1
+        while e > s and (scan.text[e - 1] in _SPACE or scan.text[e - 1] in ",;:\"'“”„‘’«»" + DASHES):
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out

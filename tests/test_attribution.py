@@ -1,0 +1,167 @@
+"""barkflow.text: quotations, characters and speakers on short passages written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from barkflow.errors import BarkflowError
+from barkflow.text import quotes as quotes_module
+from barkflow.text.attribution import attribute
+from barkflow.text.characters import find_characters
+from barkflow.text.quotes import find_quotes, narration
+
+
+def quoted(text: str, depth: int = 0) -> list[str]:
+    return [text[q.start:q.end] for q in find_quotes(text).quotes if q.depth == depth]
+
+
+def speakers(text: str) -> list[str | None]:
+    """Each quotation's speaker as the fullest of its aliases (stable whichever form is commonest)."""
+    result = attribute(text)
+    return [None if q.speaker is None else max(result.characters[q.speaker].aliases, key=len)
+            for q in result.quotations]
+
+
+# A cast the passages share: names used often enough to be found, genders from titles.
+CAST = ("Mrs. Harriet Pell came in with Mr. Tobias Crane. Mrs. Pell sat down; Mr. Crane stood by "
+        "the window. Harriet looked at Tobias.\n\n")
+
+
+# Quotation styles.
+
+@pytest.mark.parametrize("text, expected", [
+    ('"Come in," said Tom. "Sit down."', ["Come in,", "Sit down."]),
+    ("“Come in,” said Tom. “Sit down.”", ["Come in,", "Sit down."]),
+    ("„Komm herein“, sagte Tom.", ["Komm herein"]),
+    ("«Entrez», dit Tom.", ["Entrez"]),
+    ("»Komm herein«, sagte Tom.", ["Komm herein"]),
+    ("‘Come in,’ said Tom. ‘Sit down.’\n\n‘Thank you.’", ["Come in,", "Sit down.", "Thank you."]),
+    ("'Come in,' said Tom.\n\n'Thank you.'", ["Come in,", "Thank you."]),
+])
+def test_each_quote_style(text, expected):
+    assert quoted(text) == expected
+
+
+def test_dialogue_dashes_spanish_and_russian():
+    assert quoted("—Hola —dijo Juan—. ¿Qué tal?\n\n—Bien.") == ["Hola", "¿Qué tal?", "Bien."]
+    text = "— Привет, — сказал он. — Как дела?\n\n— Хорошо."
+    assert quoted(text) == ["Привет,", "Как дела?", "Хорошо."]
+    assert [text[s:e] for s, e in narration(find_quotes(text), 0)] == ["сказал он."]
+
+
+def test_apostrophes_are_not_quotes():
+    text = ("‘I don't know,’ said he. ‘The Smiths' house is o' the hill, 'tis true, and we're goin' "
+            "home.’\n\n‘Rock 'n' roll in '95,’ she said.")
+    assert quoted(text) == ["I don't know,", "The Smiths' house is o' the hill, 'tis true, and we're goin' home.",
+                            "Rock 'n' roll in '95,"]
+    # In a double-quoted book, apostrophes never open anything.
+    assert quoted("Tom's dog and the Smiths' cat don't 'mind'. \"Yes,\" said Tom.") == ["Yes,"]
+
+
+def test_nested_quotation():
+    text = '"He told me \'go away\' and left," she said.'
+    assert quoted(text) == ["He told me 'go away' and left,"]
+    assert quoted(text, depth=1) == ["go away"]
+
+
+def test_quotation_spanning_paragraphs_is_one_group():
+    text = '"The first part of a long speech.\n\n"The second part.\n\n"The end," she said.\n\n"New."'
+    scan = find_quotes(text)
+    assert [text[q.start:q.end] for q in scan.quotes] == [
+        "The first part of a long speech.", "The second part.", "The end,", "New."]
+    assert [q.continues for q in scan.quotes] == [True, True, False, False]
+    groups = [q.group for q in scan.quotes]
+    assert groups[0] == groups[1] == groups[2] != groups[3]
+
+
+def test_tags_stay_narration():
+    text = '"Well," said Elizabeth, laughing, "I never did."'
+    assert [text[s:e] for s, e in narration(find_quotes(text), 0)] == ["said Elizabeth, laughing"]
+
+
+def test_too_long_text_is_a_one_line_error(monkeypatch):
+    monkeypatch.setattr(quotes_module, "MAX_CHARS", 10)
+    with pytest.raises(BarkflowError, match="split the book"):
+        find_quotes("x" * 11)
+
+
+# Characters.
+
+def test_aliases_merge_into_one_character():
+    text = ("Miss Elizabeth Bennet walked in. Elizabeth smiled at Mr. Fitzwilliam Darcy. "
+            "Later Lizzy laughed, and Mr. Darcy frowned; Eliza went on. Elizabeth Bennet sat. "
+            "Darcy said nothing. Mrs. Bennet scolded. Mrs. Bennet sighed.")
+    cast = find_characters(text)
+    names = {c.name: c for c in cast.characters}
+    liz = names["Miss Elizabeth Bennet"]
+    assert {"Elizabeth", "Lizzy", "Eliza", "Elizabeth Bennet"} <= set(liz.aliases)
+    assert liz.gender == "F"
+    darcy = names["Mr. Fitzwilliam Darcy"]
+    assert {"Mr. Darcy", "Darcy"} <= set(darcy.aliases) and darcy.gender == "M"
+    assert names["Mrs. Bennet"].id != liz.id  # the mother is not her daughter
+
+
+def test_gender_from_pronouns_and_line_counts():
+    text = ("Quentin rode out. Quentin said he was tired. Later Quentin told them he would stay; "
+            "Quentin said he knew.\n\n\"I am tired,\" said Quentin.\n\n\"So am I,\" said Quentin.")
+    result = attribute(text)
+    quentin = [c for c in result.characters if c.name == "Quentin"][0]
+    assert quentin.gender == "M" and quentin.lines == 2
+
+
+# Attribution.
+
+def test_explicit_tags_both_orders():
+    text = CAST + ('"I am here," said Mrs. Pell.\n\n"So am I," Mr. Crane said.\n\n'
+                   'Mrs. Pell replied: "Good."\n\n"Fine," cried Tobias.')
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_pronoun_tags_resolve_by_gender():
+    text = CAST + ('Mr. Crane looked at Mrs. Pell.\n\n"It is late," she replied.\n\n'
+                   '"Not yet," said he.')
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_turns_alternate_in_a_two_person_conversation():
+    text = CAST + ('"Are you coming?" said Mrs. Pell.\n\n"No," said Mr. Crane.\n\n"Why not?"\n\n'
+                   '"I am busy."\n\n"With what?"')
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell",
+                              "Mr. Tobias Crane", "Mrs. Harriet Pell"]
+
+
+def test_a_name_in_address_makes_the_next_speaker():
+    text = CAST + ('"Are you coming, Tobias?" said Mrs. Pell.\n\n"No."')
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_low_confidence_is_none_not_a_guess():
+    # Nobody is named or tagged: the narrator reads it.
+    result = attribute('The rain fell all night.\n\n"Is anyone there?"\n\nNo answer came.')
+    assert [q.speaker for q in result.quotations] == [None]
+    # A pronoun with no character of that gender in sight.
+    assert speakers(CAST + 'The wind rose.\n\n"Hush," whispered it.') == [None]
+
+
+def test_result_is_deterministic():
+    text = CAST + '"Yes," said Mrs. Pell.\n\n"No," said he.\n\n"Maybe."\n\n"Never."'
+    first = attribute(text)
+    assert attribute(text) == first
+    assert all(0.0 <= q.confidence <= 1.0 for q in first.quotations)
+    assert {q.type for q in first.quotations} <= {"explicit", "anaphoric", "implicit"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\"'“”‘’«»„—,.!?MrsTom")), max_size=200))
+def test_spans_stay_inside_the_text_and_in_order(text):
+    """Whatever the marks, quotations are non-empty spans inside their paragraph, in order."""
+    scan = find_quotes(text)
+    top = scan.top()
+    for q in scan.quotes:
+        p = scan.paragraphs[q.paragraph]
+        assert p.start <= q.start < q.end <= p.end
+    assert all(a.end <= b.start for a, b in zip(top, top[1:]))
+    result = attribute(text)
+    assert len(result.quotations) == len(top)
