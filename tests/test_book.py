@@ -174,8 +174,11 @@ def test_project_keys_win_over_the_book_and_a_bad_cover_is_one_line(tmp_path):
     cover = tmp_path / "mine.png"
     cover.write_bytes(epubs.png(3, 3))
     the_plan = book_plan(tmp_path, epub, "project.title=Mine", f"project.cover={cover}", "project.read_by=Reader")
-    tags = the_plan.script.metadata
+    tags = the_plan.tags
     assert (tags.title, tags.author, tags.read_by, tags.cover) == ("Mine", "barkflow examples", "Reader", cover.read_bytes())
+    assert the_plan.script.metadata.title != "Mine"  # the book's own tags stay as the book says
+    the_plan = book_plan(tmp_path, epub, "project.title=Mine", "export.title=Export", "project.author=Me")
+    assert (the_plan.tags.title, the_plan.tags.author) == ("Export", "Me")  # export.* first, then project.*
     cover.write_text("not an image")
     with pytest.raises(BarkflowError, match=r"^project.cover=.*not a JPEG or PNG image; convert it[^\n]*$"):
         book_plan(tmp_path, epub, f"project.cover={cover}")
@@ -213,11 +216,10 @@ def test_html_words_in_are_words_out_whatever_the_inline_markup(tmp_path_factory
     assert [line.source_line for line in script.lines] == list(range(1, len(paragraphs) + 1))
 
 
-def test_a_plain_script_keeps_no_metadata_so_its_outputs_and_keys_are_as_before(tmp_path):
-    """Without read_by or cover, a prose script's metadata stays None: the render key and the tags
-    of its outputs are exactly those of before books came in."""
-    the_plan = book_plan(tmp_path, REPO / "examples/audiobook/book.md")
+def test_a_plain_script_has_no_book_metadata_and_its_outputs_take_the_project_tags(tmp_path):
+    the_plan = book_plan(tmp_path, REPO / "examples/audiobook/book.md", "project.title=T")
     assert the_plan.script.metadata is None
+    assert (the_plan.tags.title, the_plan.tags.cover) == ("T", b"")
 
 
 def test_plan_mode_prints_a_line_per_chapter(tmp_path):

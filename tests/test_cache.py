@@ -28,7 +28,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import barkflow
-from barkflow.store.cache import ClaimTimeout, Store, content_key
+from barkflow.store.cache import ClaimTimeout, Store
+from barkflow.store.keys import content_key
 from barkflow.errors import BarkflowError
 
 REPO = Path(barkflow.__file__).resolve().parent.parent
@@ -101,7 +102,7 @@ def test_key_stable_across_processes():
         import dataclasses, enum, sys
         from pathlib import Path
         import numpy as np
-        from barkflow.store.cache import content_key
+        from barkflow.store.keys import content_key
 
         @dataclasses.dataclass(frozen=True)
         class Voice:

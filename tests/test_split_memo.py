@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from helpers import ANY_JSON, project_config
 
 from barkflow.planning import build, plan
-from barkflow.store.cache import Store, content_key
+from barkflow.store.cache import Store
+from barkflow.store.keys import content_key
 
 REPO = Path(__file__).resolve().parents[1]
 

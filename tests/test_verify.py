@@ -250,6 +250,25 @@ def test_a_whisper_verified_render_reruns_without_recognition(tmp_path, counting
     assert all("verify" not in s and "verify" not in s["keys"] for s in manifest(tmp_path)["segments"])
 
 
+def test_each_take_is_measured_once_when_it_is_verified(tmp_path, monkeypatch):
+    """The verify step measures a take's audio; the review clips take those measures, not new ones."""
+    from barkflow.publishing import clips
+    from barkflow.steps import checks, verify
+
+    calls = []
+
+    def counted(audio, *args, **kw):
+        calls.append(len(audio))
+        return checks.measure_audio(audio, *args, **kw)
+
+    monkeypatch.setattr(verify, "measure_audio", counted)
+    monkeypatch.setattr(clips, "measure_audio", counted)
+    runner.render(project_config(tmp_path, "verify=whisper", "verify.source=tiny-whisper"))
+    segments = manifest(tmp_path)["segments"]
+    assert len(calls) == len(segments)
+    assert all(s["checks"] is not None and "flags" in s["checks"] for s in segments)
+
+
 # ---------------------------------------------------------------------------------------------- languages
 
 

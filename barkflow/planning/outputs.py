@@ -1,15 +1,17 @@
 """The options of the outputs: how the takes are stitched (`stitch`) and what files are exported
-(`export`). Declared here, with the rest of the schema, because the config composes them; the
-publishing stage (publishing/stitch.py, publishing/export.py) reads them.
+(`export`), and the tags they carry (`resolve_tags`). Declared here, with the rest of the schema,
+because the config composes them; the publishing stage (publishing/stitch.py, export.py) reads them.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import List, Optional
+from pathlib import Path
+from typing import Callable, List, Optional
 
 from barkflow.errors import BarkflowError
+from barkflow.text.script import BookTags
 from barkflow.text.spoken import MAX_PAUSE_S
 
 LOUDNESS_SCOPES = ("chapter", "book")
@@ -123,3 +125,26 @@ def _format_names(option: str, value: object, allowed: tuple[str, ...]) -> tuple
         if name not in names:
             names.append(name)
     return tuple(names)
+
+
+def resolve_tags(book: Optional[BookTags], export: ExportOptions, *, title: str, author: str, read_by: str,
+                 cover: str, find: Callable[[str], Path]) -> BookTags:
+    """The outputs' tags, the one place they are decided: export.title and export.author first, then
+    project.title, author, read_by and cover (`find` turns the cover's path as written into a file),
+    then the book's own metadata."""
+    image, image_type = read_cover(find(cover), cover) if cover else (b"", "")
+    project = BookTags(title=title, author=author, read_by=read_by, cover=image, cover_type=image_type)
+    return BookTags(title=export.title, author=export.author).over(project.over(book))
+
+
+def read_cover(path: Path, written: str) -> tuple[bytes, str]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise BarkflowError(f"project.cover={written}: cannot read it ({error.strerror or error}); "
+                            "give the path of a JPEG or PNG image") from None
+    if data.startswith(b"\xff\xd8\xff"):
+        return data, "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return data, "image/png"
+    raise BarkflowError(f"project.cover={written}: not a JPEG or PNG image; convert it to one of those")

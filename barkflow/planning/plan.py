@@ -18,16 +18,18 @@ from typing import Callable, Optional
 import numpy as np
 
 from barkflow import steps
-from barkflow.text.book import with_project_tags
 from barkflow.planning.build import make_voice_resolver
-from barkflow.store.cache import Store, content_key
-from barkflow.planning.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, VoiceConfig, apply_overrides
+from barkflow.store.cache import Store
+from barkflow.store.keys import Key
+from barkflow.planning.config import (
+    HISTORY_POLICIES, BarkflowConfig, LineConfig, SamplingConfig, VoiceConfig, apply_overrides,
+)
 from barkflow.planning.config import check_cast, check_line_overrides, line_overrides
 from barkflow.engine.api import STAGES, Bark
-from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError
 from barkflow.store.files import read_json_object, write_json_atomic
-from barkflow.text.script import SUNG, Script, ScriptLine, load_script
+from barkflow.planning.outputs import resolve_tags
+from barkflow.text.script import SUNG, BookTags, Script, ScriptLine, load_script
 from barkflow.text.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
 from barkflow.text.split import estimate_seconds, split_text
 from barkflow.planning.voices import ResolvedVoice
@@ -39,19 +41,21 @@ STEPS_BY_NAME = {step.NAME: step for step in TOKEN_STEPS}
 SPLIT_VERSION = 2  # bump when splitting changes for the same inputs (2: no part of a cut cue is bare space)
 SEEDED_STAGES = STAGES  # each model stage draws from its own derived seed
 SEGMENT_ID = re.compile(r"l\d{4,}-s\d{2,}")  # what segment_id() makes
+# The plan's own keys (the steps' are in their modules). Seeds and segment ids come from a
+# segment's content, never its position, so edits elsewhere keep them.
+SEED_KEY = Key("seed", 0, ("base", "stage", "uid", "take"))
+SPLIT_SEED_KEY = Key("split-seed", 0, ("seed", "text"))
+SEGMENT_KEY = Key("segment", 0, ("speaker", "voice", "text", "occurrence"))
+# What a split depends on; with a speller that can change the text, the token limit is checked
+# on the spoken text, so the speller is in it too.
+SPLIT_KEY = Key("split", SPLIT_VERSION, ("options", "text", "prefix", "suffix", "tokenizer", "seed"),
+                optional={"speller": None})
 
 
 def segment_id(source_line: int, part: int) -> str:
     """What users see: the script file's line number and the part within the line, from 1 ("l0012-s01").
     Not part of any cache key, so renumbering never re-renders."""
     return f"l{source_line:04d}-s{part + 1:02d}"
-
-
-@dataclass
-class StageOptions:
-    semantic: SemanticOptions
-    coarse: CoarseOptions
-    fine: FineOptions
 
 
 @dataclass
@@ -67,7 +71,7 @@ class Unit:
     history: str  # voice | chain | semantic-only
     take: int
     seeds: dict
-    options: StageOptions
+    options: SamplingConfig  # the sampling group, with the voice's and the line's overrides over it
     prompt_from: Optional["Unit"] = None  # the unit whose tokens condition this one
     wave: int = 0
     keys: dict = field(default_factory=dict)
@@ -97,6 +101,7 @@ class Plan:
     script: Script
     units: list[Unit]  # every take of every segment, in book order
     takes: int
+    tags: BookTags = field(default_factory=BookTags)  # what the outputs are tagged with (resolve_tags)
 
     def segments(self) -> list[Unit]:
         """Take 0 of each segment, in book order."""
@@ -138,7 +143,7 @@ def find_file(path: str, config_dirs: list[Path]) -> Path:
 
 def derive_seed(base: int, stage: str, uid: str, take: int) -> int:
     """A segment's seed for one stage: independent of its position, so edits elsewhere keep it."""
-    return int(content_key("seed", base, stage, uid, take)[:8], 16)
+    return int(SEED_KEY(base=base, stage=stage, uid=uid, take=take)[:8], 16)
 
 
 def _take_seeds(seed_bases: dict, uid: str, take: int) -> dict:
@@ -161,8 +166,8 @@ def make_plan(
         find_file(project.script, config_dirs), project.format,
         narrator=project.narrator, fountain_action=project.fountain_action, book=project.book,
     )
-    script = with_project_tags(script, project.title, project.author, project.read_by, project.cover,
-                               lambda path: find_file(path, config_dirs))
+    tags = resolve_tags(script.metadata, cfg.export, title=project.title, author=project.author,
+                        read_by=project.read_by, cover=project.cover, find=lambda path: find_file(path, config_dirs))
     cast = {name.casefold(): ref for name, ref in project.cast.items()}
     if len(cast) < len(project.cast):
         raise BarkflowError(
@@ -198,7 +203,7 @@ def make_plan(
         if sung is not None:  # every segment of a sung line is sung, not only its first and last
             words, prefix, suffix = sung, f"{prefix} {SUNG}".strip(), f"{SUNG} {suffix}".strip()
         where = f"{script.source}:{line.source_line}"
-        split_seed = int(content_key("split-seed", cfg.seed, line.text)[:8], 16)  # not the position: edits elsewhere keep it
+        split_seed = int(SPLIT_SEED_KEY(seed=cfg.seed, text=line.text)[:8], 16)
         budget = None
         line_pieces = cut_at_pauses(words, project.pause_s, where)
         if line_pieces.pause_before:
@@ -207,15 +212,12 @@ def make_plan(
                     unit.pause_after += line_pieces.pause_before
             else:
                 pending_pause += line_pieces.pause_before
-        # Split on the book's words: segment ids and boundaries come from the book. With a speller
-        # that can change the text, the token limit is checked on the spoken text, so the memo's key
-        # names the speller (and is what it always was without one).
-        speller_key = (speller.identity(),) if speller.active else ()
+        # Split on the book's words: segment ids and boundaries come from the book.
+        speller_id = speller.identity() if speller.active else None
         parts: list[tuple[str, float]] = []  # (the book's words of a segment, the pause after it)
         for piece, pause_after in line_pieces.pieces:
-            split_key = content_key(
-                "split", SPLIT_VERSION, cfg.split, piece, prefix, suffix, tokenizer_id, split_seed, *speller_key
-            )
+            split_key = SPLIT_KEY(options=cfg.split, text=piece, prefix=prefix, suffix=suffix, tokenizer=tokenizer_id,
+                                  seed=split_seed, speller=speller_id)
             piece_parts = memo.get(split_key, piece, where)
             if piece_parts is None:
                 if budget is None:
@@ -257,7 +259,7 @@ def make_plan(
             identity = (line.speaker, voice.key, text)  # the prompt's content: moving its file keeps the uid
             occurrence = seen.get(repr(identity), 0)
             seen[repr(identity)] = occurrence + 1
-            uid = content_key("segment", *identity, occurrence)[:16]
+            uid = SEGMENT_KEY(speaker=line.speaker, voice=voice.key, text=text, occurrence=occurrence)[:16]
             seed_bases = {
                 stage: base_seed if base_seed is not None else _stage_seed(cfg, stage) for stage in SEEDED_STAGES
             }
@@ -286,7 +288,7 @@ def make_plan(
             pending_pause = 0.0
     memo.save()
     _assign_keys(units, engine)
-    return Plan(script, units, project.takes)
+    return Plan(script, units, project.takes, tags)
 
 
 class _SpellerFactory:
@@ -382,7 +384,7 @@ def _stage_seed(cfg: BarkflowConfig, stage: str) -> int:
     return cfg.seed if explicit is None else explicit
 
 
-def _stage_options(cfg: BarkflowConfig, voice: VoiceConfig, override, where: str) -> StageOptions:
+def _stage_options(cfg: BarkflowConfig, voice: VoiceConfig, override, where: str) -> SamplingConfig:
     """The sampling group, then the voice's overrides, then the line's."""
     resolved = {}
     for stage in STAGES:
@@ -394,7 +396,7 @@ def _stage_options(cfg: BarkflowConfig, voice: VoiceConfig, override, where: str
             if stage in layer:
                 options = apply_overrides(options, dict(layer[stage]), f"{where} ({label} sampling.{stage})")
         resolved[stage] = options
-    return StageOptions(**resolved)
+    return SamplingConfig(**resolved)
 
 
 class _TokenCounter:
@@ -419,6 +421,9 @@ class _TokenCounter:
                 log.warning("splitting by characters only: %s", e)
                 self.unavailable = True
         return self.count(text) if self.count else 0
+
+
+MEMO_CHECK = Key("split-memo", 0, ("key", "parts"))  # an entry's check: the memo file is not trusted
 
 
 class SplitMemo:
@@ -454,7 +459,7 @@ class SplitMemo:
 
     @staticmethod
     def _check(key: str, parts) -> str:
-        return content_key("split-memo", key, parts)
+        return MEMO_CHECK(key=key, parts=parts)
 
     @classmethod
     def _holds(cls, key: str, entry: dict, text: str) -> bool:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from barkflow.store.cache import content_key
+from barkflow.store.keys import Key
 from barkflow.steps.clone import CloneConfig
 from barkflow.planning.config import PathsConfig, VoiceConfig, load_voice_file
 from barkflow.engine.prompts import VoicePrompt, load_npz, load_npz_meta, save_npz
@@ -42,6 +42,7 @@ ORIGINS = ("preset", "npz", "library", "clone", "none")
 NO_VOICE = ("", "random")
 VOICE_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _PRESET_LANG_RE = re.compile(r"(?:v2/)?([a-z]{2})_speaker_\d+$")
+PROMPT_KEY = Key("voice-prompt", 0, ("semantic", "coarse", "fine"))  # a prompt by its content
 
 CloneRunner = Callable[..., VoicePrompt]  # (clone: CloneConfig, base_dir: Path | None) -> VoicePrompt
 
@@ -72,7 +73,7 @@ class VoiceInfo:
 def prompt_key(prompt: Optional[VoicePrompt]) -> str:
     if prompt is None:
         return "none"
-    return content_key("voice-prompt", prompt.semantic, prompt.coarse, prompt.fine)
+    return PROMPT_KEY(semantic=prompt.semantic, coarse=prompt.coarse, fine=prompt.fine)
 
 
 def builtin_library_dir() -> Optional[Path]:

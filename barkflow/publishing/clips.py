@@ -14,14 +14,14 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 import numpy as np
 
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.planning.plan import SEGMENT_ID
 from barkflow.publishing.stitch import atomic_sound_file, prepare_out_dir
-from barkflow.steps.checks import CHECKS_VERSION, check_audio
+from barkflow.steps.checks import CHECKS_VERSION, checks_from, measure_audio
 from barkflow.store.files import read_json_object, write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,11 @@ def _clip_name(segment_id: str, take: int) -> str:
     return f"{segment_id}-t{take}.wav"
 
 
-def write_clips(folder: Path, units: list, store) -> dict:
+def write_clips(folder: Path, units: list, store, measures: Optional[dict] = None) -> dict:
     """Each take's clip, checks and envelope ({clip name: entry}, also kept in the folder's index):
-    reused from the index while its decode key is unchanged."""
+    reused from the index while its decode key is unchanged. `measures`: (uid, take) -> the audio
+    measures the verify step took (VerifyResult.measures), so they are not taken again."""
+    measures = measures or {}
     prepare_out_dir(folder)
     known = read_clip_index(folder / INDEX)
     clips = {}
@@ -81,7 +83,8 @@ def write_clips(folder: Path, units: list, store) -> dict:
             stop_reason = (store.meta("semantic", unit.keys["semantic"]) or {}).get("stop_reason")
             entry = {
                 "key": key, "checksum": store.checksum("decode", key),
-                "checks": check_audio(audio, unit.text, stop_reason), "peaks": peak_envelope(audio),
+                "checks": checks_from(measures.get((unit.uid, unit.take)) or measure_audio(audio), unit.text, stop_reason),
+                "peaks": peak_envelope(audio),
             }
             with atomic_sound_file(folder / name, SAMPLE_RATE, format="WAV", subtype="PCM_16") as sound_file:
                 sound_file.write(np.clip(audio, -1.0, 1.0))

@@ -43,8 +43,8 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import List, Optional
+from dataclasses import dataclass, replace
+from typing import Optional
 from pathlib import Path
 
 import numpy as np
@@ -106,12 +106,10 @@ class _Tags:
 
 def export(
     result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions, out_dir: Path, basename: str,
-    book: Optional[BookTags] = None,
+    book: BookTags = BookTags(),
 ) -> list[Path]:
-    """Write every file the options ask for; return their paths in the order written. `book`'s tags
-    fill what export.title and export.author leave empty, and add the cover and the rest."""
-    book = BookTags(title=options.title, author=options.author).over(book)
-    options = replace(options, title=book.title, author=book.author)
+    """Write every file the options ask for; return their paths in the order written. `book` is
+    what they are tagged with (planning/outputs.py resolve_tags decides it)."""
     _check_inputs(result, chapter_titles, basename)
     _check_encoders(options.formats)
     out_dir = prepare_out_dir(out_dir)
@@ -127,12 +125,12 @@ def export(
         written += _export_chapters(result, chapter_titles, options, folder, basename, book)
     if options.per_line:
         folder = prepare_out_dir(out_dir / f"{basename}-lines")
-        written += _export_lines(result, options, folder, basename)
+        written += _export_lines(result, options, folder, basename, book)
     return written
 
 
 def _export_book(result: StitchResult, options: ExportOptions, stem: Path, book: BookTags) -> list[Path]:
-    tags = _Tags(title=options.title, artist=options.author, album=options.title)
+    tags = _Tags(title=book.title, artist=book.author, album=book.title)
     return [
         _write_audio(stem.with_name(f"{stem.name}.{name}"), _master_spans(result), name, result, tags, book)
         for name in options.plain_formats
@@ -146,7 +144,7 @@ def _export_chapters(
     written = []
     for index, (span, title) in enumerate(zip(_master_spans(result), chapter_titles)):
         stem = folder / f"{basename}-ch{index + 1:03d}"
-        tags = _Tags(title=title, artist=options.author, album=options.title, tracknumber=str(index + 1))
+        tags = _Tags(title=title, artist=book.author, album=book.title, tracknumber=str(index + 1))
         for name in options.plain_formats:
             audio_path = stem.with_name(f"{stem.name}.{name}")
             written.append(_write_audio(audio_path, [span], name, result, tags, book))
@@ -155,14 +153,14 @@ def _export_chapters(
     return written
 
 
-def _export_lines(result: StitchResult, options: ExportOptions, folder: Path, basename: str) -> list[Path]:
+def _export_lines(result: StitchResult, options: ExportOptions, folder: Path, basename: str, book: BookTags) -> list[Path]:
     written = []
     for (chapter, line), (start, end, text) in _line_spans(result.pieces).items():
         if end <= start:
             log.warning("script line %d is silent after trimming; it gets no per-line file", line)
             continue
         span = _Span(Path(result.chapter_files[chapter]), start, end)
-        tags = _Tags(title=text, artist=options.author, album=options.title)
+        tags = _Tags(title=text, artist=book.author, album=book.title)
         for name in options.plain_formats:
             audio_path = folder / f"{basename}-l{line:04d}.{name}"
             written.append(_write_audio(audio_path, [span], name, result, tags))
@@ -478,12 +476,12 @@ def _tag_m4b(path: Path, options: ExportOptions, book: BookTags) -> None:
 
     try:
         audio = MP4(str(path))
-        if options.title:
-            audio["©nam"] = [options.title]
-            audio["©alb"] = [options.title]
-        if options.author:
-            audio["©ART"] = [options.author]
-            audio["aART"] = [options.author]
+        if book.title:
+            audio["©nam"] = [book.title]
+            audio["©alb"] = [book.title]
+        if book.author:
+            audio["©ART"] = [book.author]
+            audio["aART"] = [book.author]
         audio["©gen"] = ["Audiobook"]
         if book.read_by:
             audio["©wrt"] = [book.read_by]  # audiobook players show the composer as the narrator

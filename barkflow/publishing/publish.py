@@ -11,12 +11,12 @@ import copy
 import functools
 import json
 import logging
-from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
 from barkflow.running import retakes
-from barkflow.store.cache import Store, content_key
+from barkflow.store.cache import Store
+from barkflow.store.keys import Key
 from barkflow.planning.config import MAX_TAKES, BarkflowConfig, VerifyConfig
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 
 PICKS_FILE = "picks.json"
 MANIFEST = "manifest.json"
+# What the outputs are made of: every piece by its fields (its audio by checksum, so a repaired
+# entry re-stitches), the chapter titles, the stitch and export options, the name and the tags.
+# 1: pieces as named fields (pause_before and pause_after could stand in for each other before).
+RENDER_KEY = Key("render", 1, ("pieces", "chapter_titles", "stitch", "export", "name", "tags"))
 
 
 def publish(
@@ -50,7 +54,7 @@ def publish(
     manifest = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir, previous)
     wanted = {unit.uid for unit in chosen}
     takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
-    clips = write_clips(out_dir / REVIEW_DIR, takes, store)
+    clips = write_clips(out_dir / REVIEW_DIR, takes, store, {take: result.measures for take, result in scores.items()})
     add_checks(manifest["segments"], takes, clips)
     for segment in manifest["segments"]:  # set on every run: retakes add takes without re-stitching
         segment["takes"] = sum(unit.uid == segment["uid"] for unit in takes)
@@ -185,21 +189,17 @@ def _stitch_and_export(
         for i, u in enumerate(chosen)
     ]
 
-    book = the_plan.script.metadata
-
     def inputs_key() -> str:
         # The entries' checksums, not only their keys: a repaired or recomputed entry re-stitches.
-        return content_key(
-            "render",
-            [
-                (p.segment_id, p.audio_path.name, store.checksum("decode", u.keys["decode"]), p.boundary, p.chapter)
-                # pause cues' silences, and the book's words the subtitles show, where they are set
-                + tuple(x for x in (p.pause_before_s, p.pause_after_s) if x)
-                + ((p.text,) if u.shown != u.text else ())
+        return RENDER_KEY(
+            pieces=[
+                {"id": p.segment_id, "audio": p.audio_path.name, "checksum": store.checksum("decode", u.keys["decode"]),
+                 "boundary": p.boundary, "chapter": p.chapter, "pause_before": p.pause_before_s,
+                 "pause_after": p.pause_after_s, "shown": p.text}
                 for p, u in zip(pieces, chosen)
             ],
-            chapter_titles, cfg.stitch, cfg.export, cfg.project.name, cfg.project.title, cfg.project.author,
-            *([book.identity()] if book is not None else []),  # a book's tags and cover; plain scripts keep their key
+            chapter_titles=chapter_titles, stitch=cfg.stitch, export=cfg.export, name=cfg.project.name,
+            tags=the_plan.tags.identity(),
         )
 
     render_key = inputs_key()
@@ -208,10 +208,7 @@ def _stitch_and_export(
         return copy.deepcopy(previous)  # the review and verify fields are set on it
     stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
     render_key = inputs_key()  # what was stitched: entries stitch found damaged were recomputed
-    options = cfg.export
-    if cfg.project.title or cfg.project.author:
-        options = replace(options, title=options.title or cfg.project.title, author=options.author or cfg.project.author)
-    outputs = [str(p) for p in export(stitched, chapter_titles, options, out_dir, cfg.project.name, book)]
+    outputs = [str(p) for p in export(stitched, chapter_titles, cfg.export, out_dir, cfg.project.name, the_plan.tags)]
     outputs += [str(p) for p in _export_segment_voices(chosen, store, engine, out_dir / "voices")]
     return _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs)
 

@@ -31,7 +31,7 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 from urllib.parse import quote
 
 import numpy as np

@@ -99,7 +99,11 @@ def check_audio(
     audio: np.ndarray, text: str, stop_reason: Optional[str] = None, sample_rate: int = SAMPLE_RATE
 ) -> dict:
     """The take's measures, the text's expected seconds, the stop reason and `flags` (see `flag`)."""
-    measures = measure_audio(audio, sample_rate)
+    return checks_from(measure_audio(audio, sample_rate), text, stop_reason)
+
+
+def checks_from(measures: dict, text: str, stop_reason: Optional[str] = None) -> dict:
+    """`check_audio` from measures taken before (the verify step stores them): no audio is read."""
     return {
         **measures, "expected_seconds": round(estimate_seconds(text), 3), "stop_reason": stop_reason,
         "flags": flag(measures, text, stop_reason),

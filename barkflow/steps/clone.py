@@ -16,7 +16,7 @@ from typing import Optional
 
 from omegaconf import MISSING
 
-from barkflow.store.cache import content_key
+from barkflow.store.keys import Key
 from barkflow.engine import cloning
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.prompts import VoicePrompt
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 NAME = "clone"
 VERSION = 1
 NEEDS = ()
+KEY = Key(NAME, VERSION, ("audio", "candidate", "models"))  # the recording by content, not its path
 
 
 @dataclass
@@ -42,7 +43,7 @@ class CloneConfig:
 
 def cache_key(clone: CloneConfig, audio_sha256: str, model_ids: dict) -> str:
     """Recording content, candidate and model identities: all that shapes the prompt (not the path)."""
-    return content_key(NAME, VERSION, audio_sha256, clone.candidate, dict(model_ids))
+    return KEY(audio=audio_sha256, candidate=clone.candidate, models=dict(model_ids))
 
 
 def model_ids(clone: CloneConfig, codec_id: str) -> dict[str, str]:

@@ -1,18 +1,17 @@
 """Step: semantic tokens → codebooks 0 and 1 (engine: sampling.generate_coarse)."""
 
-from barkflow.store.cache import content_key
 from barkflow.engine.sampling import CoarseRow
+from barkflow.store.keys import Key
 
 NAME = "coarse"
 VERSION = 1
 NEEDS = ("semantic",)
+KEY = Key(NAME, VERSION, ("semantic", "prompt", "options", "seed", "model"))
 
 
 def cache_key(unit, prompt_key: str, engine) -> str:
-    return content_key(
-        NAME, VERSION, unit.keys["semantic"], prompt_key, unit.options.coarse, unit.seeds["coarse"],
-        engine.identity("coarse"),
-    )
+    return KEY(semantic=unit.keys["semantic"], prompt=prompt_key, options=unit.options.coarse,
+               seed=unit.seeds["coarse"], model=engine.identity("coarse"))
 
 
 def length(unit) -> int:

@@ -1,14 +1,15 @@
 """Step: 8 codebooks → a 24 kHz waveform (engine: the EnCodec decoder)."""
 
-from barkflow.store.cache import content_key
+from barkflow.store.keys import Key
 
 NAME = "decode"
 VERSION = 1
 NEEDS = ("fine",)
+KEY = Key(NAME, VERSION, ("fine", "codec"))
 
 
 def cache_key(unit, prompt_key: str, engine) -> str:
-    return content_key(NAME, VERSION, unit.keys["fine"], engine.identity("codec"))
+    return KEY(fine=unit.keys["fine"], codec=engine.identity("codec"))
 
 
 def length(unit) -> int:

@@ -1,17 +1,17 @@
 """Step: codebooks 0, 1 → all 8 codebooks (engine: sampling.generate_fine)."""
 
-from barkflow.store.cache import content_key
 from barkflow.engine.sampling import FineRow
+from barkflow.store.keys import Key
 
 NAME = "fine"
 VERSION = 1
 NEEDS = ("coarse",)
+KEY = Key(NAME, VERSION, ("coarse", "prompt", "options", "seed", "model"))
 
 
 def cache_key(unit, prompt_key: str, engine) -> str:
-    return content_key(
-        NAME, VERSION, unit.keys["coarse"], prompt_key, unit.options.fine, unit.seeds["fine"], engine.identity("fine"),
-    )
+    return KEY(coarse=unit.keys["coarse"], prompt=prompt_key, options=unit.options.fine, seed=unit.seeds["fine"],
+               model=engine.identity("fine"))
 
 
 def length(unit) -> int:

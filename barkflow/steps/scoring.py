@@ -51,6 +51,7 @@ class VerifyResult:
     extra: list[str] = field(default_factory=list)
     substituted: list[tuple[str, str]] = field(default_factory=list)  # (text word, heard word)
     flags: dict = field(default_factory=dict)  # the audio checks it fails (barkflow/steps/checks.py): {name: message}
+    measures: dict = field(default_factory=dict)  # the audio's measures the flags come from (checks.measure_audio)
 
     def failures(self, max_wer: float, fail_on) -> list[str]:
         """Why the take fails: "wer" above `max_wer`, then each flagged check named in `fail_on`."""

@@ -1,23 +1,25 @@
 """Step: text → semantic tokens (engine: sampling.generate_semantic)."""
 
-from barkflow.store.cache import content_key
 from barkflow.engine.sampling import SemanticRow
+from barkflow.store.keys import Key
 
 NAME = "semantic"
 VERSION = 1
 NEEDS = ()
+# Text, voice history, options, seed and weights (model + tokenizer): all that shapes the tokens;
+# the anti-speaker's prompt (by content) where there is one.
+KEY = Key(NAME, VERSION, ("text", "prompt", "options", "seed", "model", "tokenizer"), optional={"negative_voice": None})
+GIVEN_KEY = Key(NAME, VERSION, ("tokens",), tag="given")  # tokens given by a voice, keyed by their content
 
 
 def cache_key(unit, prompt_key: str, engine) -> str:
-    """Text, voice history, options, seed and weights (model + tokenizer): all that shapes the tokens."""
     unit = unit.semantic_source or unit  # re-voicing another line: its key, so its one entry
-    if unit.semantic_tokens is not None:  # re-voicing from a voice: the tokens are given, keyed by their content
-        return content_key(NAME, VERSION, "given", unit.semantic_tokens)
-    # The anti-speaker's prompt by content, only when there is one: other keys stay as they were.
-    negative = [unit.negative_voice.key] if unit.negative_voice is not None else []
-    return content_key(
-        NAME, VERSION, unit.text, prompt_key, unit.options.semantic, unit.seeds["semantic"],
-        engine.identity("semantic"), engine.identity("tokenizer"), *negative,
+    if unit.semantic_tokens is not None:  # re-voicing from a voice
+        return GIVEN_KEY(tokens=unit.semantic_tokens)
+    return KEY(
+        text=unit.text, prompt=prompt_key, options=unit.options.semantic, seed=unit.seeds["semantic"],
+        model=engine.identity("semantic"), tokenizer=engine.identity("tokenizer"),
+        negative_voice=unit.negative_voice.key if unit.negative_voice is not None else None,
     )
 
 

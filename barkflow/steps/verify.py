@@ -11,7 +11,7 @@ weights and every option that changes what it hears.
 
 import numpy as np
 
-from barkflow.store.cache import content_key
+from barkflow.store.keys import Key
 from barkflow.errors import BarkflowError
 from barkflow.steps.checks import CHECKS_VERSION, MEASURES, flag, measure_audio
 from barkflow.steps.scoring import VerifyResult, align, language_or_english
@@ -19,6 +19,7 @@ from barkflow.steps.scoring import VerifyResult, align, language_or_english
 NAME = "verify"
 VERSION = 2  # 2: the audio checks' measures stored beside the transcript; the language in the key
 NEEDS = ("decode",)
+KEY = Key(NAME, VERSION, ("checks", "decode", "language", "recogniser"))
 
 
 def language(unit) -> str:
@@ -28,7 +29,7 @@ def language(unit) -> str:
 
 def cache_key(unit, recogniser) -> str:
     spoken = language(unit)
-    return content_key(NAME, VERSION, CHECKS_VERSION, unit.keys["decode"], spoken, recogniser.identity(spoken))
+    return KEY(checks=CHECKS_VERSION, decode=unit.keys["decode"], language=spoken, recogniser=recogniser.identity(spoken))
 
 
 def length(unit) -> int:
@@ -55,7 +56,8 @@ def result(arrays: dict, unit, stop_reason=None) -> VerifyResult:
     """The scores of a stored transcript against the unit's text, with the checks its audio fails
     (`stop_reason`: why the unit's semantic stage stopped, from its entry's meta)."""
     scores = align(unit.text, str(arrays["transcript"]), language(unit))
-    scores.flags = flag({name: arrays[name].item() for name in MEASURES}, unit.text, stop_reason)
+    scores.measures = {name: arrays[name].item() for name in MEASURES}
+    scores.flags = flag(scores.measures, unit.text, stop_reason)
     return scores
 
 

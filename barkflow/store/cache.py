@@ -1,9 +1,8 @@
 """The content-addressed cache: every intermediate (token arrays, audio) lives under a key.
 
 Keys
-    ``content_key(*parts)`` hashes everything that determines a result (text, seed, model id,
-    settings dataclasses, input arrays) into 32 hex characters. Equal inputs give equal keys in
-    every process and Python run; inputs that differ in value *or type* give different keys.
+    Every entry lives under a key made by barkflow/store/keys.py: a hash of everything that
+    determines the result (text, seed, model id, settings, input arrays), by named fields.
 
 Layout on disk (one root, shared by all processes and machines that use the cache)::
 
@@ -40,10 +39,7 @@ Guarantees
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import errno
-import hashlib
 import json
 import logging
 import os
@@ -53,152 +49,34 @@ import socket
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import filelock
 import numpy as np
 
 from barkflow.errors import BarkflowError
+from barkflow.store.keys import content_key
 from barkflow.store.npz import NpzError, read_header
 
 log = logging.getLogger(__name__)
 
-KEY_HEX_CHARS = 32  # 128 bits of sha256: collisions are not a practical concern
 TEMP_MAX_AGE = 3600.0  # seconds; a temp this old belongs to a dead writer (no write takes an hour)
 LOCKS_DIR = ".locks"
 META = "__meta__"
 CHECKSUM = "__checksum__"
 ORIGIN = "__origin__"
 
-# Bump the version if the encoding below changes: every key changes with it, so old entries
-# are simply never found again (no stale hit can ever mix two encodings).
-_KEY_PREFIX = b"barkflow.content_key/1\0"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed member timestamps: equal entries are equal bytes
 _NAMESPACE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # no separators; "." names are ours
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]{2,}")  # the first two characters name the shard folder
 _TEMP_RE = re.compile(r"\..+\.tmp")
 
 
-# --------------------------------------------------------------------------- content keys
-
-
-def content_key(*parts: object) -> str:
-    """A stable 32-hex-character key for ``parts`` (sha256 of a typed, unambiguous encoding).
-
-    Accepted values: None, bool, int, float, str, bytes, lists/tuples/other sequences (all the
-    same: a YAML list and a Python tuple agree), sets, dicts (key order does not matter),
-    dataclass instances (class name + fields), Enum members (class name + member name), paths
-    (as POSIX strings), numpy arrays (dtype + shape + bytes) and numpy scalars (as the equal
-    Python number).
-
-    Floats are hashed by ``repr``, so 0.7 and 0.70 agree while 0.7 and 0.7000001 differ.
-    Values that print alike but differ in type ("1", 1, 1.0, True, Path("1")) give different keys.
-    Raises TypeError for anything else (an object array, an arbitrary object): a key must never
-    depend on ``id()`` or ``hash()``, which change from run to run.
-    """
-    digest = hashlib.sha256(_KEY_PREFIX)
-    _feed(digest, list(parts))
-    return digest.hexdigest()[:KEY_HEX_CHARS]
-
-
-class _Collector:
-    """Stands in for a hash object to capture one value's encoding (to sort dict keys and sets)."""
-
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-
-    def update(self, data: bytes) -> None:
-        self.chunks.append(bytes(data))
-
-
-def _encoded(value: object) -> bytes:
-    out = _Collector()
-    _feed(out, value)
-    return b"".join(out.chunks)
-
-
-def _atom(out, tag: bytes, payload: bytes) -> None:
-    # tag + length + payload: no value's encoding is a prefix of another's.
-    out.update(b"%s%d:" % (tag, len(payload)))
-    out.update(payload)
-
-
-def _feed(out, value: object) -> None:
-    """Write ``value``'s typed encoding into ``out`` (anything with ``update(bytes)``)."""
-    # Order matters: IntEnum/StrEnum are also int/str, bool is also int, np.float64 is also float.
-    if value is None:
-        _atom(out, b"N", b"")
-    elif isinstance(value, enum.Enum):
-        out.update(b"E")
-        _feed(out, type(value).__qualname__)
-        _feed(out, value.name)
-    elif isinstance(value, bool):
-        _atom(out, b"B", b"1" if value else b"0")
-    elif isinstance(value, int):
-        _atom(out, b"I", format(int(value), "x").encode())  # hex: no str() digit limit on huge ints
-    elif isinstance(value, float):
-        _atom(out, b"F", float.__repr__(value).encode())  # not repr(): np.float64 prints differently
-    elif isinstance(value, str):
-        _atom(out, b"S", value.encode("utf-8", "surrogatepass"))
-    elif isinstance(value, (bytes, bytearray, memoryview)):
-        _atom(out, b"Y", bytes(value))
-    elif isinstance(value, PurePath):
-        _atom(out, b"P", value.as_posix().encode("utf-8", "surrogateescape"))
-    elif isinstance(value, np.ndarray):
-        _feed_array(out, value)
-    elif isinstance(value, np.generic):
-        # A numpy number hashes like the Python number it equals (a seed from rng.integers
-        # must find the entry made with the literal); other scalars hash as 0-d arrays.
-        _feed(out, value.item() if value.dtype.kind in "biuf" else np.asarray(value))
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        # Like dataclasses.asdict, but without its deep copy and keeping nested class names.
-        # A field added after keys were in use is marked `key_omits_default`: at its default it
-        # is left out, so adding it keeps every existing key.
-        out.update(b"C")
-        _feed(out, type(value).__qualname__)
-        _feed(out, {
-            f.name: getattr(value, f.name) for f in dataclasses.fields(value)
-            if not (f.metadata.get("key_omits_default") and getattr(value, f.name) == f.default)
-        })
-    elif isinstance(value, Mapping):
-        items = sorted(((_encoded(k), v) for k, v in value.items()), key=lambda item: item[0])
-        out.update(b"D%d:" % len(items))
-        for encoded_key, item in items:
-            out.update(encoded_key)
-            _feed(out, item)
-    elif isinstance(value, Sequence):  # list, tuple, and list-likes such as a config's ListConfig
-        out.update(b"L%d:" % len(value))
-        for item in value:
-            _feed(out, item)
-    elif isinstance(value, (set, frozenset)):
-        members = sorted(_encoded(item) for item in value)
-        out.update(b"T%d:" % len(members))
-        for member in members:
-            out.update(member)
-    else:
-        raise TypeError(
-            f"content_key cannot hash a {type(value).__qualname__}: pass JSON-like values, "
-            "dataclasses, enums, paths or numpy arrays"
-        )
-
-
-def _feed_array(out, array: np.ndarray) -> None:
-    if array.dtype.hasobject:
-        raise TypeError("content_key cannot hash an object array: its bytes are pointers")
-    out.update(b"A")
-    _feed(out, repr(np.lib.format.dtype_to_descr(array.dtype)))  # what an .npy header records
-    _feed(out, list(array.shape))
-    flat = np.ascontiguousarray(array).reshape(-1)  # C order, whatever the strides
-    out.update(b"%d:" % flat.nbytes)
-    if flat.nbytes:
-        out.update(flat.view(np.uint8))  # no copy: hashlib reads the buffer
-
-
 def _checksum(namespace: str, key: str, arrays: Mapping[str, np.ndarray], meta_json: str) -> str:
     # Covers the entry's own name too, so an entry copied to the wrong key is caught.
-    return content_key("barkflow.store.cache.entry", namespace, key, dict(arrays), meta_json)
+    return content_key("barkflow.cache.entry", namespace, key, dict(arrays), meta_json)
 
 
 # --------------------------------------------------------------------------- the store

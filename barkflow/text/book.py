@@ -595,31 +595,3 @@ def _build_script(documents: list[_Document], metadata: BookTags, narrator: str,
         raise BarkflowError(f"{source}: no text to read (front and back matter is skipped); check the file, "
                             "or name the parts to read in project.book.include")
     return replace(builder.build("book"), metadata=metadata)
-
-
-# ----------------------------------------------------------------------------------------------
-# the project's own metadata
-
-
-def with_project_tags(script: Script, title: str, author: str, read_by: str, cover: str, find) -> Script:
-    """The script with the project's title, author, narrator credit and cover over the book's own.
-    `find` turns the cover's path as written into a file path. A plain script without read_by or
-    cover keeps metadata None, so its outputs are tagged (and keyed) exactly as before."""
-    if script.metadata is None and not (read_by or cover):
-        return script
-    image, image_type = _read_cover(find(cover), cover) if cover else (b"", "")
-    tags = BookTags(title=title, author=author, read_by=read_by, cover=image, cover_type=image_type)
-    return replace(script, metadata=tags.over(script.metadata))
-
-
-def _read_cover(path: Path, written: str) -> tuple[bytes, str]:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise BarkflowError(f"project.cover={written}: cannot read it ({error.strerror or error}); "
-                            "give the path of a JPEG or PNG image") from None
-    if data.startswith(b"\xff\xd8\xff"):
-        return data, "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return data, "image/png"
-    raise BarkflowError(f"project.cover={written}: not a JPEG or PNG image; convert it to one of those")

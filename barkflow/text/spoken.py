@@ -30,7 +30,7 @@ from typing import Any, Callable, Optional, Union
 import yaml
 from num2words import CONVERTER_CLASSES, num2words
 
-from barkflow.store.cache import content_key
+from barkflow.store.keys import content_key
 from barkflow.errors import BarkflowError
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from barkflow.planning import build, plan
 from barkflow import runner
-from barkflow.store.cache import Store, content_key
+from barkflow.store.cache import Store
+from barkflow.store.keys import content_key
 from barkflow.planning.config import VoiceConfig, apply_overrides
 from barkflow.engine import controls
 from barkflow.engine import sampling as S

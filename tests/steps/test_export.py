@@ -22,6 +22,7 @@ from scipy.signal import resample_poly
 
 from barkflow.errors import BarkflowError
 from barkflow.planning.outputs import ExportOptions
+from barkflow.text.script import BookTags
 from barkflow.publishing.export import chapter_starts_ms, export, true_peak_dbfs
 from barkflow.planning.outputs import StitchOptions
 from barkflow.publishing.stitch import StitchPiece, stitch
@@ -69,8 +70,8 @@ def master(stitched, chapter: int) -> np.ndarray:
 
 
 def test_every_format_opens_with_the_right_duration(stitched, tmp_path):
-    options = ExportOptions(formats=("wav", "flac", "ogg", "mp3", "m4b"), subtitles=(), title="T", author="A")
-    written = export(stitched, TITLES, options, tmp_path, "book")
+    options = ExportOptions(formats=("wav", "flac", "ogg", "mp3", "m4b"), subtitles=())
+    written = export(stitched, TITLES, options, tmp_path, "book", BookTags(title="T", author="A"))
     assert [p.name for p in written] == ["book.wav", "book.flac", "book.ogg", "book.mp3", "book.m4b"]
     for path in written:
         assert abs(frames_of(path) - stitched.total_samples) <= FRAME_TOLERANCE[path.suffix[1:]], path.name
@@ -86,8 +87,8 @@ def test_every_format_opens_with_the_right_duration(stitched, tmp_path):
 
 
 def test_m4b_has_chapter_markers_at_the_stitched_starts_and_tags(stitched, tmp_path):
-    options = ExportOptions(formats=("m4b",), title="My Book", author="Jane Doe", bitrate_kbps=48)
-    written = export(stitched, TITLES, options, tmp_path, "book")
+    options = ExportOptions(formats=("m4b",), bitrate_kbps=48)
+    written = export(stitched, TITLES, options, tmp_path, "book", BookTags(title="My Book", author="Jane Doe"))
     assert [p.name for p in written] == ["book.m4b", "book.srt", "book.vtt"]  # m4b brings book subtitles
 
     expected_ms = [0, samples_to_ms(stitched.chapter_samples[0], SR)]
@@ -106,8 +107,8 @@ def test_m4b_has_chapter_markers_at_the_stitched_starts_and_tags(stitched, tmp_p
 
 
 def test_per_chapter_and_per_line_files(stitched, tmp_path):
-    options = ExportOptions(formats=("wav", "mp3"), book=False, per_chapter=True, per_line=True, title="B", author="A")
-    written = {p.relative_to(tmp_path).as_posix() for p in export(stitched, TITLES, options, tmp_path, "b")}
+    options = ExportOptions(formats=("wav", "mp3"), book=False, per_chapter=True, per_line=True)
+    written = {p.relative_to(tmp_path).as_posix() for p in export(stitched, TITLES, options, tmp_path, "b", BookTags(title="B", author="A"))}
     chapter_files = {f"b-chapters/b-ch00{n}.{ext}" for n in (1, 2) for ext in ("wav", "mp3", "srt", "vtt")}
     line_files = {f"b-lines/b-l000{n}.{ext}" for n in range(4) for ext in ("wav", "mp3")}
     assert written == chapter_files | line_files  # book=False: no whole-book files

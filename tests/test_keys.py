@@ -1,0 +1,121 @@
+"""Cache keys: every key is a fixed, named list of fields with a version (barkflow/store/keys.py).
+
+Each key kind is checked for the properties that make a cache trustworthy: a missing or unknown
+field is an error, changing any field changes the key, two optional fields never stand in for
+each other, and the keys that existed before fields had names kept their values.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from barkflow import steps
+from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
+from barkflow.planning import plan
+from barkflow.planning.voices import PROMPT_KEY
+from barkflow.publishing.publish import RENDER_KEY
+from barkflow.steps import clone, verify
+from barkflow.store.keys import Key, content_key
+
+from helpers import project_config, render
+
+ALL_KEYS = {
+    "semantic": steps.semantic.KEY, "semantic given": steps.semantic.GIVEN_KEY, "coarse": steps.coarse.KEY,
+    "fine": steps.fine.KEY, "decode": steps.decode.KEY, "verify": verify.KEY, "clone": clone.KEY,
+    "seed": plan.SEED_KEY, "split seed": plan.SPLIT_SEED_KEY, "segment": plan.SEGMENT_KEY, "split": plan.SPLIT_KEY,
+    "split memo check": plan.MEMO_CHECK, "voice prompt": PROMPT_KEY, "render": RENDER_KEY,
+}
+VALUES = st.one_of(st.integers(-3, 3), st.text(max_size=3), st.floats(0, 2, allow_nan=False), st.none(),
+                   st.lists(st.integers(0, 3), max_size=3))
+
+
+@pytest.mark.parametrize("name", ALL_KEYS)
+def test_a_key_needs_every_field_and_no_other(name):
+    key = ALL_KEYS[name]
+    values = {field: 0 for field in key.fields}
+    key(**values)
+    with pytest.raises(TypeError, match="missing"):
+        key(**{field: 0 for field in key.fields[1:]})
+    with pytest.raises(TypeError, match="unknown"):
+        key(**values, not_a_field=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(sorted(ALL_KEYS)), data=st.data())
+def test_changing_any_field_changes_the_key(name, data):
+    key = ALL_KEYS[name]
+    names = key.fields + tuple(key.optional)
+    values = {field: data.draw(VALUES, label=field) for field in names}
+    changed = data.draw(st.sampled_from(names), label="changed")
+    new_value = data.draw(VALUES.filter(lambda v: content_key(v) != content_key(values[changed])), label="new")
+    assert key(**values) != key(**{**values, changed: new_value})
+
+
+def test_two_optional_fields_never_stand_in_for_each_other():
+    key = Key("probe", 1, ("a",), optional={"before": None, "after": None})
+    assert key(a=1, before=1.0) != key(a=1, after=1.0)
+    assert key(a=1) == key(a=1, before=None)  # an optional field at its default leaves the key as it was
+
+
+def test_the_keys_that_existed_before_fields_had_names_kept_their_values():
+    """Each kind's key equals the positional formula it replaced, so no cache entry is orphaned."""
+    options = SemanticOptions()
+    assert steps.semantic.KEY(text="t", prompt="p", options=options, seed=1, model="m", tokenizer="k") == content_key(
+        "semantic", 1, "t", "p", options, 1, "m", "k")
+    assert steps.semantic.GIVEN_KEY(tokens=np.arange(3)) == content_key("semantic", 1, "given", np.arange(3))
+    assert steps.coarse.KEY(semantic="s", prompt="p", options=CoarseOptions(), seed=2, model="m") == content_key(
+        "coarse", 1, "s", "p", CoarseOptions(), 2, "m")
+    assert steps.fine.KEY(coarse="c", prompt="p", options=FineOptions(), seed=3, model="m") == content_key(
+        "fine", 1, "c", "p", FineOptions(), 3, "m")
+    assert steps.decode.KEY(fine="f", codec="c") == content_key("decode", 1, "f", "c")
+    assert verify.KEY(checks=1, decode="d", language="en", recogniser="r") == content_key("verify", 2, 1, "d", "en", "r")
+    assert clone.KEY(audio="a", candidate="end", models={"x": "y"}) == content_key("clone", 1, "a", "end", {"x": "y"})
+    assert plan.SEED_KEY(base=0, stage="fine", uid="u", take=1) == content_key("seed", 0, "fine", "u", 1)
+    assert plan.SEGMENT_KEY(speaker="s", voice="v", text="t", occurrence=0) == content_key("segment", "s", "v", "t", 0)
+    assert PROMPT_KEY(semantic=1, coarse=2, fine=3) == content_key("voice-prompt", 1, 2, 3)
+
+
+def test_each_step_key_reads_every_field_from_its_unit():
+    """The wiring: a unit differing in anything a step's key names gets another key."""
+    engine = SimpleNamespace(identity=lambda part: f"id-{part}")
+    base = dict(text="Hello.", options=SimpleNamespace(semantic=SemanticOptions(), coarse=CoarseOptions(), fine=FineOptions()),
+                seeds={"semantic": 1, "coarse": 2, "fine": 3}, keys={"semantic": "s", "coarse": "c", "fine": "f"},
+                semantic_source=None, semantic_tokens=None, negative_voice=None)
+    variants = {
+        "text": dict(text="Bye."), "seeds": dict(seeds={"semantic": 9, "coarse": 9, "fine": 9}),
+        "keys": dict(keys={"semantic": "s2", "coarse": "c2", "fine": "f2"}),
+        "options": dict(options=SimpleNamespace(semantic=SemanticOptions(temp=0.5), coarse=CoarseOptions(temp=0.5),
+                                                fine=FineOptions(temp=0.6))),
+    }
+    for step in plan.TOKEN_STEPS:
+        key = step.cache_key(SimpleNamespace(**base), "prompt", engine)
+        assert step.cache_key(SimpleNamespace(**base), "other prompt", engine) != key or step is steps.decode
+        changed = [name for name, change in variants.items()
+                   if step.cache_key(SimpleNamespace(**{**base, **change}), "prompt", engine) != key]
+        expected = {steps.semantic: {"text", "seeds", "options"}, steps.coarse: {"keys", "seeds", "options"},
+                    steps.fine: {"keys", "seeds", "options"}, steps.decode: {"keys"}}[step]
+        assert set(changed) == expected, step.NAME
+
+
+def test_moving_a_pause_cue_from_before_a_segment_to_after_it_restitches(tmp_path):
+    """The render key once hashed the pauses with zeros dropped: (1, 0) and (0, 1) were one key, so
+    the book kept its silence at the start after the cue moved to the end."""
+    script = tmp_path / "script.txt"
+    script.write_text("[pause 1s] Hello there.\n", encoding="utf-8")
+    config = project_config(tmp_path, f"project.script={script}", "project.format=prose", "stitch.trim_silence=false",
+                            "stitch.loudness_lufs=null")
+    render(config)
+    first, rate = sf.read(tmp_path / "out" / "demo.wav")
+    script.write_text("Hello there. [pause 1s]\n", encoding="utf-8")
+    render(config)
+    second, _ = sf.read(tmp_path / "out" / "demo.wav")
+    assert len(first) == len(second)
+    silence = int(0.9 * rate)
+    assert np.abs(first[:silence]).max() == 0 and np.abs(second[-silence:]).max() == 0
+    assert np.abs(second[:silence]).max() > 0
