@@ -67,6 +67,7 @@ NOTE_TITLES = frozenset({"notes", "footnotes", "endnotes"})
 FONT_OBFUSCATION = frozenset({"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"})
 COVER_TYPES = ("image/jpeg", "image/png")  # what MP4 and ID3 cover art hold
 MAX_MEMBER_BYTES = 64 << 20  # one file of a book (a chapter, the cover): far past real ones, short of a zip bomb
+_PROLOG_BYTES = 64 << 10  # where a document's DOCTYPE must be, if it has one
 
 _BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "div", "dl", "dt",
@@ -188,20 +189,115 @@ def _check_drm(archive: _Archive) -> None:
 
 def _xml(data: bytes, source: str, name: str):
     """A container, package, NCX or encryption file: XML that must hold at least one element."""
-    soup = _soup(data, xml=True)
+    soup = _parse(data, xml=True, source=f"{source}: {name}")
     if soup.find() is None:
         raise BarkflowError(f"{source}: malformed EPUB: {name} is not XML; export the book again as EPUB")
     return soup
 
 
 def _soup(data: bytes, xml: bool, source: str = "the page"):
-    """A content document: XHTML through lxml's XML parser (self-closing tags as XML means them),
-    HTML through its HTML parser, decoded by `_html_text` first."""
+    """A content document, parsed (`_parse`), and said so when it reads no words while its bytes
+    hold some: the one check every spine file and HTML book passes, whatever lost the words."""
+    soup = _parse(data, xml, source)
+    if not soup.get_text(" ").split():  # bs4 walks the tree through next_element: no recursion
+        in_bytes = _words_in_bytes(data)
+        if in_bytes:
+            log.warning("%s: read 0 of the %d words its bytes hold (a parser lost them); check the file, "
+                        "e.g. open it in a browser", source, in_bytes)
+    return soup
+
+
+def _parse(data: bytes, xml: bool, source: str):
+    """XHTML through lxml's XML parser (self-closing tags as XML means them), HTML through its HTML
+    parser, decoded by `_html_text` first. An HTML page that opens with an internal DTD subset
+    (`<!DOCTYPE html [ <!ENTITY ...> ]>`, as some converters write) is XML: the HTML parser reads
+    the subset's "]>" as text, and its entities not at all."""
     from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
+    if not xml and _has_internal_subset(data):
+        xml = True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(data if xml else _html_text(data, source), "lxml-xml" if xml else "lxml")
+        if xml:
+            return BeautifulSoup(data, builder=_safe_xml_builder())
+        return BeautifulSoup(_html_text(data, source), "lxml")
+
+
+@functools.cache
+def _safe_xml_builder_class():
+    from bs4.builder import LXMLTreeBuilderForXML
+    from lxml import etree
+
+    class SafeXMLBuilder(LXMLTreeBuilderForXML):
+        """BeautifulSoup's lxml XML builder, made safe and whole for books.
+
+        lxml calls a parser target's doctype() from its own internal-subset handler, which then
+        fails on the subset's first entity declaration: the rest of the document was lost (an
+        empty soup). Without the hook (the Doctype is never read aloud anyway) the subset parses.
+        Entities: only those the document declares itself are expanded; external ones (a file or
+        URL: XXE) never, nor any DTD loaded; libxml2 bounds entity amplification (billion laughs)
+        as long as huge_tree stays off."""
+
+        doctype = None  # lxml looks the hook up as an attribute: None means no hook
+
+        def default_parser(self, encoding):
+            return etree.XMLParser(target=self, recover=True, huge_tree=False, encoding=encoding,
+                                   resolve_entities="internal", load_dtd=False, no_network=True)
+
+    return SafeXMLBuilder
+
+
+def _safe_xml_builder():
+    return _safe_xml_builder_class()()
+
+
+def _has_internal_subset(data: bytes) -> bool:
+    """Whether the document opens with a DOCTYPE that has an internal subset. Read by expat up to
+    the DOCTYPE's name only: nothing in the subset is parsed or expanded here."""
+    from xml.parsers import expat
+
+    class Found(Exception):
+        pass
+
+    def doctype(name, system_id, public_id, has_internal_subset):
+        raise Found(bool(has_internal_subset))
+
+    def element(name, attributes):
+        raise Found(False)
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler, parser.StartElementHandler = doctype, element
+    try:
+        parser.Parse(data[:_PROLOG_BYTES], False)
+    except Found as found:
+        return found.args[0]
+    except (expat.ExpatError, ValueError):  # not XML up to there: an HTML page as any other
+        pass
+    return False
+
+
+def _words_in_bytes(data: bytes) -> int:
+    """How many words a document's bytes hold outside its markup, by a streaming tokenizer
+    (html.parser: no tree, no recursion) that shares nothing with the parse it checks."""
+    from html.parser import HTMLParser
+
+    class Counter(HTMLParser):
+        words = 0
+        skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style") and self.skip > 0
+
+        def handle_data(self, text):
+            self.words += 0 if self.skip else len(text.split())
+
+    counter = Counter(convert_charrefs=True)
+    counter.feed(data.decode("utf-8", errors="replace"))
+    counter.close()
+    return counter.words
 
 
 def _html_text(data: bytes, source: str) -> str:
@@ -281,7 +377,7 @@ def _read_epub(archive: _Archive, source: str) -> tuple[list[_Document], BookTag
     toc, types_by_file = [], {}
     nav = next((href for href, _, properties in manifest.values() if "nav" in properties), None)
     if nav and nav in archive.names:
-        nav_soup = _soup(archive.read(nav, "the navigation document"), xml=True)
+        nav_soup = _parse(archive.read(nav, "the navigation document"), xml=True, source=f"{source}: {nav}")
         toc = _nav_entries(nav_soup, nav, "toc")
         for entry in _nav_entries(nav_soup, nav, "landmarks"):
             types_by_file.setdefault(entry.href, set()).update(entry.title.split())
