@@ -608,10 +608,21 @@ class _Walker:
             self.events.append(_Paragraph(text, self.note_depth > 0))
 
     def walk(self, node) -> None:
+        """Depth first with a stack of open elements, not recursion: a book's HTML may nest
+        thousands deep (a div soup) and Python's recursion stops at about a thousand."""
         from bs4 import NavigableString, Tag
         from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
-        for child in node.children:
+        stack = [(iter(node.children), None)]  # (children left, whether a block ends with them: its note flag)
+        while stack:
+            children, block_note = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if block_note is not None:
+                    self.flush()
+                    self.note_depth -= block_note
+                continue
             if isinstance(child, NavigableString):
                 if not isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
                     self.buffer.append(str(child))
@@ -634,11 +645,9 @@ class _Walker:
                 note = _is_note_body(child, self.note_ids)
                 self.flush()
                 self.note_depth += note
-                self.walk(child)
-                self.flush()
-                self.note_depth -= note
+                stack.append((iter(child.children), note))
             else:
-                self.walk(child)
+                stack.append((iter(child.children), None))
 
 
 def _inline_text(element, note_ids: set[str]) -> str:
