@@ -35,6 +35,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, List, Optional
@@ -67,6 +68,13 @@ NOTE_TITLES = frozenset({"notes", "footnotes", "endnotes"})
 FONT_OBFUSCATION = frozenset({"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"})
 COVER_TYPES = ("image/jpeg", "image/png")  # what MP4 and ID3 cover art hold
 MAX_MEMBER_BYTES = 64 << 20  # one file of a book (a chapter, the cover): far past real ones, short of a zip bomb
+# A whole book: the files read (spine, package, cover...) together, inflated. 40 chapters of 60 MiB
+# each passed the file bound and took 5 GB and minutes; the largest real books hold some 30 MiB.
+MAX_BOOK_BYTES = 128 << 20
+# Markup bounds memory more than bytes do: a parsed element costs BeautifulSoup over a kilobyte, so
+# 60 MiB of <p>a</p> would be 8 million of them. Counted as "<" before parsing; a long novel has
+# some 100,000.
+MAX_BOOK_TAGS = 1_000_000
 _PROLOG_BYTES = 64 << 10  # where a document's DOCTYPE must be, if it has one
 
 _BLOCK_TAGS = frozenset({
@@ -120,8 +128,12 @@ def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Opti
         with _open_epub(path) as archive:
             documents, metadata = _read_epub(archive, source)
     else:
+        budget = _Budget(source)
+        budget.check(path.stat().st_size, "the page")
+        data = path.read_bytes()
+        budget.spend(len(data))
         documents = [_Document(id="", href=Path(path).name, linear=True, types=set(), toc=[],
-                               soup=_soup(path.read_bytes(), xml=False, source=str(path)))]
+                               soup=_soup(data, xml=False, source=source, budget=budget))]
         metadata = _html_metadata(documents[0].soup)
     return _build_script(documents, metadata, narrator, options, source)
 
@@ -130,25 +142,64 @@ def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Opti
 # reading the EPUB container
 
 
+class _Budget:
+    """What a book may cost, inflated: MAX_BOOK_BYTES over its files, MAX_BOOK_TAGS of markup;
+    checked before each file is inflated (from its declared size) and parsed."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.bytes = 0
+        self.tags = 0
+
+    def check(self, size: int, what: str, name: str = "") -> None:
+        """`size` more bytes (one file's, or with no `name` several files') would still fit."""
+        fix = "check the book (a zip bomb?), or split it"
+        where = f" {name}" if name else ""
+        if name and size > MAX_MEMBER_BYTES:
+            raise BarkflowError(f"{self.source}: {what}{where} unpacks to {size / 2**20:.0f} MiB, over the "
+                                f"{MAX_MEMBER_BYTES >> 20} MiB a book's file may hold; {fix}")
+        if self.bytes + size > MAX_BOOK_BYTES:
+            raise BarkflowError(f"{self.source}: the book's files unpack to {(self.bytes + size) / 2**20:.0f} MiB "
+                                f"(up to {what}{where}), over the {MAX_BOOK_BYTES >> 20} MiB a book may hold; {fix}")
+
+    def spend(self, size: int) -> None:
+        self.bytes += size
+
+    def markup(self, data: bytes, what: str) -> None:
+        self.tags += data.count(b"<")
+        if self.tags > MAX_BOOK_TAGS:
+            raise BarkflowError(f"{self.source}: the book holds over {MAX_BOOK_TAGS:,} tags (up to {what}), more "
+                                "than barkflow reads in one book; check the book, or split it")
+
+
 class _Archive:
     def __init__(self, zip_file: zipfile.ZipFile, source: str):
         self.zip = zip_file
         self.source = source
         self.names = set(zip_file.namelist())
+        self.budget = _Budget(source)
+
+    def size(self, name: str) -> int:
+        """What a file declares it unpacks to (0 when it is missing: read() says so)."""
+        return self.zip.getinfo(name).file_size if name in self.names else 0
 
     def read(self, name: str, what: str) -> bytes:
         if name not in self.names:
             raise BarkflowError(f"{self.source}: malformed EPUB: {what} {name} is missing from the archive; "
                                 "export the book again as EPUB (e.g. with Calibre)")
-        size = self.zip.getinfo(name).file_size  # what it unpacks to; zipfile never reads past it
-        if size > MAX_MEMBER_BYTES:
-            raise BarkflowError(f"{self.source}: {what} {name} unpacks to {size / 2**20:.0f} MiB, over the "
-                                f"{MAX_MEMBER_BYTES >> 20} MiB a book's file may hold; check the book (a zip bomb?)")
+        size = self.size(name)
+        self.budget.check(size, what, name)  # before inflating anything
         try:
-            return self.zip.read(name)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+            with self.zip.open(name) as member:
+                data = member.read(size + 1)  # never more than declared (+1 to see a lie), whatever it inflates to
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as error:
             raise BarkflowError(f"{self.source}: malformed EPUB: cannot read {name} ({error}); "
                                 "export the book again as EPUB") from None
+        if len(data) > size:
+            raise BarkflowError(f"{self.source}: malformed EPUB: {name} unpacks to more than the {size} bytes it "
+                                "declares; check the book (a zip bomb?)")
+        self.budget.spend(len(data))
+        return data
 
     def __enter__(self) -> "_Archive":
         return self
@@ -195,9 +246,11 @@ def _xml(data: bytes, source: str, name: str):
     return soup
 
 
-def _soup(data: bytes, xml: bool, source: str = "the page"):
-    """A content document, parsed (`_parse`), and said so when it reads no words while its bytes
-    hold some: the one check every spine file and HTML book passes, whatever lost the words."""
+def _soup(data: bytes, xml: bool, source: str, budget: _Budget):
+    """A content document, its markup counted against the book's `budget` before it is parsed
+    (`_parse`), and said so when it reads no words while its bytes hold some: the one check every
+    spine file and HTML book passes, whatever lost the words."""
+    budget.markup(data, source)
     soup = _parse(data, xml, source)
     if not soup.get_text(" ").split():  # bs4 walks the tree through next_element: no recursion
         in_bytes = _words_in_bytes(data)
@@ -389,6 +442,9 @@ def _read_epub(archive: _Archive, source: str) -> tuple[list[_Document], BookTag
         if reference.get("href") and reference.get("type"):
             types_by_file.setdefault(_resolve(opf_path, reference["href"])[0], set()).add(reference["type"].lower())
 
+    spine_files = {manifest[ref["idref"]][0] for ref in spine.find_all("itemref", idref=True)
+                   if ref["idref"] in manifest and "html" in manifest[ref["idref"]][1]}
+    archive.budget.check(sum(map(archive.size, spine_files)), "its spine files")  # before inflating any
     documents = []
     for itemref in spine.find_all("itemref"):
         href, media_type, properties = manifest.get(itemref.get("idref", ""), (None, "", set()))
@@ -398,7 +454,7 @@ def _read_epub(archive: _Archive, source: str) -> tuple[list[_Document], BookTag
             id=itemref["idref"], href=href, linear=itemref.get("linear", "yes") != "no",
             types=set(types_by_file.get(href, ())), toc=[entry for entry in toc if entry.href == href],
             soup=_soup(archive.read(href, "the spine file"), xml="xhtml" in media_type or "xml" in media_type,
-                       source=f"{source}: {href}"),
+                       source=f"{source}: {href}", budget=archive.budget),
             is_nav="nav" in properties or href == nav,
         )
         documents.append(document)

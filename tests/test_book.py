@@ -352,3 +352,17 @@ def test_a_book_given_with_a_text_format_says_to_set_the_format(tmp_path, kind, 
     assert str(path) in message and "project.format=auto" in message and f"project.format={kind}" in message
     renamed = path.rename(tmp_path / "book.txt")  # auto reads it by its content whatever its name
     assert load_script(renamed).lines
+
+
+@pytest.mark.parametrize("kind", ["epub", "html"])
+def test_a_book_past_the_markup_bound_is_a_one_line_error(tmp_path, monkeypatch, kind):
+    """Markup bounds memory more than bytes do (BeautifulSoup spends over a kilobyte an element)."""
+    body = "<h1>T</h1>" + "<p>a</p>" * 100
+    if kind == "epub":
+        path = epubs.raw_epub(tmp_path / "tags.epub", [epubs.xhtml(body)] * 3)
+    else:
+        path = tmp_path / "tags.html"
+        path.write_bytes(epubs.xhtml(body) * 3)
+    monkeypatch.setattr(book_module, "MAX_BOOK_TAGS", 250)  # one file fits, the three of them do not
+    message = one_line_error(lambda: load_script(path))
+    assert str(path) in message and "250 tags" in message
