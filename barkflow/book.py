@@ -233,11 +233,15 @@ def _open_epub(path: Path) -> _Archive:
     source = str(path)
     try:
         zip_file = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:  # e.g. a zip version
         raise BarkflowError(f"{source}: not a readable EPUB (not a zip archive: {error}); "
                             "check the download, or export the book again as EPUB") from None
     archive = _Archive(zip_file, source)
-    _check_drm(archive)
+    try:
+        _check_drm(archive)
+    except BarkflowError:
+        archive.zip.close()
+        raise
     return archive
 
 
@@ -290,11 +294,17 @@ def _parse(data: bytes, xml: bool, source: str):
 
     if not xml and _has_internal_subset(data):
         xml = True
+    from bs4.builder import ParserRejectedMarkup
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        if xml:
-            return BeautifulSoup(data, builder=_safe_xml_builder())
-        return BeautifulSoup(_html_text(data, source), "lxml")
+        try:
+            if xml:
+                return BeautifulSoup(data, builder=_safe_xml_builder())
+            return BeautifulSoup(_html_text(data, source), "lxml")
+        except ParserRejectedMarkup as error:  # no encoding bs4 tried could read it
+            raise BarkflowError(f"{source}: cannot read it as {'XML' if xml else 'HTML'} ({error}); "
+                                "save it as UTF-8, or export the book again") from None
 
 
 @functools.cache
@@ -315,8 +325,11 @@ def _safe_xml_builder_class():
         doctype = None  # lxml looks the hook up as an attribute: None means no hook
 
         def default_parser(self, encoding):
-            return etree.XMLParser(target=self, recover=True, huge_tree=False, encoding=encoding,
-                                   resolve_entities="internal", load_dtd=False, no_network=True)
+            try:
+                return etree.XMLParser(target=self, recover=True, huge_tree=False, encoding=encoding,
+                                       resolve_entities="internal", load_dtd=False, no_network=True)
+            except ValueError as error:  # a declared encoding with a NUL in it: bs4 tries the next one
+                raise LookupError(error) from None
 
     return SafeXMLBuilder
 
@@ -345,7 +358,7 @@ def _has_internal_subset(data: bytes) -> bool:
         parser.Parse(data[:_PROLOG_BYTES], False)
     except Found as found:
         return found.args[0]
-    except (expat.ExpatError, ValueError):  # not XML up to there: an HTML page as any other
+    except (expat.ExpatError, ValueError, LookupError):  # not XML up to there (or in an unknown encoding)
         pass
     return False
 
@@ -384,7 +397,7 @@ def _html_text(data: bytes, source: str) -> str:
     if declared:
         try:
             return data.decode(declared, errors="replace")
-        except LookupError:  # a charset Python does not know: read it as a script file
+        except (LookupError, ValueError):  # a charset Python does not know (or a NUL in its name): as a script file
             pass
     return decode_script(data, source)
 

@@ -366,3 +366,97 @@ def test_a_book_past_the_markup_bound_is_a_one_line_error(tmp_path, monkeypatch,
     monkeypatch.setattr(book_module, "MAX_BOOK_TAGS", 250)  # one file fits, the three of them do not
     message = one_line_error(lambda: load_script(path))
     assert str(path) in message and "250 tags" in message
+
+
+def words_or_one_line_error(path: Path, fmt: str = "auto") -> list[str]:
+    """The book's words, or [] after a one-line BarkflowError: never another exception, never slow."""
+    import time
+
+    start = time.monotonic()
+    try:
+        return [word for line in load_script(path, fmt).lines for word in line.text.split()]
+    except BarkflowError as error:
+        assert "\n" not in str(error) and str(path) in str(error)
+        return []
+    finally:
+        assert time.monotonic() - start < 10
+
+
+@pytest.fixture(scope="module")
+def small_books(tmp_path_factory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("small")
+    epub = epubs.raw_epub(folder / "small.epub", [
+        epubs.xhtml("<h1>One</h1><p>First <em>words</em>.</p>", SUBSET),
+        epubs.xhtml('<h2 id="x">Two</h2><div><p>Second<sup>1</sup> words.</p></div>')])
+    return {"epub": epub.read_bytes(), "html": epubs.xhtml("<h1>One</h1><p>First &amp; <b>words</b>.</p>", SUBSET)}
+
+
+MUTATION = st.tuples(st.integers(min_value=0), st.sampled_from(["flip", "drop", "insert"]), st.binary(min_size=1, max_size=8))
+
+
+def mutate(data: bytes, mutations) -> bytes:
+    for position, kind, chunk in mutations:
+        position %= len(data) + 1
+        if kind == "flip":
+            data = data[:position] + chunk + data[position + len(chunk):]
+        elif kind == "drop":
+            data = data[:position] + data[position + len(chunk):]
+        else:
+            data = data[:position] + chunk + data[position:]
+    return data
+
+
+@settings(max_examples=60, deadline=None)
+@given(kind=st.sampled_from(["epub", "html"]), mutations=st.lists(MUTATION, min_size=1, max_size=6))
+def test_a_mutated_book_gives_words_or_a_one_line_error(tmp_path_factory, small_books, kind, mutations):
+    path = tmp_path_factory.mktemp("mutated") / f"book.{kind}"
+    path.write_bytes(mutate(small_books[kind], mutations))
+    words_or_one_line_error(path)
+
+
+@settings(max_examples=60, deadline=None)
+@given(member=st.integers(min_value=0), mutations=st.lists(MUTATION, min_size=1, max_size=6))
+def test_an_epub_with_a_mutated_file_gives_words_or_a_one_line_error(tmp_path_factory, small_books, member, mutations):
+    """Mutations inside a file (its CRC made right again), so they reach the XML parsers."""
+    import io
+
+    folder = tmp_path_factory.mktemp("member")
+    with zipfile.ZipFile(io.BytesIO(small_books["epub"])) as archive:
+        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    member %= len(entries)
+    path = folder / "book.epub"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number, (name, data) in enumerate(entries):
+            archive.writestr(name, mutate(data, mutations) if number == member else data)
+    words_or_one_line_error(path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(max_size=2000), kind=st.sampled_from(["epub", "html", "txt"]),
+       fmt=st.sampled_from(["auto", "epub", "html", "dialogue"]))
+def test_arbitrary_bytes_as_a_book_give_words_or_a_one_line_error(tmp_path_factory, data, kind, fmt):
+    path = tmp_path_factory.mktemp("bytes") / f"book.{kind}"
+    path.write_bytes(data)
+    words_or_one_line_error(path, fmt)
+
+
+@settings(max_examples=25, deadline=None)
+@given(paragraphs=st.lists(st.lists(st.tuples(PLAIN_WORD, st.sampled_from(INLINE)), min_size=1, max_size=5),
+                           min_size=1, max_size=4),
+       depth=st.sampled_from([0, 1, 50, 1500]), subset=st.booleans(), kind=st.sampled_from(["epub", "html"]))
+def test_words_in_are_words_out_with_dtd_subsets_and_deep_nesting(tmp_path_factory, paragraphs, depth, subset, kind):
+    """The body's words arrive, once and in order, whatever internal DTD subset the document opens
+    with and however deep its paragraphs sit (its entities used in the text)."""
+    doctype = '<!DOCTYPE html [ <!ENTITY amp2 "&#38;"> <!ENTITY word "Entity"> ]>' if subset else ""
+    body = "<h1>T</h1>" + "<div>" * depth + "".join(
+        "<p>" + " ".join(markup.format(escape(word)) for word, markup in paragraph) + (" &word;" if subset else "") + "</p>"
+        for paragraph in paragraphs) + "</div>" * depth
+    folder = tmp_path_factory.mktemp("words")
+    if kind == "epub":
+        path = epubs.raw_epub(folder / "book.epub", [epubs.xhtml(body, doctype)])
+    else:
+        path = folder / "book.html"
+        path.write_bytes(epubs.xhtml(body, doctype))
+    script = load_script(path)
+    assert [line.text.split() for line in script.lines] == [
+        [word for word, _ in p] + (["Entity"] if subset else []) for p in paragraphs]
