@@ -23,7 +23,10 @@ paragraph of every spine file (skipped ones too), so segment ids (l0042-s01) and
 `project.lines.N` stay put when include, exclude or footnotes change.
 
 A DRM-protected book (encrypted content in META-INF/encryption.xml, Adobe's rights.xml, a Readium
-LCP licence) or a malformed one (not a zip, no container or package file) is a one-line error.
+LCP licence) or a malformed one (not a zip, no container or package file) is a one-line error, as
+is one past the bounds (MAX_MEMBER_BYTES a file, MAX_BOOK_BYTES and MAX_BOOK_TAGS the book), which
+are checked before anything is inflated or parsed. Only entities a document declares itself are
+expanded (never a file's or a URL's); the tree is walked with a stack, never recursion.
 """
 
 from __future__ import annotations
