@@ -156,3 +156,30 @@ def encryption_xml(uri: str, algorithm: str = "http://www.w3.org/2001/04/xmlenc#
         f'<enc:EncryptionMethod Algorithm="{algorithm}"/><enc:CipherData><enc:CipherReference URI="{uri}"/>'
         "</enc:CipherData></enc:EncryptedData></encryption>"
     )
+
+
+def raw_epub(path: Path, chapters: list[bytes], *, compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    """A minimal EPUB written byte for byte (no nav, no NCX: chapters come from headings), so a test
+    controls every byte of its XHTML files (ebooklib would rewrite a DOCTYPE)."""
+    items = "".join(f'<item id="c{i}" href="c{i}.xhtml" media-type="application/xhtml+xml"/>'
+                    for i in range(len(chapters)))
+    refs = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")
+        archive.writestr("META-INF/container.xml", (
+            '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+            '<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+            "</rootfiles></container>"))
+        archive.writestr("OEBPS/content.opf", (
+            '<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Raw</dc:title></metadata>'
+            f"<manifest>{items}</manifest><spine>{refs}</spine></package>"))
+        for i, chapter in enumerate(chapters):
+            archive.writestr(f"OEBPS/c{i}.xhtml", chapter)
+    return path
+
+
+def xhtml(body: str, doctype: str = "") -> bytes:
+    """An XHTML content document with `body` inside <body>, after `doctype` (e.g. one with an internal subset)."""
+    return (f'<?xml version="1.0" encoding="utf-8"?>{doctype}<html xmlns="http://www.w3.org/1999/xhtml">'
+            f"<head><title>t</title></head><body>{body}</body></html>").encode("utf-8")

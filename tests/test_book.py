@@ -239,3 +239,227 @@ def test_plan_mode_prints_a_line_per_chapter(tmp_path):
 
 def the_plan_config(tmp_path: Path):
     return project_config(tmp_path, project="audiobook")
+
+
+# ----------------------------------------------------------------------------------------------
+# hostile and odd books: every one gives its words or a one-line error, in bounded time and memory
+
+SUBSET = '<!DOCTYPE html [ <!ENTITY foo "bar"> ]>'
+
+
+def one_line_error(call) -> str:
+    with pytest.raises(BarkflowError) as error:
+        call()
+    assert "\n" not in str(error.value)
+    return str(error.value)
+
+
+def test_an_internal_dtd_subset_keeps_the_chapter_and_resolves_only_internal_entities(tmp_path):
+    """Some converters write an internal DTD subset: lxml's XML parser (with BeautifulSoup's doctype
+    hook) returned an empty document and the chapter vanished; the HTML parser read "]>" aloud."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRETWORD")
+    doctype = f'<!DOCTYPE html [ <!ENTITY foo "bar"> <!ENTITY leak SYSTEM "file://{secret}"> ]>'
+    body = "<h1>One</h1><p>Before &foo; after.</p><p>Leak &leak; here.</p>"
+    epub = epubs.raw_epub(tmp_path / "book.epub", [epubs.xhtml(body, doctype), epubs.xhtml("<h1>Two</h1><p>Plain.</p>")])
+    page = tmp_path / "page.html"
+    page.write_bytes(epubs.xhtml(body, doctype))
+    for script in (load_script(epub), load_script(page)):
+        assert script.lines[0].text == "Before bar after."  # an internal entity: expanded
+        assert "SECRETWORD" not in " ".join(line.text for line in script.lines)  # an external one: never
+
+
+def test_billion_laughs_is_bounded(tmp_path):
+    """libxml2 stops expanding past its amplification bound (the rest of that file is lost, bounded)."""
+    entities = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    epub = epubs.raw_epub(tmp_path / "book.epub", [epubs.xhtml("<h1>T</h1><p>&a9;</p><p>Real words.</p>",
+                                                               f"<!DOCTYPE html [ {entities} ]>")])
+    try:
+        text = " ".join(line.text for line in load_script(epub).lines)
+    except BarkflowError as error:
+        assert "\n" not in str(error)
+    else:
+        assert len(text) < 1_000_000
+
+
+def test_a_document_that_reads_no_words_while_its_bytes_hold_text_warns_with_counts(tmp_path, caplog, monkeypatch):
+    from bs4 import BeautifulSoup
+
+    parse = book_module._parse
+    monkeypatch.setattr(book_module, "_parse", lambda data, xml, source: BeautifulSoup("", "lxml-xml")
+                        if source.endswith("c0.xhtml") else parse(data, xml, source))  # a parser that loses it all
+    epub = epubs.raw_epub(tmp_path / "book.epub", [epubs.xhtml("<h1>T</h1><p>Three little words.</p><script>x = 1</script>")])
+    with caplog.at_level("WARNING", logger="barkflow.text.book"):
+        with pytest.raises(BarkflowError):
+            load_script(epub)
+    warning = " ".join(record.getMessage() for record in caplog.records)
+    assert "OEBPS/c0.xhtml" in warning and "0 of the 5 words" in warning  # t, T, Three little words.
+
+
+@pytest.mark.parametrize("kind", ["epub", "html"])
+def test_5000_levels_of_nesting_are_read_without_recursion(tmp_path, kind):
+    depth = 5000
+    body = "<h1>Deep</h1>" + "<div>" * depth + "<p>At the bottom.</p>" + "<span>x</span>" * 3 + "</div>" * depth + "<p>Back up.</p>"
+    if kind == "epub":
+        path = epubs.raw_epub(tmp_path / "deep.epub", [epubs.xhtml(body)])
+    else:
+        path = tmp_path / "deep.html"
+        path.write_text(f"<html><body>{body}</body></html>")
+    script = load_script(path)
+    assert [line.text for line in script.lines] == ["At the bottom.", "xxx", "Back up."]
+    assert script.chapter_titles == ("Deep",)
+
+
+def test_a_book_whose_files_unpack_past_the_book_bound_fails_before_inflating(tmp_path, monkeypatch):
+    """40 members of 60 MiB each passed the per-file bound and cost 5 GB: the book as a whole is
+    bounded too, from the declared sizes, before anything is inflated."""
+    chapters = [epubs.xhtml("<h1>T</h1><p>" + "word " * 2000 + "</p>") for _ in range(5)]
+    path = epubs.raw_epub(tmp_path / "bomb.epub", chapters)
+    monkeypatch.setattr(book_module, "MAX_BOOK_BYTES", 30_000)
+    inflated, open_member = [], zipfile.ZipFile.open
+
+    def spy(self, name, *args, **kwargs):
+        inflated.append(getattr(name, "filename", name))
+        return open_member(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    message = one_line_error(lambda: load_script(path))
+    assert str(path) in message and "unpack to" in message and "zip bomb" in message
+    assert not any(name.endswith(".xhtml") for name in inflated)
+
+
+def test_a_member_that_inflates_past_its_declared_size_is_a_one_line_error(tmp_path):
+    path = epubs.raw_epub(tmp_path / "liar.epub", [epubs.xhtml("<h1>T</h1><p>" + "word " * 5000 + "</p>")])
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("OEBPS/c0.xhtml")
+    # its central directory entry (46 bytes before the name) declares 100 bytes uncompressed: a lie
+    entry = data.find(b"OEBPS/c0.xhtml", data.find(b"PK\x01\x02")) - 46
+    assert data[entry:entry + 4] == b"PK\x01\x02"
+    data[entry + 24:entry + 28] = (100).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    assert info.file_size > 100
+    message = one_line_error(lambda: load_script(path))
+    assert str(path) in message and "c0.xhtml" in message
+
+
+@pytest.mark.parametrize("kind", ["epub", "html"])
+@pytest.mark.parametrize("fmt", ["dialogue", "prose", "fountain"])
+def test_a_book_given_with_a_text_format_says_to_set_the_format(tmp_path, kind, fmt):
+    if kind == "epub":
+        path = epubs.build_epub(tmp_path / "book.epub")
+    else:
+        path = tmp_path / "book.html"
+        path.write_text("<!DOCTYPE html>\n<html><body><h1>T</h1><p>Words.</p></body></html>")
+    message = one_line_error(lambda: load_script(path, fmt))
+    assert str(path) in message and "project.format=auto" in message and f"project.format={kind}" in message
+    renamed = path.rename(tmp_path / "book.txt")  # auto reads it by its content whatever its name
+    assert load_script(renamed).lines
+
+
+@pytest.mark.parametrize("kind", ["epub", "html"])
+def test_a_book_past_the_markup_bound_is_a_one_line_error(tmp_path, monkeypatch, kind):
+    """Markup bounds memory more than bytes do (BeautifulSoup spends over a kilobyte an element)."""
+    body = "<h1>T</h1>" + "<p>a</p>" * 100
+    if kind == "epub":
+        path = epubs.raw_epub(tmp_path / "tags.epub", [epubs.xhtml(body)] * 3)
+    else:
+        path = tmp_path / "tags.html"
+        path.write_bytes(epubs.xhtml(body) * 3)
+    monkeypatch.setattr(book_module, "MAX_BOOK_TAGS", 250)  # one file fits, the three of them do not
+    message = one_line_error(lambda: load_script(path))
+    assert str(path) in message and "250 tags" in message
+
+
+def words_or_one_line_error(path: Path, fmt: str = "auto") -> list[str]:
+    """The book's words, or [] after a one-line BarkflowError: never another exception, never slow."""
+    import time
+
+    start = time.monotonic()
+    try:
+        return [word for line in load_script(path, fmt).lines for word in line.text.split()]
+    except BarkflowError as error:
+        assert "\n" not in str(error) and str(path) in str(error)
+        return []
+    finally:
+        assert time.monotonic() - start < 10
+
+
+@pytest.fixture(scope="module")
+def small_books(tmp_path_factory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("small")
+    epub = epubs.raw_epub(folder / "small.epub", [
+        epubs.xhtml("<h1>One</h1><p>First <em>words</em>.</p>", SUBSET),
+        epubs.xhtml('<h2 id="x">Two</h2><div><p>Second<sup>1</sup> words.</p></div>')])
+    return {"epub": epub.read_bytes(), "html": epubs.xhtml("<h1>One</h1><p>First &amp; <b>words</b>.</p>", SUBSET)}
+
+
+MUTATION = st.tuples(st.integers(min_value=0), st.sampled_from(["flip", "drop", "insert"]), st.binary(min_size=1, max_size=8))
+
+
+def mutate(data: bytes, mutations) -> bytes:
+    for position, kind, chunk in mutations:
+        position %= len(data) + 1
+        if kind == "flip":
+            data = data[:position] + chunk + data[position + len(chunk):]
+        elif kind == "drop":
+            data = data[:position] + data[position + len(chunk):]
+        else:
+            data = data[:position] + chunk + data[position:]
+    return data
+
+
+@settings(max_examples=60, deadline=None)
+@given(kind=st.sampled_from(["epub", "html"]), mutations=st.lists(MUTATION, min_size=1, max_size=6))
+def test_a_mutated_book_gives_words_or_a_one_line_error(tmp_path_factory, small_books, kind, mutations):
+    path = tmp_path_factory.mktemp("mutated") / f"book.{kind}"
+    path.write_bytes(mutate(small_books[kind], mutations))
+    words_or_one_line_error(path)
+
+
+@settings(max_examples=60, deadline=None)
+@given(member=st.integers(min_value=0), mutations=st.lists(MUTATION, min_size=1, max_size=6))
+def test_an_epub_with_a_mutated_file_gives_words_or_a_one_line_error(tmp_path_factory, small_books, member, mutations):
+    """Mutations inside a file (its CRC made right again), so they reach the XML parsers."""
+    import io
+
+    folder = tmp_path_factory.mktemp("member")
+    with zipfile.ZipFile(io.BytesIO(small_books["epub"])) as archive:
+        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    member %= len(entries)
+    path = folder / "book.epub"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number, (name, data) in enumerate(entries):
+            archive.writestr(name, mutate(data, mutations) if number == member else data)
+    words_or_one_line_error(path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(max_size=2000), kind=st.sampled_from(["epub", "html", "txt"]),
+       fmt=st.sampled_from(["auto", "epub", "html", "dialogue"]))
+def test_arbitrary_bytes_as_a_book_give_words_or_a_one_line_error(tmp_path_factory, data, kind, fmt):
+    path = tmp_path_factory.mktemp("bytes") / f"book.{kind}"
+    path.write_bytes(data)
+    words_or_one_line_error(path, fmt)
+
+
+@settings(max_examples=25, deadline=None)
+@given(paragraphs=st.lists(st.lists(st.tuples(PLAIN_WORD, st.sampled_from(INLINE)), min_size=1, max_size=5),
+                           min_size=1, max_size=4),
+       depth=st.sampled_from([0, 1, 50, 1500]), subset=st.booleans(), kind=st.sampled_from(["epub", "html"]))
+def test_words_in_are_words_out_with_dtd_subsets_and_deep_nesting(tmp_path_factory, paragraphs, depth, subset, kind):
+    """The body's words arrive, once and in order, whatever internal DTD subset the document opens
+    with and however deep its paragraphs sit (its entities used in the text)."""
+    doctype = '<!DOCTYPE html [ <!ENTITY amp2 "&#38;"> <!ENTITY word "Entity"> ]>' if subset else ""
+    body = "<h1>T</h1>" + "<div>" * depth + "".join(
+        "<p>" + " ".join(markup.format(escape(word)) for word, markup in paragraph) + (" &word;" if subset else "") + "</p>"
+        for paragraph in paragraphs) + "</div>" * depth
+    folder = tmp_path_factory.mktemp("words")
+    if kind == "epub":
+        path = epubs.raw_epub(folder / "book.epub", [epubs.xhtml(body, doctype)])
+    else:
+        path = folder / "book.html"
+        path.write_bytes(epubs.xhtml(body, doctype))
+    script = load_script(path)
+    assert [line.text.split() for line in script.lines] == [
+        [word for word, _ in p] + (["Entity"] if subset else []) for p in paragraphs]

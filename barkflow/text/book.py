@@ -23,7 +23,10 @@ paragraph of every spine file (skipped ones too), so segment ids (l0042-s01) and
 `project.lines.N` stay put when include, exclude or footnotes change.
 
 A DRM-protected book (encrypted content in META-INF/encryption.xml, Adobe's rights.xml, a Readium
-LCP licence) or a malformed one (not a zip, no container or package file) is a one-line error.
+LCP licence) or a malformed one (not a zip, no container or package file) is a one-line error, as
+is one past the bounds (MAX_MEMBER_BYTES a file, MAX_BOOK_BYTES and MAX_BOOK_TAGS the book), which
+are checked before anything is inflated or parsed. Only entities a document declares itself are
+expanded (never a file's or a URL's); the tree is walked with a stack, never recursion.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, List, Optional
@@ -66,6 +70,14 @@ NOTE_TITLES = frozenset({"notes", "footnotes", "endnotes"})
 FONT_OBFUSCATION = frozenset({"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"})
 COVER_TYPES = ("image/jpeg", "image/png")  # what MP4 and ID3 cover art hold
 MAX_MEMBER_BYTES = 64 << 20  # one file of a book (a chapter, the cover): far past real ones, short of a zip bomb
+# A whole book: the files read (spine, package, cover...) together, inflated. 40 chapters of 60 MiB
+# each passed the file bound and took 5 GB and minutes; the largest real books hold some 30 MiB.
+MAX_BOOK_BYTES = 128 << 20
+# Markup bounds memory more than bytes do: a parsed element costs BeautifulSoup over a kilobyte, so
+# 60 MiB of <p>a</p> would be 8 million of them. Counted as "<" before parsing; a long novel has
+# some 100,000.
+MAX_BOOK_TAGS = 1_000_000
+_PROLOG_BYTES = 64 << 10  # where a document's DOCTYPE must be, if it has one
 
 _BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "div", "dl", "dt",
@@ -103,11 +115,32 @@ class BookOptions:
             setattr(self, key, [entry.strip() for entry in value])
 
 
-def book_format(path, fmt: str) -> Optional[str]:
-    """'epub' or 'html' when `path` is read as a book (by `fmt`, or by its extension with auto), else None."""
+def book_format(path, fmt: str, head: bytes = b"") -> Optional[str]:
+    """'epub' or 'html' when `path` is read as a book (by `fmt`, or with auto by its extension, else
+    by its content: `head`, the file's first bytes), else None. A book given a text format is a
+    one-line error: read as text, an EPUB was "not valid UTF-8" and an HTML page's tags were spoken."""
     if fmt in BOOK_FORMATS:
         return fmt
-    return BOOK_EXTENSIONS.get(Path(path).suffix.lower()) if fmt == "auto" else None
+    sniffed = sniff_book(head)
+    if fmt == "auto":
+        return BOOK_EXTENSIONS.get(Path(path).suffix.lower()) or sniffed
+    if sniffed:
+        what = "an EPUB book (a zip archive)" if sniffed == "epub" else "an HTML page"
+        raise BarkflowError(f"{path}: this is {what}, but project.format is {fmt}, a text format; "
+                            f"set project.format=auto (or project.format={sniffed})")
+    return None
+
+
+SNIFF_BYTES = 4096  # how much of a file `sniff_book` needs
+_HTML_START = re.compile(rb"(\s|<\?xml[^>]*>|<!--.*?-->)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+
+
+def sniff_book(head: bytes) -> Optional[str]:
+    """'epub' for a zip archive, 'html' for a page that opens as one (after an XML declaration or
+    comments), from a file's first bytes; else None."""
+    if head.startswith(b"PK\x03\x04"):
+        return "epub"
+    return "html" if _HTML_START.match(head.removeprefix(b"\xef\xbb\xbf")[:SNIFF_BYTES]) else None
 
 
 def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Optional[BookOptions] = None) -> Script:
@@ -118,8 +151,12 @@ def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Opti
         with _open_epub(path) as archive:
             documents, metadata = _read_epub(archive, source)
     else:
+        budget = _Budget(source)
+        budget.check(path.stat().st_size, "the page")
+        data = path.read_bytes()
+        budget.spend(len(data))
         documents = [_Document(id="", href=Path(path).name, linear=True, types=set(), toc=[],
-                               soup=_soup(path.read_bytes(), xml=False, source=str(path)))]
+                               soup=_soup(data, xml=False, source=source, budget=budget))]
         metadata = _html_metadata(documents[0].soup)
     return _build_script(documents, metadata, narrator, options, source)
 
@@ -128,25 +165,64 @@ def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Opti
 # reading the EPUB container
 
 
+class _Budget:
+    """What a book may cost, inflated: MAX_BOOK_BYTES over its files, MAX_BOOK_TAGS of markup;
+    checked before each file is inflated (from its declared size) and parsed."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.bytes = 0
+        self.tags = 0
+
+    def check(self, size: int, what: str, name: str = "") -> None:
+        """`size` more bytes (one file's, or with no `name` several files') would still fit."""
+        fix = "check the book (a zip bomb?), or split it"
+        where = f" {name}" if name else ""
+        if name and size > MAX_MEMBER_BYTES:
+            raise BarkflowError(f"{self.source}: {what}{where} unpacks to {size / 2**20:.0f} MiB, over the "
+                                f"{MAX_MEMBER_BYTES >> 20} MiB a book's file may hold; {fix}")
+        if self.bytes + size > MAX_BOOK_BYTES:
+            raise BarkflowError(f"{self.source}: the book's files unpack to {(self.bytes + size) / 2**20:.0f} MiB "
+                                f"(up to {what}{where}), over the {MAX_BOOK_BYTES >> 20} MiB a book may hold; {fix}")
+
+    def spend(self, size: int) -> None:
+        self.bytes += size
+
+    def markup(self, data: bytes, what: str) -> None:
+        self.tags += data.count(b"<")
+        if self.tags > MAX_BOOK_TAGS:
+            raise BarkflowError(f"{self.source}: the book holds over {MAX_BOOK_TAGS:,} tags (up to {what}), more "
+                                "than barkflow reads in one book; check the book, or split it")
+
+
 class _Archive:
     def __init__(self, zip_file: zipfile.ZipFile, source: str):
         self.zip = zip_file
         self.source = source
         self.names = set(zip_file.namelist())
+        self.budget = _Budget(source)
+
+    def size(self, name: str) -> int:
+        """What a file declares it unpacks to (0 when it is missing: read() says so)."""
+        return self.zip.getinfo(name).file_size if name in self.names else 0
 
     def read(self, name: str, what: str) -> bytes:
         if name not in self.names:
             raise BarkflowError(f"{self.source}: malformed EPUB: {what} {name} is missing from the archive; "
                                 "export the book again as EPUB (e.g. with Calibre)")
-        size = self.zip.getinfo(name).file_size  # what it unpacks to; zipfile never reads past it
-        if size > MAX_MEMBER_BYTES:
-            raise BarkflowError(f"{self.source}: {what} {name} unpacks to {size / 2**20:.0f} MiB, over the "
-                                f"{MAX_MEMBER_BYTES >> 20} MiB a book's file may hold; check the book (a zip bomb?)")
+        size = self.size(name)
+        self.budget.check(size, what, name)  # before inflating anything
         try:
-            return self.zip.read(name)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+            with self.zip.open(name) as member:
+                data = member.read(size + 1)  # never more than declared (+1 to see a lie), whatever it inflates to
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as error:
             raise BarkflowError(f"{self.source}: malformed EPUB: cannot read {name} ({error}); "
                                 "export the book again as EPUB") from None
+        if len(data) > size:
+            raise BarkflowError(f"{self.source}: malformed EPUB: {name} unpacks to more than the {size} bytes it "
+                                "declares; check the book (a zip bomb?)")
+        self.budget.spend(len(data))
+        return data
 
     def __enter__(self) -> "_Archive":
         return self
@@ -159,11 +235,15 @@ def _open_epub(path: Path) -> _Archive:
     source = str(path)
     try:
         zip_file = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:  # e.g. a zip version
         raise BarkflowError(f"{source}: not a readable EPUB (not a zip archive: {error}); "
                             "check the download, or export the book again as EPUB") from None
     archive = _Archive(zip_file, source)
-    _check_drm(archive)
+    try:
+        _check_drm(archive)
+    except BarkflowError:
+        archive.zip.close()
+        raise
     return archive
 
 
@@ -187,20 +267,126 @@ def _check_drm(archive: _Archive) -> None:
 
 def _xml(data: bytes, source: str, name: str):
     """A container, package, NCX or encryption file: XML that must hold at least one element."""
-    soup = _soup(data, xml=True)
+    soup = _parse(data, xml=True, source=f"{source}: {name}")
     if soup.find() is None:
         raise BarkflowError(f"{source}: malformed EPUB: {name} is not XML; export the book again as EPUB")
     return soup
 
 
-def _soup(data: bytes, xml: bool, source: str = "the page"):
-    """A content document: XHTML through lxml's XML parser (self-closing tags as XML means them),
-    HTML through its HTML parser, decoded by `_html_text` first."""
+def _soup(data: bytes, xml: bool, source: str, budget: _Budget):
+    """A content document, its markup counted against the book's `budget` before it is parsed
+    (`_parse`), and said so when it reads no words while its bytes hold some: the one check every
+    spine file and HTML book passes, whatever lost the words."""
+    budget.markup(data, source)
+    soup = _parse(data, xml, source)
+    if not soup.get_text(" ").split():  # bs4 walks the tree through next_element: no recursion
+        in_bytes = _words_in_bytes(data)
+        if in_bytes:
+            log.warning("%s: read 0 of the %d words its bytes hold (a parser lost them); check the file, "
+                        "e.g. open it in a browser", source, in_bytes)
+    return soup
+
+
+def _parse(data: bytes, xml: bool, source: str):
+    """XHTML through lxml's XML parser (self-closing tags as XML means them), HTML through its HTML
+    parser, decoded by `_html_text` first. An HTML page that opens with an internal DTD subset
+    (`<!DOCTYPE html [ <!ENTITY ...> ]>`, as some converters write) is XML: the HTML parser reads
+    the subset's "]>" as text, and its entities not at all."""
     from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+
+    if not xml and _has_internal_subset(data):
+        xml = True
+    from bs4.builder import ParserRejectedMarkup
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(data if xml else _html_text(data, source), "lxml-xml" if xml else "lxml")
+        try:
+            if xml:
+                return BeautifulSoup(data, builder=_safe_xml_builder())
+            return BeautifulSoup(_html_text(data, source), "lxml")
+        except ParserRejectedMarkup as error:  # no encoding bs4 tried could read it
+            raise BarkflowError(f"{source}: cannot read it as {'XML' if xml else 'HTML'} ({error}); "
+                                "save it as UTF-8, or export the book again") from None
+
+
+@functools.cache
+def _safe_xml_builder_class():
+    from bs4.builder import LXMLTreeBuilderForXML
+    from lxml import etree
+
+    class SafeXMLBuilder(LXMLTreeBuilderForXML):
+        """BeautifulSoup's lxml XML builder, made safe and whole for books.
+
+        lxml calls a parser target's doctype() from its own internal-subset handler, which then
+        fails on the subset's first entity declaration: the rest of the document was lost (an
+        empty soup). Without the hook (the Doctype is never read aloud anyway) the subset parses.
+        Entities: only those the document declares itself are expanded; external ones (a file or
+        URL: XXE) never, nor any DTD loaded; libxml2 bounds entity amplification (billion laughs)
+        as long as huge_tree stays off."""
+
+        doctype = None  # lxml looks the hook up as an attribute: None means no hook
+
+        def default_parser(self, encoding):
+            try:
+                return etree.XMLParser(target=self, recover=True, huge_tree=False, encoding=encoding,
+                                       resolve_entities="internal", load_dtd=False, no_network=True)
+            except ValueError as error:  # a declared encoding with a NUL in it: bs4 tries the next one
+                raise LookupError(error) from None
+
+    return SafeXMLBuilder
+
+
+def _safe_xml_builder():
+    return _safe_xml_builder_class()()
+
+
+def _has_internal_subset(data: bytes) -> bool:
+    """Whether the document opens with a DOCTYPE that has an internal subset. Read by expat up to
+    the DOCTYPE's name only: nothing in the subset is parsed or expanded here."""
+    from xml.parsers import expat
+
+    class Found(Exception):
+        pass
+
+    def doctype(name, system_id, public_id, has_internal_subset):
+        raise Found(bool(has_internal_subset))
+
+    def element(name, attributes):
+        raise Found(False)
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler, parser.StartElementHandler = doctype, element
+    try:
+        parser.Parse(data[:_PROLOG_BYTES], False)
+    except Found as found:
+        return found.args[0]
+    except (expat.ExpatError, ValueError, LookupError):  # not XML up to there (or in an unknown encoding)
+        pass
+    return False
+
+
+def _words_in_bytes(data: bytes) -> int:
+    """How many words a document's bytes hold outside its markup, by a streaming tokenizer
+    (html.parser: no tree, no recursion) that shares nothing with the parse it checks."""
+    from html.parser import HTMLParser
+
+    class Counter(HTMLParser):
+        words = 0
+        skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style") and self.skip > 0
+
+        def handle_data(self, text):
+            self.words += 0 if self.skip else len(text.split())
+
+    counter = Counter(convert_charrefs=True)
+    counter.feed(data.decode("utf-8", errors="replace"))
+    counter.close()
+    return counter.words
 
 
 def _html_text(data: bytes, source: str) -> str:
@@ -213,7 +399,7 @@ def _html_text(data: bytes, source: str) -> str:
     if declared:
         try:
             return data.decode(declared, errors="replace")
-        except LookupError:  # a charset Python does not know: read it as a script file
+        except (LookupError, ValueError):  # a charset Python does not know (or a NUL in its name): as a script file
             pass
     return decode_script(data, source)
 
@@ -280,7 +466,7 @@ def _read_epub(archive: _Archive, source: str) -> tuple[list[_Document], BookTag
     toc, types_by_file = [], {}
     nav = next((href for href, _, properties in manifest.values() if "nav" in properties), None)
     if nav and nav in archive.names:
-        nav_soup = _soup(archive.read(nav, "the navigation document"), xml=True)
+        nav_soup = _parse(archive.read(nav, "the navigation document"), xml=True, source=f"{source}: {nav}")
         toc = _nav_entries(nav_soup, nav, "toc")
         for entry in _nav_entries(nav_soup, nav, "landmarks"):
             types_by_file.setdefault(entry.href, set()).update(entry.title.split())
@@ -292,6 +478,9 @@ def _read_epub(archive: _Archive, source: str) -> tuple[list[_Document], BookTag
         if reference.get("href") and reference.get("type"):
             types_by_file.setdefault(_resolve(opf_path, reference["href"])[0], set()).add(reference["type"].lower())
 
+    spine_files = {manifest[ref["idref"]][0] for ref in spine.find_all("itemref", idref=True)
+                   if ref["idref"] in manifest and "html" in manifest[ref["idref"]][1]}
+    archive.budget.check(sum(map(archive.size, spine_files)), "its spine files")  # before inflating any
     documents = []
     for itemref in spine.find_all("itemref"):
         href, media_type, properties = manifest.get(itemref.get("idref", ""), (None, "", set()))
@@ -301,7 +490,7 @@ def _read_epub(archive: _Archive, source: str) -> tuple[list[_Document], BookTag
             id=itemref["idref"], href=href, linear=itemref.get("linear", "yes") != "no",
             types=set(types_by_file.get(href, ())), toc=[entry for entry in toc if entry.href == href],
             soup=_soup(archive.read(href, "the spine file"), xml="xhtml" in media_type or "xml" in media_type,
-                       source=f"{source}: {href}"),
+                       source=f"{source}: {href}", budget=archive.budget),
             is_nav="nav" in properties or href == nav,
         )
         documents.append(document)
@@ -511,10 +700,21 @@ class _Walker:
             self.events.append(_Paragraph(text, self.note_depth > 0))
 
     def walk(self, node) -> None:
+        """Depth first with a stack of open elements, not recursion: a book's HTML may nest
+        thousands deep (a div soup) and Python's recursion stops at about a thousand."""
         from bs4 import NavigableString, Tag
         from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
-        for child in node.children:
+        stack = [(iter(node.children), None)]  # (children left, whether a block ends with them: its note flag)
+        while stack:
+            children, block_note = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if block_note is not None:
+                    self.flush()
+                    self.note_depth -= block_note
+                continue
             if isinstance(child, NavigableString):
                 if not isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
                     self.buffer.append(str(child))
@@ -537,11 +737,9 @@ class _Walker:
                 note = _is_note_body(child, self.note_ids)
                 self.flush()
                 self.note_depth += note
-                self.walk(child)
-                self.flush()
-                self.note_depth -= note
+                stack.append((iter(child.children), note))
             else:
-                self.walk(child)
+                stack.append((iter(child.children), None))
 
 
 def _inline_text(element, note_ids: set[str]) -> str:

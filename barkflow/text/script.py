@@ -123,15 +123,17 @@ def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
                             f"(relative paths start from {Path.cwd()})")
     if not path.is_file():
         raise BarkflowError(f"{path} is not a file; give the path of a script file (.txt, .md or .fountain)")
+    from barkflow.text.book import SNIFF_BYTES, book_format, load_book  # here: book.py imports this module
+
     try:
+        with path.open("rb") as file:  # its start first: a book is read (and bounded) by book.py
+            head = file.read(SNIFF_BYTES)
+        if (kind := book_format(path, fmt, head)) is not None:  # before decoding: an EPUB is a zip, not text
+            return load_book(path, kind, narrator=kw.get("narrator", "narrator"), options=book)
         data = path.read_bytes()
     except OSError as exc:
         raise BarkflowError(f"cannot read script file {path}: {exc.strerror or exc}; "
                             f"check its permissions") from None
-    from barkflow.text.book import book_format, load_book  # here: book.py imports this module
-
-    if (kind := book_format(path, fmt)) is not None:  # before decoding: an EPUB is a zip, not text
-        return load_book(path, kind, narrator=kw.get("narrator", "narrator"), options=book)
     text = decode_script(data, str(path))
     if not text.strip():
         raise BarkflowError(f"{path}: the script file is empty; write the text to speak into it")
