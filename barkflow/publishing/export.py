@@ -8,8 +8,8 @@ Files written into out_dir for basename "book":
     book-chapters/book-ch001.<fmt>      one file per chapter, numbered from 1 (options.per_chapter),
     book-chapters/book-ch001.srt|vtt    with its own subtitles
     book-lines/book-l0012.<fmt>         one file per script line (options.per_line): the line's slice
-                                        of the stitched, normalised audio. Line numbers are 0-based,
-                                        as in segment ids ("l0012-s01").
+                                        of the stitched, normalised audio, numbered by the line in
+                                        the script file (from 1), as in segment ids ("l0012-s01").
 
 wav and flac are 16-bit PCM (no dither; the masters are already limited under full scale), ogg is
 Vorbis and mp3 is MPEG Layer III, all through soundfile (libsndfile's default quality). m4b goes
