@@ -178,117 +178,159 @@ def make_plan(
     lines = line_overrides(cfg) if _lines is None else _lines
     check_line_overrides(lines, script, cfg)
     check_cast(cast, lines, script)
-    voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
-
-    count_tokens = _TokenCounter(engine)
-    memo = SplitMemo(store)
-    tokenizer_id = count_tokens.identity()
-    units: list[Unit] = []
-    seen: dict[str, int] = {}
-    anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
-    speller_for = _SpellerFactory(cfg, config_dirs)
-    revoiced = _revoiced_lines(cfg, engine, store, config_dirs, script, cast, lines, voice_for, _depth)
-    previous_segment: list[Unit] = []  # every take of the last segment planned, for a pause cue after it
-    pending_pause = 0.0  # pause cues with no segment before them yet (the book's start)
+    planner = _Planner(cfg, engine, store, config_dirs, script, cast, lines, _depth)
     for line in script.lines:
-        override = lines.get(line.source_line)
+        planner.add_line(line)
+    planner.memo.save()
+    _assign_keys(planner.units, engine)
+    return Plan(script, planner.units, project.takes, tags)
+
+
+@dataclass
+class _LinePlan:
+    """What every segment of one script line shares."""
+
+    line: ScriptLine
+    where: str  # "script.txt:12", for messages
+    voice: ResolvedVoice
+    speller: Speller
+    prefix: str
+    suffix: str
+    options: SamplingConfig
+    history: str
+    negative_voice: Optional[ResolvedVoice]
+    base_seed: Optional[int]  # the line's own seed (project.lines.N.seed), else None
+    semantic_tokens: Optional[np.ndarray]  # given by a voice (semantic_from), saying the whole line
+    lent_by: dict  # (part, take) -> the unit whose semantic tokens this line's segment re-voices
+
+
+class _Planner:
+    """Plans the script line by line: each line split into segments (through the split memo), each
+    segment's takes made into units with their seeds, conditioning and pauses."""
+
+    def __init__(self, cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path], script: Script,
+                 cast: dict, lines: dict, depth: int):
+        self.cfg, self.project, self.script, self.cast, self.lines = cfg, cfg.project, script, cast, lines
+        self.voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
+        self.count_tokens = _TokenCounter(engine)
+        self.memo = SplitMemo(store)
+        self.tokenizer_id = self.count_tokens.identity()
+        self.speller_for = _SpellerFactory(cfg, config_dirs)
+        self.revoiced = _revoiced_lines(cfg, engine, store, config_dirs, script, cast, lines, self.voice_for, depth)
+        self.units: list[Unit] = []
+        self.seen: dict[str, int] = {}  # a segment's identity -> how often it came so far (its uid's occurrence)
+        self.anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
+        self.previous_segment: list[Unit] = []  # every take of the last segment planned, for a pause cue after it
+        self.pending_pause = 0.0  # pause cues with no segment before them yet (the book's start)
+
+    def add_line(self, line: ScriptLine) -> None:
+        project, override = self.project, self.lines.get(line.source_line)
         # check_cast has reported every speaker without a voice, so the cast has this one
-        ref = (override.voice if override and override.voice else None) or cast[line.speaker.casefold()]
-        voice = voice_for(ref)
-        speller = speller_for(voice)
+        voice = self.voice_for((override.voice if override and override.voice else None)
+                               or self.cast[line.speaker.casefold()])
         prefix = " ".join(p for p in (project.prefix, voice.config.prefix, override.prefix if override else "") if p)
         suffix = " ".join(s for s in (override.suffix if override else "", voice.config.suffix, project.suffix) if s)
         words = line.text
         sung = _sung_words(line.text)
         if sung is not None:  # every segment of a sung line is sung, not only its first and last
             words, prefix, suffix = sung, f"{prefix} {SUNG}".strip(), f"{SUNG} {suffix}".strip()
-        where = f"{script.source}:{line.source_line}"
-        split_seed = int(SPLIT_SEED_KEY(seed=cfg.seed, text=line.text)[:8], 16)
-        budget = None
-        line_pieces = cut_at_pauses(words, project.pause_s, where)
-        if line_pieces.pause_before:
-            if previous_segment:
-                for unit in previous_segment:
-                    unit.pause_after += line_pieces.pause_before
-            else:
-                pending_pause += line_pieces.pause_before
-        # Split on the book's words: segment ids and boundaries come from the book.
-        speller_id = speller.identity() if speller.active else None
-        parts: list[tuple[str, float]] = []  # (the book's words of a segment, the pause after it)
-        for piece, pause_after in line_pieces.pieces:
-            split_key = SPLIT_KEY(options=cfg.split, text=piece, prefix=prefix, suffix=suffix, tokenizer=tokenizer_id,
-                                  seed=split_seed, speller=speller_id)
-            piece_parts = memo.get(split_key, piece, where)
-            if piece_parts is None:
-                if budget is None:
-                    budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
-                piece_parts = split_text(
-                    piece, cfg.split, count_tokens=lambda s, b=budget: count_tokens(speller(s)) + b,
-                    seed=split_seed, where=where,
-                )
-                memo.put(split_key, piece, piece_parts)
-            parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
-        semantic_tokens, lent_by = None, revoiced.get(line.source_line, {})
-        if override and override.semantic_from:
-            lent_by = _segments_of_line(units, override.semantic_from, where)
-            if not lent_by:  # the given tokens say the whole line: one segment (pauses inside it are not kept)
-                semantic_tokens = _semantic_from(voice_for, override.semantic_from, where)
-                parts = [(" ".join(words for words, _ in parts), parts[-1][1])]
-        if lent_by:  # re-voicing another line, or this line in another voice: its segments, words and takes
-            parts = [(lent_by[(part, 0)].shown, lent_by[(part, 0)].pause_after)
-                     for part in range(len(lent_by) // project.takes)]
-        options = _stage_options(cfg, voice.config, override, where)
-        negative_voice = None
-        if options.semantic.negative_text is not None:  # the anti-speaker, resolved like a cast entry
+        where = f"{self.script.source}:{line.source_line}"
+        plan = _LinePlan(
+            line, where, voice, self.speller_for(voice), prefix, suffix,
+            options=_stage_options(self.cfg, voice.config, override, where),
+            history=voice.config.history or project.history, negative_voice=None,
+            base_seed=override.seed if override and override.seed is not None else None,
+            semantic_tokens=None, lent_by=self.revoiced.get(line.source_line, {}),
+        )
+        if plan.history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
+            raise BarkflowError(
+                f"{where}: voice {voice.name!r} has history {plan.history!r}; use one of {', '.join(HISTORY_POLICIES)}"
+            )
+        if plan.options.semantic.negative_text is not None:  # the anti-speaker, resolved like a cast entry
             try:
-                negative_voice = voice_for(options.semantic.negative_voice)
+                plan.negative_voice = self.voice_for(plan.options.semantic.negative_voice)
             except BarkflowError as e:
                 raise BarkflowError(f"{where}: sampling.semantic.negative_voice: {e}") from None
-        history = voice.config.history or project.history
-        if history not in HISTORY_POLICIES:  # the project's is checked with the config; a voice's only here
-            raise BarkflowError(
-                f"{where}: voice {voice.name!r} has history {history!r}; use one of {', '.join(HISTORY_POLICIES)}"
-            )
-        base_seed = override.seed if override and override.seed is not None else None
-        previous: dict[int, Unit] = {}
+        parts = self._split(words, plan)
+        if override and override.semantic_from:
+            plan.lent_by = _segments_of_line(self.units, override.semantic_from, where)
+            if not plan.lent_by:  # the given tokens say the whole line: one segment (pauses inside it are not kept)
+                plan.semantic_tokens = _semantic_from(self.voice_for, override.semantic_from, where)
+                parts = [(" ".join(words for words, _ in parts), parts[-1][1])]
+        if plan.lent_by:  # re-voicing another line, or this line in another voice: its segments, words and takes
+            parts = [(plan.lent_by[(part, 0)].shown, plan.lent_by[(part, 0)].pause_after)
+                     for part in range(len(plan.lent_by) // project.takes)]
+        previous: dict[int, Unit] = {}  # take -> that take's unit of the line's previous segment (chain)
         for part, (book_words, pause_after) in enumerate(parts):
-            text = " ".join(x for x in (prefix, speller(book_words), suffix) if x)
-            shown = " ".join(x for x in (prefix, book_words, suffix) if x)
-            if lent_by:  # the source's texts, with its prefixes and spelling, as they are
-                text, shown = lent_by[(part, 0)].text, book_words
-            identity = (line.speaker, voice.key, text)  # the prompt's content: moving its file keeps the uid
-            occurrence = seen.get(repr(identity), 0)
-            seen[repr(identity)] = occurrence + 1
-            uid = SEGMENT_KEY(speaker=line.speaker, voice=voice.key, text=text, occurrence=occurrence)[:16]
-            seed_bases = {
-                stage: base_seed if base_seed is not None else _stage_seed(cfg, stage) for stage in SEEDED_STAGES
-            }
-            previous_segment = []
-            for take in range(project.takes):
-                unit = Unit(
-                    uid, len(units) // project.takes, line, part, text, voice, history, take,
-                    _take_seeds(seed_bases, uid, take), options, seed_bases=seed_bases, shown=shown,
-                    pause_before=pending_pause, pause_after=pause_after, negative_voice=negative_voice,
-                    semantic_tokens=semantic_tokens, semantic_source=lent_by.get((part, take)),
+            previous = self._add_segment(plan, part, book_words, pause_after, previous)
+
+    def _split(self, words: str, plan: _LinePlan) -> list[tuple[str, float]]:
+        """The line cut at its pause cues, each piece split into segments (the book's words, so ids
+        and boundaries come from the book): [(a segment's words, the pause after it)]."""
+        line_pieces = cut_at_pauses(words, self.project.pause_s, plan.where)
+        if line_pieces.pause_before:
+            if self.previous_segment:
+                for unit in self.previous_segment:
+                    unit.pause_after += line_pieces.pause_before
+            else:
+                self.pending_pause += line_pieces.pause_before
+        split_seed = int(SPLIT_SEED_KEY(seed=self.cfg.seed, text=plan.line.text)[:8], 16)
+        speller, budget = plan.speller, None
+        parts: list[tuple[str, float]] = []
+        for piece, pause_after in line_pieces.pieces:
+            split_key = SPLIT_KEY(options=self.cfg.split, text=piece, prefix=plan.prefix, suffix=plan.suffix,
+                                  tokenizer=self.tokenizer_id, seed=split_seed,
+                                  speller=speller.identity() if speller.active else None)
+            piece_parts = self.memo.get(split_key, piece, plan.where)
+            if piece_parts is None:
+                if budget is None:  # the tokens the prefix and suffix take from every segment
+                    budget = self.count_tokens(f"{plan.prefix} {plan.suffix}") if plan.prefix or plan.suffix else 0
+                piece_parts = split_text(
+                    piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(speller(s)) + b,
+                    seed=split_seed, where=plan.where,
                 )
-                chained = history == "chain" and part > 0
-                if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
-                    chained = False
-                if chained:
-                    unit.prompt_from = previous[take]
-                elif voice.prompt is None:  # a random voice: every segment after the first locks to it
-                    anchor = anchors.setdefault((line.speaker, take), unit)
-                    unit.prompt_from = None if anchor is unit else anchor
-                unit.wave = unit.prompt_from.wave + 1 if unit.prompt_from else 0
-                if unit.semantic_source:  # it renders its source's semantic tokens, in the same wave
-                    unit.wave = max(unit.wave, unit.semantic_source.wave)
-                previous[take] = unit
-                previous_segment.append(unit)
-                units.append(unit)
-            pending_pause = 0.0
-    memo.save()
-    _assign_keys(units, engine)
-    return Plan(script, units, project.takes, tags)
+                self.memo.put(split_key, piece, piece_parts)
+            parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
+        return parts
+
+    def _add_segment(self, plan: _LinePlan, part: int, book_words: str, pause_after: float,
+                     previous: dict[int, Unit]) -> dict[int, Unit]:
+        """Every take of one segment, conditioned by its history policy; returns them by take."""
+        project, line = self.project, plan.line
+        text = " ".join(x for x in (plan.prefix, plan.speller(book_words), plan.suffix) if x)
+        shown = " ".join(x for x in (plan.prefix, book_words, plan.suffix) if x)
+        if plan.lent_by:  # the source's texts, with its prefixes and spelling, as they are
+            text, shown = plan.lent_by[(part, 0)].text, book_words
+        identity = (line.speaker, plan.voice.key, text)  # the prompt's content: moving its file keeps the uid
+        occurrence = self.seen.get(repr(identity), 0)
+        self.seen[repr(identity)] = occurrence + 1
+        uid = SEGMENT_KEY(speaker=line.speaker, voice=plan.voice.key, text=text, occurrence=occurrence)[:16]
+        seed_bases = {stage: plan.base_seed if plan.base_seed is not None else _stage_seed(self.cfg, stage)
+                      for stage in SEEDED_STAGES}
+        takes: dict[int, Unit] = {}
+        for take in range(project.takes):
+            unit = Unit(
+                uid, len(self.units) // project.takes, line, part, text, plan.voice, plan.history, take,
+                _take_seeds(seed_bases, uid, take), plan.options, seed_bases=seed_bases, shown=shown,
+                pause_before=self.pending_pause, pause_after=pause_after, negative_voice=plan.negative_voice,
+                semantic_tokens=plan.semantic_tokens, semantic_source=plan.lent_by.get((part, take)),
+            )
+            chained = plan.history == "chain" and part > 0
+            if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
+                chained = False
+            if chained:
+                unit.prompt_from = previous[take]
+            elif plan.voice.prompt is None:  # a random voice: every segment after the first locks to it
+                anchor = self.anchors.setdefault((line.speaker, take), unit)
+                unit.prompt_from = None if anchor is unit else anchor
+            unit.wave = unit.prompt_from.wave + 1 if unit.prompt_from else 0
+            if unit.semantic_source:  # it renders its source's semantic tokens, in the same wave
+                unit.wave = max(unit.wave, unit.semantic_source.wave)
+            takes[take] = unit
+            self.units.append(unit)
+        self.previous_segment = list(takes.values())
+        self.pending_pause = 0.0
+        return takes
 
 
 class _SpellerFactory:
