@@ -45,6 +45,8 @@ MAX_THREADS = 1024
 MAX_TAKES = 100
 MAX_SEED = 2**32 - 1  # numpy's seed range (torch takes more): one range that suits both
 MAX_COUNT = 10**9  # for counts with no natural limit (limit, chain_reset_every): a bound against typos
+MAX_SHARDS = 10_000  # workers of one render: far more than any cluster runs it on (a shard past the segments renders nothing)
+_SHARD = re.compile(r"([0-9]+)/([0-9]+)")  # ASCII digits only: int() would also take " 1", "1_0", "+1", "١"
 
 
 @dataclass
@@ -259,6 +261,7 @@ class BarkflowConfig:
     def __post_init__(self) -> None:
         check_range("seed", self.seed, 0, MAX_SEED)
         check_range("limit", self.limit, 0, MAX_COUNT, hint="or 0 for all segments")
+        parse_shard(self.shard)  # here, so plan=true and every other command refuse a shard that does not exist
 
 
 def register_configs() -> None:
@@ -589,13 +592,15 @@ def load_voice_file(path, name: str) -> VoiceConfig:
 
 
 def parse_shard(shard: str) -> Optional[tuple[int, int]]:
+    """(i, W) of `shard=i/W`, None for no shard; checked when the config is composed (BarkflowConfig)."""
     if not shard:
         return None
-    try:
-        index, count = (int(x) for x in shard.split("/"))
-        if not 0 <= index < count:
-            raise ValueError
-    except ValueError:
-        raise BarkflowError(f"shard={shard!r}: use shard=i/W with 0 <= i < W, e.g. shard=0/4") from None
+    match = _SHARD.fullmatch(shard) if isinstance(shard, str) else None
+    index, count = (int(match[1]), int(match[2])) if match else (-1, 0)
+    if not (0 <= index < count and 1 <= count <= MAX_SHARDS):
+        raise BarkflowError(
+            f"shard={shard!r}: use shard=i/W with 0 <= i < W and 1 <= W <= {MAX_SHARDS} "
+            f"(one shard per worker; more than that is a typo), e.g. shard=0/4"
+        )
     return index, count
 
