@@ -216,10 +216,12 @@ def make_plan(
             split_key = content_key(
                 "split", SPLIT_VERSION, cfg.split, piece, prefix, suffix, tokenizer_id, split_seed, *speller_key
             )
-            piece_parts = memo.get(split_key, piece, where)
+            if budget is None:
+                budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
+            piece_parts = memo.get(split_key, piece, where, fits=lambda part, b=budget: (
+                len(part) <= cfg.split.max_chars and count_tokens(speller(part)) + b <= cfg.split.max_tokens
+            ))
             if piece_parts is None:
-                if budget is None:
-                    budget = count_tokens(f"{prefix} {suffix}") if prefix or suffix else 0
                 piece_parts = split_text(
                     piece, cfg.split, count_tokens=lambda s, b=budget: count_tokens(speller(s)) + b,
                     seed=split_seed, where=where,
@@ -435,16 +437,19 @@ class SplitMemo:
         self.entries = read_json_object(self.path) or {}
         self.new: dict[str, dict] = {}
 
-    def get(self, key: str, text: str, where: str) -> Optional[list[str]]:
+    def get(self, key: str, text: str, where: str, fits: Callable[[str], bool]) -> Optional[list[str]]:
+        """The memoized parts of `text`, if they say its words and each `fits` the split's limits: a
+        check can be recomputed by anyone, so a forged entry must never make a segment Bark would cut."""
         entry = self.entries.get(key)
         if entry is None:
             return None
-        if isinstance(entry, dict) and self._holds(key, entry, text):
+        if isinstance(entry, dict) and self._holds(key, entry, text) and all(map(fits, entry["parts"])):
             return entry["parts"]
         if isinstance(entry, list):  # the format before entries carried a check: quietly replaced
             log.debug("%s: split memo entry in the old format; splitting again", where)
         else:
-            log.warning("%s: the split memo's entry is damaged or does not match the line; splitting it again", where)
+            log.warning("%s: the split memo's entry is damaged, does not match the line or has a part over the "
+                        "split limits; splitting it again", where)
         return None
 
     def put(self, key: str, text: str, parts: list[str]) -> None:
