@@ -9,6 +9,7 @@ import pytest
 
 from barkflow.engine.loading import load_tokenizer
 from barkflow.engine.tokenizer import BarkTokenizer, normalize_whitespace
+from barkflow.errors import BarkflowError
 
 OFFSET, PAD = 10_048, 129_595
 
@@ -41,13 +42,19 @@ def test_whitespace_is_collapsed(tokenizer):
     assert tokenizer.count(" \n ") == 0
 
 
-def test_truncation_keeps_the_first_256_and_warns(tokenizer, caplog):
+def test_text_over_the_limit_is_an_error_never_a_silent_cut(tokenizer):
+    text = " ".join(["one", "two", "three", "four", "five"] * 60)  # 300 tokens
+    with pytest.raises(BarkflowError, match="^text of 300 tokens is over Bark's 256-token limit .*split.max_tokens"):
+        tokenizer.encode(text)
+
+
+def test_truncation_for_parity_keeps_the_first_256_and_warns(tokenizer, caplog):
     words = [f"{w}" for w in ("one", "two", "three", "four", "five")] * 60  # 300 tokens
     text = " ".join(words)
     bert = _bert_ids(tokenizer, text)
     assert len(bert) == 300 and tokenizer.count(text) == 300
     with caplog.at_level(logging.WARNING, logger="barkflow.engine.tokenizer"):
-        ids = tokenizer.encode(text)
+        ids = tokenizer.encode(text, truncate=True)
     np.testing.assert_array_equal(ids, np.array(bert[:256]) + OFFSET)
     assert "14.7% cut" in caplog.text  # (300 - 256) / 300
 
@@ -76,7 +83,7 @@ def test_agrees_with_transformers_bark_processor(tokenizer, tiny_bundle, text):
     processor = BarkProcessor.from_pretrained(tiny_bundle / "hf", local_files_only=True)
     inputs = processor(text, return_tensors="np")
     hf = np.where(inputs["attention_mask"][0] == 1, inputs["input_ids"][0] + OFFSET, PAD)[:256]
-    np.testing.assert_array_equal(tokenizer.encode(text), hf)
+    np.testing.assert_array_equal(tokenizer.encode(text, truncate=True), hf)
 
 
 def test_identity(tiny_bundle, tokenizer):
