@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from barkflow.checks import MEASURES
 from barkflow.engine.constants import (
     COARSE_RATE_HZ, MAX_SEMANTIC_STEPS, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SAMPLES_PER_FRAME, SEMANTIC_RATE_HZ,
 )
@@ -39,10 +40,7 @@ ENTRY_BOUNDS: dict[str, dict[str, MemberBound]] = {
     "decode": {"audio": MemberBound("f", MAX_SAMPLES * MAX_SAMPLE_BYTES)},
     "verify": {
         "transcript": MemberBound("U", MAX_TRANSCRIPT_CHARS * UNICODE_CHAR_BYTES),
-        **{name: _NUMBER for name in (
-            "seconds", "speech_seconds", "leading_silence_s", "trailing_silence_s", "inner_silence_s",
-            "clipped_samples", "peak",
-        )},
+        **{name: _NUMBER for name in MEASURES},
     },
     "clone": {name: MemberBound(_TOKENS, count * MAX_TOKEN_BYTES) for name, count in MAX_PROMPT_ELEMENTS.items()},
 }
