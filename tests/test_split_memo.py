@@ -91,3 +91,30 @@ def test_whatever_the_memo_holds_the_units_say_the_script(reference, data):
         content = json.dumps(memo).encode()
     memo_path(reference).write_bytes(content)
     assert texts(reference) == reference["texts"]
+
+
+def forged_regroupings(parts: list[str]):
+    """The line's own words regrouped into other parts (at least one joined), each with its check
+    recomputed: self-consistent entries a split at these limits never makes."""
+    cuts = st.sets(st.integers(1, len(parts) - 1), max_size=len(parts) - 2)
+    return cuts.map(lambda kept: [" ".join(parts[a:b]) for a, b in zip([0, *sorted(kept)], [*sorted(kept), len(parts)])])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_forged_memo_never_makes_a_segment_over_the_limits(reference, caplog, data):
+    """A memo entry that says the line's words and carries its own recomputed check is used only if
+    each part is within split.max_chars / max_tokens, else split again: no segment ever exceeds the limit."""
+    memo = dict(reference["memo"])
+    for key, entry in reference["memo"].items():
+        if len(entry["parts"]) > 1:
+            regrouped = data.draw(forged_regroupings(entry["parts"]))
+            memo[key] = {"parts": regrouped, "check": content_key("split-memo", key, regrouped)}
+    memo_path(reference).write_text(json.dumps(memo))
+    split, count = reference["config"].split, reference["engine"].tokenizer.count
+    with caplog.at_level(logging.WARNING):
+        units = texts(reference)
+    assert " ".join(units).split() == " ".join(reference["texts"]).split()
+    assert all(len(text) <= split.max_chars and count(text) <= split.max_tokens for text in units)
+    over = any(len(part) > split.max_chars for entry in memo.values() for part in entry["parts"])
+    assert ("split memo" in caplog.text) == over  # refused and split again exactly when over the limits

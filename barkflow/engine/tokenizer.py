@@ -69,13 +69,24 @@ class BarkTokenizer:
         """Number of text tokens before truncation (0 for blank text); for splitting long text."""
         return len(self._ids(text)) if normalize_whitespace(text) else 0
 
-    def encode(self, text: str) -> np.ndarray:
-        """(256,) int64: BERT ids + 10048, the first 256 kept, right-padded with 129595 (§2)."""
+    def encode(self, text: str, *, truncate: bool = True) -> np.ndarray:
+        """(256,) int64: BERT ids + 10048, right-padded with 129595 (§2).
+
+        Text over 256 tokens is cut as the reference cuts it, keeping the first 256, with a warning
+        that says how much went unspoken; `truncate=False` makes it an error instead. A render never
+        comes here with such text: the split and the split memo's check keep every segment within
+        the limit (planning/plan.py).
+        """
         if not normalize_whitespace(text):
             raise ValueError("text is empty after whitespace normalisation")
         ids = np.asarray(self._ids(text), dtype=np.int64) + TEXT_ENCODING_OFFSET
         if len(ids) > TEXT_CONTEXT:
             cut = (len(ids) - TEXT_CONTEXT) / len(ids) * 100
+            if not truncate:
+                raise BarkflowError(
+                    f"text of {len(ids)} tokens is over Bark's {TEXT_CONTEXT}-token limit ({cut:.1f}% would be cut "
+                    f"unspoken): {text[:60]!r}...; split it into shorter segments (split.max_tokens, split.max_chars)"
+                )
             logger.warning(
                 "text too long: %d tokens, keeping the first %d (%.1f%% cut): %.60r...",
                 len(ids),

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Callable, Optional
 
+from barkflow.steps.bounds import ENTRY_BOUNDS
 from barkflow.store.cache import Store
 from barkflow.planning.config import BarkflowConfig, VerifyConfig
 from barkflow.steps.clone import CloneConfig
@@ -71,7 +72,7 @@ def make_recogniser(verify: VerifyConfig):
 
 
 def make_store(cfg: BarkflowConfig) -> Store:
-    return Store(cfg.paths.cache_dir)
+    return Store(cfg.paths.cache_dir, ENTRY_BOUNDS)
 
 
 def make_clone_runner(store: Store, engine: Bark) -> CloneRunner:

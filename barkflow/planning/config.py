@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import os
 import re
 import tempfile
@@ -44,6 +45,8 @@ MAX_THREADS = 1024
 MAX_TAKES = 100
 MAX_SEED = 2**32 - 1  # numpy's seed range (torch takes more): one range that suits both
 MAX_COUNT = 10**9  # for counts with no natural limit (limit, chain_reset_every): a bound against typos
+MAX_SHARDS = 10_000  # workers of one render: far more than any cluster runs it on (a shard past the segments renders nothing)
+_SHARD = re.compile(r"([0-9]+)/([0-9]+)")  # ASCII digits only: int() would also take " 1", "1_0", "+1", "١"
 
 
 @dataclass
@@ -250,6 +253,7 @@ class BarkflowConfig:
     def __post_init__(self) -> None:
         check_range("seed", self.seed, 0, MAX_SEED)
         check_range("limit", self.limit, 0, MAX_COUNT, hint="or 0 for all segments")
+        parse_shard(self.shard)  # here, so plan=true and every other command refuse a shard that does not exist
 
 
 def register_configs() -> None:
@@ -369,12 +373,39 @@ def _line_override(item, origin: str = "project.lines") -> tuple[int, LineConfig
         )
     number = int(text)
     where = f"{origin}.{number}"
-    value = _entry(where, LineConfig, "a line", value)
+    value = _plain_line(value) or _entry(where, LineConfig, "a line", value)
     check_range(f"{where}.seed", value.seed, 0, MAX_SEED, optional=True)
     return number, value
 
 
+_LINE_TEXT_FIELDS = ("prefix", "suffix", "voice", "semantic_from")
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain_line(value) -> Optional[LineConfig]:
+    """The LineConfig of an entry whose values already have their fields' types (what the studio
+    writes), else None: OmegaConf's merge (_entry) then converts or refuses it. The merge costs a few
+    milliseconds an entry, so a lines file of thousands would take minutes; this is what it returns."""
+    if value is None:
+        return LineConfig()
+    if not isinstance(value, dict) or not set(value) <= {f.name for f in dataclasses.fields(LineConfig)}:
+        return None
+    seed, sampling = value.get("seed"), value.get("sampling", {})
+    plain = (
+        all(type(value[name]) is str for name in _LINE_TEXT_FIELDS if name in value)
+        and (seed is None or type(seed) is int)
+        and type(sampling) is dict
+        and all(type(stage) is str and type(options) is dict for stage, options in sampling.items())
+        and all(type(k) is str and type(v) in _PLAIN for options in sampling.values() for k, v in options.items())
+    )
+    return LineConfig(**{**value, "sampling": {stage: dict(options) for stage, options in sampling.items()}}) if plain else None
+
+
 LINES_FILE = "lines.yaml"
+# A lines file holds one small entry (~100 bytes) per script line the user changed: 1 MiB is room
+# for an override on each of 10,000 lines. Bigger is not one, and YAML parsing it would take minutes.
+MAX_LINES_FILE_BYTES = 1 << 20
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: several times faster, same safe types
 
 
 def lines_file_path(cfg: "BarkflowConfig") -> Path:
@@ -390,7 +421,14 @@ def read_lines_file(path: Path, required: bool) -> Dict[int, Dict[str, Any]]:
             raise BarkflowError(f"lines file {path} not found; fix project.lines_file or set it to \"\"")
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as file:
+            raw = file.read(MAX_LINES_FILE_BYTES + 1)  # no more than the limit, even of a file still growing
+        if len(raw) > MAX_LINES_FILE_BYTES:
+            raise BarkflowError(
+                f"lines file {path} is over {MAX_LINES_FILE_BYTES >> 20} MiB, the most a file of per-line overrides "
+                f"holds (~100 bytes per changed script line); is it the right file? fix project.lines_file or remove it"
+            )
+        data = yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise BarkflowError(f"lines file {path} cannot be read ({str(e).splitlines()[0]}); fix or remove it") from None
     if data is None:
@@ -546,12 +584,17 @@ def check_writable_folders(config: BarkflowConfig) -> None:
     check_writable_folder("paths.output_dir", config.paths.output_dir)
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict:
+    return typing.get_type_hints(cls)  # evaluates every string annotation: a lines file's entries share one
+
+
 def apply_overrides(options, overrides: Dict[str, Any], where: str):
     """`options` with some fields replaced, for a voice's or a line's sampling overrides.
 
     A whole number given for a float field becomes a float, as the typed config groups make it:
     `temp: 1` in a voice file and `temp: 1.0` are one option, with one cache key."""
-    hints = typing.get_type_hints(type(options))
+    hints = _type_hints(type(options))
     overrides = {
         name: float(value) if _is_whole_number(value) and hints.get(name) in (float, Optional[float]) else value
         for name, value in overrides.items()
@@ -580,13 +623,15 @@ def load_voice_file(path, name: str) -> VoiceConfig:
 
 
 def parse_shard(shard: str) -> Optional[tuple[int, int]]:
+    """(i, W) of `shard=i/W`, None for no shard; checked when the config is composed (BarkflowConfig)."""
     if not shard:
         return None
-    try:
-        index, count = (int(x) for x in shard.split("/"))
-        if not 0 <= index < count:
-            raise ValueError
-    except ValueError:
-        raise BarkflowError(f"shard={shard!r}: use shard=i/W with 0 <= i < W, e.g. shard=0/4") from None
+    match = _SHARD.fullmatch(shard) if isinstance(shard, str) else None
+    index, count = (int(match[1]), int(match[2])) if match else (-1, 0)
+    if not (0 <= index < count and 1 <= count <= MAX_SHARDS):
+        raise BarkflowError(
+            f"shard={shard!r}: use shard=i/W with 0 <= i < W and 1 <= W <= {MAX_SHARDS} "
+            f"(one shard per worker; more than that is a typo), e.g. shard=0/4"
+        )
     return index, count
 

@@ -275,16 +275,15 @@ class _Planner:
             else:
                 self.pending_pause += line_pieces.pause_before
         split_seed = int(SPLIT_SEED_KEY(seed=self.cfg.seed, text=plan.line.text)[:8], 16)
-        speller, budget = plan.speller, None
+        speller = plan.speller
         parts: list[tuple[str, float]] = []
         for piece, pause_after in line_pieces.pieces:
             split_key = SPLIT_KEY(options=self.cfg.split, text=piece, prefix=plan.prefix, suffix=plan.suffix,
                                   tokenizer=self.tokenizer_id, seed=split_seed,
                                   speller=speller.identity() if speller.active else None)
-            piece_parts = self.memo.get(split_key, piece, plan.where)
+            piece_parts = self.memo.get(split_key, piece, plan.where, fits=lambda part: self._fits(part, plan))
             if piece_parts is None:
-                if budget is None:  # the tokens the prefix and suffix take from every segment
-                    budget = self.count_tokens(f"{plan.prefix} {plan.suffix}") if plan.prefix or plan.suffix else 0
+                budget = self._budget(plan)
                 piece_parts = split_text(
                     piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(speller(s)) + b,
                     seed=split_seed, where=plan.where,
@@ -292,6 +291,22 @@ class _Planner:
                 self.memo.put(split_key, piece, piece_parts)
             parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
         return parts
+
+    def _budget(self, plan: _LinePlan) -> int:
+        """The tokens the prefix and suffix take from every segment of the line."""
+        return self.count_tokens(f"{plan.prefix} {plan.suffix}") if plan.prefix or plan.suffix else 0
+
+    def _fits(self, part: str, plan: _LinePlan) -> bool:
+        """Whether a memo's segment is within the limits (the memo file is not trusted). The
+        tokenizer is asked only when the characters could exceed them: every token covers at least
+        one character, so a plan with a full memo of ordinary segments loads no tokenizer."""
+        limits = self.cfg.split
+        if len(part) > limits.max_chars:
+            return False
+        spoken = plan.speller(part)
+        if len(spoken) + len(plan.prefix) + len(plan.suffix) + 2 <= limits.max_tokens:
+            return True
+        return self.count_tokens(spoken) + self._budget(plan) <= limits.max_tokens
 
     def _add_segment(self, plan: _LinePlan, part: int, book_words: str, pause_after: float,
                      previous: dict[int, Unit]) -> dict[int, Unit]:
@@ -482,16 +497,19 @@ class SplitMemo:
         self.entries = read_json_object(self.path) or {}
         self.new: dict[str, dict] = {}
 
-    def get(self, key: str, text: str, where: str) -> Optional[list[str]]:
+    def get(self, key: str, text: str, where: str, fits: Callable[[str], bool]) -> Optional[list[str]]:
+        """The memoized parts of `text`, if they say its words and each `fits` the split's limits: a
+        check can be recomputed by anyone, so a forged entry must never make a segment Bark would cut."""
         entry = self.entries.get(key)
         if entry is None:
             return None
-        if isinstance(entry, dict) and self._holds(key, entry, text):
+        if isinstance(entry, dict) and self._holds(key, entry, text) and all(map(fits, entry["parts"])):
             return entry["parts"]
         if isinstance(entry, list):  # the format before entries carried a check: quietly replaced
             log.debug("%s: split memo entry in the old format; splitting again", where)
         else:
-            log.warning("%s: the split memo's entry is damaged or does not match the line; splitting it again", where)
+            log.warning("%s: the split memo's entry is damaged, does not match the line or has a part over the "
+                        "split limits; splitting it again", where)
         return None
 
     def put(self, key: str, text: str, parts: list[str]) -> None:

@@ -26,8 +26,10 @@ Guarantees
       member sizes, and the checksum, so truncation, bit flips and a valid archive with the wrong
       content are all caught. A broken entry is logged, moved aside and reported as missing, so
       the caller recomputes it.
-    * No unpickling, ever: files are opened with ``allow_pickle=False`` and any object array is
-      treated as corruption.
+    * No unpickling, ever: members are read with barkflow.store.npz, which refuses any object array.
+    * Bounded reads: every member's header is checked against what its step can write
+      (barkflow/steps/bounds.py, given to the Store) before its data is read, so a forged entry that declares
+      gigabytes (even with a recomputed checksum) is refused in milliseconds, like any damage.
     * Links stay inside: the root may be a link (a cache on another disk), but a folder whose real
       path leaves the root's real path is refused with a one-line error, so a link planted in a
       shared cache never makes barkflow write, rename or delete files elsewhere.
@@ -52,13 +54,14 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
+from typing import Optional
 
 import filelock
 import numpy as np
 
 from barkflow.errors import BarkflowError
 from barkflow.store.keys import content_key
-from barkflow.store.npz import NpzError, read_header
+from barkflow.store.npz import MemberBound, NpyHeader, NpzError, read_array, read_header
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,7 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed member timestamps: equal entries are
 _NAMESPACE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # no separators; "." names are ours
 _KEY_RE = re.compile(r"[A-Za-z0-9_-]{2,}")  # the first two characters name the shard folder
 _TEMP_RE = re.compile(r"\..+\.tmp")
+_ZIP_MAGIC = b"PK"  # a first member or an empty archive (an .npy or anything else is not an entry)
 
 
 def _checksum(namespace: str, key: str, arrays: Mapping[str, np.ndarray], meta_json: str) -> str:
@@ -93,8 +97,12 @@ class _Corrupt(Exception):
 class Store:
     """A cache folder shared by any number of processes; see the module docstring for the layout."""
 
-    def __init__(self, root: Path | str):
+    def __init__(self, root: Path | str, bounds: Optional[Mapping[str, Mapping[str, MemberBound]]] = None):
+        """`bounds`: namespace -> {member: the most it may hold} (the steps', barkflow/steps/bounds.py);
+        an entry of a namespace with bounds holds only those members. Any other member is held to
+        DEFAULT_MEMBER_BYTES."""
         self.root = Path(os.path.abspath(Path(root).expanduser()))  # immune to later chdir
+        self.bounds = dict(bounds or {})
         self._swept: set[Path] = set()  # folders whose stale temps this instance already removed
         self._inside: set[Path] = set()  # existing folders whose real path is known to be in the cache
         try:
@@ -222,8 +230,8 @@ class Store:
         the origin have only the time."""
         try:
             path = self.path(namespace, key)
-            with np.load(path, allow_pickle=False) as npz:
-                origin = json.loads(_string_member(npz, ORIGIN)) if ORIGIN in npz.files else {}
+            with open(path, "rb") as file, _checked_entry(file, namespace, self.bounds) as (archive, headers):
+                origin = json.loads(_string_member(archive, headers, ORIGIN)) if ORIGIN in headers else {}
             return {**origin, "time": path.stat().st_mtime} if isinstance(origin, dict) else None
         except Exception:  # noqa: BLE001 - missing or broken: load() reports and moves it aside
             return None
@@ -236,8 +244,9 @@ class Store:
         inputs of an output changed, a repaired or recomputed entry included.
         """
         try:
-            with np.load(self.path(namespace, key), allow_pickle=False) as npz:
-                return _string_member(npz, CHECKSUM)
+            with open(self.path(namespace, key), "rb") as file, _checked_entry(file, namespace, self.bounds) as (
+                    archive, headers):
+                return _string_member(archive, headers, CHECKSUM)
         except Exception:  # noqa: BLE001 - missing or broken: load() reports and moves it aside
             return None
 
@@ -254,7 +263,7 @@ class Store:
         with file:
             opened = os.fstat(file.fileno())
             try:
-                return _read_npz(file, namespace, key, arrays=arrays)
+                return _read_npz(file, namespace, key, self.bounds, arrays=arrays)
             # A broken file can fail in many ways (BadZipFile, ValueError, EOFError, OSError,
             # NotImplementedError for a garbled compression method...): all of them mean "recompute".
             except Exception as exc:  # noqa: BLE001
@@ -460,43 +469,85 @@ def _write_npz(file, members: Mapping[str, np.ndarray]) -> None:
                 np.lib.format.write_array(member, members[name], allow_pickle=False)
 
 
-def _read_npz(file, namespace: str, key: str, *, arrays: bool):
+def _read_npz(file, namespace: str, key: str, bounds: Mapping, *, arrays: bool):
     """(arrays, or without them their shapes; meta) from an open entry file; raises on anything untrustworthy."""
-    loaded = np.load(file, allow_pickle=False)  # never unpickle; refusing is the point
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise _Corrupt("a single .npy array, not an .npz archive")
-    with loaded as npz:
-        members = set(npz.files)
-        if META not in members or CHECKSUM not in members:
+    with _checked_entry(file, namespace, bounds) as (archive, headers):
+        if META not in headers or CHECKSUM not in headers:
             raise _Corrupt("no meta or checksum member")
-        shapes = _check_headers(npz.zip)  # cheap (headers only), so meta() refuses object arrays too
-        meta_json = _string_member(npz, META)
+        meta_json = _string_member(archive, headers, META)
         meta = json.loads(meta_json)
         if not isinstance(meta, dict):
             raise _Corrupt("meta is not a JSON object")
+        contents = {name: header for name, header in headers.items() if name not in _RESERVED}
         if not arrays:
-            return {name: shape for name, shape in shapes.items() if name not in (META, CHECKSUM, ORIGIN)}, meta
+            return {name: header.shape for name, header in contents.items()}, meta
         # Reading a member to its end makes zipfile check its CRC-32.
-        data = {name: npz[name] for name in npz.files if name not in (META, CHECKSUM, ORIGIN)}
-        if _checksum(namespace, key, data, meta_json) != _string_member(npz, CHECKSUM):
+        data = {name: _array(archive, header) for name, header in contents.items()}
+        if _checksum(namespace, key, data, meta_json) != _string_member(archive, headers, CHECKSUM):
             raise _Corrupt("checksum mismatch")
         return data, meta
 
 
-def _check_headers(archive: zipfile.ZipFile) -> dict[str, tuple[int, ...]]:
-    """Each member's shape, by name; refuses object arrays and sizes that disagree with the member
-    (a garbled header could otherwise make np.load allocate whatever huge shape it claims)."""
-    shapes = {}
-    for info in archive.infolist():
-        try:
-            shapes[info.filename.removesuffix(".npy")] = read_header(archive, info).shape
-        except NpzError as e:
-            raise _Corrupt(str(e)) from None
-    return shapes
+# What barkflow's own members can hold: meta is a small JSON object (a segment's text, a clone's
+# source...), the checksum 32 hex characters, the origin a host name and a process id.
+_UCS4 = 4  # bytes per character of a numpy str
+# A member of a namespace without bounds: no array barkflow writes is larger (the longest decode
+# audio, ten minutes of float64, is about 115 MB).
+DEFAULT_BOUND = MemberBound("biufcUS", 1 << 27)
+_RESERVED = {
+    META: MemberBound("U", _UCS4 * (1 << 18)),
+    CHECKSUM: MemberBound("U", _UCS4 * KEY_HEX_CHARS),
+    ORIGIN: MemberBound("U", _UCS4 * 4096),
+}
+_ZIP_SLACK = 1 << 17  # a ZIP's own records per entry: headers, the central directory, at most a 64 KiB comment
 
 
-def _string_member(npz, name: str) -> str:
-    value = npz[name]
+def _bounds(namespace: str, bounds: Mapping):
+    """(bounds by member name, or None: any name; the bound of a member not named) for the namespace."""
+    named = bounds.get(namespace)
+    return (named, None) if named is not None else (None, DEFAULT_BOUND)
+
+
+@contextmanager
+def _checked_entry(file, namespace: str, bounds: Mapping) -> Iterator[tuple[zipfile.ZipFile, dict[str, NpyHeader]]]:
+    """The entry's archive and its members' `.npy` headers, each checked against what its step can
+    write (barkflow/steps/bounds.py, given to the Store) before a byte of its data is read: a file or member that
+    declares more, an unknown member, a compressed one (barkflow writes none) or an object array
+    is refused, so a forged 2 MB file never becomes 2 GB in memory."""
+    named, other = _bounds(namespace, bounds)
+    size = os.fstat(file.fileno()).st_size
+    if named is not None:
+        limit = sum(b.max_bytes for b in (*named.values(), *_RESERVED.values())) + _ZIP_SLACK
+        if size > limit:
+            raise _Corrupt(f"{size} bytes, more than a {namespace} entry can hold ({limit})")
+    if not file.read(4).startswith(_ZIP_MAGIC):
+        raise _Corrupt("not an .npz archive")
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        headers: dict[str, NpyHeader] = {}
+        for info in archive.infolist():
+            name = info.filename.removesuffix(".npy")
+            bound = _RESERVED.get(name) or (named.get(name) if named is not None else other)
+            if bound is None or name == info.filename or name in headers:
+                raise _Corrupt(f"{info.filename}: not a member a {namespace} entry holds")
+            try:
+                headers[name] = read_header(archive, info, bound)
+            except NpzError as e:
+                raise _Corrupt(str(e)) from None
+            if info.compress_type != zipfile.ZIP_STORED:
+                raise _Corrupt(f"{info.filename}: compressed (barkflow writes entries uncompressed)")
+        yield archive, headers
+
+
+def _array(archive: zipfile.ZipFile, header: NpyHeader) -> np.ndarray:
+    try:
+        return read_array(archive, header)
+    except NpzError as e:
+        raise _Corrupt(str(e)) from None
+
+
+def _string_member(archive: zipfile.ZipFile, headers: dict[str, NpyHeader], name: str) -> str:
+    value = _array(archive, headers[name])
     if value.dtype.kind != "U" or value.shape != ():
         raise _Corrupt(f"{name} is not a string")
     return str(value[()])

@@ -23,6 +23,7 @@ _HEADER_READERS = {
     (2, 0): np.lib.format.read_array_header_2_0,
 }
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a first member, or an empty archive
+MAX_HEADER_BYTES = 10_000 + 16  # numpy's own cap on an .npy header (max_header_size), plus magic and length
 
 
 class NpzError(ValueError):
@@ -48,6 +49,14 @@ def _reading(info: zipfile.ZipInfo) -> Iterator[None]:
 
 
 @dataclass(frozen=True)
+class MemberBound:
+    """The most a member may hold: its dtype's kind (numpy kind letters, e.g. "iu") and its data bytes."""
+
+    kinds: str
+    max_bytes: int
+
+
+@dataclass(frozen=True)
 class NpyHeader:
     info: zipfile.ZipInfo
     shape: tuple[int, ...]
@@ -60,11 +69,14 @@ class NpyHeader:
         return math.prod(self.shape)
 
 
-def read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> NpyHeader:
-    """The member's `.npy` header, checked: a known version, no objects, data size == the ZIP's file_size.
+def read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, bound: MemberBound | None = None) -> NpyHeader:
+    """The member's `.npy` header, checked: a known version, no objects, data size == the ZIP's file_size,
+    and within `bound` if given (the ZIP's declared size is checked before a byte is read).
 
     Only the first few hundred bytes of the member are inflated.
     """
+    if bound is not None and info.file_size > bound.max_bytes + MAX_HEADER_BYTES:
+        raise NpzError(f"{info.filename}: declares {info.file_size} bytes, more than the {bound.max_bytes} it can hold")
     with _reading(info), archive.open(info) as member:
         try:
             version = np.lib.format.read_magic(member)
@@ -80,11 +92,18 @@ def read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> NpyHeader:
         raise NpzObjectArray(f"{info.filename}: object array (loading it would mean unpickling)")
     if header.data_offset + header.size * dtype.itemsize != info.file_size:
         raise NpzError(f"{info.filename}: header does not match the member size")
+    if bound is not None and dtype.kind not in bound.kinds:
+        raise NpzError(f"{info.filename}: dtype {dtype} is not one it can hold (kinds {bound.kinds!r})")
+    if bound is not None and header.size * dtype.itemsize > bound.max_bytes:
+        raise NpzError(f"{info.filename}: shape {header.shape} of {dtype} is more than the {bound.max_bytes} bytes it can hold")
     return header
 
 
 def read_array(archive: zipfile.ZipFile, header: NpyHeader) -> np.ndarray:
-    """The member's data; reads exactly the checked size (zipfile verifies the CRC-32 at its end)."""
+    """The member's data; reads exactly the checked size (zipfile verifies the CRC-32 at its end).
+
+    A compressed member is inflated no further than that size, whatever its stream holds: zipfile
+    inflates at most what each read asks for and stops at the size the ZIP declares."""
     with _reading(header.info), archive.open(header.info) as member:
         member.seek(header.data_offset)
         data = member.read(header.size * header.dtype.itemsize)

@@ -9,6 +9,7 @@ import pytest
 
 from barkflow.engine.loading import load_tokenizer
 from barkflow.engine.tokenizer import BarkTokenizer, normalize_whitespace
+from barkflow.errors import BarkflowError
 
 OFFSET, PAD = 10_048, 129_595
 
@@ -39,6 +40,12 @@ def test_whitespace_is_collapsed(tokenizer):
     with pytest.raises(ValueError):
         tokenizer.encode(" \n\t ")
     assert tokenizer.count(" \n ") == 0
+
+
+def test_text_over_the_limit_is_an_error_when_asked_never_a_silent_cut(tokenizer):
+    text = " ".join(["one", "two", "three", "four", "five"] * 60)  # 300 tokens
+    with pytest.raises(BarkflowError, match="^text of 300 tokens is over Bark's 256-token limit .*split.max_tokens"):
+        tokenizer.encode(text, truncate=False)
 
 
 def test_truncation_keeps_the_first_256_and_warns(tokenizer, caplog):
