@@ -6,7 +6,6 @@ copied over this one are all "nothing"; none of them is ever handed to a step. F
 compressed members) load as declared only when their step could have written them, and either way
 cost little memory and time."""
 
-import io
 import logging
 import time
 import tracemalloc

@@ -60,7 +60,7 @@ import filelock
 import numpy as np
 
 from barkflow.errors import BarkflowError
-from barkflow.store.keys import content_key
+from barkflow.store.keys import KEY_HEX_CHARS, content_key
 from barkflow.store.npz import MemberBound, NpyHeader, NpzError, read_array, read_header
 
 log = logging.getLogger(__name__)
