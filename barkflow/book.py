@@ -32,7 +32,6 @@ import functools
 import logging
 import posixpath
 import re
-import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -41,7 +40,7 @@ from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
-from barkflow.script import Script, ScriptBuilder, decode_script, script_encoding
+from barkflow.script import ENCODING_AUTO, Script, ScriptBuilder, bark_characters, decode_script, script_encoding
 from barkflow.steps.export import BookTags
 
 log = logging.getLogger(__name__)
@@ -80,7 +79,6 @@ _UNREAD_TAGS = frozenset({
     "video", "object", "iframe", "canvas", "map",
 })
 _MARKER_TEXT = re.compile(r"[\[(]?[\d*†‡§¶#]+[\])]?")  # what a footnote reference in <sup> says: 1, [2], *
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero widths
 
 
 @dataclass
@@ -111,8 +109,11 @@ def book_format(path, fmt: str) -> Optional[str]:
     return BOOK_EXTENSIONS.get(Path(path).suffix.lower()) if fmt == "auto" else None
 
 
-def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Optional[BookOptions] = None) -> Script:
-    """An EPUB or HTML file as a Script of narrated paragraphs, with the book's metadata."""
+def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Optional[BookOptions] = None,
+              encoding: str = ENCODING_AUTO) -> Script:
+    """An EPUB or HTML file as a Script of narrated paragraphs, with the book's metadata. `encoding`
+    (project.encoding) reads an HTML page that has no byte order mark or charset of its own; an
+    EPUB's XHTML declares its own (XML: UTF-8 or UTF-16)."""
     options = options or BookOptions()
     source = str(path)
     if fmt == "epub":
@@ -120,7 +121,7 @@ def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Opti
             documents, metadata = _read_epub(archive, source)
     else:
         documents = [_Document(id="", href=Path(path).name, linear=True, types=set(), toc=[],
-                               soup=_soup(path.read_bytes(), xml=False, source=str(path)))]
+                               soup=_soup(path.read_bytes(), xml=False, source=str(path), encoding=encoding))]
         metadata = _html_metadata(documents[0].soup)
     return _build_script(documents, metadata, narrator, options, source)
 
@@ -194,20 +195,21 @@ def _xml(data: bytes, source: str, name: str):
     return soup
 
 
-def _soup(data: bytes, xml: bool, source: str = "the page"):
+def _soup(data: bytes, xml: bool, source: str = "the page", encoding: str = ENCODING_AUTO):
     """A content document: XHTML through lxml's XML parser (self-closing tags as XML means them),
     HTML through its HTML parser, decoded by `_html_text` first."""
     from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(data if xml else _html_text(data, source), "lxml-xml" if xml else "lxml")
+        return BeautifulSoup(data if xml else _html_text(data, source, encoding), "lxml-xml" if xml else "lxml")
 
 
-def _html_text(data: bytes, source: str) -> str:
+def _html_text(data: bytes, source: str, encoding: str = ENCODING_AUTO) -> str:
     """An HTML page's text: in the encoding its byte order mark or its charset declaration names,
-    else UTF-8, as script files are (a bad byte is a one-line error). Left to guess, BeautifulSoup
-    read a short UTF-8 page without a charset as another encoding, and ignored a declared latin-1."""
+    else `encoding` (project.encoding), as script files are (a bad byte is a one-line error). Left
+    to guess, BeautifulSoup read a short UTF-8 page without a charset as another encoding, and
+    ignored a declared latin-1."""
     from bs4.dammit import EncodingDetector
 
     declared = None if script_encoding(data)[1] else EncodingDetector.find_declared_encoding(data, is_html=True)
@@ -216,7 +218,7 @@ def _html_text(data: bytes, source: str) -> str:
             return data.decode(declared, errors="replace")
         except LookupError:  # a charset Python does not know: read it as a script file
             pass
-    return decode_script(data, source)
+    return decode_script(data, source, encoding)
 
 
 @dataclass
@@ -552,9 +554,7 @@ def _inline_text(element, note_ids: set[str]) -> str:
 
 
 def _clean(text: str) -> str:
-    text = text.translate(_INVISIBLE)
-    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
-    return " ".join(text.split())
+    return " ".join(bark_characters(text).split())  # the script's character policy, controls as spaces
 
 
 def _document_events(document: _Document, note_ids: set[str], heading_chapters: bool) -> Iterator:

@@ -31,6 +31,7 @@ from barkflow.engine.api import DTYPES, OFFLOAD, STAGES
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.sampling import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_choice, check_range
+from barkflow.script import check_encoding
 from barkflow.spoken import check_lexicon_setting
 from barkflow.steps.export import ExportOptions
 from barkflow.steps.split import SplitOptions
@@ -155,6 +156,9 @@ class ProjectConfig:
     format: str = "auto"  # auto | prose | dialogue | fountain | epub | html
     narrator: str = "narrator"  # speaker of prose and of unnamed lines
     fountain_action: str = "narrate"  # narrate | skip: what happens to Fountain action lines
+    # auto: UTF-8, or UTF-16/32 with a byte order mark (UTF-16 without one when its zero bytes show
+    # it); or a codec name (utf-16-le, shift_jis, gb18030, cp1252...) for scripts and HTML pages
+    encoding: str = "auto"
     cast: Dict[str, str] = field(default_factory=dict)  # speaker -> voice name, preset, or .npz path
     # name -> VoiceConfig: voices defined inline. Untyped and open like `lines` (below), so that
     # project.voices.bob.source=... can add bob; __post_init__ checks each entry against VoiceConfig.
@@ -184,6 +188,7 @@ class ProjectConfig:
 
     def __post_init__(self) -> None:
         check_file_name("project.name", self.name)
+        check_encoding("project.encoding", self.encoding)
         if not isinstance(self.normalize, bool):
             raise BarkflowError(f"project.normalize is {self.normalize!r}: set it to true or false")
         check_lexicon_setting("project.lexicon", self.lexicon)

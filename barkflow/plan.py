@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_STEPS = (steps.semantic, steps.coarse, steps.fine, steps.decode)
 STEPS_BY_NAME = {step.NAME: step for step in TOKEN_STEPS}
-SPLIT_VERSION = 2  # bump when splitting changes for the same inputs (2: no part of a cut cue is bare space)
+SPLIT_VERSION = 3  # bump when splitting changes for the same inputs (2: no part of a cut cue is bare space; 3: no segment of punctuation alone)
 SEEDED_STAGES = STAGES  # each model stage draws from its own derived seed
 SEGMENT_ID = re.compile(r"l\d{4,}-s\d{2,}")  # what segment_id() makes
 
@@ -160,6 +160,7 @@ def make_plan(
     script = load_script(
         find_file(project.script, config_dirs), project.format,
         narrator=project.narrator, fountain_action=project.fountain_action, book=project.book,
+        encoding=project.encoding,
     )
     script = with_project_tags(script, project.title, project.author, project.read_by, project.cover,
                                lambda path: find_file(path, config_dirs))
