@@ -286,7 +286,7 @@ def test_a_document_that_reads_no_words_while_its_bytes_hold_text_warns_with_cou
     from bs4 import BeautifulSoup
 
     parse = book_module._parse
-    monkeypatch.setattr(book_module, "_parse", lambda data, xml, source: BeautifulSoup("", "lxml-xml")
+    monkeypatch.setattr(book_module, "_parse", lambda data, xml, source, *rest: BeautifulSoup("", "lxml-xml")
                         if source.endswith("c0.xhtml") else parse(data, xml, source))  # a parser that loses it all
     epub = epubs.raw_epub(tmp_path / "book.epub", [epubs.xhtml("<h1>T</h1><p>Three little words.</p><script>x = 1</script>")])
     with caplog.at_level("WARNING", logger="barkflow.text.book"):

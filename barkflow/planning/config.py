@@ -35,6 +35,7 @@ from barkflow.errors import BarkflowError, check_choice, check_range
 from barkflow.planning.outputs import ExportOptions, StitchOptions
 from barkflow.text.split import SplitOptions
 from barkflow.text.spoken import MAX_PAUSE_S, check_lexicon_setting
+from barkflow.text.script import check_encoding
 
 HISTORY_POLICIES = ("voice", "chain", "semantic-only")
 DEVICE_NAMES = re.compile(r"auto|cpu|mps|cuda(:[0-9]+)?")
@@ -149,6 +150,9 @@ class ProjectConfig:
     format: str = "auto"  # auto | prose | dialogue | fountain | epub | html
     narrator: str = "narrator"  # speaker of prose and of unnamed lines
     fountain_action: str = "narrate"  # narrate | skip: what happens to Fountain action lines
+    # auto: UTF-8, or UTF-16/32 with a byte order mark (UTF-16 without one when its zero bytes show
+    # it); or a codec name (utf-16-le, shift_jis, gb18030, cp1252...) for scripts and HTML pages
+    encoding: str = "auto"
     cast: Dict[str, str] = field(default_factory=dict)  # speaker -> voice name, preset, or .npz path
     # name -> VoiceConfig: voices defined inline. Untyped and open like `lines` (below), so that
     # project.voices.bob.source=... can add bob; __post_init__ checks each entry against VoiceConfig.
@@ -178,6 +182,7 @@ class ProjectConfig:
 
     def __post_init__(self) -> None:
         check_file_name("project.name", self.name)
+        check_encoding("project.encoding", self.encoding)
         if not isinstance(self.normalize, bool):
             raise BarkflowError(f"project.normalize is {self.normalize!r}: set it to true or false")
         check_lexicon_setting("project.lexicon", self.lexicon)

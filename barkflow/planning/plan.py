@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_STEPS = (steps.semantic, steps.coarse, steps.fine, steps.decode)
 STEPS_BY_NAME = {step.NAME: step for step in TOKEN_STEPS}
-SPLIT_VERSION = 2  # bump when splitting changes for the same inputs (2: no part of a cut cue is bare space)
+SPLIT_VERSION = 3  # bump when splitting changes for the same inputs (2: no part of a cut cue is bare space; 3: no segment of punctuation alone)
 SEEDED_STAGES = STAGES  # each model stage draws from its own derived seed
 SEGMENT_ID = re.compile(r"l\d{4,}-s\d{2,}")  # what segment_id() makes
 # The plan's own keys (the steps' are in their modules). Seeds and segment ids come from a
@@ -165,6 +165,7 @@ def make_plan(
     script = load_script(
         find_file(project.script, config_dirs), project.format,
         narrator=project.narrator, fountain_action=project.fountain_action, book=project.book,
+        encoding=project.encoding,
     )
     tags = resolve_tags(script.metadata, cfg.export, title=project.title, author=project.author,
                         read_by=project.read_by, cover=project.cover, find=lambda path: find_file(path, config_dirs))

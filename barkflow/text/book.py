@@ -35,7 +35,6 @@ import functools
 import logging
 import posixpath
 import re
-import unicodedata
 import warnings
 import zipfile
 import zlib
@@ -45,7 +44,7 @@ from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
-from barkflow.text.script import BookTags, Script, ScriptBuilder, decode_script, script_encoding
+from barkflow.text.script import ENCODING_AUTO, BookTags, Script, ScriptBuilder, bark_characters, decode_script, script_encoding
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +90,6 @@ _UNREAD_TAGS = frozenset({
     "video", "object", "iframe", "canvas", "map",
 })
 _MARKER_TEXT = re.compile(r"[\[(]?[\d*†‡§¶#]+[\])]?")  # what a footnote reference in <sup> says: 1, [2], *
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero widths
 
 
 @dataclass
@@ -143,8 +141,11 @@ def sniff_book(head: bytes) -> Optional[str]:
     return "html" if _HTML_START.match(head.removeprefix(b"\xef\xbb\xbf")[:SNIFF_BYTES]) else None
 
 
-def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Optional[BookOptions] = None) -> Script:
-    """An EPUB or HTML file as a Script of narrated paragraphs, with the book's metadata."""
+def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Optional[BookOptions] = None,
+              encoding: str = ENCODING_AUTO) -> Script:
+    """An EPUB or HTML file as a Script of narrated paragraphs, with the book's metadata. `encoding`
+    (project.encoding) reads an HTML page that has no byte order mark or charset of its own; an
+    EPUB's XHTML declares its own (XML: UTF-8 or UTF-16)."""
     options = options or BookOptions()
     source = str(path)
     if fmt == "epub":
@@ -156,7 +157,7 @@ def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Opti
         data = path.read_bytes()
         budget.spend(len(data))
         documents = [_Document(id="", href=Path(path).name, linear=True, types=set(), toc=[],
-                               soup=_soup(data, xml=False, source=source, budget=budget))]
+                               soup=_soup(data, xml=False, source=source, budget=budget, encoding=encoding))]
         metadata = _html_metadata(documents[0].soup)
     return _build_script(documents, metadata, narrator, options, source)
 
@@ -273,12 +274,12 @@ def _xml(data: bytes, source: str, name: str):
     return soup
 
 
-def _soup(data: bytes, xml: bool, source: str, budget: _Budget):
+def _soup(data: bytes, xml: bool, source: str, budget: _Budget, encoding: str = ENCODING_AUTO):
     """A content document, its markup counted against the book's `budget` before it is parsed
     (`_parse`), and said so when it reads no words while its bytes hold some: the one check every
     spine file and HTML book passes, whatever lost the words."""
     budget.markup(data, source)
-    soup = _parse(data, xml, source)
+    soup = _parse(data, xml, source, encoding)
     if not soup.get_text(" ").split():  # bs4 walks the tree through next_element: no recursion
         in_bytes = _words_in_bytes(data)
         if in_bytes:
@@ -287,7 +288,7 @@ def _soup(data: bytes, xml: bool, source: str, budget: _Budget):
     return soup
 
 
-def _parse(data: bytes, xml: bool, source: str):
+def _parse(data: bytes, xml: bool, source: str, encoding: str = ENCODING_AUTO):
     """XHTML through lxml's XML parser (self-closing tags as XML means them), HTML through its HTML
     parser, decoded by `_html_text` first. An HTML page that opens with an internal DTD subset
     (`<!DOCTYPE html [ <!ENTITY ...> ]>`, as some converters write) is XML: the HTML parser reads
@@ -303,7 +304,7 @@ def _parse(data: bytes, xml: bool, source: str):
         try:
             if xml:
                 return BeautifulSoup(data, builder=_safe_xml_builder())
-            return BeautifulSoup(_html_text(data, source), "lxml")
+            return BeautifulSoup(_html_text(data, source, encoding), "lxml")
         except ParserRejectedMarkup as error:  # no encoding bs4 tried could read it
             raise BarkflowError(f"{source}: cannot read it as {'XML' if xml else 'HTML'} ({error}); "
                                 "save it as UTF-8, or export the book again") from None
@@ -389,10 +390,11 @@ def _words_in_bytes(data: bytes) -> int:
     return counter.words
 
 
-def _html_text(data: bytes, source: str) -> str:
+def _html_text(data: bytes, source: str, encoding: str = ENCODING_AUTO) -> str:
     """An HTML page's text: in the encoding its byte order mark or its charset declaration names,
-    else UTF-8, as script files are (a bad byte is a one-line error). Left to guess, BeautifulSoup
-    read a short UTF-8 page without a charset as another encoding, and ignored a declared latin-1."""
+    else `encoding` (project.encoding), as script files are (a bad byte is a one-line error). Left
+    to guess, BeautifulSoup read a short UTF-8 page without a charset as another encoding, and
+    ignored a declared latin-1."""
     from bs4.dammit import EncodingDetector
 
     declared = None if script_encoding(data)[1] else EncodingDetector.find_declared_encoding(data, is_html=True)
@@ -401,7 +403,7 @@ def _html_text(data: bytes, source: str) -> str:
             return data.decode(declared, errors="replace")
         except (LookupError, ValueError):  # a charset Python does not know (or a NUL in its name): as a script file
             pass
-    return decode_script(data, source)
+    return decode_script(data, source, encoding)
 
 
 @dataclass
@@ -749,9 +751,7 @@ def _inline_text(element, note_ids: set[str]) -> str:
 
 
 def _clean(text: str) -> str:
-    text = text.translate(_INVISIBLE)
-    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
-    return " ".join(text.split())
+    return " ".join(bark_characters(text).split())  # the script's character policy, controls as spaces
 
 
 def _document_events(document: _Document, note_ids: set[str], heading_chapters: bool) -> Iterator:

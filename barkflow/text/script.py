@@ -26,17 +26,23 @@ angrily...) cannot be performed: they are kept in `ScriptLine.dropped_directions
 say so. A parenthetical with no words after it is recorded on the block's last line.
 
 Files are UTF-8 (with or without a BOM), UTF-16 or UTF-32 with a BOM, or UTF-16 without one when
-its zero bytes show it (`decode_script`). Control characters are refused with a one-line error
-at their line (a NUL usually means a wrongly saved file), except tab, the line breaks and those
-that are whitespace (form feed, vertical tab, NEL...), which are read as spaces.
+its zero bytes show it (`decode_script`); `project.encoding` names any other codec. Control
+characters are refused with a one-line error at their line (a NUL usually means a wrongly saved
+file), except tab, the line breaks and those that are whitespace (form feed, vertical tab, NEL...),
+which are read as spaces.
 
-A chapter that ends up with no spoken line (two headings in a row) is dropped.
+Which characters Bark gets is decided once, by Unicode category, in `bark_characters`: the
+script's text before it is parsed and every line and title that `ScriptBuilder` takes (so the
+EPUB/HTML reader too) pass through it. A line without a word character or a Bark cue (`* * *`,
+a lone "...") is not spoken, and a chapter that ends up with no spoken line (two headings in a
+row) is dropped.
 """
 
 from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import hashlib
 import logging
 import re
@@ -114,9 +120,10 @@ class Script:
         return list(dict.fromkeys(line.speaker for line in self.lines))
 
 
-def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
-    """Read a script file (see `decode_script` for the encodings) and parse it; see `parse_script`.
-    EPUB and HTML books (by `fmt` or extension) go to barkflow/text/book.py, with `book` (BookOptions)."""
+def load_script(path, fmt: str = "auto", *, book=None, encoding: str = "auto", **kw) -> Script:
+    """Read a script file (see `decode_script` for the encodings; `encoding`: project.encoding) and
+    parse it; see `parse_script`. EPUB and HTML books (by `fmt` or extension) go to barkflow/text/book.py,
+    with `book` (BookOptions)."""
     path = Path(path).expanduser()
     if not path.exists():
         raise BarkflowError(f"script file not found: {path}; check the path "
@@ -129,12 +136,12 @@ def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
         with path.open("rb") as file:  # its start first: a book is read (and bounded) by book.py
             head = file.read(SNIFF_BYTES)
         if (kind := book_format(path, fmt, head)) is not None:  # before decoding: an EPUB is a zip, not text
-            return load_book(path, kind, narrator=kw.get("narrator", "narrator"), options=book)
+            return load_book(path, kind, narrator=kw.get("narrator", "narrator"), options=book, encoding=encoding)
         data = path.read_bytes()
     except OSError as exc:
         raise BarkflowError(f"cannot read script file {path}: {exc.strerror or exc}; "
                             f"check its permissions") from None
-    text = decode_script(data, str(path))
+    text = decode_script(data, str(path), encoding)
     if not text.strip():
         raise BarkflowError(f"{path}: the script file is empty; write the text to speak into it")
     return parse_script(text, fmt, source=str(path), **kw)
@@ -159,16 +166,35 @@ def script_encoding(data: bytes) -> tuple[str, bytes]:
     return _utf16_without_bom(data) or "utf-8", b""
 
 
-def decode_script(data: bytes, source: str = "<bytes>") -> str:
-    """Decode a script file: UTF-8, UTF-16 or UTF-32 with a byte order mark, UTF-8 without one,
-    or UTF-16 without one when its zero bytes give it away (see `_utf16_without_bom`).
+ENCODING_AUTO = "auto"
+
+
+def check_encoding(key: str, encoding: str) -> None:
+    """`auto`, or the name of a text codec Python knows (utf-16-le, shift_jis, gb18030, cp1252...)."""
+    if encoding == ENCODING_AUTO:
+        return
+    try:
+        "".encode(encoding)  # also refuses codecs that are not text encodings (rot13, base64)
+    except (LookupError, TypeError, ValueError):
+        raise BarkflowError(f"{key} is {encoding!r}: not a text encoding Python knows; use auto (UTF-8, or UTF-16/32 "
+                            f"with a byte order mark) or a codec name such as utf-16-le, shift_jis, gb18030, cp1252") from None
+
+
+def decode_script(data: bytes, source: str = "<bytes>", encoding: str = ENCODING_AUTO) -> str:
+    """Decode a script file. With `encoding` auto: UTF-8, UTF-16 or UTF-32 with a byte order mark,
+    UTF-8 without one, or UTF-16 without one when its zero bytes give it away (see
+    `_utf16_without_bom`); else the codec named (project.encoding), unless a byte order mark
+    names the encoding (a mark is never wrong; a setting may be, for one file among many).
 
     Anything else is a one-line error that names the line and byte offset and says to save the
-    file as UTF-8. The text returned has no byte order mark.
+    file as UTF-8 or name its encoding in project.encoding. The text returned has no byte order mark.
     """
-    encoding, bom = script_encoding(data)
+    if encoding == ENCODING_AUTO or script_encoding(data)[1]:
+        encoding, bom = script_encoding(data)
+        name = encoding.upper().removesuffix("-LE").removesuffix("-BE")  # UTF-8, UTF-16, UTF-32
+    else:
+        bom, name = b"", encoding.upper()
     bom_length = len(bom)
-    name = encoding.upper().removesuffix("-LE").removesuffix("-BE")  # UTF-8, UTF-16, UTF-32
     try:
         return data[bom_length:].decode(encoding)
     except UnicodeDecodeError as exc:
@@ -178,7 +204,8 @@ def decode_script(data: bytes, source: str = "<bytes>") -> str:
         hint = (" (it has zero bytes: is it UTF-16 or UTF-32 without a byte order mark?)"
                 if encoding == "utf-8" and not bom and b"\0" in data else "")
         raise BarkflowError(f"{source}:{line}: the script is not valid {name}: byte 0x{data[offset]:02x} "
-                            f"at byte offset {offset}{hint}; save it as UTF-8") from None
+                            f"at byte offset {offset}{hint}; save it as UTF-8, or name its encoding in "
+                            f"project.encoding (e.g. utf-16-le, utf-16-be, shift_jis, gb18030, cp1252)") from None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -229,11 +256,10 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
 # Those that are whitespace (form feed from PDF-to-text tools, vertical tab, the information
 # separators, NEL) are read as spaces instead; tab, newline and carriage return stay as they are.
 NON_WHITESPACE_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
-_WHITESPACE_CONTROL = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
 
 
 def _check_characters(text: str, source: str) -> str:
-    """Refuse control characters with a one-line error at their line; whitespace ones become spaces."""
+    """Refuse control characters with a one-line error at their line; then `bark_characters`."""
     found = NON_WHITESPACE_CONTROL.search(text)
     if found is not None:
         before = text[:found.start()]
@@ -243,7 +269,68 @@ def _check_characters(text: str, source: str) -> str:
         raise BarkflowError(f"{source}:{line}: the script contains the control character U+{ord(found.group()):04X}"
                             f"{name} at column {column}; delete it, or if the file is UTF-16 or UTF-32, "
                             f"save it as UTF-8")
-    return _WHITESPACE_CONTROL.sub(" ", text)
+    return bark_characters(text)
+
+
+# --- the characters Bark gets, decided once by Unicode category ---
+
+# Zero width non-joiner and joiner change how a word is written (Persian and Indic spelling, emoji
+# sequences such as 👩‍👩‍👧), so subtitles keep them between two visible characters; Bark's
+# tokenizer ignores them. Anywhere else they are dropped.
+_JOINERS = "\u200c\u200d"
+_LOOSE_JOINER = re.compile(r"(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
+_VARIATION_SELECTORS = ("VARIATION SELECTOR", "MONGOLIAN FREE VARIATION SELECTOR")
+
+
+class _BarkCharacterTable(dict):
+    """str.translate's table, filled per code point on first sight (no scan of all of Unicode):
+      dropped   Cf format (bidi controls, zero width space, U+FEFF, word joiner, soft hyphen, tags),
+                Co private use, Cn unassigned and noncharacters, Cs lone surrogates, and the
+                variation selectors (Mn, presentation only): nothing to say, and invisible in an error
+      a space   Zl, Zp (U+2028, U+2029) and Cc other than tab and the line breaks (form feed, NEL...)
+      kept      everything else: letters, marks, numbers, punctuation, symbols and emoji, Zs spaces
+                (no-break spaces matter to the number rules), tab, newline, carriage return
+    """
+
+    def __missing__(self, code: int):
+        character = chr(code)
+        category = unicodedata.category(character)
+        if character in _JOINERS or character in "\t\n\r":
+            kept = code
+        elif category in ("Cf", "Co", "Cn", "Cs") or (
+                category == "Mn" and unicodedata.name(character, "").startswith(_VARIATION_SELECTORS)):
+            kept = None
+        elif category in ("Zl", "Zp", "Cc"):
+            kept = " "
+        else:
+            kept = code
+        self[code] = kept
+        return kept
+
+
+_BARK_CHARACTERS = _BarkCharacterTable()
+
+
+def bark_characters(text: str) -> str:
+    """`text` with only the characters Bark gets (see `_BarkCharacterTable`); line breaks stay, so
+    line numbers do. Idempotent, and linear in the text."""
+    if text.isascii() and text.isprintable():
+        return text
+    text = text.translate(_BARK_CHARACTERS)
+    if "\u200c" in text or "\u200d" in text:
+        text = _LOOSE_JOINER.sub("", text)
+    return text
+
+
+# A Bark cue: [laughs], [MAN], [clears throat]... or the singing notes.
+BARK_CUE = re.compile(r"\[[^\[\]\n\r]{1,30}\]|[\u266a\u266b\u266c\u2669]+")
+_WORD_CHARACTER = re.compile(r"[^\W_]")
+
+
+def has_words(text: str) -> bool:
+    """Whether Bark has something to say in `text`: a letter or digit, or a Bark cue. Punctuation
+    alone ("* * *", a lone ".") is never a line or a segment of its own."""
+    return bool(_WORD_CHARACTER.search(text) or BARK_CUE.search(text))
 
 
 def file_lines(text: str) -> list[str]:
@@ -273,7 +360,7 @@ class ScriptBuilder:
         self.skipped_actions = 0
 
     def chapter(self, title: str) -> None:
-        self.titles.append(title)
+        self.titles.append(" ".join(bark_characters(title).split()))
         self.next_paragraph()
 
     def next_paragraph(self) -> None:
@@ -283,11 +370,11 @@ class ScriptBuilder:
     def add(self, speaker: str, text: str, line_number: int, direction: str | None = None,
             dual: bool = False, dropped: tuple[str, ...] = ()) -> bool:
         """Add a line, with its direction's Bark cue; False when there is nothing to say."""
-        text = text.strip()
-        direction = (direction or "").strip() or None
+        text = bark_characters(text).strip()  # every format's lines come through here, books' too
+        direction = " ".join(bark_characters(direction or "").split()) or None
         cue = direction_cue(direction)
-        if not text and cue in (None, "...", SUNG):
-            return False  # a sound ([laughs]) can stand alone; a pause or a song needs words
+        if not has_words(text) and cue in (None, "...", SUNG):
+            return False  # a sound ([laughs]) can stand alone; a pause, a song or punctuation needs words
         if cue == SUNG:
             text = f"{SUNG} {text} {SUNG}"
         elif cue:

@@ -10,7 +10,9 @@ that the one promise this module makes is easy to keep and to test:
     " ".join(split_text(text, ...)).split() == text.split()
 
 Nothing is dropped, duplicated or reordered, and a word is only ever cut when it alone is over
-the limits (a "word" of hundreds of characters). Bark cues that contain spaces, such as
+the limits (a "word" of hundreds of characters). Every segment has a word or a Bark cue
+(`has_words`): a segment of punctuation alone ("!!!", ". . .") joins its neighbour, or, where
+that would go over the limits, is dropped with a warning (the one exception to the promise). Bark cues that contain spaces, such as
 `[clears throat]`, are glued into one word so that they are never cut in the middle.
 
 Modes (`SplitOptions.mode`):
@@ -40,6 +42,7 @@ from pysbd.languages import LANGUAGE_CODES
 
 from barkflow.engine.constants import TEXT_CONTEXT
 from barkflow.errors import BarkflowError
+from barkflow.text.script import has_words
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +156,34 @@ def split_text(text: str, options: SplitOptions, *, count_tokens: Callable[[str]
     else:
         for unit in _forced_units(words, options):
             segments += _pack(limits.fit(unit), limits, next_target)
+    segments = _with_words(segments, limits)
     limits.report()
     return [" ".join(segment) for segment in segments]
+
+
+def _with_words(segments: list[list[str]], limits: "_Limits") -> list[list[str]]:
+    """Each segment of punctuation alone joined to the one before it (else after it) where that
+    fits the limits, else dropped: Bark given only "!!!" makes noises, not speech."""
+    if all(has_words(" ".join(segment)) for segment in segments):
+        return segments
+    result: list[list[str]] = []
+    waiting: list[str] = []  # punctuation from before the first segment with words
+    for segment in segments:
+        if has_words(" ".join(segment)):
+            if waiting and limits.fits(waiting + segment):
+                segment = waiting + segment
+            elif waiting:
+                limits.dropped += waiting
+            result.append(segment)
+            waiting = []
+        elif result and limits.fits(result[-1] + segment):
+            result[-1] = result[-1] + segment
+        elif not result and limits.fits(waiting + segment):
+            waiting += segment
+        else:
+            limits.dropped += segment
+    limits.dropped += waiting if not result else []
+    return result
 
 
 # --- words ---
@@ -348,6 +377,7 @@ class _Limits:
         self.where = where or "text"
         self.long_pieces: list[str] = []  # previews of pieces that had to be cut, for one warning
         self.cut_words = 0
+        self.dropped: list[str] = []  # punctuation alone that fit next to no segment
 
     def fits(self, words: list[str], length: int | None = None) -> bool:
         if length is None:
@@ -414,6 +444,9 @@ class _Limits:
         return low
 
     def report(self) -> None:
+        if self.dropped:
+            log.warning("%s: %d word(s) of punctuation alone (first: %r) fit beside no segment within the limits "
+                        "and are not read; raise max_chars to keep them", self.where, len(self.dropped), self.dropped[0])
         if not self.long_pieces:
             return
         token_note = f" / {self.max_tokens} tokens" if self.count_tokens else ""

@@ -27,11 +27,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
+import regex
 import yaml
 from num2words import CONVERTER_CLASSES, num2words
 
 from barkflow.store.keys import content_key
 from barkflow.errors import BarkflowError
+from barkflow.text.script import BARK_CUE, has_words
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +44,14 @@ MAX_PAUSE_S = 60.0  # the longest pause, a cue's or a configured one (project.pa
 # --------------------------------------------------------------------------------------------
 # pause cues
 
-_PAUSE = re.compile(
-    r"\[\s*pause(?:\s+(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|secs?|seconds?)?)?\s*\]", re.IGNORECASE
+# Anything shaped like a pause cue: "[pause" (any case, not "[pauses]") up to the next "]" on the line.
+# It must read as one of the accepted forms (`_PAUSE_FORM`) or it is an error: never words for Bark.
+_PAUSE = re.compile(r"\[\s*pause(?P<after>[^\[\]\n\r]*)\]", re.IGNORECASE)
+_PAUSE_FORM = re.compile(
+    r"\[\s*pause(?:\s+(?P<amount>[0-9]{1,6}(?:\.[0-9]{1,6})?)\s*(?P<unit>ms|s|secs?|seconds?)?)?\s*\]", re.IGNORECASE
 )
+# After a cue, leading tokens of punctuation alone (". ", ", ", "?! ") belong to the words before it.
+_LOOSE_PUNCTUATION = re.compile(r"(?:[^\w\s\u266a\u266b\u266c\u2669]+(?:\s+|$))+")
 
 
 @dataclass(frozen=True)
@@ -58,39 +65,64 @@ class PiecesOfLine:
 
 def cut_at_pauses(text: str, default_s: float, where: str = "") -> PiecesOfLine:
     """`text` cut at `[pause]` / `[pause N]` / `[pause Ns]` / `[pause Nms]`; a text without pause
-    cues is one piece, unchanged (so its tokens and keys are too)."""
-    if not _PAUSE.search(text):
+    cues is one piece, unchanged (so its tokens and keys are too).
+
+    Every piece has a word or a Bark cue (`has_words`): punctuation left alone after a cue joins
+    the words before it ("Hello [pause]." → "Hello."), or is dropped when there are none."""
+    cues = [match for match in _PAUSE.finditer(text) if not match.group("after")[:1].isalpha()]  # not [pauses]
+    if not cues:
         return PiecesOfLine(0.0, ((text, 0.0),) if text.strip() else ())
     pause_before, pieces, position = 0.0, [], 0
-    for match in _PAUSE.finditer(text):
-        words = text[position : match.start()].strip()
-        seconds = _pause_seconds(match, default_s, where)
+    for match in [*cues, None]:
+        words = text[position : match.start() if match else len(text)].strip()
+        if position:  # after a cue
+            loose = _LOOSE_PUNCTUATION.match(words)
+            if loose:
+                if pieces:
+                    pieces[-1][0] += "".join(loose.group().split())
+                words = words[loose.end() :]
+        if words and not has_words(words):  # punctuation alone before the first cue: nothing to say
+            words = ""
+        seconds = _pause_seconds(match, default_s, where) if match else 0.0
         if words:
             pieces.append([words, seconds])
         elif pieces:
             pieces[-1][1] += seconds
         else:
             pause_before += seconds
-        position = match.end()
-    rest = text[position:].strip()
-    if rest:
-        pieces.append([rest, 0.0])
+        if match:
+            position = match.end()
     return PiecesOfLine(pause_before, tuple((words, seconds) for words, seconds in pieces))
 
 
 def _pause_seconds(match: re.Match, default_s: float, where: str) -> float:
-    if match.group("amount") is None:
+    form = _PAUSE_FORM.fullmatch(match.group())
+    if form is not None and form.group("amount") is None:
         return default_s
-    seconds = float(match.group("amount")) / (1000 if (match.group("unit") or "").lower() == "ms" else 1)
-    if seconds > MAX_PAUSE_S:
-        raise BarkflowError(
-            f"{where or 'script'}: {match.group()} is longer than {MAX_PAUSE_S:g} s; shorten it or split it in several"
-        )
-    return seconds
+    if form is not None:
+        seconds = float(form.group("amount")) / (1000 if (form.group("unit") or "").lower() == "ms" else 1)
+        if 0 < seconds <= MAX_PAUSE_S:
+            return seconds
+    cue = match.group() if len(match.group()) <= 40 else match.group()[:37] + "...]"
+    raise BarkflowError(
+        f"{where or 'script'}: {cue} is not a pause barkflow can make; write [pause] (project.pause_s), "
+        f"[pause 1.5s] or [pause 300ms], longer than 0 and at most {MAX_PAUSE_S:g} s (split a longer one in several)"
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # the lexicon
+
+
+# Lexicon regexes are the user's, and a nested repeat such as (a|aa)+$ backtracks for ever on a
+# long run of a's: they run in the `regex` package (re's syntax) with a time bound per text, and
+# their number and length are bounded (the word list is one alternation of escaped phrases: linear).
+LEXICON_TIMEOUT_S = 1.0  # per regex and text; a sane one takes microseconds on a segment
+MAX_LEXICON_PATTERN_CHARS = 500
+MAX_LEXICON_REGEXES = 500
+MAX_LEXICON_WORDS = 20_000
+MAX_LEXICON_PHRASE_CHARS = 200
+MAX_LEXICON_FILE_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -123,9 +155,9 @@ class Lexicon:
         return {self._fold(phrase): respelling for phrase, respelling in self.words}
 
     @functools.cached_property
-    def _compiled(self) -> tuple[tuple[re.Pattern, str], ...]:
-        flags = 0 if self.case_sensitive else re.IGNORECASE
-        return tuple((re.compile(pattern, flags), replacement) for pattern, replacement in self.patterns)
+    def _compiled(self) -> tuple[tuple[regex.Pattern, str], ...]:
+        flags = 0 if self.case_sensitive else regex.IGNORECASE
+        return tuple((regex.compile(pattern, flags), replacement) for pattern, replacement in self.patterns)
 
     def _fold(self, phrase: str) -> str:
         phrase = " ".join(phrase.split())
@@ -136,8 +168,22 @@ class Lexicon:
         if self._word_pattern is not None:
             chunks = _replace_in(chunks, self._word_pattern, lambda m: self._respellings[self._fold(m.group())])
         for pattern, replacement in self._compiled:
-            chunks = [(text if done else pattern.sub(replacement, text), done) for text, done in chunks]
+            chunks = [(text if done else _bounded_sub(pattern, replacement, text), done) for text, done in chunks]
         return chunks
+
+
+def _bounded_sub(pattern: regex.Pattern, replacement: str, text: str) -> str:
+    try:
+        return pattern.sub(replacement, text, timeout=LEXICON_TIMEOUT_S)
+    except regex.error as e:  # a replacement the check could not see (a pattern only `regex` reads)
+        raise BarkflowError(f"the lexicon regex {pattern.pattern!r} -> {replacement!r} is not a valid replacement "
+                            f"({e}); fix the entry") from None
+    except TimeoutError:
+        raise BarkflowError(
+            f"the lexicon regex {pattern.pattern!r} took over {LEXICON_TIMEOUT_S:g} s on a {len(text)}-character "
+            f"text ({text[:30]!r}...); rewrite it without nested repeats such as (a+)+ or (a|aa)+, which backtrack "
+            f"without end"
+        ) from None
 
 
 _LEXICON_KEYS = ("words", "regex", "case_sensitive")
@@ -159,22 +205,35 @@ def parse_lexicon(value: Any, where: str) -> Lexicon:
     words = value.get("words") or {}
     if not isinstance(words, dict):
         raise BarkflowError(f"{where}.words: give a mapping of word or phrase → respelling, e.g. {{Hermione: her-MY-oh-nee}}")
+    if len(words) > MAX_LEXICON_WORDS:
+        raise BarkflowError(f"{where}.words has {len(words)} entries, over {MAX_LEXICON_WORDS}; keep the ones the book needs")
     checked_words = []
     for phrase, respelling in words.items():
         if not isinstance(phrase, str) or not phrase.strip() or not isinstance(respelling, str) or not respelling.strip():
             raise BarkflowError(
                 f"{where}.words: the entry {phrase!r}: {respelling!r} needs a word or phrase and a respelling, both text"
             )
+        if len(phrase) > MAX_LEXICON_PHRASE_CHARS or len(respelling) > MAX_LEXICON_PHRASE_CHARS:
+            raise BarkflowError(f"{where}.words: the entry {phrase[:40]!r} is over {MAX_LEXICON_PHRASE_CHARS} "
+                                f"characters; respell words or short phrases")
         checked_words.append((" ".join(phrase.split()), respelling.strip()))
+    entries = value.get("regex") or []
+    if isinstance(entries, (list, tuple)) and len(entries) > MAX_LEXICON_REGEXES:
+        raise BarkflowError(f"{where}.regex has {len(entries)} entries, over {MAX_LEXICON_REGEXES}; "
+                            f"put plain respellings under words")
     patterns = []
-    for index, entry in enumerate(value.get("regex") or []):
+    for index, entry in enumerate(entries):
         if isinstance(entry, dict) and set(entry) == {"pattern", "replace"}:
             entry = (entry["pattern"], entry["replace"])
         if not (isinstance(entry, (list, tuple)) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
             raise BarkflowError(f"{where}.regex[{index}] is {entry!r}: give [pattern, replacement] or {{pattern: ..., replace: ...}}")
+        if len(entry[0]) > MAX_LEXICON_PATTERN_CHARS or len(entry[1]) > MAX_LEXICON_PATTERN_CHARS:
+            raise BarkflowError(f"{where}.regex[{index}]: {entry[0][:40]!r} is over {MAX_LEXICON_PATTERN_CHARS} "
+                                f"characters; split it in several simpler entries")
         try:
-            re.compile(entry[0]).sub(entry[1], "")  # a bad group reference shows here, not mid-render
-        except (re.error, IndexError) as e:
+            regex.compile(entry[0])  # what runs it
+            re.compile(entry[0]).sub(entry[1], "")  # a bad group reference shows here (regex checks at a match)
+        except (regex.error, re.error, IndexError) as e:
             raise BarkflowError(f"{where}.regex[{index}]: {entry[0]!r} -> {entry[1]!r} is not a valid regex replacement ({e})") from None
         patterns.append((entry[0], entry[1]))
     return Lexicon(tuple(checked_words), tuple(patterns), case_sensitive)
@@ -193,6 +252,9 @@ def load_lexicon(value: Any, key: str, find: Callable[[str], Path]) -> Lexicon:
         return parse_lexicon(_plain(value), key)
     path = find(value)
     try:
+        if path.stat().st_size > MAX_LEXICON_FILE_BYTES:
+            raise BarkflowError(f"{key}: the lexicon file {path} is over {MAX_LEXICON_FILE_BYTES >> 20} MB; "
+                                f"is it the right file?")
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise BarkflowError(f"{key}: cannot read the lexicon file {path}: {e.strerror or e}; check the path") from None
@@ -216,7 +278,7 @@ def _plain(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 # chunks: Bark's cues are protected from every rewrite
 
-_CUE = re.compile(r"\[[^\[\]\n\r]{1,30}\]|[\u266a\u266b\u266c\u2669]+")
+_CUE = BARK_CUE
 
 
 def _chunks(text: str) -> list[tuple[str, bool]]:
