@@ -129,11 +129,10 @@ class Studio:
         raise BarkflowError(f"segment {uid!r} is not in {self.out_dir / publish.MANIFEST}; reload the page")
 
     def picks_file(self) -> dict:
-        """The picks file as {"picks": {...}, "takes": {...}} (empty parts where it has none)."""
-        publish.read_picks(self.config)  # a file that is not a picks object is reported, not overwritten
-        data = read_json_object(self.picks_path) or {}
-        picks = data.get("picks", data if "picks" not in data and "takes" not in data else {})
-        return {"picks": dict(picks), "takes": dict(data.get("takes") or {})}
+        """The picks file as {"picks": {...}, "takes": {...}}, checked as every reader checks it
+        (`publish.read_picks_file`): a file that is not a picks object is reported, not overwritten;
+        a damaged entry is left out (with a warning), so the file is written back without it."""
+        return publish.read_picks_file(self.picks_path, required=bool(self.config.project.picks))
 
     def script_text(self) -> tuple[Optional[str], str]:
         """The script file's text, without its byte order mark (None for a book or a file that does
@@ -368,7 +367,7 @@ def is_flagged(segment: dict, verify: VerifyConfig) -> bool:
 def _takes_in_all(takes: dict, segment: dict) -> int:
     """The takes a manifest segment has in all: the picks file's `takes` for it, or the render's
     (more than that once a retake waits for its render)."""
-    return max(int(takes.get(segment["uid"], 0) or 0), segment["takes"])
+    return max(takes.get(segment["uid"], 0), segment["takes"])  # `takes` is checked: whole numbers
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
