@@ -118,6 +118,11 @@ def test_a_body_past_the_limit_is_a_413_without_reading_it_whole(served):
     assert sum(given) <= studio_app.MAX_BODY_BYTES + chunk  # it stopped reading past the limit
     declared = client.post("/api/pick", content=b"{}", headers={**AUTH, "Content-Length": str(400 * 2**20)})
     one_line_error(declared, 413)
+    for length, status in (("9" * 5000, 413), ("\u00b2", 400), ("-1", 400)):  # huge, a Unicode digit, signed
+        scope["headers"] = [*scope["headers"][:2], (b"content-length", length.encode("latin-1"))]
+        sent.clear()
+        asyncio.run(client.app(scope, receive, send))
+        assert sent[0]["status"] == status, length[:10]
 
 
 def test_an_error_in_a_handler_is_one_line_json(served, monkeypatch):

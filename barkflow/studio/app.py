@@ -78,10 +78,10 @@ class Guard:
                 await _error(403, refusal)(scope, receive, send)
                 return
             declared = request.headers.get("content-length", "0")
-            if not declared.isdigit():
+            if not (declared.isascii() and declared.isdigit()):  # str.isdigit alone takes "²"
                 raise BarkflowError(f"Content-Length {declared[:20]!r} is not a number of bytes")
-            if int(declared) > MAX_BODY_BYTES:
-                raise BodyTooLarge(f"request body of {declared} bytes; the studio takes at most {MAX_BODY_BYTES}")
+            if len(declared) > 15 or int(declared) > MAX_BODY_BYTES:  # int() refuses thousands of digits
+                raise BodyTooLarge(f"request body of {declared[:20]} bytes; the studio takes at most {MAX_BODY_BYTES}")
             await self.app(scope, _limited(receive), sending)
         except Exception as e:
             if started:  # the answer is under way: nothing else can be said to this request
