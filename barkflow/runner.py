@@ -24,9 +24,9 @@ from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.planning.plan import TOKEN_STEPS, make_plan
-from barkflow.publishing.publish import publish, read_picks, read_takes
-from barkflow.reviewing.review import write_page
+from barkflow.publishing.publish import picks_path, publish, read_picks_file, read_takes
 from barkflow.running.schedule import StepTally, in_shard, run_step, select_units, tallying
+from barkflow.reviewing.review import write_page
 from barkflow.steps.verify import VerifyStep
 
 
@@ -62,10 +62,12 @@ def render(
     shard = parse_shard(cfg.shard)
     out_dir = output_folder(cfg)
     units = select_units(the_plan.units, cfg.limit, shard)
-    picks = read_picks(cfg)  # a bad picks file stops the render before any work
+    # a bad picks file stops the render before any work; read once, so each warning is said once
+    picks_file = read_picks_file(picks_path(cfg), required=bool(cfg.project.picks))
+    picks = picks_file["picks"]
     # a shard retakes and counts its own lines' segments, not those it only borrows prompts from
     own = [u for u in units if in_shard(u, shard)]
-    requested = retakes.requested_takes(the_plan, own, read_takes(cfg), engine)  # the studio's retakes
+    requested = retakes.requested_takes(the_plan, own, picks_file["takes"], engine)  # the studio's retakes
     units, own = units + requested, own + requested
     steps = list(TOKEN_STEPS)
     if cfg.verify.recogniser != "none":  # after decode: each take's audio checked against its text

@@ -449,13 +449,19 @@ def check_lines_entries(data, origin: str) -> Dict[int, Dict[str, Any]]:
     entries = {}
     for key, value in data.items():
         number, line = _line_override((key, value), origin=origin)
-        for stage, options in line.sampling.items():
-            check_choice(f"{origin}.{number}.sampling", stage, STAGES)
-            if not isinstance(options, dict):
-                raise BarkflowError(f"{origin}.{number}.sampling.{stage}: give options such as {{temp: 0.6}}")
-            apply_overrides(getattr(SamplingConfig(), stage), dict(options), f"{origin}.{number}.sampling.{stage}")
+        check_line_sampling(line.sampling, f"{origin}.{number}.sampling")
         entries[number] = {name: getattr(line, name) for name in (value or {})}
     return entries
+
+
+def check_line_sampling(sampling, where: str) -> None:
+    """A line's sampling ({stage: {option: value}}): known stages, and options each of its stage's
+    type and range; `where` names it in the one-line error (e.g. "lines.yaml.4.sampling")."""
+    for stage, options in sampling.items():
+        check_choice(where, stage, STAGES)
+        if not isinstance(options, dict):
+            raise BarkflowError(f"{where}.{stage}: give options such as {{temp: 0.6}}")
+        apply_overrides(getattr(SamplingConfig(), stage), dict(options), f"{where}.{stage}")
 
 
 def line_overrides(cfg: "BarkflowConfig") -> Dict[int, LineConfig]:
@@ -598,20 +604,54 @@ def apply_overrides(options, overrides: Dict[str, Any], where: str):
     """`options` with some fields replaced, for a voice's or a line's sampling overrides.
 
     A whole number given for a float field becomes a float, as the typed config groups make it:
-    `temp: 1` in a voice file and `temp: 1.0` are one option, with one cache key."""
+    `temp: 1` in a voice file and `temp: 1.0` are one option, with one cache key. A name that is
+    no option, or a value of the wrong type, is one line naming the option and the value."""
+    fields = {f.name for f in dataclasses.fields(options)}
+    unknown = sorted(set(overrides) - fields, key=str)
+    if unknown:
+        raise BarkflowError(f"{where}: unknown sampling option(s) {', '.join(map(str, unknown))}; "
+                            f"known: {', '.join(f.name for f in dataclasses.fields(options))}")
     hints = _type_hints(type(options))
-    overrides = {
-        name: float(value) if _is_whole_number(value) and hints.get(name) in (float, Optional[float]) else value
-        for name, value in overrides.items()
-    }
+    checked = {}
+    for name, value in overrides.items():
+        kind = _sampling_kind(hints.get(name), value)
+        if kind:  # the options' own checks compare values: a string there would be a TypeError
+            raise BarkflowError(f"{where}: {name} is {_short(value)}: set it to {kind}, e.g. {name}={_example(hints.get(name))}")
+        try:
+            checked[name] = float(value) if _is_whole_number(value) and hints.get(name) in (float, Optional[float]) else value
+        except OverflowError:  # an int past float's range
+            raise BarkflowError(f"{where}: {name} is {_short(value)}: set it to a number in range") from None
     try:
-        return dataclasses.replace(options, **overrides)
-    except TypeError:
-        known = ", ".join(f.name for f in dataclasses.fields(options))
-        unknown = ", ".join(sorted(set(overrides) - {f.name for f in dataclasses.fields(options)}))
-        raise BarkflowError(f"{where}: unknown sampling option(s) {unknown}; known: {known}") from None
-    except ValueError as e:
+        return dataclasses.replace(options, **checked)
+    except (TypeError, ValueError) as e:
         raise BarkflowError(f"{where}: {e}") from None
+
+
+def _sampling_kind(hint, value) -> str:
+    """What a sampling option of type `hint` takes, where `value` is not that ("" where it is)."""
+    optional = type(None) in typing.get_args(hint)
+    base = next((t for t in typing.get_args(hint) if t is not type(None)), hint)
+    if value is None:
+        return "" if optional else f"{_KINDS.get(base, 'a value')} (not null)"
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    fits = {float: number, int: _is_whole_number(value), bool: isinstance(value, bool), str: isinstance(value, str)}
+    if fits.get(base, True):
+        return ""
+    return _KINDS[base] + (" or null" if optional else "")
+
+
+_KINDS = {float: "a number", int: "a whole number", bool: "true or false", str: "text"}
+_EXAMPLES = {float: "0.6", int: "50", bool: "true", str: "..."}
+
+
+def _example(hint) -> str:
+    base = next((t for t in typing.get_args(hint) if t is not type(None)), hint)
+    return _EXAMPLES.get(base, "...")
+
+
+def _short(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _is_whole_number(value: object) -> bool:

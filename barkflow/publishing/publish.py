@@ -64,27 +64,62 @@ def publish(
     return list(manifest["outputs"]), manifest["audio_seconds"]
 
 
-def read_picks(cfg: BarkflowConfig) -> dict:
-    """The picks file as {segment uid: whatever value it holds}; `choose_takes` judges the values.
+MAX_PICKS_BYTES = 64 * 2**20  # a picks file of a long book is a few MB; past this it is not one
+_EXPECTED = ('expected {"picks": {"<segment uid>": <take number>}, "takes": {"<segment uid>": <takes in all>}} '
+             "as the review page and the studio save it")
 
-    A file that is not a JSON object of picks is a one-line error (it is the user's input); a
-    value that names no take of its segment only falls back to take 0, with a warning.
+
+def read_picks_file(path: Path, required: bool = False) -> dict[str, dict[str, int]]:
+    """The picks file as {"picks": {uid: take}, "takes": {uid: takes in all}}, every entry checked:
+    the one reader of the file (render, review and studio all come through here).
+
+    A file that is not a JSON object of picks (unreadable, too large, too deeply nested, the wrong
+    shape) is a one-line error: the user fixes it. A damaged entry (a take that is not a whole number
+    in range) is ignored with a one-line warning naming the file and the entry, as a stale pick is
+    (`choose_takes`): the rest of the file still applies, and the studio writes the file back
+    without it. A file without "picks" or "takes" is an older object of picks alone.
     """
-    path = picks_path(cfg)
+    path = Path(path)
     if not path.exists():
-        if cfg.project.picks:
+        if required:
             raise BarkflowError(f"picks file {path} not found; set project.picks to the file the review page saved")
-        return {}
-    expected = 'expected {"picks": {"<segment uid>": <take number>}} as the review page saves it'
+        return {"picks": {}, "takes": {}}
     try:
-        picks = json.loads(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_PICKS_BYTES:
+            raise BarkflowError(f"picks file {path} is larger than {MAX_PICKS_BYTES // 2**20} MiB ({size} bytes); "
+                                f"{_EXPECTED}")
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise BarkflowError(f"picks file {path} cannot be read ({e}); {expected}") from None
-    if isinstance(picks, dict) and "picks" in picks:
-        picks = picks["picks"]
-    if not isinstance(picks, dict):
-        raise BarkflowError(f"picks file {path} holds {type(picks).__name__}, not an object of picks; {expected}")
-    return picks
+        raise BarkflowError(f"picks file {path} cannot be read ({str(e).splitlines()[0]}); {_EXPECTED}") from None
+    except RecursionError:  # "[[[[...": json recurses once per level
+        raise BarkflowError(f"picks file {path} is nested too deeply to be picks; {_EXPECTED}") from None
+    if not isinstance(data, dict):
+        raise BarkflowError(f"picks file {path} holds {type(data).__name__}, not an object of picks; {_EXPECTED}")
+    if "picks" not in data and "takes" not in data:
+        data = {"picks": data}
+    for key in sorted(set(data) - {"picks", "takes"}, key=str):
+        log.warning("picks file %s: key %s is not picks or takes; it is ignored", path, _short_repr(key))
+    checked = {}
+    for part, low, high, what in (("picks", 0, MAX_TAKES - 1, "take"), ("takes", 1, MAX_TAKES, "takes")):
+        entries = data.get(part, {})
+        if not isinstance(entries, dict):
+            raise BarkflowError(f"picks file {path}: {part!r} holds {type(entries).__name__}, not an object; "
+                                f"{_EXPECTED}")
+        checked[part] = {}
+        for uid, value in entries.items():
+            if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+                checked[part][uid] = value
+            else:
+                log.warning("picks file %s: %s of %s is %s, not a whole number %d-%d; it is ignored "
+                            "(fix or remove the entry)", path, what, str(uid)[:60], _short_repr(value), low, high)
+    return checked
+
+
+def read_picks(cfg: BarkflowConfig) -> dict[str, int]:
+    """The picks file's picks: {segment uid: take} (`read_picks_file`); `choose_takes` judges
+    whether each take exists. A file project.picks names must exist."""
+    return read_picks_file(picks_path(cfg), required=bool(cfg.project.picks))["picks"]
 
 
 def picks_path(cfg: BarkflowConfig) -> Path:
@@ -94,20 +129,8 @@ def picks_path(cfg: BarkflowConfig) -> Path:
 
 def read_takes(cfg: BarkflowConfig) -> dict[str, int]:
     """The picks file's `takes`: {segment uid: takes it has in all}, for segments given more takes
-    than project.takes (the studio's retakes). A value that is not a take count is ignored, with a
-    warning; the picks themselves are judged by `read_picks`."""
-    takes = (read_json_object(picks_path(cfg)) or {}).get("takes", {})
-    if not isinstance(takes, dict):
-        log.warning("picks file %s: `takes` is not an object of take counts; it is ignored", picks_path(cfg))
-        return {}
-    counts = {}
-    for uid, count in takes.items():
-        if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_TAKES:
-            counts[uid] = count
-        else:
-            log.warning("picks file %s: takes of %s is %s, not 1-%d; it is ignored", picks_path(cfg), uid,
-                        _short_repr(count), MAX_TAKES)
-    return counts
+    than project.takes (the studio's retakes), checked by `read_picks_file`."""
+    return read_picks_file(picks_path(cfg), required=bool(cfg.project.picks))["takes"]
 
 
 def choose_takes(

@@ -1,5 +1,9 @@
 """The studio's web app (Starlette): the token check, the page, the API and the output files.
 
+Every request comes in through `Guard`, the app's one entry: only the loopback names the studio
+prints are served (against DNS rebinding), a body is read up to MAX_BODY_BYTES (413 past it), and
+whatever a handler raises becomes a status with a one-line JSON error, never a traceback.
+
 Safe by default: every request must carry the studio's random token, as `?token=` in the URL the
 command printed (the page then sets it as a same-site cookie, so the players can load their
 clips) or, for the API's changes, as the `X-Studio-Token` header the page script sends (a cookie
@@ -11,6 +15,8 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
+import re
 import secrets
 import socket
 import threading
@@ -24,14 +30,113 @@ from starlette.routing import Route
 
 from barkflow.errors import BarkflowError
 from barkflow.studio.page import render_studio_page
-from barkflow.studio.session import StaleScript, Studio
+from barkflow.studio.session import ConfirmFirst, StaleScript, Studio, TextTooLong
 
 COOKIE = "barkflow_studio_token"
 TOKEN_HEADER = "X-Studio-Token"
+# The largest body an action takes: a line of text (MAX_LINE_CHARS, JSON-escaped) with room to spare.
+MAX_BODY_BYTES = 2**20
+MAX_JSON_DEPTH = 32  # an action's body is one flat object; json.loads recurses once per level
+# The names the studio's URL may use: it listens on 127.0.0.1 only, but a page of another site can
+# rebind its own name to 127.0.0.1 (DNS rebinding); its requests then carry that name as Host.
+LOOPBACK_HOST = re.compile(r"(127\.0\.0\.1|localhost|\[::1\])(?::([0-9]{1,5}))?", re.IGNORECASE)
+
+log = logging.getLogger(__name__)
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+class BodyTooLarge(BarkflowError):
+    """A request body past MAX_BODY_BYTES."""
+
+
+class Guard:
+    """ASGI middleware, outermost: the Host check, the body's byte limit, and every error a handler
+    raises as a status with a one-line JSON message (409 stale page, 413 too large, 400 a user
+    error, 500 a bug, logged here with its traceback)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            request = Request(scope)
+            refusal = _host_refusal(request.headers.get("host", ""), scope.get("server"))
+            if refusal:
+                await _error(403, refusal)(scope, receive, send)
+                return
+            declared = request.headers.get("content-length", "0")
+            if not (declared.isascii() and declared.isdigit()):  # str.isdigit alone takes "²"
+                raise BarkflowError(f"Content-Length {declared[:20]!r} is not a number of bytes")
+            if len(declared) > 15 or int(declared) > MAX_BODY_BYTES:  # int() refuses thousands of digits
+                raise BodyTooLarge(f"request body of {declared[:20]} bytes; the studio takes at most {MAX_BODY_BYTES}")
+            await self.app(scope, _limited(receive), sending)
+        except Exception as e:
+            if started:  # the answer is under way: nothing else can be said to this request
+                log.exception("studio: %s %s failed while answering", scope.get("method"), scope.get("path"))
+                raise
+            await _error_answer(e, scope)(scope, receive, send)
+
+
+def _host_refusal(host: str, server) -> str:
+    """Why a Host header is not the studio's own address ("" when it is): a loopback name, with the
+    port the studio listens on."""
+    match = LOOPBACK_HOST.fullmatch(host)
+    port = int(match.group(2) or 80) if match else None
+    if match and (not server or port == server[1]):
+        return ""
+    address = f"127.0.0.1:{server[1]}" if server else "127.0.0.1"
+    return (f"forbidden: this studio answers only at {address} (or localhost, [::1] with that port), "
+            f"not Host {host[:80]!r}; open the URL barkflow-studio printed")
+
+
+def _limited(receive):
+    """`receive` that refuses a body past MAX_BODY_BYTES as it streams in (a body without a
+    Content-Length, or one longer than it said)."""
+    read = 0
+
+    async def limited():
+        nonlocal read
+        message = await receive()
+        if message["type"] == "http.request":
+            read += len(message.get("body", b""))
+            if read > MAX_BODY_BYTES:
+                raise BodyTooLarge(f"request body past {MAX_BODY_BYTES} bytes; the studio takes at most that")
+        return message
+
+    return limited
+
+
+def _error(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status, headers=_NO_STORE)
+
+
+def _error_answer(error: Exception, scope) -> Response:
+    """A status and a one-line message for an exception out of a handler."""
+    if isinstance(error, ConfirmFirst):
+        return JSONResponse({"error": str(error), "confirm": True, "changes": error.changes}, status_code=409,
+                            headers=_NO_STORE)
+    if isinstance(error, StaleScript):
+        return _error(409, str(error))
+    if isinstance(error, BodyTooLarge) or isinstance(error, TextTooLong):
+        return _error(413, str(error))
+    if isinstance(error, BarkflowError):
+        return _error(400, " ".join(str(error).split()))
+    log.error("studio: %s %s failed", scope.get("method"), scope.get("path"), exc_info=error)
+    detail = " ".join(str(error).split())[:200]
+    return _error(500, f"internal error: {type(error).__name__}: {detail} (the studio's log has the details)")
 
 
 class TokenGate:
@@ -88,7 +193,8 @@ def make_app(studio: Studio, token: str) -> Starlette:
 
     async def text(request: Request) -> Response:
         body = await _json(request)
-        return _act(lambda: {"hash": studio.edit_line(body.get("uid"), body.get("text"), body.get("hash"))})
+        return _act(lambda: studio.edit_line(body.get("uid"), body.get("text"), body.get("hash"),
+                                              confirm=body.get("confirm") is True))
 
     async def line(request: Request) -> Response:
         body = await _json(request)
@@ -108,28 +214,47 @@ def make_app(studio: Studio, token: str) -> Starlette:
         Route("/api/restitch", restitch, methods=["POST"]),
         Route("/files/{path:path}", output_file),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(TokenGate, token=token)])
+    return Starlette(routes=routes, middleware=[Middleware(Guard), Middleware(TokenGate, token=token)])
 
 
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
 async def _json(request: Request) -> dict:
+    """The body as a JSON object: read within MAX_BODY_BYTES (Guard), its nesting checked before
+    json.loads recurses into it; anything else is the caller's error (400)."""
+    raw = await request.body()
+    depth = _nesting(raw, MAX_JSON_DEPTH)
+    if depth > MAX_JSON_DEPTH:
+        raise BarkflowError(f"request body is nested more than {MAX_JSON_DEPTH} levels deep; send one JSON object "
+                            'such as {"uid": "...", "take": 1}')
     try:
-        body = json.loads(await request.body())
+        body = json.loads(raw)
     except ValueError:
         body = None
-    return body if isinstance(body, dict) else {}
+    if not isinstance(body, dict):
+        raise BarkflowError('request body is not a JSON object; send one such as {"uid": "...", "take": 1}')
+    return body
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def _nesting(raw: bytes, limit: int) -> int:
+    """How deep brackets nest in a JSON text, outside its strings; stops counting past `limit`."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_JSON_STRING.sub(b"", raw)):
+        depth += 1 if match.group() in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            break
+    return deepest
 
 
 def _act(action) -> Response:
-    """Run one action: its answer as JSON, a user error as one line (409 for a stale script)."""
-    try:
-        return JSONResponse(action())
-    except StaleScript as e:
-        return JSONResponse({"error": str(e)}, status_code=409)
-    except BarkflowError as e:
-        return JSONResponse({"error": str(e)}, status_code=400)
+    """Run one action: its answer as JSON (its errors are Guard's to answer)."""
+    return JSONResponse(action())
 
 
 # --- serving --------------------------------------------------------------------------------------

@@ -99,12 +99,17 @@ async function call(path, body) {
   const response = await fetch(path, {method: 'POST', credentials: 'same-origin',
     headers: {'Content-Type': 'application/json', 'X-Studio-Token': state.token}, body: JSON.stringify(body)});
   const answer = await response.json().catch(() => ({error: response.statusText}));
-  if (!response.ok) throw new Error(answer.error || response.statusText);
+  if (!response.ok) throw Object.assign(new Error(answer.error || response.statusText), {answer});
   return answer;
 }
 function say(uid, text) {
   const box = document.querySelector(`.message[data-uid="${CSS.escape(uid)}"]`);
   if (box) box.textContent = text;
+}
+function changesText(c) {
+  const who = c.speakers.map(s => 'line ' + s.line + ' now ' + s.to + ' (was ' + s.from + ')').join(', ');
+  return 'line(s) ' + (c.lines.join(', ') || 'none') + ' changed, about ' + c.segments + ' segment(s) to render'
+    + (who ? '; ' + who : '');
 }
 function markPicks() {
   let pending = 0;
@@ -134,7 +139,18 @@ document.querySelectorAll('button.retake').forEach(button => button.addEventList
 document.querySelectorAll('button.save-text').forEach(button => button.addEventListener('click', async () => {
   const uid = button.dataset.uid;
   const text = document.querySelector(`input.line-text[data-uid="${CSS.escape(uid)}"]`).value;
-  try { const answer = await call('/api/text', {uid, text, hash: state.scriptHash}); state.scriptHash = answer.hash; say(uid, 'saved; rendering'); }
+  const save = confirm => call('/api/text', {uid, text, hash: state.scriptHash, confirm});
+  try {
+    let answer;
+    try { answer = await save(false); }
+    catch (e) {  // who speaks, or other lines, would change: the server said what; ask before saving
+      if (!(e.answer && e.answer.confirm)) throw e;
+      if (!window.confirm(e.message)) { say(uid, 'not saved: ' + e.message); return; }
+      answer = await save(true);
+    }
+    state.scriptHash = answer.hash;
+    say(uid, 'saved; rendering: ' + changesText(answer.changes));
+  }
   catch (e) { say(uid, e.message); }
   poll();
 }));

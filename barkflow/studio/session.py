@@ -24,22 +24,39 @@ from barkflow import runner
 from barkflow.text.book import book_format
 from barkflow.planning.build import make_engine, make_store, make_voice_resolver
 from barkflow.cli import summary_line
-from barkflow.planning.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_lines_entries, line_overrides,
-                             lines_file_path, read_lines_file)
+from barkflow.planning.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_line_sampling, check_lines_entries,
+                             line_overrides, lines_file_path, number_ranges, read_lines_file)
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.store.files import atomic_output_path, read_json_object, write_json_atomic, write_text_atomic
 from barkflow.planning.plan import find_file
 from barkflow.text.script import file_lines, parse_script, script_encoding
+from barkflow.text.split import split_text
 
 log = logging.getLogger(__name__)
 
 MAX_RETAKES_AT_ONCE = 10
 BACKUP_SUFFIX = ".bak"
+# One script line from the text box: a long paragraph is a few thousand characters; past this an
+# edit is a paste gone wrong that would queue hundreds of segments.
+MAX_LINE_CHARS = 10_000
 
 
 class StaleScript(BarkflowError):
     """The script file changed on disk since the page showed it."""
+
+
+class TextTooLong(BarkflowError):
+    """A text edit past MAX_LINE_CHARS."""
+
+
+class ConfirmFirst(BarkflowError):
+    """An edit that changes more than the words of its line (who speaks, other lines): nothing was
+    written; `changes` says what it would change, and the same edit with confirm saves it."""
+
+    def __init__(self, message: str, changes: dict):
+        super().__init__(message)
+        self.changes = changes
 
 
 class Studio:
@@ -132,11 +149,10 @@ class Studio:
         raise BarkflowError(f"segment {uid!r} is not in {self.out_dir / publish.MANIFEST}; reload the page")
 
     def picks_file(self) -> dict:
-        """The picks file as {"picks": {...}, "takes": {...}} (empty parts where it has none)."""
-        publish.read_picks(self.config)  # a file that is not a picks object is reported, not overwritten
-        data = read_json_object(self.picks_path) or {}
-        picks = data.get("picks", data if "picks" not in data and "takes" not in data else {})
-        return {"picks": dict(picks), "takes": dict(data.get("takes") or {})}
+        """The picks file as {"picks": {...}, "takes": {...}}, checked as every reader checks it
+        (`publish.read_picks_file`): a file that is not a picks object is reported, not overwritten;
+        a damaged entry is left out (with a warning), so the file is written back without it."""
+        return publish.read_picks_file(self.picks_path, required=bool(self.config.project.picks))
 
     def script_text(self) -> tuple[Optional[str], str]:
         """The script file's text, without its byte order mark (None for a book or a file that does
@@ -224,13 +240,19 @@ class Studio:
         self.request_render(f"retake {len(wanted)} flagged segment{'s' if len(wanted) != 1 else ''}")
         return wanted
 
-    def edit_line(self, uid: str, text: str, script_hash: str) -> str:
+    def edit_line(self, uid: str, text: str, script_hash: str, confirm: bool = False) -> dict:
         """Rewrite the script line segment `uid` comes from with `text`, keeping the previous file
         as `<script>.bak`; refused if the file changed since the page read it (`script_hash`).
-        Returns the new file's hash."""
+
+        An edit that changes who speaks, or any line of the script but its own (a chapter heading,
+        a speaker cue the next lines read), is written only with `confirm` (ConfirmFirst says what
+        it would change). Returns {"hash": the new file's hash, "changes": `_changes`}."""
         segment = self.segment(uid)
         if not isinstance(text, str) or not text.strip() or "\n" in text or "\r" in text:
             raise BarkflowError(f"new text for {segment['id']}: give one line of text (no line breaks, not empty)")
+        if len(text) > MAX_LINE_CHARS:
+            raise TextTooLong(f"new text for {segment['id']} has {len(text)} characters; one line takes at most "
+                              f"{MAX_LINE_CHARS}: split it into several lines in the script file itself")
         with self._files:
             before = self.script_path.read_bytes()
             old, current = self._decoded(before)
@@ -246,7 +268,16 @@ class Studio:
             ending = lines[number - 1][len(lines[number - 1].rstrip("\r\n")):]
             lines[number - 1] = text.strip() + ending
             new = "".join(lines)
-            self._parse(new)  # a text the parser refuses (a control character...) never reaches the file
+            # a text the parser refuses (a control character...) never reaches the file
+            changes = self._changes(self._parse(old), self._parse(new))
+            others = [n for n in changes["lines"] if n != number]
+            if (changes["speakers"] or others) and confirm is not True:
+                said = [f"line {c['line']} from {c['from']} to {c['to']}" for c in changes["speakers"]]
+                what = "; ".join(filter(None, [
+                    f"it changes who speaks ({', '.join(said)})" if said else "",
+                    f"it changes other lines too ({number_ranges(others)})" if others else ""]))
+                raise ConfirmFirst(f"line {number} of {self.script_path.name} not saved: {what}; "
+                                   "confirm to save it anyway", changes)
             encoding, bom = script_encoding(before)  # written back as it was: its encoding and its mark
             try:
                 after = bom + new.encode(encoding)
@@ -256,7 +287,28 @@ class Studio:
             _write_bytes_atomic(self.script_path.with_name(self.script_path.name + BACKUP_SUFFIX), before)
             _write_bytes_atomic(self.script_path, after)
         self.request_render(f"new text for {segment['id']}")
-        return hashlib.sha256(after).hexdigest()
+        return {"hash": hashlib.sha256(after).hexdigest(), "changes": changes}
+
+    def _changes(self, old, new) -> dict:
+        """What an edit changes between two parses of the script: {"lines": the file's line numbers
+        whose spoken lines differ (speaker, words, direction or chapter), "speakers": [{"line",
+        "from", "to"}], "segments": about how many segments the changed lines now split into}."""
+
+        def by_line(script) -> dict[int, list[tuple]]:
+            lines: dict[int, list[tuple]] = {}
+            for line in script.lines:
+                lines.setdefault(line.source_line, []).append((line.speaker, line.text, line.direction, line.chapter))
+            return lines
+
+        before, after = by_line(old), by_line(new)
+        changed = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
+        speakers = []
+        for n in changed:
+            was, now = [x[0] for x in before.get(n, [])], [x[0] for x in after.get(n, [])]
+            if was and now and was != now:
+                speakers.append({"line": n, "from": ", ".join(dict.fromkeys(was)), "to": ", ".join(dict.fromkeys(now))})
+        segments = sum(len(split_text(line[1], self.config.split)) for n in changed for line in after.get(n, []))
+        return {"lines": changed, "speakers": speakers, "segments": segments}
 
     def set_line(self, uid: str, voice: str, sampling: str) -> dict:
         """Voice and sampling for the script line segment `uid` comes from, written as that line's
@@ -269,6 +321,7 @@ class Studio:
         if not isinstance(voice, str) or not isinstance(sampling, str):
             raise BarkflowError(f"line {number}: give the voice and the sampling as text")
         options = parse_sampling(sampling, f"sampling of line {number}")
+        check_line_sampling(options, f"line {number} sampling")  # said as the user typed it, before any file
         if voice.strip():  # an unknown voice is said now, not by the render after the file is written
             make_voice_resolver(self.config, self.engine, make_store(self.config), self.config_dirs)(voice.strip())
         path = lines_file_path(self.config)
@@ -281,7 +334,7 @@ class Studio:
                     entry[name] = value
                 else:
                     entry.pop(name, None)
-            check_lines_entries({number: entry}, f"line {number}")
+            check_lines_entries({number: entry}, str(path))
             if entry:
                 entries[number] = entry
             else:
@@ -300,9 +353,13 @@ class Studio:
 
     def output_file(self, relative: str) -> Optional[Path]:
         """A file inside the output folder named by a browser path, resolved (links followed);
-        None for anything that resolves outside it or is not a file."""
-        candidate = (self.out_dir / relative).resolve()
-        if not candidate.is_relative_to(self.out_dir) or not candidate.is_file():
+        None for anything that resolves outside it, is not a file, or is no path at all (a NUL,
+        a name too long, a loop of links)."""
+        try:
+            candidate = (self.out_dir / relative).resolve()
+            if not candidate.is_relative_to(self.out_dir) or not candidate.is_file():
+                return None
+        except (OSError, ValueError, RuntimeError):
             return None
         return candidate
 
@@ -371,7 +428,7 @@ def is_flagged(segment: dict, verify: VerifyConfig) -> bool:
 def _takes_in_all(takes: dict, segment: dict) -> int:
     """The takes a manifest segment has in all: the picks file's `takes` for it, or the render's
     (more than that once a retake waits for its render)."""
-    return max(int(takes.get(segment["uid"], 0) or 0), segment["takes"])
+    return max(takes.get(segment["uid"], 0), segment["takes"])  # `takes` is checked: whole numbers
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:

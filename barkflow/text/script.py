@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import functools
 import hashlib
 import logging
 import re
