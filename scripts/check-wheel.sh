@@ -53,8 +53,9 @@ import barkflow
 where = Path(barkflow.__file__).resolve()
 assert repo not in where.parents, f"barkflow came from the checkout ({where}), not the wheel"
 names = set(zipfile.ZipFile(wheel_file).namelist())
-tracked = [p for p in (repo / "barkflow").rglob("*.py") if "__pycache__" not in p.parts]
-missing = [str(p.relative_to(repo)) for p in tracked if str(p.relative_to(repo)) not in names]
+shipped = [p for p in (repo / "barkflow").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+tracked = [p for p in shipped if p.suffix == ".py"]
+missing = [str(p.relative_to(repo)) for p in shipped if str(p.relative_to(repo)) not in names]  # data too
 missing += [f"conf/{p.relative_to(repo / 'conf')}" for p in (repo / "conf").rglob("*.yaml")
             if f"barkflow/conf/{p.relative_to(repo / 'conf')}" not in names]
 assert not missing, f"the wheel lacks {len(missing)} file(s) of the checkout: {', '.join(sorted(missing)[:10])}"
