@@ -10,7 +10,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 python="${PYTHON:-python}"
 if [ $# -gt 0 ]; then work="$1"; mkdir -p "$work"; else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 work="$(cd "$work" && pwd)"
-rm -rf "$work/src" "$work/dist" "$work/venv" "$work/empty"  # ours, from an earlier run
+rm -rf "$work/src" "$work/dist" "$work/venv" "$work/empty" "$work/cache" "$work/voices"  # ours, from an earlier run
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 
 # What pyproject.toml's build-system asks for (setuptools>=68; before 70.1 it needs wheel too), and venv.
@@ -73,4 +73,5 @@ PY
 "$work/venv/bin/barkflow" project=demo device=cpu sampling.semantic.max_gen_duration_s=0.3 \
   paths.cache_dir="$work/cache" paths.voices_dir="$work/voices" >"$work/demo.out"
 test -s renders/demo/demo.wav
+if grep -q '\]\[INFO\]' "$work/demo.out"; then echo "check-wheel: log lines on the demo's stdout" >&2; exit 1; fi
 echo "check-wheel: the demo rendered from an empty folder: $work/empty/renders/demo/demo.wav" >&2
