@@ -32,10 +32,13 @@ PY
   exit 77
 fi
 
-# The build from a copy of the tracked and new files: a checkout's build/ and egg-info stay out of it.
+# The build from a copy of what goes into the wheel (tracked and new files): a checkout's build/,
+# egg-info and caches stay out of it.
 mkdir -p "$work/src" "$work/dist" "$work/empty"
-(cd "$repo" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work/src" 2>/dev/null) \
-  || cp -r "$repo/." "$work/src"
+sources=(barkflow conf pyproject.toml setup.py README.md)
+(cd "$repo" && git ls-files -z --cached --others --exclude-standard -- "${sources[@]}" \
+  | xargs -0 cp --parents -t "$work/src") 2>/dev/null \
+  || (cd "$repo" && cp -r --parents "${sources[@]}" "$work/src")
 "$python" -m pip wheel -q --no-deps --no-build-isolation -w "$work/dist" "$work/src" >&2
 wheel_file="$(ls "$work"/dist/barkflow-*.whl)"
 
