@@ -43,10 +43,12 @@ def _config_dirs() -> list[Path]:
     return dirs
 
 
-def _console():
+def _console(stderr: bool = True):
+    """stderr: progress and messages; stdout (stderr=False): the command's data (a plan, a report,
+    what a render wrote), so that `barkflow plan=true > plan.tsv` keeps the table."""
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=stderr)
 
 
 def _progress_factory(console):
@@ -118,24 +120,24 @@ def run(cfg: DictConfig):
     from barkflow import runner
 
     config = checked_config(cfg)
-    console = _console()
+    console, data = _console(), _console(stderr=False)
     dirs = _config_dirs()
     if config.plan:
         engine, store = build.make_engine(config), build.make_store(config)
         the_plan = plan.make_plan(config, engine, store, dirs)
-        _print_plan(plan.plan_table(the_plan, store), console, plan.chapter_table(the_plan))
+        _print_plan(plan.plan_table(the_plan, store), data, plan.chapter_table(the_plan))
         return 0.0
     if config.verify.report:
-        _print_verify_report(runner.verify_report(config, dirs), config, console)
+        _print_verify_report(runner.verify_report(config, dirs), config, data)
         return 0.0
     summary = runner.render(config, dirs, progress_factory=_progress_factory(console))
     line = f"{config.project.name}: {summary_line(summary, config.shard)}"
     _log_to_file(line, logging.INFO)  # sweep jobs keep their summary in their own log
-    console.print(line, highlight=False)
-    for path in summary.outputs[:8]:
-        console.print(f"  {path}")
-    if len(summary.outputs) > 8:
-        console.print(f"  … and {len(summary.outputs) - 8} more in {config.paths.output_dir}")
+    # The render's result, on stdout: its summary and the files it wrote, one a line as they are
+    for text in [line, *(f"  {path}" for path in summary.outputs[:8])] + (
+        [f"  … and {len(summary.outputs) - 8} more in {config.paths.output_dir}"] if len(summary.outputs) > 8 else []
+    ):
+        data.print(text, highlight=False, markup=False, soft_wrap=True)
     return summary.audio_seconds
 
 
@@ -153,7 +155,7 @@ def _print_verify_report(outcome, config, console) -> None:
     counts = outcome.counts()
     console.print(
         f"{config.project.name}: verify: {counts['passed first']} passed first time, {counts['fixed by retakes']} "
-        f"fixed by retakes, {counts['failing']} still failing", highlight=False, markup=False,
+        f"fixed by retakes, {counts['failing']} still failing", highlight=False, markup=False, soft_wrap=True,
     )
     lines = failure_lines(outcome, config.verify)
     console.file.write("".join(f"{line}\n" for line in lines))  # as they are: tab-separated for tools and pipes

@@ -140,7 +140,8 @@ def cmd_clone(args) -> int:
         entry, source=targets["end"].name,
         description=f"clone of {args.audio.name} (end; other windows: {args.name}-<candidate>)",
     )
-    print(f"voice {args.name} = {args.name}-end; audition the others by naming {args.name}-whole, {args.name}-pause-1, ...")
+    print(f"voice {args.name} = {args.name}-end; audition the others by naming {args.name}-whole, {args.name}-pause-1, ...",
+          file=sys.stderr)  # advice; stdout holds the files written
     return 0
 
 
@@ -163,7 +164,7 @@ COMMANDS = {"list": cmd_list, "add": cmd_add, "clone": cmd_clone, "train-quantiz
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s", stream=sys.stderr)  # stdout: data
     try:
         return COMMANDS[args.command](args)
     except BarkflowError as e:

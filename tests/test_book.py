@@ -166,7 +166,7 @@ def test_the_book_example_renders_with_cover_chapters_and_tags(tmp_path):
         tags = ID3(str(path))
         assert tags.getall("APIC")[0].data == cover and tags.getall("APIC")[0].mime == "image/png"
         assert str(tags["TRCK"]) == str(number) and str(tags["TALB"]) == "Three Fables"
-        assert str(tags["TCOM"]) == "barkflow tiny model" and str(tags["TLAN"]) == "en"
+        assert str(tags["TCOM"]) == "barkflow tiny model" and str(tags["TLAN"]) == "eng"
 
 
 def test_project_keys_win_over_the_book_and_a_bad_cover_is_one_line(tmp_path):

@@ -71,7 +71,7 @@ def test_cfg_job_shows_the_composed_config(tmp_path):
 def test_plan_prints_the_segments_without_rendering(tmp_path):
     result = barkflow(tmp_path, "project=demo", "plan=true", f"hydra.run.dir={tmp_path / 'run'}")
     assert result.returncode == 0, result.stderr
-    assert "4 segments" in result.stderr and "ALICE" in result.stderr
+    assert "4 segments" in result.stdout and "ALICE" in result.stdout
     assert not (tmp_path / "cache" / "semantic").exists()
 
 
@@ -82,8 +82,8 @@ def test_plan_names_the_directions_bark_cannot_perform(tmp_path):
         tmp_path, "project=dialogue", f"project.script={script}", "plan=true", f"hydra.run.dir={tmp_path / 'run'}"
     )
     assert result.returncode == 0, result.stderr
-    assert "[laughs] That is a good one." in result.stderr  # a direction Bark has a cue for becomes the cue
-    assert "note: l0002-s01 JO: (whispering) is not performed; Bark has no cue for it" in result.stderr
+    assert "[laughs] That is a good one." in result.stdout  # a direction Bark has a cue for becomes the cue
+    assert "note: l0002-s01 JO: (whispering) is not performed; Bark has no cue for it" in result.stdout
 
 
 def test_a_joblib_sweep_shares_one_cache(tmp_path):
@@ -119,7 +119,7 @@ def test_a_project_kept_outside_barkflow_via_config_dir(tmp_path):
     )
     result = barkflow(tmp_path, "--config-dir", str(mine), "project=mybook", "plan=true", f"hydra.run.dir={tmp_path / 'run'}")
     assert result.returncode == 0, result.stderr
-    assert "1 segment\n" in result.stderr and "grandpa" in result.stderr  # two short sentences, one segment
+    assert "1 segment\n" in result.stdout and "grandpa" in result.stdout  # two short sentences, one segment
 
 
 def test_help_still_works(tmp_path):
@@ -143,14 +143,14 @@ def test_an_output_folder_that_cannot_be_made_fails_before_the_plan(tmp_path):
     result = barkflow(tmp_path, "project=demo", "plan=true", f"paths.output_dir={tmp_path / 'a-file' / 'out'}",
                       f"hydra.run.dir={tmp_path / 'run'}")
     assert "paths.output_dir=" in one_error_line(result) and "a file is in the way" in result.stderr
-    assert "segments" not in result.stderr
+    assert "segments" not in result.stdout + result.stderr
 
 
 def test_line_overrides_on_the_command_line_reach_the_plan(tmp_path):
     run = f"hydra.run.dir={tmp_path / 'run'}"
     result = barkflow(tmp_path, "project=demo", "plan=true", run, "project.lines.5.prefix='[laughs]'")
     assert result.returncode == 0, result.stderr
-    rows = [line.split("\t") for line in result.stderr.splitlines() if line.startswith("l0")]
+    rows = [line.split("\t") for line in result.stdout.splitlines() if line.startswith("l0")]
     assert rows and all(len(row) == 8 for row in rows)  # not a terminal: one tab-separated line per segment
     assert [row[-1] for row in rows if row[2] == "ALICE"][0].startswith("[laughs] Did you hear that?")
     result = barkflow(tmp_path, "project=demo", "plan=true", run, "project.lines.99.prefix=x")
@@ -169,3 +169,25 @@ def test_a_sweep_job_that_never_finished_is_one_line_saying_to_run_again():
     line = describe_unfinished_job(error)
     assert "\n" not in line and "Job 23_1" in line and "CANCELLED by 0" in line and "run the same command again" in line
     assert describe_unfinished_job(ValueError("a bug")) is None  # anything else keeps its traceback
+
+
+def test_stdout_holds_the_data_and_logs_go_to_stderr(tmp_path):
+    """`barkflow plan=true > plan.tsv` keeps the table; the logs and progress stay on the terminal."""
+    script = tmp_path / "talk.txt"
+    script.write_text("BOB:\nALICE: Hello there.\n")  # a speaker without text: a warning, logged
+    run_dir = f"hydra.run.dir={tmp_path / 'out'}"
+    planned = barkflow(tmp_path, "project=demo", "plan=true", f"project.script={script}", run_dir)
+    assert planned.returncode == 0, planned.stderr
+    lines = planned.stdout.splitlines()
+    assert lines[:2] == ["2 segments", "id\tch\tspeaker\tvoice\tchars\t~s\tcached\ttext"]
+    assert [line.split("\t")[2] for line in lines[2:4]] == ["narrator", "ALICE"]
+    assert lines[-1].startswith("estimated audio: ") and len(lines) == 5
+    assert "talk.txt:1" in planned.stderr and "[WARNING]" in planned.stderr  # the log line, on stderr only
+
+    rendered = barkflow(tmp_path, "project=demo", f"project.script={script}", *FAST, run_dir)
+    assert rendered.returncode == 0, rendered.stderr[-3000:]
+    summary, *paths = [line for line in rendered.stdout.splitlines() if not line.startswith("  … and ")]
+    assert summary.startswith("demo: 2 segments (") and "[INFO]" not in rendered.stdout
+    assert paths and all(Path(path.strip()).is_file() for path in paths)  # what it wrote, one per line
+    assert "loading the semantic model" in rendered.stderr and "talk.txt:1" in rendered.stderr
+    assert "loading" not in rendered.stdout

@@ -87,16 +87,16 @@ def test_four_processes_on_overlapping_projects_compute_each_key_once(tmp_path, 
     procs = {
         name: subprocess.Popen(
             barkflow(*overrides(path, cache, tmp_path / name, *extra), f"hydra.run.dir={tmp_path / 'hydra' / name}"),
-            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for name, (path, extra) in jobs.items()
     }
     computed = 0
     try:
         for name, proc in procs.items():
-            _, stderr = proc.communicate(timeout=TIMEOUT_S)
+            stdout, stderr = proc.communicate(timeout=TIMEOUT_S)
             assert proc.returncode == 0, f"{name} failed:\n{stderr[-3000:]}"
-            computed += computed_counts(stderr)
+            computed += computed_counts(stdout)  # each process's summary line
     finally:
         for proc in procs.values():
             if proc.poll() is None:
@@ -147,7 +147,7 @@ def test_sharded_multirun_killed_and_rerun_renders_only_what_is_missing(tmp_path
     assert result.returncode == 0, result.stderr[-3000:]
     second = recomputed(first, origins(cache))
     assert second == wanted - set(first)  # exactly what was missing: nothing the killed run stored was redone
-    assert_each_key_once(cache, len(first) + computed_counts(result.stderr), wanted)
+    assert_each_key_once(cache, len(first) + computed_counts(result.stdout), wanted)
     assert sorted(p.name for p in (tmp_path / "sweep").iterdir() if p.is_dir()) == ["0", "1"]
 
     finish_with_a_plain_run(tmp_path, cache, script, reference)

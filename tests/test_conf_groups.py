@@ -18,6 +18,7 @@ from omegaconf import OmegaConf, open_dict
 import barkflow.conf
 from barkflow.planning.config import BarkflowConfig, load_voice_file, register_configs, to_config
 from barkflow.errors import BarkflowError
+from barkflow.planning.plan import find_file
 from barkflow.text.script import load_script
 
 CONF = Path(barkflow.conf.__file__).resolve().parent
@@ -78,7 +79,9 @@ def test_every_option_of_every_group_composes_into_dataclasses(compose_with, mon
     path = CONF / group / f"{option}.yaml"
     cfg = compose_with(f"{group}={option}", *required_overrides(path))
     assert cfg.hydra.runtime.choices[group] == option
-    if group.startswith("hydra/"):  # a launcher or callback preset: its class must import (the plugin is installed)
+    if group.endswith("_logging"):  # logs on stderr: stdout holds the command's data
+        assert cfg.hydra[group.split("/")[1]].handlers.console.stream == "ext://sys.stderr"
+    elif group.startswith("hydra/"):  # a launcher or callback preset: its class must import (the plugin is installed)
         node = cfg.hydra[group.split("/")[1]]
         targets = [node["_target_"]] if "_target_" in node else [entry["_target_"] for entry in node.values()]
         for target in targets:
@@ -86,7 +89,7 @@ def test_every_option_of_every_group_composes_into_dataclasses(compose_with, mon
             assert hasattr(importlib.import_module(module), name), target
     config = to_dataclasses(cfg)
     if group == "projects":  # the project's script is in the repository and parses
-        script = load_script(REPO / config.project.script, config.project.format,
+        script = load_script(find_file(config.project.script, [CONF]), config.project.format,
                              narrator=config.project.narrator, fountain_action=config.project.fountain_action)
         assert script.lines
 

@@ -64,7 +64,7 @@ def test_segment_ids_are_not_part_of_cache_keys(tmp_path, monkeypatch):
 def test_renumbering_leaves_no_segment_voice_under_an_old_id(tmp_path):
 
     script = tmp_path / "script.txt"
-    script.write_text((REPO / "examples/demo/script.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    script.write_text((REPO / "barkflow/demo/script.txt").read_text(encoding="utf-8"), encoding="utf-8")
     runner.render(project_config(tmp_path, f"project.script={script}"), [REPO / "conf"])
     voices = tmp_path / "out" / "voices"
     before = sorted(p.name for p in voices.glob("*.npz"))

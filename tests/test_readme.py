@@ -138,7 +138,7 @@ def check_server(command: str, args: list[str], folder: Path, env: dict) -> None
     """Start a server command, fetch the page at the address it prints, stop it: it must answer."""
     proc = subprocess.Popen(args, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        printed = [proc.stdout.readline() for _ in range(2)]
+        printed = [proc.stdout.readline()]  # the address, alone on stdout
         address = next((line.strip() for line in printed if line.strip().startswith("http://")), "")
         assert address, f"{command}: printed no address\n{printed}\n{proc.stderr.read()[-3000:] if proc.poll() else ''}"
         with urllib.request.urlopen(address, timeout=60) as response:

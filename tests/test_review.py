@@ -9,6 +9,8 @@ import html
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -409,6 +411,18 @@ def test_a_job_with_a_damaged_manifest_is_skipped_with_a_warning(tmp_path, caplo
     page = review.write_sweep_review(tmp_path).read_text(encoding="utf-8")
     assert re.findall(r">job (\w+)<", page) == ["0"]
     assert any(str(manifest_path) in r.getMessage() and "damaged" in r.getMessage() for r in caplog.records)
+
+
+def test_the_commands_stdout_holds_the_page_path_alone(tmp_path):
+    """barkflow-review as a process: the page's path on stdout; its warnings (a damaged job) on stderr."""
+    fake_job(tmp_path / "0", ["aaaa"], ["seed=1"])
+    fake_job(tmp_path / "1", ["aaaa"], ["seed=2"])
+    (tmp_path / "1" / "manifest.json").write_text("{", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "barkflow.reviewing.review", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{tmp_path / 'review.html'}\n"
+    assert str(tmp_path / "1" / "manifest.json") in done.stderr
 
 
 def test_a_preview_sweep_compares_the_jobs_previews(tmp_path):

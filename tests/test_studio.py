@@ -384,7 +384,7 @@ def test_a_studio_retake_and_a_cli_render_on_one_cache_do_each_key_once(studio):
     assert done.returncode == 0, done.stderr
     assert session.wait_idle(RENDER_TIMEOUT_S) and session.status["error"] == ""
     # one new take: four entries, computed once between the two processes
-    assert computed_counts(done.stderr) + computed_counts(session.status["summary"]) == len(STEPS)
+    assert computed_counts(done.stdout) + computed_counts(session.status["summary"]) == len(STEPS)
     assert all(len(entries(tmp / "cache", step) - before[step]) == 1 for step in STEPS)
     assert manifest(tmp / "cli-out")["segments"][1]["takes"] == 2
 
@@ -398,9 +398,10 @@ def test_the_command_prints_a_url_with_a_token(tmp_path, rendered_cache):
     proc = subprocess.Popen([sys.executable, "-m", "barkflow.studio.cli", "project=demo", *config_args, "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     try:
-        lines = [proc.stdout.readline() for _ in range(2)]
-        address = lines[1].strip()
+        lines = [proc.stdout.readline()]  # the address, the one line it prints on stdout
+        address = lines[0].strip()
         assert address.startswith("http://127.0.0.1:") and "?token=" in address, lines
+        assert address == lines[0].rstrip("\n")
         token = address.split("?token=")[1]
         client = Client(address, token)
         assert client.get("/", token=False)[0] == 403
@@ -411,7 +412,8 @@ def test_the_command_prints_a_url_with_a_token(tmp_path, rendered_cache):
         assert b"It is only the wind." in client.get("/")[1]
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        rest, logs = proc.communicate(timeout=30)
+    assert rest == "" and "barkflow-studio: demo: open this address" in logs  # logs on stderr, data on stdout
 
 
 def test_a_bad_port_is_one_line(tmp_path):

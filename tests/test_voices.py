@@ -1,5 +1,6 @@
 """Voices: every source (inline, library yaml/npz, presets, .npz paths, random), validation, safety, list/add/CLI."""
 
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -305,6 +306,21 @@ def test_cli_add_list_and_errors(tmp_path, capsys):
     assert voices_cli.main(["add", "hero", str(src), "--library", str(lib), "--force"]) == 0
     assert voices_cli.main(["add", "other", str(tmp_path / "nope.npz"), "--library", str(lib)]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_the_commands_stdout_holds_only_its_data(tmp_path):
+    """barkflow-voices as a process: what it added, and the list, on stdout; nothing else there."""
+    src = write(tmp_path / "x.npz", **arrays())
+    lib = tmp_path / "lib"
+    command = [sys.executable, "-c", "import sys; from barkflow.voices_cli import main; sys.exit(main())"]
+    added = subprocess.run([*command, "add", "hero", str(src), "--library", str(lib)],
+                           capture_output=True, text=True, timeout=120)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.splitlines() == [f"added voice hero: {lib / 'hero.yaml'} (name it in a cast as hero)"]
+    listed = subprocess.run([*command, "list", "--library", str(lib), "--presets", ""],
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert "hero" in listed.stdout and "INFO" not in listed.stdout and "WARNING" not in listed.stdout
 
 
 # ------------------------------------------------------------------------------ the tiny bundle's presets (HF layout)

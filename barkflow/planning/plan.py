@@ -129,8 +129,14 @@ class Plan:
 # planning
 
 
+PACKAGE_SCHEME = "pkg://"  # pkg://PACKAGE/PATH: a file shipped inside an installed package (the demo's script)
+
+
 def find_file(path: str, config_dirs: list[Path]) -> Path:
-    """A user path: as given (relative to the working dir), else relative to a config dir."""
+    """A user path: as given (relative to the working dir), else relative to a config dir; or
+    pkg://PACKAGE/PATH, a file inside an importable package, from a checkout or installed alike."""
+    if path.startswith(PACKAGE_SCHEME):
+        return _package_file(path)
     candidate = Path(path).expanduser()
     if candidate.is_absolute() or candidate.exists():
         return candidate
@@ -139,6 +145,34 @@ def find_file(path: str, config_dirs: list[Path]) -> Path:
             if (base / candidate).exists():
                 return base / candidate
     return candidate  # the loader reports it missing, with the path as given
+
+
+def _package_file(path: str) -> Path:
+    import importlib.util
+
+    shown = repr(path)  # one line, whatever the config holds
+    package, _, inside = path[len(PACKAGE_SCHEME):].partition("/")
+    parts = [p for p in inside.split("/") if p not in ("", ".")]
+    if not package or not parts:
+        raise BarkflowError(f"{shown}: write a packaged file as pkg://PACKAGE/PATH, e.g. pkg://barkflow/demo/script.txt")
+    if ".." in parts:
+        raise BarkflowError(f"{shown}: the path leads outside the package {package!r}; name a file inside it")
+    try:
+        spec = importlib.util.find_spec(package)  # imports the parents of a dotted name, not the package
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        raise BarkflowError(f"{shown}: there is no package {package!r} to find it in; check the name or install the package")
+    if not spec.submodule_search_locations:
+        raise BarkflowError(f"{shown}: {package!r} is not a package (a folder of modules); name the package that holds the file")
+    for folder in spec.submodule_search_locations:
+        found = Path(folder).joinpath(*parts)
+        try:
+            if found.is_file():
+                return found
+        except (OSError, ValueError):  # a name too long, a NUL: no such file either
+            pass
+    raise BarkflowError(f"{shown}: {package} has no file {'/'.join(parts)!r}; check the path inside the package")
 
 
 def derive_seed(base: int, stage: str, uid: str, take: int) -> int:

@@ -97,6 +97,40 @@ def _master_spans(result: StitchResult) -> list[_Span]:
 
 
 @dataclass(frozen=True)
+# ISO 639-1 (what books and Bark's voices name: "en", "en-US") -> ISO 639-2: ID3's TLAN wants the
+# bibliographic code (B), MP4's track language the terminology code (T); they differ for few languages.
+_ISO_639_2_B = {
+    "af": "afr", "ar": "ara", "be": "bel", "bg": "bul", "bn": "ben", "bo": "tib", "br": "bre", "bs": "bos",
+    "ca": "cat", "cs": "cze", "cy": "wel", "da": "dan", "de": "ger", "el": "gre", "en": "eng", "eo": "epo",
+    "es": "spa", "et": "est", "eu": "baq", "fa": "per", "fi": "fin", "fo": "fao", "fr": "fre", "fy": "fry",
+    "ga": "gle", "gd": "gla", "gl": "glg", "gu": "guj", "he": "heb", "hi": "hin", "hr": "hrv", "hu": "hun",
+    "hy": "arm", "id": "ind", "is": "ice", "it": "ita", "ja": "jpn", "ka": "geo", "kk": "kaz", "km": "khm",
+    "kn": "kan", "ko": "kor", "ku": "kur", "la": "lat", "lb": "ltz", "lt": "lit", "lv": "lav", "mi": "mao",
+    "mk": "mac", "ml": "mal", "mn": "mon", "mr": "mar", "ms": "may", "mt": "mlt", "my": "bur", "nb": "nob",
+    "ne": "nep", "nl": "dut", "nn": "nno", "no": "nor", "oc": "oci", "pa": "pan", "pl": "pol", "ps": "pus",
+    "pt": "por", "ro": "rum", "ru": "rus", "sa": "san", "si": "sin", "sk": "slo", "sl": "slv", "so": "som",
+    "sq": "alb", "sr": "srp", "sv": "swe", "sw": "swa", "ta": "tam", "te": "tel", "th": "tha", "tl": "tgl",
+    "tr": "tur", "uk": "ukr", "ur": "urd", "uz": "uzb", "vi": "vie", "yi": "yid", "zh": "chi", "zu": "zul",
+    "iw": "heb", "in": "ind", "ji": "yid",  # the codes ISO 639-1 withdrew, still in older books
+}
+_B_TO_T = {
+    "tib": "bod", "cze": "ces", "wel": "cym", "ger": "deu", "gre": "ell", "baq": "eus", "per": "fas", "fre": "fra",
+    "arm": "hye", "ice": "isl", "geo": "kat", "mao": "mri", "mac": "mkd", "may": "msa", "bur": "mya", "dut": "nld",
+    "rum": "ron", "slo": "slk", "alb": "sqi", "chi": "zho",
+}
+_T_TO_B = {t: b for b, t in _B_TO_T.items()}
+_KNOWN_639_2 = set(_ISO_639_2_B.values()) | set(_B_TO_T.values())
+
+
+def iso_639_2(tag: str, terminology: bool = False) -> str:
+    """A language tag ("en", "en-US", "DE", "eng", "deu") as an ISO 639-2 code: bibliographic ("ger",
+    for ID3) or `terminology` ("deu", for MP4); "" for one this table does not know (then no tag)."""
+    primary = re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower()
+    code = _ISO_639_2_B.get(primary) or (_T_TO_B.get(primary, primary) if primary in _KNOWN_639_2 else "")
+    return _B_TO_T.get(code, code) if terminology else code
+
+
+@dataclass(frozen=True)
 class _Tags:
     title: str = ""
     artist: str = ""
@@ -248,7 +282,7 @@ def _tag_mp3(path: Path, tags: _Tags, book: BookTags) -> None:
             frames = id3.ID3()
         texts = {
             id3.TIT2: tags.title, id3.TPE1: tags.artist, id3.TALB: tags.album, id3.TRCK: tags.tracknumber,
-            id3.TCOM: book.read_by, id3.TLAN: book.language, id3.TPUB: book.publisher, id3.TDRC: book.date,
+            id3.TCOM: book.read_by, id3.TLAN: iso_639_2(book.language), id3.TPUB: book.publisher, id3.TDRC: book.date,
         }
         for frame, value in texts.items():
             value = " ".join(value.split())
@@ -443,6 +477,8 @@ def _write_m4b(
                 "-f", "concat", "-safe", "0", "-i", str(concat_list),
                 "-f", "ffmetadata", "-i", str(metadata),
                 "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
+                # the track's language (mdhd), where MP4 players look; "und" where the book names none
+                "-metadata:s:a:0", f"language={iso_639_2(book.language, terminology=True) or 'und'}",
                 "-c:a", "aac", "-b:a", f"{options.bitrate_kbps}k",
                 "-movflags", "+faststart",  # index first, so players can stream it
                 "-f", "ipod", str(target),

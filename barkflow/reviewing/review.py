@@ -518,6 +518,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     if len(args) != 1 or args[0] in ("-h", "--help"):
         print("usage: python -m barkflow.reviewing.review SWEEP_DIR", file=sys.stderr)
         sys.exit(2)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stderr)  # stdout: data
     try:
         print(write_sweep_review(Path(args[0])))
     except BarkflowError as e:

@@ -26,7 +26,8 @@ def serve(cfg: DictConfig) -> None:
     token = new_token()
     sock = bind(_options["port"])
     studio = Studio(config, cli._config_dirs()).start()
-    print(f"barkflow-studio: {config.project.name} at\n    {url(sock, token)}\n(Ctrl+C stops it)", flush=True)
+    print(f"barkflow-studio: {config.project.name}: open this address (Ctrl+C stops it):", file=sys.stderr, flush=True)
+    print(url(sock, token), flush=True)  # stdout holds the address alone, for a person or a script
     try:
         Server(make_app(studio, token), sock).run()
     finally:

@@ -343,3 +343,43 @@ def test_true_peak_does_not_depend_on_the_block_split(seed, n_samples, cuts):
     whole = true_peak_dbfs([audio], SR)
     assert true_peak_dbfs(blocks, SR) == whole
     assert whole >= 20 * np.log10(np.abs(audio).max()) - 1e-9  # never under the sample peak (to rounding)
+
+
+def _mdhd_language(path: Path) -> str:
+    """The audio track's language, as MP4 keeps it: three letters packed into the mdhd box."""
+    from mutagen.mp4 import Atoms
+
+    with open(path, "rb") as f:
+        atoms = Atoms(f)
+        mdhd = atoms.path(b"moov", b"trak", b"mdia", b"mdhd")[-1]
+        f.seek(mdhd.offset + 8)
+        data = f.read(mdhd.length - 8)
+    at = 20 if data[0] == 0 else 32  # after version/flags and the times (32-bit in version 0, 64-bit in 1)
+    packed = int.from_bytes(data[at:at + 2], "big")
+    return "".join(chr(((packed >> shift) & 31) + 0x60) for shift in (10, 5, 0))
+
+
+@pytest.mark.parametrize("language, id3_code, mp4_code", [
+    ("en", "eng", "eng"), ("en-US", "eng", "eng"), ("DE", "ger", "deu"), ("fr", "fre", "fra"), ("zh-Hans", "chi", "zho"),
+])
+def test_the_language_is_written_as_id3_and_mp4_expect(stitched, tmp_path, language, id3_code, mp4_code):
+    from mutagen.id3 import ID3
+
+    from barkflow.text.script import BookTags
+
+    options = ExportOptions(formats=("mp3", "m4b"), title="T", author="A")
+    export(stitched, TITLES, options, tmp_path, "b", BookTags(language=language))
+    assert str(ID3(str(tmp_path / "b.mp3"))["TLAN"]) == id3_code  # ISO 639-2/B
+    assert _mdhd_language(tmp_path / "b.m4b") == mp4_code  # ISO 639-2/T
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=12) | st.sampled_from(["en", "pt-BR", "nb", "iw", "sr-Latn", "eng", "ger", "x-klingon"]))
+def test_any_language_tag_becomes_a_639_2_code_or_none(tag):
+    from barkflow.publishing.export import iso_639_2
+
+    for terminology in (False, True):
+        code = iso_639_2(tag, terminology=terminology)
+        assert code == "" or (len(code) == 3 and code.isascii() and code.isalpha() and code.islower())
+    if tag[:2].lower() in ("en", "de") and tag[2:3] in ("", "-", "_"):
+        assert iso_639_2(tag)
