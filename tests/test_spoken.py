@@ -15,7 +15,7 @@ from barkflow.planning import build, plan
 from barkflow.store.cache import Store
 from barkflow.cli import _print_plan
 from barkflow.errors import BarkflowError
-from barkflow.text.spoken import Lexicon, cut_at_pauses, parse_lexicon, spoken_text
+from barkflow.text.spoken import cut_at_pauses, parse_lexicon, spoken_text
 from barkflow.planning.outputs import StitchOptions
 from barkflow.publishing.stitch import StitchPiece, stitch
 

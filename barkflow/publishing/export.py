@@ -96,7 +96,6 @@ def _master_spans(result: StitchResult) -> list[_Span]:
     return [_Span(Path(path), 0, n) for path, n in zip(result.chapter_files, result.chapter_samples)]
 
 
-@dataclass(frozen=True)
 # ISO 639-1 (what books and Bark's voices name: "en", "en-US") -> ISO 639-2: ID3's TLAN wants the
 # bibliographic code (B), MP4's track language the terminology code (T); they differ for few languages.
 _ISO_639_2_B = {
