@@ -143,7 +143,7 @@ class LineConfig:
 class ProjectConfig:
     name: str = "project"  # names the output files
     script: str = MISSING  # path to the script; relative paths are tried from the working dir, then the config dirs
-    format: str = "auto"  # auto | prose | dialogue | fountain | epub | html
+    format: str = "auto"  # auto | prose | dialogue | fountain | epub | html | pdf | docx | fb2 | mobi | calibre
     narrator: str = "narrator"  # speaker of prose and of unnamed lines
     fountain_action: str = "narrate"  # narrate | skip: what happens to Fountain action lines
     cast: Dict[str, str] = field(default_factory=dict)  # speaker -> voice name, preset, or .npz path

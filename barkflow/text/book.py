@@ -41,12 +41,11 @@ from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
+from barkflow.text.script import book_format  # noqa: F401 (the studio asks here whether a file is a book)
 from barkflow.text.script import BookTags, Script, ScriptBuilder, decode_script, script_encoding
 
 log = logging.getLogger(__name__)
 
-BOOK_FORMATS = ("epub", "html")
-BOOK_EXTENSIONS = {".epub": "epub", ".html": "html", ".htm": "html", ".xhtml": "html"}
 
 # Structural types (EPUB 3 landmarks / epub:type, EPUB 2 guide) of matter that is not read by default.
 SKIPPED_TYPES = frozenset({
@@ -101,13 +100,6 @@ class BookOptions:
                 raise BarkflowError(f"project.book.{key} is {value!r}: give a list of titles, ids or file names, "
                                     f"e.g. [Copyright]")
             setattr(self, key, [entry.strip() for entry in value])
-
-
-def book_format(path, fmt: str) -> Optional[str]:
-    """'epub' or 'html' when `path` is read as a book (by `fmt`, or by its extension with auto), else None."""
-    if fmt in BOOK_FORMATS:
-        return fmt
-    return BOOK_EXTENSIONS.get(Path(path).suffix.lower()) if fmt == "auto" else None
 
 
 def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Optional[BookOptions] = None) -> Script:

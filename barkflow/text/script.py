@@ -49,7 +49,26 @@ from barkflow.errors import BarkflowError
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("auto", "prose", "dialogue", "fountain", "epub", "html")  # epub, html: barkflow/text/book.py
+# Books: formats read from the file itself, not as text, each by the reader named here (module:function,
+# called as load_book is). "mobi" is any Mobipocket book (.mobi, .azw, .azw3); "calibre" any other
+# format Calibre's ebook-convert reads.
+BOOK_READERS = {
+    "epub": "barkflow.text.book:load_book",
+    "html": "barkflow.text.book:load_book",
+    "pdf": "barkflow.text.pdf:load_pdf",
+    "docx": "barkflow.text.docx:load_docx",
+    "fb2": "barkflow.text.fb2:load_fb2",
+    "mobi": "barkflow.text.calibre:load_calibre",
+    "calibre": "barkflow.text.calibre:load_calibre",
+}
+BOOK_EXTENSIONS = {
+    ".epub": "epub", ".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx",
+    ".fb2": "fb2", ".mobi": "mobi", ".azw": "mobi", ".azw3": "mobi", ".prc": "mobi",
+    ".lit": "calibre", ".pdb": "calibre", ".rtf": "calibre", ".odt": "calibre", ".lrf": "calibre",
+    ".snb": "calibre", ".tcr": "calibre", ".chm": "calibre", ".kepub": "calibre",
+}
+MAX_BOOK_BYTES = 512 << 20  # a book file: past any real novel (a PDF of page scans reaches a few hundred MiB)
+FORMATS = ("auto", "prose", "dialogue", "fountain", *BOOK_READERS)
 FOUNTAIN_ACTIONS = ("narrate", "skip")
 FOUNTAIN_EXTENSIONS = (".fountain", ".spmd")
 SUNG = "♪"  # Bark sings the words between two of these
@@ -116,26 +135,48 @@ class Script:
 
 def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
     """Read a script file (see `decode_script` for the encodings) and parse it; see `parse_script`.
-    EPUB and HTML books (by `fmt` or extension) go to barkflow/text/book.py, with `book` (BookOptions)."""
+    Books (EPUB, HTML, PDF, DOCX, FB2, MOBI..., by `fmt` or extension) go to their readers
+    (BOOK_READERS), with `book` (BookOptions)."""
     path = Path(path).expanduser()
     if not path.exists():
         raise BarkflowError(f"script file not found: {path}; check the path "
                             f"(relative paths start from {Path.cwd()})")
     if not path.is_file():
         raise BarkflowError(f"{path} is not a file; give the path of a script file (.txt, .md or .fountain)")
+    if (kind := book_format(path, fmt)) is not None:  # before reading: a book is a zip, a PDF..., not text
+        return load_book_file(path, kind, narrator=kw.get("narrator", "narrator"), options=book)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise BarkflowError(f"cannot read script file {path}: {exc.strerror or exc}; "
                             f"check its permissions") from None
-    from barkflow.text.book import book_format, load_book  # here: book.py imports this module
-
-    if (kind := book_format(path, fmt)) is not None:  # before decoding: an EPUB is a zip, not text
-        return load_book(path, kind, narrator=kw.get("narrator", "narrator"), options=book)
     text = decode_script(data, str(path))
     if not text.strip():
         raise BarkflowError(f"{path}: the script file is empty; write the text to speak into it")
     return parse_script(text, fmt, source=str(path), **kw)
+
+
+def book_format(path, fmt: str) -> Optional[str]:
+    """The book format `path` is read as (by `fmt`, or by its extension with auto), else None."""
+    if fmt in BOOK_READERS:
+        return fmt
+    return BOOK_EXTENSIONS.get(Path(path).suffix.lower()) if fmt == "auto" else None
+
+
+def load_book_file(path: Path, fmt: str, *, narrator: str = "narrator", options=None) -> Script:
+    """A book file through its format's reader (BOOK_READERS), its size bounded first for all of them."""
+    import importlib
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise BarkflowError(f"cannot read book file {path}: {exc.strerror or exc}; check its permissions") from None
+    if size > MAX_BOOK_BYTES:
+        raise BarkflowError(f"{path}: the book file is {size / 2**20:.0f} MiB, over the {MAX_BOOK_BYTES >> 20} MiB "
+                            "a book may have; check the file, or split the book")
+    module, _, function = BOOK_READERS[fmt].partition(":")
+    reader = getattr(importlib.import_module(module), function)
+    return reader(path, fmt, narrator=narrator, options=options)
 
 
 # Byte order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
@@ -203,7 +244,7 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
     """Parse script text; `source` names it in errors and, for fmt="auto", gives the extension."""
     if fmt not in FORMATS:
         raise BarkflowError(f"{source}: unknown script format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if fmt in ("epub", "html"):  # books are read from their files (load_script), not from text
+    if fmt in BOOK_READERS:  # books are read from their files (load_script), not from text
         raise BarkflowError(f"{source}: format {fmt} is read from a file; give the book's path as project.script")
     if fountain_action not in FOUNTAIN_ACTIONS:
         raise BarkflowError(f"{source}: unknown fountain_action {fountain_action!r}; "
