@@ -48,17 +48,17 @@ def build_pdf(path: Path, body: dict = BODY, *, title: str = TITLE, author: str 
     width, height = A5
     left, top, leading, size, indent = 50, height - 80, 15, 11, 18
     measure = width - 2 * left
-    pdf = canvas.Canvas(str(path), pagesize=A5)
+    pdf = canvas.Canvas(str(path), pagesize=A5, pageCompression=1)  # deflated, as real PDFs are
     pdf.setTitle(title)
     pdf.setAuthor(author)
     page = [1]
     seen: dict[str, int] = {}
 
     def finish_page() -> None:
-        if running_heads:
+        if running_heads and text:
             pdf.setFont("Times-Italic", 9)
             pdf.drawCentredString(width / 2, height - 40, title if page[0] % 2 == 0 else author)
-        if page_numbers:
+        if page_numbers and text:
             pdf.setFont("Times-Roman", 9)
             pdf.drawCentredString(width / 2, 30, str(page[0]))
         if not text:

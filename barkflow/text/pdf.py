@@ -12,7 +12,8 @@ hyphenated form appears elsewhere, or both halves do and the joined word does no
 Chapters start where the PDF's outline (bookmarks) points, every entry at any depth; without one,
 at heading lines (a larger font than the text's, or a line of its own such as "Chapter 1" or
 "CHAPTER IV"). Headings are titles, not read. The title, author and date come from the document
-information. A PDF without a text layer (page scans) is a one-line error: it needs OCR first.
+information. A PDF without a text layer (page scans: under 20 characters a page) is a one-line error: it
+needs OCR first.
 """
 
 from __future__ import annotations
@@ -84,12 +85,13 @@ def load_pdf(path: Path, fmt: str = "pdf", *, narrator: str = "narrator", option
     source = str(path)
     with open(path, "rb") as file, _reading(source):
         pages, outline, metadata, page_ids = _read(file, source)
-    lines = [line for page in pages for line in page]
-    if not any(line.text for line in lines):
+    characters = sum(len(line.text) for page in pages for line in page)
+    if characters < 20 * len(pages):  # a page or two of text is 2000 characters; a scan's stamps a few
         raise BarkflowError(f"{source}: the PDF has no text layer (scanned pages?); it needs OCR first, "
                             "e.g. `ocrmypdf --skip-text book.pdf book-ocr.pdf`, then read book-ocr.pdf")
     starts = _outline_starts(outline, page_ids)
-    return build_script(_parts(pages, starts), metadata, source, narrator, "PDF")
+    known = {clean(value).casefold() for value in (metadata.title, metadata.author) if value}
+    return build_script(_parts(pages, starts, known), metadata, source, narrator, "PDF")
 
 
 @contextmanager
@@ -228,8 +230,9 @@ def _key(text: str) -> str:
     return re.sub(r"\d+", "#", text.casefold())
 
 
-def _furniture(pages: list[list[_Line]], body_size: float, leading: float) -> set[int]:
-    """ids of the lines that are running heads, running feet and page numbers."""
+def _furniture(pages: list[list[_Line]], body_size: float, leading: float, known: set[str]) -> set[int]:
+    """ids of the lines that are running heads, running feet and page numbers. `known`: the book's
+    title and author (lower case), a running head even where it comes once."""
     candidates = []  # (line, band) for lines set apart at a page's top or bottom
     for lines in pages:
         ordered = sorted(lines, key=lambda line: -line.top)
@@ -242,7 +245,8 @@ def _furniture(pages: list[list[_Line]], body_size: float, leading: float) -> se
                 candidates.append((line, band))
     recurring = Counter((band, _key(line.text)) for line, band in candidates)
     return {id(line) for line, band in candidates
-            if _PAGE_NUMBER.fullmatch(line.text) or recurring[band, _key(line.text)] >= 2}
+            if _PAGE_NUMBER.fullmatch(line.text) or recurring[band, _key(line.text)] >= 2
+            or line.text.casefold() in known}
 
 
 def _join(previous: str, line: str, words: set[str], compounds: set[str]) -> str:
@@ -261,7 +265,7 @@ def _join(previous: str, line: str, words: set[str], compounds: set[str]) -> str
     return previous + line if tail[0].isupper() else previous[:-1] + line
 
 
-def _parts(pages: list[list[_Line]], starts: list[tuple[int, float, str]]) -> Iterator:
+def _parts(pages: list[list[_Line]], starts: list[tuple[int, float, str]], known: set[str]) -> Iterator:
     all_lines = [line for lines in pages for line in lines]
     sizes = Counter()
     for line in all_lines:
@@ -270,7 +274,7 @@ def _parts(pages: list[list[_Line]], starts: list[tuple[int, float, str]]) -> It
     gaps = [round(a.top - b.top, 1) for lines in pages for a, b in zip(lines, lines[1:])
             if 0 < a.top - b.top < 4 * body_size and abs(a.size - body_size) < 0.5 and abs(b.size - body_size) < 0.5]
     leading = statistics.median(gaps) if gaps else body_size * 1.2
-    furniture = _furniture(pages, body_size, leading)
+    furniture = _furniture(pages, body_size, leading, known)
 
     # The book's own words: whole ones and hyphenated ones, but not the halves of line-end breaks.
     words, compounds = set(), set()
