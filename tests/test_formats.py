@@ -88,10 +88,10 @@ def test_a_pdf_over_the_page_bound_is_a_one_line_error(tmp_path, monkeypatch):
 
 
 def test_a_book_over_the_file_size_bound_is_refused_before_reading(tmp_path, monkeypatch):
-    from barkflow.text import script as script_module
+    from barkflow.text import formats as formats_module
 
     path = pdfs.build_pdf(tmp_path / "novel.pdf")
-    monkeypatch.setattr(script_module, "MAX_BOOK_BYTES", 100)
+    monkeypatch.setattr(formats_module, "MAX_BOOK_BYTES", 100)
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read before the size check"))
     one_line_error(path, "over the 0 MiB")
 

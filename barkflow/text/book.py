@@ -41,7 +41,7 @@ from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
-from barkflow.text.script import book_format  # noqa: F401 (the studio asks here whether a file is a book)
+from barkflow.text.formats import book_format  # noqa: F401 (the studio asks here whether a file is a book)
 from barkflow.text.script import BookTags, Script, ScriptBuilder, decode_script, script_encoding
 
 log = logging.getLogger(__name__)

@@ -46,28 +46,10 @@ from pathlib import Path
 from typing import Optional
 
 from barkflow.errors import BarkflowError
+from barkflow.text.formats import BOOK_READERS, book_format, load_book_file
 
 log = logging.getLogger(__name__)
 
-# Books: formats read from the file itself, not as text, each by the reader named here (module:function,
-# called as load_book is). "mobi" is any Mobipocket book (.mobi, .azw, .azw3); "calibre" any other
-# format Calibre's ebook-convert reads.
-BOOK_READERS = {
-    "epub": "barkflow.text.book:load_book",
-    "html": "barkflow.text.book:load_book",
-    "pdf": "barkflow.text.pdf:load_pdf",
-    "docx": "barkflow.text.docx:load_docx",
-    "fb2": "barkflow.text.fb2:load_fb2",
-    "mobi": "barkflow.text.calibre:load_calibre",
-    "calibre": "barkflow.text.calibre:load_calibre",
-}
-BOOK_EXTENSIONS = {
-    ".epub": "epub", ".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx",
-    ".fb2": "fb2", ".mobi": "mobi", ".azw": "mobi", ".azw3": "mobi", ".prc": "mobi",
-    ".lit": "calibre", ".pdb": "calibre", ".rtf": "calibre", ".odt": "calibre", ".lrf": "calibre",
-    ".snb": "calibre", ".tcr": "calibre", ".chm": "calibre", ".kepub": "calibre",
-}
-MAX_BOOK_BYTES = 512 << 20  # a book file: past any real novel (a PDF of page scans reaches a few hundred MiB)
 FORMATS = ("auto", "prose", "dialogue", "fountain", *BOOK_READERS)
 FOUNTAIN_ACTIONS = ("narrate", "skip")
 FOUNTAIN_EXTENSIONS = (".fountain", ".spmd")
@@ -154,29 +136,6 @@ def load_script(path, fmt: str = "auto", *, book=None, **kw) -> Script:
     if not text.strip():
         raise BarkflowError(f"{path}: the script file is empty; write the text to speak into it")
     return parse_script(text, fmt, source=str(path), **kw)
-
-
-def book_format(path, fmt: str) -> Optional[str]:
-    """The book format `path` is read as (by `fmt`, or by its extension with auto), else None."""
-    if fmt in BOOK_READERS:
-        return fmt
-    return BOOK_EXTENSIONS.get(Path(path).suffix.lower()) if fmt == "auto" else None
-
-
-def load_book_file(path: Path, fmt: str, *, narrator: str = "narrator", options=None) -> Script:
-    """A book file through its format's reader (BOOK_READERS), its size bounded first for all of them."""
-    import importlib
-
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise BarkflowError(f"cannot read book file {path}: {exc.strerror or exc}; check its permissions") from None
-    if size > MAX_BOOK_BYTES:
-        raise BarkflowError(f"{path}: the book file is {size / 2**20:.0f} MiB, over the {MAX_BOOK_BYTES >> 20} MiB "
-                            "a book may have; check the file, or split the book")
-    module, _, function = BOOK_READERS[fmt].partition(":")
-    reader = getattr(importlib.import_module(module), function)
-    return reader(path, fmt, narrator=narrator, options=options)
 
 
 # Byte order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
