@@ -22,7 +22,7 @@ from barkflow.text import book as book_module
 from barkflow.planning import build, plan
 from barkflow.text.book import BookOptions, load_book
 from barkflow.errors import BarkflowError
-from barkflow.text.script import load_script
+from barkflow.text.formats import load_script
 
 
 def words(text: str) -> list[str]:

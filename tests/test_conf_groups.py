@@ -19,7 +19,7 @@ import barkflow.conf
 from barkflow.planning.config import BarkflowConfig, load_voice_file, register_configs, to_config
 from barkflow.errors import BarkflowError
 from barkflow.planning.plan import find_file
-from barkflow.text.script import load_script
+from barkflow.text.formats import load_script
 
 CONF = Path(barkflow.conf.__file__).resolve().parent
 REPO = CONF.parent  # project scripts are named relative to the repository (examples/...)

@@ -27,7 +27,7 @@ from barkflow.engine.constants import TEXT_CONTEXT
 from barkflow.engine.options import MAX_MIROSTAT_TAU, MAX_NEGATIVE_SCALE, MAX_REPETITION_PENALTY, MAX_TEMP, MIN_REPETITION_PENALTY, MIN_TEMP, CoarseOptions, FineOptions, SemanticOptions
 from barkflow.store.keys import content_key
 from barkflow.errors import BarkflowError
-from barkflow.text.script import load_script
+from barkflow.text.formats import load_script
 from barkflow.planning.outputs import MAX_BITRATE_KBPS, MIN_BITRATE_KBPS
 from barkflow.text.split import MAX_MAX_CHARS, MIN_MAX_TOKENS
 from barkflow.planning.outputs import MAX_CROSSFADE_MS

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 import barkflow
 from barkflow.errors import BarkflowError
 from barkflow.planning.plan import find_file
-from barkflow.text.script import load_script
+from barkflow.text.formats import load_script
 from helpers import project_config
 
 

@@ -160,7 +160,7 @@ def _event(label: str) -> None:
 
 def speakers_of(world, script: str, narrator: str) -> list[str]:
     """The speakers the dialogue parser finds in `script` ([] if it is not a valid script)."""
-    from barkflow.text.script import load_script
+    from barkflow.text.formats import load_script
 
     world["script"].write_text(script, encoding="utf-8")
     try:

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.text.script import Script, ScriptLine, _split_lines, file_lines, load_script, parse_script
+from barkflow.text.script import Script, ScriptLine, _split_lines, file_lines, parse_script
+from barkflow.text.formats import load_script
 
 DATA = Path(__file__).parent / "data" / "scripts"
 

@@ -147,7 +147,7 @@ class LineConfig:
 class ProjectConfig:
     name: str = "project"  # names the output files
     script: str = MISSING  # path to the script; relative paths are tried from the working dir, then the config dirs
-    format: str = "auto"  # auto | prose | dialogue | fountain | epub | html
+    format: str = "auto"  # auto | prose | dialogue | fountain | epub | html | pdf | docx | fb2 | mobi | calibre
     narrator: str = "narrator"  # speaker of prose and of unnamed lines
     fountain_action: str = "narrate"  # narrate | skip: what happens to Fountain action lines
     # auto: UTF-8, or UTF-16/32 with a byte order mark (UTF-16 without one when its zero bytes show

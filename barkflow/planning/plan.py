@@ -29,7 +29,8 @@ from barkflow.engine.api import STAGES, Bark
 from barkflow.errors import BarkflowError
 from barkflow.store.files import read_json_object, write_json_atomic
 from barkflow.planning.outputs import resolve_tags
-from barkflow.text.script import SUNG, BookTags, Script, ScriptLine, load_script
+from barkflow.text.script import SUNG, BookTags, Script, ScriptLine
+from barkflow.text.formats import load_script
 from barkflow.text.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
 from barkflow.text.split import estimate_seconds, split_text
 from barkflow.planning.voices import ResolvedVoice

@@ -21,7 +21,7 @@ from barkflow.publishing import publish
 from barkflow.publishing.clips import clip_peaks
 from barkflow.reviewing import review
 from barkflow import runner
-from barkflow.text.book import book_format
+from barkflow.text.formats import book_format
 from barkflow.planning.build import make_engine, make_store, make_voice_resolver
 from barkflow.cli import summary_line
 from barkflow.planning.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_line_sampling, check_lines_entries,

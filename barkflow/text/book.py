@@ -48,8 +48,6 @@ from barkflow.text.script import ENCODING_AUTO, BookTags, Script, ScriptBuilder,
 
 log = logging.getLogger(__name__)
 
-BOOK_FORMATS = ("epub", "html")
-BOOK_EXTENSIONS = {".epub": "epub", ".html": "html", ".htm": "html", ".xhtml": "html"}
 
 # Structural types (EPUB 3 landmarks / epub:type, EPUB 2 guide) of matter that is not read by default.
 SKIPPED_TYPES = frozenset({
@@ -111,34 +109,6 @@ class BookOptions:
                 raise BarkflowError(f"project.book.{key} is {value!r}: give a list of titles, ids or file names, "
                                     f"e.g. [Copyright]")
             setattr(self, key, [entry.strip() for entry in value])
-
-
-def book_format(path, fmt: str, head: bytes = b"") -> Optional[str]:
-    """'epub' or 'html' when `path` is read as a book (by `fmt`, or with auto by its extension, else
-    by its content: `head`, the file's first bytes), else None. A book given a text format is a
-    one-line error: read as text, an EPUB was "not valid UTF-8" and an HTML page's tags were spoken."""
-    if fmt in BOOK_FORMATS:
-        return fmt
-    sniffed = sniff_book(head)
-    if fmt == "auto":
-        return BOOK_EXTENSIONS.get(Path(path).suffix.lower()) or sniffed
-    if sniffed:
-        what = "an EPUB book (a zip archive)" if sniffed == "epub" else "an HTML page"
-        raise BarkflowError(f"{path}: this is {what}, but project.format is {fmt}, a text format; "
-                            f"set project.format=auto (or project.format={sniffed})")
-    return None
-
-
-SNIFF_BYTES = 4096  # how much of a file `sniff_book` needs
-_HTML_START = re.compile(rb"(\s|<\?xml[^>]*>|<!--.*?-->)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
-
-
-def sniff_book(head: bytes) -> Optional[str]:
-    """'epub' for a zip archive, 'html' for a page that opens as one (after an XML declaration or
-    comments), from a file's first bytes; else None."""
-    if head.startswith(b"PK\x03\x04"):
-        return "epub"
-    return "html" if _HTML_START.match(head.removeprefix(b"\xef\xbb\xbf")[:SNIFF_BYTES]) else None
 
 
 def load_book(path: Path, fmt: str, *, narrator: str = "narrator", options: Optional[BookOptions] = None,

@@ -47,14 +47,13 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
 from typing import Optional
 
 from barkflow.errors import BarkflowError
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("auto", "prose", "dialogue", "fountain", "epub", "html")  # epub, html: barkflow/text/book.py
+TEXT_FORMATS = ("auto", "prose", "dialogue", "fountain")  # what parse_script reads; a book: text/formats.py
 FOUNTAIN_ACTIONS = ("narrate", "skip")
 FOUNTAIN_EXTENSIONS = (".fountain", ".spmd")
 SUNG = "♪"  # Bark sings the words between two of these
@@ -117,33 +116,6 @@ class Script:
     def speakers(self) -> list[str]:
         """Every speaker, in order of first appearance."""
         return list(dict.fromkeys(line.speaker for line in self.lines))
-
-
-def load_script(path, fmt: str = "auto", *, book=None, encoding: str = "auto", **kw) -> Script:
-    """Read a script file (see `decode_script` for the encodings; `encoding`: project.encoding) and
-    parse it; see `parse_script`. EPUB and HTML books (by `fmt` or extension) go to barkflow/text/book.py,
-    with `book` (BookOptions)."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise BarkflowError(f"script file not found: {path}; check the path "
-                            f"(relative paths start from {Path.cwd()})")
-    if not path.is_file():
-        raise BarkflowError(f"{path} is not a file; give the path of a script file (.txt, .md or .fountain)")
-    from barkflow.text.book import SNIFF_BYTES, book_format, load_book  # here: book.py imports this module
-
-    try:
-        with path.open("rb") as file:  # its start first: a book is read (and bounded) by book.py
-            head = file.read(SNIFF_BYTES)
-        if (kind := book_format(path, fmt, head)) is not None:  # before decoding: an EPUB is a zip, not text
-            return load_book(path, kind, narrator=kw.get("narrator", "narrator"), options=book, encoding=encoding)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BarkflowError(f"cannot read script file {path}: {exc.strerror or exc}; "
-                            f"check its permissions") from None
-    text = decode_script(data, str(path), encoding)
-    if not text.strip():
-        raise BarkflowError(f"{path}: the script file is empty; write the text to speak into it")
-    return parse_script(text, fmt, source=str(path), **kw)
 
 
 # Byte order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
@@ -229,10 +201,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
 def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
                  fountain_action: str = "narrate", source: str = "<string>") -> Script:
     """Parse script text; `source` names it in errors and, for fmt="auto", gives the extension."""
-    if fmt not in FORMATS:
-        raise BarkflowError(f"{source}: unknown script format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if fmt in ("epub", "html"):  # books are read from their files (load_script), not from text
-        raise BarkflowError(f"{source}: format {fmt} is read from a file; give the book's path as project.script")
+    if fmt not in TEXT_FORMATS:  # a book is read from its file (text/formats.py load_script)
+        raise BarkflowError(f"{source}: {fmt!r} is not a text format; use one of {', '.join(TEXT_FORMATS)}, "
+                            "or give a book's path as project.script")
     if fountain_action not in FOUNTAIN_ACTIONS:
         raise BarkflowError(f"{source}: unknown fountain_action {fountain_action!r}; "
                             f"use {' or '.join(FOUNTAIN_ACTIONS)}")
