@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from barkflow.text import book as book_module
+from barkflow.text import markup
 from barkflow.planning import build, plan
 from barkflow.text.book import BookOptions, load_book
 from barkflow.errors import BarkflowError
@@ -113,7 +113,7 @@ def test_drm_and_malformed_books_are_one_line_errors(tmp_path, damage, expected)
 
 def test_a_file_that_unpacks_past_the_bound_is_a_one_line_error(tmp_path, monkeypatch):
     path = epubs.build_epub(tmp_path / "book.epub")
-    monkeypatch.setattr(book_module, "MAX_MEMBER_BYTES", 200)  # a zip bomb's file, scaled down
+    monkeypatch.setattr(markup, "MAX_MEMBER_BYTES", 200)  # a zip bomb's file, scaled down
     with pytest.raises(BarkflowError, match=r"unpacks to .* MiB, over the .* a book.s file may hold") as error:
         load_script(path)
     assert "\n" not in str(error.value) and str(path) in str(error.value)
@@ -285,11 +285,11 @@ def test_billion_laughs_is_bounded(tmp_path):
 def test_a_document_that_reads_no_words_while_its_bytes_hold_text_warns_with_counts(tmp_path, caplog, monkeypatch):
     from bs4 import BeautifulSoup
 
-    parse = book_module._parse
-    monkeypatch.setattr(book_module, "_parse", lambda data, xml, source, *rest: BeautifulSoup("", "lxml-xml")
+    parse = markup.parse
+    monkeypatch.setattr(markup, "parse", lambda data, xml, source, *rest: BeautifulSoup("", "lxml-xml")
                         if source.endswith("c0.xhtml") else parse(data, xml, source))  # a parser that loses it all
     epub = epubs.raw_epub(tmp_path / "book.epub", [epubs.xhtml("<h1>T</h1><p>Three little words.</p><script>x = 1</script>")])
-    with caplog.at_level("WARNING", logger="barkflow.text.book"):
+    with caplog.at_level("WARNING", logger="barkflow.text.markup"):
         with pytest.raises(BarkflowError):
             load_script(epub)
     warning = " ".join(record.getMessage() for record in caplog.records)
@@ -315,7 +315,7 @@ def test_a_book_whose_files_unpack_past_the_book_bound_fails_before_inflating(tm
     bounded too, from the declared sizes, before anything is inflated."""
     chapters = [epubs.xhtml("<h1>T</h1><p>" + "word " * 2000 + "</p>") for _ in range(5)]
     path = epubs.raw_epub(tmp_path / "bomb.epub", chapters)
-    monkeypatch.setattr(book_module, "MAX_BOOK_BYTES", 30_000)
+    monkeypatch.setattr(markup, "MAX_BOOK_BYTES", 30_000)
     inflated, open_member = [], zipfile.ZipFile.open
 
     def spy(self, name, *args, **kwargs):
@@ -366,7 +366,7 @@ def test_a_book_past_the_markup_bound_is_a_one_line_error(tmp_path, monkeypatch,
     else:
         path = tmp_path / "tags.html"
         path.write_bytes(epubs.xhtml(body) * 3)
-    monkeypatch.setattr(book_module, "MAX_BOOK_TAGS", 250)  # one file fits, the three of them do not
+    monkeypatch.setattr(markup, "MAX_BOOK_TAGS", 250)  # one file fits, the three of them do not
     message = one_line_error(lambda: load_script(path))
     assert str(path) in message and "250 tags" in message
 

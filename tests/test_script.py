@@ -11,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.text.script import Script, ScriptLine, _split_lines, file_lines, parse_script
+from barkflow.text.decoding import split_lines
+from barkflow.text.script import Script, ScriptLine, parse_script
+from barkflow.text.decoding import file_lines
 from barkflow.text.formats import load_script
 
 DATA = Path(__file__).parent / "data" / "scripts"
@@ -375,8 +377,8 @@ def test_script_lines_are_frozen():
 @given(st.lists(st.sampled_from(["a", " ", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029"]),
                 max_size=40).map("".join))
 def test_a_rewrite_counts_the_lines_the_parser_counts(text):
-    """The studio rewrites line N of a file by `file_lines`; the parser numbers lines by `_split_lines`.
+    """The studio rewrites line N of a file by `file_lines`; the parser numbers lines by `split_lines`.
     Only \\n, \\r\\n and \\r end a line in both (str.splitlines would also split at \\x0c, \\u2028...)."""
     lines = file_lines(text)
     assert "".join(lines) == text
-    assert [line.removesuffix("\n").removesuffix("\r") for line in lines] == _split_lines(text)
+    assert [line.removesuffix("\n").removesuffix("\r") for line in lines] == split_lines(text)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from barkflow.text import spoken
 from barkflow.planning.config import ProjectConfig
 from barkflow.errors import BarkflowError
-from barkflow.text.script import bark_characters, decode_script, has_words, parse_script
+from barkflow.text.decoding import bark_characters, decode_script, has_words
+from barkflow.text.script import parse_script
 from barkflow.text.formats import load_script
 from barkflow.text.spoken import Lexicon, cut_at_pauses, parse_lexicon, spoken_text
 from barkflow.text.split import SplitOptions, split_text

@@ -35,7 +35,7 @@ from barkflow.errors import BarkflowError, check_choice, check_range
 from barkflow.planning.outputs import ExportOptions, StitchOptions
 from barkflow.text.split import SplitOptions
 from barkflow.text.spoken import MAX_PAUSE_S, check_lexicon_setting
-from barkflow.text.script import check_encoding
+from barkflow.text.decoding import check_encoding
 
 HISTORY_POLICIES = ("voice", "chain", "semantic-only")
 DEVICE_NAMES = re.compile(r"auto|cpu|mps|cuda(:[0-9]+)?")

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.store.files import write_text_atomic
-from barkflow.text.script import NON_WHITESPACE_CONTROL
+from barkflow.text.decoding import NON_WHITESPACE_CONTROL
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,8 @@ from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.store.files import atomic_output_path, read_json_object, write_json_atomic, write_text_atomic
 from barkflow.planning.plan import find_file
-from barkflow.text.script import file_lines, parse_script, script_encoding
+from barkflow.text.decoding import file_lines, script_encoding
+from barkflow.text.script import parse_script
 from barkflow.text.split import split_text
 
 log = logging.getLogger(__name__)

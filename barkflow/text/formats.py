@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Optional
 
 from barkflow.errors import BarkflowError
-from barkflow.text.script import ENCODING_AUTO, TEXT_FORMATS, Script, decode_script, parse_script
+from barkflow.text.decoding import ENCODING_AUTO, decode_script
+from barkflow.text.script import TEXT_FORMATS, Script, parse_script
 
 # Each format's reader (module:function, imported when a book of that format is read, so a script
 # never loads pdfminer or python-docx), called as reader(path, fmt, narrator=, options=, encoding=).

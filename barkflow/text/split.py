@@ -42,7 +42,7 @@ from pysbd.languages import LANGUAGE_CODES
 
 from barkflow.engine.constants import TEXT_CONTEXT
 from barkflow.errors import BarkflowError
-from barkflow.text.script import has_words
+from barkflow.text.decoding import has_words
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from num2words import CONVERTER_CLASSES, num2words
 
 from barkflow.store.keys import content_key
 from barkflow.errors import BarkflowError
-from barkflow.text.script import BARK_CUE, has_words
+from barkflow.text.decoding import BARK_CUE, has_words
 
 log = logging.getLogger(__name__)
 
