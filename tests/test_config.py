@@ -18,11 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
-from barkflow.planning.config import (
-    MAX_BATCH_SIZE, MAX_COUNT, MAX_SEED, MAX_TAKES, MAX_THREADS, MAX_VERIFY_TAKES, MAX_WER, BarkflowConfig,
-    LineConfig, VoiceConfig,
-    apply_overrides, check_cast, check_line_overrides, check_writable_folder, register_configs, to_config,
-)
+from barkflow.planning.config import MAX_BATCH_SIZE, MAX_COUNT, MAX_SEED, MAX_TAKES, MAX_THREADS, MAX_VERIFY_TAKES, MAX_WER, BarkflowConfig, LineConfig, VoiceConfig, check_writable_folder, register_configs, to_config
+from barkflow.planning.overrides import apply_overrides, check_cast, check_line_overrides
 from barkflow.engine.constants import TEXT_CONTEXT
 from barkflow.engine.options import MAX_MIROSTAT_TAU, MAX_NEGATIVE_SCALE, MAX_REPETITION_PENALTY, MAX_TEMP, MIN_REPETITION_PENALTY, MIN_TEMP, CoarseOptions, FineOptions, SemanticOptions
 from barkflow.store.keys import content_key

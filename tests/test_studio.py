@@ -24,7 +24,8 @@ from barkflow.publishing import publish
 from barkflow.running import retakes
 from barkflow.store.cache import Store
 from barkflow.studio.app import Server, bind, make_app, url
-from barkflow.planning.config import VerifyConfig, line_overrides
+from barkflow.planning.config import VerifyConfig
+from barkflow.planning.overrides import line_overrides
 from barkflow.errors import BarkflowError
 from barkflow.studio.page import render_studio_page
 from barkflow.studio.session import Studio, is_flagged

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from barkflow.publishing import publish
-from barkflow.planning.config import check_lines_entries
+from barkflow.planning.overrides import check_lines_entries
 from barkflow.errors import BarkflowError
 from barkflow.studio import app as studio_app
 from barkflow.studio.app import make_app

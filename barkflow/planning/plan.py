@@ -21,10 +21,9 @@ from barkflow import steps
 from barkflow.planning.build import make_voice_resolver
 from barkflow.store.cache import Store
 from barkflow.store.keys import Key
-from barkflow.planning.config import (
-    HISTORY_POLICIES, BarkflowConfig, LineConfig, SamplingConfig, VoiceConfig, apply_overrides,
-)
-from barkflow.planning.config import check_cast, check_line_overrides, line_overrides
+from barkflow.planning.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, SamplingConfig, VoiceConfig
+from barkflow.planning.overrides import apply_overrides
+from barkflow.planning.overrides import check_cast, check_line_overrides, line_overrides
 from barkflow.engine.api import STAGES, Bark
 from barkflow.errors import BarkflowError
 from barkflow.store.files import read_json_object, write_json_atomic

@@ -24,8 +24,8 @@ from barkflow import runner
 from barkflow.text.formats import book_format
 from barkflow.planning.build import make_engine, make_store, make_voice_resolver
 from barkflow.cli import summary_line
-from barkflow.planning.config import (MAX_TAKES, BarkflowConfig, VerifyConfig, check_line_sampling, check_lines_entries,
-                             line_overrides, lines_file_path, number_ranges, read_lines_file)
+from barkflow.planning.config import MAX_TAKES, BarkflowConfig, VerifyConfig
+from barkflow.planning.overrides import check_line_sampling, check_lines_entries, line_overrides, lines_file_path, number_ranges, read_lines_file
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.store.files import atomic_output_path, read_json_object, write_json_atomic, write_text_atomic

@@ -18,7 +18,8 @@ from barkflow.planning import build, plan
 from barkflow import runner
 from barkflow.store.cache import Store
 from barkflow.store.keys import content_key
-from barkflow.planning.config import VoiceConfig, apply_overrides
+from barkflow.planning.config import VoiceConfig
+from barkflow.planning.overrides import apply_overrides
 from barkflow.engine import controls
 from barkflow.engine import sampling as S
 from barkflow.engine.model import GPTConfig, random_model
