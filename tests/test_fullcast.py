@@ -14,6 +14,7 @@ from barkflow.errors import BarkflowError
 from barkflow.planning import build, plan
 from barkflow.planning.castfile import cast_file_path, preset_language, presets, read_cast_file
 from barkflow.store.cache import Store
+from barkflow.studio.session import Studio
 from barkflow.text.attribution import Attribution, Quotation
 from barkflow.text.characters import Character
 from barkflow.text.fullcast import attribute_script, book_text, speaker_names, voice_lines
@@ -190,3 +191,9 @@ def test_a_full_cast_render_has_each_segments_speaker_and_rerenders_one_characte
     edit_cast(config, "Mrs. Pell", "announcer")
     after = render(config)
     assert after.rendered == {"semantic": 1, "coarse": 1, "fine": 1, "decode": 1}  # her one quotation
+    # The studio's voice field on his quotation's segment: that quotation is recast, its tag is not.
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text(encoding="utf-8"))
+    uid = {s["id"]: s["uid"] for s in manifest["segments"]}["l0005-s01"]
+    Studio(config, [REPO / "conf"]).set_line(uid, "v2/en_speaker_1", "")
+    voices = {u.segment_id: u.voice.name for u in make_plan(config).segments()}
+    assert (voices["l0005-s01"], voices["l0005-s02"]) == ("v2/en_speaker_1", "v2/en_speaker_0")
