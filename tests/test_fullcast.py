@@ -172,6 +172,7 @@ def test_a_line_voice_override_recasts_the_paragraphs_quotation_not_its_narratio
     ("characters:\n  Tom: {lines: 3}", "'Tom' needs a voice"),
     ("narrator: [x]", r"narrator is \['x'\]"),
     (": : :", "cannot be read"),
+    ("characters:\n  Tom: {voice: v2/en_speaker_77}", "Tom: voice 'v2/en_speaker_77' not found"),
 ])
 def test_a_broken_cast_file_is_one_line(tmp_path, content, message):
     config = book_config(tmp_path)

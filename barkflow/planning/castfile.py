@@ -131,9 +131,10 @@ def write_cast_file(path: Path, cast: dict) -> None:
     write_text_atomic(path, header + yaml.safe_dump(cast, sort_keys=False, allow_unicode=True))
 
 
-def cast_from_book(cfg, script: Script, preset_source: str = "") -> tuple[Script, dict[str, str]]:
+def cast_from_book(cfg, script: Script, preset_source: str = "", check=None) -> tuple[Script, dict[str, str]]:
     """The script split into its speakers' lines, and their voices ({speaker: voice}) from the cast
-    file (written or completed first); suggestions come from `preset_source`'s presets."""
+    file (written or completed first); suggestions come from `preset_source`'s presets, and
+    `check` (a voice resolver) is asked about each voice the file gives."""
     project = cfg.project
     narrator = project.narrator
     attribution = attribute_script(script, narrator)
@@ -165,6 +166,13 @@ def cast_from_book(cfg, script: Script, preset_source: str = "") -> tuple[Script
     unknown = UNKNOWN if cast["unknown"] else None
     if unknown:
         voices[UNKNOWN] = cast["unknown"]
+    overridden = {name.casefold() for name in project.cast}
+    for name, voice in voices.items():  # a voice the file names wrong is said with the file's name
+        if check is not None and name.casefold() not in overridden:
+            try:
+                check(voice)
+            except BarkflowError as e:
+                raise BarkflowError(f"cast file {path}: {name}: {e}") from None
     return voice_lines(script, attribution, names, narrator=narrator, unknown=unknown), voices
 
 

@@ -226,7 +226,8 @@ def make_plan(
             "speakers match without regard to case, so keep one"
         )
     if project.cast_from_book:  # the quotations in their speakers' voices, from the cast file
-        script, book_voices = cast_from_book(cfg, script, engine.tokenizer_source)
+        script, book_voices = cast_from_book(cfg, script, engine.tokenizer_source,
+                                             make_voice_resolver(cfg, engine, store, config_dirs))
         cast = {**{name.casefold(): ref for name, ref in book_voices.items()}, **cast}
     # project.lines and the lines file (the studio's voice and sampling changes)
     lines = line_overrides(cfg) if _lines is None else _lines
