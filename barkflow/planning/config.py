@@ -167,6 +167,10 @@ class ProjectConfig:
     # a YAML file of more `lines` entries ({line number: {voice, seed, sampling, prefix, suffix}}), each
     # field it sets replacing project.lines'; "" = lines.yaml in the output folder if it exists (the studio writes it)
     lines_file: str = ""
+    # prose and books: find the quotations and their speakers, and read each in its character's voice
+    # from the cast file (cast_file; "" = cast.yaml in the output folder), which the first render writes
+    cast_from_book: bool = False
+    cast_file: str = ""
     takes: int = 1  # variants rendered per segment, with derived seeds
     picks: str = ""  # a picks file (picks.json from the review page) choosing a take per segment
     title: str = ""
@@ -182,8 +186,9 @@ class ProjectConfig:
     def __post_init__(self) -> None:
         check_file_name("project.name", self.name)
         check_encoding("project.encoding", self.encoding)
-        if not isinstance(self.normalize, bool):
-            raise BarkflowError(f"project.normalize is {self.normalize!r}: set it to true or false")
+        for key in ("normalize", "cast_from_book"):
+            if not isinstance(getattr(self, key), bool):
+                raise BarkflowError(f"project.{key} is {getattr(self, key)!r}: set it to true or false")
         check_lexicon_setting("project.lexicon", self.lexicon)
         check_range("project.pause_s", self.pause_s, 0, MAX_PAUSE_S, integer=False, hint="in seconds, such as 1")
         check_choice("project.history", self.history, HISTORY_POLICIES)

@@ -19,6 +19,7 @@ import numpy as np
 
 from barkflow import steps
 from barkflow.planning.build import make_voice_resolver
+from barkflow.planning.castfile import cast_from_book
 from barkflow.store.cache import Store
 from barkflow.store.keys import Key
 from barkflow.planning.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, SamplingConfig, VoiceConfig
@@ -82,13 +83,14 @@ class Unit:
     shown: str = ""  # the book's words of the segment (with prefixes and suffixes): subtitles, review; "" = text
     pause_before: float = 0.0  # seconds of silence a pause cue puts before it (only at the book's start)
     pause_after: float = 0.0  # seconds of silence pause cues put after it, instead of the boundary's pause
+    part_base: int = 0  # segments of earlier lines from the same source line (a paragraph split at its quotations)
 
     def __post_init__(self) -> None:
         self.shown = self.shown or self.text
 
     @property
     def segment_id(self) -> str:
-        return segment_id(self.line.source_line, self.part)
+        return segment_id(self.line.source_line, self.part_base + self.part)
 
     @property
     def chapter_number(self) -> int:
@@ -188,6 +190,19 @@ def _take_seeds(seed_bases: dict, uid: str, take: int) -> dict:
 MAX_REVOICE_DEPTH = 8  # voices re-voiced from voices re-voiced from ...: deeper is a cycle
 
 
+def quoted_lines(script: Script) -> set[int]:
+    """The source lines (paragraphs) split at their quotations (text/fullcast.py)."""
+    return {line.source_line for line in script.lines if line.attributed}
+
+
+def line_voice(line: ScriptLine, override, quoted: set[int]) -> Optional[str]:
+    """The voice a line override (project.lines.N.voice, the studio's) gives this line: on a
+    paragraph split at its quotations it recasts the quotations, and the narration stays the narrator's."""
+    if not (override and override.voice) or (line.source_line in quoted and not line.attributed):
+        return None
+    return override.voice
+
+
 def make_plan(
     cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path],
     _depth: int = 0, _lines: Optional[dict] = None,
@@ -209,6 +224,10 @@ def make_plan(
             f"project.cast names a speaker twice, in different cases ({', '.join(map(repr, sorted(project.cast)))}); "
             "speakers match without regard to case, so keep one"
         )
+    if project.cast_from_book:  # the quotations in their speakers' voices, from the cast file
+        script, book_voices = cast_from_book(cfg, script, engine.tokenizer_source,
+                                             make_voice_resolver(cfg, engine, store, config_dirs))
+        cast = {**{name.casefold(): ref for name, ref in book_voices.items()}, **cast}
     # project.lines and the lines file (the studio's voice and sampling changes)
     lines = line_overrides(cfg) if _lines is None else _lines
     check_line_overrides(lines, script, cfg)
@@ -257,12 +276,13 @@ class _Planner:
         self.anchors: dict[tuple[str, int], Unit] = {}  # (speaker, take) -> the unit a random voice locks to
         self.previous_segment: list[Unit] = []  # every take of the last segment planned, for a pause cue after it
         self.pending_pause = 0.0  # pause cues with no segment before them yet (the book's start)
+        self.parts_used: dict[int, int] = {}  # source line -> its segments so far (distinct ids for its pieces)
+        self.quoted = quoted_lines(script)
 
     def add_line(self, line: ScriptLine) -> None:
         project, override = self.project, self.lines.get(line.source_line)
         # check_cast has reported every speaker without a voice, so the cast has this one
-        voice = self.voice_for((override.voice if override and override.voice else None)
-                               or self.cast[line.speaker.casefold()])
+        voice = self.voice_for(line_voice(line, override, self.quoted) or self.cast[line.speaker.casefold()])
         prefix = " ".join(p for p in (project.prefix, voice.config.prefix, override.prefix if override else "") if p)
         suffix = " ".join(s for s in (override.suffix if override else "", voice.config.suffix, project.suffix) if s)
         words = line.text
@@ -296,8 +316,12 @@ class _Planner:
             parts = [(plan.lent_by[(part, 0)].shown, plan.lent_by[(part, 0)].pause_after)
                      for part in range(len(plan.lent_by) // project.takes)]
         previous: dict[int, Unit] = {}  # take -> that take's unit of the line's previous segment (chain)
+        base = self.parts_used.get(line.source_line, 0)
+        self.parts_used[line.source_line] = base + len(parts)
         for part, (book_words, pause_after) in enumerate(parts):
             previous = self._add_segment(plan, part, book_words, pause_after, previous)
+            for unit in previous.values():
+                unit.part_base = base
 
     def _split(self, words: str, plan: _LinePlan) -> list[tuple[str, float]]:
         """The line cut at its pause cues, each piece split into segments (the book's words, so ids
@@ -408,10 +432,10 @@ def _revoiced_lines(cfg, engine, store, config_dirs, script, cast, lines, voice_
     units that line gets when voiced by that voice, by (part, take), planned as the whole book
     with those lines recast. Their semantic tokens are the ones the re-voiced lines render from,
     under the same keys: a book rendered in one voice re-voices into another with no semantic work."""
-    recast = {}
+    recast, quoted = {}, quoted_lines(script)
     for line in script.lines:
         override = lines.get(line.source_line)
-        voice = voice_for((override.voice if override and override.voice else None) or cast[line.speaker.casefold()])
+        voice = voice_for(line_voice(line, override, quoted) or cast[line.speaker.casefold()])
         if voice.config.revoice_from and not (override and override.semantic_from):
             recast[line.source_line] = (override, voice.config.revoice_from)
     if not recast:
@@ -439,7 +463,8 @@ def _segments_of_line(units: list[Unit], ref: str, where: str) -> dict:
     if match is None:
         return {}
     # A line that is itself re-voiced lends its own source: every source is a unit that makes its tokens.
-    lent = {(u.part, u.take): u.semantic_source or u for u in units if u.line.source_line == int(match.group(1))}
+    lent = {(u.part_base + u.part, u.take): u.semantic_source or u for u in units
+            if u.line.source_line == int(match.group(1))}
     if not lent:
         raise BarkflowError(f"{where}: semantic_from {ref!r} names no earlier line of the script; name a line above this one")
     return lent

@@ -106,6 +106,8 @@ class ScriptLine:
     dual: bool = False  # Fountain dual dialogue (the ^ cue)
     # Directions Bark has no cue for, so they are not performed (see `direction_cue`): for the plan.
     dropped_directions: tuple[str, ...] = ()
+    # A quotation given its speaker by attribution (text/fullcast.py), split from its paragraph.
+    attributed: bool = False
 
 
 @dataclass(frozen=True)
