@@ -38,8 +38,8 @@ from barkflow.engine.constants import (  # noqa: E402
     SEMANTIC_VOCAB_SIZE,
 )
 from barkflow.engine.prompts import VoicePrompt  # noqa: E402
-from barkflow.engine.sampling import # noqa: E402     CoarseOptions, CoarseRow, FineRow, SemanticRow
-from barkflow.engine.options import FineOptions, SemanticOptions
+from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions  # noqa: E402
+from barkflow.engine.sampling import CoarseRow, FineRow, SemanticRow  # noqa: E402
 
 TEXTS = [
     "The river ran low that summer, and the stones on its bed showed white in the sun.",

@@ -20,6 +20,7 @@ import torch
 
 from . import layouts, loading
 from .prompts import VoicePrompt, load_npz
+from .quantize import INT8, quantize_int8
 from .options import CoarseOptions, FineOptions, SemanticOptions
 from .sampling import (
     CoarseRow,
@@ -35,7 +36,8 @@ from .sampling import (
 log = logging.getLogger(__name__)
 
 STAGES = layouts.STAGES
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+# int8: loaded in fp32, then its Linear layers quantized for the CPU (quantize.py; opt-in, not exact).
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, INT8: torch.float32}
 OFFLOAD = ("none", "cpu", "unload")
 
 
@@ -95,6 +97,9 @@ class Bark:
         self.devices = {s: pick_device(devices[s]) if devices.get(s) else self.device for s in (*STAGES, "codec")}
         self.offload = offload
         self.batch_size = batch_size
+        for stage, src in self.sources.items():
+            if src.dtype == INT8 and self.devices[stage].type != "cpu":
+                raise ValueError(f"{stage}: int8 weights run on the CPU only, not on {self.devices[stage]}")
         self._models: dict[str, torch.nn.Module] = {}
         self._codec = None
         self._tokenizer = None
@@ -137,7 +142,7 @@ class Bark:
             src = self.sources[stage]
             log.info("loading the %s model from %s", stage, src.source)
             loaded = loading.load_stage(stage, src.source, device=self.devices[stage], dtype=DTYPES[src.dtype])
-            self._models[stage] = loaded.model
+            self._models[stage] = quantize_int8(loaded.model) if src.dtype == INT8 else loaded.model
             self.loads.append(stage)
         return self._models[stage].to(self.devices[stage])
 
