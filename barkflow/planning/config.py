@@ -98,6 +98,7 @@ class DeviceConfig:
     offload: str = "none"  # none: all stages stay loaded | cpu: idle stages wait on the CPU | unload: idle stages are freed
     batch_size: int = 16  # segments per batch in each stage
     threads: int = 0  # CPU threads for torch; 0 = torch's default
+    cuda_graphs: bool = False  # replay each semantic/coarse decoding step from a CUDA graph (CUDA stages only)
 
     def __post_init__(self) -> None:
         check_device_name("device.device", self.device)
