@@ -243,6 +243,8 @@ def main(argv=None):
     parser.add_argument("--voice", action="store_true", help="every segment speaks with a random ~14 s voice prompt")
     parser.add_argument("--skip-transformers", action="store_true")
     parser.add_argument("--int8", action="store_true", help="also run every stage with int8 weights (CPU), and their agreement with fp32")
+    parser.add_argument("--cuda-graphs", action="store_true", help="replay decoding steps from CUDA graphs (device.cuda_graphs)")
+    parser.add_argument("--shape", type=int, nargs=3, metavar=("LAYERS", "WIDTH", "HEADS"), help="another architecture (e.g. 1 64 2 for a dry run)")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--no-one-by-one", action="store_true", help="only the batched variants")
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -254,10 +256,12 @@ def main(argv=None):
     segments, seconds = args.segments, args.seconds
     if args.quick:
         layers, segments, seconds = 2, 2, 0.5
+    if args.shape:
+        layers, width, heads = args.shape
     n_tokens = max(2, round(seconds * SEMANTIC_RATE_HZ))
     texts = (TEXTS * ((segments + len(TEXTS) - 1) // len(TEXTS)))[:segments]
     voice = random_voice() if args.voice else None
-    print(f"{'large' if args.large else 'small'} architecture, {layers} layers, {args.dtype}, {args.device}, "
+    print(f"{'large' if args.large else 'small'} architecture, {layers} layers x {width}, cuda_graphs={args.cuda_graphs}, {args.dtype}, {args.device}, "
           f"threads={torch.get_num_threads()}; {segments} segments of {n_tokens} semantic tokens"
           f"{', with a voice prompt' if voice else ''}", flush=True)
 
@@ -269,7 +273,7 @@ def main(argv=None):
         variants = [("barkflow", args.dtype)] + ([("barkflow int8", "int8")] if args.int8 else [])
         outputs = {"semantic": [], "coarse": [], "fine": []}
         for label, dtype in variants:
-            bark = Bark(str(folder), device=args.device, dtype=dtype, batch_size=max(segments, 1))
+            bark = Bark(str(folder), device=args.device, dtype=dtype, batch_size=max(segments, 1), cuda_graphs=args.cuda_graphs)
             run_barkflow(bark, texts[:1], 4, batch=True)  # warm-up: loads every stage
             rows.append(measured(f"{label} batched", bark, texts, n_tokens, True, voice, floor,
                                  outputs if dtype == args.dtype else None))
