@@ -9,9 +9,13 @@ work: N semantic tokens, 3N coarse tokens, the fine windows, and the codec.
     python bench/engine.py --quick    # a smoke run: 2 tiny-depth segments of ~0.5 s
     python bench/engine.py --large --device cuda --dtype bfloat16 --segments 32   # on a GPU
     python bench/engine.py --voice --seconds 14 --segments 4   # closer to real use: about 25 minutes
+    python bench/engine.py --int8 --skip-transformers --segments 8 --seconds 1   # fp32 vs int8, side by side
 
 Prints, per variant and stage, tokens per second and wall-seconds per second of audio, and the
-speed-up of each barkflow variant over transformers.
+speed-up of each barkflow variant over transformers. It also measures this machine's floor in the
+same run (fp32 GEMM peak, copy bandwidth: bench/roofline.py) and prints, per stage, the GB/s
+and GFLOP/s achieved and how many times the roofline time the stage took. With --int8 it adds
+the int8 variants and their agreement with fp32 under teacher forcing (top-1 and mean KL).
 """
 
 from __future__ import annotations
@@ -38,8 +42,9 @@ from barkflow.engine.constants import (  # noqa: E402
     SEMANTIC_VOCAB_SIZE,
 )
 from barkflow.engine.prompts import VoicePrompt  # noqa: E402
-from barkflow.engine.sampling import # noqa: E402     CoarseOptions, CoarseRow, FineRow, SemanticRow
-from barkflow.engine.options import FineOptions, SemanticOptions
+from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions  # noqa: E402
+from barkflow.engine.sampling import CoarseRow, FineRow, SemanticRow  # noqa: E402
+from bench.roofline import WorkCounter, int8_agreement, measure_floor  # noqa: E402
 
 TEXTS = [
     "The river ran low that summer, and the stones on its bed showed white in the sun.",
@@ -134,7 +139,7 @@ def timed(times: dict, stage: str):
     times[stage] = times.get(stage, 0.0) + time.perf_counter() - start
 
 
-def run_barkflow(bark: Bark, texts, n_tokens: int, batch: bool, voice=None) -> tuple[dict, float, dict]:
+def run_barkflow(bark: Bark, texts, n_tokens: int, batch: bool, voice=None, outputs=None) -> tuple[dict, float, dict]:
     so = SemanticOptions(allow_early_stop=False, max_gen_duration_s=(n_tokens - 0.5) / SEMANTIC_RATE_HZ)
     co, fo = CoarseOptions(), FineOptions()
     groups = [texts] if batch else [[t] for t in texts]
@@ -148,6 +153,10 @@ def run_barkflow(bark: Bark, texts, n_tokens: int, batch: bool, voice=None) -> t
             fine = bark.fine([FineRow(c, voice, fo, seed=i) for i, c in enumerate(coarse)])
         with timed(times, "codec"):
             audio = bark.decode(fine)
+        if outputs is not None:
+            outputs["semantic"] += [r.tokens for r in sem]
+            outputs["coarse"] += coarse
+            outputs["fine"] += fine
         counts["semantic"] += sum(len(r.tokens) for r in sem)
         counts["coarse"] += sum(c.size for c in coarse)
         counts["fine"] += sum(f.shape[1] * 6 for f in fine)  # codebooks 2..7 predicted per frame
@@ -187,7 +196,7 @@ def run_transformers(folder: Path, texts, n_tokens: int, device, dtype, voice=No
     return times, audio_samples / SAMPLE_RATE, counts
 
 
-def report(name, times, seconds, counts) -> dict:
+def report(name, times, seconds, counts, counters=None, floor=None) -> dict:
     total = sum(times.values())
     row = {"variant": name, "audio_s": round(seconds, 2), "wall_s": round(total, 2), "wall_per_audio_s": total / seconds}
     for stage in ("semantic", "coarse", "fine"):
@@ -199,7 +208,28 @@ def report(name, times, seconds, counts) -> dict:
         + "  ".join(f"{s} {row[f'{s}_tok_per_s']:7.1f} tok/s" for s in ("semantic", "coarse", "fine")),
         flush=True,
     )
+    for stage in ("semantic", "coarse", "fine"):
+        ms = 1e3 * times.get(stage, 0.0) / counts[stage] if counts[stage] else 0.0
+        row[f"{stage}_ms_per_token"] = ms
+        line = f"    {stage:<8} {times.get(stage, 0.0) / seconds:6.2f} s/audio-s  {ms:7.2f} ms/token"
+        if counters and floor:
+            rates = counters[stage].rates(times[stage], floor)
+            row.update({f"{stage}_{k}": v for k, v in rates.items()})
+            line += (f"  {rates['gbps']:6.1f} GB/s ({rates['gbps'] / floor['gbps']:4.0%} of copy)"
+                     f"  {rates['gflops']:6.1f} GFLOP/s ({rates['gflops'] / floor['gflops']:4.0%} of GEMM)"
+                     f"  {rates['x_floor']:5.1f}x the floor")
+        print(line, flush=True)
     return row
+
+
+def measured(name, bark, texts, n_tokens, batch, voice, floor, outputs=None) -> dict:
+    """One barkflow variant, with its stages' work counted for the floor ratios."""
+    counters = {stage: WorkCounter(bark.model(stage)) for stage in ("semantic", "coarse", "fine")}
+    try:
+        return report(name, *run_barkflow(bark, texts, n_tokens, batch, voice, outputs), counters, floor)
+    finally:
+        for counter in counters.values():
+            counter.close()
 
 
 def main(argv=None):
@@ -212,34 +242,65 @@ def main(argv=None):
     parser.add_argument("--dtype", default="float32", choices=list(DTYPES))
     parser.add_argument("--voice", action="store_true", help="every segment speaks with a random ~14 s voice prompt")
     parser.add_argument("--skip-transformers", action="store_true")
+    parser.add_argument("--int8", action="store_true", help="also run every stage with int8 weights (CPU), and their agreement with fp32")
+    parser.add_argument("--cuda-graphs", action="store_true", help="replay decoding steps from CUDA graphs (device.cuda_graphs)")
+    parser.add_argument("--shape", type=int, nargs=3, metavar=("LAYERS", "WIDTH", "HEADS"), help="another architecture (e.g. 1 64 2 for a dry run)")
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--no-one-by-one", action="store_true", help="only the batched variants")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
 
+    if args.threads:
+        torch.set_num_threads(args.threads)
     layers, width, heads = (24, 1024, 16) if args.large else (12, 768, 12)
     segments, seconds = args.segments, args.seconds
     if args.quick:
         layers, segments, seconds = 2, 2, 0.5
+    if args.shape:
+        layers, width, heads = args.shape
     n_tokens = max(2, round(seconds * SEMANTIC_RATE_HZ))
     texts = (TEXTS * ((segments + len(TEXTS) - 1) // len(TEXTS)))[:segments]
     voice = random_voice() if args.voice else None
-    print(f"{'large' if args.large else 'small'} architecture, {layers} layers, {args.dtype}, {args.device}, "
+    print(f"{'large' if args.large else 'small'} architecture, {layers} layers x {width}, cuda_graphs={args.cuda_graphs}, {args.dtype}, {args.device}, "
           f"threads={torch.get_num_threads()}; {segments} segments of {n_tokens} semantic tokens"
           f"{', with a voice prompt' if voice else ''}", flush=True)
 
+    floor = measure_floor(args.device)
+    print(f"floor: fp32 GEMM {floor['gflops']:.1f} GFLOP/s, copy {floor['gbps']:.1f} GB/s (read + write)", flush=True)
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = build_weights(Path(tmp) / "bark", layers, width, heads)
-        bark = Bark(str(folder), device=args.device, dtype=args.dtype, batch_size=max(segments, 1))
-        run_barkflow(bark, texts[:1], 4, batch=True)  # warm-up: loads every stage
-        rows = [
-            report("barkflow batched", *run_barkflow(bark, texts, n_tokens, batch=True, voice=voice)),
-            report("barkflow one-by-one", *run_barkflow(bark, texts, n_tokens, batch=False, voice=voice)),
-        ]
-        del bark
+        variants = [("barkflow", args.dtype)] + ([("barkflow int8", "int8")] if args.int8 else [])
+        outputs = {"semantic": [], "coarse": [], "fine": []}
+        for label, dtype in variants:
+            bark = Bark(str(folder), device=args.device, dtype=dtype, batch_size=max(segments, 1), cuda_graphs=args.cuda_graphs)
+            run_barkflow(bark, texts[:1], 4, batch=True)  # warm-up: loads every stage
+            rows.append(measured(f"{label} batched", bark, texts, n_tokens, True, voice, floor,
+                                 outputs if dtype == args.dtype else None))
+            if not args.no_one_by_one:
+                rows.append(measured(f"{label} one-by-one", bark, texts, n_tokens, False, voice, floor))
+            if dtype == args.dtype and args.int8:
+                models = {stage: bark.model(stage) for stage in ("semantic", "coarse", "fine")}
+                agreement = int8_agreement(models, bark.tokenizer.encode, texts, **outputs)
+                for stage, a in agreement.items():
+                    print(f"int8 vs fp32, {stage:<8} top-1 agreement {a['top1']:.3f}, mean KL {a['kl']:.4f} nats "
+                          f"over {a['steps']} teacher-forced steps", flush=True)
+                rows.append({"variant": "int8 agreement", **{f"{s}_{k}": v for s, a in agreement.items() for k, v in a.items()}})
+            del bark
+        if args.int8:
+            for mode in ("batched",) + (() if args.no_one_by_one else ("one-by-one",)):
+                fp32 = next(r for r in rows if r["variant"] == f"barkflow {mode}")
+                int8 = next(r for r in rows if r["variant"] == f"barkflow int8 {mode}")
+                print(f"int8 {mode}: " + "  ".join(
+                    f"{s} {fp32[f'{s}_s_per_audio_s'] / int8[f'{s}_s_per_audio_s']:.2f}x" for s in ("semantic", "coarse", "fine")
+                ) + " faster than fp32", flush=True)
         if not args.skip_transformers:
             rows.append(report("transformers generate", *run_transformers(folder, texts, n_tokens, args.device, DTYPES[args.dtype], voice)))
             base = rows[-1]["wall_per_audio_s"]
-            for row in rows[:2]:
-                print(f"{row['variant']}: {base / row['wall_per_audio_s']:.2f}x faster than transformers")
+            for row in rows[:-1]:
+                if "wall_per_audio_s" in row:
+                    print(f"{row['variant']}: {base / row['wall_per_audio_s']:.2f}x faster than transformers")
+    rows.insert(0, {"variant": "floor", **floor})
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
 

@@ -191,7 +191,7 @@ def test_a_value_in_range_passes(composed, data, key):
     ("device.threads=-3", "device.threads is -3"),
     ("device.device=tpu", "device.device is 'tpu'"),
     ("model.coarse.device=gpu", "model.coarse.device is 'gpu'"),
-    ("model.fine.dtype=int8", "model.fine.dtype is 'int8'"),
+    ("model.fine.dtype=int4", "model.fine.dtype is 'int4'"),
     ("project.name=../../x", "project.name is '../../x'"),
     ("project.name=..", "project.name is '..'"),
     ("project.name=''", "project.name is ''"),
@@ -211,6 +211,18 @@ def test_cuda_without_a_cuda_torch_is_an_error_before_any_model_loads(composed, 
     for key, device in (("device.device", "cuda"), ("model.semantic.device", "cuda:1")):
         with pytest.raises(BarkflowError, match="install a CUDA build of torch .* or set device=cpu"):
             to_config(with_value(composed, key, device))
+
+
+def test_int8_is_a_cpu_dtype(composed, monkeypatch):
+    import torch
+
+    config = to_config(with_value(with_value(composed, "model.coarse.dtype", "int8"), "device.device", "cpu"))
+    assert config.model.coarse.dtype == "int8"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    for key, device in (("device.device", "auto"), ("model.coarse.device", "cuda")):
+        cfg = with_value(with_value(composed, "model.coarse.dtype", "int8"), key, device)
+        message = error_of(cfg)
+        assert "model.coarse.dtype=int8 runs on the CPU only" in message and "\n" not in message
 
 
 def test_line_overrides_from_yaml_and_the_command_line(composed):

@@ -20,6 +20,8 @@ import torch
 
 from . import layouts, loading
 from .prompts import VoicePrompt, load_npz
+from .graphs import use_cuda_graphs
+from .quantize import INT8, quantize_int8
 from .options import CoarseOptions, FineOptions, SemanticOptions
 from .sampling import (
     CoarseRow,
@@ -35,7 +37,8 @@ from .sampling import (
 log = logging.getLogger(__name__)
 
 STAGES = layouts.STAGES
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+# int8: loaded in fp32, then its Linear layers quantized for the CPU (quantize.py; opt-in, not exact).
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, INT8: torch.float32}
 OFFLOAD = ("none", "cpu", "unload")
 
 
@@ -61,7 +64,8 @@ class Bark:
     semantic/coarse/fine: a source per stage (hub id, local folder, .pt file, "tiny"); coarse and
     fine default to the semantic source. codec and tokenizer default to the bundle of the fine and
     semantic sources. device and dtype: one value, or a dict per stage (device also takes
-    "default" and "codec"). offload: none | cpu | unload.
+    "default" and "codec"; dtype also int8, CPU only). offload: none | cpu | unload.
+    cuda_graphs: replay the semantic and coarse decoding steps from CUDA graphs (CUDA stages only).
     """
 
     def __init__(
@@ -76,6 +80,7 @@ class Bark:
         dtype: Union[str, dict] = "float32",
         offload: str = "none",
         batch_size: int = 16,
+        cuda_graphs: bool = False,
     ):
         dtypes = dtype if isinstance(dtype, dict) else {s: dtype for s in STAGES}
         for name in dtypes.values():
@@ -95,6 +100,10 @@ class Bark:
         self.devices = {s: pick_device(devices[s]) if devices.get(s) else self.device for s in (*STAGES, "codec")}
         self.offload = offload
         self.batch_size = batch_size
+        self.cuda_graphs = cuda_graphs  # semantic/coarse decoding steps replayed from CUDA graphs (graphs.py)
+        for stage, src in self.sources.items():
+            if src.dtype == INT8 and self.devices[stage].type != "cpu":
+                raise ValueError(f"{stage}: int8 weights run on the CPU only, not on {self.devices[stage]}")
         self._models: dict[str, torch.nn.Module] = {}
         self._codec = None
         self._tokenizer = None
@@ -137,7 +146,9 @@ class Bark:
             src = self.sources[stage]
             log.info("loading the %s model from %s", stage, src.source)
             loaded = loading.load_stage(stage, src.source, device=self.devices[stage], dtype=DTYPES[src.dtype])
-            self._models[stage] = loaded.model
+            self._models[stage] = quantize_int8(loaded.model) if src.dtype == INT8 else loaded.model
+            if self.cuda_graphs and self.devices[stage].type == "cuda":
+                use_cuda_graphs(self._models[stage])
             self.loads.append(stage)
         return self._models[stage].to(self.devices[stage])
 

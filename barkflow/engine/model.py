@@ -235,7 +235,7 @@ class GPT(nn.Module):
         self.lm_head = Linear(config.n_embd, config.output_vocab_size, bias=False)
 
     def new_cache(self, batch: int, max_len: int) -> KVCache:
-        weight = self.lm_head.weight
+        weight = self.transformer.wpe.weight  # not lm_head's: an int8 head has no float weight
         return KVCache(self.config, batch, max_len, weight.device, weight.dtype)
 
     def embed_merged(self, idx: torch.Tensor) -> torch.Tensor:

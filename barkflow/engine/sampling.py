@@ -53,6 +53,7 @@ from .constants import (
     max_semantic_history,
 )
 from .controls import MirostatState, filter_logits, negative_guidance, repetition_bias, sample_token
+from .graphs import decode_step
 from .model import GPT, FineGPT, KVCache
 from .options import CoarseOptions, FineOptions, SemanticOptions
 from .prompts import VoicePrompt
@@ -113,7 +114,7 @@ def _feed_live_rows(model: GPT, cache, live: list, kept: list[int], tokens: list
     if len(kept) < len(live):
         cache.keep_rows(torch.tensor(kept, device=device))
         live = [live[j] for j in kept]
-    return live, model(torch.tensor(tokens, device=device)[:, None], cache=cache).float()
+    return live, decode_step(model, torch.tensor(tokens, device=device)[:, None], cache).float()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def make_engine(cfg: BarkflowConfig) -> Bark:
         device={"default": job_device(d.device), "semantic": m.semantic.device, "coarse": m.coarse.device,
                 "fine": m.fine.device},
         dtype={"semantic": m.semantic.dtype, "coarse": m.coarse.dtype, "fine": m.fine.dtype},
-        offload=d.offload, batch_size=d.batch_size,
+        offload=d.offload, batch_size=d.batch_size, cuda_graphs=d.cuda_graphs,
     )
 
 

@@ -101,6 +101,7 @@ class DeviceConfig:
     offload: str = "none"  # none: all stages stay loaded | cpu: idle stages wait on the CPU | unload: idle stages are freed
     batch_size: int = 16  # segments per batch in each stage
     threads: int = 0  # CPU threads for torch; 0 = torch's default
+    cuda_graphs: bool = False  # replay each semantic/coarse decoding step from a CUDA graph (CUDA stages only)
 
     def __post_init__(self) -> None:
         check_device_name("device.device", self.device)
@@ -305,6 +306,9 @@ def to_config(cfg: DictConfig) -> BarkflowConfig:
     for number in config.project.lines:
         if number < 1:
             raise BarkflowError(f"project.lines.{number}: line numbers start at 1; key each override by its line in the script")
+    for stage in STAGES:
+        check_int8_device(stage, getattr(config.model, stage).dtype,
+                          getattr(config.model, stage).device or config.device.device)
     for key, device in [("device.device", config.device.device)] + [
         (f"model.{stage}.device", getattr(config.model, stage).device) for stage in STAGES
     ]:
@@ -319,6 +323,20 @@ def to_config(cfg: DictConfig) -> BarkflowConfig:
 def check_device_name(key: str, device: str) -> None:
     if not isinstance(device, str) or not DEVICE_NAMES.fullmatch(device):
         raise BarkflowError(f"{key} is {device!r}: set it to auto, cpu, cuda, cuda:N (a GPU's index) or mps")
+
+
+def check_int8_device(stage: str, dtype: str, device: str) -> None:
+    """int8 weights (engine/quantize.py) have CPU kernels only; `auto` picks a GPU where there is one."""
+    if dtype != "int8":
+        return
+    import torch
+
+    gpu = device.startswith(("cuda", "mps")) or (device == "auto" and torch.cuda.is_available())
+    if gpu:
+        raise BarkflowError(
+            f"model.{stage}.dtype=int8 runs on the CPU only, but the stage runs on {device}: "
+            f"set model.{stage}.device=cpu, or model.{stage}.dtype=float32 (or bfloat16) on the GPU"
+        )
 
 
 def check_device_available(key: str, device: str) -> None:

@@ -52,3 +52,25 @@ def test_each_stage_can_have_its_own_device():
     bark = Bark("tiny", device={"default": "cpu", "coarse": "cpu", "fine": "meta"})
     assert bark.devices["semantic"].type == "cpu" and bark.devices["fine"].type == "meta"
     assert bark.devices["codec"].type == "cpu"
+
+
+def test_int8_stages_quantize_their_linears_and_keep_their_own_cache_identity():
+    from barkflow.engine.quantize import is_int8
+
+    exact = Bark("tiny", device="cpu")
+    quantized = Bark("tiny", device="cpu", dtype={"semantic": "float32", "coarse": "int8", "fine": "int8"})
+    assert quantized.identity("semantic") == exact.identity("semantic")
+    assert quantized.identity("coarse") != exact.identity("coarse") and quantized.identity("coarse").endswith("|int8")
+    clips = quantized.generate(["Hello there."], seed=3, semantic=FAST)
+    assert len(clips[0]) > 0
+    assert is_int8(quantized.model("coarse")) and not is_int8(quantized.model("semantic"))
+    from torch import nn
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+
+    linears = [m for m in quantized.model("fine").modules() if isinstance(m, (nn.Linear, DynamicLinear))]
+    assert linears and all(isinstance(m, DynamicLinear) for m in linears)
+
+
+def test_int8_on_a_gpu_is_refused():
+    with pytest.raises(ValueError, match="int8 weights run on the CPU only"):
+        Bark("tiny", device="meta", dtype="int8")

@@ -69,3 +69,31 @@ def test_offload_cpu_keeps_only_the_running_stage_on_the_gpu():
     assert on_device == {"semantic": "cpu", "coarse": "cpu", "fine": "cuda"}
     bark.decode([np.zeros((8, 4), dtype=np.int64)])  # the codec's turn: every stage steps aside
     assert {next(m.parameters()).device.type for m in bark._models.values()} == {"cpu"}
+
+
+def test_cuda_graphs_give_the_eager_tokens():
+    graphed = Bark("tiny", device="cuda", cuda_graphs=True)
+    assert_same_tokens(render_tokens(graphed), render_tokens(Bark("tiny", device="cuda")))
+    assert graphed.model("semantic")._graphed_step.graphs  # the steps did go through graphs
+
+
+@torch.inference_mode()
+def test_a_graph_replay_is_the_static_step_bit_for_bit():
+    from barkflow.engine.graphs import GraphedStep, static_step
+    from barkflow.engine.model import GPTConfig, random_model
+
+    config = GPTConfig(n_layer=2, n_head=2, n_embd=32, block_size=64, input_vocab_size=50, output_vocab_size=50)
+    model = random_model(config, seed=1).cuda()
+    prompts = torch.randint(0, 50, (3, 9), device="cuda")
+    eager, graphed = model.new_cache(3, 40), model.new_cache(3, 40)
+    for cache in (eager, graphed):
+        cache.left_pad(torch.tensor([0, 4, 2], device="cuda"), 9)
+        model(prompts, cache=cache)
+    step = GraphedStep(model)
+    tokens = torch.randint(0, 50, (3, 1), device="cuda")
+    for _ in range(10):
+        expected = static_step(model, tokens, torch.tensor([eager.length], device="cuda"), eager)
+        eager.length += 1
+        assert torch.equal(step(tokens, graphed), expected)
+        tokens = expected.argmax(-1, keepdim=True)
+    assert len(step.graphs) == 1  # one capture, then replays
