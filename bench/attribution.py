@@ -32,7 +32,7 @@ import json
 import os
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 
 from barkflow.errors import BarkflowError
 from barkflow.text.attribution import attribute
