@@ -822,3 +822,22 @@ def test_full_disk(store, monkeypatch, failing):
     np.testing.assert_array_equal(store.load(NS, "aa01")["x"], np.arange(5))
     np.testing.assert_array_equal(store.load(NS, "bb02")["x"], np.arange(3))
     assert store.meta(NS, "bb02") == {"v": 1}
+
+
+def test_a_checksum_is_read_once_per_file_until_the_file_changes(store, monkeypatch):
+    """A no-op rerun asks every decode entry's checksum for the render key and again for the review
+    clips: the second ask is a stat. A rewritten entry (a repair, a recompute) is a new file and is read."""
+    store.save(NS, "aa01", {"audio": np.zeros(7, np.float32)})
+    first = store.checksum(NS, "aa01")
+    opened = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: opened.append(1) or real(*a, **k))
+    assert store.checksum(NS, "aa01") == first and not opened
+    store.save(NS, "aa01", {"audio": np.ones(9, np.float32)})  # repaired with other content
+    second = store.checksum(NS, "aa01")
+    assert second != first and opened
+    other = Store(store.root)  # another process's view agrees
+    assert other.checksum(NS, "aa01") == second
+    path = store.path(NS, "aa01")
+    path.write_bytes(path.read_bytes()[:100])  # damaged in place: no checksum, not the remembered one
+    assert store.checksum(NS, "aa01") is None

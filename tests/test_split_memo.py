@@ -1,5 +1,6 @@
 """The split memo in the cache only saves time: whatever it holds, Bark reads the script's words."""
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -118,3 +119,19 @@ def test_a_forged_memo_never_makes_a_segment_over_the_limits(reference, caplog, 
     assert all(len(text) <= split.max_chars and count(text) <= split.max_tokens for text in units)
     over = any(len(part) > split.max_chars for entry in memo.values() for part in entry["parts"])
     assert ("split memo" in caplog.text) == over  # refused and split again exactly when over the limits
+
+
+def test_a_memo_plan_spells_each_segment_once(reference, monkeypatch):
+    """Normalising is most of a memo plan's time: a memo hit's part is spelled for the limit check
+    and reused for the segment, not spelled twice. The texts are the same either way."""
+    from barkflow.text.spoken import Speller
+
+    config = reference["config"]
+    config = dataclasses.replace(config, project=dataclasses.replace(config.project, normalize=True))
+    first = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])  # fills the memo
+    calls = []
+    real = Speller.__call__
+    monkeypatch.setattr(Speller, "__call__", lambda self, text: calls.append(text) or real(self, text))
+    again = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
+    assert [u.text for u in again.units] == [u.text for u in first.units]
+    assert len(calls) == len({u.segment_id for u in again.units}), (len(calls), len(again.units))

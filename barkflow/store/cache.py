@@ -105,6 +105,7 @@ class Store:
         self.bounds = dict(bounds or {})
         self._swept: set[Path] = set()  # folders whose stale temps this instance already removed
         self._inside: set[Path] = set()  # existing folders whose real path is known to be in the cache
+        self._checksums: dict[tuple[str, str], tuple[tuple, str]] = {}  # (namespace, key) -> (file stamp, checksum)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             # The root may itself be a link (a cache on another disk); resolved once, it bounds
@@ -241,14 +242,24 @@ class Store:
 
         Cheap (one small member, not verified against the data; load() does that). Entries with
         equal checksums hold equal verified content, so comparing checksums tells whether the
-        inputs of an output changed, a repaired or recomputed entry included.
+        inputs of an output changed, a repaired or recomputed entry included. Remembered per file
+        while its inode, size and times stay the same: a no-op rerun asks for every decode entry's
+        checksum twice (the render key, the review clips), and every write is a new file.
         """
         try:
-            with open(self.path(namespace, key), "rb") as file, _checked_entry(file, namespace, self.bounds) as (
-                    archive, headers):
-                return _string_member(archive, headers, CHECKSUM)
+            with open(self.path(namespace, key), "rb") as file:
+                st = os.fstat(file.fileno())
+                stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                known = self._checksums.get((namespace, key))
+                if known is not None and known[0] == stamp:
+                    return known[1]
+                value = _checksum_member(file, namespace, self.bounds)
         except Exception:  # noqa: BLE001 - missing or broken: load() reports and moves it aside
             return None
+        if len(self._checksums) >= _MAX_REMEMBERED:  # bounded: a long-lived studio over a growing cache
+            self._checksums.clear()
+        self._checksums[(namespace, key)] = (stamp, value)
+        return value
 
     def _read(self, namespace: str, key: str, *, arrays: bool):
         path = self.path(namespace, key)
@@ -537,6 +548,28 @@ def _checked_entry(file, namespace: str, bounds: Mapping) -> Iterator[tuple[zipf
             if info.compress_type != zipfile.ZIP_STORED:
                 raise _Corrupt(f"{info.filename}: compressed (barkflow writes entries uncompressed)")
         yield archive, headers
+
+
+def _checksum_member(file, namespace: str, bounds: Mapping) -> str:
+    """The entry's checksum member alone: the file's size and that member's header checked against
+    their bounds, the other members' headers not read (load() checks them all)."""
+    named, _ = _bounds(namespace, bounds)
+    if named is not None:
+        limit = sum(b.max_bytes for b in (*named.values(), *_RESERVED.values())) + _ZIP_SLACK
+        if os.fstat(file.fileno()).st_size > limit:
+            raise _Corrupt(f"more than a {namespace} entry can hold ({limit} bytes)")
+    if not file.read(4).startswith(_ZIP_MAGIC):
+        raise _Corrupt("not an .npz archive")
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        info = archive.getinfo(CHECKSUM + ".npy")
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _Corrupt(f"{info.filename}: compressed (barkflow writes entries uncompressed)")
+        header = read_header(archive, info, _RESERVED[CHECKSUM])
+        return _string_member(archive, {CHECKSUM: header}, CHECKSUM)
+
+
+_MAX_REMEMBERED = 1 << 20  # checksums a Store keeps in memory (~200 bytes each)
 
 
 def _array(archive: zipfile.ZipFile, header: NpyHeader) -> np.ndarray:
