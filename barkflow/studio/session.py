@@ -124,6 +124,11 @@ class Studio:
             except Exception as e:  # a bug: logged with its traceback; the studio keeps serving
                 log.exception("studio render failed")
                 error = f"internal error: {type(e).__name__}: {e}"
+            if not error:  # the page's rows for the new manifest, made now rather than by the page's reload
+                try:
+                    self.page_data()
+                except (BarkflowError, OSError) as e:
+                    log.warning("studio: the page's rows could not be made ahead (%s); the page makes them", e)
             with self._wake:
                 self.status.update(busy=False, running=[], step="", error=error,
                                    finished=self.status["finished"] + 1)
