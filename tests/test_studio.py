@@ -286,7 +286,7 @@ def test_a_voice_change_rerenders_that_line_and_a_plain_run_then_renders_nothing
         assert status == 400 and words in answer["error"] and "\n" not in answer["error"], answer
     assert (out / "lines.yaml").read_text() == written
     lines = page_block(client.get("/")[1].decode(), "studio-state")["lines"]  # the page shows the line's setting
-    assert lines[str(before[1]["line"])]["sampling"] == "coarse.temp=0.5"
+    assert "coarse.temp=0.5" in [setting["sampling"] for setting in lines.values()]
     # a plain run reads the lines file from the output folder: nothing to render, the same bytes
     shown = file_bytes(out)
     summary = render(config)
