@@ -132,6 +132,11 @@ def rendered(tmp_path_factory):
     return tmp, overrides
 
 
+def page_data(page, name="segments-data"):
+    """A JSON block the page carries (the segments are data; the browser draws them)."""
+    return json.loads(re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page, re.S).group(1))
+
+
 def read_manifest(out):
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
@@ -143,18 +148,19 @@ def test_every_render_writes_the_review_page_clips_and_checks(rendered):
     manifest = read_manifest(out)
     segments = manifest["segments"]
     assert len(segments) == 4
-    for s in segments:
+    rows = page_data(page)
+    for s, row in zip(segments, rows, strict=True):
         assert "max_length" not in s["checks"]["flags"]  # the fast renders stop at max_gen_duration_s, by choice
         assert [t["take"] for t in s["review_takes"]] == [0, 1]
         assert s["checks"] == s["review_takes"][s["take"]]["checks"]
-        assert html.escape(s["text"]) in page
-        for t in s["review_takes"]:
+        assert row["x"] == s["text"] and row["u"] == s["uid"]
+        for t, shown in zip(s["review_takes"], row["t"], strict=True):
             info = sf.info(out / t["clip"])
             assert info.samplerate == RATE and info.subtype == "PCM_16" and info.frames > 0
-            assert f'src="{t["clip"]}"' in page
-    # escaped text, chapters in order, no external resources
-    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;you&quot;" in page
-    assert page.index("Chapter 1: Part &lt;one&gt; &amp; &quot;two&quot;") < page.index("Chapter 2: Second")
+            assert shown["p"] == t["clip"] and shown["g"] == t["checks"]["flags"] and len(shown["w"]) == review.WAVE_POINTS
+    # escaped inside the data block, chapters in order, no external resources
+    assert "<script>alert" not in page and "\\u003cscript\\u003ealert(1)" in page
+    assert page_data(page, "chapters-data") == [[1, 'Part <one> & "two"'], [2, "Second"]]
     assert not re.search(r'(src|href)="(https?:)?//', page)
     # the current picks, embedded and mirrored in the textarea
     picks = {s["uid"]: s["take"] for s in segments}
@@ -209,7 +215,7 @@ def test_picking_a_take_in_the_browser_restitches_without_rendering(rendered, tm
     assert segments[1]["take"] == 1 and segments[1]["checks"] == segments[1]["review_takes"][1]["checks"]
     assert [s["take"] for i, s in enumerate(segments) if i != 1] == [s["take"] for i, s in enumerate(before) if i != 1]
     page = (out / "review.html").read_text(encoding="utf-8")
-    assert re.search(rf'id="seg-{target["uid"]}"[^>]* data-rendered="1"', page)
+    assert [row["k"] for row in page_data(page) if row["u"] == target["uid"]] == [1]
 
 
 # --- the transcript check on the page --------------------------------------------------------
@@ -233,24 +239,14 @@ def verified_manifest():
     return {"project": "demo", "segments": [seg(1, passing), seg(2, failing), seg(3, None)]}
 
 
-def sections(page):
-    return dict(re.findall(r'<section [^>]*id="seg-(u\d)"[^>]*>(.*?)</section>', page, re.S))
-
-
-def test_the_page_shows_each_takes_transcript_diff_and_a_badge_on_failed_segments():
+def test_the_page_carries_each_takes_transcript_check_and_which_segments_failed():
     page = review.render_page(verified_manifest(), {}, {})
-    by_uid = sections(page)
-    assert re.search(r'<section class="seg failed" id="seg-u2"[^>]* data-wer="0.75"', page)
-    assert ["failed" in re.search(rf'<section class="([^"]*)" id="seg-{u}"', page).group(1) for u in by_uid] == [
-        False, True, False]
-    assert [">failed</span>" in by_uid[u] for u in ("u1", "u2", "u3")] == [False, True, False]
-    failed = by_uid["u2"]
-    assert "heard: The &lt;b&gt;door&lt;/b&gt; &amp; <ins>so</ins>" in failed  # escaped, the extra word marked
-    assert "missing: <del>&lt;lamp&gt;</del> <del>grey</del>" in failed
-    assert "<del>turned</del> → <ins>door</ins>" in failed and "WER 0.75 (failed: wer, inner_silence)" in failed
-    assert "<b>door" not in page and "<lamp>" not in page
-    assert "heard: Line one." in by_uid["u1"] and "WER 0.00 (passed)" in by_uid["u1"] and "<del>" not in by_uid["u1"]
-    assert 'class="verify"' not in by_uid["u3"]
+    rows = {row["u"]: row for row in page_data(page)}
+    assert [rows[u].get("F") for u in ("u1", "u2", "u3")] == [None, 1, None] and rows["u2"]["w"] == 0.75
+    verify = rows["u2"]["t"][0]["v"]
+    assert verify["transcript"] == "The <b>door</b> & so" and verify["missing"] == ["<lamp>", "grey"]
+    assert "cer" not in verify and "v" not in rows["u3"]["t"][0]  # only what the page shows
+    assert "<b>door" not in page and "<lamp>" not in page  # escaped inside the JSON block
     assert 'id="only-failed"' in page and 'id="sort-wer"' in page
 
 
@@ -261,8 +257,7 @@ def test_without_transcript_checks_the_page_has_no_verify_controls():
         s["review_takes"][0].pop("verify", None)
     page = review.render_page(manifest, {}, {})
     assert 'id="only-failed"' not in page and 'id="sort-wer"' not in page
-    body = re.search(r"<main>(.*)</main>", page, re.S).group(1)
-    assert 'class="verify"' not in body and "failed" not in body and "data-wer" not in body
+    assert all("F" not in row and "w" not in row and "v" not in row["t"][0] for row in page_data(page))
 
 
 def test_only_failed_and_sort_by_wer_in_the_browser(tmp_path, chrome):
@@ -277,6 +272,14 @@ def test_only_failed_and_sort_by_wer_in_the_browser(tmp_path, chrome):
         return [s.get_attribute("data-uid") for s in browser.find_elements(By.CSS_SELECTOR, "section.seg")
                 if s.is_displayed()]
     assert shown() == ["u1", "u2", "u3"]
+    section = {uid: browser.find_element(By.ID, f"seg-{uid}").get_attribute("innerHTML") for uid in shown()}
+    assert [">failed</span>" in section[u] for u in ("u1", "u2", "u3")] == [False, True, False]
+    failed = section["u2"]
+    assert "heard: The &lt;b&gt;door&lt;/b&gt; &amp; <ins>so</ins>" in failed  # escaped, the extra word marked
+    assert "missing: <del>&lt;lamp&gt;</del> <del>grey</del>" in failed
+    assert "<del>turned</del> → <ins>door</ins>" in failed and "WER 0.75 (failed: wer, inner_silence)" in failed
+    assert "heard: Line one." in section["u1"] and "WER 0.10 (passed)" in section["u1"] and "<del>" not in section["u1"]
+    assert 'class="verify"' not in section["u3"]
     browser.find_element(By.ID, "sort-wer").click()
     assert shown() == ["u2", "u1", "u3"]
     browser.find_element(By.ID, "only-failed").click()

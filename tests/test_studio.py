@@ -97,6 +97,13 @@ def studio(tmp_path, rendered_cache):
         session.stop()
 
 
+def page_block(page: str, name: str):
+    """A JSON block of the page (the segments, the studio's state)."""
+    import re
+
+    return json.loads(re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page, re.S).group(1))
+
+
 def manifest(out: Path) -> dict:
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
@@ -157,7 +164,9 @@ def test_the_page_escapes_every_text(studio):
     session, client, config, tmp = studio
     page = client.get("/")[1].decode()
     assert "<b>you</b>" not in page
-    assert "Is that &lt;b&gt;you&lt;/b&gt; &amp; &quot;him&quot;?" in page  # the segment and the line to edit
+    rows = page_block(page, "segments-data")  # the segments are data, drawn by the page's script
+    said = 'Is that <b>you</b> & "him"?'
+    assert any(row["x"] == said for row in rows) and any(row.get("E") == "ALICE: " + said for row in rows)
 
 
 def test_a_path_outside_the_output_folder_is_refused(studio, tmp_path):
@@ -277,7 +286,8 @@ def test_a_voice_change_rerenders_that_line_and_a_plain_run_then_renders_nothing
         status, answer = client.post("/api/line", {"uid": before[1]["uid"], "voice": "", "sampling": "", **body})
         assert status == 400 and words in answer["error"] and "\n" not in answer["error"], answer
     assert (out / "lines.yaml").read_text() == written
-    assert 'value="coarse.temp=0.5"' in client.get("/")[1].decode()  # the page shows the line's setting
+    lines = page_block(client.get("/")[1].decode(), "studio-state")["lines"]  # the page shows the line's setting
+    assert "coarse.temp=0.5" in [setting["sampling"] for setting in lines.values()]
     # a plain run reads the lines file from the output folder: nothing to render, the same bytes
     shown = file_bytes(out)
     summary = render(config)
@@ -317,11 +327,11 @@ def test_a_paragraph_over_several_lines_is_refused_by_the_text_box(tmp_path, ren
     render(config)
     session = Studio(config, [REPO / "conf"])
     data = session.page_data()
-    assert data["editable"] == {4}  # the one-line paragraph; not the paragraph on lines 1-2
+    assert session.editable_lines(session.script_text()[0]) == {4}  # the one-line paragraph; not lines 1-2
     page = render_studio_page(data, "token")
     first, second = manifest(tmp_path / "out")["segments"]
-    assert f'class="line-text" data-uid="{second["uid"]}"' in page
-    assert f'class="line-text" data-uid="{first["uid"]}"' not in page and "edit it in the file itself" in page
+    rows = {row["u"]: row for row in page_block(page, "segments-data")}
+    assert rows[second["uid"]]["E"] == "The wind blew." and "E" not in rows[first["uid"]]
     with pytest.raises(BarkflowError, match="more than that line of the file"):
         session.edit_line(first["uid"], "The lamp turned.", data["script_hash"])
     assert script.read_text() == "The lamp turned\nall night long.\n\nThe wind blew.\n"

@@ -40,12 +40,14 @@ from hydra.experimental.callback import Callback
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.publishing.clips import clip_peaks
+from barkflow.reviewing.window import LIST_SCRIPT, WINDOW_CSS
 from barkflow.steps.checks import CLIP_LEVEL, EDGE_SILENCE_S, INNER_SILENCE_S, SILENCE_DB, TOO_LONG, TOO_SHORT
 from barkflow.store.files import read_json_object, write_text_atomic
 
 log = logging.getLogger(__name__)
 
 PAGE = "review.html"
+WAVE_POINTS = 60  # the page's waveforms: 240 px wide, a point every 4 px
 
 
 # --- waveform ------------------------------------------------------------------------------
@@ -173,74 +175,105 @@ def _seconds(segment: dict, rate: int) -> Optional[float]:
 
 def render_page(manifest: dict, peaks: dict, line_audio: dict) -> str:
     """The review page of one render: a pure function of its manifest (with review_takes), the
-    waveform envelope of each clip (clip path -> peaks) and the stitched span of each segment."""
+    waveform envelope of each clip (clip path -> peaks) and the stitched span of each segment.
+    The segments travel as data (`segment_data`); window.py's script draws the rows near the viewport."""
     segments = manifest["segments"]
     rate = manifest.get("sample_rate", SAMPLE_RATE)
     picks = {s["uid"]: s["take"] for s in segments}
     picks_text = json.dumps({"picks": picks}, indent=1)
     flagged = sum(1 for s in segments if (s.get("checks") or {}).get("flags"))
-    body, chapter = [], None
-    for s in segments:
-        if s["chapter"] != chapter:
-            chapter = s["chapter"]
-            body.append(chapter_heading(manifest, chapter))
-        body.append(segment_html(s, peaks, line_audio.get(s["uid"]), rate))
     name = manifest.get("project", "")
     counts = verify_counts(segments)
     verified, failed = counts is not None, (counts or {}).get("failed", 0)
-    return _PAGE.format(
-        title=escape_html(f"Review: {name}"), project=escape_html(name), css=PAGE_CSS, script=_SCRIPT,
-        summary=escape_html(
-            f"{len(segments)} segments, {segments[0]['takes'] if segments else 0} take(s) each, "
-            f"{manifest.get('audio_seconds', 0):.1f} s of audio; {flagged} segment(s) flagged by the checks"
-            + (f"; {failed} segment(s) failed the transcript check" if verified else "")
-        ),
-        verify_controls=_VERIFY_CONTROLS if verified else "",
-        picks_json=script_json(picks), picks_text=escape_html(picks_text), body="\n".join(body), thresholds=THRESHOLDS_HTML,
+    summary = (f"{len(segments)} segments, {segments[0]['takes'] if segments else 0} take(s) each, "
+               f"{manifest.get('audio_seconds', 0):.1f} s of audio; {flagged} segment(s) flagged by the checks"
+               + (f"; {failed} segment(s) failed the transcript check" if verified else ""))
+    header = _REVIEW_HEADER.format(picks_text=escape_html(picks_text), thresholds=THRESHOLDS_HTML)
+    return page_shell(
+        title=f"Review: {name}", project=name, summary=summary, header=header, css=PAGE_CSS, verified=verified,
+        changed_label="only picked (differs from this render)", script=_SCRIPT,
+        data={"segments-data": [segment_data(s, peaks, line_audio.get(s["uid"]), rate) for s in segments],
+              "chapters-data": chapters_data(manifest), "picks-data": picks},
     )
 
 
-def chapter_heading(manifest: dict, chapter: int) -> str:
-    """The heading a chapter's segments start under: its number, and its title where it has one."""
+def chapters_data(manifest: dict) -> list:
+    """[[number, title]] of each chapter the segments are in (chapters count from 1, as on the page)."""
     chapters = manifest.get("chapters", [])
-    title = chapters[chapter - 1].get("title", "") if 1 <= chapter <= len(chapters) else ""
-    return f"<h2>Chapter {chapter}{': ' + escape_html(title) if title else ''}</h2>"
+    numbers = sorted({s["chapter"] for s in manifest.get("segments", [])})
+    return [[n, str(chapters[n - 1].get("title", "")) if 1 <= n <= len(chapters) else ""] for n in numbers]
 
 
-def segment_html(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> str:
-    uid = escape_html(s["uid"])
-    flagged = bool((s.get("checks") or {}).get("flags"))
+def encode_peaks(peaks: list, points: int = WAVE_POINTS) -> str:
+    """A waveform envelope as one base-36 digit per point (0..z for 0..1), `points` long at most:
+    a 5,000-segment page carries its waveforms in a few hundred kilobytes."""
+    try:
+        values = np.asarray(peaks, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):  # a damaged index entry: no waveform, the rest of the page stands
+        return ""
+    values = np.clip(np.nan_to_num(values), 0.0, 1.0)
+    if values.size > points:  # the loudest of each stretch, as the envelope itself is made
+        values = np.maximum.reduceat(values, np.arange(points) * values.size // points)
+    return _BASE36[np.rint(values * 35).astype(np.intp)].tobytes().decode("ascii")
+
+
+_BASE36 = np.frombuffer(b"0123456789abcdefghijklmnopqrstuvwxyz", dtype="S1")
+
+
+def segment_data(s: dict, peaks: dict, line_src: Optional[str], rate: int) -> dict:
+    """One segment as the page's script draws it, with only what the page shows, in short keys:
+    u uid, i id, c chapter, s speaker, x text, d seconds, k the rendered take, a the player's source
+    (the stitched span, or the rendered take's clip), f flagged, F failed the transcript check,
+    w its WER; t the takes: n number, p clip, d seconds, g flags (null: no audio), w waveform, v verify."""
     seconds = _seconds(s, rate)
     line_src = line_src or next((t["clip"] for t in s.get("review_takes", []) if t["take"] == s["take"]), None)
-    player = (
-        f'<div class="stitched"><span>as stitched</span><audio class="line-audio" controls preload="none" '
-        f'src="{file_url(line_src)}"></audio></div>' if line_src else ""
-    )
-    takes = []
-    for t in s.get("review_takes", []):
-        picked = t["take"] == s["take"]
-        duration = (t.get("checks") or {}).get("seconds")
-        takes.append(
-            f'<div class="take{" picked" if picked else ""}" data-take="{t["take"]}">'
-            f'<label><input type="radio" class="pick" name="pick-{uid}" value="{t["take"]}" data-uid="{uid}"'
-            f'{" checked" if picked else ""} autocomplete="off"> Take {t["take"]}'
-            f'{f" · {duration:.1f} s" if duration is not None else ""}</label>'
-            f'{waveform_svg(peaks.get(t["clip"], []))}'
-            f'<audio class="take-audio" controls preload="none" src="{file_url(t["clip"])}"></audio>'
-            f'{_flags_html(t.get("checks"))}{_verify_html(t.get("verify"))}</div>'
-        )
     verify = s.get("verify") or {}
-    failed = verify.get("passed") is False
-    wer = f' data-wer="{float(verify["wer"])}"' if "wer" in verify else ""
-    return (
-        f'<section class="seg{" flagged" if flagged else ""}{" failed" if failed else ""}" id="seg-{uid}" '
-        f'data-uid="{uid}" data-rendered="{s["take"]}"{wer}>'
-        f'<div class="line"><span class="sid">{escape_html(s["id"])}</span> <b class="speaker">{escape_html(s["speaker"])}</b> '
-        f'{"<span class=badge>failed</span> " if failed else ""}'
-        f'<span class="dur">{f"{seconds:.1f} s" if seconds is not None else ""}</span>'
-        f'<p class="text">{escape_html(s["text"])}</p>{player}</div>'
-        f'<div class="takes">{"".join(takes)}</div></section>'
+    row = {"u": s["uid"], "i": s["id"], "c": s["chapter"], "s": s["speaker"], "x": s["text"], "k": s["take"], "t": []}
+    if seconds is not None:
+        row["d"] = round(float(seconds), 1)
+    if line_src:
+        row["a"] = url_path(line_src)
+    if (s.get("checks") or {}).get("flags"):
+        row["f"] = 1
+    if verify.get("passed") is False:
+        row["F"] = 1
+    if "wer" in verify:
+        row["w"] = float(verify["wer"])
+    for t in s.get("review_takes", []):
+        checks = t.get("checks")
+        take = {"n": t["take"], "p": url_path(t["clip"]), "g": None if checks is None else dict(checks.get("flags") or {}),
+                "w": encode_peaks(peaks.get(t["clip"], []))}
+        if (checks or {}).get("seconds") is not None:
+            take["d"] = round(float(checks["seconds"]), 1)
+        if t.get("verify"):
+            take["v"] = {k: t["verify"][k] for k in _VERIFY_SHOWN if k in t["verify"]}
+        row["t"].append(take)
+    return row
+
+
+_VERIFY_SHOWN = ("transcript", "wer", "missing", "extra", "substituted", "failures", "passed")
+
+
+def page_shell(*, title: str, project: str, summary: str, header: str, css: str, script: str, data: dict,
+               verified: bool, changed_label: str, base: str = "") -> str:
+    """The one HTML document of the review page and the studio: the head, the header (the page's own
+    `header` HTML, then the list's tools), an empty <main> the list is drawn in, each of `data` as a
+    JSON block by its id, and window.py's list script followed by the page's `script`."""
+    blocks = "".join(f'<script type="application/json" id="{escape_html(k)}">{script_json(v)}</script>\n'
+                     for k, v in data.items())
+    verify_tools = _VERIFY_CONTROLS if verified else ""
+    return _SHELL.format(
+        title=escape_html(title), project=escape_html(project), summary=escape_html(summary), header=header,
+        css=css + WINDOW_CSS, base=f'<base href="{escape_html(base)}">' if base else "", verify_tools=verify_tools,
+        changed_label=escape_html(changed_label), blocks=blocks, script=LIST_SCRIPT + script,
+        heading=escape_html(title),
     )
+
+
+def url_path(path: str) -> str:
+    """A relative URL for a file path (a media fragment after '#' is kept), for the page's script."""
+    path, _, fragment = path.partition("#")
+    return quote(path) + (f"#{fragment}" if fragment else "")
 
 
 THRESHOLDS_HTML = escape_html(
@@ -264,8 +297,6 @@ h1{font-size:1.3em;margin:.2em 0}h2{font-size:1.1em;margin:1.5em 0 .5em}
 .wave{display:block;background:#fafafa}.wave polygon{fill:#58a}.wave line{stroke:#ccc}
 audio{width:100%;height:32px}.stitched{display:flex;align-items:center;gap:.5em;color:#777;font-size:12px}
 .flags{list-style:none;margin:.2em 0;padding:0;font-size:12px}.flags .bad{color:#b22}.flags .ok{color:#383}
-body.only-flagged .seg:not(.flagged){display:none}
-body.only-failed .seg:not(.failed){display:none}body.by-wer h2{display:none}
 .badge{background:#b22;color:#fff;border-radius:3px;padding:0 .4em;font-size:12px}
 .verify{font-size:12px}.verify p{margin:.1em 0}.verify ins{background:#dfd}.verify del{background:#fdd}
 .wer.bad{color:#b22}.wer.ok{color:#383}
@@ -277,20 +308,12 @@ const box = document.getElementById('picks-json'), status = document.getElementB
 function picksText() { return JSON.stringify({picks: picks}, null, 1); }
 function refresh() {
   box.value = picksText();
-  let changed = 0;
-  document.querySelectorAll('section.seg').forEach(seg => {
-    const take = picks[seg.dataset.uid];
-    const differs = String(take) !== seg.dataset.rendered;
-    changed += differs;
-    seg.classList.toggle('changed', differs);
-    seg.querySelectorAll('.take').forEach(t => t.classList.toggle('picked', t.dataset.take === String(take)));
-  });
+  const changed = List.segs.filter(s => picks[s.u] !== s.k).length;
   status.textContent = changed ? changed + ' pick(s) differ from this render: save picks.json and run barkflow again' : '';
 }
-document.querySelectorAll('input.pick').forEach(radio => {
-  radio.checked = picks[radio.dataset.uid] === Number(radio.value);
-  radio.addEventListener('change', () => { if (radio.checked) { picks[radio.dataset.uid] = Number(radio.value); refresh(); } });
-});
+List.hooks.take = s => picks[s.u];
+List.hooks.edited = s => picks[s.u] !== s.k;
+List.hooks.choose = (i, take) => { picks[List.segs[i].u] = take; List.mark(i); refresh(); };
 document.getElementById('download').addEventListener('click', () => {
   const link = document.createElement('a');
   link.href = URL.createObjectURL(new Blob([picksText()], {type: 'application/json'}));
@@ -303,19 +326,7 @@ document.getElementById('copy').addEventListener('click', () => {
   if (navigator.clipboard) navigator.clipboard.writeText(picksText()).then(() => { status.textContent = 'copied'; }, fallback);
   else fallback();
 });
-document.getElementById('only-flagged').addEventListener('change', e => document.body.classList.toggle('only-flagged', e.target.checked));
-const onlyFailed = document.getElementById('only-failed'), byWer = document.getElementById('sort-wer');
-if (onlyFailed) onlyFailed.addEventListener('change', e => document.body.classList.toggle('only-failed', e.target.checked));
-if (byWer) {
-  // Sorting moves the sections; the book order (with its chapter headings) comes back when unticked.
-  const main = document.querySelector('main'), book = [...main.children];
-  const wer = el => el.dataset.wer === undefined ? -1 : Number(el.dataset.wer);
-  byWer.addEventListener('change', e => {
-    document.body.classList.toggle('by-wer', e.target.checked);
-    const order = e.target.checked ? [...book].sort((a, b) => wer(b) - wer(a)) : book;
-    order.forEach(el => main.appendChild(el));
-  });
-}
+List.build();
 refresh();
 """
 
@@ -324,25 +335,29 @@ _VERIFY_CONTROLS = (
     ' <label><input type="checkbox" id="sort-wer"> sort by worst WER</label>'
 )
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<meta name="viewport" content="width=device-width,initial-scale=1"><style>{css}</style></head>
-<body>
-<header>
-<h1>Review: {project}</h1>
-<p>{summary}</p>
-<p>Pick a take per segment, then save <b>picks.json</b> in this folder, or as the file project.picks names
+_REVIEW_HEADER = """<p>Pick a take per segment, then save <b>picks.json</b> in this folder, or as the file project.picks names
 (Download, or Copy into the file), and run barkflow again: it re-stitches with the picked takes without rendering. <span id="status"></span></p>
-<p><button id="download" type="button">Download picks.json</button> <button id="copy" type="button">Copy</button>
-<label><input type="checkbox" id="only-flagged"> only flagged segments</label>{verify_controls}</p>
+<p><button id="download" type="button">Download picks.json</button> <button id="copy" type="button">Copy</button></p>
 <textarea id="picks-json" readonly aria-label="picks.json">{picks_text}</textarea>
-<details><summary>About the checks</summary><p>{thresholds}</p></details>
+<details><summary>About the checks</summary><p>{thresholds}</p></details>"""
+
+_SHELL = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">{base}<style>{css}</style></head>
+<body data-project="{project}">
+<header>
+<h1>{heading}</h1>
+<p>{summary}</p>
+{header}
 </header>
-<main>
-{body}
-</main>
-<script type="application/json" id="picks-data">{picks_json}</script>
-<script>{script}</script>
+<nav id="tools"><select id="chapter" aria-label="jump to a chapter"><option value="">jump to chapter…</option></select>
+<input type="search" id="search" placeholder="search the text" aria-label="search the text">
+<label><input type="checkbox" id="only-flagged"> only flagged</label>{verify_tools}
+<label><input type="checkbox" id="only-changed"> {changed_label}</label>
+<label><input type="checkbox" id="only-unheard"> only unheard</label>
+<span id="shown"></span> <span class="keys">keys: j/k next/previous, 1-9 pick take, space play</span></nav>
+<main></main>
+{blocks}<script>{script}</script>
 </body></html>
 """
 

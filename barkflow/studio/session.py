@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Optional
 
 from barkflow.publishing import publish
-from barkflow.publishing.clips import clip_peaks
+from barkflow.publishing.clips import INDEX, REVIEW_DIR, clip_peaks
 from barkflow.reviewing import review
+from barkflow.studio import page
 from barkflow import runner
 from barkflow.text.formats import book_format
 from barkflow.planning.build import make_engine, make_store, make_voice_resolver
@@ -75,6 +76,11 @@ class Studio:
         self.status = {"busy": False, "running": [], "waiting": [], "step": "", "finished": 0,
                        "summary": "", "error": ""}
         self._worker = threading.Thread(target=self._work, name="barkflow-studio-render", daemon=True)
+        # The manifest and the page's rows, read again only when their files change: a 5,000-segment
+        # manifest takes most of a second to parse, and every action looks a segment up in it.
+        self._manifest_cache: tuple = (None, None, {})
+        self._rows_cache: tuple = (None, [])
+        self.edited_lines: set[int] = set()  # script lines this studio rewrote or gave a voice or sampling
 
     # --- the worker ---------------------------------------------------------------------------
 
@@ -118,6 +124,11 @@ class Studio:
             except Exception as e:  # a bug: logged with its traceback; the studio keeps serving
                 log.exception("studio render failed")
                 error = f"internal error: {type(e).__name__}: {e}"
+            if not error:  # the page's rows for the new manifest, made now rather than by the page's reload
+                try:
+                    self.page_data()
+                except (BarkflowError, OSError) as e:
+                    log.warning("studio: the page's rows could not be made ahead (%s); the page makes them", e)
             with self._wake:
                 self.status.update(busy=False, running=[], step="", error=error,
                                    finished=self.status["finished"] + 1)
@@ -139,14 +150,22 @@ class Studio:
     # --- what the page shows ------------------------------------------------------------------
 
     def manifest(self) -> Optional[dict]:
-        return read_json_object(self.out_dir / publish.MANIFEST)
+        """The render's manifest, parsed again only when the file changed (a render rewrites it by
+        renaming a new file over it, so its inode, size or time changes); shared: read, never change it."""
+        path = self.out_dir / publish.MANIFEST
+        key = _file_key(path)
+        if key is None or key != self._manifest_cache[0]:
+            manifest = read_json_object(path)
+            by_uid = {s.get("uid"): s for s in (manifest or {}).get("segments", []) if isinstance(s, dict)}
+            self._manifest_cache = (key, manifest, by_uid)
+        return self._manifest_cache[1]
 
     def segment(self, uid: str) -> dict:
         """The manifest's segment `uid` (what the page showed); a uid it lacks is the caller's error."""
-        manifest = self.manifest() or {}
-        for segment in manifest.get("segments", []):
-            if segment.get("uid") == uid:
-                return segment
+        self.manifest()
+        segment = self._manifest_cache[2].get(uid) if isinstance(uid, str) else None
+        if segment is not None:
+            return segment
         raise BarkflowError(f"segment {uid!r} is not in {self.out_dir / publish.MANIFEST}; reload the page")
 
     def picks_file(self) -> dict:
@@ -287,6 +306,7 @@ class Studio:
                                     f"({error.object[error.start:error.end]!r}); type it again") from None
             _write_bytes_atomic(self.script_path.with_name(self.script_path.name + BACKUP_SUFFIX), before)
             _write_bytes_atomic(self.script_path, after)
+            self.edited_lines.add(number)
         self.request_render(f"new text for {segment['id']}")
         return {"hash": hashlib.sha256(after).hexdigest(), "changes": changes}
 
@@ -343,6 +363,7 @@ class Studio:
             header = (f"# Per-line overrides written by barkflow-studio: each field replaces project.lines'.\n"
                       f"# Keyed by the line number in {self.script_path.name}.\n")
             write_text_atomic(path, header + yaml.safe_dump(entries, sort_keys=True))
+            self.edited_lines.add(number)
         self.request_render(f"voice and sampling of line {number}")
         return entry
 
@@ -365,12 +386,9 @@ class Studio:
         return candidate
 
     def page_data(self) -> dict:
-        """What page.py needs to draw the studio."""
+        """What page.py needs to draw the studio: the segments' rows are made again only when the
+        manifest, the clips' index, the script or the lines file changed."""
         manifest = self.manifest()
-        peaks, line_audio = {}, {}
-        if manifest:
-            peaks = clip_peaks(self.out_dir)
-            line_audio = review.line_audio_sources(manifest, self.out_dir)
         text, script_hash = self.script_text()
         try:
             picks = self.picks_file()["picks"]
@@ -378,11 +396,19 @@ class Studio:
                              for number, line in line_overrides(self.config).items()}
         except BarkflowError as e:
             picks, line_settings, self.status["error"] = {}, {}, str(e)
+        rows = []
+        if manifest:
+            key = (self._manifest_cache[0], _file_key(self.out_dir / REVIEW_DIR / INDEX), script_hash)
+            if key != self._rows_cache[0]:
+                lines = (text or "").splitlines()
+                rows = page.studio_rows(manifest, clip_peaks(self.out_dir), review.line_audio_sources(manifest, self.out_dir),
+                                        lines, self.editable_lines(text))
+                self._rows_cache = (key, rows)
+            rows = self._rows_cache[1]
         return {
-            "manifest": manifest, "peaks": peaks, "line_audio": line_audio, "picks": picks,
-            "script_lines": (text or "").splitlines(), "script_hash": script_hash,
-            "editable": self.editable_lines(text), "script_name": self.script_path.name,
-            "status": dict(self.status), "outputs": self._outputs(manifest), "line_settings": line_settings,
+            "manifest": manifest, "rows": rows, "picks": picks, "script_hash": script_hash,
+            "script_name": self.script_path.name, "status": dict(self.status), "outputs": self._outputs(manifest),
+            "edited": self.edited_lines | set(line_settings), "line_settings": line_settings,
             "flagged": [s["uid"] for s in (manifest or {}).get("segments", []) if is_flagged(s, self.config.verify)],
         }
 
@@ -430,6 +456,15 @@ def _takes_in_all(takes: dict, segment: dict) -> int:
     """The takes a manifest segment has in all: the picks file's `takes` for it, or the render's
     (more than that once a retake waits for its render)."""
     return max(takes.get(segment["uid"], 0), segment["takes"])  # `takes` is checked: whole numbers
+
+
+def _file_key(path: Path) -> Optional[tuple]:
+    """What tells one version of a file from the next (None: no file)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
