@@ -215,3 +215,26 @@ def test_a_lexicon_edit_re_renders_exactly_the_segments_with_the_word(tmp_path):
     ]
     page = (out / "review.html").read_text()
     assert "Did Hermione see the 2 herons?" in page and "her-my-OH-nee" not in page
+
+
+def test_long_amounts_and_decimals_are_read_whole():
+    """A number too long for num2words is read digit by digit; a long fraction is not rounded."""
+    amount = spoken_text("$" + "1" * 300 + ".5", "en")
+    assert amount.split().count("one") == 300 and amount.endswith("point five dollars")
+    pi = "3.14159265358979323846264338327950288"
+    assert spoken_text(pi, "en").split()[2:] == [spoken_text(d, "en") for d in pi[2:]]
+    assert spoken_text("3,1415926535897932384626", "de").endswith("sechs zwei sechs")
+
+
+TEXT = st.text(alphabet=st.sampled_from("0123456789.,:/%-$€£¥¢ +aAeMmhst°ºª\u00a0"), max_size=400)
+
+
+@settings(max_examples=150, deadline=None)
+@given(TEXT, st.sampled_from(["en", "de", "fr", "es", "it", "pl", "pt", "ru", "tr", "ja", "ko"]))
+def test_any_text_through_the_normaliser_is_text_in_bounded_time(text, language):
+    import time
+
+    start = time.perf_counter()
+    spoken = spoken_text(text, language)
+    assert isinstance(spoken, str)
+    assert time.perf_counter() - start < 2.0

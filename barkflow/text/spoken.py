@@ -356,6 +356,9 @@ _CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP"}
 _SCALES = r"thousand|million|billion|trillion|Tausend|Millionen|Million|Milliarden|Milliarde|mille|millions?|milliards?|mil|millones|millón"
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_MAX_WHOLE_DIGITS = 15  # longer whole numbers are read digit by digit (num2words overflows at 10**18 in some languages)
+_POINT_WORDS = {"en": "point", "de": "Komma", "fr": "virgule", "es": "coma", "it": "virgola", "pt": "vírgula",
+                "pl": "przecinek", "ru": "запятая", "tr": "virgül", "ja": "点", "ko": "점"}
 _DE_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
 
 
@@ -425,21 +428,32 @@ class Normaliser:
         return Decimal(f"{whole}.{fraction}" if fraction else whole)
 
     def _amount(self, text: str) -> str:
-        value = self._value(text)
-        return self._words(int(value) if value == value.to_integral_value() else value)
+        """A number as words: the whole part as a cardinal, the decimals digit by digit (all of
+        them: num2words rounds a long fraction), and a whole part too long to say as a number
+        (num2words overflows) digit by digit."""
+        whole, _, fraction = text.partition(self.rules.decimal)
+        whole = re.sub(r"\D", "", whole)
+        spoken = self._digits(whole) if len(whole) > _MAX_WHOLE_DIGITS else self._words(int(whole))
+        if fraction:
+            spoken += f" {_POINT_WORDS.get(self.language, 'point')} {self._digits(fraction)}"
+        return spoken
+
+    def _digits(self, digits: str) -> str:
+        return " ".join(self._words(int(digit)) for digit in digits)
 
     def _currency(self, match: re.Match) -> str:
         code = _CURRENCIES[match.group("symbol")]
-        value, scale = self._value(match.group("amount")), match.group("scale")
+        scale = match.group("scale")
         converter = CONVERTER_CLASSES[self.language]
         forms = getattr(converter, "CURRENCY_FORMS", {}).get(code)
         if forms is None:
             return match.group()
-        if scale or value == value.to_integral_value():
+        whole, _, fraction = match.group("amount").partition(self.rules.decimal)
+        if scale or not fraction.strip("0") or len(fraction) > 2 or len(re.sub(r"\D", "", whole)) > _MAX_WHOLE_DIGITS:
             count = self._amount(match.group("amount")) + (f" {scale}" if scale else "")
-            plural = 2 if scale or value != 1 else 1
+            plural = 2 if scale or self._value(match.group("amount")) != 1 else 1
             return f"{count} {converter.pluralize(plural, forms[0])}"
-        return num2words(value, lang=self.language, to="currency", currency=code)
+        return num2words(self._value(match.group("amount")), lang=self.language, to="currency", currency=code)
 
     def _percent(self, match: re.Match) -> str:
         return f"{self._amount(match.group('amount'))} {self.rules.percent}"
@@ -509,7 +523,7 @@ class Normaliser:
 
     def __call__(self, chunks: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
         for pattern, replace in self.patterns:
-            chunks = _replace_in(chunks, pattern, replace)
+            chunks = _replace_in(chunks, pattern, _or_as_written(replace))
         return chunks
 
     def title_numeral(self, text: str) -> Optional[str]:
@@ -519,6 +533,20 @@ class Normaliser:
         if value is None or value < 1:
             return None
         return self._words(value) + ("." if stripped.endswith(".") else "")
+
+
+def _or_as_written(replace: Callable[[re.Match], str]) -> Callable[[re.Match], str]:
+    """A rule that leaves what it cannot say (a number num2words rejects in this language) as written,
+    so that no text makes the render fail."""
+
+    def safe(match: re.Match) -> str:
+        try:
+            return replace(match)
+        except (ArithmeticError, ValueError, TypeError, LookupError, NotImplementedError) as e:
+            log.debug("normalisation: %r left as written (%s)", match.group(), e)
+            return match.group()
+
+    return safe
 
 
 @functools.lru_cache(maxsize=None)
