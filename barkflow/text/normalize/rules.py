@@ -165,6 +165,8 @@ class RulesNormaliser:
             spoken = f"{self.amount(match['amount'])} {self.lang.scales[scale]}"
             return self._join(spoken, many)
         value = self.value(match["amount"])
+        if len(fraction) == 1:
+            fraction += "0"  # "3,5 €" is three euros fifty
         if code == "CENT" or not fraction.strip("0") or len(fraction) != 2 or not cent:
             return self._join(self.amount(match["amount"]), one if value == 1 else many)
         spoken = self._join(self.cardinal(int(whole or 0)), one if int(whole or 0) == 1 else many)
