@@ -59,7 +59,7 @@ _EN_ABBREVIATIONS = {
     r"Rev\.": "Reverend", r"Gov\.": "Governor", r"Sen\.": "Senator", r"Jr\.": "Junior", r"Sr\.": "Senior",
     r"St\.": "Saint/Street", r"Mt\.": "Mount", r"Rd\.": "Road", r"Ave\.": "Avenue", r"Blvd\.": "Boulevard",
     r"No\.(?=\s*\d)": "number", r"e\.g\.": "for example", r"i\.e\.": "that is", r"etc\.": "et cetera",
-    r"vs\.": "versus", r"approx\.": "approximately",
+    r"vs\.": "versus", r"approx\.": "approximately", r"pp\.(?=\s*\d)": "pages", r"p\.(?=\s*\d)": "page",
 }
 _EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
               "November", "December")
@@ -87,7 +87,7 @@ _DE_ABBREVIATIONS = {
     r"u\.\s?a\.": "unter anderem", r"usw\.": "und so weiter", r"bzw\.": "beziehungsweise", r"ca\.": "circa",
     r"evtl\.": "eventuell", r"ggf\.": "gegebenenfalls", r"Tel\.": "Telefon", r"Jh\.": "Jahrhundert",
     r"(?<=[a-zäöüß])str\.": "straße", r"Str\.": "Straße", r"Mio\.": "Millionen", r"Mrd\.": "Milliarden",
-    r"vgl\.": "vergleiche", r"s\.\s?o\.": "siehe oben", r"s\.\s?u\.": "siehe unten",
+    r"vgl\.": "vergleiche", r"S\.(?=\s*\d)": "Seite", r"s\.\s?o\.": "siehe oben", r"s\.\s?u\.": "siehe unten",
 }
 _DE_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
               "November", "Dezember")
@@ -114,7 +114,7 @@ _FR_ABBREVIATIONS = {
     r"M\.(?=\s+[A-Z])": "Monsieur", r"MM\.": "Messieurs", r"Mme": "Madame", r"Mlle": "Mademoiselle",
     r"Dr": "Docteur", r"Pr": "Professeur", r"St": "Saint", r"Ste": "Sainte", r"etc\.": "et cetera",
     r"p\.\s?ex\.": "par exemple", r"c\.-à-d\.": "c'est-à-dire", r"n°(?=\s*\d)": "numéro", r"env\.": "environ",
-    r"Tél\.": "Téléphone", r"av\.(?=\s)": "avenue", r"bd(?=\s)": "boulevard",
+    r"Tél\.": "Téléphone", r"p\.(?=\s*\d)": "page", r"av\.(?=\s)": "avenue", r"bd(?=\s)": "boulevard",
 }
 _FR_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
               "novembre", "décembre")

@@ -71,7 +71,7 @@ class RulesNormaliser:
 
     def _numbers(self) -> None:
         if self.language in ("en", "de", "hi"):  # years said as years ("nineteen ninety", "neunzehnhundertneunzig")
-            self.rules.append((re.compile(rf"{self.free}(?P<year>1[1-9]\d\d|20\d\d){self.end}"),
+            self.rules.append((re.compile(rf"{self.free}(?P<year>1[1-9]\d\d|10[1-9]\d|20\d\d){self.end}"),
                                lambda m: words.year(int(m["year"]), self.language)))
         self.rules.append((re.compile(rf"{self.free}(?P<amount>{self.number}){self.end}"), lambda m: self.amount(m["amount"])))
         # a house number with its letter ("221B"), a "4K": the number and the letter
@@ -100,6 +100,10 @@ class RulesNormaliser:
         lang = self.lang
         for regex, expansion in lang.abbreviations.items():
             ends = regex in lang.sentence_final
+            if regex[:1].islower() and expansion[:1].islower():  # "vgl." and a sentence's "Vgl."
+                capital = f"{regex[0].upper()}{regex[1:]}"
+                self.rules.append((re.compile(rf"(?<![\w.]){capital}(?!\w)"),
+                                   self._abbreviation(expansion[0].upper() + expansion[1:], ends)))
             self.rules.append((re.compile(rf"(?<![\w.]){regex}(?!\w)" if not regex.startswith("(?<=") else rf"{regex}(?!\w)"),
                                self._abbreviation(expansion, ends)))
 
