@@ -188,7 +188,6 @@ class RulesNormaliser:
     # --- times
 
     def _times(self) -> None:
-        lang = self.lang
         self.rules.append((re.compile(
             rf"{self.free}(?P<hours>[01]?\d|2[0-3])(?::|\.(?=\d\d\s?Uhr)|\s?h\s?)(?P<minutes>[0-5]\d)(?!\d)"
             rf"(?:\s?(?P<half>[ap])\.?\s?m\.?(?!\w)|\s?(?:Uhr|h)(?!\w))?", re.IGNORECASE), self._time))
@@ -197,7 +196,6 @@ class RulesNormaliser:
                                self._time))
         if self.language == "fr":
             self.rules.append((re.compile(rf"{self.free}(?P<hours>[01]?\d|2[0-3])\s?h(?!\w)"), self._time))
-        del lang
 
     def _time(self, match: re.Match) -> str:
         hours = int(match["hours"])
@@ -287,8 +285,6 @@ class RulesNormaliser:
     def _unit(self, match: re.Match) -> str:
         one, many = self.lang.units[match["unit"]]
         value = self.value(match["amount"])
-        if self.language == "de" and self.split(match["amount"])[1] == "5" and self.split(match["amount"])[0] not in ("", "0"):
-            pass  # "2,5 kg": "zwei Komma fünf Kilogramm" is how it is written; "zweieinhalb" is a choice
         if self.language in ("zh", "ja"):
             return f"{self.amount(match['amount'])}{one}"
         if self.language == "fr" and value >= 2 or self.language != "fr" and value != 1:
@@ -356,7 +352,7 @@ class RulesNormaliser:
 
     def _decades(self) -> None:
         if self.language == "en":
-            self.rules.append((re.compile(rf"(?:(?<=\s)|(?<=^))['’]?(?P<n>(?:1[1-9]|20)?\d0)['’]?s(?!\w)"), self._english_decade))
+            self.rules.append((re.compile(r"(?:(?<=\s)|(?<=^))['’]?(?P<n>(?:1[1-9]|20)?\d0)['’]?s(?!\w)"), self._english_decade))
         elif self.language == "de":
             self.rules.append((re.compile(rf"{self.free}(?P<n>(?:1[1-9]|20)?\d0)er(?=\s|-|$|[.,;])"),
                                lambda m: (words.year(int(m["n"]), "de") if len(m["n"]) == 4 else self.cardinal(int(m["n"]))) + "er"))
