@@ -1,6 +1,7 @@
 """Shared fixtures. The suite is hermetic: it never reaches the hub and never writes to the user's caches.
 
 - HF_HUB_OFFLINE=1: no hub is reachable in CI, and an online miss costs ~25 s of retries.
+- BARKFLOW_NORMALIZE_BACKEND=rules: what the tests expect does not depend on what is installed.
 - BARKFLOW_HOME points at a fresh folder for the run, so "tiny" sources and the `tiny_bundle`
   fixture share one bundle built once (pytest-xdist workers inherit the folder; the bundle's
   file lock makes them build it once). Set BARKFLOW_TEST_HOME to keep that folder between runs.
@@ -27,6 +28,9 @@ def pytest_configure(config):
         os.environ[_TEST_HOME] = tempfile.mkdtemp(prefix="barkflow-test-home-")
         config._barkflow_made_home = True
     os.environ["BARKFLOW_HOME"] = os.environ[_TEST_HOME]
+    # English normalisation by barkflow's rules, whether or not NeMo's grammars are installed (they
+    # take minutes to build); tests of the grammars ask for them by name
+    os.environ.setdefault("BARKFLOW_NORMALIZE_BACKEND", "rules")
 
 
 class PicklePayload:

@@ -47,7 +47,7 @@ def test_every_word_of_the_body_arrives_in_the_segments_in_chapters(book, tmp_pa
     assert list(the_plan.script.chapter_titles) == list(epubs.BODY)
     by_chapter: dict[str, list[str]] = {}
     for unit in segments:
-        by_chapter.setdefault(the_plan.script.chapter_titles[unit.line.chapter], []).extend(words(unit.text))
+        by_chapter.setdefault(the_plan.script.chapter_titles[unit.line.chapter], []).extend(words(unit.shown))
     assert by_chapter == {title: words(" ".join(paragraphs)) for title, paragraphs in epubs.BODY.items()}
     spoken = " ".join(unit.text for unit in segments)
     for left_out in (*epubs.FRONT_MATTER_WORDS, "footnote", "endnote", "picture", epubs.TITLE):

@@ -164,8 +164,10 @@ def check_script(text: str, fmt: str, action: str = "narrate") -> Script | None:
         assert 1 <= line.source_line <= line_count
     assert script.speakers() == list(dict.fromkeys(line.speaker for line in script.lines))
     if fmt in ("prose", "dialogue"):
-        spoken = [word for line in script.lines for word in without_direction_cue(line)]
-        assert is_subsequence(spoken, bark_characters(text).split())  # less the characters Bark never gets
+        # the file's words in order, less the characters Bark never gets and emphasis markup (*, _)
+        unmarked = lambda words: [w for w in (w.replace("*", "").replace("_", "") for w in words) if w]  # noqa: E731
+        spoken = unmarked(word for line in script.lines for word in without_direction_cue(line))
+        assert is_subsequence(spoken, unmarked(bark_characters(text).split()))
     return script
 
 

@@ -64,7 +64,7 @@ def test_chain_mode_rerenders_the_rest_of_the_line(tmp_path):
             "+project.cast.A=v2/en_speaker_0", "+project.cast.B=v2/en_speaker_1"]
     first = render(project_config(tmp_path, *base))
     assert first.segments == 5
-    script.write_text(script.read_text().replace("number two", "number 2"))
+    script.write_text(script.read_text().replace("number two", "number zwei"))
     after = render(project_config(tmp_path, *base))
     # the edited segment and the two chained after it; the first segment and line B are kept
     assert after.rendered["semantic"] == 3

@@ -56,6 +56,18 @@ def test_prose_custom_narrator_and_hashtag_is_not_a_heading():
     assert script.chapter_titles == ("",)
 
 
+@pytest.mark.parametrize("fmt", ["prose", "dialogue"])
+def test_emphasis_markup_in_plain_text_is_removed_and_its_words_kept(fmt):
+    """Plain-text books mark italics with underscores, Markdown with * and _: markup, not words."""
+    text = ('"_You_ want to\ntell me?" said *Ann*, **very** ***slowly*** and __firmly__.\n\n'
+            "snake_case_name, 5 * 3 and * * * stay.")
+    if fmt == "dialogue":
+        text = text.replace("to\ntell", "to tell").replace('"_You_', 'ANN: "_You_').replace("snake", "BOB: snake")
+    assert [line.text for line in parse_script(text, fmt).lines] == [
+        '"You want to tell me?" said Ann, very slowly and firmly.', "snake_case_name, 5 * 3 and * * * stay.",
+    ]
+
+
 def test_crlf_and_bom_are_handled():
     script = parse_script("\ufeffOne.\r\n\r\nTwo\r\nlines.", "prose")
     assert said(script) == [("narrator", "One."), ("narrator", "Two lines.")]

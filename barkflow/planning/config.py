@@ -179,7 +179,7 @@ class ProjectConfig:
     read_by: str = ""  # the narrator credit in the outputs' tags (`narrator` above names the prose speaker)
     cover: str = ""  # a JPEG or PNG for the m4b and mp3s; "" = the EPUB's own cover, if any
     book: BookOptions = field(default_factory=BookOptions)  # EPUB/HTML: which parts are read
-    normalize: bool = False  # numbers, abbreviations... read as words, in each voice's language
+    normalize: bool = True  # numbers, abbreviations... read as words, in each voice's language (false: as written)
     # pronunciations: a YAML file's path, or {words: {phrase: respelling}, regex: [[pattern, replacement]], case_sensitive}
     lexicon: Any = None
     pause_s: float = 1.0  # the silence a bare [pause] cue makes ([pause 2.5s] says its own)

@@ -33,6 +33,7 @@ from barkflow.text.script import SUNG, BookTags, Script, ScriptLine
 from barkflow.text.formats import load_script
 from barkflow.text.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
 from barkflow.text.split import estimate_seconds, split_text
+from barkflow.text.normalize import note_for, wfst
 from barkflow.planning.voices import ResolvedVoice
 
 log = logging.getLogger(__name__)
@@ -419,10 +420,14 @@ class _Planner:
 
 class _SpellerFactory:
     """Each voice's speller: its language (the voice's, else its preset's, else English), the
-    project's normalize switch, and its lexicon over the project's; lexicon files are read once."""
+    project's normalize switch, and its lexicon over the project's; lexicon files are read once.
+    What normalisation cannot do in a language (no back end; English without NeMo's grammars) is
+    said once per render, with the first voice in that language."""
 
     def __init__(self, cfg: BarkflowConfig, config_dirs: list[Path]):
         self.normalize = cfg.project.normalize
+        if self.normalize:
+            wfst.use_cache_dir(cfg.paths.cache_dir)  # the English grammars are built there, once
         self.find = lambda path: find_file(path, config_dirs)
         self.project_lexicon = load_lexicon(cfg.project.lexicon, "project.lexicon", self.find)
         self.spellers: dict[str, Speller] = {}
@@ -433,6 +438,10 @@ class _SpellerFactory:
             if voice.config.lexicon is not None:
                 lexicon = load_lexicon(voice.config.lexicon, f"voice {voice.name} lexicon", self.find).merged(lexicon)
             language = voice.language or DEFAULT_LANGUAGE
+            if self.normalize and all(s.language != language for s in self.spellers.values()):
+                note = note_for(language)
+                if note:
+                    log.warning(note)
             self.spellers[voice.name] = Speller(language, self.normalize, lexicon)
         return self.spellers[voice.name]
 

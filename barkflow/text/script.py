@@ -15,7 +15,8 @@ Formats (`fmt`):
             `NAME: text`, else prose
 
 What is not spoken (so the words of the lines are the file's words minus these): headings and
-section titles, speaker prefixes and directions, escape backslashes, and in Fountain all markup
+section titles, speaker prefixes and directions, escape backslashes, emphasis markup in every
+format (`_italics_` of plain-text books, Markdown's `*`/`**`/`_`), and in Fountain all markup
 (scene headings, cues, transitions, title page, notes, boneyard, synopses, emphasis `*`/`_`,
 forcing characters `! @ . > ~`). Fountain lyrics (`~text`) become `♪ text ♪`, Bark's singing cue.
 
@@ -278,7 +279,7 @@ def _parse_prose(lines: list[str], builder: ScriptBuilder) -> None:
 
     def flush() -> None:
         if paragraph:
-            builder.add(builder.narrator, " ".join(paragraph), first_line)
+            builder.add(builder.narrator, strip_emphasis(" ".join(paragraph)), first_line)
             paragraph.clear()
         builder.next_paragraph()
 
@@ -304,7 +305,7 @@ def _parse_dialogue(lines: list[str], builder: ScriptBuilder) -> None:
             builder.next_paragraph()
             continue
         if stripped.startswith("\\"):  # escaped: narration, whatever it looks like
-            builder.add(builder.narrator, stripped[1:], number)
+            builder.add(builder.narrator, strip_emphasis(stripped[1:]), number)
             continue
         title = _heading_title(line)
         if title is not None:
@@ -312,14 +313,14 @@ def _parse_dialogue(lines: list[str], builder: ScriptBuilder) -> None:
             continue
         match = _dialogue_match(stripped)
         if match is None:
-            builder.add(builder.narrator, stripped, number)
+            builder.add(builder.narrator, strip_emphasis(stripped), number)
         elif not (match.group("text") or "").strip():
             log.warning("%s:%d: %r has a speaker but no text, so the narrator reads it; put the words on the same "
                         "line ('%s: Hello') or escape it with a backslash", builder.source, number, stripped,
                         match.group("name").strip())
             builder.add(builder.narrator, stripped, number)
         else:
-            builder.add(" ".join(match.group("name").split()), match.group("text"), number,
+            builder.add(" ".join(match.group("name").split()), strip_emphasis(match.group("text")), number,
                         direction=(match.group("direction") or "").strip())
 
 
@@ -328,7 +329,7 @@ def _parse_dialogue(lines: list[str], builder: ScriptBuilder) -> None:
 _SCENE_HEADING = re.compile(r"(?:INT\.?/EXT|INT/EXT|I/E|INT|EXT|EST)[. ]", re.IGNORECASE)
 _TITLE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9 _\-]*:.*")
 _EMPHASIS = re.compile(r"(?<!\\)(\*{1,3})(?=\S)(.{1,300}?)(?<=[^\s\\])\1")
-_UNDERLINE = re.compile(r"(?<![\w\\])_(?=\S)(.{1,300}?)(?<=[^\s\\])_(?!\w)")
+_UNDERLINE = re.compile(r"(?<![\w\\])(_{1,2})(?=\S)(.{1,300}?)(?<=[^\s\\])\1(?!\w)")
 _EXTENSION = re.compile(r"\([^()]*\)")
 
 
@@ -389,13 +390,19 @@ def _cut_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, set[int]]:
     return "".join(pieces) + text[position:], touched
 
 
-def _clean_fountain_text(text: str) -> str:
-    """Remove emphasis markup (*italic*, **bold**, _underline_) and its escapes."""
+def strip_emphasis(text: str) -> str:
+    """The words without their emphasis markup (*italic*, **bold**, _underline_ or a plain-text
+    book's _italics_, __bold__): markup, not words, in every format that has it."""
     if "*" in text:
         text = _EMPHASIS.sub(r"\2", text)
     if "_" in text:
-        text = _UNDERLINE.sub(r"\1", text)
-    return text.replace("\\*", "*").replace("\\_", "_")
+        text = _UNDERLINE.sub(r"\2", text)
+    return text
+
+
+def _clean_fountain_text(text: str) -> str:
+    """Remove emphasis markup and its escapes."""
+    return strip_emphasis(text).replace("\\*", "*").replace("\\_", "_")
 
 
 def _lyric(line: str) -> str:

@@ -5,8 +5,8 @@ from the book), and each segment's spoken text is derived from its words here:
 
 1. the pronunciation lexicon: whole words or phrases → respellings (case-insensitive unless
    `case_sensitive`), then its regex replacements in order;
-2. normalisation (`project.normalize`), per language: abbreviations, currency, percentages, times,
-   ordinals, Roman numerals after chapter words, years and numbers become words (num2words).
+2. normalisation (`project.normalize`), per language: barkflow.text.normalize, the front door to a
+   back end per language (abbreviations, money, measures, dates, times, ordinals... as words).
 
 The lexicon comes first so that an entry wins over the automatic rules (an entry for "007" sees
 the digits), and a respelling is never normalised again. Bark's cues (`[laughs]`, `[MAN]`, ♪)
@@ -23,21 +23,21 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 import regex
 import yaml
-from num2words import CONVERTER_CLASSES, num2words
 
 from barkflow.store.keys import content_key
 from barkflow.errors import BarkflowError
-from barkflow.text.decoding import BARK_CUE, has_words
+from barkflow.text.chunks import chunks_of as _chunks
+from barkflow.text.chunks import replace_in as _replace_in
+from barkflow.text.decoding import has_words
+from barkflow.text.normalize import NORMALIZE_VERSION, normaliser_for
 
 log = logging.getLogger(__name__)
 
-NORMALIZE_VERSION = 1  # bump when the rules change what the same text becomes
 DEFAULT_LANGUAGE = "en"
 MAX_PAUSE_S = 60.0  # the longest pause, a cue's or a configured one (project.pause_s, stitch.pause_*)
 
@@ -276,262 +276,6 @@ def _plain(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------------------
-# chunks: Bark's cues are protected from every rewrite
-
-_CUE = BARK_CUE
-
-
-def _chunks(text: str) -> list[tuple[str, bool]]:
-    """The text as chunks of (text, protected), its Bark cues protected as they are."""
-    return _replace_in([(text, False)], _CUE, lambda cue: cue.group())
-
-
-def _replace_in(chunks, pattern: re.Pattern, replace: Callable[[re.Match], str]) -> list[tuple[str, bool]]:
-    """Each match in the unprotected chunks replaced, and the replacement protected from later rules."""
-    result = []
-    for text, protected in chunks:
-        if protected:
-            result.append((text, True))
-            continue
-        position = 0
-        for match in pattern.finditer(text):
-            result += [(text[position : match.start()], False), (replace(match), True)]
-            position = match.end()
-        result.append((text[position:], False))
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# normalisation
-
-
-@dataclass(frozen=True)
-class _Language:
-    thousands: str  # regex for the thousands separator
-    decimal: str  # the decimal mark
-    abbreviations: dict[str, str]  # regex → expansion, tried in this order
-    sentence_final: frozenset[str]  # the abbreviations (regexes) whose period may also end a sentence
-    percent: str
-    chapter_words: str
-    currency_after: bool  # "5 €" is the usual order
-
-
-_EN_ABBREVIATIONS = {
-    r"Mr\.": "Mister", r"Mrs\.": "Missus", r"Ms\.": "Miz", r"Dr\.": "Doctor", r"Prof\.": "Professor",
-    r"Jr\.": "Junior", r"Sr\.": "Senior", r"St\.": "Saint/Street", r"Mt\.": "Mount", r"No\.(?=\s*\d)": "number",
-    r"e\.g\.": "for example", r"i\.e\.": "that is", r"etc\.": "et cetera", r"vs\.": "versus",
-    r"approx\.": "approximately",
-}
-_DE_ABBREVIATIONS = {
-    r"Hr\.": "Herr", r"Hrn\.": "Herrn", r"Fr\.": "Frau", r"Dr\.": "Doktor", r"Prof\.": "Professor",
-    r"St\.": "Sankt", r"Nr\.(?=\s*\d)": "Nummer", r"z\.\s?B\.": "zum Beispiel", r"d\.\s?h\.": "das heißt",
-    r"u\.\s?a\.": "unter anderem", r"usw\.": "und so weiter", r"bzw\.": "beziehungsweise", r"ca\.": "circa",
-    r"evtl\.": "eventuell", r"ggf\.": "gegebenenfalls",
-}
-_FR_ABBREVIATIONS = {
-    r"M\.(?=\s+[A-Z])": "Monsieur", r"MM\.": "Messieurs", r"Mme": "Madame", r"Mlle": "Mademoiselle",
-    r"Dr": "Docteur", r"Pr": "Professeur", r"St": "Saint", r"Ste": "Sainte", r"etc\.": "et cetera",
-    r"p\.\s?ex\.": "par exemple", r"c\.-à-d\.": "c'est-à-dire", r"n°(?=\s*\d)": "numéro",
-}
-_ES_ABBREVIATIONS = {
-    r"Sr\.": "señor", r"Sra\.": "señora", r"Srta\.": "señorita", r"Dr\.": "doctor", r"Dra\.": "doctora",
-    r"Ud\.": "usted", r"Uds\.": "ustedes", r"etc\.": "etcétera", r"p\.\s?ej\.": "por ejemplo",
-    r"núm\.(?=\s*\d)": "número",
-}
-
-_LANGUAGES = {
-    "en": _Language(",", ".", _EN_ABBREVIATIONS, frozenset({r"Jr\.", r"Sr\.", r"St\.", r"etc\."}), "percent",
-                    r"Chapter|Part|Book|Volume|Act|Scene", False),
-    "de": _Language(r"\.", ",", _DE_ABBREVIATIONS, frozenset({r"u\.\s?a\.", r"usw\."}), "Prozent",
-                    r"Kapitel|Teil|Buch|Band|Akt|Szene", True),
-    "fr": _Language(r"[ \u00a0\u202f.]", ",", _FR_ABBREVIATIONS, frozenset({r"etc\."}), "pour cent",
-                    r"Chapitre|Partie|Livre|Tome|Acte|Scène", True),
-    "es": _Language(r"\.", ",", _ES_ABBREVIATIONS, frozenset({r"etc\."}), "por ciento",
-                    r"Capítulo|Parte|Libro|Tomo|Acto|Escena", True),
-}
-SUPPORTED_LANGUAGES = tuple(_LANGUAGES)
-_GENERIC = _Language(",", ".", {}, frozenset(), "%", r"Chapter", False)  # numbers only, for other num2words languages
-
-_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP"}
-_SCALES = r"thousand|million|billion|trillion|Tausend|Millionen|Million|Milliarden|Milliarde|mille|millions?|milliards?|mil|millones|millón"
-_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-_DE_MONTHS = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
-
-
-def roman_value(numeral: str) -> Optional[int]:
-    """The value of a well-formed Roman numeral in capitals, else None."""
-    if not numeral or not _ROMAN.fullmatch(numeral):
-        return None
-    values = [_ROMAN_VALUES[c] for c in numeral]
-    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
-
-
-class Normaliser:
-    """Numbers, currency, percentages, times, ordinals, years and abbreviations as words, in one language."""
-
-    def __init__(self, language: str):
-        self.language = language
-        self.rules = _LANGUAGES.get(language, _GENERIC)
-        lang = self.rules
-        number = rf"\d{{1,3}}(?:{lang.thousands}\d{{3}})+(?!\d)|\d+"
-        self.number = rf"(?:{number})(?:{re.escape(lang.decimal)}\d+)?"
-        free = r"(?<![\w.,])"  # a number glued to letters (MP3, R2) stays as it is
-        end = r"(?![\w%])"
-        symbols = "".join(map(re.escape, _CURRENCIES))
-        self.patterns: list[tuple[re.Pattern, Callable[[re.Match], str]]] = []
-        for regex, expansion in lang.abbreviations.items():
-            ends = regex in lang.sentence_final
-            self.patterns.append((re.compile(rf"(?<!\w){regex}(?!\w)"), self._abbreviation(expansion, ends)))
-        scale = rf"(?:\s+(?P<scale>{_SCALES})\b)?"
-        self.patterns += [
-            (re.compile(rf"(?P<symbol>[{symbols}])\s?(?P<amount>{self.number}){scale}"), self._currency),
-            (re.compile(rf"{free}(?P<amount>{self.number}){scale}\s?(?P<symbol>[{symbols}])"), self._currency),
-            (re.compile(rf"{free}(?P<amount>{self.number})\s?%"), self._percent),
-            (re.compile(rf"{free}(?P<hours>[01]?\d|2[0-3]):(?P<minutes>[0-5]\d)(?!\d)(?:\s?(?P<half>[ap])\.?\s?m\.?(?!\w)|\s?Uhr\b)?",
-                        re.IGNORECASE), self._time),
-        ]
-        self.patterns += self._ordinal_patterns(free)
-        self.patterns += [
-            (re.compile(rf"\b(?P<word>{lang.chapter_words})(?P<space>\s+)(?P<roman>[IVXLCDM]+)\b", re.IGNORECASE),
-             self._chapter),
-            (re.compile(rf"{free}(?P<year>1[1-9]\d\d|20\d\d){end}"), self._year),
-            (re.compile(rf"{free}(?P<amount>{self.number}){end}"), self._number),
-        ]
-
-    # --- the rules
-
-    def _abbreviation(self, expansion: str, ends: bool):
-        def replace(match: re.Match) -> str:
-            words = expansion
-            if expansion == "Saint/Street":  # "St. Paul" but "Baker St."
-                before = match.string[: match.start()].rstrip().split()
-                words = "Street" if before and before[-1][:1].isupper() and before[-1][-1:].isalpha() else "Saint"
-                if words == "Saint":
-                    return words
-            after = match.string[match.end() :]
-            if ends and match.group().endswith(".") and (not after.strip() or re.match(r"\s+[A-Z]", after)):
-                words += "."  # the abbreviation's period also ended the sentence
-            return words
-
-        return replace
-
-    def _words(self, value, to: str = "cardinal") -> str:
-        return num2words(value, lang=self.language, to=to)
-
-    def _value(self, text: str) -> Decimal:
-        whole, _, fraction = text.partition(self.rules.decimal)
-        whole = re.sub(r"\D", "", whole)
-        return Decimal(f"{whole}.{fraction}" if fraction else whole)
-
-    def _amount(self, text: str) -> str:
-        value = self._value(text)
-        return self._words(int(value) if value == value.to_integral_value() else value)
-
-    def _currency(self, match: re.Match) -> str:
-        code = _CURRENCIES[match.group("symbol")]
-        value, scale = self._value(match.group("amount")), match.group("scale")
-        converter = CONVERTER_CLASSES[self.language]
-        forms = getattr(converter, "CURRENCY_FORMS", {}).get(code)
-        if forms is None:
-            return match.group()
-        if scale or value == value.to_integral_value():
-            count = self._amount(match.group("amount")) + (f" {scale}" if scale else "")
-            plural = 2 if scale or value != 1 else 1
-            return f"{count} {converter.pluralize(plural, forms[0])}"
-        return num2words(value, lang=self.language, to="currency", currency=code)
-
-    def _percent(self, match: re.Match) -> str:
-        return f"{self._amount(match.group('amount'))} {self.rules.percent}"
-
-    def _time(self, match: re.Match) -> str:
-        hours, minutes = int(match.group("hours")), int(match.group("minutes"))
-        half = match.group("half")
-        if self.language == "en":
-            spoken = self._words(hours)
-            if minutes == 0 and hours > 12 and not half:
-                return f"{spoken} hundred"  # 24-hour time: "fourteen hundred"
-            spoken += " o'clock" if minutes == 0 and not half else (
-                "" if minutes == 0 else f" oh {self._words(minutes)}" if minutes < 10 else f" {self._words(minutes)}")
-            return spoken + (f" {half.lower()}.m." if half else "")
-        if self.language == "de":
-            return f"{self._words(hours)} Uhr" + (f" {self._words(minutes)}" if minutes else "")
-        if self.language == "fr":
-            hour_words = "une" if hours == 1 else self._words(hours)
-            return f"{hour_words} heure{'' if hours == 1 else 's'}" + (f" {self._words(minutes)}" if minutes else "")
-        if self.language == "es":
-            hour_words = "una" if hours == 1 else self._words(hours)
-            return f"{hour_words} en punto" if minutes == 0 else f"{hour_words} y {self._words(minutes)}"
-        return match.group()
-
-    def _ordinal_patterns(self, free: str) -> list:
-        if self.language == "en":
-            return [(re.compile(rf"{free}(?P<n>\d+)(?:st|nd|rd|th)\b"), lambda m: self._words(int(m["n"]), "ordinal"))]
-        if self.language == "de":
-            # "am 3. Oktober", "der 2. Teil": a number and a period before a month or a lowercase word
-            pattern = rf"{free}(?P<n>\d{{1,3}})\.(?=\s+(?:{_DE_MONTHS}|[a-zäöüß]))"
-            inflected = re.compile(r"(?:am|im|zum|vom|beim|dem|den)\s+$", re.IGNORECASE)
-
-            def german(m: re.Match) -> str:
-                words = self._words(int(m["n"]), "ordinal")
-                return words + "n" if inflected.search(m.string[: m.start()]) else words
-
-            return [(re.compile(pattern), german)]
-        if self.language == "fr":
-            def french(m: re.Match) -> str:
-                n, suffix = int(m["n"]), m["suffix"]
-                if n == 1:
-                    return "première" if suffix in ("re", "ère") else "premier"
-                return self._words(n, "ordinal")
-
-            return [(re.compile(rf"{free}(?P<n>\d+)(?P<suffix>er|re|ère|ème|eme|e)\b"), french)]
-        if self.language == "es":
-            def spanish(m: re.Match) -> str:
-                words = self._words(int(m["n"]), "ordinal")
-                return words[:-1] + "a" if m["mark"] == "ª" and words.endswith("o") else words
-
-            return [(re.compile(rf"{free}(?P<n>\d+)\.?(?P<mark>[ºª°])"), spanish)]
-        return []
-
-    def _chapter(self, match: re.Match) -> str:
-        value = roman_value(match.group("roman"))
-        if value is None:
-            return match.group()
-        return f"{match.group('word')}{match.group('space')}{self._words(value)}"
-
-    def _year(self, match: re.Match) -> str:
-        return self._words(int(match.group("year")), "year")
-
-    def _number(self, match: re.Match) -> str:
-        return self._amount(match.group("amount"))
-
-    # --- the whole text
-
-    def __call__(self, chunks: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-        for pattern, replace in self.patterns:
-            chunks = _replace_in(chunks, pattern, replace)
-        return chunks
-
-    def title_numeral(self, text: str) -> Optional[str]:
-        """A text that is only a Roman numeral ("IV.", a chapter title) as words, else None."""
-        stripped = text.strip()
-        value = roman_value(stripped.rstrip("."))
-        if value is None or value < 1:
-            return None
-        return self._words(value) + ("." if stripped.endswith(".") else "")
-
-
-@functools.lru_cache(maxsize=None)
-def _normaliser(language: str) -> Optional[Normaliser]:
-    try:
-        num2words(1, lang=language)
-    except NotImplementedError:
-        log.warning("normalisation: num2words has no language %r; its numbers are left as digits", language)
-        return None
-    return Normaliser(language)
-
-
-# --------------------------------------------------------------------------------------------
 # the speller: one voice's way from the book's words to the spoken text
 
 
@@ -548,7 +292,12 @@ class Speller:
 
     def identity(self) -> str:
         """What the spoken text depends on besides the words (for the split memo's key)."""
-        return content_key("speller", NORMALIZE_VERSION, self.language, self.normalize, self.lexicon)
+        backend = self._normaliser.name if self._normaliser is not None else None
+        return content_key("speller", NORMALIZE_VERSION, backend, self.language, self.normalize, self.lexicon)
+
+    @property
+    def _normaliser(self):
+        return normaliser_for(self.language) if self.normalize else None
 
     def __call__(self, text: str) -> str:
         if not self.active:
@@ -556,7 +305,7 @@ class Speller:
         chunks = _chunks(text)
         if self.lexicon:
             chunks = self.lexicon.respell(chunks)
-        normaliser = _normaliser(self.language) if self.normalize else None
+        normaliser = self._normaliser
         if normaliser is not None:
             whole = "".join(t for t, _ in chunks)
             title = normaliser.title_numeral(whole) if all(not p for _, p in chunks) else None
