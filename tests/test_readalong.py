@@ -157,7 +157,7 @@ def test_overlays_name_the_text_and_clip_the_audio(rendered):
             duration = package.findtext(f".//o:meta[@refines='#mo-{Path(stem).name}']", namespaces=NS)
             assert _seconds(duration) == previous_end
     # The book's words, segment by segment, in order: what the manifest says was shown.
-    assert shown == [segment["text"] for segment in manifest["segments"]]
+    assert shown == [" ".join(segment["text"].split()) for segment in manifest["segments"]]
     assert "water & the gulls" in " ".join(shown)
 
 
@@ -214,3 +214,26 @@ def test_epub2_test_book_is_epub3_markup_in_an_epub2_package(tmp_path):
     expected = re.compile(r'Irregular DOCTYPE|"epub:type" not allowed|"epub:prefix" not allowed|'
                           r'element "section" not allowed|element "body" incomplete')
     assert [e for e in errors if not expected.search(e)] == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=30), st.sampled_from(["l0001-s01", "l0002-s01", "l0002-s02"]),
+                          st.integers(1, 3)), min_size=1, max_size=8),
+       st.text(max_size=20))
+def test_any_words_make_well_formed_documents_whose_overlay_names_their_spans(items, title):
+    """Whatever a script's words hold (markup characters, controls XML cannot carry, a segment id
+    twice): the chapter's XHTML and SMIL parse, each overlay names a span of the text, and the text
+    keeps every word XML can hold."""
+    from barkflow.publishing import readalong
+
+    pieces = [PlacedPiece(sid, 0, line, "n", text, 100 * n, 100 * n + 90, 100 * n, 100 * n + 90)
+              for n, (text, sid, line) in enumerate(items)]
+    chapter = readalong._chapter(0, title, pieces, readalong._span_ids(pieces), 100 * len(pieces), 24_000)
+    page = etree.fromstring(readalong._content(chapter, "en").encode())
+    spans = {span.get("id"): span.text or "" for span in page.iterfind(".//h:span", NS)}
+    assert len(spans) == len(pieces)  # ids unique
+    assert list(spans.values()) == [" ".join(readalong._XML_INVALID.sub("", text).split()) for text, _, _ in items]
+    overlay = etree.fromstring(readalong._overlay(chapter).encode())
+    for text in overlay.iterfind(".//s:text", NS):
+        assert text.get("src").split("#")[1] in spans
+    assert len(page.findall(".//h:p", NS)) == 1 + sum(a[2] != b[2] for a, b in itertools.pairwise(items))

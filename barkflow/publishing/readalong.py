@@ -221,7 +221,9 @@ def _xhtml(language: str, title: str, body: str) -> str:
 
 def _content(chapter: _Chapter, language: str) -> str:
     paragraphs = "".join(
-        "<p>" + " ".join(f"<span id={_attr(span_id)}>{_text(text)}</span>" for span_id, text in paragraph) + "</p>\n"
+        # Whitespace runs as one space, as a reader shows them anyway (and XML would turn a CR into LF).
+        "<p>" + " ".join(f"<span id={_attr(span_id)}>{_text(' '.join(_XML_INVALID.sub('', text).split()))}</span>"
+                         for span_id, text in paragraph) + "</p>\n"
         for paragraph in chapter.paragraphs
     )
     heading = f"<h1>{_text(chapter.title)}</h1>\n" if chapter.title else ""
