@@ -113,7 +113,7 @@ def write_read_along(result: StitchResult, chapter_titles: Sequence[str], path: 
             _add(archive, "EPUB/package.opf", _package(chapters, book, title, language).encode())
             _add(archive, "EPUB/nav.xhtml", _nav(chapters, title, language).encode())
             _add(archive, "EPUB/style.css", _STYLE.encode())
-            if book.cover:
+            if _cover_name(book):
                 _add(archive, f"EPUB/{_cover_name(book)}", book.cover, compress=False)
             for chapter in chapters:
                 _add(archive, f"EPUB/{chapter.stem}.xhtml", _content(chapter, language).encode())
@@ -250,7 +250,9 @@ def _overlay(chapter: _Chapter) -> str:
 
 
 def _cover_name(book: BookTags) -> str:
-    return "cover.png" if book.cover_type == "image/png" else "cover.jpg"
+    """The cover's name in the book; "" for none, or one of a type EPUB readers need not show."""
+    names = {"image/png": "cover.png", "image/jpeg": "cover.jpg"}
+    return names.get(book.cover_type, "") if book.cover else ""
 
 
 def _identifier(chapters: Sequence[_Chapter], book: BookTags, title: str) -> str:
@@ -284,7 +286,7 @@ def _package(chapters: Sequence[_Chapter], book: BookTags, title: str, language:
              f'<meta property="media:active-class">{MEDIA_ACTIVE_CLASS}</meta>']
     items = ['<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>',
              '<item id="style" href="style.css" media-type="text/css"/>']
-    if book.cover:
+    if _cover_name(book):
         items.append(f'<item id="cover-image" href="{_cover_name(book)}" media-type="{book.cover_type}" '
                      'properties="cover-image"/>')
     for c in chapters:
