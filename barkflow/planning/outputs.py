@@ -67,13 +67,14 @@ class ExportOptions:
     subtitles: List[str] = field(default_factory=lambda: ["srt", "vtt"])
     title: str = ""
     author: str = ""
-    bitrate_kbps: int = 64  # AAC bitrate for m4b
+    bitrate_kbps: int = 64  # AAC bitrate for m4b and the read-along book's audio
+    read_along: bool = False  # also <name>.epub: the text with Media Overlays (publishing/readalong.py)
 
     def __post_init__(self) -> None:
         # Hydra hands over lists (or a bare string); store normalised tuples.
         self.formats = list(_format_names("formats", self.formats, AUDIO_FORMATS))
         self.subtitles = list(_format_names("subtitles", self.subtitles, SUBTITLE_FORMATS))
-        for name in ("book", "per_chapter", "per_line"):
+        for name in ("book", "per_chapter", "per_line", "read_along"):
             if not isinstance(getattr(self, name), bool):
                 raise BarkflowError(f"export.{name} is {getattr(self, name)!r}: set it to true or false")
         for name in ("title", "author"):
@@ -105,7 +106,7 @@ class ExportOptions:
                 f"export.formats {list(self.plain_formats)} has nothing to write: set export.book, "
                 "export.per_chapter or export.per_line to true"
             )
-        if not self.formats and not (self.subtitles and (self.book or self.per_chapter)):
+        if not self.formats and not self.read_along and not (self.subtitles and (self.book or self.per_chapter)):
             raise BarkflowError("export writes nothing: list a format in export.formats, such as wav")
 
 

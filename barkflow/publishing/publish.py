@@ -7,6 +7,7 @@ the decode entries' checksums, the stitch and export options and the project's t
 
 from __future__ import annotations
 
+import collections
 import copy
 import functools
 import json
@@ -25,9 +26,11 @@ from barkflow.errors import BarkflowError
 from barkflow.store.files import read_json_object, remove_stale_partials, write_json_atomic
 from barkflow.planning.plan import SEGMENT_ID, Plan, Unit
 from barkflow.running.schedule import load, load_audio
+from barkflow.text.script import BookTags
 from barkflow.steps import verify as verify_step
 from barkflow.publishing.clips import REVIEW_DIR, add_checks, write_clips
 from barkflow.publishing.export import export
+from barkflow.publishing.readalong import write_read_along
 from barkflow.publishing.stitch import StitchPiece, stitch
 
 log = logging.getLogger(__name__)
@@ -232,6 +235,12 @@ def _stitch_and_export(
     stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
     render_key = inputs_key()  # what was stitched: entries stitch found damaged were recomputed
     outputs = [str(p) for p in export(stitched, chapter_titles, cfg.export, out_dir, cfg.project.name, the_plan.tags)]
+    if cfg.export.read_along:
+        epub = out_dir / f"{cfg.project.name}.epub"
+        # A book that names no language is in the language most of its segments' voices speak.
+        spoken = collections.Counter(u.voice.language for u in chosen if u.voice.language).most_common(1)
+        tags = the_plan.tags.over(BookTags(language=spoken[0][0] if spoken else ""))
+        outputs.append(str(write_read_along(stitched, chapter_titles, epub, tags, cfg.export.bitrate_kbps)))
     outputs += [str(p) for p in _export_segment_voices(chosen, store, engine, out_dir / "voices")]
     return _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs)
 
