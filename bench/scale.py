@@ -128,7 +128,7 @@ def measure_plan(folder: Path, script: Path) -> dict:
     store = Store(config.paths.cache_dir)
     rss_before = peak_rss_mb()
     cold_s = None
-    memo = store.root / "split-memo.json"  # plan.SplitMemo: split results of earlier plans
+    memo = store.root / "split-memo.json"  # planning/memo.py SplitMemo: split results of earlier plans
     if memo.exists():  # first without it: pysbd and the tokenizer split every line
         memo.rename(memo.with_name("split-memo.json.aside"))
         started = time.perf_counter()

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from barkflow import steps
 from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
-from barkflow.planning import plan
+from barkflow.planning import memo, plan
 from barkflow.planning.voices import PROMPT_KEY
 from barkflow.publishing.publish import RENDER_KEY
 from barkflow.steps import clone, verify
@@ -29,7 +29,7 @@ ALL_KEYS = {
     "semantic": steps.semantic.KEY, "semantic given": steps.semantic.GIVEN_KEY, "coarse": steps.coarse.KEY,
     "fine": steps.fine.KEY, "decode": steps.decode.KEY, "verify": verify.KEY, "clone": clone.KEY,
     "seed": plan.SEED_KEY, "split seed": plan.SPLIT_SEED_KEY, "segment": plan.SEGMENT_KEY, "split": plan.SPLIT_KEY,
-    "split memo check": plan.MEMO_CHECK, "voice prompt": PROMPT_KEY, "render": RENDER_KEY,
+    "split memo check": memo.MEMO_CHECK, "voice prompt": PROMPT_KEY, "render": RENDER_KEY,
 }
 VALUES = st.one_of(st.integers(-3, 3), st.text(max_size=3), st.floats(0, 2, allow_nan=False), st.none(),
                    st.lists(st.integers(0, 3), max_size=3))

@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from barkflow.planning.overrides import apply_overrides
 from barkflow.planning.overrides import check_cast, check_line_overrides, line_overrides
 from barkflow.engine.api import STAGES, Bark
 from barkflow.errors import BarkflowError
-from barkflow.store.files import read_json_object, write_json_atomic
+from barkflow.planning.memo import SplitMemo, TokenCounter
 from barkflow.planning.outputs import resolve_tags
 from barkflow.text.script import SUNG, BookTags, Script, ScriptLine
 from barkflow.text.formats import load_script
@@ -267,7 +267,7 @@ class _Planner:
                  cast: dict, lines: dict, depth: int):
         self.cfg, self.project, self.script, self.cast, self.lines = cfg, cfg.project, script, cast, lines
         self.voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
-        self.count_tokens = _TokenCounter(engine)
+        self.count_tokens = TokenCounter(engine)
         self.memo = SplitMemo(store)
         self.tokenizer_id = self.count_tokens.identity()
         self.speller_for = _SpellerFactory(cfg, config_dirs)
@@ -535,98 +535,6 @@ def _stage_options(cfg: BarkflowConfig, voice: VoiceConfig, override, where: str
     return SamplingConfig(**resolved)
 
 
-class _TokenCounter:
-    """The model's tokenizer count, loaded on first use; character limits only if it cannot be had."""
-
-    def __init__(self, engine: Bark):
-        self.engine = engine
-        self.count: Optional[Callable[[str], int]] = None
-        self.unavailable = False
-
-    def identity(self) -> str:
-        try:
-            return self.engine.identity("tokenizer")
-        except BarkflowError:
-            return "characters only"
-
-    def __call__(self, text: str) -> int:
-        if self.count is None and not self.unavailable:
-            try:
-                self.count = self.engine.tokenizer.count
-            except BarkflowError as e:
-                log.warning("splitting by characters only: %s", e)
-                self.unavailable = True
-        return self.count(text) if self.count else 0
-
-
-MEMO_CHECK = Key("split-memo", 0, ("key", "parts"))  # an entry's check: the memo file is not trusted
-
-
-class SplitMemo:
-    """Split results of earlier runs, one JSON file in the cache: a rerun skips pysbd and the tokenizer.
-
-    Entries are keyed by everything the split depends on; concurrent writers merge, and a lost
-    entry only costs a re-split. The file is not trusted: an entry is used only if its check (a
-    content key over its key and parts) matches and its parts are non-empty strings that say
-    exactly the line's words, so Bark never speaks what an edited or damaged memo says.
-    """
-
-    def __init__(self, store: Store):
-        self.path = store.root / "split-memo.json"
-        self.entries = read_json_object(self.path) or {}
-        self.new: dict[str, dict] = {}
-
-    def get(self, key: str, text: str, where: str, fits: Callable[[str], bool]) -> Optional[list[str]]:
-        """The memoized parts of `text`, if they say its words and each `fits` the split's limits: a
-        check can be recomputed by anyone, so a forged entry must never make a segment Bark would cut."""
-        entry = self.entries.get(key)
-        if entry is None:
-            return None
-        if isinstance(entry, dict) and self._holds(key, entry, text) and all(map(fits, entry["parts"])):
-            return entry["parts"]
-        if isinstance(entry, list):  # the format before entries carried a check: quietly replaced
-            log.debug("%s: split memo entry in the old format; splitting again", where)
-        else:
-            log.warning("%s: the split memo's entry is damaged, does not match the line or has a part over the "
-                        "split limits; splitting it again", where)
-        return None
-
-    def put(self, key: str, text: str, parts: list[str]) -> None:
-        entry = {"parts": parts, "check": self._check(key, parts)}
-        if self._holds(key, entry, text):  # a split that cuts inside a word (an over-long one) is not memoized
-            self.entries[key] = self.new[key] = entry
-
-    @staticmethod
-    def _check(key: str, parts) -> str:
-        return MEMO_CHECK(key=key, parts=parts)
-
-    @classmethod
-    def _holds(cls, key: str, entry: dict, text: str) -> bool:
-        parts = entry.get("parts")
-        return (
-            isinstance(parts, list)
-            and all(isinstance(part, str) and part.strip() for part in parts)
-            and " ".join(parts).split() == text.split()
-            and entry.get("check") == cls._check(key, parts)
-        )
-
-    def save(self) -> None:
-        if self.new:
-            try:
-                write_json_atomic(self.path, {**(read_json_object(self.path) or {}), **self.new})
-            except BarkflowError as e:  # the memo only saves time: never fail a render over it
-                log.warning("split memo not saved: %s", e)
-
-
-# ----------------------------------------------------------------------------------------------
-# the history policy: what conditions a unit at each step
-
-
-# The prompt unit's steps whose tokens make the prompt at each step, the steps whose keys name them
-# in this unit's key (a fine key already covers the semantic tokens it was made from), and the tag
-# that starts that key part. Coarse's is "from-v2": before it, a coarse prompt taken from another
-# unit failed its own dtype check and silently fell back to the voice, so entries under the old
-# keys hold voice-conditioned tokens and must not be reused.
 _PROMPT_TOKENS = {
     "semantic": (("semantic",), ("semantic",), "from"),
     "coarse": (("semantic", "coarse"), ("semantic", "coarse"), "from-v2"),
