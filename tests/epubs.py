@@ -198,3 +198,42 @@ def xhtml(body: str, doctype: str = "") -> bytes:
     """An XHTML content document with `body` inside <body>, after `doctype` (e.g. one with an internal subset)."""
     return (f'<?xml version="1.0" encoding="utf-8"?>{doctype}<html xmlns="http://www.w3.org/1999/xhtml">'
             f"<head><title>t</title></head><body>{body}</body></html>").encode("utf-8")
+
+
+NOTES_BODY = ["The lamps burned low that night.", "The boat came in at dawn.", "Nobody saw it."]
+NOTES = ["A note on lamps.", "A note on boats.", "A note on nobody."]
+RIGHTS = "Copyright 1901. All rights reserved."
+COLOPHON = "Set in a plain type."
+
+
+def build_epub2_notes(path: Path) -> Path:
+    """An EPUB 2 book as converters write them: no epub:type anywhere, footnotes as plain links whose
+    note bodies link back to the reference ("1", "[2]", "↩"), and a copyright page and a colophon
+    that only the guide names (no table of contents entry, no heading)."""
+    book = epub.EpubBook()
+    book.set_identifier("barkflow-test-notes")
+    book.set_title(TITLE)
+    book.set_language("en")
+    rights = _page(book, "copyright.xhtml", "Copyright", f"<div><p>{RIGHTS}</p></div>", "copyright")
+    colophon = _page(book, "colophon.xhtml", "", f"<div><p>{COLOPHON}</p></div>", "colophon")
+    one, two, three = NOTES_BODY
+    chapter = _page(book, "ch1.xhtml", "Chapter One", (
+        f'<h1>Chapter One</h1><p>{one.removesuffix(".")}<sup><a id="r1" href="#fn1">1</a></sup>.</p>'
+        f'<p>{two.removesuffix(".")}<a id="r2" href="notes.xhtml#fn2">[2]</a>.</p>'
+        f'<p>{three.removesuffix(".")}<span id="r3"><a href="notes.xhtml#fn3">3</a></span>.</p>'
+        f'<div id="fn1"><p><a href="#r1">1</a> {NOTES[0]}</p></div>'
+    ), "chapter1")
+    notes = _page(book, "notes.xhtml", "", (
+        f'<p id="fn2"><a href="ch1.xhtml#r2">[2]</a> {NOTES[1]}</p>'
+        f'<div id="fn3"><p>{NOTES[2]} <a href="ch1.xhtml#r3">↩</a></p></div>'
+    ), "notes")
+    book.toc = [epub.Link("ch1.xhtml", "Chapter One", "toc-ch1")]
+    book.guide = [
+        {"href": "copyright.xhtml", "title": "Copyright", "type": "copyright-page"},
+        {"href": "colophon.xhtml", "title": "", "type": "colophon"},
+    ]
+    book.add_item(epub.EpubNcx())
+    book.spine = [rights, chapter, notes, colophon]
+    epub.write_epub(str(path), book, {"epub3_landmark": False, "epub3_pages": False})
+    _rewrite(path, "EPUB/content.opf", _epub2_package)
+    return path

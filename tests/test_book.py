@@ -463,3 +463,26 @@ def test_words_in_are_words_out_with_dtd_subsets_and_deep_nesting(tmp_path_facto
     script = load_script(path)
     assert [line.text.split() for line in script.lines] == [
         [word for word, _ in p] + (["Entity"] if subset else []) for p in paragraphs]
+
+
+@pytest.fixture
+def notes_book(tmp_path) -> Path:
+    return epubs.build_epub2_notes(tmp_path / "notes2.epub")
+
+
+def test_epub2_footnotes_are_read_without_their_references_or_back_links(notes_book):
+    """No epub:type in EPUB 2: a reference and its note are known by linking to each other, and the
+    note's link back ("1", "[2]", "↩") is a marker, not words."""
+    default = load_book(notes_book, "epub")
+    assert [line.text for line in default.lines] == epubs.NOTES_BODY
+    with_notes = load_book(notes_book, "epub", options=BookOptions(footnotes=True))
+    assert [line.text for line in with_notes.lines] == epubs.NOTES_BODY + epubs.NOTES
+
+
+def test_included_front_and_back_matter_is_a_chapter_of_its_own_with_a_title(notes_book):
+    """A part only the guide names (no toc entry, no heading) is still a chapter when included, titled
+    by its <title>, else its guide/landmark type: never "" in the m4b's chapter markers."""
+    script = load_script(notes_book, book=BookOptions(include=["Copyright", "colophon.xhtml"]))
+    assert script.chapter_titles == ("Copyright", "Chapter One", "Colophon")
+    by_chapter = {script.chapter_titles[line.chapter]: line.text for line in script.lines}
+    assert (by_chapter["Copyright"], by_chapter["Colophon"]) == (epubs.RIGHTS, epubs.COLOPHON)
