@@ -12,10 +12,16 @@ or first section, spine items marked linear="no", the navigation document itself
 common titles; it is skipped unless `project.book.include` names it. `project.book.exclude`
 skips more. Both take a spine item's title, id or file name (case-insensitive).
 
+Included front or back matter that no table of contents entry starts is a chapter of its own,
+and no chapter is untitled: a part's title is its toc entry, guide title, heading or <title>, else
+its type ("Copyright"), else its file name.
+
 Text: every paragraph-like element (p, li, blockquote, div with text...) is a paragraph of its
 own, read by the narrator; headings are chapter titles, not read. Footnote markers (noteref
 links, <sup> references, back links) are dropped; footnote and endnote bodies are read where
-they stand only with `project.book.footnotes: true`. Images (and their alt text), scripts,
+they stand only with `project.book.footnotes: true`. Without epub:type (EPUB 2), a marker-like
+link (1, [2], *) and the element it points to that links back to it are a reference and its
+note; a note's link back to its reference ("1", "[2]", "↩") is never read. Images (and their alt text), scripts,
 styles and ruby annotations are not read. Parsing is BeautifulSoup over lxml, never regexes.
 
 Each line's `source_line` is its paragraph's number in the book, counted from 1 over every
@@ -76,6 +82,15 @@ _UNREAD_TAGS = frozenset({
     "video", "object", "iframe", "canvas", "map",
 })
 _MARKER_TEXT = re.compile(r"[\[(]?[\d*†‡§¶#]+[\])]?")  # what a footnote reference in <sup> says: 1, [2], *
+_BACKLINK_TEXT = frozenset({"↩", "↩\ufe0e", "↩\ufe0f", "↑", "⤴", "^", "⮐"})  # what a link back from a note says
+_MAX_NOTE_LINKS = 50  # links looked at in a note for the one back to its reference (bounds the search)
+# Names of front and back matter types, for a part that has no title of its own (a chapter marker needs one).
+_TYPE_TITLES = {
+    "cover": "Cover", "titlepage": "Title Page", "title-page": "Title Page", "halftitlepage": "Half Title Page",
+    "toc": "Contents", "copyright-page": "Copyright", "copyright": "Copyright", "index": "Index",
+    "colophon": "Colophon", "loi": "List of Illustrations", "lot": "List of Tables", "imprint": "Imprint",
+    "footnotes": "Notes", "endnotes": "Notes", "rearnotes": "Notes", "notes": "Notes",
+}
 
 
 @dataclass
@@ -140,20 +155,40 @@ class _Document:
     toc: list  # _TocEntry-s that point into this file, in reading order
     soup: object = None
     is_nav: bool = False
+    guide_title: str = ""  # the EPUB 2 guide's title for it, if any
+
+    @functools.cached_property
+    def ids(self) -> dict:
+        """Its elements by id (built once, for links that point into it)."""
+        return {element["id"]: element for element in self.soup.find_all(id=True)} if self.soup is not None else {}
 
     @functools.cached_property
     def title(self) -> str:
         """The first table-of-contents title, else the first heading's or <title>'s text (searched once:
         include/exclude, skipping and labels all ask for it)."""
-        if self.toc:
-            return self.toc[0].title
+        return self.toc[0].title if self.toc else self.heading_title
+
+    @functools.cached_property
+    def heading_title(self) -> str:
         heading = self.soup.find(_HEADINGS) if self.soup is not None else None
         element = heading or (self.soup.find("title") if self.soup is not None else None)
         return _clean(element.get_text(" ")) if element is not None else ""
 
     def names(self) -> set[str]:
         """What include/exclude may call it: title, spine id, file path or name (lower case)."""
-        return {name.casefold() for name in (self.title, self.id, self.href, posixpath.basename(self.href)) if name}
+        return {name.casefold() for name in (self.title, self.guide_title, self.id, self.href,
+                                             posixpath.basename(self.href)) if name}
+
+    def chapter_title(self) -> str:
+        """Its title as a chapter marker, never "": table of contents, guide, heading or <title>, else
+        its front/back matter type (Copyright), else its file name."""
+        title = (self.toc[0].title if self.toc else "") or self.guide_title or self.heading_title
+        if title:
+            return title
+        types = sorted(_document_types(self) & (SKIPPED_TYPES | NOTE_TYPES))
+        if types:
+            return _TYPE_TITLES.get(types[0], types[0].replace("-", " ").capitalize())
+        return posixpath.splitext(posixpath.basename(self.href))[0]
 
     def label(self) -> str:
         return f"{self.title or '(untitled)'} ({posixpath.basename(self.href)})"
@@ -183,7 +218,7 @@ def _read_epub(archive: Archive, source: str) -> tuple[list[_Document], BookTags
     if spine is None or not manifest:
         raise BarkflowError(f"{source}: malformed EPUB: {opf_path} has no manifest or spine; export the book again as EPUB")
 
-    toc, types_by_file = [], {}
+    toc, types_by_file, guide_titles = [], {}, {}
     nav = next((href for href, _, properties in manifest.values() if "nav" in properties), None)
     if nav and nav in archive.names:
         nav_soup = parse(archive.read(nav, "the navigation document"), xml=True, source=f"{source}: {nav}")
@@ -196,7 +231,10 @@ def _read_epub(archive: Archive, source: str) -> tuple[list[_Document], BookTags
         toc = _ncx_entries(xml_soup(archive.read(ncx, "the NCX"), source, ncx), ncx)
     for reference in opf.find_all("reference"):  # EPUB 2's guide
         if reference.get("href") and reference.get("type"):
-            types_by_file.setdefault(_resolve(opf_path, reference["href"])[0], set()).add(reference["type"].lower())
+            href = _resolve(opf_path, reference["href"])[0]
+            types_by_file.setdefault(href, set()).add(reference["type"].lower())
+            if reference.get("title") and _clean(reference["title"]):
+                guide_titles.setdefault(href, _clean(reference["title"]))
 
     spine_files = {manifest[ref["idref"]][0] for ref in spine.find_all("itemref", idref=True)
                    if ref["idref"] in manifest and "html" in manifest[ref["idref"]][1]}
@@ -211,7 +249,7 @@ def _read_epub(archive: Archive, source: str) -> tuple[list[_Document], BookTags
             types=set(types_by_file.get(href, ())), toc=[entry for entry in toc if entry.href == href],
             soup=document_soup(archive.read(href, "the spine file"), xml="xhtml" in media_type or "xml" in media_type,
                        source=f"{source}: {href}", budget=archive.budget),
-            is_nav="nav" in properties or href == nav,
+            is_nav="nav" in properties or href == nav, guide_title=guide_titles.get(href, ""),
         )
         documents.append(document)
     if not documents:
@@ -360,14 +398,38 @@ def _selected(documents: list[_Document], options: BookOptions, source: str) -> 
     return chosen
 
 
-def _note_targets(documents: list[_Document]) -> set[tuple[str, str]]:
-    """(file, id) of every element a footnote reference points to: those are note bodies."""
-    targets = set()
+def _note_links(documents: list[_Document]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(file, id) of every element a footnote reference points to (note bodies), and of every
+    reference's anchor (what a note's back link points to: "1", "[2]", "↩" are not read).
+
+    EPUB 2 has no epub:type: there a link that says what a marker says (1, [2], *) and whose target
+    holds a link back to it is a reference, and that link back its back link."""
+    by_file = {document.href: document for document in documents}
+    targets, anchors = set(), set()
     for document in documents:
         for link in document.soup.find_all("a", href=True):
+            target = _resolve(document.href, link["href"])
+            own = {(document.href, anchor) for anchor in _anchor_ids(link)}
             if _is_marker(link, set()):
-                targets.add(_resolve(document.href, link["href"]))
-    return targets
+                targets.add(target)
+                anchors |= own
+            elif own and target[1] and _MARKER_TEXT.fullmatch(_clean(link.get_text())):
+                note = by_file[target[0]].ids.get(target[1]) if target[0] in by_file else None
+                if note is None:
+                    continue
+                backs = [note] if note.name == "a" else note.find_all("a", href=True, limit=_MAX_NOTE_LINKS)
+                if any(back.get("href") and _resolve(target[0], back["href"]) in own for back in backs):
+                    targets.add(target)
+                    anchors |= own
+    return targets, anchors
+
+
+def _anchor_ids(link) -> list[str]:
+    """The ids a link back to this link may point at: its own, or its <sup>/<span> wrapper's."""
+    ids = [link.get("id")]
+    if link.parent is not None and link.parent.name in ("sup", "span"):
+        ids.append(link.parent.get("id"))
+    return [anchor for anchor in ids if anchor]
 
 
 def _is_marker(element, note_ids: set[str]) -> bool:
@@ -377,6 +439,8 @@ def _is_marker(element, note_ids: set[str]) -> bool:
             return True
         href = element.get("href", "")
         if href.startswith("#") and unquote(href[1:]) in note_ids:
+            return True
+        if href and _clean(element.get_text()) in _BACKLINK_TEXT:
             return True
         parent = element.parent
         return href != "" and parent is not None and parent.name == "sup" and _clean(parent.get_text()) == _clean(element.get_text())
@@ -405,9 +469,12 @@ class _Chapter:
 class _Walker:
     """One file's reading: _Chapter and _Paragraph events in document order."""
 
-    def __init__(self, starts: dict[str, list[str]], note_ids: set[str], heading_chapters: bool):
+    def __init__(self, starts: dict[str, list[str]], note_ids: set[str], heading_chapters: bool,
+                 href: str = "", anchors: frozenset = frozenset()):
         self.starts = starts  # element id -> titles of the chapters that start there
         self.note_ids = note_ids
+        self.href = href  # the file, which links are relative to
+        self.anchors = anchors  # (file, id) of footnote references: a link to one is a back link
         self.heading_chapters = heading_chapters
         self.events: list = []
         self.buffer: list[str] = []
@@ -447,6 +514,10 @@ class _Walker:
                 self.events.append(_Chapter(title))
             if name in _UNREAD_TAGS or child.has_attr("hidden") or _is_marker(child, self.note_ids):
                 continue
+            if name == "a" and self.anchors and child.get("href") and (
+                    _resolve(self.href, child["href"]) in self.anchors  # a note's link back to its reference
+                    or any((self.href, anchor) in self.anchors for anchor in _anchor_ids(child))):  # the reference
+                continue
             if name == "br":
                 self.buffer.append(" ")
             elif name in _HEADINGS:
@@ -472,7 +543,8 @@ def _clean(text: str) -> str:
     return " ".join(bark_characters(text).split())  # the script's character policy, controls as spaces
 
 
-def _document_events(document: _Document, note_ids: set[str], heading_chapters: bool) -> Iterator:
+def _document_events(document: _Document, note_ids: set[str], heading_chapters: bool,
+                     anchors: frozenset = frozenset()) -> Iterator:
     starts: dict[str, list[str]] = {}
     body = document.soup.find("body") or document.soup
     ids = {element.get("id") for element in body.find_all(id=True)}
@@ -483,7 +555,7 @@ def _document_events(document: _Document, note_ids: set[str], heading_chapters: 
             yield _Chapter(entry.title)
     if heading_chapters:
         yield _Chapter(document.title if not document.soup.find(_CHAPTER_HEADINGS) else "")
-    walker = _Walker(starts, note_ids, heading_chapters)
+    walker = _Walker(starts, note_ids, heading_chapters, document.href, anchors)
     walker.walk(body)
     walker.flush()
     yield from walker.events
@@ -492,16 +564,24 @@ def _document_events(document: _Document, note_ids: set[str], heading_chapters: 
 def _build_script(documents: list[_Document], metadata: BookTags, narrator: str, options: BookOptions,
                   source: str) -> Script:
     chosen = _selected(documents, options, source)
-    targets = _note_targets(documents)
+    targets, anchors = _note_links(documents)
+    anchors = frozenset(anchors)
     heading_chapters = not any(document.toc for document, read in zip(documents, chosen) if read)
     builder = ScriptBuilder(source, narrator)  # numbers chapters and paragraphs as a plain script's
     number = 0
     for document, read in zip(documents, chosen):
         note_ids = {fragment for href, fragment in targets if href == document.href}
-        for event in _document_events(document, note_ids, heading_chapters):
+        events = list(_document_events(document, note_ids, heading_chapters, anchors))
+        # Every chapter has a title (the m4b's chapter markers): the text before the first chapter, and
+        # front or back matter read after all (project.book.include) that no table of contents entry
+        # starts, is a chapter of its own, titled as the part is.
+        matter = _skip_reason(document) or _is_note_document(document)
+        if read and not (events and isinstance(events[0], _Chapter)) and (len(builder.titles) == 1 or matter):
+            builder.chapter(document.chapter_title())
+        for event in events:
             if isinstance(event, _Chapter):
                 if read:
-                    builder.chapter(event.title)
+                    builder.chapter(event.title or document.chapter_title())
                 continue
             number += 1  # every paragraph counts, read or not, so numbers stay put when options change
             if read and (options.footnotes or not event.is_note):
