@@ -377,7 +377,10 @@ def words_or_one_line_error(path: Path, fmt: str = "auto") -> list[str]:
 
     start = time.monotonic()
     try:
-        return [word for line in load_script(path, fmt).lines for word in line.text.split()]
+        script = load_script(path, fmt)
+        if fmt in ("epub", "html") or fmt == "auto" and path.suffix in (".epub", ".html"):
+            assert all(script.chapter_titles), script.chapter_titles  # every chapter marker has a title
+        return [word for line in script.lines for word in line.text.split()]
     except BarkflowError as error:
         assert "\n" not in str(error) and str(path) in str(error)
         return []
@@ -486,3 +489,35 @@ def test_included_front_and_back_matter_is_a_chapter_of_its_own_with_a_title(not
     assert script.chapter_titles == ("Copyright", "Chapter One", "Colophon")
     by_chapter = {script.chapter_titles[line.chapter]: line.text for line in script.lines}
     assert (by_chapter["Copyright"], by_chapter["Colophon"]) == (epubs.RIGHTS, epubs.COLOPHON)
+
+
+NOTE_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=8)
+REFERENCE = ('<sup><a id="r{n}" href="{href}#fn{n}">{text}</a></sup>', '<a id="r{n}" href="{href}#fn{n}">{text}</a>',
+             '<span id="r{n}"><a href="{href}#fn{n}">{text}</a></span>')
+BACK_TEXT = ("{n}", "[{n}]", "({n})", "↩", "↑", "^")
+NOTE = ('<p id="fn{n}">{start}{words}{end}</p>', '<div id="fn{n}"><p>{start}{words}{end}</p></div>')
+
+
+@settings(max_examples=30, deadline=None)
+@given(notes=st.lists(st.tuples(st.lists(NOTE_WORD, min_size=1, max_size=4), st.sampled_from(REFERENCE),
+                                st.sampled_from(BACK_TEXT), st.sampled_from(NOTE), st.booleans(), st.booleans()),
+                      min_size=1, max_size=3),
+       footnotes=st.booleans())
+def test_epub2_note_links_are_never_read_whatever_their_shape(tmp_path_factory, notes, footnotes):
+    """Every shape of reference and back link converters write, in the same file as the note or in a
+    notes file: the body's words, then (with footnotes) each note's words, and no marker."""
+    body, in_file, in_notes = [], [], []
+    for n, (note_words, reference, back, note, at_start, same_file) in enumerate(notes, 1):
+        body.append(f"<p>Word{n}" + reference.format(n=n, href="" if same_file else "c1.xhtml", text=n) + ".</p>")
+        link = f'<a href="{"" if same_file else "c0.xhtml"}#r{n}">{back.format(n=n)}</a>'
+        text = note.format(n=n, words=" ".join(note_words), start=link + " " if at_start else "",
+                           end="" if at_start else " " + link)
+        (in_file if same_file else in_notes).append(text)
+    path = epubs.raw_epub(tmp_path_factory.mktemp("notes") / "book.epub", [
+        epubs.xhtml("<h1>Story</h1>" + "".join(body) + "".join(in_file)), epubs.xhtml("".join(in_notes))])
+    script = load_book(path, "epub", options=BookOptions(footnotes=footnotes))
+    expected = [f"Word{n}." for n in range(1, len(notes) + 1)]
+    if footnotes:  # in reading order: the first file's notes, then the notes file's
+        expected += [" ".join(words) for words, *_, same in notes if same] + [
+            " ".join(words) for words, *_, same in notes if not same]
+    assert [line.text for line in script.lines] == expected
