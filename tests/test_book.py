@@ -521,3 +521,11 @@ def test_epub2_note_links_are_never_read_whatever_their_shape(tmp_path_factory, 
         expected += [" ".join(words) for words, *_, same in notes if same] + [
             " ".join(words) for words, *_, same in notes if not same]
     assert [line.text for line in script.lines] == expected
+
+
+def test_included_front_matter_has_its_title_in_the_m4b_chapter_markers(notes_book, tmp_path):
+    config = project_config(tmp_path, f"project.script={notes_book}", "project.book.include=[Copyright]",
+                            project="book")
+    render(config)
+    m4b = MP4(str(tmp_path / "out" / "book.m4b"))
+    assert [chapter.title for chapter in m4b.chapters] == ["Copyright", "Chapter One"]
