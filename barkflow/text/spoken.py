@@ -299,6 +299,12 @@ class Speller:
     def _normaliser(self):
         return normaliser_for(self.language) if self.normalize else None
 
+    def respelled(self, text: str) -> str:
+        """`text` through the lexicon alone (for the word report: which words the lexicon changed)."""
+        if not self.lexicon:
+            return text
+        return " ".join("".join(t for t, _ in self.lexicon.respell(_chunks(text))).split())
+
     def __call__(self, text: str) -> str:
         if not self.active:
             return text
