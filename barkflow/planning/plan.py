@@ -350,7 +350,7 @@ class _Planner:
             if piece_parts is None:
                 budget = self._budget(plan)
                 piece_parts = split_text(
-                    piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(speller(s)) + b,
+                    piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(self._spell(speller, s)) + b,
                     seed=split_seed, where=plan.where,
                 )
                 self.memo.put(split_key, piece, piece_parts)

@@ -33,9 +33,20 @@ def count_words(text: str) -> int:
 
 
 def _kept(before: list[str], after: list[str]) -> set[int]:
-    """Indices of `before`'s words that `after` still has, in order."""
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    return {i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)}
+    """Indices of `before`'s words that `after` still has, in order. The common start and end are
+    kept as they are and only the middle aligned: a changed number is a short middle."""
+    start, limit = 0, min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    end = 0
+    while end < limit - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    kept = set(range(start)) | set(range(len(before) - end, len(before)))
+    middle = before[start : len(before) - end]
+    if middle:
+        matcher = difflib.SequenceMatcher(None, middle, after[start : len(after) - end], autojunk=False)
+        kept |= {start + i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)}
+    return kept
 
 
 def segment_fates(book: str, respelled: str, spoken: str) -> tuple[int, int, int]:

@@ -292,6 +292,10 @@ class Speller:
 
     def identity(self) -> str:
         """What the spoken text depends on besides the words (for the split memo's key)."""
+        return self._identity
+
+    @functools.cached_property
+    def _identity(self) -> str:  # asked per piece of every line; a lexicon can be large
         backend = self._normaliser.name if self._normaliser is not None else None
         return content_key("speller", NORMALIZE_VERSION, backend, self.language, self.normalize, self.lexicon)
 

@@ -6,6 +6,7 @@ numbers, money, times, dates, units, fractions, ranges) come before the plain nu
 from __future__ import annotations
 
 import re
+from re import _constants as sre_constants, _parser as sre_parse
 from typing import Callable, Optional
 
 from barkflow.text.chunks import Chunks, replace_in
@@ -68,6 +69,11 @@ class RulesNormaliser:
         for group in self.GROUPS:
             if group in groups:
                 getattr(self, f"_{group}")()
+        # A plan calls the normaliser on every candidate segment, and most rules match nothing in
+        # most texts: a rule is skipped where a digit or a character every match of it needs is not
+        # in the text (read from its pattern, `needs_digit` and `needed_characters`).
+        self._gated = [(pattern, _or_as_written(replace), needs_digit(pattern), needed_characters(pattern))
+                       for pattern, replace in self.rules]
 
     def _numbers(self) -> None:
         if self.language in ("en", "de", "hi"):  # years said as years ("nineteen ninety", "neunzehnhundertneunzig")
@@ -457,8 +463,14 @@ class RulesNormaliser:
     # --- the whole text
 
     def __call__(self, chunks: Chunks) -> Chunks:
-        for pattern, replace in self.rules:
-            chunks = replace_in(chunks, pattern, _or_as_written(replace))
+        # The text open to the rules only loses characters as rules protect their words, so what
+        # it lacks now no later chunk of it has.
+        text = "".join(t for t, protected in chunks if not protected)
+        digits = _DIGIT.search(text) is not None
+        for pattern, replace, digit, characters in self._gated:
+            if (digit and not digits) or not all(c in text for c in characters):
+                continue
+            chunks = replace_in(chunks, pattern, replace)
         return chunks
 
     def title_numeral(self, text: str) -> Optional[str]:
@@ -468,6 +480,80 @@ class RulesNormaliser:
         if value is None or value < 1:
             return None
         return self.cardinal(value) + ("." if stripped.endswith(".") else "")
+
+
+_DIGIT = re.compile(r"\d")  # what a pattern's \d and [0-9] need: a text without it cannot match them
+
+
+def needs_digit(pattern: re.Pattern) -> bool:
+    """Whether every match of `pattern` must contain a digit (\\d, [0-9], a digit literal): read
+    from its parse tree, conservatively (an optional part, a lookaround or a negated set: no)."""
+    return _sequence_needs_digit(sre_parse.parse(pattern.pattern, pattern.flags))
+
+
+def needed_characters(pattern: re.Pattern) -> frozenset:
+    """Characters every match of `pattern` contains (conservatively: literals outside optional parts
+    and lookarounds; none that has a case where the pattern ignores case)."""
+    return frozenset(_sequence_characters(sre_parse.parse(pattern.pattern, pattern.flags),
+                                          bool(pattern.flags & re.IGNORECASE)))
+
+
+def _sequence_characters(sequence, folded: bool) -> set:
+    found: set = set()
+    for op, value in sequence:
+        found |= _item_characters(op, value, folded)
+    return found
+
+
+def _item_characters(op, value, folded: bool) -> set:
+    c = sre_constants
+    if op is c.LITERAL:
+        char = chr(value)
+        return set() if folded and (char.lower() != char.upper() or char.casefold() != char) else {char}
+    if op is c.SUBPATTERN:
+        add, remove = value[1], value[2]
+        return _sequence_characters(value[-1], (folded or bool(add & c.SRE_FLAG_IGNORECASE))
+                                    and not remove & c.SRE_FLAG_IGNORECASE)
+    if op is c.ATOMIC_GROUP:
+        return _sequence_characters(value, folded)
+    if op is c.BRANCH:
+        alternatives = [_sequence_characters(alternative, folded) for alternative in value[1]]
+        return set.intersection(*alternatives) if alternatives else set()
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return _sequence_characters(value[2], folded) if value[0] >= 1 else set()
+    return set()
+
+
+def _sequence_needs_digit(sequence) -> bool:
+    return any(_item_needs_digit(op, value) for op, value in sequence)
+
+
+def _item_needs_digit(op, value) -> bool:
+    c = sre_constants
+    if op is c.LITERAL:
+        return _DIGIT.fullmatch(chr(value)) is not None
+    if op is c.IN:
+        return bool(value) and all(_set_item_is_digit(item_op, item) for item_op, item in value)
+    if op is c.SUBPATTERN:
+        return _sequence_needs_digit(value[-1])
+    if op is c.ATOMIC_GROUP:
+        return _sequence_needs_digit(value)
+    if op is c.BRANCH:
+        return all(_sequence_needs_digit(alternative) for alternative in value[1])
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return value[0] >= 1 and _sequence_needs_digit(value[2])
+    return False
+
+
+def _set_item_is_digit(op, value) -> bool:
+    c = sre_constants
+    if op is c.CATEGORY:
+        return value is c.CATEGORY_DIGIT
+    if op is c.LITERAL:
+        return _DIGIT.fullmatch(chr(value)) is not None
+    if op is c.RANGE:
+        return all(_DIGIT.fullmatch(chr(code)) for code in range(value[0], value[1] + 1)) if value[1] - value[0] < 10 else False
+    return False
 
 
 def _or_as_written(replace: Callable[[re.Match], str]) -> Callable[[re.Match], Optional[str]]:
