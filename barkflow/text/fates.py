@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-_NOT_WORD = re.compile(r"[\W_]+")
+_NOT_WORD = re.compile(r"[^\w\s]+|_+")  # removed from a word; a token left empty was no word
 
 FRONT_MATTER = "front and back matter"
 FOOTNOTES = "footnotes"
@@ -23,8 +23,7 @@ EXCLUDED = "excluded"
 
 
 def _keys(text: str) -> list[str]:
-    keys = (_NOT_WORD.sub("", token).casefold() for token in text.split())
-    return [key for key in keys if key]
+    return _NOT_WORD.sub("", text.casefold()).split()
 
 
 def count_words(text: str) -> int:

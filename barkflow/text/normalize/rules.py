@@ -466,9 +466,9 @@ class RulesNormaliser:
         # The text open to the rules only loses characters as rules protect their words, so what
         # it lacks now no later chunk of it has.
         text = "".join(t for t, protected in chunks if not protected)
-        digits = _DIGIT.search(text) is not None
+        digits, present = _DIGIT.search(text) is not None, set(text)
         for pattern, replace, digit, characters in self._gated:
-            if (digit and not digits) or not all(c in text for c in characters):
+            if (digit and not digits) or any(needed.isdisjoint(present) for needed in characters):
                 continue
             chunks = replace_in(chunks, pattern, replace)
         return chunks
@@ -492,8 +492,9 @@ def needs_digit(pattern: re.Pattern) -> bool:
 
 
 def needed_characters(pattern: re.Pattern) -> frozenset:
-    """Characters every match of `pattern` contains (conservatively: literals outside optional parts
-    and lookarounds; none that has a case where the pattern ignores case)."""
+    """Sets of characters every match of `pattern` contains one of each of, conservatively: literals
+    and small sets of literals outside optional parts and lookarounds, an alternation's by one set
+    of each branch, and nothing with a case where the pattern ignores case."""
     return frozenset(_sequence_characters(sre_parse.parse(pattern.pattern, pattern.flags),
                                           bool(pattern.flags & re.IGNORECASE)))
 
@@ -505,20 +506,36 @@ def _sequence_characters(sequence, folded: bool) -> set:
     return found
 
 
+def _caseless(char: str) -> bool:
+    return char.lower() == char.upper() == char.casefold()
+
+
 def _item_characters(op, value, folded: bool) -> set:
     c = sre_constants
     if op is c.LITERAL:
         char = chr(value)
-        return set() if folded and (char.lower() != char.upper() or char.casefold() != char) else {char}
+        return set() if folded and not _caseless(char) else {frozenset(char)}
+    if op is c.IN:
+        chars: set = set()
+        for item_op, item in value:
+            if item_op is c.LITERAL:
+                chars.add(chr(item))
+            elif item_op is c.RANGE and item[1] - item[0] < 64:
+                chars.update(map(chr, range(item[0], item[1] + 1)))
+            else:  # a category, a negation, a big range: any character may do
+                return set()
+        return set() if not chars or (folded and not all(map(_caseless, chars))) else {frozenset(chars)}
     if op is c.SUBPATTERN:
         add, remove = value[1], value[2]
         return _sequence_characters(value[-1], (folded or bool(add & c.SRE_FLAG_IGNORECASE))
                                     and not remove & c.SRE_FLAG_IGNORECASE)
     if op is c.ATOMIC_GROUP:
         return _sequence_characters(value, folded)
-    if op is c.BRANCH:
-        alternatives = [_sequence_characters(alternative, folded) for alternative in value[1]]
-        return set.intersection(*alternatives) if alternatives else set()
+    if op is c.BRANCH:  # one needed set of each branch: a match holds one of their union
+        needed = [_sequence_characters(alternative, folded) for alternative in value[1]]
+        if not needed or not all(needed):
+            return set()
+        return {frozenset().union(*(min(sets, key=sorted) for sets in needed))}
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
         return _sequence_characters(value[2], folded) if value[0] >= 1 else set()
     return set()
