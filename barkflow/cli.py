@@ -75,7 +75,7 @@ def _progress_factory(console):
 PLAN_COLUMNS = ("id", "ch", "speaker", "voice", "chars", "~s", "cached", "text")
 
 
-def _print_plan(rows, console, chapters=()) -> None:
+def _print_plan(rows, console, chapters=(), words: str = "") -> None:
     """A table on a terminal; tab-separated lines elsewhere (logs, pipes), where a table would wrap.
     Then one line per chapter (`plan.chapter_table`) when there is more than one, or a titled one."""
     from rich.table import Table
@@ -95,6 +95,8 @@ def _print_plan(rows, console, chapters=()) -> None:
         for r in rows for direction in r["dropped"]
     ]
     summary = f"estimated audio: {total / 60:.1f} min; fully cached: {sum(len(r['cached']) == 4 for r in rows)}"
+    if words:  # every word of the book accounted for (text/fates.py)
+        notes.append(words)
     if len(chapters) > 1 or any(c["title"] for c in chapters):
         notes += [f"chapter {c['chapter']}: {c['title'] or '(untitled)'}: {c['segments']} segment"
                   f"{'' if c['segments'] == 1 else 's'}, ~{c['seconds']:.1f} s" for c in chapters]
@@ -125,7 +127,7 @@ def run(cfg: DictConfig):
     if config.plan:
         engine, store = build.make_engine(config), build.make_store(config)
         the_plan = plan.make_plan(config, engine, store, dirs)
-        _print_plan(plan.plan_table(the_plan, store), data, plan.chapter_table(the_plan))
+        _print_plan(plan.plan_table(the_plan, store), data, plan.chapter_table(the_plan), the_plan.words.line())
         return 0.0
     if config.verify.report:
         _print_verify_report(runner.verify_report(config, dirs), config, data)
@@ -134,7 +136,7 @@ def run(cfg: DictConfig):
     line = f"{config.project.name}: {summary_line(summary, config.shard)}"
     _log_to_file(line, logging.INFO)  # sweep jobs keep their summary in their own log
     # The render's result, on stdout: its summary and the files it wrote, one a line as they are
-    for text in [line, *(f"  {path}" for path in summary.outputs[:8])] + (
+    for text in [line, *([f"  {summary.words}"] if summary.words else []), *(f"  {path}" for path in summary.outputs[:8])] + (
         [f"  … and {len(summary.outputs) - 8} more in {config.paths.output_dir}"] if len(summary.outputs) > 8 else []
     ):
         data.print(text, highlight=False, markup=False, soft_wrap=True)

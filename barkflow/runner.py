@@ -42,6 +42,7 @@ class Summary:
     waited: dict = field(default_factory=dict)  # step -> entries another process rendered while this one waited
     stitched: bool = True  # False for a shard: it renders into the cache only
     verified: Optional[dict] = None  # with verify on: segments passed first time, fixed by retakes, failing
+    words: str = ""  # the book's words by fate (text/fates.py WordFates.line)
 
     @property
     def real_time_factor(self) -> float:
@@ -101,6 +102,7 @@ def render(
         waited={step: c[2] for step, c in counts.items()},
         stitched=not shard,
         verified=verified.counts() if verified else None,
+        words=the_plan.words.line(),
     )
 
 

@@ -2,10 +2,16 @@
 
     python bench/plan.py                 # a 2,000-line dialogue script
     python bench/plan.py --lines 20000
+    python bench/plan.py --normalize     # a 120,000-word novel planned cold with normalisation off and on
 
 Writes a dialogue script, plans it once to learn every cache key, fills the cache with small
 valid entries for all of them (no model runs), then times a fresh plan plus the cache check the
 way a rerun does it, and checks that no model was loaded.
+
+With --normalize it writes a generated novel (bench/novel.py's, with numbers, sums, years and
+abbreviations) as prose and plans it cold (a fresh cache each time: no split memo) with
+`project.normalize` false and true, alternating in one process so a loaded machine weighs on both
+alike, and prints the ratio of the best times (the target: normalisation within 1.5x).
 """
 
 from __future__ import annotations
@@ -77,10 +83,48 @@ def fill_cache(the_plan: plan.Plan, store: Store) -> None:
             store.save(step, key, arrays[step], {"stop_reason": "eos"} if step == "semantic" else None)
 
 
+def normalize_ratio(words: int, rounds: int) -> float:
+    """The best cold plan's seconds with normalisation on over off (see the module's docstring)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from novel import novel_text
+
+    best = {False: float("inf"), True: float("inf")}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        chapters = novel_text(words, max(1, words // 2000))
+        script = tmp / "novel.txt"
+        script.write_text("\n\n".join(f"# {title}\n\n" + "\n\n".join(paragraphs) for title, paragraphs in chapters)
+                          + "\n", encoding="utf-8")
+        warm = tmp / "warm.txt"  # load the tokenizer, pysbd and the normaliser outside the timing
+        warm.write_text(" ".join(chapters[0][1][:3]) + "\n", encoding="utf-8")
+        plan.make_plan(make_config(tmp / "warm", warm, ["project.format=prose", "project.normalize=true"]),
+                       build.make_engine(make_config(tmp / "warm", warm)), Store(tmp / "warm" / "cache"), [REPO / "conf"])
+        for run in range(2 * rounds):
+            normalize = bool(run % 2)
+            config = make_config(tmp / f"run{run}", script, ["project.format=prose", f"project.normalize={normalize}"])
+            engine = build.make_engine(config)
+            start = time.perf_counter()
+            the_plan = plan.make_plan(config, engine, Store(config.paths.cache_dir), [REPO / "conf"])
+            seconds = time.perf_counter() - start
+            best[normalize] = min(best[normalize], seconds)
+            print(f"normalize={str(normalize).lower():5} {seconds:6.2f} s, {len(the_plan.segments())} segments; "
+                  f"{the_plan.words.line()}", flush=True)
+    ratio = best[True] / best[False]
+    print(f"{words:,} words, cold plans, best of {rounds}: off {best[False]:.2f} s, on {best[True]:.2f} s, "
+          f"ratio {ratio:.2f}x (target: within 1.5x)")
+    return ratio
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=2000)
+    parser.add_argument("--normalize", action="store_true", help="time cold plans with normalisation off and on")
+    parser.add_argument("--words", type=int, default=120_000, help="the novel's words (with --normalize)")
+    parser.add_argument("--rounds", type=int, default=2, help="plans of each kind, alternating (with --normalize)")
     args = parser.parse_args(argv)
+    if args.normalize:
+        normalize_ratio(args.words, args.rounds)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         script = write_script(tmp / "script.txt", args.lines)

@@ -181,12 +181,14 @@ def test_stdout_holds_the_data_and_logs_go_to_stderr(tmp_path):
     lines = planned.stdout.splitlines()
     assert lines[:2] == ["2 segments", "id\tch\tspeaker\tvoice\tchars\t~s\tcached\ttext"]
     assert [line.split("\t")[2] for line in lines[2:4]] == ["narrator", "ALICE"]
-    assert lines[-1].startswith("estimated audio: ") and len(lines) == 5
+    assert lines[-1].startswith("estimated audio: ") and len(lines) == 6
+    assert lines[-2] == "words: 3 in the book: 3 spoken as written, 0 normalised, 0 respelled, 0 skipped"
     assert "talk.txt:1" in planned.stderr and "[WARNING]" in planned.stderr  # the log line, on stderr only
 
     rendered = barkflow(tmp_path, "project=demo", f"project.script={script}", *FAST, run_dir)
     assert rendered.returncode == 0, rendered.stderr[-3000:]
-    summary, *paths = [line for line in rendered.stdout.splitlines() if not line.startswith("  … and ")]
+    summary, words, *paths = [line for line in rendered.stdout.splitlines() if not line.startswith("  … and ")]
+    assert words == "  words: 3 in the book: 3 spoken as written, 0 normalised, 0 respelled, 0 skipped"
     assert summary.startswith("demo: 2 segments (") and "[INFO]" not in rendered.stdout
     assert paths and all(Path(path.strip()).is_file() for path in paths)  # what it wrote, one per line
     assert "loading the semantic model" in rendered.stderr and "talk.txt:1" in rendered.stderr

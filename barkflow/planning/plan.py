@@ -29,6 +29,7 @@ from barkflow.engine.api import STAGES, Bark
 from barkflow.errors import BarkflowError
 from barkflow.planning.memo import SplitMemo, TokenCounter
 from barkflow.planning.outputs import resolve_tags
+from barkflow.text.fates import WordFates
 from barkflow.text.script import SUNG, BookTags, Script, ScriptLine
 from barkflow.text.formats import load_script
 from barkflow.text.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
@@ -105,6 +106,7 @@ class Plan:
     units: list[Unit]  # every take of every segment, in book order
     takes: int
     tags: BookTags = field(default_factory=BookTags)  # what the outputs are tagged with (resolve_tags)
+    words: WordFates = field(default_factory=WordFates)  # the book's words by fate (the word report)
 
     def segments(self) -> list[Unit]:
         """Take 0 of each segment, in book order."""
@@ -238,7 +240,8 @@ def make_plan(
         planner.add_line(line)
     planner.memo.save()
     _assign_keys(planner.units, engine)
-    return Plan(script, planner.units, project.takes, tags)
+    planner.words.skipped.update(script.skipped)
+    return Plan(script, planner.units, project.takes, tags, planner.words)
 
 
 @dataclass
@@ -280,6 +283,7 @@ class _Planner:
         self.parts_used: dict[int, int] = {}  # source line -> its segments so far (distinct ids for its pieces)
         self.quoted = quoted_lines(script)
         self._speller, self._spelled = None, {}  # the texts one speller spelled last: see _spell
+        self.words = WordFates()
 
     def add_line(self, line: ScriptLine) -> None:
         project, override = self.project, self.lines.get(line.source_line)
@@ -346,7 +350,7 @@ class _Planner:
             if piece_parts is None:
                 budget = self._budget(plan)
                 piece_parts = split_text(
-                    piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(speller(s)) + b,
+                    piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(self._spell(speller, s)) + b,
                     seed=split_seed, where=plan.where,
                 )
                 self.memo.put(split_key, piece, piece_parts)
@@ -382,7 +386,9 @@ class _Planner:
                      previous: dict[int, Unit]) -> dict[int, Unit]:
         """Every take of one segment, conditioned by its history policy; returns them by take."""
         project, line = self.project, plan.line
-        text = " ".join(x for x in (plan.prefix, self._spell(plan.speller, book_words), plan.suffix) if x)
+        spoken = self._spell(plan.speller, book_words)
+        self.words.add(book_words, plan.speller.respelled(book_words), spoken)
+        text = " ".join(x for x in (plan.prefix, spoken, plan.suffix) if x)
         shown = " ".join(x for x in (plan.prefix, book_words, plan.suffix) if x)
         if plan.lent_by:  # the source's texts, with its prefixes and spelling, as they are
             text, shown = plan.lent_by[(part, 0)].text, book_words

@@ -48,6 +48,7 @@ from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
 from barkflow.text.decoding import ENCODING_AUTO, bark_characters
+from barkflow.text.fates import EXCLUDED, FOOTNOTES, FRONT_MATTER, MARKERS, count_words
 from barkflow.text.markup import Archive, Budget, document_soup, open_epub, parse, xml_soup
 from barkflow.text.script import BookTags, Script, ScriptBuilder
 
@@ -466,6 +467,11 @@ class _Chapter:
     title: str
 
 
+@dataclass
+class _Markers:
+    words: int  # footnote markers dropped from a file's text (for the word report)
+
+
 class _Walker:
     """One file's reading: _Chapter and _Paragraph events in document order."""
 
@@ -479,6 +485,7 @@ class _Walker:
         self.events: list = []
         self.buffer: list[str] = []
         self.note_depth = 0
+        self.marker_words = 0
 
     def flush(self) -> None:
         text = _clean("".join(self.buffer))
@@ -512,7 +519,10 @@ class _Walker:
             for title in self.starts.get(child.get("id", ""), ()):
                 self.flush()
                 self.events.append(_Chapter(title))
-            if name in _UNREAD_TAGS or child.has_attr("hidden") or _is_marker(child, self.note_ids):
+            if name in _UNREAD_TAGS or child.has_attr("hidden"):
+                continue
+            if _is_marker(child, self.note_ids):
+                self.marker_words += count_words(child.get_text())
                 continue
             if name == "a" and self.anchors and child.get("href") and (
                     _resolve(self.href, child["href"]) in self.anchors  # a note's link back to its reference
@@ -559,6 +569,8 @@ def _document_events(document: _Document, note_ids: set[str], heading_chapters: 
     walker.walk(body)
     walker.flush()
     yield from walker.events
+    if walker.marker_words:
+        yield _Markers(walker.marker_words)
 
 
 def _build_script(documents: list[_Document], metadata: BookTags, narrator: str, options: BookOptions,
@@ -569,8 +581,10 @@ def _build_script(documents: list[_Document], metadata: BookTags, narrator: str,
     heading_chapters = not any(document.toc for document, read in zip(documents, chosen) if read)
     builder = ScriptBuilder(source, narrator)  # numbers chapters and paragraphs as a plain script's
     number = 0
+    skipped: dict[str, int] = {}  # why -> the book's words not read (the word report)
     for document, read in zip(documents, chosen):
         note_ids = {fragment for href, fragment in targets if href == document.href}
+        why = "" if read else _why_unread(document, options)
         events = list(_document_events(document, note_ids, heading_chapters, anchors))
         # Every chapter has a title (the m4b's chapter markers): the text before the first chapter, and
         # front or back matter read after all (project.book.include) that no table of contents entry
@@ -583,11 +597,25 @@ def _build_script(documents: list[_Document], metadata: BookTags, narrator: str,
                 if read:
                     builder.chapter(event.title or document.chapter_title())
                 continue
+            if isinstance(event, _Markers):
+                if read:
+                    skipped[MARKERS] = skipped.get(MARKERS, 0) + event.words
+                continue
             number += 1  # every paragraph counts, read or not, so numbers stay put when options change
             if read and (options.footnotes or not event.is_note):
                 builder.next_paragraph()
                 builder.add(narrator, event.text, number)
+            else:
+                reason = why or FOOTNOTES
+                skipped[reason] = skipped.get(reason, 0) + count_words(event.text)
     if not builder.lines:
         raise BarkflowError(f"{source}: no text to read (front and back matter is skipped); check the file, "
                             "or name the parts to read in project.book.include")
-    return replace(builder.build("book"), metadata=metadata)
+    return replace(builder.build("book"), metadata=metadata, skipped=tuple(skipped.items()))
+
+
+def _why_unread(document: _Document, options: BookOptions) -> str:
+    """The word report's reason for a spine file left unread (see _selected)."""
+    if any(wanted.casefold() in document.names() for wanted in options.exclude):
+        return EXCLUDED
+    return FRONT_MATTER if _skip_reason(document) else FOOTNOTES

@@ -19,6 +19,8 @@ def chunks_of(text: str) -> Chunks:
 def replace_in(chunks: Chunks, pattern: re.Pattern, replace: Callable[[re.Match], Optional[str]]) -> Chunks:
     """Each match in the unprotected chunks replaced, and the replacement protected from later
     rules; a match `replace` returns None for stays as it is, open to the next rules."""
+    if not any(not protected and pattern.search(text) for text, protected in chunks):
+        return chunks  # most rules match nothing in most texts: no new list
     result = []
     for text, protected in chunks:
         if protected:

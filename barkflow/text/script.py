@@ -117,6 +117,7 @@ class Script:
     chapter_titles: tuple[str, ...]  # one per chapter; "" for an untitled first chapter
     source: str  # path or "<string>"
     metadata: Optional[BookTags] = None  # a book's title, author, cover...; None for plain scripts
+    skipped: tuple[tuple[str, int], ...] = ()  # (why, the book's words left unread), for the word report
 
     def speakers(self) -> list[str]:
         """Every speaker, in order of first appearance."""

@@ -292,12 +292,22 @@ class Speller:
 
     def identity(self) -> str:
         """What the spoken text depends on besides the words (for the split memo's key)."""
+        return self._identity
+
+    @functools.cached_property
+    def _identity(self) -> str:  # asked per piece of every line; a lexicon can be large
         backend = self._normaliser.name if self._normaliser is not None else None
         return content_key("speller", NORMALIZE_VERSION, backend, self.language, self.normalize, self.lexicon)
 
     @property
     def _normaliser(self):
         return normaliser_for(self.language) if self.normalize else None
+
+    def respelled(self, text: str) -> str:
+        """`text` through the lexicon alone (for the word report: which words the lexicon changed)."""
+        if not self.lexicon:
+            return text
+        return " ".join("".join(t for t, _ in self.lexicon.respell(_chunks(text))).split())
 
     def __call__(self, text: str) -> str:
         if not self.active:

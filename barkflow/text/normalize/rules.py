@@ -6,6 +6,7 @@ numbers, money, times, dates, units, fractions, ranges) come before the plain nu
 from __future__ import annotations
 
 import re
+from re import _constants as sre_constants, _parser as sre_parse
 from typing import Callable, Optional
 
 from barkflow.text.chunks import Chunks, replace_in
@@ -68,6 +69,11 @@ class RulesNormaliser:
         for group in self.GROUPS:
             if group in groups:
                 getattr(self, f"_{group}")()
+        # A plan calls the normaliser on every candidate segment, and most rules match nothing in
+        # most texts: a rule is skipped where a digit or a character every match of it needs is not
+        # in the text (read from its pattern, `needs_digit` and `needed_characters`).
+        self._gated = [(pattern, _or_as_written(replace), needs_digit(pattern), needed_characters(pattern))
+                       for pattern, replace in self.rules]
 
     def _numbers(self) -> None:
         if self.language in ("en", "de", "hi"):  # years said as years ("nineteen ninety", "neunzehnhundertneunzig")
@@ -457,8 +463,14 @@ class RulesNormaliser:
     # --- the whole text
 
     def __call__(self, chunks: Chunks) -> Chunks:
-        for pattern, replace in self.rules:
-            chunks = replace_in(chunks, pattern, _or_as_written(replace))
+        # The text open to the rules only loses characters as rules protect their words, so what
+        # it lacks now no later chunk of it has.
+        text = "".join(t for t, protected in chunks if not protected)
+        digits, present = _DIGIT.search(text) is not None, set(text)
+        for pattern, replace, digit, characters in self._gated:
+            if (digit and not digits) or any(needed.isdisjoint(present) for needed in characters):
+                continue
+            chunks = replace_in(chunks, pattern, replace)
         return chunks
 
     def title_numeral(self, text: str) -> Optional[str]:
@@ -468,6 +480,97 @@ class RulesNormaliser:
         if value is None or value < 1:
             return None
         return self.cardinal(value) + ("." if stripped.endswith(".") else "")
+
+
+_DIGIT = re.compile(r"\d")  # what a pattern's \d and [0-9] need: a text without it cannot match them
+
+
+def needs_digit(pattern: re.Pattern) -> bool:
+    """Whether every match of `pattern` must contain a digit (\\d, [0-9], a digit literal): read
+    from its parse tree, conservatively (an optional part, a lookaround or a negated set: no)."""
+    return _sequence_needs_digit(sre_parse.parse(pattern.pattern, pattern.flags))
+
+
+def needed_characters(pattern: re.Pattern) -> frozenset:
+    """Sets of characters every match of `pattern` contains one of each of, conservatively: literals
+    and small sets of literals outside optional parts and lookarounds, an alternation's by one set
+    of each branch, and nothing with a case where the pattern ignores case."""
+    return frozenset(_sequence_characters(sre_parse.parse(pattern.pattern, pattern.flags),
+                                          bool(pattern.flags & re.IGNORECASE)))
+
+
+def _sequence_characters(sequence, folded: bool) -> set:
+    found: set = set()
+    for op, value in sequence:
+        found |= _item_characters(op, value, folded)
+    return found
+
+
+def _caseless(char: str) -> bool:
+    return char.lower() == char.upper() == char.casefold()
+
+
+def _item_characters(op, value, folded: bool) -> set:
+    c = sre_constants
+    if op is c.LITERAL:
+        char = chr(value)
+        return set() if folded and not _caseless(char) else {frozenset(char)}
+    if op is c.IN:
+        chars: set = set()
+        for item_op, item in value:
+            if item_op is c.LITERAL:
+                chars.add(chr(item))
+            elif item_op is c.RANGE and item[1] - item[0] < 64:
+                chars.update(map(chr, range(item[0], item[1] + 1)))
+            else:  # a category, a negation, a big range: any character may do
+                return set()
+        return set() if not chars or (folded and not all(map(_caseless, chars))) else {frozenset(chars)}
+    if op is c.SUBPATTERN:
+        add, remove = value[1], value[2]
+        return _sequence_characters(value[-1], (folded or bool(add & c.SRE_FLAG_IGNORECASE))
+                                    and not remove & c.SRE_FLAG_IGNORECASE)
+    if op is c.ATOMIC_GROUP:
+        return _sequence_characters(value, folded)
+    if op is c.BRANCH:  # one needed set of each branch: a match holds one of their union
+        needed = [_sequence_characters(alternative, folded) for alternative in value[1]]
+        if not needed or not all(needed):
+            return set()
+        return {frozenset().union(*(min(sets, key=sorted) for sets in needed))}
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return _sequence_characters(value[2], folded) if value[0] >= 1 else set()
+    return set()
+
+
+def _sequence_needs_digit(sequence) -> bool:
+    return any(_item_needs_digit(op, value) for op, value in sequence)
+
+
+def _item_needs_digit(op, value) -> bool:
+    c = sre_constants
+    if op is c.LITERAL:
+        return _DIGIT.fullmatch(chr(value)) is not None
+    if op is c.IN:
+        return bool(value) and all(_set_item_is_digit(item_op, item) for item_op, item in value)
+    if op is c.SUBPATTERN:
+        return _sequence_needs_digit(value[-1])
+    if op is c.ATOMIC_GROUP:
+        return _sequence_needs_digit(value)
+    if op is c.BRANCH:
+        return all(_sequence_needs_digit(alternative) for alternative in value[1])
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return value[0] >= 1 and _sequence_needs_digit(value[2])
+    return False
+
+
+def _set_item_is_digit(op, value) -> bool:
+    c = sre_constants
+    if op is c.CATEGORY:
+        return value is c.CATEGORY_DIGIT
+    if op is c.LITERAL:
+        return _DIGIT.fullmatch(chr(value)) is not None
+    if op is c.RANGE:
+        return all(_DIGIT.fullmatch(chr(code)) for code in range(value[0], value[1] + 1)) if value[1] - value[0] < 10 else False
+    return False
 
 
 def _or_as_written(replace: Callable[[re.Match], str]) -> Callable[[re.Match], Optional[str]]:
