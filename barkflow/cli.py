@@ -27,8 +27,8 @@ from hydra.errors import HydraException, MissingConfigException, OverrideParseEx
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
-from barkflow.planning.config import BarkflowConfig, check_writable_folders, register_configs, suggest, to_config
 from barkflow.errors import BarkflowError
+from barkflow.planning.config import BarkflowConfig, check_writable_folders, register_configs, suggest, to_config
 
 log = logging.getLogger("barkflow")
 register_configs()
@@ -52,7 +52,14 @@ def _console(stderr: bool = True):
 
 
 def _progress_factory(console):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     def factory(step: str, total: int):
         progress = Progress(
@@ -118,8 +125,8 @@ def _print_plan(rows, console, chapters=(), words: str = "") -> None:
 
 def run(cfg: DictConfig):
     """The task: compose → dataclasses → render (or plan). Returns seconds of audio."""
-    from barkflow.planning import build, plan
     from barkflow import runner
+    from barkflow.planning import build, plan
 
     config = checked_config(cfg)
     console, data = _console(), _console(stderr=False)

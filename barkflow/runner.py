@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from barkflow.running import retakes
-from barkflow.planning.build import make_engine, make_recogniser, make_store
-from barkflow.planning.config import BarkflowConfig, parse_shard
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
+from barkflow.planning.build import make_engine, make_recogniser, make_store
+from barkflow.planning.config import BarkflowConfig, parse_shard
 from barkflow.planning.plan import TOKEN_STEPS, make_plan
 from barkflow.publishing.publish import picks_path, publish, read_picks_file, read_takes
-from barkflow.running.schedule import StepTally, in_shard, run_step, select_units, tallying
 from barkflow.reviewing.review import write_page
+from barkflow.running import retakes
+from barkflow.running.schedule import StepTally, in_shard, run_step, select_units, tallying
 from barkflow.steps.verify import VerifyStep
 
 

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from barkflow.planning.config import PathsConfig
 from barkflow.engine.constants import DEFAULT_CODEC_REPO, DEFAULT_HUBERT
 from barkflow.errors import BarkflowError
+from barkflow.planning.config import PathsConfig
 
 log = logging.getLogger("barkflow")
 

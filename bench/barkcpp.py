@@ -47,10 +47,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.engine import TEXTS, build_weights, run_barkflow  # noqa: E402
-from bench.roofline import measure_floor  # noqa: E402
 from barkflow.engine.api import Bark  # noqa: E402
 from barkflow.engine.constants import SEMANTIC_RATE_HZ  # noqa: E402
+from bench.engine import TEXTS, build_weights, run_barkflow  # noqa: E402
+from bench.roofline import measure_floor  # noqa: E402
 
 PACKAGE = "bark-cpp-python"
 VERSION = "0.2.0"

@@ -35,14 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from barkflow.engine.api import DTYPES, Bark  # noqa: E402
 from barkflow.engine.constants import (  # noqa: E402
-    CODEBOOK_SIZE,
     COARSE_RATE_HZ,
+    CODEBOOK_SIZE,
     SAMPLE_RATE,
     SEMANTIC_RATE_HZ,
     SEMANTIC_VOCAB_SIZE,
 )
-from barkflow.engine.prompts import VoicePrompt  # noqa: E402
 from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions  # noqa: E402
+from barkflow.engine.prompts import VoicePrompt  # noqa: E402
 from barkflow.engine.sampling import CoarseRow, FineRow, SemanticRow  # noqa: E402
 from bench.roofline import WorkCounter, int8_agreement, measure_floor  # noqa: E402
 

@@ -108,8 +108,9 @@ def text_file_chapters(path: Path, words: int) -> list[tuple[str, list[str]]]:
 
 
 def write_epub(book: list[tuple[str, list[str]]], out: Path) -> Path:
-    from ebooklib import epub
     from xml.sax.saxutils import escape
+
+    from ebooklib import epub
 
     e = epub.EpubBook()
     e.set_identifier("barkflow-bench-novel")

@@ -31,8 +31,8 @@ sys.path.insert(0, str(REPO))
 from hydra import compose, initialize_config_module  # noqa: E402
 
 from barkflow.planning import build, plan  # noqa: E402
-from barkflow.store.cache import Store  # noqa: E402
 from barkflow.planning.config import register_configs, to_config  # noqa: E402
+from barkflow.store.cache import Store  # noqa: E402
 
 SENTENCES = [
     "The lamp turned all night over the grey water.",

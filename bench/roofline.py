@@ -20,10 +20,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from barkflow.engine.constants import (
-    CODEBOOK_SIZE,
     COARSE_INFER_TOKEN,
     COARSE_SEMANTIC_PAD_TOKEN,
     COARSE_SEMANTIC_WINDOW,
+    CODEBOOK_SIZE,
     FINE_PAD_TOKEN,
     FINE_WINDOW,
     SEMANTIC_VOCAB_SIZE,

@@ -41,8 +41,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from barkflow.planning import build, plan
 from barkflow import runner  # noqa: E402
+from barkflow.planning import build, plan
 from barkflow.store.cache import Store  # noqa: E402
 
 WORDS = ("harbour lamp door wind gull stair rope tide stone salt boat night bell glass coat map fog reef key "

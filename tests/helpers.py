@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import strategies as st
 from hydra import compose, initialize_config_module
+from hypothesis import strategies as st
 
 from barkflow import runner
-from barkflow.store.cache import Store
 from barkflow.planning.config import register_configs, to_config
+from barkflow.store.cache import Store
 
 REPO = Path(__file__).resolve().parents[1]
 PAUSED_RENDER = Path(__file__).resolve().parent / "paused_render.py"

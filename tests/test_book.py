@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from barkflow.text import markup
-from barkflow.planning import build, plan
-from barkflow.text.book import BookOptions, load_book
 from barkflow.errors import BarkflowError
+from barkflow.planning import build, plan
+from barkflow.text import markup
+from barkflow.text.book import BookOptions, load_book
 from barkflow.text.decoding import has_words
 from barkflow.text.formats import load_script
 

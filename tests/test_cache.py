@@ -28,9 +28,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import barkflow
+from barkflow.errors import BarkflowError
 from barkflow.store.cache import ClaimTimeout, Store
 from barkflow.store.keys import content_key
-from barkflow.errors import BarkflowError
 
 REPO = Path(barkflow.__file__).resolve().parent.parent
 NS = "ns"

@@ -9,13 +9,13 @@ import tracemalloc
 import zipfile
 import zlib
 
+import forged
 import numpy as np
 import pytest
 
+from barkflow.steps.bounds import ENTRY_BOUNDS
 from barkflow.store import npz
 from barkflow.store.cache import Store
-from barkflow.steps.bounds import ENTRY_BOUNDS
-import forged
 
 NS, KEY = "decode", "aa01"
 HUGE_CHUNKS = 32  # 32 × 64 MiB = 2 GiB of declared audio, about 2 MB on disk

@@ -11,13 +11,13 @@ import time
 import tracemalloc
 import zlib
 
+import forged
 import numpy as np
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import forged
-from barkflow.store.cache import Store
 from barkflow.steps.bounds import ENTRY_BOUNDS
+from barkflow.store.cache import Store
 
 NS = "decode"
 SAVED = {"audio": np.linspace(-0.5, 0.5, 2400, dtype=np.float32)}

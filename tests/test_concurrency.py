@@ -20,13 +20,24 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from barkflow.planning import build, plan
-from barkflow import runner
 from helpers import (
-    NAME, REPO, STEPS, computed_counts, demo_config, entries, kill, origins, overrides, recomputed, segment_keys,
-    start_paused, write_script,
+    NAME,
+    REPO,
+    STEPS,
+    computed_counts,
+    demo_config,
+    entries,
+    kill,
+    origins,
+    overrides,
+    recomputed,
+    segment_keys,
+    start_paused,
+    write_script,
 )
+
+from barkflow import runner
+from barkflow.planning import build, plan
 
 OTHER_SCRIPT = """\
 The harbour was quiet that night.

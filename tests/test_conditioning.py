@@ -15,8 +15,8 @@ import pytest
 from hydra import compose, initialize_config_module
 
 from barkflow.planning import build, plan
-from barkflow.store.cache import Store
 from barkflow.planning.config import VoiceConfig, register_configs, to_config
+from barkflow.store.cache import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = (

@@ -10,14 +10,14 @@ import re
 import typing
 from pathlib import Path
 
+import barkflow.conf
 import pytest
 import yaml
 from hydra import compose, initialize_config_module
 from omegaconf import OmegaConf, open_dict
 
-import barkflow.conf
-from barkflow.planning.config import BarkflowConfig, load_voice_file, register_configs, to_config
 from barkflow.errors import BarkflowError
+from barkflow.planning.config import BarkflowConfig, load_voice_file, register_configs, to_config
 from barkflow.planning.plan import find_file
 from barkflow.text.formats import load_script
 

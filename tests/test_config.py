@@ -18,16 +18,39 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
-from barkflow.planning.config import MAX_BATCH_SIZE, MAX_COUNT, MAX_SEED, MAX_TAKES, MAX_THREADS, MAX_VERIFY_TAKES, MAX_WER, BarkflowConfig, LineConfig, VoiceConfig, check_writable_folder, register_configs, to_config
-from barkflow.planning.overrides import apply_overrides, check_cast, check_line_overrides
 from barkflow.engine.constants import TEXT_CONTEXT
-from barkflow.engine.options import MAX_MIROSTAT_TAU, MAX_NEGATIVE_SCALE, MAX_REPETITION_PENALTY, MAX_TEMP, MIN_REPETITION_PENALTY, MIN_TEMP, CoarseOptions, FineOptions, SemanticOptions
-from barkflow.store.keys import content_key
+from barkflow.engine.options import (
+    MAX_MIROSTAT_TAU,
+    MAX_NEGATIVE_SCALE,
+    MAX_REPETITION_PENALTY,
+    MAX_TEMP,
+    MIN_REPETITION_PENALTY,
+    MIN_TEMP,
+    CoarseOptions,
+    FineOptions,
+    SemanticOptions,
+)
 from barkflow.errors import BarkflowError
+from barkflow.planning.config import (
+    MAX_BATCH_SIZE,
+    MAX_COUNT,
+    MAX_SEED,
+    MAX_TAKES,
+    MAX_THREADS,
+    MAX_VERIFY_TAKES,
+    MAX_WER,
+    BarkflowConfig,
+    LineConfig,
+    VoiceConfig,
+    check_writable_folder,
+    register_configs,
+    to_config,
+)
+from barkflow.planning.outputs import MAX_BITRATE_KBPS, MAX_CROSSFADE_MS, MIN_BITRATE_KBPS
+from barkflow.planning.overrides import apply_overrides, check_cast, check_line_overrides
+from barkflow.store.keys import content_key
 from barkflow.text.formats import load_script
-from barkflow.planning.outputs import MAX_BITRATE_KBPS, MIN_BITRATE_KBPS
 from barkflow.text.split import MAX_MAX_CHARS, MIN_MAX_TOKENS
-from barkflow.planning.outputs import MAX_CROSSFADE_MS
 from barkflow.text.spoken import MAX_PAUSE_S
 
 INF = math.inf

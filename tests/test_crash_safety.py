@@ -25,15 +25,28 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from barkflow.planning import build, plan
-from barkflow import runner
-from barkflow.store.cache import Store
-from barkflow.errors import BarkflowError
 from helpers import (
-    NAME, PHASES, REPO, STEPS, cli, demo_config, entries, kill, origins, overrides, recomputed, segment_keys,
-    read_only_folder, start_paused, write_script,
+    NAME,
+    PHASES,
+    REPO,
+    STEPS,
+    cli,
+    demo_config,
+    entries,
+    kill,
+    origins,
+    overrides,
+    read_only_folder,
+    recomputed,
+    segment_keys,
+    start_paused,
+    write_script,
 )
+
+from barkflow import runner
+from barkflow.errors import BarkflowError
+from barkflow.planning import build, plan
+from barkflow.store.cache import Store
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from helpers import tmpfs_mounted
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from barkflow.store import files
 from barkflow.errors import BarkflowError
-from barkflow.store.files import atomic_output_path, remove_stale_partials
 from barkflow.publishing.stitch import atomic_sound_file
-from helpers import tmpfs_mounted
+from barkflow.store import files
+from barkflow.store.files import atomic_output_path, remove_stale_partials
 
 NO_SPACE = "no space left on device (free some space or set paths.output_dir/paths.cache_dir elsewhere)"
 

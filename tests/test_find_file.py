@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from helpers import project_config
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import barkflow
 from barkflow.errors import BarkflowError
 from barkflow.planning.plan import find_file
 from barkflow.text.formats import load_script
-from helpers import project_config
 
 
 def test_the_demo_script_is_found_from_any_folder(tmp_path, monkeypatch):

@@ -20,7 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.text import calibre, docx as docx_reader, pdf as pdf_reader
+from barkflow.text import calibre
+from barkflow.text import docx as docx_reader
+from barkflow.text import pdf as pdf_reader
 from barkflow.text.formats import FORMATS, load_script
 
 

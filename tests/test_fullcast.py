@@ -7,6 +7,7 @@ import json
 
 import pytest
 import yaml
+from helpers import REPO, project_config, render
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,6 @@ from barkflow.text.attribution import Attribution, Quotation
 from barkflow.text.characters import Character
 from barkflow.text.fullcast import attribute_script, book_text, speaker_names, voice_lines
 from barkflow.text.script import parse_script
-from helpers import REPO, project_config, render
 
 # Characters are named often enough to be found; every speech has an explicit tag.
 BOOK = """\

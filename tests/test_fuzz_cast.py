@@ -18,15 +18,15 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis.errors import InvalidArgument
+from helpers import REPO, demo_config, overrides, write_script
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
-from barkflow.planning import build, plan
-from barkflow.store.cache import Store
-from barkflow.planning.config import LineConfig, VoiceConfig
 from barkflow.errors import BarkflowError
-from helpers import REPO, demo_config, overrides, write_script
+from barkflow.planning import build, plan
+from barkflow.planning.config import LineConfig, VoiceConfig
+from barkflow.store.cache import Store
 
 FUZZ = settings(max_examples=150, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.text.script import Script, direction_cue, parse_script
 from barkflow.text.decoding import bark_characters, decode_script, has_words
+from barkflow.text.script import Script, direction_cue, parse_script
 from barkflow.text.split import SplitOptions, split_text
 
 FRAGMENTS = [

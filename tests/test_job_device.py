@@ -13,6 +13,7 @@ import sys
 
 import pytest
 import torch
+from helpers import REPO, project_config
 from hydra.conf import HydraConf
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
@@ -21,7 +22,6 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from barkflow.planning import build
-from helpers import REPO, project_config
 
 
 @pytest.fixture

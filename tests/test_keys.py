@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import soundfile as sf
+from helpers import project_config, render
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +23,6 @@ from barkflow.planning.voices import PROMPT_KEY
 from barkflow.publishing.publish import RENDER_KEY
 from barkflow.steps import clone, verify
 from barkflow.store.keys import Key, content_key
-
-from helpers import project_config, render
 
 ALL_KEYS = {
     "semantic": steps.semantic.KEY, "semantic given": steps.semantic.GIVEN_KEY, "coarse": steps.coarse.KEY,

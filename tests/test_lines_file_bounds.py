@@ -7,9 +7,9 @@ import tracemalloc
 
 import pytest
 
-from barkflow.planning.overrides import MAX_LINES_FILE_BYTES, read_lines_file
-from barkflow.planning.config import LineConfig
 from barkflow.errors import BarkflowError
+from barkflow.planning.config import LineConfig
+from barkflow.planning.overrides import MAX_LINES_FILE_BYTES, read_lines_file
 
 ENTRY = "{n}: {{voice: v{m}, prefix: '[laughs]', seed: {n}, sampling: {{semantic: {{temp: 0.7}}, coarse: {{top_k: 50}}}}}}\n"
 

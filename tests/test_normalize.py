@@ -7,16 +7,15 @@ import logging
 import time
 
 import pytest
+from helpers import project_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import project_config
-
-from barkflow.text.spoken import parse_lexicon, spoken_text
 from barkflow.text.chunks import chunks_of
 from barkflow.text.normalize import evaluation, normalise_text, normaliser_for, note_for, wfst
 from barkflow.text.normalize.languages import BARK_LANGUAGES
 from barkflow.text.normalize.rules import RulesNormaliser
+from barkflow.text.spoken import parse_lexicon, spoken_text
 
 
 def test_every_bark_language_has_an_evaluation_set_and_a_back_end():

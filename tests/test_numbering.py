@@ -6,13 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from helpers import audiobook_config, project_config
 
-from barkflow.planning import build, plan
 from barkflow import runner
-from barkflow.store.cache import Store
 from barkflow.errors import BarkflowError
+from barkflow.planning import build, plan
+from barkflow.store.cache import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SPLIT = ["split.goal_chars=80", "split.max_chars=150"]  # several segments per paragraph

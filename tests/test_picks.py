@@ -5,19 +5,18 @@ import logging
 from pathlib import Path
 
 import pytest
+from helpers import ANY_JSON, project_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import ANY_JSON, project_config
-
-from barkflow.planning import build, plan
-from barkflow.publishing import publish
 from barkflow import runner
-from barkflow.store.cache import Store
 from barkflow.errors import BarkflowError
-from barkflow.steps.checks import CHECKS
+from barkflow.planning import build, plan
 from barkflow.planning.config import VerifyConfig
+from barkflow.publishing import publish
+from barkflow.steps.checks import CHECKS
 from barkflow.steps.scoring import VerifyResult
+from barkflow.store.cache import Store
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from helpers import REPO, project_config, render
 
+from barkflow.errors import BarkflowError
 from barkflow.planning import build, plan
 from barkflow.running import schedule
-from barkflow.errors import BarkflowError
-from helpers import REPO, project_config, render
 
 
 def copy_script(tmp_path, relative):

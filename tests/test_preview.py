@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-
 from helpers import audiobook_config
 
 from barkflow import runner

@@ -11,15 +11,15 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import project_config
 from rich.console import Console
 
-from barkflow.planning import build, plan
 from barkflow import cli, runner
-from barkflow.store.cache import Store
 from barkflow.errors import BarkflowError
+from barkflow.planning import build, plan
 from barkflow.running.retakes import FAILED_FILE
 from barkflow.steps.verify import VerifyStep
-from helpers import project_config
+from barkflow.store.cache import Store
 
 REPO = Path(__file__).resolve().parents[1]
 

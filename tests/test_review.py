@@ -17,13 +17,13 @@ from urllib.parse import unquote
 import numpy as np
 import pytest
 import soundfile as sf
+from helpers import project_config, render
 from omegaconf import OmegaConf
 
 from barkflow.publishing import clips as review_clips
 from barkflow.reviewing import review
 from barkflow.steps import checks as audio_checks
 from barkflow.text.split import estimate_seconds
-from helpers import project_config, render
 
 RATE = 24_000
 SCRIPT = """# Part <one> & "two"

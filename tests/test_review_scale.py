@@ -11,12 +11,12 @@ import json
 import time
 
 import pytest
+from bigbook import PER_CHAPTER, write_big_book
+from helpers import REPO, project_config
 
 from barkflow.reviewing import review
 from barkflow.studio.app import Server, bind, make_app, url
 from barkflow.studio.session import Studio
-from bigbook import PER_CHAPTER, write_big_book
-from helpers import REPO, project_config
 
 N = 5000
 TOKEN = "scale-token"

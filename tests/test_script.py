@@ -11,10 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.text.decoding import split_lines
-from barkflow.text.script import Script, ScriptLine, parse_script
-from barkflow.text.decoding import file_lines
+from barkflow.text.decoding import file_lines, split_lines
 from barkflow.text.formats import load_script
+from barkflow.text.script import Script, ScriptLine, parse_script
 
 DATA = Path(__file__).parent / "data" / "scripts"
 

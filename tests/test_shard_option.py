@@ -4,8 +4,8 @@ for a shard that does not exist or a count past the stated maximum, with plan=tr
 import pytest
 from hydra import compose, initialize_config_module
 
-from barkflow.planning.config import MAX_SHARDS, register_configs, to_config
 from barkflow.errors import BarkflowError
+from barkflow.planning.config import MAX_SHARDS, register_configs, to_config
 
 
 @pytest.fixture(scope="module")

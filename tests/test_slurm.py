@@ -17,14 +17,14 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
-from barkflow.planning import build, plan
-from barkflow import runner
-from barkflow.store.cache import Store
-from barkflow.running.schedule import in_shard
 import helpers
+import pytest
 from helpers import NAME, REPO, STEPS, demo_config, entries, origins, overrides, write_script
+
+from barkflow import runner
+from barkflow.planning import build, plan
+from barkflow.running.schedule import in_shard
+from barkflow.store.cache import Store
 
 PARTITION = "debug"
 SHARDS = 3

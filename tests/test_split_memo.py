@@ -6,10 +6,9 @@ import logging
 from pathlib import Path
 
 import pytest
+from helpers import ANY_JSON, project_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from helpers import ANY_JSON, project_config
 
 from barkflow.planning import build, plan
 from barkflow.store.cache import Store

@@ -6,18 +6,17 @@ import re
 import numpy as np
 import pytest
 import soundfile as sf
+from helpers import REPO, entries, project_config, render, write_script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import REPO, entries, project_config, render, write_script
-
-from barkflow.planning import build, plan
-from barkflow.store.cache import Store
 from barkflow.cli import _print_plan
 from barkflow.errors import BarkflowError
-from barkflow.text.spoken import cut_at_pauses, parse_lexicon, spoken_text
+from barkflow.planning import build, plan
 from barkflow.planning.outputs import StitchOptions
 from barkflow.publishing.stitch import StitchPiece, stitch
+from barkflow.store.cache import Store
+from barkflow.text.spoken import cut_at_pauses, parse_lexicon, spoken_text
 
 NORMALISED = {
     "en": [

@@ -18,18 +18,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from helpers import FAST, REPO, STEPS, computed_counts, entries, project_config, render
 
+from barkflow.errors import BarkflowError
 from barkflow.planning import build, plan
+from barkflow.planning.config import VerifyConfig
+from barkflow.planning.overrides import line_overrides
 from barkflow.publishing import publish
 from barkflow.running import retakes
 from barkflow.store.cache import Store
 from barkflow.studio.app import Server, bind, make_app, url
-from barkflow.planning.config import VerifyConfig
-from barkflow.planning.overrides import line_overrides
-from barkflow.errors import BarkflowError
 from barkflow.studio.page import render_studio_page
 from barkflow.studio.session import Studio, is_flagged
-from helpers import FAST, REPO, STEPS, computed_counts, entries, project_config, render
 
 SCRIPT = """The lamp turned all night.
 ALICE: Is that <b>you</b> & "him"?

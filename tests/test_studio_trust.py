@@ -16,17 +16,17 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import ANY_JSON, REPO, project_config, render
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from barkflow.publishing import publish
-from barkflow.planning.overrides import check_lines_entries
 from barkflow.errors import BarkflowError
+from barkflow.planning.overrides import check_lines_entries
+from barkflow.publishing import publish
 from barkflow.studio import app as studio_app
 from barkflow.studio.app import make_app
 from barkflow.studio.session import Studio
-from helpers import ANY_JSON, REPO, project_config, render
 
 SCRIPT = """The lamp turned all night.
 ALICE: Is that you?

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from barkflow.text import spoken
-from barkflow.planning.config import ProjectConfig
 from barkflow.errors import BarkflowError
+from barkflow.planning.config import ProjectConfig
+from barkflow.text import spoken
 from barkflow.text.decoding import bark_characters, decode_script, has_words
-from barkflow.text.script import parse_script
 from barkflow.text.formats import load_script
-from barkflow.text.spoken import Lexicon, cut_at_pauses, parse_lexicon, spoken_text
+from barkflow.text.script import parse_script
 from barkflow.text.split import SplitOptions, split_text
+from barkflow.text.spoken import Lexicon, cut_at_pauses, parse_lexicon, spoken_text
 
 FUZZ = settings(max_examples=100, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -11,13 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import project_config
 
-from barkflow.planning import build, plan
 from barkflow import runner
-from barkflow.store.cache import Store
 from barkflow.cli import summary_line
+from barkflow.planning import build, plan
+from barkflow.store.cache import Store
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -13,16 +13,16 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from helpers import project_config
 
 from barkflow import runner
-from barkflow.store.cache import Store
 from barkflow.engine import asr
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
 from barkflow.planning.plan import TOKEN_STEPS
-from barkflow.steps.verify import VerifyStep
 from barkflow.steps.scoring import align, normalise
-from helpers import project_config
+from barkflow.steps.verify import VerifyStep
+from barkflow.store.cache import Store
 
 SENTENCE = "The old lighthouse keeper climbed the stairs and lit the lamp before the storm arrived."
 OTHER = "Seven green bottles are standing on the kitchen wall today."

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from barkflow.planning.config import VoiceConfig, load_voice_file
+from barkflow import voices_cli
 from barkflow.engine.prompts import VoicePrompt, load_npz
 from barkflow.errors import BarkflowError
+from barkflow.planning.config import VoiceConfig, load_voice_file
 from barkflow.planning.voices import (
     VoiceInfo,
     add_voice,
@@ -21,7 +23,6 @@ from barkflow.planning.voices import (
     prompt_key,
     resolve_voice,
 )
-from barkflow import voices_cli
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -532,11 +533,11 @@ def test_moving_a_voice_file_keeps_segment_ids_and_the_cache(tmp_path):
     """Renaming an .npz voice (and updating the cast) re-renders nothing: uids come from the prompt, not the path."""
     from hydra import compose, initialize_config_module
 
-    from barkflow.planning import build, plan
     from barkflow import runner
-    from barkflow.store.cache import Store
-    from barkflow.planning.config import register_configs, to_config
     from barkflow.engine.loading import load_preset_arrays
+    from barkflow.planning import build, plan
+    from barkflow.planning.config import register_configs, to_config
+    from barkflow.store.cache import Store
 
     first_home = tmp_path / "takes" / "alice.npz"
     first_home.parent.mkdir()

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import REPO
 
 CANNOT_BUILD = 77  # check-wheel.sh's status where this Python cannot build or make a venv

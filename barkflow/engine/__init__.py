@@ -3,8 +3,8 @@
     from barkflow.engine import Bark
 """
 
-from .prompts import VoicePrompt, load_npz, save_npz
 from .options import CoarseOptions, FineOptions, SemanticOptions
+from .prompts import VoicePrompt, load_npz, save_npz
 from .sampling import (
     CoarseRow,
     FineRow,

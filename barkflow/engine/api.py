@@ -19,10 +19,10 @@ import numpy as np
 import torch
 
 from . import layouts, loading
-from .prompts import VoicePrompt, load_npz
 from .graphs import use_cuda_graphs
-from .quantize import INT8, quantize_int8
 from .options import CoarseOptions, FineOptions, SemanticOptions
+from .prompts import VoicePrompt, load_npz
+from .quantize import INT8, quantize_int8
 from .sampling import (
     CoarseRow,
     FineRow,

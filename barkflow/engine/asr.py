@@ -224,8 +224,12 @@ def write_tiny_whisper(out: Path, seed: int = 0) -> Path:
     """A random-weight Whisper in the Hugging Face layout: model, generation config, processor."""
     import torch
     from transformers import (
-        GenerationConfig, WhisperConfig, WhisperFeatureExtractor, WhisperForConditionalGeneration,
-        WhisperProcessor, WhisperTokenizer,
+        GenerationConfig,
+        WhisperConfig,
+        WhisperFeatureExtractor,
+        WhisperForConditionalGeneration,
+        WhisperProcessor,
+        WhisperTokenizer,
     )
     from transformers.convert_slow_tokenizer import bytes_to_unicode
 

@@ -38,8 +38,8 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict, fields
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch

@@ -14,7 +14,6 @@ import torch
 import torch.nn.functional as F
 from scipy.special import softmax as scipy_softmax
 
-
 # ----------------------------------------------------------------------------------------------
 # Sampling one token, exactly as the reference does for one row
 

@@ -16,8 +16,6 @@ from .constants import (
     MIN_MAX_COARSE_HISTORY,
 )
 
-
-
 # Below MIN_TEMP sampling is greedy in practice (top_k=1 is greedy exactly) and logits/temp nears
 # float32 overflow; above MAX_TEMP every token is about equally likely.
 MIN_TEMP, MAX_TEMP = 1e-3, 100.0

@@ -20,10 +20,15 @@ from barkflow.store.files import atomic_output_path
 from barkflow.store.npz import NpyHeader, NpzError, NpzObjectArray, file_kind, read_array, read_header
 
 from .constants import (
-    CODEBOOK_SIZE, COARSE_RATE_HZ, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, PROMPT_KEYS, SEMANTIC_RATE_HZ,
-    SEMANTIC_TO_COARSE_RATIO, SEMANTIC_VOCAB_SIZE,
+    COARSE_RATE_HZ,
+    CODEBOOK_SIZE,
+    N_COARSE_CODEBOOKS,
+    N_FINE_CODEBOOKS,
+    PROMPT_KEYS,
+    SEMANTIC_RATE_HZ,
+    SEMANTIC_TO_COARSE_RATIO,
+    SEMANTIC_VOCAB_SIZE,
 )
-
 
 # The reference's alignment check (generate_coarse): about 1.5 coarse frames per semantic token.
 COARSE_FRAMES_PER_SEMANTIC_TOKEN = round(SEMANTIC_TO_COARSE_RATIO / N_COARSE_CODEBOOKS, 1)

@@ -31,10 +31,10 @@ import torch
 import torch.nn.functional as F
 
 from .constants import (
-    CODEBOOK_SIZE,
     COARSE_INFER_TOKEN,
     COARSE_SEMANTIC_PAD_TOKEN,
     COARSE_SEMANTIC_WINDOW,
+    CODEBOOK_SIZE,
     FINE_HISTORY,
     FINE_HOP,
     FINE_PAD_TOKEN,

@@ -8,13 +8,13 @@ import logging
 from pathlib import Path
 from typing import Callable, Optional
 
-from barkflow.steps.bounds import ENTRY_BOUNDS
-from barkflow.store.cache import Store
-from barkflow.planning.config import BarkflowConfig, VerifyConfig
-from barkflow.steps.clone import CloneConfig
 from barkflow.engine.api import Bark, pick_device
 from barkflow.engine.prompts import VoicePrompt
+from barkflow.planning.config import BarkflowConfig, VerifyConfig
 from barkflow.planning.voices import ResolvedVoice, default_library_dirs, resolve_voice
+from barkflow.steps.bounds import ENTRY_BOUNDS
+from barkflow.steps.clone import CloneConfig
+from barkflow.store.cache import Store
 
 CloneRunner = Callable[..., VoicePrompt]
 

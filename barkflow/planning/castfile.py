@@ -20,8 +20,8 @@ from pathlib import Path
 import yaml
 
 from barkflow.errors import BarkflowError
-from barkflow.store.files import write_text_atomic
 from barkflow.planning.voices import preset_names
+from barkflow.store.files import write_text_atomic
 from barkflow.text.attribution import Attribution
 from barkflow.text.fullcast import attribute_script, speaker_names, voice_lines
 from barkflow.text.script import Script

@@ -25,16 +25,16 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from barkflow.text.book import BookOptions
-from barkflow.steps.checks import CHECKS
-from barkflow.steps.clone import CloneConfig
 from barkflow.engine.api import DTYPES, OFFLOAD, STAGES
 from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_choice, check_range
 from barkflow.planning.outputs import ExportOptions, StitchOptions
+from barkflow.steps.checks import CHECKS
+from barkflow.steps.clone import CloneConfig
+from barkflow.text.book import BookOptions
+from barkflow.text.decoding import check_encoding
 from barkflow.text.split import SplitOptions
 from barkflow.text.spoken import MAX_PAUSE_S, check_lexicon_setting
-from barkflow.text.decoding import check_encoding
 
 HISTORY_POLICIES = ("voice", "chain", "semantic-only")
 DEVICE_NAMES = re.compile(r"auto|cpu|mps|cuda(:[0-9]+)?")

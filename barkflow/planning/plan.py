@@ -8,7 +8,6 @@ policy, the one source of both a unit's cache keys and (in schedule.py) its prom
 
 from __future__ import annotations
 
-
 import logging
 import re
 from dataclasses import dataclass, field, replace
@@ -18,24 +17,23 @@ from typing import Optional
 import numpy as np
 
 from barkflow import steps
-from barkflow.planning.build import make_voice_resolver
-from barkflow.planning.castfile import cast_from_book
-from barkflow.store.cache import Store
-from barkflow.store.keys import Key
-from barkflow.planning.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, SamplingConfig, VoiceConfig
-from barkflow.planning.overrides import apply_overrides
-from barkflow.planning.overrides import check_cast, check_line_overrides, line_overrides
 from barkflow.engine.api import STAGES, Bark
 from barkflow.errors import BarkflowError
+from barkflow.planning.build import make_voice_resolver
+from barkflow.planning.castfile import cast_from_book
+from barkflow.planning.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, SamplingConfig, VoiceConfig
 from barkflow.planning.memo import SplitMemo, TokenCounter
 from barkflow.planning.outputs import resolve_tags
-from barkflow.text.fates import WordFates
-from barkflow.text.script import SUNG, BookTags, Script, ScriptLine
-from barkflow.text.formats import load_script
-from barkflow.text.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
-from barkflow.text.split import estimate_seconds, split_text
-from barkflow.text.normalize import note_for, wfst
+from barkflow.planning.overrides import apply_overrides, check_cast, check_line_overrides, line_overrides
 from barkflow.planning.voices import ResolvedVoice
+from barkflow.store.cache import Store
+from barkflow.store.keys import Key
+from barkflow.text.fates import WordFates
+from barkflow.text.formats import load_script
+from barkflow.text.normalize import note_for, wfst
+from barkflow.text.script import SUNG, BookTags, Script, ScriptLine
+from barkflow.text.split import estimate_seconds, split_text
+from barkflow.text.spoken import DEFAULT_LANGUAGE, Speller, cut_at_pauses, load_lexicon
 
 log = logging.getLogger(__name__)
 

@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from barkflow.store.keys import Key
-from barkflow.steps.clone import CloneConfig
-from barkflow.planning.config import PathsConfig, VoiceConfig, load_voice_file
 from barkflow.engine.prompts import VoicePrompt, load_npz, load_npz_meta, save_npz
 from barkflow.errors import BarkflowError
+from barkflow.planning.config import PathsConfig, VoiceConfig, load_voice_file
+from barkflow.steps.clone import CloneConfig
 from barkflow.store.files import write_text_atomic
+from barkflow.store.keys import Key
 
 log = logging.getLogger(__name__)
 

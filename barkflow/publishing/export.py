@@ -44,8 +44,8 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Optional
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import soundfile as sf
@@ -53,8 +53,6 @@ import soxr
 
 from barkflow.errors import BarkflowError
 from barkflow.planning.outputs import ExportOptions
-from barkflow.store.files import atomic_output_path
-from barkflow.text.script import BookTags
 from barkflow.publishing.stitch import (
     PlacedPiece,
     StitchResult,
@@ -63,6 +61,8 @@ from barkflow.publishing.stitch import (
     sound_file_writer,
 )
 from barkflow.publishing.subtitles import cues_from_pieces, samples_to_ms, split_long_cues, write_srt, write_vtt
+from barkflow.store.files import atomic_output_path
+from barkflow.text.script import BookTags
 
 log = logging.getLogger(__name__)
 

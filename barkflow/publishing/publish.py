@@ -15,23 +15,23 @@ import logging
 from pathlib import Path
 from typing import Optional
 
-from barkflow.running import retakes
-from barkflow.store.cache import Store
-from barkflow.store.keys import Key
-from barkflow.planning.config import MAX_TAKES, BarkflowConfig, VerifyConfig
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.engine.prompts import VoicePrompt, save_npz
 from barkflow.errors import BarkflowError
-from barkflow.store.files import read_json_object, remove_stale_partials, write_json_atomic
+from barkflow.planning.config import MAX_TAKES, BarkflowConfig, VerifyConfig
 from barkflow.planning.plan import SEGMENT_ID, Plan, Unit
-from barkflow.running.schedule import load, load_audio
-from barkflow.text.script import BookTags
-from barkflow.steps import verify as verify_step
 from barkflow.publishing.clips import REVIEW_DIR, add_checks, write_clips
 from barkflow.publishing.export import export
 from barkflow.publishing.readalong import write_read_along
 from barkflow.publishing.stitch import StitchPiece, stitch
+from barkflow.running import retakes
+from barkflow.running.schedule import load, load_audio
+from barkflow.steps import verify as verify_step
+from barkflow.store.cache import Store
+from barkflow.store.files import read_json_object, remove_stale_partials, write_json_atomic
+from barkflow.store.keys import Key
+from barkflow.text.script import BookTags
 
 log = logging.getLogger(__name__)
 

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from barkflow.store.cache import Store
-from barkflow.planning.config import VerifyConfig
 from barkflow.engine.api import Bark
-from barkflow.store.files import write_text_atomic
+from barkflow.planning.config import VerifyConfig
 from barkflow.planning.plan import Plan, Unit
 from barkflow.steps import verify as verify_step
 from barkflow.steps.scoring import VerifyResult
+from barkflow.store.cache import Store
+from barkflow.store.files import write_text_atomic
 
 FAILED_FILE = "failed.txt"
 

@@ -15,12 +15,12 @@ from typing import Iterator, Optional
 
 import numpy as np
 
-from barkflow.store.cache import Store
 from barkflow.engine.api import Bark
 from barkflow.engine.constants import N_FINE_CODEBOOKS, PROMPT_KEYS
 from barkflow.engine.prompts import VoicePrompt, coarse_aligned
 from barkflow.errors import BarkflowError
 from barkflow.planning.plan import STEPS_BY_NAME, Unit, conditioning, semantic_maker
+from barkflow.store.cache import Store
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import math
 
-from barkflow.steps.checks import MEASURES
 from barkflow.engine.constants import (
-    COARSE_RATE_HZ, MAX_SEMANTIC_STEPS, N_COARSE_CODEBOOKS, N_FINE_CODEBOOKS, SAMPLES_PER_FRAME, SEMANTIC_RATE_HZ,
+    COARSE_RATE_HZ,
+    MAX_SEMANTIC_STEPS,
+    N_COARSE_CODEBOOKS,
+    N_FINE_CODEBOOKS,
+    SAMPLES_PER_FRAME,
+    SEMANTIC_RATE_HZ,
 )
 from barkflow.engine.prompts import MAX_PROMPT_ELEMENTS, MAX_PROMPT_SECONDS, MAX_TOKEN_BYTES
+from barkflow.steps.checks import MEASURES
 from barkflow.store.npz import MemberBound
 
 MAX_SEGMENT_SECONDS = max(MAX_SEMANTIC_STEPS / SEMANTIC_RATE_HZ, MAX_PROMPT_SECONDS)

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from omegaconf import MISSING
 
-from barkflow.store.keys import Key
 from barkflow.engine import cloning
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.prompts import VoicePrompt
 from barkflow.errors import BarkflowError
+from barkflow.store.keys import Key
 from barkflow.store.npz import read_array, read_header
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ weights and every option that changes what it hears.
 
 import numpy as np
 
-from barkflow.store.keys import Key
 from barkflow.errors import BarkflowError
 from barkflow.steps.checks import CHECKS_VERSION, MEASURES, flag, measure_audio
 from barkflow.steps.scoring import VerifyResult, align, language_or_english
+from barkflow.store.keys import Key
 
 NAME = "verify"
 VERSION = 2  # 2: the audio checks' measures stored beside the transcript; the language in the key

@@ -8,8 +8,8 @@ in a <script type="application/json"> block that the browser script reads as dat
 
 from __future__ import annotations
 
-from barkflow.reviewing import review
 from barkflow.engine.constants import SAMPLE_RATE
+from barkflow.reviewing import review
 
 _e = review.escape_html  # every text the page shows goes through it
 

@@ -12,26 +12,33 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-
-import yaml
 from pathlib import Path
 from typing import Optional
 
+import yaml
+
+from barkflow import runner
+from barkflow.cli import summary_line
+from barkflow.engine.api import Bark
+from barkflow.errors import BarkflowError
+from barkflow.planning.build import make_engine, make_store, make_voice_resolver
+from barkflow.planning.config import MAX_TAKES, BarkflowConfig, VerifyConfig
+from barkflow.planning.overrides import (
+    check_line_sampling,
+    check_lines_entries,
+    line_overrides,
+    lines_file_path,
+    number_ranges,
+    read_lines_file,
+)
+from barkflow.planning.plan import find_file
 from barkflow.publishing import publish
 from barkflow.publishing.clips import INDEX, REVIEW_DIR, clip_peaks
 from barkflow.reviewing import review
-from barkflow.studio import page
-from barkflow import runner
-from barkflow.text.formats import book_format
-from barkflow.planning.build import make_engine, make_store, make_voice_resolver
-from barkflow.cli import summary_line
-from barkflow.planning.config import MAX_TAKES, BarkflowConfig, VerifyConfig
-from barkflow.planning.overrides import check_line_sampling, check_lines_entries, line_overrides, lines_file_path, number_ranges, read_lines_file
-from barkflow.engine.api import Bark
-from barkflow.errors import BarkflowError
 from barkflow.store.files import atomic_output_path, read_json_object, write_json_atomic, write_text_atomic
-from barkflow.planning.plan import find_file
+from barkflow.studio import page
 from barkflow.text.decoding import file_lines, script_encoding
+from barkflow.text.formats import book_format
 from barkflow.text.script import parse_script
 from barkflow.text.split import split_text
 

@@ -51,7 +51,10 @@ from typing import Optional
 
 from barkflow.errors import BarkflowError
 from barkflow.text.decoding import (
-    bark_characters, check_characters, has_words, split_lines,
+    bark_characters,
+    check_characters,
+    has_words,
+    split_lines,
 )
 
 log = logging.getLogger(__name__)

@@ -29,8 +29,8 @@ from typing import Any, Callable, Optional, Union
 import regex
 import yaml
 
-from barkflow.store.keys import content_key
 from barkflow.errors import BarkflowError
+from barkflow.store.keys import content_key
 from barkflow.text.chunks import chunks_of as _chunks
 from barkflow.text.chunks import replace_in as _replace_in
 from barkflow.text.decoding import has_words

@@ -11,22 +11,22 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import REPO, demo_config, project_config, write_script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barkflow.planning import build, plan
 from barkflow import runner
-from barkflow.store.cache import Store
-from barkflow.store.keys import content_key
-from barkflow.planning.config import VoiceConfig
-from barkflow.planning.overrides import apply_overrides
 from barkflow.engine import controls
 from barkflow.engine import sampling as S
 from barkflow.engine.model import GPTConfig, random_model
 from barkflow.engine.prompts import VoicePrompt, save_npz
 from barkflow.errors import BarkflowError
+from barkflow.planning import build, plan
+from barkflow.planning.config import VoiceConfig
+from barkflow.planning.overrides import apply_overrides
 from barkflow.steps import semantic as semantic_step
-from helpers import REPO, demo_config, project_config, write_script
+from barkflow.store.cache import Store
+from barkflow.store.keys import content_key
 
 INF = float("inf")
 

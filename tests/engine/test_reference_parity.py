@@ -20,8 +20,10 @@ from barkflow.engine.prompts import VoicePrompt, load_npz
 
 sys.modules.setdefault("encodec", types.SimpleNamespace(EncodecModel=None))
 gen = pytest.importorskip("bark.generation", reason="install the reference: pip install --no-deps bark==0.1.5")
-from bark.model import GPT as RefGPT, GPTConfig as RefGPTConfig  # noqa: E402
-from bark.model_fine import FineGPT as RefFineGPT, FineGPTConfig as RefFineGPTConfig  # noqa: E402
+from bark.model import GPT as RefGPT  # noqa: E402
+from bark.model import GPTConfig as RefGPTConfig
+from bark.model_fine import FineGPT as RefFineGPT  # noqa: E402
+from bark.model_fine import FineGPTConfig as RefFineGPTConfig
 
 WORDS = (
     "the a of and to in is it you that he was for on are with as his they be at one have this from "

@@ -17,8 +17,8 @@ from transformers.models.bark.generation_configuration_bark import (
 )
 
 from barkflow.engine import loading
-from barkflow.engine.prompts import VoicePrompt
 from barkflow.engine.options import FineOptions, SemanticOptions
+from barkflow.engine.prompts import VoicePrompt
 from barkflow.engine.sampling import FineRow, SemanticRow, generate_fine, generate_semantic
 
 TEXTS = ["Hello there, this is a test.", "The herons came back after the rain."]

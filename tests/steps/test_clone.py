@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from barkflow.store.cache import Store
-from barkflow.steps.clone import CloneConfig
-from barkflow.planning.config import VoiceConfig
+from barkflow import voices_cli
 from barkflow.engine import cloning as C
 from barkflow.engine.loading import load_codec
 from barkflow.engine.prompts import load_npz
 from barkflow.errors import BarkflowError
-from barkflow.steps import clone as step
+from barkflow.planning.config import VoiceConfig
 from barkflow.planning.voices import list_voices, prompt_key, resolve_voice
-from barkflow import voices_cli
+from barkflow.steps import clone as step
+from barkflow.steps.clone import CloneConfig
+from barkflow.store.cache import Store
 
 
 def speech_wav(path: Path) -> Path:

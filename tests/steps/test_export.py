@@ -21,12 +21,11 @@ from mutagen.mp4 import MP4
 from scipy.signal import resample_poly
 
 from barkflow.errors import BarkflowError
-from barkflow.planning.outputs import ExportOptions
-from barkflow.text.script import BookTags
+from barkflow.planning.outputs import ExportOptions, StitchOptions
 from barkflow.publishing.export import chapter_starts_ms, export, true_peak_dbfs
-from barkflow.planning.outputs import StitchOptions
 from barkflow.publishing.stitch import StitchPiece, stitch
 from barkflow.publishing.subtitles import samples_to_ms
+from barkflow.text.script import BookTags
 
 SR = 24_000
 TITLES = ["Chapter One", "Part 2; a = #1 \\ end"]  # FFMETADATA's special characters must survive

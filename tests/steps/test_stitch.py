@@ -11,9 +11,16 @@ import pytest
 import soundfile as sf
 
 from barkflow.errors import BarkflowError
-from barkflow.publishing import stitch as stitch_module
-from barkflow.publishing.stitch import LIMITER_KNEE_DB, TRIM_MARGIN_S, StitchPiece, StreamingLoudnessMeter, soft_limit, stitch
 from barkflow.planning.outputs import StitchOptions
+from barkflow.publishing import stitch as stitch_module
+from barkflow.publishing.stitch import (
+    LIMITER_KNEE_DB,
+    TRIM_MARGIN_S,
+    StitchPiece,
+    StreamingLoudnessMeter,
+    soft_limit,
+    stitch,
+)
 
 SR = 24_000
 RAW = dict(trim_silence=False, loudness_lufs=None)  # layout only: no trimming, no gain

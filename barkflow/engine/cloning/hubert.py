@@ -19,8 +19,8 @@ import torch.nn as nn
 
 from barkflow.errors import BarkflowError
 
-from ..constants import DEFAULT_HUBERT
 from ..checkpoints import one_line
+from ..constants import DEFAULT_HUBERT
 from ..sources import HubRepo, file_sha256
 
 HUBERT_SAMPLE_RATE = 16_000

@@ -6,7 +6,8 @@ numbers, money, times, dates, units, fractions, ranges) come before the plain nu
 from __future__ import annotations
 
 import re
-from re import _constants as sre_constants, _parser as sre_parse
+from re import _constants as sre_constants
+from re import _parser as sre_parse
 from typing import Callable, Optional
 
 from barkflow.text.chunks import Chunks, replace_in
