@@ -205,3 +205,9 @@ def tmpfs_mounted(folder: Path, options: str):
     finally:
         subprocess.run(["umount", str(folder)], check=True)
 
+
+def page_data(page: str, name: str = "segments-data"):
+    """A JSON block a review or studio page carries (the segments are data; the browser draws them)."""
+    import json
+
+    return json.loads(re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page, re.S).group(1))

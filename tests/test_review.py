@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import numpy as np
 import pytest
 import soundfile as sf
-from helpers import project_config, render
+from helpers import page_data, project_config, render
 from omegaconf import OmegaConf
 
 from barkflow.publishing import clips as review_clips
@@ -130,11 +130,6 @@ def rendered(tmp_path_factory):
     first = render(project_config(tmp, *overrides))
     assert first.rendered["decode"] == 2 * first.segments
     return tmp, overrides
-
-
-def page_data(page, name="segments-data"):
-    """A JSON block the page carries (the segments are data; the browser draws them)."""
-    return json.loads(re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page, re.S).group(1))
 
 
 def read_manifest(out):
