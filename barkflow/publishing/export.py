@@ -26,7 +26,7 @@ at or under the ceiling stitch limited the masters' samples to (`stitch.peak_dbf
 and peaks between samples, can rise past that ceiling, so each file is decoded (lossy ones by
 ffmpeg) and measured before it is moved into place. One over the ceiling is encoded again with its
 peaks limited lower by the overshoot (plus a margin), which leaves its loudness nearly as it was;
-if that is not enough, it is turned down as a whole (see _LevelCorrection). A file already under the
+if that is not enough, it is turned down as a whole (see LevelCorrection). A file already under the
 ceiling is written exactly as before.
 
 Audio is copied in blocks, never a whole book in memory, and every file is written under a
@@ -73,7 +73,7 @@ SOUNDFILE_FORMATS = {
     "ogg": ("OGG", "VORBIS"),
     "mp3": ("MP3", "MPEG_LAYER_III"),
 }
-LOSSY_FORMATS = ("ogg", "mp3", "m4b")  # measured as ffmpeg decodes them (see _encode_within_ceiling)
+LOSSY_FORMATS = ("ogg", "mp3", "m4b")  # measured as ffmpeg decodes them (see encode_within_ceiling)
 READ_BLOCK_FRAMES = 1 << 16  # about 2.7 s at 24 kHz
 TRUE_PEAK_OVERSAMPLING = 4  # as ITU-R BS.1770-4 measures true peak
 # A corrected file aims this far under the ceiling, doubled at each further try: codecs are not quite
@@ -83,7 +83,7 @@ MAX_LEVEL_CORRECTIONS = 4  # extra encodes allowed for a file over the ceiling
 
 
 @dataclass(frozen=True)
-class _Span:
+class Span:
     """Frames [start, end) of one master file."""
 
     path: Path
@@ -91,9 +91,9 @@ class _Span:
     end: int
 
 
-def _master_spans(result: StitchResult) -> list[_Span]:
+def master_spans(result: StitchResult) -> list[Span]:
     """Every chapter master whole, by the frame counts _check_inputs has held them to."""
-    return [_Span(Path(path), 0, n) for path, n in zip(result.chapter_files, result.chapter_samples)]
+    return [Span(Path(path), 0, n) for path, n in zip(result.chapter_files, result.chapter_samples)]
 
 
 # ISO 639-1 (what books and Bark's voices name: "en", "en-US") -> ISO 639-2: ID3's TLAN wants the
@@ -165,7 +165,7 @@ def export(
 def _export_book(result: StitchResult, options: ExportOptions, stem: Path, book: BookTags) -> list[Path]:
     tags = _Tags(title=book.title, artist=book.author, album=book.title)
     return [
-        _write_audio(stem.with_name(f"{stem.name}.{name}"), _master_spans(result), name, result, tags, book)
+        _write_audio(stem.with_name(f"{stem.name}.{name}"), master_spans(result), name, result, tags, book)
         for name in options.plain_formats
     ]
 
@@ -175,7 +175,7 @@ def _export_chapters(
     book: BookTags,
 ) -> list[Path]:
     written = []
-    for index, (span, title) in enumerate(zip(_master_spans(result), chapter_titles)):
+    for index, (span, title) in enumerate(zip(master_spans(result), chapter_titles)):
         stem = folder / f"{basename}-ch{index + 1:03d}"
         tags = _Tags(title=title, artist=book.author, album=book.title, tracknumber=str(index + 1))
         for name in options.plain_formats:
@@ -192,7 +192,7 @@ def _export_lines(result: StitchResult, options: ExportOptions, folder: Path, ba
         if end <= start:
             log.warning("script line %d is silent after trimming; it gets no per-line file", line)
             continue
-        span = _Span(Path(result.chapter_files[chapter]), start, end)
+        span = Span(Path(result.chapter_files[chapter]), start, end)
         tags = _Tags(title=text, artist=book.author, album=book.title)
         for name in options.plain_formats:
             audio_path = folder / f"{basename}-l{line:04d}.{name}"
@@ -223,7 +223,7 @@ def _check_encoders(formats: Sequence[str]) -> None:
     """Fail before writing anything if an asked-for encoder is missing."""
     for name in formats:
         if name in LOSSY_FORMATS:
-            _ffmpeg_executable(name)
+            ffmpeg_executable(name)
         if name == "m4b":
             continue
         major, subtype = SOUNDFILE_FORMATS[name]
@@ -239,11 +239,11 @@ def _check_encoders(formats: Sequence[str]) -> None:
 
 
 def _write_audio(
-    path: Path, spans: Sequence[_Span], name: str, result: StitchResult, tags: _Tags, book: Optional[BookTags] = None
+    path: Path, spans: Sequence[Span], name: str, result: StitchResult, tags: _Tags, book: Optional[BookTags] = None
 ) -> Path:
     major, subtype = SOUNDFILE_FORMATS[name]
 
-    def encode(target: Path, correction: _LevelCorrection) -> None:
+    def encode(target: Path, correction: LevelCorrection) -> None:
         with sound_file_writer(target, result.sample_rate, format=major, subtype=subtype) as out:
             _set_tags(out, tags)  # before any audio: FLAC and Ogg write their comments up front
             for block in _read_spans(spans):
@@ -253,8 +253,8 @@ def _write_audio(
 
     decode = _decoded_by_soundfile
     if name in LOSSY_FORMATS:
-        decode = functools.partial(_decoded_by_ffmpeg, format_name=name)
-    _encode_within_ceiling(path, encode, decode, result, write_errors=(OSError, sf.LibsndfileError))
+        decode = functools.partial(decoded_by_ffmpeg, format_name=name)
+    encode_within_ceiling(path, encode, decode, result, write_errors=(OSError, sf.LibsndfileError))
     return path
 
 
@@ -295,7 +295,7 @@ def _tag_mp3(path: Path, tags: _Tags, book: BookTags) -> None:
         raise BarkflowError(f"could not tag {path.name}: {error}; check free space and permissions") from None
 
 
-def _read_spans(spans: Sequence[_Span]) -> Iterator[np.ndarray]:
+def _read_spans(spans: Sequence[Span]) -> Iterator[np.ndarray]:
     """The spans' audio in order, as float32 blocks of at most READ_BLOCK_FRAMES."""
     for span in spans:
         with sf.SoundFile(str(span.path)) as source:
@@ -313,7 +313,7 @@ def _read_spans(spans: Sequence[_Span]) -> Iterator[np.ndarray]:
 
 
 @dataclass(frozen=True)
-class _LevelCorrection:
+class LevelCorrection:
     """What a file over the ceiling is encoded with: its peaks limited lower, then a gain.
 
     Codec overshoot mostly rides on a few peaks, so limiting them lower first leaves the loudness
@@ -336,16 +336,16 @@ class _LevelCorrection:
             block *= np.float32(10 ** (self.gain_db / 20))
         return block
 
-    def after(self, overshoot_db: float, ceiling_db: float) -> _LevelCorrection:
+    def after(self, overshoot_db: float, ceiling_db: float) -> LevelCorrection:
         """The next correction, for a file that measured `overshoot_db` over the ceiling with this one."""
         if self.limit_dbfs is None:
             return replace(self, limit_dbfs=ceiling_db - overshoot_db)
         return replace(self, gain_db=self.gain_db - overshoot_db)
 
 
-def _encode_within_ceiling(
+def encode_within_ceiling(
     path: Path,
-    encode: Callable[[Path, _LevelCorrection], None],
+    encode: Callable[[Path, LevelCorrection], None],
     decode: Callable[[Path], Iterator[np.ndarray]],
     result: StitchResult,
     write_errors: tuple[type[BaseException], ...] = (OSError,),
@@ -357,7 +357,7 @@ def _encode_within_ceiling(
     """
     ceiling_db = result.peak_dbfs
     with atomic_output_path(path, write_errors=write_errors) as temporary:
-        correction = _LevelCorrection()
+        correction = LevelCorrection()
         for corrections in itertools.count():
             encode(temporary, correction)
             peak_db = true_peak_dbfs(decode(temporary), result.sample_rate)
@@ -399,12 +399,12 @@ def _decoded_by_soundfile(path: Path) -> Iterator[np.ndarray]:
         yield from decoded.blocks(READ_BLOCK_FRAMES, dtype="float32")
 
 
-def _decoded_by_ffmpeg(path: Path, format_name: str) -> Iterator[np.ndarray]:
+def decoded_by_ffmpeg(path: Path, format_name: str) -> Iterator[np.ndarray]:
     """The file decoded by ffmpeg as a player would (mono float32, its own sample rate), in blocks.
     ffmpeg rather than libsndfile for mp3: libmpg123 prints harmless frame errors to the console
     on libsndfile's own mp3 files."""
     command = [
-        _ffmpeg_executable(format_name), "-nostdin", "-hide_banner", "-loglevel", "error",
+        ffmpeg_executable(format_name), "-nostdin", "-hide_banner", "-loglevel", "error",
         "-i", str(path), "-map", "0:a:0", "-f", "f32le", "-ac", "1", "-",
     ]  # fmt: skip
     block_bytes = READ_BLOCK_FRAMES * 4
@@ -415,14 +415,14 @@ def _decoded_by_ffmpeg(path: Path, format_name: str) -> Iterator[np.ndarray]:
                 yield np.frombuffer(chunk, dtype="<f4")
         if process.returncode != 0:
             errors.seek(0)
-            message = _last_line(errors.read().decode("utf-8", "replace"))
+            message = last_line(errors.read().decode("utf-8", "replace"))
             raise BarkflowError(f"ffmpeg could not decode {path.name} to measure its peak: {message}; check ffmpeg")
 
 
 # --- m4b through ffmpeg -------------------------------------------------------------------
 
 
-def _ffmpeg_executable(format_name: str) -> str:
+def ffmpeg_executable(format_name: str) -> str:
     """ffmpeg, which encodes m4b and decodes every lossy file to measure its peak."""
     try:
         import imageio_ffmpeg  # imported here: only lossy formats need it
@@ -447,7 +447,7 @@ def chapter_starts_ms(chapter_samples: Sequence[int], sample_rate: int) -> list[
 def _write_m4b(
     path: Path, result: StitchResult, chapter_titles: Sequence[str], options: ExportOptions, book: BookTags
 ) -> Path:
-    ffmpeg = _ffmpeg_executable("m4b")
+    ffmpeg = ffmpeg_executable("m4b")
     starts = chapter_starts_ms(result.chapter_samples, result.sample_rate)
     ends = [*starts[1:], samples_to_ms(result.total_samples, result.sample_rate)]
     with tempfile.TemporaryDirectory(prefix="barkflow-m4b-") as scratch:
@@ -462,11 +462,11 @@ def _write_m4b(
             encoding="utf-8",
         )
 
-        def encode(target: Path, correction: _LevelCorrection) -> None:
+        def encode(target: Path, correction: LevelCorrection) -> None:
             sources = [Path(f) for f in result.chapter_files]
             if not correction.is_none:  # corrected copies of the masters, beside the concat list
-                sources = [_corrected_copy(master, Path(scratch), correction, result.sample_rate)
-                           for master in _master_spans(result)]
+                sources = [corrected_copy(master, Path(scratch), correction, result.sample_rate)
+                           for master in master_spans(result)]
             concat_list.write_text(
                 "ffconcat version 1.0\n" + "".join(f"file {_ffconcat_quote(f.resolve())}\n" for f in sources),
                 encoding="utf-8",
@@ -485,15 +485,15 @@ def _write_m4b(
             completed = subprocess.run(command, capture_output=True, text=True, errors="replace")
             if completed.returncode != 0:
                 raise BarkflowError(
-                    f"ffmpeg could not write {path}: {_last_line(completed.stderr)}; check free space and ffmpeg"
+                    f"ffmpeg could not write {path}: {last_line(completed.stderr)}; check free space and ffmpeg"
                 )
             _tag_m4b(target, options, book)
 
-        _encode_within_ceiling(path, encode, functools.partial(_decoded_by_ffmpeg, format_name="m4b"), result)
+        encode_within_ceiling(path, encode, functools.partial(decoded_by_ffmpeg, format_name="m4b"), result)
     return path
 
 
-def _corrected_copy(master: _Span, folder: Path, correction: _LevelCorrection, sample_rate: int) -> Path:
+def corrected_copy(master: Span, folder: Path, correction: LevelCorrection, sample_rate: int) -> Path:
     copy = folder / f"corrected-{master.path.name}"
     with sound_file_writer(copy, sample_rate, format="WAV", subtype="FLOAT") as out:
         for block in _read_spans([master]):
@@ -501,7 +501,7 @@ def _corrected_copy(master: _Span, folder: Path, correction: _LevelCorrection, s
     return copy
 
 
-def _last_line(stderr: str) -> str:
+def last_line(stderr: str) -> str:
     return (stderr.strip().splitlines() or ["no message"])[-1]
 
 

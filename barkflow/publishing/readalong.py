@@ -41,14 +41,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 from barkflow.errors import BarkflowError
 from barkflow.publishing.export import (
-    _corrected_copy,
-    _decoded_by_ffmpeg,
-    _encode_within_ceiling,
-    _ffmpeg_executable,
-    _last_line,
-    _LevelCorrection,
-    _master_spans,
-    _Span,
+    LevelCorrection,
+    Span,
+    corrected_copy,
+    decoded_by_ffmpeg,
+    encode_within_ceiling,
+    ffmpeg_executable,
+    last_line,
+    master_spans,
 )
 from barkflow.publishing.stitch import PlacedPiece, StitchResult
 from barkflow.store.files import atomic_output_path
@@ -99,7 +99,7 @@ def write_read_along(result: StitchResult, chapter_titles: Sequence[str], path: 
     ]
     language = book.language.strip() if _LANGUAGE_TAG.fullmatch(book.language.strip()) else "und"
     title = " ".join(book.title.split()) or path.stem
-    masters = _master_spans(result)
+    masters = master_spans(result)
     with tempfile.TemporaryDirectory(prefix="barkflow-epub-") as scratch, \
             atomic_output_path(path, write_errors=(OSError, zipfile.BadZipFile)) as temporary:
         audio = {}
@@ -332,12 +332,12 @@ def _add_file(archive: zipfile.ZipFile, name: str, source: Path) -> None:
         shutil.copyfileobj(data, out, 1 << 20)
 
 
-def _write_m4a(path: Path, master: _Span, result: StitchResult, bitrate_kbps: int) -> Path:
+def _write_m4a(path: Path, master: Span, result: StitchResult, bitrate_kbps: int) -> Path:
     """One chapter master as AAC in MP4, its decoded true peak under the ceiling (as export's m4b)."""
-    ffmpeg = _ffmpeg_executable("export.read_along")
+    ffmpeg = ffmpeg_executable("export.read_along")
 
-    def encode(target: Path, correction: _LevelCorrection) -> None:
-        source = master.path if correction.is_none else _corrected_copy(master, path.parent, correction,
+    def encode(target: Path, correction: LevelCorrection) -> None:
+        source = master.path if correction.is_none else corrected_copy(master, path.parent, correction,
                                                                         result.sample_rate)
         command = [
             ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source),
@@ -348,9 +348,9 @@ def _write_m4a(path: Path, master: _Span, result: StitchResult, bitrate_kbps: in
         completed = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
         if completed.returncode != 0:
             raise BarkflowError(
-                f"ffmpeg could not encode {path.name} for the read-along book: {_last_line(completed.stderr)}; "
+                f"ffmpeg could not encode {path.name} for the read-along book: {last_line(completed.stderr)}; "
                 "check free space and ffmpeg"
             )
 
-    _encode_within_ceiling(path, encode, functools.partial(_decoded_by_ffmpeg, format_name="export.read_along"), result)
+    encode_within_ceiling(path, encode, functools.partial(decoded_by_ffmpeg, format_name="export.read_along"), result)
     return path
