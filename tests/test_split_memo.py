@@ -129,8 +129,8 @@ def test_a_memo_plan_spells_each_segment_once(reference, monkeypatch):
     config = dataclasses.replace(config, project=dataclasses.replace(config.project, normalize=True))
     first = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])  # fills the memo
     calls = []
-    real = Speller.__call__
-    monkeypatch.setattr(Speller, "__call__", lambda self, text: calls.append(text) or real(self, text))
+    real = Speller._spell  # the spelling itself, under the speller's memo
+    monkeypatch.setattr(Speller, "_spell", lambda self, text: calls.append(text) or real(self, text))
     again = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
     assert [u.text for u in again.units] == [u.text for u in first.units]
     assert len(calls) == len({u.segment_id for u in again.units}), (len(calls), len(again.units))

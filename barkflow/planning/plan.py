@@ -280,7 +280,6 @@ class _Planner:
         self.pending_pause = 0.0  # pause cues with no segment before them yet (the book's start)
         self.parts_used: dict[int, int] = {}  # source line -> its segments so far (distinct ids for its pieces)
         self.quoted = quoted_lines(script)
-        self._speller, self._spelled = None, {}  # the texts one speller spelled last: see _spell
         self.words = WordFates()
 
     def add_line(self, line: ScriptLine) -> None:
@@ -348,7 +347,7 @@ class _Planner:
             if piece_parts is None:
                 budget = self._budget(plan)
                 piece_parts = split_text(
-                    piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(self._spell(speller, s)) + b,
+                    piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(speller(s)) + b,
                     seed=split_seed, where=plan.where,
                 )
                 self.memo.put(split_key, piece, piece_parts)
@@ -359,15 +358,6 @@ class _Planner:
         """The tokens the prefix and suffix take from every segment of the line."""
         return self.count_tokens(f"{plan.prefix} {plan.suffix}") if plan.prefix or plan.suffix else 0
 
-    def _spell(self, speller: Speller, text: str) -> str:
-        """The speller's text, remembered for the line's parts: a memo hit checks every part of its
-        line (_fits), then plans each (_add_segment), and normalising is most of a memo plan's time."""
-        if self._speller is not speller or len(self._spelled) >= 1024:  # identity: a lexicon can be large
-            self._speller, self._spelled = speller, {}
-        if text not in self._spelled:
-            self._spelled[text] = speller(text)
-        return self._spelled[text]
-
     def _fits(self, part: str, plan: _LinePlan) -> bool:
         """Whether a memo's segment is within the limits (the memo file is not trusted). The
         tokenizer is asked only when the characters could exceed them: every token covers at least
@@ -375,7 +365,7 @@ class _Planner:
         limits = self.cfg.split
         if len(part) > limits.max_chars:
             return False
-        spoken = self._spell(plan.speller, part)
+        spoken = plan.speller(part)
         if len(spoken) + len(plan.prefix) + len(plan.suffix) + 2 <= limits.max_tokens:
             return True
         return self.count_tokens(spoken) + self._budget(plan) <= limits.max_tokens
@@ -384,7 +374,7 @@ class _Planner:
                      previous: dict[int, Unit]) -> dict[int, Unit]:
         """Every take of one segment, conditioned by its history policy; returns them by take."""
         project, line = self.project, plan.line
-        spoken = self._spell(plan.speller, book_words)
+        spoken = plan.speller(book_words)
         self.words.add(book_words, plan.speller.respelled(book_words), spoken)
         text = " ".join(x for x in (plan.prefix, spoken, plan.suffix) if x)
         shown = " ".join(x for x in (plan.prefix, book_words, plan.suffix) if x)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
@@ -278,12 +278,15 @@ def _plain(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 # the speller: one voice's way from the book's words to the spoken text
 
+_SPELLER_MEMO = 4096  # texts a speller remembers
+
 
 @dataclass(frozen=True)
 class Speller:
     language: str = DEFAULT_LANGUAGE
     normalize: bool = False
     lexicon: Lexicon = Lexicon()
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     @property
     def active(self) -> bool:
@@ -305,24 +308,37 @@ class Speller:
 
     def respelled(self, text: str) -> str:
         """`text` through the lexicon alone (for the word report: which words the lexicon changed)."""
-        if not self.lexicon:
-            return text
-        return " ".join("".join(t for t, _ in self.lexicon.respell(_chunks(text))).split())
+        return self._spelled(text)[0]
 
     def __call__(self, text: str) -> str:
+        return self._spelled(text)[1]
+
+    def _spelled(self, text: str) -> tuple[str, str]:
+        """(the lexicon's text, the spoken text), made once per text: a plan asks for a segment's
+        spelling when it checks a split memo's parts, when it counts tokens and when it plans the
+        segment, and normalising is most of a plan's time."""
+        found = self._memo.get(text)
+        if found is None:
+            if len(self._memo) >= _SPELLER_MEMO:  # bounded: a book's texts pass through once each
+                self._memo.clear()
+            found = self._memo[text] = self._spell(text)
+        return found
+
+    def _spell(self, text: str) -> tuple[str, str]:
         if not self.active:
-            return text
-        chunks = _chunks(text)
+            return text, text
+        chunks, respelled = _chunks(text), text
         if self.lexicon:
             chunks = self.lexicon.respell(chunks)
+            respelled = " ".join("".join(t for t, _ in chunks).split())
         normaliser = self._normaliser
         if normaliser is not None:
             whole = "".join(t for t, _ in chunks)
             title = normaliser.title_numeral(whole) if all(not p for _, p in chunks) else None
             if title is not None:
-                return title
+                return respelled, title
             chunks = normaliser(chunks)
-        return " ".join("".join(t for t, _ in chunks).split())
+        return respelled, " ".join("".join(t for t, _ in chunks).split())
 
 
 def spoken_text(text: str, language: str = DEFAULT_LANGUAGE, *, normalize: bool = True,
