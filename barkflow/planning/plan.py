@@ -225,15 +225,15 @@ def make_plan(
             f"project.cast names a speaker twice, in different cases ({', '.join(map(repr, sorted(project.cast)))}); "
             "speakers match without regard to case, so keep one"
         )
+    voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
     if project.cast_from_book:  # the quotations in their speakers' voices, from the cast file
-        script, book_voices = cast_from_book(cfg, script, engine.tokenizer_source,
-                                             make_voice_resolver(cfg, engine, store, config_dirs))
+        script, book_voices = cast_from_book(cfg, script, engine.tokenizer_source, voice_for)
         cast = {**{name.casefold(): ref for name, ref in book_voices.items()}, **cast}
     # project.lines and the lines file (the studio's voice and sampling changes)
     lines = line_overrides(cfg) if _lines is None else _lines
     check_line_overrides(lines, script, cfg)
     check_cast(cast, lines, script)
-    planner = _Planner(cfg, engine, store, config_dirs, script, cast, lines, _depth)
+    planner = _Planner(cfg, engine, store, config_dirs, script, cast, lines, _depth, voice_for)
     for line in script.lines:
         planner.add_line(line)
     planner.memo.save()
@@ -258,6 +258,8 @@ class _LinePlan:
     base_seed: Optional[int]  # the line's own seed (project.lines.N.seed), else None
     semantic_tokens: Optional[np.ndarray]  # given by a voice (semantic_from), saying the whole line
     lent_by: dict  # (part, take) -> the unit whose semantic tokens this line's segment re-voices
+    part_base: int = 0  # segments of the same source line before this line's (a paragraph split at its quotations)
+    budget: Optional[int] = None  # the tokens the prefix and suffix take, counted once when first needed
 
 
 class _Planner:
@@ -265,9 +267,9 @@ class _Planner:
     segment's takes made into units with their seeds, conditioning and pauses."""
 
     def __init__(self, cfg: BarkflowConfig, engine: Bark, store: Store, config_dirs: list[Path], script: Script,
-                 cast: dict, lines: dict, depth: int):
+                 cast: dict, lines: dict, depth: int, voice_for):
         self.cfg, self.project, self.script, self.cast, self.lines = cfg, cfg.project, script, cast, lines
-        self.voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
+        self.voice_for = voice_for
         self.count_tokens = TokenCounter(engine)
         self.memo = SplitMemo(store)
         self.tokenizer_id = self.count_tokens.identity()
@@ -319,12 +321,10 @@ class _Planner:
             parts = [(plan.lent_by[(part, 0)].shown, plan.lent_by[(part, 0)].pause_after)
                      for part in range(len(plan.lent_by) // project.takes)]
         previous: dict[int, Unit] = {}  # take -> that take's unit of the line's previous segment (chain)
-        base = self.parts_used.get(line.source_line, 0)
-        self.parts_used[line.source_line] = base + len(parts)
+        plan.part_base = self.parts_used.get(line.source_line, 0)
+        self.parts_used[line.source_line] = plan.part_base + len(parts)
         for part, (book_words, pause_after) in enumerate(parts):
             previous = self._add_segment(plan, part, book_words, pause_after, previous)
-            for unit in previous.values():
-                unit.part_base = base
 
     def _split(self, words: str, plan: _LinePlan) -> list[tuple[str, float]]:
         """The line cut at its pause cues, each piece split into segments (the book's words, so ids
@@ -356,7 +356,9 @@ class _Planner:
 
     def _budget(self, plan: _LinePlan) -> int:
         """The tokens the prefix and suffix take from every segment of the line."""
-        return self.count_tokens(f"{plan.prefix} {plan.suffix}") if plan.prefix or plan.suffix else 0
+        if plan.budget is None:
+            plan.budget = self.count_tokens(f"{plan.prefix} {plan.suffix}") if plan.prefix or plan.suffix else 0
+        return plan.budget
 
     def _fits(self, part: str, plan: _LinePlan) -> bool:
         """Whether a memo's segment is within the limits (the memo file is not trusted). The
@@ -393,6 +395,7 @@ class _Planner:
                 _take_seeds(seed_bases, uid, take), plan.options, seed_bases=seed_bases, shown=shown,
                 pause_before=self.pending_pause, pause_after=pause_after, negative_voice=plan.negative_voice,
                 semantic_tokens=plan.semantic_tokens, semantic_source=plan.lent_by.get((part, take)),
+                part_base=plan.part_base,
             )
             chained = plan.history == "chain" and part > 0
             if chained and project.chain_reset_every and part % project.chain_reset_every == 0:
