@@ -21,7 +21,7 @@ import yaml
 
 from barkflow.errors import BarkflowError
 from barkflow.planning.voices import preset_names
-from barkflow.store.files import write_text_atomic
+from barkflow.store.files import read_yaml_file, write_text_atomic
 from barkflow.text.attribution import Attribution
 from barkflow.text.fullcast import attribute_script, speaker_names, voice_lines
 from barkflow.text.script import Script
@@ -95,15 +95,8 @@ def read_cast_file(path: Path) -> dict | None:
     """The cast file's {narrator, unknown, characters: {name: {voice, ...}}}, checked; None if absent."""
     if not path.is_file():
         return None
-    try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_CAST_FILE_BYTES + 1)
-        if len(raw) > MAX_CAST_FILE_BYTES:
-            raise BarkflowError(f"cast file {path} is over {MAX_CAST_FILE_BYTES >> 20} MiB; is it the right file? "
-                                "fix project.cast_file or remove it (the next render writes a new one)")
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise BarkflowError(f"cast file {path} cannot be read ({str(e).splitlines()[0]}); fix or remove it") from None
+    data = read_yaml_file(path, MAX_CAST_FILE_BYTES, "cast file",
+                          "; is it the right file? fix project.cast_file or remove it (the next render writes a new one)")
     fix = "fix it or remove it (the next render writes a new one)"
     if not isinstance(data, dict) or not isinstance(data.get("characters", {}) or {}, dict):
         raise BarkflowError(f"cast file {path}: expected narrator, unknown and characters: {{name: {{voice: ...}}}}; {fix}")

@@ -12,17 +12,15 @@ import typing
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-import yaml
-
 from barkflow.engine.api import STAGES
 from barkflow.errors import BarkflowError, check_choice
 from barkflow.planning.config import BarkflowConfig, LineConfig, SamplingConfig, _line_override
+from barkflow.store.files import read_yaml_file
 
 LINES_FILE = "lines.yaml"
 # A lines file holds one small entry (~100 bytes) per script line the user changed: 1 MiB is room
 # for an override on each of 10,000 lines. Bigger is not one, and YAML parsing it would take minutes.
 MAX_LINES_FILE_BYTES = 1 << 20
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: several times faster, same safe types
 
 
 def lines_file_path(cfg: "BarkflowConfig") -> Path:
@@ -37,17 +35,9 @@ def read_lines_file(path: Path, required: bool) -> Dict[int, Dict[str, Any]]:
         if required:
             raise BarkflowError(f"lines file {path} not found; fix project.lines_file or set it to \"\"")
         return {}
-    try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_LINES_FILE_BYTES + 1)  # no more than the limit, even of a file still growing
-        if len(raw) > MAX_LINES_FILE_BYTES:
-            raise BarkflowError(
-                f"lines file {path} is over {MAX_LINES_FILE_BYTES >> 20} MiB, the most a file of per-line overrides "
-                f"holds (~100 bytes per changed script line); is it the right file? fix project.lines_file or remove it"
-            )
-        data = yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise BarkflowError(f"lines file {path} cannot be read ({str(e).splitlines()[0]}); fix or remove it") from None
+    data = read_yaml_file(path, MAX_LINES_FILE_BYTES, "lines file", (
+        ", the most a file of per-line overrides holds (~100 bytes per changed script line); is it the right "
+        "file? fix project.lines_file or remove it"))
     if data is None:
         return {}
     return check_lines_entries(data, str(path))
