@@ -205,11 +205,15 @@ def _pronoun_votes(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
     return he, she
 
 
-def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
-    """The characters named in `text`, aliases merged; see the module docstring."""
-    names = _name_words(text)
+# Short forms of titles that name one person with the full one (Col. Brandon is Colonel Brandon).
+_TITLE_FULL = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend", "Mister": "Mr"}
+FormKey = tuple[str | None, str]   # (title, name words): one form a character is called by
+
+
+def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list[tuple[int, int]]]]:
+    """Every titled or untitled name form in `text`: how often each occurs, and where."""
     forms: Counter = Counter()
-    spans: dict[tuple[str | None, str], list[tuple[int, int]]] = defaultdict(list)
+    spans: dict[FormKey, list[tuple[int, int]]] = defaultdict(list)
     for m in _NAME.finditer(text):
         title = m.group("title")
         words = regex.split(r"\s+", m.group("name"))
@@ -223,9 +227,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
             continue
         if title:
             title = title.rstrip(".")
-            if title in ("Col", "Capt", "Prof", "Rev", "Mister"):
-                title = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend",
-                         "Mister": "Mr"}[title]
+            title = _TITLE_FULL.get(title, title)
         if len(words) > 3 or any(w in STOP for w in words):
             continue
         key = (title, " ".join(words))
@@ -234,11 +236,12 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         start = m.start() if title else m.start() + matched.find(words[0])
         end = m.start() + matched.rfind(words[-1]) + len(words[-1])
         spans[key].append((start, end))
+    return forms, spans
 
-    entries: list[_Entry] = []
 
-    # A word is a surname where it ends multi-word names or follows Mr./Mrs./Miss more often than
-    # it starts a name or follows Sir/Lady: 'Miss Emma' once does not make Emma a surname.
+def _surnames(forms: Counter) -> set[str]:
+    """A word is a surname where it ends multi-word names or follows Mr./Mrs./Miss more often than
+    it starts a name or follows Sir/Lady: 'Miss Emma' once does not make Emma a surname."""
     firstness, lastness = Counter(), Counter()
     for (title, name), n in forms.items():
         words = name.split()
@@ -249,54 +252,60 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
             firstness[words[0]] += n
         elif title:
             lastness[words[0]] += n
-    surnames = {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in _PET}
+    return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in _PET}
 
-    def first_last(title: str | None, name: str) -> tuple[str | None, str | None]:
-        words = name.split()
-        if len(words) == 1:
-            if words[0] in surnames:
-                return None, words[0]
-            return words[0], None
-        return words[0], " ".join(words[1:])
 
-    def merge_target(title, first, last, gender) -> _Entry | None:
-        matches = []
-        for e in entries:
-            if gender != "?" and e.gender != "?" and gender != e.gender:
-                continue
-            if first and last:
-                if e.first == first and e.last == last:
-                    matches.append(e)
-            elif last and title:
-                # Mr. Darcy joins Mr. Fitzwilliam Darcy or Fitzwilliam Darcy; Mrs. Bates does not
-                # join Miss Jane Bates; Mr. Knightley does not join Mr. John Knightley, who is
-                # called by his full name to tell him from his brother.
-                if e.last == last and (e.title == title or e.title is None and e.first and title != "Mrs") and \
-                        full_titled[(e.first, e.last)] < 3:
-                    matches.append(e)
-                elif e.last == last and e.first is None and e.title != title and \
-                        {e.title, title} <= _MALE_OR_NEUTRAL:
-                    matches.append(e)  # Dr. Aziz is Mr. Aziz
-            elif last:
-                if e.last == last:
-                    matches.append(e)
-            elif first:
-                pet = _PET.get(first)
-                if e.first == first or (pet and e.first == pet[0]):
-                    if title is None or e.title in (None, title) or e.last is not None:
-                        matches.append(e)
-        if len(matches) > 1 and (not title or not last):
-            # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
-            matches.sort(key=lambda e: -sum(e.forms.values()))
-            if sum(matches[0].forms.values()) >= 5 * sum(matches[1].forms.values()):
-                return matches[0]
-        return matches[0] if len(matches) == 1 else None
-
+def _full_titled(forms: Counter) -> Counter:
+    """(first, last) -> how often the book says it after a surname title (Mr. John Knightley)."""
     full_titled = Counter()
     for (title, name), n in forms.items():
         words = name.split()
         if title and title not in FIRST_NAME_TITLES and len(words) > 1:
             full_titled[(words[0], " ".join(words[1:]))] += n
+    return full_titled
+
+
+def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
+                  last: str | None, gender: str) -> _Entry | None:
+    """The one entry a form names the same person as, or None where none or several fit."""
+    matches = []
+    for e in entries:
+        if gender != "?" and e.gender != "?" and gender != e.gender:
+            continue
+        if first and last:
+            if e.first == first and e.last == last:
+                matches.append(e)
+        elif last and title:
+            # Mr. Darcy joins Mr. Fitzwilliam Darcy or Fitzwilliam Darcy; Mrs. Bates does not
+            # join Miss Jane Bates; Mr. Knightley does not join Mr. John Knightley, who is
+            # called by his full name to tell him from his brother.
+            if e.last == last and (e.title == title or e.title is None and e.first and title != "Mrs") and \
+                    full_titled[(e.first, e.last)] < 3:
+                matches.append(e)
+            elif e.last == last and e.first is None and e.title != title and \
+                    {e.title, title} <= _MALE_OR_NEUTRAL:
+                matches.append(e)  # Dr. Aziz is Mr. Aziz
+        elif last:
+            if e.last == last:
+                matches.append(e)
+        elif first:
+            pet = _PET.get(first)
+            if e.first == first or (pet and e.first == pet[0]):
+                if title is None or e.title in (None, title) or e.last is not None:
+                    matches.append(e)
+    if len(matches) > 1 and (not title or not last):
+        # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
+        matches.sort(key=lambda e: -sum(e.forms.values()))
+        if sum(matches[0].forms.values()) >= 5 * sum(matches[1].forms.values()):
+            return matches[0]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _merge_forms(forms: Counter, min_mentions: int) -> list[_Entry]:
+    """The forms grouped into one entry per person."""
+    surnames = _surnames(forms)
+    full_titled = _full_titled(forms)
+    entries: list[_Entry] = []
 
     # Fullest forms first, so shorter ones can join them; within a size, the commonest first.
     def size(item):
@@ -305,11 +314,16 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
 
     for (title, name), n in sorted(forms.items(), key=size):
         words = name.split()
-        first, last = first_last(title, name)
+        if len(words) > 1:
+            first, last = words[0], " ".join(words[1:])
+        elif words[0] in surnames:
+            first, last = None, words[0]
+        else:
+            first, last = words[0], None
         gender = _gender_of_title(title)
         if gender == "?" and first:
             gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
-        target = merge_target(title, first, last, gender)
+        target = _merge_target(entries, full_titled, title, first, last, gender)
         if target is None and len(words) == 1 and not title and (last or n < min_mentions):
             continue  # a bare surname several characters share, or a stray word: no character
         if target is None:
@@ -322,31 +336,43 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
             target.last = target.last or last
             target.title = target.title or title
         target.forms[(title, name)] += n
+    return entries
 
+
+def _shown(title: str | None, name: str) -> str:
+    """A form as the book writes it: 'Mr. Darcy', 'Lady Catherine', 'Emma'."""
+    if title in ("Mr", "Mrs", "Ms", "Dr"):
+        return f"{title}. {name}"
+    return f"{title} {name}" if title else name
+
+
+def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[int, int]]]) -> Character:
+    """An entry as a Character: its commonest name, and its gender from pronouns where nothing else tells."""
+    # The name the book uses most ('Emma', not 'Miss Emma Woodhouse'); the longer on a tie.
+    best = max(e.forms, key=lambda f: (e.forms[f], len(f[1].split()) + (f[0] is not None)))
+    gender = e.gender
+    source = "title" if any(_gender_of_title(t) != "?" for t, _ in e.forms) else "name" if gender != "?" else ""
+    if gender == "?":
+        he, she = _pronoun_votes(text, sorted(s for f in e.forms for s in spans[f]))
+        if he >= 1.5 * she + 2:
+            gender, source = "M", "pronouns"
+        elif she >= 1.5 * he + 2:
+            gender, source = "F", "pronouns"
+    aliases = tuple(sorted({_shown(t, n) for t, n in e.forms}))
+    return Character(cid, _shown(*best), aliases, gender, 0, sum(e.forms.values()), source)
+
+
+def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
+    """The characters named in `text`, aliases merged; see the module docstring."""
+    forms, spans = _name_forms(text, _name_words(text))
     characters: list[Character] = []
-    alias_owner: dict[tuple[str | None, str], int] = {}
-    for e in entries:
-        total = sum(e.forms.values())
-        if total < min_mentions:
+    alias_owner: dict[FormKey, int] = {}
+    for e in _merge_forms(forms, min_mentions):
+        if sum(e.forms.values()) < min_mentions:
             continue
         cid = len(characters)
-        shown = [(f"{t}. {n}" if t and t in ("Mr", "Mrs", "Ms", "Dr") else f"{t} {n}" if t else n)
-                 for (t, n) in e.forms]
-        # The name the book uses most ('Emma', not 'Miss Emma Woodhouse'); the longer on a tie.
-        best = max(e.forms, key=lambda f: (e.forms[f], len(f[1].split()) + (f[0] is not None)))
-        name = f"{best[0]}. {best[1]}" if best[0] in ("Mr", "Mrs", "Ms", "Dr") else (
-            f"{best[0]} {best[1]}" if best[0] else best[1])
-        gender = e.gender
-        source = "title" if any(_gender_of_title(t) != "?" for t, _ in e.forms) else "name" if gender != "?" else ""
-        if gender == "?":
-            he, she = _pronoun_votes(text, sorted(s for f in e.forms for s in spans[f]))
-            if he >= 1.5 * she + 2:
-                gender, source = "M", "pronouns"
-            elif she >= 1.5 * he + 2:
-                gender, source = "F", "pronouns"
-        characters.append(Character(cid, name, tuple(sorted(set(shown))), gender, 0, total, source))
+        characters.append(_character(cid, e, text, spans))
         for f in e.forms:
             alias_owner[f] = cid
-
     mentions = sorted((s, e, alias_owner[f]) for f, ss in spans.items() if f in alias_owner for s, e in ss)
     return Cast(characters, mentions)
