@@ -143,9 +143,10 @@ def run(cfg: DictConfig):
     line = f"{config.project.name}: {summary_line(summary, config.shard)}"
     _log_to_file(line, logging.INFO)  # sweep jobs keep their summary in their own log
     # The render's result, on stdout: its summary and the files it wrote, one a line as they are
-    for text in [line, *([f"  {summary.words}"] if summary.words else []), *(f"  {path}" for path in summary.outputs[:8])] + (
-        [f"  … and {len(summary.outputs) - 8} more in {config.paths.output_dir}"] if len(summary.outputs) > 8 else []
-    ):
+    lines = [line] + ([f"  {summary.words}"] if summary.words else []) + [f"  {path}" for path in summary.outputs[:8]]
+    if len(summary.outputs) > 8:
+        lines.append(f"  … and {len(summary.outputs) - 8} more in {config.paths.output_dir}")
+    for text in lines:
         data.print(text, highlight=False, markup=False, soft_wrap=True)
     return summary.audio_seconds
 
