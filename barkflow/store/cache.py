@@ -520,52 +520,56 @@ def _bounds(namespace: str, bounds: Mapping):
 
 
 @contextmanager
-def _checked_entry(file, namespace: str, bounds: Mapping) -> Iterator[tuple[zipfile.ZipFile, dict[str, NpyHeader]]]:
-    """The entry's archive and its members' `.npy` headers, each checked against what its step can
-    write (barkflow/steps/bounds.py, given to the Store) before a byte of its data is read: a file or member that
-    declares more, an unknown member, a compressed one (barkflow writes none) or an object array
-    is refused, so a forged 2 MB file never becomes 2 GB in memory."""
-    named, other = _bounds(namespace, bounds)
-    size = os.fstat(file.fileno()).st_size
+def _entry_archive(file, namespace: str, bounds: Mapping) -> Iterator[zipfile.ZipFile]:
+    """The entry's ZIP archive, once the file's size is within what a `namespace` entry can hold
+    and it starts as an archive does."""
+    named, _ = _bounds(namespace, bounds)
     if named is not None:
         limit = sum(b.max_bytes for b in (*named.values(), *_RESERVED.values())) + _ZIP_SLACK
+        size = os.fstat(file.fileno()).st_size
         if size > limit:
             raise _Corrupt(f"{size} bytes, more than a {namespace} entry can hold ({limit})")
     if not file.read(4).startswith(_ZIP_MAGIC):
         raise _Corrupt("not an .npz archive")
     file.seek(0)
     with zipfile.ZipFile(file) as archive:
+        yield archive
+
+
+def _checked_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, bound: MemberBound) -> NpyHeader:
+    """One member's `.npy` header within its bound, the member stored as barkflow writes it."""
+    try:
+        header = read_header(archive, info, bound)  # first: what it declares is the first thing to refuse
+    except NpzError as e:
+        raise _Corrupt(str(e)) from None
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise _Corrupt(f"{info.filename}: compressed (barkflow writes entries uncompressed)")
+    return header
+
+
+@contextmanager
+def _checked_entry(file, namespace: str, bounds: Mapping) -> Iterator[tuple[zipfile.ZipFile, dict[str, NpyHeader]]]:
+    """The entry's archive and its members' `.npy` headers, each checked against what its step can
+    write (barkflow/steps/bounds.py, given to the Store) before a byte of its data is read: a file
+    or member that declares more, an unknown member, a compressed one (barkflow writes none) or an
+    object array is refused, so a forged 2 MB file never becomes 2 GB in memory."""
+    named, other = _bounds(namespace, bounds)
+    with _entry_archive(file, namespace, bounds) as archive:
         headers: dict[str, NpyHeader] = {}
         for info in archive.infolist():
             name = info.filename.removesuffix(".npy")
             bound = _RESERVED.get(name) or (named.get(name) if named is not None else other)
             if bound is None or name == info.filename or name in headers:
                 raise _Corrupt(f"{info.filename}: not a member a {namespace} entry holds")
-            try:
-                headers[name] = read_header(archive, info, bound)
-            except NpzError as e:
-                raise _Corrupt(str(e)) from None
-            if info.compress_type != zipfile.ZIP_STORED:
-                raise _Corrupt(f"{info.filename}: compressed (barkflow writes entries uncompressed)")
+            headers[name] = _checked_header(archive, info, bound)
         yield archive, headers
 
 
 def _checksum_member(file, namespace: str, bounds: Mapping) -> str:
     """The entry's checksum member alone: the file's size and that member's header checked against
     their bounds, the other members' headers not read (load() checks them all)."""
-    named, _ = _bounds(namespace, bounds)
-    if named is not None:
-        limit = sum(b.max_bytes for b in (*named.values(), *_RESERVED.values())) + _ZIP_SLACK
-        if os.fstat(file.fileno()).st_size > limit:
-            raise _Corrupt(f"more than a {namespace} entry can hold ({limit} bytes)")
-    if not file.read(4).startswith(_ZIP_MAGIC):
-        raise _Corrupt("not an .npz archive")
-    file.seek(0)
-    with zipfile.ZipFile(file) as archive:
-        info = archive.getinfo(CHECKSUM + ".npy")
-        if info.compress_type != zipfile.ZIP_STORED:
-            raise _Corrupt(f"{info.filename}: compressed (barkflow writes entries uncompressed)")
-        header = read_header(archive, info, _RESERVED[CHECKSUM])
+    with _entry_archive(file, namespace, bounds) as archive:
+        header = _checked_header(archive, archive.getinfo(CHECKSUM + ".npy"), _RESERVED[CHECKSUM])
         return _string_member(archive, {CHECKSUM: header}, CHECKSUM)
 
 
