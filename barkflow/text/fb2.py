@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from barkflow.errors import BarkflowError
+from barkflow.text.markup import safe_xml_parser
 from barkflow.text.parts import Chapter, Paragraph, build_script, clean
 from barkflow.text.script import BookTags, Script
 
@@ -36,8 +37,7 @@ def load_fb2(path: Path, fmt: str = "fb2", *, narrator: str = "narrator", option
     from lxml import etree
 
     source = str(path)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
+    parser = safe_xml_parser(resolve_entities=False, remove_comments=True, remove_pis=True)
     try:
         root = etree.parse(str(path), parser).getroot()
     except (etree.XMLSyntaxError, OSError, ValueError) as error:
