@@ -83,7 +83,8 @@ class Archive:
         try:
             with self.zip.open(name) as member:
                 data = member.read(size + 1)  # never more than declared (+1 to see a lie), whatever it inflates to
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as error:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error,
+                RuntimeError) as error:  # RuntimeError: a member flagged encrypted (a password needed)
             raise BarkflowError(f"{self.source}: malformed EPUB: cannot read {name} ({error}); "
                                 "export the book again as EPUB") from None
         if len(data) > size:
