@@ -297,13 +297,10 @@ def _parts(pages: list[list[_Line]], starts: list[tuple[int, float, str]], known
     starts = sorted(starts, key=lambda start: (start[0], -start[1]))
     use_headings = not starts
     paragraph, heading, previous = "", [], None
-    widths: dict[int, float] = {}
-    for lines in pages:
-        body = [line for line in lines if id(line) not in furniture and not _DOT_LEADER.search(line.text)]
-        if body:
-            widths[body[0].page] = max(line.x1 for line in body) - min(line.x0 for line in body)
-    for lines in pages:
-        body = [line for line in lines if id(line) not in furniture and not _DOT_LEADER.search(line.text)]
+    bodies = [[line for line in lines if id(line) not in furniture and not _DOT_LEADER.search(line.text)]
+              for lines in pages]
+    widths = {body[0].page: max(line.x1 for line in body) - min(line.x0 for line in body) for body in bodies if body}
+    for body in bodies:
         margin = min((line.x0 for line in body if abs(line.size - body_size) < 0.5), default=0)
         for line in body:
             chapter_titles = []
