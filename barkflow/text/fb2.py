@@ -14,7 +14,7 @@ from typing import Iterator
 
 from barkflow.errors import BarkflowError
 from barkflow.text.markup import safe_xml_parser
-from barkflow.text.parts import Chapter, Paragraph, build_script, clean
+from barkflow.text.parts import Chapter, Paragraph, build_script, clean, error_detail
 from barkflow.text.script import BookTags, Script
 
 COVER_TYPES = {"image/jpeg": "image/jpeg", "image/jpg": "image/jpeg", "image/png": "image/png"}
@@ -41,7 +41,7 @@ def load_fb2(path: Path, fmt: str = "fb2", *, narrator: str = "narrator", option
     try:
         root = etree.parse(str(path), parser).getroot()
     except (etree.XMLSyntaxError, OSError, ValueError) as error:
-        detail = " ".join(str(error).split())[:120]
+        detail = error_detail(error)
         raise BarkflowError(f"{source}: malformed FB2 (not well-formed XML: {detail}); check the download, "
                             "or convert the book to EPUB") from None
     if _name(root) != "FictionBook":

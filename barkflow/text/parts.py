@@ -31,6 +31,11 @@ def clean(text: str) -> str:
     return " ".join(bark_characters(text).split())
 
 
+def error_detail(error: BaseException) -> str:
+    """A library's error as a short clause of a one-line BarkflowError (lxml's and pdfminer's span lines)."""
+    return " ".join(str(error).split())[:120]
+
+
 def build_script(parts: Iterable[Union[Chapter, Paragraph]], metadata: BookTags, source: str, narrator: str,
                  what: str) -> Script:
     """The Script of `parts`, with the book's metadata; `what` names the format in errors."""

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from barkflow.errors import BarkflowError
-from barkflow.text.parts import Chapter, Paragraph, build_script, clean
+from barkflow.text.parts import Chapter, Paragraph, build_script, clean, error_detail
 from barkflow.text.script import BookTags, Script
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it warns about every odd font; the text is what counts
@@ -115,7 +115,7 @@ def _reading(source: str) -> Iterator[None]:
         raise BarkflowError(f"{source}: the PDF is encrypted in a way barkflow cannot read ({error}); "
                             "use a DRM-free copy") from None
     except Exception as error:  # noqa: BLE001  a damaged file makes pdfminer raise almost any type
-        detail = " ".join(str(error).split())[:120]
+        detail = error_detail(error)
         raise BarkflowError(f"{source}: malformed PDF ({type(error).__name__}: {detail}); check the download, "
                             "or print the book to a new PDF") from None
     finally:
