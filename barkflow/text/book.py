@@ -47,9 +47,10 @@ from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
-from barkflow.text.decoding import ENCODING_AUTO, bark_characters
+from barkflow.text.decoding import ENCODING_AUTO
 from barkflow.text.fates import EXCLUDED, FOOTNOTES, FRONT_MATTER, MARKERS, count_words
 from barkflow.text.markup import Archive, Budget, document_soup, open_epub, parse, xml_soup
+from barkflow.text.parts import clean
 from barkflow.text.script import BookTags, Script, ScriptBuilder
 
 log = logging.getLogger(__name__)
@@ -173,7 +174,7 @@ class _Document:
     def heading_title(self) -> str:
         heading = self.soup.find(_HEADINGS) if self.soup is not None else None
         element = heading or (self.soup.find("title") if self.soup is not None else None)
-        return _clean(element.get_text(" ")) if element is not None else ""
+        return clean(element.get_text(" ")) if element is not None else ""
 
     def names(self) -> set[str]:
         """What include/exclude may call it: title, spine id, file path or name (lower case)."""
@@ -234,8 +235,8 @@ def _read_epub(archive: Archive, source: str) -> tuple[list[_Document], BookTags
         if reference.get("href") and reference.get("type"):
             href = _resolve(opf_path, reference["href"])[0]
             types_by_file.setdefault(href, set()).add(reference["type"].lower())
-            if reference.get("title") and _clean(reference["title"]):
-                guide_titles.setdefault(href, _clean(reference["title"]))
+            if reference.get("title") and clean(reference["title"]):
+                guide_titles.setdefault(href, clean(reference["title"]))
 
     spine_files = {manifest[ref["idref"]][0] for ref in spine.find_all("itemref", idref=True)
                    if ref["idref"] in manifest and "html" in manifest[ref["idref"]][1]}
@@ -268,7 +269,7 @@ def _nav_entries(soup, nav_file: str, kind: str) -> list[_TocEntry]:
     entries = []
     for link in nav.find_all("a", href=True):
         href, fragment = _resolve(nav_file, link["href"])
-        title = " ".join(_types(link)) if kind == "landmarks" else _clean(link.get_text(" "))
+        title = " ".join(_types(link)) if kind == "landmarks" else clean(link.get_text(" "))
         entries.append(_TocEntry(title, href, fragment))
     return entries
 
@@ -279,7 +280,7 @@ def _ncx_entries(ncx, ncx_file: str) -> list[_TocEntry]:
         content, label = point.find("content", recursive=False), point.find("navLabel", recursive=False)
         if content is not None and content.get("src"):
             href, fragment = _resolve(ncx_file, content["src"])
-            entries.append(_TocEntry(_clean(label.get_text(" ")) if label is not None else "", href, fragment))
+            entries.append(_TocEntry(clean(label.get_text(" ")) if label is not None else "", href, fragment))
     return entries
 
 
@@ -288,12 +289,12 @@ def _epub_metadata(opf, manifest: dict, archive: Archive, source: str) -> BookTa
 
     def first(name: str) -> str:
         element = metadata.find(name)
-        return _clean(element.get_text(" ")) if element is not None else ""
+        return clean(element.get_text(" ")) if element is not None else ""
 
-    refines = {meta["refines"].lstrip("#"): _clean(meta.get_text()) for meta in metadata.find_all("meta", refines=True)
+    refines = {meta["refines"].lstrip("#"): clean(meta.get_text()) for meta in metadata.find_all("meta", refines=True)
                if meta.get("property") == "role"}
     authors = [
-        _clean(creator.get_text(" ")) for creator in metadata.find_all("creator")
+        clean(creator.get_text(" ")) for creator in metadata.find_all("creator")
         if (creator.get("role") or creator.get("opf:role") or refines.get(creator.get("id", ""), "aut")) == "aut"
     ]
     cover_href = next((href for href, _, properties in manifest.values() if "cover-image" in properties), None)
@@ -316,10 +317,10 @@ def _epub_metadata(opf, manifest: dict, archive: Archive, source: str) -> BookTa
 def _html_metadata(soup) -> BookTags:
     def meta(name: str) -> str:
         element = soup.find("meta", attrs={"name": name})
-        return _clean(element.get("content", "")) if element is not None else ""
+        return clean(element.get("content", "")) if element is not None else ""
 
     html, title = soup.find("html"), soup.find("title")
-    return BookTags(title=_clean(title.get_text(" ")) if title is not None else "", author=meta("author"),
+    return BookTags(title=clean(title.get_text(" ")) if title is not None else "", author=meta("author"),
                     language=(html.get("lang", "") if html is not None else ""), date=meta("date"))
 
 
@@ -414,7 +415,7 @@ def _note_links(documents: list[_Document]) -> tuple[set[tuple[str, str]], set[t
             if _is_marker(link, set()):
                 targets.add(target)
                 anchors |= own
-            elif own and target[1] and _MARKER_TEXT.fullmatch(_clean(link.get_text())):
+            elif own and target[1] and _MARKER_TEXT.fullmatch(clean(link.get_text())):
                 note = by_file[target[0]].ids.get(target[1]) if target[0] in by_file else None
                 if note is None:
                     continue
@@ -441,12 +442,12 @@ def _is_marker(element, note_ids: set[str]) -> bool:
         href = element.get("href", "")
         if href.startswith("#") and unquote(href[1:]) in note_ids:
             return True
-        if href and _clean(element.get_text()) in _BACKLINK_TEXT:
+        if href and clean(element.get_text()) in _BACKLINK_TEXT:
             return True
         parent = element.parent
-        return href != "" and parent is not None and parent.name == "sup" and _clean(parent.get_text()) == _clean(element.get_text())
+        return href != "" and parent is not None and parent.name == "sup" and clean(parent.get_text()) == clean(element.get_text())
     if element.name == "sup":
-        return element.find("a", href=True) is not None or bool(_MARKER_TEXT.fullmatch(_clean(element.get_text())))
+        return element.find("a", href=True) is not None or bool(_MARKER_TEXT.fullmatch(clean(element.get_text())))
     return False
 
 
@@ -488,7 +489,7 @@ class _Walker:
         self.marker_words = 0
 
     def flush(self) -> None:
-        text = _clean("".join(self.buffer))
+        text = clean("".join(self.buffer))
         self.buffer.clear()
         if text:
             self.events.append(_Paragraph(text, self.note_depth > 0))
@@ -546,11 +547,7 @@ class _Walker:
 def _inline_text(element, note_ids: set[str]) -> str:
     walker = _Walker({}, note_ids, False)
     walker.walk(element)
-    return _clean("".join(walker.buffer))
-
-
-def _clean(text: str) -> str:
-    return " ".join(bark_characters(text).split())  # the script's character policy, controls as spaces
+    return clean("".join(walker.buffer))
 
 
 def _document_events(document: _Document, note_ids: set[str], heading_chapters: bool,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 from barkflow.errors import BarkflowError
-from barkflow.text.parts import Chapter, Paragraph, build_script, clean
+from barkflow.text.parts import Chapter, Paragraph, build_script, clean, error_detail
 from barkflow.text.script import BookTags, Script
 
 MAX_MEMBER_BYTES = 64 << 20  # one part of the document, inflated
@@ -33,7 +33,7 @@ def load_docx(path: Path, fmt: str = "docx", *, narrator: str = "narrator", opti
     except BarkflowError:
         raise
     except Exception as error:  # noqa: BLE001  python-docx raises KeyError, ValueError, lxml's... on a damaged file
-        detail = " ".join(str(error).split())[:120]
+        detail = error_detail(error)
         raise BarkflowError(f"{source}: malformed DOCX ({type(error).__name__}: {detail}); open it in Word or "
                             "LibreOffice and save it again as .docx") from None
     return build_script(parts, metadata, source, narrator, "DOCX")

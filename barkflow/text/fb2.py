@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Iterator
 
 from barkflow.errors import BarkflowError
-from barkflow.text.parts import Chapter, Paragraph, build_script, clean
+from barkflow.text.markup import safe_xml_parser
+from barkflow.text.parts import Chapter, Paragraph, build_script, clean, error_detail
 from barkflow.text.script import BookTags, Script
 
 COVER_TYPES = {"image/jpeg": "image/jpeg", "image/jpg": "image/jpeg", "image/png": "image/png"}
@@ -36,12 +37,11 @@ def load_fb2(path: Path, fmt: str = "fb2", *, narrator: str = "narrator", option
     from lxml import etree
 
     source = str(path)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
+    parser = safe_xml_parser(resolve_entities=False, remove_comments=True, remove_pis=True)
     try:
         root = etree.parse(str(path), parser).getroot()
     except (etree.XMLSyntaxError, OSError, ValueError) as error:
-        detail = " ".join(str(error).split())[:120]
+        detail = error_detail(error)
         raise BarkflowError(f"{source}: malformed FB2 (not well-formed XML: {detail}); check the download, "
                             "or convert the book to EPUB") from None
     if _name(root) != "FictionBook":

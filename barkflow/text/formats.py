@@ -57,9 +57,10 @@ def load_script(path, fmt: str = "auto", *, book=None, encoding: str = ENCODING_
     try:
         with path.open("rb") as file:  # its start first: a book is read (and bounded) by its reader
             head = file.read(SNIFF_BYTES)
-        if (kind := book_format(path, fmt, head)) is not None:
+            kind = book_format(path, fmt, head)
+            data = head + file.read() if kind is None else b""
+        if kind is not None:
             return load_book_file(path, kind, narrator=kw.get("narrator", "narrator"), options=book, encoding=encoding)
-        data = path.read_bytes()
     except OSError as exc:
         raise BarkflowError(f"cannot read script file {path}: {exc.strerror or exc}; check its permissions") from None
     text = decode_script(data, str(path), encoding)

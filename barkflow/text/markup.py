@@ -83,7 +83,8 @@ class Archive:
         try:
             with self.zip.open(name) as member:
                 data = member.read(size + 1)  # never more than declared (+1 to see a lie), whatever it inflates to
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as error:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error,
+                RuntimeError) as error:  # RuntimeError: a member flagged encrypted (a password needed)
             raise BarkflowError(f"{self.source}: malformed EPUB: cannot read {name} ({error}); "
                                 "export the book again as EPUB") from None
         if len(data) > size:
@@ -177,10 +178,18 @@ def parse(data: bytes, xml: bool, source: str, encoding: str = ENCODING_AUTO):
                                 "save it as UTF-8, or export the book again") from None
 
 
+def safe_xml_parser(**options):
+    """lxml's XML parser as every book's XML is read (EPUB here, FB2 in fb2.py): no DTD loaded, no
+    network, and huge_tree off, which keeps libxml2's bound on entity amplification (billion
+    laughs). `options` add the rest (which entities, a target, recovery)."""
+    from lxml import etree
+
+    return etree.XMLParser(load_dtd=False, no_network=True, huge_tree=False, **options)
+
+
 @functools.cache
 def _safe_xml_builder_class():
     from bs4.builder import LXMLTreeBuilderForXML
-    from lxml import etree
 
     class SafeXMLBuilder(LXMLTreeBuilderForXML):
         """BeautifulSoup's lxml XML builder, made safe and whole for books.
@@ -196,8 +205,7 @@ def _safe_xml_builder_class():
 
         def default_parser(self, encoding):
             try:
-                return etree.XMLParser(target=self, recover=True, huge_tree=False, encoding=encoding,
-                                       resolve_entities="internal", load_dtd=False, no_network=True)
+                return safe_xml_parser(target=self, recover=True, encoding=encoding, resolve_entities="internal")
             except ValueError as error:  # a declared encoding with a NUL in it: bs4 tries the next one
                 raise LookupError(error) from None
 

@@ -4,14 +4,13 @@ number in the book, counted from 1 over every paragraph, read or not."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Iterable, Union
 
 from barkflow.errors import BarkflowError
+from barkflow.text.decoding import bark_characters
 from barkflow.text.script import BookTags, Script, ScriptBuilder
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero widths
 MAX_TEXT_CHARS = 64 << 20  # a book's text: a few dozen novels; past it a file is not one book
 
 
@@ -27,10 +26,14 @@ class Paragraph:
 
 
 def clean(text: str) -> str:
-    """Text as spoken: invisible characters gone, controls as spaces, whitespace collapsed."""
-    text = text.translate(_INVISIBLE)
-    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
-    return " ".join(text.split())
+    """Text as spoken, for every book reader (book.py's too): the script's character policy
+    (`bark_characters`: invisibles gone, controls as spaces), whitespace collapsed."""
+    return " ".join(bark_characters(text).split())
+
+
+def error_detail(error: BaseException) -> str:
+    """A library's error as a short clause of a one-line BarkflowError (lxml's and pdfminer's span lines)."""
+    return " ".join(str(error).split())[:120]
 
 
 def build_script(parts: Iterable[Union[Chapter, Paragraph]], metadata: BookTags, source: str, narrator: str,

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from barkflow.errors import BarkflowError
-from barkflow.text.parts import Chapter, Paragraph, build_script, clean
+from barkflow.text.parts import Chapter, Paragraph, build_script, clean, error_detail
 from barkflow.text.script import BookTags, Script
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it warns about every odd font; the text is what counts
@@ -115,7 +115,7 @@ def _reading(source: str) -> Iterator[None]:
         raise BarkflowError(f"{source}: the PDF is encrypted in a way barkflow cannot read ({error}); "
                             "use a DRM-free copy") from None
     except Exception as error:  # noqa: BLE001  a damaged file makes pdfminer raise almost any type
-        detail = " ".join(str(error).split())[:120]
+        detail = error_detail(error)
         raise BarkflowError(f"{source}: malformed PDF ({type(error).__name__}: {detail}); check the download, "
                             "or print the book to a new PDF") from None
     finally:
@@ -297,13 +297,10 @@ def _parts(pages: list[list[_Line]], starts: list[tuple[int, float, str]], known
     starts = sorted(starts, key=lambda start: (start[0], -start[1]))
     use_headings = not starts
     paragraph, heading, previous = "", [], None
-    widths: dict[int, float] = {}
-    for lines in pages:
-        body = [line for line in lines if id(line) not in furniture and not _DOT_LEADER.search(line.text)]
-        if body:
-            widths[body[0].page] = max(line.x1 for line in body) - min(line.x0 for line in body)
-    for lines in pages:
-        body = [line for line in lines if id(line) not in furniture and not _DOT_LEADER.search(line.text)]
+    bodies = [[line for line in lines if id(line) not in furniture and not _DOT_LEADER.search(line.text)]
+              for lines in pages]
+    widths = {body[0].page: max(line.x1 for line in body) - min(line.x0 for line in body) for body in bodies if body}
+    for body in bodies:
         margin = min((line.x0 for line in body if abs(line.size - body_size) < 0.5), default=0)
         for line in body:
             chapter_titles = []
