@@ -482,11 +482,7 @@ def _write_m4b(
                 "-movflags", "+faststart",  # index first, so players can stream it
                 "-f", "ipod", str(target),
             ]  # fmt: skip
-            completed = subprocess.run(command, capture_output=True, text=True, errors="replace")
-            if completed.returncode != 0:
-                raise BarkflowError(
-                    f"ffmpeg could not write {path}: {last_line(completed.stderr)}; check free space and ffmpeg"
-                )
+            run_ffmpeg(command, f"ffmpeg could not write {path}")
             _tag_m4b(target, options, book)
 
         encode_within_ceiling(path, encode, functools.partial(decoded_by_ffmpeg, format_name="m4b"), result)
@@ -499,6 +495,13 @@ def corrected_copy(master: Span, folder: Path, correction: LevelCorrection, samp
         for block in _read_spans([master]):
             out.write(correction.apply(block))
     return copy
+
+
+def run_ffmpeg(command: list[str], failure: str) -> None:
+    """Run an ffmpeg encode; a failure is one line: `failure`, ffmpeg's last word, what to check."""
+    completed = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
+    if completed.returncode != 0:
+        raise BarkflowError(f"{failure}: {last_line(completed.stderr)}; check free space and ffmpeg")
 
 
 def last_line(stderr: str) -> str:

@@ -30,7 +30,6 @@ import functools
 import hashlib
 import re
 import shutil
-import subprocess
 import tempfile
 import uuid
 import zipfile
@@ -39,7 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from barkflow.errors import BarkflowError
 from barkflow.publishing.export import (
     LevelCorrection,
     Span,
@@ -47,8 +45,8 @@ from barkflow.publishing.export import (
     decoded_by_ffmpeg,
     encode_within_ceiling,
     ffmpeg_executable,
-    last_line,
     master_spans,
+    run_ffmpeg,
 )
 from barkflow.publishing.stitch import PlacedPiece, StitchResult
 from barkflow.store.files import atomic_output_path
@@ -345,12 +343,7 @@ def _write_m4a(path: Path, master: Span, result: StitchResult, bitrate_kbps: int
             "-fflags", "+bitexact", "-flags:a", "+bitexact",  # no encoder version or times in the bytes
             "-movflags", "+faststart", "-f", "mp4", str(target),
         ]  # fmt: skip
-        completed = subprocess.run(command, capture_output=True, text=True, errors="replace", check=False)
-        if completed.returncode != 0:
-            raise BarkflowError(
-                f"ffmpeg could not encode {path.name} for the read-along book: {last_line(completed.stderr)}; "
-                "check free space and ffmpeg"
-            )
+        run_ffmpeg(command, f"ffmpeg could not encode {path.name} for the read-along book")
 
     encode_within_ceiling(path, encode, functools.partial(decoded_by_ffmpeg, format_name="export.read_along"), result)
     return path

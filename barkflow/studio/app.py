@@ -182,26 +182,26 @@ def make_app(studio: Studio, token: str) -> Starlette:
 
     async def pick(request: Request) -> Response:
         body = await _json(request)
-        return _act(lambda: studio.pick(body.get("uid"), body.get("take")) or {"ok": True})
+        return JSONResponse(studio.pick(body.get("uid"), body.get("take")) or {"ok": True})
 
     async def retake(request: Request) -> Response:
         body = await _json(request)
-        return _act(lambda: {"takes": studio.retake(body.get("uid"), body.get("count", 1))})
+        return JSONResponse({"takes": studio.retake(body.get("uid"), body.get("count", 1))})
 
     async def retake_flagged(request: Request) -> Response:
-        return _act(lambda: {"takes": studio.retake_flagged()})
+        return JSONResponse({"takes": studio.retake_flagged()})
 
     async def text(request: Request) -> Response:
         body = await _json(request)
-        return _act(lambda: studio.edit_line(body.get("uid"), body.get("text"), body.get("hash"),
-                                              confirm=body.get("confirm") is True))
+        return JSONResponse(studio.edit_line(body.get("uid"), body.get("text"), body.get("hash"),
+                                             confirm=body.get("confirm") is True))
 
     async def line(request: Request) -> Response:
         body = await _json(request)
-        return _act(lambda: {"entry": studio.set_line(body.get("uid"), body.get("voice", ""), body.get("sampling", ""))})
+        return JSONResponse({"entry": studio.set_line(body.get("uid"), body.get("voice", ""), body.get("sampling", ""))})
 
     async def restitch(request: Request) -> Response:
-        return _act(lambda: studio.restitch() or {"ok": True})
+        return JSONResponse(studio.restitch() or {"ok": True})
 
     routes = [
         Route("/", page),
@@ -250,11 +250,6 @@ def _nesting(raw: bytes, limit: int) -> int:
         if deepest > limit:
             break
     return deepest
-
-
-def _act(action) -> Response:
-    """Run one action: its answer as JSON (its errors are Guard's to answer)."""
-    return JSONResponse(action())
 
 
 # --- serving --------------------------------------------------------------------------------------

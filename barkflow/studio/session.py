@@ -133,7 +133,7 @@ class Studio:
                 error = f"internal error: {type(e).__name__}: {e}"
             if not error:  # the page's rows for the new manifest, made now rather than by the page's reload
                 try:
-                    self.page_data()
+                    self.rows(self.manifest(), *self.script_text())
                 except (BarkflowError, OSError) as e:
                     log.warning("studio: the page's rows could not be made ahead (%s); the page makes them", e)
             with self._wake:
@@ -392,9 +392,20 @@ class Studio:
             return None
         return candidate
 
+    def rows(self, manifest: Optional[dict], text: Optional[str], script_hash: str) -> list[dict]:
+        """The page's segment rows (`page.studio_rows`), made again only when the manifest, the
+        clips' index or the script changed: what they are made of."""
+        if not manifest:
+            return []
+        key = (self._manifest_cache[0], _file_key(self.out_dir / REVIEW_DIR / INDEX), script_hash)
+        if key != self._rows_cache[0]:
+            rows = page.studio_rows(manifest, clip_peaks(self.out_dir), review.line_audio_sources(manifest, self.out_dir),
+                                    (text or "").splitlines(), self.editable_lines(text))
+            self._rows_cache = (key, rows)
+        return self._rows_cache[1]
+
     def page_data(self) -> dict:
-        """What page.py needs to draw the studio: the segments' rows are made again only when the
-        manifest, the clips' index, the script or the lines file changed."""
+        """What page.py needs to draw the studio (the rows from `rows`' cache)."""
         manifest = self.manifest()
         text, script_hash = self.script_text()
         try:
@@ -403,17 +414,9 @@ class Studio:
                              for number, line in line_overrides(self.config).items()}
         except BarkflowError as e:
             picks, line_settings, self.status["error"] = {}, {}, str(e)
-        rows = []
-        if manifest:
-            key = (self._manifest_cache[0], _file_key(self.out_dir / REVIEW_DIR / INDEX), script_hash)
-            if key != self._rows_cache[0]:
-                lines = (text or "").splitlines()
-                rows = page.studio_rows(manifest, clip_peaks(self.out_dir), review.line_audio_sources(manifest, self.out_dir),
-                                        lines, self.editable_lines(text))
-                self._rows_cache = (key, rows)
-            rows = self._rows_cache[1]
         return {
-            "manifest": manifest, "rows": rows, "picks": picks, "script_hash": script_hash,
+            "manifest": manifest, "rows": self.rows(manifest, text, script_hash), "picks": picks,
+            "script_hash": script_hash,
             "script_name": self.script_path.name, "status": dict(self.status), "outputs": self._outputs(manifest),
             "edited": self.edited_lines | set(line_settings), "line_settings": line_settings,
             "flagged": [s["uid"] for s in (manifest or {}).get("segments", []) if is_flagged(s, self.config.verify)],
