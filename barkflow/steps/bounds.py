@@ -1,9 +1,9 @@
 """What a cache entry of each step may hold: the most that step can produce, from Bark's constants.
 
-The cache (barkflow/store/cache.py, given these by planning/build.py) checks every member's `.npy` header against these bounds before it
-reads a byte of the member's data, so an entry that declares more (a forged or damaged file, even
-one whose checksum was recomputed) is refused in a few milliseconds and recomputed like any other
-damaged entry, instead of costing gigabytes.
+The cache (barkflow/store/cache.py, given these by planning/build.py) checks every member's `.npy`
+header against these bounds before it reads a byte of the member's data, so an entry that declares
+more (a forged or damaged file, even one whose checksum was recomputed) is refused in a few
+milliseconds and recomputed like any other damaged entry, instead of costing gigabytes.
 
 The longest segment a step ever sees is the longer of a generated one (MAX_SEMANTIC_STEPS semantic
 tokens, about 15 s) and a re-voiced one, whose semantic tokens are given by a voice prompt (at most
