@@ -470,9 +470,15 @@ def test_words_in_are_words_out_with_dtd_subsets_and_deep_nesting(tmp_path_facto
     else:
         path = folder / "book.html"
         path.write_bytes(epubs.xhtml(body, doctype))
+    # a paragraph of punctuation alone is never spoken (the entity gives each one a word)
+    spoken = [p for p in paragraphs if subset or has_words(" ".join(word for word, _ in p))]
+    if not spoken:
+        with pytest.raises(BarkflowError, match="no text to read"):
+            load_script(path)
+        return
     script = load_script(path)
     assert [line.text.split() for line in script.lines] == [
-        [word for word, _ in p] + (["Entity"] if subset else []) for p in paragraphs]
+        [word for word, _ in p] + (["Entity"] if subset else []) for p in spoken]
 
 
 @pytest.fixture
