@@ -40,7 +40,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from pathlib import Path
 
 import torch
@@ -49,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from barkflow.engine.api import Bark  # noqa: E402
 from barkflow.engine.constants import SEMANTIC_RATE_HZ  # noqa: E402
-from bench.engine import TEXTS, build_weights, run_barkflow  # noqa: E402
+from bench.engine import build_weights, report, run_barkflow, segment_texts  # noqa: E402
 from bench.roofline import measure_floor  # noqa: E402
 
 PACKAGE = "bark-cpp-python"
@@ -205,18 +204,6 @@ def run_barkcpp(driver: Path, weights: Path, texts, n_tokens: int, threads: int)
     return {"times": times, "audio_s": sum(r["samples"] for r in rows) / 24_000, "counts": counts}
 
 
-def summarise(name: str, times: dict, audio_s: float, counts: dict) -> dict:
-    row = {"variant": name, "audio_s": audio_s}
-    for s in (*STAGES, "codec"):
-        row[f"{s}_s_per_audio_s"] = times.get(s, 0.0) / audio_s
-    for s in STAGES:
-        row[f"{s}_ms_per_token"] = 1e3 * times.get(s, 0.0) / counts[s] if counts.get(s) else float("nan")
-    print(f"{name:<26}" + "  ".join(
-        f"{s} {row[f'{s}_s_per_audio_s']:6.2f} s/as {row[f'{s}_ms_per_token']:6.2f} ms/tok" for s in STAGES
-    ) + f"  codec {row['codec_s_per_audio_s']:5.2f} s/as", flush=True)
-    return row
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "barkflow-barkcpp")
@@ -234,7 +221,7 @@ def main(argv=None):
     src = fetch_sdist(args.work, args.sdist)
     driver, quantize = build(src)
     n_tokens = max(2, round(args.seconds * SEMANTIC_RATE_HZ))
-    texts = (TEXTS * ((args.segments + len(TEXTS) - 1) // len(TEXTS)))[: args.segments]
+    texts = segment_texts(args.segments)
     folder = args.work / f"weights-{args.layers}"
     if not (folder / "pytorch_model.bin").exists():
         build_weights(folder, args.layers, 768, 12)
@@ -248,16 +235,13 @@ def main(argv=None):
     rows = {}
     for fmt in args.formats:
         r = run_barkcpp(driver, files[fmt], texts, n_tokens, args.threads)
-        rows[f"bark.cpp {fmt}"] = summarise(f"bark.cpp {fmt}", r["times"], r["audio_s"], r["counts"])
+        rows[f"bark.cpp {fmt}"] = report(f"bark.cpp {fmt}", r["times"], r["audio_s"], r["counts"])
     for dtype in ("float32", "int8"):
         bark = Bark(str(folder), device="cpu", dtype=dtype, batch_size=len(texts))
         run_barkflow(bark, texts[:1], 4, batch=True)  # warm-up: loads every stage
         for batch in (False, True):
             name = f"barkflow {dtype} batch {len(texts) if batch else 1}"
-            start = time.perf_counter()
-            times, audio_s, counts = run_barkflow(bark, texts, n_tokens, batch=batch)
-            rows[name] = summarise(name, times, audio_s, counts)
-            rows[name]["wall_s"] = time.perf_counter() - start
+            rows[name] = report(name, *run_barkflow(bark, texts, n_tokens, batch=batch))
         del bark
 
     cpp = [r for n, r in rows.items() if n.startswith("bark.cpp")]

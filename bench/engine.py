@@ -58,6 +58,11 @@ TEXTS = [
 ]
 
 
+def segment_texts(segments: int) -> list[str]:
+    """`segments` texts, TEXTS over and over."""
+    return (TEXTS * ((segments + len(TEXTS) - 1) // len(TEXTS)))[:segments]
+
+
 def build_weights(folder: Path, layers: int, width: int, heads: int) -> Path:
     """A random Bark in the HF layout, written by transformers itself (so both sides read it)."""
     from transformers import BarkConfig, BarkModel, BertTokenizer, EncodecConfig
@@ -259,7 +264,7 @@ def main(argv=None):
     if args.shape:
         layers, width, heads = args.shape
     n_tokens = max(2, round(seconds * SEMANTIC_RATE_HZ))
-    texts = (TEXTS * ((segments + len(TEXTS) - 1) // len(TEXTS)))[:segments]
+    texts = segment_texts(segments)
     voice = random_voice() if args.voice else None
     print(f"{'large' if args.large else 'small'} architecture, {layers} layers x {width}, cuda_graphs={args.cuda_graphs}, {args.dtype}, {args.device}, "
           f"threads={torch.get_num_threads()}; {segments} segments of {n_tokens} semantic tokens"

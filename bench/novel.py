@@ -34,13 +34,15 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.processes import peak_rss_mb, run_together  # noqa: E402
+
 BARKFLOW = Path(sys.executable).with_name("barkflow")
 
 NAMES = ["Hale", "Marlow", "Bennet", "Darcy", "Ashby", "Thorne", "Weston", "Price"]
@@ -155,25 +157,8 @@ def overrides(work: Path, cache: str, out: str, threads: int, max_gen: float) ->
 def run_phases(commands: list[list[str]], work: Path, name: str) -> tuple[float, float, float]:
     """Run the commands at once, in `work`; (wall seconds, the largest peak RSS in MB of any of them,
     CPU seconds of them all: on a loaded machine the CPU time says more than the wall time)."""
-    logs = work / "logs"
-    logs.mkdir(exist_ok=True)
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    started = time.perf_counter()
-    procs = []
-    for i, command in enumerate(commands):
-        log = open(logs / f"{name}-{i}.log", "w")
-        procs.append((subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env), log))
-    peak = cpu = 0.0
-    for proc, log in procs:
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        log.close()
-        if proc.returncode:
-            tail = Path(log.name).read_text(errors="replace")[-2000:]
-            sys.exit(f"{name}: {' '.join(proc.args)} failed ({proc.returncode}):\n{tail}")
-        peak = max(peak, usage.ru_maxrss / 1024)  # Linux: KiB
-        cpu += usage.ru_utime + usage.ru_stime
-    return time.perf_counter() - started, peak, cpu
+    wall, usages = run_together(commands, work / "logs", name, work, dict(os.environ, PYTHONUNBUFFERED="1"))
+    return wall, max(map(peak_rss_mb, usages)), sum(u.ru_utime + u.ru_stime for u in usages)
 
 
 def cache_stats(cache: Path) -> dict:

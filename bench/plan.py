@@ -17,7 +17,6 @@ alike, and prints the ratio of the best times (the target: normalisation within 
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ from hydra import compose, initialize_config_module  # noqa: E402
 from barkflow.planning import build, plan  # noqa: E402
 from barkflow.planning.config import register_configs, to_config  # noqa: E402
 from barkflow.store.cache import Store  # noqa: E402
+from bench.processes import peak_rss_mb  # noqa: E402
 
 SENTENCES = [
     "The lamp turned all night over the grey water.",
@@ -85,8 +85,7 @@ def fill_cache(the_plan: plan.Plan, store: Store) -> None:
 
 def normalize_ratio(words: int, rounds: int) -> float:
     """The best cold plan's seconds with normalisation on over off (see the module's docstring)."""
-    sys.path.insert(0, str(REPO / "bench"))
-    from novel import novel_text
+    from bench.novel import novel_text
 
     best = {False: float("inf"), True: float("inf")}
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,7 +140,7 @@ def main(argv=None):
         rows = plan.plan_table(the_plan, store)
         total = time.perf_counter() - start
         cached = sum(len(r["cached"]) == 4 for r in rows)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = peak_rss_mb()
         print(
             f"{args.lines} lines -> {len(rows)} segments: plan {planned:.2f} s, plan + cache check {total:.2f} s "
             f"({total / len(rows) * 1000:.2f} ms per segment); fully cached {cached}/{len(rows)}; "

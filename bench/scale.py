@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -42,8 +41,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from barkflow import runner  # noqa: E402
-from barkflow.planning import build, plan
+from barkflow.planning import build, plan  # noqa: E402
 from barkflow.store.cache import Store  # noqa: E402
+from bench.processes import peak_rss_mb, run_together  # noqa: E402
 
 WORDS = ("harbour lamp door wind gull stair rope tide stone salt boat night bell glass coat map fog reef key "
          "shell").split()
@@ -81,11 +81,6 @@ def make_config(options: list[str]):
     register_configs()
     with initialize_config_module(config_module="barkflow.conf", version_base="1.3"):
         return to_config(compose(config_name="config", overrides=["projects=demo", *options]))
-
-
-def peak_rss_mb(usage=None) -> float:
-    usage = usage or resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_maxrss / 1024  # Linux reports KiB
 
 
 # ---------------------------------------------------------------------------------------------- (a) plan
@@ -170,21 +165,10 @@ def bench_plan(workdir: Path, segments: int) -> dict:
 # ---------------------------------------------------------------------------------------------- (b) render
 
 
-def run_processes(commands: list[list[str]], env: dict, logs: Path) -> tuple[float, list[float]]:
+def run_processes(commands: list[list[str]], env: dict, logs: Path, name: str) -> tuple[float, list[float]]:
     """Start the commands together, wait for all; (wall seconds, peak RSS MiB of each)."""
-    started = time.perf_counter()
-    procs = []
-    for command in commands:
-        with open(logs / f"process-{len(list(logs.glob('process-*.log')))}.log", "w") as log:
-            procs.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=logs))
-    peaks = []
-    for proc in procs:
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode:
-            sys.exit(f"{' '.join(proc.args)} failed ({proc.returncode}); logs in {logs}")
-        peaks.append(peak_rss_mb(usage))
-    return time.perf_counter() - started, peaks
+    wall, usages = run_together(commands, logs, name, logs, env)
+    return wall, [peak_rss_mb(u) for u in usages]
 
 
 def origins(cache: Path) -> dict:
@@ -194,7 +178,7 @@ def origins(cache: Path) -> dict:
 
 
 def _read_logs(logs: Path) -> str:
-    return "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(logs.glob("process-*.log")))
+    return "".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(logs.glob("shard-*.log")))
 
 
 def bench_render(workdir: Path, segments: int, workers: int, threads: int) -> dict:
@@ -210,12 +194,12 @@ def bench_render(workdir: Path, segments: int, workers: int, threads: int) -> di
     base = [sys.executable, "-m", "barkflow.cli", "project=demo",
             *overrides(script, folder, "sampling.semantic.max_gen_duration_s=0.2", f"device.threads={threads}")]
     shards = [base + [f"shard={i}/{workers}", f"hydra.run.dir={folder / 'hydra' / str(i)}"] for i in range(workers)]
-    shard_s, shard_peaks = run_processes(shards, env, logs)
+    shard_s, shard_peaks = run_processes(shards, env, logs, "shard")
     # Who computed each entry (Store.origin), and how many entries each worker says it computed.
     computed = origins(folder / "cache")
     said = sum(int(n) for n in re.findall(r"\b(?:semantic|coarse|fine|decode)\s+(\d+)\s+new/", _read_logs(logs)))
     assert len(computed) == said == segments * len(STEPS), "an entry was computed twice, or is missing"
-    stitch_s, (stitch_peak,) = run_processes([base + [f"hydra.run.dir={folder / 'hydra' / 'stitch'}"]], env, logs)
+    stitch_s, (stitch_peak,) = run_processes([base + [f"hydra.run.dir={folder / 'hydra' / 'stitch'}"]], env, logs, "stitch")
     assert origins(folder / "cache") == computed, "the stitch run rendered"
     return {
         "workers": workers, "threads": threads, "shards_s": shard_s, "stitch_s": stitch_s, "total_s": shard_s + stitch_s,

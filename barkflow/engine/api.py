@@ -22,7 +22,7 @@ from . import layouts, loading
 from .graphs import use_cuda_graphs
 from .options import CoarseOptions, FineOptions, SemanticOptions
 from .prompts import VoicePrompt, load_npz
-from .quantize import INT8, quantize_int8
+from .quantize import INT8, check_int8_device, quantize_int8
 from .sampling import (
     CoarseRow,
     FineRow,
@@ -102,8 +102,8 @@ class Bark:
         self.batch_size = batch_size
         self.cuda_graphs = cuda_graphs  # semantic/coarse decoding steps replayed from CUDA graphs (graphs.py)
         for stage, src in self.sources.items():
-            if src.dtype == INT8 and self.devices[stage].type != "cpu":
-                raise ValueError(f"{stage}: int8 weights run on the CPU only, not on {self.devices[stage]}")
+            if src.dtype == INT8:  # refused before any load
+                check_int8_device(self.devices[stage], f"{stage}: int8 weights")
         self._models: dict[str, torch.nn.Module] = {}
         self._codec = None
         self._tokenizer = None

@@ -18,8 +18,6 @@ new cache tensors, so the next step captures again (one capture per batch size c
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from .model import GPT, KVCache
@@ -39,15 +37,7 @@ def static_step(model: GPT, tokens: torch.Tensor, position: torch.Tensor, cache:
     pos = (position - cache.pad_left).clamp(min=0)[:, None]  # (B, 1)
     x = model.transformer.wte(tokens) + model.transformer.wpe(pos)
     for layer, block in enumerate(model.transformer.h):
-        attn = block.attn
-        q, k, v = attn.heads(block.ln_1(x))  # (B, nh, 1, hs) each
-        cache.k[layer].index_copy_(2, position, k)
-        cache.v[layer].index_copy_(2, position, v)
-        keys, values = cache.k[layer], cache.v[layer]
-        scores = (q @ keys.transpose(-2, -1)) * (1.0 / math.sqrt(keys.size(-1)))
-        y = scores.masked_fill(~mask, float("-inf")).softmax(dim=-1) @ values
-        x = x + attn.merge(y)
-        x = x + block.mlp(block.ln_2(x))
+        x = block(x, layer, cache, mask, position)
     return model.lm_head(model.transformer.ln_f(x[:, -1, :])).reshape(B, -1)
 
 

@@ -165,11 +165,19 @@ class CausalSelfAttention(nn.Module):
         B, _, T, _ = y.shape
         return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, self.n_embd))
 
-    def forward(self, x, layer: int, cache: KVCache | None, attn_mask: torch.Tensor | None):
+    def forward(self, x, layer: int, cache: KVCache | None, attn_mask: torch.Tensor | None,
+                position: torch.Tensor | None = None):
+        """position: the graphed step's (graphs.static_step) cache column, a (1,) device tensor."""
         T = x.size(1)
         q, k, v = self.heads(x)
         if cache is None:
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=attn_mask is None)
+        elif position is not None:
+            # Fixed shapes and addresses for a CUDA graph: written at a position the graph reads,
+            # attending over all max_len columns (attn_mask hides the unwritten ones).
+            cache.k[layer].index_copy_(2, position, k)
+            cache.v[layer].index_copy_(2, position, v)
+            y = _one_query_attention(q, cache.k[layer], cache.v[layer], attn_mask)
         else:
             start = cache.length
             cache.k[layer, :, :, start : start + T] = k
@@ -213,8 +221,8 @@ class Block(nn.Module):
         self.ln_2 = LayerNorm(config.n_embd, bias=config.bias)
         self.mlp = MLP(config)
 
-    def forward(self, x, layer, cache, attn_mask):
-        x = x + self.attn(self.ln_1(x), layer, cache, attn_mask)
+    def forward(self, x, layer, cache, attn_mask, position=None):
+        x = x + self.attn(self.ln_1(x), layer, cache, attn_mask, position)
         return x + self.mlp(self.ln_2(x))
 
 

@@ -23,15 +23,10 @@ INT8 = "int8"
 
 
 def quantize_int8(model: nn.Module) -> nn.Module:
-    """model's Linear layers (barkflow's packed `Linear` included) as int8 dynamic-quantized ones, in place.
-
-    CPU only: torch.ao's quantized kernels (fbgemm/oneDNN) have no CUDA or MPS implementation.
-    """
+    """model's Linear layers (barkflow's packed `Linear` included) as int8 dynamic-quantized ones, in place (CPU only)."""
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    device = next(model.parameters()).device
-    if device.type != "cpu":
-        raise ValueError(f"int8 weights run on the CPU only, not on {device.type}: use float32 or bfloat16 there")
+    check_int8_device(next(model.parameters()).device)
     _as_plain_linears(model)
     with warnings.catch_warnings():
         # torch.ao.quantization warns that it moves to torchao; it is still the stock CPU path.
@@ -39,6 +34,12 @@ def quantize_int8(model: nn.Module) -> nn.Module:
         quantize_dynamic(model, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True)
     model._barkflow_dtype = INT8
     return model
+
+
+def check_int8_device(device: torch.device, what: str = "int8 weights") -> None:
+    """torch.ao's quantized kernels (fbgemm/oneDNN) have no CUDA or MPS implementation."""
+    if device.type != "cpu":
+        raise ValueError(f"{what} run on the CPU only, not on {device}: use float32 or bfloat16 there")
 
 
 def _as_plain_linears(model: nn.Module) -> None:
