@@ -28,6 +28,7 @@ import argparse
 import ast
 import bisect
 import csv
+import io
 import json
 import os
 import sys
@@ -68,12 +69,21 @@ def load(root: str, novel: str):
             aliases = set()
         chars[row["Main Name"]] = {_norm(a) for a in aliases | {row["Main Name"]}}
     gold = []
-    import io
     for row in csv.DictReader(io.StringIO(_read(os.path.join(folder, "quotation_info.csv")))):
         spans = [tuple(s) for s in ast.literal_eval(row["quoteByteSpans"])]
         kind = row["quoteType"].strip().lower()
-        gold.append((spans, row["speaker"], kind if kind in TYPES else "other"))
+        gold.append((spans, _main_name(row["speaker"], chars), kind if kind in TYPES else "other"))
     return text, chars, gold
+
+
+def _main_name(speaker: str, chars: dict[str, set[str]]) -> str:
+    """The character a quotation's speaker names. PDNC writes some speakers by an alias ('Lucy' for
+    Lucy Honeychurch, 'Kemp' for Dr. Kemp): compared as strings with the main name, every one of
+    their quotations would count as wrong whoever we answered."""
+    if speaker in chars:
+        return speaker
+    owners = [main for main, aliases in chars.items() if _norm(speaker) in aliases]
+    return owners[0] if len(owners) == 1 else speaker
 
 
 def _map_characters(result, chars) -> dict[int, str]:

@@ -1,0 +1,37 @@
+"""bench/attribution.py scores against a PDNC-shaped folder written here (PDNC itself is not in CI)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from helpers import REPO
+
+NOVEL = 'Mrs. Pell met Mr. Crane. Mrs. Pell sat.\n\n"It is cold," said Mrs. Pell.\n\n"It is," said Mr. Crane.\n'
+
+
+def quote_row(qid, text, start, speaker, kind):
+    return (f'"{qid}","{text}","[]","[[{start}, {start + len(text)}]]","{speaker}","[]","{kind}","","[]","[]","[]"\n')
+
+
+def test_the_bench_scores_speakers_that_pdnc_writes_by_an_alias(tmp_path):
+    folder = tmp_path / "data" / "TheNovel"
+    folder.mkdir(parents=True)
+    (folder / "novel_text.txt").write_text(NOVEL, encoding="utf-8")
+    (folder / "character_info.csv").write_text(
+        "Character ID,Main Name,Aliases,Gender,Category\n"
+        "0,Harriet Pell,\"{'Mrs. Pell', 'Harriet Pell'}\",F,major\n"
+        "1,Tobias Crane,\"{'Mr. Crane', 'Tobias Crane'}\",M,major\n", encoding="utf-8")
+    header = ('"quoteID","quoteText","subQuotationList","quoteByteSpans","speaker","addressees","quoteType",'
+              '"referringExpression","mentionTextsList","mentionSpansList","mentionEntitiesList"\n')
+    # PDNC names the first speaker by her main name and the second by an alias of his.
+    rows = (quote_row("Q0", "It is cold,", NOVEL.index("It is cold"), "Harriet Pell", "Explicit")
+            + quote_row("Q1", "It is,", NOVEL.index("It is,"), "Mr. Crane", "Explicit"))
+    (folder / "quotation_info.csv").write_text(header + rows, encoding="utf-8")
+    out = tmp_path / "scores.json"
+    run = subprocess.run([sys.executable, str(REPO / "bench" / "attribution.py"), "--pdnc", str(tmp_path),
+                          "--json", str(out)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    scores = json.loads(out.read_text())["TheNovel"]
+    assert scores["recall"] == 1.0 and scores["counts"]["explicit"] == [2, 2]
