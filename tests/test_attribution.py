@@ -165,3 +165,34 @@ def test_spans_stay_inside_the_text_and_in_order(text):
     assert all(a.end <= b.start for a, b in zip(top, top[1:]))
     result = attribute(text)
     assert len(result.quotations) == len(top)
+
+
+def test_a_first_person_narrator_is_named_by_what_others_call_them():
+    places = ["the inn", "the station", "the garden", "the library", "the village", "the church",
+              "the mill", "the pier", "the bank", "the farm", "the school"]
+    exchanges = "".join(f'"Where were you, Hastings?" asked Poirot.\n\n"At {p}," I said.\n\n'
+                        f'"Alone?"\n\n"Quite alone," said I.\n\n' for p in places)
+    text = "Hercule Poirot met me at the station. Poirot smiled.\n\n" + exchanges
+    result = attribute(text)
+    names = [None if q.speaker is None else result.characters[q.speaker].name for q in result.quotations]
+    assert names[:4] == ["Poirot", "Hastings", "Poirot", "Hastings"] and len(set(names)) == 2
+    (narrator,) = [c for c in result.characters if c.narrator]
+    assert narrator.name == "Hastings" and narrator.lines == 2 * len(places)
+
+
+def test_a_stray_first_person_tag_in_a_third_person_book_is_nobody():
+    assert speakers(CAST + '"It was late," said I.\n\nMrs. Pell laughed.') == [None]
+
+
+def test_two_people_alternate_over_a_long_exchange():
+    """Untagged turns take turns from the nearest tagged one, however long the exchange: the
+    tenth reply is as much Mr. Crane's as the second."""
+    turns = ['"Are you coming?" said Mrs. Pell.', '"No," said Mr. Crane.'] + [f'"Line {n}."' for n in range(16)]
+    result = speakers(CAST + "\n\n".join(turns))
+    assert result == ["Mrs. Harriet Pell", "Mr. Tobias Crane"] * 9
+
+
+def test_the_addressee_is_not_the_speaker_of_a_pronoun_tag():
+    text = CAST + ('Mrs. Pell and Miss Ada Lowe sat down. Ada looked up.\n\n'
+                   '"My dear Ada, are you cold?" said she.')
+    assert speakers(text) == ["Mrs. Harriet Pell"]

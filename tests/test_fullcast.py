@@ -104,6 +104,18 @@ def test_a_quotation_without_a_confident_speaker_is_the_narrators_or_unknowns():
     assert all(q.speaker is None for q in attribute_script(script_of(text), "narrator", threshold=1.01).quotations)
 
 
+def test_a_first_person_narrators_own_words_are_in_the_narrators_voice():
+    text = '"Hello," said Tom.\n\n"Hello," said I.'
+    script = script_of(text)
+    attribution = _attribution(text, [0, 1])
+    attribution.characters.append(Character(1, "Hastings", ("Hastings",), "M", 1, narrator=True))
+    names = speaker_names(attribution, ("narrator",))
+    assert names == {0: "Tom"}  # no cast entry of its own: the narrator's voice is the narrator's
+    voiced = voice_lines(script, attribution, names, narrator="narrator", unknown="unknown").lines
+    assert [(l.speaker, l.text) for l in voiced] == [
+        ("Tom", '"Hello,"'), ("narrator", "said Tom."), ("narrator", '"Hello," said I.')]
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from('ab ,."“”\'-—'), min_size=1, max_size=30), min_size=1, max_size=4))
 def test_every_character_of_a_paragraph_is_in_one_of_its_lines(paragraphs):

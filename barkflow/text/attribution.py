@@ -19,6 +19,7 @@ text gives the same result. Linear in the text (a 900,000-character novel in sec
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from dataclasses import dataclass
 
 import regex
@@ -44,11 +45,20 @@ _VERB_BEFORE = regex.compile(rf"\b{_VERB}\s+(?:the\s+)?$")
 _VERB_AFTER = regex.compile(rf"(?:,?\s+{_ADVERB})?\s+{_VERB}\b")
 _CLAUSE_START = regex.compile(r"(?:^|[.!?;]\s*[\"'”’)]*\s*|\n\s*|\b(?:and|but|then|while|when|as)\s+)$")
 _PRONOUN_AT = regex.compile(r"(he|she|I|they|we)\b", regex.I)
+_SUBJECT_PRONOUN = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE)\b")
+_SUBJECT_PRONOUN_I = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE|I)\b")
+# A first-person tag ('"...," I said', '"...," said I'), and a third-person one to weigh it against.
+_I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{_VERB}\b|{_VERB}\s+I\b)")
+_HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{_VERB}\b|{_VERB}\s+(?:he|she)\b)")
 _BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
+_DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
+# What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
+_ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s)$")
 _LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
+OVERRIDE = 0.75
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,10 @@ class _Context:
             if _CLAUSE_START.search(self.text, max(0, s - 8), s):
                 self.subjects.add(s)
         self.event_pos = [p for p, _ in self.events]
+        # Who the turn being decided cannot be: the people its quotes address. Set per turn.
+        self.avoid: frozenset[int] = frozenset()
+        # Who 'I' is in a tag ('"...," said I'): a first-person narrator's character, else nobody.
+        self.narrator: int | None = None
         # Characters named next to a speech verb somewhere: people, not places. A gender guessed
         # from pronouns alone counts only for them (Winthrop, 'as she felt', is not a woman).
         self.speakers = set()
@@ -119,7 +133,10 @@ class _Context:
         self.events.insert(i, (pos, cid))
 
     def resolve(self, pronoun: str, pos: int) -> tuple[int | None, float]:
-        """The most recent character of the pronoun's gender before `pos`."""
+        """The most recent character of the pronoun's gender before `pos`, passing over those the
+        turn being decided cannot be (self.avoid) while another fits."""
+        if pronoun == "I":
+            return (self.narrator, 0.9) if self.narrator is not None else (None, 0.0)
         gender = {"he": "M", "she": "F"}.get(pronoun.lower())
         if gender is None:
             return None, 0.0
@@ -127,11 +144,14 @@ class _Context:
         # later one only mentioned: 'He saw Charles. ... "I can't sleep," he said.'
         i = bisect.bisect_left(self.event_pos, pos) - 1
         seen = 0
-        latest = None
+        latest = avoided = None
         while i >= 0 and seen < 60 and pos - self.event_pos[i] < 6000:
             cid = self.events[i][1]
             c = self.cast.characters[cid]
-            if c.gender == gender and (cid in self.speakers or c.gender_from != "pronouns"):
+            if cid in self.avoid:
+                if avoided is None and c.gender == gender:
+                    avoided = (cid, 0.55)
+            elif c.gender == gender and (cid in self.speakers or c.gender_from != "pronouns"):
                 if latest is None:
                     latest = (cid, 0.85 if seen < 20 else 0.7)
                 if self.event_pos[i] in self.subjects and pos - self.event_pos[i] < 1500:
@@ -140,7 +160,7 @@ class _Context:
                     break
             i -= 1
             seen += 1
-        return latest if latest else (None, 0.0)
+        return latest or avoided or (None, 0.0)
 
     def subject_at(self, pos: int, end: int) -> tuple[int | None, str, float] | None:
         """A name or pronoun starting at `pos` (spaces skipped): (character, type, confidence)."""
@@ -176,9 +196,9 @@ class _Context:
         """The first name or he/she in a span of narration."""
         i = bisect.bisect_left(self.event_pos, s)
         name = self.events[i] if i < len(self.events) and self.event_pos[i] < e else None
-        pm = regex.search(r"\b(he|she)\b", self.text[s:e], regex.I)
-        if pm and (name is None or s + pm.start() < name[0]):
-            cid, conf = self.resolve(pm.group(1), s + pm.start())
+        pm = (_SUBJECT_PRONOUN_I if self.narrator is not None else _SUBJECT_PRONOUN).search(self.text, s, e)
+        if pm and (name is None or pm.start() < name[0]):
+            cid, conf = self.resolve(pm.group(1), pm.start())
             return cid, ANAPHORIC, conf * 0.8
         if name and name[1] in self.speakers:
             return name[1], IMPLICIT, 0.7
@@ -209,6 +229,11 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and found[0] is not None:
                 return found
+        if tail and (before or after or _DESCRIPTION.match(text, v.end(), window_end)):
+            # 'said I' with no first-person narrator, 'she said' with no woman in sight, 'said
+            # the gentleman': someone this tag names but the cast cannot; weaker clues (a later
+            # quote's tag, the narration) would name someone else.
+            return None, EXPLICIT, 0.0
         if not tail:
             # 'Emma then looked up, and ... replied,': the sentence's subject.
             found = ctx.first_subject(s, v.start())
@@ -223,14 +248,18 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     text = scan.text
     cast = cast or find_characters(text)
     ctx = _Context(scan, cast)
+    if _first_person(text):
+        ctx.narrator = len(cast.characters)
+        cast.characters.append(Character(ctx.narrator, "the narrator", ("I",), narrator=True))
     by_paragraph: dict[int, list] = {}
     for q in scan.quotes:
         if q.depth == 0:
             by_paragraph.setdefault(q.paragraph, []).append(q)
-    turns = [_Turn(p, qs) for p, qs in sorted(by_paragraph.items())]
+    turns = [_Turn(p, qs, vocatives=_vocatives(ctx, qs)) for p, qs in sorted(by_paragraph.items())]
 
     for turn in turns:
         p = scan.paragraphs[turn.paragraph]
+        ctx.avoid = frozenset(turn.vocatives)
         quotes = turn.quotes
         found = None
         # Tags: after each quotation (up to the next), then before the first.
@@ -265,18 +294,9 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         if found and found[0] is not None:
             turn.speaker, turn.type, turn.confidence = found
             ctx.add_speaker(quotes[0].start, found[0])
-        # Names used in address inside the quotes: the addressees.
-        voc = []
-        for q in quotes:
-            i = bisect.bisect_left(ctx.inside, (q.start, -1, -1))
-            while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
-                s, e, cid = ctx.inside[i]
-                before = text[max(q.start, s - 2):s]
-                after = text[e:e + 1]
-                if (s == q.start or before.endswith((", ", "! ", "? "))) and after in (",", "!", "?", ".", ";"):
-                    voc.append(cid)
-                i += 1
-        turn.vocatives = tuple(voc)
+    ctx.avoid = frozenset()
+    if ctx.narrator is not None:
+        _name_the_narrator(turns, ctx, ctx.narrator)
 
     _conversations(turns, ctx)
 
@@ -296,6 +316,51 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     return Attribution(cast.characters, quotations)
 
 
+def _first_person(text: str) -> bool:
+    """Whether the book's narrator speaks in its dialogue ('"...," said I'): first-person tags are
+    common, not a stray one in a letter or a story told inside the book."""
+    mine = len(_I_TAG.findall(text))
+    return mine >= 20 and mine * 4 >= len(_HE_SHE_TAG.findall(text))
+
+
+def _name_the_narrator(turns: list[_Turn], ctx: _Context, narrator: int) -> None:
+    """Who 'I' is: the name the people answering the narrator call them by, where one name clearly
+    leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
+    narrator; else 'the narrator' stays a character of its own, spoken in the narrator's voice."""
+    called = Counter()
+    for i, turn in enumerate(turns):
+        if turn.speaker != narrator:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(turns) and abs(turns[j].paragraph - turn.paragraph) == 1 and turns[j].speaker != narrator:
+                called.update(set(turns[j].vocatives))
+    ranked = called.most_common(2) + [(None, 0)]
+    (name, n), (_, second) = ranked[0], ranked[1]
+    if name is None or n < 3 or n < 2 * second:
+        return
+    ctx.cast.characters.pop()  # the stand-in, last in the list: nothing refers to it below
+    ctx.cast.characters[name].narrator = True
+    ctx.narrator = name
+    ctx.events = [(pos, name if cid == narrator else cid) for pos, cid in ctx.events]
+    for turn in turns:
+        if turn.speaker == narrator:
+            turn.speaker = name
+
+
+def _vocatives(ctx: _Context, quotes: list) -> tuple[int, ...]:
+    """Names used in address inside a paragraph's quotes ('Come, Lizzy,'): its addressees."""
+    text, voc = ctx.text, []
+    for q in quotes:
+        i = bisect.bisect_left(ctx.inside, (q.start, -1, -1))
+        while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
+            s, e, cid = ctx.inside[i]
+            after = text[e:e + 1]
+            if (s == q.start or _ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) and after in (",", "!", "?", ".", ";"):
+                voc.append(cid)
+            i += 1
+    return tuple(voc)
+
+
 def _other_party(ctx: _Context, run: list[_Turn], known: int) -> int | None:
     """The person a lone known speaker talks to: the latest other speaker-like name before the run."""
     start = ctx.scan.paragraphs[run[0].paragraph].start
@@ -306,6 +371,24 @@ def _other_party(ctx: _Context, run: list[_Turn], known: int) -> int | None:
             return cid
         i -= 1
     return None
+
+
+def _alternate(run: list[_Turn], people: set[int]) -> None:
+    """Two people talking: each turn without a sure speaker is the nearest tagged turn's speaker
+    an even number of paragraphs away, the other person an odd number away."""
+    anchors = [i for i, t in enumerate(run) if t.speaker is not None and t.type != IMPLICIT and t.confidence >= 0.8]
+    if not anchors:
+        return
+    for i, turn in enumerate(run):
+        if turn.speaker is not None and (turn.type != IMPLICIT or turn.confidence >= OVERRIDE):
+            continue
+        k = min(anchors, key=lambda a: (abs(a - i), a > i))
+        anchor = run[k].speaker
+        speaker = anchor if (i - k) % 2 == 0 else next(iter(people - {anchor}))
+        if speaker in turn.vocatives:
+            continue
+        turn.speaker, turn.type = speaker, IMPLICIT
+        turn.confidence = max(0.55, run[k].confidence - 0.02 * abs(i - k))
 
 
 def _conversations(turns: list[_Turn], ctx: _Context) -> None:
@@ -324,6 +407,8 @@ def _conversations(turns: list[_Turn], ctx: _Context) -> None:
             other = _other_party(ctx, run, next(iter(people)))
             if other is not None:
                 people.add(other)
+        if len(people) == 2:
+            _alternate(run, people)
         for _ in range(6):
             changed = False
             for i, turn in enumerate(run):
@@ -336,10 +421,10 @@ def _conversations(turns: list[_Turn], ctx: _Context) -> None:
                 next2 = run[i + 2] if i + 2 < len(run) else None
                 if prev1 and prev2 and prev1.speaker is not None and prev2.speaker is not None \
                         and prev1.speaker != prev2.speaker:
-                    guess = (prev2.speaker, min(prev1.confidence, prev2.confidence) * 0.95)
+                    guess = (prev2.speaker, min(prev1.confidence, prev2.confidence) - 0.02)
                 elif next1 and next2 and next1.speaker is not None and next2.speaker is not None \
                         and next1.speaker != next2.speaker:
-                    guess = (next2.speaker, min(next1.confidence, next2.confidence) * 0.95)
+                    guess = (next2.speaker, min(next1.confidence, next2.confidence) - 0.02)
                 elif prev1 and prev1.vocatives and prev1.vocatives[0] != prev1.speaker:
                     guess = (prev1.vocatives[0], 0.7)
                 elif next1 and next1.vocatives and next1.vocatives[0] != next1.speaker:

@@ -143,6 +143,7 @@ class Character:
     lines: int = 0                   # quotations attributed to the character (attribution fills it)
     mentions: int = 0                # occurrences of any alias in the text
     gender_from: str = ""            # "title", "name" (a given or pet name) or "pronouns"
+    narrator: bool = False           # the book's first-person narrator ('"...," said I'): the narrator's voice
 
 
 @dataclass

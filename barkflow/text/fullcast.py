@@ -59,7 +59,7 @@ def speaker_names(attribution: Attribution, reserved: tuple[str, ...]) -> dict[i
     taken = {name.casefold() for name in reserved}
     names = {}
     for character in attribution.characters:
-        if not character.lines:
+        if not character.lines or character.narrator:  # a first-person narrator speaks as the narrator
             continue
         name, n = " ".join(character.name.split()), 2
         while name.casefold() in taken:
@@ -120,6 +120,7 @@ def voice_lines(script: Script, attribution: Attribution, names: dict[int, str],
     unknown = unknown or narrator
     lines = narrated(script, narrator)
     _, starts = book_text(lines)
+    narrators = {c.id for c in attribution.characters if c.narrator}
     by_line: dict[int, list[tuple[int, int, str]]] = {}
     for q in attribution.quotations:
         i = bisect.bisect_right(starts, q.start) - 1
@@ -128,7 +129,12 @@ def voice_lines(script: Script, attribution: Attribution, names: dict[int, str],
         base, line = starts[i], lines[i]
         if q.end - base > len(line.text):
             continue  # not inside one paragraph: the texts differ (never, from attribute_script)
-        speaker = names.get(q.speaker, unknown) if q.speaker is not None else unknown
+        if q.speaker is None:
+            speaker = unknown
+        elif q.speaker in narrators:
+            speaker = narrator  # '"...," said I': the narrator's own words, in the narrator's voice
+        else:
+            speaker = names.get(q.speaker, unknown)
         by_line.setdefault(line.index, []).append((q.start - base, q.end - base, speaker))
     out: list[ScriptLine] = []
     for line in script.lines:
