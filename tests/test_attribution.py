@@ -196,3 +196,30 @@ def test_the_addressee_is_not_the_speaker_of_a_pronoun_tag():
     text = CAST + ('Mrs. Pell and Miss Ada Lowe sat down. Ada looked up.\n\n'
                    '"My dear Ada, are you cold?" said she.')
     assert speakers(text) == ["Mrs. Harriet Pell"]
+
+
+def test_a_pet_name_is_not_the_titled_namesake():
+    text = ("Sir Thomas Bertram came home. Sir Thomas sat down. Tom laughed at Sir Thomas, "
+            "and Tom went out.\n\n\"Welcome home,\" said Tom.\n\n\"Thank you,\" said Sir Thomas.")
+    tom, father = speakers(text)
+    assert tom == "Tom" and father.startswith("Sir Thomas")
+
+
+def test_a_given_name_that_is_also_a_word_is_a_name_before_its_surname():
+    text = ("Rose Maylie rose early. The rose bloomed and the sun rose. Rose Maylie smiled; a rose "
+            "fell, and the rose was red.\n\n\"Good morning,\" said Rose.")
+    assert speakers(text) == ["Rose Maylie"]
+
+
+def test_a_person_called_by_a_title_alone_speaks():
+    text = ("The Admiral came in. Later the Admiral sat down, and the Admiral smiled.\n\n"
+            "\"Fine weather,\" said the Admiral.")
+    result = attribute(text)
+    (admiral,) = [c for c in result.characters if c.name == "the Admiral"]
+    assert admiral.gender == "M" and [q.speaker for q in result.quotations] == [admiral.id]
+
+
+def test_a_bare_surname_several_share_is_the_man_who_bears_it():
+    text = ("Mr. Henry Tilney bowed to Miss Eleanor Tilney. Mr. Tilney smiled; Mr. Tilney sat. "
+            "Miss Tilney rose. His name was Tilney.\n\n\"Good evening,\" said Tilney.")
+    assert speakers(text) == ["Mr. Henry Tilney"]

@@ -131,6 +131,12 @@ _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
 _TITLED = regex.compile(rf"\b{_TITLE_RE}\s+({_WORD})")
 _AFTER_TITLE = regex.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Col|Capt|Rev|Prof)\.\s+$")
+_FIRST_OF_TWO = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})[ \t]+({_WORD})(?![\p{{L}}'’])")
+# Titles a book may call one person by alone ('the Admiral'): not Mr./Mrs./Miss, which never stand alone.
+_ROLE_TITLES = sorted((NEUTRAL_TITLES | {"King", "Queen", "Prince", "Princess", "Duke", "Duchess", "Count",
+                                         "Countess", "Baron", "Baroness", "Marquis", "Squire", "Abbe"})
+                      - {"Col", "Capt", "Rev", "Prof", "Mister", "Cousin"}, key=len, reverse=True)
+_TITLE_ROLE = regex.compile(rf"\b[Tt]he[ \t\n]+({'|'.join(_ROLE_TITLES)})\b(?![ \t\n]*(?:\p{{Lu}}|['’]s\b))")
 _PRONOUN = regex.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", regex.I)
 
 
@@ -188,9 +194,13 @@ def _name_words(text: str) -> set[str]:
         lower[w] += 1
     # Once is enough for a known given name or pet name, or a word right after a title.
     titled = Counter(m.group(1) for m in _TITLED.finditer(text))
-    return {w for w, n in mid.items()
-            if (n >= 2 or w in FORMAL_GENDER or w in _PET or titled[w])
-            and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
+    names = {w for w, n in mid.items()
+             if (n >= 2 or w in FORMAL_GENDER or w in _PET or titled[w])
+             and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
+    # A given name that is also a common word (Rose, Grace, Will) is a name where the book puts it
+    # before a surname it knows, twice or more: 'Rose Maylie'.
+    before_name = Counter(m.group(1) for m in _FIRST_OF_TWO.finditer(text) if m.group(2) in names)
+    return names | {w for w, n in before_name.items() if n >= 2 and w not in STOP and len(w) > 1}
 
 
 def _pronoun_votes(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -291,9 +301,17 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 matches.append(e)
         elif first:
             pet = _PET.get(first)
-            if e.first == first or (pet and e.first == pet[0]):
+            # Tom is not Sir Thomas: a pet name never names someone the book titles by first name
+            # (his son, her niece, more likely than the baronet himself).
+            if e.first == first or (pet and e.first == pet[0] and e.title not in FIRST_NAME_TITLES):
                 if title is None or e.title in (None, title) or e.last is not None:
                     matches.append(e)
+    if last and not first and not title and len(matches) > 1:
+        # A bare surname several share ('his name was Tilney'): the man who bears it, where one
+        # is named far more than any other; a book calls its women by their titles or first names.
+        men = sorted((e for e in matches if e.gender == "M"), key=lambda e: -sum(e.forms.values()))
+        if men and (len(men) == 1 or sum(men[0].forms.values()) >= 2 * sum(men[1].forms.values())):
+            return men[0]
     if len(matches) > 1 and (not title or not last):
         # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
         matches.sort(key=lambda e: -sum(e.forms.values()))
@@ -375,5 +393,19 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         characters.append(_character(cid, e, text, spans))
         for f in e.forms:
             alias_owner[f] = cid
-    mentions = sorted((s, e, alias_owner[f]) for f, ss in spans.items() if f in alias_owner for s, e in ss)
-    return Cast(characters, mentions)
+    mentions = [(s, e, alias_owner[f]) for f, ss in spans.items() if f in alias_owner for s, e in ss]
+    for title, found in _title_roles(text).items():
+        cid = len(characters)
+        characters.append(Character(cid, f"the {title}", (f"the {title}",), _gender_of_title(title), 0, len(found),
+                                    "title" if _gender_of_title(title) != "?" else ""))
+        mentions += [(s, e, cid) for s, e in found]
+    return Cast(characters, sorted(mentions))
+
+
+def _title_roles(text: str, min_mentions: int = 3) -> dict[str, list[tuple[int, int]]]:
+    """People the book names by a title alone, 'the Admiral', 'the Duchess' (never 'the Admiral
+    Croft'): each title's mentions, the title word's span, where it is used often enough."""
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for m in _TITLE_ROLE.finditer(text):
+        found[m.group(1)].append(m.span(1))
+    return {t: spans for t, spans in found.items() if len(spans) >= min_mentions}
