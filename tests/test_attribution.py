@@ -223,3 +223,11 @@ def test_a_bare_surname_several_share_is_the_man_who_bears_it():
     text = ("Mr. Henry Tilney bowed to Miss Eleanor Tilney. Mr. Tilney smiled; Mr. Tilney sat. "
             "Miss Tilney rose. His name was Tilney.\n\n\"Good evening,\" said Tilney.")
     assert speakers(text) == ["Mr. Henry Tilney"]
+
+
+def test_a_speech_over_paragraphs_is_its_tags_speaker_throughout():
+    """The tag comes at the end of the last paragraph; the paragraphs before it are the same
+    speech, not turns of a conversation."""
+    text = CAST + ('"I have a long story to tell you.\n\n"It began in the spring.\n\n'
+                   '"And it ended in the fall," said Mr. Crane.\n\n"How sad," said Mrs. Pell.')
+    assert speakers(text) == ["Mr. Tobias Crane"] * 3 + ["Mrs. Harriet Pell"]

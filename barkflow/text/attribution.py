@@ -298,22 +298,40 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     if ctx.narrator is not None:
         _name_the_narrator(turns, ctx, ctx.narrator)
 
-    _conversations(turns, ctx)
+    speeches = _speeches(turns)
+    _conversations([speech[0] for speech in speeches], ctx)
+    for head, *rest in speeches:
+        for turn in rest:
+            turn.speaker, turn.confidence, turn.type = head.speaker, head.confidence, head.type
 
     quotations = []
-    groups_speaker: dict[int, tuple] = {}
     for turn in turns:
         for q in turn.quotes:
             speaker, conf, kind = turn.speaker, turn.confidence, turn.type
-            # A quotation running over paragraphs keeps its first paragraph's speaker.
-            if q.group in groups_speaker and q is turn.quotes[0] and speaker is None:
-                speaker, conf, kind = groups_speaker[q.group]
-            groups_speaker.setdefault(q.group, (speaker, conf, kind))
             keep = speaker if speaker is not None and conf >= threshold else None
             quotations.append(Quotation(q.start, q.end, keep, round(conf, 3), kind, q.paragraph, q.group))
             if keep is not None:
                 cast.characters[keep].lines += 1
     return Attribution(cast.characters, quotations)
+
+
+def _speeches(turns: list[_Turn]) -> list[list[_Turn]]:
+    """The turns grouped into speeches: one quotation running over paragraphs (the opening mark
+    repeated, the closing one left out) is one speaker's, whichever paragraph carries the tag.
+    Each speech's first turn takes the surest speaker any of its paragraphs found."""
+    speeches: list[list[_Turn]] = []
+    for turn in turns:
+        last = speeches[-1][-1] if speeches else None
+        if last and last.paragraph + 1 == turn.paragraph and last.quotes[-1].group == turn.quotes[0].group:
+            speeches[-1].append(turn)
+        else:
+            speeches.append([turn])
+    for speech in speeches:
+        best = max(speech, key=lambda t: (t.speaker is not None, t.confidence))
+        head = speech[0]
+        head.speaker, head.confidence, head.type = best.speaker, best.confidence, best.type
+        head.vocatives = tuple(v for t in speech for v in t.vocatives)
+    return speeches
 
 
 def _first_person(text: str) -> bool:

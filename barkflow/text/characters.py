@@ -307,9 +307,9 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 if title is None or e.title in (None, title) or e.last is not None:
                     matches.append(e)
     if last and not first and not title and len(matches) > 1:
-        # A bare surname several share ('his name was Tilney'): the man who bears it, where one
-        # is named far more than any other; a book calls its women by their titles or first names.
-        men = sorted((e for e in matches if e.gender == "M"), key=lambda e: -sum(e.forms.values()))
+        # A bare surname several share ('his name was Tilney'): the man the book calls Mr. Tilney,
+        # where one is named far more than any other; a book calls its women by title or first name.
+        men = sorted((e for e in matches if any(t == "Mr" for t, _ in e.forms)), key=lambda e: -sum(e.forms.values()))
         if men and (len(men) == 1 or sum(men[0].forms.values()) >= 2 * sum(men[1].forms.values())):
             return men[0]
     if len(matches) > 1 and (not title or not last):
