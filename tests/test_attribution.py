@@ -231,3 +231,9 @@ def test_a_speech_over_paragraphs_is_its_tags_speaker_throughout():
     text = CAST + ('"I have a long story to tell you.\n\n"It began in the spring.\n\n'
                    '"And it ended in the fall," said Mr. Crane.\n\n"How sad," said Mrs. Pell.')
     assert speakers(text) == ["Mr. Tobias Crane"] * 3 + ["Mrs. Harriet Pell"]
+
+
+def test_her_father_is_the_man_who_shares_her_surname():
+    text = ("Miss Emma Woodhouse sat with Mr. Woodhouse and Mr. George Knightley. Emma smiled at "
+            "Mr. Knightley. Mr. Woodhouse sighed.\n\nEmma laughed.\n\n\"Poor Miss Taylor,\" said her father.")
+    assert speakers(text) == ["Mr. Woodhouse"]

@@ -55,6 +55,12 @@ _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Cap
 _DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
 # What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
 _ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s)$")
+# 'said her father', 'his wife replied': a relative of the person the pronoun stands for.
+# Only the relations a family has one of: 'her sister' would be a guess among several.
+_KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
+_KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b"
+_KIN_AFTER = regex.compile(rf"\s+{_KIN}")
+_KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
 _LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
@@ -162,6 +168,17 @@ class _Context:
             seen += 1
         return latest or avoided or (None, 0.0)
 
+    def kin(self, possessive: str, relation: str, pos: int) -> int | None:
+        """'her father' at `pos`: the character of the relation's gender who shares the surname
+        of the one 'her' stands for (Emma Woodhouse's father is Mr. Woodhouse), the most named."""
+        whose, _ = self.resolve("he" if possessive.lower() == "his" else "she", pos)
+        if whose is None:
+            return None
+        names = _surnames(self.cast.characters[whose])
+        kin = [c for c in self.cast.characters if c.id != whose and c.gender == _KIN_WORDS[relation]
+               and _surnames(c) & names]
+        return max(kin, key=lambda c: c.mentions).id if kin else None
+
     def subject_at(self, pos: int, end: int) -> tuple[int | None, str, float] | None:
         """A name or pronoun starting at `pos` (spaces skipped): (character, type, confidence)."""
         while pos < end and self.text[pos] in " \t\n\r":
@@ -205,6 +222,11 @@ class _Context:
         return None
 
 
+def _surnames(character: Character) -> set[str]:
+    """The last words of a character's names of two words or more: Mrs. Gradgrind -> Gradgrind."""
+    return {a.split()[-1] for a in character.aliases if len(a.split()) > 1}
+
+
 def _tag(ctx: _Context, s: int, e: int, tail: bool):
     """A speech tag in narration [s, e): (character, type, confidence) or None."""
     text = ctx.text
@@ -229,6 +251,11 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and found[0] is not None:
                 return found
+        kin = _KIN_AFTER.match(text, v.end(), window_end) or _KIN_BEFORE.search(text, max(s, v.start() - 30), v.start())
+        if kin:
+            found = ctx.kin(kin.group(1), kin.group(2).lower(), kin.start(1))
+            if found is not None:
+                return found, ANAPHORIC, 0.75
         if tail and (before or after or _DESCRIPTION.match(text, v.end(), window_end)):
             # 'said I' with no first-person narrator, 'she said' with no woman in sight, 'said
             # the gentleman': someone this tag names but the cast cannot; weaker clues (a later
