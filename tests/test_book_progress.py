@@ -4,12 +4,14 @@ whoever did it; the rate and ETA only from what became done during this run."""
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from barkflow import runner
 from barkflow.running.progress import (
     PRIOR_COST,
     BookCounts,
@@ -32,6 +34,8 @@ def test_a_resumed_run_starts_at_its_true_position_with_no_eta_yet():
     status = book_status(half, half, elapsed=0.0, weights=EVEN)
     assert status.fraction == 0.5 and status.segments_done == 50 and status.eta_seconds is None
     assert status.line() == "book: 50/100 segments · 50% · 5.0 min of audio · ETA …"
+    assert book_status(half, counts(100, {}, audio=59.0), 0.0, EVEN).line() == "book: 0/100 segments · 0% · 59.0 s of audio · ETA …"
+    assert "2.5 h of audio" in book_status(half, counts(100, {}, audio=9000.0), 0.0, EVEN).line()
 
 
 def test_the_eta_comes_from_this_runs_rate_only():
@@ -163,3 +167,50 @@ def test_a_render_with_nothing_to_do_never_counts():
     stats: list = []
     tracker(book(100), set(), Clock(), [], stats)
     assert stats == []
+
+
+# ------------------------------------------------------------------------------------- a real render
+
+
+def test_a_render_after_a_shard_starts_at_the_shards_segments_and_ends_on_the_whole_book(tmp_path):
+    """Shard 0/2 rendered its lines into the cache; the full render's log (no terminal) says so from
+    its first line, and ends with the whole book done and its audio."""
+    from rich.console import Console
+
+    from barkflow.cli import _ProgressDisplay
+    from barkflow.engine.constants import SAMPLE_RATE
+    from barkflow.store.cache import Store
+    from tests.helpers import REPO, entries, project_config
+
+    shard = runner.render(project_config(tmp_path, "shard=0/2"), [REPO / "conf"])
+    assert not shard.stitched
+    decoded = len(entries(tmp_path / "cache", "decode"))
+    log = io.StringIO()
+    display = _ProgressDisplay(Console(file=log, width=200))
+    summary = runner.render(project_config(tmp_path), [REPO / "conf"], progress_factory=display.step, on_book=display.book)
+    lines = log.getvalue().splitlines()
+    books = [line for line in lines if line.startswith("book: ")]
+    n = summary.segments
+    assert 0 < decoded < n
+    assert books[0].startswith(f"book: {decoded}/{n} segments · ") and books[0].endswith("ETA …")
+    store = Store(tmp_path / "cache")  # the segments' own audio: the stitched book's pauses are not rendered work
+    audio = sum(math.prod(store.shapes("decode", key)["audio"]) for key in entries(tmp_path / "cache", "decode")) / SAMPLE_RATE
+    assert books[-1] == f"book: {n}/{n} segments · 100% · {audio:.1f} s of audio · done"
+    steps = [line.split(":")[0] for line in lines if not line.startswith("book: ")]
+    assert steps == ["semantic", "coarse", "fine", "decode"]  # each step's plain line, no bar
+    assert "━" not in log.getvalue()
+
+
+def test_a_terminal_gets_the_book_line_under_the_steps_bar():
+    from rich.console import Console
+
+    from barkflow.cli import _ProgressDisplay
+
+    screen = io.StringIO()
+    display = _ProgressDisplay(Console(file=screen, width=200, force_terminal=True))
+    half = counts(10, {s: 5 for s in STEPS}, segments_done=5, audio=90.0)
+    advance = display.step("coarse", 5)
+    display.book(book_status(half, half, 0.0, EVEN))
+    advance(5, done=True)
+    assert "book: 5/10 segments · 50% · 1.5 min of audio · ETA …" in screen.getvalue()
+    assert "5/5" in screen.getvalue()

@@ -72,7 +72,7 @@ class BookStatus:
         parts = [
             f"book: {self.segments_done:,}/{self.segments:,} segments",
             f"{self.fraction:.0%}",
-            f"{self.audio_seconds / 60:.1f} min of audio",
+            f"{_audio_length(self.audio_seconds)} of audio",
         ]
         if self.finished:
             return " · ".join(parts + ["done"])
@@ -98,6 +98,12 @@ def book_status(start: BookCounts, now: BookCounts, elapsed: float, weights: Map
         seconds_per_segment=per_segment / rate if rate else None,
         eta_seconds=(total - done) / rate if rate else None,
     )
+
+
+def _audio_length(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.1f} h"
 
 
 def format_duration(seconds: float) -> str:
@@ -192,14 +198,15 @@ class BookProgress:
 
         def make(step: str, total: int):
             advance_inner = inner(step, total) if inner else None
-            if self._counted is None:
-                self.recount()  # the first step with work: where this run starts
+            if self._counted is None:  # the first step with work: where this run starts, said at once
+                self.recount()
+                self._report(self.status())
             self._step_clock[step] = self._clock()
 
             def advance(n: int, done: bool = False) -> None:
+                self._note(step, n, done)  # first: a step's display, closing, shows the book as it ends
                 if advance_inner:
                     advance_inner(n, done=done)
-                self._note(step, n, done)
 
             return advance
 
