@@ -81,7 +81,14 @@ class _ProgressDisplay:
         """runner.render's progress_factory: one step's advance(n, done=False)."""
         if not self.console.is_terminal:
             return self._plain_step(step, total)
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
         from rich.text import Text
 
         display = self

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
+from typing import Optional
 
 import pytest
 from hypothesis import given
@@ -120,7 +121,7 @@ class Clock:
         return self.now
 
 
-def tracker(units, cache: set, clock, reports: list, stats: list = None) -> BookProgress:
+def tracker(units, cache: set, clock, reports: list, stats: Optional[list] = None) -> BookProgress:
     def has(step, key):
         if stats is not None:
             stats.append(key)

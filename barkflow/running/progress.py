@@ -19,7 +19,7 @@ given to it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Optional
 
 # Seconds one entry of each step costs relative to the others on Bark (coarse writes ~3 tokens per
@@ -121,15 +121,6 @@ def format_duration(seconds: float) -> str:
     return f"{days} d {hours} h" if hours else f"{days} d"
 
 
-@dataclass
-class _Count:
-    """What is known present, by step (entries do not leave the cache during a render, so a key once
-    seen is not asked about again: a re-count costs one stat per entry still missing)."""
-
-    present: dict = field(default_factory=dict)  # step -> set of keys
-    audio: dict = field(default_factory=dict)  # decode key -> seconds
-
-
 class BookProgress:
     """The book's counts, kept from the cache, and this process's work between counts.
 
@@ -143,14 +134,13 @@ class BookProgress:
     def __init__(self, units: Iterable, has: Callable[[str, str], bool], audio_seconds: Callable[[str], Optional[float]],
                  report: Callable[[BookStatus], None], steps: tuple = tuple(PRIOR_COST), clock: Callable[[], float] = time.monotonic):
         self.steps, self._has, self._audio, self._report, self._clock = steps, has, audio_seconds, report, clock
-        self.keys = {s: set() for s in steps}
-        segments: dict[int, list] = {}
-        for unit in sorted(units, key=lambda u: (u.number, u.take)):
-            for s in steps:
-                self.keys[s].add(unit.keys[s])
-            segments.setdefault(unit.number, []).append(unit.keys["decode"])
-        self.segments = list(segments.values())  # each segment's decode keys, first take first
-        self._known = _Count(present={s: set() for s in steps})
+        self._units = units  # indexed at the first count: a render with nothing to do pays nothing
+        self.keys: dict[str, set] = {}
+        self.segments: list[list[str]] = []  # each segment's decode keys, first take first
+        # Entries do not leave the cache during a render: a key once seen is not asked about again,
+        # so a count costs one stat per entry still missing
+        self._present: dict[str, set] = {s: set() for s in steps}
+        self._audio_of: dict[str, float] = {}  # decode key -> seconds
         self.start: Optional[BookCounts] = None
         self.started_at = 0.0
         self._counted: Optional[BookCounts] = None
@@ -162,19 +152,21 @@ class BookProgress:
     def recount(self) -> BookCounts:
         """Count the book from the cache: one stat per entry not yet seen, a header per new decode entry."""
         began = self._clock()
+        if not self.keys:
+            self._index()
         for s in self.steps:
-            present = self._known.present[s]
+            present = self._present[s]
             present.update([k for k in self.keys[s] - present if self._has(s, k)])
-        decoded, segments_done, audio = self._known.present["decode"], 0, 0.0
+        decoded, segments_done, audio = self._present["decode"], 0, 0.0
         for takes in self.segments:
             if all(k in decoded for k in takes):
                 segments_done += 1
-                if takes[0] not in self._known.audio:
-                    self._known.audio[takes[0]] = self._audio(takes[0]) or 0.0
-                audio += self._known.audio[takes[0]]
+                if takes[0] not in self._audio_of:
+                    self._audio_of[takes[0]] = self._audio(takes[0]) or 0.0
+                audio += self._audio_of[takes[0]]
         counts = BookCounts(
             totals={s: len(self.keys[s]) for s in self.steps},
-            done={s: len(self._known.present[s]) for s in self.steps},
+            done={s: len(self._present[s]) for s in self.steps},
             segments=len(self.segments), segments_done=segments_done, audio_seconds=audio,
         )
         self._counted, self._since_count = counts, {}
@@ -183,6 +175,15 @@ class BookProgress:
         if self.start is None:
             self.start, self.started_at = counts, self._counted_at
         return counts
+
+    def _index(self) -> None:
+        self.keys = {s: set() for s in self.steps}
+        segments: dict[int, list] = {}
+        for unit in sorted(self._units, key=lambda u: (u.number, u.take)):
+            for s in self.steps:
+                self.keys[s].add(unit.keys[s])
+            segments.setdefault(unit.number, []).append(unit.keys["decode"])
+        self.segments = list(segments.values())
 
     def status(self) -> BookStatus:
         """The last count plus what this process computed since (it was missing then)."""
@@ -213,7 +214,7 @@ class BookProgress:
         return make
 
     def _note(self, step: str, n: int, done: bool) -> None:
-        if step in self.keys:  # a token step (verify's entries are not the book's work)
+        if step in self.steps:  # a token step (verify's entries are not the book's work)
             now = self._clock()
             timed = self._timed.setdefault(step, [0, 0.0])
             timed[0], timed[1] = timed[0] + n, timed[1] + now - self._step_clock[step]
