@@ -51,20 +51,57 @@ def _console(stderr: bool = True):
     return Console(stderr=stderr)
 
 
-def _progress_factory(console):
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+PLAIN_EVERY_S = 60.0  # how often a log file (no terminal: SLURM, nohup) gets the book's line
 
-    def factory(step: str, total: int):
-        progress = Progress(
+
+class _ProgressDisplay:
+    """The render's progress on stderr. On a terminal: each step's bar with the whole book's line
+    under it (running/progress.py). Elsewhere (a log file, SLURM), where a bar is drawn only once as
+    its step ends: plain lines, the book's at the start and every PLAIN_EVERY_S seconds, and each
+    step's count and time with the book's line as it ends."""
+
+    def __init__(self, console, clock=None):
+        import time
+
+        self.console, self.clock = console, clock or time.monotonic
+        self.book_line, self._printed_at = "", None
+
+    def book(self, status) -> None:
+        """runner.render's on_book: the book's status after each batch."""
+        self.book_line = status.line()
+        now = self.clock()
+        if not self.console.is_terminal and (self._printed_at is None or now - self._printed_at >= PLAIN_EVERY_S):
+            self._plain(self.book_line)
+
+    def _plain(self, line: str) -> None:
+        self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        self._printed_at = self.clock()
+
+    def step(self, step: str, total: int):
+        """runner.render's progress_factory: one step's advance(n, done=False)."""
+        if not self.console.is_terminal:
+            return self._plain_step(step, total)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
+
+        display = self
+
+        class WithBook(Progress):
+            def get_renderables(self):
+                yield self.make_tasks_table(self.tasks)
+                if display.book_line:
+                    yield Text(display.book_line)
+
+        progress = WithBook(
             TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            TimeRemainingColumn(), console=console, transient=False,
+            TimeRemainingColumn(), console=self.console, transient=False,
         )
         progress.start()
         task = progress.add_task(step, total=total)
@@ -76,7 +113,19 @@ def _progress_factory(console):
 
         return advance
 
-    return factory
+    def _plain_step(self, step: str, total: int):
+        from barkflow.running.progress import format_duration
+
+        started, count = self.clock(), [0]
+
+        def advance(n: int, done: bool = False):
+            count[0] += n
+            if done:
+                self._plain(f"{step}: {count[0]}/{total} in {format_duration(self.clock() - started)}")
+                if self.book_line:
+                    self._plain(self.book_line)
+
+        return advance
 
 
 PLAN_COLUMNS = ("id", "ch", "speaker", "voice", "chars", "~s", "cached", "text")
@@ -139,7 +188,8 @@ def run(cfg: DictConfig):
     if config.verify.report:
         _print_verify_report(runner.verify_report(config, dirs), config, data)
         return 0.0
-    summary = runner.render(config, dirs, progress_factory=_progress_factory(console))
+    display = _ProgressDisplay(console)
+    summary = runner.render(config, dirs, progress_factory=display.step, on_book=display.book)
     line = f"{config.project.name}: {summary_line(summary, config.shard)}"
     _log_to_file(line, logging.INFO)  # sweep jobs keep their summary in their own log
     # The render's result, on stdout: its summary and the files it wrote, one a line as they are

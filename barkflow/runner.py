@@ -26,6 +26,7 @@ from barkflow.planning.plan import TOKEN_STEPS, make_plan
 from barkflow.publishing.publish import picks_path, publish, read_picks_file, read_takes
 from barkflow.reviewing.review import write_page
 from barkflow.running import retakes
+from barkflow.running.progress import BookProgress, BookStatus
 from barkflow.running.schedule import StepTally, in_shard, run_step, select_units, tallying
 from barkflow.steps.verify import VerifyStep
 
@@ -55,7 +56,10 @@ def render(
     *,
     engine: Optional[Bark] = None,
     progress_factory: Optional[Callable] = None,
+    on_book: Optional[Callable[[BookStatus], None]] = None,
 ) -> Summary:
+    """`progress_factory(step, total) -> advance(n, done=False)`: each step's own progress;
+    `on_book(status)`: the whole book's (running/progress.py), after each batch this process finishes."""
     started = time.perf_counter()
     store = make_store(cfg)
     engine = engine or make_engine(cfg)
@@ -70,6 +74,10 @@ def render(
     own = [u for u in units if in_shard(u, shard)]
     requested = retakes.requested_takes(the_plan, own, picks_file["takes"], engine)  # the studio's retakes
     units, own = units + requested, own + requested
+    if on_book:  # the whole book, a shard's other lines included: what is done, from the cache
+        book = BookProgress(select_units(the_plan.units, cfg.limit, None) + requested, store.has,
+                            lambda key: _decoded_seconds(store, key), on_book)
+        progress_factory = book.factory(progress_factory)
     steps = list(TOKEN_STEPS)
     if cfg.verify.recogniser != "none":  # after decode: each take's audio checked against its text
         checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
@@ -142,6 +150,11 @@ def _cached_audio_seconds(store, units) -> float:
     rerun after an interrupted sweep reports its share of the book, not only what this run added."""
     shapes = (store.shapes("decode", key) for key in {u.keys["decode"] for u in units})  # headers only
     return sum(math.prod(s["audio"]) for s in shapes if s is not None) / SAMPLE_RATE
+
+
+def _decoded_seconds(store, key: str) -> float:
+    shape = store.shapes("decode", key)  # its header only
+    return math.prod(shape["audio"]) / SAMPLE_RATE if shape is not None else 0.0
 
 
 def output_folder(cfg: BarkflowConfig) -> Path:
