@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-
 from types import SimpleNamespace
 
 import numpy as np
