@@ -80,7 +80,7 @@ def render(
         progress_factory = book.factory(progress_factory)
     steps = list(TOKEN_STEPS)
     if cfg.verify.recogniser != "none":  # after decode: each take's audio checked against its text
-        checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
+        checker = VerifyStep(make_recogniser(cfg.verify, cfg.device.threads), cfg.verify.batch_size)
         checker.assign_keys(units)
         steps.append(checker)
     verified = None
@@ -123,7 +123,7 @@ def verify_report(cfg: BarkflowConfig, config_dirs: list[Path] = ()) -> retakes.
     store, engine = make_store(cfg), make_engine(cfg)
     the_plan = make_plan(cfg, engine, store, list(config_dirs))
     units = the_plan.units + retakes.requested_takes(the_plan, the_plan.units, read_takes(cfg), engine)
-    checker = VerifyStep(make_recogniser(cfg.verify), cfg.verify.batch_size)
+    checker = VerifyStep(make_recogniser(cfg.verify, cfg.device.threads), cfg.verify.batch_size)
     checker.assign_keys(units)
     units = units + retakes.retake_rounds(  # the retakes already rendered and verified: none is rendered here
         the_plan, units, store, engine, cfg.verify, checker,

@@ -7,6 +7,8 @@ each other, and the keys that existed before fields had names kept their values.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from types import SimpleNamespace
 
 import numpy as np
@@ -22,6 +24,7 @@ from barkflow.planning import memo, plan
 from barkflow.planning.voices import PROMPT_KEY
 from barkflow.publishing.publish import RENDER_KEY
 from barkflow.steps import clone, verify
+from barkflow.store import keys
 from barkflow.store.keys import Key, content_key
 
 ALL_KEYS = {
@@ -118,3 +121,48 @@ def test_moving_a_pause_cue_from_before_a_segment_to_after_it_restitches(tmp_pat
     silence = int(0.9 * rate)
     assert np.abs(first[:silence]).max() == 0 and np.abs(second[-silence:]).max() == 0
     assert np.abs(second[:silence]).max() > 0
+
+
+
+@dataclasses.dataclass
+class _Options:  # fields as the options dataclasses have them: plain, and added later (left out at their default)
+    temp: object = 0.7
+    top_k: object = None
+    penalty: object = dataclasses.field(default=1.0, metadata={"key_omits_default": True})
+    window: object = dataclasses.field(default=None, metadata={"key_omits_default": True})
+    inner: object = dataclasses.field(default_factory=list, metadata={"key_omits_default": True})
+
+
+# Values that compare equal across types (1, 1.0, True) and a NaN, which equals nothing, itself included.
+OPTION_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(),
+                          st.sampled_from([0.7, 1, 1.0, True, "0.7", float("nan")]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([f.name for f in dataclasses.fields(_Options)]), OPTION_VALUES),
+       st.booleans())
+def test_a_dataclass_hashes_as_its_class_name_and_a_dict_of_the_fields_it_keeps(values, nested):
+    """The dataclass branch is worked out once per class (a plan hashes the same options for every
+    segment's every step); its encoding stays "C", the class name, and the dict of the fields kept."""
+    options = _Options(**values)
+    if nested:
+        options.inner = _Options(**values)
+    kept = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)
+            if not (f.metadata.get("key_omits_default") and getattr(options, f.name) == f.default)}
+    inner = kept.get("inner")
+    if dataclasses.is_dataclass(inner):  # the nested one's encoding, by the same rule
+        inner_kept = {f.name: getattr(inner, f.name) for f in dataclasses.fields(inner)
+                      if not (f.metadata.get("key_omits_default") and getattr(inner, f.name) == f.default)}
+        kept["inner"] = _Raw(b"C" + keys._encoded(_Options.__qualname__) + keys._encoded(inner_kept))
+    expected = hashlib.sha256(keys._KEY_PREFIX + b"L1:C" + keys._encoded(_Options.__qualname__) + _dict_encoding(kept))
+    assert content_key(options) == expected.hexdigest()[: keys.KEY_HEX_CHARS]
+
+
+class _Raw(bytes):
+    """An encoding already made."""
+
+
+def _dict_encoding(mapping: dict) -> bytes:
+    """The Mapping branch's encoding, items sorted by their encoded keys, with _Raw values as they are."""
+    items = sorted((keys._encoded(k), v) for k, v in mapping.items())
+    return b"D%d:" % len(items) + b"".join(k + (v if isinstance(v, _Raw) else keys._encoded(v)) for k, v in items)

@@ -5,7 +5,7 @@
 
 from .options import CoarseOptions, FineOptions, SemanticOptions
 from .prompts import VoicePrompt, load_npz, save_npz
-from .sampling import (
+from .rows import (
     CoarseRow,
     FineRow,
     SemanticResult,

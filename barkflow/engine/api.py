@@ -10,39 +10,37 @@ loads the semantic model. With `offload`, only the stage that is running sits on
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
 import numpy as np
-import torch
 
+# torch comes in with the first model, codec or device asked for, not with the engine: planning,
+# and a rerun with everything cached, build an engine for its sources' identities only.
 from . import layouts, loading
-from .graphs import use_cuda_graphs
+from .constants import DTYPE_NAMES, INT8, OFFLOAD
 from .options import CoarseOptions, FineOptions, SemanticOptions
 from .prompts import VoicePrompt, load_npz
-from .quantize import INT8, check_int8_device, quantize_int8
-from .sampling import (
-    CoarseRow,
-    FineRow,
-    Progress,
-    SemanticResult,
-    SemanticRow,
-    generate_coarse,
-    generate_fine,
-    generate_semantic,
-)
+from .rows import CoarseRow, FineRow, Progress, SemanticResult, SemanticRow
 
 log = logging.getLogger(__name__)
 
 STAGES = layouts.STAGES
-# int8: loaded in fp32, then its Linear layers quantized for the CPU (quantize.py; opt-in, not exact).
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, INT8: torch.float32}
-OFFLOAD = ("none", "cpu", "unload")
 
 
-def pick_device(device: str = "auto") -> torch.device:
+def torch_dtype(name: str):
+    """The torch dtype a stage loads in; int8 loads in fp32, then its Linear layers are quantized."""
+    import torch
+
+    return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, INT8: torch.float32}[name]
+
+
+def pick_device(device: str = "auto"):
+    import torch
+
     if device != "auto":
         return torch.device(device)
     if torch.cuda.is_available():
@@ -81,11 +79,12 @@ class Bark:
         offload: str = "none",
         batch_size: int = 16,
         cuda_graphs: bool = False,
+        threads: int = 0,
     ):
         dtypes = dtype if isinstance(dtype, dict) else {s: dtype for s in STAGES}
         for name in dtypes.values():
-            if name not in DTYPES:
-                raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {name!r}")
+            if name not in DTYPE_NAMES:
+                raise ValueError(f"dtype must be one of {', '.join(DTYPE_NAMES)}, got {name!r}")
         if offload not in OFFLOAD:
             raise ValueError(f"offload must be one of {', '.join(OFFLOAD)}, got {offload!r}")
         self.sources = {
@@ -95,21 +94,37 @@ class Bark:
         }
         self.codec_source = codec or (fine or semantic)
         self.tokenizer_source = tokenizer or semantic
-        devices = device if isinstance(device, dict) else {}
-        self.device = pick_device(devices.get("default", "auto") if devices else device)
-        self.devices = {s: pick_device(devices[s]) if devices.get(s) else self.device for s in (*STAGES, "codec")}
+        self._device_names = device if isinstance(device, dict) else {"default": device}
         self.offload = offload
         self.batch_size = batch_size
         self.cuda_graphs = cuda_graphs  # semantic/coarse decoding steps replayed from CUDA graphs (graphs.py)
+        self.threads = threads  # torch's CPU threads (0: torch's own choice), set when torch is first needed
         for stage, src in self.sources.items():
             if src.dtype == INT8:  # refused before any load
+                from .quantize import check_int8_device
+
                 check_int8_device(self.devices[stage], f"{stage}: int8 weights")
-        self._models: dict[str, torch.nn.Module] = {}
+        self._models: dict = {}
         self._codec = None
         self._tokenizer = None
         self._identities: dict[str, str] = {}
         self._checked: set[str] = set()  # stages whose config check_sources has passed
         self.loads: list[str] = []  # what was loaded, in order (tests and the run summary read it)
+
+    @functools.cached_property
+    def device(self):
+        """The default torch device (torch is imported here, not with the engine)."""
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
+        return pick_device(self._device_names.get("default") or "auto")
+
+    @functools.cached_property
+    def devices(self) -> dict:
+        """Each stage's torch device, and the codec's."""
+        names = self._device_names
+        return {s: pick_device(names[s]) if names.get(s) else self.device for s in (*STAGES, "codec")}
 
     # ------------------------------------------------------------------------------------------
     # identity and loading
@@ -139,15 +154,21 @@ class Bark:
                 loading.check_stage_config(stage, self.sources[stage].source)
                 self._checked.add(stage)
 
-    def model(self, stage: str) -> torch.nn.Module:
+    def model(self, stage: str):
         """The stage's model on the device; with offload, the other stages step aside first."""
         self._step_aside(keep=stage)
         if stage not in self._models:
             src = self.sources[stage]
             log.info("loading the %s model from %s", stage, src.source)
-            loaded = loading.load_stage(stage, src.source, device=self.devices[stage], dtype=DTYPES[src.dtype])
-            self._models[stage] = quantize_int8(loaded.model) if src.dtype == INT8 else loaded.model
+            loaded = loading.load_stage(stage, src.source, device=self.devices[stage], dtype=torch_dtype(src.dtype))
+            if src.dtype == INT8:
+                from .quantize import quantize_int8
+
+                loaded.model = quantize_int8(loaded.model)
+            self._models[stage] = loaded.model
             if self.cuda_graphs and self.devices[stage].type == "cuda":
+                from .graphs import use_cuda_graphs
+
                 use_cuda_graphs(self._models[stage])
             self.loads.append(stage)
         return self._models[stage].to(self.devices[stage])
@@ -172,7 +193,7 @@ class Bark:
         if self._codec is None:
             # EnCodec stays on the CPU with MPS, as in the reference.
             device = self.devices["codec"]
-            device = torch.device("cpu") if device.type == "mps" else device
+            device = pick_device("cpu") if device.type == "mps" else device
             self._codec = loading.load_codec(self.codec_source, device=device)
             self.loads.append("codec")
         return self._codec
@@ -192,15 +213,21 @@ class Bark:
     # stages: each takes rows, batches them by length, and returns results in row order
 
     def semantic(self, rows: Sequence[SemanticRow], progress: Optional[Progress] = None) -> list[SemanticResult]:
+        from .sampling import generate_semantic
+
         model = self.model("semantic")
         encode = self.tokenizer.encode
         return _batched(rows, lambda r: len(r.text), self.batch_size, lambda b: generate_semantic(model, encode, b, progress))
 
     def coarse(self, rows: Sequence[CoarseRow], progress: Optional[Progress] = None) -> list[np.ndarray]:
+        from .sampling import generate_coarse
+
         model = self.model("coarse")
         return _batched(rows, lambda r: len(r.semantic), self.batch_size, lambda b: generate_coarse(model, b, progress))
 
     def fine(self, rows: Sequence[FineRow], progress: Optional[Progress] = None) -> list[np.ndarray]:
+        from .sampling import generate_fine
+
         model = self.model("fine")
         return _batched(rows, lambda r: r.coarse.shape[1], self.batch_size, lambda b: generate_fine(model, b, progress))
 

@@ -39,7 +39,6 @@ import shutil
 import tempfile
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -57,12 +56,12 @@ from .constants import (
     SEMANTIC_OUTPUT_VOCAB,
     SEMANTIC_VOCAB_SIZE,
 )
+from .home import TINY_NAME, barkflow_home, built_once  # noqa: F401 (re-exported)
 from .layouts import HF_CONFIG_FIELDS, HF_CONFIG_KEY, PRESETS_FILE, SUNO_FILES, reference_to_hf_name
 from .model import GPT, INIT_STD, FineGPT, FineGPTConfig, GPTConfig, empty_model, init_weights
 
 logger = logging.getLogger(__name__)
 
-TINY_NAME = "tiny-v1"  # bump when the recipe changes, so cached bundles are rebuilt
 TINY_WIDTH = 16
 TINY_PRESETS = {"v2/en_speaker_0": 100, "v2/en_speaker_1": 120, "v2/en_speaker_2": 140, "announcer": 110}
 EOS_ROW_SCALE = 2.2
@@ -97,10 +96,6 @@ _SUFFIXES = "s es ed ing ly er est ness ment tion sion able ful less ous ive al 
 _CHARS = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") + list(
     ".,;:!?'\"-()[]{}&%$#@*/+=<>_~`^|\\…–—’“”àâäçéèêëîïôöùûüñß"
 )
-
-
-def barkflow_home() -> Path:
-    return Path(os.environ.get("BARKFLOW_HOME") or "~/.cache/barkflow").expanduser()
 
 
 def tiny_vocab() -> list[str]:
@@ -275,32 +270,3 @@ def write_tiny_bundle(out_dir: str | os.PathLike, seed: int = 0) -> Path:
 def tiny_bundle_dir() -> Path:
     """The tiny bundle's root (with hf/, suno/, voices/), built on first use."""
     return built_once(TINY_NAME, write_tiny_bundle, "tiny random Bark bundle")
-
-
-def built_once(name: str, write: Callable[[Path], object], what: str) -> Path:
-    """`barkflow_home()/name`, made by `write(folder)` (which writes a bundle.json last) on first use.
-
-    Built in a temporary folder next to it and moved in place with os.replace, under a file lock,
-    so concurrent processes (pytest-xdist, joblib workers) build it once and never see it half-written.
-    """
-    from filelock import FileLock
-
-    home = barkflow_home()
-    root = home / name
-    if (root / "bundle.json").is_file():
-        return root
-    home.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(home / f"{name}.lock")):
-        if (root / "bundle.json").is_file():  # another process built it while we waited
-            return root
-        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=home))
-        try:
-            logger.info("building the %s in %s", what, root)
-            write(tmp)
-            os.chmod(tmp, 0o755)  # mkdtemp makes it private; the bundle is as shareable as its home
-            if root.exists():  # a leftover without bundle.json: not ours to keep
-                shutil.rmtree(root)
-            os.replace(tmp, root)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return root

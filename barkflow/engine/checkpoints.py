@@ -19,12 +19,15 @@ import pickle
 import re
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from safetensors import SafetensorError, safe_open
 
 from barkflow.errors import BarkflowError
+
+if TYPE_CHECKING:
+    import torch
 
 REDOWNLOAD = "delete it and download it again"
 
@@ -80,6 +83,8 @@ def read_torch(
 
     fix: what to do about a damaged file; refused: what to do about one that names other globals.
     """
+    import torch  # here, not with the module: reading a JSON config needs no torch
+
     try:
         with torch.serialization.safe_globals(list(allowed)):
             # mmap needs the zip format (every torch.save since 1.6); it keeps unused tensors on disk.

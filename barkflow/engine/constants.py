@@ -66,3 +66,8 @@ DEFAULT_TOKENIZER_REPO = "google-bert/bert-base-multilingual-cased"
 DEFAULT_HUBERT = "facebook/hubert-base-ls960"  # the HuBERT every published quantizer was trained on
 PROMPT_KEYS = ("semantic_prompt", "coarse_prompt", "fine_prompt")  # a voice prompt's arrays, in .npz order
 CLIP_LEVEL = 0.999  # |sample| at or over this counts as clipped
+
+# --- engine settings (api.py; checked by the config schema without importing torch) ---
+INT8 = "int8"  # loaded in fp32, then its Linear layers quantized for the CPU (quantize.py; opt-in, not exact)
+DTYPE_NAMES = ("float32", "bfloat16", "float16", INT8)
+OFFLOAD = ("none", "cpu", "unload")

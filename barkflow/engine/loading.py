@@ -32,13 +32,14 @@ import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from barkflow.errors import BarkflowError
 
 from .checkpoints import few, numpy_safe_globals, one_line, read_json_object, read_safetensors, read_torch
+from .configs import FineGPTConfig, GPTConfig
 from .constants import DEFAULT_CODEC_REPO, DEFAULT_TOKENIZER_REPO, N_FINE_CODEBOOKS, PROMPT_KEYS
 from .layouts import (
     HF_CODEC_PREFIX,
@@ -58,10 +59,16 @@ from .layouts import (
     hf_to_reference_name,
     is_mask_buffer,
 )
-from .model import GPT, FineGPT, FineGPTConfig, GPTConfig, build, tie_fine_heads
 from .prompts import MAX_PROMPT_ELEMENTS, MAX_TOKEN_BYTES
 from .sources import HubRepo, LocalRepo, Repo, Source, companions, repo_identity, resolve_source
 
+if TYPE_CHECKING:
+    import torch
+
+    from .model import GPT, FineGPT
+
+# torch is imported where tensors are read and models built, not with this module: a source's
+# identity and its config check (planning) need neither.
 logger = logging.getLogger(__name__)
 
 
@@ -225,6 +232,8 @@ def _check_stage(stage: str, config: GPTConfig, label: str, where: str) -> None:
 def _check_weights(config: GPTConfig, origin: _ConfigOrigin, state: dict[str, torch.Tensor], label: str, where: str):
     """Before building: every tensor is floating point and finite, and the config's sizes are the
     weights' (a config that disagrees would otherwise build a model of the wrong size, or a huge one)."""
+    import torch
+
     for name, tensor in state.items():
         if is_mask_buffer(name):
             continue
@@ -266,6 +275,8 @@ def _check_weights(config: GPTConfig, origin: _ConfigOrigin, state: dict[str, to
 
 def _build(stage: str, config: GPTConfig, state: dict[str, torch.Tensor], label: str, where: str, device, dtype):
     """Check `state` (reference names) against the model, key for key and shape for shape, and load it."""
+    from .model import build, tie_fine_heads
+
     model = build(config, device="meta")  # no random init of hundreds of MB that would be overwritten
     expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     state = {k: v for k, v in state.items() if not is_mask_buffer(k)}
@@ -295,6 +306,8 @@ def _build(stage: str, config: GPTConfig, state: dict[str, torch.Tensor], label:
 
 
 def _fill_tied_heads(state: dict[str, torch.Tensor], config: FineGPTConfig, label: str) -> None:
+    import torch
+
     """HF saves only the input embeddings of the fine model's tied pairs (§8, §9b)."""
     for i in range(config.n_codes_total - config.n_codes_given):
         emb, head = f"transformer.wtes.{i + 1}.weight", f"lm_heads.{i}.weight"
@@ -307,12 +320,18 @@ def _fill_tied_heads(state: dict[str, torch.Tensor], config: FineGPTConfig, labe
         state[head] = state[emb]
 
 
+def _float32_unless(dtype):
+    import torch
+
+    return torch.float32 if dtype is None else dtype
+
+
 def load_stage(
     stage: str,
     source: str | os.PathLike,
     *,
     device: str | torch.device = "cpu",
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype | None = None,  # None: float32
     small: bool | None = None,
     setting: str | None = None,
 ) -> LoadedModel:
@@ -333,7 +352,7 @@ def load_stage(
         config, origin, state, files = _load_suno_stage(stage, src.repo, name, where)
         label = str(files[0]) if isinstance(src.repo, LocalRepo) else f"{src.repo.label}/{name}"
     _check_weights(config, origin, state, label, where)
-    model = _build(stage, config, state, label, where, device, dtype)
+    model = _build(stage, config, state, label, where, device, _float32_unless(dtype))
     n_params = sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
     logger.info("loaded %s model from %s: %.1fM parameters", stage, label, n_params / 1e6)
     identity = repo_identity(stage, src.repo, files, name, where)
@@ -488,7 +507,7 @@ def load_codec(
     source: str | os.PathLike = DEFAULT_CODEC_REPO,
     *,
     device: str | torch.device = "cpu",
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype | None = None,  # None: float32
     setting: str | None = None,
 ):
     """The EnCodec model of §6 from `source`: a Bark HF layout (its codec_config + codec_model.*
@@ -511,7 +530,7 @@ def load_codec(
             f"point the codec source at suno/bark or {DEFAULT_CODEC_REPO}"
         )
     identity = repo_identity("codec", repo, files, None, where)
-    return Codec(model.to(device=device, dtype=dtype).eval(), identity=identity, where=f"{repo.label} ({where})")
+    return Codec(model.to(device=device, dtype=_float32_unless(dtype)).eval(), identity=identity, where=f"{repo.label} ({where})")
 
 
 def _encodec_model(repo: Repo, codec_config: dict, prefix: str, config_name: str, where: str):

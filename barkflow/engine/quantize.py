@@ -19,7 +19,7 @@ import warnings
 import torch
 import torch.nn as nn
 
-INT8 = "int8"
+from .constants import INT8  # noqa: F401 (re-exported)
 
 
 def quantize_int8(model: nn.Module) -> nn.Module:

@@ -23,7 +23,6 @@ are skipped entirely at their defaults, so the default path stays the reference'
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import numpy as np
@@ -55,45 +54,9 @@ from .constants import (
 from .controls import MirostatState, filter_logits, negative_guidance, repetition_bias, sample_token
 from .graphs import decode_step
 from .model import GPT, FineGPT, KVCache
-from .options import CoarseOptions, FineOptions, SemanticOptions
+from .options import SemanticOptions
 from .prompts import VoicePrompt
-
-Progress = Callable[[str, int, int], None]  # (stage, rows done, rows total)
-
-
-# ----------------------------------------------------------------------------------------------
-# Rows and results
-
-
-@dataclass(frozen=True)
-class SemanticRow:
-    text: str
-    prompt: Optional[VoicePrompt] = None
-    options: SemanticOptions = field(default_factory=SemanticOptions)
-    seed: int = 0
-    negative_prompt: Optional[VoicePrompt] = None  # the anti-speaker, read with options.negative_text
-
-
-@dataclass(frozen=True)
-class SemanticResult:
-    tokens: np.ndarray  # (n,) int64 semantic ids, 0 <= n <= 768
-    stop_reason: str  # "eos", "min_eos_p", "max_duration" or "max_length"
-
-
-@dataclass(frozen=True)
-class CoarseRow:
-    semantic: np.ndarray  # (n,) semantic ids
-    prompt: Optional[VoicePrompt] = None
-    options: CoarseOptions = field(default_factory=CoarseOptions)
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class FineRow:
-    coarse: np.ndarray  # (n_coarse, T) codes, normally n_coarse = 2
-    prompt: Optional[VoicePrompt] = None
-    options: FineOptions = field(default_factory=FineOptions)
-    seed: int = 0
+from .rows import CoarseRow, FineRow, Progress, SemanticResult, SemanticRow  # noqa: F401 (re-exported)
 
 
 def _generators(seeds, device) -> list[torch.Generator]:

@@ -43,8 +43,8 @@ from huggingface_hub.errors import (
 
 from barkflow.errors import BarkflowError
 
-from .bundles import tiny_bundle_dir
 from .checkpoints import one_line
+from .home import TINY_NAME, barkflow_home, is_built
 from .layouts import HF_WEIGHT_FILES, SUNO_FILES
 
 logger = logging.getLogger(__name__)
@@ -230,6 +230,16 @@ def parse_hub_repo(text: str) -> tuple[str, str | None] | None:
     return (m[1], m[2]) if m else None
 
 
+def _tiny_bundle_dir() -> Path:
+    """The tiny bundle's root, built on first use; finding it built needs no torch (building does)."""
+    root = barkflow_home() / TINY_NAME
+    if is_built(root):
+        return root
+    from .bundles import tiny_bundle_dir
+
+    return tiny_bundle_dir()
+
+
 def resolve_source(source: str | os.PathLike, where: str, *, any_folder: bool = False) -> Source:
     """Parse a source string. any_folder: a local folder without config.json or .pt files is a
     plain folder of HF-style files (a tokenizer folder), not an error."""
@@ -237,7 +247,7 @@ def resolve_source(source: str | os.PathLike, where: str, *, any_folder: bool = 
     if not text:  # Path("") is the current folder: never what was meant
         raise BarkflowError(f"no source given ({where}); give a hub id such as suno/bark, a folder or a .pt file")
     if text in TINY_SOURCES:
-        root = tiny_bundle_dir()  # built on first use
+        root = _tiny_bundle_dir()
         hf = LocalRepo(root / "hf")
         if text == "tiny":
             return Source("hf", hf)

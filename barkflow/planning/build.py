@@ -24,16 +24,12 @@ log = logging.getLogger(__name__)
 def make_engine(cfg: BarkflowConfig) -> Bark:
     """The Bark engine of `cfg.model` on `cfg.device` (nothing is loaded until a step needs it)."""
     m, d = cfg.model, cfg.device
-    if d.threads:
-        import torch
-
-        torch.set_num_threads(d.threads)
     return Bark(
         m.semantic.source, m.coarse.source, m.fine.source, codec=m.codec, tokenizer=m.tokenizer,
         device={"default": job_device(d.device), "semantic": m.semantic.device, "coarse": m.coarse.device,
                 "fine": m.fine.device},
         dtype={"semantic": m.semantic.dtype, "coarse": m.coarse.dtype, "fine": m.fine.dtype},
-        offload=d.offload, batch_size=d.batch_size, cuda_graphs=d.cuda_graphs,
+        offload=d.offload, batch_size=d.batch_size, cuda_graphs=d.cuda_graphs, threads=d.threads,
     )
 
 
@@ -63,11 +59,15 @@ def _sweep_job_number() -> Optional[int]:
     return int(hydra.job.num) if hydra.mode == RunMode.MULTIRUN else None
 
 
-def make_recogniser(verify: VerifyConfig):
+def make_recogniser(verify: VerifyConfig, threads: int = 0):
     """The verify step's recogniser, on its own device; `auto` in a sweep job is the job's GPU, as
-    for the engine (`job_device`)."""
+    for the engine (`job_device`). threads: torch's CPU threads (device.threads), as the engine's."""
     from barkflow.engine import asr
 
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     return asr.make_recogniser(dataclasses.replace(verify, device=job_device(verify.device)))
 
 
@@ -80,6 +80,7 @@ def make_clone_runner(store: Store, engine: Bark) -> CloneRunner:
     from barkflow.steps import clone as clone_step
 
     def run(clone: CloneConfig, base_dir: Optional[Path] = None) -> VoicePrompt:
+        engine.device  # noqa: B018 (torch's threads are set with the engine's device, before any model runs)
         return clone_step.run(
             clone, store, codec=lambda: engine.codec, codec_id=engine.identity("codec"), base_dir=base_dir
         )

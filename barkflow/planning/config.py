@@ -25,7 +25,8 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from barkflow.engine.api import DTYPES, OFFLOAD, STAGES
+from barkflow.engine.constants import DTYPE_NAMES, OFFLOAD
+from barkflow.engine.layouts import STAGES
 from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.errors import BarkflowError, check_choice, check_range
 from barkflow.planning.outputs import ExportOptions, StitchOptions
@@ -92,7 +93,7 @@ class ModelConfig:
             stage_config = getattr(self, stage)
             if stage_config.device:
                 check_device_name(f"model.{stage}.device", stage_config.device)
-            check_choice(f"model.{stage}.dtype", stage_config.dtype, DTYPES)
+            check_choice(f"model.{stage}.dtype", stage_config.dtype, DTYPE_NAMES)
 
 
 @dataclass
@@ -341,6 +342,8 @@ def check_int8_device(stage: str, dtype: str, device: str) -> None:
 
 def check_device_available(key: str, device: str) -> None:
     """A device this torch can use; `auto` and "" (the default device) always can."""
+    if not device.startswith(("cuda", "mps")):
+        return  # without importing torch: a plan or a rerun with everything cached never needs it
     import torch
 
     if device.startswith("cuda"):

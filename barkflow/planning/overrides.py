@@ -12,7 +12,7 @@ import typing
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from barkflow.engine.api import STAGES
+from barkflow.engine.layouts import STAGES
 from barkflow.errors import BarkflowError, check_choice
 from barkflow.planning.config import BarkflowConfig, LineConfig, SamplingConfig, _line_override
 from barkflow.store.files import read_yaml_file

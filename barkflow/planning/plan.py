@@ -17,7 +17,8 @@ from typing import Optional
 import numpy as np
 
 from barkflow import steps
-from barkflow.engine.api import STAGES, Bark
+from barkflow.engine.api import Bark
+from barkflow.engine.layouts import STAGES
 from barkflow.errors import BarkflowError
 from barkflow.planning.build import make_voice_resolver
 from barkflow.planning.castfile import cast_from_book

@@ -44,8 +44,6 @@ from typing import Optional
 
 import numpy as np
 import soundfile as sf
-from pyloudnorm.iirfilter import IIRfilter
-from scipy.signal import lfilter
 
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
@@ -394,6 +392,10 @@ class StreamingLoudnessMeter:
     """
 
     def __init__(self, sample_rate: int = SAMPLE_RATE):
+        # here, not with the module: scipy.signal takes seconds to import, and a rerun with its
+        # outputs up to date measures nothing
+        from pyloudnorm.iirfilter import IIRfilter
+
         self.sample_rate = sample_rate
         # K-weighting exactly as pyloudnorm builds it: high shelf (+4 dB at 1.5 kHz), then high pass.
         stages = (
@@ -409,6 +411,8 @@ class StreamingLoudnessMeter:
         self.n_samples = 0
 
     def add(self, block: np.ndarray) -> None:
+        from scipy.signal import lfilter
+
         weighted = np.asarray(block, dtype=np.float64)
         for i, (b, a) in enumerate(self._filters):
             weighted, self._filter_states[i] = lfilter(b, a, weighted, zi=self._filter_states[i])

@@ -12,17 +12,22 @@ import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from omegaconf import MISSING
 
-from barkflow.engine import cloning
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.prompts import VoicePrompt
+from barkflow.engine.sources import sha256_file
 from barkflow.errors import BarkflowError
 from barkflow.store.keys import Key
 from barkflow.store.npz import read_array, read_header
 
+if TYPE_CHECKING:
+    from barkflow.engine import cloning
+
+# engine.cloning (torch, HuBERT) is imported where a clone is made or its models named, not with
+# this module: the config schema imports CloneConfig, and a plan with no cloned voice needs no torch.
 log = logging.getLogger(__name__)
 
 NAME = "clone"
@@ -48,6 +53,8 @@ def cache_key(clone: CloneConfig, audio_sha256: str, model_ids: dict) -> str:
 
 def model_ids(clone: CloneConfig, codec_id: str) -> dict[str, str]:
     """Identities of the three models, without loading them (a hub quantizer is downloaded once)."""
+    from barkflow.engine import cloning
+
     return {
         "hubert": cloning.hubert_identity(clone.hubert),
         "quantizer": cloning.quantizer_identity(clone.quantizer),
@@ -85,7 +92,7 @@ def run(
     if clone.candidate == "all":
         raise BarkflowError("clone.candidate must name one window (end, whole, pause-N), not all")
     audio = resolve_audio(clone, base_dir)
-    sha = cloning.sha256_file(audio)
+    sha = sha256_file(audio)
     ids = model_ids(clone, codec_id)
     key = cache_key(clone, sha, ids)
     where = f"clone of {audio} ({clone.candidate})"
@@ -103,6 +110,8 @@ def run(
 
 
 def _compute(clone, audio: Path, sha: str, ids: dict, codec, hubert, quantizer, device):
+    from barkflow.engine import cloning
+
     log.info("cloning a voice from %s (candidate %s)", audio, clone.candidate)
     hubert = hubert or cloning.HubertFeatures(clone.hubert, device=device)
     quantizer = quantizer or cloning.Quantizer.load(clone.quantizer, input_size=hubert.hidden_size, device=device)

@@ -1,6 +1,6 @@
 """Step: semantic tokens → codebooks 0 and 1 (engine: sampling.generate_coarse)."""
 
-from barkflow.engine.sampling import CoarseRow
+from barkflow.engine.rows import CoarseRow
 from barkflow.store.keys import Key
 
 NAME = "coarse"

@@ -1,6 +1,6 @@
 """Step: codebooks 0, 1 → all 8 codebooks (engine: sampling.generate_fine)."""
 
-from barkflow.engine.sampling import FineRow
+from barkflow.engine.rows import FineRow
 from barkflow.store.keys import Key
 
 NAME = "fine"

@@ -1,6 +1,6 @@
 """Step: text → semantic tokens (engine: sampling.generate_semantic)."""
 
-from barkflow.engine.sampling import SemanticRow
+from barkflow.engine.rows import SemanticRow
 from barkflow.store.keys import Key
 
 NAME = "semantic"

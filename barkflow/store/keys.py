@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
@@ -127,15 +128,17 @@ def _feed(out, value: object) -> None:
         # must find the entry made with the literal); other scalars hash as 0-d arrays.
         _feed(out, value.item() if value.dtype.kind in "biuf" else np.asarray(value))
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        # Like dataclasses.asdict, but without its deep copy and keeping nested class names.
-        # A field added after keys were in use is marked `key_omits_default`: at its default it
-        # is left out, so adding it keeps every existing key.
-        out.update(b"C")
-        _feed(out, type(value).__qualname__)
-        _feed(out, {
-            f.name: getattr(value, f.name) for f in dataclasses.fields(value)
-            if not (f.metadata.get("key_omits_default") and getattr(value, f.name) == f.default)
-        })
+        # Like dataclasses.asdict, but without its deep copy and keeping nested class names: "C",
+        # the class name, then its fields as the Mapping branch below writes a dict of them. A field
+        # added after keys were in use is marked `key_omits_default`: at its default it is left out,
+        # so adding it keeps every existing key.
+        name, layout = _dataclass_layout(type(value))
+        present = [(encoded, getattr(value, field)) for encoded, field, default in layout
+                   if default is _KEPT or not getattr(value, field) == default]
+        out.update(b"C" + name + b"D%d:" % len(present))
+        for encoded, field_value in present:
+            out.update(encoded)
+            _feed(out, field_value)
     elif isinstance(value, Mapping):
         items = sorted(((_encoded(k), v) for k, v in value.items()), key=lambda item: item[0])
         out.update(b"D%d:" % len(items))
@@ -156,6 +159,19 @@ def _feed(out, value: object) -> None:
             f"content_key cannot hash a {type(value).__qualname__}: pass JSON-like values, "
             "dataclasses, enums, paths or numpy arrays"
         )
+
+
+_KEPT = object()  # a field hashed whatever its value
+
+
+@functools.lru_cache(maxsize=None)  # one entry per dataclass type hashed: a handful
+def _dataclass_layout(cls: type) -> tuple[bytes, list[tuple[bytes, str, object]]]:
+    """A dataclass's encoded name, and its fields as (encoded name, name, the default at which it is
+    left out, else _KEPT) in the order a dict of them is hashed: worked out once per class, since
+    a plan hashes the same options dataclasses for every segment's every step."""
+    fields = [(_encoded(f.name), f.name, f.default if f.metadata.get("key_omits_default") else _KEPT)
+              for f in dataclasses.fields(cls)]
+    return _encoded(cls.__qualname__), sorted(fields, key=lambda f: f[0])
 
 
 def _feed_array(out, array: np.ndarray) -> None:
