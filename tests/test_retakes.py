@@ -68,7 +68,7 @@ def scripted(monkeypatch):
         return run(self, units, prompts, inputs, engine, progress)
 
     monkeypatch.setattr(VerifyStep, "run", run_with_units)
-    monkeypatch.setattr(runner, "make_recogniser", lambda config: recogniser)
+    monkeypatch.setattr(runner, "make_recogniser", lambda config, threads=0: recogniser)
     return recogniser
 
 

@@ -134,7 +134,7 @@ def counting(monkeypatch):
     recogniser = CountingRecogniser()
     make = asr.make_recogniser
 
-    def counted(config):
+    def counted(config, threads=0):
         recogniser.inner = make(config)
         return recogniser
 

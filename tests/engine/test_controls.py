@@ -19,6 +19,7 @@ from barkflow import runner
 from barkflow.engine import controls
 from barkflow.engine import sampling as S
 from barkflow.engine.model import GPTConfig, random_model
+from barkflow.engine.options import CoarseOptions, SemanticOptions
 from barkflow.engine.prompts import VoicePrompt, save_npz
 from barkflow.errors import BarkflowError
 from barkflow.planning import build, plan
@@ -153,9 +154,9 @@ def test_the_options_check_their_ranges_in_one_line():
                 dict(bottom_k=0), dict(bottom_k=True), dict(mirostat_tau=-1.0), dict(mirostat_eta=0.0),
                 dict(negative_scale=-1.0), dict(negative_weighting="kl")):
         with pytest.raises(BarkflowError, match=f"^[^\n]*{next(iter(bad))}[^\n]*$"):
-            apply_overrides(S.SemanticOptions(), bad, "voice x")
+            apply_overrides(SemanticOptions(), bad, "voice x")
     with pytest.raises(BarkflowError, match="coarse.bottom_k"):
-        apply_overrides(S.CoarseOptions(), {"bottom_k": -3}, "line 3")
+        apply_overrides(CoarseOptions(), {"bottom_k": -3}, "line 3")
 
 
 def test_the_controls_are_set_per_project_voice_and_line(tmp_path):
@@ -205,16 +206,16 @@ def test_a_negative_prompt_reaches_the_semantic_rows_and_keys_its_anti_speaker_b
 
 def test_unset_controls_keep_the_cache_keys_of_before():
     # Keys computed before these options existed: every user's cache stays valid.
-    assert content_key(S.SemanticOptions()) == "65812fc8f57aef7c45b7b952dc0b8f26"
-    assert content_key(S.CoarseOptions()) == "43799ff73de94ac8949ac93f7aa619e7"
-    assert content_key(S.SemanticOptions(temp=0.5, top_k=3)) == "e9176c5f32f41031558f95a69dc11d37"
+    assert content_key(SemanticOptions()) == "65812fc8f57aef7c45b7b952dc0b8f26"
+    assert content_key(CoarseOptions()) == "43799ff73de94ac8949ac93f7aa619e7"
+    assert content_key(SemanticOptions(temp=0.5, top_k=3)) == "e9176c5f32f41031558f95a69dc11d37"
     # Set to its default explicitly, a control is still "off" and keeps the key; set, it changes it.
-    assert content_key(S.SemanticOptions(repetition_penalty=1.0, mirostat_eta=0.1)) == content_key(S.SemanticOptions())
+    assert content_key(SemanticOptions(repetition_penalty=1.0, mirostat_eta=0.1)) == content_key(SemanticOptions())
     changed = [dict(repetition_penalty=1.1), dict(inverted_top_p=0.9), dict(bottom_k=5), dict(mirostat_tau=3.0),
                dict(mirostat_tau=3.0, mirostat_eta=0.2), dict(negative_text="no"),
                dict(negative_text="no", negative_weighting="divergence")]
-    keys = {content_key(S.SemanticOptions(**c)) for c in changed}
-    assert len(keys) == len(changed) and content_key(S.SemanticOptions()) not in keys
+    keys = {content_key(SemanticOptions(**c)) for c in changed}
+    assert len(keys) == len(changed) and content_key(SemanticOptions()) not in keys
 
 
 # ---------------------------------------------------------------------------------------------- loops
@@ -248,13 +249,13 @@ def encode(text: str) -> np.ndarray:
 
 SHORT = dict(max_gen_duration_s=0.4, min_eos_p=None)  # about 20 tokens: enough to repeat, quick to run
 MIXED_SEMANTIC = [
-    S.SemanticOptions(**SHORT),
-    S.SemanticOptions(**SHORT, repetition_penalty=1.3, top_k=50),
-    S.SemanticOptions(**SHORT, inverted_top_p=0.5),
-    S.SemanticOptions(**SHORT, bottom_k=100),
-    S.SemanticOptions(**SHORT, mirostat_tau=5.0, mirostat_eta=0.3, repetition_penalty=0.5, top_p=0.9),
-    S.SemanticOptions(**SHORT, negative_text="a cold grey voice", negative_scale=0.5),
-    S.SemanticOptions(**SHORT, negative_text="shouting", negative_weighting="divergence", negative_scale=3.0),
+    SemanticOptions(**SHORT),
+    SemanticOptions(**SHORT, repetition_penalty=1.3, top_k=50),
+    SemanticOptions(**SHORT, inverted_top_p=0.5),
+    SemanticOptions(**SHORT, bottom_k=100),
+    SemanticOptions(**SHORT, mirostat_tau=5.0, mirostat_eta=0.3, repetition_penalty=0.5, top_p=0.9),
+    SemanticOptions(**SHORT, negative_text="a cold grey voice", negative_scale=0.5),
+    SemanticOptions(**SHORT, negative_text="shouting", negative_weighting="divergence", negative_scale=3.0),
 ]
 
 
@@ -278,10 +279,10 @@ def test_a_semantic_batch_with_mixed_controls_gives_each_row_its_tokens_alone(se
 
 def test_the_repetition_penalty_reaches_the_loop(semantic_model):
     greedy = dict(SHORT, top_k=1)
-    row = S.SemanticRow("hello moon", None, S.SemanticOptions(**greedy), seed=3)
+    row = S.SemanticRow("hello moon", None, SemanticOptions(**greedy), seed=3)
 
     def tokens(**options):
-        return S.generate_semantic(semantic_model, encode, [dataclasses.replace(row, options=S.SemanticOptions(**greedy, **options))])[0].tokens
+        return S.generate_semantic(semantic_model, encode, [dataclasses.replace(row, options=SemanticOptions(**greedy, **options))])[0].tokens
 
     plain = tokens()
     assert np.array_equal(tokens(repetition_penalty=1.0), plain)
@@ -291,10 +292,10 @@ def test_the_repetition_penalty_reaches_the_loop(semantic_model):
 
 
 def test_the_negative_prompt_reaches_the_loop(semantic_model):
-    row = S.SemanticRow("hello moon", None, S.SemanticOptions(**SHORT), seed=4, negative_prompt=random_prompt(40, 7))
+    row = S.SemanticRow("hello moon", None, SemanticOptions(**SHORT), seed=4, negative_prompt=random_prompt(40, 7))
 
     def tokens(**options):
-        return S.generate_semantic(semantic_model, encode, [dataclasses.replace(row, options=S.SemanticOptions(**SHORT, **options))])[0].tokens
+        return S.generate_semantic(semantic_model, encode, [dataclasses.replace(row, options=SemanticOptions(**SHORT, **options))])[0].tokens
 
     plain = tokens()
     assert np.array_equal(tokens(negative_text="shouting", negative_scale=0.0), plain)
@@ -303,7 +304,7 @@ def test_the_negative_prompt_reaches_the_loop(semantic_model):
 
 def test_a_coarse_batch_with_mixed_filters_gives_each_row_its_tokens_alone(coarse_model):
     semantic = np.random.default_rng(0).integers(0, 10_000, 24)
-    options = [S.CoarseOptions(), S.CoarseOptions(inverted_top_p=0.5), S.CoarseOptions(bottom_k=30, top_k=200)]
+    options = [CoarseOptions(), CoarseOptions(inverted_top_p=0.5), CoarseOptions(bottom_k=30, top_k=200)]
     rows = [S.CoarseRow(semantic[: 16 + 4 * i], None, o, seed=i) for i, o in enumerate(options)]  # 48..72 tokens
     batch = S.generate_coarse(coarse_model, rows)
     for row, together in zip(rows, batch):

@@ -16,6 +16,7 @@ import torch
 
 from barkflow.engine import sampling as S
 from barkflow.engine.model import FineGPTConfig, GPTConfig, random_model
+from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
 from barkflow.engine.prompts import VoicePrompt, load_npz
 
 sys.modules.setdefault("encodec", types.SimpleNamespace(EncodecModel=None))
@@ -144,11 +145,11 @@ def _run_reference(ref, text, prompt, so, co, fo, i, seed0=1):
     return sem, coa, ref.generate_fine(coa, history, temp=fo.temp)
 
 
-GREEDY = (S.SemanticOptions(top_k=1, max_gen_duration_s=2.5), S.CoarseOptions(top_k=1), S.FineOptions(temp=None))
+GREEDY = (SemanticOptions(top_k=1, max_gen_duration_s=2.5), CoarseOptions(top_k=1), FineOptions(temp=None))
 SAMPLED = (
-    S.SemanticOptions(temp=0.9, top_p=0.95, top_k=300, min_eos_p=0.3, max_gen_duration_s=2.5),
-    S.CoarseOptions(temp=0.8, top_p=0.9, max_coarse_history=300, sliding_window_len=50),
-    S.FineOptions(temp=0.5),
+    SemanticOptions(temp=0.9, top_p=0.95, top_k=300, min_eos_p=0.3, max_gen_duration_s=2.5),
+    CoarseOptions(temp=0.8, top_p=0.9, max_coarse_history=300, sliding_window_len=50),
+    FineOptions(temp=0.5),
 )
 
 
@@ -170,8 +171,8 @@ def test_batch_matches_reference_per_row(models, tokenizer, reference, options):
 
 def test_long_generation_matches_reference(models, tokenizer, reference):
     """768 semantic tokens: the length limit, 39 coarse windows and three fine windows after a 512-frame history."""
-    so = S.SemanticOptions(top_k=1, allow_early_stop=False)
-    co, fo = S.CoarseOptions(top_k=1), S.FineOptions(temp=None)
+    so = SemanticOptions(top_k=1, allow_early_stop=False)
+    co, fo = CoarseOptions(top_k=1), FineOptions(temp=None)
     prompt = load_npz(SUNO_PROMPTS / "v2" / "en_speaker_6.npz")
     sems, coas, fins = _run_ours(models, tokenizer, [TEXTS[1]], [prompt], so, co, fo)
     ref_sem, ref_coa, ref_fin = _run_reference(reference, TEXTS[1], prompt, so, co, fo, 0)
@@ -197,7 +198,7 @@ def test_coarse_windows_do_not_recompute_what_the_last_window_fed(models, refere
     is fed; 7 windows cost one 257-position prefill and single steps, with the reference's tokens."""
     coarse = models[1]
     semantic = np.random.default_rng(0).integers(0, 10_000, 140)  # 420 coarse steps: 7 windows, no trimming
-    options = S.CoarseOptions(top_k=1)
+    options = CoarseOptions(top_k=1)
     row = S.CoarseRow(semantic, None, options, seed=0)
     ours = []
     assert _positions_fed(coarse, lambda: ours.append(S.generate_coarse(coarse, [row])[0])) == 257 + 420 - 1
@@ -234,7 +235,7 @@ def test_fine_rows_per_call_do_not_change_the_codes(models):
     """On a CPU the fine stage runs two rows per call (`fine_rows_per_call`); any grouping gives the same codes."""
     fine = models[2]
     g = np.random.default_rng(5)
-    rows = [S.FineRow(g.integers(0, 1024, (2, n)), None, S.FineOptions(temp=0.5), seed=n) for n in (90, 300, 40)]
+    rows = [S.FineRow(g.integers(0, 1024, (2, n)), None, FineOptions(temp=0.5), seed=n) for n in (90, 300, 40)]
     default = S.generate_fine(fine, rows)
     for max_batch in (1, 3):
         for ours, other in zip(default, S.generate_fine(fine, rows, max_batch=max_batch)):
@@ -245,8 +246,8 @@ def test_stop_reasons(models, tokenizer):
     semantic = models[0]
     encode = _encode(tokenizer)
     rows = [
-        S.SemanticRow("hello world", None, S.SemanticOptions(top_k=1, max_gen_duration_s=1.0)),
-        S.SemanticRow("hello world", None, S.SemanticOptions(top_k=1, allow_early_stop=False, max_gen_duration_s=0.5)),
+        S.SemanticRow("hello world", None, SemanticOptions(top_k=1, max_gen_duration_s=1.0)),
+        S.SemanticRow("hello world", None, SemanticOptions(top_k=1, allow_early_stop=False, max_gen_duration_s=0.5)),
     ]
     first, second = S.generate_semantic(semantic, encode, rows)
     assert second.stop_reason == "max_duration" and len(second.tokens) == 25  # Σ 1/49.9 over 25 steps > 0.5
@@ -257,11 +258,11 @@ def test_stop_reasons(models, tokenizer):
 
 def test_options_reject_bad_values():
     with pytest.raises(ValueError, match="semantic.top_p"):
-        S.SemanticOptions(top_p=1.5)
+        SemanticOptions(top_p=1.5)
     with pytest.raises(ValueError, match="coarse.max_coarse_history"):
-        S.CoarseOptions(max_coarse_history=700)
+        CoarseOptions(max_coarse_history=700)
     with pytest.raises(ValueError, match="sliding_window_len"):
-        S.CoarseOptions(max_coarse_history=630, sliding_window_len=200)
+        CoarseOptions(max_coarse_history=630, sliding_window_len=200)
     with pytest.raises(ValueError, match="fine.temp"):
-        S.FineOptions(temp=0.0)
-    assert dataclasses.replace(S.FineOptions(), temp=None).temp is None
+        FineOptions(temp=0.0)
+    assert dataclasses.replace(FineOptions(), temp=None).temp is None
