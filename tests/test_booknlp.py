@@ -112,6 +112,15 @@ def test_a_full_cast_plan_from_booknlp(tmp_path):
     assert written.read_text(encoding="utf-8") == BOOK
 
 
+def test_a_speaker_dotbook_leaves_out_is_named_by_dotentities_and_an_unsure_gender_is_unknown(tmp_path):
+    book = json.loads(json.dumps(BOOK_JSON))
+    book["characters"][1]["g"]["max"] = 0.45  # he/him/his by a hair, of three
+    quotes = QUOTES.replace("None\tNone\t\"", "None\t9\t\"")  # the voice from the dark: seen once
+    attribution, _ = read_booknlp(write_output(tmp_path, quotes=quotes, book=json.dumps(book)), BOOK)
+    people = {c.id: (c.name, c.gender, c.lines) for c in attribution.characters}
+    assert people[9] == ("a voice", "?", 1) and people[7] == ("Tom Hale", "?", 2)
+
+
 def test_a_first_person_narrator_and_a_quotation_over_paragraphs(tmp_path):
     text = '"Come in," I said.\n\n"It is late," said Tom, "and the road\n\nwas long."'
     quotes = ("quote_start\tquote_end\tmention_start\tmention_end\tmention_phrase\tchar_id\tquote\n"
@@ -178,6 +187,10 @@ def test_oversized_files_and_unclear_sources_are_one_line(tmp_path, monkeypatch)
     quotes = write_output(tmp_path / "a")
     monkeypatch.setattr(booknlp, "MAX_TABLE_BYTES", 100)
     with pytest.raises(BarkflowError, match=r"gate.tokens is over 0 MiB"):
+        read_booknlp(quotes, BOOK)
+    monkeypatch.setattr(booknlp, "MAX_TABLE_BYTES", 1 << 20)
+    monkeypatch.setattr(booknlp, "MAX_BOOK_BYTES", 100)
+    with pytest.raises(BarkflowError, match=r"gate.book is over 0 MiB"):
         read_booknlp(quotes, BOOK)
     monkeypatch.undo()
     (tmp_path / "a" / "other.quotes").write_text(QUOTES, encoding="utf-8")

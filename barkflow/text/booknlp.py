@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -109,9 +110,10 @@ def read_booknlp(source: Path, text: str) -> tuple[Attribution, list[str]]:
 
 # ------------------------------------------------------------------------------------------ the files
 
-def _rows(path: Path, required: tuple[str, ...]):
-    """(line number, {column: value}) for each row of a BookNLP TSV, its columns found by the
-    header's names (so a version with other columns reads the same); bounded in size and line length."""
+def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()):
+    """(line number, {column: value}) for each row of a BookNLP TSV, the `required` and `optional`
+    columns found by the header's names (so a version with other columns reads the same); bounded
+    in size and line length."""
     what = f"BookNLP file {path}"
     try:
         size = path.stat().st_size
@@ -129,6 +131,7 @@ def _rows(path: Path, required: tuple[str, ...]):
                 if columns is None:
                     columns = {name.strip(): i for i, name in enumerate(fields)}
                     missing = [c for c in required if c not in columns]
+                    wanted = [(c, columns[c]) for c in required + optional if c in columns]
                     if missing:
                         raise BarkflowError(f"{what} line 1: no {', '.join(missing)} column in the header; "
                                             f"is it BookNLP's {path.suffix} file? {FIX}")
@@ -138,7 +141,7 @@ def _rows(path: Path, required: tuple[str, ...]):
                 if len(fields) < len(columns) - 1:  # the last (text) column may be empty and cut
                     raise BarkflowError(f"{what} line {number}: {len(fields)} columns where the header has "
                                         f"{len(columns)}; {FIX}")
-                yield number, {c: fields[i] if i < len(fields) else "" for c, i in columns.items()}
+                yield number, {c: fields[i] if i < len(fields) else "" for c, i in wanted}
             if columns is None:
                 raise BarkflowError(f"{what} is empty; {FIX}")
     except OSError as e:
@@ -156,9 +159,9 @@ def _int(value: str, path: Path, line: int, column: str, low: int = 0, high: int
     return n
 
 
-def _tokens(path: Path) -> tuple[list[int], list[int], list[str]]:
+def _tokens(path: Path) -> tuple[array, array, list[str]]:
     """Each token's [onset, offset) in the text and its word, by token id (0, 1, 2... in order)."""
-    onsets, offsets, words = [], [], []
+    onsets, offsets, words = array("q"), array("q"), []  # arrays: 16 bytes a token, not 72
     for line, row in _rows(path, ("token_ID_within_document", "word", "byte_onset", "byte_offset")):
         tid = _int(row["token_ID_within_document"], path, line, "token_ID_within_document")
         if tid != len(onsets):
@@ -175,7 +178,7 @@ def _quotes(path: Path, tokens: int) -> list[tuple[int, int, int, int | None, st
     if not tokens:
         raise BarkflowError(f"BookNLP file {path.with_suffix('.tokens')} has no tokens; {FIX}")
     out = []
-    for line, row in _rows(path, ("quote_start", "quote_end", "char_id")):
+    for line, row in _rows(path, ("quote_start", "quote_end", "char_id"), ("quote",)):
         first = _int(row["quote_start"], path, line, "quote_start", 0, tokens - 1)
         last = _int(row["quote_end"], path, line, "quote_end", first, tokens - 1)
         who = row["char_id"].strip()
@@ -189,7 +192,8 @@ def _book(path: Path) -> tuple[dict[int, tuple[Counter, Counter, int]], dict[int
     what = f"BookNLP file {path}"
     try:
         with open(path, "rb") as file:
-            raw = file.read(MAX_BOOK_BYTES + 1)
+            # read(n) allocates n bytes before reading: ask for the file's size (+1: one still growing)
+            raw = file.read(min(path.stat().st_size, MAX_BOOK_BYTES) + 1)
         if len(raw) > MAX_BOOK_BYTES:
             raise BarkflowError(f"{what} is over {MAX_BOOK_BYTES >> 20} MiB; is it the right file? {FIX}")
         data = json.loads(raw.decode("utf-8"))
