@@ -10,6 +10,9 @@ which), a voice of their own for the main characters, a few shared ones for the 
 From then on the file is the truth: every render reads it, and a character the book now has that
 the file lacks is added to it. Its voices go under project.cast (whose own entries still win), so
 changing a character's voice re-renders that character's segments and nothing else.
+
+With `project.booknlp` the speakers are BookNLP's (text/booknlp.py), from its run on booknlp.txt,
+the text booknlp_attribution writes in the output folder.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from barkflow.errors import BarkflowError
 from barkflow.planning.voices import preset_names
 from barkflow.store.files import read_yaml_file, write_text_atomic
 from barkflow.text.attribution import Attribution
-from barkflow.text.fullcast import attribute_script, speaker_names, voice_lines
+from barkflow.text.booknlp import read_booknlp
+from barkflow.text.fullcast import attribute_script, book_text, narrated, speaker_names, voice_lines
 from barkflow.text.script import Script
 
 log = logging.getLogger(__name__)
 
 CAST_FILE = "cast.yaml"
+BOOKNLP_TEXT = "booknlp.txt"  # the text to give BookNLP (project.booknlp): its offsets are into it
 UNKNOWN = "unknown"  # the speaker of quotations with no confident speaker, when it has a voice
 MAX_CAST_FILE_BYTES = 1 << 20  # ~150 bytes a character: room for thousands; more is the wrong file
 MINOR_LINES = 5  # fewer quotations than this: a minor character, on a shared voice
@@ -123,13 +128,38 @@ def write_cast_file(path: Path, cast: dict) -> None:
     write_text_atomic(path, header + yaml.safe_dump(cast, sort_keys=False, allow_unicode=True))
 
 
-def cast_from_book(cfg, script: Script, preset_source: str = "", check=None) -> tuple[Script, dict[str, str]]:
+def booknlp_attribution(cfg, script: Script, source: Path) -> Attribution:
+    """The attribution BookNLP's output (`source`, project.booknlp) gives the script's narrated text,
+    which is written first to booknlp.txt in the output folder: the text to run BookNLP on."""
+    text, _ = book_text(narrated(script, cfg.project.narrator))
+    written = Path(cfg.paths.output_dir) / BOOKNLP_TEXT
+    try:
+        same = written.is_file() and written.stat().st_size == len(text.encode("utf-8")) \
+            and written.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if not same:  # rewritten only when the book changed, so its time says when BookNLP needs a rerun
+        written.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(written, text)
+    try:
+        attribution, unmatched = read_booknlp(source, text)
+    except BarkflowError as e:
+        raise BarkflowError(f"{e} (barkflow wrote the text to run BookNLP on: {written})") from None
+    if unmatched:
+        log.warning("%d of BookNLP's quotations do not line up with the book's text and are read by the narrator "
+                    "(first: %s); run BookNLP again on %s", len(unmatched), unmatched[0], written)
+    return attribution
+
+
+def cast_from_book(cfg, script: Script, preset_source: str = "", check=None,
+                   booknlp: Path | None = None) -> tuple[Script, dict[str, str]]:
     """The script split into its speakers' lines, and their voices ({speaker: voice}) from the cast
     file (written or completed first); suggestions come from `preset_source`'s presets, and
-    `check` (a voice resolver) is asked about each voice the file gives."""
+    `check` (a voice resolver) is asked about each voice the file gives. The speakers are
+    barkflow's own attribution's, or BookNLP's where `booknlp` names its output."""
     project = cfg.project
     narrator = project.narrator
-    attribution = attribute_script(script, narrator)
+    attribution = attribute_script(script, narrator) if booknlp is None else booknlp_attribution(cfg, script, booknlp)
     names = speaker_names(attribution, (narrator, UNKNOWN))
     path = cast_file_path(cfg)
     cast = read_cast_file(path)
@@ -168,5 +198,16 @@ def cast_from_book(cfg, script: Script, preset_source: str = "", check=None) -> 
     return voice_lines(script, attribution, names, narrator=narrator, unknown=unknown), voices
 
 
-__all__ = ["CAST_FILE", "UNKNOWN", "cast_file_path", "cast_from_book", "presets", "preset_language",
-           "read_cast_file", "suggest", "write_cast_file"]
+__all__ = [
+    "BOOKNLP_TEXT",
+    "CAST_FILE",
+    "UNKNOWN",
+    "booknlp_attribution",
+    "cast_file_path",
+    "cast_from_book",
+    "preset_language",
+    "presets",
+    "read_cast_file",
+    "suggest",
+    "write_cast_file",
+]

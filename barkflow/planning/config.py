@@ -173,6 +173,9 @@ class ProjectConfig:
     # from the cast file (cast_file; "" = cast.yaml in the output folder), which the first render writes
     cast_from_book: bool = False
     cast_file: str = ""
+    # with cast_from_book: the speakers BookNLP found instead of barkflow's own attribution: its output
+    # folder or .quotes file, from a run on booknlp.txt (the text barkflow writes in the output folder)
+    booknlp: str = ""
     takes: int = 1  # variants rendered per segment, with derived seeds
     picks: str = ""  # a picks file (picks.json from the review page) choosing a take per segment
     title: str = ""
@@ -191,6 +194,9 @@ class ProjectConfig:
         for key in ("normalize", "cast_from_book"):
             if not isinstance(getattr(self, key), bool):
                 raise BarkflowError(f"project.{key} is {getattr(self, key)!r}: set it to true or false")
+        if self.booknlp and not self.cast_from_book:
+            raise BarkflowError(f"project.booknlp is {self.booknlp!r} but project.cast_from_book is false: "
+                                "set project.cast_from_book=true to read the book by its cast, or leave booknlp empty")
         check_lexicon_setting("project.lexicon", self.lexicon)
         check_range("project.pause_s", self.pause_s, 0, MAX_PAUSE_S, integer=False, hint="in seconds, such as 1")
         check_choice("project.history", self.history, HISTORY_POLICIES)

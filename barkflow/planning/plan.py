@@ -228,7 +228,8 @@ def make_plan(
         )
     voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
     if project.cast_from_book:  # the quotations in their speakers' voices, from the cast file
-        script, book_voices = cast_from_book(cfg, script, engine.tokenizer_source, voice_for)
+        booknlp = find_file(project.booknlp, config_dirs) if project.booknlp else None
+        script, book_voices = cast_from_book(cfg, script, engine.tokenizer_source, voice_for, booknlp)
         cast = {**{name.casefold(): ref for name, ref in book_voices.items()}, **cast}
     # project.lines and the lines file (the studio's voice and sampling changes)
     lines = line_overrides(cfg) if _lines is None else _lines

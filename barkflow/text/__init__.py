@@ -8,5 +8,6 @@
 - split.py: a line cut into segments Bark can say in one call;
 - quotes.py, characters.py, attribution.py: in a novel's prose, where each quotation is, who the
   characters are (names, aliases, gender) and who speaks each quotation, with a confidence (or
-  nobody, and the narrator reads it). Offline, deterministic, CPU only.
+  nobody, and the narrator reads it). Offline, deterministic, CPU only. booknlp.py reads the same
+  from BookNLP's output, for those who have it (project.booknlp).
 """
