@@ -33,10 +33,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from barkflow.engine.api import DTYPES, Bark  # noqa: E402
+from barkflow.engine.api import Bark, torch_dtype  # noqa: E402
 from barkflow.engine.constants import (  # noqa: E402
     COARSE_RATE_HZ,
     CODEBOOK_SIZE,
+    DTYPE_NAMES,
     SAMPLE_RATE,
     SEMANTIC_RATE_HZ,
     SEMANTIC_VOCAB_SIZE,
@@ -244,7 +245,7 @@ def main(argv=None):
     parser.add_argument("--segments", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=3.0, help="audio per segment")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dtype", default="float32", choices=list(DTYPES))
+    parser.add_argument("--dtype", default="float32", choices=list(DTYPE_NAMES))
     parser.add_argument("--voice", action="store_true", help="every segment speaks with a random ~14 s voice prompt")
     parser.add_argument("--skip-transformers", action="store_true")
     parser.add_argument("--int8", action="store_true", help="also run every stage with int8 weights (CPU), and their agreement with fp32")
@@ -300,7 +301,7 @@ def main(argv=None):
                     f"{s} {fp32[f'{s}_s_per_audio_s'] / int8[f'{s}_s_per_audio_s']:.2f}x" for s in ("semantic", "coarse", "fine")
                 ) + " faster than fp32", flush=True)
         if not args.skip_transformers:
-            rows.append(report("transformers generate", *run_transformers(folder, texts, n_tokens, args.device, DTYPES[args.dtype], voice)))
+            rows.append(report("transformers generate", *run_transformers(folder, texts, n_tokens, args.device, torch_dtype(args.dtype), voice)))
             base = rows[-1]["wall_per_audio_s"]
             for row in rows[:-1]:
                 if "wall_per_audio_s" in row:
