@@ -237,3 +237,12 @@ def test_her_father_is_the_man_who_shares_her_surname():
     text = ("Miss Emma Woodhouse sat with Mr. Woodhouse and Mr. George Knightley. Emma smiled at "
             "Mr. Knightley. Mr. Woodhouse sighed.\n\nEmma laughed.\n\n\"Poor Miss Taylor,\" said her father.")
     assert speakers(text) == ["Mr. Woodhouse"]
+
+
+def test_the_one_a_lone_speaker_addresses_is_the_other_party():
+    """One tagged speaker, the other never tagged: the person she is heard addressing answers,
+    not whoever the narration named last."""
+    text = CAST + ('"Good day," said Miss Ada Lowe.\n\nAda walked past and waved.\n\n'
+                   '"Are you coming, Tobias?" said Mrs. Pell.\n\n'
+                   '"No."\n\n"Why not?"\n\n"I am busy."')
+    assert speakers(text)[1:] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]

@@ -449,7 +449,10 @@ def _conversations(turns: list[_Turn], ctx: _Context) -> None:
     for run in runs:
         people = {t.speaker for t in run if t.speaker is not None}
         if len(people) == 1 and len(run) > 1:
-            other = _other_party(ctx, run, next(iter(people)))
+            known = next(iter(people))
+            called = Counter(v for t in run for v in t.vocatives if v != known).most_common(1)
+            # the one the known speaker is heard addressing, else the latest other person named
+            other = called[0][0] if called else _other_party(ctx, run, known)
             if other is not None:
                 people.add(other)
         if len(people) == 2:
