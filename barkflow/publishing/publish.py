@@ -58,6 +58,7 @@ def publish(
     wanted = {unit.uid for unit in chosen}
     takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
     clips = write_clips(out_dir / REVIEW_DIR, takes, store, {take: result.measures for take, result in scores.items()})
+    store.save_checksums()  # the next run's render key and clips: a stat per entry, not an archive read
     add_checks(manifest["segments"], takes, clips)
     for segment in manifest["segments"]:  # set on every run: retakes add takes without re-stitching
         segment["takes"] = sum(unit.uid == segment["uid"] for unit in takes)
