@@ -107,6 +107,7 @@ class Store:
         self.bounds = dict(bounds or {})
         self._swept: set[Path] = set()  # folders whose stale temps this instance already removed
         self._inside: set[Path] = set()  # existing folders whose real path is known to be in the cache
+        self._folders: dict[tuple[str, str], Path] = {}  # (namespace, key[:2]) -> one of those folders
         self._checksums = ChecksumMemo(self.root)  # entries' checksums by file stamp, kept across runs
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -130,10 +131,18 @@ class Store:
 
     def path(self, namespace: str, key: str) -> Path:
         """Where the entry lives: ``<root>/<namespace>/<key[:2]>/<key>.npz``."""
+        return self._folder(namespace, key) / f"{key}.npz"
+
+    def _folder(self, namespace: str, key: str) -> Path:
         _check_name(namespace, key)
+        known = self._folders.get((namespace, key[:2]))
+        if known is not None:  # a plan asks four steps' entries per segment: no path joins, no realpath
+            return known
         folder = self.root / namespace / key[:2]
         self._check_inside(folder)
-        return folder / f"{key}.npz"
+        if folder in self._inside:  # an existing folder, inside the cache
+            self._folders[namespace, key[:2]] = folder
+        return folder
 
     def _check_inside(self, folder: Path) -> None:
         """Refuse a folder whose real path leaves the cache: a link in a shared cache must not make
@@ -158,7 +167,7 @@ class Store:
 
     def has(self, namespace: str, key: str) -> bool:
         """Whether the entry exists (a stat, no load: a corrupt entry still counts until loaded)."""
-        return self.path(namespace, key).is_file()
+        return os.path.isfile(os.path.join(self._folder(namespace, key), f"{key}.npz"))
 
     def save(
         self,
