@@ -877,6 +877,17 @@ def test_a_damaged_checksums_file_is_read_as_none(store, monkeypatch, damage):
     assert Store(store.root).checksum(NS, "aa01") == expected
 
 
+def test_checksums_are_not_saved_through_a_link_out_of_the_cache(store, tmp_path, caplog):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (store.root / ".checksums").symlink_to(elsewhere)
+    store.save(NS, "aa01", {"audio": np.zeros(7, np.float32)})
+    store.checksum(NS, "aa01")
+    with caplog.at_level(logging.WARNING):
+        store.save_checksums()
+    assert list(elsewhere.iterdir()) == [] and "not saved" in caplog.text
+
+
 def test_a_forged_stamp_in_the_checksums_file_is_not_a_stale_entrys_pass(store, monkeypatch):
     """A row whose stamp no longer matches the file is not used: the entry is read."""
     store.save(NS, "aa01", {"audio": np.zeros(7, np.float32)})

@@ -10,6 +10,7 @@ Layout on disk (one root, shared by all processes and machines that use the cach
     <root>/<namespace>/<key[:2]>/.<key>.<pid>.<hex>.tmp  a write in progress (or a killed one)
     <root>/<namespace>/<key[:2]>/<key>.npz.corrupt    an entry load() found broken, kept for a look
     <root>/.locks/<namespace>/<key>.lock              claim locks (empty files, left in place)
+    <root>/.checksums/<namespace>.json                entries' checksums by file stamp (store/checksums.py)
 
 An entry is an uncompressed ``.npz`` (a ZIP of ``.npy`` members) holding the caller's arrays plus
 three reserved members: ``__meta__`` (a JSON string), ``__checksum__`` (a content key over the
@@ -273,7 +274,7 @@ class Store:
 
     def save_checksums(self) -> None:
         """Keep the checksums read so far for the next process (a failure to is a warning)."""
-        self._checksums.save(self.path)
+        self._checksums.save(self.path, self._check_inside)
 
     def _read(self, namespace: str, key: str, *, arrays: bool):
         path = self.path(namespace, key)

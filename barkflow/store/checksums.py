@@ -64,15 +64,16 @@ class ChecksumMemo:
         if len(learned) < MAX_REMEMBERED:
             learned[key] = [*file_stamp, checksum]
 
-    def save(self, entry_path: Callable[[str, str], Path]) -> None:
+    def save(self, entry_path: Callable[[str, str], Path], check_inside: Callable[[Path], None]) -> None:
         """Write what was read since the last save, with the file's entries whose files are still
         there unchanged (so the file holds no more than the cache's entries). Only saves time: a
-        failure is a warning."""
+        failure is a warning. `check_inside`: the Store's refusal of a folder linked out of the cache."""
         for namespace, learned in self.learned.items():
             kept = {key: row for key, row in self._read(namespace).items()
                     if key not in learned and _still(entry_path, namespace, key, tuple(row[:4]))}
             try:
                 self.folder.mkdir(exist_ok=True)
+                check_inside(self.folder)  # a planted link must not make us write elsewhere
                 write_text_atomic(self.folder / f"{namespace}.json", json.dumps({**kept, **learned}))
             except (OSError, BarkflowError) as e:
                 log.warning("cache checksums not saved (%s); the next run reads the entries again", e)
