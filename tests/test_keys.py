@@ -225,3 +225,17 @@ def test_the_fast_paths_encode_every_value_as_the_spec_does(value):
     assert keys._encoded(value) == _reference(value)
     expected = hashlib.sha256(keys._KEY_PREFIX + _reference([value, value])).hexdigest()[: keys.KEY_HEX_CHARS]
     assert content_key(value, value) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from([f.name for f in dataclasses.fields(_Options)]), OPTION_VALUES), NESTED)
+def test_reusing_encodings_gives_the_same_keys(values, other):
+    """Inside `reusing_encodings` (a plan's keys) a dataclass is encoded once by identity: the same
+    key as outside, for it, a copy with other values, and after the scope (nothing stale kept)."""
+    options, changed = _Options(**values), _Options(**{**values, "temp": other})
+    outside = [content_key("k", options, other), content_key(changed, 1)]
+    with keys.reusing_encodings():
+        assert [content_key("k", options, other), content_key(changed, 1)] == outside
+        assert content_key("k", options, other) == outside[0]  # the second time, from the memo
+    options.temp = other
+    assert content_key("k", options, other) == content_key("k", _Options(**{**values, "temp": other}), other)

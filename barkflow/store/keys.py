@@ -13,13 +13,15 @@ process and Python run; inputs that differ in value *or type* give different key
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import enum
 import functools
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -155,13 +157,14 @@ def _feed_other(out, value: object) -> None:
         # the class name, then its fields as the Mapping branch below writes a dict of them. A field
         # added after keys were in use is marked `key_omits_default`: at its default it is left out,
         # so adding it keeps every existing key.
-        name, layout = _dataclass_layout(type(value))
-        present = [(encoded, getattr(value, field)) for encoded, field, default in layout
-                   if default is _KEPT or not getattr(value, field) == default]
-        out.update(b"C" + name + b"D%d:" % len(present))
-        for encoded, field_value in present:
-            out.update(encoded)
-            _feed(out, field_value)
+        reused = _REUSED.get()
+        if reused is None:
+            _feed_dataclass(out, value)
+            return
+        known = reused.get(id(value))
+        if known is None or known[0] is not value:
+            known = reused[id(value)] = (value, _encoded_dataclass(value))  # held: its id stays its own
+        out.update(known[1])
     elif isinstance(value, Mapping):
         _feed_mapping(out, value)
     elif isinstance(value, Sequence):  # list, tuple, and list-likes such as a config's ListConfig
@@ -195,6 +198,38 @@ def _encoded_name(name: str) -> bytes:
 
 def _encoded_key(key: object) -> bytes:
     return _encoded_name(key) if type(key) is str else _encoded(key)
+
+
+def _feed_dataclass(out, value) -> None:
+    name, layout = _dataclass_layout(type(value))
+    present = [(encoded, getattr(value, field)) for encoded, field, default in layout
+               if default is _KEPT or not getattr(value, field) == default]
+    out.update(b"C" + name + b"D%d:" % len(present))
+    for encoded, field_value in present:
+        out.update(encoded)
+        _feed(out, field_value)
+
+
+def _encoded_dataclass(value) -> bytes:
+    out = _Collector()
+    _feed_dataclass(out, value)
+    return b"".join(out.chunks)
+
+
+# id(dataclass) -> (it, its encoding) inside `reusing_encodings`, else None
+_REUSED: contextvars.ContextVar[Optional[dict]] = contextvars.ContextVar("barkflow_key_encodings", default=None)
+
+
+@contextlib.contextmanager
+def reusing_encodings() -> Iterator[None]:
+    """Within it, each dataclass instance hashed is encoded once, by identity, and its bytes reused:
+    for hashing many keys over the same options objects (a plan: every unit's every step), which
+    nothing may change meanwhile. The same bytes as without it."""
+    token = _REUSED.set({})
+    try:
+        yield
+    finally:
+        _REUSED.reset(token)
 
 
 _KEPT = object()  # a field hashed whatever its value
