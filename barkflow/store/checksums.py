@@ -27,8 +27,8 @@ from barkflow.store.files import write_text_atomic
 log = logging.getLogger(__name__)
 
 FOLDER = ".checksums"
-MAX_FILE_BYTES = 1 << 28  # ~100 bytes an entry: millions of entries, far past any cache's decode entries
-MAX_REMEMBERED = 1 << 21  # checksums kept in memory (~250 bytes each): a long-lived studio over a growing cache
+MAX_FILE_BYTES = 1 << 26  # ~110 bytes an entry: 600,000 entries, far past any cache's decode entries
+MAX_REMEMBERED = 1 << 20  # checksums kept in memory (~250 bytes each): a long-lived studio over a growing cache
 _KEY = re.compile(r"[A-Za-z0-9_-]{2,}")
 _CHECKSUM = re.compile(r"[0-9a-f]{32}")
 
