@@ -841,3 +841,60 @@ def test_a_checksum_is_read_once_per_file_until_the_file_changes(store, monkeypa
     path = store.path(NS, "aa01")
     path.write_bytes(path.read_bytes()[:100])  # damaged in place: no checksum, not the remembered one
     assert store.checksum(NS, "aa01") is None
+
+
+def _opened_archives(monkeypatch) -> list:
+    opened = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: opened.append(1) or real(*a, **k))
+    return opened
+
+
+def test_the_next_process_knows_the_checksums_saved_until_an_entry_changes(store, monkeypatch):
+    """A no-op rerun of a novel opened every decode entry for its checksum: saved checksums are a stat
+    each in the next process, and a rewritten entry (another file) is read again, not trusted."""
+    for key, n in (("aa01", 7), ("bb02", 5), ("cc03", 3)):
+        store.save(NS, key, {"audio": np.zeros(n, np.float32)})
+    first = {key: store.checksum(NS, key) for key in ("aa01", "bb02", "cc03")}
+    store.save_checksums()
+    store.path(NS, "cc03").unlink()  # gone: dropped from the file at the next save
+    opened = _opened_archives(monkeypatch)
+    after = Store(store.root)
+    assert after.checksum(NS, "aa01") == first["aa01"] and not opened
+    store.save(NS, "bb02", {"audio": np.ones(5, np.float32)})  # repaired: same size, another file
+    assert after.checksum(NS, "bb02") == Store(store.root).checksum(NS, "bb02") != first["bb02"] and opened
+    after.save_checksums()
+    saved = json.loads((store.root / ".checksums" / f"{NS}.json").read_text())
+    assert set(saved) == {"aa01", "bb02"} and saved["bb02"][4] != first["bb02"]
+
+
+@pytest.mark.parametrize("damage", ["not json", "[]", '{"aa01": [1, 2]}', '{"aa01": "x"}', '{"../x": [1, 1, 1, 1, "0"]}'])
+def test_a_damaged_checksums_file_is_read_as_none(store, monkeypatch, damage):
+    store.save(NS, "aa01", {"audio": np.zeros(7, np.float32)})
+    expected = store.checksum(NS, "aa01")
+    (store.root / ".checksums").mkdir()
+    (store.root / ".checksums" / f"{NS}.json").write_text(damage)
+    assert Store(store.root).checksum(NS, "aa01") == expected
+
+
+def test_checksums_are_not_saved_through_a_link_out_of_the_cache(store, tmp_path, caplog):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (store.root / ".checksums").symlink_to(elsewhere)
+    store.save(NS, "aa01", {"audio": np.zeros(7, np.float32)})
+    store.checksum(NS, "aa01")
+    with caplog.at_level(logging.WARNING):
+        store.save_checksums()
+    assert list(elsewhere.iterdir()) == [] and "not saved" in caplog.text
+
+
+def test_a_forged_stamp_in_the_checksums_file_is_not_a_stale_entrys_pass(store, monkeypatch):
+    """A row whose stamp no longer matches the file is not used: the entry is read."""
+    store.save(NS, "aa01", {"audio": np.zeros(7, np.float32)})
+    real = store.checksum(NS, "aa01")
+    store.save_checksums()
+    path = store.root / ".checksums" / f"{NS}.json"
+    row = json.loads(path.read_text())["aa01"]
+    path.write_text(json.dumps({"aa01": [row[0], row[1] + 1, *row[2:4], "f" * 32]}))
+    opened = _opened_archives(monkeypatch)
+    assert Store(store.root).checksum(NS, "aa01") == real and opened

@@ -8,6 +8,7 @@ each other, and the keys that existed before fields had names kept their values.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import hashlib
 from types import SimpleNamespace
 
@@ -166,3 +167,75 @@ def _dict_encoding(mapping: dict) -> bytes:
     """The Mapping branch's encoding, items sorted by their encoded keys, with _Raw values as they are."""
     items = sorted((keys._encoded(k), v) for k, v in mapping.items())
     return b"D%d:" % len(items) + b"".join(k + (v if isinstance(v, _Raw) else keys._encoded(v)) for k, v in items)
+
+
+class _Colour(enum.IntEnum):
+    RED = 1
+
+
+class _Name(str):
+    """A str subclass: it takes the general branches, not the exact-type fast path."""
+
+
+def _reference(value) -> bytes:
+    """The typed encoding as content_key's docstring specifies it, written plainly: the spec the
+    fast paths for exact built-in types must meet byte for byte (a changed byte orphans every entry)."""
+    def atom(tag: bytes, payload: bytes) -> bytes:
+        return b"%s%d:" % (tag, len(payload)) + payload
+
+    if value is None:
+        return atom(b"N", b"")
+    if isinstance(value, enum.Enum):
+        return b"E" + _reference(type(value).__qualname__) + _reference(value.name)
+    if isinstance(value, bool):
+        return atom(b"B", b"1" if value else b"0")
+    if isinstance(value, int):
+        return atom(b"I", format(int(value), "x").encode())
+    if isinstance(value, float):
+        return atom(b"F", float.__repr__(value).encode())
+    if isinstance(value, str):
+        return atom(b"S", value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, bytes):
+        return atom(b"Y", value)
+    if isinstance(value, np.generic):
+        return _reference(value.item())
+    if isinstance(value, dict):
+        items = sorted((_reference(k), _reference(v)) for k, v in value.items())
+        return b"D%d:" % len(items) + b"".join(k + v for k, v in items)
+    if isinstance(value, (list, tuple)):
+        return b"L%d:" % len(value) + b"".join(map(_reference, value))
+    if isinstance(value, frozenset):
+        members = sorted(map(_reference, value))
+        return b"T%d:" % len(members) + b"".join(members)
+    raise AssertionError(type(value))
+
+
+ATOMS = st.one_of(st.none(), st.booleans(), st.integers(), st.integers(-2**70, 2**70), st.floats(),
+                  st.text(max_size=5), st.text(max_size=5).map(_Name), st.binary(max_size=4),
+                  st.sampled_from([_Colour.RED, np.int64(3), np.float64(0.5), 1, 1.0, True, "1"]))
+NESTED = st.recursive(ATOMS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(tuple),
+    st.dictionaries(st.one_of(st.text(max_size=3), st.integers(-2, 2), st.text(max_size=3).map(_Name)), inner, max_size=3),
+    st.frozensets(st.one_of(st.integers(-5, 5), st.text(max_size=2)), max_size=3)), max_leaves=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(NESTED)
+def test_the_fast_paths_encode_every_value_as_the_spec_does(value):
+    assert keys._encoded(value) == _reference(value)
+    expected = hashlib.sha256(keys._KEY_PREFIX + _reference([value, value])).hexdigest()[: keys.KEY_HEX_CHARS]
+    assert content_key(value, value) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from([f.name for f in dataclasses.fields(_Options)]), OPTION_VALUES), NESTED)
+def test_reusing_encodings_gives_the_same_keys(values, other):
+    """Inside `reusing_encodings` (a plan's keys) a dataclass is encoded once by identity: the same
+    key as outside, for it, a copy with other values, and after the scope (nothing stale kept)."""
+    options, changed = _Options(**values), _Options(**{**values, "temp": other})
+    outside = [content_key("k", options, other), content_key(changed, 1)]
+    with keys.reusing_encodings():
+        assert [content_key("k", options, other), content_key(changed, 1)] == outside
+        assert content_key("k", options, other) == outside[0]  # the second time, from the memo
+    options.temp = other
+    assert content_key("k", options, other) == content_key("k", _Options(**{**values, "temp": other}), other)

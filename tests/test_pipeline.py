@@ -83,6 +83,24 @@ def test_takes_and_picks_restitch_without_rendering(tmp_path):
     assert manifest["segments"][1]["take"] == 1 and manifest["segments"][1]["keys"] != segment["keys"]
 
 
+def test_a_no_op_rerun_opens_no_entry_and_writes_no_manifest(tmp_path, monkeypatch):
+    """At book scale a no-op rerun's time went to opening every decode entry for its checksum and
+    copying the manifest: the next process stats the entries (their checksums were saved by file
+    stamp), and the manifest, unchanged, is left as it was, its takes counted right."""
+    import zipfile
+
+    render(project_config(tmp_path, "project.takes=2"))
+    manifest = tmp_path / "out" / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns
+    opened = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    again = render(project_config(tmp_path, "project.takes=2"))
+    assert sum(again.rendered.values()) == 0 and opened == []
+    assert manifest.stat().st_mtime_ns == stamp
+    assert all(segment["takes"] == 2 for segment in json.loads(manifest.read_text())["segments"])
+
+
 @pytest.mark.parametrize("project", ["demo", "audiobook", "dialogue", "fountain", "audition"])
 def test_every_example_project_renders(tmp_path, project):
     summary = render(project_config(tmp_path, project=project))

@@ -28,7 +28,7 @@ from barkflow.planning.outputs import resolve_tags
 from barkflow.planning.overrides import apply_overrides, check_cast, check_line_overrides, line_overrides
 from barkflow.planning.voices import ResolvedVoice
 from barkflow.store.cache import Store
-from barkflow.store.keys import Key
+from barkflow.store.keys import Key, reusing_encodings
 from barkflow.text.fates import WordFates
 from barkflow.text.formats import load_script
 from barkflow.text.normalize import note_for, wfst
@@ -577,9 +577,10 @@ def conditioning(unit: Unit, step: str) -> Conditioning:
 
 
 def _assign_keys(units: list[Unit], engine: Bark) -> None:
-    for unit in sorted(units, key=lambda u: u.wave):  # a unit's keys need its prompt unit's keys
-        for step in TOKEN_STEPS:
-            unit.keys[step.NAME] = step.cache_key(unit, conditioning(unit, step.NAME).key_part(), engine)
+    with reusing_encodings():  # a line's options objects are shared by its units: each encoded once
+        for unit in sorted(units, key=lambda u: u.wave):  # a unit's keys need its prompt unit's keys
+            for step in TOKEN_STEPS:
+                unit.keys[step.NAME] = step.cache_key(unit, conditioning(unit, step.NAME).key_part(), engine)
 
 
 def chapter_table(the_plan: Plan) -> list[dict]:

@@ -8,7 +8,6 @@ the decode entries' checksums, the stitch and export options and the project's t
 from __future__ import annotations
 
 import collections
-import copy
 import functools
 import json
 import logging
@@ -29,7 +28,7 @@ from barkflow.running import retakes
 from barkflow.running.schedule import load, load_audio
 from barkflow.steps import verify as verify_step
 from barkflow.store.cache import Store
-from barkflow.store.files import read_json_object, remove_stale_partials, write_json_atomic
+from barkflow.store.files import remove_stale_partials, write_json_atomic
 from barkflow.store.keys import Key
 from barkflow.text.script import BookTags
 
@@ -53,20 +52,25 @@ def publish(
     scores = retakes.read_scores(units, store) if verifying else {}  # read once: picks and the manifest
     chosen = choose_takes(units, picks, the_plan.units, scores if verifying and verify.pick == "best" else None, verify)
     manifest_path = out_dir / MANIFEST
-    previous = _read_manifest(manifest_path)
+    previous, previous_text = _read_manifest(manifest_path)
+    # while up to date, `previous` itself (not a copy: a novel's is megabytes): the fields below are set on it
     manifest = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir, previous)
     wanted = {unit.uid for unit in chosen}
     takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
     clips = write_clips(out_dir / REVIEW_DIR, takes, store, {take: result.measures for take, result in scores.items()})
+    store.save_checksums()  # the next run's render key and clips: a stat per entry, not an archive read
     add_checks(manifest["segments"], takes, clips)
+    counts = collections.Counter(unit.uid for unit in takes)  # not a pass over every take per segment: a novel has 5,700
     for segment in manifest["segments"]:  # set on every run: retakes add takes without re-stitching
-        segment["takes"] = sum(unit.uid == segment["uid"] for unit in takes)
+        segment["takes"] = counts[segment["uid"]]
     _set_verify_results(manifest["segments"], takes, scores, verify)
-    if manifest != previous:
+    # Compared as parsed again, not as dumped: json's indented dumps is pure Python (half a second a novel)
+    if previous_text is None or manifest != json.loads(previous_text):
         write_json_atomic(manifest_path, manifest)
     return list(manifest["outputs"]), manifest["audio_seconds"]
 
 
+MAX_MANIFEST_BYTES = 1 << 30  # a 120,000-word novel's is about 10 MB; past this it is not one (counts as damaged)
 MAX_PICKS_BYTES = 64 * 2**20  # a picks file of a long book is a few MB; past this it is not one
 _EXPECTED = ('expected {"picks": {"<segment uid>": <take number>}, "takes": {"<segment uid>": <takes in all>}} '
              "as the review page and the studio save it")
@@ -231,7 +235,7 @@ def _stitch_and_export(
     render_key = inputs_key()
     if previous and previous["render_key"] == render_key and all(Path(p).exists() for p in previous["outputs"]):
         log.info("outputs are up to date in %s", out_dir)
-        return copy.deepcopy(previous)  # the review and verify fields are set on it
+        return previous
     stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
     render_key = inputs_key()  # what was stitched: entries stitch found damaged were recomputed
     outputs = [str(p) for p in export(stitched, chapter_titles, cfg.export, out_dir, cfg.project.name, the_plan.tags)]
@@ -291,9 +295,18 @@ def _set_verify_results(segments: list[dict], takes: list[Unit], scores: dict, v
             segment["keys"][verify_step.NAME] = segment["verify"]["key"]
 
 
-def _read_manifest(path: Path) -> Optional[dict]:
-    """The last render's manifest, or None if there is none or it is damaged (then the outputs are made again)."""
-    manifest = read_json_object(path)
+def _read_manifest(path: Path) -> tuple[Optional[dict], Optional[str]]:
+    """The last render's manifest and its text, or None if there is none or it is damaged (then the
+    outputs are made again)."""
+    try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ValueError("too large")
+        text = path.read_text(encoding="utf-8")
+        manifest = json.loads(text)
+    except (OSError, ValueError, RecursionError):
+        text, manifest = None, None
+    if not isinstance(manifest, dict):
+        manifest = None
     usable = (
         manifest is not None
         and isinstance(manifest.get("render_key"), str)
@@ -306,10 +319,10 @@ def _read_manifest(path: Path) -> Optional[dict]:
         )
     )
     if usable:
-        return manifest
+        return manifest, text
     if path.exists():
         log.warning("%s is damaged; the outputs are made again", path)
-    return None
+    return None, text
 
 
 def _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs) -> dict:

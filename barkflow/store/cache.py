@@ -10,6 +10,7 @@ Layout on disk (one root, shared by all processes and machines that use the cach
     <root>/<namespace>/<key[:2]>/.<key>.<pid>.<hex>.tmp  a write in progress (or a killed one)
     <root>/<namespace>/<key[:2]>/<key>.npz.corrupt    an entry load() found broken, kept for a look
     <root>/.locks/<namespace>/<key>.lock              claim locks (empty files, left in place)
+    <root>/.checksums/<namespace>.json                entries' checksums by file stamp (store/checksums.py)
 
 An entry is an uncompressed ``.npz`` (a ZIP of ``.npy`` members) holding the caller's arrays plus
 three reserved members: ``__meta__`` (a JSON string), ``__checksum__`` (a content key over the
@@ -60,6 +61,8 @@ import filelock
 import numpy as np
 
 from barkflow.errors import BarkflowError
+from barkflow.store import checksums
+from barkflow.store.checksums import ChecksumMemo
 from barkflow.store.keys import KEY_HEX_CHARS, content_key
 from barkflow.store.npz import MemberBound, NpyHeader, NpzError, read_array, read_header
 
@@ -105,7 +108,8 @@ class Store:
         self.bounds = dict(bounds or {})
         self._swept: set[Path] = set()  # folders whose stale temps this instance already removed
         self._inside: set[Path] = set()  # existing folders whose real path is known to be in the cache
-        self._checksums: dict[tuple[str, str], tuple[tuple, str]] = {}  # (namespace, key) -> (file stamp, checksum)
+        self._folders: dict[tuple[str, str], Path] = {}  # (namespace, key[:2]) -> one of those folders
+        self._checksums = ChecksumMemo(self.root)  # entries' checksums by file stamp, kept across runs
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             # The root may itself be a link (a cache on another disk); resolved once, it bounds
@@ -128,10 +132,18 @@ class Store:
 
     def path(self, namespace: str, key: str) -> Path:
         """Where the entry lives: ``<root>/<namespace>/<key[:2]>/<key>.npz``."""
+        return self._folder(namespace, key) / f"{key}.npz"
+
+    def _folder(self, namespace: str, key: str) -> Path:
         _check_name(namespace, key)
+        known = self._folders.get((namespace, key[:2]))
+        if known is not None:  # a plan asks four steps' entries per segment: no path joins, no realpath
+            return known
         folder = self.root / namespace / key[:2]
         self._check_inside(folder)
-        return folder / f"{key}.npz"
+        if folder in self._inside:  # an existing folder, inside the cache
+            self._folders[namespace, key[:2]] = folder
+        return folder
 
     def _check_inside(self, folder: Path) -> None:
         """Refuse a folder whose real path leaves the cache: a link in a shared cache must not make
@@ -156,7 +168,7 @@ class Store:
 
     def has(self, namespace: str, key: str) -> bool:
         """Whether the entry exists (a stat, no load: a corrupt entry still counts until loaded)."""
-        return self.path(namespace, key).is_file()
+        return os.path.isfile(os.path.join(self._folder(namespace, key), f"{key}.npz"))
 
     def save(
         self,
@@ -243,23 +255,26 @@ class Store:
         Cheap (one small member, not verified against the data; load() does that). Entries with
         equal checksums hold equal verified content, so comparing checksums tells whether the
         inputs of an output changed, a repaired or recomputed entry included. Remembered per file
-        while its inode, size and times stay the same: a no-op rerun asks for every decode entry's
-        checksum twice (the render key, the review clips), and every write is a new file.
+        while its inode, size and times stay the same, in this process and, once `save_checksums`
+        has run, in the next (barkflow/store/checksums.py): a no-op rerun asks for every decode
+        entry's checksum twice (the render key, the review clips), and every write is a new file.
         """
         try:
-            with open(self.path(namespace, key), "rb") as file:
-                st = os.fstat(file.fileno())
-                stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-                known = self._checksums.get((namespace, key))
-                if known is not None and known[0] == stamp:
-                    return known[1]
+            path = self.path(namespace, key)
+            known = self._checksums.get(namespace, key, checksums.stamp(os.stat(path)))
+            if known is not None:
+                return known
+            with open(path, "rb") as file:
+                file_stamp = checksums.stamp(os.fstat(file.fileno()))
                 value = _checksum_member(file, namespace, self.bounds)
         except Exception:  # noqa: BLE001 - missing or broken: load() reports and moves it aside
             return None
-        if len(self._checksums) >= _MAX_REMEMBERED:  # bounded: a long-lived studio over a growing cache
-            self._checksums.clear()
-        self._checksums[(namespace, key)] = (stamp, value)
+        self._checksums.put(namespace, key, file_stamp, value)
         return value
+
+    def save_checksums(self) -> None:
+        """Keep the checksums read so far for the next process (a failure to is a warning)."""
+        self._checksums.save(self.path, self._check_inside)
 
     def _read(self, namespace: str, key: str, *, arrays: bool):
         path = self.path(namespace, key)
@@ -571,9 +586,6 @@ def _checksum_member(file, namespace: str, bounds: Mapping) -> str:
     with _entry_archive(file, namespace, bounds) as archive:
         header = _checked_header(archive, archive.getinfo(CHECKSUM + ".npy"), _RESERVED[CHECKSUM])
         return _string_member(archive, {CHECKSUM: header}, CHECKSUM)
-
-
-_MAX_REMEMBERED = 1 << 20  # checksums a Store keeps in memory (~200 bytes each)
 
 
 def _array(archive: zipfile.ZipFile, header: NpyHeader) -> np.ndarray:

@@ -13,13 +13,15 @@ process and Python run; inputs that differ in value *or type* give different key
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import enum
 import functools
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -102,6 +104,29 @@ def _atom(out, tag: bytes, payload: bytes) -> None:
 
 def _feed(out, value: object) -> None:
     """Write ``value``'s typed encoding into ``out`` (anything with ``update(bytes)``)."""
+    # The exact built-in types first, by identity of their type (a plan hashes ~100 values per unit
+    # and step): the same bytes as the general branches below, which subclasses still take.
+    kind = type(value)
+    if kind is str:
+        payload = value.encode("utf-8", "surrogatepass")
+        out.update(b"S%d:%s" % (len(payload), payload))
+    elif kind is list or kind is tuple:
+        out.update(b"L%d:" % len(value))
+        for item in value:
+            _feed(out, item)
+    elif kind is int:
+        payload = format(value, "x").encode()
+        out.update(b"I%d:%s" % (len(payload), payload))
+    elif kind is float:
+        payload = float.__repr__(value).encode()
+        out.update(b"F%d:%s" % (len(payload), payload))
+    elif kind is dict:
+        _feed_mapping(out, value)
+    else:
+        _feed_other(out, value)
+
+
+def _feed_other(out, value: object) -> None:
     # Order matters: IntEnum/StrEnum are also int/str, bool is also int, np.float64 is also float.
     if value is None:
         _atom(out, b"N", b"")
@@ -132,19 +157,16 @@ def _feed(out, value: object) -> None:
         # the class name, then its fields as the Mapping branch below writes a dict of them. A field
         # added after keys were in use is marked `key_omits_default`: at its default it is left out,
         # so adding it keeps every existing key.
-        name, layout = _dataclass_layout(type(value))
-        present = [(encoded, getattr(value, field)) for encoded, field, default in layout
-                   if default is _KEPT or not getattr(value, field) == default]
-        out.update(b"C" + name + b"D%d:" % len(present))
-        for encoded, field_value in present:
-            out.update(encoded)
-            _feed(out, field_value)
+        reused = _REUSED.get()
+        if reused is None:
+            _feed_dataclass(out, value)
+            return
+        known = reused.get(id(value))
+        if known is None or known[0] is not value:
+            known = reused[id(value)] = (value, _encoded_dataclass(value))  # held: its id stays its own
+        out.update(known[1])
     elif isinstance(value, Mapping):
-        items = sorted(((_encoded(k), v) for k, v in value.items()), key=lambda item: item[0])
-        out.update(b"D%d:" % len(items))
-        for encoded_key, item in items:
-            out.update(encoded_key)
-            _feed(out, item)
+        _feed_mapping(out, value)
     elif isinstance(value, Sequence):  # list, tuple, and list-likes such as a config's ListConfig
         out.update(b"L%d:" % len(value))
         for item in value:
@@ -159,6 +181,55 @@ def _feed(out, value: object) -> None:
             f"content_key cannot hash a {type(value).__qualname__}: pass JSON-like values, "
             "dataclasses, enums, paths or numpy arrays"
         )
+
+
+def _feed_mapping(out, value: Mapping) -> None:
+    items = sorted(((_encoded_key(k), v) for k, v in value.items()), key=lambda item: item[0])
+    out.update(b"D%d:" % len(items))
+    for encoded_key, item in items:
+        out.update(encoded_key)
+        _feed(out, item)
+
+
+@functools.lru_cache(maxsize=4096)  # a book's dicts share a few field names (the render key's pieces: 8)
+def _encoded_name(name: str) -> bytes:
+    return _encoded(name)
+
+
+def _encoded_key(key: object) -> bytes:
+    return _encoded_name(key) if type(key) is str else _encoded(key)
+
+
+def _feed_dataclass(out, value) -> None:
+    name, layout = _dataclass_layout(type(value))
+    present = [(encoded, getattr(value, field)) for encoded, field, default in layout
+               if default is _KEPT or not getattr(value, field) == default]
+    out.update(b"C" + name + b"D%d:" % len(present))
+    for encoded, field_value in present:
+        out.update(encoded)
+        _feed(out, field_value)
+
+
+def _encoded_dataclass(value) -> bytes:
+    out = _Collector()
+    _feed_dataclass(out, value)
+    return b"".join(out.chunks)
+
+
+# id(dataclass) -> (it, its encoding) inside `reusing_encodings`, else None
+_REUSED: contextvars.ContextVar[Optional[dict]] = contextvars.ContextVar("barkflow_key_encodings", default=None)
+
+
+@contextlib.contextmanager
+def reusing_encodings() -> Iterator[None]:
+    """Within it, each dataclass instance hashed is encoded once, by identity, and its bytes reused:
+    for hashing many keys over the same options objects (a plan: every unit's every step), which
+    nothing may change meanwhile. The same bytes as without it."""
+    token = _REUSED.set({})
+    try:
+        yield
+    finally:
+        _REUSED.reset(token)
 
 
 _KEPT = object()  # a field hashed whatever its value
