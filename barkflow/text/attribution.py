@@ -64,7 +64,9 @@ _KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
 _LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
-OVERRIDE = 0.75
+# An untagged turn's guess from the narration's subject below this confidence gives way to
+# turn-taking in a two-person exchange (dev PDNC: 54.9% of implicit quotes right, against 54.1% at 0).
+WEAK_GUESS = 0.75
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ class _Context:
         return None
 
     def first_subject(self, s: int, e: int) -> tuple[int | None, str, float] | None:
-        """The first name or he/she in a span of narration."""
+        """The first name or he/she (or a first-person narrator's I) in a span of narration."""
         i = bisect.bisect_left(self.event_pos, s)
         name = self.events[i] if i < len(self.events) and self.event_pos[i] < e else None
         pm = (_SUBJECT_PRONOUN_I if self.narrator is not None else _SUBJECT_PRONOUN).search(self.text, s, e)
@@ -425,7 +427,7 @@ def _alternate(run: list[_Turn], people: set[int]) -> None:
     if not anchors:
         return
     for i, turn in enumerate(run):
-        if turn.speaker is not None and (turn.type != IMPLICIT or turn.confidence >= OVERRIDE):
+        if turn.speaker is not None and (turn.type != IMPLICIT or turn.confidence >= WEAK_GUESS):
             continue
         k = min(anchors, key=lambda a: (abs(a - i), a > i))
         anchor = run[k].speaker
