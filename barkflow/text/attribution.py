@@ -5,11 +5,14 @@ each paragraph's speaker in three passes, the surest first:
 
 1. tags: a speech verb next to a quotation with a name ('said Elizabeth', 'Elizabeth said',
    'cried Mrs. Bennet': explicit) or a pronoun ('replied he', 'she answered': anaphoric, the most
-   recent character of that gender named in the narration or speaking before it);
+   recent character of that gender named in the narration or speaking before it, not one the
+   quotation addresses; 'said I' in a book whose narrator talks is that narrator; 'said her
+   father' is the man who shares her surname);
 2. the narration around a quotation without a speech verb: its subject ('Emma laughed. "..."',
    '"...," Emma laughed'): implicit;
-3. conversation: in a run of quoted paragraphs, turns alternate between two people (A B A B), and
-   a name used in address ("..., Lizzy,") makes that person the next speaker: implicit.
+3. conversation: in a run of quoted paragraphs, turns alternate between two people (A B A B),
+   counted from the nearest tagged turn, and a name used in address ("..., Lizzy,") makes that
+   person the next speaker: implicit. A speech running over paragraphs is one turn.
 
 Every answer carries a confidence; below `threshold` the speaker is None, and the narrator's
 voice reads it: a wrong character's voice is worse than the narrator's. Deterministic: the same

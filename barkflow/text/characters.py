@@ -7,6 +7,7 @@ Lady, Sir, Dr., Colonel, Captain, ...), and merges the forms that name one perso
 from a small table of English hypocorisms) become one Character; 'Mr. Darcy' joins 'Fitzwilliam
 Darcy' where he is the only male Darcy; 'Miss Bennet', shared by several sisters, stays its own.
 Gender comes from titles and pet names, else from the pronouns that follow the name in narration.
+A person the book calls by a title alone ('the Admiral', 'the Duchess') is a character too.
 
 Mentions (Cast.mentions) are every place a known alias occurs, which attribution.py needs for
 explicit tags, pronouns and vocatives. Plain regular expressions: linear in the text.
