@@ -116,3 +116,43 @@ def test_the_walker_sees_imports_inside_functions(tmp_path):
 def test_no_module_is_over_700_lines():
     long = {name: n for name, path in modules().items() if (n := len(path.read_text(encoding="utf-8").splitlines())) > 700}
     assert long == {}
+
+
+def runtime_uses_of_type_only_imports(source: str) -> list[tuple[int, str]]:
+    """(line, name) where a function uses, outside an annotation, a name imported only under
+    `if TYPE_CHECKING:` without importing it itself: a NameError waiting for that path to run."""
+    tree = ast.parse(source)
+    type_only = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for n in ast.walk(node):
+                if isinstance(n, (ast.Import, ast.ImportFrom)):
+                    type_only |= {(a.asname or a.name).split(".")[0] for a in n.names}
+    in_annotations = {id(n) for node in ast.walk(tree) for field in ("annotation", "returns")
+                      if getattr(node, field, None) is not None for n in ast.walk(getattr(node, field))}
+    found = []
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        local = {(a.asname or a.name).split(".")[0] for n in ast.walk(fn)
+                 if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+        found += [(n.lineno, n.id) for n in ast.walk(fn)
+                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in type_only - local
+                  and id(n) not in in_annotations]
+    return sorted(set(found))
+
+
+def test_a_type_checking_import_is_imported_again_where_code_runs_it():
+    """Modules keep heavy imports (torch, the cloning engine) out of their top level with
+    `if TYPE_CHECKING:`; a function that uses such a name at run time must import it itself."""
+    found = {name: uses for name, path in modules().items()
+             if (uses := runtime_uses_of_type_only_imports(path.read_text(encoding="utf-8")))}
+    assert found == {}
+
+
+def test_the_type_checking_walker_finds_a_runtime_use():
+    source = ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import torch\n"
+              "def f(x: torch.Tensor) -> torch.Tensor:\n    return x\n"
+              "def g():\n    return torch.zeros(1)\n"
+              "def h():\n    import torch\n    return torch.zeros(1)\n")
+    assert runtime_uses_of_type_only_imports(source) == [(7, "torch")]

@@ -208,6 +208,8 @@ def training_pairs_from_folder(folder: Path) -> list[tuple]:
 
     This is bark-data-gen's layout; barkflow's exported line voices (`.npz`) with their audio fit it too.
     """
+    from barkflow.engine import cloning
+
     pairs = []
     for audio_path in sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in cloning.AUDIO_EXTENSIONS):
         try:
