@@ -148,12 +148,12 @@ def _retake_failing(the_plan, units, steps, store, engine, cfg, progress_factory
 def _cached_audio_seconds(store, units) -> float:
     """Seconds of decoded audio the units have in the cache (every take), whoever decoded it: a shard
     rerun after an interrupted sweep reports its share of the book, not only what this run added."""
-    shapes = (store.shapes("decode", key) for key in {u.keys["decode"] for u in units})  # headers only
-    return sum(math.prod(s["audio"]) for s in shapes if s is not None) / SAMPLE_RATE
+    return sum(_decoded_seconds(store, key) for key in {u.keys["decode"] for u in units})
 
 
 def _decoded_seconds(store, key: str) -> float:
-    shape = store.shapes("decode", key)  # its header only
+    """A decode entry's length in seconds, from its header only (0 when it is not in the cache)."""
+    shape = store.shapes("decode", key)
     return math.prod(shape["audio"]) / SAMPLE_RATE if shape is not None else 0.0
 
 
