@@ -28,7 +28,7 @@ from barkflow.running import retakes
 from barkflow.running.schedule import load, load_audio
 from barkflow.steps import verify as verify_step
 from barkflow.store.cache import Store
-from barkflow.store.files import remove_stale_partials, write_json_atomic
+from barkflow.store.files import read_bounded, remove_stale_partials, write_json_atomic
 from barkflow.store.keys import Key
 from barkflow.text.script import BookTags
 
@@ -299,9 +299,7 @@ def _read_manifest(path: Path) -> tuple[Optional[dict], Optional[str]]:
     """The last render's manifest and its text, or None if there is none or it is damaged (then the
     outputs are made again)."""
     try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            raise ValueError("too large")
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_MANIFEST_BYTES).decode("utf-8")
         manifest = json.loads(text)
     except (OSError, ValueError, RecursionError):
         text, manifest = None, None

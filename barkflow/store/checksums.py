@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from barkflow.errors import BarkflowError
-from barkflow.store.files import write_text_atomic
+from barkflow.store.files import read_bounded, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +88,7 @@ class ChecksumMemo:
         """The namespace's file, only its well-formed rows; {} if it is missing, damaged or too large."""
         path = self.folder / f"{namespace}.json"
         try:
-            with open(path, "rb") as file:
-                if os.fstat(file.fileno()).st_size > MAX_FILE_BYTES:
-                    raise ValueError(f"over {MAX_FILE_BYTES} bytes")
-                data = json.loads(file.read())
+            data = json.loads(read_bounded(path, MAX_FILE_BYTES))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, RecursionError) as e:

@@ -73,6 +73,20 @@ def write_json_atomic(path: Path, data) -> None:
     write_text_atomic(path, json.dumps(data, indent=1, default=str))
 
 
+class TooLarge(ValueError):
+    """A file over the size its reader allows."""
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The file's bytes, refusing (TooLarge) one over `limit` bytes before reading it whole. Reads
+    the file's size + 1 at most (read(n) allocates n bytes first; +1: a file still growing)."""
+    with open(path, "rb") as file:
+        raw = file.read(min(os.fstat(file.fileno()).st_size, limit) + 1)
+    if len(raw) > limit:
+        raise TooLarge(f"over {limit:,} bytes")
+    return raw
+
+
 def read_json_object(path: Path) -> dict | None:
     """A JSON object from the file, or None if it is missing, unreadable or not an object."""
     try:
@@ -90,11 +104,9 @@ def read_yaml_file(path: Path, limit: int, what: str, too_large: str):
     `limit` bytes are read, even of a file still growing. Over it: "<what> <path> is over N MiB"
     and `too_large`; unreadable: a one-line error naming the file."""
     try:
-        with open(path, "rb") as file:
-            raw = file.read(limit + 1)
-        if len(raw) > limit:
-            raise BarkflowError(f"{what} {path} is over {limit >> 20} MiB{too_large}")
-        return yaml.load(raw.decode("utf-8"), Loader=_YAML_LOADER)
+        return yaml.load(read_bounded(path, limit).decode("utf-8"), Loader=_YAML_LOADER)
+    except TooLarge:
+        raise BarkflowError(f"{what} {path} is over {limit >> 20} MiB{too_large}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise BarkflowError(f"{what} {path} cannot be read ({str(e).splitlines()[0]}); fix or remove it") from None
 

@@ -35,6 +35,7 @@ from collections import Counter
 from pathlib import Path
 
 from barkflow.errors import BarkflowError
+from barkflow.store.files import TooLarge, read_bounded
 from barkflow.text.attribution import Attribution, Quotation
 from barkflow.text.characters import Character
 from barkflow.text.fullcast import PARAGRAPH_GAP
@@ -191,12 +192,9 @@ def _book(path: Path) -> tuple[dict[int, tuple[Counter, Counter, int]], dict[int
     """From .book: each character's (proper names, common names, mention count), and gender."""
     what = f"BookNLP file {path}"
     try:
-        with open(path, "rb") as file:
-            # read(n) allocates n bytes before reading: ask for the file's size (+1: one still growing)
-            raw = file.read(min(path.stat().st_size, MAX_BOOK_BYTES) + 1)
-        if len(raw) > MAX_BOOK_BYTES:
-            raise BarkflowError(f"{what} is over {MAX_BOOK_BYTES >> 20} MiB; is it the right file? {FIX}")
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(read_bounded(path, MAX_BOOK_BYTES).decode("utf-8"))
+    except TooLarge:
+        raise BarkflowError(f"{what} is over {MAX_BOOK_BYTES >> 20} MiB; is it the right file? {FIX}") from None
     except OSError as e:
         raise BarkflowError(f"{what} cannot be read ({e.strerror or e}); {FIX}") from None
     except UnicodeDecodeError:
