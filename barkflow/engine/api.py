@@ -38,6 +38,14 @@ def torch_dtype(name: str):
     return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, INT8: torch.float32}[name]
 
 
+def use_threads(threads: int) -> None:
+    """torch's CPU threads (device.threads), set where torch is first needed; 0 leaves torch's choice."""
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
 def pick_device(device: str = "auto"):
     import torch
 
@@ -114,10 +122,7 @@ class Bark:
     @functools.cached_property
     def device(self):
         """The default torch device (torch is imported here, not with the engine)."""
-        if self.threads:
-            import torch
-
-            torch.set_num_threads(self.threads)
+        use_threads(self.threads)
         return pick_device(self._device_names.get("default") or "auto")
 
     @functools.cached_property

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Callable, Optional
 
-from barkflow.engine.api import Bark, pick_device
+from barkflow.engine.api import Bark, pick_device, use_threads
 from barkflow.engine.prompts import VoicePrompt
 from barkflow.planning.config import BarkflowConfig, VerifyConfig
 from barkflow.planning.voices import ResolvedVoice, default_library_dirs, resolve_voice
@@ -64,10 +64,7 @@ def make_recogniser(verify: VerifyConfig, threads: int = 0):
     for the engine (`job_device`). threads: torch's CPU threads (device.threads), as the engine's."""
     from barkflow.engine import asr
 
-    if threads:
-        import torch
-
-        torch.set_num_threads(threads)
+    use_threads(threads)
     return asr.make_recogniser(dataclasses.replace(verify, device=job_device(verify.device)))
 
 
