@@ -120,17 +120,71 @@ def test_a_forged_memo_never_makes_a_segment_over_the_limits(reference, caplog, 
     assert ("split memo" in caplog.text) == over  # refused and split again exactly when over the limits
 
 
-def test_a_memo_plan_spells_each_segment_once(reference, monkeypatch):
-    """Normalising is most of a memo plan's time: a memo hit's part is spelled for the limit check
-    and reused for the segment, not spelled twice. The texts are the same either way."""
+def normalized(config):
+    return dataclasses.replace(config, project=dataclasses.replace(config.project, normalize=True))
+
+
+def test_a_memo_plan_spells_nothing(reference, monkeypatch):
+    """Normalising is most of a memo plan's time: a memo hit brings each part's spoken text, checked
+    with the entry, so a rerun normalises nothing. The texts are the same either way."""
     from barkflow.text.spoken import Speller
 
-    config = reference["config"]
-    config = dataclasses.replace(config, project=dataclasses.replace(config.project, normalize=True))
+    config = normalized(reference["config"])
     first = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])  # fills the memo
     calls = []
     real = Speller._spell  # the spelling itself, under the speller's memo
     monkeypatch.setattr(Speller, "_spell", lambda self, text: calls.append(text) or real(self, text))
     again = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
     assert [u.text for u in again.units] == [u.text for u in first.units]
-    assert len(calls) == len({u.segment_id for u in again.units}), (len(calls), len(again.units))
+    assert all(e.get("spellings") for e in json.loads(memo_path(reference).read_text()).values())
+    assert calls == []
+
+
+def test_an_edited_spelling_is_spelled_again(reference, caplog):
+    """A memo's spoken text edited by hand (its check not recomputed) is never spoken: the entry is
+    refused and the line split and spelled again."""
+    config = normalized(reference["config"])
+    first = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
+    memo = json.loads(memo_path(reference).read_text())
+    spelled = {k: e for k, e in memo.items() if e.get("spellings")}
+    assert spelled
+    for entry in spelled.values():
+        entry["spellings"] = [[a, "something else entirely"] for a, _ in entry["spellings"]]
+    memo_path(reference).write_text(json.dumps(memo))
+    with caplog.at_level(logging.WARNING):
+        again = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
+    assert [u.text for u in again.units] == [u.text for u in first.units]
+    assert "split memo" in caplog.text
+    assert json.loads(memo_path(reference).read_text()) != memo  # mended: written again with true spellings
+
+
+def test_an_older_memo_gains_spellings(reference):
+    """Entries written before spellings were kept are used, and given their spellings on the way."""
+    config = normalized(reference["config"])
+    first = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
+    memo = json.loads(memo_path(reference).read_text())
+    older = {k: {"parts": e["parts"], "check": content_key("split-memo", k, e["parts"])} for k, e in memo.items()}
+    memo_path(reference).write_text(json.dumps(older))
+    again = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])
+    assert [u.text for u in again.units] == [u.text for u in first.units]
+    assert json.loads(memo_path(reference).read_text()) == memo
+
+
+def test_the_spelling_code_is_part_of_the_speller_identity(tmp_path, monkeypatch):
+    """A memoized spoken text is reused only by the code that made it: editing a normaliser module
+    changes the identity (so the memo's key) even where NORMALIZE_VERSION was not bumped."""
+    import shutil
+
+    from barkflow.text import normalize, spoken
+
+    spoken._spelling_code.cache_clear()
+    before = spoken.Speller("en", True).identity()
+    copy = tmp_path / "normalize"
+    shutil.copytree(Path(normalize.__file__).parent, copy)
+    (copy / "rules.py").write_text((copy / "rules.py").read_text() + "\n# a change\n")
+    monkeypatch.setattr(normalize, "__file__", str(copy / "__init__.py"))
+    spoken._spelling_code.cache_clear()
+    try:
+        assert spoken.Speller("en", True).identity() != before
+    finally:
+        spoken._spelling_code.cache_clear()

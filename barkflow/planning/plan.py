@@ -345,14 +345,17 @@ class _Planner:
             split_key = SPLIT_KEY(options=self.cfg.split, text=piece, prefix=plan.prefix, suffix=plan.suffix,
                                   tokenizer=self.tokenizer_id, seed=split_seed,
                                   speller=speller.identity() if speller.active else None)
-            piece_parts = self.memo.get(split_key, piece, plan.where, fits=lambda part: self._fits(part, plan))
-            if piece_parts is None:
-                budget = self._budget(plan)
-                piece_parts = split_text(
-                    piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(speller(s)) + b,
-                    seed=split_seed, where=plan.where,
-                )
-                self.memo.put(split_key, piece, piece_parts)
+            piece_parts = self.memo.get(split_key, piece, plan.where, fits=lambda part: self._fits(part, plan),
+                                        learn=speller.learn)
+            if piece_parts is None or (speller.active and not self.memo.has_spellings(split_key)):
+                if piece_parts is None:
+                    budget = self._budget(plan)
+                    piece_parts = split_text(
+                        piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(speller(s)) + b,
+                        seed=split_seed, where=plan.where,
+                    )
+                spellings = [(speller.respelled(part), speller(part)) for part in piece_parts] if speller.active else None
+                self.memo.put(split_key, piece, piece_parts, spellings)
             parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
         return parts
 

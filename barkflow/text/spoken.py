@@ -294,13 +294,21 @@ class Speller:
         return self.normalize or bool(self.lexicon)
 
     def identity(self) -> str:
-        """What the spoken text depends on besides the words (for the split memo's key)."""
+        """What the spoken text depends on besides the words (for the split memo's key, which keeps
+        each part's spoken text): the options, the lexicon, and the code that spells."""
         return self._identity
 
     @functools.cached_property
     def _identity(self) -> str:  # asked per piece of every line; a lexicon can be large
         backend = self._normaliser.name if self._normaliser is not None else None
-        return content_key("speller", NORMALIZE_VERSION, backend, self.language, self.normalize, self.lexicon)
+        return content_key("speller", NORMALIZE_VERSION, backend, self.language, self.normalize, self.lexicon,
+                           _spelling_code())
+
+    def learn(self, text: str, spelling: tuple[str, str]) -> None:
+        """Take `text`'s spelling as given (the split memo's, made by a speller of the same identity)."""
+        if len(self._memo) >= _SPELLER_MEMO:
+            self._memo.clear()
+        self._memo[text] = spelling
 
     @property
     def _normaliser(self):
@@ -339,6 +347,23 @@ class Speller:
                 return respelled, title
             chunks = normaliser(chunks)
         return respelled, " ".join("".join(t for t, _ in chunks).split())
+
+
+@functools.lru_cache(maxsize=1)
+def _spelling_code() -> str:
+    """The source of the modules that turn words into spoken text, and num2words' version: a memoized
+    spelling is reused only by the code that made it, whether or not NORMALIZE_VERSION was bumped."""
+    import importlib.metadata
+
+    from barkflow.text import chunks, decoding, normalize
+
+    files = [Path(__file__), Path(chunks.__file__), Path(decoding.__file__),
+             *sorted(Path(normalize.__file__).parent.glob("*.py"))]
+    try:
+        num2words = importlib.metadata.version("num2words")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a dependency
+        num2words = None
+    return content_key(num2words, *(path.read_bytes() for path in files))
 
 
 def spoken_text(text: str, language: str = DEFAULT_LANGUAGE, *, normalize: bool = True,
