@@ -216,6 +216,42 @@ def test_picking_a_take_in_the_browser_restitches_without_rendering(rendered, tm
 # --- the transcript check on the page --------------------------------------------------------
 
 
+@pytest.mark.parametrize("change", ["manifest", "clips", "master", "code", "stamp", "none"])
+def test_the_page_is_made_again_exactly_when_what_it_is_made_from_changed(tmp_path, monkeypatch, change):
+    """A rerun that changed nothing keeps the page as it is (a novel's takes half a second to make);
+    a change to the manifest, the clips' index, the chapter masters or the page's code remakes it,
+    as does a page without its stamp."""
+    from bigbook import write_big_book
+
+    out = tmp_path / "out"
+    write_big_book(out, 12)
+    page = review.write_page(out)
+    made = page.read_text(encoding="utf-8")
+    assert made.startswith("<!DOCTYPE html>\n<!-- barkflow review inputs: ")
+    page.write_text(made.replace("Review: novel", "Review: kept"), encoding="utf-8")  # tells a rewrite apart
+    if change == "manifest":
+        manifest = json.loads((out / "manifest.json").read_text())
+        manifest["segments"][3]["text"] = "A changed line."
+        (out / "manifest.json").write_text(json.dumps(manifest))
+    elif change == "clips":
+        index = json.loads((out / "review" / "index.json").read_text())
+        next(iter(index["clips"].values()))["peaks"] = [0.5]
+        (out / "review" / "index.json").write_text(json.dumps(index))
+    elif change == "master":
+        (out / "master" / "chapter_001.wav").unlink()
+    elif change == "code":
+        window = tmp_path / "window.py"
+        window.write_text(Path(review.window.__file__).read_text() + "\n# changed\n")
+        monkeypatch.setattr(review, "_PAGE_CODE", (*review._PAGE_CODE[:1], window, *review._PAGE_CODE[2:]))
+    elif change == "stamp":
+        page.write_text(made.replace("<!-- barkflow review inputs: ", "<!-- ").replace("Review: novel", "Review: kept"))
+    review.write_page(out)
+    again = page.read_text(encoding="utf-8")
+    assert ("Review: kept" in again) == (change == "none")
+    if change == "manifest":
+        assert "A changed line." in again
+
+
 def verified_manifest():
     """Three segments of one take each: one passes, one fails (with a word diff), one has no verify."""
     def seg(i, verify):

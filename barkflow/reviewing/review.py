@@ -25,6 +25,7 @@ The automatic checks on each take are barkflow/steps/checks.py's.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
@@ -39,8 +40,12 @@ from hydra.experimental.callback import Callback
 
 from barkflow.engine.constants import SAMPLE_RATE
 from barkflow.errors import BarkflowError
-from barkflow.publishing.clips import clip_peaks
+from barkflow.publishing import clips
+from barkflow.publishing.clips import INDEX as CLIP_INDEX
+from barkflow.publishing.clips import REVIEW_DIR, clip_peaks
+from barkflow.reviewing import window
 from barkflow.reviewing.window import LIST_SCRIPT, WINDOW_CSS
+from barkflow.steps import checks
 from barkflow.steps.checks import CLIP_LEVEL, EDGE_SILENCE_S, INNER_SILENCE_S, SILENCE_DB, TOO_LONG, TOO_SHORT
 from barkflow.store.files import read_json_object, write_text_atomic
 
@@ -48,6 +53,7 @@ log = logging.getLogger(__name__)
 
 PAGE = "review.html"
 WAVE_POINTS = 60  # the page's waveforms: 240 px wide, a point every 4 px
+_PAGE_CODE = tuple(Path(module.__file__) for module in (sys.modules[__name__], window, clips, checks))  # in the page's stamp
 
 
 # --- waveform ------------------------------------------------------------------------------
@@ -73,18 +79,54 @@ def waveform_svg(peaks: list[float], width: int = 240, height: int = 36) -> str:
 
 
 def write_page(out_dir: Path) -> Path:
-    """`review.html` for the render in `out_dir`, from its manifest and its clips' index (read only)."""
+    """`review.html` for the render in `out_dir`, from its manifest and its clips' index (read only).
+    A page whose stamp says it was made from the same inputs by the same code is kept as it is: a
+    novel's page takes half a second to make, and a rerun that changed nothing should not."""
     out_dir = Path(out_dir)
-    manifest_path = out_dir / "manifest.json"
+    manifest_path, path = out_dir / "manifest.json", out_dir / PAGE
+    stamp = _inputs_stamp(out_dir)
+    if stamp is not None and _stamp_of(path) == stamp:
+        log.info("review page: %s (up to date)", path)
+        return path
     manifest = read_json_object(manifest_path)
     if not manifest:
         raise BarkflowError(f"review: {manifest_path} is missing or unreadable; run barkflow again")
     page = render_page(manifest, clip_peaks(out_dir), line_audio_sources(manifest, out_dir))
-    path = out_dir / PAGE
-    if not path.is_file() or path.read_text(encoding="utf-8") != page:
-        write_text_atomic(path, page)
+    if stamp is not None:  # after the doctype: a comment before it puts old browsers in quirks mode
+        doctype, _, rest = page.partition("\n")
+        page = f"{doctype}\n{_STAMP_OPEN}{stamp} -->\n{rest}"
+    write_text_atomic(path, page)
     log.info("review page: %s", path)
     return path
+
+
+_STAMP_OPEN = "<!-- barkflow review inputs: "
+
+
+def _inputs_stamp(out_dir: Path) -> Optional[str]:
+    """A digest of everything the page is made from: the manifest's and the clip index's bytes, which
+    chapter masters exist (the segments' players point into them) and the code that draws the page."""
+    digest = hashlib.sha256()
+    try:
+        for path in (out_dir / "manifest.json", out_dir / REVIEW_DIR / CLIP_INDEX, *_PAGE_CODE):
+            data = path.read_bytes() if path.is_file() else b""
+            digest.update(b"%d:" % len(data) + data)
+    except OSError:
+        return None
+    masters = sorted(p.name for p in (out_dir / "master").glob("chapter_*.wav")) if (out_dir / "master").is_dir() else []
+    digest.update("\0".join(masters).encode())
+    return digest.hexdigest()
+
+
+def _stamp_of(page: Path) -> Optional[str]:
+    try:
+        with page.open("rb") as f:
+            head = f.read(256).decode("utf-8", "replace").split("\n")
+    except OSError:
+        return None
+    if len(head) > 1 and head[1].startswith(_STAMP_OPEN) and head[1].endswith(" -->"):
+        return head[1][len(_STAMP_OPEN):-4]
+    return None
 
 
 def line_audio_sources(manifest: dict, out_dir: Path) -> dict:
