@@ -1,4 +1,4 @@
-"""Planning and a rerun with nothing to render import no torch (nor transformers): at book scale
+"""Planning and a rerun with nothing to render import no torch (nor transformers, nor the hub client): at book scale
 importing torch was a third of a no-op rerun's time. The engine is imported lazily where a model
 is actually loaded; planning, scheduling and publishing need only its torch-free modules."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from helpers import FAST
 
-HEAVY = ("torch", "transformers", "scipy.signal")
+HEAVY = ("torch", "transformers", "scipy.signal", "huggingface_hub")  # the hub client: a tenth of a second
 # The barkflow command, reporting at exit which heavy modules the process imported.
 PROBE = f"""
 import atexit, sys

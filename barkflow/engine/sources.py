@@ -31,16 +31,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from huggingface_hub import constants as hf_constants
-from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url, try_to_load_from_cache
-from huggingface_hub.errors import (
-    EntryNotFoundError,
-    GatedRepoError,
-    LocalEntryNotFoundError,
-    RepositoryNotFoundError,
-    RevisionNotFoundError,
-)
-
 from barkflow.errors import BarkflowError
 
 from .checkpoints import one_line
@@ -96,7 +86,12 @@ class LocalRepo(Repo):
 
 
 class HubRepo(Repo):
+    # huggingface_hub is imported by the methods that use it: it (with httpx) is a tenth of a second
+    # of every command's start, and a render of local weights, or a no-op rerun, never needs it.
+
     def __init__(self, repo_id: str, revision: str | None, download: str | None = None):
+        from huggingface_hub import constants as hf_constants
+
         self.repo_id = repo_id
         self.revision = revision
         self.download = download  # what to pass `hf download` in messages (None: the missing file)
@@ -110,6 +105,9 @@ class HubRepo(Repo):
         self.commit = _PINNED[self._key] = commit
 
     def file(self, name, *, required=True, where=""):
+        from huggingface_hub import hf_hub_download
+        from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError
+
         try:
             path = Path(hf_hub_download(self.repo_id, name, revision=self.commit or self.revision))
         except LocalEntryNotFoundError as e:  # not cached, and offline or unreachable (checked first: subclass)
@@ -131,12 +129,18 @@ class HubRepo(Repo):
 
     def cached(self, name: str) -> Path | None:
         """`name` if the local cache already holds it at this revision; never downloads."""
+        from huggingface_hub import try_to_load_from_cache
+
         found = try_to_load_from_cache(self.repo_id, name, revision=self.commit or self.revision)
         return Path(found) if isinstance(found, str) else None
 
     def commit_for(self, name: str, where: str) -> str:
         """The commit `name` resolves to, without downloading it: one HEAD request, or offline
         the cache's refs/<revision> (what hf_hub_download itself would use)."""
+        from huggingface_hub import constants as hf_constants
+        from huggingface_hub import get_hf_file_metadata, hf_hub_url
+        from huggingface_hub.errors import EntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
+
         if self.commit is None and not hf_constants.HF_HUB_OFFLINE:
             try:
                 url = hf_hub_url(self.repo_id, name, revision=self.revision)
@@ -155,6 +159,13 @@ class HubRepo(Repo):
         return self.commit
 
     def _error(self, e: Exception, name: str, where: str) -> BarkflowError:
+        from huggingface_hub.errors import (
+            EntryNotFoundError,
+            GatedRepoError,
+            RepositoryNotFoundError,
+            RevisionNotFoundError,
+        )
+
         where = where or "model source"
         if isinstance(e, (RepositoryNotFoundError, GatedRepoError)):
             return BarkflowError(
@@ -177,6 +188,8 @@ class HubRepo(Repo):
         )
 
     def missing(self, name, where):
+        from huggingface_hub import constants as hf_constants
+
         why = "the hub is offline (HF_HUB_OFFLINE=1)" if hf_constants.HF_HUB_OFFLINE else "the hub could not be reached"
         args = " ".join(filter(None, [self.repo_id, name if self.download is None else self.download]))
         if self.revision:
