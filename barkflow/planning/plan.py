@@ -21,7 +21,6 @@ from barkflow.engine.api import Bark
 from barkflow.engine.layouts import STAGES
 from barkflow.errors import BarkflowError
 from barkflow.planning.build import make_voice_resolver
-from barkflow.planning.castfile import cast_from_book
 from barkflow.planning.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, SamplingConfig, VoiceConfig
 from barkflow.planning.memo import SplitMemo, TokenCounter
 from barkflow.planning.outputs import resolve_tags
@@ -228,6 +227,8 @@ def make_plan(
         )
     voice_for = make_voice_resolver(cfg, engine, store, config_dirs)
     if project.cast_from_book:  # the quotations in their speakers' voices, from the cast file
+        from barkflow.planning.castfile import cast_from_book  # here: attribution is not every plan's start-up
+
         booknlp = find_file(project.booknlp, config_dirs) if project.booknlp else None
         script, book_voices = cast_from_book(cfg, script, engine.tokenizer_source, voice_for, booknlp)
         cast = {**{name.casefold(): ref for name, ref in book_voices.items()}, **cast}
