@@ -55,3 +55,19 @@ def test_a_segments_fates_always_add_up_to_its_words(book, respelled, spoken):
     written, normalised, by_lexicon = segment_fates(" ".join(book), " ".join(respelled), " ".join(spoken))
     assert min(written, normalised, by_lexicon) >= 0
     assert written + normalised + by_lexicon == count_words(" ".join(book))
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=st.lists(st.sampled_from("abcde"), max_size=12), after=st.lists(st.sampled_from("abcxy"), max_size=12))
+def test_the_kept_words_are_an_alignment_at_least_as_long_as_difflibs(before, after):
+    """The words a segment kept are an in-order alignment of the book's words with the spoken ones
+    (the shortcut where the shared words agree, else difflib's), never shorter than difflib's own."""
+    import difflib
+
+    from barkflow.text.fates import _kept
+
+    kept = sorted(_kept(before, after))
+    remaining = iter(after)
+    assert all(any(word == before[i] for word in remaining) for i in kept)  # a subsequence of `after`
+    blocks = difflib.SequenceMatcher(None, before, after, autojunk=False).get_matching_blocks()
+    assert len(kept) >= sum(block.size for block in blocks)

@@ -41,9 +41,15 @@ def _kept(before: list[str], after: list[str]) -> set[int]:
     while end < limit - start and before[-1 - end] == after[-1 - end]:
         end += 1
     kept = set(range(start)) | set(range(len(before) - end, len(before)))
-    middle = before[start : len(before) - end]
+    middle, other = before[start : len(before) - end], after[start : len(after) - end]
     if middle:
-        matcher = difflib.SequenceMatcher(None, middle, after[start : len(after) - end], autojunk=False)
+        # The words both sides have, in order: where they agree (a normaliser replaces words, it does
+        # not move them), that is the alignment, and difflib (most of a plan's report) is not needed.
+        common = set(middle).intersection(other)
+        shared = [i for i, word in enumerate(middle) if word in common]
+        if [middle[i] for i in shared] == [word for word in other if word in common]:
+            return kept | {start + i for i in shared}
+        matcher = difflib.SequenceMatcher(None, middle, other, autojunk=False)
         kept |= {start + i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)}
     return kept
 
