@@ -172,6 +172,23 @@ def test_every_render_writes_the_review_page_clips_and_checks(rendered):
     assert read_manifest(out)["segments"] == segments
 
 
+def test_a_rerun_remakes_a_missing_clip_and_removes_one_of_no_segment(rendered):
+    """The clips folder is listed once per render: a clip deleted by hand is made again, a clip of
+    a segment the book no longer has is removed, and a file that is no clip is left alone."""
+    tmp, overrides = rendered
+    review_dir = tmp / "out" / "review"
+    clip = sorted(review_dir.glob("*-t1.wav"))[0]
+    made = clip.read_bytes()
+    clip.unlink()
+    stale, own = review_dir / "l9999-s01-t0.wav", review_dir / "notes.wav"
+    stale.write_bytes(made)
+    own.write_bytes(b"mine")
+    again = render(project_config(tmp, *overrides))
+    assert sum(again.rendered.values()) == 0
+    assert clip.read_bytes() == made and not stale.exists() and own.read_bytes() == b"mine"
+    own.unlink()
+
+
 def test_picking_a_take_in_the_browser_restitches_without_rendering(rendered, tmp_path, chrome):
     source, overrides = rendered
     shutil.copytree(source, tmp_path, dirs_exist_ok=True)

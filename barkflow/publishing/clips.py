@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Iterable, Optional
@@ -67,13 +68,14 @@ def write_clips(folder: Path, units: list, store, measures: Optional[dict] = Non
     measures = measures or {}
     prepare_out_dir(folder)
     known = read_clip_index(folder / INDEX)
+    present = {entry.name for entry in os.scandir(folder) if entry.is_file()}  # one listing, not a stat a take
     clips = {}
     for unit in units:
         name, key = _clip_name(unit.segment_id, unit.take), unit.keys["decode"]
         entry = known.get(name)
         # The entry's checksum too: a clip made from an entry that was since repaired is made again.
         checksum = store.checksum("decode", key)
-        if not (entry and entry.get("key") == key and entry.get("checksum") == checksum and (folder / name).is_file()):
+        if not (entry and entry.get("key") == key and entry.get("checksum") == checksum and name in present):
             arrays = store.load("decode", key)
             if arrays is None:
                 log.warning("review: no decoded audio for %s take %d; it is left off the page",
@@ -89,9 +91,9 @@ def write_clips(folder: Path, units: list, store, measures: Optional[dict] = Non
             with atomic_sound_file(folder / name, SAMPLE_RATE, format="WAV", subtype="PCM_16") as sound_file:
                 sound_file.write(np.clip(audio, -1.0, 1.0))
         clips[name] = entry
-    for stale in folder.glob("*.wav"):  # clips of segments this render no longer has
-        if _CLIP_NAME.fullmatch(stale.name) and stale.name not in clips:
-            stale.unlink(missing_ok=True)
+    for stale in present - clips.keys():  # clips of segments this render no longer has
+        if _CLIP_NAME.fullmatch(stale):
+            (folder / stale).unlink(missing_ok=True)
     if clips != known:
         write_text_atomic(folder / INDEX, json.dumps({"version": CHECKS_VERSION, "clips": clips}))
     return clips
