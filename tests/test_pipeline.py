@@ -99,6 +99,13 @@ def test_a_no_op_rerun_opens_no_entry_and_writes_no_manifest(tmp_path, monkeypat
     assert sum(again.rendered.values()) == 0 and opened == []
     assert manifest.stat().st_mtime_ns == stamp
     assert all(segment["takes"] == 2 for segment in json.loads(manifest.read_text())["segments"])
+    # the fields each run sets, wrong in the file (edited, or from an older run): written again, right
+    kept = json.loads(manifest.read_text())
+    edited = json.loads(manifest.read_text())
+    edited["segments"][0].update(takes=7, checks=None, review_takes=[])
+    manifest.write_text(json.dumps(edited))
+    render(project_config(tmp_path, "project.takes=2"))
+    assert json.loads(manifest.read_text()) == kept
 
 
 @pytest.mark.parametrize("project", ["demo", "audiobook", "dialogue", "fountain", "audition"])

@@ -52,9 +52,10 @@ def publish(
     scores = retakes.read_scores(units, store) if verifying else {}  # read once: picks and the manifest
     chosen = choose_takes(units, picks, the_plan.units, scores if verifying and verify.pick == "best" else None, verify)
     manifest_path = out_dir / MANIFEST
-    previous, previous_text = _read_manifest(manifest_path)
+    previous = _read_manifest(manifest_path)
     # while up to date, `previous` itself (not a copy: a novel's is megabytes): the fields below are set on it
     manifest = _stitch_and_export(cfg, the_plan, chosen, store, engine, out_dir, previous)
+    before = _review_fields(manifest) if manifest is previous else None
     wanted = {unit.uid for unit in chosen}
     takes = sorted((u for u in units if u.uid in wanted), key=lambda u: (u.number, u.take))
     clips = write_clips(out_dir / REVIEW_DIR, takes, store, {take: result.measures for take, result in scores.items()})
@@ -64,10 +65,17 @@ def publish(
     for segment in manifest["segments"]:  # set on every run: retakes add takes without re-stitching
         segment["takes"] = counts[segment["uid"]]
     _set_verify_results(manifest["segments"], takes, scores, verify)
-    # Compared as parsed again, not as dumped: json's indented dumps is pure Python (half a second a novel)
-    if previous_text is None or manifest != json.loads(previous_text):
+    # Only what the lines above set can differ from the file: compared as compact JSON (C-fast), not by
+    # parsing the file again or by json's indented dumps (pure Python: half a second a novel)
+    if before is None or _review_fields(manifest) != before:
         write_json_atomic(manifest_path, manifest)
     return list(manifest["outputs"]), manifest["audio_seconds"]
+
+
+def _review_fields(manifest: dict) -> str:
+    """The fields `publish` sets on every run (a kept manifest's only changes), as one string."""
+    return json.dumps([[s.get(f) for f in ("review_takes", "checks", "takes", "verify", "keys")]
+                       for s in manifest["segments"]], sort_keys=True)
 
 
 MAX_MANIFEST_BYTES = 1 << 30  # a 120,000-word novel's is about 10 MB; past this it is not one (counts as damaged)
@@ -295,14 +303,13 @@ def _set_verify_results(segments: list[dict], takes: list[Unit], scores: dict, v
             segment["keys"][verify_step.NAME] = segment["verify"]["key"]
 
 
-def _read_manifest(path: Path) -> tuple[Optional[dict], Optional[str]]:
-    """The last render's manifest and its text, or None if there is none or it is damaged (then the
-    outputs are made again)."""
+def _read_manifest(path: Path) -> Optional[dict]:
+    """The last render's manifest, or None if there is none or it is damaged (then the outputs are
+    made again)."""
     try:
-        text = read_bounded(path, MAX_MANIFEST_BYTES).decode("utf-8")
-        manifest = json.loads(text)
+        manifest = json.loads(read_bounded(path, MAX_MANIFEST_BYTES).decode("utf-8"))
     except (OSError, ValueError, RecursionError):
-        text, manifest = None, None
+        manifest = None
     if not isinstance(manifest, dict):
         manifest = None
     usable = (
@@ -317,10 +324,10 @@ def _read_manifest(path: Path) -> tuple[Optional[dict], Optional[str]]:
         )
     )
     if usable:
-        return manifest, text
+        return manifest
     if path.exists():
         log.warning("%s is damaged; the outputs are made again", path)
-    return None, text
+    return None
 
 
 def _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs) -> dict:
