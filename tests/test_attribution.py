@@ -246,3 +246,16 @@ def test_the_one_a_lone_speaker_addresses_is_the_other_party():
                    '"Are you coming, Tobias?" said Mrs. Pell.\n\n'
                    '"No."\n\n"Why not?"\n\n"I am busy."')
     assert speakers(text)[1:] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+@pytest.mark.parametrize("paragraph, expected", [
+    # Each quotation after the first has its own lead-in tag: two people in one paragraph.
+    ('Mrs. Pell said, "Are you staying long?" Mr. Crane said, "Only a week."', ["Pell", "Crane"]),
+    ('"It is late," said Mrs. Pell quietly. After a pause Mr. Crane added, "Not so very late."',
+     ["Pell", "Crane"]),
+    # A tag between two quotations with no tag of their own is both halves' speaker.
+    ('"Well," said Mrs. Pell, "I never did."', ["Pell", "Pell"]),
+    ('"Well?" Mr. Crane cried. "Go on."', ["Crane", "Crane"]),
+])
+def test_each_quotation_in_a_paragraph_takes_its_own_tag(paragraph, expected):
+    assert [s.split()[-1] for s in speakers(CAST + paragraph)] == expected

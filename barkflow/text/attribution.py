@@ -102,6 +102,7 @@ class _Turn:
     confidence: float = 0.0
     type: str = IMPLICIT
     vocatives: tuple[int, ...] = ()
+    per_quote: list | None = None  # (speaker, type, confidence) per quote, where its tags name several people
 
 
 class _Context:
@@ -274,6 +275,56 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
     return None
 
 
+def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
+    """Each quotation's [lead-in tag, tag after it]. The narration between two quotations is the
+    first one's tag ('"Well," said Emma, "I..."') unless the first already has a lead-in tag of its
+    own ('Milly said, "..." Babs said, "..."'): then it leads into the second. Where it holds two
+    sentences, its first clause follows the one and its last sentence, ending in a comma or colon,
+    leads into the other ('"...," said Lady Bertram. After a pause Sir Thomas added, "..."')."""
+    text = ctx.text
+    own = [[None, None] for _ in quotes]
+    start = ctx.scan.paragraphs[quotes[0].paragraph].start
+    led = False  # the quotation has a lead-in tag of its own, ending in a comma or colon
+    if quotes[0].start - start > 2:
+        own[0][0] = _tag(ctx, start, quotes[0].start, tail=False)
+        led = bool(own[0][0] and own[0][0][0] is not None and _leads_in(text, start, quotes[0].start))
+    for i, q in enumerate(quotes):
+        s, e = q.end, quotes[i + 1].start if i + 1 < len(quotes) else paragraph_end
+        if i + 1 == len(quotes):
+            own[i][1] = _tag(ctx, s, e, tail=True)
+            break
+        leads_in = _leads_in(text, s, e)
+        two = _SENTENCE_END.search(text, s, e) is not None
+        if not (leads_in and not two and led):
+            own[i][1] = _tag(ctx, s, e, tail=True)
+        # Who spoke this quotation is the latest speaker for a pronoun in the next one's tag.
+        mine = own[i][1] or own[i][0]
+        if mine and mine[0] is not None:
+            ctx.add_speaker(q.start, mine[0])
+        led = False
+        if leads_in and (two or own[i][1] is None):
+            own[i + 1][0] = _tag(ctx, s, e, tail=False)
+            led = bool(own[i + 1][0] and own[i + 1][0][0] is not None)
+    return own
+
+
+def _leads_in(text: str, s: int, e: int) -> bool:
+    """Whether narration [s, e) ends the way a lead-in tag does: 'said,', 'replied:', 'cried--'."""
+    return text[s:e].rstrip(" \t\n\"'“‘").endswith((",", ":", "—", "-"))
+
+
+def _per_quote(own: list[list]) -> list:
+    """Each quotation's speaker from its own tags; one without takes the previous one's (a
+    speech interrupted by narration), the first ones the next tagged one's."""
+    mine = [tail if tail else head for head, tail in own]
+    out, last = [], None
+    for t in mine:
+        last = t if t else last
+        out.append(last)
+    first = next((t for t in out if t), None)
+    return [t or first for t in out]
+
+
 def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) -> Attribution:
     """Every quotation in `text` with its speaker (None below `threshold`); see the module docstring."""
     scan = find_quotes(text)
@@ -293,17 +344,17 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         p = scan.paragraphs[turn.paragraph]
         ctx.avoid = frozenset(turn.vocatives)
         quotes = turn.quotes
-        found = None
-        # Tags: after each quotation (up to the next), then before the first.
-        bounds = [q.end for q in quotes]
-        nexts = [q.start for q in quotes[1:]] + [p.end]
         head = (p.start, quotes[0].start)
-        for s, e in zip(bounds, nexts):
-            found = _tag(ctx, s, e, tail=True)
-            if found:
-                break
-        if not found and head[1] - head[0] > 2:
-            found = _tag(ctx, head[0], head[1], tail=False)
+        own = _own_tags(ctx, quotes, p.end)
+        # The paragraph's speaker: the first tag after a quotation, else the first lead-in tag.
+        own_first = own[0][1] or own[0][0]
+        found = next((t for _, t in own if t), None) or next((t for t, _ in own if t), None)
+        speakers = {t[0] for pair in own for t in pair if t and t[0] is not None}
+        if len(speakers) > 1:
+            turn.per_quote = _per_quote(own)
+            last = turn.per_quote[-1]
+            if last and last[0] is not None:
+                ctx.add_speaker(quotes[-1].start, last[0])
         before = scan.paragraphs[turn.paragraph - 1] if turn.paragraph else None
         lead_in = before is not None and turn.paragraph - 1 not in by_paragraph
         if not found and lead_in and head[1] - head[0] <= 2:
@@ -325,7 +376,9 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 found = (found[0], IMPLICIT, min(found[2], 0.6))
         if found and found[0] is not None:
             turn.speaker, turn.type, turn.confidence = found
-            ctx.add_speaker(quotes[0].start, found[0])
+            # (_own_tags has already recorded the first quotation's own speaker in a longer paragraph)
+            if not turn.per_quote and (len(quotes) == 1 or found is not own_first):
+                ctx.add_speaker(quotes[0].start, found[0])
     ctx.avoid = frozenset()
     if ctx.narrator is not None:
         _name_the_narrator(turns, ctx, ctx.narrator)
@@ -338,8 +391,10 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
 
     quotations = []
     for turn in turns:
-        for q in turn.quotes:
+        for i, q in enumerate(turn.quotes):
             speaker, conf, kind = turn.speaker, turn.confidence, turn.type
+            if turn.per_quote and turn.per_quote[i]:
+                speaker, kind, conf = turn.per_quote[i]
             keep = speaker if speaker is not None and conf >= threshold else None
             quotations.append(Quotation(q.start, q.end, keep, round(conf, 3), kind, q.paragraph, q.group))
             if keep is not None:
