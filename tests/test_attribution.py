@@ -259,3 +259,8 @@ def test_the_one_a_lone_speaker_addresses_is_the_other_party():
 ])
 def test_each_quotation_in_a_paragraph_takes_its_own_tag(paragraph, expected):
     assert [s.split()[-1] for s in speakers(CAST + paragraph)] == expected
+
+
+def test_a_tag_names_its_speaker_past_a_word_of_pity_or_age():
+    text = CAST + '"I am so tired," said poor Harriet.\n\n"Go to bed," cried old Tobias.'
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]

@@ -64,6 +64,9 @@ _KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
 _KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b"
 _KIN_AFTER = regex.compile(rf"\s+{_KIN}")
 _KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
+# Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon'.
+_EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
+                         r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+)?")
 _LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
@@ -190,8 +193,10 @@ class _Context:
         while pos < end and self.text[pos] in " \t\n\r":
             pos += 1
         hit = self.at.get(pos)
-        if hit is None and self.text.startswith(("the ", "The "), pos):
-            hit = self.at.get(pos + 4)  # said the Gryphon
+        if hit is None:
+            # said the Gryphon, said poor Alice, cried the little Princess
+            m = _EPITHET.match(self.text, pos, end)
+            hit = self.at.get(m.end()) if m else None
         if hit and hit[0] <= end:
             return hit[1], EXPLICIT, 0.95
         m = _PRONOUN_AT.match(self.text, pos, end)
