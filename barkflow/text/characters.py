@@ -199,9 +199,16 @@ def _name_words(text: str) -> set[str]:
              if (n >= 2 or w in FORMAL_GENDER or w in _PET or titled[w])
              and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
     # A given name that is also a common word (Rose, Grace, Will) is a name where the book puts it
-    # before a surname it knows, twice or more: 'Rose Maylie'.
-    before_name = Counter(m.group(1) for m in _FIRST_OF_TWO.finditer(text) if m.group(2) in names)
-    return names | {w for w, n in before_name.items() if n >= 2 and w not in STOP and len(w) > 1}
+    # before a surname it knows, twice or more: 'Rose Maylie'. Mostly before the one name: a word
+    # that opens sentences before whichever name comes next ('Presently Tony', 'Presently Milly')
+    # is not a given name.
+    pairs = Counter((m.group(1), m.group(2)) for m in _FIRST_OF_TWO.finditer(text) if m.group(2) in names)
+    before_name, top = Counter(), Counter()
+    for (w, after), n in pairs.items():
+        before_name[w] += n
+        top[w] = max(top[w], n)
+    return names | {w for w, n in before_name.items()
+                    if n >= 2 and top[w] * 4 >= n * 3 and w not in STOP and len(w) > 1}
 
 
 def _pronoun_votes(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
