@@ -264,3 +264,8 @@ def test_each_quotation_in_a_paragraph_takes_its_own_tag(paragraph, expected):
 def test_a_tag_names_its_speaker_past_a_word_of_pity_or_age():
     text = CAST + '"I am so tired," said poor Harriet.\n\n"Go to bed," cried old Tobias.'
     assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_a_possessive_before_saying_is_the_speaker():
+    text = CAST + 'Mr. Crane was stopped by Mrs. Pell\'s suddenly saying, "Stay where you are."'
+    assert speakers(text) == ["Mrs. Harriet Pell"]

@@ -54,6 +54,7 @@ _SUBJECT_PRONOUN_I = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE|I)\b")
 _I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{_VERB}\b|{_VERB}\s+I\b)")
 _HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{_VERB}\b|{_VERB}\s+(?:he|she)\b)")
 _BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
+_GERUND = regex.compile(r"\p{Ll}+ing\b")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
 _DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
 # What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
@@ -209,6 +210,8 @@ class _Context:
         """A name or pronoun ending just before `pos` (adverbs and a comma between allowed)."""
         m = _BEFORE_VERB.search(self.text, max(start, pos - 40), pos)
         end = m.start() if m else pos
+        if self.text[end - 2:end] in ("'s", "’s") and _GERUND.match(self.text, pos):
+            end -= 2  # 'Sir Thomas's saying', 'Mrs. Croft's suddenly saying'
         # The mention ending at `end`.
         for s in range(max(start, end - 40), end):
             hit = self.at.get(s)
