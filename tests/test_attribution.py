@@ -269,3 +269,8 @@ def test_a_tag_names_its_speaker_past_a_word_of_pity_or_age():
 def test_a_possessive_before_saying_is_the_speaker():
     text = CAST + 'Mr. Crane was stopped by Mrs. Pell\'s suddenly saying, "Stay where you are."'
     assert speakers(text) == ["Mrs. Harriet Pell"]
+
+
+def test_a_name_inside_a_clause_between_subject_and_verb_is_not_the_speaker():
+    text = CAST + 'Mr. Crane, approaching Mrs. Pell, said, "Shall we go?"'
+    assert speakers(text) == ["Mr. Tobias Crane"]

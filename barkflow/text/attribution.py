@@ -54,6 +54,7 @@ _SUBJECT_PRONOUN_I = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE|I)\b")
 _I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{_VERB}\b|{_VERB}\s+I\b)")
 _HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{_VERB}\b|{_VERB}\s+(?:he|she)\b)")
 _BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
+_CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
 _GERUND = regex.compile(r"\p{Ll}+ing\b")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
 _DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
@@ -262,6 +263,13 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
     for v in verbs[:1]:
         after = ctx.subject_at(v.end(), min(window_end, v.end() + 40))
         before = ctx.subject_before(v.start(), s)
+        if not tail and before and before[1] == EXPLICIT and _CLAUSE_BEFORE_VERB.search(text, max(s, v.start() - 40), v.start()):
+            # 'Mr. Crawford, approaching Julia, said,': the name ends a clause set off by commas;
+            # the speaker is the sentence's subject ahead of it.
+            i = bisect.bisect_left(ctx.event_pos, s)
+            if i < len(ctx.events) and ctx.event_pos[i] < v.start() and ctx.event_pos[i] in ctx.subjects \
+                    and ctx.events[i][1] != before[0]:
+                before = ctx.events[i][1], EXPLICIT, 0.9
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and found[0] is not None:
                 return found
