@@ -274,3 +274,11 @@ def test_a_possessive_before_saying_is_the_speaker():
 def test_a_name_inside_a_clause_between_subject_and_verb_is_not_the_speaker():
     text = CAST + 'Mr. Crane, approaching Mrs. Pell, said, "Shall we go?"'
     assert speakers(text) == ["Mr. Tobias Crane"]
+
+
+@pytest.mark.parametrize("paragraph", [
+    'Mrs. Pell was met by Mr. Crane, who, on hearing the news, said, "I am glad."',
+    'Mrs. Pell sat by the fire, and Mr. Crane, as the door closed on them, said, "Good night."',
+])
+def test_a_lead_in_verb_past_a_clause_is_the_nearest_clause_subjects(paragraph):
+    assert speakers(CAST + paragraph) == ["Mr. Tobias Crane"]

@@ -55,6 +55,7 @@ _I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{_VERB}\b|{
 _HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{_VERB}\b|{_VERB}\s+(?:he|she)\b)")
 _BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
 _CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
+_RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
 _GERUND = regex.compile(r"\p{Ll}+ing\b")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
 _DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
@@ -224,6 +225,18 @@ class _Context:
             return cid, ANAPHORIC, conf
         return None
 
+    def clause_subject(self, s: int, e: int) -> int | None:
+        """The latest name in [s, e) that starts a clause ('and James,') or a relative clause
+        ('Mr. Allen, who')."""
+        i = bisect.bisect_left(self.event_pos, e) - 1
+        while i >= 0 and self.event_pos[i] >= s:
+            pos, cid = self.events[i]
+            hit = self.at.get(pos)
+            if hit and (pos in self.subjects or _RELATIVE.match(self.text, hit[0])):
+                return cid
+            i -= 1
+        return None
+
     def first_subject(self, s: int, e: int) -> tuple[int | None, str, float] | None:
         """The first name or he/she (or a first-person narrator's I) in a span of narration."""
         i = bisect.bisect_left(self.event_pos, s)
@@ -284,6 +297,11 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             # quote's tag, the narration) would name someone else.
             return None, EXPLICIT, 0.0
         if not tail:
+            # 'and James, as the door closed, said,', 'Mr. Allen, who, on hearing it, said,': the
+            # nearest name that starts a clause or a relative clause.
+            found = ctx.clause_subject(s, v.start())
+            if found is not None:
+                return found, EXPLICIT, 0.8
             # 'Emma then looked up, and ... replied,': the sentence's subject.
             found = ctx.first_subject(s, v.start())
             if found and found[0] is not None:
