@@ -282,3 +282,11 @@ def test_a_name_inside_a_clause_between_subject_and_verb_is_not_the_speaker():
 ])
 def test_a_lead_in_verb_past_a_clause_is_the_nearest_clause_subjects(paragraph):
     assert speakers(CAST + paragraph) == ["Mr. Tobias Crane"]
+
+
+def test_a_name_a_hard_line_break_puts_at_a_line_start_is_no_subject():
+    """Books wrapped at a fixed width start lines mid-sentence: 'met\\nMr. Dobbs' does not make
+    Mr. Dobbs the subject a later 'he' stands for."""
+    text = CAST + ('Mr. Amos Dobbs lived in town; Mr. Dobbs was rich.\n\nMr. Crane had long ago met\n'
+                   'Mr. Dobbs at the bank. "You are late," he said.')
+    assert speakers(text) == ["Mr. Tobias Crane"]
