@@ -290,3 +290,9 @@ def test_a_name_a_hard_line_break_puts_at_a_line_start_is_no_subject():
     text = CAST + ('Mr. Amos Dobbs lived in town; Mr. Dobbs was rich.\n\nMr. Crane had long ago met\n'
                    'Mr. Dobbs at the bank. "You are late," he said.')
     assert speakers(text) == ["Mr. Tobias Crane"]
+
+
+def test_a_possessive_whose_apostrophe_was_lost_before_saying_is_the_speaker():
+    # Texts that dropped non-ASCII marks write 'Mrs. Pell s' for 'Mrs. Pell’s'.
+    text = CAST + 'Mr. Crane was stopped by Mrs. Pell s saying, "Stay where you are."'
+    assert speakers(text) == ["Mrs. Harriet Pell"]

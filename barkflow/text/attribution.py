@@ -212,7 +212,7 @@ class _Context:
         """A name or pronoun ending just before `pos` (adverbs and a comma between allowed)."""
         m = _BEFORE_VERB.search(self.text, max(start, pos - 40), pos)
         end = m.start() if m else pos
-        if self.text[end - 2:end] in ("'s", "’s") and _GERUND.match(self.text, pos):
+        if self.text[end - 2:end] in ("'s", "’s", " s") and _GERUND.match(self.text, pos):
             end -= 2  # 'Sir Thomas's saying', 'Mrs. Croft's suddenly saying'
         # The mention ending at `end`.
         for s in range(max(start, end - 40), end):
