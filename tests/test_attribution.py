@@ -296,3 +296,10 @@ def test_a_possessive_whose_apostrophe_was_lost_before_saying_is_the_speaker():
     # Texts that dropped non-ASCII marks write 'Mrs. Pell s' for 'Mrs. Pell’s'.
     text = CAST + 'Mr. Crane was stopped by Mrs. Pell s saying, "Stay where you are."'
     assert speakers(text) == ["Mrs. Harriet Pell"]
+
+
+def test_narration_after_a_semicolon_is_not_the_quotations_tag():
+    """'"...," said Emma, thinking "..."; Harriet thought, "..."': the clause after the semicolon
+    leads into the next quotation, it does not tag the one before it."""
+    text = CAST + ('"Good," said Mrs. Pell, thinking "he is late"; Mr. Crane thought, "She is cross."')
+    assert [s.split()[-1] for s in speakers(text)] == ["Pell", "Pell", "Crane"]

@@ -329,7 +329,8 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
             break
         leads_in = _leads_in(text, s, e)
         two = _SENTENCE_END.search(text, s, e) is not None
-        if not (leads_in and not two and led):
+        # After a semicolon outside the marks a new clause starts: no tag of this quotation's.
+        if not (leads_in and not two and led) and not _NEW_CLAUSE.match(text, s, e):
             own[i][1] = _tag(ctx, s, e, tail=True)
         # Who spoke this quotation is the latest speaker for a pronoun in the next one's tag.
         mine = own[i][1] or own[i][0]
@@ -340,6 +341,9 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
             own[i + 1][0] = _tag(ctx, s, e, tail=False)
             led = bool(own[i + 1][0] and own[i + 1][0][0] is not None)
     return own
+
+
+_NEW_CLAUSE = regex.compile(r"[\"'”’]*\s*;")
 
 
 def _leads_in(text: str, s: int, e: int) -> bool:
