@@ -17,3 +17,12 @@ def test_a_sentence_opener_before_several_names_is_not_a_given_name():
     found = aliases(text)
     assert "Tony" in found and "Milly" in found
     assert not any(a.startswith("Presently") for a in found)
+
+
+def test_a_title_alone_is_the_one_character_who_bears_it():
+    """'the Major' in a book with one Major Callendar is him, not a second character."""
+    text = ("Major Callendar came in. Major Callendar sat down. The Major smiled, and the Major "
+            "spoke, and then the Major left with Mrs. Turton. Mrs. Turton stayed.")
+    cast = find_characters(text)
+    (major,) = [c for c in cast.characters if any("Major" in a for a in c.aliases)]
+    assert "the Major" in major.aliases and major.mentions == 5

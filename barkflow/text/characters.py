@@ -403,6 +403,14 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
             alias_owner[f] = cid
     mentions = [(s, e, alias_owner[f]) for f, ss in spans.items() if f in alias_owner for s, e in ss]
     for title, found in _title_roles(text).items():
+        # The one character the book names with this title ('Major Callendar') is 'the Major'.
+        bearers = [c for c in characters if any(a.split()[0] == title and len(a.split()) > 1 for a in c.aliases)]
+        if len(bearers) == 1:
+            c = bearers[0]
+            c.aliases = tuple(sorted(c.aliases + (f"the {title}",)))
+            c.mentions += len(found)
+            mentions += [(s, e, c.id) for s, e in found]
+            continue
         cid = len(characters)
         characters.append(Character(cid, f"the {title}", (f"the {title}",), _gender_of_title(title), 0, len(found),
                                     "title" if _gender_of_title(title) != "?" else ""))
