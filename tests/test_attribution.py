@@ -303,3 +303,17 @@ def test_narration_after_a_semicolon_is_not_the_quotations_tag():
     leads into the next quotation, it does not tag the one before it."""
     text = CAST + ('"Good," said Mrs. Pell, thinking "he is late"; Mr. Crane thought, "She is cross."')
     assert [s.split()[-1] for s in speakers(text)] == ["Pell", "Pell", "Crane"]
+
+
+def test_a_named_narrator_speaks_in_a_paragraph_shared_with_another_speaker():
+    """Once 'I' is found to be Hastings, a paragraph where both speak names Hastings too (and
+    never the stand-in narrator, which is gone)."""
+    places = ["the inn", "the station", "the garden", "the library", "the village", "the church",
+              "the mill", "the pier", "the bank", "the farm", "the school"]
+    exchanges = "".join(f'"Where were you, Hastings?" asked Poirot.\n\n"At {p}," I said.\n\n'
+                        f'"Alone?"\n\n"Quite alone," said I.\n\n' for p in places)
+    text = ("Hercule Poirot met me at the station. Poirot smiled.\n\n" + exchanges +
+            '"I am tired," I said. Poirot said, "Then sleep, Hastings."')
+    result = attribute(text)
+    names = [None if q.speaker is None else result.characters[q.speaker].name for q in result.quotations]
+    assert names[-2:] == ["Hastings", "Poirot"]

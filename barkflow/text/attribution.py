@@ -488,6 +488,8 @@ def _name_the_narrator(turns: list[_Turn], ctx: _Context, narrator: int) -> None
     for turn in turns:
         if turn.speaker == narrator:
             turn.speaker = name
+        if turn.per_quote:
+            turn.per_quote = [(name, *t[1:]) if t and t[0] == narrator else t for t in turn.per_quote]
 
 
 def _vocatives(ctx: _Context, quotes: list) -> tuple[int, ...]:
