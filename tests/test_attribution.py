@@ -246,3 +246,74 @@ def test_the_one_a_lone_speaker_addresses_is_the_other_party():
                    '"Are you coming, Tobias?" said Mrs. Pell.\n\n'
                    '"No."\n\n"Why not?"\n\n"I am busy."')
     assert speakers(text)[1:] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+@pytest.mark.parametrize("paragraph, expected", [
+    # Each quotation after the first has its own lead-in tag: two people in one paragraph.
+    ('Mrs. Pell said, "Are you staying long?" Mr. Crane said, "Only a week."', ["Pell", "Crane"]),
+    ('"It is late," said Mrs. Pell quietly. After a pause Mr. Crane added, "Not so very late."',
+     ["Pell", "Crane"]),
+    # A tag between two quotations with no tag of their own is both halves' speaker.
+    ('"Well," said Mrs. Pell, "I never did."', ["Pell", "Pell"]),
+    ('"Well?" Mr. Crane cried. "Go on."', ["Crane", "Crane"]),
+])
+def test_each_quotation_in_a_paragraph_takes_its_own_tag(paragraph, expected):
+    assert [s.split()[-1] for s in speakers(CAST + paragraph)] == expected
+
+
+def test_a_tag_names_its_speaker_past_a_word_of_pity_or_age():
+    text = CAST + '"I am so tired," said poor Harriet.\n\n"Go to bed," cried old Tobias.'
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_a_possessive_before_saying_is_the_speaker():
+    text = CAST + 'Mr. Crane was stopped by Mrs. Pell\'s suddenly saying, "Stay where you are."'
+    assert speakers(text) == ["Mrs. Harriet Pell"]
+
+
+def test_a_name_inside_a_clause_between_subject_and_verb_is_not_the_speaker():
+    text = CAST + 'Mr. Crane, approaching Mrs. Pell, said, "Shall we go?"'
+    assert speakers(text) == ["Mr. Tobias Crane"]
+
+
+@pytest.mark.parametrize("paragraph", [
+    'Mrs. Pell was met by Mr. Crane, who, on hearing the news, said, "I am glad."',
+    'Mrs. Pell sat by the fire, and Mr. Crane, as the door closed on them, said, "Good night."',
+])
+def test_a_lead_in_verb_past_a_clause_is_the_nearest_clause_subjects(paragraph):
+    assert speakers(CAST + paragraph) == ["Mr. Tobias Crane"]
+
+
+def test_a_name_a_hard_line_break_puts_at_a_line_start_is_no_subject():
+    """Books wrapped at a fixed width start lines mid-sentence: 'met\\nMr. Dobbs' does not make
+    Mr. Dobbs the subject a later 'he' stands for."""
+    text = CAST + ('Mr. Amos Dobbs lived in town; Mr. Dobbs was rich.\n\nMr. Crane had long ago met\n'
+                   'Mr. Dobbs at the bank. "You are late," he said.')
+    assert speakers(text) == ["Mr. Tobias Crane"]
+
+
+def test_a_possessive_whose_apostrophe_was_lost_before_saying_is_the_speaker():
+    # Texts that dropped non-ASCII marks write 'Mrs. Pell s' for 'Mrs. Pell’s'.
+    text = CAST + 'Mr. Crane was stopped by Mrs. Pell s saying, "Stay where you are."'
+    assert speakers(text) == ["Mrs. Harriet Pell"]
+
+
+def test_narration_after_a_semicolon_is_not_the_quotations_tag():
+    """'"...," said Emma, thinking "..."; Harriet thought, "..."': the clause after the semicolon
+    leads into the next quotation, it does not tag the one before it."""
+    text = CAST + ('"Good," said Mrs. Pell, thinking "he is late"; Mr. Crane thought, "She is cross."')
+    assert [s.split()[-1] for s in speakers(text)] == ["Pell", "Pell", "Crane"]
+
+
+def test_a_named_narrator_speaks_in_a_paragraph_shared_with_another_speaker():
+    """Once 'I' is found to be Hastings, a paragraph where both speak names Hastings too (and
+    never the stand-in narrator, which is gone)."""
+    places = ["the inn", "the station", "the garden", "the library", "the village", "the church",
+              "the mill", "the pier", "the bank", "the farm", "the school"]
+    exchanges = "".join(f'"Where were you, Hastings?" asked Poirot.\n\n"At {p}," I said.\n\n'
+                        f'"Alone?"\n\n"Quite alone," said I.\n\n' for p in places)
+    text = ("Hercule Poirot met me at the station. Poirot smiled.\n\n" + exchanges +
+            '"I am tired," I said. Poirot said, "Then sleep, Hastings."')
+    result = attribute(text)
+    names = [None if q.speaker is None else result.characters[q.speaker].name for q in result.quotations]
+    assert names[-2:] == ["Hastings", "Poirot"]

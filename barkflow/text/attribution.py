@@ -46,7 +46,7 @@ _VERB_RE = regex.compile(rf"\b{_VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+la
 _ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
 _VERB_BEFORE = regex.compile(rf"\b{_VERB}\s+(?:the\s+)?$")
 _VERB_AFTER = regex.compile(rf"(?:,?\s+{_ADVERB})?\s+{_VERB}\b")
-_CLAUSE_START = regex.compile(r"(?:^|[.!?;]\s*[\"'”’)]*\s*|\n\s*|\b(?:and|but|then|while|when|as)\s+)$")
+_CLAUSE_START = regex.compile(r"(?:^|[.!?;]\s*[\"'”’)]*\s*|\n[ \t]*\n\s*|[,:—-][ \t]*\n\s*|\b(?:and|but|then|while|when|as)\s+)$")
 _PRONOUN_AT = regex.compile(r"(he|she|I|they|we)\b", regex.I)
 _SUBJECT_PRONOUN = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE)\b")
 _SUBJECT_PRONOUN_I = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE|I)\b")
@@ -54,6 +54,9 @@ _SUBJECT_PRONOUN_I = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE|I)\b")
 _I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{_VERB}\b|{_VERB}\s+I\b)")
 _HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{_VERB}\b|{_VERB}\s+(?:he|she)\b)")
 _BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
+_CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
+_RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
+_GERUND = regex.compile(r"\p{Ll}+ing\b")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
 _DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
 # What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
@@ -64,6 +67,9 @@ _KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
 _KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b"
 _KIN_AFTER = regex.compile(rf"\s+{_KIN}")
 _KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
+# Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon'.
+_EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
+                         r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+)?")
 _LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
@@ -102,6 +108,7 @@ class _Turn:
     confidence: float = 0.0
     type: str = IMPLICIT
     vocatives: tuple[int, ...] = ()
+    per_quote: list | None = None  # (speaker, type, confidence) per quote, where its tags name several people
 
 
 class _Context:
@@ -189,8 +196,10 @@ class _Context:
         while pos < end and self.text[pos] in " \t\n\r":
             pos += 1
         hit = self.at.get(pos)
-        if hit is None and self.text.startswith(("the ", "The "), pos):
-            hit = self.at.get(pos + 4)  # said the Gryphon
+        if hit is None:
+            # said the Gryphon, said poor Alice, cried the little Princess
+            m = _EPITHET.match(self.text, pos, end)
+            hit = self.at.get(m.end()) if m else None
         if hit and hit[0] <= end:
             return hit[1], EXPLICIT, 0.95
         m = _PRONOUN_AT.match(self.text, pos, end)
@@ -203,6 +212,8 @@ class _Context:
         """A name or pronoun ending just before `pos` (adverbs and a comma between allowed)."""
         m = _BEFORE_VERB.search(self.text, max(start, pos - 40), pos)
         end = m.start() if m else pos
+        if self.text[end - 2:end] in ("'s", "’s", " s") and _GERUND.match(self.text, pos):
+            end -= 2  # 'Sir Thomas's saying', 'Mrs. Croft's suddenly saying'
         # The mention ending at `end`.
         for s in range(max(start, end - 40), end):
             hit = self.at.get(s)
@@ -212,6 +223,18 @@ class _Context:
         if m:
             cid, conf = self.resolve(m.group(1), end)
             return cid, ANAPHORIC, conf
+        return None
+
+    def clause_subject(self, s: int, e: int) -> int | None:
+        """The latest name in [s, e) that starts a clause ('and James,') or a relative clause
+        ('Mr. Allen, who')."""
+        i = bisect.bisect_left(self.event_pos, e) - 1
+        while i >= 0 and self.event_pos[i] >= s:
+            pos, cid = self.events[i]
+            hit = self.at.get(pos)
+            if hit and (pos in self.subjects or _RELATIVE.match(self.text, hit[0])):
+                return cid
+            i -= 1
         return None
 
     def first_subject(self, s: int, e: int) -> tuple[int | None, str, float] | None:
@@ -253,6 +276,13 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
     for v in verbs[:1]:
         after = ctx.subject_at(v.end(), min(window_end, v.end() + 40))
         before = ctx.subject_before(v.start(), s)
+        if not tail and before and before[1] == EXPLICIT and _CLAUSE_BEFORE_VERB.search(text, max(s, v.start() - 40), v.start()):
+            # 'Mr. Crawford, approaching Julia, said,': the name ends a clause set off by commas;
+            # the speaker is the sentence's subject ahead of it.
+            i = bisect.bisect_left(ctx.event_pos, s)
+            if i < len(ctx.events) and ctx.event_pos[i] < v.start() and ctx.event_pos[i] in ctx.subjects \
+                    and ctx.events[i][1] != before[0]:
+                before = ctx.events[i][1], EXPLICIT, 0.9
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and found[0] is not None:
                 return found
@@ -267,11 +297,70 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             # quote's tag, the narration) would name someone else.
             return None, EXPLICIT, 0.0
         if not tail:
+            # 'and James, as the door closed, said,', 'Mr. Allen, who, on hearing it, said,': the
+            # nearest name that starts a clause or a relative clause.
+            found = ctx.clause_subject(s, v.start())
+            if found is not None:
+                return found, EXPLICIT, 0.8
             # 'Emma then looked up, and ... replied,': the sentence's subject.
             found = ctx.first_subject(s, v.start())
             if found and found[0] is not None:
                 return found[0], found[1], min(0.8, found[2] + 0.1)
     return None
+
+
+def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
+    """Each quotation's [lead-in tag, tag after it]. The narration between two quotations is the
+    first one's tag ('"Well," said Emma, "I..."') unless the first already has a lead-in tag of its
+    own ('Milly said, "..." Babs said, "..."'): then it leads into the second. Where it holds two
+    sentences, its first clause follows the one and its last sentence, ending in a comma or colon,
+    leads into the other ('"...," said Lady Bertram. After a pause Sir Thomas added, "..."')."""
+    text = ctx.text
+    own = [[None, None] for _ in quotes]
+    start = ctx.scan.paragraphs[quotes[0].paragraph].start
+    led = False  # the quotation has a lead-in tag of its own, ending in a comma or colon
+    if quotes[0].start - start > 2:
+        own[0][0] = _tag(ctx, start, quotes[0].start, tail=False)
+        led = bool(own[0][0] and own[0][0][0] is not None and _leads_in(text, start, quotes[0].start))
+    for i, q in enumerate(quotes):
+        s, e = q.end, quotes[i + 1].start if i + 1 < len(quotes) else paragraph_end
+        if i + 1 == len(quotes):
+            own[i][1] = _tag(ctx, s, e, tail=True)
+            break
+        leads_in = _leads_in(text, s, e)
+        two = _SENTENCE_END.search(text, s, e) is not None
+        # After a semicolon outside the marks a new clause starts: no tag of this quotation's.
+        if not (leads_in and not two and led) and not _NEW_CLAUSE.match(text, s, e):
+            own[i][1] = _tag(ctx, s, e, tail=True)
+        # Who spoke this quotation is the latest speaker for a pronoun in the next one's tag.
+        mine = own[i][1] or own[i][0]
+        if mine and mine[0] is not None:
+            ctx.add_speaker(q.start, mine[0])
+        led = False
+        if leads_in and (two or own[i][1] is None):
+            own[i + 1][0] = _tag(ctx, s, e, tail=False)
+            led = bool(own[i + 1][0] and own[i + 1][0][0] is not None)
+    return own
+
+
+_NEW_CLAUSE = regex.compile(r"[\"'”’]*\s*;")
+
+
+def _leads_in(text: str, s: int, e: int) -> bool:
+    """Whether narration [s, e) ends the way a lead-in tag does: 'said,', 'replied:', 'cried--'."""
+    return text[s:e].rstrip(" \t\n\"'“‘").endswith((",", ":", "—", "-"))
+
+
+def _per_quote(own: list[list]) -> list:
+    """Each quotation's speaker from its own tags; one without takes the previous one's (a
+    speech interrupted by narration), the first ones the next tagged one's."""
+    mine = [tail if tail else head for head, tail in own]
+    out, last = [], None
+    for t in mine:
+        last = t if t else last
+        out.append(last)
+    first = next((t for t in out if t), None)
+    return [t or first for t in out]
 
 
 def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) -> Attribution:
@@ -293,17 +382,17 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         p = scan.paragraphs[turn.paragraph]
         ctx.avoid = frozenset(turn.vocatives)
         quotes = turn.quotes
-        found = None
-        # Tags: after each quotation (up to the next), then before the first.
-        bounds = [q.end for q in quotes]
-        nexts = [q.start for q in quotes[1:]] + [p.end]
         head = (p.start, quotes[0].start)
-        for s, e in zip(bounds, nexts):
-            found = _tag(ctx, s, e, tail=True)
-            if found:
-                break
-        if not found and head[1] - head[0] > 2:
-            found = _tag(ctx, head[0], head[1], tail=False)
+        own = _own_tags(ctx, quotes, p.end)
+        # The paragraph's speaker: the first tag after a quotation, else the first lead-in tag.
+        own_first = own[0][1] or own[0][0]
+        found = next((t for _, t in own if t), None) or next((t for t, _ in own if t), None)
+        speakers = {t[0] for pair in own for t in pair if t and t[0] is not None}
+        if len(speakers) > 1:
+            turn.per_quote = _per_quote(own)
+            last = turn.per_quote[-1]
+            if last and last[0] is not None:
+                ctx.add_speaker(quotes[-1].start, last[0])
         before = scan.paragraphs[turn.paragraph - 1] if turn.paragraph else None
         lead_in = before is not None and turn.paragraph - 1 not in by_paragraph
         if not found and lead_in and head[1] - head[0] <= 2:
@@ -325,7 +414,9 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 found = (found[0], IMPLICIT, min(found[2], 0.6))
         if found and found[0] is not None:
             turn.speaker, turn.type, turn.confidence = found
-            ctx.add_speaker(quotes[0].start, found[0])
+            # (_own_tags has already recorded the first quotation's own speaker in a longer paragraph)
+            if not turn.per_quote and (len(quotes) == 1 or found is not own_first):
+                ctx.add_speaker(quotes[0].start, found[0])
     ctx.avoid = frozenset()
     if ctx.narrator is not None:
         _name_the_narrator(turns, ctx, ctx.narrator)
@@ -338,8 +429,10 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
 
     quotations = []
     for turn in turns:
-        for q in turn.quotes:
+        for i, q in enumerate(turn.quotes):
             speaker, conf, kind = turn.speaker, turn.confidence, turn.type
+            if turn.per_quote and turn.per_quote[i]:
+                speaker, kind, conf = turn.per_quote[i]
             keep = speaker if speaker is not None and conf >= threshold else None
             quotations.append(Quotation(q.start, q.end, keep, round(conf, 3), kind, q.paragraph, q.group))
             if keep is not None:
@@ -395,6 +488,8 @@ def _name_the_narrator(turns: list[_Turn], ctx: _Context, narrator: int) -> None
     for turn in turns:
         if turn.speaker == narrator:
             turn.speaker = name
+        if turn.per_quote:
+            turn.per_quote = [(name, *t[1:]) if t and t[0] == narrator else t for t in turn.per_quote]
 
 
 def _vocatives(ctx: _Context, quotes: list) -> tuple[int, ...]:

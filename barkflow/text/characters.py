@@ -199,9 +199,16 @@ def _name_words(text: str) -> set[str]:
              if (n >= 2 or w in FORMAL_GENDER or w in _PET or titled[w])
              and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
     # A given name that is also a common word (Rose, Grace, Will) is a name where the book puts it
-    # before a surname it knows, twice or more: 'Rose Maylie'.
-    before_name = Counter(m.group(1) for m in _FIRST_OF_TWO.finditer(text) if m.group(2) in names)
-    return names | {w for w, n in before_name.items() if n >= 2 and w not in STOP and len(w) > 1}
+    # before a surname it knows, twice or more: 'Rose Maylie'. Mostly before the one name: a word
+    # that opens sentences before whichever name comes next ('Presently Tony', 'Presently Milly')
+    # is not a given name.
+    pairs = Counter((m.group(1), m.group(2)) for m in _FIRST_OF_TWO.finditer(text) if m.group(2) in names)
+    before_name, top = Counter(), Counter()
+    for (w, after), n in pairs.items():
+        before_name[w] += n
+        top[w] = max(top[w], n)
+    return names | {w for w, n in before_name.items()
+                    if n >= 2 and top[w] * 4 >= n * 3 and w not in STOP and len(w) > 1}
 
 
 def _pronoun_votes(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -396,6 +403,14 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
             alias_owner[f] = cid
     mentions = [(s, e, alias_owner[f]) for f, ss in spans.items() if f in alias_owner for s, e in ss]
     for title, found in _title_roles(text).items():
+        # The one character the book names with this title ('Major Callendar') is 'the Major'.
+        bearers = [c for c in characters if any(a.split()[0] == title and len(a.split()) > 1 for a in c.aliases)]
+        if len(bearers) == 1:
+            c = bearers[0]
+            c.aliases = tuple(sorted(c.aliases + (f"the {title}",)))
+            c.mentions += len(found)
+            mentions += [(s, e, c.id) for s, e in found]
+            continue
         cid = len(characters)
         characters.append(Character(cid, f"the {title}", (f"the {title}",), _gender_of_title(title), 0, len(found),
                                     "title" if _gender_of_title(title) != "?" else ""))
