@@ -11,6 +11,7 @@ import collections
 import functools
 import json
 import logging
+import marshal
 from pathlib import Path
 from typing import Optional
 
@@ -65,17 +66,23 @@ def publish(
     for segment in manifest["segments"]:  # set on every run: retakes add takes without re-stitching
         segment["takes"] = counts[segment["uid"]]
     _set_verify_results(manifest["segments"], takes, scores, verify)
-    # Only what the lines above set can differ from the file: compared as compact JSON (C-fast), not by
+    # Only what the lines above set can differ from the file: compared as a snapshot taken before, not by
     # parsing the file again or by json's indented dumps (pure Python: half a second a novel)
     if before is None or _review_fields(manifest) != before:
         write_json_atomic(manifest_path, manifest)
     return list(manifest["outputs"]), manifest["audio_seconds"]
 
 
-def _review_fields(manifest: dict) -> str:
-    """The fields `publish` sets on every run (a kept manifest's only changes), as one string."""
-    return json.dumps([[s.get(f) for f in ("review_takes", "checks", "takes", "verify", "keys")]
-                       for s in manifest["segments"]], sort_keys=True)
+def _review_fields(manifest: dict) -> Optional[bytes]:
+    """The fields `publish` sets on every run (a kept manifest's only changes), as bytes: marshal
+    copies plain JSON data in a fiftieth of a second a novel, where json.dumps takes a tenth. None
+    (counts as changed) for a value it cannot copy; nothing is ever loaded back from these bytes."""
+    try:
+        # version 2: no back-references, so a value shared by two fields and two equal copies agree
+        return marshal.dumps([[s.get(f) for f in ("review_takes", "checks", "takes", "verify", "keys")]
+                              for s in manifest["segments"]], 2)
+    except ValueError:
+        return None
 
 
 MAX_MANIFEST_BYTES = 1 << 30  # a 120,000-word novel's is about 10 MB; past this it is not one (counts as damaged)
