@@ -108,6 +108,32 @@ def test_a_no_op_rerun_opens_no_entry_and_writes_no_manifest(tmp_path, monkeypat
     assert json.loads(manifest.read_text()) == kept
 
 
+def test_an_output_deleted_by_hand_is_made_again_by_a_rerun(tmp_path):
+    """Outputs count as up to date only while every one exists (one listing per folder): a deleted
+    export or segment voice is made again, without rendering."""
+    render(project_config(tmp_path))
+    outputs = json.loads((tmp_path / "out" / "manifest.json").read_text())["outputs"]
+    voice = next(Path(p) for p in outputs if Path(p).parent.name == "voices")
+    export = next(Path(p) for p in outputs if Path(p).parent.name != "voices")
+    for path in (voice, export):
+        made = path.read_bytes()
+        path.unlink()
+        again = render(project_config(tmp_path))
+        assert sum(again.rendered.values()) == 0 and path.read_bytes() == made
+
+
+def test_all_exist_lists_each_folder_once(tmp_path):
+    from barkflow.publishing.publish import _all_exist
+
+    (tmp_path / "a").mkdir()
+    files = [tmp_path / "a" / "x.mp3", tmp_path / "a" / "y.npz", tmp_path / "z.srt"]
+    for f in files:
+        f.write_text("")
+    assert _all_exist([str(f) for f in files]) and _all_exist([])
+    assert not _all_exist([str(f) for f in files] + [str(tmp_path / "a" / "gone.npz")])
+    assert not _all_exist([str(tmp_path / "no-such-folder" / "x.mp3")])
+
+
 @pytest.mark.parametrize("project", ["demo", "audiobook", "dialogue", "fountain", "audition"])
 def test_every_example_project_renders(tmp_path, project):
     summary = render(project_config(tmp_path, project=project))

@@ -355,8 +355,8 @@ class _Planner:
                         piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(speller(s)) + b,
                         seed=split_seed, where=plan.where,
                     )
-                spellings = [(speller.respelled(part), speller(part)) for part in piece_parts] if speller.active else None
-                self.memo.put(split_key, piece, piece_parts, spellings)
+                spellings = [(speller.respelled(part), speller(part)) for part in piece_parts]
+                self.memo.put(split_key, piece, piece_parts, spellings if speller.active else None)
             parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
         return parts
 

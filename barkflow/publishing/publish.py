@@ -12,6 +12,7 @@ import functools
 import json
 import logging
 import marshal
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -223,34 +224,34 @@ def _stitch_and_export(
     remove_stale_partials(out_dir, out_dir / "master", out_dir / "voices")  # left by a killed run's writes
     # The chapters the chosen segments reach (a preview may stop in the first).
     chapter_titles = list(the_plan.script.chapter_titles[: max((u.line.chapter for u in chosen), default=-1) + 1])
-    pieces = [
-        StitchPiece(
-            segment_id=u.segment_id, audio_path=store.path("decode", u.keys["decode"]), chapter=u.line.chapter,
-            line=u.line.source_line, speaker=u.line.speaker, text=u.shown,
-            boundary=_boundary(u, chosen[i + 1] if i + 1 < len(chosen) else None),
-            pause_before_s=u.pause_before or None, pause_after_s=u.pause_after or None,
-            load_audio=functools.partial(load_audio, store, u, engine),
-        )
-        for i, u in enumerate(chosen)
-    ]
+    boundaries = [_boundary(u, chosen[i + 1] if i + 1 < len(chosen) else None) for i, u in enumerate(chosen)]
 
     def inputs_key() -> str:
         # The entries' checksums, not only their keys: a repaired or recomputed entry re-stitches.
         return RENDER_KEY(
             pieces=[
-                {"id": p.segment_id, "audio": p.audio_path.name, "checksum": store.checksum("decode", u.keys["decode"]),
-                 "boundary": p.boundary, "chapter": p.chapter, "pause_before": p.pause_before_s,
-                 "pause_after": p.pause_after_s, "shown": p.text}
-                for p, u in zip(pieces, chosen)
+                {"id": u.segment_id, "audio": f"{u.keys['decode']}.npz",  # the entry's file name
+                 "checksum": store.checksum("decode", u.keys["decode"]), "boundary": boundary, "chapter": u.line.chapter, "pause_before": u.pause_before or None,
+                 "pause_after": u.pause_after or None, "shown": u.shown}
+                for u, boundary in zip(chosen, boundaries)
             ],
             chapter_titles=chapter_titles, stitch=cfg.stitch, export=cfg.export, name=cfg.project.name,
             tags=the_plan.tags.identity(),
         )
 
     render_key = inputs_key()
-    if previous and previous["render_key"] == render_key and all(Path(p).exists() for p in previous["outputs"]):
+    if previous and previous["render_key"] == render_key and _all_exist(previous["outputs"]):
         log.info("outputs are up to date in %s", out_dir)
         return previous
+    pieces = [
+        StitchPiece(
+            segment_id=u.segment_id, audio_path=store.path("decode", u.keys["decode"]), chapter=u.line.chapter,
+            line=u.line.source_line, speaker=u.line.speaker, text=u.shown, boundary=boundary,
+            pause_before_s=u.pause_before or None, pause_after_s=u.pause_after or None,
+            load_audio=functools.partial(load_audio, store, u, engine),
+        )
+        for u, boundary in zip(chosen, boundaries)
+    ]
     stitched = stitch(pieces, chapter_titles, cfg.stitch, out_dir / "master", SAMPLE_RATE)
     render_key = inputs_key()  # what was stitched: entries stitch found damaged were recomputed
     outputs = [str(p) for p in export(stitched, chapter_titles, cfg.export, out_dir, cfg.project.name, the_plan.tags)]
@@ -262,6 +263,22 @@ def _stitch_and_export(
         outputs.append(str(write_read_along(stitched, chapter_titles, epub, tags, cfg.export.bitrate_kbps)))
     outputs += [str(p) for p in _export_segment_voices(chosen, store, engine, out_dir / "voices")]
     return _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs)
+
+
+def _all_exist(paths: list[str]) -> bool:
+    """Whether every path exists: a listing per folder, not a stat per file (a novel's outputs
+    are thousands of segment voices in one folder)."""
+    listed: dict[str, set] = {}
+    for path in paths:
+        folder, name = os.path.split(path)
+        if folder not in listed:
+            try:
+                listed[folder] = set(os.listdir(folder or "."))
+            except OSError:
+                return False
+        if name not in listed[folder]:
+            return False
+    return True
 
 
 def _export_segment_voices(units: list[Unit], store: Store, engine: Bark, folder: Path) -> list[Path]:
