@@ -898,3 +898,17 @@ def test_a_forged_stamp_in_the_checksums_file_is_not_a_stale_entrys_pass(store, 
     path.write_text(json.dumps({"aa01": [row[0], row[1] + 1, *row[2:4], "f" * 32]}))
     opened = _opened_archives(monkeypatch)
     assert Store(store.root).checksum(NS, "aa01") == real and opened
+
+
+@settings(max_examples=30, deadline=None)
+@given(saved=st.sets(st.sampled_from(["aa01", "aa02", "ab01", "zz99", "zz98"])),
+       asked=st.sets(st.sampled_from(["aa01", "aa02", "ab01", "zz99", "zz98", "qq00"])))
+def test_existing_agrees_with_has(tmp_path_factory, saved, asked):
+    """The listing per folder a rerun uses finds exactly the entries a stat per key would."""
+    store = Store(tmp_path_factory.mktemp("existing"))
+    for key in saved:
+        store.save("semantic", key, {"tokens": np.zeros(2, dtype=np.int64)})
+    (store.root / "semantic" / "aa").mkdir(parents=True, exist_ok=True)
+    (store.root / "semantic" / "aa" / "aa03.npz").mkdir()  # a folder named like an entry is none
+    assert store.existing("semantic", asked | {"aa03"}) == {k for k in asked | {"aa03"} if store.has("semantic", k)}
+    assert store.existing("semantic", asked) == saved & asked

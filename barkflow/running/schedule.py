@@ -93,7 +93,8 @@ def run_step(step, units: list[Unit], store: Store, engine: Bark, progress_facto
     by_key: dict[str, Unit] = {}
     for unit in units:
         by_key.setdefault(unit.keys[step.NAME], unit)
-    missing = [u for k, u in by_key.items() if not store.has(step.NAME, k)]
+    present = store.existing(step.NAME, by_key)
+    missing = [u for k, u in by_key.items() if k not in present]
     reused = len(by_key) - len(missing)
     tally = _step_tally(step.NAME)
     tally.found.update(by_key.keys() - {u.keys[step.NAME] for u in missing})

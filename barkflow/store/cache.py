@@ -170,6 +170,23 @@ class Store:
         """Whether the entry exists (a stat, no load: a corrupt entry still counts until loaded)."""
         return os.path.isfile(os.path.join(self._folder(namespace, key), f"{key}.npz"))
 
+    def existing(self, namespace: str, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` have an entry, as `has` tells, by one listing per key folder instead of a
+        stat per key: a book's rerun asks for every segment's entry at every step."""
+        by_folder: dict[str, list[str]] = {}
+        for key in keys:
+            _check_name(namespace, key)
+            by_folder.setdefault(key[:2], []).append(key)
+        found: set[str] = set()
+        for group in by_folder.values():
+            try:
+                with os.scandir(self._folder(namespace, group[0])) as listing:
+                    files = {entry.name for entry in listing if entry.is_file()}
+            except OSError:  # no such folder yet: none of these entries
+                continue
+            found.update(key for key in group if f"{key}.npz" in files)
+        return found
+
     def save(
         self,
         namespace: str,
