@@ -317,3 +317,11 @@ def test_a_named_narrator_speaks_in_a_paragraph_shared_with_another_speaker():
     result = attribute(text)
     names = [None if q.speaker is None else result.characters[q.speaker].name for q in result.quotations]
     assert names[-2:] == ["Hastings", "Poirot"]
+
+
+def test_a_named_actor_in_an_untagged_paragraph_outweighs_turn_taking():
+    """'Tom laughed. "..."': the paragraph's own narration names who acts, and so who speaks, even
+    where counting turns from the last tag would give the other person."""
+    text = CAST + ('"Come here," said Mr. Crane.\n\n"Why?" said Mrs. Pell.\n\n"Because."\n\n'
+                   'Mr. Crane shook his head. "And because I asked."')
+    assert [s.split()[-1] for s in speakers(text)][-4:] == ["Crane", "Pell", "Crane", "Crane"]

@@ -76,6 +76,9 @@ EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
 # An untagged turn's guess from the narration's subject below this confidence gives way to
 # turn-taking in a two-person exchange (dev PDNC: 54.9% of implicit quotes right, against 54.1% at 0).
 WEAK_GUESS = 0.75
+# An untagged paragraph whose narration has a name as its subject: that person's turn (dev PDNC
+# all 15307 -> 15326 right, against 0.7, which alternation overrides).
+NAMED_ACTOR = 0.8
 
 
 @dataclass(frozen=True)
@@ -404,7 +407,9 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             for s, e in narration(scan, turn.paragraph):
                 found = ctx.first_subject(s, min(e, s + 200))
                 if found:
-                    found = (found[0], IMPLICIT, min(found[2], 0.7))
+                    # A name as the subject ('Emma looked up. "..."') outweighs turn counting
+                    # (above WEAK_GUESS); a pronoun's guess does not.
+                    found = (found[0], IMPLICIT, NAMED_ACTOR if found[1] == IMPLICIT else min(found[2], 0.7))
                     break
         if not found and lead_in:
             # 'Here Mr. Weston joined them ...' then the speech: the last sentence's subject.
