@@ -325,3 +325,11 @@ def test_a_named_actor_in_an_untagged_paragraph_outweighs_turn_taking():
     text = CAST + ('"Come here," said Mr. Crane.\n\n"Why?" said Mrs. Pell.\n\n"Because."\n\n'
                    'Mr. Crane shook his head. "And because I asked."')
     assert [s.split()[-1] for s in speakers(text)][-4:] == ["Crane", "Pell", "Crane", "Crane"]
+
+
+def test_a_name_after_a_quotation_closing_on_a_dash_starts_a_sentence():
+    """'...could.--" Kate was ashamed': Kate is the subject the next 'she cried' refers to."""
+    text = ('Miss Ann Bell and Miss Kate Dorr came in. Miss Bell sat down; Miss Dorr stood.\n\n'
+            'Ann said she would "come as fast as she could.--" Kate was ashamed of her friend.\n\n'
+            '"Upon my word," she cried, "how silly."')
+    assert speakers(text)[-1] == "Miss Kate Dorr"
