@@ -333,3 +333,21 @@ def test_a_name_after_a_quotation_closing_on_a_dash_starts_a_sentence():
             'Ann said she would "come as fast as she could.--" Kate was ashamed of her friend.\n\n'
             '"Upon my word," she cried, "how silly."')
     assert speakers(text)[-1] == "Miss Kate Dorr"
+
+
+def test_a_pronoun_tag_answering_a_speech_is_the_one_it_addressed():
+    """'"No, John; ..." / "I see," he said': he is John, whom the last speech spoke to, not the
+    man last named in the narration."""
+    text = ('Mr. John Hale came in with Mr. Tobias Crane and Mrs. Harriet Pell. Mr. Crane sat '
+            'down; Mr. Hale stood.\n\nMr. Crane looked at the fire.\n\n'
+            '"No, John; it is late," said Mrs. Pell.\n\n"I see," he said.')
+    assert speakers(text)[-1] == "Mr. John Hale"
+
+
+def test_a_pronoun_tag_after_a_name_in_its_own_paragraph_is_that_name():
+    """'"...," said Kate. "...," she added': the name in the paragraph comes before the one the
+    previous speech addressed."""
+    text = ('Miss Ann Bell and Miss Kate Dorr came in. Miss Bell sat down; Miss Dorr stood.\n\n'
+            '"Sit down, Ann," said Mr. Crane.\n\n'
+            '"No," said Miss Dorr. "Never," she added.')
+    assert speakers(text)[-2:] == ["Miss Kate Dorr", "Miss Kate Dorr"]
