@@ -351,3 +351,11 @@ def test_a_pronoun_tag_after_a_name_in_its_own_paragraph_is_that_name():
             '"Sit down, Ann," said Mr. Crane.\n\n'
             '"No," said Miss Dorr. "Never," she added.')
     assert speakers(text)[-2:] == ["Miss Kate Dorr", "Miss Kate Dorr"]
+
+
+def test_a_capitalised_noun_a_tag_names_is_a_character_though_lower_case_elsewhere():
+    """'cried the Mouse': a character, even in a book that says 'a mouse' more often."""
+    text = ("Alice saw a mouse, and then another mouse, and a mouse again: mouse after mouse.\n\n"
+            '"Not like cats!" cried the Mouse.\n\n"Well, perhaps not," said Alice.\n\n'
+            '"I hate cats," said the Mouse.')
+    assert speakers(text)[::2] == ["Mouse", "Mouse"]
