@@ -317,3 +317,45 @@ def test_a_named_narrator_speaks_in_a_paragraph_shared_with_another_speaker():
     result = attribute(text)
     names = [None if q.speaker is None else result.characters[q.speaker].name for q in result.quotations]
     assert names[-2:] == ["Hastings", "Poirot"]
+
+
+def test_a_named_actor_in_an_untagged_paragraph_outweighs_turn_taking():
+    """'Tom laughed. "..."': the paragraph's own narration names who acts, and so who speaks, even
+    where counting turns from the last tag would give the other person."""
+    text = CAST + ('"Come here," said Mr. Crane.\n\n"Why?" said Mrs. Pell.\n\n"Because."\n\n'
+                   'Mr. Crane shook his head. "And because I asked."')
+    assert [s.split()[-1] for s in speakers(text)][-4:] == ["Crane", "Pell", "Crane", "Crane"]
+
+
+def test_a_name_after_a_quotation_closing_on_a_dash_starts_a_sentence():
+    """'...could.--" Kate was ashamed': Kate is the subject the next 'she cried' refers to."""
+    text = ('Miss Ann Bell and Miss Kate Dorr came in. Miss Bell sat down; Miss Dorr stood.\n\n'
+            'Ann said she would "come as fast as she could.--" Kate was ashamed of her friend.\n\n'
+            '"Upon my word," she cried, "how silly."')
+    assert speakers(text)[-1] == "Miss Kate Dorr"
+
+
+def test_a_pronoun_tag_answering_a_speech_is_the_one_it_addressed():
+    """'"No, John; ..." / "I see," he said': he is John, whom the last speech spoke to, not the
+    man last named in the narration."""
+    text = ('Mr. John Hale came in with Mr. Tobias Crane and Mrs. Harriet Pell. Mr. Crane sat '
+            'down; Mr. Hale stood.\n\nMr. Crane looked at the fire.\n\n'
+            '"No, John; it is late," said Mrs. Pell.\n\n"I see," he said.')
+    assert speakers(text)[-1] == "Mr. John Hale"
+
+
+def test_a_pronoun_tag_after_a_name_in_its_own_paragraph_is_that_name():
+    """'"...," said Kate. "...," she added': the name in the paragraph comes before the one the
+    previous speech addressed."""
+    text = ('Miss Ann Bell and Miss Kate Dorr came in. Miss Bell sat down; Miss Dorr stood.\n\n'
+            '"Sit down, Ann," said Mr. Crane.\n\n'
+            '"No," said Miss Dorr. "Never," she added.')
+    assert speakers(text)[-2:] == ["Miss Kate Dorr", "Miss Kate Dorr"]
+
+
+def test_a_capitalised_noun_a_tag_names_is_a_character_though_lower_case_elsewhere():
+    """'cried the Mouse': a character, even in a book that says 'a mouse' more often."""
+    text = ("Alice saw a mouse, and then another mouse, and a mouse again: mouse after mouse.\n\n"
+            '"Not like cats!" cried the Mouse.\n\n"Well, perhaps not," said Alice.\n\n'
+            '"I hate cats," said the Mouse.')
+    assert speakers(text)[::2] == ["Mouse", "Mouse"]
