@@ -185,6 +185,14 @@ def test_plan_loads_no_model(tmp_path):
     rows = plan.plan_table(plan.make_plan(config, engine, store, [REPO / "conf"]), store)
     assert rows and all(r["cached"] == [] for r in rows)
     assert set(engine.loads) <= {"tokenizer"}
+    # after a render every step is cached; an entry gone is shown gone, on its row only
+    render(config)
+    the_plan = plan.make_plan(config, engine, store, [REPO / "conf"])
+    steps = [s.NAME for s in plan.TOKEN_STEPS]
+    assert all(r["cached"] == steps for r in plan.plan_table(the_plan, store))
+    store.path("coarse", the_plan.segments()[1].keys["coarse"]).unlink()
+    rows = plan.plan_table(the_plan, store)
+    assert [r["cached"] for r in rows[:3]] == [steps, [s for s in steps if s != "coarse"], steps]
 
 
 @pytest.mark.parametrize(

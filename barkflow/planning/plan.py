@@ -601,13 +601,14 @@ def chapter_table(the_plan: Plan) -> list[dict]:
 
 def plan_table(the_plan: Plan, store: Store) -> list[dict]:
     """One row per segment for plan mode: what would be rendered, and what is cached already."""
-    rows = []
-    for unit in the_plan.segments():
+    rows, segments = [], the_plan.segments()
+    cached = {s.NAME: store.existing(s.NAME, [u.keys[s.NAME] for u in segments]) for s in TOKEN_STEPS}
+    for unit in segments:
         rows.append(
             {
                 "id": unit.segment_id, "chapter": unit.chapter_number, "speaker": unit.line.speaker,
                 "voice": unit.voice.name, "chars": len(unit.text), "seconds": estimate_seconds(unit.text),
-                "cached": [s.NAME for s in TOKEN_STEPS if store.has(s.NAME, unit.keys[s.NAME])], "text": unit.shown,
+                "cached": [s.NAME for s in TOKEN_STEPS if unit.keys[s.NAME] in cached[s.NAME]], "text": unit.shown,
                 "spoken": unit.text if unit.text != unit.shown else "",  # what Bark reads, where it differs
                 "pause_after": unit.pause_after,
                 # stage directions Bark has no cue for, once per line (on its first segment)
