@@ -1,16 +1,32 @@
-"""The split memo: split results of earlier runs, and each part's spoken text, so a rerun skips
-pysbd, the tokenizer and the normaliser; and the tokenizer's count the split and the memo's check use."""
+"""What a rerun need not work out again, kept in the cache and checked before use: the book memo
+(the script a book file was read into), the split memo (split results of earlier runs, and each
+part's spoken text, so a rerun skips pysbd, the tokenizer and the normaliser), and the tokenizer's
+count the split and the memo's check use."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import json
 import logging
-from typing import Callable, Optional
+import os
+import shutil
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+import numpy as np
 
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.store.cache import Store
-from barkflow.store.files import read_json_object, write_json_atomic
-from barkflow.store.keys import Key
+from barkflow.store.files import TooLarge, read_bounded, read_json_object, write_json_atomic
+from barkflow.store.keys import Key, content_key
+from barkflow.text.formats import MAX_BOOK_FILE_BYTES, SNIFF_BYTES, book_format, load_script
+from barkflow.text.script import BookTags, Script, ScriptLine
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +137,150 @@ class SplitMemo:
 
 
 # ----------------------------------------------------------------------------------------------
-# the history policy: what conditions a unit at each step
+# the book memo
+
+def read_script(store: Store, path, fmt: str, **options) -> Script:
+    """`text.formats.load_script(path, fmt, **options)`, through the book memo for a book file."""
+    path = Path(path).expanduser()
+    read = functools.partial(load_script, path, fmt, **options)
+    try:
+        with open(path, "rb") as file:
+            kind = book_format(path, fmt, file.read(SNIFF_BYTES))
+    except (OSError, BarkflowError):  # load_script says what is wrong
+        return read()
+    if kind not in MEMOIZED_FORMATS:
+        return read()
+    return BookMemo(store).load(path, kind, read, narrator=options.get("narrator", "narrator"),
+                                options=options.get("book"), encoding=options.get("encoding"))
 
 
-# The prompt unit's steps whose tokens make the prompt at each step, the steps whose keys name them
-# in this unit's key (a fine key already covers the semantic tokens it was made from), and the tag
-# that starts that key part. Coarse's is "from-v2": before it, a coarse prompt taken from another
-# unit failed its own dtype check and silently fell back to the voice, so entries under the old
-# keys hold voice-conditioned tokens and must not be reused.
+# The formats whose reading depends on the file alone (an HTML page may take its cover from beside it).
+MEMOIZED_FORMATS = ("epub", "pdf", "docx", "fb2", "mobi", "calibre")
+BOOK_KEY = Key("book-memo", 1, ("book", "format", "narrator", "options", "encoding", "reader"))
+
+
+class BookMemo:
+    """Scripts read from book files, each a cache entry (namespace `book-memo`) keyed by the file's
+    bytes, the reading options and the readers' code: a rerun skips the reader (a third of a second
+    for a 120,000-word EPUB; for a MOBI, Calibre's conversion). The warnings the reader gave are kept
+    and said again. An entry is checked as every cache entry is (its checksum, its bounds) and must
+    hold a well-formed script; anything else is read from the book again."""
+
+    NAMESPACE = "book-memo"
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def load(self, path: Path, fmt: str, read: Callable[[], Script], **options) -> Script:
+        """`read()` (the book at `path`, read as `fmt` with `options`), or what an earlier read of the
+        same bytes the same way made."""
+        try:
+            book = hashlib.sha256(read_bounded(path, MAX_BOOK_FILE_BYTES)).hexdigest()
+        except (OSError, TooLarge):  # the reader says what is wrong with the file
+            return read()
+        key = BOOK_KEY(book=book, format=fmt, reader=_reader_code(), **options)
+        known = self._get(key, str(path))
+        if known is not None:
+            script, warnings = known
+            for name, level, message in warnings:
+                logging.getLogger(name).log(level, "%s", message)
+            return script
+        with _warnings_kept() as warnings:
+            script = read()
+        payload = json.dumps({"script": _script_json(script), "warnings": warnings}).encode("utf-8")
+        try:
+            self.store.save(self.NAMESPACE, key, {"script": np.frombuffer(payload, dtype=np.uint8)})
+        except BarkflowError as e:  # the memo only saves time: never fail a render over it
+            log.warning("book memo not saved: %s", e)
+        return script
+
+    def _get(self, key: str, source: str) -> Optional[tuple[Script, list]]:
+        arrays = self.store.load(self.NAMESPACE, key)  # a damaged entry is moved aside, with a warning
+        if arrays is None:
+            return None
+        try:
+            data = json.loads(arrays["script"].tobytes())
+            warnings = [(str(name), int(level), str(message)) for name, level, message in data["warnings"]]
+            return _script_from_json(data["script"], source), warnings
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+            log.warning("the book memo's entry %s does not hold a script (%s); reading the book again",
+                        key, str(e)[:80])
+            return None
+
+
+@functools.lru_cache(maxsize=1)
+def _reader_code() -> str:
+    """The source of barkflow's text readers and the versions of the libraries they read with: a
+    memoized script is reused only by the code that read it. (Calibre by its program's file stamp:
+    asking its version takes a second.)"""
+    from barkflow import text
+
+    versions = []
+    for package in ("beautifulsoup4", "lxml", "pypdf", "pdfminer.six", "python-docx", "mobi"):
+        try:
+            versions.append(importlib.metadata.version(package))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(None)
+    calibre = shutil.which("ebook-convert")
+    stamp = None
+    if calibre:
+        info = os.stat(calibre)
+        stamp = [calibre, info.st_size, info.st_mtime_ns]
+    files = sorted(Path(text.__file__).parent.rglob("*.py"))
+    return content_key(versions, stamp, *(path.read_bytes() for path in files))
+
+
+@contextlib.contextmanager
+def _warnings_kept() -> Iterator[list]:
+    """The warnings barkflow's loggers give meanwhile, as [logger name, level, message]."""
+    kept: list = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            kept.append([record.name, record.levelno, record.getMessage()])
+
+    handler, root = Keep(logging.WARNING), logging.getLogger("barkflow")
+    root.addHandler(handler)
+    try:
+        yield kept
+    finally:
+        root.removeHandler(handler)
+
+
+def _script_json(script: Script) -> dict:
+    tags = script.metadata
+    return {
+        "lines": [[line.index, line.speaker, line.text, line.chapter, line.paragraph, line.source_line,
+                   line.direction, line.dual, list(line.dropped_directions), line.attributed] for line in script.lines],
+        "chapter_titles": list(script.chapter_titles),
+        "metadata": None if tags is None else {
+            **{f.name: getattr(tags, f.name) for f in dataclasses.fields(tags) if f.name != "cover"},
+            "cover": base64.b64encode(tags.cover).decode("ascii"),
+        },
+        "skipped": [list(pair) for pair in script.skipped],
+    }
+
+
+def _script_from_json(data: dict, source: str) -> Script:
+    """The script `_script_json` wrote, every field checked for its type (TypeError otherwise)."""
+
+    def typed(value, kind):
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+            raise TypeError(f"{value!r:.40} is not {kind.__name__}")
+        return value
+
+    lines = tuple(
+        ScriptLine(typed(i, int), typed(speaker, str), typed(text_, str), typed(chapter, int), typed(paragraph, int),
+                   typed(line, int), direction if direction is None else typed(direction, str), typed(dual, bool),
+                   tuple(typed(d, str) for d in typed(dropped, list)), typed(attributed, bool))
+        for i, speaker, text_, chapter, paragraph, line, direction, dual, dropped, attributed in typed(data["lines"], list)
+    )
+    tags = data["metadata"]
+    if tags is not None:
+        tags = dict(typed(tags, dict))
+        tags["cover"] = base64.b64decode(typed(tags.get("cover", ""), str), validate=True)
+        tags = BookTags(**{k: v if k == "cover" else typed(v, str) for k, v in tags.items()})
+    return Script(
+        lines, tuple(typed(t, str) for t in typed(data["chapter_titles"], list)), source, tags,
+        tuple((typed(why, str), typed(words, int)) for why, words in typed(data["skipped"], list)),
+    )

@@ -22,14 +22,13 @@ from barkflow.engine.layouts import STAGES
 from barkflow.errors import BarkflowError
 from barkflow.planning.build import make_voice_resolver
 from barkflow.planning.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, SamplingConfig, VoiceConfig
-from barkflow.planning.memo import SplitMemo, TokenCounter
+from barkflow.planning.memo import SplitMemo, TokenCounter, read_script
 from barkflow.planning.outputs import resolve_tags
 from barkflow.planning.overrides import apply_overrides, check_cast, check_line_overrides, line_overrides
 from barkflow.planning.voices import ResolvedVoice
 from barkflow.store.cache import Store
 from barkflow.store.keys import Key, reusing_encodings
 from barkflow.text.fates import WordFates
-from barkflow.text.formats import load_script
 from barkflow.text.normalize import note_for, wfst
 from barkflow.text.script import SUNG, BookTags, Script, ScriptLine
 from barkflow.text.split import estimate_seconds, split_text
@@ -212,8 +211,8 @@ def make_plan(
     (`_lines`: the line overrides to plan with instead of the project's; for re-voicing.)"""
     project = cfg.project
     engine.check_sources()  # a bad model config is one line now, not after the earlier stages have rendered
-    script = load_script(
-        find_file(project.script, config_dirs), project.format,
+    script = read_script(
+        store, find_file(project.script, config_dirs), project.format,
         narrator=project.narrator, fountain_action=project.fountain_action, book=project.book,
         encoding=project.encoding,
     )
@@ -538,6 +537,14 @@ def _stage_options(cfg: BarkflowConfig, voice: VoiceConfig, override, where: str
     return SamplingConfig(**resolved)
 
 
+# ----------------------------------------------------------------------------------------------
+# the history policy: what conditions a unit at each step
+
+# The prompt unit's steps whose tokens make the prompt at each step, the steps whose keys name them
+# in this unit's key (a fine key already covers the semantic tokens it was made from), and the tag
+# that starts that key part. Coarse's is "from-v2": before it, a coarse prompt taken from another
+# unit failed its own dtype check and silently fell back to the voice, so entries under the old
+# keys hold voice-conditioned tokens and must not be reused.
 _PROMPT_TOKENS = {
     "semantic": (("semantic",), ("semantic",), "from"),
     "coarse": (("semantic", "coarse"), ("semantic", "coarse"), "from-v2"),
