@@ -123,9 +123,18 @@ def _feed(out, value: object) -> None:
         payload = value.encode("utf-8", "surrogatepass")
         out.update(b"S%d:%s" % (len(payload), payload))
     elif kind is list or kind is tuple:
-        out.update(b"L%d:" % len(value))
-        for item in value:
-            _feed(out, item)
+        update = out.update
+        update(b"L%d:" % len(value))
+        for item in value:  # a key's fields: its strings and ints written here, not by a call each
+            item_kind = type(item)
+            if item_kind is str:
+                payload = item.encode("utf-8", "surrogatepass")
+                update(b"S%d:%s" % (len(payload), payload))
+            elif item_kind is int:
+                payload = format(item, "x").encode()
+                update(b"I%d:%s" % (len(payload), payload))
+            else:
+                _feed(out, item)
     elif kind is int:
         payload = format(value, "x").encode()
         out.update(b"I%d:%s" % (len(payload), payload))
