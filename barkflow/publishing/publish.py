@@ -231,7 +231,8 @@ def _stitch_and_export(
         return RENDER_KEY(
             pieces=[
                 {"id": u.segment_id, "audio": f"{u.keys['decode']}.npz",  # the entry's file name
-                 "checksum": store.checksum("decode", u.keys["decode"]), "boundary": boundary, "chapter": u.line.chapter, "pause_before": u.pause_before or None,
+                 "checksum": store.checksum("decode", u.keys["decode"]), "boundary": boundary,
+                 "chapter": u.line.chapter, "pause_before": u.pause_before or None,
                  "pause_after": u.pause_after or None, "shown": u.shown}
                 for u, boundary in zip(chosen, boundaries)
             ],
