@@ -83,6 +83,23 @@ def test_whatever_an_entry_holds_the_script_is_the_books(tmp_path_factory, paylo
     assert read(store, path) == truth
 
 
+def test_an_entry_whose_lines_are_not_a_scripts_is_read_again(tmp_path, counted):
+    """Well-typed lines that no reader makes (a chapter past the titles, lines out of order) would
+    fail later, in the plan: the entry is refused and the book read again."""
+    import json
+
+    store, path = Store(tmp_path / "cache"), epubs.build_epub(tmp_path / "book.epub", 3)
+    truth = read(store, path)
+    [entry] = (tmp_path / "cache" / "book-memo").glob("*/*.npz")
+    data = json.loads(store.load("book-memo", entry.stem)["script"].tobytes())
+    for change in (lambda lines: lines[0].__setitem__(3, 99), lambda lines: lines.reverse()):
+        forged = json.loads(json.dumps(data))
+        change(forged["script"]["lines"])
+        store.save("book-memo", entry.stem, {"script": np.frombuffer(json.dumps(forged).encode(), dtype=np.uint8)})
+        assert read(store, path) == truth
+    assert len(counted) == 3
+
+
 def test_a_damaged_entry_is_read_again(tmp_path, counted, caplog):
     store, path = Store(tmp_path / "cache"), epubs.build_epub(tmp_path / "book.epub", 3)
     first = read(store, path)

@@ -275,12 +275,15 @@ def _script_from_json(data: dict, source: str) -> Script:
                    tuple(typed(d, str) for d in typed(dropped, list)), typed(attributed, bool))
         for i, speaker, text_, chapter, paragraph, line, direction, dual, dropped, attributed in typed(data["lines"], list)
     )
+    titles = tuple(typed(t, str) for t in typed(data["chapter_titles"], list))
+    if any(line.index != i or not 0 <= line.chapter < len(titles) or line.paragraph < 0 for i, line in enumerate(lines)):
+        raise ValueError("its lines are not numbered as a script's are")
     tags = data["metadata"]
     if tags is not None:
         tags = dict(typed(tags, dict))
         tags["cover"] = base64.b64decode(typed(tags.get("cover", ""), str), validate=True)
         tags = BookTags(**{k: v if k == "cover" else typed(v, str) for k, v in tags.items()})
     return Script(
-        lines, tuple(typed(t, str) for t in typed(data["chapter_titles"], list)), source, tags,
+        lines, titles, source, tags,
         tuple((typed(why, str), typed(words, int)) for why, words in typed(data["skipped"], list)),
     )
