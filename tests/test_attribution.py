@@ -359,3 +359,10 @@ def test_a_capitalised_noun_a_tag_names_is_a_character_though_lower_case_elsewhe
             '"Not like cats!" cried the Mouse.\n\n"Well, perhaps not," said Alice.\n\n'
             '"I hate cats," said the Mouse.')
     assert speakers(text)[::2] == ["Mouse", "Mouse"]
+
+
+def test_a_lead_in_verb_in_its_plain_form_is_a_tag():
+    """'Not till then did Mr. Crane reply: "..."': 'reply' after 'did' names the speaker as
+    'replied' would."""
+    text = CAST + 'Mrs. Pell waited a long time. Not till then did Mr. Crane reply: "I cannot."'
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
