@@ -366,3 +366,9 @@ def test_a_lead_in_verb_in_its_plain_form_is_a_tag():
     'replied' would."""
     text = CAST + 'Mrs. Pell waited a long time. Not till then did Mr. Crane reply: "I cannot."'
     assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_a_tag_names_its_speaker_past_the_and_any_one_word():
+    """'exclaimed the horrified Mrs. Pell': the name after 'the' and a word the list lacks."""
+    text = CAST + 'Mr. Crane laughed at last. "What a temper!" exclaimed the horrified Mrs. Pell.'
+    assert speakers(text)[-1] == "Mrs. Harriet Pell"

@@ -68,9 +68,10 @@ _KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
 _KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b"
 _KIN_AFTER = regex.compile(rf"\s+{_KIN}")
 _KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
-# Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon'.
+# Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon',
+# 'exclaimed the horrified Mrs. Rachel' (after 'the', any one lower-case word).
 _EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
-                         r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+)?")
+                         r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|(?<=[Tt]he\s+)\p{Ll}+\s+)?")
 _LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
