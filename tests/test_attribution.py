@@ -372,3 +372,13 @@ def test_a_tag_names_its_speaker_past_the_and_any_one_word():
     """'exclaimed the horrified Mrs. Pell': the name after 'the' and a word the list lacks."""
     text = CAST + 'Mr. Crane laughed at last. "What a temper!" exclaimed the horrified Mrs. Pell.'
     assert speakers(text)[-1] == "Mrs. Harriet Pell"
+
+
+def test_a_lone_speakers_other_party_is_the_one_they_talk_with_most():
+    """Ann's untagged answerer is Tom, whom the book shows her talking with, not Mr. Crane, the man
+    last named before the exchange."""
+    talk = '"Hello," said Tom.\n\n"Hello," said Ann.\n\nThey walked on.\n\n'
+    text = ("Tom Ward and Ann Lee lived at the mill. Tom was tall; Ann was small.\n\n" + talk * 2
+            + '"Good day," said Mr. Crane, and he went out.\n\n'
+            'Mr. Crane had gone to the garden by then.\n\n"Is it late?" said Ann.\n\n"Very late."')
+    assert speakers(text)[-1].startswith("Tom")
