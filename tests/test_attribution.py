@@ -382,3 +382,12 @@ def test_a_lone_speakers_other_party_is_the_one_they_talk_with_most():
             + '"Good day," said Mr. Crane, and he went out.\n\n'
             'Mr. Crane had gone to the garden by then.\n\n"Is it late?" said Ann.\n\n"Very late."')
     assert speakers(text)[-1].startswith("Tom")
+
+
+def test_the_one_a_speech_addresses_answers_it_over_turn_counting():
+    """'"..., Mr. Crane?" / "No, thank you."': the man asked answers, though counting turns from
+    the tagged ones would give the speech back to Mrs. Pell."""
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Come in," said Miss Dorr.\n\n"Thank you," said Mrs. Pell.\n\n'
+                   '"Sit down. Will you have tea, Mr. Crane?"\n\n"No, thank you."')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"

@@ -551,7 +551,8 @@ def _other_party(ctx: _Context, run: list[_Turn], known: int, partners: Counter)
 
 def _alternate(run: list[_Turn], people: set[int]) -> None:
     """Two people talking: each turn without a sure speaker is the nearest tagged turn's speaker
-    an even number of paragraphs away, the other person an odd number away."""
+    an even number of paragraphs away, the other person an odd number away; or the one the turn
+    before it addressed by name."""
     anchors = [i for i, t in enumerate(run) if t.speaker is not None and t.type != IMPLICIT and t.confidence >= 0.8]
     if not anchors:
         return
@@ -563,8 +564,16 @@ def _alternate(run: list[_Turn], people: set[int]) -> None:
         speaker = anchor if (i - k) % 2 == 0 else next(iter(people - {anchor}))
         if speaker in turn.vocatives:
             continue
+        conf = max(0.55, run[k].confidence - 0.02 * abs(i - k))
+        # '"..., Henry?" / "..."': the one the speech before ends by addressing answers it, over
+        # counting turns (dev PDNC all 15485 -> 15513 right, answered 76.2 -> 76.3%).
+        before = run[i - 1] if i else None
+        if before and before.vocatives and before.speaker is not None:
+            called = before.vocatives[-1]
+            if called not in (before.speaker, speaker) and called not in turn.vocatives:
+                speaker, conf = called, min(conf, 0.7)
         turn.speaker, turn.type = speaker, IMPLICIT
-        turn.confidence = max(0.55, run[k].confidence - 0.02 * abs(i - k))
+        turn.confidence = conf
 
 
 def _conversations(turns: list[_Turn], ctx: _Context) -> None:
