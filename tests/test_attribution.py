@@ -391,3 +391,13 @@ def test_the_one_a_speech_addresses_answers_it_over_turn_counting():
                    '"Come in," said Miss Dorr.\n\n"Thank you," said Mrs. Pell.\n\n'
                    '"Sit down. Will you have tea, Mr. Crane?"\n\n"No, thank you."')
     assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_the_one_a_speech_addresses_answers_it_among_three():
+    """Three people talking: '"..., Mr. Crane?" said Miss Dorr. / "..."' is Mr. Crane's answer,
+    not the A B A pattern's Mrs. Pell."""
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good day," said Mr. Crane.\n\n"Come in," said Miss Dorr.\n\n'
+                   '"Thank you," said Mrs. Pell.\n\n"Is it late, Mr. Crane?" said Miss Dorr.\n\n'
+                   '"Not very."')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"

@@ -613,7 +613,11 @@ def _conversations(turns: list[_Turn], ctx: _Context) -> None:
                 prev2 = run[i - 2] if i >= 2 else None
                 next1 = run[i + 1] if i + 1 < len(run) else None
                 next2 = run[i + 2] if i + 2 < len(run) else None
-                if prev1 and prev2 and prev1.speaker is not None and prev2.speaker is not None \
+                if prev1 and prev1.vocatives and prev1.speaker is not None and prev1.vocatives[-1] != prev1.speaker:
+                    # the one the speech before addressed answers, before the A B A pattern
+                    # (dev PDNC all 15513 -> 15573 right, answered 76.3 -> 76.5%)
+                    guess = (prev1.vocatives[-1], 0.7)
+                elif prev1 and prev2 and prev1.speaker is not None and prev2.speaker is not None \
                         and prev1.speaker != prev2.speaker:
                     guess = (prev2.speaker, min(prev1.confidence, prev2.confidence) - 0.02)
                 elif next1 and next2 and next1.speaker is not None and next2.speaker is not None \
