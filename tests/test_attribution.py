@@ -401,3 +401,12 @@ def test_the_one_a_speech_addresses_answers_it_among_three():
                    '"Thank you," said Mrs. Pell.\n\n"Is it late, Mr. Crane?" said Miss Dorr.\n\n'
                    '"Not very."')
     assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_the_one_a_tag_says_a_speech_is_spoken_to_answers_it():
+    """'Mrs. Pell said to Miss Dorr, "..."' / '"..."': Miss Dorr answers, not Mr. Crane, the
+    last man named before the exchange."""
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good day," said Mr. Crane, and Mr. Crane went out.\n\n'
+                   'Mrs. Pell said to Miss Dorr, "Is he gone?"\n\n"Yes, quite gone."')
+    assert speakers(text)[-1] == "Miss Kate Dorr"
