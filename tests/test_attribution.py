@@ -410,3 +410,11 @@ def test_the_one_a_tag_says_a_speech_is_spoken_to_answers_it():
                    '"Good day," said Mr. Crane, and Mr. Crane went out.\n\n'
                    'Mrs. Pell said to Miss Dorr, "Is he gone?"\n\n"Yes, quite gone."')
     assert speakers(text)[-1] == "Miss Kate Dorr"
+
+
+def test_an_untagged_turn_equally_far_from_two_tags_counts_back_from_the_later():
+    """Two tags that disagree on the turn order (someone spoke twice in between): a turn halfway
+    counts back from the later tag."""
+    text = CAST + ('"Come," said Mr. Crane.\n\n"Why?"\n\n"Because."\n\n"Oh."\n\n'
+                   '"Well," said Mrs. Pell.')
+    assert speakers(text)[-3] == "Mrs. Harriet Pell"
