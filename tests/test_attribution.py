@@ -418,3 +418,11 @@ def test_an_untagged_turn_equally_far_from_two_tags_counts_back_from_the_later()
     text = CAST + ('"Come," said Mr. Crane.\n\n"Why?"\n\n"Because."\n\n"Oh."\n\n'
                    '"Well," said Mrs. Pell.')
     assert speakers(text)[-3] == "Mrs. Harriet Pell"
+
+
+def test_narration_leading_into_a_speech_is_about_its_speaker_in_its_last_sentence():
+    """'Mrs. Pell coloured. Mr. Crane shook his head. "..."': the sentence next to the speech
+    names who speaks, not the first one."""
+    text = CAST + ('"Good day," said Mr. Crane.\n\n"Good day," said Mrs. Pell.\n\nThey sat down.\n\n'
+                   'Mrs. Pell coloured, and looked away. Mr. Crane shook his head. "It is very true."')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"

@@ -422,6 +422,12 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         if not found:
             # No speech verb: who the narration in the paragraph is about.
             for s, e in narration(scan, turn.paragraph):
+                if e < quotes[-1].start:
+                    # Narration leading into a quotation: its last sentence is about the speaker
+                    # ('Catherine coloured. Isabella laughed. "..."'; dev PDNC all 15602 -> 15608).
+                    ends = [m.end() for m in _SENTENCE_END.finditer(text, s, e)]
+                    if ends and ctx.first_subject(ends[-1], e):
+                        s = ends[-1]
                 found = ctx.first_subject(s, min(e, s + 200))
                 if found:
                     # A name as the subject ('Emma looked up. "..."') outweighs turn counting
