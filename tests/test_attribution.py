@@ -426,3 +426,12 @@ def test_narration_leading_into_a_speech_is_about_its_speaker_in_its_last_senten
     text = CAST + ('"Good day," said Mr. Crane.\n\n"Good day," said Mrs. Pell.\n\nThey sat down.\n\n'
                    'Mrs. Pell coloured, and looked away. Mr. Crane shook his head. "It is very true."')
     assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_a_name_in_address_broken_off_by_a_dash_is_an_addressee():
+    """'"But, Mr. Crane--"' / '"..."': the man cut off in address answers."""
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good day," said Mr. Crane.\n\n"Come in," said Miss Dorr.\n\n'
+                   '"Thank you," said Mrs. Pell.\n\n"But, Mr. Crane--" said Miss Dorr.\n\n'
+                   '"Not now."')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"

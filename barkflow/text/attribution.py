@@ -521,14 +521,15 @@ def _name_the_narrator(turns: list[_Turn], ctx: _Context, narrator: int) -> None
 
 
 def _vocatives(ctx: _Context, quotes: list) -> tuple[int, ...]:
-    """Names used in address inside a paragraph's quotes ('Come, Lizzy,'): its addressees."""
+    """Names used in address inside a paragraph's quotes ('Come, Lizzy,', 'But, Cecil--'): its
+    addressees."""
     text, voc = ctx.text, []
     for q in quotes:
         i = bisect.bisect_left(ctx.inside, (q.start, -1, -1))
         while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
             s, e, cid = ctx.inside[i]
             after = text[e:e + 1]
-            if (s == q.start or _ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) and after in (",", "!", "?", ".", ";"):
+            if (s == q.start or _ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) and after in (",", "!", "?", ".", ";", "-", "—", ":"):
                 voc.append(cid)
             i += 1
     return tuple(voc)
