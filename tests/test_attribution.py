@@ -435,3 +435,10 @@ def test_a_name_in_address_broken_off_by_a_dash_is_an_addressee():
                    '"Thank you," said Mrs. Pell.\n\n"But, Mr. Crane--" said Miss Dorr.\n\n'
                    '"Not now."')
     assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_a_lead_in_verb_ending_in_ing_is_a_tag():
+    """'... came Mr. Crane shouting from the stair, "..."': the -ing form of a speech verb leads
+    into the speech as the past tense would."""
+    text = CAST + 'Mrs. Pell waited a long time, and then came Mr. Crane shouting from the stair, "Come!"'
+    assert speakers(text)[-1] == "Mr. Tobias Crane"

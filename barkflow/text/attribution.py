@@ -41,7 +41,7 @@ objected growled snapped hissed remonstrated ventured echoed stated commented mu
 wondered complained conceded cried roared shrieked bellowed chuckled giggled sneered smiled
 grinned nodded panted breathed wailed moaned grumbled muttered interposed exclaimed retorted
 observed reasoned went put broke cut told tells called
-reply answer exclaim"""
+reply answer exclaim exclaiming shouting crying whispering murmuring calling"""
 _VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
 _VERB_RE = regex.compile(rf"\b{_VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last))?")
 _ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
