@@ -442,3 +442,13 @@ def test_a_lead_in_verb_ending_in_ing_is_a_tag():
     into the speech as the past tense would."""
     text = CAST + 'Mrs. Pell waited a long time, and then came Mr. Crane shouting from the stair, "Come!"'
     assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+@pytest.mark.parametrize("tag, expected", [
+    ("said Mrs. Pell's maid", None),            # someone of hers, whom the cast cannot name
+    ("said Mrs. Pell s maid", None),            # the same, the apostrophe lost
+    ("called Mrs. Pell's voice from the hall", "Mrs. Harriet Pell"),
+])
+def test_a_possessive_after_a_tags_verb_is_not_the_speaker_unless_it_is_their_voice(tag, expected):
+    text = CAST + f'Mr. Crane sat by the fire.\n\n"Dinner is ready," {tag}.'
+    assert speakers(text)[-1] == expected

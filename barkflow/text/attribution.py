@@ -72,6 +72,10 @@ _KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
 # 'exclaimed the horrified Mrs. Rachel' (after 'the', any one lower-case word).
 _EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
                          r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|(?<=[Tt]he\s+)\p{Ll}+\s+)?")
+# A possessive after a tag's name ('said Margaret's young man', the apostrophe sometimes lost) and
+# the words after one that are still the person's own speaking ('came Tibby's voice').
+_POSSESSIVE = regex.compile(r"(?:['’]s|\x20s)\s+(\p{L}+)(?:\s+(\p{L}+))?")
+_OWN_VOICE = {"voice", "tones", "tone", "lips", "mouth", "accents", "exclamation", "cry"}
 _LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
@@ -218,6 +222,10 @@ class _Context:
             m = _EPITHET.match(self.text, pos, end)
             hit = self.at.get(m.end()) if m else None
         if hit and hit[0] <= end:
+            own = _POSSESSIVE.match(self.text, hit[0])
+            if own and not {own.group(1).lower(), (own.group(2) or "").lower()} & _OWN_VOICE:
+                # 'said Margaret's young man': someone of hers the cast cannot name, not Margaret.
+                return None, EXPLICIT, 0.0
             return hit[1], EXPLICIT, 0.95
         m = _PRONOUN_AT.match(self.text, pos, end)
         if m and (pos == 0 or not self.text[pos - 1].isalpha()):
