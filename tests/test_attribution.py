@@ -359,3 +359,96 @@ def test_a_capitalised_noun_a_tag_names_is_a_character_though_lower_case_elsewhe
             '"Not like cats!" cried the Mouse.\n\n"Well, perhaps not," said Alice.\n\n'
             '"I hate cats," said the Mouse.')
     assert speakers(text)[::2] == ["Mouse", "Mouse"]
+
+
+def test_a_lead_in_verb_in_its_plain_form_is_a_tag():
+    """'Not till then did Mr. Crane reply: "..."': 'reply' after 'did' names the speaker as
+    'replied' would."""
+    text = CAST + 'Mrs. Pell waited a long time. Not till then did Mr. Crane reply: "I cannot."'
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_a_tag_names_its_speaker_past_the_and_any_one_word():
+    """'exclaimed the horrified Mrs. Pell': the name after 'the' and a word the list lacks."""
+    text = CAST + 'Mr. Crane laughed at last. "What a temper!" exclaimed the horrified Mrs. Pell.'
+    assert speakers(text)[-1] == "Mrs. Harriet Pell"
+
+
+def test_a_lone_speakers_other_party_is_the_one_they_talk_with_most():
+    """Ann's untagged answerer is Tom, whom the book shows her talking with, not Mr. Crane, the man
+    last named before the exchange."""
+    talk = '"Hello," said Tom.\n\n"Hello," said Ann.\n\nThey walked on.\n\n'
+    text = ("Tom Ward and Ann Lee lived at the mill. Tom was tall; Ann was small.\n\n" + talk * 2
+            + '"Good day," said Mr. Crane, and he went out.\n\n'
+            'Mr. Crane had gone to the garden by then.\n\n"Is it late?" said Ann.\n\n"Very late."')
+    assert speakers(text)[-1].startswith("Tom")
+
+
+def test_the_one_a_speech_addresses_answers_it_over_turn_counting():
+    """'"..., Mr. Crane?" / "No, thank you."': the man asked answers, though counting turns from
+    the tagged ones would give the speech back to Mrs. Pell."""
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Come in," said Miss Dorr.\n\n"Thank you," said Mrs. Pell.\n\n'
+                   '"Sit down. Will you have tea, Mr. Crane?"\n\n"No, thank you."')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_the_one_a_speech_addresses_answers_it_among_three():
+    """Three people talking: '"..., Mr. Crane?" said Miss Dorr. / "..."' is Mr. Crane's answer,
+    not the A B A pattern's Mrs. Pell."""
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good day," said Mr. Crane.\n\n"Come in," said Miss Dorr.\n\n'
+                   '"Thank you," said Mrs. Pell.\n\n"Is it late, Mr. Crane?" said Miss Dorr.\n\n'
+                   '"Not very."')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_the_one_a_tag_says_a_speech_is_spoken_to_answers_it():
+    """'Mrs. Pell said to Miss Dorr, "..."' / '"..."': Miss Dorr answers, not Mr. Crane, the
+    last man named before the exchange."""
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good day," said Mr. Crane, and Mr. Crane went out.\n\n'
+                   'Mrs. Pell said to Miss Dorr, "Is he gone?"\n\n"Yes, quite gone."')
+    assert speakers(text)[-1] == "Miss Kate Dorr"
+
+
+def test_an_untagged_turn_equally_far_from_two_tags_counts_back_from_the_later():
+    """Two tags that disagree on the turn order (someone spoke twice in between): a turn halfway
+    counts back from the later tag."""
+    text = CAST + ('"Come," said Mr. Crane.\n\n"Why?"\n\n"Because."\n\n"Oh."\n\n'
+                   '"Well," said Mrs. Pell.')
+    assert speakers(text)[-3] == "Mrs. Harriet Pell"
+
+
+def test_narration_leading_into_a_speech_is_about_its_speaker_in_its_last_sentence():
+    """'Mrs. Pell coloured. Mr. Crane shook his head. "..."': the sentence next to the speech
+    names who speaks, not the first one."""
+    text = CAST + ('"Good day," said Mr. Crane.\n\n"Good day," said Mrs. Pell.\n\nThey sat down.\n\n'
+                   'Mrs. Pell coloured, and looked away. Mr. Crane shook his head. "It is very true."')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_a_name_in_address_broken_off_by_a_dash_is_an_addressee():
+    """'"But, Mr. Crane--"' / '"..."': the man cut off in address answers."""
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good day," said Mr. Crane.\n\n"Come in," said Miss Dorr.\n\n'
+                   '"Thank you," said Mrs. Pell.\n\n"But, Mr. Crane--" said Miss Dorr.\n\n'
+                   '"Not now."')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_a_lead_in_verb_ending_in_ing_is_a_tag():
+    """'... came Mr. Crane shouting from the stair, "..."': the -ing form of a speech verb leads
+    into the speech as the past tense would."""
+    text = CAST + 'Mrs. Pell waited a long time, and then came Mr. Crane shouting from the stair, "Come!"'
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+@pytest.mark.parametrize("tag, expected", [
+    ("said Mrs. Pell's maid", None),            # someone of hers, whom the cast cannot name
+    ("said Mrs. Pell s maid", None),            # the same, the apostrophe lost
+    ("called Mrs. Pell's voice from the hall", "Mrs. Harriet Pell"),
+])
+def test_a_possessive_after_a_tags_verb_is_not_the_speaker_unless_it_is_their_voice(tag, expected):
+    text = CAST + f'Mr. Crane sat by the fire.\n\n"Dinner is ready," {tag}.'
+    assert speakers(text)[-1] == expected
