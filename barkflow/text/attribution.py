@@ -29,6 +29,14 @@ import regex
 
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
+from barkflow.text.turns import (
+    ANAPHORIC,
+    EXPLICIT,
+    IMPLICIT,
+    Turn,
+    conversations,
+    speeches,
+)
 
 SPEECH_VERBS = """
 said says say saying cried cries replied replies answered answers asked asks exclaimed exclaims
@@ -78,10 +86,6 @@ _POSSESSIVE = regex.compile(r"(?:['’]s|\x20s)\s+(\p{L}+)(?:\s+(\p{L}+))?")
 _OWN_VOICE = {"voice", "tones", "tone", "lips", "mouth", "accents", "exclamation", "cry"}
 _LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
 
-EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
-# An untagged turn's guess from the narration's subject below this confidence gives way to
-# turn-taking in a two-person exchange (dev PDNC: 54.9% of implicit quotes right, against 54.1% at 0).
-WEAK_GUESS = 0.75
 # An untagged paragraph whose narration has a name as its subject: that person's turn (dev PDNC
 # all 15307 -> 15326 right, against 0.7, which alternation overrides).
 NAMED_ACTOR = 0.8
@@ -107,17 +111,6 @@ class Attribution:
 
     def speaker_name(self, quotation: Quotation) -> str | None:
         return None if quotation.speaker is None else self.characters[quotation.speaker].name
-
-
-@dataclass
-class _Turn:
-    paragraph: int
-    quotes: list            # the paragraph's top-level quotes
-    speaker: int | None = None
-    confidence: float = 0.0
-    type: str = IMPLICIT
-    vocatives: tuple[int, ...] = ()
-    per_quote: list | None = None  # (speaker, type, confidence) per quote, where its tags name several people
 
 
 class _Context:
@@ -401,7 +394,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     for q in scan.quotes:
         if q.depth == 0:
             by_paragraph.setdefault(q.paragraph, []).append(q)
-    turns = [_Turn(p, qs, vocatives=_vocatives(ctx, qs) + _told(ctx, qs)) for p, qs in sorted(by_paragraph.items())]
+    turns = [Turn(p, qs, vocatives=_vocatives(ctx, qs) + _told(ctx, qs)) for p, qs in sorted(by_paragraph.items())]
 
     for k, turn in enumerate(turns):
         p = scan.paragraphs[turn.paragraph]
@@ -457,9 +450,9 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     if ctx.narrator is not None:
         _name_the_narrator(turns, ctx, ctx.narrator)
 
-    speeches = _speeches(turns)
-    _conversations([speech[0] for speech in speeches], ctx)
-    for head, *rest in speeches:
+    talks = speeches(turns)
+    conversations([speech[0] for speech in talks], ctx)
+    for head, *rest in talks:
         for turn in rest:
             turn.speaker, turn.confidence, turn.type = head.speaker, head.confidence, head.type
 
@@ -476,25 +469,6 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     return Attribution(cast.characters, quotations)
 
 
-def _speeches(turns: list[_Turn]) -> list[list[_Turn]]:
-    """The turns grouped into speeches: one quotation running over paragraphs (the opening mark
-    repeated, the closing one left out) is one speaker's, whichever paragraph carries the tag.
-    Each speech's first turn takes the surest speaker any of its paragraphs found."""
-    speeches: list[list[_Turn]] = []
-    for turn in turns:
-        last = speeches[-1][-1] if speeches else None
-        if last and last.paragraph + 1 == turn.paragraph and last.quotes[-1].group == turn.quotes[0].group:
-            speeches[-1].append(turn)
-        else:
-            speeches.append([turn])
-    for speech in speeches:
-        best = max(speech, key=lambda t: (t.speaker is not None, t.confidence))
-        head = speech[0]
-        head.speaker, head.confidence, head.type = best.speaker, best.confidence, best.type
-        head.vocatives = tuple(v for t in speech for v in t.vocatives)
-    return speeches
-
-
 def _first_person(text: str) -> bool:
     """Whether the book's narrator speaks in its dialogue ('"...," said I'): first-person tags are
     common, not a stray one in a letter or a story told inside the book."""
@@ -502,7 +476,7 @@ def _first_person(text: str) -> bool:
     return mine >= 20 and mine * 4 >= len(_HE_SHE_TAG.findall(text))
 
 
-def _name_the_narrator(turns: list[_Turn], ctx: _Context, narrator: int) -> None:
+def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
     """Who 'I' is: the name the people answering the narrator call them by, where one name clearly
     leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
     narrator; else 'the narrator' stays a character of its own, spoken in the narrator's voice."""
@@ -563,115 +537,3 @@ def _told(ctx: _Context, quotes: list) -> tuple[int, ...]:
         if hit:
             out.append(hit[1])
     return tuple(out)
-
-
-def _other_party(ctx: _Context, run: list[_Turn], known: int, partners: Counter) -> int | None:
-    """The person a lone known speaker talks to: the latest other speaker-like name before the run,
-    unless another name there talks with the known speaker far more often in the book's tagged
-    two-person conversations (a husband named a while back, not a visitor just mentioned)."""
-    start = ctx.scan.paragraphs[run[0].paragraph].start
-    i = bisect.bisect_left(ctx.event_pos, start) - 1
-    names: list[int] = []
-    while i >= 0 and start - ctx.event_pos[i] < 1500:
-        cid = ctx.events[i][1]
-        if cid != known and cid in ctx.speakers and cid not in names:
-            names.append(cid)
-        i -= 1
-    if not names:
-        return None
-    best = max(names, key=lambda c: partners[frozenset((c, known))])
-    # Far more: dev PDNC all 15454 -> 15485 right at 3x + 2 (plateau from 2x to 6x).
-    if partners[frozenset((best, known))] >= 3 * partners[frozenset((names[0], known))] + 2:
-        return best
-    return names[0]
-
-
-def _alternate(run: list[_Turn], people: set[int]) -> None:
-    """Two people talking: each turn without a sure speaker is the nearest tagged turn's speaker
-    an even number of paragraphs away, the other person an odd number away; or the one the turn
-    before it addressed by name."""
-    anchors = [i for i, t in enumerate(run) if t.speaker is not None and t.type != IMPLICIT and t.confidence >= 0.8]
-    if not anchors:
-        return
-    for i, turn in enumerate(run):
-        if turn.speaker is not None and (turn.type != IMPLICIT or turn.confidence >= WEAK_GUESS):
-            continue
-        # Equally far from two tags, the later one counts: counting back from it passes no one
-        # who went on for two paragraphs since (dev PDNC all 15589 -> 15602 right).
-        k = min(anchors, key=lambda a: (abs(a - i), a < i))
-        anchor = run[k].speaker
-        speaker = anchor if (i - k) % 2 == 0 else next(iter(people - {anchor}))
-        if speaker in turn.vocatives:
-            continue
-        conf = max(0.55, run[k].confidence - 0.02 * abs(i - k))
-        # '"..., Henry?" / "..."': the one the speech before ends by addressing answers it, over
-        # counting turns (dev PDNC all 15485 -> 15513 right, answered 76.2 -> 76.3%).
-        before = run[i - 1] if i else None
-        if before and before.vocatives and before.speaker is not None:
-            called = before.vocatives[-1]
-            if called not in (before.speaker, speaker) and called not in turn.vocatives:
-                speaker, conf = called, min(conf, 0.7)
-        turn.speaker, turn.type = speaker, IMPLICIT
-        turn.confidence = conf
-
-
-def _conversations(turns: list[_Turn], ctx: _Context) -> None:
-    """Fill unattributed turns from alternation and address, within runs of adjacent paragraphs."""
-    runs, run = [], []
-    for turn in turns:
-        if run and turn.paragraph != run[-1].paragraph + 1:
-            runs.append(run)
-            run = []
-        run.append(turn)
-    if run:
-        runs.append(run)
-    # Who talks with whom: the pairs of tagged speakers in the runs that have exactly two.
-    partners: Counter = Counter()
-    for run in runs:
-        tagged = {t.speaker for t in run if t.speaker is not None and t.type != IMPLICIT and t.confidence >= 0.8}
-        if len(tagged) == 2:
-            partners[frozenset(tagged)] += 1
-    for run in runs:
-        people = {t.speaker for t in run if t.speaker is not None}
-        if len(people) == 1 and len(run) > 1:
-            known = next(iter(people))
-            called = Counter(v for t in run for v in t.vocatives if v != known).most_common(1)
-            # the one the known speaker is heard addressing, else the latest other person named
-            other = called[0][0] if called else _other_party(ctx, run, known, partners)
-            if other is not None:
-                people.add(other)
-        if len(people) == 2:
-            _alternate(run, people)
-        for _ in range(6):
-            changed = False
-            for i, turn in enumerate(run):
-                if turn.speaker is not None:
-                    continue
-                guess = None
-                prev1 = run[i - 1] if i >= 1 else None
-                prev2 = run[i - 2] if i >= 2 else None
-                next1 = run[i + 1] if i + 1 < len(run) else None
-                next2 = run[i + 2] if i + 2 < len(run) else None
-                if prev1 and prev1.vocatives and prev1.speaker is not None and prev1.vocatives[-1] != prev1.speaker:
-                    # the one the speech before addressed answers, before the A B A pattern
-                    # (dev PDNC all 15513 -> 15573 right, answered 76.3 -> 76.5%)
-                    guess = (prev1.vocatives[-1], 0.7)
-                elif prev1 and prev2 and prev1.speaker is not None and prev2.speaker is not None \
-                        and prev1.speaker != prev2.speaker:
-                    guess = (prev2.speaker, min(prev1.confidence, prev2.confidence) - 0.02)
-                elif next1 and next2 and next1.speaker is not None and next2.speaker is not None \
-                        and next1.speaker != next2.speaker:
-                    guess = (next2.speaker, min(next1.confidence, next2.confidence) - 0.02)
-                elif prev1 and prev1.vocatives and prev1.vocatives[0] != prev1.speaker:
-                    guess = (prev1.vocatives[0], 0.7)
-                elif next1 and next1.vocatives and next1.vocatives[0] != next1.speaker:
-                    guess = (next1.vocatives[0], 0.65)
-                elif len(people) == 2 and prev1 and prev1.speaker is not None:
-                    guess = (next(iter(people - {prev1.speaker})), min(0.7, prev1.confidence) * 0.95)
-                elif len(people) == 2 and next1 and next1.speaker is not None:
-                    guess = (next(iter(people - {next1.speaker})), min(0.7, next1.confidence) * 0.95)
-                if guess and guess[0] not in turn.vocatives:
-                    turn.speaker, turn.confidence, turn.type = guess[0], guess[1], IMPLICIT
-                    changed = True
-            if not changed:
-                break
