@@ -452,3 +452,13 @@ def test_a_lead_in_verb_ending_in_ing_is_a_tag():
 def test_a_possessive_after_a_tags_verb_is_not_the_speaker_unless_it_is_their_voice(tag, expected):
     text = CAST + f'Mr. Crane sat by the fire.\n\n"Dinner is ready," {tag}.'
     assert speakers(text)[-1] == expected
+
+
+def test_pronoun_tag_takes_the_woman_named_in_its_own_paragraph():
+    # Mrs. Archer is the latest subject, but the paragraph names Miss Bell, and only a mention
+    # (Miss Cole, no subject) lies between: 'she' is Miss Bell.
+    text = ("Mrs. Archer came into the room and sat down by the fire. Miss Bell and Miss Cole "
+            "followed her. Mrs. Archer rang the bell.\n\n"
+            "Mrs. Archer read for an hour. The fire had been lit by Miss Cole.\n\n"
+            'A letter came for Miss Bell. "Who can it be from?" she said.')
+    assert speakers(text) == ["Miss Bell"]

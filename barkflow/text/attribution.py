@@ -186,6 +186,12 @@ class _Context:
             elif c.gender == gender and (cid in self.speakers or c.gender_from != "pronouns"):
                 if latest is None:
                     latest = (cid, 0.85 if seen < 20 else 0.7)
+                    latest_pos = self.event_pos[i]
+                elif latest_pos >= self.turn_start > self.event_pos[i] and self.event_pos[i] not in self.subjects:
+                    # 'A letter came for Miss Bell. "Who ...?" she said.': one of that gender named
+                    # in the pronoun's own paragraph outweighs an older subject past a mention
+                    # that is no subject (dev PDNC all 15633 -> 15659 right).
+                    return latest
                 if self.event_pos[i] in self.subjects and pos - self.event_pos[i] < 1500:
                     return cid, 0.85
                 if seen > 12:
