@@ -462,3 +462,12 @@ def test_pronoun_tag_takes_the_woman_named_in_its_own_paragraph():
             "Mrs. Archer read for an hour. The fire had been lit by Miss Cole.\n\n"
             'A letter came for Miss Bell. "Who can it be from?" she said.')
     assert speakers(text) == ["Miss Bell"]
+
+
+def test_a_name_before_a_finite_verb_is_a_subject_for_the_tags_pronoun():
+    # 'After tea Mr. Bell was brought in': Mr. Bell is the subject though no clause starts at his
+    # name, so 'he' is he, not Mr. Thornton, who started the clause before.
+    text = ("Mr. Bell and Mr. Thornton met Mr. Hale. Mr. Bell smiled at Mr. Thornton.\n\n"
+            "The rain came on. Mr. Hale and Mr. Thornton sat down.\n\n"
+            'After tea Mr. Bell was brought in. "How do you do?" he said.')
+    assert speakers(text) == ["Mr. Bell"]

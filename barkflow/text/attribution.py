@@ -64,6 +64,11 @@ _I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{_VERB}\b|{
 _HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{_VERB}\b|{_VERB}\s+(?:he|she)\b)")
 _BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
 _CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
+# A finite verb right after a name makes it its clause's subject wherever the clause starts
+# ('After tea John Andrew was brought in', 'Puffy and severe, Mrs. Moore was revealed').
+_FINITE_AFTER = regex.compile(r"\s+(?:\p{Ll}+ly\s+)?(?:was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|"
+                              r"went|came|saw|sat|stood|took|gave|made|knew|thought|felt|lay|rose|ran|got|began|"
+                              r"\p{Ll}{2,}ed)\b")
 _RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
 _GERUND = regex.compile(r"\p{Ll}+ing\b")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
@@ -126,6 +131,9 @@ class _Context:
             return i >= 0 and pos < spans[i][1]
 
         self.subjects: set[int] = set()  # event positions where a name starts a sentence or clause
+        # Where a name is followed by a finite verb: a subject for a tag's pronoun and a clause's
+        # subject, not for the narration's own pronouns (dev PDNC implicit 5580 -> 5553 there).
+        self.actors: set[int] = set()
         self.at = {}  # mention start -> (end, character) for every mention
         self.events: list[tuple[int, int]] = []  # (position, character): narration mentions, speakers
         self.inside: list[tuple[int, int, int]] = []
@@ -134,6 +142,8 @@ class _Context:
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
             if _CLAUSE_START.search(self.text, max(0, s - 8), s):
                 self.subjects.add(s)
+            elif _FINITE_AFTER.match(self.text, e):
+                self.actors.add(s)
         self.event_pos = [p for p, _ in self.events]
         # Who the turn being decided cannot be: the people its quotes address. Set per turn.
         self.avoid: frozenset[int] = frozenset()
@@ -192,7 +202,8 @@ class _Context:
                     # in the pronoun's own paragraph outweighs an older subject past a mention
                     # that is no subject (dev PDNC all 15633 -> 15659 right).
                     return latest
-                if self.event_pos[i] in self.subjects and pos - self.event_pos[i] < 1500:
+                subject = self.event_pos[i] in self.subjects or (tag and self.event_pos[i] in self.actors)
+                if subject and pos - self.event_pos[i] < 1500:
                     return cid, 0.85
                 if seen > 12:
                     break
@@ -256,7 +267,7 @@ class _Context:
         while i >= 0 and self.event_pos[i] >= s:
             pos, cid = self.events[i]
             hit = self.at.get(pos)
-            if hit and (pos in self.subjects or _RELATIVE.match(self.text, hit[0])):
+            if hit and (pos in self.subjects or pos in self.actors or _RELATIVE.match(self.text, hit[0])):
                 return cid
             i -= 1
         return None
@@ -304,7 +315,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             # 'Mr. Crawford, approaching Julia, said,': the name ends a clause set off by commas;
             # the speaker is the sentence's subject ahead of it.
             i = bisect.bisect_left(ctx.event_pos, s)
-            if i < len(ctx.events) and ctx.event_pos[i] < v.start() and ctx.event_pos[i] in ctx.subjects \
+            if i < len(ctx.events) and ctx.event_pos[i] < v.start() and (ctx.event_pos[i] in ctx.subjects or ctx.event_pos[i] in ctx.actors) \
                     and ctx.events[i][1] != before[0]:
                 before = ctx.events[i][1], EXPLICIT, 0.9
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
