@@ -492,3 +492,13 @@ def test_a_pronoun_tag_after_a_named_speech_stays_when_the_narration_goes_on_abo
             "where she stood for a long while looking at the clouds over the hill.\n\n"
             '"It is getting dark," she said.')
     assert speakers(text) == ["Miss Cole", "Miss Bell", "Miss Bell"]
+
+
+def test_a_pronoun_tag_answering_a_named_speech_after_an_untagged_one_goes_to_the_other_woman():
+    # The speech before Miss Bell's has no tag: 'she' is the other woman named before, Miss Cole.
+    text = ("Miss Bell and Miss Cole sat in the garden. Miss Bell had a book. Miss Cole "
+            "looked up at the sky.\n\n"
+            '"Is it going to rain?"\n\n'
+            '"I hope not," said Miss Bell.\n\n'
+            '"So do I," she said.')
+    assert speakers(text)[-2:] == ["Miss Bell", "Miss Cole"]

@@ -463,7 +463,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             if found:
                 found = (found[0], IMPLICIT, min(found[2], 0.6))
         if found and found[1] == ANAPHORIC and found is own[0][1] and head[1] - head[0] <= 2:
-            found = _answer_in_kind(turns, k, scan, cast, found)
+            found = _answer_in_kind(turns, k, ctx, found)
         if found and found[0] is not None:
             turn.speaker, turn.type, turn.confidence = found
             # (_own_tags has already recorded the first quotation's own speaker in a longer paragraph)
@@ -492,22 +492,27 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     return Attribution(cast.characters, quotations)
 
 
-def _answer_in_kind(turns: list[Turn], k: int, scan: QuoteScan, cast: Cast, found: tuple) -> tuple:
+def _answer_in_kind(turns: list[Turn], k: int, ctx: _Context, found: tuple) -> tuple:
     """'"...," said Harriet. / "...," said Emma. / "...," she said': a pronoun's tag on a speech that
-    answers one tagged by name goes to the one of that gender who spoke before that, not to the
-    name just read, unless the speech addresses her or narration after Emma's tag goes on about
-    her (dev PDNC all 15669 -> 15682 right)."""
+    answers one tagged by name goes to the one of that gender who spoke before, not to the name
+    just read; where that speech is untagged, to the latest other one of that gender named (dev
+    PDNC all 15669 -> 15694 right). Not to one the speech addresses, nor where narration after
+    Emma's tag goes on about her ('said Emma, and went to the window. She ...')."""
     if k < 2:
         return found
     a, b = turns[k - 1], turns[k - 2]
-    if a.paragraph + 1 != turns[k].paragraph or b.paragraph + 1 != a.paragraph:
+    p = ctx.scan.paragraphs[a.paragraph]
+    gender = ctx.cast.characters[a.speaker].gender if a.speaker is not None else "?"
+    if a.paragraph + 1 != turns[k].paragraph or b.paragraph + 1 != a.paragraph or a.speaker != found[0] \
+            or a.type != EXPLICIT or gender not in ("F", "M") or p.end - a.quotes[-1].end > ANSWER_TAIL:
         return found
-    if a.speaker != found[0] or a.type != EXPLICIT or b.speaker in (None, a.speaker, *turns[k].vocatives):
-        return found
-    if cast.characters[b.speaker].gender != cast.characters[a.speaker].gender:
-        return found
-    p = scan.paragraphs[a.paragraph]
-    if p.end - a.quotes[-1].end > ANSWER_TAIL:
+    shun = {a.speaker, *turns[k].vocatives}
+    if b.speaker is None:
+        saved, ctx.avoid = ctx.avoid, frozenset(shun)
+        other, conf = ctx.resolve("she" if gender == "F" else "he", p.start)
+        ctx.avoid = saved
+        return found if other is None or other in shun else (other, ANAPHORIC, min(found[2], conf))
+    if b.speaker in shun or ctx.cast.characters[b.speaker].gender != gender:
         return found
     return b.speaker, ANAPHORIC, found[2]
 
