@@ -26,3 +26,14 @@ def test_a_title_alone_is_the_one_character_who_bears_it():
     cast = find_characters(text)
     (major,) = [c for c in cast.characters if any("Major" in a for a in c.aliases)]
     assert "the Major" in major.aliases and major.mentions == 5
+
+
+def test_a_title_alone_is_the_bearer_the_book_names_by_it_far_most():
+    """'the Major' where Major Callendar is named so far more than a Major Roberts mentioned in
+    passing is Callendar, not a character of its own."""
+    text = " ".join(f"Major Callendar {verb}." for verb in "came sat rose frowned smiled left ran hid ate slept".split())
+    text += " They spoke of Major Roberts, and Major Roberts was away. The Major smiled, the Major spoke, the Major left."
+    cast = find_characters(text)
+    (callendar,) = [c for c in cast.characters if "Major Callendar" in c.aliases]
+    assert "the Major" in callendar.aliases
+    assert not any(c.name == "the Major" for c in cast.characters)

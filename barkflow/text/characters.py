@@ -402,17 +402,26 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     forms, spans = _name_forms(text, _name_words(text))
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
+    titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
     for e in _merge_forms(forms, min_mentions):
         if sum(e.forms.values()) < min_mentions:
             continue
         cid = len(characters)
         characters.append(_character(cid, e, text, spans))
+        titled[cid] = Counter()
+        for (t, name), n in e.forms.items():
+            titled[cid][t] += n if t and name else 0
         for f in e.forms:
             alias_owner[f] = cid
     mentions = [(s, e, alias_owner[f]) for f, ss in spans.items() if f in alias_owner for s, e in ss]
     for title, found in _title_roles(text).items():
         # The one character the book names with this title ('Major Callendar') is 'the Major'.
-        bearers = [c for c in characters if any(a.split()[0] == title and len(a.split()) > 1 for a in c.aliases)]
+        bearers = sorted((c for c in characters if any(a.split()[0] == title and len(a.split()) > 1 for a in c.aliases)),
+                         key=lambda c: -titled.get(c.id, Counter())[title])
+        # Or the one named with it five times as often as any other ('Major Callendar' against a
+        # 'Major Roberts' mentioned in passing), as a first name goes to its far commonest bearer.
+        if len(bearers) > 1 and titled[bearers[0].id][title] >= 5 * titled[bearers[1].id][title]:
+            bearers = bearers[:1]
         if len(bearers) == 1:
             c = bearers[0]
             c.aliases = tuple(sorted(c.aliases + (f"the {title}",)))
