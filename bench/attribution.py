@@ -86,14 +86,23 @@ def _main_name(speaker: str, chars: dict[str, set[str]]) -> str:
     return owners[0] if len(owners) == 1 else speaker
 
 
+def _typo_key(name: str) -> str:
+    """A normalised name with each word of six letters or more as its first letter and the rest
+    sorted: PDNC's lists misspell some names by letters swapped ('Nawab Badahur' for the book's
+    'Nawab Bahadur' throughout), which would otherwise match none of ours."""
+    return " ".join(w[0] + "".join(sorted(w[1:])) if len(w) >= 6 else w for w in name.split())
+
+
 def _map_characters(result, chars) -> dict[int, str]:
-    """Our character id -> PDNC main name, by shared (normalised) names."""
+    """Our character id -> PDNC main name, by shared (normalised) names, a long word's swapped
+    letters forgiven."""
     out = {}
+    keyed = {main: {_typo_key(a) for a in aliases} for main, aliases in chars.items()}
     for c in result.characters:
-        ours = {_norm(a) for a in c.aliases} | {_norm(c.name)}
+        ours = {_typo_key(_norm(a)) for a in c.aliases} | {_typo_key(_norm(c.name))}
         best, score = None, 0
-        for main, aliases in chars.items():
-            shared = len(ours & aliases) + (0.5 if _norm(c.name) in aliases else 0)
+        for main, aliases in keyed.items():
+            shared = len(ours & aliases) + (0.5 if _typo_key(_norm(c.name)) in aliases else 0)
             if shared > score:
                 best, score = main, shared
         if best is not None:

@@ -35,3 +35,18 @@ def test_the_bench_scores_speakers_that_pdnc_writes_by_an_alias(tmp_path):
     assert run.returncode == 0, run.stderr
     scores = json.loads(out.read_text())["TheNovel"]
     assert scores["recall"] == 1.0 and scores["counts"]["explicit"] == [2, 2]
+
+
+def test_the_bench_maps_a_name_pdnc_misspells_by_two_letters_swapped():
+    """PDNC's list writes 'The Nawab Badahur' for the book's 'Nawab Bahadur' (every alias): a long
+    name word with the same first letter and the same letters is the same name, or every right
+    answer for him counts as wrong."""
+    import importlib.util
+    from types import SimpleNamespace
+    spec = importlib.util.spec_from_file_location("bench_attribution", REPO / "bench" / "attribution.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    ours = SimpleNamespace(characters=[SimpleNamespace(id=0, name="Nawab Bahadur", aliases=("Nawab Bahadur",)),
+                                       SimpleNamespace(id=1, name="Mary", aliases=("Mary",))])
+    chars = {"The Nawab Badahur": {"nawab badahur", "mr zulfiqar"}, "Myra": {"myra"}}
+    assert bench._map_characters(ours, chars) == {0: "The Nawab Badahur"}
