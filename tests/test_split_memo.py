@@ -142,6 +142,7 @@ def test_a_memo_plan_spells_nothing(reference, monkeypatch):
     assert [u.text for u in again.units] == [u.text for u in first.units]
     assert all(e.get("spellings") for e in json.loads(memo_path(reference).read_text()).values())
     assert calls == []
+    assert again.words == first.words  # the words' fates, kept beside the spellings
 
 
 def test_an_edited_spelling_is_spelled_again(reference, caplog):
@@ -153,7 +154,7 @@ def test_an_edited_spelling_is_spelled_again(reference, caplog):
     spelled = {k: e for k, e in memo.items() if e.get("spellings")}
     assert spelled
     for entry in spelled.values():
-        entry["spellings"] = [[a, "something else entirely"] for a, _ in entry["spellings"]]
+        entry["spellings"] = [[s[0], "something else entirely", *s[2:]] for s in entry["spellings"]]
     memo_path(reference).write_text(json.dumps(memo))
     with caplog.at_level(logging.WARNING):
         again = plan.make_plan(config, reference["engine"], Store(config.paths.cache_dir), [REPO / "conf"])

@@ -4,6 +4,7 @@ respelled, skipped), in the plan and the render's summary, adding up to the book
 from __future__ import annotations
 
 import epubs  # the EPUB builder beside this file
+import pytest
 from helpers import REPO, project_config
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,8 +20,15 @@ def book_plan(tmp_path, *overrides):
     return plan.make_plan(config, build.make_engine(config), build.make_store(config), [REPO / "conf"])
 
 
-def test_each_word_of_the_book_has_its_fate_and_they_add_up(tmp_path):
-    the_plan = book_plan(tmp_path, "project.normalize=true", "+project.lexicon={words: {harbour: HAR-bur}}")
+@pytest.mark.parametrize("memo", [False, True])
+def test_each_word_of_the_book_has_its_fate_and_they_add_up(tmp_path, monkeypatch, memo):
+    """From a cold plan, and from the split memo (which keeps each part's fates beside its spelling:
+    a memo plan counts none again)."""
+    overrides = ("project.normalize=true", "+project.lexicon={words: {harbour: HAR-bur}}")
+    if memo:
+        book_plan(tmp_path, *overrides)
+        monkeypatch.setattr(plan, "segment_fates", lambda *a: pytest.fail("counted again"))
+    the_plan = book_plan(tmp_path, *overrides)
     words = the_plan.words
     body = sum(count_words(p) for ps in epubs.BODY.values() for p in ps)
     assert words.respelled == 1  # "harbour"

@@ -58,7 +58,9 @@ class TokenCounter:
 # An entry's check: the memo file is not trusted. `spellings` came later (optional: older checks stand).
 MEMO_CHECK = Key("split-memo", 0, ("key", "parts"), optional={"spellings": None})
 
-Spelling = tuple[str, str]  # a part's (lexicon's text, spoken text): text/spoken.py Speller
+# A part's (lexicon's text, spoken text) (text/spoken.py Speller), then its words' fates (as written,
+# normalised, respelled: text/fates.py) where the entry has them (entries once held the first two only).
+Spelling = tuple
 
 
 class SplitMemo:
@@ -98,7 +100,7 @@ class SplitMemo:
         return None
 
     def put(self, key: str, text: str, parts: list[str], spellings: Optional[list[Spelling]] = None) -> None:
-        """`spellings`: each part's, when the speller changes any text (else they are the parts)."""
+        """`spellings`: each part's (with its fates), when the speller changes any text (else they are the parts)."""
         spellings = [list(s) for s in spellings] if spellings else None
         entry = {"parts": parts, "check": self._check(key, parts, spellings)}
         if spellings:
@@ -123,7 +125,8 @@ class SplitMemo:
             and " ".join(parts).split() == text.split()
             and (spellings is None or (
                 isinstance(spellings, list) and len(spellings) == len(parts)
-                and all(isinstance(s, list) and len(s) == 2 and all(isinstance(t, str) for t in s) for s in spellings)
+                and all(isinstance(s, list) and len(s) in (2, 5) and all(isinstance(t, str) for t in s[:2])
+                        and all(type(n) is int and n >= 0 for n in s[2:]) for s in spellings)
             ))
             and entry.get("check") == cls._check(key, parts, spellings)
         )

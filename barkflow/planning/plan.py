@@ -28,7 +28,7 @@ from barkflow.planning.overrides import apply_overrides, check_cast, check_line_
 from barkflow.planning.voices import ResolvedVoice
 from barkflow.store.cache import Store
 from barkflow.store.keys import Key, reusing_encodings
-from barkflow.text.fates import WordFates
+from barkflow.text.fates import WordFates, segment_fates
 from barkflow.text.normalize import note_for, wfst
 from barkflow.text.script import SUNG, BookTags, Script, ScriptLine
 from barkflow.text.split import estimate_seconds, split_text
@@ -285,6 +285,7 @@ class _Planner:
         self.parts_used: dict[int, int] = {}  # source line -> its segments so far (distinct ids for its pieces)
         self.quoted = quoted_lines(script)
         self.words = WordFates()
+        self.fates: dict[str, tuple] = {}  # a memo part's words' fates, until its segment is planned
 
     def add_line(self, line: ScriptLine) -> None:
         project, override = self.project, self.lines.get(line.source_line)
@@ -346,7 +347,7 @@ class _Planner:
                                   tokenizer=self.tokenizer_id, seed=split_seed,
                                   speller=speller.identity() if speller.active else None)
             piece_parts = self.memo.get(split_key, piece, plan.where, fits=lambda part: self._fits(part, plan),
-                                        learn=speller.learn)
+                                        learn=lambda part, spelled: self._learn(speller, part, spelled))
             if piece_parts is None or (speller.active and not self.memo.has_spellings(split_key)):
                 if piece_parts is None:
                     budget = self._budget(plan)
@@ -355,9 +356,16 @@ class _Planner:
                         seed=split_seed, where=plan.where,
                     )
                 spellings = [(speller.respelled(part), speller(part)) for part in piece_parts]
+                spellings = [(*spelled, *segment_fates(part, *spelled)) for part, spelled in zip(piece_parts, spellings)]
                 self.memo.put(split_key, piece, piece_parts, spellings if speller.active else None)
             parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
         return parts
+
+    def _learn(self, speller: Speller, part: str, spelled: tuple) -> None:
+        """A memo entry's spelling of `part`, and its words' fates where the entry has them."""
+        speller.learn(part, spelled[:2])
+        if len(spelled) == 5:
+            self.fates[part] = spelled[2:]
 
     def _budget(self, plan: _LinePlan) -> int:
         """The tokens the prefix and suffix take from every segment of the line."""
@@ -382,7 +390,8 @@ class _Planner:
         """Every take of one segment, conditioned by its history policy; returns them by take."""
         project, line = self.project, plan.line
         spoken = plan.speller(book_words)
-        self.words.add(book_words, plan.speller.respelled(book_words), spoken)
+        fates = self.fates.pop(book_words, None) or segment_fates(book_words, plan.speller.respelled(book_words), spoken)
+        self.words.add(*fates)
         text = " ".join(x for x in (plan.prefix, spoken, plan.suffix) if x)
         shown = " ".join(x for x in (plan.prefix, book_words, plan.suffix) if x)
         if plan.lent_by:  # the source's texts, with its prefixes and spelling, as they are

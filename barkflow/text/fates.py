@@ -75,8 +75,8 @@ class WordFates:
     respelled: int = 0
     skipped: dict = field(default_factory=dict)  # reason -> words
 
-    def add(self, book: str, respelled: str, spoken: str) -> None:
-        written, normalised, by_lexicon = segment_fates(book, respelled, spoken)
+    def add(self, written: int, normalised: int, by_lexicon: int) -> None:
+        """One segment's words by fate (`segment_fates`)."""
         self.as_written += written
         self.normalised += normalised
         self.respelled += by_lexicon

@@ -351,13 +351,15 @@ class Speller:
 
 @functools.lru_cache(maxsize=1)
 def _spelling_code() -> str:
-    """The source of the modules that turn words into spoken text, and num2words' version: a memoized
-    spelling is reused only by the code that made it, whether or not NORMALIZE_VERSION was bumped."""
+    """The source of the modules that turn words into spoken text (and count their fates), and
+    num2words' version: a memoized spelling is reused only by the code that made it, whether or not
+    NORMALIZE_VERSION was bumped."""
     import importlib.metadata
 
-    from barkflow.text import chunks, decoding, normalize
+    from barkflow.text import chunks, decoding, fates, normalize
 
-    files = [Path(__file__), Path(chunks.__file__), Path(decoding.__file__),
+    # fates.py too: the split memo keeps each part's words' fates beside its spelling
+    files = [Path(__file__), Path(chunks.__file__), Path(decoding.__file__), Path(fates.__file__),
              *sorted(Path(normalize.__file__).parent.glob("*.py"))]
     try:
         num2words = importlib.metadata.version("num2words")
