@@ -24,7 +24,6 @@ from barkflow.planning.config import MAX_TAKES, BarkflowConfig, VerifyConfig
 from barkflow.planning.plan import SEGMENT_ID, Plan, Unit
 from barkflow.publishing.clips import REVIEW_DIR, add_checks, write_clips
 from barkflow.publishing.export import export
-from barkflow.publishing.readalong import write_read_along
 from barkflow.publishing.stitch import StitchPiece, stitch
 from barkflow.running import retakes
 from barkflow.running.schedule import load, load_audio
@@ -261,6 +260,8 @@ def _stitch_and_export(
         # A book that names no language is in the language most of its segments' voices speak.
         spoken = collections.Counter(u.voice.language for u in chosen if u.voice.language).most_common(1)
         tags = the_plan.tags.over(BookTags(language=spoken[0][0] if spoken else ""))
+        from barkflow.publishing.readalong import write_read_along  # here: most renders make no read-along book
+
         outputs.append(str(write_read_along(stitched, chapter_titles, epub, tags, cfg.export.bitrate_kbps)))
     outputs += [str(p) for p in _export_segment_voices(chosen, store, engine, out_dir / "voices")]
     return _manifest(cfg, the_plan, chosen, stitched, chapter_titles, engine, render_key, outputs)

@@ -17,8 +17,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-import jiwer
-
 ENGLISH = "en"
 UNSPACED_LANGUAGES = ("zh", "ja")  # written without spaces between words
 
@@ -70,6 +68,8 @@ class VerifyResult:
 
 def align(text: str, transcript: str, language: str = ENGLISH) -> VerifyResult:
     """Score `transcript` (what was heard) against `text` (what the take should say, in `language`)."""
+    import jiwer  # here: a rerun with nothing to verify need not load it (and rapidfuzz)
+
     reference, heard = normalise(text, language), normalise(transcript, language)
     if not reference:  # nothing to say (a cue-only segment): every heard word is extra
         words = heard.split()
