@@ -237,9 +237,8 @@ def find_quotes(text: str) -> QuoteScan:
         found: list[tuple[int, int, str, int, bool]] = []
         if dashes and text[p.start] in DASHES:
             _scan_dashes(text, p, found)
-            left_open = False
         else:
-            left_open = _scan_paragraph(text, p, outer_single, found)
+            _scan_paragraph(text, p, outer_single, found)
         found.sort(key=lambda f: (f[0], f[3]))
         opens_with_quote = bool(found) and found[0][3] == 0 and found[0][0] == p.start + 1
         for n, (start, end, style, depth, closed) in enumerate(found):
