@@ -473,24 +473,22 @@ def test_a_name_before_a_finite_verb_is_a_subject_for_the_tags_pronoun():
     assert speakers(text) == ["Mr. Bell"]
 
 
+# Two women in a garden; Miss Cole asks first.
+GARDEN = ("Miss Bell and Miss Cole sat in the garden. Miss Bell had a book; Miss Cole had her work. "
+          'Miss Cole looked up.\n\n"Is it going to rain?" said Miss Cole.\n\n')
+
+
 def test_a_pronoun_tag_answering_a_named_speech_goes_to_the_other_of_that_gender():
-    # Two women talk: 'said Miss Bell' names the speech before, so 'she said' on the answer is
-    # the woman who spoke before Miss Bell, not Miss Bell again.
-    text = ("Miss Bell and Miss Cole sat in the garden. Miss Bell had a book; Miss Cole "
-            "had her work. Miss Cole looked up.\n\n"
-            '"Is it going to rain?" said Miss Cole.\n\n'
-            '"I hope not," said Miss Bell.\n\n'
-            '"So do I," she said.')
+    # 'said Miss Bell' names the speech before, so 'she said' on the answer is the woman who
+    # spoke before Miss Bell, not Miss Bell again.
+    text = GARDEN + '"I hope not," said Miss Bell.\n\n"So do I," she said.'
     assert speakers(text) == ["Miss Cole", "Miss Bell", "Miss Cole"]
 
 
 def test_a_pronoun_tag_after_a_named_speech_stays_when_the_narration_goes_on_about_her():
-    text = ("Miss Bell and Miss Cole sat in the garden. Miss Bell had a book; Miss Cole "
-            "had her work. Miss Cole looked up.\n\n"
-            '"Is it going to rain?" said Miss Cole.\n\n'
-            '"I hope not," said Miss Bell, and she closed her book and went to the window, '
-            "where she stood for a long while looking at the clouds over the hill.\n\n"
-            '"It is getting dark," she said.')
+    text = GARDEN + ('"I hope not," said Miss Bell, and she closed her book and went to the window, '
+                     "where she stood for a long while looking at the clouds over the hill.\n\n"
+                     '"It is getting dark," she said.')
     assert speakers(text) == ["Miss Cole", "Miss Bell", "Miss Bell"]
 
 
