@@ -23,7 +23,7 @@ import numpy as np
 from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.store.cache import Store
-from barkflow.store.files import TooLarge, read_bounded, read_json_object, write_json_atomic
+from barkflow.store.files import TooLarge, read_json_object, write_json_atomic
 from barkflow.store.keys import Key, content_key
 from barkflow.text.formats import MAX_BOOK_FILE_BYTES, SNIFF_BYTES, book_format, load_script
 from barkflow.text.script import BookTags, Script, ScriptLine
@@ -178,7 +178,7 @@ class BookMemo:
         """`read()` (the book at `path`, read as `fmt` with `options`), or what an earlier read of the
         same bytes the same way made."""
         try:
-            book = hashlib.sha256(read_bounded(path, MAX_BOOK_FILE_BYTES)).hexdigest()
+            book = _file_digest(path)
         except (OSError, TooLarge):  # the reader says what is wrong with the file
             return read()
         key = BOOK_KEY(book=book, format=fmt, reader=_reader_code(), **options)
@@ -209,6 +209,17 @@ class BookMemo:
             log.warning("the book memo's entry %s does not hold a script (%s); reading the book again",
                         key, str(e)[:80])
             return None
+
+
+def _file_digest(path: Path) -> str:
+    """The book file's sha256, a MiB at a time (a book may be hundreds of MiB), bounded as its reader is."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        if os.fstat(file.fileno()).st_size > MAX_BOOK_FILE_BYTES:
+            raise TooLarge(f"over {MAX_BOOK_FILE_BYTES:,} bytes")
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
@@ -276,10 +287,12 @@ def _script_from_json(data: dict, source: str) -> Script:
         ScriptLine(typed(i, int), typed(speaker, str), typed(text_, str), typed(chapter, int), typed(paragraph, int),
                    typed(line, int), direction if direction is None else typed(direction, str), typed(dual, bool),
                    tuple(typed(d, str) for d in typed(dropped, list)), typed(attributed, bool))
-        for i, speaker, text_, chapter, paragraph, line, direction, dual, dropped, attributed in typed(data["lines"], list)
+        for i, speaker, text_, chapter, paragraph, line, direction, dual, dropped, attributed
+        in typed(data["lines"], list)
     )
     titles = tuple(typed(t, str) for t in typed(data["chapter_titles"], list))
-    if any(line.index != i or not 0 <= line.chapter < len(titles) or line.paragraph < 0 for i, line in enumerate(lines)):
+    if any(line.index != i or not 0 <= line.chapter < len(titles) or line.paragraph < 0
+           for i, line in enumerate(lines)):
         raise ValueError("its lines are not numbered as a script's are")
     tags = data["metadata"]
     if tags is not None:
