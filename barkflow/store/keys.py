@@ -45,10 +45,14 @@ class Key:
         self.optional = dict(optional or {})  # field -> its default (left out of the hash)
         clash = set(self.fields) & set(self.optional)
         assert not clash and len(set(self.fields)) == len(self.fields), f"key {name}: a field is named twice"
+        # Worked out once: a plan makes ~10 keys a segment.
+        self._required = frozenset(self.fields)
+        self._allowed = self._required | frozenset(self.optional)
+        self._head = [name] + ([version] if version else []) + ([tag] if tag else [])
 
     def __call__(self, **values: Any) -> str:
         given = values.keys()
-        if not self._required <= given <= self._allowed:  # (set comparisons: a plan makes ~10 keys per segment)
+        if not self._required <= given <= self._allowed:
             unknown, missing = given - self._allowed, self._required - given
             raise TypeError(f"key {self.name!r}: missing {sorted(missing)}, unknown {sorted(unknown)}")
         parts = self._head + [values[name] for name in self.fields]
@@ -56,18 +60,6 @@ class Key:
             parts += [(name, values[name]) for name, default in self.optional.items()
                       if name in values and values[name] != default]
         return content_key(*parts)
-
-    @functools.cached_property
-    def _required(self) -> frozenset:
-        return frozenset(self.fields)
-
-    @functools.cached_property
-    def _allowed(self) -> frozenset:
-        return frozenset(self.fields) | frozenset(self.optional)
-
-    @property
-    def _head(self) -> list:
-        return [self.name] + ([self.version] if self.version else []) + ([self.tag] if self.tag else [])
 
     def __repr__(self) -> str:
         return f"Key({self.name!r}, {self.version}, {self.fields}, optional={self.optional})"
@@ -123,18 +115,9 @@ def _feed(out, value: object) -> None:
         payload = value.encode("utf-8", "surrogatepass")
         out.update(b"S%d:%s" % (len(payload), payload))
     elif kind is list or kind is tuple:
-        update = out.update
-        update(b"L%d:" % len(value))
-        for item in value:  # a key's fields: its strings and ints written here, not by a call each
-            item_kind = type(item)
-            if item_kind is str:
-                payload = item.encode("utf-8", "surrogatepass")
-                update(b"S%d:%s" % (len(payload), payload))
-            elif item_kind is int:
-                payload = format(item, "x").encode()
-                update(b"I%d:%s" % (len(payload), payload))
-            else:
-                _feed(out, item)
+        out.update(b"L%d:" % len(value))
+        for item in value:
+            _feed(out, item)
     elif kind is int:
         payload = format(value, "x").encode()
         out.update(b"I%d:%s" % (len(payload), payload))
