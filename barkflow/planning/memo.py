@@ -10,7 +10,6 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
-import importlib.metadata
 import json
 import logging
 import os
@@ -24,7 +23,7 @@ from barkflow.engine.api import Bark
 from barkflow.errors import BarkflowError
 from barkflow.store.cache import Store
 from barkflow.store.files import TooLarge, read_json_object, write_json_atomic
-from barkflow.store.keys import Key, content_key
+from barkflow.store.keys import Key, code_key
 from barkflow.text.formats import MAX_BOOK_FILE_BYTES, SNIFF_BYTES, book_format, load_script
 from barkflow.text.script import BookTags, Script, ScriptLine
 
@@ -229,19 +228,11 @@ def _reader_code() -> str:
     asking its version takes a second.)"""
     from barkflow import text
 
-    versions = []
-    for package in ("beautifulsoup4", "lxml", "pypdf", "pdfminer.six", "python-docx", "mobi"):
-        try:
-            versions.append(importlib.metadata.version(package))
-        except importlib.metadata.PackageNotFoundError:
-            versions.append(None)
     calibre = shutil.which("ebook-convert")
-    stamp = None
-    if calibre:
-        info = os.stat(calibre)
-        stamp = [calibre, info.st_size, info.st_mtime_ns]
-    files = sorted(Path(text.__file__).parent.rglob("*.py"))
-    return content_key(versions, stamp, *(path.read_bytes() for path in files))
+    info = os.stat(calibre) if calibre else None
+    stamp = [calibre, info.st_size, info.st_mtime_ns] if info else None
+    return code_key(sorted(Path(text.__file__).parent.rglob("*.py")),
+                    ["beautifulsoup4", "lxml", "pypdf", "pdfminer.six", "python-docx", "mobi"], stamp)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ import enum
 import functools
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Optional
 
 import numpy as np
@@ -82,6 +82,21 @@ def content_key(*parts: object) -> str:
     digest = hashlib.sha256(_KEY_PREFIX)
     _feed(digest, list(parts))
     return digest.hexdigest()[:KEY_HEX_CHARS]
+
+
+def code_key(files: Sequence, packages: Sequence[str] = (), *extra: object) -> str:
+    """A key over the bytes of source `files`, the installed versions of `packages` (None where one
+    is missing) and `extra` values: for what is kept across runs and made by code rather than by a
+    step, so that a changed reader, normaliser or page is never served its older result."""
+    import importlib.metadata
+
+    versions = []
+    for package in packages:
+        try:
+            versions.append(importlib.metadata.version(package))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(None)
+    return content_key(versions, list(extra), *(Path(path).read_bytes() for path in files))
 
 
 class _Collector:

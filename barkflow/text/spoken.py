@@ -30,7 +30,7 @@ import regex
 import yaml
 
 from barkflow.errors import BarkflowError
-from barkflow.store.keys import content_key
+from barkflow.store.keys import code_key, content_key
 from barkflow.text.chunks import chunks_of as _chunks
 from barkflow.text.chunks import replace_in as _replace_in
 from barkflow.text.decoding import has_words
@@ -354,18 +354,11 @@ def _spelling_code() -> str:
     """The source of the modules that turn words into spoken text (and count their fates), and
     num2words' version: a memoized spelling is reused only by the code that made it, whether or not
     NORMALIZE_VERSION was bumped."""
-    import importlib.metadata
-
     from barkflow.text import chunks, decoding, fates, normalize
 
     # fates.py too: the split memo keeps each part's words' fates beside its spelling
-    files = [Path(__file__), Path(chunks.__file__), Path(decoding.__file__), Path(fates.__file__),
-             *sorted(Path(normalize.__file__).parent.glob("*.py"))]
-    try:
-        num2words = importlib.metadata.version("num2words")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a dependency
-        num2words = None
-    return content_key(num2words, *(path.read_bytes() for path in files))
+    return code_key([__file__, chunks.__file__, decoding.__file__, fates.__file__,
+                     *sorted(Path(normalize.__file__).parent.glob("*.py"))], ["num2words"])
 
 
 def spoken_text(text: str, language: str = DEFAULT_LANGUAGE, *, normalize: bool = True,
