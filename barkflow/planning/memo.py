@@ -58,8 +58,8 @@ class TokenCounter:
 MEMO_CHECK = Key("split-memo", 0, ("key", "parts"), optional={"spellings": None})
 
 # A part's (lexicon's text, spoken text) (text/spoken.py Speller), then its words' fates (as written,
-# normalised, respelled: text/fates.py) where the entry has them (entries once held the first two only).
-Spelling = tuple
+# normalised, respelled: text/fates.py).
+Spelling = tuple[str, str, int, int, int]
 
 
 class SplitMemo:
@@ -124,7 +124,7 @@ class SplitMemo:
             and " ".join(parts).split() == text.split()
             and (spellings is None or (
                 isinstance(spellings, list) and len(spellings) == len(parts)
-                and all(isinstance(s, list) and len(s) in (2, 5) and all(isinstance(t, str) for t in s[:2])
+                and all(isinstance(s, list) and len(s) == 5 and all(isinstance(t, str) for t in s[:2])
                         and all(type(n) is int and n >= 0 for n in s[2:]) for s in spellings)
             ))
             and entry.get("check") == cls._check(key, parts, spellings)

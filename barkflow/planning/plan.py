@@ -285,7 +285,7 @@ class _Planner:
         self.parts_used: dict[int, int] = {}  # source line -> its segments so far (distinct ids for its pieces)
         self.quoted = quoted_lines(script)
         self.words = WordFates()
-        self.fates: dict[str, tuple] = {}  # a memo part's words' fates, until its segment is planned
+        self.fates: dict[str, tuple] = {}  # the line's parts' words' fates, until their segments are planned
 
     def add_line(self, line: ScriptLine) -> None:
         project, override = self.project, self.lines.get(line.source_line)
@@ -341,6 +341,7 @@ class _Planner:
                 self.pending_pause += line_pieces.pause_before
         split_seed = int(SPLIT_SEED_KEY(seed=self.cfg.seed, text=plan.line.text)[:8], 16)
         speller = plan.speller
+        self.fates.clear()  # this line's parts' only: another line may spell the same words otherwise
         parts: list[tuple[str, float]] = []
         for piece, pause_after in line_pieces.pieces:
             split_key = SPLIT_KEY(options=self.cfg.split, text=piece, prefix=plan.prefix, suffix=plan.suffix,
@@ -355,17 +356,21 @@ class _Planner:
                         piece, self.cfg.split, count_tokens=lambda s, b=budget: self.count_tokens(speller(s)) + b,
                         seed=split_seed, where=plan.where,
                     )
-                spellings = [(speller.respelled(part), speller(part)) for part in piece_parts]
-                spellings = [(*spelled, *segment_fates(part, *spelled)) for part, spelled in zip(piece_parts, spellings)]
-                self.memo.put(split_key, piece, piece_parts, spellings if speller.active else None)
+                spellings = [self._spell(speller, part) for part in piece_parts] if speller.active else None
+                self.memo.put(split_key, piece, piece_parts, spellings)
             parts += [(part, pause_after if i == len(piece_parts) - 1 else 0.0) for i, part in enumerate(piece_parts)]
         return parts
 
+    def _spell(self, speller: Speller, part: str) -> tuple:
+        """`part`'s spelling and its words' fates, for the memo and, kept, for its segment."""
+        respelled, spoken = speller.respelled(part), speller(part)
+        self.fates[part] = segment_fates(part, respelled, spoken)
+        return (respelled, spoken, *self.fates[part])
+
     def _learn(self, speller: Speller, part: str, spelled: tuple) -> None:
-        """A memo entry's spelling of `part`, and its words' fates where the entry has them."""
+        """A memo entry's spelling of `part`, and its words' fates."""
         speller.learn(part, spelled[:2])
-        if len(spelled) == 5:
-            self.fates[part] = spelled[2:]
+        self.fates[part] = spelled[2:]
 
     def _budget(self, plan: _LinePlan) -> int:
         """The tokens the prefix and suffix take from every segment of the line."""
