@@ -264,6 +264,10 @@ class _Context:
             return cid, ANAPHORIC, conf
         return None
 
+    def heads_clause(self, pos: int) -> bool:
+        """Whether the mention at `pos` is its clause's subject: it starts one, or a finite verb follows it."""
+        return pos in self.subjects or pos in self.actors
+
     def clause_subject(self, s: int, e: int) -> int | None:
         """The latest name in [s, e) that starts a clause ('and James,') or a relative clause
         ('Mr. Allen, who')."""
@@ -271,7 +275,7 @@ class _Context:
         while i >= 0 and self.event_pos[i] >= s:
             pos, cid = self.events[i]
             hit = self.at.get(pos)
-            if hit and (pos in self.subjects or pos in self.actors or _RELATIVE.match(self.text, hit[0])):
+            if hit and (self.heads_clause(pos) or _RELATIVE.match(self.text, hit[0])):
                 return cid
             i -= 1
         return None
@@ -319,7 +323,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             # 'Mr. Crawford, approaching Julia, said,': the name ends a clause set off by commas;
             # the speaker is the sentence's subject ahead of it.
             i = bisect.bisect_left(ctx.event_pos, s)
-            if i < len(ctx.events) and ctx.event_pos[i] < v.start() and (ctx.event_pos[i] in ctx.subjects or ctx.event_pos[i] in ctx.actors) \
+            if i < len(ctx.events) and ctx.event_pos[i] < v.start() and ctx.heads_clause(ctx.event_pos[i]) \
                     and ctx.events[i][1] != before[0]:
                 before = ctx.events[i][1], EXPLICIT, 0.9
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
