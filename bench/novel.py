@@ -5,6 +5,7 @@
     python bench/novel.py --words 30000        # a smaller book
     python bench/novel.py --text pg1342.txt    # a novel of your own (plain text; `#` or CHAPTER lines start chapters)
     python bench/novel.py --json novel.json    # the figures as JSON too
+    python bench/novel.py --workdir W --rerun  # only the memo plan and the no-op rerun again, in W's finished run
 
 It writes the book as an EPUB (ebooklib), a project for it (export=audiobook: an m4b with every
 chapter, an mp3 per chapter, SRT and VTT; `sampling.semantic.max_gen_duration_s` tiny, so each
@@ -18,9 +19,12 @@ time and reading its peak RSS from wait4():
                    review clips and page (renders nothing)
   review page      the review page alone, from the manifest (barkflow.reviewing.review.write_page)
   studio start     Studio(...).start() until its first render (everything cached) is done
-  no-op rerun      the plain run again: everything cached, every output up to date
+  no-op rerun      the plain run again: everything cached, every output up to date (--repeat
+                   times: the median, with the fastest and slowest)
 
-With 2 workers the cache starts empty but for the split memo. Both worker counts must stitch the
+The package's bytecode is compiled first, as installing a wheel does (a checkout run with
+PYTHONDONTWRITEBYTECODE set would otherwise compile every module in every phase, about 0.9 s on
+the 2-core machine). With 2 workers the cache starts empty but for the split memo. Both worker counts must stitch the
 same audio, byte for byte. Then it prints the cache's entries and bytes per step, the manifest's
 size and the review page's weight.
 """
@@ -28,12 +32,14 @@ size and the review page's weight.
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import json
 import os
 import random
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -41,6 +47,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from barkflow.publishing.clips import REVIEW_DIR  # noqa: E402
 from bench.processes import peak_rss_mb, run_together  # noqa: E402
 
 BARKFLOW = Path(sys.executable).with_name("barkflow")
@@ -205,11 +212,40 @@ def main() -> None:
     parser.add_argument("--max-gen", type=float, default=0.2, help="sampling.semantic.max_gen_duration_s")
     parser.add_argument("--workdir", type=Path, help="keep the book, caches and outputs here")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--repeat", type=int, default=5, help="no-op reruns timed (default 5)")
+    parser.add_argument("--rerun", action="store_true",
+                        help="in --workdir's finished run, time only the memo plan and the no-op rerun again")
     args = parser.parse_args()
     if args.quick:
         args.words, args.chapters = 1_200, 3
+    if args.rerun and not (args.workdir and (args.workdir / "out-1" / "manifest.json").exists()):
+        sys.exit("--rerun needs --workdir of a finished run (its out-1/manifest.json)")
+    compileall.compile_dir(REPO / "barkflow", quiet=1)  # what installing the wheel does
     work = args.workdir or Path(tempfile.mkdtemp(prefix="barkflow-novel-"))
     work.mkdir(parents=True, exist_ok=True)
+    phases: dict = {}
+
+    def phase(name: str, *commands: list[str], repeat: int = 1) -> None:
+        runs = [run_phases(list(commands), work, name) for _ in range(repeat)]
+        wall, peak, cpu = (statistics.median(run[i] for run in runs) for i in range(3))
+        phases[name] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak)}
+        spread = ""
+        if repeat > 1:
+            walls = [run[0] for run in runs]
+            phases[name].update(runs=repeat, wall_min_s=round(min(walls), 2), wall_max_s=round(max(walls), 2))
+            spread = f" (median of {repeat}: {min(walls):.1f} to {max(walls):.1f} s)"
+        print(f"  {name:<20} {wall:8.1f} s wall {cpu:8.1f} s CPU {peak:6.0f} MB peak RSS   "
+              f"(load {os.getloadavg()[0]:.1f}){spread}", flush=True)
+
+    bark = [str(BARKFLOW)]
+    if args.rerun:
+        base = overrides(work, "cache-1", "out-1", args.threads, args.max_gen)
+        run_phases([bark + base], work, "warm-up")  # not timed: brings the run up to date with this code
+        phase("plan memo", bark + base + ["plan=true"], repeat=args.repeat)
+        phase("no-op rerun", bark + base, repeat=args.repeat)
+        if args.json:
+            args.json.write_text(json.dumps({"phases": phases}, indent=2), encoding="utf-8")
+        return
     for stale in ("cache-1", "cache-2", "out-1", "out-2", "logs"):
         shutil.rmtree(work / stale, ignore_errors=True)
     book = text_file_chapters(args.text, args.words) if args.text else novel_text(args.words, args.chapters)
@@ -220,15 +256,6 @@ def main() -> None:
     print(f"book: {words:,} words, {len(book)} chapters, EPUB {(work / 'novel.epub').stat().st_size:,} bytes; "
           f"work folder {work}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
 
-    phases: dict = {}
-
-    def phase(name: str, *commands: list[str]) -> None:
-        wall, peak, cpu = run_phases(list(commands), work, name)
-        phases[name] = {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak)}
-        print(f"  {name:<20} {wall:8.1f} s wall {cpu:8.1f} s CPU {peak:6.0f} MB peak RSS   "
-              f"(load {os.getloadavg()[0]:.1f})", flush=True)
-
-    bark = [str(BARKFLOW)]
     workers = [int(w) for w in args.workers.split(",")]
     for w in workers:
         cache, out = f"cache-{w}", f"out-{w}"
@@ -248,7 +275,7 @@ def main() -> None:
     # compose() takes the group's own name, and there is no Hydra run here to name the output folder
     probe = [a.replace("hydra.run.dir=", "paths.output_dir=").replace("project=", "projects=") for a in base]
     phase("studio start", [sys.executable, "-c", STUDIO_PROBE, *probe])
-    phase("no-op rerun", bark + base)
+    phase("no-op rerun", bark + base, repeat=args.repeat)
     studio = json.loads((work / "logs" / "studio start-0.log").read_text().strip().splitlines()[-1])
     phases["studio start"]["up_s"] = round(studio["up_s"], 2)
 
@@ -261,7 +288,7 @@ def main() -> None:
         "words": words, "chapters": len(book), "cpus": os.cpu_count(), "load_average": os.getloadavg()[0],
         "phases": phases, "cache": cache_stats(work / f"cache-{workers[0]}"),
         "manifest_bytes": manifest.stat().st_size, "review_page_bytes": review.stat().st_size,
-        "review_clips_bytes": folder_bytes(out_dir / "clips"), "outputs": sorted(p.name for p in out_dir.iterdir()),
+        "review_clips_bytes": folder_bytes(out_dir / REVIEW_DIR), "outputs": sorted(p.name for p in out_dir.iterdir()),
         "same_audio_across_workers": same,
     }
     segments = len(json.loads(manifest.read_text())["segments"])

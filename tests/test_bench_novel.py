@@ -27,4 +27,14 @@ def test_the_novel_bench_runs_every_phase(tmp_path):
     assert figures["same_audio_across_workers"] and figures["segments"] > 10
     assert {"semantic", "coarse", "fine", "decode"} <= set(figures["cache"])
     assert any(name.endswith(".m4b") for name in figures["outputs"]) and "review.html" in figures["outputs"]
-    assert figures["manifest_bytes"] > 0 and figures["review_page_bytes"] > 0
+    assert figures["manifest_bytes"] > 0 and figures["review_page_bytes"] > 0 and figures["review_clips_bytes"] > 0
+    noop = figures["phases"]["no-op rerun"]
+    assert noop["runs"] == 5 and noop["wall_min_s"] <= noop["wall_s"] <= noop["wall_max_s"]
+
+    again = tmp_path / "again.json"
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "novel.py"), "--workdir", str(tmp_path / "work"), "--rerun", "--repeat", "2",
+         "--json", str(again)], capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
+    assert set(json.loads(again.read_text())["phases"]) == {"plan memo", "no-op rerun"}
