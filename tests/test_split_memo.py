@@ -193,3 +193,31 @@ def test_the_spelling_code_is_part_of_the_speller_identity(tmp_path, monkeypatch
         assert spoken.Speller("en", True).identity() != before
     finally:
         spoken._spelling_code.cache_clear()
+
+
+def test_a_save_keeps_what_the_run_used_and_what_is_recent(tmp_path, monkeypatch):
+    """A new barkflow or a changed option keys every line anew: the memo keeps the entries a run used
+    and those made within KEEP_DAYS (another project's in a shared cache), not every older one."""
+    from barkflow.planning import memo as memo_module
+
+    day = [20_000]
+    monkeypatch.setattr(memo_module, "_today", lambda: day[0])
+    path = tmp_path / "cache" / "split-memo.json"
+    path.parent.mkdir()
+    foreign = {"parts": ["x"], "check": "c"}
+    path.write_text(json.dumps({"old": {**foreign, "made": 19_000}, "recent": {**foreign, "made": 19_990},
+                                "undated": foreign, "old format": ["x"]}))
+
+    def planned(*options) -> set:
+        config = project_config(tmp_path, "split.goal_chars=20", "split.max_chars=40", *options)
+        plan.make_plan(config, build.make_engine(config), Store(config.paths.cache_dir), [REPO / "conf"])
+        return set(json.loads(path.read_text()))
+
+    first = planned()
+    assert {"recent"} < first and not first & {"old", "undated", "old format"}
+    day[0] += 31  # a month on, another option: the first plan's entries are neither used nor recent
+    second = planned("split.goal_chars=30")
+    assert not second & first and second
+    assert planned("split.goal_chars=30") == second  # a memo plan writes nothing
+    third = planned()  # the first plan's options again, split anew: the second's entries are recent
+    assert second < third

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
@@ -71,12 +72,19 @@ class SplitMemo:
     The file is not trusted: an entry is used only if its check (a content key over its key, parts
     and spellings) matches and its parts are non-empty strings that say exactly the line's words,
     so Bark never speaks what an edited or damaged memo says.
+
+    Every run reads the whole file, and a new barkflow (a changed normaliser) or a changed option
+    makes every line's key anew; so a save keeps only the entries this run used and those made in
+    the last KEEP_DAYS (another project's, in a shared cache), and the file does not grow forever.
     """
+
+    KEEP_DAYS = 30
 
     def __init__(self, store: Store):
         self.path = store.root / "split-memo.json"
         self.entries = read_json_object(self.path) or {}
         self.new: dict[str, dict] = {}
+        self.used: set[str] = set()
 
     def get(self, key: str, text: str, where: str, fits: Callable[[str], bool],
             learn: Callable[[str, Spelling], None] = lambda part, spelling: None) -> Optional[list[str]]:
@@ -90,6 +98,7 @@ class SplitMemo:
             for part, spelling in zip(entry["parts"], entry.get("spellings") or ()):
                 learn(part, tuple(spelling))
             if all(map(fits, entry["parts"])):
+                self.used.add(key)
                 return entry["parts"]
         if isinstance(entry, list):  # the format before entries carried a check: quietly replaced
             log.debug("%s: split memo entry in the old format; splitting again", where)
@@ -101,7 +110,7 @@ class SplitMemo:
     def put(self, key: str, text: str, parts: list[str], spellings: Optional[list[Spelling]] = None) -> None:
         """`spellings`: each part's (with its fates), when the speller changes any text (else they are the parts)."""
         spellings = [list(s) for s in spellings] if spellings else None
-        entry = {"parts": parts, "check": self._check(key, parts, spellings)}
+        entry = {"parts": parts, "check": self._check(key, parts, spellings), "made": _today()}
         if spellings:
             entry["spellings"] = spellings
         if self._holds(key, entry, text):  # a split that cuts inside a word (an over-long one) is not memoized
@@ -132,10 +141,19 @@ class SplitMemo:
 
     def save(self) -> None:
         if self.new:
+            since = _today() - self.KEEP_DAYS
+            kept = {key: entry for key, entry in (read_json_object(self.path) or {}).items()
+                    if key in self.used or (isinstance(entry, dict) and type(entry.get("made")) is int
+                                            and entry["made"] >= since)}
             try:
-                write_json_atomic(self.path, {**(read_json_object(self.path) or {}), **self.new})
+                write_json_atomic(self.path, {**kept, **self.new})
             except BarkflowError as e:  # the memo only saves time: never fail a render over it
                 log.warning("split memo not saved: %s", e)
+
+
+def _today() -> int:
+    """Days since the epoch: when a memo entry was made."""
+    return int(time.time() // 86400)
 
 
 # ----------------------------------------------------------------------------------------------
