@@ -500,3 +500,11 @@ def test_a_pronoun_tag_answering_a_named_speech_after_an_untagged_one_goes_to_th
             '"I hope not," said Miss Bell.\n\n'
             '"So do I," she said.')
     assert speakers(text)[-2:] == ["Miss Bell", "Miss Cole"]
+
+
+def test_her_father_is_the_father_of_the_one_the_speech_addresses():
+    """'"Polly," said her father': 'her' is the daughter addressed, not the woman named last."""
+    text = ("Miss Polly Gale sat with Mr. Gale and Mrs. Amy Dorn. Polly smiled at Mr. Gale. "
+            "Mrs. Dorn sighed, and Mrs. Dorn smiled.\n\nMrs. Dorn looked up.\n\n"
+            "\"Polly, my dear,\" said her father, \"ring the bell.\"")
+    assert speakers(text) == ["Mr. Gale"] * 2

@@ -218,7 +218,11 @@ class _Context:
     def kin(self, possessive: str, relation: str, pos: int) -> int | None:
         """'her father' at `pos`: the character of the relation's gender who shares the surname
         of the one 'her' stands for (Emma Woodhouse's father is Mr. Woodhouse), the most named."""
-        whose, _ = self.resolve("he" if possessive.lower() == "his" else "she", pos)
+        gender = "M" if possessive.lower() == "his" else "F"
+        # '"Louisa," said her father': the one the speech addresses by name is whose kin speaks
+        # (dev PDNC all 15725 -> 15728 right).
+        named = [cid for cid in self.avoid if self.cast.characters[cid].gender == gender]
+        whose = named[0] if named else self.resolve("he" if gender == "M" else "she", pos)[0]
         if whose is None:
             return None
         names = _surnames(self.cast.characters[whose])
