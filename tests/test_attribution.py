@@ -508,3 +508,11 @@ def test_her_father_is_the_father_of_the_one_the_speech_addresses():
             "Mrs. Dorn sighed, and Mrs. Dorn smiled.\n\nMrs. Dorn looked up.\n\n"
             "\"Polly, my dear,\" said her father, \"ring the bell.\"")
     assert speakers(text) == ["Mr. Gale"] * 2
+
+
+def test_a_mother_is_the_married_woman_of_the_family():
+    """'his mother' is Mrs. Gale, not his sister Polly Gale, named more often."""
+    text = ("Miss Polly Gale sat with Mrs. Gale and Tom Gale. Polly smiled. Polly laughed. Polly "
+            "sang. Mrs. Gale sighed.\n\n\"Tom is late,\" said Polly.\n\nTom came in.\n\n"
+            "\"I am sorry,\" said Tom.\n\n\"You always are,\" said his mother.")
+    assert speakers(text) == ["Miss Polly Gale", "Tom Gale", "Mrs. Gale"]

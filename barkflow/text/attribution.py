@@ -79,6 +79,7 @@ _ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s
 # Only the relations a family has one of: 'her sister' would be a guess among several.
 _KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
 _KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b"
+_MARRIED = ("Mrs", "Lady ", "Madame ", "Mme")
 _KIN_AFTER = regex.compile(rf"\s+{_KIN}")
 _KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
 # Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon',
@@ -226,8 +227,13 @@ class _Context:
         if whose is None:
             return None
         names = _surnames(self.cast.characters[whose])
-        kin = [c for c in self.cast.characters if c.id != whose and c.gender == _KIN_WORDS[relation]
-               and _surnames(c) & names]
+        family = [c for c in self.cast.characters if c.gender == _KIN_WORDS[relation] and _surnames(c) & names]
+        # A mother or wife is the family's married woman ('Mrs. Gale', 'Lady Gale'), not a
+        # daughter named more often; 'her mother' is her even where 'her' seemed to be herself
+        # (dev PDNC all 15728 -> 15737 right).
+        married = [c for c in family if _KIN_WORDS[relation] == "F" and any(a.startswith(_MARRIED) for a in c.aliases)]
+        family = married or family
+        kin = [c for c in family if c.id != whose] or (married if relation == "mother" else [])
         return max(kin, key=lambda c: c.mentions).id if kin else None
 
     def subject_at(self, pos: int, end: int) -> tuple[int | None, str, float] | None:
