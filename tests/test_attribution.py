@@ -516,3 +516,12 @@ def test_a_mother_is_the_married_woman_of_the_family():
             "sang. Mrs. Gale sighed.\n\n\"Tom is late,\" said Polly.\n\nTom came in.\n\n"
             "\"I am sorry,\" said Tom.\n\n\"You always are,\" said his mother.")
     assert speakers(text) == ["Miss Polly Gale", "Tom Gale", "Mrs. Gale"]
+
+
+def test_his_mother_is_not_kin_of_a_name_merely_echoed():
+    """'"Mr. Dorn?" said his mother': Mr. Dorn has no married woman in his family, so 'his' is
+    Tom, whose mother is Mrs. Gale (not Miss Ada Dorn)."""
+    text = ("Mrs. Gale sat with Tom Gale, Mr. Dorn and Miss Ada Dorn. Tom Gale smiled. Mrs. Gale "
+            "sighed. Ada Dorn sang, and Ada Dorn laughed. Mr. Dorn went out.\n\nTom looked up.\n\n"
+            "\"Mr. Dorn said so,\" said Tom.\n\n\"Mr. Dorn?\" said his mother.")
+    assert speakers(text) == ["Tom Gale", "Mrs. Gale"]

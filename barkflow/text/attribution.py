@@ -221,18 +221,24 @@ class _Context:
         of the one 'her' stands for (Emma Woodhouse's father is Mr. Woodhouse), the most named."""
         gender = "M" if possessive.lower() == "his" else "F"
         # '"Louisa," said her father': the one the speech addresses by name is whose kin speaks
-        # (dev PDNC all 15725 -> 15728 right).
-        named = [cid for cid in self.avoid if self.cast.characters[cid].gender == gender]
-        whose = named[0] if named else self.resolve("he" if gender == "M" else "she", pos)[0]
-        if whose is None:
-            return None
+        # first, then the one the pronoun stands for ('"Mr. Beebe?" said his mother' is Freddy's)
+        # (dev PDNC all 15725 -> 15728 -> 15740 right).
+        owners = [cid for cid in self.avoid if self.cast.characters[cid].gender == gender]
+        owners.append(self.resolve("he" if gender == "M" else "she", pos)[0])
+        for whose in owners:
+            found = self._kin_of(whose, relation) if whose is not None else None
+            if found is not None:
+                return found
+        return None
+
+    def _kin_of(self, whose: int, relation: str) -> int | None:
         names = _surnames(self.cast.characters[whose])
         family = [c for c in self.cast.characters if c.gender == _KIN_WORDS[relation] and _surnames(c) & names]
         # A mother or wife is the family's married woman ('Mrs. Gale', 'Lady Gale'), not a
         # daughter named more often; 'her mother' is her even where 'her' seemed to be herself
         # (dev PDNC all 15728 -> 15737 right).
         married = [c for c in family if _KIN_WORDS[relation] == "F" and any(a.startswith(_MARRIED) for a in c.aliases)]
-        family = married or family
+        family = married if _KIN_WORDS[relation] == "F" else family
         kin = [c for c in family if c.id != whose] or (married if relation == "mother" else [])
         return max(kin, key=lambda c: c.mentions).id if kin else None
 
