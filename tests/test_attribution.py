@@ -525,3 +525,10 @@ def test_his_mother_is_not_kin_of_a_name_merely_echoed():
             "sighed. Ada Dorn sang, and Ada Dorn laughed. Mr. Dorn went out.\n\nTom looked up.\n\n"
             "\"Mr. Dorn said so,\" said Tom.\n\n\"Mr. Dorn?\" said his mother.")
     assert speakers(text) == ["Tom Gale", "Mrs. Gale"]
+
+
+def test_a_father_in_law_is_not_her_father():
+    """'said her father-in-law' names someone outside her family: the tag is no kin tag."""
+    text = ("Miss Polly Gale sat with Mr. Gale. Polly smiled at Mr. Gale.\n\nPolly looked up.\n\n"
+            "\"Is it late?\" said Polly.\n\n\"Not yet,\" said her father-in-law.")
+    assert speakers(text)[1] != "Mr. Gale"

@@ -78,7 +78,7 @@ _ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s
 # 'said her father', 'his wife replied': a relative of the person the pronoun stands for.
 # Only the relations a family has one of: 'her sister' would be a guess among several.
 _KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
-_KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b"
+_KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b(?!-)"
 _MARRIED = ("Mrs", "Lady ", "Madame ", "Mme")
 _KIN_AFTER = regex.compile(rf"\s+{_KIN}")
 _KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
