@@ -532,3 +532,20 @@ def test_a_father_in_law_is_not_her_father():
     text = ("Miss Polly Gale sat with Mr. Gale. Polly smiled at Mr. Gale.\n\nPolly looked up.\n\n"
             "\"Is it late?\" said Polly.\n\n\"Not yet,\" said her father-in-law.")
     assert speakers(text)[1] != "Mr. Gale"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["Mrs. Gale", "Miss Polly Gale", "Polly Gale", "Tom Gale", "Mr. Gale",
+                                 "Miss Ada Dorn", "Mr. Dorn"]), min_size=2, max_size=8),
+       st.sampled_from(["his mother", "her mother", "his wife", "her father-in-law"]),
+       st.sampled_from(["Tom", "Polly", "Mr. Dorn", "dear"]))
+def test_a_kin_tag_never_names_an_unmarried_mother_or_wife(names, kin, called):
+    """Whatever the family and whoever is addressed, 'his mother' or 'his wife' is a married
+    woman or nobody (the narrator), and 'father-in-law' no father."""
+    text = " ".join(f"{n} sat down. {n} smiled." for n in names) + f'\n\n"Come, {called}," said {kin}.'
+    result = attribute(text)
+    (q,) = result.quotations
+    if q.speaker is not None and kin != "her father-in-law":
+        assert any(a.startswith(("Mrs", "Lady")) for a in result.characters[q.speaker].aliases)
+    if kin == "her father-in-law":
+        assert q.speaker is None or result.characters[q.speaker].gender != "F"
