@@ -500,3 +500,52 @@ def test_a_pronoun_tag_answering_a_named_speech_after_an_untagged_one_goes_to_th
             '"I hope not," said Miss Bell.\n\n'
             '"So do I," she said.')
     assert speakers(text)[-2:] == ["Miss Bell", "Miss Cole"]
+
+
+def test_her_father_is_the_father_of_the_one_the_speech_addresses():
+    """'"Polly," said her father': 'her' is the daughter addressed, not the woman named last."""
+    text = ("Miss Polly Gale sat with Mr. Gale and Mrs. Amy Dorn. Polly smiled at Mr. Gale. "
+            "Mrs. Dorn sighed, and Mrs. Dorn smiled.\n\nMrs. Dorn looked up.\n\n"
+            "\"Polly, my dear,\" said her father, \"ring the bell.\"")
+    assert speakers(text) == ["Mr. Gale"] * 2
+
+
+def test_a_mother_is_the_married_woman_of_the_family():
+    """'his mother' is Mrs. Gale, not his sister Polly Gale, named more often."""
+    text = ("Miss Polly Gale sat with Mrs. Gale and Tom Gale. Polly smiled. Polly laughed. Polly "
+            "sang. Mrs. Gale sighed.\n\n\"Tom is late,\" said Polly.\n\nTom came in.\n\n"
+            "\"I am sorry,\" said Tom.\n\n\"You always are,\" said his mother.")
+    assert speakers(text) == ["Miss Polly Gale", "Tom Gale", "Mrs. Gale"]
+
+
+def test_his_mother_is_not_kin_of_a_name_merely_echoed():
+    """'"Mr. Dorn?" said his mother': Mr. Dorn has no married woman in his family, so 'his' is
+    Tom, whose mother is Mrs. Gale (not Miss Ada Dorn)."""
+    text = ("Mrs. Gale sat with Tom Gale, Mr. Dorn and Miss Ada Dorn. Tom Gale smiled. Mrs. Gale "
+            "sighed. Ada Dorn sang, and Ada Dorn laughed. Mr. Dorn went out.\n\nTom looked up.\n\n"
+            "\"Mr. Dorn said so,\" said Tom.\n\n\"Mr. Dorn?\" said his mother.")
+    assert speakers(text) == ["Tom Gale", "Mrs. Gale"]
+
+
+def test_a_father_in_law_is_not_her_father():
+    """'said her father-in-law' names someone outside her family: the tag is no kin tag."""
+    text = ("Miss Polly Gale sat with Mr. Gale. Polly smiled at Mr. Gale.\n\nPolly looked up.\n\n"
+            "\"Is it late?\" said Polly.\n\n\"Not yet,\" said her father-in-law.")
+    assert speakers(text)[1] != "Mr. Gale"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["Mrs. Gale", "Miss Polly Gale", "Polly Gale", "Tom Gale", "Mr. Gale",
+                                 "Miss Ada Dorn", "Mr. Dorn"]), min_size=2, max_size=8),
+       st.sampled_from(["his mother", "her mother", "his wife", "her father-in-law"]),
+       st.sampled_from(["Tom", "Polly", "Mr. Dorn", "dear"]))
+def test_a_kin_tag_never_names_an_unmarried_mother_or_wife(names, kin, called):
+    """Whatever the family and whoever is addressed, 'his mother' or 'his wife' is a married
+    woman or nobody (the narrator), and 'father-in-law' no father."""
+    text = " ".join(f"{n} sat down. {n} smiled." for n in names) + f'\n\n"Come, {called}," said {kin}.'
+    result = attribute(text)
+    (q,) = result.quotations
+    if q.speaker is not None and kin != "her father-in-law":
+        assert any(a.startswith(("Mrs", "Lady")) for a in result.characters[q.speaker].aliases)
+    if kin == "her father-in-law":
+        assert q.speaker is None or result.characters[q.speaker].gender != "F"

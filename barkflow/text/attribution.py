@@ -78,7 +78,8 @@ _ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s
 # 'said her father', 'his wife replied': a relative of the person the pronoun stands for.
 # Only the relations a family has one of: 'her sister' would be a guess among several.
 _KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
-_KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b"
+_KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b(?!-)"
+_MARRIED = ("Mrs", "Lady ", "Madame ", "Mme")
 _KIN_AFTER = regex.compile(rf"\s+{_KIN}")
 _KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
 # Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon',
@@ -218,12 +219,27 @@ class _Context:
     def kin(self, possessive: str, relation: str, pos: int) -> int | None:
         """'her father' at `pos`: the character of the relation's gender who shares the surname
         of the one 'her' stands for (Emma Woodhouse's father is Mr. Woodhouse), the most named."""
-        whose, _ = self.resolve("he" if possessive.lower() == "his" else "she", pos)
-        if whose is None:
-            return None
+        gender = "M" if possessive.lower() == "his" else "F"
+        # '"Louisa," said her father': the one the speech addresses by name is whose kin speaks
+        # first, then the one the pronoun stands for ('"Mr. Beebe?" said his mother' is Freddy's)
+        # (dev PDNC all 15725 -> 15728 -> 15740 right).
+        owners = [cid for cid in self.avoid if self.cast.characters[cid].gender == gender]
+        owners.append(self.resolve("he" if gender == "M" else "she", pos)[0])
+        for whose in owners:
+            found = self._kin_of(whose, relation) if whose is not None else None
+            if found is not None:
+                return found
+        return None
+
+    def _kin_of(self, whose: int, relation: str) -> int | None:
         names = _surnames(self.cast.characters[whose])
-        kin = [c for c in self.cast.characters if c.id != whose and c.gender == _KIN_WORDS[relation]
-               and _surnames(c) & names]
+        family = [c for c in self.cast.characters if c.gender == _KIN_WORDS[relation] and _surnames(c) & names]
+        # A mother or wife is the family's married woman ('Mrs. Gale', 'Lady Gale'), not a
+        # daughter named more often; 'her mother' is her even where 'her' seemed to be herself
+        # (dev PDNC all 15728 -> 15737 right).
+        married = [c for c in family if _KIN_WORDS[relation] == "F" and any(a.startswith(_MARRIED) for a in c.aliases)]
+        family = married if _KIN_WORDS[relation] == "F" else family
+        kin = [c for c in family if c.id != whose] or (married if relation == "mother" else [])
         return max(kin, key=lambda c: c.mentions).id if kin else None
 
     def subject_at(self, pos: int, end: int) -> tuple[int | None, str, float] | None:
