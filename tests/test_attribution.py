@@ -500,3 +500,15 @@ def test_a_pronoun_tag_answering_a_named_speech_after_an_untagged_one_goes_to_th
             '"I hope not," said Miss Bell.\n\n'
             '"So do I," she said.')
     assert speakers(text)[-2:] == ["Miss Bell", "Miss Cole"]
+
+
+def test_turns_alternate_past_a_speech_running_over_two_paragraphs():
+    # Mr. Crane's speech runs over two paragraphs (the closing mark left out): one turn, so the
+    # exchange goes on after it and the next untagged reply is Mrs. Pell's.
+    text = CAST + ('"Where have you been all day?" said Mrs. Pell.\n\n'
+                   '"Out on the moor," said Mr. Crane. "I walked as far as the old mill\n\n'
+                   '"and back by the church. It took hours."\n\n'
+                   '"You must be tired."\n\n'
+                   '"Not very."')
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mr. Tobias Crane",
+                              "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]

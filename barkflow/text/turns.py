@@ -33,6 +33,7 @@ class Turn:
     type: str = IMPLICIT
     vocatives: tuple[int, ...] = ()
     per_quote: list | None = None  # (speaker, type, confidence) per quote, where its tags name several people
+    last: int = -1          # the last paragraph of the speech this turn heads (speeches())
 
 
 def speeches(turns: list[Turn]) -> list[list[Turn]]:
@@ -49,6 +50,7 @@ def speeches(turns: list[Turn]) -> list[list[Turn]]:
     for speech in out:
         best = max(speech, key=lambda t: (t.speaker is not None, t.confidence))
         head = speech[0]
+        head.last = speech[-1].paragraph
         head.speaker, head.confidence, head.type = best.speaker, best.confidence, best.type
         head.vocatives = tuple(v for t in speech for v in t.vocatives)
     return out
@@ -108,7 +110,8 @@ def conversations(turns: list[Turn], ctx) -> None:
     """Fill unattributed turns from alternation and address, within runs of adjacent paragraphs."""
     runs, run = [], []
     for turn in turns:
-        if run and turn.paragraph != run[-1].paragraph + 1:
+        # A speech over paragraphs is one turn: the exchange goes on from its last paragraph.
+        if run and turn.paragraph != max(run[-1].paragraph, run[-1].last) + 1:
             runs.append(run)
             run = []
         run.append(turn)
