@@ -512,3 +512,15 @@ def test_turns_alternate_past_a_speech_running_over_two_paragraphs():
                    '"Not very."')
     assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mr. Tobias Crane",
                               "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_a_paragraph_opening_with_narration_starts_a_new_exchange():
+    # Mrs. Pell and Mr. Crane talk; an hour later Miss Bell comes in. Turns are not counted across
+    # the sentence of narration that opens her paragraph, so she is not heard in their exchange.
+    text = ("Miss Bell went out to the garden. Mrs. Harriet Pell sat down by Mr. Tobias Crane. "
+            "Mr. Tobias Crane said he had letters to write.\n\n"
+            '"Are you coming?" said Mrs. Pell.\n\n"No."\n\n"Why not?"\n\n"I am busy."\n\n'
+            "An hour later Miss Bell came in from the garden with her arms full of roses. "
+            '"Where is everyone?" said Miss Bell.')
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell",
+                              "Mr. Tobias Crane", "Miss Bell"]
