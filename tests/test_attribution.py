@@ -524,3 +524,14 @@ def test_a_paragraph_opening_with_narration_starts_a_new_exchange():
             '"Where is everyone?" said Miss Bell.')
     assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell",
                               "Mr. Tobias Crane", "Miss Bell"]
+
+
+def test_a_lone_speakers_partner_may_be_named_in_the_narration_leading_into_the_exchange():
+    # Miss Bell finds Mrs. Pell alone: Mrs. Pell, named just before Miss Bell speaks, answers her,
+    # not Mr. Crane who spoke last before the scene.
+    text = ("Mrs. Harriet Pell came in with Mr. Tobias Crane and Miss Bell. Mrs. Pell sat down; Mr. Crane "
+            "stood by the window. Miss Bell went out to the garden.\n\n"
+            '"Are you coming?" said Mrs. Pell.\n\n"No," said Mr. Crane.\n\n'
+            "When the clock struck four Miss Bell came in from the garden and found Mrs. Pell alone. "
+            '"Where is everyone?" said Miss Bell.\n\n"Gone to town."\n\n"All of them?"')
+    assert speakers(text)[-3:] == ["Miss Bell", "Mrs. Harriet Pell", "Miss Bell"]

@@ -65,10 +65,13 @@ def speeches(turns: list[Turn]) -> list[list[Turn]]:
 
 
 def other_party(ctx, run: list[Turn], known: int, partners: Counter) -> int | None:
-    """The person a lone known speaker talks to: the latest other speaker-like name before the run,
+    """The person a lone known speaker talks to: the latest other speaker-like name before the run's
+    first speech (narration opening its paragraph included: 'found Mrs. Pell alone. "..."'),
     unless another name there talks with the known speaker far more often in the book's tagged
     two-person conversations (a husband named a while back, not a visitor just mentioned)."""
-    start = ctx.scan.paragraphs[run[0].paragraph].start
+    # up to the first speech, not its paragraph: narration opening a scene names who is there
+    # (dev PDNC all 15869 -> 15893 right)
+    start = run[0].quotes[0].start
     i = bisect.bisect_left(ctx.event_pos, start) - 1
     names: list[int] = []
     while i >= 0 and start - ctx.event_pos[i] < 1500:
