@@ -549,3 +549,38 @@ def test_a_kin_tag_never_names_an_unmarried_mother_or_wife(names, kin, called):
         assert any(a.startswith(("Mrs", "Lady")) for a in result.characters[q.speaker].aliases)
     if kin == "her father-in-law":
         assert q.speaker is None or result.characters[q.speaker].gender != "F"
+
+
+def test_turns_alternate_past_a_speech_running_over_two_paragraphs():
+    # Mr. Crane's speech runs over two paragraphs (the closing mark left out): one turn, so the
+    # exchange goes on after it and the next untagged reply is Mrs. Pell's.
+    text = CAST + ('"Where have you been all day?" said Mrs. Pell.\n\n'
+                   '"Out on the moor," said Mr. Crane. "I walked as far as the old mill\n\n'
+                   '"and back by the church. It took hours."\n\n'
+                   '"You must be tired."\n\n'
+                   '"Not very."')
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mr. Tobias Crane",
+                              "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_a_paragraph_opening_with_narration_starts_a_new_exchange():
+    # Mrs. Pell and Mr. Crane talk; an hour later Miss Bell comes in. Turns are not counted across
+    # the sentence of narration that opens her paragraph, so she is not heard in their exchange.
+    text = ("Miss Bell went out to the garden. Mrs. Harriet Pell sat down by Mr. Tobias Crane. "
+            "Mr. Tobias Crane said he had letters to write.\n\n"
+            '"Are you coming?" said Mrs. Pell.\n\n"No."\n\n"Why not?"\n\n"I am busy."\n\n'
+            "An hour later Miss Bell came in from the garden with her arms full of roses. "
+            '"Where is everyone?" said Miss Bell.')
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell",
+                              "Mr. Tobias Crane", "Miss Bell"]
+
+
+def test_a_lone_speakers_partner_may_be_named_in_the_narration_leading_into_the_exchange():
+    # Miss Bell finds Mrs. Pell alone: Mrs. Pell, named just before Miss Bell speaks, answers her,
+    # not Mr. Crane who spoke last before the scene.
+    text = ("Mrs. Harriet Pell came in with Mr. Tobias Crane and Miss Bell. Mrs. Pell sat down; Mr. Crane "
+            "stood by the window. Miss Bell went out to the garden.\n\n"
+            '"Are you coming?" said Mrs. Pell.\n\n"No," said Mr. Crane.\n\n'
+            "When the clock struck four Miss Bell came in from the garden and found Mrs. Pell alone. "
+            '"Where is everyone?" said Miss Bell.\n\n"Gone to town."\n\n"All of them?"')
+    assert speakers(text)[-3:] == ["Miss Bell", "Mrs. Harriet Pell", "Miss Bell"]

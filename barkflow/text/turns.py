@@ -2,7 +2,8 @@
 
 A Turn is one quoted paragraph and the speaker decided for it so far. speeches() groups turns into
 speeches (one quotation running over paragraphs is one turn of talk); conversations() fills the
-turns still without a speaker within runs of adjacent quoted paragraphs: two people alternate
+turns still without a speaker within runs of adjacent quoted paragraphs (cut where a paragraph
+opens with a sentence of narration, each side with a speaker of its own): two people alternate
 (A B A B, counted from the nearest tagged turn), the one a speech addresses by name answers it,
 and a lone known speaker's partner is found among the names nearby (other_party).
 
@@ -16,10 +17,17 @@ import bisect
 from collections import Counter
 from dataclasses import dataclass
 
+import regex
+
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
 # An untagged turn's guess from the narration's subject below this confidence gives way to
 # turn-taking in a two-person exchange (dev PDNC: 54.9% of implicit quotes right, against 54.1% at 0).
 WEAK_GUESS = 0.75
+# A sentence ending in the narration ahead of a paragraph's speech (not a title's full stop).
+_SENTENCE = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s")
+# Narration this long or longer ahead of a speech is a sentence about the scene, not a gesture
+# ('He hesitated.'): dev PDNC all 15863-15870 right from 0 to 60 (15852 at 90), 59 fewer voices at 60 than 0.
+SCENE_LEAD = 60
 
 
 @dataclass
@@ -33,6 +41,7 @@ class Turn:
     type: str = IMPLICIT
     vocatives: tuple[int, ...] = ()
     per_quote: list | None = None  # (speaker, type, confidence) per quote, where its tags name several people
+    last: int = -1          # the last paragraph of the speech this turn heads (speeches())
 
 
 def speeches(turns: list[Turn]) -> list[list[Turn]]:
@@ -49,16 +58,20 @@ def speeches(turns: list[Turn]) -> list[list[Turn]]:
     for speech in out:
         best = max(speech, key=lambda t: (t.speaker is not None, t.confidence))
         head = speech[0]
+        head.last = speech[-1].paragraph
         head.speaker, head.confidence, head.type = best.speaker, best.confidence, best.type
         head.vocatives = tuple(v for t in speech for v in t.vocatives)
     return out
 
 
 def other_party(ctx, run: list[Turn], known: int, partners: Counter) -> int | None:
-    """The person a lone known speaker talks to: the latest other speaker-like name before the run,
+    """The person a lone known speaker talks to: the latest other speaker-like name before the run's
+    first speech (narration opening its paragraph included: 'found Mrs. Pell alone. "..."'),
     unless another name there talks with the known speaker far more often in the book's tagged
     two-person conversations (a husband named a while back, not a visitor just mentioned)."""
-    start = ctx.scan.paragraphs[run[0].paragraph].start
+    # up to the first speech, not its paragraph: narration opening a scene names who is there
+    # (dev PDNC all 15869 -> 15893 right)
+    start = run[0].quotes[0].start
     i = bisect.bisect_left(ctx.event_pos, start) - 1
     names: list[int] = []
     while i >= 0 and start - ctx.event_pos[i] < 1500:
@@ -104,16 +117,40 @@ def alternate(run: list[Turn], people: set[int]) -> None:
         turn.confidence = conf
 
 
+def _opens_scene(ctx, turn: Turn) -> bool:
+    """Whether a quoted paragraph opens with a sentence of narration before its speech ('By one
+    o'clock Beaver had not rung up. "..."')."""
+    start, end = ctx.scan.paragraphs[turn.paragraph].start, turn.quotes[0].start
+    return end - start >= SCENE_LEAD and _SENTENCE.search(ctx.text, start, end) is not None
+
+
+def _exchanges(run: list[Turn], ctx) -> list[list[Turn]]:
+    """A run of adjacent quoted paragraphs cut where a paragraph opens with a sentence of narration
+    (a new scene, someone joining: turns are not counted across it), where each side has a
+    speaker of its own (else counting across is all there is)."""
+    out: list[list[Turn]] = []
+    for turn in run:
+        if out and not (_opens_scene(ctx, turn) and any(t.speaker is not None for t in out[-1])):
+            out[-1].append(turn)
+        else:
+            out.append([turn])
+    for i in range(len(out) - 1, 0, -1):
+        if not any(t.speaker is not None for t in out[i]):
+            out[i - 1] += out.pop(i)
+    return out
+
+
 def conversations(turns: list[Turn], ctx) -> None:
     """Fill unattributed turns from alternation and address, within runs of adjacent paragraphs."""
     runs, run = [], []
     for turn in turns:
-        if run and turn.paragraph != run[-1].paragraph + 1:
-            runs.append(run)
+        # A speech over paragraphs is one turn: the exchange goes on from its last paragraph.
+        if run and turn.paragraph != max(run[-1].paragraph, run[-1].last) + 1:
+            runs.extend(_exchanges(run, ctx))
             run = []
         run.append(turn)
     if run:
-        runs.append(run)
+        runs.extend(_exchanges(run, ctx))
     # Who talks with whom: the pairs of tagged speakers in the runs that have exactly two.
     partners: Counter = Counter()
     for run in runs:
