@@ -500,3 +500,13 @@ def test_a_pronoun_tag_answering_a_named_speech_after_an_untagged_one_goes_to_th
             '"I hope not," said Miss Bell.\n\n'
             '"So do I," she said.')
     assert speakers(text)[-2:] == ["Miss Bell", "Miss Cole"]
+
+
+def test_a_shared_first_name_is_not_the_one_the_book_calls_by_surname():
+    """John Otter is 'Otter' and 'Mr. Otter' five times as often as 'John Otter'; the boy the book
+    calls John Peter, more often than that, is the 'John' of a tag."""
+    text = ("John Otter came to lunch. Otter talked; Mr. Otter ate. Otter laughed, and Otter left. "
+            "Mr. Otter wrote, and Otter came back. John Otter stayed. Otter slept. Mr. Otter woke.\n\n"
+            "Otter nodded. Otter sighed.\n\n"
+            "John Peter ran in. John Peter had a pony, and John Peter rode it.\n\n\"Look at my pony,\" said John.")
+    assert speakers(text) == ["John Peter"]

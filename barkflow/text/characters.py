@@ -292,6 +292,12 @@ def _full_titled(forms: Counter) -> Counter:
     return full_titled
 
 
+def _surname_uses(e: _Entry) -> tuple[int, int]:
+    """(by surname alone or after Mr./Mrs./Miss, by a form with the first name): how the book calls e."""
+    by_surname = sum(n for (t, name), n in e.forms.items() if name == e.last and t not in FIRST_NAME_TITLES)
+    return by_surname, sum(e.forms.values()) - by_surname
+
+
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str) -> _Entry | None:
     """The one entry a form names the same person as, or None where none or several fit."""
@@ -328,6 +334,18 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         men = sorted((e for e in matches if any(t == "Mr" for t, _ in e.forms)), key=lambda e: -sum(e.forms.values()))
         if men and (len(men) == 1 or sum(men[0].forms.values()) >= 2 * sum(men[1].forms.values())):
             return men[0]
+    if first and not last and len(matches) > 1:
+        # John: not John Beaver, whom the book calls 'Beaver' and 'Mr. Beaver' far more than by
+        # his first name, where another John (John Andrew) is called by given names.
+        # The same person is often both ('Miss Price', 'Fanny Price'): only five times as often by
+        # surname, and only for a John called John more often than that one is.
+        uses = {id(e): _surname_uses(e) for e in matches}
+        by_surname = [e for e in matches if e.first and e.last and uses[id(e)][0] >= 5 * uses[id(e)][1]]
+        if by_surname:
+            most = max(uses[id(e)][1] for e in by_surname)
+            given = [e for e in matches if e not in by_surname and uses[id(e)][1] > most]
+            if given:
+                matches = given
     if len(matches) > 1 and (not title or not last):
         # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
         matches.sort(key=lambda e: -sum(e.forms.values()))
