@@ -510,3 +510,11 @@ def test_a_shared_first_name_is_not_the_one_the_book_calls_by_surname():
             "Otter nodded. Otter sighed.\n\n"
             "John Peter ran in. John Peter had a pony, and John Peter rode it.\n\n\"Look at my pony,\" said John.")
     assert speakers(text) == ["John Peter"]
+
+
+def test_initials_between_title_and_surname_are_one_name_with_the_surname():
+    text = ("Mr. R. J. Otter came in. Mr. Otter sat down, and Otter smiled.\n\n"
+            "\"Good day,\" said Mr. R. J. Otter.\n\n\"Good day,\" said Mr. Otter.")
+    (otter,) = [c for c in find_characters(text).characters if "Mr. Otter" in c.aliases]
+    assert "Mr. R. J. Otter" in otter.aliases
+    assert speakers(text) == ["Mr. R. J. Otter"] * 2

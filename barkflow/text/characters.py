@@ -127,7 +127,7 @@ _TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
 _WORD = r"(?:Mc|Mac|O')?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 _NAME = regex.compile(
-    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+)?(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})(?![\p{{L}}])")
+    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?)?(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})(?![\p{{L}}])")
 _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
 _TITLED = regex.compile(rf"\b{_TITLE_RE}\s+({_WORD})")
@@ -258,6 +258,9 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         if len(words) > 3 or any(w in STOP for w in words):
             continue
         key = (title, " ".join(words))
+        if m.group("initials") and title and len(words) == 1:
+            # 'Mr. E. W. B. Childers': initials before a surname are one name with it.
+            key = (title, " ".join(m.group("initials").split() + words))
         forms[key] += 1
         matched = m.group()
         start = m.start() if title else m.start() + matched.find(words[0])
@@ -367,7 +370,9 @@ def _merge_forms(forms: Counter, min_mentions: int) -> list[_Entry]:
 
     for (title, name), n in sorted(forms.items(), key=size):
         words = name.split()
-        if len(words) > 1:
+        if len(words) > 1 and words[0].endswith("."):
+            first, last = None, words[-1]  # Mr. E. W. B. Childers: initials, then the surname
+        elif len(words) > 1:
             first, last = words[0], " ".join(words[1:])
         elif words[0] in surnames:
             first, last = None, words[0]
