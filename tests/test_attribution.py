@@ -518,3 +518,12 @@ def test_initials_between_title_and_surname_are_one_name_with_the_surname():
     (otter,) = [c for c in find_characters(text).characters if "Mr. Otter" in c.aliases]
     assert "Mr. R. J. Otter" in otter.aliases
     assert speakers(text) == ["Mr. R. J. Otter"] * 2
+
+
+def test_a_first_name_two_men_share_is_his_whose_wife_is_called_by_it():
+    """Mrs. Robert Crane is Robert Crane's wife: the family's 'Robert' is he, not Robert Lowe,
+    whom the book names in full more often."""
+    text = ("Robert Lowe rode by. Robert Lowe waved, and Robert Lowe rode on.\n\n"
+            "Robert Crane came in with Mrs. Robert Crane, and Mrs. Robert Crane sat down.\n\n"
+            "\"It is late,\" said Robert.")
+    assert speakers(text) == ["Robert Crane"]

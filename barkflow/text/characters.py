@@ -349,6 +349,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             given = [e for e in matches if e not in by_surname and uses[id(e)][1] > most]
             if given:
                 matches = given
+        # Charles: Charles Musgrove, whose wife is 'Mrs. Charles Musgrove', not Charles Hayter.
+        husbands = [e for e in matches if e.last and e.title != "Mrs" and any(
+            w.title == "Mrs" and w.first == e.first and w.last == e.last for w in entries)]
+        if len(husbands) == 1:
+            matches = husbands
     if len(matches) > 1 and (not title or not last):
         # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
         matches.sort(key=lambda e: -sum(e.forms.values()))
