@@ -37,6 +37,7 @@ from collections import Counter
 
 from barkflow.errors import BarkflowError
 from barkflow.text.attribution import attribute
+from barkflow.text.characters import TITLES
 
 DEV_COUNT = 14
 MAX_FILE = 50_000_000
@@ -93,6 +94,15 @@ def _typo_key(name: str) -> str:
     return " ".join(w[0] + "".join(sorted(w[1:])) if len(w) >= 6 else w for w in name.split())
 
 
+_TITLE_WORDS = {t.lower() for t in TITLES}
+
+
+def _weight(alias: str) -> int:
+    """A shared alias's weight as evidence: its words bar titles, so a shared full name ('john
+    andrew') outweighs a shared first name ('john') that PDNC lists for someone else too."""
+    return max(1, sum(w not in _TITLE_WORDS for w in alias.split()))
+
+
 def _map_characters(result, chars) -> dict[int, str]:
     """Our character id -> PDNC main name, by shared (normalised) names, a long word's swapped
     letters forgiven."""
@@ -102,7 +112,7 @@ def _map_characters(result, chars) -> dict[int, str]:
         ours = {_typo_key(_norm(a)) for a in c.aliases} | {_typo_key(_norm(c.name))}
         best, score = None, 0
         for main, aliases in keyed.items():
-            shared = len(ours & aliases) + (0.5 if _typo_key(_norm(c.name)) in aliases else 0)
+            shared = sum(_weight(a) for a in ours & aliases) + (0.5 if _typo_key(_norm(c.name)) in aliases else 0)
             if shared > score:
                 best, score = main, shared
         if best is not None:

@@ -584,3 +584,30 @@ def test_a_lone_speakers_partner_may_be_named_in_the_narration_leading_into_the_
             "When the clock struck four Miss Bell came in from the garden and found Mrs. Pell alone. "
             '"Where is everyone?" said Miss Bell.\n\n"Gone to town."\n\n"All of them?"')
     assert speakers(text)[-3:] == ["Miss Bell", "Mrs. Harriet Pell", "Miss Bell"]
+
+
+def test_a_shared_first_name_is_not_the_one_the_book_calls_by_surname():
+    """John Otter is 'Otter' and 'Mr. Otter' five times as often as 'John Otter'; the boy the book
+    calls John Peter, more often than that, is the 'John' of a tag."""
+    text = ("John Otter came to lunch. Otter talked; Mr. Otter ate. Otter laughed, and Otter left. "
+            "Mr. Otter wrote, and Otter came back. John Otter stayed. Otter slept. Mr. Otter woke.\n\n"
+            "Otter nodded. Otter sighed.\n\n"
+            "John Peter ran in. John Peter had a pony, and John Peter rode it.\n\n\"Look at my pony,\" said John.")
+    assert speakers(text) == ["John Peter"]
+
+
+def test_initials_between_title_and_surname_are_one_name_with_the_surname():
+    text = ("Mr. R. J. Otter came in. Mr. Otter sat down, and Otter smiled.\n\n"
+            "\"Good day,\" said Mr. R. J. Otter.\n\n\"Good day,\" said Mr. Otter.")
+    (otter,) = [c for c in find_characters(text).characters if "Mr. Otter" in c.aliases]
+    assert "Mr. R. J. Otter" in otter.aliases
+    assert speakers(text) == ["Mr. R. J. Otter"] * 2
+
+
+def test_a_first_name_two_men_share_is_his_whose_wife_is_called_by_it():
+    """Mrs. Robert Crane is Robert Crane's wife: the family's 'Robert' is he, not Robert Lowe,
+    whom the book names in full more often."""
+    text = ("Robert Lowe rode by. Robert Lowe waved, and Robert Lowe rode on.\n\n"
+            "Robert Crane came in with Mrs. Robert Crane, and Mrs. Robert Crane sat down.\n\n"
+            "\"It is late,\" said Robert.")
+    assert speakers(text) == ["Robert Crane"]

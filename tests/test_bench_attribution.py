@@ -50,3 +50,19 @@ def test_the_bench_maps_a_name_pdnc_misspells_by_two_letters_swapped():
                                        SimpleNamespace(id=1, name="Mary", aliases=("Mary",))])
     chars = {"The Nawab Badahur": {"nawab badahur", "mr zulfiqar"}, "Myra": {"myra"}}
     assert bench._map_characters(ours, chars) == {0: "The Nawab Badahur"}
+
+
+def test_the_bench_weighs_a_shared_full_name_over_a_shared_first_name():
+    """PDNC may list a bare first name ('John') under one of two Johns: our John who is also
+    'John Peter' is PDNC's John Peter, not the John Otter whose list has 'John'; a title ('Mr')
+    is no evidence."""
+    import importlib.util
+    from types import SimpleNamespace
+    spec = importlib.util.spec_from_file_location("bench_attribution", REPO / "bench" / "attribution.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    ours = SimpleNamespace(characters=[SimpleNamespace(id=0, name="John", aliases=("John", "John Peter")),
+                                       SimpleNamespace(id=1, name="Ada", aliases=("Ada", "Miss Lowe"))])
+    chars = {"John Otter": {"john", "john otter", "otter"}, "John Peter": {"john peter"},
+             "Ada": {"ada"}, "Miss Lowe": {"miss lowe"}}
+    assert bench._map_characters(ours, chars) == {0: "John Peter", 1: "Ada"}

@@ -127,7 +127,7 @@ _TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
 _WORD = r"(?:Mc|Mac|O')?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 _NAME = regex.compile(
-    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+)?(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})(?![\p{{L}}])")
+    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?)?(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})(?![\p{{L}}])")
 _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
 _TITLED = regex.compile(rf"\b{_TITLE_RE}\s+({_WORD})")
@@ -258,6 +258,9 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         if len(words) > 3 or any(w in STOP for w in words):
             continue
         key = (title, " ".join(words))
+        if m.group("initials") and title and len(words) == 1:
+            # 'Mr. E. W. B. Childers': initials before a surname are one name with it.
+            key = (title, " ".join(m.group("initials").split() + words))
         forms[key] += 1
         matched = m.group()
         start = m.start() if title else m.start() + matched.find(words[0])
@@ -290,6 +293,12 @@ def _full_titled(forms: Counter) -> Counter:
         if title and title not in FIRST_NAME_TITLES and len(words) > 1:
             full_titled[(words[0], " ".join(words[1:]))] += n
     return full_titled
+
+
+def _surname_uses(e: _Entry) -> tuple[int, int]:
+    """(by surname alone or after Mr./Mrs./Miss, by a form with the first name): how the book calls e."""
+    by_surname = sum(n for (t, name), n in e.forms.items() if name == e.last and t not in FIRST_NAME_TITLES)
+    return by_surname, sum(e.forms.values()) - by_surname
 
 
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
@@ -328,6 +337,23 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         men = sorted((e for e in matches if any(t == "Mr" for t, _ in e.forms)), key=lambda e: -sum(e.forms.values()))
         if men and (len(men) == 1 or sum(men[0].forms.values()) >= 2 * sum(men[1].forms.values())):
             return men[0]
+    if first and not last and len(matches) > 1:
+        # John: not John Beaver, whom the book calls 'Beaver' and 'Mr. Beaver' far more than by
+        # his first name, where another John (John Andrew) is called by given names.
+        # The same person is often both ('Miss Price', 'Fanny Price'): only five times as often by
+        # surname, and only for a John called John more often than that one is.
+        uses = {id(e): _surname_uses(e) for e in matches}
+        by_surname = [e for e in matches if e.first and e.last and uses[id(e)][0] >= 5 * uses[id(e)][1]]
+        if by_surname:
+            most = max(uses[id(e)][1] for e in by_surname)
+            given = [e for e in matches if e not in by_surname and uses[id(e)][1] > most]
+            if given:
+                matches = given
+        # Charles: Charles Musgrove, whose wife is 'Mrs. Charles Musgrove', not Charles Hayter.
+        husbands = [e for e in matches if e.last and e.title != "Mrs" and any(
+            w.title == "Mrs" and w.first == e.first and w.last == e.last for w in entries)]
+        if len(husbands) == 1:
+            matches = husbands
     if len(matches) > 1 and (not title or not last):
         # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
         matches.sort(key=lambda e: -sum(e.forms.values()))
@@ -349,7 +375,9 @@ def _merge_forms(forms: Counter, min_mentions: int) -> list[_Entry]:
 
     for (title, name), n in sorted(forms.items(), key=size):
         words = name.split()
-        if len(words) > 1:
+        if len(words) > 1 and words[0].endswith("."):
+            first, last = None, words[-1]  # Mr. E. W. B. Childers: initials, then the surname
+        elif len(words) > 1:
             first, last = words[0], " ".join(words[1:])
         elif words[0] in surnames:
             first, last = None, words[0]
