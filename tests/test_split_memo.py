@@ -205,7 +205,7 @@ def test_a_save_keeps_what_the_run_used_and_what_is_recent(tmp_path, monkeypatch
     path = tmp_path / "cache" / "split-memo.json"
     path.parent.mkdir()
     foreign = {"parts": ["x"], "check": "c"}
-    path.write_text(json.dumps({"old": {**foreign, "made": 19_000}, "recent": {**foreign, "made": 19_990},
+    path.write_text(json.dumps({"old": {**foreign, "seen": 19_000}, "recent": {**foreign, "seen": 19_990},
                                 "undated": foreign, "old format": ["x"]}))
 
     def planned(*options) -> set:
@@ -221,3 +221,25 @@ def test_a_save_keeps_what_the_run_used_and_what_is_recent(tmp_path, monkeypatch
     assert planned("split.goal_chars=30") == second  # a memo plan writes nothing
     third = planned()  # the first plan's options again, split anew: the second's entries are recent
     assert second < third
+
+
+def test_an_entry_a_saving_run_used_is_seen_again(tmp_path, monkeypatch):
+    from barkflow.planning import memo as memo_module
+
+    day = [20_000]
+    monkeypatch.setattr(memo_module, "_today", lambda: day[0])
+    store = Store(tmp_path / "cache")
+    first = memo_module.SplitMemo(store)
+    first.put("a", "One two.", ["One two."])
+    first.put("b", "Three four.", ["Three four."])
+    first.save()
+    day[0] += 25
+    second = memo_module.SplitMemo(store)
+    assert second.get("a", "One two.", "here", fits=lambda part: True) == ["One two."]
+    second.put("c", "Five six.", ["Five six."])
+    second.save()  # 'a' used: seen today; 'b' kept, seen 25 days ago
+    day[0] += 10
+    third = memo_module.SplitMemo(store)
+    third.put("d", "Seven.", ["Seven."])
+    third.save()
+    assert set(json.loads((tmp_path / "cache" / "split-memo.json").read_text())) == {"a", "c", "d"}

@@ -74,8 +74,9 @@ class SplitMemo:
     so Bark never speaks what an edited or damaged memo says.
 
     Every run reads the whole file, and a new barkflow (a changed normaliser) or a changed option
-    makes every line's key anew; so a save keeps only the entries this run used and those made in
+    makes every line's key anew; so a save keeps only the entries this run used and those seen in
     the last KEEP_DAYS (another project's, in a shared cache), and the file does not grow forever.
+    An entry's `seen` is the day a run that saved the memo last made or used it.
     """
 
     KEEP_DAYS = 30
@@ -110,7 +111,7 @@ class SplitMemo:
     def put(self, key: str, text: str, parts: list[str], spellings: Optional[list[Spelling]] = None) -> None:
         """`spellings`: each part's (with its fates), when the speller changes any text (else they are the parts)."""
         spellings = [list(s) for s in spellings] if spellings else None
-        entry = {"parts": parts, "check": self._check(key, parts, spellings), "made": _today()}
+        entry = {"parts": parts, "check": self._check(key, parts, spellings), "seen": _today()}
         if spellings:
             entry["spellings"] = spellings
         if self._holds(key, entry, text):  # a split that cuts inside a word (an over-long one) is not memoized
@@ -141,10 +142,15 @@ class SplitMemo:
 
     def save(self) -> None:
         if self.new:
-            since = _today() - self.KEEP_DAYS
-            kept = {key: entry for key, entry in (read_json_object(self.path) or {}).items()
-                    if key in self.used or (isinstance(entry, dict) and type(entry.get("made")) is int
-                                            and entry["made"] >= since)}
+            today = _today()
+            kept = {}
+            for key, entry in (read_json_object(self.path) or {}).items():
+                if not isinstance(entry, dict):
+                    continue
+                if key in self.used:
+                    kept[key] = {**entry, "seen": today}
+                elif type(entry.get("seen")) is int and entry["seen"] >= today - self.KEEP_DAYS:
+                    kept[key] = entry
             try:
                 write_json_atomic(self.path, {**kept, **self.new})
             except BarkflowError as e:  # the memo only saves time: never fail a render over it
@@ -152,7 +158,7 @@ class SplitMemo:
 
 
 def _today() -> int:
-    """Days since the epoch: when a memo entry was made."""
+    """Days since the epoch: when a memo entry was last seen."""
     return int(time.time() // 86400)
 
 
