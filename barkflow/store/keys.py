@@ -48,23 +48,18 @@ class Key:
         # Worked out once: a plan makes ~10 keys a segment.
         self._required = frozenset(self.fields)
         self._allowed = self._required | frozenset(self.optional)
-        head = [name] + ([version] if version else []) + ([tag] if tag else [])
-        self._size = len(head) + len(self.fields)  # the parts hashed, without optional fields
-        self._head = _encoded_items(head)  # the same for every key of this kind: encoded once
+        self._head = [name] + ([version] if version else []) + ([tag] if tag else [])
 
     def __call__(self, **values: Any) -> str:
         given = values.keys()
         if not self._required <= given <= self._allowed:
             unknown, missing = given - self._allowed, self._required - given
             raise TypeError(f"key {self.name!r}: missing {sorted(missing)}, unknown {sorted(unknown)}")
-        parts = [values[name] for name in self.fields]
+        parts = self._head + [values[name] for name in self.fields]
         if self.optional:
             parts += [(name, values[name]) for name, default in self.optional.items()
                       if name in values and values[name] != default]
-        # content_key(*head, *parts), with the head's encoding reused
-        digest = hashlib.sha256(_KEY_PREFIX + b"L%d:" % (self._size + len(parts) - len(self.fields)) + self._head)
-        _feed_items(digest, parts)
-        return digest.hexdigest()[:KEY_HEX_CHARS]
+        return content_key(*parts)
 
     def __repr__(self) -> str:
         return f"Key({self.name!r}, {self.version}, {self.fields}, optional={self.optional})"
@@ -118,28 +113,6 @@ def _encoded(value: object) -> bytes:
     out = _Collector()
     _feed(out, value)
     return b"".join(out.chunks)
-
-
-def _encoded_items(items: list) -> bytes:
-    out = _Collector()
-    _feed_items(out, items)
-    return b"".join(out.chunks)
-
-
-def _feed_items(out, items: list) -> None:
-    """The items of a list, each as _feed writes it (without the list's own length); a key's fields
-    are mostly strings and ints, written here without a call each."""
-    update = out.update
-    for item in items:
-        kind = type(item)
-        if kind is str:
-            payload = item.encode("utf-8", "surrogatepass")
-            update(b"S%d:%s" % (len(payload), payload))
-        elif kind is int:
-            payload = format(item, "x").encode()
-            update(b"I%d:%s" % (len(payload), payload))
-        else:
-            _feed(out, item)
 
 
 def _atom(out, tag: bytes, payload: bytes) -> None:
