@@ -584,3 +584,25 @@ def test_a_lone_speakers_partner_may_be_named_in_the_narration_leading_into_the_
             "When the clock struck four Miss Bell came in from the garden and found Mrs. Pell alone. "
             '"Where is everyone?" said Miss Bell.\n\n"Gone to town."\n\n"All of them?"')
     assert speakers(text)[-3:] == ["Miss Bell", "Mrs. Harriet Pell", "Miss Bell"]
+
+
+def test_a_described_speaker_is_the_one_of_a_pair_the_description_fits():
+    # Mrs. Pell goes on for two paragraphs, so counting turns gives 'said the old gentleman' to
+    # her; a gentleman is the man of the pair.
+    text = CAST + ('"It is late," said Mr. Crane.\n\n"Are you coming?" said Mrs. Pell.\n\n'
+                   '"And bring your umbrella."\n\n"I never carry one," said the old gentleman.')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 4), st.sampled_from(["girl", "old lady", "young woman", "matron", "gentleman",
+                                            "old man", "boy", "young fellow"]))
+def test_a_described_speaker_in_a_pair_is_never_the_other_sex(untagged, description):
+    """However many untagged turns come between, a described woman's turn is no man's, and a
+    described man's no woman's."""
+    text = CAST + '"It is late," said Mr. Crane.\n\n"Are you coming?" said Mrs. Pell.\n\n'
+    text += '"Well?"\n\n' * untagged + f'"I never carry one," said the {description}.'
+    result = attribute(text)
+    q = result.quotations[-1]
+    sex = "M" if description in ("gentleman", "old man", "boy", "young fellow") else "F"
+    assert q.speaker is None or result.characters[q.speaker].gender == sex
