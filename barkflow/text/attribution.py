@@ -157,8 +157,9 @@ class _Context:
         # Whom the quoted paragraph just before the turn addressed by name. Set per turn.
         self.addressed: tuple[int, ...] = ()
         self.turn_start = 0
-        # The sex of each speaker the turn's tags describe but the cast cannot name. Set per turn.
-        self.described: list[str] = []
+        # Each speaker the turn's tags describe but the cast cannot name: (sex, the latest person
+        # of that sex, as a pronoun would resolve). Set per turn.
+        self.described: list[tuple[str, int | None]] = []
         # Who 'I' is in a tag ('"...," said I'): a first-person narrator's character, else nobody.
         self.narrator: int | None = None
         # Characters named next to a speech verb somewhere: people, not places. A gender guessed
@@ -360,7 +361,9 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             # quote's tag, the narration) would name someone else.
             if (after and after[1] == THIRD) or not (before or after):
                 # 'said the old gentleman': someone described (turns.py fills it by their sex)
-                ctx.described.append(described_sex(text, v.end(), window_end))
+                sex = described_sex(text, v.end(), window_end)
+                latest = ctx.resolve("she" if sex == "F" else "he", v.end(), tag=True)[0] if sex != "?" else None
+                ctx.described.append((sex, latest))
                 return None, THIRD, 0.0
             return None, EXPLICIT, 0.0
         if not tail:
@@ -499,7 +502,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             if not turn.per_quote and (len(quotes) == 1 or found is not own_first):
                 ctx.add_speaker(quotes[0].start, found[0])
         elif found and found[1] == THIRD:
-            turn.type, turn.described = THIRD, (ctx.described or ["?"])[0]
+            turn.type, (turn.described, turn.described_as) = THIRD, (ctx.described or [("?", None)])[0]
     ctx.avoid, ctx.addressed = frozenset(), ()
     if ctx.narrator is not None:
         _name_the_narrator(turns, ctx, ctx.narrator)

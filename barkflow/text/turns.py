@@ -48,6 +48,8 @@ class Turn:
     per_quote: list | None = None  # (speaker, type, confidence) per quote, where its tags name several people
     last: int = -1          # the last paragraph of the speech this turn heads (speeches())
     described: str = ""     # a THIRD turn's speaker's sex from the description: "F", "M" or "?"
+    described_as: int | None = None  # the latest person of that sex, as a pronoun would resolve
+    nobody: bool = False    # a third party's turn: left to no one (described())
 
 
 def speeches(turns: list[Turn]) -> list[list[Turn]]:
@@ -67,7 +69,8 @@ def speeches(turns: list[Turn]) -> list[list[Turn]]:
         head.last = speech[-1].paragraph
         head.speaker, head.confidence, head.type = best.speaker, best.confidence, best.type
         head.vocatives = tuple(v for t in speech for v in t.vocatives)
-        head.described = next((t.described for t in speech if t.described), "")
+        tagged = next((t for t in speech if t.described), head)
+        head.described, head.described_as = tagged.described, tagged.described_as
     return out
 
 
@@ -98,12 +101,22 @@ def other_party(ctx, run: list[Turn], known: int, partners: Counter) -> int | No
 def described(ctx, run: list[Turn], people: set[int]) -> None:
     """Two people talking: a turn tagged by a description of a woman ('said the girl') is the
     woman's of the pair, one of a man the man's, where the pair's sexes differ (alternation would
-    count it to whichever the parity gave)."""
+    count it to whichever the parity gave). A description neither of the pair fits (a girl where
+    two men talk) is someone else present: the latest of that sex named, else nobody; its turn
+    still counts as a step of the exchange (dev PDNC all 15927 -> 15944 right; left to turn
+    counting where no one of that sex is named, 15945 with 24 more voices, 23 of them wrong; not
+    counted as a step, 15936; cutting the exchange there, 15934)."""
+    sexes = {ctx.cast.characters[p].gender for p in people}
     for turn in run:
         if turn.type == THIRD and turn.speaker is None and turn.described in ("F", "M"):
             fits = [p for p in people if ctx.cast.characters[p].gender == turn.described]
             if len(fits) == 1:
                 turn.speaker, turn.type, turn.confidence = fits[0], ANAPHORIC, DESCRIBED
+            elif not fits and sexes <= {"F", "M"}:
+                if turn.described_as is not None:
+                    turn.speaker, turn.type, turn.confidence = turn.described_as, ANAPHORIC, DESCRIBED
+                else:
+                    turn.nobody = True
 
 
 def alternate(run: list[Turn], people: set[int]) -> None:
@@ -114,7 +127,7 @@ def alternate(run: list[Turn], people: set[int]) -> None:
     if not anchors:
         return
     for i, turn in enumerate(run):
-        if turn.speaker is not None and (turn.type != IMPLICIT or turn.confidence >= WEAK_GUESS):
+        if turn.nobody or turn.speaker is not None and (turn.type != IMPLICIT or turn.confidence >= WEAK_GUESS):
             continue
         # Equally far from two tags, the later one counts: counting back from it passes no one
         # who went on for two paragraphs since (dev PDNC all 15589 -> 15602 right).
@@ -190,7 +203,7 @@ def conversations(turns: list[Turn], ctx) -> None:
         for _ in range(6):
             changed = False
             for i, turn in enumerate(run):
-                if turn.speaker is not None:
+                if turn.speaker is not None or turn.nobody:
                     continue
                 guess = None
                 prev1 = run[i - 1] if i >= 1 else None
