@@ -620,3 +620,53 @@ def test_a_name_after_a_sentence_opening_but_is_a_subject_for_the_tags_pronoun()
             "Robert went to the window. But Henry, with a sigh, took up the newspaper "
             'of Edward. "Nothing but rain," he said.')
     assert speakers(text) == ["Henry"]
+
+
+def test_a_described_speaker_is_the_one_of_a_pair_the_description_fits():
+    # Mrs. Pell goes on for two paragraphs, so counting turns gives 'said the old gentleman' to
+    # her; a gentleman is the man of the pair.
+    text = CAST + ('"It is late," said Mr. Crane.\n\n"Are you coming?" said Mrs. Pell.\n\n'
+                   '"And bring your umbrella."\n\n"I never carry one," said the old gentleman.')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 4), st.sampled_from(["girl", "old lady", "young woman", "matron", "gentleman",
+                                            "old man", "boy", "young fellow"]))
+def test_a_described_speaker_in_a_pair_is_never_the_other_sex(untagged, description):
+    """However many untagged turns come between, a described woman's turn is no man's, and a
+    described man's no woman's."""
+    text = CAST + '"It is late," said Mr. Crane.\n\n"Are you coming?" said Mrs. Pell.\n\n'
+    text += '"Well?"\n\n' * untagged + f'"I never carry one," said the {description}.'
+    result = attribute(text)
+    q = result.quotations[-1]
+    sex = "M" if description in ("gentleman", "old man", "boy", "young fellow") else "F"
+    assert q.speaker is None or result.characters[q.speaker].gender == sex
+
+
+# Two women talk; Mr. Crane is in the room but has not spoken in the exchange.
+PARLOUR = ("Mrs. Harriet Pell and Miss Bell sat in the parlour. Mr. Crane read by the fire. "
+           '"Tea?" said Mr. Crane.\n\nMrs. Pell rang the bell, and Miss Bell took up her work.\n\n'
+           '"Are you cold?" said Mrs. Pell.\n\n"No," said Miss Bell.\n\n"I am."\n\n')
+
+
+def test_a_described_man_where_two_women_talk_is_the_man_named_before():
+    text = PARLOUR + '"Then shut the window," said the old gentleman.'
+    assert speakers(text)[-1] == "Mr. Crane"
+
+
+def test_a_described_man_where_two_women_talk_and_no_man_is_named_is_nobody():
+    text = PARLOUR.replace('Mr. Crane read by the fire. "Tea?" said Mr. Crane.', "")
+    text += '"Then shut the window," said the old gentleman.'
+    assert "Crane" not in text
+    assert speakers(text)[-1] is None
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 4), st.sampled_from(["gentleman", "old man", "boy", "young fellow"]), st.booleans())
+def test_a_described_man_where_two_women_talk_is_never_one_of_them(untagged, description, crane):
+    text = PARLOUR if crane else PARLOUR.replace('Mr. Crane read by the fire. "Tea?" said Mr. Crane.', "")
+    text += '"Well?"\n\n' * untagged + f'"Shut the window," said the {description}.'
+    result = attribute(text)
+    q = result.quotations[-1]
+    assert q.speaker is None or result.characters[q.speaker].gender == "M"

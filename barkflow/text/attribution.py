@@ -28,11 +28,13 @@ from dataclasses import dataclass
 import regex
 
 from barkflow.text.characters import Cast, Character, find_characters
+from barkflow.text.described import described_sex
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.turns import (
     ANAPHORIC,
     EXPLICIT,
     IMPLICIT,
+    THIRD,
     Turn,
     conversations,
     speeches,
@@ -155,6 +157,9 @@ class _Context:
         # Whom the quoted paragraph just before the turn addressed by name. Set per turn.
         self.addressed: tuple[int, ...] = ()
         self.turn_start = 0
+        # Each speaker the turn's tags describe but the cast cannot name: (sex, the latest person
+        # of that sex, as a pronoun would resolve). Set per turn.
+        self.described: list[tuple[str, int | None]] = []
         # Who 'I' is in a tag ('"...," said I'): a first-person narrator's character, else nobody.
         self.narrator: int | None = None
         # Characters named next to a speech verb somewhere: people, not places. A gender guessed
@@ -255,7 +260,7 @@ class _Context:
             own = _POSSESSIVE.match(self.text, hit[0])
             if own and not {own.group(1).lower(), (own.group(2) or "").lower()} & _OWN_VOICE:
                 # 'said Margaret's young man': someone of hers the cast cannot name, not Margaret.
-                return None, EXPLICIT, 0.0
+                return None, THIRD, 0.0
             return hit[1], EXPLICIT, 0.95
         m = _PRONOUN_AT.match(self.text, pos, end)
         if m and (pos == 0 or not self.text[pos - 1].isalpha()):
@@ -354,6 +359,12 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             # 'said I' with no first-person narrator, 'she said' with no woman in sight, 'said
             # the gentleman': someone this tag names but the cast cannot; weaker clues (a later
             # quote's tag, the narration) would name someone else.
+            if (after and after[1] == THIRD) or not (before or after):
+                # 'said the old gentleman': someone described (turns.py fills it by their sex)
+                sex = described_sex(text, v.end(), window_end)
+                latest = ctx.resolve("she" if sex == "F" else "he", v.end(), tag=True)[0] if sex != "?" else None
+                ctx.described.append((sex, latest))
+                return None, THIRD, 0.0
             return None, EXPLICIT, 0.0
         if not tail:
             # 'and James, as the door closed, said,', 'Mr. Allen, who, on hearing it, said,': the
@@ -443,6 +454,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         last = turns[k - 1] if k else None
         ctx.addressed = last.vocatives if last and last.paragraph + 1 == turn.paragraph else ()
         ctx.turn_start = p.start
+        ctx.described = []
         quotes = turn.quotes
         head = (p.start, quotes[0].start)
         own = _own_tags(ctx, quotes, p.end)
@@ -489,6 +501,8 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             # (_own_tags has already recorded the first quotation's own speaker in a longer paragraph)
             if not turn.per_quote and (len(quotes) == 1 or found is not own_first):
                 ctx.add_speaker(quotes[0].start, found[0])
+        elif found and found[1] == THIRD:
+            turn.type, (turn.described, turn.described_as) = THIRD, (ctx.described or [("?", None)])[0]
     ctx.avoid, ctx.addressed = frozenset(), ()
     if ctx.narrator is not None:
         _name_the_narrator(turns, ctx, ctx.narrator)
