@@ -611,3 +611,13 @@ def test_a_first_name_two_men_share_is_his_whose_wife_is_called_by_it():
             "Robert Crane came in with Mrs. Robert Crane, and Mrs. Robert Crane sat down.\n\n"
             "\"It is late,\" said Robert.")
     assert speakers(text) == ["Robert Crane"]
+
+
+def test_a_tagged_speech_opening_a_three_person_exchange_is_answered_by_the_one_named_before_it():
+    # Mrs. Pell speaks first in the garden where Mr. Crane found her; Miss Dorr joins only at the
+    # end. Mr. Crane answers Mrs. Pell and she speaks again, not Miss Dorr counted back from the end.
+    text = CAST + ('Miss Kate Dorr came in. "Well," said Miss Dorr.\n\n"Hello," said Mr. Crane.\n\n'
+                   'After dinner Mr. Crane went out to the garden, and there he found Mrs. Pell.\n\n'
+                   '"Are you cold?" said Mrs. Pell.\n\n"Not at all."\n\n"Then stay."\n\n'
+                   '"I will," said Mr. Crane.\n\n"And so will I," said Miss Dorr.')
+    assert speakers(text)[2:5] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell"]
