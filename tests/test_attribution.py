@@ -621,3 +621,13 @@ def test_a_tagged_speech_opening_a_three_person_exchange_is_answered_by_the_one_
                    '"Are you cold?" said Mrs. Pell.\n\n"Not at all."\n\n"Then stay."\n\n'
                    '"I will," said Mr. Crane.\n\n"And so will I," said Miss Dorr.')
     assert speakers(text)[2:5] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell"]
+
+
+def test_a_tagged_speech_addressing_a_third_person_makes_three_talk():
+    # Mrs. Pell turns from Mr. Crane to Miss Dorr: from then on she and Miss Dorr take turns, and
+    # Mr. Crane, counted from his tag two people back, is not heard.
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good morning," said Mr. Crane.\n\n'
+                   '"Good morning," said Mrs. Pell. "Will you walk with me, Miss Dorr?"\n\n'
+                   '"Gladly."\n\n"Then come."\n\n"I am coming."')
+    assert speakers(text)[-3:] == ["Miss Kate Dorr", "Mrs. Harriet Pell", "Miss Kate Dorr"]

@@ -166,6 +166,10 @@ def conversations(turns: list[Turn], ctx) -> None:
             other = called[0][0] if called else other_party(ctx, run, known, partners)
             if other is not None:
                 people.add(other)
+        # A tagged speech addressing a third person by name ('said Mr. Woodhouse. "..., Mr.
+        # Knightley?"'): three talk, turns are not counted between two of them (dev PDNC all
+        # 16068 -> 16082 right, answered 78.48 -> 78.58%).
+        people |= {v for t in run if t.speaker is not None and t.type != IMPLICIT for v in t.vocatives}
         if len(people) == 2:
             alternate(run, people)
         for _ in range(6):
