@@ -631,3 +631,14 @@ def test_a_tagged_speech_addressing_a_third_person_makes_three_talk():
                    '"Good morning," said Mrs. Pell. "Will you walk with me, Miss Dorr?"\n\n'
                    '"Gladly."\n\n"Then come."\n\n"I am coming."')
     assert speakers(text)[-3:] == ["Miss Kate Dorr", "Mrs. Harriet Pell", "Miss Kate Dorr"]
+
+
+def test_an_untagged_turn_among_three_is_not_the_next_tagged_speaker():
+    # Counting A B A from Mr. Crane and Mrs. Pell would give "I must go" to Mr. Crane, whose own
+    # tagged reply comes next: no one speaks two turns running, so the next clue (Miss Dorr, counted
+    # back from the tags after it) decides.
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good day," said Miss Dorr.\n\n"Is it late?" said Mr. Crane.\n\n'
+                   '"Very late," said Mrs. Pell.\n\n"Then I must go."\n\n'
+                   '"Must you?" said Mr. Crane.\n\n"Yes," said Miss Dorr.')
+    assert speakers(text)[3] == "Miss Kate Dorr"
