@@ -670,3 +670,34 @@ def test_a_described_man_where_two_women_talk_is_never_one_of_them(untagged, des
     result = attribute(text)
     q = result.quotations[-1]
     assert q.speaker is None or result.characters[q.speaker].gender == "M"
+
+
+def test_a_tagged_speech_opening_a_three_person_exchange_is_answered_by_the_one_named_before_it():
+    # Mrs. Pell speaks first in the garden where Mr. Crane found her; Miss Dorr joins only at the
+    # end. Mr. Crane answers Mrs. Pell and she speaks again, not Miss Dorr counted back from the end.
+    text = CAST + ('Miss Kate Dorr came in. "Well," said Miss Dorr.\n\n"Hello," said Mr. Crane.\n\n'
+                   'After dinner Mr. Crane went out to the garden, and there he found Mrs. Pell.\n\n'
+                   '"Are you cold?" said Mrs. Pell.\n\n"Not at all."\n\n"Then stay."\n\n'
+                   '"I will," said Mr. Crane.\n\n"And so will I," said Miss Dorr.')
+    assert speakers(text)[2:5] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell"]
+
+
+def test_a_tagged_speech_addressing_a_third_person_makes_three_talk():
+    # Mrs. Pell turns from Mr. Crane to Miss Dorr: from then on she and Miss Dorr take turns, and
+    # Mr. Crane, counted from his tag two people back, is not heard.
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good morning," said Mr. Crane.\n\n'
+                   '"Good morning," said Mrs. Pell. "Will you walk with me, Miss Dorr?"\n\n'
+                   '"Gladly."\n\n"Then come."\n\n"I am coming."')
+    assert speakers(text)[-3:] == ["Miss Kate Dorr", "Mrs. Harriet Pell", "Miss Kate Dorr"]
+
+
+def test_an_untagged_turn_among_three_is_not_the_next_tagged_speaker():
+    # Counting A B A from Mr. Crane and Mrs. Pell would give "I must go" to Mr. Crane, whose own
+    # tagged reply comes next: no one speaks two turns running, so the next clue (Miss Dorr, counted
+    # back from the tags after it) decides.
+    text = CAST + ('Miss Kate Dorr came in. Miss Dorr sat down.\n\n'
+                   '"Good day," said Miss Dorr.\n\n"Is it late?" said Mr. Crane.\n\n'
+                   '"Very late," said Mrs. Pell.\n\n"Then I must go."\n\n'
+                   '"Must you?" said Mr. Crane.\n\n"Yes," said Miss Dorr.')
+    assert speakers(text)[3] == "Miss Kate Dorr"
