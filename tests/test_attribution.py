@@ -611,3 +611,12 @@ def test_a_first_name_two_men_share_is_his_whose_wife_is_called_by_it():
             "Robert Crane came in with Mrs. Robert Crane, and Mrs. Robert Crane sat down.\n\n"
             "\"It is late,\" said Robert.")
     assert speakers(text) == ["Robert Crane"]
+
+
+def test_a_name_after_a_sentence_opening_but_is_a_subject_for_the_tags_pronoun():
+    # 'But Henry, with a sigh, took up ...': Henry heads the sentence as much as a name after a
+    # lower-case 'but' would, so 'he' is he, not Robert, the subject before him.
+    text = ("Henry and Robert met Edward. Henry smiled at Robert.\n\n"
+            "Robert went to the window. But Henry, with a sigh, took up the newspaper "
+            'of Edward. "Nothing but rain," he said.')
+    assert speakers(text) == ["Henry"]
