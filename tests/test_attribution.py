@@ -701,3 +701,14 @@ def test_an_untagged_turn_among_three_is_not_the_next_tagged_speaker():
                    '"Very late," said Mrs. Pell.\n\n"Then I must go."\n\n'
                    '"Must you?" said Mr. Crane.\n\n"Yes," said Miss Dorr.')
     assert speakers(text)[3] == "Miss Kate Dorr"
+
+
+def test_a_given_name_without_pronouns_takes_its_sex_from_the_census_list():
+    # Nothing in the passage says Ambrose is a man but his name: 'he said' is his.
+    text = ('Mrs. Pell and Mrs. Dale met Ambrose at the gate and asked Ambrose about the rain. Ambrose '
+            'answered nothing.\n\n"Come in," said Mrs. Pell.\n\n"Do," said Mrs. Dale.\n\n"I cannot," he said.')
+    assert speakers(text) == ["Mrs. Pell", "Mrs. Dale", "Ambrose"]
+    # A place with a woman's name, never named by a speech verb, is no 'she': Florence is a city.
+    text = ('Mrs. Pell and Mr. Dale came back from Florence. Everyone there had loved Florence.\n\n'
+            '"Lovely," said Mr. Dale, and smiled at Mrs. Pell.\n\nA letter came from Florence. "Who wrote it?" she said.')
+    assert speakers(text) == ["Mr. Dale", "Mrs. Pell"]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from barkflow.text.characters import find_characters
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from barkflow.errors import BarkflowError
+from barkflow.text import characters
+from barkflow.text.characters import _PET, FORMAL_GENDER, STOP, find_characters, given_names
 
 
 def aliases(text: str) -> set[str]:
@@ -37,3 +43,41 @@ def test_a_title_alone_is_the_bearer_the_book_names_by_it_far_most():
     (callendar,) = [c for c in cast.characters if "Major Callendar" in c.aliases]
     assert "the Major" in callendar.aliases
     assert not any(c.name == "the Major" for c in cast.characters)
+
+
+# Census names the pet-name table or the stop words already decide.
+_CENSUS_ONLY = sorted(n for n in given_names() if n not in FORMAL_GENDER and n not in _PET and n not in STOP)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(_CENSUS_ONLY), st.booleans())
+def test_a_given_names_sex_comes_after_the_books_own_pronouns(name, against):
+    """Any census-list name without a title is that sex, unless the book's pronouns say otherwise
+    (a name may have changed sex since: a man called Evelyn is 'he' throughout)."""
+    sex = given_names()[name]
+    other = {"M": "she", "F": "he"}[sex]
+    text = " ".join(f"Then {name} came in{f' and {other} sat down' if against else ''}." for _ in range(4))
+    text = f"They met {name} there and saw {name} again. " + text
+    (person,) = [c for c in find_characters(text).characters if c.name == name]
+    if against:
+        assert person.gender != sex and person.gender_from == "pronouns"
+    else:
+        assert person.gender == sex and person.gender_from == "census"
+
+
+def test_the_census_list_is_loaded_once_and_small():
+    names = given_names()
+    assert given_names() is names  # cached: read on first use only
+    assert 3000 < len(names) < 10000 and names["Cecil"] == "M" and names["Joan"] == "F"
+    assert "Leslie" not in names and "Marion" not in names  # worn by both sexes: the pronouns decide
+
+
+def test_a_missing_census_list_is_a_one_line_error(monkeypatch):
+    monkeypatch.setattr(characters, "_GIVEN_NAMES_FILE", "no_such_names.tsv")
+    characters.given_names.cache_clear()
+    try:
+        with pytest.raises(BarkflowError, match="no_such_names.tsv cannot be read.*reinstall barkflow"):
+            characters.given_names()
+    finally:
+        monkeypatch.undo()
+        characters.given_names.cache_clear()

@@ -163,7 +163,8 @@ class _Context:
         # Who 'I' is in a tag ('"...," said I'): a first-person narrator's character, else nobody.
         self.narrator: int | None = None
         # Characters named next to a speech verb somewhere: people, not places. A gender guessed
-        # from pronouns alone counts only for them (Winthrop, 'as she felt', is not a woman).
+        # from pronouns alone counts only for them (Winthrop, 'as she felt', is not a woman), and
+        # one from the census list of given names (Florence the city, Geneva, are no women).
         self.speakers = set()
         for s, e, cid in cast.mentions:
             if _VERB_BEFORE.search(self.text, max(0, s - 25), s) or _VERB_AFTER.match(self.text, e):
@@ -203,7 +204,7 @@ class _Context:
             if cid in self.avoid:
                 if avoided is None and c.gender == gender:
                     avoided = (cid, 0.55)
-            elif c.gender == gender and (cid in self.speakers or c.gender_from != "pronouns"):
+            elif c.gender == gender and (cid in self.speakers or c.gender_from not in ("pronouns", "census")):
                 if latest is None:
                     latest = (cid, 0.85 if seen < 20 else 0.7)
                     latest_pos = self.event_pos[i]

@@ -6,7 +6,8 @@ Lady, Sir, Dr., Colonel, Captain, ...), and merges the forms that name one perso
 'Miss Elizabeth Bennet', 'Elizabeth Bennet', 'Elizabeth', and her pet names ('Lizzy', 'Eliza',
 from a small table of English hypocorisms) become one Character; 'Mr. Darcy' joins 'Fitzwilliam
 Darcy' where he is the only male Darcy; 'Miss Bennet', shared by several sisters, stays its own.
-Gender comes from titles and pet names, else from the pronouns that follow the name in narration.
+Gender comes from titles and pet names, else from the pronouns that follow the name in narration,
+else from the first name's sex in the 1990 US Census (given_names.tsv: Cecil, Rachael, Joan).
 A person the book calls by a title alone ('the Admiral', 'the Duchess') is a character too.
 
 Mentions (Cast.mentions) are every place a known alias occurs, which attribution.py needs for
@@ -15,10 +16,14 @@ explicit tags, pronouns and vocatives. Plain regular expressions: linear in the 
 
 from __future__ import annotations
 
+import importlib.resources
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
+
+from barkflow.errors import BarkflowError
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
                "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
@@ -106,6 +111,35 @@ HYPOCORISMS = {
 _PET = {pet: (formal, g) for formal, (g, pets) in HYPOCORISMS.items() for pet in pets.split()}
 FORMAL_GENDER = {formal: g for formal, (g, _) in HYPOCORISMS.items()}
 
+_GIVEN_NAMES_FILE = "given_names.tsv"
+_GIVEN_NAMES_MAX = 200_000  # bytes; the file is about 45 KB
+
+
+@lru_cache(maxsize=1)
+def given_names() -> dict[str, str]:
+    """Given name -> "M" or "F", for names the 1990 US Census finds worn by one sex at least ten
+    times as often as by the other (scripts/given_names.py derives the file). Read once, on first use."""
+    resource = importlib.resources.files("barkflow.text") / _GIVEN_NAMES_FILE
+    try:
+        with resource.open("rb") as f:
+            data = f.read(_GIVEN_NAMES_MAX + 1)
+    except OSError as e:
+        raise BarkflowError(f"barkflow/text/{_GIVEN_NAMES_FILE} cannot be read ({e}): reinstall barkflow") from None
+    if len(data) > _GIVEN_NAMES_MAX:
+        raise BarkflowError(f"barkflow/text/{_GIVEN_NAMES_FILE} is over {_GIVEN_NAMES_MAX:,} bytes: "
+                            "regenerate it with scripts/given_names.py")
+    out = {}
+    for n, line in enumerate(data.decode("ascii", "replace").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, _, sex = line.partition("\t")
+        if sex not in ("M", "F") or not name.isalpha():
+            raise BarkflowError(f"barkflow/text/{_GIVEN_NAMES_FILE}:{n}: expected 'Name<TAB>M|F', got {line!r}: "
+                                "regenerate it with scripts/given_names.py")
+        out[name] = sex
+    return out
+
+
 # Capitalised words that are never a person's name however often they appear mid-sentence.
 STOP = set("""
 I I'm I'll I've I'd Oh O Ah Aye Yes No Nay Sir Madam Ma'am Mr Mrs Miss Ms Dr Lady Lord God Heaven
@@ -149,7 +183,7 @@ class Character:
     gender: str = "?"                # "F", "M" or "?"
     lines: int = 0                   # quotations attributed to the character (attribution fills it)
     mentions: int = 0                # occurrences of any alias in the text
-    gender_from: str = ""            # "title", "name" (a given or pet name) or "pronouns"
+    gender_from: str = ""            # "title", "name" (a given or pet name), "pronouns" or "census" (given_names())
     narrator: bool = False           # the book's first-person narrator ('"...," said I'): the narrator's voice
 
 
@@ -421,6 +455,11 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
             gender, source = "M", "pronouns"
         elif she >= 1.5 * he + 2:
             gender, source = "F", "pronouns"
+        elif e.first in given_names():
+            # The book's own pronouns first (a name may have changed sex since the census: Evelyn),
+            # then the census, where they are too few or split (a man's name followed by 'she', the
+            # women he talks to, nearly as often as by 'he').
+            gender, source = given_names()[e.first], "census"
     aliases = tuple(sorted({_shown(t, n) for t, n in e.forms}))
     return Character(cid, _shown(*best), aliases, gender, 0, sum(e.forms.values()), source)
 
