@@ -701,3 +701,13 @@ def test_an_untagged_turn_among_three_is_not_the_next_tagged_speaker():
                    '"Very late," said Mrs. Pell.\n\n"Then I must go."\n\n'
                    '"Must you?" said Mr. Crane.\n\n"Yes," said Miss Dorr.')
     assert speakers(text)[3] == "Miss Kate Dorr"
+
+
+def test_an_untagged_speech_is_not_given_to_the_one_whose_tagged_speech_answers_it():
+    # The narration is about Mr. Crane, but his tagged reply comes next: no one speaks two turns
+    # running, so the first speech is Mrs. Pell's, counted back from his tag.
+    text = CAST + ('Mrs. Pell and Mr. Crane walked down to the gate.\n\n'
+                   'Mr. Crane looked up at the grey sky. "It will rain before noon, I think."\n\n'
+                   '"Nonsense," said Mr. Crane. "The glass is rising."\n\n'
+                   '"Then I shall leave my umbrella," said Mrs. Pell.')
+    assert speakers(text)[:2] == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]
