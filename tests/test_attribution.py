@@ -712,3 +712,13 @@ def test_a_given_name_without_pronouns_takes_its_sex_from_the_census_list():
     text = ('Mrs. Pell and Mr. Dale came back from Florence. Everyone there had loved Florence.\n\n'
             '"Lovely," said Mr. Dale, and smiled at Mrs. Pell.\n\nA letter came from Florence. "Who wrote it?" she said.')
     assert speakers(text) == ["Mr. Dale", "Mrs. Pell"]
+
+
+def test_an_untagged_speech_is_not_given_to_the_one_whose_tagged_speech_answers_it():
+    # The narration is about Mr. Crane, but his tagged reply comes next: no one speaks two turns
+    # running, so the first speech is Mrs. Pell's, counted back from his tag.
+    text = CAST + ('Mrs. Pell and Mr. Crane walked down to the gate.\n\n'
+                   'Mr. Crane looked up at the grey sky. "It will rain before noon, I think."\n\n'
+                   '"Nonsense," said Mr. Crane. "The glass is rising."\n\n'
+                   '"Then I shall leave my umbrella," said Mrs. Pell.')
+    assert speakers(text)[:2] == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]
