@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from barkflow.errors import BarkflowError
 from barkflow.text import quotes as quotes_module
 from barkflow.text.attribution import attribute
-from barkflow.text.characters import find_characters
+from barkflow.text.characters import TITLES, find_characters
 from barkflow.text.quotes import find_quotes, narration
 
 
@@ -670,3 +670,24 @@ def test_a_described_man_where_two_women_talk_is_never_one_of_them(untagged, des
     result = attribute(text)
     q = result.quotations[-1]
     assert q.speaker is None or result.characters[q.speaker].gender == "M"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(sorted(TITLES)), st.sampled_from(["Beside", "For", "After"]), st.sampled_from([" ", "\n"]))
+def test_a_titled_name_after_an_opening_word_is_no_subject_for_the_tags_pronoun(title, lead, space):
+    # 'Beside Mr. Bell ...': the title is part of the name, so the text before 'Bell' is not a
+    # sentence ending in 'Mr.'; Bell is merely mentioned and 'he' is Tom Harker, the subject.
+    title += "." if title in ("Mr", "Mrs", "Ms", "Dr", "Col", "Capt", "Rev", "Prof", "Mme", "Mlle") else ""
+    text = (f"Tom Harker and {title} Bell were neighbours. Tom Harker kept a farm; {title} Bell kept a shop.\n\n"
+            f"Tom Harker stood at the gate. {lead} {title}{space}Bell the old dog lay asleep in the road. "
+            '"It will rain tonight," he said.')
+    assert speakers(text) == ["Tom Harker"]
+
+
+def test_a_titled_name_in_address_is_the_one_the_book_calls_by_that_title():
+    # 'Dear Miss Crane,' is addressed to the daughter, who answers, not to Mr. Crane whom a bare
+    # 'Crane' names.
+    text = ("Mr. Crane and Miss Crane lived at the mill with Tom Harker. Mr. Crane was old; Miss Crane "
+            "was young. Crane was often ill.\n\n"
+            '"Dear Miss Crane, will you walk with me?" said Tom Harker.\n\n"Gladly."')
+    assert speakers(text) == ["Tom Harker", "Miss Crane"]

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import regex
 
-from barkflow.text.characters import Cast, Character, find_characters
+from barkflow.text.characters import TITLES, Cast, Character, find_characters
 from barkflow.text.described import described_sex
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.turns import (
@@ -71,6 +71,9 @@ _CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
 _FINITE_AFTER = regex.compile(r"\s+(?:\p{Ll}+ly\s+)?(?:was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|"
                               r"went|came|saw|sat|stood|took|gave|made|knew|thought|felt|lay|rose|ran|got|began|"
                               r"\p{Ll}{2,}ed)\b")
+# A title just before a mention that starts at the name ('But Mr. Bell' is found as 'Bell'): part
+# of it, else the text before the name ends in 'Mr. ' and reads as a sentence's end.
+_TITLE_BEFORE = regex.compile(rf"(?<![\p{{L}}.])(?:{'|'.join(sorted(TITLES, key=len, reverse=True))})\.?(?:[ \t]+|[ \t]*\n[ \t]*)$")
 _RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
 _GERUND = regex.compile(r"\p{Ll}+ing\b")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
@@ -144,7 +147,8 @@ class _Context:
         self.at = {}  # mention start -> (end, character) for every mention
         self.events: list[tuple[int, int]] = []  # (position, character): narration mentions, speakers
         self.inside: list[tuple[int, int, int]] = []
-        for s, e, cid in cast.mentions:
+        mentions = _with_titles(self.text, cast)
+        for s, e, cid in mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
             if _CLAUSE_START.search(self.text, max(0, s - 8), s):
@@ -165,7 +169,7 @@ class _Context:
         # Characters named next to a speech verb somewhere: people, not places. A gender guessed
         # from pronouns alone counts only for them (Winthrop, 'as she felt', is not a woman).
         self.speakers = set()
-        for s, e, cid in cast.mentions:
+        for s, e, cid in mentions:
             if _VERB_BEFORE.search(self.text, max(0, s - 25), s) or _VERB_AFTER.match(self.text, e):
                 self.speakers.add(cid)
 
@@ -312,6 +316,24 @@ class _Context:
         if name and name[1] in self.speakers:
             return name[1], IMPLICIT, 0.7
         return None
+
+
+def _with_titles(text: str, cast: Cast) -> list[tuple[int, int, int]]:
+    """The cast's mentions, each starting with the title just before it ('Mrs. Gale' where 'Gale'
+    was found) and then the one the book calls by that title and name: 'Dear Miss Woodhouse' is
+    the daughter, not Mr. Woodhouse whom a bare 'Woodhouse' names."""
+    titled = {_key(a): c.id for c in cast.characters for a in c.aliases if _TITLE_BEFORE.search(a.split()[0] + " ")}
+    out = []
+    for s, e, cid in cast.mentions:
+        m = _TITLE_BEFORE.search(text, max(0, s - 14), s)
+        if m:
+            s, cid = m.start(), titled.get(_key(text[m.start():e]), cid)
+        out.append((s, e, cid))
+    return sorted(out)
+
+
+def _key(name: str) -> str:
+    return " ".join(name.replace(".", " ").split())
 
 
 def _surnames(character: Character) -> set[str]:
