@@ -691,3 +691,13 @@ def test_a_titled_name_in_address_is_the_one_the_book_calls_by_that_title():
             "was young. Crane was often ill.\n\n"
             '"Dear Miss Crane, will you walk with me?" said Tom Harker.\n\n"Gladly."')
     assert speakers(text) == ["Tom Harker", "Miss Crane"]
+
+
+@pytest.mark.parametrize("opening", ["In the cold evening air,", "Turning from the gate,", "Presently,"])
+def test_a_name_after_a_sentences_opening_phrase_and_comma_is_a_subject_for_the_tags_pronoun(opening):
+    # 'In the garden, Mr. Bell bent ...': the name starts the main clause after the opening phrase,
+    # so 'he' is Bell, not Tom Harker, the subject of the sentence before.
+    text = ("Tom Harker and Mr. Bell were neighbours. Tom Harker kept a farm; Mr. Bell kept a shop.\n\n"
+            f"Tom Harker shut the gate. {opening} Mr. Bell bent over the roses. "
+            '"It will rain tonight," he said.')
+    assert speakers(text) == ["Mr. Bell"]

@@ -74,6 +74,12 @@ _FINITE_AFTER = regex.compile(r"\s+(?:\p{Ll}+ly\s+)?(?:was|were|had|did|could|wo
 # A title just before a mention that starts at the name ('But Mr. Bell' is found as 'Bell'): part
 # of it, else the text before the name ends in 'Mr. ' and reads as a sentence's end.
 _TITLE_BEFORE = regex.compile(rf"(?<![\p{{L}}.])(?:{'|'.join(sorted(TITLES, key=len, reverse=True))})\.?(?:[ \t]+|[ \t]*\n[ \t]*)$")
+# A sentence's opening phrase and its comma before a name: 'In the garden, Mrs. Honeychurch ...',
+# 'Turning round, Tom ...', 'Presently, Tom ...': the name starts the main clause.
+_OPENING = regex.compile(r"(?:^|[.!?][\"'”’)]*\s+|\n[ \t]*\n\s*)(?:(?:In|At|On|After|Before|With|Without|For|From|"
+                         r"Upon|Under|Behind|Beside|Outside|Inside|During|Within|Across|Along|Through|By|Near|"
+                         r"Like|Since|Until|Till|Once|Meanwhile|Then|Now|Here|There|Still|Yet|Again|Afterwards|"
+                         r"Later|Soon|Next)\b|\p{Lu}\p{Ll}+(?:ly|ing)\b)[^.!?;:,\"“”\n]{0,40},[ \t]*\n?[ \t]*$")
 _RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
 _GERUND = regex.compile(r"\p{Ll}+ing\b")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
@@ -151,7 +157,7 @@ class _Context:
         for s, e, cid in mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
-            if _CLAUSE_START.search(self.text, max(0, s - 8), s):
+            if _CLAUSE_START.search(self.text, max(0, s - 8), s) or _OPENING.search(self.text, max(0, s - 60), s):
                 self.subjects.add(s)
             elif _FINITE_AFTER.match(self.text, e):
                 self.actors.add(s)
