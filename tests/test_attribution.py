@@ -701,3 +701,13 @@ def test_a_name_after_a_sentences_opening_phrase_and_comma_is_a_subject_for_the_
             f"Tom Harker shut the gate. {opening} Mr. Bell bent over the roses. "
             '"It will rain tonight," he said.')
     assert speakers(text) == ["Mr. Bell"]
+
+
+@pytest.mark.parametrize("clause", ["what Mr. Bell had seen", "that Mr. Bell was ill", "whether Mr. Bell would come"])
+def test_a_name_in_a_dependent_clause_is_no_subject_for_the_tags_pronoun(clause):
+    # 'Tom Harker wondered what Mr. Bell had seen': Bell is the subject of the dependent clause
+    # only, so 'he' is Tom Harker, the sentence's subject.
+    text = ("Tom Harker and Mr. Bell were neighbours. Tom Harker kept a farm; Mr. Bell kept a shop.\n\n"
+            f"Tom Harker shut the gate and wondered {clause}. "
+            '"It will rain tonight," he said.')
+    assert speakers(text) == ["Tom Harker"]

@@ -80,6 +80,8 @@ _OPENING = regex.compile(r"(?:^|[.!?][\"'”’)]*\s+|\n[ \t]*\n\s*)(?:(?:In|At|
                          r"Upon|Under|Behind|Beside|Outside|Inside|During|Within|Across|Along|Through|By|Near|"
                          r"Like|Since|Until|Till|Once|Meanwhile|Then|Now|Here|There|Still|Yet|Again|Afterwards|"
                          r"Later|Soon|Next)\b|\p{Lu}\p{Ll}+(?:ly|ing)\b)[^.!?;:,\"“”\n]{0,40},[ \t]*\n?[ \t]*$")
+# The words that open a dependent clause.
+_SUBORDINATE = regex.compile(r"\b(?:what|that|which|whom|how|why|where|whether|if|though|although|because|unless|than)\s+$")
 _RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
 _GERUND = regex.compile(r"\p{Ll}+ing\b")
 _SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
@@ -150,6 +152,10 @@ class _Context:
         # Where a name is followed by a finite verb: a subject for a tag's pronoun and a clause's
         # subject, not for the narration's own pronouns (dev PDNC implicit 5580 -> 5553 there).
         self.actors: set[int] = set()
+        # Actors in a clause of another's sentence ('what Anne meant', 'that Miss Tilney slept'): no
+        # antecedent for a tag's pronoun, though one may lead into a speech ('so heartily that Emma
+        # could not help saying,').
+        self.dependent: set[int] = set()
         self.at = {}  # mention start -> (end, character) for every mention
         self.events: list[tuple[int, int]] = []  # (position, character): narration mentions, speakers
         self.inside: list[tuple[int, int, int]] = []
@@ -161,6 +167,8 @@ class _Context:
                 self.subjects.add(s)
             elif _FINITE_AFTER.match(self.text, e):
                 self.actors.add(s)
+                if _SUBORDINATE.search(self.text, max(0, s - 9), s):
+                    self.dependent.add(s)
         self.event_pos = [p for p, _ in self.events]
         # Who the turn being decided cannot be: the people its quotes address. Set per turn.
         self.avoid: frozenset[int] = frozenset()
@@ -222,7 +230,8 @@ class _Context:
                     # in the pronoun's own paragraph outweighs an older subject past a mention
                     # that is no subject (dev PDNC all 15633 -> 15659 right).
                     return latest
-                subject = self.event_pos[i] in self.subjects or (tag and self.event_pos[i] in self.actors)
+                at = self.event_pos[i]
+                subject = at in self.subjects or (tag and at in self.actors and at not in self.dependent)
                 if subject and pos - self.event_pos[i] < 1500:
                     return cid, 0.85
                 if seen > 12:
