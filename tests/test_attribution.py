@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from barkflow.errors import BarkflowError
 from barkflow.text import quotes as quotes_module
 from barkflow.text.attribution import attribute
-from barkflow.text.characters import find_characters
+from barkflow.text.characters import TITLES, find_characters
 from barkflow.text.quotes import find_quotes, narration
 
 
@@ -722,3 +722,44 @@ def test_an_untagged_speech_is_not_given_to_the_one_whose_tagged_speech_answers_
                    '"Nonsense," said Mr. Crane. "The glass is rising."\n\n'
                    '"Then I shall leave my umbrella," said Mrs. Pell.')
     assert speakers(text)[:2] == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(sorted(TITLES)), st.sampled_from(["Beside", "For", "After"]), st.sampled_from([" ", "\n"]))
+def test_a_titled_name_after_an_opening_word_is_no_subject_for_the_tags_pronoun(title, lead, space):
+    # 'Beside Mr. Bell ...': the title is part of the name, so the text before 'Bell' is not a
+    # sentence ending in 'Mr.'; Bell is merely mentioned and 'he' is Tom Harker, the subject.
+    title += "." if title in ("Mr", "Mrs", "Ms", "Dr", "Col", "Capt", "Rev", "Prof", "Mme", "Mlle") else ""
+    text = (f"Tom Harker and {title} Bell were neighbours. Tom Harker kept a farm; {title} Bell kept a shop.\n\n"
+            f"Tom Harker stood at the gate. {lead} {title}{space}Bell the old dog lay asleep in the road. "
+            '"It will rain tonight," he said.')
+    assert speakers(text) == ["Tom Harker"]
+
+
+def test_a_titled_name_in_address_is_the_one_the_book_calls_by_that_title():
+    # 'Dear Miss Crane,' is addressed to the daughter, who answers, not to Mr. Crane whom a bare
+    # 'Crane' names.
+    text = ("Mr. Crane and Miss Crane lived at the mill with Tom Harker. Mr. Crane was old; Miss Crane "
+            "was young. Crane was often ill.\n\n"
+            '"Dear Miss Crane, will you walk with me?" said Tom Harker.\n\n"Gladly."')
+    assert speakers(text) == ["Tom Harker", "Miss Crane"]
+
+
+@pytest.mark.parametrize("opening", ["In the cold evening air,", "Turning from the gate,", "Presently,"])
+def test_a_name_after_a_sentences_opening_phrase_and_comma_is_a_subject_for_the_tags_pronoun(opening):
+    # 'In the garden, Mr. Bell bent ...': the name starts the main clause after the opening phrase,
+    # so 'he' is Bell, not Tom Harker, the subject of the sentence before.
+    text = ("Tom Harker and Mr. Bell were neighbours. Tom Harker kept a farm; Mr. Bell kept a shop.\n\n"
+            f"Tom Harker shut the gate. {opening} Mr. Bell bent over the roses. "
+            '"It will rain tonight," he said.')
+    assert speakers(text) == ["Mr. Bell"]
+
+
+@pytest.mark.parametrize("clause", ["what Mr. Bell had seen", "that Mr. Bell was ill", "whether Mr. Bell would come"])
+def test_a_name_in_a_dependent_clause_is_no_subject_for_the_tags_pronoun(clause):
+    # 'Tom Harker wondered what Mr. Bell had seen': Bell is the subject of the dependent clause
+    # only, so 'he' is Tom Harker, the sentence's subject.
+    text = ("Tom Harker and Mr. Bell were neighbours. Tom Harker kept a farm; Mr. Bell kept a shop.\n\n"
+            f"Tom Harker shut the gate and wondered {clause}. "
+            '"It will rain tonight," he said.')
+    assert speakers(text) == ["Tom Harker"]
