@@ -712,3 +712,13 @@ def test_a_given_name_without_pronouns_takes_its_sex_from_the_census_list():
     text = ('Mrs. Pell and Mr. Dale came back from Florence. Everyone there had loved Florence.\n\n'
             '"Lovely," said Mr. Dale, and smiled at Mrs. Pell.\n\nA letter came from Florence. "Who wrote it?" she said.')
     assert speakers(text) == ["Mr. Dale", "Mrs. Pell"]
+
+
+def test_a_word_before_a_title_does_not_take_the_title_away():
+    """'Poor Mrs. Crane cried' is Mrs. Crane: the sentence's first word does not swallow her title
+    and leave a bare 'Crane' that her husband answers to."""
+    text = ("Mr. Tobias Crane and Mrs. Crane came in. Mr. Crane sat down. Mrs. Crane stood up. "
+            "Mr. Crane smiled.\n\n"
+            '"We must go," said Mr. Crane.\n\nPoor Mrs. Crane cried, "Not yet!"\n\n'
+            'Then Mrs. Crane added, "Not ever."')
+    assert speakers(text) == ["Mr. Tobias Crane", "Mrs. Crane", "Mrs. Crane"]

@@ -81,3 +81,10 @@ def test_a_missing_census_list_is_a_one_line_error(monkeypatch):
     finally:
         monkeypatch.undo()
         characters.given_names.cache_clear()
+
+
+@pytest.mark.parametrize("opener", ["Then", "Poor", "But", "Dear"])
+def test_a_capitalised_word_before_a_title_keeps_the_name_titled(opener):
+    """'Then Mr. Crane' is a mention of Mr. Crane, not of a bare 'Crane': name words are never titles."""
+    text = f"They saw Mrs. Crane. They saw Mrs. Crane. {opener} Mr. Crane came in, and {opener} Mr. Crane sat."
+    assert aliases(text) == {"Mrs. Crane", "Mr. Crane"}
