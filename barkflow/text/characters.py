@@ -345,7 +345,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         if gender != "?" and e.gender != "?" and gender != e.gender:
             continue
         if first and last:
-            if e.first == first and e.last == last:
+            # Mrs. Tobias Crane is Tobias Crane's wife, not him: where one side's sex is unknown,
+            # the first name they share tells it (the census), as in 'Mrs. Charles Musgrove'.
+            known = given_names().get(first, "?")
+            mine, theirs = (gender if gender != "?" else known), (e.gender if e.gender != "?" else known)
+            if e.first == first and e.last == last and (mine == theirs or "?" in (mine, theirs)):
                 matches.append(e)
         elif last and title:
             # Mr. Darcy joins Mr. Fitzwilliam Darcy or Fitzwilliam Darcy; Mrs. Bates does not
