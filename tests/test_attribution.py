@@ -763,3 +763,13 @@ def test_a_name_in_a_dependent_clause_is_no_subject_for_the_tags_pronoun(clause)
             f"Tom Harker shut the gate and wondered {clause}. "
             '"It will rain tonight," he said.')
     assert speakers(text) == ["Tom Harker"]
+
+
+def test_a_word_before_a_title_does_not_take_the_title_away():
+    """'Poor Mrs. Crane cried' is Mrs. Crane: the sentence's first word does not swallow her title
+    and leave a bare 'Crane' that her husband answers to."""
+    text = ("Mr. Tobias Crane and Mrs. Crane came in. Mr. Crane sat down. Mrs. Crane stood up. "
+            "Mr. Crane smiled.\n\n"
+            '"We must go," said Mr. Crane.\n\nPoor Mrs. Crane cried, "Not yet!"\n\n'
+            'Then Mrs. Crane added, "Not ever."')
+    assert speakers(text) == ["Mr. Tobias Crane", "Mrs. Crane", "Mrs. Crane"]

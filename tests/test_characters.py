@@ -81,3 +81,46 @@ def test_a_missing_census_list_is_a_one_line_error(monkeypatch):
     finally:
         monkeypatch.undo()
         characters.given_names.cache_clear()
+
+
+@pytest.mark.parametrize("opener", ["Then", "Poor", "But", "Dear"])
+def test_a_capitalised_word_before_a_title_keeps_the_name_titled(opener):
+    """'Then Mr. Crane' is a mention of Mr. Crane, not of a bare 'Crane': name words are never titles."""
+    text = f"They saw Mrs. Crane. They saw Mrs. Crane. {opener} Mr. Crane came in, and {opener} Mr. Crane sat."
+    assert aliases(text) == {"Mrs. Crane", "Mr. Crane"}
+
+
+# Census names with no pet-name or stop-word meaning, by sex.
+_CENSUS_MEN = [n for n in _CENSUS_ONLY if given_names()[n] == "M"]
+_CENSUS_WOMEN = [n for n in _CENSUS_ONLY if given_names()[n] == "F"]
+
+
+def _couple(first: str) -> str:
+    return (f"They met {first} Crane at the gate, and {first} Crane bowed. Later they saw Mrs. {first} Crane, "
+            f"and Mrs. {first} Crane smiled at them. Then Mr. Crane came back.")
+
+
+def test_a_wife_called_by_her_husbands_name_is_not_the_husband():
+    """'Mrs. Tobias Crane' is Tobias Crane's wife: a man's first name the pet-name table does not
+    know still keeps her out of his entry, so he is no 'she' and she no 'he'."""
+    cast = find_characters(_couple("Tobias"))
+    (wife,) = [c for c in cast.characters if "Mrs. Tobias Crane" in c.aliases]
+    (husband,) = [c for c in cast.characters if "Tobias Crane" in c.aliases]
+    assert wife.id != husband.id and wife.gender == "F" and husband.gender == "M"
+    assert "Mr. Crane" in husband.aliases
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(_CENSUS_MEN))
+def test_a_mrs_and_a_man_are_never_one_character(first):
+    """No character is both 'Mrs. <a man's first name> Crane' and '<that name> Crane'."""
+    for c in find_characters(_couple(first)).characters:
+        assert not ({f"Mrs. {first} Crane", f"{first} Crane"} <= set(c.aliases)), c
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(_CENSUS_WOMEN))
+def test_a_mrs_with_her_own_first_name_is_still_herself(first):
+    """'Mrs. Rachel Lynde' and 'Rachel Lynde' stay one woman: only a man's name parts them."""
+    (woman,) = [c for c in find_characters(_couple(first)).characters if f"{first} Crane" in c.aliases]
+    assert f"Mrs. {first} Crane" in woman.aliases and woman.gender == "F"

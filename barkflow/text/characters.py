@@ -160,8 +160,10 @@ OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas 
 _TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
 _WORD = r"(?:Mc|Mac|O')?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
+# A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
+_NOT_TITLE = rf"(?!{_TITLE_RE}(?![\p{{L}}]))"
 _NAME = regex.compile(
-    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?)?(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,2}})(?![\p{{L}}])")
+    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?)?(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
 _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
 _TITLED = regex.compile(rf"\b{_TITLE_RE}\s+({_WORD})")
@@ -343,7 +345,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         if gender != "?" and e.gender != "?" and gender != e.gender:
             continue
         if first and last:
-            if e.first == first and e.last == last:
+            # Mrs. Tobias Crane is Tobias Crane's wife, not him: where one side's sex is unknown,
+            # the first name they share tells it (the census), as in 'Mrs. Charles Musgrove'.
+            known = given_names().get(first, "?")
+            mine, theirs = (gender if gender != "?" else known), (e.gender if e.gender != "?" else known)
+            if e.first == first and e.last == last and (mine == theirs or "?" in (mine, theirs)):
                 matches.append(e)
         elif last and title:
             # Mr. Darcy joins Mr. Fitzwilliam Darcy or Fitzwilliam Darcy; Mrs. Bates does not
