@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import regex
 
-from barkflow.text.characters import TITLES, Cast, Character, find_characters
+from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_sex
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.turns import (
@@ -71,9 +71,6 @@ _CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
 _FINITE_AFTER = regex.compile(r"\s+(?:\p{Ll}+ly\s+)?(?:was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|"
                               r"went|came|saw|sat|stood|took|gave|made|knew|thought|felt|lay|rose|ran|got|began|"
                               r"\p{Ll}{2,}ed)\b")
-# A title just before a mention that starts at the name ('But Mr. Bell' is found as 'Bell'): part
-# of it, else the text before the name ends in 'Mr. ' and reads as a sentence's end.
-_TITLE_BEFORE = regex.compile(rf"(?<![\p{{L}}.])(?:{'|'.join(sorted(TITLES, key=len, reverse=True))})\.?(?:[ \t]+|[ \t]*\n[ \t]*)$")
 # A sentence's opening phrase and its comma before a name: 'In the garden, Mrs. Honeychurch ...',
 # 'Turning round, Tom ...', 'Presently, Tom ...': the name starts the main clause.
 _OPENING = regex.compile(r"(?:^|[.!?][\"'”’)]*\s+|\n[ \t]*\n\s*)(?:(?:In|At|On|After|Before|With|Without|For|From|"
@@ -159,8 +156,7 @@ class _Context:
         self.at = {}  # mention start -> (end, character) for every mention
         self.events: list[tuple[int, int]] = []  # (position, character): narration mentions, speakers
         self.inside: list[tuple[int, int, int]] = []
-        mentions = _with_titles(self.text, cast)
-        for s, e, cid in mentions:
+        for s, e, cid in cast.mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
             if _CLAUSE_START.search(self.text, max(0, s - 8), s) or _OPENING.search(self.text, max(0, s - 60), s):
@@ -184,7 +180,7 @@ class _Context:
         # from pronouns alone counts only for them (Winthrop, 'as she felt', is not a woman), and
         # one from the census list of given names (Florence the city, Geneva, are no women).
         self.speakers = set()
-        for s, e, cid in mentions:
+        for s, e, cid in cast.mentions:
             if _VERB_BEFORE.search(self.text, max(0, s - 25), s) or _VERB_AFTER.match(self.text, e):
                 self.speakers.add(cid)
 
@@ -332,24 +328,6 @@ class _Context:
         if name and name[1] in self.speakers:
             return name[1], IMPLICIT, 0.7
         return None
-
-
-def _with_titles(text: str, cast: Cast) -> list[tuple[int, int, int]]:
-    """The cast's mentions, each starting with the title just before it ('Mrs. Gale' where 'Gale'
-    was found) and then the one the book calls by that title and name: 'Dear Miss Woodhouse' is
-    the daughter, not Mr. Woodhouse whom a bare 'Woodhouse' names."""
-    titled = {_key(a): c.id for c in cast.characters for a in c.aliases if _TITLE_BEFORE.search(a.split()[0] + " ")}
-    out = []
-    for s, e, cid in cast.mentions:
-        m = _TITLE_BEFORE.search(text, max(0, s - 14), s)
-        if m:
-            s, cid = m.start(), titled.get(_key(text[m.start():e]), cid)
-        out.append((s, e, cid))
-    return sorted(out)
-
-
-def _key(name: str) -> str:
-    return " ".join(name.replace(".", " ").split())
 
 
 def _surnames(character: Character) -> set[str]:
