@@ -148,6 +148,29 @@ def alternate(run: list[Turn], people: set[int]) -> None:
         turn.confidence = conf
 
 
+def _addressed_parity(run: list[Turn], people: set[int], guesses: list) -> None:
+    """Two people talking and no tag to count from: the turns alternate the way most clues say,
+    a speech addressing one of the two by name ('..., Lucy?') being the other's and counting twice
+    what a guess from the narration does; turns filled against it swap to the other of the two
+    (dev PDNC all 16175 -> 16207 right, answered 79.08 -> 79.24%; guesses counting as much, 16188)."""
+    a, b = sorted(people)
+    vote = 0.0  # > 0: a speaks the even turns
+    for i, (turn, guess) in enumerate(zip(run, guesses)):
+        sign = 1 if i % 2 == 0 else -1
+        if guess in people:
+            vote += 0.5 * sign * (1 if guess == a else -1)
+        for v in set(turn.vocatives) & people:
+            vote -= sign * (1 if v == a else -1)
+    if not vote:
+        return
+    even, odd = (a, b) if vote > 0 else (b, a)
+    for i, turn in enumerate(run):
+        speaker = even if i % 2 == 0 else odd
+        if turn.speaker in people and turn.speaker != speaker and turn.type == IMPLICIT \
+                and turn.confidence < WEAK_GUESS and speaker not in turn.vocatives:
+            turn.speaker = speaker
+
+
 def _tagged(turn: Turn) -> bool:
     return turn.speaker is not None and turn.type != IMPLICIT and turn.confidence >= 0.8
 
@@ -223,6 +246,7 @@ def conversations(turns: list[Turn], ctx) -> None:
         if len(people) == 2:
             described(ctx, run, people)
             alternate(run, people)
+        seeds = [t.speaker for t in run]
         for _ in range(6):
             changed = False
             for i, turn in enumerate(run):
@@ -270,3 +294,5 @@ def conversations(turns: list[Turn], ctx) -> None:
         for turn, speaker, confidence in guesses:
             if turn.speaker is None:
                 turn.speaker, turn.confidence = speaker, confidence
+        if len(people) == 2 and not any(_tagged(t) for t in run):
+            _addressed_parity(run, people, seeds)
