@@ -748,3 +748,13 @@ def test_untagged_two_person_turns_agree_with_every_name_addressed(pell_first, a
     said = speakers(text)[2:]
     if any(addressed):
         assert all(s is None or s == e for s, e in zip(said, expected)), (said, expected)
+
+
+def test_an_untagged_exchange_goes_on_with_the_one_just_heard_not_the_one_just_named():
+    # Miss Dorr is named between the two exchanges but not heard there: Mr. Crane ('he') talks on
+    # with Mrs. Pell, heard a moment before.
+    text = CAST + ('"Is there a letter?" said Mrs. Pell.\n\n"Only one," said Mr. Crane.\n\n'
+                   'It lay on the hall table, in Miss Kate Dorr\'s hand. He picked it up.\n\n'
+                   '"It is from Bath."\n\n"Then read it to me."\n\n"Not now."\n\n'
+                   'The clock struck. Miss Dorr came in with the tea.\n\n"Good evening," said Miss Dorr.')
+    assert speakers(text)[2:5] == ["Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
