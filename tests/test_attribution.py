@@ -773,3 +773,39 @@ def test_a_word_before_a_title_does_not_take_the_title_away():
             '"We must go," said Mr. Crane.\n\nPoor Mrs. Crane cried, "Not yet!"\n\n'
             'Then Mrs. Crane added, "Not ever."')
     assert speakers(text) == ["Mr. Tobias Crane", "Mrs. Crane", "Mrs. Crane"]
+
+
+def test_untagged_turns_alternate_the_way_the_names_addressed_say():
+    # No tag anywhere: the narration's 'he' guesses Mr. Crane for the first speech, but he is
+    # addressed in the third and she in the second, so the first is Mrs. Pell's and they take turns.
+    text = CAST + ('Mrs. Pell and Mr. Crane walked down to the gate.\n\n'
+                   'He looked at the grey sky.\n\n'
+                   '"Will it rain before noon?"\n\n"I think not, Harriet."\n\n'
+                   '"Then let us walk on to the church, Tobias."\n\n"As you like."')
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.booleans(), st.lists(st.booleans(), min_size=2, max_size=8),
+       st.sampled_from(["He looked at the grey sky.", "She looked at the grey sky.", "The sky was grey."]))
+def test_untagged_two_person_turns_agree_with_every_name_addressed(pell_first, addressed, lead):
+    # Two people take turns, some speeches addressing the other by name: whatever the narration
+    # guesses, an answered speech is never given against the alternation the names fix.
+    pair = ["Mrs. Harriet Pell", "Mr. Tobias Crane"] if pell_first else ["Mr. Tobias Crane", "Mrs. Harriet Pell"]
+    expected = [pair[i % 2] for i in range(len(addressed))]
+    text = CAST + ('"Shall we go out?" said Mr. Crane.\n\n"Yes," said Mrs. Pell.\n\n'
+                   f'They walked down to the gate.\n\n{lead}\n\n') + "\n\n".join(
+        f'"It is grey{", " + pair[(i + 1) % 2].split()[1] if name else ""}."' for i, name in enumerate(addressed))
+    said = speakers(text)[2:]
+    if any(addressed):
+        assert all(s is None or s == e for s, e in zip(said, expected)), (said, expected)
+
+
+def test_an_untagged_exchange_goes_on_with_the_one_just_heard_not_the_one_just_named():
+    # Miss Dorr is named between the two exchanges but not heard there: Mr. Crane ('he') talks on
+    # with Mrs. Pell, heard a moment before.
+    text = CAST + ('"Is there a letter?" said Mrs. Pell.\n\n"Only one," said Mr. Crane.\n\n'
+                   'It lay on the hall table, in Miss Kate Dorr\'s hand. He picked it up.\n\n'
+                   '"It is from Bath."\n\n"Then read it to me."\n\n"Not now."\n\n'
+                   'The clock struck. Miss Dorr came in with the tea.\n\n"Good evening," said Miss Dorr.')
+    assert speakers(text)[2:5] == ["Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
