@@ -773,3 +773,15 @@ def test_a_word_before_a_title_does_not_take_the_title_away():
             '"We must go," said Mr. Crane.\n\nPoor Mrs. Crane cried, "Not yet!"\n\n'
             'Then Mrs. Crane added, "Not ever."')
     assert speakers(text) == ["Mr. Tobias Crane", "Mrs. Crane", "Mrs. Crane"]
+
+
+def test_a_place_is_no_speaker():
+    """'at Bramblecote', 'to Bramblecote': a name the book writes after in/at/to/from in over a third
+    of its mentions, never with a title, is a place; a one-word answer naming it is no address to
+    someone who then speaks. 'at Mrs. Pike's' is her house: she stays a person."""
+    text = ("Tom Harker lived at Bramblecote. The rain came to Bramblecote early. Mrs. Pike walked "
+            "from Bramblecote to the mill, and tea at Mrs. Pike's was late.\n\n"
+            '"Where are you going?" asked Mrs. Pike.\n\n"Bramblecote."\n\n"Why?"\n\n"To see the mill."')
+    names = {c.name for c in find_characters(text).characters}
+    assert "Bramblecote" not in names and "Mrs. Pike" in names
+    assert "Bramblecote" not in speakers(text)
