@@ -785,3 +785,13 @@ def test_a_place_is_no_speaker():
     names = {c.name for c in find_characters(text).characters}
     assert "Bramblecote" not in names and "Mrs. Pike" in names
     assert "Bramblecote" not in speakers(text)
+
+
+def test_a_family_is_no_speaker():
+    """'the Wrens': a plural name the book writes after 'the' is a family, no one person, and no
+    'he' stands for it, though 'The Wrens said nothing' put it next to a speech verb."""
+    text = ("Mr. Wren and Tom Harker came in. The Wrens were rich, and he knew it. Tom Harker disliked "
+            "the Wrens, and he said so. The Wrens said nothing; he smiled.\n\n"
+            'The Wrens sat down. "It will rain tonight," he said.')
+    assert "Wrens" not in {c.name for c in find_characters(text).characters}
+    assert speakers(text) == ["Tom Harker"]
