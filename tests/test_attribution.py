@@ -795,3 +795,13 @@ def test_a_family_is_no_speaker():
             'The Wrens sat down. "It will rain tonight," he said.')
     assert "Wrens" not in {c.name for c in find_characters(text).characters}
     assert speakers(text) == ["Tom Harker"]
+
+
+def test_a_possessive_is_no_name():
+    """'His Highness': 'His' is no name of his, or 'His voice was low' would make him the speaker
+    of a turn that is Tom Harker's."""
+    text = ('Tom Harker met the Rajah. Tom Harker bowed to His Highness, and His Highness smiled.\n\n'
+            '"Come in," said Tom Harker.\n\n"Thank you," said His Highness.\n\n'
+            '"Will you stay for dinner?" His voice was low.')
+    assert not any("His" in c.aliases for c in find_characters(text).characters)
+    assert speakers(text)[2] == "Tom Harker"
