@@ -809,3 +809,35 @@ def test_an_untagged_exchange_goes_on_with_the_one_just_heard_not_the_one_just_n
                    '"It is from Bath."\n\n"Then read it to me."\n\n"Not now."\n\n'
                    'The clock struck. Miss Dorr came in with the tea.\n\n"Good evening," said Miss Dorr.')
     assert speakers(text)[2:5] == ["Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_a_place_is_no_speaker():
+    """'at Bramblecote', 'to Bramblecote': a name the book writes after in/at/to/from in over a third
+    of its mentions, never with a title, is a place; a one-word answer naming it is no address to
+    someone who then speaks. 'at Mrs. Pike's' is her house: she stays a person."""
+    text = ("Tom Harker lived at Bramblecote. The rain came to Bramblecote early. Mrs. Pike walked "
+            "from Bramblecote to the mill, and tea at Mrs. Pike's was late.\n\n"
+            '"Where are you going?" asked Mrs. Pike.\n\n"Bramblecote."\n\n"Why?"\n\n"To see the mill."')
+    names = {c.name for c in find_characters(text).characters}
+    assert "Bramblecote" not in names and "Mrs. Pike" in names
+    assert "Bramblecote" not in speakers(text)
+
+
+def test_a_family_is_no_speaker():
+    """'the Wrens': a plural name the book writes after 'the' is a family, no one person, and no
+    'he' stands for it, though 'The Wrens said nothing' put it next to a speech verb."""
+    text = ("Mr. Wren and Tom Harker came in. The Wrens were rich, and he knew it. Tom Harker disliked "
+            "the Wrens, and he said so. The Wrens said nothing; he smiled.\n\n"
+            'The Wrens sat down. "It will rain tonight," he said.')
+    assert "Wrens" not in {c.name for c in find_characters(text).characters}
+    assert speakers(text) == ["Tom Harker"]
+
+
+def test_a_possessive_is_no_name():
+    """'His Highness': 'His' is no name of his, or 'His voice was low' would make him the speaker
+    of a turn that is Tom Harker's."""
+    text = ('Tom Harker met the Rajah. Tom Harker bowed to His Highness, and His Highness smiled.\n\n'
+            '"Come in," said Tom Harker.\n\n"Thank you," said His Highness.\n\n'
+            '"Will you stay for dinner?" His voice was low.')
+    assert not any("His" in c.aliases for c in find_characters(text).characters)
+    assert speakers(text)[2] == "Tom Harker"
