@@ -809,3 +809,16 @@ def test_an_untagged_exchange_goes_on_with_the_one_just_heard_not_the_one_just_n
                    '"It is from Bath."\n\n"Then read it to me."\n\n"Not now."\n\n'
                    'The clock struck. Miss Dorr came in with the tea.\n\n"Good evening," said Miss Dorr.')
     assert speakers(text)[2:5] == ["Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+@pytest.mark.parametrize("narration, speech", [
+    ("Mr. Crane stood at the window, and Mrs. Pell watched him. ", "Mr. Crane never listens to me."),
+    ("", "Crane never listens, does he?"),
+])
+def test_a_speech_is_not_guessed_for_someone_it_names(narration, speech):
+    # No tag: the narration's first name is Mr. Crane, but the speech speaks of him, so it is the
+    # next one named (Mrs. Pell); a lead-in paragraph's 'He' standing for him guesses nobody.
+    lead = "" if narration else "He stood at the window.\n\n"
+    text = CAST + ('"Good day," said Mrs. Pell to the maid, and Mr. Crane said nothing.\n\n'
+                   'An hour went by in silence.\n\n') + lead + f'{narration}"{speech}"'
+    assert speakers(text)[-1] == ("Mrs. Harriet Pell" if narration else None)
