@@ -822,3 +822,16 @@ def test_a_speech_is_not_guessed_for_someone_it_names(narration, speech):
     text = CAST + ('"Good day," said Mrs. Pell to the maid, and Mr. Crane said nothing.\n\n'
                    'An hour went by in silence.\n\n') + lead + f'{narration}"{speech}"'
     assert speakers(text)[-1] == ("Mrs. Harriet Pell" if narration else None)
+
+
+@pytest.mark.parametrize("lead, speaker", [
+    ("Mr. Crane asked her whether the letter had come.", "Mrs. Harriet Pell"),
+    ("Mr. Crane told her that the letter had come.", "Mrs. Harriet Pell"),
+    ("Mr. Crane answered, looking up from his paper.", "Mr. Tobias Crane"),
+])
+def test_narration_reporting_a_question_leads_into_the_answer(lead, speaker):
+    # 'Mr. Crane asked her whether ...' reports his speech: the untagged speech after it answers
+    # him; 'Mr. Crane answered, looking up' leads into his own.
+    text = CAST + ('"Good day," said Mrs. Pell to the maid, and Mr. Crane said nothing.\n\n'
+                   f'An hour went by in silence. {lead}\n\n"It came this morning."')
+    assert speakers(text)[-1] == speaker

@@ -317,6 +317,15 @@ class _Context:
             i -= 1
         return None
 
+    def other_named(self, pos: int, cid: int | None) -> tuple[int, str, float] | None:
+        """The latest one named before `pos` who is not `cid` and speaks somewhere, as a guess."""
+        i = bisect.bisect_left(self.event_pos, pos) - 1
+        while i >= 0 and pos - self.event_pos[i] < 1500:
+            if self.events[i][1] != cid and self.events[i][1] in self.speakers:
+                return self.events[i][1], IMPLICIT, 0.6
+            i -= 1
+        return None
+
     def first_subject(self, s: int, e: int, skip: frozenset = frozenset()) -> tuple[int | None, str, float] | None:
         """The first name or he/she (or a first-person narrator's I) in a span of narration, past
         the names in `skip`."""
@@ -432,6 +441,9 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
     return own
 
 
+# A verb reporting speech with what was asked or told after it ('asked her whether', 'told the porter
+# to', 'related how'): not 'answered, lifting her head', which leads into the speech.
+_REPORTED = regex.compile(r"\b(?:asked|ask|inquired|enquired|told|related|agreed|expressed|answered|replied)\s+(?!\p{Ll}+ly\b)\p{L}")
 _NEW_CLAUSE = regex.compile(r"[\"'”’]*\s*;")
 
 
@@ -515,6 +527,10 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             # 'Here Mr. Weston joined them ...' then the speech: the last sentence's subject.
             ends = [m.end() for m in _SENTENCE_END.finditer(text, before.start, before.end)]
             found = ctx.first_subject(ends[-1] if ends else before.start, before.end, named)
+            if found and _REPORTED.search(text, ends[-1] if ends else before.start, before.end):
+                # 'Emma asked what they had told her.' then the speech: the answer, someone else's
+                # (dev PDNC all 16310 -> 16331 right, answered 79.79 -> 79.89%).
+                found = ctx.other_named(before.end, found[0])
             if found:
                 found = (found[0], IMPLICIT, min(found[2], 0.6))
         if found and found[1] == IMPLICIT and found[0] in named:
