@@ -835,3 +835,12 @@ def test_narration_reporting_a_question_leads_into_the_answer(lead, speaker):
     text = CAST + ('"Good day," said Mrs. Pell to the maid, and Mr. Crane said nothing.\n\n'
                    f'An hour went by in silence. {lead}\n\n"It came this morning."')
     assert speakers(text)[-1] == speaker
+
+
+def test_narration_ending_on_someone_described_guesses_no_name_from_its_start():
+    # 'The old gardener came up to them.' is the last sentence before the speech: it is his, not
+    # Mrs. Pell's, whom the paragraph's first sentence is about.
+    text = CAST + ('"Good day," said Mrs. Pell to the maid, and Mr. Crane said nothing.\n\n'
+                   'An hour went by in silence.\n\n'
+                   'Mrs. Pell walked out to the roses. The old gardener came up to them. "A fine morning."')
+    assert speakers(text)[-1] is None

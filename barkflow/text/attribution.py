@@ -444,6 +444,7 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
 # A verb reporting speech with what was asked or told after it ('asked her whether', 'told the porter
 # to', 'related how'): not 'answered, lifting her head', which leads into the speech.
 _REPORTED = regex.compile(r"\b(?:asked|ask|inquired|enquired|told|related|agreed|expressed|answered|replied)\s+(?!\p{Ll}+ly\b)\p{L}")
+_DESCRIBED_START = regex.compile(r"[\s\"'“‘(]*(?:The|A|An)\s+\p{Ll}")
 _NEW_CLAUSE = regex.compile(r"[\"'”’]*\s*;")
 
 
@@ -515,7 +516,9 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                     # Narration leading into a quotation: its last sentence is about the speaker
                     # ('Catherine coloured. Isabella laughed. "..."'; dev PDNC all 15602 -> 15608).
                     ends = [m.end() for m in _SENTENCE_END.finditer(text, s, e)]
-                    if ends and ctx.first_subject(ends[-1], e, named):
+                    # One opening with someone described ('The stationmaster came out.') is about
+                    # them, whom the cast cannot name, not about the paragraph's first name.
+                    if ends and (ctx.first_subject(ends[-1], e, named) or _DESCRIBED_START.match(text, ends[-1], e)):
                         s = ends[-1]
                 found = ctx.first_subject(s, min(e, s + 200), named)
                 if found:
