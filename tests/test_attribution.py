@@ -841,3 +841,38 @@ def test_a_possessive_is_no_name():
             '"Will you stay for dinner?" His voice was low.')
     assert not any("His" in c.aliases for c in find_characters(text).characters)
     assert speakers(text)[2] == "Tom Harker"
+
+
+@pytest.mark.parametrize("narration, speech", [
+    ("Mr. Crane stood at the window, and Mrs. Pell watched him. ", "Mr. Crane never listens to me."),
+    ("", "Crane never listens, does he?"),
+])
+def test_a_speech_is_not_guessed_for_someone_it_names(narration, speech):
+    # No tag: the narration's first name is Mr. Crane, but the speech speaks of him, so it is the
+    # next one named (Mrs. Pell); a lead-in paragraph's 'He' standing for him guesses nobody.
+    lead = "" if narration else "He stood at the window.\n\n"
+    text = CAST + ('"Good day," said Mrs. Pell to the maid, and Mr. Crane said nothing.\n\n'
+                   'An hour went by in silence.\n\n') + lead + f'{narration}"{speech}"'
+    assert speakers(text)[-1] == ("Mrs. Harriet Pell" if narration else None)
+
+
+@pytest.mark.parametrize("lead, speaker", [
+    ("Mr. Crane asked her whether the letter had come.", "Mrs. Harriet Pell"),
+    ("Mr. Crane told her that the letter had come.", "Mrs. Harriet Pell"),
+    ("Mr. Crane answered, looking up from his paper.", "Mr. Tobias Crane"),
+])
+def test_narration_reporting_a_question_leads_into_the_answer(lead, speaker):
+    # 'Mr. Crane asked her whether ...' reports his speech: the untagged speech after it answers
+    # him; 'Mr. Crane answered, looking up' leads into his own.
+    text = CAST + ('"Good day," said Mrs. Pell to the maid, and Mr. Crane said nothing.\n\n'
+                   f'An hour went by in silence. {lead}\n\n"It came this morning."')
+    assert speakers(text)[-1] == speaker
+
+
+def test_narration_ending_on_someone_described_guesses_no_name_from_its_start():
+    # 'The old gardener came up to them.' is the last sentence before the speech: it is his, not
+    # Mrs. Pell's, whom the paragraph's first sentence is about.
+    text = CAST + ('"Good day," said Mrs. Pell to the maid, and Mr. Crane said nothing.\n\n'
+                   'An hour went by in silence.\n\n'
+                   'Mrs. Pell walked out to the roses. The old gardener came up to them. "A fine morning."')
+    assert speakers(text)[-1] is None
