@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import regex
 
+from barkflow.text import cues
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_sex
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
@@ -39,68 +40,6 @@ from barkflow.text.turns import (
     conversations,
     speeches,
 )
-
-SPEECH_VERBS = """
-said says say saying cried cries replied replies answered answers asked asks exclaimed exclaims
-returned continued continues added adds observed observes remarked rejoined retorted whispered
-whispers muttered mutters murmured murmurs shouted shouts called calls began begins repeated
-interrupted inquired enquired demanded resumed urged pursued declared explained insisted protested
-suggested agreed admitted acknowledged assented responded laughed sighed sobbed screamed yelled
-groaned gasped stammered faltered thought concluded persisted pleaded begged warned announced
-objected growled snapped hissed remonstrated ventured echoed stated commented mused reflected
-wondered complained conceded cried roared shrieked bellowed chuckled giggled sneered smiled
-grinned nodded panted breathed wailed moaned grumbled muttered interposed exclaimed retorted
-observed reasoned went put broke cut told tells called
-reply answer exclaim exclaiming shouting crying whispering murmuring calling"""
-_VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
-_VERB_RE = regex.compile(rf"\b{_VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last))?")
-_ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
-_VERB_BEFORE = regex.compile(rf"\b{_VERB}\s+(?:the\s+)?$")
-_VERB_AFTER = regex.compile(rf"(?:,?\s+{_ADVERB})?\s+{_VERB}\b")
-_CLAUSE_START = regex.compile(r"(?:^|[.!?;](?:--|—)?\s*[\"'”’)]*\s*|\n[ \t]*\n\s*|[,:—-][ \t]*\n\s*|\b(?:[Aa]nd|[Bb]ut|[Tt]hen|[Ww]hile|[Ww]hen|[Aa]s)\s+)$")
-_PRONOUN_AT = regex.compile(r"(he|she|I|they|we)\b", regex.I)
-_SUBJECT_PRONOUN = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE)\b")
-_SUBJECT_PRONOUN_I = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE|I)\b")
-# A first-person tag ('"...," I said', '"...," said I'), and a third-person one to weigh it against.
-_I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{_VERB}\b|{_VERB}\s+I\b)")
-_HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{_VERB}\b|{_VERB}\s+(?:he|she)\b)")
-_BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{_ADVERB})*\s*$")
-_CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
-# A finite verb right after a name makes it its clause's subject wherever the clause starts
-# ('After tea John Andrew was brought in', 'Puffy and severe, Mrs. Moore was revealed').
-_FINITE_AFTER = regex.compile(r"\s+(?:\p{Ll}+ly\s+)?(?:was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|"
-                              r"went|came|saw|sat|stood|took|gave|made|knew|thought|felt|lay|rose|ran|got|began|"
-                              r"\p{Ll}{2,}ed)\b")
-# A sentence's opening phrase and its comma before a name: 'In the garden, Mrs. Honeychurch ...',
-# 'Turning round, Tom ...', 'Presently, Tom ...': the name starts the main clause.
-_OPENING = regex.compile(r"(?:^|[.!?][\"'”’)]*\s+|\n[ \t]*\n\s*)(?:(?:In|At|On|After|Before|With|Without|For|From|"
-                         r"Upon|Under|Behind|Beside|Outside|Inside|During|Within|Across|Along|Through|By|Near|"
-                         r"Like|Since|Until|Till|Once|Meanwhile|Then|Now|Here|There|Still|Yet|Again|Afterwards|"
-                         r"Later|Soon|Next)\b|\p{Lu}\p{Ll}+(?:ly|ing)\b)[^.!?;:,\"“”\n]{0,40},[ \t]*\n?[ \t]*$")
-# The words that open a dependent clause.
-_SUBORDINATE = regex.compile(r"\b(?:what|that|which|whom|how|why|where|whether|if|though|although|because|unless|than)\s+$")
-_RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
-_GERUND = regex.compile(r"\p{Ll}+ing\b")
-_SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
-_DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
-# What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
-_ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s)$")
-# 'said her father', 'his wife replied': a relative of the person the pronoun stands for.
-# Only the relations a family has one of: 'her sister' would be a guess among several.
-_KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
-_KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(_KIN_WORDS)})\b(?!-)"
-_MARRIED = ("Mrs", "Lady ", "Madame ", "Mme")
-_KIN_AFTER = regex.compile(rf"\s+{_KIN}")
-_KIN_BEFORE = regex.compile(rf"\b{_KIN}(?:,?\s+{_ADVERB})*,?\s*$")
-# Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon',
-# 'exclaimed the horrified Mrs. Rachel' (after 'the', any one lower-case word).
-_EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
-                         r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|(?<=[Tt]he\s+)\p{Ll}+\s+)?")
-# A possessive after a tag's name ('said Margaret's young man', the apostrophe sometimes lost) and
-# the words after one that are still the person's own speaking ('came Tibby's voice').
-_POSSESSIVE = regex.compile(r"(?:['’]s|\x20s)\s+(\p{L}+)(?:\s+(\p{L}+))?")
-_OWN_VOICE = {"voice", "tones", "tone", "lips", "mouth", "accents", "exclamation", "cry"}
-_LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
 
 # An untagged paragraph whose narration has a name as its subject: that person's turn (dev PDNC
 # all 15307 -> 15326 right, against 0.7, which alternation overrides).
@@ -159,11 +98,11 @@ class _Context:
         for s, e, cid in cast.mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
-            if _CLAUSE_START.search(self.text, max(0, s - 8), s) or _OPENING.search(self.text, max(0, s - 60), s):
+            if cues.CLAUSE_START.search(self.text, max(0, s - 8), s) or cues.OPENING.search(self.text, max(0, s - 60), s):
                 self.subjects.add(s)
-            elif _FINITE_AFTER.match(self.text, e):
+            elif cues.FINITE_AFTER.match(self.text, e):
                 self.actors.add(s)
-                if _SUBORDINATE.search(self.text, max(0, s - 9), s):
+                if cues.SUBORDINATE.search(self.text, max(0, s - 9), s):
                     self.dependent.add(s)
         self.event_pos = [p for p, _ in self.events]
         # Who the turn being decided cannot be: the people its quotes address. Set per turn.
@@ -181,7 +120,7 @@ class _Context:
         # one from the census list of given names (Florence the city, Geneva, are no women).
         self.speakers = set()
         for s, e, cid in cast.mentions:
-            if _VERB_BEFORE.search(self.text, max(0, s - 25), s) or _VERB_AFTER.match(self.text, e):
+            if cues.VERB_BEFORE.search(self.text, max(0, s - 25), s) or cues.VERB_AFTER.match(self.text, e):
                 self.speakers.add(cid)
 
     def add_speaker(self, pos: int, cid: int) -> None:
@@ -254,12 +193,12 @@ class _Context:
 
     def _kin_of(self, whose: int, relation: str) -> int | None:
         names = _surnames(self.cast.characters[whose])
-        family = [c for c in self.cast.characters if c.gender == _KIN_WORDS[relation] and _surnames(c) & names]
+        family = [c for c in self.cast.characters if c.gender == cues.KIN_WORDS[relation] and _surnames(c) & names]
         # A mother or wife is the family's married woman ('Mrs. Gale', 'Lady Gale'), not a
         # daughter named more often; 'her mother' is her even where 'her' seemed to be herself
         # (dev PDNC all 15728 -> 15737 right).
-        married = [c for c in family if _KIN_WORDS[relation] == "F" and any(a.startswith(_MARRIED) for a in c.aliases)]
-        family = married if _KIN_WORDS[relation] == "F" else family
+        married = [c for c in family if cues.KIN_WORDS[relation] == "F" and any(a.startswith(cues.MARRIED) for a in c.aliases)]
+        family = married if cues.KIN_WORDS[relation] == "F" else family
         kin = [c for c in family if c.id != whose] or (married if relation == "mother" else [])
         return max(kin, key=lambda c: c.mentions).id if kin else None
 
@@ -270,15 +209,15 @@ class _Context:
         hit = self.at.get(pos)
         if hit is None:
             # said the Gryphon, said poor Alice, cried the little Princess
-            m = _EPITHET.match(self.text, pos, end)
+            m = cues.EPITHET.match(self.text, pos, end)
             hit = self.at.get(m.end()) if m else None
         if hit and hit[0] <= end:
-            own = _POSSESSIVE.match(self.text, hit[0])
-            if own and not {own.group(1).lower(), (own.group(2) or "").lower()} & _OWN_VOICE:
+            own = cues.POSSESSIVE.match(self.text, hit[0])
+            if own and not {own.group(1).lower(), (own.group(2) or "").lower()} & cues.OWN_VOICE:
                 # 'said Margaret's young man': someone of hers the cast cannot name, not Margaret.
                 return None, THIRD, 0.0
             return hit[1], EXPLICIT, 0.95
-        m = _PRONOUN_AT.match(self.text, pos, end)
+        m = cues.PRONOUN_AT.match(self.text, pos, end)
         if m and (pos == 0 or not self.text[pos - 1].isalpha()):
             cid, conf = self.resolve(m.group(1), pos, tag=True)
             return cid, ANAPHORIC, conf
@@ -286,9 +225,9 @@ class _Context:
 
     def subject_before(self, pos: int, start: int) -> tuple[int | None, str, float] | None:
         """A name or pronoun ending just before `pos` (adverbs and a comma between allowed)."""
-        m = _BEFORE_VERB.search(self.text, max(start, pos - 40), pos)
+        m = cues.BEFORE_VERB.search(self.text, max(start, pos - 40), pos)
         end = m.start() if m else pos
-        if self.text[end - 2:end] in ("'s", "’s", " s") and _GERUND.match(self.text, pos):
+        if self.text[end - 2:end] in ("'s", "’s", " s") and cues.GERUND.match(self.text, pos):
             end -= 2  # 'Sir Thomas's saying', 'Mrs. Croft's suddenly saying'
         # The mention ending at `end`.
         for s in range(max(start, end - 40), end):
@@ -312,7 +251,7 @@ class _Context:
         while i >= 0 and self.event_pos[i] >= s:
             pos, cid = self.events[i]
             hit = self.at.get(pos)
-            if hit and (self.heads_clause(pos) or _RELATIVE.match(self.text, hit[0])):
+            if hit and (self.heads_clause(pos) or cues.RELATIVE.match(self.text, hit[0])):
                 return cid
             i -= 1
         return None
@@ -333,7 +272,7 @@ class _Context:
         while i < len(self.events) and self.event_pos[i] < e and self.events[i][1] in skip:
             i += 1
         name = self.events[i] if i < len(self.events) and self.event_pos[i] < e else None
-        pm = (_SUBJECT_PRONOUN_I if self.narrator is not None else _SUBJECT_PRONOUN).search(self.text, s, e)
+        pm = (cues.SUBJECT_PRONOUN_I if self.narrator is not None else cues.SUBJECT_PRONOUN).search(self.text, s, e)
         if pm and (name is None or pm.start() < name[0]):
             cid, conf = self.resolve(pm.group(1), pm.start())
             return cid, ANAPHORIC, conf * 0.8
@@ -352,23 +291,24 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
     text = ctx.text
     if tail:
         # The tag right after a quotation: its first clause.
-        first = _SENTENCE_END.search(text, s, e)
+        first = cues.SENTENCE_END.search(text, s, e)
         window_end = first.start() + 1 if first else e
-        lead = _LEADING.match(text, s, window_end)
+        lead = cues.LEADING.match(text, s, window_end)
         s = lead.end()
         if s - lead.start() > 0 and text[lead.start():s].strip().endswith("."):
             pass
-        verbs = list(_VERB_RE.finditer(text, s, min(window_end, s + 60)))
+        verbs = list(cues.VERB_RE.finditer(text, s, min(window_end, s + 60)))
     else:
         # The tag right before a quotation: the last sentence of the narration ahead of it.
-        starts = [m.end() for m in _SENTENCE_END.finditer(text, s, e)]
+        starts = [m.end() for m in cues.SENTENCE_END.finditer(text, s, e)]
         s = starts[-1] if starts else s
         window_end = e
-        verbs = list(_VERB_RE.finditer(text, s, e))[-1:]
+        verbs = list(cues.VERB_RE.finditer(text, s, e))[-1:]
     for v in verbs[:1]:
         after = ctx.subject_at(v.end(), min(window_end, v.end() + 40))
         before = ctx.subject_before(v.start(), s)
-        if not tail and before and before[1] == EXPLICIT and _CLAUSE_BEFORE_VERB.search(text, max(s, v.start() - 40), v.start()):
+        if (not tail and before and before[1] == EXPLICIT
+                and cues.CLAUSE_BEFORE_VERB.search(text, max(s, v.start() - 40), v.start())):
             # 'Mr. Crawford, approaching Julia, said,': the name ends a clause set off by commas;
             # the speaker is the sentence's subject ahead of it.
             i = bisect.bisect_left(ctx.event_pos, s)
@@ -378,12 +318,12 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and found[0] is not None:
                 return found
-        kin = _KIN_AFTER.match(text, v.end(), window_end) or _KIN_BEFORE.search(text, max(s, v.start() - 30), v.start())
+        kin = cues.KIN_AFTER.match(text, v.end(), window_end) or cues.KIN_BEFORE.search(text, max(s, v.start() - 30), v.start())
         if kin:
             found = ctx.kin(kin.group(1), kin.group(2).lower(), kin.start(1))
             if found is not None:
                 return found, ANAPHORIC, 0.75
-        if tail and (before or after or _DESCRIPTION.match(text, v.end(), window_end)):
+        if tail and (before or after or cues.DESCRIPTION.match(text, v.end(), window_end)):
             # 'said I' with no first-person narrator, 'she said' with no woman in sight, 'said
             # the gentleman': someone this tag names but the cast cannot; weaker clues (a later
             # quote's tag, the narration) would name someone else.
@@ -426,9 +366,9 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
             own[i][1] = _tag(ctx, s, e, tail=True)
             break
         leads_in = _leads_in(text, s, e)
-        two = _SENTENCE_END.search(text, s, e) is not None
+        two = cues.SENTENCE_END.search(text, s, e) is not None
         # After a semicolon outside the marks a new clause starts: no tag of this quotation's.
-        if not (leads_in and not two and led) and not _NEW_CLAUSE.match(text, s, e):
+        if not (leads_in and not two and led) and not cues.NEW_CLAUSE.match(text, s, e):
             own[i][1] = _tag(ctx, s, e, tail=True)
         # Who spoke this quotation is the latest speaker for a pronoun in the next one's tag.
         mine = own[i][1] or own[i][0]
@@ -439,13 +379,6 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
             own[i + 1][0] = _tag(ctx, s, e, tail=False)
             led = bool(own[i + 1][0] and own[i + 1][0][0] is not None)
     return own
-
-
-# A verb reporting speech with what was asked or told after it ('asked her whether', 'told the porter
-# to', 'related how'): not 'answered, lifting her head', which leads into the speech.
-_REPORTED = regex.compile(r"\b(?:asked|ask|inquired|enquired|told|related|agreed|expressed|answered|replied)\s+(?!\p{Ll}+ly\b)\p{L}")
-_DESCRIBED_START = regex.compile(r"[\s\"'“‘(]*(?:The|A|An)\s+\p{Ll}")
-_NEW_CLAUSE = regex.compile(r"[\"'”’]*\s*;")
 
 
 def _leads_in(text: str, s: int, e: int) -> bool:
@@ -515,10 +448,10 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 if e < quotes[-1].start:
                     # Narration leading into a quotation: its last sentence is about the speaker
                     # ('Catherine coloured. Isabella laughed. "..."'; dev PDNC all 15602 -> 15608).
-                    ends = [m.end() for m in _SENTENCE_END.finditer(text, s, e)]
+                    ends = [m.end() for m in cues.SENTENCE_END.finditer(text, s, e)]
                     # One opening with someone described ('The stationmaster came out.') is about
                     # them, whom the cast cannot name, not about the paragraph's first name.
-                    if ends and (ctx.first_subject(ends[-1], e, named) or _DESCRIBED_START.match(text, ends[-1], e)):
+                    if ends and (ctx.first_subject(ends[-1], e, named) or cues.DESCRIBED_START.match(text, ends[-1], e)):
                         s = ends[-1]
                 found = ctx.first_subject(s, min(e, s + 200), named)
                 if found:
@@ -528,9 +461,9 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                     break
         if not found and lead_in:
             # 'Here Mr. Weston joined them ...' then the speech: the last sentence's subject.
-            ends = [m.end() for m in _SENTENCE_END.finditer(text, before.start, before.end)]
+            ends = [m.end() for m in cues.SENTENCE_END.finditer(text, before.start, before.end)]
             found = ctx.first_subject(ends[-1] if ends else before.start, before.end, named)
-            if found and _REPORTED.search(text, ends[-1] if ends else before.start, before.end):
+            if found and cues.REPORTED.search(text, ends[-1] if ends else before.start, before.end):
                 # 'Emma asked what they had told her.' then the speech: the answer, someone else's
                 # (dev PDNC all 16310 -> 16331 right, answered 79.79 -> 79.89%).
                 found = ctx.other_named(before.end, found[0])
@@ -598,8 +531,8 @@ def _answer_in_kind(turns: list[Turn], k: int, ctx: _Context, found: tuple) -> t
 def _first_person(text: str) -> bool:
     """Whether the book's narrator speaks in its dialogue ('"...," said I'): first-person tags are
     common, not a stray one in a letter or a story told inside the book."""
-    mine = len(_I_TAG.findall(text))
-    return mine >= 20 and mine * 4 >= len(_HE_SHE_TAG.findall(text))
+    mine = len(cues.I_TAG.findall(text))
+    return mine >= 20 and mine * 4 >= len(cues.HE_SHE_TAG.findall(text))
 
 
 def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
@@ -647,15 +580,11 @@ def _vocatives(ctx: _Context, quotes: list) -> tuple[int, ...]:
         while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
             s, e, cid = ctx.inside[i]
             after = text[e:e + 1]
-            if (s == q.start or _ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) and after in (",", "!", "?", ".", ";", "-", "—", ":"):
+            addressed = s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)
+            if addressed and after in (",", "!", "?", ".", ";", "-", "—", ":"):
                 voc.append(cid)
             i += 1
     return tuple(voc)
-
-
-_TOLD = regex.compile(r"\b(?:said|says|replied|answered|cried|whispered|murmured|called|observed|remarked|"
-                      r"exclaimed|added|shouted|returned|explained|repeated|continued|muttered|asked|began|"
-                      r"went\s+on|called\s+out|spoke)(?:\s+\p{Lu}[\p{L}.]*){0,3},?\s+to\s+")
 
 
 def _told(ctx: _Context, quotes: list) -> tuple[int, ...]:
@@ -663,12 +592,12 @@ def _told(ctx: _Context, quotes: list) -> tuple[int, ...]:
     addressee like a name in the speech (dev PDNC all 15573 -> 15589 right)."""
     p = ctx.scan.paragraphs[quotes[0].paragraph]
     out = []
-    for m in _TOLD.finditer(ctx.text, p.start, p.end):
+    for m in cues.TOLD.finditer(ctx.text, p.start, p.end):
         if any(q.start <= m.start() < q.end for q in quotes):
             continue
         hit = ctx.at.get(m.end())
         if hit is None:
-            ep = _EPITHET.match(ctx.text, m.end(), p.end)
+            ep = cues.EPITHET.match(ctx.text, m.end(), p.end)
             hit = ctx.at.get(ep.end()) if ep else None
         if hit:
             out.append(hit[1])

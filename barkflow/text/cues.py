@@ -1,0 +1,80 @@
+"""The English cues attribution.py reads in a novel's narration: speech verbs and where they sit
+beside a name, where a clause starts and what heads it, a tag's pronoun, kin and epithets, a name
+used in address, a verb reporting speech. Patterns only: what they mean for a speaker is decided
+in attribution.py."""
+
+from __future__ import annotations
+
+import regex
+
+SPEECH_VERBS = """
+said says say saying cried cries replied replies answered answers asked asks exclaimed exclaims
+returned continued continues added adds observed observes remarked rejoined retorted whispered
+whispers muttered mutters murmured murmurs shouted shouts called calls began begins repeated
+interrupted inquired enquired demanded resumed urged pursued declared explained insisted protested
+suggested agreed admitted acknowledged assented responded laughed sighed sobbed screamed yelled
+groaned gasped stammered faltered thought concluded persisted pleaded begged warned announced
+objected growled snapped hissed remonstrated ventured echoed stated commented mused reflected
+wondered complained conceded cried roared shrieked bellowed chuckled giggled sneered smiled
+grinned nodded panted breathed wailed moaned grumbled muttered interposed exclaimed retorted
+observed reasoned went put broke cut told tells called
+reply answer exclaim exclaiming shouting crying whispering murmuring calling"""
+VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
+VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last))?")
+ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
+VERB_BEFORE = regex.compile(rf"\b{VERB}\s+(?:the\s+)?$")
+VERB_AFTER = regex.compile(rf"(?:,?\s+{ADVERB})?\s+{VERB}\b")
+CLAUSE_START = regex.compile(r"(?:^|[.!?;](?:--|—)?\s*[\"'”’)]*\s*|\n[ \t]*\n\s*|[,:—-][ \t]*\n\s*|\b(?:[Aa]nd|[Bb]ut|[Tt]hen|[Ww]hile|[Ww]hen|[Aa]s)\s+)$")
+PRONOUN_AT = regex.compile(r"(he|she|I|they|we)\b", regex.I)
+SUBJECT_PRONOUN = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE)\b")
+SUBJECT_PRONOUN_I = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE|I)\b")
+# A first-person tag ('"...," I said', '"...," said I'), and a third-person one to weigh it against.
+I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{VERB}\b|{VERB}\s+I\b)")
+HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{VERB}\b|{VERB}\s+(?:he|she)\b)")
+BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{ADVERB})*\s*$")
+CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
+# A finite verb right after a name makes it its clause's subject wherever the clause starts
+# ('After tea John Andrew was brought in', 'Puffy and severe, Mrs. Moore was revealed').
+FINITE_AFTER = regex.compile(r"\s+(?:\p{Ll}+ly\s+)?(?:was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|"
+                              r"went|came|saw|sat|stood|took|gave|made|knew|thought|felt|lay|rose|ran|got|began|"
+                              r"\p{Ll}{2,}ed)\b")
+# A sentence's opening phrase and its comma before a name: 'In the garden, Mrs. Honeychurch ...',
+# 'Turning round, Tom ...', 'Presently, Tom ...': the name starts the main clause.
+OPENING = regex.compile(r"(?:^|[.!?][\"'”’)]*\s+|\n[ \t]*\n\s*)(?:(?:In|At|On|After|Before|With|Without|For|From|"
+                         r"Upon|Under|Behind|Beside|Outside|Inside|During|Within|Across|Along|Through|By|Near|"
+                         r"Like|Since|Until|Till|Once|Meanwhile|Then|Now|Here|There|Still|Yet|Again|Afterwards|"
+                         r"Later|Soon|Next)\b|\p{Lu}\p{Ll}+(?:ly|ing)\b)[^.!?;:,\"“”\n]{0,40},[ \t]*\n?[ \t]*$")
+# The words that open a dependent clause.
+SUBORDINATE = regex.compile(r"\b(?:what|that|which|whom|how|why|where|whether|if|though|although|because|unless|than)\s+$")
+RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
+GERUND = regex.compile(r"\p{Ll}+ing\b")
+SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
+DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
+# What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
+ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s)$")
+# 'said her father', 'his wife replied': a relative of the person the pronoun stands for.
+# Only the relations a family has one of: 'her sister' would be a guess among several.
+KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
+KIN = rf"([Hh]is|[Hh]er)\s+({'|'.join(KIN_WORDS)})\b(?!-)"
+MARRIED = ("Mrs", "Lady ", "Madame ", "Mme")
+KIN_AFTER = regex.compile(rf"\s+{KIN}")
+KIN_BEFORE = regex.compile(rf"\b{KIN}(?:,?\s+{ADVERB})*,?\s*$")
+# Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon',
+# 'exclaimed the horrified Mrs. Rachel' (after 'the', any one lower-case word).
+EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
+                         r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|(?<=[Tt]he\s+)\p{Ll}+\s+)?")
+# A possessive after a tag's name ('said Margaret's young man', the apostrophe sometimes lost) and
+# the words after one that are still the person's own speaking ('came Tibby's voice').
+POSSESSIVE = regex.compile(r"(?:['’]s|\x20s)\s+(\p{L}+)(?:\s+(\p{L}+))?")
+OWN_VOICE = {"voice", "tones", "tone", "lips", "mouth", "accents", "exclamation", "cry"}
+LEADING = regex.compile(r"[\s,;:.!?\-—–_\"'“”‘’()]*")
+
+# A verb reporting speech with what was asked or told after it ('asked her whether', 'told the porter
+# to', 'related how'): not 'answered, lifting her head', which leads into the speech.
+REPORTED = regex.compile(r"\b(?:asked|ask|inquired|enquired|told|related|agreed|expressed|answered|replied)\s+(?!\p{Ll}+ly\b)\p{L}")
+DESCRIBED_START = regex.compile(r"[\s\"'“‘(]*(?:The|A|An)\s+\p{Ll}")
+NEW_CLAUSE = regex.compile(r"[\"'”’]*\s*;")
+
+TOLD = regex.compile(r"\b(?:said|says|replied|answered|cried|whispered|murmured|called|observed|remarked|"
+                      r"exclaimed|added|shouted|returned|explained|repeated|continued|muttered|asked|began|"
+                      r"went\s+on|called\s+out|spoke)(?:\s+\p{Lu}[\p{L}.]*){0,3},?\s+to\s+")
