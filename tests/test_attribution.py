@@ -841,3 +841,16 @@ def test_a_possessive_is_no_name():
             '"Will you stay for dinner?" His voice was low.')
     assert not any("His" in c.aliases for c in find_characters(text).characters)
     assert speakers(text)[2] == "Tom Harker"
+
+
+def test_a_lone_speakers_partner_described_by_a_role_is_nobody_named():
+    """'said the doctor': the one Tom Harker talks with is someone the cast cannot name, not Mrs.
+    Pike named before the exchange; the doctor's untagged turns are left to nobody, Tom's own kept."""
+    text = ("Mrs. Pike and Tom Harker came to the gate.\n\n"
+            '"Goodbye," said Mrs. Pike, and she went home.\n\n'
+            "Tom Harker walked on to the surgery, where a fire was burning.\n\n"
+            '"Sit down," said the doctor.\n\n"Thank you," said Tom Harker.\n\n'
+            '"How is the leg?"\n\n"Better, I think."\n\n"Let me see it."')
+    got = speakers(text)
+    assert got[0] == "Mrs. Pike" and got[2] == got[4] == "Tom Harker"
+    assert got[1] is got[3] is got[5] is None
