@@ -876,3 +876,16 @@ def test_narration_ending_on_someone_described_guesses_no_name_from_its_start():
                    'An hour went by in silence.\n\n'
                    'Mrs. Pell walked out to the roses. The old gardener came up to them. "A fine morning."')
     assert speakers(text)[-1] is None
+
+
+def test_a_lone_speakers_partner_described_by_a_role_is_nobody_named():
+    """'said the doctor': the one Tom Harker talks with is someone the cast cannot name, not Mrs.
+    Pike named before the exchange; the doctor's untagged turns are left to nobody, Tom's own kept."""
+    text = ("Mrs. Pike and Tom Harker came to the gate.\n\n"
+            '"Goodbye," said Mrs. Pike, and she went home.\n\n'
+            "Tom Harker walked on to the surgery, where a fire was burning.\n\n"
+            '"Sit down," said the doctor.\n\n"Thank you," said Tom Harker.\n\n'
+            '"How is the leg?"\n\n"Better, I think."\n\n"Let me see it."')
+    got = speakers(text)
+    assert got[0] == "Mrs. Pike" and got[2] == got[4] == "Tom Harker"
+    assert got[1] is got[3] is got[5] is None

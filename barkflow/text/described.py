@@ -27,3 +27,15 @@ def described_sex(text: str, pos: int, end: int) -> str:
         if word in _MALE:
             return "M"
     return "?"
+
+
+# Right after a quote: its closing mark, the tag's verb (an adverb may follow) and 'the' + a noun
+# naming a role ('said the doctor', 'replied the officer'), not one of those present ('the other').
+_ROLE = regex.compile(r"[\"'”’]?[\s,;:!?.—-]*\p{L}+(?:\s+\p{L}+ly)?\s+the\s+(?!(?:other|latter|former|person|one)\b)\p{L}",
+                      regex.I)
+
+
+def a_role(text: str, pos: int, end: int) -> bool:
+    """Whether the tag right after a quote ending at `pos` (before `end`) describes its speaker by
+    a role ('said the doctor', 'cried the stranger'): someone the cast cannot name."""
+    return _ROLE.match(text, pos, end) is not None

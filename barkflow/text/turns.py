@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import regex
 
+from barkflow.text.described import a_role
+
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
 # A turn whose tag describes a speaker the cast cannot name ('said the old gentleman').
 THIRD = "third"
@@ -36,6 +38,9 @@ SCENE_LEAD = 60
 # Speeches this close before an untagged exchange are the conversation it goes on with (dev PDNC
 # all 16207 -> 16221 right at 1000 characters, 16228 at 1500, 16231 at 2500 with 4 more voices).
 RECENT = 1500
+# The partner of a lone known speaker whom a tag describes by a role ('said the doctor'): someone
+# the cast cannot name, whose turns are left to no one (a stand-in id, never a character's).
+STRANGER = -1
 
 
 @dataclass
@@ -117,6 +122,13 @@ def still_talking(run: list[Turn], known: int, other: int | None, heard: deque) 
     return other
 
 
+def _stranger(ctx, run: list[Turn]) -> bool:
+    """Whether a turn of the exchange is tagged by a role ('"...," said the doctor.'): the one a
+    lone known speaker talks with is that stranger, not a name picked from nearby."""
+    return any(t.type == THIRD and t.described == "?"
+               and any(a_role(ctx.text, q.end, min(len(ctx.text), q.end + 60)) for q in t.quotes) for t in run)
+
+
 def described(ctx, run: list[Turn], people: set[int]) -> None:
     """Two people talking: a turn tagged by a description of a woman ('said the girl') is the
     woman's of the pair, one of a man the man's, where the pair's sexes differ (alternation would
@@ -125,6 +137,8 @@ def described(ctx, run: list[Turn], people: set[int]) -> None:
     still counts as a step of the exchange (dev PDNC all 15927 -> 15944 right; left to turn
     counting where no one of that sex is named, 15945 with 24 more voices, 23 of them wrong; not
     counted as a step, 15936; cutting the exchange there, 15934)."""
+    if STRANGER in people:
+        return
     sexes = {ctx.cast.characters[p].gender for p in people}
     for turn in run:
         if turn.type == THIRD and turn.speaker is None and turn.described in ("F", "M"):
@@ -260,6 +274,10 @@ def conversations(turns: list[Turn], ctx) -> None:
             if not called and not any(_tagged(t) for t in run):
                 # (only untagged: for a tagged lone speaker, 16263 right but answered 79.24 -> 79.14%)
                 other = still_talking(run, known, other, heard)
+            if not called and _stranger(ctx, run):
+                # (dev PDNC all 16317 -> 16318 right, answered 79.78 -> 80.05%: 68 fewer voices, 67
+                # of them wrong; only at the partner's turns, 16315; over a name addressed, 16312)
+                other = STRANGER
             if other is not None:
                 people.add(other)
         # A tagged speech addressing a third person by name ('said Mr. Woodhouse. "..., Mr.
@@ -319,4 +337,7 @@ def conversations(turns: list[Turn], ctx) -> None:
                 turn.speaker, turn.confidence = speaker, confidence
         if len(people) == 2 and not any(_tagged(t) for t in run):
             _addressed_parity(run, people, seeds)
+        for turn in run:
+            if turn.speaker == STRANGER:
+                turn.speaker, turn.confidence = None, 0.0
         heard.extend((t.quotes[0].start, t.speaker) for t in run if t.speaker is not None and t.confidence >= 0.5)
