@@ -841,3 +841,11 @@ def test_a_possessive_is_no_name():
             '"Will you stay for dinner?" His voice was low.')
     assert not any("His" in c.aliases for c in find_characters(text).characters)
     assert speakers(text)[2] == "Tom Harker"
+
+
+def test_a_nickname_two_tags_name_is_a_character_though_lower_case_elsewhere():
+    """'said Bunny' twice: a name, however often the book writes 'a bunny' besides."""
+    text = ("Her brother had kept a bunny in a hutch; the bunny ate the lettuce.\n\n"
+            '"Let us go out," said Bunny.\n\n"Where to?" said Mark.\n\n'
+            '"Anywhere at all," said Bunny.')
+    assert speakers(text)[::2] == ["Bunny", "Bunny"]
