@@ -849,3 +849,11 @@ def test_a_nickname_two_tags_name_is_a_character_though_lower_case_elsewhere():
             '"Let us go out," said Bunny.\n\n"Where to?" said Mark.\n\n'
             '"Anywhere at all," said Bunny.')
     assert speakers(text)[::2] == ["Bunny", "Bunny"]
+
+
+def test_len_is_leonard():
+    """'Len' is Leonard's pet name: the man the book also calls Len speaks as Leonard."""
+    text = ("The door opened, and Leonard Hobb came home late. Mavis watched Leonard take off his coat; "
+            "then Mavis saw that Leonard was tired, and that Len was ill.\n\n"
+            '"You are late," said Mavis. "Are you ill?"\n\n"I know it," said Len.')
+    assert speakers(text) == ["Mavis", "Mavis", "Leonard"]

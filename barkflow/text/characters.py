@@ -107,6 +107,7 @@ HYPOCORISMS = {
     "Reginald": ("M", "Reggie Reg"),
     "Walter": ("M", "Walt Wat"),
     "Timothy": ("M", "Tim Timmy"),
+    "Leonard": ("M", "Len Lenny"),
 }
 _PET = {pet: (formal, g) for formal, (g, pets) in HYPOCORISMS.items() for pet in pets.split()}
 FORMAL_GENDER = {formal: g for formal, (g, _) in HYPOCORISMS.items()}
