@@ -889,3 +889,19 @@ def test_a_lone_speakers_partner_described_by_a_role_is_nobody_named():
     got = speakers(text)
     assert got[0] == "Mrs. Pike" and got[2] == got[4] == "Tom Harker"
     assert got[1] is got[3] is got[5] is None
+
+
+def test_a_nickname_two_tags_name_is_a_character_though_lower_case_elsewhere():
+    """'said Bunny' twice: a name, however often the book writes 'a bunny' besides."""
+    text = ("Her brother had kept a bunny in a hutch; the bunny ate the lettuce.\n\n"
+            '"Let us go out," said Bunny.\n\n"Where to?" said Mark.\n\n'
+            '"Anywhere at all," said Bunny.')
+    assert speakers(text)[::2] == ["Bunny", "Bunny"]
+
+
+def test_len_is_leonard():
+    """'Len' is Leonard's pet name: the man the book also calls Len speaks as Leonard."""
+    text = ("The door opened, and Leonard Hobb came home late. Mavis watched Leonard take off his coat; "
+            "then Mavis saw that Leonard was tired, and that Len was ill.\n\n"
+            '"You are late," said Mavis. "Are you ill?"\n\n"I know it," said Len.')
+    assert speakers(text) == ["Mavis", "Mavis", "Leonard"]

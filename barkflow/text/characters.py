@@ -107,6 +107,7 @@ HYPOCORISMS = {
     "Reginald": ("M", "Reggie Reg"),
     "Walter": ("M", "Walt Wat"),
     "Timothy": ("M", "Tim Timmy"),
+    "Leonard": ("M", "Len Lenny"),
 }
 _PET = {pet: (formal, g) for formal, (g, pets) in HYPOCORISMS.items() for pet in pets.split()}
 FORMAL_GENDER = {formal: g for formal, (g, _) in HYPOCORISMS.items()}
@@ -219,8 +220,10 @@ def _gender_of_title(title: str | None) -> str:
     return "?"
 
 
-_TAGGED_THE = regex.compile(r"\b(?:said|cried|replied|asked|answered|exclaimed|added|continued|"
-                            r"remarked|shouted|whispered|called\s+out)\s+the\s+(\p{Lu}\p{Ll}+)\b")
+# A tag's word after the verb, with or without 'the' ('said the Mouse', 'said Baby'): a whole word,
+# not the head of a longer one ('said Ma'am', 'said Good-bye').
+_TAGGED = regex.compile(r"\b(?:said|cried|replied|asked|answered|exclaimed|added|continued|"
+                        r"remarked|shouted|whispered|called\s+out)\s+(?:the\s+)?(\p{Lu}\p{Ll}+)\b(?![\p{L}'’-])")
 
 
 def _name_words(text: str) -> set[str]:
@@ -239,9 +242,10 @@ def _name_words(text: str) -> set[str]:
     names = {w for w, n in mid.items()
              if (n >= 2 or w in FORMAL_GENDER or w in _PET or titled[w])
              and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
-    # 'said the Mouse', 'cried the Duck' twice or more: a capitalised noun a speech tag names is a
-    # character, however often the word is written in lower case elsewhere ('a mouse').
-    tagged = Counter(_TAGGED_THE.findall(text))
+    # 'said the Mouse', 'cried the Duck', 'said Baby' twice or more: a capitalised word a speech tag
+    # names is a character, however often the word is written in lower case elsewhere ('a mouse',
+    # 'a baby'): a nickname may be seen nowhere but in its tags.
+    tagged = Counter(_TAGGED.findall(text))
     names |= {w for w, n in tagged.items() if n >= 2 and w not in STOP}
     # A given name that is also a common word (Rose, Grace, Will) is a name where the book puts it
     # before a surname it knows, twice or more: 'Rose Maylie'. Mostly before the one name: a word
