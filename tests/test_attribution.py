@@ -81,6 +81,29 @@ def test_tags_stay_narration():
     assert [text[s:e] for s, e in narration(find_quotes(text), 0)] == ["said Elizabeth, laughing"]
 
 
+def test_a_short_quotation_mentioned_inside_a_sentence_is_narration():
+    # Scare quotes, a title, a word named: no voice reads them.
+    text = ('The village knew the old mill as "the Castle" and mocked its "cure" for gout. Tom read '
+            '"Lost Harbours" twice.\n\n"Good morning," said Tom. He turned to her: "Never." She '
+            'shook her head. "No." Then he said "yes" and left.\n\nAnd the children shouted "Hurrah!" '
+            'and ran to the tower they had named "Pell" for its bell.')
+    assert quoted(text) == ["Good morning,", "Never.", "No.", "yes", "Hurrah!"]
+    # The mention is the narration's, marks dropped as with any narration.
+    spans = [text[s:e] for s, e in narration(find_quotes(text), 0)]
+    assert spans == ['The village knew the old mill as "the Castle" and mocked its "cure" for gout. Tom read '
+                     '"Lost Harbours" twice.']
+
+
+@given(lead=st.sampled_from(["", "He turned to her: ", "She sighed. ", "He said ", "Pell answered, "]),
+       words=st.lists(st.sampled_from(["no", "Yes", "come", "in", "well", "dear"]), min_size=1, max_size=6),
+       end=st.sampled_from(["", ",", ".", "!", "?"]))
+@settings(max_examples=60, deadline=None)
+def test_a_quotation_opening_its_paragraph_or_led_in_is_never_a_mention(lead, words, end):
+    # Only a quotation that a word (not a speech verb, a colon or a stop) runs into is a mention.
+    text = f'{lead}"{" ".join(words)}{end}" and so on.'
+    assert quoted(text) == [f'{" ".join(words)}{end}']
+
+
 def test_too_long_text_is_a_one_line_error(monkeypatch):
     monkeypatch.setattr(quotes_module, "MAX_CHARS", 10)
     with pytest.raises(BarkflowError, match="split the book"):
