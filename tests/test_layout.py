@@ -118,6 +118,15 @@ def test_no_module_is_over_700_lines():
     assert long == {}
 
 
+LEFTOVERS = (".orig", ".rej", ".bak", ".swp", ".tmp", "~")  # what merges, patches and editors leave behind
+
+
+def test_no_merge_or_editor_leftovers_in_the_package():
+    """A stray 'characters.py.orig' was once committed; the wheel check refused it, this says where."""
+    stray = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*") if p.name.endswith(LEFTOVERS))
+    assert stray == []
+
+
 def runtime_uses_of_type_only_imports(source: str) -> list[tuple[int, str]]:
     """(line, name) where a function uses, outside an annotation, a name imported only under
     `if TYPE_CHECKING:` without importing it itself: a NameError waiting for that path to run."""
