@@ -49,9 +49,19 @@ def _kept(before: list[str], after: list[str]) -> set[int]:
         shared = [i for i, word in enumerate(middle) if word in common]
         if [middle[i] for i in shared] == [word for word in other if word in common]:
             return kept | {start + i for i in shared}
-        matcher = difflib.SequenceMatcher(None, middle, other, autojunk=False)
-        kept |= {start + i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)}
+        kept |= {start + i for i in _matched(middle, other)}
+        # difflib's longest-block-first alignment is no longest common subsequence: over the whole
+        # lines it may keep more than the common start and end plus the middle's ('a a b c a b' to
+        # 'a b a'), so the longer of the two is the answer.
+        whole = _matched(before, after)
+        if len(whole) > len(kept):
+            return whole
     return kept
+
+
+def _matched(before: list[str], after: list[str]) -> set[int]:
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return {i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)}
 
 
 def segment_fates(book: str, respelled: str, spoken: str) -> tuple[int, int, int]:
