@@ -36,14 +36,14 @@ CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
 # A finite verb right after a name makes it its clause's subject wherever the clause starts
 # ('After tea John Andrew was brought in', 'Puffy and severe, Mrs. Moore was revealed').
 FINITE_AFTER = regex.compile(r"\s+(?:\p{Ll}+ly\s+)?(?:was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|"
-                              r"went|came|saw|sat|stood|took|gave|made|knew|thought|felt|lay|rose|ran|got|began|"
-                              r"\p{Ll}{2,}ed)\b")
+                             r"went|came|saw|sat|stood|took|gave|made|knew|thought|felt|lay|rose|ran|got|began|"
+                             r"\p{Ll}{2,}ed)\b")
 # A sentence's opening phrase and its comma before a name: 'In the garden, Mrs. Honeychurch ...',
 # 'Turning round, Tom ...', 'Presently, Tom ...': the name starts the main clause.
 OPENING = regex.compile(r"(?:^|[.!?][\"'”’)]*\s+|\n[ \t]*\n\s*)(?:(?:In|At|On|After|Before|With|Without|For|From|"
-                         r"Upon|Under|Behind|Beside|Outside|Inside|During|Within|Across|Along|Through|By|Near|"
-                         r"Like|Since|Until|Till|Once|Meanwhile|Then|Now|Here|There|Still|Yet|Again|Afterwards|"
-                         r"Later|Soon|Next)\b|\p{Lu}\p{Ll}+(?:ly|ing)\b)[^.!?;:,\"“”\n]{0,40},[ \t]*\n?[ \t]*$")
+                        r"Upon|Under|Behind|Beside|Outside|Inside|During|Within|Across|Along|Through|By|Near|"
+                        r"Like|Since|Until|Till|Once|Meanwhile|Then|Now|Here|There|Still|Yet|Again|Afterwards|"
+                        r"Later|Soon|Next)\b|\p{Lu}\p{Ll}+(?:ly|ing)\b)[^.!?;:,\"“”\n]{0,40},[ \t]*\n?[ \t]*$")
 # The words that open a dependent clause.
 SUBORDINATE = regex.compile(r"\b(?:what|that|which|whom|how|why|where|whether|if|though|although|because|unless|than)\s+$")
 RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
@@ -62,7 +62,7 @@ KIN_BEFORE = regex.compile(rf"\b{KIN}(?:,?\s+{ADVERB})*,?\s*$")
 # Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon',
 # 'exclaimed the horrified Mrs. Rachel' (after 'the', any one lower-case word).
 EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
-                         r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|(?<=[Tt]he\s+)\p{Ll}+\s+)?")
+                        r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|(?<=[Tt]he\s+)\p{Ll}+\s+)?")
 # A possessive after a tag's name ('said Margaret's young man', the apostrophe sometimes lost) and
 # the words after one that are still the person's own speaking ('came Tibby's voice').
 POSSESSIVE = regex.compile(r"(?:['’]s|\x20s)\s+(\p{L}+)(?:\s+(\p{L}+))?")
@@ -76,5 +76,5 @@ DESCRIBED_START = regex.compile(r"[\s\"'“‘(]*(?:The|A|An)\s+\p{Ll}")
 NEW_CLAUSE = regex.compile(r"[\"'”’]*\s*;")
 
 TOLD = regex.compile(r"\b(?:said|says|replied|answered|cried|whispered|murmured|called|observed|remarked|"
-                      r"exclaimed|added|shouted|returned|explained|repeated|continued|muttered|asked|began|"
-                      r"went\s+on|called\s+out|spoke)(?:\s+\p{Lu}[\p{L}.]*){0,3},?\s+to\s+")
+                     r"exclaimed|added|shouted|returned|explained|repeated|continued|muttered|asked|began|"
+                     r"went\s+on|called\s+out|spoke)(?:\s+\p{Lu}[\p{L}.]*){0,3},?\s+to\s+")
