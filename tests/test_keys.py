@@ -230,7 +230,8 @@ def test_the_fast_paths_encode_every_value_as_the_spec_does(value):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(NESTED, min_size=2, max_size=2), NESTED, st.integers(0, 3), st.sampled_from(["", "given"]))
 def test_a_key_is_content_key_over_its_head_and_fields(fields, optional, version, tag):
-    """Key's own writing of its head and fields (encoded once, no call per str or int) is the spec's."""
+    """A Key is content_key over its name, version, tag and fields in order, then its optional
+    fields set as (name, value) pairs: what the module docstring promises, for any values."""
     key = Key("probe", version, ("a", "b"), optional={"o": None}, tag=tag)
     head = ["probe"] + ([version] if version else []) + ([tag] if tag else [])
     assert key(a=fields[0], b=fields[1]) == content_key(*head, *fields)
