@@ -41,7 +41,8 @@ DOUBLE_CLOSE = "”"
 SINGLE_OPEN = "‘"
 SINGLE_CLOSE = "’"
 DASHES = "—―–"
-_MARKS = regex.compile(r"[\"'“”„‘’«»‹›]")
+_MARK_CHARS = "\"'“”„‘’«»‹›"
+_MARKS = regex.compile(f"[{regex.escape(_MARK_CHARS)}]")
 _BLANK_LINE = regex.compile(r"\n[ \t\r\f\v]*\n\s*")
 _LINE = regex.compile(r"\n\s*")
 # Words that start with an apostrophe: a mark before them is an elision, not an opening quote.
@@ -58,7 +59,6 @@ _SPACE = " \t\n\r\f\v\u00a0\u202f\u2009"
 # How near (characters) a speech verb makes a short quotation speech after all ('he said "yes"').
 MENTION_VERB_REACH = 40
 MENTION_WORDS = 4
-_SPEECH_VERB = regex.compile(rf"\b{cues.VERB}\b")
 
 
 @dataclass(frozen=True)
@@ -212,12 +212,12 @@ def _mention(text: str, p: Paragraph, start: int, end: int) -> bool:
     if not words or len(words) > MENTION_WORDS or words[-1][-1] in ",.!?;:":
         return False
     # Windows, not the whole paragraph: a book with no paragraph breaks stays linear.
-    before = text[max(p.start, start - 1 - 2 * MENTION_VERB_REACH):start - 1].rstrip(_SPACE + "\"'“”„‘’«»‹›")
+    before = text[max(p.start, start - 1 - 2 * MENTION_VERB_REACH):start - 1].rstrip(_SPACE + _MARK_CHARS)
     if not before or not before[-1].isalpha():
         return False
-    after = text[end + 1:min(p.end, end + 1 + 2 * MENTION_VERB_REACH)].lstrip(_SPACE + "\"'“”„‘’«»‹›")
-    return not (_SPEECH_VERB.search(before[-MENTION_VERB_REACH:])
-                or _SPEECH_VERB.search(after[:MENTION_VERB_REACH]))
+    after = text[end + 1:min(p.end, end + 1 + 2 * MENTION_VERB_REACH)].lstrip(_SPACE + _MARK_CHARS)
+    return not (cues.VERB_RE.search(before[-MENTION_VERB_REACH:])
+                or cues.VERB_RE.search(after[:MENTION_VERB_REACH]))
 
 
 def _scan_dashes(text: str, p: Paragraph, out: list[tuple[int, int, str, int, bool]]) -> None:
