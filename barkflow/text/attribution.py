@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import regex
@@ -256,14 +257,22 @@ class _Context:
             i -= 1
         return None
 
-    def other_named(self, pos: int, cid: int | None) -> tuple[int, str, float] | None:
-        """The latest one named before `pos` who is not `cid` and speaks somewhere, as a guess."""
+    def speakers_before(self, pos: int, other_than: int | None) -> Iterator[int]:
+        """The people who speak somewhere named in the 1500 characters before `pos`, bar
+        `other_than`: latest first, each once."""
+        seen = set()
         i = bisect.bisect_left(self.event_pos, pos) - 1
         while i >= 0 and pos - self.event_pos[i] < 1500:
-            if self.events[i][1] != cid and self.events[i][1] in self.speakers:
-                return self.events[i][1], IMPLICIT, 0.6
+            cid = self.events[i][1]
+            if cid != other_than and cid in self.speakers and cid not in seen:
+                seen.add(cid)
+                yield cid
             i -= 1
-        return None
+
+    def other_named(self, pos: int, cid: int | None) -> tuple[int, str, float] | None:
+        """The latest one named before `pos` who is not `cid` and speaks somewhere, as a guess."""
+        other = next(self.speakers_before(pos, cid), None)
+        return None if other is None else (other, IMPLICIT, 0.6)
 
     def first_subject(self, s: int, e: int, skip: frozenset = frozenset()) -> tuple[int | None, str, float] | None:
         """The first name or he/she (or a first-person narrator's I) in a span of narration, past

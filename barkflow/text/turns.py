@@ -13,7 +13,6 @@ and a lone known speaker's partner is found among the names nearby (other_party)
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter, deque
 from dataclasses import dataclass
 
@@ -22,10 +21,12 @@ import regex
 from barkflow.text.described import a_role
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
+# A tagged turn at least this sure is an anchor turns are counted from.
+ANCHOR = 0.8
 # A turn whose tag describes a speaker the cast cannot name ('said the old gentleman').
 THIRD = "third"
 # A described speaker's turn given to the one of a pair their sex fits: no tag's certainty, so
-# below an anchor's 0.8 (dev PDNC all 15927 right at 0.7 and 0.75, 15923 at 0.8 and 0.9).
+# below ANCHOR (dev PDNC all 15927 right at 0.7 and 0.75, 15923 at 0.8 and 0.9).
 DESCRIBED = 0.75
 # An untagged turn's guess from the narration's subject below this confidence gives way to
 # turn-taking in a two-person exchange (dev PDNC: 54.9% of implicit quotes right, against 54.1% at 0).
@@ -89,14 +90,7 @@ def other_party(ctx, run: list[Turn], known: int, partners: Counter) -> int | No
     two-person conversations (a husband named a while back, not a visitor just mentioned)."""
     # up to the first speech, not its paragraph: narration opening a scene names who is there
     # (dev PDNC all 15869 -> 15893 right)
-    start = run[0].quotes[0].start
-    i = bisect.bisect_left(ctx.event_pos, start) - 1
-    names: list[int] = []
-    while i >= 0 and start - ctx.event_pos[i] < 1500:
-        cid = ctx.events[i][1]
-        if cid != known and cid in ctx.speakers and cid not in names:
-            names.append(cid)
-        i -= 1
+    names = list(ctx.speakers_before(run[0].quotes[0].start, known))
     if not names:
         return None
     best = max(names, key=lambda c: partners[frozenset((c, known))])
@@ -156,7 +150,7 @@ def alternate(run: list[Turn], people: set[int]) -> None:
     """Two people talking: each turn without a sure speaker is the nearest tagged turn's speaker
     an even number of paragraphs away, the other person an odd number away; or the one the turn
     before it addressed by name."""
-    anchors = [i for i, t in enumerate(run) if t.speaker is not None and t.type != IMPLICIT and t.confidence >= 0.8]
+    anchors = [i for i, t in enumerate(run) if _tagged(t)]
     if not anchors:
         return
     for i, turn in enumerate(run):
@@ -205,7 +199,8 @@ def _addressed_parity(run: list[Turn], people: set[int], guesses: list) -> None:
 
 
 def _tagged(turn: Turn) -> bool:
-    return turn.speaker is not None and turn.type != IMPLICIT and turn.confidence >= 0.8
+    """Whether a turn is an anchor to count turns from: a speaker from a tag, surely."""
+    return turn.speaker is not None and turn.type != IMPLICIT and turn.confidence >= ANCHOR
 
 
 def _not_twice(run: list[Turn]) -> list[tuple[Turn, int, float]]:
@@ -259,7 +254,7 @@ def conversations(turns: list[Turn], ctx) -> None:
     # Who talks with whom: the pairs of tagged speakers in the runs that have exactly two.
     partners: Counter = Counter()
     for run in runs:
-        tagged = {t.speaker for t in run if t.speaker is not None and t.type != IMPLICIT and t.confidence >= 0.8}
+        tagged = {t.speaker for t in run if _tagged(t)}
         if len(tagged) == 2:
             partners[frozenset(tagged)] += 1
     heard: deque = deque()  # (start, speaker) of the speeches answered so far, RECENT back
