@@ -48,7 +48,11 @@ OPENING = regex.compile(r"(?:^|[.!?][\"'”’)]*\s+|\n[ \t]*\n\s*)(?:(?:In|At|O
 SUBORDINATE = regex.compile(r"\b(?:what|that|which|whom|how|why|where|whether|if|though|although|because|unless|than)\s+$")
 RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
 GERUND = regex.compile(r"\p{Ll}+ing\b")
-SENTENCE_END = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s+(?=[\"'“‘(]*\p{Lu})")
+# A sentence's closing stop and quotation marks (not a title's full stop: 'Mr. Bell'), then a space;
+# SENTENCE_END also wants the next sentence's capital.
+_STOP = r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*"
+SENTENCE_STOP = regex.compile(_STOP + r"\s")
+SENTENCE_END = regex.compile(_STOP + r"\s+(?=[\"'“‘(]*\p{Lu})")
 DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
 # What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
 ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s)$")

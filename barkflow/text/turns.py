@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from dataclasses import dataclass
 
-import regex
-
+from barkflow.text import cues
 from barkflow.text.described import a_role
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
@@ -31,8 +30,6 @@ DESCRIBED = 0.75
 # An untagged turn's guess from the narration's subject below this confidence gives way to
 # turn-taking in a two-person exchange (dev PDNC: 54.9% of implicit quotes right, against 54.1% at 0).
 WEAK_GUESS = 0.75
-# A sentence ending in the narration ahead of a paragraph's speech (not a title's full stop).
-_SENTENCE = regex.compile(r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*\s")
 # Narration this long or longer ahead of a speech is a sentence about the scene, not a gesture
 # ('He hesitated.'): dev PDNC all 15863-15870 right from 0 to 60 (15852 at 90), 59 fewer voices at 60 than 0.
 SCENE_LEAD = 60
@@ -221,7 +218,7 @@ def _opens_scene(ctx, turn: Turn) -> bool:
     """Whether a quoted paragraph opens with a sentence of narration before its speech ('By one
     o'clock Beaver had not rung up. "..."')."""
     start, end = ctx.scan.paragraphs[turn.paragraph].start, turn.quotes[0].start
-    return end - start >= SCENE_LEAD and _SENTENCE.search(ctx.text, start, end) is not None
+    return end - start >= SCENE_LEAD and cues.SENTENCE_STOP.search(ctx.text, start, end) is not None
 
 
 def _exchanges(run: list[Turn], ctx) -> list[list[Turn]]:
