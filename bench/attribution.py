@@ -11,7 +11,7 @@ For each novel in <pdnc>/data/<Novel>/ (novel_text.txt, quotation_info.csv, char
   and a None answer both count as wrong. Our characters (barkflow.text.characters, not PDNC's
   list) are mapped to PDNC's by their names: the PDNC character sharing the most aliases;
 - "answered": speaker accuracy over the quotations given a speaker (not None): how often a voice
-  that speaks a quotation is the right one;
+  that speaks a quotation is the right one; "voiced": the share of found quotations given a speaker;
 - seconds per novel (CPU time of attribute(): quotes, characters and speakers; loading not counted).
 
 PDNC's quoteByteSpans are character offsets into novel_text.txt (the texts are ASCII) covering the
@@ -160,7 +160,7 @@ def score(text, chars, gold, threshold: float = 0.5) -> dict:
         "accuracy": {k: right[k] / total[k] for k in total if total[k]},
         "counts": {k: [right[k], total[k]] for k in total},
         "seconds": seconds, "words": len(text.split()),
-        "answered": sum(q.speaker is not None for q in result.quotations) / max(1, top),
+        "voiced": sum(q.speaker is not None for q in result.quotations) / max(1, top),
     }
 
 
@@ -206,8 +206,8 @@ def main(argv=None) -> int:
             acc = r["accuracy"]
             print(f"{novel:30s} {'dev ' if novel in dev else 'held'} recall {r['recall']:.1%} "
                   f"precision {r['precision']:.1%}  " +
-                  " ".join(f"{k[:4]} {acc[k]:.1%}" for k in (*TYPES, "all") if k in acc) +
-                  f"  answered {r['answered']:.0%}  {r['seconds']:.1f} s ({r['words']:,} words)", flush=True)
+                  " ".join(f"{k[:4]} {acc[k]:.1%}" for k in (*TYPES, "all", "answered") if k in acc) +
+                  f"  voiced {r['voiced']:.0%}  {r['seconds']:.1f} s ({r['words']:,} words)", flush=True)
         print(_summary("dev", [r for n, r in results.items() if n in dev]))
         print(_summary("held-out", [r for n, r in results.items() if n not in dev]))
         if args.json:
