@@ -177,9 +177,10 @@ def _summary(name: str, rows: list[dict]) -> str:
     found = sum(r["found"] for r in rows)
     precision = sum(r["precision"] * r["found"] for r in rows) / max(1, found)
     acc = "  ".join(f"{k} {right[k] / total[k]:.1%}" for k in (*TYPES, "all", "answered") if total[k])
+    voiced = sum(r["voiced"] * r["found"] for r in rows) / max(1, found)
     seconds = sum(r["seconds"] for r in rows)
     return (f"{name} ({len(rows)} novels, {quotes} quotes): recall {recall:.1%}  precision {precision:.1%}  "
-            f"speaker accuracy: {acc}  ({seconds:.1f} s)")
+            f"speaker accuracy: {acc}  voiced {voiced:.1%}  ({seconds:.1f} s)")
 
 
 def main(argv=None) -> int:

@@ -38,7 +38,7 @@ def test_the_bench_scores_speakers_that_pdnc_writes_by_an_alias(tmp_path):
     # "answered" is the accuracy of the voices given, "voiced" the share of quotations given one:
     # two names for two figures (the novel's line once printed the share as "answered").
     assert scores["counts"]["answered"] == [2, 2] and scores["voiced"] == 1.0
-    assert "answ 100.0%" in run.stdout and "voiced 100%" in run.stdout
+    assert "answ 100.0%" in run.stdout and "voiced 100%" in run.stdout and "answered 100.0%  voiced 100.0%" in run.stdout
 
 
 def test_the_bench_maps_a_name_pdnc_misspells_by_two_letters_swapped():

@@ -179,6 +179,17 @@ def test_a_line_voice_override_recasts_the_paragraphs_quotation_not_its_narratio
     assert voices == [("l0003-s01", "announcer"), ("l0003-s02", "v2/en_speaker_0")]
 
 
+def test_cast_confidence_gives_the_narrator_the_quotations_barkflow_is_less_sure_of(tmp_path):
+    (tmp_path / "book.txt").write_text(BOOK + '\n"Shall we go in?"\n', encoding="utf-8")
+    # The untagged reply is Mrs. Pell's by turn-taking, less sure than a tag.
+    assert segments(make_plan(book_config(tmp_path)))[-1] == ("l0007-s01", "Mrs. Pell", '"Shall we go in?"')
+    sure = segments(make_plan(book_config(tmp_path, "project.cast_confidence=0.94")))
+    assert sure[-1] == ("l0007-s01", "narrator", '"Shall we go in?"') and sure[:-1] == EXPECTED
+    with pytest.raises(BarkflowError, match="project.cast_confidence") as error:
+        book_config(tmp_path, "project.cast_confidence=2")
+    assert "\n" not in str(error.value)
+
+
 @pytest.mark.parametrize("content, message", [
     ("characters: [1, 2]", "expected narrator"),
     ("characters:\n  Tom: {lines: 3}", "'Tom' needs a voice"),

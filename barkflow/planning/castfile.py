@@ -159,7 +159,10 @@ def cast_from_book(cfg, script: Script, preset_source: str = "", check=None,
     barkflow's own attribution's, or BookNLP's where `booknlp` names its output."""
     project = cfg.project
     narrator = project.narrator
-    attribution = attribute_script(script, narrator) if booknlp is None else booknlp_attribution(cfg, script, booknlp)
+    if booknlp is None:
+        attribution = attribute_script(script, narrator, threshold=project.cast_confidence)
+    else:
+        attribution = booknlp_attribution(cfg, script, booknlp)
     names = speaker_names(attribution, (narrator, UNKNOWN))
     path = cast_file_path(cfg)
     cast = read_cast_file(path)

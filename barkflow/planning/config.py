@@ -173,6 +173,9 @@ class ProjectConfig:
     # from the cast file (cast_file; "" = cast.yaml in the output folder), which the first render writes
     cast_from_book: bool = False
     cast_file: str = ""
+    # with cast_from_book: a quotation whose speaker barkflow is less sure of than this (0..1) is read
+    # by the narrator (or the cast file's unknown voice); higher = fewer wrong voices, fewer voices
+    cast_confidence: float = 0.5
     # with cast_from_book: the speakers BookNLP found instead of barkflow's own attribution: its output
     # folder or .quotes file, from a run on booknlp.txt (the text barkflow writes in the output folder)
     booknlp: str = ""
@@ -199,6 +202,7 @@ class ProjectConfig:
                                 "set project.cast_from_book=true to read the book by its cast, or leave booknlp empty")
         check_lexicon_setting("project.lexicon", self.lexicon)
         check_range("project.pause_s", self.pause_s, 0, MAX_PAUSE_S, integer=False, hint="in seconds, such as 1")
+        check_range("project.cast_confidence", self.cast_confidence, 0, 1, integer=False, hint="such as 0.8")
         check_choice("project.history", self.history, HISTORY_POLICIES)
         check_range("project.takes", self.takes, 1, MAX_TAKES, hint="such as 3")
         check_range("project.chain_reset_every", self.chain_reset_every, 0, MAX_COUNT, hint="or 0 for never")
