@@ -928,3 +928,13 @@ def test_len_is_leonard():
             "then Mavis saw that Leonard was tired, and that Len was ill.\n\n"
             '"You are late," said Mavis. "Are you ill?"\n\n"I know it," said Len.')
     assert speakers(text) == ["Mavis", "Mavis", "Leonard"]
+
+
+def test_a_paragraph_tagged_for_another_ends_an_unclosed_speech():
+    """A speech left unclosed at its paragraph's end (a slip of the printer) runs on only into a
+    paragraph that names no other speaker: '"Was that all?" asked Mrs. Pell' is hers, not a
+    further paragraph of Mr. Crane's."""
+    text = CAST + ('"I met the keeper at dawn," said Mr. Crane, "and he would say nothing more. '
+                   'That was the end of it.\n\n"Was that all?" asked Mrs. Pell.\n\n'
+                   '"It was all," said Mr. Crane.')
+    assert speakers(text) == ["Mr. Tobias Crane", "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]

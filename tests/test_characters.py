@@ -124,3 +124,12 @@ def test_a_mrs_with_her_own_first_name_is_still_herself(first):
     """'Mrs. Rachel Lynde' and 'Rachel Lynde' stay one woman: only a man's name parts them."""
     (woman,) = [c for c in find_characters(_couple(first)).characters if f"{first} Crane" in c.aliases]
     assert f"Mrs. {first} Crane" in woman.aliases and woman.gender == "F"
+
+
+def test_mr_joins_the_man_named_in_full_though_he_also_wears_a_rank():
+    """'Mr. Vane' is Edmund Vane, whom the book also calls 'Captain Vane': one man, one voice, not
+    a second Vane the bare surname then goes to."""
+    text = ("Edmund Vane came up the lane. Captain Vane knocked. Mr. Vane waited. Vane smiled. "
+            "Captain Vane sat. Mr. Vane spoke. Edmund Vane left. Vane returned. ") * 2
+    vanes = [c for c in find_characters(text).characters if any("Vane" in a for a in c.aliases)]
+    assert len(vanes) == 1 and {"Edmund Vane", "Captain Vane", "Mr. Vane", "Vane"} <= set(vanes[0].aliases)

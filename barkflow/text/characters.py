@@ -363,9 +363,10 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             if e.last == last and (e.title == title or e.title is None and e.first and title != "Mrs") and \
                     full_titled[(e.first, e.last)] < 3:
                 matches.append(e)
-            elif e.last == last and e.first is None and e.title != title and \
-                    {e.title, title} <= _MALE_OR_NEUTRAL:
-                matches.append(e)  # Dr. Aziz is Mr. Aziz
+            elif e.last == last and e.title != title and {e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES \
+                    and (e.first is None or full_titled[(e.first, e.last)] < 3):
+                # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.
+                matches.append(e)
         elif last:
             if e.last == last:
                 matches.append(e)

@@ -65,7 +65,8 @@ def speeches(turns: list[Turn]) -> list[list[Turn]]:
     out: list[list[Turn]] = []
     for turn in turns:
         last = out[-1][-1] if out else None
-        if last and last.paragraph + 1 == turn.paragraph and last.quotes[-1].group == turn.quotes[0].group:
+        if last and last.paragraph + 1 == turn.paragraph and last.quotes[-1].group == turn.quotes[0].group \
+                and not _tagged_apart(out[-1], turn):
             out[-1].append(turn)
         else:
             out.append([turn])
@@ -78,6 +79,16 @@ def speeches(turns: list[Turn]) -> list[list[Turn]]:
         tagged = next((t for t in speech if t.described), head)
         head.described, head.described_as = tagged.described, tagged.described_as
     return out
+
+
+def _tagged_apart(speech: list[Turn], turn: Turn) -> bool:
+    """Whether `turn` has a speech tag of its own for someone other than the one a tag gave `speech`:
+    then the speech was left unclosed by a slip ('...his words.' / '"Is that all?" I asked'), and
+    the tagged paragraph is another's answer, not more of it."""
+    tags = (EXPLICIT, ANAPHORIC)
+    if turn.type not in tags or turn.speaker is None:
+        return False
+    return any(t.type in tags and t.speaker is not None and t.speaker != turn.speaker for t in speech)
 
 
 def other_party(ctx, run: list[Turn], known: int, partners: Counter) -> int | None:
