@@ -248,6 +248,27 @@ def test_a_bare_surname_several_share_is_the_man_who_bears_it():
     assert speakers(text) == ["Mr. Henry Tilney"]
 
 
+def test_a_bare_surname_is_the_one_man_of_that_surname_with_a_first_name():
+    """A book that says 'Mr. Amos Quill' often keeps 'Mr. Quill' a second entry (as the full name
+    tells brothers apart); a bare 'Quill' is still the one man it names in full: 'said Quill' is
+    his, not nobody's."""
+    text = ("Mr. Amos Quill came. Mr. Amos Quill sat. Mr. Amos Quill rose. Amos Quill smiled. "
+            "Mr. Quill bowed; Mr. Quill left with Mrs. Harriet Pell; Mr. Quill waved. Mrs. Pell stayed.\n\n"
+            "\"Good evening,\" said Quill.\n\n\"Good night,\" said Mrs. Pell.")
+    result = attribute(text)
+    quill, pell = (result.characters[q.speaker] if q.speaker is not None else None for q in result.quotations)
+    assert quill is not None and {"Amos Quill", "Quill"} <= set(quill.aliases)
+    assert pell is not None and "Mrs. Pell" in pell.aliases
+
+
+def test_a_bare_surname_a_man_and_a_woman_share_is_the_man():
+    """'Ferrier' where the book names a Silas Quill and his daughter Nora Quill, neither with Mr.:
+    a book calls its women by first name or title, so a bare surname is the one man's."""
+    text = ("Silas Quill came in with Nora Quill. Silas Quill sat; Nora Quill stood. Nora smiled at "
+            "Silas Quill. Nora sang, and Nora laughed. Quill frowned.\n\n\"Sit down,\" said Quill.")
+    assert speakers(text) == ["Silas Quill"]
+
+
 def test_a_speech_over_paragraphs_is_its_tags_speaker_throughout():
     """The tag comes at the end of the last paragraph; the paragraphs before it are the same
     speech, not turns of a conversation."""

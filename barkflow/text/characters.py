@@ -383,6 +383,13 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         men = sorted((e for e in matches if any(t == "Mr" for t, _ in e.forms)), key=lambda e: -sum(e.forms.values()))
         if men and (len(men) == 1 or sum(men[0].forms.values()) >= 2 * sum(men[1].forms.values())):
             return men[0]
+        # None titled Mr.: the one man among women ('Ferrier': John Ferrier, not his daughter Lucy
+        # Ferrier), each sex from a title, a pet name or the census, none unknown; a title and
+        # surname alone ('Brother Ferrier') names no one else.
+        named = [e for e in matches if e.first]
+        sexes = [e.gender if e.gender != "?" else given_names().get(e.first, "?") for e in named]
+        if sexes.count("M") == 1 and "?" not in sexes:
+            return named[sexes.index("M")]
     if first and not last and len(matches) > 1:
         # John: not John Beaver, whom the book calls 'Beaver' and 'Mr. Beaver' far more than by
         # his first name, where another John (John Andrew) is called by given names.
