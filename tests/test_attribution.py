@@ -203,6 +203,16 @@ def test_a_first_person_narrator_is_named_by_what_others_call_them():
     assert narrator.name == "Hastings" and narrator.lines == 2 * len(places)
 
 
+def test_a_narrator_nobody_calls_by_name_stays_the_narrator():
+    """A first-person book where no one addresses the narrator by any name: 'the narrator' stays
+    unnamed (it raised IndexError when no name at all was voted for)."""
+    text = "Hercule Poirot met me at the station. Poirot smiled.\n\n" + "\n\n".join(
+        ['"Where to?" I asked.', '"The inn," said Poirot.'] * 25)
+    result = attribute(text)
+    assert [c.name for c in result.characters if c.narrator] == ["the narrator"]
+    assert {result.speaker_name(q) for q in result.quotations} == {"the narrator", "Poirot"}
+
+
 def test_a_stray_first_person_tag_in_a_third_person_book_is_nobody():
     assert speakers(CAST + '"It was late," said I.\n\nMrs. Pell laughed.') == [None]
 

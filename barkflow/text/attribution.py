@@ -555,7 +555,7 @@ def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
         for j in (i - 1, i + 1):
             if 0 <= j < len(turns) and abs(turns[j].paragraph - turn.paragraph) == 1 and turns[j].speaker != narrator:
                 called.update(set(turns[j].vocatives))
-    ranked = called.most_common(2) + [(None, 0)]
+    ranked = called.most_common(2) + [(None, 0)] * 2  # nobody may call the narrator anything
     (name, n), (_, second) = ranked[0], ranked[1]
     if name is None or n < 3 or n < 2 * second:
         return
