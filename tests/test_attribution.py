@@ -213,6 +213,22 @@ def test_a_narrator_nobody_calls_by_name_stays_the_narrator():
     assert {result.speaker_name(q) for q in result.quotations} == {"the narrator", "Poirot"}
 
 
+def narrators(parts: list[str]) -> list[str]:
+    text = "Hercule Poirot met me at the station. Poirot smiled. Inspector Japp came later. Japp sat.\n\n"
+    return [c.name for c in attribute(text + "\n\n".join(parts)).characters if c.narrator]
+
+
+def test_a_speech_between_two_of_the_narrators_votes_once_for_their_name():
+    """A reply sitting between two of the narrator's speeches is one speech calling someone a name,
+    not two: eight calls of Hastings clearly lead four of Japp, each between two of the narrator's."""
+    parts = []
+    for place in ["inn", "mill", "pier", "bank", "farm", "school", "church", "quay"]:
+        parts += ['"Where were you, Hastings?" asked Poirot.', f'"At the {place}," I said.',
+                  '"Alone?" said Poirot.', '"Quite alone," said I.']
+    parts += ['"Is he here?" I asked.', '"Sit down, Japp," said Poirot.', '"He is," said I.', '"Good," said Poirot.'] * 4
+    assert narrators(parts) == ["Hastings"]
+
+
 def test_a_stray_first_person_tag_in_a_third_person_book_is_nobody():
     assert speakers(CAST + '"It was late," said I.\n\nMrs. Pell laughed.') == [None]
 

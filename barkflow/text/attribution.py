@@ -548,13 +548,15 @@ def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
     """Who 'I' is: the name the people answering the narrator call them by, where one name clearly
     leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
     narrator; else 'the narrator' stays a character of its own, spoken in the narrator's voice."""
-    called = Counter()
+    # Each speech next to the narrator's votes once, though it sits between two of theirs.
+    answers = set()
     for i, turn in enumerate(turns):
         if turn.speaker != narrator:
             continue
         for j in (i - 1, i + 1):
             if 0 <= j < len(turns) and abs(turns[j].paragraph - turn.paragraph) == 1 and turns[j].speaker != narrator:
-                called.update(set(turns[j].vocatives))
+                answers.add(j)
+    called = Counter(cid for j in answers for cid in set(turns[j].vocatives))
     ranked = called.most_common(2) + [(None, 0)] * 2  # nobody may call the narrator anything
     (name, n), (_, second) = ranked[0], ranked[1]
     if name is None or n < 3 or n < 2 * second:
