@@ -218,6 +218,27 @@ def narrators(parts: list[str]) -> list[str]:
     return [c.name for c in attribute(text + "\n\n".join(parts)).characters if c.narrator]
 
 
+def test_a_name_in_a_story_told_inside_a_speech_does_not_name_the_narrator():
+    """'"... 'Drive to Albion Row, Wickham,' she told the driver."': a name in a quotation within a
+    speech is said to someone in the story told, not to the listener, so it neither addresses nor
+    names the narrator ('the narrator' stays unnamed, better than a place's name)."""
+    parts = ['"Where did she go?" I asked.',
+             '"I followed her cab. \'Drive to Albion Row, Wickham,\' she told the driver, and was gone."',
+             '"Gone?" said I.', '"Gone," said Poirot.'] * 12
+    assert narrators(parts) == ["the narrator"]
+
+
+def test_a_name_between_dialect_apostrophes_still_addresses_the_listener():
+    """'"Dey 'sturb me, Hastings, ... in de mawnin'."': dropped letters read as a nested quotation
+    end in a letter, not a stop or comma, so the name in them is still said to the listener."""
+    parts = []
+    for place in ["inn", "mill", "pier", "bank", "farm", "school", "church", "quay", "dock", "yard", "shed", "barn"]:
+        parts += ['"Where were you?" I asked.',
+                  f'"Dey \'sturb me, Hastings, so I \'uz down by de {place} all night en back agin in de mawnin\'."',
+                  '"Alone?" said I.', '"Quite alone," said Poirot.']
+    assert narrators(parts) == ["Hastings"]
+
+
 def test_a_speech_between_two_of_the_narrators_votes_once_for_their_name():
     """A reply sitting between two of the narrator's speeches is one speech calling someone a name,
     not two: eight calls of Hastings clearly lead four of Japp, each between two of the narrator's."""
