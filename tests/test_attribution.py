@@ -203,6 +203,53 @@ def test_a_first_person_narrator_is_named_by_what_others_call_them():
     assert narrator.name == "Hastings" and narrator.lines == 2 * len(places)
 
 
+def test_a_narrator_nobody_calls_by_name_stays_the_narrator():
+    """A first-person book where no one addresses the narrator by any name: 'the narrator' stays
+    unnamed (it raised IndexError when no name at all was voted for)."""
+    text = "Hercule Poirot met me at the station. Poirot smiled.\n\n" + "\n\n".join(
+        ['"Where to?" I asked.', '"The inn," said Poirot.'] * 25)
+    result = attribute(text)
+    assert [c.name for c in result.characters if c.narrator] == ["the narrator"]
+    assert {result.speaker_name(q) for q in result.quotations} == {"the narrator", "Poirot"}
+
+
+def narrators(parts: list[str]) -> list[str]:
+    text = "Hercule Poirot met me at the station. Poirot smiled. Inspector Japp came later. Japp sat.\n\n"
+    return [c.name for c in attribute(text + "\n\n".join(parts)).characters if c.narrator]
+
+
+def test_a_name_in_a_story_told_inside_a_speech_does_not_name_the_narrator():
+    """'"... 'Drive to Albion Row, Wickham,' she told the driver."': a name in a quotation within a
+    speech is said to someone in the story told, not to the listener, so it neither addresses nor
+    names the narrator ('the narrator' stays unnamed, better than a place's name)."""
+    parts = ['"Where did she go?" I asked.',
+             '"I followed her cab. \'Drive to Albion Row, Wickham,\' she told the driver, and was gone."',
+             '"Gone?" said I.', '"Gone," said Poirot.'] * 12
+    assert narrators(parts) == ["the narrator"]
+
+
+def test_a_name_between_dialect_apostrophes_still_addresses_the_listener():
+    """'"Dey 'sturb me, Hastings, ... in de mawnin'."': dropped letters read as a nested quotation
+    end in a letter, not a stop or comma, so the name in them is still said to the listener."""
+    parts = []
+    for place in ["inn", "mill", "pier", "bank", "farm", "school", "church", "quay", "dock", "yard", "shed", "barn"]:
+        parts += ['"Where were you?" I asked.',
+                  f'"Dey \'sturb me, Hastings, so I \'uz down by de {place} all night en back agin in de mawnin\'."',
+                  '"Alone?" said I.', '"Quite alone," said Poirot.']
+    assert narrators(parts) == ["Hastings"]
+
+
+def test_a_speech_between_two_of_the_narrators_votes_once_for_their_name():
+    """A reply sitting between two of the narrator's speeches is one speech calling someone a name,
+    not two: eight calls of Hastings clearly lead four of Japp, each between two of the narrator's."""
+    parts = []
+    for place in ["inn", "mill", "pier", "bank", "farm", "school", "church", "quay"]:
+        parts += ['"Where were you, Hastings?" asked Poirot.', f'"At the {place}," I said.',
+                  '"Alone?" said Poirot.', '"Quite alone," said I.']
+    parts += ['"Is he here?" I asked.', '"Sit down, Japp," said Poirot.', '"He is," said I.', '"Good," said Poirot.'] * 4
+    assert narrators(parts) == ["Hastings"]
+
+
 def test_a_stray_first_person_tag_in_a_third_person_book_is_nobody():
     assert speakers(CAST + '"It was late," said I.\n\nMrs. Pell laughed.') == [None]
 

@@ -96,15 +96,27 @@ class _Context:
         self.at = {}  # mention start -> (end, character) for every mention
         self.events: list[tuple[int, int]] = []  # (position, character): narration mentions, speakers
         self.inside: list[tuple[int, int, int]] = []
+        # Names inside a quotation within a speech ('"She cried, 'Drive on, Wickham!'"'): said to
+        # someone in the story the speaker tells, never to the speaker's listener. One that ends
+        # in a stop or comma: dialect's dropped letters ('"'twarn't no use, Huck, ... de raf'"')
+        # read as nested quotes end in a letter.
+        nested = sorted((q.start, q.end) for q in scan.quotes
+                        if q.depth == 1 and self.text[q.end - 1:q.end] in tuple(",.!?;:-—"))
+        nested_starts = [s for s, _ in nested]
+        retold = set()
         for s, e, cid in cast.mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
+            i = bisect.bisect_right(nested_starts, s) - 1
+            if i >= 0 and s < nested[i][1]:
+                retold.add(s)
             if cues.CLAUSE_START.search(self.text, max(0, s - 8), s) or cues.OPENING.search(self.text, max(0, s - 60), s):
                 self.subjects.add(s)
             elif cues.FINITE_AFTER.match(self.text, e):
                 self.actors.add(s)
                 if cues.SUBORDINATE.search(self.text, max(0, s - 9), s):
                     self.dependent.add(s)
+        self.retold = frozenset(retold)  # mention starts inside a quotation within a speech
         self.event_pos = [p for p, _ in self.events]
         # Who the turn being decided cannot be: the people its quotes address. Set per turn.
         self.avoid: frozenset[int] = frozenset()
@@ -548,14 +560,16 @@ def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
     """Who 'I' is: the name the people answering the narrator call them by, where one name clearly
     leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
     narrator; else 'the narrator' stays a character of its own, spoken in the narrator's voice."""
-    called = Counter()
+    # Each speech next to the narrator's votes once, though it sits between two of theirs.
+    answers = set()
     for i, turn in enumerate(turns):
         if turn.speaker != narrator:
             continue
         for j in (i - 1, i + 1):
             if 0 <= j < len(turns) and abs(turns[j].paragraph - turn.paragraph) == 1 and turns[j].speaker != narrator:
-                called.update(set(turns[j].vocatives))
-    ranked = called.most_common(2) + [(None, 0)]
+                answers.add(j)
+    called = Counter(cid for j in answers for cid in set(turns[j].vocatives))
+    ranked = called.most_common(2) + [(None, 0)] * 2  # nobody may call the narrator anything
     (name, n), (_, second) = ranked[0], ranked[1]
     if name is None or n < 3 or n < 2 * second:
         return
@@ -589,7 +603,7 @@ def _vocatives(ctx: _Context, quotes: list) -> tuple[int, ...]:
         while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
             s, e, cid = ctx.inside[i]
             after = text[e:e + 1]
-            addressed = s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)
+            addressed = s not in ctx.retold and (s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s))
             if addressed and after in (",", "!", "?", ".", ";", "-", "—", ":"):
                 voc.append(cid)
             i += 1
