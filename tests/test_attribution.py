@@ -1006,3 +1006,13 @@ def test_a_paragraph_tagged_for_another_ends_an_unclosed_speech():
                    'That was the end of it.\n\n"Was that all?" asked Mrs. Pell.\n\n'
                    '"It was all," said Mr. Crane.')
     assert speakers(text) == ["Mr. Tobias Crane", "Mr. Tobias Crane", "Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_a_mother_whose_surname_is_a_month_keeps_her_own_voice():
+    """'said Mrs. June' tags Mrs. June: her lines are not handed to the daughter she talks to."""
+    text = ("\"Can we go to the fair, Mother?\" asked Clara.\n\n"
+            "\"Not today, child,\" said Mrs. June, folding the linen.\n\n"
+            "\"Why not?\" said Clara.\n\n"
+            "\"Because it is raining,\" said Mrs. June.\n")
+    res = attribute(text)
+    assert [res.speaker_name(q) for q in res.quotations] == ["Clara", "Mrs. June", "Clara", "Mrs. June"]

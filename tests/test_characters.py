@@ -133,3 +133,13 @@ def test_mr_joins_the_man_named_in_full_though_he_also_wears_a_rank():
             "Captain Vane sat. Mr. Vane spoke. Edmund Vane left. Vane returned. ") * 2
     vanes = [c for c in find_characters(text).characters if any("Vane" in a for a in c.aliases)]
     assert len(vanes) == 1 and {"Edmund Vane", "Captain Vane", "Mr. Vane", "Vane"} <= set(vanes[0].aliases)
+
+
+def test_a_month_after_a_title_is_a_surname():
+    """'Mrs. May' and 'Mr. August' are people: a month is no name in 'in May' or 'last August',
+    but after Mr./Mrs./Miss/Aunt it can only be a surname."""
+    text = ("Mrs. May poured the tea. In May the roses came. \"Sit down,\" said Mrs. May. "
+            "Mr. August nodded. Last August he had been away. \"Thank you,\" said Mr. August.")
+    found = aliases(text)
+    assert "Mrs. May" in found and "Mr. August" in found
+    assert "May" not in found and "August" not in found

@@ -159,6 +159,8 @@ My Your His Her Our Their
 OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
 """.split())
 
+_MONTHS = set("January February March April May June July August September October November December".split())
+
 _TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
 _WORD = r"(?:Mc|Mac|O')?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
@@ -296,7 +298,8 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         if title:
             title = title.rstrip(".")
             title = _TITLE_FULL.get(title, title)
-        if len(words) > 3 or any(w in STOP for w in words):
+        # A month after a title is a surname ('Mrs. March', 'Miss May'); alone it is a date.
+        if len(words) > 3 or any(w in STOP and not (title and len(words) == 1 and w in _MONTHS) for w in words):
             continue
         key = (title, " ".join(words))
         if m.group("initials") and title and len(words) == 1:
