@@ -1016,3 +1016,31 @@ def test_a_mother_whose_surname_is_a_month_keeps_her_own_voice():
             "\"Because it is raining,\" said Mrs. June.\n")
     res = attribute(text)
     assert [res.speaker_name(q) for q in res.quotations] == ["Clara", "Mrs. June", "Clara", "Mrs. June"]
+
+
+def test_a_place_ending_an_address_read_aloud_is_no_one_addressed():
+    """'"Number 7, Mill Lane, Wexbury."': a name in a comma-separated run of numbers and capitalised
+    words is an address or a list, not the person the speech is said to, so it answers nothing."""
+    text = (CAST.rstrip() + " She thought of the Wexbury coach and the old Wexbury church.\n\n"
+            '"Where shall I send it?" said Mrs. Pell.\n\n"Number 7, Mill Lane, Wexbury."\n\n'
+            '"So far away!"\n\n"Far enough."')
+    assert "Wexbury" not in speakers(text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["7", "1862", "Mill Lane", "Stoke Abbas", "Wexbury", "Dorset", "Upper Marsh"]),
+                min_size=2, max_size=5, unique=True))
+def test_no_item_of_a_listed_address_is_addressed(items):
+    """Whatever the order, no place after the first in a listed address is a vocative: none of them
+    speaks the reply."""
+    places = ["Wexbury", "Dorset", "Stoke Abbas", "Upper Marsh"]
+    text = (CAST.rstrip() + " They spoke of the Wexbury coach, the Wexbury church, the Dorset hills, the "
+            "Dorset roads, the Stoke Abbas fair, the Stoke Abbas inn, the Upper Marsh farm, the Upper Marsh mill.\n\n"
+            '"Where shall I send it?" said Mrs. Pell.\n\n"Number 7, ' + ", ".join(items) + '."\n\n"So far away!"\n\n"Far enough."')
+    assert not set(speakers(text)) & set(places)
+
+
+def test_a_name_after_an_exclamation_is_still_addressed():
+    """'"Thank Heaven, Tobias!"': a capitalised word the speech opens with is no list item."""
+    text = CAST + '"Thank Heaven, Tobias!" said Mrs. Pell.\n\n"No."'
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]

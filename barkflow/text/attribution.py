@@ -603,11 +603,22 @@ def _vocatives(ctx: _Context, quotes: list) -> tuple[int, ...]:
         while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
             s, e, cid = ctx.inside[i]
             after = text[e:e + 1]
-            addressed = s not in ctx.retold and (s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s))
+            addressed = s not in ctx.retold and (s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) \
+                and not _listed(text, s, e, q)
             if addressed and after in (",", "!", "?", ".", ";", "-", "—", ":"):
                 voc.append(cid)
             i += 1
     return tuple(voc)
+
+
+def _listed(text: str, s: int, e: int, q) -> bool:
+    """Whether the name at s..e is an item of an address or a list read out ('13, Duncan Street,
+    Houndsditch.'): no one addressed. A name said again ('Jane, Jane!') is still a call."""
+    name = text[s:e]
+    for m in (cues.LIST_ITEM_BEFORE.search(text, max(q.start, s - 60), s), cues.LIST_ITEM_AFTER.match(text, e, q.end)):
+        if m and m.group("item") != name:
+            return True
+    return False
 
 
 def _told(ctx: _Context, quotes: list) -> tuple[int, ...]:

@@ -56,6 +56,16 @@ SENTENCE_END = regex.compile(_STOP + r"\s+(?=[\"'“‘(]*\p{Lu})")
 DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
 # What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
 ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s)$")
+# An item of a comma-separated run of numbers and capitalised words: an address or a list ('13,
+# Duncan Street, Houndsditch', 'Grimpen, Dartmoor, Devon', 'Rome, Naples, and Florence'). A name
+# beside one is in the run, not said to anyone. Before it, a number, or a capitalised item that a
+# comma opens (not 'Thank Heaven, Jane', 'Good Lord, Pip', where the speech's words lead in).
+# A word of an item: a capitalised word, initials ('M.R.C.S.') or a title ('Mr.'), never a word
+# and its sentence's stop ('..., Hawkins. You, Livesey, are ship's doctor').
+_WORD = r"(?:(?:\p{Lu}\.){2,}|(?:Mr|Mrs|Ms|Dr|St|Messrs|Mme|Mlle)\.|\p{Lu}[\p{L}'’-]+)"
+_ITEM = rf"(?:(?:and|or)\s+)?{_WORD}(?:[ \t\n]+{_WORD}){{0,3}}"
+LIST_ITEM_BEFORE = regex.compile(rf"(?:(?<![\p{{L}}\d.,])\d+|,\s+(?P<item>{_ITEM})),\s+$")
+LIST_ITEM_AFTER = regex.compile(rf",\s+(?P<item>{_ITEM}|\d+)(?=[,.;:]|$)")
 # 'said her father', 'his wife replied': a relative of the person the pronoun stands for.
 # Only the relations a family has one of: 'her sister' would be a guess among several.
 KIN_WORDS = {"husband": "M", "father": "M", "wife": "F", "mother": "F"}
