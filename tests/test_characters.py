@@ -126,6 +126,48 @@ def test_a_mrs_with_her_own_first_name_is_still_herself(first):
     assert f"Mrs. {first} Crane" in woman.aliases and woman.gender == "F"
 
 
+def _owner(cast, alias: str):
+    (c,) = [c for c in cast.characters if alias in c.aliases]
+    return c
+
+
+def test_mr_surname_stays_apart_where_two_men_share_the_surname():
+    """'Mr. Pell' in a book with both Oswin Pell and Jasper Pell, his son, is neither of them."""
+    text = " ".join(["Oswin Pell came in.", "Mr. Oswin Pell sat down.", "Jasper Pell rose.",
+                     "Then Mr. Pell spoke."] * 3 + ["Mr. Pell frowned."] * 8)
+    cast = find_characters(text)
+    mr = _owner(cast, "Mr. Pell")
+    assert "Oswin Pell" not in mr.aliases and "Jasper Pell" not in mr.aliases
+
+
+def test_a_two_word_given_name_before_a_surname_is_one_man():
+    """'Tall Ned Crook', 'Tall Ned', 'Ned Crook' and 'Crook' are one man: a name of three words
+    ending in a surname is given names and that surname, and the book may call him by either part."""
+    text = " ".join(["Tall Ned Crook came in.", "Then Tall Ned sat down.", "Ned Crook spoke.",
+                     "Crook laughed.", "Mr. Crook frowned."] * 3)
+    cast = find_characters(text)
+    crook = _owner(cast, "Tall Ned Crook")
+    assert {"Tall Ned", "Ned Crook", "Crook", "Mr. Crook"} <= set(crook.aliases)
+
+
+_MEN = st.sampled_from(["Quentin", "Jasper", "Horace", "Silas", "Ambrose", "Cyril"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(_MEN, _MEN, st.integers(1, 6), st.integers(0, 4))
+def test_two_men_sharing_a_surname_are_never_one_character(a, b, mr_times, titled_times):
+    """Whatever the counts, '<A> Pell' and '<B> Pell' (two men) never share a character, and a
+    'Mr. Pell' joins neither of them."""
+    if a == b:
+        return
+    text = " ".join([f"{a} Pell came in.", f"{b} Pell rose."] * 3 + [f"Mr. {a} Pell sat."] * titled_times
+                    + ["Then Mr. Pell spoke."] * mr_times)
+    for c in find_characters(text).characters:
+        assert not ({f"{a} Pell", f"{b} Pell"} <= set(c.aliases)), c
+        assert not ({f"{a} Pell", "Mr. Pell"} <= set(c.aliases)), c
+        assert not ({f"{b} Pell", "Mr. Pell"} <= set(c.aliases)), c
+
+
 def test_mr_joins_the_man_named_in_full_though_he_also_wears_a_rank():
     """'Mr. Vane' is Edmund Vane, whom the book also calls 'Captain Vane': one man, one voice, not
     a second Vane the bare surname then goes to."""

@@ -42,6 +42,7 @@ _MOSTLY_MALE = {"Colonel", "Col", "Captain", "Capt", "Major", "General", "Lieute
                 "Rev", "Reverend", "Inspector", "Sergeant", "Judge", "Commander", "Mister"}
 
 _MALE_OR_NEUTRAL = (MALE_TITLES | NEUTRAL_TITLES) - {"Cousin"}
+_ANYONES = {"Mr", "Master", "Miss", "Ms"}  # titles that tell a sex, not a rank
 
 # Pet names -> the formal first name, with gender (a small table, not a model).
 HYPOCORISMS = {
@@ -345,10 +346,17 @@ def _surname_uses(e: _Entry) -> tuple[int, int]:
     return by_surname, sum(e.forms.values()) - by_surname
 
 
+def _formal(first: str) -> str:
+    """A first given name as its formal form: Bill -> William."""
+    word = first.split()[0]
+    return _PET.get(word, (word,))[0]
+
+
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str) -> _Entry | None:
     """The one entry a form names the same person as, or None where none or several fit."""
     matches = []
+    bearers = set()  # the given names of those a titled surname could name (Mr. Pell: Oswin, Jasper)
     for e in entries:
         if gender != "?" and e.gender != "?" and gender != e.gender:
             continue
@@ -357,15 +365,27 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # the first name they share tells it (the census), as in 'Mrs. Charles Musgrove'.
             known = given_names().get(first, "?")
             mine, theirs = (gender if gender != "?" else known), (e.gender if e.gender != "?" else known)
-            if e.first == first and e.last == last and (mine == theirs or "?" in (mine, theirs)):
+            given = (e.first or "").split()
+            # 'Ned Crook' and 'Tall Ned' are Tall Ned Crook: one of his given names and his
+            # surname, or his given names alone.
+            same = e.first == first and e.last == last or len(given) > 1 and (
+                first in given and e.last == last or f"{first} {last}" == e.first)
+            if same and (mine == theirs or "?" in (mine, theirs)):
                 matches.append(e)
         elif last and title:
             # Mr. Darcy joins Mr. Fitzwilliam Darcy or Fitzwilliam Darcy; Mrs. Bates does not
             # join Miss Jane Bates; Mr. Knightley does not join Mr. John Knightley, who is
             # called by his full name to tell him from his brother.
-            if e.last == last and (e.title == title or e.title is None and e.first and title != "Mrs") and \
-                    full_titled[(e.first, e.last)] < 3:
-                matches.append(e)
+            # The titles a person is named with in full: Captain Frederick Tilney is no Mr. Tilney,
+            # where Long John Silver, also called Captain Silver, may still be Mr. Silver (a title
+            # anyone wears), but not Admiral Silver (a second rank: his uncle).
+            full = {t for t, name in e.forms if " " in name}
+            if e.last == last and (e.title == title if not e.first else title in full or full <= {None} and (
+                    e.title in (None, title) or title in _ANYONES) and title != "Mrs"):
+                if e.first and gender != "F":
+                    bearers.add(_formal(e.first))
+                if full_titled[(e.first, e.last)] < 3:
+                    matches.append(e)
             elif e.last == last and e.title != title and {e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES \
                     and (e.first is None or full_titled[(e.first, e.last)] < 3):
                 # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.
@@ -377,9 +397,14 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             pet = _PET.get(first)
             # Tom is not Sir Thomas: a pet name never names someone the book titles by first name
             # (his son, her niece, more likely than the baronet himself).
-            if e.first == first or (pet and e.first == pet[0] and e.title not in FIRST_NAME_TITLES):
+            given = (e.first or "").split()
+            if e.first == first or len(given) > 1 and first in given or \
+                    (pet and e.first == pet[0] and e.title not in FIRST_NAME_TITLES):
                 if title is None or e.title in (None, title) or e.last is not None:
                     matches.append(e)
+    if last and title and not first and len(bearers) > 1:
+        # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
+        return None
     if last and not first and not title and len(matches) > 1:
         # A bare surname several share ('his name was Tilney'): the man the book calls Mr. Tilney,
         # where one is named far more than any other; a book calls its women by title or first name.
@@ -433,6 +458,9 @@ def _merge_forms(forms: Counter, min_mentions: int) -> list[_Entry]:
         words = name.split()
         if len(words) > 1 and words[0].endswith("."):
             first, last = None, words[-1]  # Mr. E. W. B. Childers: initials, then the surname
+        elif len(words) == 3 and words[2] in surnames and words[1] not in surnames and \
+                forms[(None, " ".join(words[:2]))]:
+            first, last = " ".join(words[:2]), words[2]  # Tall Ned Crook: two given names, a surname
         elif len(words) > 1:
             first, last = words[0], " ".join(words[1:])
         elif words[0] in surnames:
