@@ -311,6 +311,12 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         start = m.start() if title else m.start() + matched.find(words[0])
         end = m.start() + matched.rfind(words[-1]) + len(words[-1])
         spans[key].append((start, end))
+    # A title word the book gives someone as a first name after another title ('Mrs. Donna Crane')
+    # is that first name wherever it stands: 'Donna Crane' is her, not a title and a surname.
+    for title, name in [key for key in forms if key[0] in TITLES]:
+        if any((other, f"{title} {name}") in forms for other in TITLES):
+            forms[(None, f"{title} {name}")] += forms.pop((title, name))
+            spans[(None, f"{title} {name}")] += spans.pop((title, name))
     return forms, spans
 
 
