@@ -1016,3 +1016,14 @@ def test_a_mother_whose_surname_is_a_month_keeps_her_own_voice():
             "\"Because it is raining,\" said Mrs. June.\n")
     res = attribute(text)
     assert [res.speaker_name(q) for q in res.quotations] == ["Clara", "Mrs. June", "Clara", "Mrs. June"]
+
+
+def test_a_name_echoed_as_a_question_is_not_an_address():
+    """'"Cedric? Who was he?"' repeats a name the other just said: Cedric is not called on to
+    answer, the two who talk go on taking turns."""
+    lines = ["To see the tower of old Cedric.", "Cedric? Who was he?", "A king, long ago.", "I never heard of him, Ned."]
+    text = ("Cedric Moss came by the mill, and Cedric nodded. Ned Pike and Walter Hale sat on the fence.\n\n"
+            '"Could we go up the hill tonight?" said Ned.\n\n"What for?" said Walter.\n\n'
+            + "\n\n".join(f'"{line}"' for line in lines) + "\n")
+    res = attribute(text)
+    assert [res.speaker_name(q) for q in res.quotations] == ["Ned", "Walter"] * 3
