@@ -1044,3 +1044,29 @@ def test_a_name_after_an_exclamation_is_still_addressed():
     """'"Thank Heaven, Tobias!"': a capitalised word the speech opens with is no list item."""
     text = CAST + '"Thank Heaven, Tobias!" said Mrs. Pell.\n\n"No."'
     assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane"]
+
+
+def test_a_speech_addressing_the_other_of_two_keeps_a_long_untagged_run_voiced():
+    """Two people talk for twenty untagged turns after a narration guess ('Ned grinned.'):
+    a speech addressing the other by name ('..., Walter?') confirms whose turn it is, so turn
+    counting restarts there and the run's end is not left to the narrator."""
+    lines = ["Could we go up the hill tonight?", "What for?", "To look for the old lantern.",
+             "There isn't any lantern up there.", "How do you know that, Walter?", "Everybody knows it.",
+             "Everybody is wrong, then.", "Well, I ain't going, Ned.", "Why not?", "It's too cold.",
+             "Bring a coat.", "I haven't got one.", "Borrow mine, Walter.", "All right, then.",
+             "We'll start at nine.", "Nine is late.", "Eight, then.", "Eight it is, Ned.", "Good.", "Good."]
+    text = ("Ned Pike and Walter Hale sat on the fence by the mill. Ned looked at Walter, and Walter "
+            "looked at the river.\n\nNed grinned.\n\n" + "\n\n".join(f'"{line}"' for line in lines) + "\n")
+    res = attribute(text)
+    assert [res.speaker_name(q) for q in res.quotations] == ["Ned", "Walter"] * 10
+
+
+def test_a_name_echoed_as_a_question_is_not_an_address():
+    """'"Cedric? Who was he?"' repeats a name the other just said: Cedric is not called on to
+    answer, the two who talk go on taking turns."""
+    lines = ["To see the tower of old Cedric.", "Cedric? Who was he?", "A king, long ago.", "I never heard of him, Ned."]
+    text = ("Cedric Moss came by the mill, and Cedric nodded. Ned Pike and Walter Hale sat on the fence.\n\n"
+            '"Could we go up the hill tonight?" said Ned.\n\n"What for?" said Walter.\n\n'
+            + "\n\n".join(f'"{line}"' for line in lines) + "\n")
+    res = attribute(text)
+    assert [res.speaker_name(q) for q in res.quotations] == ["Ned", "Walter"] * 3

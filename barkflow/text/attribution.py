@@ -605,7 +605,10 @@ def _vocatives(ctx: _Context, quotes: list) -> tuple[int, ...]:
             after = text[e:e + 1]
             addressed = s not in ctx.retold and (s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) \
                 and not _listed(text, s, e, q)
-            if addressed and after in (",", "!", "?", ".", ";", "-", "—", ":"):
+            # A name alone opening a speech as a question echoes what was just said ('Richard?
+            # What's his other name?'), it does not call on anyone.
+            echo = s == q.start and after == "?"
+            if addressed and not echo and after in (",", "!", "?", ".", ";", "-", "—", ":"):
                 voc.append(cid)
             i += 1
     return tuple(voc)

@@ -30,6 +30,9 @@ DESCRIBED = 0.75
 # An untagged turn's guess from the narration's subject below this confidence gives way to
 # turn-taking in a two-person exchange (dev PDNC: 54.9% of implicit quotes right, against 54.1% at 0).
 WEAK_GUESS = 0.75
+# A two-person turn counted to one whose speech addresses the other by name: as sure as
+# the one a speech addresses answering it.
+CONFIRMED = 0.7
 # Narration this long or longer ahead of a speech is a sentence about the scene, not a gesture
 # ('He hesitated.'): dev PDNC all 15863-15870 right from 0 to 60 (15852 at 90), 59 fewer voices at 60 than 0.
 SCENE_LEAD = 60
@@ -331,7 +334,12 @@ def conversations(turns: list[Turn], ctx) -> None:
                 taken = next1.speaker if next1 and len(people) > 2 and next1.type != IMPLICIT else None
                 guess = next((c for c in cands if c[0] != taken), None)
                 if guess and guess[0] not in turn.vocatives:
-                    turn.speaker, turn.confidence, turn.type = guess[0], guess[1], IMPLICIT
+                    conf = guess[1]
+                    if len(people) == 2 and set(turn.vocatives) & (people - {guess[0]}):
+                        # A speech addressing the other of the two by name confirms the count:
+                        # it restarts there rather than decaying on over a long untagged run.
+                        conf = max(conf, CONFIRMED)
+                    turn.speaker, turn.confidence, turn.type = guess[0], conf, IMPLICIT
                     changed = True
             if not changed:
                 break
