@@ -1,0 +1,41 @@
+"""bench/hand_checked.py scores a table of hand-checked speakers against texts it checks by hash."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+
+from helpers import REPO
+
+TEXT = ('Mrs. Pell met Mr. Crane. Mrs. Pell sat.\r\n\r\n"It is cold," said Mrs. Pell.\r\n\r\n'
+        '"It is," said Mr. Crane.\r\n\r\n"Who is there?" called someone from the hall.\r\n')
+
+
+def run_bench(tmp_path, text: bytes, rows: str):
+    (tmp_path / "texts").mkdir(exist_ok=True)
+    (tmp_path / "texts" / "book.txt").write_bytes(text)
+    sha = hashlib.sha256(TEXT.encode()).hexdigest()
+    table = tmp_path / "table.tsv"
+    table.write_text(f"# text: book.txt Some-Repo_1 1.txt {'0' * 40} {sha}\nfile\toffset\tspeaker\n{rows}", encoding="utf-8")
+    return subprocess.run([sys.executable, str(REPO / "bench" / "hand_checked.py"), "--texts", str(tmp_path / "texts"),
+                           "--table", str(table)], capture_output=True, text=True, timeout=120)
+
+
+def test_the_bench_scores_each_checked_quotation_at_its_offset(tmp_path):
+    # Offsets count the text with its line ends as \n: the first quotation's words start at 43.
+    plain = TEXT.replace("\r\n", "\n")
+    cold, it_is, who = (plain.index(s) for s in ("It is cold", "It is,", "Who is"))
+    rows = f"book.txt\t{cold}\tMrs. Pell\nbook.txt\t{it_is}\tMrs. Pell\nbook.txt\t{who}\t<unnamed>\n"
+    run = run_bench(tmp_path, TEXT.encode(), rows)
+    assert run.returncode == 0, run.stderr
+    # One right; one wrong voice (Mr. Crane said it); the unnamed caller is wrong with a voice too.
+    assert "all 1/3 = 33.3%  answered 1/3 = 33.3%  to the narrator 0 (+0 unnamed)  missed 0" in run.stdout
+    # A row whose offset starts no quotation found is counted as missed, not dropped.
+    run = run_bench(tmp_path, TEXT.encode(), f"book.txt\t{cold + 1}\tMrs. Pell\n")
+    assert "all 0/1 = 0.0%" in run.stdout and "missed 1" in run.stdout
+
+
+def test_another_edition_of_a_text_is_refused_in_one_line(tmp_path):
+    run = run_bench(tmp_path, TEXT.replace("cold", "warm").encode(), "book.txt\t43\tMrs. Pell\n")
+    assert run.returncode == 2 and "another edition" in run.stderr and run.stderr.count("\n") == 1
