@@ -74,6 +74,7 @@ RANGES = {
     "project.takes": Range(1, MAX_TAKES),
     "project.chain_reset_every": Range(0, MAX_COUNT),
     "project.pause_s": Range(0.0, MAX_PAUSE_S, integer=False),
+    "project.cast_confidence": Range(0.0, 1.0, integer=False),
     "project.lines.*.seed": Range(0, MAX_SEED),
     "device.batch_size": Range(1, MAX_BATCH_SIZE),
     "device.threads": Range(0, MAX_THREADS),
