@@ -4,8 +4,10 @@ files here are tiny made-up ones in PG's shape."""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
+import epubs  # the EPUB builder beside this file
 import pytest
 from helpers import REPO, project_config
 from hypothesis import given, settings
@@ -14,6 +16,7 @@ from hypothesis import strategies as st
 from barkflow.errors import BarkflowError
 from barkflow.planning import build, plan
 from barkflow.text.fates import count_words
+from barkflow.text.book import load_book
 from barkflow.text.gutenberg import SKIPPED, story_bounds
 from barkflow.text.script import Script, parse_script
 
@@ -159,11 +162,11 @@ def test_a_start_without_an_end_keeps_the_rest_and_an_end_without_a_start_drops_
 def test_a_credit_after_the_start_is_pg_s_but_the_story_s_first_paragraph_is_not():
     lines = ["*** START OF THIS PROJECT GUTENBERG EBOOK X ***", "", "Transcribed from the 1897 edition by",
              "A. Person, email a@b.org", "", "Chapter I", "", "Produced by the mill, the flour was fine."]
-    (first, _), _ = story_bounds(lines, whole_lines=True)
-    assert lines[first:] == lines[4:]
+    first, end = story_bounds(lines, whole_lines=True)
+    assert (first, end) == (4, len(lines))
     # with no credit the story starts right after the marker; a credit further on is the story's
     lines = [lines[0], "", *lines[5:]]
-    assert story_bounds(lines, whole_lines=True)[0] == (1, 0)
+    assert story_bounds(lines, whole_lines=True) == (1, len(lines))
 
 
 def test_the_header_does_not_sway_the_format_detection():
@@ -201,3 +204,99 @@ def test_any_story_wrapped_in_pg_s_header_and_licence_reads_as_the_story_alone(p
     assert [line.source_line for line in wrapped.lines] == [line.source_line + header_lines(HEADER)
                                                             for line in alone.lines]
     assert wrapped.skipped == ((SKIPPED, count_words(HEADER) + count_words(FOOTER)),)
+
+
+# --- EPUB and HTML ---
+
+BOOK_STORY = [
+    "<h1>Chapter I</h1><p>The keeper lit the lamp at dusk.</p><p>“Who is there?” he called.</p>",
+    "<h1>Chapter II</h1><p>Nobody answered; only the sea.</p><p>THE END</p>",
+]
+# PG's EPUBs since 2023: the header and licence in marked sections, the markers in divs of their own
+PG_HEADER = ('<section class="pg-boilerplate pgheader" id="pg-header"><h2>The Project Gutenberg eBook of The Lamp</h2>'
+             "<p>This ebook is for the use of anyone anywhere in the United States and most other parts of the world "
+             "at no cost and with almost no restrictions whatsoever.</p><p>Title: The Lamp</p><p>Author: Ann Author</p>"
+             '<div id="pg-start-separator"><span>*** START OF THE PROJECT GUTENBERG EBOOK THE LAMP ***</span></div>'
+             "</section>")
+PG_FOOTER = ('<section class="pg-boilerplate pgheader" id="pg-footer"><div id="pg-end-separator">'
+             "<span>*** END OF THE PROJECT GUTENBERG EBOOK THE LAMP ***</span></div>"
+             "<h2>THE FULL PROJECT GUTENBERG LICENSE</h2><p>To protect the Project Gutenberg mission of promoting "
+             "the free distribution of electronic works, you agree to comply with all the terms.</p></section>")
+# older EPUBs and PG's HTML files: the header and licence as <pre> blocks, the markers in them
+PRE_HEADER = ("<pre>The Project Gutenberg EBook of The Lamp, by Ann Author\n\nThis eBook is for the use of anyone "
+              "anywhere at no cost.\n\nTitle: The Lamp\n\n*** START OF THIS PROJECT GUTENBERG EBOOK THE LAMP ***\n"
+              "</pre><p>Produced by A. Volunteer</p>")
+PRE_FOOTER = ("<pre>End of the Project Gutenberg EBook of The Lamp, by Ann Author\n\n*** END OF THIS PROJECT "
+              "GUTENBERG EBOOK THE LAMP ***\n\n***** This file should be named 99999-h.htm *****\n</pre>"
+              "<p>Section 1. General Terms of Use and Redistributing Project Gutenberg-tm electronic works</p>")
+# (headings are titles, not paragraphs: neither read nor counted, and a chapter with no paragraph is dropped)
+HEADER_WORDS = {PG_HEADER: count_words("This ebook is for the use of anyone "
+                                       "anywhere in the United States and most other parts of the world at no cost "
+                                       "and with almost no restrictions whatsoever. Title: The Lamp Author: Ann Author "
+                                       "START OF THE PROJECT GUTENBERG EBOOK THE LAMP"),
+                PRE_HEADER: count_words("The Project Gutenberg EBook of The Lamp, by Ann Author This eBook is for the "
+                                        "use of anyone anywhere at no cost. Title: The Lamp START OF THIS PROJECT "
+                                        "GUTENBERG EBOOK THE LAMP Produced by A. Volunteer")}
+FOOTER_WORDS = {PG_FOOTER: count_words("END OF THE PROJECT GUTENBERG EBOOK THE LAMP To protect the Project Gutenberg "
+                                       "mission of promoting the free distribution of electronic works, you agree to "
+                                       "comply with all the terms."),
+                PRE_FOOTER: count_words("End of the Project Gutenberg EBook of The Lamp, by Ann Author END OF THIS "
+                                        "PROJECT GUTENBERG EBOOK THE LAMP This file should be named 99999-h.htm "
+                                        "Section 1. General Terms of Use and Redistributing Project Gutenberg-tm "
+                                        "electronic works")}
+HEADER_PARAGRAPHS = {PG_HEADER: 4, PRE_HEADER: 2}
+
+
+def read_epub(tmp_path: Path, name: str, chapters: list[str]) -> Script:
+    return load_book(epubs.raw_epub(tmp_path / name, [epubs.xhtml(body) for body in chapters]), "epub")
+
+
+def read_html(tmp_path: Path, name: str, chapters: list[str]) -> Script:
+    page = tmp_path / name
+    page.write_text(f"<!DOCTYPE html><html><head><title>The Lamp</title></head><body>{''.join(chapters)}</body></html>",
+                    encoding="utf-8")
+    return load_book(page, "html")
+
+
+@pytest.mark.parametrize("read", [read_epub, read_html], ids=["epub", "html"])
+@pytest.mark.parametrize("header, footer", [(PG_HEADER, PG_FOOTER), (PRE_HEADER, PRE_FOOTER)], ids=["sections", "pre"])
+def test_the_header_and_licence_of_a_book_are_skipped_and_counted(tmp_path, read, header, footer):
+    wrapped = [header + BOOK_STORY[0], *BOOK_STORY[1:-1], BOOK_STORY[-1] + footer]
+    script, alone = read(tmp_path, "pg", wrapped), read(tmp_path, "story", BOOK_STORY)
+    assert spoken(script) == spoken(alone)
+    assert script.chapter_titles == alone.chapter_titles == ("Chapter I", "Chapter II")
+    # source_line counts every paragraph of the book, the header's too (the book reader's contract)
+    assert [line.source_line for line in script.lines] == [line.source_line + HEADER_PARAGRAPHS[header]
+                                                           for line in alone.lines]
+    assert dict(script.skipped) == {**dict(alone.skipped), SKIPPED: HEADER_WORDS[header] + FOOTER_WORDS[footer]}
+
+
+def test_pg_boilerplate_elements_are_skipped_without_markers_and_a_book_without_either_is_untouched(tmp_path):
+    boiler = '<div class="pg-boilerplate"><p>Project Gutenberg licence lines.</p></div>'
+    script = read_epub(tmp_path, "marked", [BOOK_STORY[0] + boiler, BOOK_STORY[1]])
+    assert spoken(script) == spoken(read_epub(tmp_path, "plain", BOOK_STORY))
+    assert dict(script.skipped)[SKIPPED] == count_words("Project Gutenberg licence lines.")
+    mention = ("<h1>Chapter I</h1><p>She read it in a Project Gutenberg EBook; its *** START OF THE PROJECT "
+               "GUTENBERG EBOOK DRACULA *** line she skipped.</p><p>End of the chapter, and of Project Gutenberg "
+               "for her.</p><p>She said *** END OF THE PROJECT GUTENBERG EBOOK *** twice.</p>")
+    script = read_epub(tmp_path, "mention", [mention])
+    assert SKIPPED not in dict(script.skipped)
+    assert len(script.lines) == 3
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text("abcdefgXYZ019.,;'\"!?-*<>& ", min_size=1, max_size=40), min_size=1, max_size=5),
+       st.sampled_from([(PG_HEADER, PG_FOOTER), (PRE_HEADER, PRE_FOOTER)]))
+def test_any_book_wrapped_in_pg_s_header_and_licence_reads_as_the_book_alone(tmp_path_factory, paragraphs, boilerplate):
+    header, footer = boilerplate
+    story = "<h1>One</h1>" + "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
+    folder = tmp_path_factory.mktemp("book")
+    try:
+        alone = read_html(folder, "alone.html", [story])
+    except BarkflowError:  # nothing to say in it: nothing to compare
+        return
+    wrapped = read_html(folder, "wrapped.html", [header, story, footer])
+    assert spoken(wrapped) == spoken(alone)
+    assert [line.source_line for line in wrapped.lines] == [line.source_line + HEADER_PARAGRAPHS[header]
+                                                            for line in alone.lines]
+    assert dict(wrapped.skipped) == {**dict(alone.skipped), SKIPPED: HEADER_WORDS[header] + FOOTER_WORDS[footer]}

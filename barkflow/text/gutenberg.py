@@ -24,74 +24,64 @@ from typing import Optional, Sequence
 
 SKIPPED = "Project Gutenberg header and licence"  # the word report's reason
 
-_START = re.compile(r"\*{3}\s*START\s+OF\s+(?:THE\s+|THIS\s+)?PROJECT\s+GUTENBERG\s+E-?(?:BOOK|TEXT)\b[^*]{0,400}"
-                    r"(?:\*{3,}|$)"
-                    r"|\*END\*?\s*THE\s+SMALL\s+PRINT!?[^\n]{0,200}?\*END\*", re.IGNORECASE)
-_END = re.compile(r"\*{3}\s*END\s+OF\s+(?:THE\s+|THIS\s+)?PROJECT\s+GUTENBERG\s+E-?(?:BOOK|TEXT)\b[^*]{0,400}"
-                  r"(?:\*{3,}|$)", re.IGNORECASE)
+_START_OF = r"\*{3}\s*START\s+OF\s+(?:THE\s+|THIS\s+)?PROJECT\s+GUTENBERG\s+E-?(?:BOOK|TEXT)\b[^*]{0,400}"
+_SMALL_PRINT = r"\*END\*?\s*THE\s+SMALL\s+PRINT!?[^\n]{0,200}?\*END\*"
+_END_OF = r"\*{3}\s*END\s+OF\s+(?:THE\s+|THIS\s+)?PROJECT\s+GUTENBERG\s+E-?(?:BOOK|TEXT)\b"
 # "End of the Project Gutenberg EBook of X", "End of Project Gutenberg's X", "End of The Project Gutenberg Etext of X"
-_SOFT_END = re.compile(r"End\s+of\s+(?:the\s+|this\s+)?Project\s+Gutenberg(?:['’]s\b|\s+E-?(?:book|text)\b)",
-                       re.IGNORECASE)
-_CREDIT = re.compile(r"(?:(?:E-?text|E-?book)\s+)?(?:(?:Produced|Prepared|Transcribed|Digitized)\s+by|Transcribed\s+from)\b", re.IGNORECASE)
+_SOFT_END_OF = r"End\s+of\s+(?:the\s+|this\s+)?Project\s+Gutenberg(?:['’]s\b|\s+E-?(?:book|text)\b)"
+# A line is a marker whole (its closing asterisks may be lost to a wrapped title); a paragraph ends
+# with its START marker (a <pre> header) and opens with its END.
+_LINE_START = re.compile(rf"{_START_OF}\**|{_SMALL_PRINT}", re.IGNORECASE)
+_PARAGRAPH_START = re.compile(rf"(?:{_START_OF}\*{{3}}|{_SMALL_PRINT})\s*\Z", re.IGNORECASE)
+_LINE_END = re.compile(rf"{_END_OF}[^*]{{0,400}}\**", re.IGNORECASE)
+_OPENING_END = re.compile(_END_OF, re.IGNORECASE)
+_SOFT_END = re.compile(_SOFT_END_OF, re.IGNORECASE)
+_CREDIT = re.compile(r"(?:(?:E-?text|E-?book)\s+)?(?:(?:Produced|Prepared|Transcribed|Digitized)\s+by|Transcribed\s+from)\b",
+                     re.IGNORECASE)
 _MAX_CREDIT_WORDS = 80  # a producer's credit is a line or two; a longer paragraph is the story's
 
-Position = tuple[int, int]  # (unit, character offset in it)
 
-
-def story_bounds(units: Sequence[str], *, whole_lines: bool) -> Optional[tuple[Position, Position]]:
-    """Where the story lies in `units`: from (unit, offset) up to (unit, offset), the end exclusive;
-    None when there is no marker. `whole_lines`: units are lines and a marker must be a whole line."""
-    starts: list[Position] = []  # just after each START marker
-    ends: list[Position] = []  # at each END marker
+def story_bounds(units: Sequence[str], *, whole_lines: bool) -> Optional[tuple[int, int]]:
+    """Where the story lies in `units`: units[first:end]; None when there is no marker.
+    `whole_lines`: the units are a text's lines, else a book's paragraphs."""
+    starts: list[int] = []  # the unit after each START marker
+    ends: list[int] = []  # each END marker's unit
     soft: list[int] = []  # units opening with "End of the Project Gutenberg EBook of"
     for index, text in enumerate(units):
         if "gutenberg" not in text.casefold() and "small print" not in text.casefold():
             continue  # the cheap test first: most units of a book
         stripped = text.strip()
-        start = _START.fullmatch(stripped) if whole_lines else _START.search(text)
-        if start is not None:
-            starts.append((index + 1, 0) if whole_lines else (index, start.end()))
-        end = _END.fullmatch(stripped) if whole_lines else _END.search(text)
-        if end is not None:
-            ends.append((index, 0 if whole_lines else end.start()))
-        if _SOFT_END.match(text.lstrip()):
+        if _LINE_START.fullmatch(stripped) if whole_lines else _PARAGRAPH_START.search(text):
+            starts.append(index + 1)
+        if _LINE_END.fullmatch(stripped) if whole_lines else _OPENING_END.match(stripped):
+            ends.append(index)
+        if _SOFT_END.match(stripped):
             soft.append(index)
     if not starts and not ends:
         return None
-    begin: Position = starts[0] if starts else (0, 0)
-    # An END counts after the START; an "End of..." line too, where the START or an END vouches for it.
-    after = [position for position in ends if position >= begin]
-    last_end = after[0] if after else None
-    soft_after = [index for index in soft if (index, 0) >= begin and (starts or (last_end and (index, 0) < last_end))]
-    candidates = after[:1] + [(index, 0) for index in soft_after[:1]]
-    finish = min(candidates) if candidates else (len(units), 0)
-    if not starts and finish == (len(units), 0):
+    begin = starts[0] if starts else 0
+    # An END counts after the START; an "End of..." line too, where the START or a later END vouches for it.
+    strict = next((index for index in ends if index >= begin), None)
+    vouched = [index for index in soft if index >= begin and (starts or (strict is not None and index < strict))]
+    candidates = ([strict] if strict is not None else []) + vouched[:1]
+    if not starts and not candidates:
         return None
+    end = min(candidates, default=len(units))
     # Of several START markers (the small print, then *** START), the story follows the last before the end.
-    begin = max((position for position in starts if position < finish), default=begin)
-    return _after_credit(units, begin, finish, whole_lines), finish
+    begin = max((index for index in starts if index <= end), default=begin)
+    return _after_credit(units, begin, end, whole_lines), end
 
 
-def _after_credit(units: Sequence[str], begin: Position, finish: Position, whole_lines: bool) -> Position:
+def _after_credit(units: Sequence[str], begin: int, end: int, whole_lines: bool) -> int:
     """`begin`, moved past a producer's credit ("Produced by ...") that opens the story."""
-    index, offset = begin
-    if whole_lines:
-        while index < finish[0] and not units[index].strip():
-            index += 1
-        end = index
-        while end < finish[0] and units[end].strip():
-            end += 1
-        credit = " ".join(units[index:end])
-        return (end, 0) if _is_credit(credit) else begin
-    rest = units[index][offset:] if index < len(units) else ""
-    if not rest.strip():  # the marker ended its paragraph: the credit would be the next
-        index, offset = index + 1, 0
-        while index < finish[0] and not units[index].strip():
-            index += 1
-        rest = units[index] if index < finish[0] else ""
-    if rest.strip() and (index, len(units[index])) <= finish and _is_credit(rest):
-        return index, len(units[index])
-    return begin
+    first = begin
+    while first < end and not units[first].strip():
+        first += 1
+    last = first + 1
+    while whole_lines and last < end and units[last].strip():  # a text's credit runs to a blank line
+        last += 1
+    credit = " ".join(units[first:last])
+    return last if first < end and _is_credit(credit) else begin
 
 
 def _is_credit(text: str) -> bool:
@@ -103,6 +93,6 @@ def outside_lines(lines: list[str]) -> tuple[list[str], str]:
     bounds = story_bounds(lines, whole_lines=True)
     if bounds is None:
         return lines, ""
-    (first, _), (end, _) = bounds
+    first, end = bounds
     blanked = "\n".join(lines[:first] + lines[end:])
     return [""] * first + lines[first:end] + [""] * (len(lines) - end), blanked
