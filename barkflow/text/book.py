@@ -24,6 +24,10 @@ link (1, [2], *) and the element it points to that links back to it are a refere
 note; a note's link back to its reference ("1", "[2]", "↩") is never read. Images (and their alt text), scripts,
 styles and ruby annotations are not read. Parsing is BeautifulSoup over lxml, never regexes.
 
+A Project Gutenberg book's header and licence are not read: the paragraphs in its marked elements
+(id pg-header/pg-footer, class pg-boilerplate) and, over the whole book, those before its START
+marker and from its END marker on (text/gutenberg.py); their words are counted in `Script.skipped`.
+
 Each line's `source_line` is its paragraph's number in the book, counted from 1 over every
 paragraph of every spine file (skipped ones too), so segment ids (l0042-s01) and
 `project.lines.N` stay put when include, exclude or footnotes change.
@@ -47,6 +51,7 @@ from typing import Iterator, List, Optional
 from urllib.parse import unquote
 
 from barkflow.errors import BarkflowError
+from barkflow.text import gutenberg
 from barkflow.text.decoding import ENCODING_AUTO
 from barkflow.text.fates import EXCLUDED, FOOTNOTES, FRONT_MATTER, MARKERS, count_words
 from barkflow.text.markup import Archive, Budget, document_soup, open_epub, parse, xml_soup
@@ -461,6 +466,7 @@ def _is_note_body(element, note_ids: set[str]) -> bool:
 class _Paragraph:
     text: str
     is_note: bool
+    is_boilerplate: bool = False  # in Project Gutenberg's header or licence element (_is_pg_boilerplate)
 
 
 @dataclass
@@ -486,13 +492,14 @@ class _Walker:
         self.events: list = []
         self.buffer: list[str] = []
         self.note_depth = 0
+        self.pg_depth = 0  # open Project Gutenberg header/licence elements
         self.marker_words = 0
 
     def flush(self) -> None:
         text = clean("".join(self.buffer))
         self.buffer.clear()
         if text:
-            self.events.append(_Paragraph(text, self.note_depth > 0))
+            self.events.append(_Paragraph(text, self.note_depth > 0, self.pg_depth > 0))
 
     def walk(self, node) -> None:
         """Depth first with a stack of open elements, not recursion: a book's HTML may nest
@@ -500,15 +507,17 @@ class _Walker:
         from bs4 import NavigableString, Tag
         from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
-        stack = [(iter(node.children), None)]  # (children left, whether a block ends with them: its note flag)
+        # (children left, whether a block ends with them: its note flag, its PG boilerplate flag)
+        stack = [(iter(node.children), None, False)]
         while stack:
-            children, block_note = stack[-1]
+            children, block_note, block_pg = stack[-1]
             child = next(children, None)
             if child is None:
                 stack.pop()
                 if block_note is not None:
                     self.flush()
                     self.note_depth -= block_note
+                    self.pg_depth -= block_pg
                 continue
             if isinstance(child, NavigableString):
                 if not isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
@@ -536,12 +545,18 @@ class _Walker:
                 if self.heading_chapters and name in _CHAPTER_HEADINGS:
                     self.events.append(_Chapter(_inline_text(child, self.note_ids)))
             elif name in _BLOCK_TAGS or _is_note_body(child, self.note_ids):
-                note = _is_note_body(child, self.note_ids)
+                note, pg = _is_note_body(child, self.note_ids), _is_pg_boilerplate(child)
                 self.flush()
                 self.note_depth += note
-                stack.append((iter(child.children), note))
+                self.pg_depth += pg
+                stack.append((iter(child.children), note, pg))
             else:
-                stack.append((iter(child.children), None))
+                stack.append((iter(child.children), None, False))
+
+
+def _is_pg_boilerplate(element) -> bool:
+    """Project Gutenberg's header or licence, as its EPUBs and HTML files mark them."""
+    return element.get("id") in ("pg-header", "pg-footer") or "pg-boilerplate" in _classes(element)
 
 
 def _inline_text(element, note_ids: set[str]) -> str:
@@ -579,10 +594,13 @@ def _build_script(documents: list[_Document], metadata: BookTags, narrator: str,
     builder = ScriptBuilder(source, narrator)  # numbers chapters and paragraphs as a plain script's
     number = 0
     skipped: dict[str, int] = {}  # why -> the book's words not read (the word report)
-    for document, read in zip(documents, chosen):
-        note_ids = {fragment for href, fragment in targets if href == document.href}
+    every = [list(_document_events(document, {fragment for href, fragment in targets if href == document.href},
+                                   heading_chapters, anchors)) for document in documents]
+    # Project Gutenberg's header and licence: before its START marker and after its END, over the whole book
+    paragraphs = [event.text for events in every for event in events if isinstance(event, _Paragraph)]
+    bounds = gutenberg.story_bounds(paragraphs, whole_lines=False)
+    for document, read, events in zip(documents, chosen, every):
         why = "" if read else _why_unread(document, options)
-        events = list(_document_events(document, note_ids, heading_chapters, anchors))
         # Every chapter has a title (the m4b's chapter markers): the text before the first chapter, and
         # front or back matter read after all (project.book.include) that no table of contents entry
         # starts, is a chapter of its own, titled as the part is.
@@ -599,12 +617,17 @@ def _build_script(documents: list[_Document], metadata: BookTags, narrator: str,
                     skipped[MARKERS] = skipped.get(MARKERS, 0) + event.words
                 continue
             number += 1  # every paragraph counts, read or not, so numbers stay put when options change
-            if read and (options.footnotes or not event.is_note):
+            if not read:
+                reason = why or FOOTNOTES
+                skipped[reason] = skipped.get(reason, 0) + count_words(event.text)
+                continue
+            if event.is_boilerplate or (bounds and not bounds[0] < number <= bounds[1]):  # PG's header or licence
+                skipped[gutenberg.SKIPPED] = skipped.get(gutenberg.SKIPPED, 0) + count_words(event.text)
+            elif options.footnotes or not event.is_note:
                 builder.next_paragraph()
                 builder.add(narrator, event.text, number)
             else:
-                reason = why or FOOTNOTES
-                skipped[reason] = skipped.get(reason, 0) + count_words(event.text)
+                skipped[FOOTNOTES] = skipped.get(FOOTNOTES, 0) + count_words(event.text)
     if not builder.lines:
         raise BarkflowError(f"{source}: no text to read (front and back matter is skipped); check the file, "
                             "or name the parts to read in project.book.include")

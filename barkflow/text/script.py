@@ -18,7 +18,9 @@ What is not spoken (so the words of the lines are the file's words minus these):
 section titles, speaker prefixes and directions, escape backslashes, emphasis markup in every
 format (`_italics_` of plain-text books, Markdown's `*`/`**`/`_`), and in Fountain all markup
 (scene headings, cues, transitions, title page, notes, boneyard, synopses, emphasis `*`/`_`,
-forcing characters `! @ . > ~`). Fountain lyrics (`~text`) become `♪ text ♪`, Bark's singing cue.
+forcing characters `! @ . > ~`); and in every format a Project Gutenberg book's header and licence
+(before its START and after its END marker line: text/gutenberg.py), whose words `Script.skipped`
+counts for the word report. Fountain lyrics (`~text`) become `♪ text ♪`, Bark's singing cue.
 
 Directions (`NAME (laughing): ...`, Fountain parentheticals) that Bark has a cue for are performed
 with it (`direction_cue`): "(laughing) Hi" → "[laughs] Hi", "(singing) La" → "♪ La ♪", "(beat) So"
@@ -56,6 +58,8 @@ from barkflow.text.decoding import (
     has_words,
     split_lines,
 )
+from barkflow.text.fates import count_words
+from barkflow.text.gutenberg import SKIPPED as GUTENBERG, outside_lines
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +142,9 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
                             f"use {' or '.join(FOUNTAIN_ACTIONS)}")
     if not isinstance(narrator, str) or not narrator.strip():
         raise BarkflowError(f"{source}: the narrator name is empty; give a speaker name such as 'narrator'")
-    lines = split_lines(check_characters(text, source))
+    # Project Gutenberg's header and licence are blanked (not removed: line numbers stay put) before
+    # anything else, so they neither sway the format's detection nor are read.
+    lines, boilerplate = outside_lines(split_lines(check_characters(text, source)))
     if fmt == "auto":
         fmt = _detect_format(lines, source)
     builder = ScriptBuilder(source, narrator.strip())
@@ -148,7 +154,9 @@ def parse_script(text: str, fmt: str = "auto", *, narrator: str = "narrator",
         _parse_dialogue(lines, builder)
     else:
         _parse_fountain(lines, builder, fountain_action)
-    return builder.build(fmt)
+    script = builder.build(fmt)
+    skipped = count_words(boilerplate)
+    return replace(script, skipped=((GUTENBERG, skipped),)) if skipped else script
 
 
 # --- building the Script ---
