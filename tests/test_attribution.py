@@ -1070,3 +1070,24 @@ def test_a_name_echoed_as_a_question_is_not_an_address():
             + "\n\n".join(f'"{line}"' for line in lines) + "\n")
     res = attribute(text)
     assert [res.speaker_name(q) for q in res.quotations] == ["Ned", "Walter"] * 3
+
+
+def test_a_lead_in_paragraph_goes_on_with_the_two_just_heard():
+    """Two people talk a long while, counted from a tag; narration naming no one ('They walked
+    on ... Ned said:') hands the floor to one of them, and the other answers, though neither is
+    named in the narration nearby."""
+    chat = ["Could we go up the hill tonight, do you think, if the weather holds till then?",
+            "What for, when there is nothing at the top but the old stones and the wind?",
+            "To look for the lantern that the miller lost there in the spring, of course.",
+            "There never was a lantern up there, whatever the miller says about it.",
+            "He swears there was, and he is not a man to make things up, you know.",
+            "He made up the story of the fox in the barn, and the whole village knew it.",
+            "That was a joke, and this is not one; he wants his lantern back again.",
+            "Then let him climb the hill himself and find it, with his own two legs."] * 3
+    text = ("Ned Pike and Walter Hale sat on the fence by the mill.\n\n"
+            '"Are you cold?" said Ned.\n\n"No," said Walter.\n\n'
+            + "\n\n".join(f'"{line}"' for line in chat)
+            + "\n\nThey walked on in silence for a long time, up the lane and past the pond. Ned said:\n\n"
+            '"Is it much farther?"\n\n"Not much."\n')
+    res = attribute(text)
+    assert [res.speaker_name(q) for q in res.quotations][-2:] == ["Ned", "Walter"]

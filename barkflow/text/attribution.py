@@ -448,6 +448,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         own_first = own[0][1] or own[0][0]
         found = next((t for _, t in own if t), None) or next((t for t, _ in own if t), None)
         speakers = {t[0] for pair in own for t in pair if t and t[0] is not None}
+        turn.led = bool(found and found is own[0][0] and found[0] is not None and _leads_in(text, *head))
         if len(speakers) > 1:
             turn.per_quote = _per_quote(own)
             last = turn.per_quote[-1]
@@ -459,6 +460,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             # 'Mr. Elton warmly added,' as a paragraph of its own, the speech in the next one.
             if text[before.start:before.end].rstrip()[-1:] in ",:-—":
                 found = _tag(ctx, before.start, before.end, tail=False)
+                turn.led = bool(found and found[0] is not None)
         # A speech is not spoken by someone it names ('"Mr. Crane never listens."'): the narration's
         # guess passes over them to the next name, and a pronoun standing for one guesses nobody
         # (dev PDNC all 16293 -> 16310 right; a pronoun kept from them too, 16297).
