@@ -990,6 +990,14 @@ def test_a_nickname_two_tags_name_is_a_character_though_lower_case_elsewhere():
     assert speakers(text)[::2] == ["Bunny", "Bunny"]
 
 
+def test_a_clipped_first_name_speaks_as_the_full_name():
+    """'Thad' is Thaddeus Wren, the only man the book calls by a first name 'Thad' starts: one
+    person, one voice, not a second character."""
+    text = ("Then Thaddeus Wren came up the lane with Mavis, and Thad waved, and Mavis smiled at Thad.\n\n"
+            '"Good morning," said Thaddeus Wren.\n\n"Good morning," said Mavis.\n\n"A fine day for it," said Thad.')
+    assert speakers(text) == ["Thaddeus Wren", "Mavis", "Thaddeus Wren"]
+
+
 def test_len_is_leonard():
     """'Len' is Leonard's pet name: the man the book also calls Len speaks as Leonard."""
     text = ("The door opened, and Leonard Hobb came home late. Mavis watched Leonard take off his coat; "

@@ -4,7 +4,9 @@ find_characters(text) reads the capitalised names a book uses (a word counts as 
 capitalised in mid-sentence and rarely seen in lower case), with their titles (Mr., Mrs., Miss,
 Lady, Sir, Dr., Colonel, Captain, ...), and merges the forms that name one person:
 'Miss Elizabeth Bennet', 'Elizabeth Bennet', 'Elizabeth', and her pet names ('Lizzy', 'Eliza',
-from a small table of English hypocorisms) become one Character; 'Mr. Darcy' joins 'Fitzwilliam
+from a small table of English hypocorisms) become one Character, as do a first name's clear
+clipping or diminutive before the same surname or alone ('Huck', 'Hucky', 'Huck Finn' and
+'Huckleberry Finn'), unless the book names the two side by side; 'Mr. Darcy' joins 'Fitzwilliam
 Darcy' where he is the only male Darcy; 'Miss Bennet', shared by several sisters, stays its own.
 Gender comes from titles and pet names, else from the pronouns that follow the name in narration,
 else from the first name's sex in the 1990 US Census (given_names.tsv: Cecil, Rachael, Joan).
@@ -210,6 +212,8 @@ class _Entry:
     last: str | None
     gender: str
     forms: Counter
+    givens: set = field(default_factory=set)        # every first name its forms use (Huck, Huckleberry)
+    titled_givens: set = field(default_factory=set)  # those worn after Sir/Lady/Aunt... (Sir Thomas)
 
 
 def _gender_of_title(title: str | None) -> str:
@@ -358,10 +362,47 @@ def _formal(first: str) -> str:
     return _PET.get(word, (word,))[0]
 
 
+def _given_sex(name: str) -> str:
+    return FORMAL_GENDER.get(name) or _PET.get(name, (None, None))[1] or given_names().get(name, "?")
+
+
+def _familiar(a: str, b: str) -> bool:
+    """Whether first name a is a familiar form of b: its pet name (Tom, Thomas; Becky, Rebecca),
+    a clear clipping, three letters or more that drop two or more (Huck, Huckleberry), or b with
+    a diminutive ending (Hucky, Huck; Benny, Ben). Two pet names of one formal name are not
+    (Bessie and Eliza are two women), nor is a formal name a pet name's (John is not Jack)."""
+    if _PET.get(a, (None,))[0] == b:
+        return True
+    if len(b) >= len(a) + 2 and len(a) >= 3 and b.startswith(a):
+        return True
+    rest = a[len(b):] if a.startswith(b) and len(b) >= 3 else ""
+    return rest in ("y", "ie", "ey") or len(rest) > 1 and rest[0] == b[-1] and rest[1:] in ("y", "ie", "ey")
+
+
+def _one_given_name(a: str, b: str) -> bool:
+    """Whether a and b are one first name, one a familiar form of the other, neither a name of the
+    other sex (Louis is not Louisa)."""
+    if a == b or " " in a or " " in b or not (_familiar(a, b) or _familiar(b, a)):
+        return False
+    return len({_given_sex(a), _given_sex(b)} - {"?"}) < 2
+
+
+def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_only: bool = False) -> bool:
+    """Whether `first` is one first name with one e is called by (only its familiar form, where
+    familiar_only), one the book never names beside it ('Anna and Annabel': two people) nor after
+    Sir/Lady ('Tom' is not 'Sir Thomas', his father). Not where the book also has a Mr. of e's
+    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for."""
+    return e.last not in misters and any(
+        _one_given_name(first, g) and (first, g) not in apart and (not familiar_only or _familiar(first, g))
+        for g in e.givens - e.titled_givens)
+
+
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
-                  last: str | None, gender: str) -> _Entry | None:
+                  last: str | None, gender: str, apart: frozenset = frozenset(),
+                  misters: set = frozenset()) -> _Entry | None:
     """The one entry a form names the same person as, or None where none or several fit."""
     matches = []
+    kin = []  # the entries a shorter or longer form of a bare first name names
     bearers = set()  # the given names of those a titled surname could name (Mr. Pell: Oswin, Jasper)
     for e in entries:
         if gender != "?" and e.gender != "?" and gender != e.gender:
@@ -375,7 +416,9 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # 'Ned Crook' and 'Tall Ned' are Tall Ned Crook: one of his given names and his
             # surname, or his given names alone.
             same = e.first == first and e.last == last or len(given) > 1 and (
-                first in given and e.last == last or f"{first} {last}" == e.first)
+                first in given and e.last == last or f"{first} {last}" == e.first) or (
+                # 'Huck Finn' is 'Huckleberry Finn', 'Tom Sawyer' is 'Thomas Sawyer'.
+                e.last == last and _kin_given(e, first, apart, misters))
             if same and (mine == theirs or "?" in (mine, theirs)):
                 matches.append(e)
         elif last and title:
@@ -408,6 +451,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     (pet and e.first == pet[0] and e.title not in FIRST_NAME_TITLES):
                 if title is None or e.title in (None, title) or e.last is not None:
                     matches.append(e)
+            elif e.last and title in (None, e.title) and _kin_given(e, first, apart, misters, familiar_only=True):
+                kin.append(e)
+    if first and not last and not matches and len(kin) == 1:
+        # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
+        return kin[0]
     if last and title and not first and len(bearers) > 1:
         # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
         return None
@@ -449,10 +497,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     return matches[0] if len(matches) == 1 else None
 
 
-def _merge_forms(forms: Counter, min_mentions: int) -> list[_Entry]:
+def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset()) -> list[_Entry]:
     """The forms grouped into one entry per person."""
     surnames = _surnames(forms)
     full_titled = _full_titled(forms)
+    misters = {name for t, name in forms if t == "Mr" and " " not in name}  # Mr. Gradgrind
     entries: list[_Entry] = []
 
     # Fullest forms first, so shorter ones can join them; within a size, the commonest first.
@@ -476,7 +525,7 @@ def _merge_forms(forms: Counter, min_mentions: int) -> list[_Entry]:
         gender = _gender_of_title(title)
         if gender == "?" and first:
             gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
-        target = _merge_target(entries, full_titled, title, first, last, gender)
+        target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters)
         if target is None and len(words) == 1 and not title and (last or n < min_mentions):
             continue  # a bare surname several characters share, or a stray word: no character
         if target is None:
@@ -489,6 +538,8 @@ def _merge_forms(forms: Counter, min_mentions: int) -> list[_Entry]:
             target.last = target.last or last
             target.title = target.title or title
         target.forms[(title, name)] += n
+        if first:
+            (target.titled_givens if title in FIRST_NAME_TITLES else target.givens).add(first)
     return entries
 
 
@@ -547,7 +598,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
-    for e in _merge_forms(forms, min_mentions):
+    for e in _merge_forms(forms, min_mentions, _named_apart(text)):
         if sum(e.forms.values()) < min_mentions or _no_person(text, e, [s for f in e.forms for s in spans[f]]):
             continue
         cid = len(characters)
@@ -577,6 +628,16 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
                                     "title" if _gender_of_title(title) != "?" else ""))
         mentions += [(s, e, cid) for s, e in found]
     return Cast(characters, sorted(mentions))
+
+
+_BESIDE = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?:\s*,\s*|\s+(?:and|&|with)\s+)({_WORD})(?![\p{{L}}'’])")
+
+
+def _named_apart(text: str) -> frozenset:
+    """First names the book names side by side ('Anna and Annabel', 'Louis, Louisa'), both ways
+    round: two people, however alike the names."""
+    pairs = {(m.group(1), m.group(2)) for m in _BESIDE.finditer(text, overlapped=True)}
+    return frozenset(p for a, b in pairs if _one_given_name(a, b) for p in ((a, b), (b, a)))
 
 
 def _title_roles(text: str, min_mentions: int = 3) -> dict[str, list[tuple[int, int]]]:
