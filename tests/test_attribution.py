@@ -1099,3 +1099,37 @@ def test_a_lead_in_paragraph_goes_on_with_the_two_just_heard():
             '"Is it much farther?"\n\n"Not much."\n')
     res = attribute(text)
     assert [res.speaker_name(q) for q in res.quotations][-2:] == ["Ned", "Walter"]
+
+
+RANKED = (
+    "Sir Walden Crisp came down the lane with his dog. Mr. Orme walked beside him.\n\n"
+    "\u201cGood morning,\u201d said Sir Walden.\n\n"
+    "\u201cA fine one,\u201d said Mr. Orme.\n\n"
+    "They reached the gate of the old mill, where Sir Walden stopped and looked up.\n\n"
+    "\u201cWe go round by the river, Orme,\u201d said the baronet. \u201cThe bridge is down.\u201d\n\n"
+    "\u201cAs you like,\u201d said Mr. Orme.\n\n"
+    "\u201cI see the young baronet is in a hurry,\u201d said Mr. Orme later, and Sir Walden laughed.\n\n"
+    "\u201cNot at all,\u201d the baronet said.\n"
+)
+
+
+def test_a_rank_noun_in_a_tag_is_the_one_character_of_that_title_met_so_far():
+    res = attribute(RANKED)
+    said = {RANKED[q.start:q.start + 11]: res.speaker_name(q) for q in res.quotations}
+    assert said["We go round"] == "Sir Walden"
+    assert said["The bridge "] == "Sir Walden"
+    assert said["Not at all,"] == "Sir Walden"
+
+
+def test_a_rank_noun_two_characters_share_or_none_has_spoken_names_no_one():
+    # Two knights have spoken: 'the knight' is either; a doctor no one has met is nobody yet.
+    text = ("\u201cHullo,\u201d said Sir Amble Fenn.\n\n\u201cHullo,\u201d said Sir Corbin Hale.\n\n"
+            "Sir Amble and Sir Corbin rode on. Sir Amble and Sir Corbin spoke no more.\n\n"
+            "\u201cRain,\u201d said the knight.\n\n"
+            "\u201cRest now,\u201d said the doctor. Dr. Pell nodded to them.\n\n"
+            "\u201cYes,\u201d said Dr. Pell. Dr. Pell left. Dr. Pell returned.\n")
+    res = attribute(text)
+    said = {text[q.start:q.start + 4]: res.speaker_name(q) for q in res.quotations}
+    knights = {c.name for c in res.characters if c.name.startswith("Sir")}
+    assert len(knights) == 2 and said["Rain"] not in knights
+    assert said["Rest"] != "Dr. Pell"

@@ -32,6 +32,7 @@ from barkflow.text import cues
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_sex
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
+from barkflow.text.ranks import Ranks
 from barkflow.text.turns import (
     ANAPHORIC,
     EXPLICIT,
@@ -49,6 +50,8 @@ NAMED_ACTOR = 0.8
 # about its speaker again ('said Mr. Beebe, and bustled his guests out. He ...'): dev PDNC all
 # 15682 right from 40 to 80, 15678 at 150.
 ANSWER_TAIL = 60
+# A tag naming its speaker by a rank only one character met so far holds ('said the baronet').
+RANKED = 0.9
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class _Context:
                 if cues.SUBORDINATE.search(self.text, max(0, s - 9), s):
                     self.dependent.add(s)
         self.retold = frozenset(retold)  # mention starts inside a quotation within a speech
+        self.ranks = Ranks(self.text, cast, quoted)  # 'said the doctor': the one Dr. X met so far
         self.event_pos = [p for p, _ in self.events]
         # Who the turn being decided cannot be: the people its quotes address. Set per turn.
         self.avoid: frozenset[int] = frozenset()
@@ -339,6 +343,11 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and found[0] is not None:
                 return found
+        rank = ctx.ranks.after(text, v.end(), window_end) if not after else None
+        if rank is None and tail and not before:
+            rank = ctx.ranks.before(text, s, v.start())
+        if rank is not None:
+            return rank, EXPLICIT, RANKED
         kin = cues.KIN_AFTER.match(text, v.end(), window_end) or cues.KIN_BEFORE.search(text, max(s, v.start() - 30), v.start())
         if kin:
             found = ctx.kin(kin.group(1), kin.group(2).lower(), kin.start(1))
