@@ -1133,3 +1133,32 @@ def test_a_rank_noun_two_characters_share_or_none_has_spoken_names_no_one():
     knights = {c.name for c in res.characters if c.name.startswith("Sir")}
     assert len(knights) == 2 and said["Rain"] not in knights
     assert said["Rest"] != "Dr. Pell"
+
+
+_DOOR = ("Ned Hobbs walked up the lane to the mill. Ned Hobbs was cold. Dora Quill sat by the fire. "
+         "Dora Quill heard a knock. Ned Hobbs knocked again.\n\n"
+         "\u201cWho is knocking?\u201d said Dora Quill.\n\n"
+         "\u201cLet me in, quick!\u201d said Ned Hobbs.\n\n"
+         "Dora Quill went to the door. Ned Hobbs waited.\n\n")
+
+
+@pytest.mark.parametrize("speech", ["It's me, Ned!", "I am Ned, your cousin.", "My name is Ned, open up.",
+                                    "Ned's my name, open up.", "I'm only Ned."])
+def test_a_speech_naming_its_own_speaker_is_theirs(speech):
+    # A name the speaker gives as their own is no address: the speech is theirs, not the other's.
+    text = _DOOR + f"\u201c{speech}\u201d\n"
+    res = attribute(text)
+    assert res.speaker_name(res.quotations[-1]) == "Ned Hobbs"
+
+
+def test_an_answer_to_who_are_you_opening_with_a_name_is_that_persons():
+    # 'Who are you?' / 'Ned Hobbs--...': the answer gives its speaker's name, and the talk
+    # alternates from there; a titled name after 'It is I,' calls on the listener instead.
+    text = _DOOR + ("\u201cWho are you?\u201d\n\n\u201cNed Hobbs--let me in!\u201d\n\n"
+                    "\u201cNed Hobbs, at this hour!\u201d\n\n")
+    res = attribute(text)
+    said = [res.speaker_name(q) for q in res.quotations[-3:]]
+    assert said == ["Dora Quill", "Ned Hobbs", "Dora Quill"]
+    text = _DOOR + "\u201cIt is I, Aunt Quill.\u201d\n"
+    res = attribute(text)
+    assert res.speaker_name(res.quotations[-1]) != "Dora Quill"

@@ -33,6 +33,7 @@ from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_sex
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.ranks import Ranks
+from barkflow.text.selfnamed import WHO_ASKED, self_named
 from barkflow.text.turns import (
     ANAPHORIC,
     EXPLICIT,
@@ -52,6 +53,8 @@ NAMED_ACTOR = 0.8
 ANSWER_TAIL = 60
 # A tag naming its speaker by a rank only one character met so far holds ('said the baronet').
 RANKED = 0.9
+# A speech naming its own speaker ('It's me, Huck!', 'I am Jane'): as sure as a tag.
+SELF_NAMED = 0.9
 
 
 @dataclass(frozen=True)
@@ -441,7 +444,13 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     for q in scan.quotes:
         if q.depth == 0:
             by_paragraph.setdefault(q.paragraph, []).append(q)
-    turns = [Turn(p, qs, vocatives=_vocatives(ctx, qs) + _told(ctx, qs)) for p, qs in sorted(by_paragraph.items())]
+    turns, selves = [], []
+    for p, qs in sorted(by_paragraph.items()):
+        # 'Who are you?' / 'Becky Thatcher. ...': the answer's opening name is its speaker's own.
+        before = turns[-1] if turns and turns[-1].paragraph + 1 == p else None
+        asked = bool(before and WHO_ASKED.search(text, before.quotes[-1].start, before.quotes[-1].end))
+        selves.append(self_named(text, _inside(ctx, qs), qs, asked, ctx.speakers))
+        turns.append(Turn(p, qs, vocatives=_vocatives(ctx, qs, selves[-1].mentions) + _told(ctx, qs)))
 
     for k, turn in enumerate(turns):
         p = scan.paragraphs[turn.paragraph]
@@ -473,7 +482,12 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         # A speech is not spoken by someone it names ('"Mr. Crane never listens."'): the narration's
         # guess passes over them to the next name, and a pronoun standing for one guesses nobody
         # (dev PDNC all 16293 -> 16310 right; a pronoun kept from them too, 16297).
-        named = frozenset(_named(ctx, quotes))
+        mine = selves[k]
+        named = frozenset(_named(ctx, quotes)) - {cid for s, _, cid in _inside(ctx, quotes) if s in mine.mentions}
+        if (not found or found[0] is None) and mine.speaker is not None:
+            # A speech naming its speaker ('It's me, Huck!') outweighs the narration's guess and
+            # a tag that only describes them ('"I'm Dickon," the boy said').
+            found = (mine.speaker, EXPLICIT, SELF_NAMED)
         if not found:
             # No speech verb: who the narration in the paragraph is about.
             for s, e in narration(scan, turn.paragraph):
@@ -595,27 +609,29 @@ def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
             turn.per_quote = [(name, *t[1:]) if t and t[0] == narrator else t for t in turn.per_quote]
 
 
+def _inside(ctx: _Context, quotes: list) -> list[tuple[int, int, int]]:
+    """The mentions (start, end, character) from a paragraph's first quote to the end of its last."""
+    i = bisect.bisect_left(ctx.inside, (quotes[0].start, -1, -1))
+    j = bisect.bisect_left(ctx.inside, (quotes[-1].end, -1, -1), i)
+    return ctx.inside[i:j]
+
+
 def _named(ctx: _Context, quotes: list) -> set[int]:
     """Everyone a paragraph's quotes name, in address or not."""
-    i = bisect.bisect_left(ctx.inside, (quotes[0].start, -1, -1))
-    out = set()
-    while i < len(ctx.inside) and ctx.inside[i][0] < quotes[-1].end:
-        out.add(ctx.inside[i][2])
-        i += 1
-    return out
+    return {cid for _, _, cid in _inside(ctx, quotes)}
 
 
-def _vocatives(ctx: _Context, quotes: list) -> tuple[int, ...]:
+def _vocatives(ctx: _Context, quotes: list, own: frozenset[int] = frozenset()) -> tuple[int, ...]:
     """Names used in address inside a paragraph's quotes ('Come, Lizzy,', 'But, Cecil--'): its
-    addressees."""
+    addressees; not the speech's own speaker naming themself (the mention starts in `own`)."""
     text, voc = ctx.text, []
     for q in quotes:
         i = bisect.bisect_left(ctx.inside, (q.start, -1, -1))
         while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
             s, e, cid = ctx.inside[i]
             after = text[e:e + 1]
-            addressed = s not in ctx.retold and (s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) \
-                and not _listed(text, s, e, q)
+            addressed = s not in ctx.retold and s not in own \
+                and (s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) and not _listed(text, s, e, q)
             # A name alone opening a speech as a question echoes what was just said ('Richard?
             # What's his other name?'), it does not call on anyone.
             echo = s == q.start and after == "?"
