@@ -1133,3 +1133,21 @@ def test_a_rank_noun_two_characters_share_or_none_has_spoken_names_no_one():
     knights = {c.name for c in res.characters if c.name.startswith("Sir")}
     assert len(knights) == 2 and said["Rain"] not in knights
     assert said["Rest"] != "Dr. Pell"
+
+
+def test_a_speaker_tagged_as_one_another_or_one_of_them_is_nobody_named():
+    """'said one', 'added another', 'asked one of the sailors': someone in the crowd the tag leaves
+    unnamed, not whichever of the named pair turn-taking would count there; a named tag beside one
+    in the same paragraph keeps its own speaker."""
+    text = ("Captain Vane and Ned Polk stood with the crew on the quay. Ned Polk spat; Captain Vane frowned.\n\n"
+            '"We sail at dawn," said Captain Vane.\n\n'
+            '"The tide is wrong," said Ned Polk.\n\n'
+            '"Ned is right," said one.\n\n'
+            '"I will not go either," added another. "Not in this wind."\n\n'
+            '"Who gives the orders here?" asked one of the sailors.\n\n'
+            '"Aye," said one. "Who?" said Ned Polk.\n\n'
+            '"I do," said Captain Vane.')
+    got = speakers(text)
+    assert got[:2] == ["Captain Vane", "Ned Polk"]
+    assert got[2:6] == [None, None, None, None]
+    assert got[6:] == [None, "Ned Polk", "Captain Vane"]
