@@ -1162,3 +1162,21 @@ def test_an_answer_to_who_are_you_opening_with_a_name_is_that_persons():
     text = _DOOR + "\u201cIt is I, Aunt Quill.\u201d\n"
     res = attribute(text)
     assert res.speaker_name(res.quotations[-1]) != "Dora Quill"
+
+
+def test_a_speaker_tagged_as_one_another_or_one_of_them_is_nobody_named():
+    """'said one', 'added another', 'asked one of the sailors': someone in the crowd the tag leaves
+    unnamed, not whichever of the named pair turn-taking would count there; a named tag beside one
+    in the same paragraph keeps its own speaker."""
+    text = ("Captain Vane and Ned Polk stood with the crew on the quay. Ned Polk spat; Captain Vane frowned.\n\n"
+            '"We sail at dawn," said Captain Vane.\n\n'
+            '"The tide is wrong," said Ned Polk.\n\n'
+            '"Ned is right," said one.\n\n'
+            '"I will not go either," added another. "Not in this wind."\n\n'
+            '"Who gives the orders here?" asked one of the sailors.\n\n'
+            '"Aye," said one. "Who?" said Ned Polk.\n\n'
+            '"I do," said Captain Vane.')
+    got = speakers(text)
+    assert got[:2] == ["Captain Vane", "Ned Polk"]
+    assert got[2:6] == [None, None, None, None]
+    assert got[6:] == [None, "Ned Polk", "Captain Vane"]

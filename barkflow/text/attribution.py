@@ -55,6 +55,8 @@ ANSWER_TAIL = 60
 RANKED = 0.9
 # A speech naming its own speaker ('It's me, Huck!', 'I am Jane'): as sure as a tag.
 SELF_NAMED = 0.9
+# A tag's type where it names one of a crowd ('said one', 'added another'): a turn left to no one.
+NOBODY = "nobody"
 
 
 @dataclass(frozen=True)
@@ -356,6 +358,11 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             found = ctx.kin(kin.group(1), kin.group(2).lower(), kin.start(1))
             if found is not None:
                 return found, ANAPHORIC, 0.75
+        indefinite = cues.INDEFINITE.match(text, v.end(), window_end) if tail and not (before or after) else None
+        if indefinite and not indefinite.group("unseen"):
+            # 'said one', 'added another', 'asked one of the men': one of a crowd the tag leaves
+            # unnamed; turn-taking would count a named one of the talk there.
+            return None, NOBODY, 0.0
         if tail and (before or after or cues.DESCRIPTION.match(text, v.end(), window_end)):
             # 'said I' with no first-person narrator, 'she said' with no woman in sight, 'said
             # the gentleman': someone this tag names but the cast cannot; weaker clues (a later
@@ -467,7 +474,9 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         found = next((t for _, t in own if t), None) or next((t for t, _ in own if t), None)
         speakers = {t[0] for pair in own for t in pair if t and t[0] is not None}
         turn.led = bool(found and found is own[0][0] and found[0] is not None and _leads_in(text, *head))
-        if len(speakers) > 1:
+        nobody = any(t and t[1] == NOBODY for pair in own for t in pair)
+        if len(speakers) > 1 or speakers and nobody:
+            # ('"Aye," said one. "Who?" said Ned.': each quote its own tag's)
             turn.per_quote = _per_quote(own)
             last = turn.per_quote[-1]
             if last and last[0] is not None:
@@ -524,6 +533,8 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             # (_own_tags has already recorded the first quotation's own speaker in a longer paragraph)
             if not turn.per_quote and (len(quotes) == 1 or found is not own_first):
                 ctx.add_speaker(quotes[0].start, found[0])
+        elif found and found[1] == NOBODY:
+            turn.type, turn.nobody = THIRD, True
         elif found and found[1] == THIRD:
             turn.type, (turn.described, turn.described_as) = THIRD, (ctx.described or [("?", None)])[0]
     ctx.avoid, ctx.addressed = frozenset(), ()

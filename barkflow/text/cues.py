@@ -20,7 +20,7 @@ grinned nodded panted breathed wailed moaned grumbled muttered interposed exclai
 observed reasoned went put broke cut told tells called
 reply answer exclaim exclaiming shouting crying whispering murmuring calling"""
 VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
-VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last))?")
+VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?")
 ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
 VERB_BEFORE = regex.compile(rf"\b{VERB}\s+(?:the\s+)?$")
 VERB_AFTER = regex.compile(rf"(?:,?\s+{ADVERB})?\s+{VERB}\b")
@@ -53,6 +53,12 @@ GERUND = regex.compile(r"\p{Ll}+ing\b")
 _STOP = r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*"
 SENTENCE_STOP = regex.compile(_STOP + r"\s")
 SENTENCE_END = regex.compile(_STOP + r"\s+(?=[\"'“‘(]*\p{Lu})")
+# A tag's speaker given as one of a crowd ('said one', 'added another', 'cried a third', 'asked one
+# of the sailors'): someone the tag leaves unnamed. A voice not yet placed ('said a voice', 'replied
+# another voice', 'said somebody': group 'unseen') is often the one just called, or named next.
+INDEFINITE = regex.compile(r"\s+(?:(?P<unseen>somebody|someone|some\s+one|an?\s+(?:\p{Ll}+\s+){0,2}voice\b)|one|another|a\s+(?:third|fourth|fifth))"
+                           r"(?:\s+(?:of\b|(?:\p{Ll}+\s+)?(?P<unseen>voice)\b|\p{Ll}+(?=[\s,.;:!?—-]|$))|(?=[,.;:!?—-]|\s*$))",
+                           regex.I)
 DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
 # What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
 ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s)$")
