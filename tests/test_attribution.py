@@ -1133,3 +1133,12 @@ def test_a_rank_noun_two_characters_share_or_none_has_spoken_names_no_one():
     knights = {c.name for c in res.characters if c.name.startswith("Sir")}
     assert len(knights) == 2 and said["Rain"] not in knights
     assert said["Rest"] != "Dr. Pell"
+
+
+
+def test_a_described_speaker_before_the_verb_after_a_speech_is_read_as_after_it():
+    # '"...," the old gentleman replied' is 'replied the old gentleman': the man of the pair,
+    # though Mrs. Pell's two paragraphs make turn counting give it to her.
+    text = CAST + ('"It is late," said Mr. Crane.\n\n"Are you coming?" said Mrs. Pell.\n\n'
+                   '"And bring your umbrella."\n\n"I never carry one," the old gentleman replied.')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"

@@ -30,7 +30,7 @@ import regex
 
 from barkflow.text import cues
 from barkflow.text.characters import Cast, Character, find_characters
-from barkflow.text.described import described_sex
+from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.ranks import Ranks
 from barkflow.text.turns import (
@@ -353,6 +353,14 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             found = ctx.kin(kin.group(1), kin.group(2).lower(), kin.start(1))
             if found is not None:
                 return found, ANAPHORIC, 0.75
+        span = None if before or after else _described_ahead(ctx, s, v.start())
+        if span and tail and span[0] == s and text[s].islower():
+            # '"...," the young girl replied': read as 'replied the young girl' is (below), not
+            # left to the turns around it.
+            sex = words_sex(text[span[0]:span[1]])
+            latest = ctx.resolve("she" if sex == "F" else "he", v.start(), tag=True)[0] if sex != "?" else None
+            ctx.described.append((sex, latest))
+            return None, THIRD, 0.0
         if tail and (before or after or cues.DESCRIPTION.match(text, v.end(), window_end)):
             # 'said I' with no first-person narrator, 'she said' with no woman in sight, 'said
             # the gentleman': someone this tag names but the cast cannot; weaker clues (a later
@@ -375,6 +383,16 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             if found and found[0] is not None:
                 return found[0], found[1], min(0.8, found[2] + 0.1)
     return None
+
+
+def _described_ahead(ctx: _Context, s: int, verb: int) -> tuple[int, int] | None:
+    """Where narration [s, verb) ends in a description heading its clause and naming no one in the
+    cast, the subject of the speech verb at `verb` ('the old porter said'): its span, else None."""
+    span = described_before(ctx.text, s, verb)
+    if span is None:
+        return None
+    i = bisect.bisect_left(ctx.event_pos, span[0])
+    return None if i < len(ctx.events) and ctx.event_pos[i] < span[1] else span
 
 
 def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
