@@ -38,6 +38,7 @@ from barkflow.text.turns import (
     EXPLICIT,
     IMPLICIT,
     THIRD,
+    UNNAMED,
     Turn,
     conversations,
     speeches,
@@ -323,9 +324,12 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         if s - lead.start() > 0 and text[lead.start():s].strip().endswith("."):
             pass
         verbs = list(cues.VERB_RE.finditer(text, s, min(window_end, s + 60)))
+        own_sentence = False
     else:
         # The tag right before a quotation: the last sentence of the narration ahead of it.
         starts = [m.end() for m in cues.SENTENCE_END.finditer(text, s, e)]
+        # Narration opening with a quotation's closing mark: its first sentence is that one's tag.
+        own_sentence = bool(starts) or text[s:s + 1] not in "\"'”’"
         s = starts[-1] if starts else s
         window_end = e
         verbs = list(cues.VERB_RE.finditer(text, s, e))[-1:]
@@ -354,6 +358,11 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             if found is not None:
                 return found, ANAPHORIC, 0.75
         span = None if before or after else _described_ahead(ctx, s, v.start())
+        if span and not tail and _leads_in(text, v.end(), window_end) and own_sentence:
+            # 'The old porter says:', 'One of them called out,': someone described ahead of the
+            # verb, whom the cast cannot name; no sex fills it, nor do the turns around it.
+            ctx.described.append((words_sex(text[span[0]:span[1]]), None))
+            return UNNAMED_TAG
         if span and tail and span[0] == s and text[s].islower():
             # '"...," the young girl replied': read as 'replied the young girl' is (below), not
             # left to the turns around it.
@@ -383,6 +392,11 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             if found and found[0] is not None:
                 return found[0], found[1], min(0.8, found[2] + 0.1)
     return None
+
+
+# A tag whose speaker is described ahead of its verb, someone the cast cannot name ('The old porter
+# says:'): its quotes are left to no one, neither filled by sex nor counted to one of a pair.
+UNNAMED_TAG = (None, THIRD, 0.0)
 
 
 def _described_ahead(ctx: _Context, s: int, verb: int) -> tuple[int, int] | None:
@@ -476,7 +490,8 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         found = next((t for _, t in own if t), None) or next((t for t, _ in own if t), None)
         speakers = {t[0] for pair in own for t in pair if t and t[0] is not None}
         turn.led = bool(found and found is own[0][0] and found[0] is not None and _leads_in(text, *head))
-        if len(speakers) > 1:
+        # A tag for someone the cast cannot name beside one naming someone: each keeps its own quotes.
+        if len(speakers) + any(t is UNNAMED_TAG for pair in own for t in pair) > 1:
             turn.per_quote = _per_quote(own)
             last = turn.per_quote[-1]
             if last and last[0] is not None:
@@ -519,6 +534,12 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 found = ctx.other_named(before.end, found[0])
             if found:
                 found = (found[0], IMPLICIT, min(found[2], 0.6))
+        if found is UNNAMED_TAG and ctx.addressed:
+            # '"Evie, my pet--" / The girl called, "..."': the one just called by name answers.
+            sex = ctx.described[0][0] if ctx.described else "?"
+            called = ctx.addressed[-1]
+            if called not in named and sex in ("?", cast.characters[called].gender):
+                found = (called, ANAPHORIC, 0.75)
         if found and found[1] == IMPLICIT and found[0] in named:
             found = None
         if found and found[1] == ANAPHORIC and found is own[0][1] and head[1] - head[0] <= 2:
@@ -530,6 +551,8 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 ctx.add_speaker(quotes[0].start, found[0])
         elif found and found[1] == THIRD:
             turn.type, (turn.described, turn.described_as) = THIRD, (ctx.described or [("?", None)])[0]
+            if found is UNNAMED_TAG:
+                turn.nobody, turn.described = True, UNNAMED
     ctx.avoid, ctx.addressed = frozenset(), ()
     if ctx.narrator is not None:
         _name_the_narrator(turns, ctx, ctx.narrator)
