@@ -1180,3 +1180,37 @@ def test_a_speaker_tagged_as_one_another_or_one_of_them_is_nobody_named():
     assert got[:2] == ["Captain Vane", "Ned Polk"]
     assert got[2:6] == [None, None, None, None]
     assert got[6:] == [None, "Ned Polk", "Captain Vane"]
+
+
+
+def test_a_described_speaker_before_the_verb_after_a_speech_is_read_as_after_it():
+    # '"...," the old gentleman replied' is 'replied the old gentleman': the man of the pair,
+    # though Mrs. Pell's two paragraphs make turn counting give it to her.
+    text = CAST + ('"It is late," said Mr. Crane.\n\n"Are you coming?" said Mrs. Pell.\n\n'
+                   '"And bring your umbrella."\n\n"I never carry one," the old gentleman replied.')
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+# Mrs. Pell and Mr. Crane talk; someone only described (a porter, a stranger) breaks in.
+STATION = CAST + ('"Is the train late?" said Mrs. Pell.\n\n"I fear so," said Mr. Crane.\n\n')
+
+
+@pytest.mark.parametrize("described", [
+    'The old porter says:\n\n"The last train has gone, ma\'am."\n\n',
+    'The old porter, leaning on his barrow, said:\n\n"The last train has gone, ma\'am."\n\n',
+    'One of the porters called out: "The last train has gone, ma\'am."\n\n',
+    'Then the porter said, "The last train has gone, ma\'am."\n\n',
+])
+def test_a_speaker_described_before_the_speech_verb_is_no_one_of_the_cast(described):
+    """'The porter says:', 'One of them called out:': a lead-in whose described subject comes before
+    the verb is someone the cast cannot name; no one of the two talking, and no sex fills it."""
+    text = STATION + described + '"Then we must walk," said Mrs. Pell.'
+    res = attribute(text)
+    got = [(text[q.start:q.start + 8], res.speaker_name(q)) for q in res.quotations]
+    assert [who for said, who in got if said.startswith("The last")] == [None]
+    assert got[0][1] == got[-1][1] == "Mrs. Pell" and got[1][1] == "Mr. Crane"
+
+
+def test_a_described_lead_in_after_a_speech_calling_someone_is_that_one_answering():
+    text = STATION + '"Are you there, Tobias?" said Mrs. Pell.\n\nThe old gentleman said, "Here I am."'
+    assert speakers(text)[-1] == "Mr. Tobias Crane"

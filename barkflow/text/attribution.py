@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import regex
 
-from barkflow.text import cues
+from barkflow.text import addressees, cues
 from barkflow.text.characters import Cast, Character, find_characters
-from barkflow.text.described import described_sex
+from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
@@ -39,6 +39,7 @@ from barkflow.text.turns import (
     EXPLICIT,
     IMPLICIT,
     THIRD,
+    UNNAMED,
     Turn,
     conversations,
     speeches,
@@ -328,9 +329,12 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         if s - lead.start() > 0 and text[lead.start():s].strip().endswith("."):
             pass
         verbs = list(cues.VERB_RE.finditer(text, s, min(window_end, s + 60)))
+        own_sentence = False
     else:
         # The tag right before a quotation: the last sentence of the narration ahead of it.
         starts = [m.end() for m in cues.SENTENCE_END.finditer(text, s, e)]
+        # Narration opening with a quotation's closing mark: its first sentence is that one's tag.
+        own_sentence = bool(starts) or text[s:s + 1] not in "\"'”’"
         s = starts[-1] if starts else s
         window_end = e
         verbs = list(cues.VERB_RE.finditer(text, s, e))[-1:]
@@ -363,6 +367,19 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             # 'said one', 'added another', 'asked one of the men': one of a crowd the tag leaves
             # unnamed; turn-taking would count a named one of the talk there.
             return None, NOBODY, 0.0
+        span = None if before or after else _described_ahead(ctx, s, v.start())
+        if span and not tail and _leads_in(text, v.end(), window_end) and own_sentence:
+            # 'The old porter says:', 'One of them called out,': someone described ahead of the
+            # verb, whom the cast cannot name; no sex fills it, nor do the turns around it.
+            ctx.described.append((words_sex(text[span[0]:span[1]]), None))
+            return UNNAMED_TAG
+        if span and tail and span[0] == s and text[s].islower():
+            # '"...," the young girl replied': read as 'replied the young girl' is (below), not
+            # left to the turns around it.
+            sex = words_sex(text[span[0]:span[1]])
+            latest = ctx.resolve("she" if sex == "F" else "he", v.start(), tag=True)[0] if sex != "?" else None
+            ctx.described.append((sex, latest))
+            return None, THIRD, 0.0
         if tail and (before or after or cues.DESCRIPTION.match(text, v.end(), window_end)):
             # 'said I' with no first-person narrator, 'she said' with no woman in sight, 'said
             # the gentleman': someone this tag names but the cast cannot; weaker clues (a later
@@ -385,6 +402,21 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             if found and found[0] is not None:
                 return found[0], found[1], min(0.8, found[2] + 0.1)
     return None
+
+
+# A tag whose speaker is described ahead of its verb, someone the cast cannot name ('The old porter
+# says:'): its quotes are left to no one, neither filled by sex nor counted to one of a pair.
+UNNAMED_TAG = (None, THIRD, 0.0)
+
+
+def _described_ahead(ctx: _Context, s: int, verb: int) -> tuple[int, int] | None:
+    """Where narration [s, verb) ends in a description heading its clause and naming no one in the
+    cast, the subject of the speech verb at `verb` ('the old porter said'): its span, else None."""
+    span = described_before(ctx.text, s, verb)
+    if span is None:
+        return None
+    i = bisect.bisect_left(ctx.event_pos, span[0])
+    return None if i < len(ctx.events) and ctx.event_pos[i] < span[1] else span
 
 
 def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
@@ -456,8 +488,8 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         # 'Who are you?' / 'Becky Thatcher. ...': the answer's opening name is its speaker's own.
         before = turns[-1] if turns and turns[-1].paragraph + 1 == p else None
         asked = bool(before and WHO_ASKED.search(text, before.quotes[-1].start, before.quotes[-1].end))
-        selves.append(self_named(text, _inside(ctx, qs), qs, asked, ctx.speakers))
-        turns.append(Turn(p, qs, vocatives=_vocatives(ctx, qs, selves[-1].mentions) + _told(ctx, qs)))
+        selves.append(self_named(text, addressees.inside(ctx, qs), qs, asked, ctx.speakers))
+        turns.append(Turn(p, qs, vocatives=addressees.vocatives(ctx, qs, selves[-1].mentions) + addressees.told(ctx, qs)))
 
     for k, turn in enumerate(turns):
         p = scan.paragraphs[turn.paragraph]
@@ -474,25 +506,25 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         found = next((t for _, t in own if t), None) or next((t for t, _ in own if t), None)
         speakers = {t[0] for pair in own for t in pair if t and t[0] is not None}
         turn.led = bool(found and found is own[0][0] and found[0] is not None and _leads_in(text, *head))
-        nobody = any(t and t[1] == NOBODY for pair in own for t in pair)
+        # A tag naming one of a crowd, or someone else the cast cannot name, beside one naming
+        # someone: each quote its own tag's ('"Aye," said one. "Who?" said Ned.').
+        nobody = any(t is UNNAMED_TAG or t and t[1] == NOBODY for pair in own for t in pair)
         if len(speakers) > 1 or speakers and nobody:
-            # ('"Aye," said one. "Who?" said Ned.': each quote its own tag's)
             turn.per_quote = _per_quote(own)
             last = turn.per_quote[-1]
             if last and last[0] is not None:
                 ctx.add_speaker(quotes[-1].start, last[0])
         before = scan.paragraphs[turn.paragraph - 1] if turn.paragraph else None
         lead_in = before is not None and turn.paragraph - 1 not in by_paragraph
-        if not found and lead_in and head[1] - head[0] <= 2:
-            # 'Mr. Elton warmly added,' as a paragraph of its own, the speech in the next one.
-            if text[before.start:before.end].rstrip()[-1:] in ",:-—":
-                found = _tag(ctx, before.start, before.end, tail=False)
-                turn.led = bool(found and found[0] is not None)
+        # 'Mr. Elton warmly added,' as a paragraph of its own, the speech in the next one.
+        if not found and lead_in and head[1] - head[0] <= 2 and text[before.start:before.end].rstrip()[-1:] in ",:-—":
+            found = _tag(ctx, before.start, before.end, tail=False)
+            turn.led = bool(found and found[0] is not None)
         # A speech is not spoken by someone it names ('"Mr. Crane never listens."'): the narration's
         # guess passes over them to the next name, and a pronoun standing for one guesses nobody
         # (dev PDNC all 16293 -> 16310 right; a pronoun kept from them too, 16297).
         mine = selves[k]
-        named = frozenset(_named(ctx, quotes)) - {cid for s, _, cid in _inside(ctx, quotes) if s in mine.mentions}
+        named = frozenset(addressees.named(ctx, quotes)) - {cid for s, _, cid in addressees.inside(ctx, quotes) if s in mine.mentions}
         if (not found or found[0] is None) and mine.speaker is not None:
             # A speech naming its speaker ('It's me, Huck!') outweighs the narration's guess and
             # a tag that only describes them ('"I'm Dickon," the boy said').
@@ -524,6 +556,12 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 found = ctx.other_named(before.end, found[0])
             if found:
                 found = (found[0], IMPLICIT, min(found[2], 0.6))
+        if found is UNNAMED_TAG and ctx.addressed:
+            # '"Evie, my pet--" / The girl called, "..."': the one just called by name answers.
+            sex = ctx.described[0][0] if ctx.described else "?"
+            called = ctx.addressed[-1]
+            if called not in named and sex in ("?", cast.characters[called].gender):
+                found = (called, ANAPHORIC, 0.75)
         if found and found[1] == IMPLICIT and found[0] in named:
             found = None
         if found and found[1] == ANAPHORIC and found is own[0][1] and head[1] - head[0] <= 2:
@@ -537,6 +575,8 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             turn.type, turn.nobody = THIRD, True
         elif found and found[1] == THIRD:
             turn.type, (turn.described, turn.described_as) = THIRD, (ctx.described or [("?", None)])[0]
+            if found is UNNAMED_TAG:
+                turn.nobody, turn.described = True, UNNAMED
     ctx.avoid, ctx.addressed = frozenset(), ()
     if ctx.narrator is not None:
         _name_the_narrator(turns, ctx, ctx.narrator)
@@ -618,62 +658,3 @@ def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
             turn.speaker = name
         if turn.per_quote:
             turn.per_quote = [(name, *t[1:]) if t and t[0] == narrator else t for t in turn.per_quote]
-
-
-def _inside(ctx: _Context, quotes: list) -> list[tuple[int, int, int]]:
-    """The mentions (start, end, character) from a paragraph's first quote to the end of its last."""
-    i = bisect.bisect_left(ctx.inside, (quotes[0].start, -1, -1))
-    j = bisect.bisect_left(ctx.inside, (quotes[-1].end, -1, -1), i)
-    return ctx.inside[i:j]
-
-
-def _named(ctx: _Context, quotes: list) -> set[int]:
-    """Everyone a paragraph's quotes name, in address or not."""
-    return {cid for _, _, cid in _inside(ctx, quotes)}
-
-
-def _vocatives(ctx: _Context, quotes: list, own: frozenset[int] = frozenset()) -> tuple[int, ...]:
-    """Names used in address inside a paragraph's quotes ('Come, Lizzy,', 'But, Cecil--'): its
-    addressees; not the speech's own speaker naming themself (the mention starts in `own`)."""
-    text, voc = ctx.text, []
-    for q in quotes:
-        i = bisect.bisect_left(ctx.inside, (q.start, -1, -1))
-        while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
-            s, e, cid = ctx.inside[i]
-            after = text[e:e + 1]
-            addressed = s not in ctx.retold and s not in own \
-                and (s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) and not _listed(text, s, e, q)
-            # A name alone opening a speech as a question echoes what was just said ('Richard?
-            # What's his other name?'), it does not call on anyone.
-            echo = s == q.start and after == "?"
-            if addressed and not echo and after in (",", "!", "?", ".", ";", "-", "—", ":"):
-                voc.append(cid)
-            i += 1
-    return tuple(voc)
-
-
-def _listed(text: str, s: int, e: int, q) -> bool:
-    """Whether the name at s..e is an item of an address or a list read out ('13, Duncan Street,
-    Houndsditch.'): no one addressed. A name said again ('Jane, Jane!') is still a call."""
-    name = text[s:e]
-    for m in (cues.LIST_ITEM_BEFORE.search(text, max(q.start, s - 60), s), cues.LIST_ITEM_AFTER.match(text, e, q.end)):
-        if m and m.group("item") != name:
-            return True
-    return False
-
-
-def _told(ctx: _Context, quotes: list) -> tuple[int, ...]:
-    """Whom the paragraph's narration says its speech is spoken to ('Brenda said to Allan'): an
-    addressee like a name in the speech (dev PDNC all 15573 -> 15589 right)."""
-    p = ctx.scan.paragraphs[quotes[0].paragraph]
-    out = []
-    for m in cues.TOLD.finditer(ctx.text, p.start, p.end):
-        if any(q.start <= m.start() < q.end for q in quotes):
-            continue
-        hit = ctx.at.get(m.end())
-        if hit is None:
-            ep = cues.EPITHET.match(ctx.text, m.end(), p.end)
-            hit = ctx.at.get(ep.end()) if ep else None
-        if hit:
-            out.append(hit[1])
-    return tuple(out)

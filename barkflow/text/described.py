@@ -39,3 +39,53 @@ def a_role(text: str, pos: int, end: int) -> bool:
     """Whether the tag right after a quote ending at `pos` (before `end`) describes its speaker by
     a role ('said the doctor', 'cried the stranger'): someone the cast cannot name."""
     return _ROLE.match(text, pos, end) is not None
+
+
+# Words that never belong to a described speaker's noun phrase: pronouns, joining and relative
+# words, auxiliaries ('the door opened and said', 'a smile which said', 'the men were saying'),
+# and the words that point back at one of those present ('the other said', 'the former cried').
+_NOT_DESCRIPTION = frozenset("""he she it they we i you his her their its him them me us my our your
+who whom which that what whose and or but nor then so as if when while than to in on at by for with
+from into upon was were is are be been had has have would could should will shall did do does might
+must may can not never always also too only just still even other others latter former first second
+last same rest""".split())
+# A described speaker before a tag's verb: a determiner ('the', 'a', 'one of the', 'somebody') and
+# up to three lower-case words, then a manner adverb or a clause set off by commas ('The old porter,
+# leaning on his barrow, said:'), right up to the verb.
+_DESCRIBED_BEFORE = regex.compile(
+    r"(?P<d>\b(?:[Tt]he|[Aa]n?|[Oo]ne(?:\s+of\s+(?:them|us|the|these|those))?|[Aa]nother|[Ss]ome(?:body|one)|"
+    r"[Ee]very(?:body|one)|[Nn]obody)(?P<w>(?:\s+\p{Ll}[\p{Ll}-]*){0,3}))"
+    r"(?:,[^,.!?;:\"“”]{1,60},)?(?:\s+\p{Ll}+ly)?\s+$")
+# What starts the clause a described speaker heads: a sentence's or clause's stop, or a joining
+# word ('Then the duke says:', 'So one of them called out:', 'and the porter said,').
+_CLAUSE_OPENS = regex.compile(r"(?:[.!?;:,—-][\"'”’]*\s*|\b(?:[Tt]hen|[Ss]o|[Bb]ut|[Aa]nd|[Nn]ow|[Ww]hen|[Tt]ill|[Uu]ntil|[Ww]hile)\s+)$")
+
+
+def described_before(text: str, start: int, verb: int) -> tuple[int, int] | None:
+    """The span of a description heading its clause in narration [start, verb), as the subject of
+    the speech verb at `verb` ('The old porter says', 'One of them called out', 'the butler broke
+    in'), else None."""
+    m = _DESCRIBED_BEFORE.search(text, max(start, verb - 140), verb)
+    if m is None:
+        return None
+    words = m.group("w").lower().split()
+    if not words and m.group("d").split()[0].lower() in ("the", "a", "an", "one"):
+        return None  # 'and the said', 'one says': no description at all
+    if any(w in _NOT_DESCRIPTION for w in words):
+        return None
+    if words and " of " not in m.group("d") and regex.search(r"[^s]s$", words[-1]):
+        return None  # 'the boulders said', 'the girls say': a chorus, not one speaker's turn
+    opening = text[start:m.start()].strip(" \t\n\"'“‘”’")
+    if opening and not _CLAUSE_OPENS.search(text, max(start, m.start() - 8), m.start()):
+        return None  # 'he told the porter said': no clause of its own
+    return m.start("d"), m.end("d")
+
+
+def words_sex(words: str) -> str:
+    """'F' or 'M' where a description's words name a woman or a man, else '?'."""
+    for word in words.lower().split():
+        if word in _FEMALE:
+            return "F"
+        if word in _MALE:
+            return "M"
+    return "?"

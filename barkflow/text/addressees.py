@@ -1,0 +1,74 @@
+"""Whom a paragraph's speech is spoken to: the names it calls ('Come, Lizzy,'), and the one its
+narration says it is told to ('Brenda said to Allan').
+
+The addressees of a speech are, for the attribution (attribution.py), the people who are not
+speaking it and, in a conversation, the ones who answer next. The functions take the attribution's
+context: the text, the character mentions inside quotations (`ctx.inside`, sorted (start, end,
+character)), the mentions by end position (`ctx.at`), the quotations retold from elsewhere
+(`ctx.retold`) and the paragraphs (`ctx.scan`).
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from barkflow.text import cues
+
+
+def inside(ctx, quotes: list) -> list[tuple[int, int, int]]:
+    """The mentions (start, end, character) from a paragraph's first quote to the end of its last."""
+    i = bisect.bisect_left(ctx.inside, (quotes[0].start, -1, -1))
+    j = bisect.bisect_left(ctx.inside, (quotes[-1].end, -1, -1), i)
+    return ctx.inside[i:j]
+
+
+def named(ctx, quotes: list) -> set[int]:
+    """Everyone a paragraph's quotes name, in address or not."""
+    return {cid for _, _, cid in inside(ctx, quotes)}
+
+
+def vocatives(ctx, quotes: list, own: frozenset[int] = frozenset()) -> tuple[int, ...]:
+    """Names used in address inside a paragraph's quotes ('Come, Lizzy,', 'But, Cecil--'): its
+    addressees; not the speech's own speaker naming themself (the mention starts in `own`)."""
+    text, voc = ctx.text, []
+    for q in quotes:
+        i = bisect.bisect_left(ctx.inside, (q.start, -1, -1))
+        while i < len(ctx.inside) and ctx.inside[i][0] < q.end:
+            s, e, cid = ctx.inside[i]
+            after = text[e:e + 1]
+            addressed = s not in ctx.retold and s not in own \
+                and (s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) and not _listed(text, s, e, q)
+            # A name alone opening a speech as a question echoes what was just said ('Richard?
+            # What's his other name?'), it does not call on anyone.
+            echo = s == q.start and after == "?"
+            if addressed and not echo and after in (",", "!", "?", ".", ";", "-", "—", ":"):
+                voc.append(cid)
+            i += 1
+    return tuple(voc)
+
+
+def _listed(text: str, s: int, e: int, q) -> bool:
+    """Whether the name at s..e is an item of an address or a list read out ('13, Duncan Street,
+    Houndsditch.'): no one addressed. A name said again ('Jane, Jane!') is still a call."""
+    name = text[s:e]
+    for m in (cues.LIST_ITEM_BEFORE.search(text, max(q.start, s - 60), s), cues.LIST_ITEM_AFTER.match(text, e, q.end)):
+        if m and m.group("item") != name:
+            return True
+    return False
+
+
+def told(ctx, quotes: list) -> tuple[int, ...]:
+    """Whom the paragraph's narration says its speech is spoken to ('Brenda said to Allan'): an
+    addressee like a name in the speech (dev PDNC all 15573 -> 15589 right)."""
+    p = ctx.scan.paragraphs[quotes[0].paragraph]
+    out = []
+    for m in cues.TOLD.finditer(ctx.text, p.start, p.end):
+        if any(q.start <= m.start() < q.end for q in quotes):
+            continue
+        hit = ctx.at.get(m.end())
+        if hit is None:
+            ep = cues.EPITHET.match(ctx.text, m.end(), p.end)
+            hit = ctx.at.get(ep.end()) if ep else None
+        if hit:
+            out.append(hit[1])
+    return tuple(out)
