@@ -1135,6 +1135,27 @@ def test_a_rank_noun_two_characters_share_or_none_has_spoken_names_no_one():
     assert said["Rest"] != "Dr. Pell"
 
 
+
+def test_a_rank_noun_in_the_narration_is_its_bearer_to_a_later_he():
+    # 'The colonel stood ... said he': the colonel, not Peter Lane, the last man named by name; a
+    # possessive about his things ('one of the colonel's maps') is no mention of him.
+    text = ("I had known Peter Lane for years. Peter Lane and I rode out together.\n\n"
+            "\u201cThe colonel is late,\u201d said Peter Lane.\n\n"
+            "Peter Lane stopped by the colonel's tent. He sat down. Colonel Ashby came out at last.\n\n"
+            "\u201cWe leave at dawn,\u201d said Colonel Ashby.\n\n"
+            "\u201cThen I shall pack tonight,\u201d said Peter Lane.\n\n"
+            "Peter Lane went up to bed. In the morning I walked down to the stables. The colonel "
+            "stood waiting by the gate. His boots were muddy.\n\n"
+            "\u201cYou are late,\u201d said he. \u201cThe horses are ready.\u201d\n\n"
+            "Peter Lane came out with the bags. " + "The road ran on over the hills. " * 50 + "\n\n"
+            "On the wall of the inn hung one of the colonel's maps.\n\n"
+            "\u201cWhich road?\u201d he asked.\n")
+    res = attribute(text)
+    said = {text[q.start:q.start + 9]: res.speaker_name(q) for q in res.quotations}
+    assert said["You are l"] == "Colonel Ashby"
+    assert said["The horse"] == "Colonel Ashby"
+    assert said["Which roa"] == "Peter Lane"
+
 _DOOR = ("Ned Hobbs walked up the lane to the mill. Ned Hobbs was cold. Dora Quill sat by the fire. "
          "Dora Quill heard a knock. Ned Hobbs knocked again.\n\n"
          "\u201cWho is knocking?\u201d said Dora Quill.\n\n"

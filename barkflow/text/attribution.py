@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import regex
 
-from barkflow.text import addressees, cues
+from barkflow.text import addressees, cues, rankrefs
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
@@ -127,6 +127,7 @@ class _Context:
                     self.dependent.add(s)
         self.retold = frozenset(retold)  # mention starts inside a quotation within a speech
         self.ranks = Ranks(self.text, cast, quoted)  # 'said the doctor': the one Dr. X met so far
+        rankrefs.add_mentions(self, quoted)  # 'the baronet' in the narration is Sir Henry to a later 'he'
         self.event_pos = [p for p, _ in self.events]
         # Who the turn being decided cannot be: the people its quotes address. Set per turn.
         self.avoid: frozenset[int] = frozenset()
