@@ -1235,3 +1235,32 @@ def test_a_speaker_described_before_the_speech_verb_is_no_one_of_the_cast(descri
 def test_a_described_lead_in_after_a_speech_calling_someone_is_that_one_answering():
     text = STATION + '"Are you there, Tobias?" said Mrs. Pell.\n\nThe old gentleman said, "Here I am."'
     assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_a_rank_noun_is_the_one_bearer_of_its_title_named_just_before_though_never_beside_a_verb():
+    # 'Squire Oakham' once, then only 'Oakham' and 'the squire': the squire is him, named on this
+    # page, though no tag yet names him; a doctor named pages back is not the one who speaks here.
+    text = ("Squire Oakham kept the big house above the village. Oakham rode out every morning, and the "
+            "village boys ran after his horse.\n\n"
+            "Tim Bell was at the smithy when Oakham reined in.\n\n"
+            "\u201cIs the grey mare shod?\u201d asked the squire.\n\n"
+            "\u201cNot yet, sir,\u201d said Tim Bell.\n\n"
+            "\u201cThen see to it,\u201d cried the squire, \u201cbefore noon.\u201d\n\n"
+            + "Dr. Pell lived by the church. " + "The road ran on past the mill and the pond. " * 120
+            + "\n\n\u201cLie still,\u201d said the doctor.\n")
+    res = attribute(text)
+    said = {text[q.start:q.start + 7]: res.speaker_name(q) for q in res.quotations}
+    assert said["Is the "] == "Oakham" and said["Then se"] == "Oakham" and said["before "] == "Oakham"
+    assert said["Lie sti"] != "Dr. Pell"
+
+
+def test_a_rank_noun_is_not_a_minor_bearer_just_after_the_far_commoner_one_is_named():
+    # 'Captain Roe' (once) has spoken; 'Captain Venn', the book's captain, is announced in a speech
+    # and answers as 'the captain' before any tag names him: 'the captain' is Venn.
+    venn = "Captain Venn sailed at dawn. " * 6
+    text = ("\u201cAhoy,\u201d said Captain Roe, and Roe went below.\n\n" + "The sea was grey. " * 40 + "\n\n"
+            "\u201cCaptain Venn, sir, asking to see you,\u201d said Tim Bell.\n\n"
+            "\u201cI will not sail with this crew,\u201d said the captain.\n\n" + venn + "\n")
+    res = attribute(text)
+    said = {text[q.start:q.start + 6]: res.speaker_name(q) for q in res.quotations}
+    assert said["I will"] == "Captain Venn"

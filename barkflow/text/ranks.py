@@ -1,8 +1,10 @@
 """A speech tag's rank noun ('said the doctor', 'cried the young baronet', 'the captain said') as
 the one named character the book gives that rank's title (Dr. Livesey, Sir Henry, Captain
 Smollett). A reader takes 'the doctor' for the only doctor already met; where two fit, or none
-has spoken yet (the old sea-captain of a book's first chapters is no Captain Smollett), the tag
-stays a description, as before."""
+has come on stage yet (the old sea-captain of a book's first chapters is no Captain Smollett), the
+tag stays a description, as before. On stage is named beside a speech verb so far, or named in the
+narration of the page or two before the tag: the squire who is only ever 'the squire' in tags is
+still the one the book calls Squire Trelawney, even where it does so only twice."""
 
 from __future__ import annotations
 
@@ -27,43 +29,67 @@ _NOUNS = {"Dr": ("doctor",), "Doctor": ("doctor",), "Sir": ("baronet", "knight")
 # One far commoner bearer of a title is the one meant ('Captain Smollett' 29 times against a
 # 'Captain Silver' of 3), as characters.py does for 'the Admiral'.
 DOMINANT = 5
+# How far back a bearer named in narration is still on the scene: a page or two.
+RECENT = 3000
+# A rank's title written before a name the cast holds without it ('Squire Trelawney' as Trelawney,
+# where 'Squire' is too often lower case to be read as a title).
+_TITLE_BEFORE = regex.compile(rf"\b({'|'.join(sorted(_NOUNS, key=len, reverse=True))})\.?[ \t\n]+$")
 # 'said the [young] doctor', after a tag's verb; 'the [young] doctor [slowly] said', before one.
 _AFTER = regex.compile(r"\s+the\s+(?:(\p{Ll}+)\s+)?(\p{L}[\p{L}-]*)\b(?!['’]s\b)", regex.I)
 _BEFORE = regex.compile(rf"\b[Tt]he\s+(?:(\p{{Ll}}+)\s+)?(\p{{L}}[\p{{L}}-]*){cues.BEFORE_VERB.pattern}")
 
 
 class Ranks:
-    """Each rank noun's bearers in a cast: who the book names with its title, how often, and from
-    where on they have been named beside a speech verb outside quotation marks."""
+    """Each rank noun's bearers in a cast: who the book names with its title, how often, from where
+    on they have been named beside a speech verb outside quotation marks, and where named at all."""
 
     def __init__(self, text: str, cast: Cast, quoted, narrator: int | None = None):
         self.bearers: dict[str, Counter] = defaultdict(Counter)
-        titles = {}
-        for c in cast.characters:
-            for alias in c.aliases:
-                words = alias.split()
-                title = words[0].rstrip(".")
-                if len(words) > 1 and title in _NOUNS and c.id != narrator:
-                    titles.setdefault(c.id, set()).add(words[0])
         self.spoke: dict[int, int] = {}  # character -> where it is first named beside a speech verb
+        self.seen: dict[int, list[int]] = defaultdict(list)  # character -> where named in narration
+        self.heard: dict[int, list[int]] = defaultdict(list)  # character -> where named, speech too
         for s, e, cid in cast.mentions:
-            if cid in titles:
-                word = text[s:e].split(maxsplit=1)[0]
-                if word in titles[cid]:
-                    for noun in _NOUNS[word.rstrip(".")]:
-                        self.bearers[noun][cid] += 1
-                if cid not in self.spoke and not quoted(s) and (
-                        cues.VERB_BEFORE.search(text, max(0, s - 25), s) or cues.VERB_AFTER.match(text, e)):
-                    self.spoke[cid] = s
+            if cid == narrator:
+                continue
+            words = text[s:e].split()
+            title = words[0] if len(words) > 1 and words[0].rstrip(".") in _NOUNS else None
+            if title is None and (m := _TITLE_BEFORE.search(text, max(0, s - 12), s)):
+                title = m.group(1)  # 'Squire' before 'Trelawney'
+            for noun in _NOUNS.get(title.rstrip("."), ()) if title else ():
+                self.bearers[noun][cid] += 1
+            self.heard[cid].append(s)
+            if quoted(s):
+                continue
+            self.seen[cid].append(s)
+            if cid not in self.spoke and (
+                    cues.VERB_BEFORE.search(text, max(0, s - 25), s) or cues.VERB_AFTER.match(text, e)):
+                self.spoke[cid] = s
 
     def named(self, noun: str, pos: int) -> int | None:
         """The one character 'the <noun>' at `pos` is, else None."""
         counts = self.bearers.get(noun.lower())
         if not counts:
             return None
-        fits = sorted(((n, cid) for cid, n in counts.items() if self.spoke.get(cid, pos) < pos), reverse=True)
-        if len(fits) == 1 or (len(fits) > 1 and fits[0][0] >= DOMINANT * fits[1][0]):
-            return fits[0][1]
+        spoke = [cid for cid in counts if self.spoke.get(cid, pos) < pos]
+        first = self._one(counts, spoke)
+        if first is not None:
+            # A minor bearer who has spoken ('Captain Silver', 3 times) is not 'the captain' just
+            # after the book's far commoner one is named, even in a speech ('Captain Smollett, sir,
+            # axing to speak with you'): that one is.
+            big = [cid for cid in counts if cid not in spoke and counts[cid] >= DOMINANT * counts[first]
+                   and _recent(self.heard.get(cid, ()), pos)]
+            return first if not big else big[0] if len(big) == 1 else None
+        if spoke:
+            return None  # two who have spoken, neither far commoner
+        # None has spoken: the one named in the narration of the page or two before.
+        return self._one(counts, [cid for cid in counts if _recent(self.seen.get(cid, ()), pos)])
+
+    @staticmethod
+    def _one(counts: Counter, fits: list[int]) -> int | None:
+        """The one of `fits`, or the one named with the title five times as often as any other."""
+        fits = sorted(fits, key=lambda cid: -counts[cid])
+        if len(fits) == 1 or (len(fits) > 1 and counts[fits[0]] >= DOMINANT * counts[fits[1]]):
+            return fits[0]
         return None
 
     def after(self, text: str, pos: int, end: int) -> int | None:
@@ -78,3 +104,9 @@ class Ranks:
         if m is None or m.end() != pos:
             return None
         return next((cid for w in (m.group(2), m.group(1)) if w and (cid := self.named(w, pos)) is not None), None)
+
+
+def _recent(starts: list[int], pos: int) -> bool:
+    """Whether one of `starts` (sorted) lies within RECENT characters before `pos`."""
+    i = bisect.bisect_left(starts, pos)
+    return i > 0 and pos - starts[i - 1] <= RECENT
