@@ -31,6 +31,7 @@ import regex
 from barkflow.text import addressees, cues, rankrefs
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
+from barkflow.text.kin import INVERTED, FullNames
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
@@ -139,6 +140,7 @@ class _Context:
         self.described: list[tuple[str, int | None]] = []
         # Who 'I' is in a tag ('"...," said I'): a first-person narrator's character, else nobody.
         self.narrator: int | None = None
+        self.full_names = FullNames(self.text)
         # Characters named next to a speech verb somewhere: people, not places. A gender guessed
         # from pronouns alone counts only for them (Winthrop, 'as she felt', is not a woman), and
         # one from the census list of given names (Florence the city, Geneva, are no women).
@@ -216,7 +218,11 @@ class _Context:
         return None
 
     def _kin_of(self, whose: int, relation: str) -> int | None:
-        names = _surnames(self.cast.characters[whose])
+        owner = self.cast.characters[whose]
+        if relation == "father" and any(a.startswith(cues.MARRIED) for a in owner.aliases):
+            # Mrs. Sparsit's name is her husband's: Mr. Sparsit is no father of hers.
+            return None
+        names = _surnames(owner)
         family = [c for c in self.cast.characters if c.gender == cues.KIN_WORDS[relation] and _surnames(c) & names]
         # A mother or wife is the family's married woman ('Mrs. Gale', 'Lady Gale'), not a
         # daughter named more often; 'her mother' is her even where 'her' seemed to be herself
@@ -224,6 +230,8 @@ class _Context:
         married = [c for c in family if cues.KIN_WORDS[relation] == "F" and any(a.startswith(cues.MARRIED) for a in c.aliases)]
         family = married if cues.KIN_WORDS[relation] == "F" else family
         kin = [c for c in family if c.id != whose] or (married if relation == "mother" else [])
+        if not kin and relation in ("mother", "father"):
+            return self.full_names.parent(self.cast.characters, whose, relation, _surnames)
         return max(kin, key=lambda c: c.mentions).id if kin else None
 
     def subject_at(self, pos: int, end: int) -> tuple[int | None, str, float] | None:
@@ -331,6 +339,12 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             pass
         verbs = list(cues.VERB_RE.finditer(text, s, min(window_end, s + 60)))
         own_sentence = False
+        inverted = INVERTED.match(text, s, window_end) if not (verbs and verbs[0].start() == s) else None
+        if inverted:
+            # '"...," advised his wife', '"...," was her father's advice': no speech verb leads
+            found = ctx.kin(inverted.group(1), inverted.group(2).lower(), inverted.start(1))
+            if found is not None:
+                return found, ANAPHORIC, 0.75
     else:
         # The tag right before a quotation: the last sentence of the narration ahead of it.
         starts = [m.end() for m in cues.SENTENCE_END.finditer(text, s, e)]
