@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 import regex
 
 from barkflow.text import cues
-from barkflow.text.ranks import _NOUNS, DOMINANT, Ranks
+from barkflow.text.ranks import NOUNS, DOMINANT, Ranks
 
-_NOUN_WORDS = sorted({n for nouns in _NOUNS.values() for n in nouns}, key=len, reverse=True)
+_NOUN_WORDS = sorted({n for nouns in NOUNS.values() for n in nouns}, key=len, reverse=True)
 # 'the [young] baronet', lower case (a capitalised 'the Admiral' is already a cast alias).
 _REF = regex.compile(rf"\b[Tt]he\s+(?:\p{{Ll}}+\s+)?({'|'.join(_NOUN_WORDS)})\b(?!-)(['’]s\b)?")
 
@@ -35,7 +35,9 @@ def mentions(text: str, ranks: Ranks, quoted: Callable[[int], bool]) -> Iterator
         if quoted(s) or (m.group(2) and not cues.CLAUSE_START.search(text, max(0, s - 8), s)):
             continue
         cid = bearer(ranks, m.group(1), s)
-        if cid is not None:
+        # and only where a tag there would name the same one (Ranks.named: 'said the captain' just
+        # after the book's far commoner captain is announced is he, not the minor one who spoke)
+        if cid is not None and ranks.named(m.group(1), s) == cid:
             yield s, m.end(1), cid
 
 

@@ -18,7 +18,7 @@ from barkflow.text.characters import Cast
 
 # Titles of a rank or office, and the noun a tag calls their bearer by. Not Mr./Mrs./Miss/Lady/
 # Lord (a sex or courtesy, 'said the lady' is anyone) nor kin (Aunt, Father).
-_NOUNS = {"Dr": ("doctor",), "Doctor": ("doctor",), "Sir": ("baronet", "knight"), "Captain": ("captain",),
+NOUNS = {"Dr": ("doctor",), "Doctor": ("doctor",), "Sir": ("baronet", "knight"), "Captain": ("captain",),
           "Capt": ("captain",), "Colonel": ("colonel",), "Col": ("colonel",), "Major": ("major",),
           "General": ("general",), "Lieutenant": ("lieutenant",), "Admiral": ("admiral",),
           "Commander": ("commander",), "Professor": ("professor",), "Prof": ("professor",),
@@ -33,7 +33,7 @@ DOMINANT = 5
 RECENT = 3000
 # A rank's title written before a name the cast holds without it ('Squire Trelawney' as Trelawney,
 # where 'Squire' is too often lower case to be read as a title).
-_TITLE_BEFORE = regex.compile(rf"\b({'|'.join(sorted(_NOUNS, key=len, reverse=True))})\.?[ \t\n]+$")
+_TITLE_BEFORE = regex.compile(rf"\b({'|'.join(sorted(NOUNS, key=len, reverse=True))})\.?[ \t\n]+$")
 # 'said the [young] doctor', after a tag's verb; 'the [young] doctor [slowly] said', before one.
 _AFTER = regex.compile(r"\s+the\s+(?:(\p{Ll}+)\s+)?(\p{L}[\p{L}-]*)\b(?!['’]s\b)", regex.I)
 _BEFORE = regex.compile(rf"\b[Tt]he\s+(?:(\p{{Ll}}+)\s+)?(\p{{L}}[\p{{L}}-]*){cues.BEFORE_VERB.pattern}")
@@ -52,10 +52,10 @@ class Ranks:
             if cid == narrator:
                 continue
             words = text[s:e].split()
-            title = words[0] if len(words) > 1 and words[0].rstrip(".") in _NOUNS else None
+            title = words[0] if len(words) > 1 and words[0].rstrip(".") in NOUNS else None
             if title is None and (m := _TITLE_BEFORE.search(text, max(0, s - 12), s)):
                 title = m.group(1)  # 'Squire' before 'Trelawney'
-            for noun in _NOUNS.get(title.rstrip("."), ()) if title else ():
+            for noun in NOUNS.get(title.rstrip("."), ()) if title else ():
                 self.bearers[noun][cid] += 1
             self.heard[cid].append(s)
             if quoted(s):
