@@ -1298,3 +1298,16 @@ def test_a_married_woman_s_father_is_not_the_man_of_her_married_name():
             "\"Is it late?\" said Tom.\n\n\"Very late,\" said Mrs. Dorn.\n\n"
             "\"Not for me,\" was her father's reply.")
     assert speakers(text)[-1] != "Mr. Dorn"
+
+
+def test_a_third_person_tag_is_never_the_first_person_narrators():
+    """'"...," said the ferryman' names no one in the cast, but says the speaker is not the one who
+    would be 'I': turn counting between Hastings and Poirot must not give it to the narrator."""
+    text = "Hercule Poirot met me at the station. Poirot smiled.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ['"Is the river high?" I asked.', '"Higher than last year," said the ferryman.',
+           '"And the road?"', '"Flooded," said the ferryman.', '"Then we wait," said Poirot.'])
+    result = attribute(text)
+    ferryman = [q for q in result.quotations if text[q.start:q.end] in ("Higher than last year,", "Flooded,")]
+    assert [c.name for c in result.characters if c.narrator] == ["Hastings"]
+    assert "Hastings" not in [result.speaker_name(q) for q in ferryman]

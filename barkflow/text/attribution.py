@@ -581,6 +581,9 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             found = None
         if found and found[1] == ANAPHORIC and found is own[0][1] and head[1] - head[0] <= 2:
             found = _answer_in_kind(turns, k, ctx, found)
+        # A tag in the third person ('says she', 'said the other') that names no one in the cast
+        # still says who does not speak: a first-person narrator, who would be 'I'.
+        turn.third_person = bool(found and found[0] is None)
         if found and found[0] is not None:
             turn.speaker, turn.type, turn.confidence = found
             # (_own_tags has already recorded the first quotation's own speaker in a longer paragraph)
@@ -599,6 +602,8 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     talks = speeches(turns)
     conversations([speech[0] for speech in talks], ctx)
     for head, *rest in talks:
+        if head.speaker is not None and head.speaker == ctx.narrator and any(t.third_person for t in (head, *rest)):
+            head.speaker, head.confidence = None, 0.0
         for turn in rest:
             turn.speaker, turn.confidence, turn.type = head.speaker, head.confidence, head.type
 

@@ -63,6 +63,7 @@ class Turn:
     described_as: int | None = None  # the latest person of that sex, as a pronoun would resolve
     nobody: bool = False    # a third party's turn: left to no one (described())
     led: bool = False       # tagged by a narration paragraph of its own leading into it ('Huck said:')
+    third_person: bool = False  # tagged in the third person naming no one ('says she'): not the narrator's
 
 
 def speeches(turns: list[Turn]) -> list[list[Turn]]:
