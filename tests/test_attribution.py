@@ -1311,3 +1311,18 @@ def test_a_third_person_tag_is_never_the_first_person_narrators():
     ferryman = [q for q in result.quotations if text[q.start:q.end] in ("Higher than last year,", "Flooded,")]
     assert [c.name for c in result.characters if c.narrator] == ["Hastings"]
     assert "Hastings" not in [result.speaker_name(q) for q in ferryman]
+
+
+def test_a_second_name_the_narrator_answers_to_is_the_narrators():
+    """Japp calls the narrator 'Arthur' where Poirot says 'Hastings': a name called often in the
+    speeches next to the narrator's and never in the narration is theirs too, so the untagged answer
+    to '..., Arthur?' is the narrator's, not a character named Arthur's; and a 'said he' that the
+    one just called Arthur stood for is no one's: the narrator would say 'said I'."""
+    text = "Hercule Poirot met me at the station. Poirot smiled. Inspector Japp came later. Japp sat.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 14
+        + ['"Tired, Arthur?" asked Japp.', '"Very," said I.'] * 7
+        + ['Japp leaned back in his chair.', '"Is it far, Arthur?" said Japp.', '"A mile or two."',
+           '"Then go, Arthur," said Japp.', '"Good night," said he.'])
+    result = attribute(text)
+    assert [c.name for c in result.characters if c.narrator and c.lines] == ["Hastings"]
+    assert [result.speaker_name(q) for q in result.quotations[-3:]] == ["Hastings", "Japp", None]

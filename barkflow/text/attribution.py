@@ -57,6 +57,9 @@ ANSWER_TAIL = 60
 RANKED = 0.9
 # A speech naming its own speaker ('It's me, Huck!', 'I am Jane'): as sure as a tag.
 SELF_NAMED = 0.9
+# Calls in the speeches next to a first-person narrator's that make a name theirs beside the one
+# they are named by, where the narration hardly names it ('Handel' for Pip, 'Davie' for David).
+NICKNAME_CALLS = 5
 # A tag's type where it names one of a crowd ('said one', 'added another'): a turn left to no one.
 NOBODY = "nobody"
 
@@ -581,9 +584,10 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             found = None
         if found and found[1] == ANAPHORIC and found is own[0][1] and head[1] - head[0] <= 2:
             found = _answer_in_kind(turns, k, ctx, found)
-        # A tag in the third person ('says she', 'said the other') that names no one in the cast
-        # still says who does not speak: a first-person narrator, who would be 'I'.
-        turn.third_person = bool(found and found[0] is None)
+        # A tag in the third person ('says she', 'said the other'), naming no one in the cast or
+        # someone later found to be the narrator by another name, says who does not speak: a
+        # first-person narrator, who would be 'I'.
+        turn.third_person = bool(found and (found[0] is None or found[1] in (ANAPHORIC, THIRD) and found[0] != ctx.narrator))
         if found and found[0] is not None:
             turn.speaker, turn.type, turn.confidence = found
             # (_own_tags has already recorded the first quotation's own speaker in a longer paragraph)
@@ -655,7 +659,8 @@ def _first_person(text: str) -> bool:
 def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
     """Who 'I' is: the name the people answering the narrator call them by, where one name clearly
     leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
-    narrator; else 'the narrator' stays a character of its own, spoken in the narrator's voice."""
+    narrator; else 'the narrator' stays a character of its own, spoken in the narrator's voice. A
+    second name they answer to ('Handel' beside 'Pip') is the narrator's too."""
     # Each speech next to the narrator's votes once, though it sits between two of theirs.
     answers = set()
     for i, turn in enumerate(turns):
@@ -667,14 +672,25 @@ def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
     called = Counter(cid for j in answers for cid in set(turns[j].vocatives))
     ranked = called.most_common(2) + [(None, 0)] * 2  # nobody may call the narrator anything
     (name, n), (_, second) = ranked[0], ranked[1]
-    if name is None or n < 3 or n < 2 * second:
+    me = name if name is not None and n >= 3 and n >= 2 * second else narrator
+    # Another name the narrator answers to ('..., Handel?' beside '..., Pip?'; 'Davie' beside
+    # 'David'): one called often in the speeches next to theirs, hardly ever in the narration, which
+    # says 'I'; its vocatives and turns are the narrator's, not a second character's.
+    narrated = Counter(cid for _, cid in ctx.events)
+    also = {cid for cid, k in called.items() if cid != me and k >= NICKNAME_CALLS and 2 * narrated[cid] < k}
+    if me == narrator and not also:
         return
-    ctx.cast.characters.pop()  # the stand-in, last in the list: nothing refers to it below
-    ctx.cast.characters[name].narrator = True
-    ctx.narrator = name
-    ctx.events = [(pos, name if cid == narrator else cid) for pos, cid in ctx.events]
+    if me != narrator:
+        ctx.cast.characters.pop()  # the stand-in, last in the list: nothing refers to it below
+    mine = {narrator, *also}
+    for cid in {me, *also}:
+        ctx.cast.characters[cid].narrator = True
+    ctx.narrator = me
+    ctx.events = [(pos, me if cid in mine else cid) for pos, cid in ctx.events]
     for turn in turns:
-        if turn.speaker == narrator:
-            turn.speaker = name
+        if turn.speaker in mine:
+            turn.speaker = me
         if turn.per_quote:
-            turn.per_quote = [(name, *t[1:]) if t and t[0] == narrator else t for t in turn.per_quote]
+            turn.per_quote = [(me, *t[1:]) if t and t[0] in mine else t for t in turn.per_quote]
+        if also & set(turn.vocatives):
+            turn.vocatives = tuple(me if v in also else v for v in turn.vocatives)
