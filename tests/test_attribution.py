@@ -1326,3 +1326,14 @@ def test_a_second_name_the_narrator_answers_to_is_the_narrators():
     result = attribute(text)
     assert [c.name for c in result.characters if c.narrator and c.lines] == ["Hastings"]
     assert [result.speaker_name(q) for q in result.quotations[-3:]] == ["Hastings", "Japp", None]
+
+
+def test_a_lone_speaker_whose_tag_turns_to_me_talks_with_the_narrator():
+    """'"...," said Poirot, turning to me' with untagged answers: Poirot talks with the narrator, not
+    with Japp, the latest other name before the exchange."""
+    text = "Hercule Poirot met me at the station. Poirot smiled. Inspector Japp came later. Japp sat.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ['Japp went out to find a cab.', '"You are tired," said Poirot, turning to me.', '"A little."',
+           '"Then we rest."', '"Gladly."'])
+    result = attribute(text)
+    assert [result.speaker_name(q) for q in result.quotations[-4:]] == ["Poirot", "Hastings", "Poirot", "Hastings"]

@@ -30,6 +30,8 @@ SUBJECT_PRONOUN = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE)\b")
 SUBJECT_PRONOUN_I = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE|I)\b")
 # A first-person tag ('"...," I said', '"...," said I'), and a third-person one to weigh it against.
 I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{VERB}\b|{VERB}\s+I\b)")
+# A first-person narrator spoken to in a speech's own narration ('said he, turning to me').
+NARRATOR_ADDRESSED = regex.compile(r"\bme\b")
 HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{VERB}\b|{VERB}\s+(?:he|she)\b)")
 BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{ADVERB})*\s*$")
 CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")

@@ -116,6 +116,22 @@ def other_party(ctx, run: list[Turn], known: int, partners: Counter) -> int | No
     return names[0]
 
 
+def _to_me(ctx, run: list[Turn], known: int) -> bool:
+    """Whether the known speaker's tagged turns in the run speak to a first-person narrator: their
+    narration says 'me' ('said he, turning to me', 'she asked me')."""
+    if ctx.narrator is None or known == ctx.narrator:
+        return False
+    for turn in run:
+        if turn.speaker != known or turn.type == IMPLICIT:
+            continue
+        p = ctx.scan.paragraphs[turn.paragraph]
+        spans = [(p.start, turn.quotes[0].start)] + [(a.end, b.start) for a, b in zip(turn.quotes, turn.quotes[1:])] \
+            + [(turn.quotes[-1].end, p.end)]
+        if any(cues.NARRATOR_ADDRESSED.search(ctx.text, s, e) for s, e in spans):
+            return True
+    return False
+
+
 def still_talking(run: list[Turn], known: int, other: int | None, heard: deque) -> int | None:
     """An untagged exchange whose one known speaker was heard just before it, across narration,
     goes on with the one they were heard with: the latest other speaker of the speeches before it,
@@ -287,6 +303,11 @@ def conversations(turns: list[Turn], ctx) -> None:
             called = Counter(v for t in run for v in t.vocatives if v != known).most_common(1)
             # the one the known speaker is heard addressing, else the latest other person named
             other = called[0][0] if called else other_party(ctx, run, known, partners)
+            if not called and _to_me(ctx, run, known):
+                # (dev PDNC unchanged, no novel there told in the first person; Great Expectations 3
+                # of Pip's turns right, 2 of a stranger's off Joe, Jane Eyre 1 of Rochester's to Jane;
+                # Hound, Treasure Island, Kidnapped unchanged)
+                other = ctx.narrator
             if not called and not any(_tagged(t) for t in run):
                 # (only untagged: for a tagged lone speaker, 16263 right but answered 79.24 -> 79.14%)
                 other = still_talking(run, known, other, heard)
