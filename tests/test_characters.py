@@ -224,3 +224,26 @@ def test_a_clipped_name_is_never_a_person_of_the_other_sex_or_one_named_beside_i
     for c in find_characters(text).characters:
         assert not ({f"{a} Pell", f"{b} Pell"} <= set(c.aliases)), c
         assert not ({a, b} <= set(c.aliases)), c
+
+
+def test_a_given_name_and_patronymic_are_one_first_name_before_the_surname():
+    """'Boris Antonovitch Vetrov', 'Boris Antonovitch' and 'Vetrov' are one man, and 'Olga
+    Antonovna' a woman, by her patronymic: a patronymic ends two-word names as a surname does,
+    but it is the father's name, shared by a brother and sister, never the family's."""
+    text = ("Boris Antonovitch Vetrov lived on the canal. Boris Antonovitch was poor. Vetrov sat down. "
+            "Olga Antonovna came in. Vetrov looked at Olga Antonovna, and Boris Antonovitch smiled. "
+            "Then Vetrov rose, and Olga Antonovna left. Boris Antonovitch said nothing to Vetrov.")
+    cast = find_characters(text)
+    (boris,) = [c for c in cast.characters if "Vetrov" in c.aliases]
+    assert {"Boris Antonovitch", "Boris Antonovitch Vetrov"} <= set(boris.aliases)
+    assert boris.gender == "M"
+    (olga,) = [c for c in cast.characters if "Olga Antonovna" in c.aliases]
+    assert olga.gender == "F" and olga is not boris
+
+
+@pytest.mark.parametrize("word, sex", [("Ilyitch", "M"), ("Semyonovitch", "M"), ("Fyodorovich", "M"),
+                                       ("Kuzminishna", "F"), ("Ignatyevna", "F"), ("Petrovna", "F"),
+                                       ("Shoreditch", None), ("Munich", None), ("Ulrich", None),
+                                       ("Radhakrishna", None), ("Norwich", None), ("Fitch", None)])
+def test_a_patronymic_tells_its_bearers_sex_by_its_ending(word, sex):
+    assert characters.patronymic_sex(word) == sex

@@ -8,6 +8,7 @@ from a small table of English hypocorisms) become one Character, as do a first n
 clipping or diminutive before the same surname or alone ('Huck', 'Hucky', 'Huck Finn' and
 'Huckleberry Finn'), unless the book names the two side by side; 'Mr. Darcy' joins 'Fitzwilliam
 Darcy' where he is the only male Darcy; 'Miss Bennet', shared by several sisters, stays its own.
+A patronymic ('Rodion Romanovitch Raskolnikov') is part of the first name, and tells the sex.
 Gender comes from titles and pet names, else from the pronouns that follow the name in narration,
 else from the first name's sex in the 1990 US Census (given_names.tsv: Cecil, Rachael, Joan).
 A person the book calls by a title alone ('the Admiral', 'the Duchess') is a character too.
@@ -114,6 +115,18 @@ HYPOCORISMS = {
 }
 _PET = {pet: (formal, g) for formal, (g, pets) in HYPOCORISMS.items() for pet in pets.split()}
 FORMAL_GENDER = {formal: g for formal, (g, _) in HYPOCORISMS.items()}
+
+# A patronymic, the father's name as a middle name (Russian and the like: 'Rodion Romanovitch',
+# 'Avdotya Romanovna', 'Pyotr Ilyitch', 'Darya Alexandrovna'): it tells the bearer's sex by its
+# ending, and with the given name before it makes one given name, never a surname, however often
+# it ends a two-word name. Not -ich after d, n, r or w (Shoreditch, Munich, Ulrich, Norwich).
+_PATRONYMIC_SEX = (("M", regex.compile(r"\p{Lu}\p{Ll}{2,}?(?:vi?t?ch|(?<![dnrw])it?ch)")),
+                   ("F", regex.compile(r"\p{Lu}\p{Ll}{2,}?(?:[oe]vna|it?chna|inishna)")))
+
+
+def patronymic_sex(word: str) -> str | None:
+    """"M" or "F" where `word` is a patronymic by its ending, else None."""
+    return next((sex for sex, form in _PATRONYMIC_SEX if form.fullmatch(word)), None)
 
 _GIVEN_NAMES_FILE = "given_names.tsv"
 _GIVEN_NAMES_MAX = 200_000  # bytes; the file is about 45 KB
@@ -337,7 +350,8 @@ def _surnames(forms: Counter) -> set[str]:
             firstness[words[0]] += n
         elif title:
             lastness[words[0]] += n
-    return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in _PET}
+    return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in _PET
+            and not patronymic_sex(w)}
 
 
 def _full_titled(forms: Counter) -> Counter:
@@ -513,6 +527,10 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         words = name.split()
         if len(words) > 1 and words[0].endswith("."):
             first, last = None, words[-1]  # Mr. E. W. B. Childers: initials, then the surname
+        elif patronymic_sex(words[min(1, len(words) - 1)]):
+            # Rodion Romanovitch (Raskolnikov): a given name and patronymic are one first name,
+            # as is a patronymic alone ('Romanovitch', as an old friend calls him).
+            first, last = " ".join(words[:2]), " ".join(words[2:]) or None
         elif len(words) == 3 and words[2] in surnames and words[1] not in surnames and \
                 forms[(None, " ".join(words[:2]))]:
             first, last = " ".join(words[:2]), words[2]  # Tall Ned Crook: two given names, a surname
@@ -525,6 +543,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         gender = _gender_of_title(title)
         if gender == "?" and first:
             gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
+            gender = gender if gender != "?" else patronymic_sex(first.split()[-1]) or "?"
         target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters)
         if target is None and len(words) == 1 and not title and (last or n < min_mentions):
             continue  # a bare surname several characters share, or a stray word: no character
