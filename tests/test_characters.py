@@ -247,3 +247,25 @@ def test_a_given_name_and_patronymic_are_one_first_name_before_the_surname():
                                        ("Radhakrishna", None), ("Norwich", None), ("Fitch", None)])
 def test_a_patronymic_tells_its_bearers_sex_by_its_ending(word, sex):
     assert characters.patronymic_sex(word) == sex
+
+
+@pytest.mark.parametrize("wife", ["Madame", "Mrs.", "Frau"])
+def test_a_wifes_title_and_surname_are_not_a_child_named_in_full(wife):
+    """'Madame Vorel' is the mother of 'Tisha Vorel', the only Vorel the book names in full, not
+    Tisha (whose sex no title tells): she would make the boy a woman."""
+    text = ("Tisha Vorel ran to the gate. Tisha laughed. Tisha Vorel fell, and he cried. "
+            f"{wife} Vorel came out. Tisha hid from {wife} Vorel, but {wife} Vorel found him.")
+    cast = find_characters(text)
+    tisha = _owner(cast, "Tisha Vorel")
+    assert f"{wife} Vorel" not in tisha.aliases and tisha.gender != "F"
+
+
+def test_mr_surname_is_not_the_one_woman_named_in_full_by_it():
+    """'Mr. Dunmore' is not 'Hilda Dunmore', the only Dunmore named in full (his daughter): her
+    first name is a woman's. Where her entry's sex comes from a title ('Mrs. Peter Blewett', a
+    wife by her husband's name) the title is what counts."""
+    text = ("Hilda Dunmore sat by the fire. Hilda read aloud. Hilda Dunmore rose. "
+            "Mr. Dunmore came in. Hilda looked at Mr. Dunmore, and Mr. Dunmore nodded.")
+    cast = find_characters(text)
+    assert "Mr. Dunmore" not in _owner(cast, "Hilda Dunmore").aliases
+    assert _owner(cast, "Mr. Dunmore").gender == "M"

@@ -46,6 +46,7 @@ _MOSTLY_MALE = {"Colonel", "Col", "Captain", "Capt", "Major", "General", "Lieute
 
 _MALE_OR_NEUTRAL = (MALE_TITLES | NEUTRAL_TITLES) - {"Cousin"}
 _ANYONES = {"Mr", "Master", "Miss", "Ms"}  # titles that tell a sex, not a rank
+_MARRIED = {"Mrs", "Madame", "Mme", "Frau", "Signora"}  # a wife's titles: never a first-named daughter's
 
 # Pet names -> the formal first name, with gender (a small table, not a model).
 HYPOCORISMS = {
@@ -411,6 +412,14 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
         for g in e.givens - e.titled_givens)
 
 
+def _first_sex(e: _Entry) -> str:
+    """The sex e's first name tells (a pet name, the census, a patronymic), else "?"."""
+    if not e.first:
+        return "?"
+    words = e.first.split()
+    return patronymic_sex(words[-1]) or _given_sex(words[0])
+
+
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str, apart: frozenset = frozenset(),
                   misters: set = frozenset()) -> _Entry | None:
@@ -442,9 +451,10 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # The titles a person is named with in full: Captain Frederick Tilney is no Mr. Tilney,
             # where Long John Silver, also called Captain Silver, may still be Mr. Silver (a title
             # anyone wears), but not Admiral Silver (a second rank: his uncle).
+            # Nor does Madame Krassotkin join Kolya Krassotkin (her son): a wife's title.
             full = {t for t, name in e.forms if " " in name}
             if e.last == last and (e.title == title if not e.first else title in full or full <= {None} and (
-                    e.title in (None, title) or title in _ANYONES) and title != "Mrs"):
+                    e.title in (None, title) or title in _ANYONES) and title not in _MARRIED):
                 if e.first and gender != "F":
                     bearers.add(_formal(e.first))
                 if full_titled[(e.first, e.last)] < 3:
@@ -508,6 +518,13 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         matches.sort(key=lambda e: -sum(e.forms.values()))
         if sum(matches[0].forms.values()) >= 5 * sum(matches[1].forms.values()):
             return matches[0]
+    if len(matches) == 1 and last and title and not first and matches[0].gender == "?" and \
+            _first_sex(matches[0]) not in ("?", gender):
+        # Mr. Marmeladov is not Sonia Marmeladov (his daughter) where she is the only Marmeladov
+        # the book names in full: a first name of the other sex. (A veto, not a filter: Signor
+        # Jupe is neither Sissy nor Cecilia Jupe, not Sissy because Cecilia is a woman's name.)
+        # Not where a title tells the entry's sex: Mrs. Peter Blewett wears her husband's name.
+        return None
     return matches[0] if len(matches) == 1 else None
 
 
