@@ -269,3 +269,15 @@ def test_mr_surname_is_not_the_one_woman_named_in_full_by_it():
     cast = find_characters(text)
     assert "Mr. Dunmore" not in _owner(cast, "Hilda Dunmore").aliases
     assert _owner(cast, "Mr. Dunmore").gender == "M"
+
+
+def test_a_rank_and_surname_is_the_one_bearer_named_in_full_with_that_rank():
+    """'Colonel Penhale' is 'Colonel Arthur Penhale', not his brother 'Edwin Penhale', whom the
+    book never gives the rank: where two men share the surname, the rank tells which."""
+    text = ("Colonel Arthur Penhale rode up to the house. Arthur Penhale was tired. Edwin Penhale "
+            "met him at the door, and Edwin Penhale smiled. Colonel Penhale went in. Later Colonel "
+            "Penhale slept, and Edwin read. Arthur woke at noon.")
+    cast = find_characters(text)
+    arthur = _owner(cast, "Colonel Arthur Penhale")
+    assert "Colonel Penhale" in arthur.aliases
+    assert "Colonel Penhale" not in _owner(cast, "Edwin Penhale").aliases

@@ -480,6 +480,13 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     if first and not last and not matches and len(kin) == 1:
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
         return kin[0]
+    if last and title and not first and len(matches) > 1 and title not in _ANYONES | _MARRIED:
+        # 'General Epanchin' is the one Epanchin named in full with that rank ('General Ivan
+        # Fedorovitch Epanchin'), not a Fedor Ivanovitch Epanchin named once without it; a title
+        # anyone wears (Mr. Thomas Gradgrind, Mr. Tom) tells no one apart.
+        titled_full = [e for e in matches if (title, f"{e.first} {e.last}") in e.forms]
+        if len(titled_full) == 1:
+            return titled_full[0]
     if last and title and not first and len(bearers) > 1:
         # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
         return None
