@@ -281,3 +281,16 @@ def test_a_rank_and_surname_is_the_one_bearer_named_in_full_with_that_rank():
     arthur = _owner(cast, "Colonel Arthur Penhale")
     assert "Colonel Penhale" in arthur.aliases
     assert "Colonel Penhale" not in _owner(cast, "Edwin Penhale").aliases
+
+
+def test_a_surname_after_a_first_name_title_is_the_one_the_full_name_ends_with():
+    """'Prince Korsak' and 'Korsak' are 'Prince Ivo Danilovitch Korsak': after Prince a word is
+    mostly a first name (Prince Hal), but this one only ever ends the book's full names, and the
+    prince's father, 'Prince Stepan Ilyitch Korsak', named once, is no rival."""
+    text = ("Prince Ivo Danilovitch Korsak came to town. Ivo Danilovitch was shy. Prince Korsak "
+            "bowed. Korsak smiled, and Prince Korsak sat down. His father, Prince Stepan Ilyitch "
+            "Korsak, was long dead. Korsak wept. Ivo Danilovitch rose, and Ivo Danilovitch ate. "
+            "Prince Ivo Danilovitch Korsak left, and Korsak never came back.")
+    cast = find_characters(text)
+    ivo = _owner(cast, "Ivo Danilovitch")
+    assert {"Prince Korsak", "Korsak", "Prince Ivo Danilovitch Korsak"} <= set(ivo.aliases)

@@ -27,6 +27,7 @@ from functools import lru_cache
 import regex
 
 from barkflow.errors import BarkflowError
+from barkflow.text.patronymics import patronymic_sex
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
                "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
@@ -116,18 +117,6 @@ HYPOCORISMS = {
 }
 _PET = {pet: (formal, g) for formal, (g, pets) in HYPOCORISMS.items() for pet in pets.split()}
 FORMAL_GENDER = {formal: g for formal, (g, _) in HYPOCORISMS.items()}
-
-# A patronymic, the father's name as a middle name (Russian and the like: 'Rodion Romanovitch',
-# 'Avdotya Romanovna', 'Pyotr Ilyitch', 'Darya Alexandrovna'): it tells the bearer's sex by its
-# ending, and with the given name before it makes one given name, never a surname, however often
-# it ends a two-word name. Not -ich after d, n, r or w (Shoreditch, Munich, Ulrich, Norwich).
-_PATRONYMIC_SEX = (("M", regex.compile(r"\p{Lu}\p{Ll}{2,}?(?:vi?t?ch|(?<![dnrw])it?ch)")),
-                   ("F", regex.compile(r"\p{Lu}\p{Ll}{2,}?(?:[oe]vna|it?chna|inishna)")))
-
-
-def patronymic_sex(word: str) -> str | None:
-    """"M" or "F" where `word` is a patronymic by its ending, else None."""
-    return next((sex for sex, form in _PATRONYMIC_SEX if form.fullmatch(word)), None)
 
 _GIVEN_NAMES_FILE = "given_names.tsv"
 _GIVEN_NAMES_MAX = 200_000  # bytes; the file is about 45 KB
@@ -482,10 +471,14 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         return kin[0]
     if last and title and not first and len(matches) > 1 and title not in _ANYONES | _MARRIED:
         # 'General Epanchin' is the one Epanchin named in full with that rank ('General Ivan
-        # Fedorovitch Epanchin'), not a Fedor Ivanovitch Epanchin named once without it; a title
-        # anyone wears (Mr. Thomas Gradgrind, Mr. Tom) tells no one apart.
-        titled_full = [e for e in matches if (title, f"{e.first} {e.last}") in e.forms]
-        if len(titled_full) == 1:
+        # Fedorovitch Epanchin'), not a Fedor Ivanovitch Epanchin named once without it, or the one
+        # named five times as often as another so named ('Prince Muishkin': Prince Lef Nicolaievitch
+        # Muishkin, 42, not the Prince Nicolai Ivanovitch Muishkin of one mention); a title anyone
+        # wears (Mr. Thomas Gradgrind, Mr. Tom) tells no one apart.
+        titled_full = sorted((e for e in matches if (title, f"{e.first} {e.last}") in e.forms),
+                             key=lambda e: -sum(e.forms.values()))
+        if len(titled_full) == 1 or len(titled_full) > 1 and \
+                sum(titled_full[0].forms.values()) >= 5 * sum(titled_full[1].forms.values()):
             return titled_full[0]
     if last and title and not first and len(bearers) > 1:
         # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
@@ -540,6 +533,13 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
     surnames = _surnames(forms)
     full_titled = _full_titled(forms)
     misters = {name for t, name in forms if t == "Mr" and " " not in name}  # Mr. Gradgrind
+    # Words that end full names after a first-name title, and start none: Muishkin, by title.
+    ends_titled: dict[str, set] = defaultdict(set)
+    starts = {name.split()[0] for _, name in forms if " " in name}
+    for t, name in forms:
+        if t in FIRST_NAME_TITLES and " " in name and name.split()[-1] not in starts:
+            ends_titled[name.split()[-1]].add(t)
+    by_title: dict[str, set[int | None]] = {}  # such a word -> the entries its titled forms joined
     entries: list[_Entry] = []
 
     # Fullest forms first, so shorter ones can join them; within a size, the commonest first.
@@ -560,7 +560,8 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
             first, last = " ".join(words[:2]), words[2]  # Tall Ned Crook: two given names, a surname
         elif len(words) > 1:
             first, last = words[0], " ".join(words[1:])
-        elif words[0] in surnames:
+        elif words[0] in surnames or title in ends_titled.get(words[0], ()):
+            # 'Prince Muishkin' of 'Prince Lef Nicolaievitch Muishkin': a surname after Prince.
             first, last = None, words[0]
         else:
             first, last = words[0], None
@@ -569,6 +570,12 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
             gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
             gender = gender if gender != "?" else patronymic_sex(first.split()[-1]) or "?"
         target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters)
+        if len(words) == 1 and words[0] in ends_titled:
+            # 'Muishkin' alone is whoever 'Prince Muishkin' is (titled forms come first).
+            if title in ends_titled[words[0]]:
+                by_title.setdefault(words[0], set()).add(id(target) if target else None)
+            elif not title and by_title.get(words[0], {None}) != {None} and len(by_title[words[0]]) == 1:
+                target = next(e for e in entries if id(e) in by_title[words[0]])
         if target is None and len(words) == 1 and not title and (last or n < min_mentions):
             continue  # a bare surname several characters share, or a stray word: no character
         if target is None:
