@@ -1298,3 +1298,19 @@ def test_a_married_woman_s_father_is_not_the_man_of_her_married_name():
             "\"Is it late?\" said Tom.\n\n\"Very late,\" said Mrs. Dorn.\n\n"
             "\"Not for me,\" was her father's reply.")
     assert speakers(text)[-1] != "Mr. Dorn"
+
+
+def test_a_rank_noun_is_the_bearer_met_chapters_before_though_no_tag_has_named_him():
+    """'said the prince' is Prince Arvid Lenz, met in the first chapter and called only 'the
+    prince' since, far more than a page back; a captain first met after 'said the captain' is not
+    that speaker (the old captain of a book's first chapters is no later Captain Venn)."""
+    text = ("Prince Arvid Lenz came back to the city in the spring. Prince Lenz had been away for years, "
+            "and Prince Lenz was poor.\n\n" + "The streets were wet and the lamps were lit. " * 90 + "\n\n"
+            "\u201cIs this the house?\u201d asked the prince.\n\n"
+            "\u201cIt is,\u201d said Olga Brand.\n\n"
+            "\u201cRum!\u201d said the captain.\n\n" + "The tide came in. " * 30 + "\n\n"
+            "Captain Venn came aboard. Captain Venn was tall, and Captain Venn was kind.\n")
+    res = attribute(text)
+    said = {text[q.start:q.start + 4]: res.speaker_name(q) for q in res.quotations}
+    assert said["Is t"] == "Prince Lenz"
+    assert said["Rum!"] != "Captain Venn"
