@@ -294,3 +294,12 @@ def test_a_surname_after_a_first_name_title_is_the_one_the_full_name_ends_with()
     cast = find_characters(text)
     ivo = _owner(cast, "Ivo Danilovitch")
     assert {"Prince Korsak", "Korsak", "Prince Ivo Danilovitch Korsak"} <= set(ivo.aliases)
+
+
+def test_a_bare_surname_is_not_one_the_book_names_in_full_by_it_only_once():
+    """'Vell' alone is Konrad Vell, not his wife Kitty, whom the book calls 'Kitty Vell' once and
+    'Kitty' often: she would otherwise leave the surname to no one."""
+    text = (" ".join(["Then Konrad Vell walked out."] * 4 + ["Then Konrad sat."] * 3
+                     + ["Then Kitty Vell smiled."] + ["Then Kitty laughed."] * 12 + ["Then Vell nodded."] * 8))
+    cast = find_characters(text)
+    assert "Vell" in _owner(cast, "Konrad Vell").aliases

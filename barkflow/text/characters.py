@@ -470,11 +470,9 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
         return kin[0]
     if last and title and not first and len(matches) > 1 and title not in _ANYONES | _MARRIED:
-        # 'General Epanchin' is the one Epanchin named in full with that rank ('General Ivan
-        # Fedorovitch Epanchin'), not a Fedor Ivanovitch Epanchin named once without it, or the one
-        # named five times as often as another so named ('Prince Muishkin': Prince Lef Nicolaievitch
-        # Muishkin, 42, not the Prince Nicolai Ivanovitch Muishkin of one mention); a title anyone
-        # wears (Mr. Thomas Gradgrind, Mr. Tom) tells no one apart.
+        # 'General Epanchin' is the one Epanchin named in full with that rank (General Ivan
+        # Fedorovitch Epanchin), or named so five times as often as another (Prince Muishkin, not
+        # his relative named once); a title anyone wears (Mr. Tom, Mr. Thomas) tells no one apart.
         titled_full = sorted((e for e in matches if (title, f"{e.first} {e.last}") in e.forms),
                              key=lambda e: -sum(e.forms.values()))
         if len(titled_full) == 1 or len(titled_full) > 1 and \
@@ -515,8 +513,13 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             matches = husbands
     if len(matches) > 1 and (not title or not last):
         # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
+        if last and not first and not title:
+            # Levin: of those named in full with it 3 times or more, not 'Kitty Levin' once, however
+            # often she is 'Kitty' (dev PDNC all 16467 -> 16475 right, Howards End's 'Wilcox' +8).
+            matches = [e for e in matches if sum(n for (_, name), n in e.forms.items()
+                                                  if name.endswith(f" {last}")) >= 3] or matches
         matches.sort(key=lambda e: -sum(e.forms.values()))
-        if sum(matches[0].forms.values()) >= 5 * sum(matches[1].forms.values()):
+        if len(matches) == 1 or sum(matches[0].forms.values()) >= 5 * sum(matches[1].forms.values()):
             return matches[0]
     if len(matches) == 1 and last and title and not first and matches[0].gender == "?" and \
             _first_sex(matches[0]) not in ("?", gender):
@@ -533,8 +536,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
     surnames = _surnames(forms)
     full_titled = _full_titled(forms)
     misters = {name for t, name in forms if t == "Mr" and " " not in name}  # Mr. Gradgrind
-    # Words that end full names after a first-name title, and start none: Muishkin, by title.
-    ends_titled: dict[str, set] = defaultdict(set)
+    ends_titled: dict[str, set] = defaultdict(set)  # words ending full names after Prince/Sir..., starting none
     starts = {name.split()[0] for _, name in forms if " " in name}
     for t, name in forms:
         if t in FIRST_NAME_TITLES and " " in name and name.split()[-1] not in starts:
@@ -552,8 +554,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         if len(words) > 1 and words[0].endswith("."):
             first, last = None, words[-1]  # Mr. E. W. B. Childers: initials, then the surname
         elif patronymic_sex(words[min(1, len(words) - 1)]):
-            # Rodion Romanovitch (Raskolnikov): a given name and patronymic are one first name,
-            # as is a patronymic alone ('Romanovitch', as an old friend calls him).
+            # Rodion Romanovitch (Raskolnikov): given name and patronymic are one first name.
             first, last = " ".join(words[:2]), " ".join(words[2:]) or None
         elif len(words) == 3 and words[2] in surnames and words[1] not in surnames and \
                 forms[(None, " ".join(words[:2]))]:
