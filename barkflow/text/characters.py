@@ -512,14 +512,14 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         if len(husbands) == 1:
             matches = husbands
     if len(matches) > 1 and (not title or not last):
-        # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
+        # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once). Levin: the far commonest
+        # (3x) man of those named in full with it 3 times or more: Konstantin, not Nikolay Levin,
+        # nor Kitty Levin (once), however often 'Kitty' (dev PDNC all 16467 -> 16475, Howards End).
         if last and not first and not title:
-            # Levin: of those named in full with it 3 times or more, not 'Kitty Levin' once, however
-            # often she is 'Kitty' (dev PDNC all 16467 -> 16475 right, Howards End's 'Wilcox' +8).
-            matches = [e for e in matches if sum(n for (_, name), n in e.forms.items()
-                                                  if name.endswith(f" {last}")) >= 3] or matches
+            full = [e for e in matches if sum(n for (_, name), n in e.forms.items() if name.endswith(f" {last}")) >= 3]
+            matches = [e for e in full or matches if "M" in (e.gender, _first_sex(e))] or full or matches
         matches.sort(key=lambda e: -sum(e.forms.values()))
-        if len(matches) == 1 or sum(matches[0].forms.values()) >= 5 * sum(matches[1].forms.values()):
+        if len(matches) == 1 or sum(matches[0].forms.values()) >= (3 if last else 5) * sum(matches[1].forms.values()):
             return matches[0]
     if len(matches) == 1 and last and title and not first and matches[0].gender == "?" and \
             _first_sex(matches[0]) not in ("?", gender):
