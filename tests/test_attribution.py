@@ -1337,3 +1337,19 @@ def test_a_lone_speaker_whose_tag_turns_to_me_talks_with_the_narrator():
            '"Then we rest."', '"Gladly."'])
     result = attribute(text)
     assert [result.speaker_name(q) for q in result.quotations[-4:]] == ["Poirot", "Hastings", "Poirot", "Hastings"]
+
+
+def test_a_rank_noun_is_the_bearer_met_chapters_before_though_no_tag_has_named_him():
+    """'said the prince' is Prince Arvid Lenz, met in the first chapter and called only 'the
+    prince' since, far more than a page back; a captain first met after 'said the captain' is not
+    that speaker (the old captain of a book's first chapters is no later Captain Venn)."""
+    text = ("Prince Arvid Lenz came back to the city in the spring. Prince Lenz had been away for years, "
+            "and Prince Lenz was poor.\n\n" + "The streets were wet and the lamps were lit. " * 90 + "\n\n"
+            "\u201cIs this the house?\u201d asked the prince.\n\n"
+            "\u201cIt is,\u201d said Olga Brand.\n\n"
+            "\u201cRum!\u201d said the captain.\n\n" + "The tide came in. " * 30 + "\n\n"
+            "Captain Venn came aboard. Captain Venn was tall, and Captain Venn was kind.\n")
+    res = attribute(text)
+    said = {text[q.start:q.start + 4]: res.speaker_name(q) for q in res.quotations}
+    assert said["Is t"] == "Prince Lenz"
+    assert said["Rum!"] != "Captain Venn"

@@ -8,6 +8,7 @@ from a small table of English hypocorisms) become one Character, as do a first n
 clipping or diminutive before the same surname or alone ('Huck', 'Hucky', 'Huck Finn' and
 'Huckleberry Finn'), unless the book names the two side by side; 'Mr. Darcy' joins 'Fitzwilliam
 Darcy' where he is the only male Darcy; 'Miss Bennet', shared by several sisters, stays its own.
+A patronymic ('Rodion Romanovitch Raskolnikov') is part of the first name, and tells the sex.
 Gender comes from titles and pet names, else from the pronouns that follow the name in narration,
 else from the first name's sex in the 1990 US Census (given_names.tsv: Cecil, Rachael, Joan).
 A person the book calls by a title alone ('the Admiral', 'the Duchess') is a character too.
@@ -26,6 +27,7 @@ from functools import lru_cache
 import regex
 
 from barkflow.errors import BarkflowError
+from barkflow.text.patronymics import patronymic_sex
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
                "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
@@ -45,6 +47,7 @@ _MOSTLY_MALE = {"Colonel", "Col", "Captain", "Capt", "Major", "General", "Lieute
 
 _MALE_OR_NEUTRAL = (MALE_TITLES | NEUTRAL_TITLES) - {"Cousin"}
 _ANYONES = {"Mr", "Master", "Miss", "Ms"}  # titles that tell a sex, not a rank
+_MARRIED = {"Mrs", "Madame", "Mme", "Frau", "Signora"}  # a wife's titles: never a first-named daughter's
 
 # Pet names -> the formal first name, with gender (a small table, not a model).
 HYPOCORISMS = {
@@ -337,7 +340,8 @@ def _surnames(forms: Counter) -> set[str]:
             firstness[words[0]] += n
         elif title:
             lastness[words[0]] += n
-    return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in _PET}
+    return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in _PET
+            and not patronymic_sex(w)}
 
 
 def _full_titled(forms: Counter) -> Counter:
@@ -397,6 +401,14 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
         for g in e.givens - e.titled_givens)
 
 
+def _first_sex(e: _Entry) -> str:
+    """The sex e's first name tells (a pet name, the census, a patronymic), else "?"."""
+    if not e.first:
+        return "?"
+    words = e.first.split()
+    return patronymic_sex(words[-1]) or _given_sex(words[0])
+
+
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str, apart: frozenset = frozenset(),
                   misters: set = frozenset()) -> _Entry | None:
@@ -428,9 +440,10 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # The titles a person is named with in full: Captain Frederick Tilney is no Mr. Tilney,
             # where Long John Silver, also called Captain Silver, may still be Mr. Silver (a title
             # anyone wears), but not Admiral Silver (a second rank: his uncle).
+            # Nor does Madame Krassotkin join Kolya Krassotkin (her son): a wife's title.
             full = {t for t, name in e.forms if " " in name}
             if e.last == last and (e.title == title if not e.first else title in full or full <= {None} and (
-                    e.title in (None, title) or title in _ANYONES) and title != "Mrs"):
+                    e.title in (None, title) or title in _ANYONES) and title not in _MARRIED):
                 if e.first and gender != "F":
                     bearers.add(_formal(e.first))
                 if full_titled[(e.first, e.last)] < 3:
@@ -456,6 +469,15 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     if first and not last and not matches and len(kin) == 1:
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
         return kin[0]
+    if last and title and not first and len(matches) > 1 and title not in _ANYONES | _MARRIED:
+        # 'General Epanchin' is the one Epanchin named in full with that rank (General Ivan
+        # Fedorovitch Epanchin), or named so five times as often as another (Prince Muishkin, not
+        # his relative named once); a title anyone wears (Mr. Tom, Mr. Thomas) tells no one apart.
+        titled_full = sorted((e for e in matches if (title, f"{e.first} {e.last}") in e.forms),
+                             key=lambda e: -sum(e.forms.values()))
+        if len(titled_full) == 1 or len(titled_full) > 1 and \
+                sum(titled_full[0].forms.values()) >= 5 * sum(titled_full[1].forms.values()):
+            return titled_full[0]
     if last and title and not first and len(bearers) > 1:
         # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
         return None
@@ -490,10 +512,22 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         if len(husbands) == 1:
             matches = husbands
     if len(matches) > 1 and (not title or not last):
-        # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once).
+        # Jane: Jane Fairfax (241 mentions) over Miss Jane Bates (once). Levin: the far commonest
+        # (3x) man of those named in full with it 3 times or more: Konstantin, not Nikolay Levin,
+        # nor Kitty Levin (once), however often 'Kitty' (dev PDNC all 16467 -> 16475, Howards End).
+        if last and not first and not title:
+            full = [e for e in matches if sum(n for (_, name), n in e.forms.items() if name.endswith(f" {last}")) >= 3]
+            matches = [e for e in full or matches if "M" in (e.gender, _first_sex(e))] or full or matches
         matches.sort(key=lambda e: -sum(e.forms.values()))
-        if sum(matches[0].forms.values()) >= 5 * sum(matches[1].forms.values()):
+        if len(matches) == 1 or sum(matches[0].forms.values()) >= (3 if last else 5) * sum(matches[1].forms.values()):
             return matches[0]
+    if len(matches) == 1 and last and title and not first and matches[0].gender == "?" and \
+            _first_sex(matches[0]) not in ("?", gender):
+        # Mr. Marmeladov is not Sonia Marmeladov (his daughter) where she is the only Marmeladov
+        # the book names in full: a first name of the other sex. (A veto, not a filter: Signor
+        # Jupe is neither Sissy nor Cecilia Jupe, not Sissy because Cecilia is a woman's name.)
+        # Not where a title tells the entry's sex: Mrs. Peter Blewett wears her husband's name.
+        return None
     return matches[0] if len(matches) == 1 else None
 
 
@@ -502,6 +536,12 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
     surnames = _surnames(forms)
     full_titled = _full_titled(forms)
     misters = {name for t, name in forms if t == "Mr" and " " not in name}  # Mr. Gradgrind
+    ends_titled: dict[str, set] = defaultdict(set)  # words ending full names after Prince/Sir..., starting none
+    starts = {name.split()[0] for _, name in forms if " " in name}
+    for t, name in forms:
+        if t in FIRST_NAME_TITLES and " " in name and name.split()[-1] not in starts:
+            ends_titled[name.split()[-1]].add(t)
+    by_title: dict[str, set[int | None]] = {}  # such a word -> the entries its titled forms joined
     entries: list[_Entry] = []
 
     # Fullest forms first, so shorter ones can join them; within a size, the commonest first.
@@ -513,19 +553,30 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         words = name.split()
         if len(words) > 1 and words[0].endswith("."):
             first, last = None, words[-1]  # Mr. E. W. B. Childers: initials, then the surname
+        elif patronymic_sex(words[min(1, len(words) - 1)]):
+            # Rodion Romanovitch (Raskolnikov): given name and patronymic are one first name.
+            first, last = " ".join(words[:2]), " ".join(words[2:]) or None
         elif len(words) == 3 and words[2] in surnames and words[1] not in surnames and \
                 forms[(None, " ".join(words[:2]))]:
             first, last = " ".join(words[:2]), words[2]  # Tall Ned Crook: two given names, a surname
         elif len(words) > 1:
             first, last = words[0], " ".join(words[1:])
-        elif words[0] in surnames:
+        elif words[0] in surnames or title in ends_titled.get(words[0], ()):
+            # 'Prince Muishkin' of 'Prince Lef Nicolaievitch Muishkin': a surname after Prince.
             first, last = None, words[0]
         else:
             first, last = words[0], None
         gender = _gender_of_title(title)
         if gender == "?" and first:
             gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
+            gender = gender if gender != "?" else patronymic_sex(first.split()[-1]) or "?"
         target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters)
+        if len(words) == 1 and words[0] in ends_titled:
+            # 'Muishkin' alone is whoever 'Prince Muishkin' is (titled forms come first).
+            if title in ends_titled[words[0]]:
+                by_title.setdefault(words[0], set()).add(id(target) if target else None)
+            elif not title and by_title.get(words[0], {None}) != {None} and len(by_title[words[0]]) == 1:
+                target = next(e for e in entries if id(e) in by_title[words[0]])
         if target is None and len(words) == 1 and not title and (last or n < min_mentions):
             continue  # a bare surname several characters share, or a stray word: no character
         if target is None:
