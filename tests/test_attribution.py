@@ -1298,3 +1298,14 @@ def test_a_married_woman_s_father_is_not_the_man_of_her_married_name():
             "\"Is it late?\" said Tom.\n\n\"Very late,\" said Mrs. Dorn.\n\n"
             "\"Not for me,\" was her father's reply.")
     assert speakers(text)[-1] != "Mr. Dorn"
+
+
+def test_a_common_word_after_a_title_is_a_surname():
+    """'Mr. Darling', 'Mrs. Hall': a word written in lower case elsewhere ('my darling', 'the hall')
+    is a surname after a title, and the tag that names it gets that person."""
+    text = ("Mr. Darling came home late. Mrs. Hall, the cook, had kept the soup warm in the hall. \"My "
+            "darling,\" said his wife, \"you are wet through.\" Mr. Darling laughed.\n\n"
+            "\"Is it raining?\" said Mrs. Hall.\n\n\"Cats and dogs,\" said Mr. Darling.")
+    names = {c.name for c in find_characters(text).characters}
+    assert {"Mr. Darling", "Mrs. Hall"} <= names
+    assert speakers(text)[-2:] == ["Mrs. Hall", "Mr. Darling"]

@@ -163,6 +163,12 @@ OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas 
 """.split())
 
 _MONTHS = set("January February March April May June July August September October November December".split())
+# Common words in STOP that are also surnames: after a surname title they name someone ('Mr.
+# Darling', 'Mrs. Hall', 'Miss Young'), where alone they are an endearment, an adjective, a place.
+_WORD_SURNAMES = _MONTHS | set("""
+Darling Dear Good Young Little Great Hall House Street Park Court Church Lake River Mount Bath
+English French London Christmas Easter
+""".split())
 
 _TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
 _WORD = r"(?:Mc|Mac|O')?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
@@ -303,8 +309,9 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         if title:
             title = title.rstrip(".")
             title = _TITLE_FULL.get(title, title)
-        # A month after a title is a surname ('Mrs. March', 'Miss May'); alone it is a date.
-        if len(words) > 3 or any(w in STOP and not (title and len(words) == 1 and w in _MONTHS) for w in words):
+        # A month or a common word after a surname title is a surname ('Mrs. March', 'Mr.
+        # Darling'); alone it is a date, an endearment.
+        if len(words) > 3 or any(w in STOP and not _titled_surname(title, words) for w in words):
             continue
         key = (title, " ".join(words))
         if m.group("initials") and title and len(words) == 1:
@@ -322,6 +329,11 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
             forms[(None, f"{title} {name}")] += forms.pop((title, name))
             spans[(None, f"{title} {name}")] += spans.pop((title, name))
     return forms, spans
+
+
+def _titled_surname(title: str | None, words: list[str]) -> bool:
+    """Whether a common word is a surname here: alone after a title ('Mr. Darling', 'Aunt March')."""
+    return bool(title) and len(words) == 1 and words[0] in _WORD_SURNAMES
 
 
 def _surnames(forms: Counter) -> set[str]:
