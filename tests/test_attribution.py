@@ -1309,3 +1309,14 @@ def test_a_common_word_after_a_title_is_a_surname():
     names = {c.name for c in find_characters(text).characters}
     assert {"Mr. Darling", "Mrs. Hall"} <= names
     assert speakers(text)[-2:] == ["Mrs. Hall", "Mr. Darling"]
+
+
+def test_a_one_word_name_that_once_ends_a_longer_form_is_still_a_character():
+    """A contents line running into the next ('Song of the Wolf Pack' then 'Kor's Hunt') makes
+    'Wolf Pack Kor' once: Kor, named alone everywhere else, is still a character, and his tags his."""
+    text = ("Contents\n\n     Song of the Wolf Pack\n     Kor\u2019s Hunt\n\n"
+            "Kor the python lay in the sun, far from the Wolf Pack. Bruin the bear came by, and the Wolf Pack "
+            "howled at Bruin. Kor lifted his head.\n\n"
+            "\"Good hunting,\" said Kor.\n\n\"And to you,\" said Bruin.\n\n\"I am hungry,\" said Kor.")
+    assert "Kor" in {c.name for c in find_characters(text).characters}
+    assert speakers(text) == ["Kor", "Bruin", "Kor"]

@@ -160,6 +160,7 @@ Colonel Captain Major General Lieutenant Admiral Doctor Professor Inspector Serg
 Prince Princess Duke Duchess Count Countess Baron Baroness Dame Sister Brother Father's Mother's
 My Your His Her Our Their
 OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
+Esquire Esq
 """.split())
 
 _MONTHS = set("January February March April May June July August September October November December".split())
@@ -538,8 +539,12 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         if gender == "?" and first:
             gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
         target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters)
-        if target is None and len(words) == 1 and not title and (last or n < min_mentions):
-            continue  # a bare surname several characters share, or a stray word: no character
+        # A bare surname several characters share, or a stray word: no character. A word counted
+        # a surname only from a longer form no one else bears is still its own name ('Kaa', 59
+        # times alone, once ending 'Seeonee Pack Kaa' where a contents line ran into the next).
+        shared = last and any(e.last == last for e in entries)
+        if target is None and len(words) == 1 and not title and (shared or n < min_mentions):
+            continue
         if target is None:
             target = _Entry(title, first, last, gender, Counter())
             entries.append(target)
