@@ -1320,3 +1320,15 @@ def test_a_one_word_name_that_once_ends_a_longer_form_is_still_a_character():
             "\"Good hunting,\" said Kor.\n\n\"And to you,\" said Bruin.\n\n\"I am hungry,\" said Kor.")
     assert "Kor" in {c.name for c in find_characters(text).characters}
     assert speakers(text) == ["Kor", "Bruin", "Kor"]
+
+
+def test_a_one_word_name_s_diminutive_is_the_same_character():
+    """'Ratty' is the Rat of a book that calls him nothing else: one character, whose tags are his."""
+    text = ("The Rat sat by the river. The Mole came along the bank, and the Rat waved to him.\n\n"
+            "\u201cHello, Mole,\u201d said the Rat.\n\n\u201cHello, Ratty,\u201d said the Mole.\n\n"
+            "\u201cCome aboard,\u201d said Ratty, and the Mole stepped in. \u201cMind the oars, Ratty!\u201d")
+    cast = find_characters(text).characters
+    rat = [c for c in cast if "Rat" in c.aliases]
+    assert len(rat) == 1 and "Ratty" in rat[0].aliases
+    said = attribute(text)
+    assert said.quotations[2].speaker == rat[0].id

@@ -410,6 +410,21 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
         for g in e.givens - e.titled_givens)
 
 
+def _one_word_familiar(e: _Entry, first: str, apart: frozenset) -> bool:
+    """Whether `first` is the one word e is only ever called by, with or without Mr., with a
+    diminutive ending: 'Ratty' and 'Toady' are the Rat and Mr. Toad of a book that gives them no
+    other name. Not a clipping or a pet name of the table: 'Moor' is no 'Moorish', and a 'Bill'
+    no 'Father William'."""
+    if any(" " in name for _, name in e.forms):
+        return False
+    word = e.first or e.last
+    if not word or len(word) < 3 or not first.startswith(word) or (first, word) in apart or (word, first) in apart:
+        return False
+    rest = first[len(word):]
+    return (rest in ("y", "ie", "ey") or len(rest) > 1 and rest[0] == word[-1] and rest[1:] in ("y", "ie", "ey")) \
+        and _one_given_name(first, word)
+
+
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str, apart: frozenset = frozenset(),
                   misters: set = frozenset()) -> _Entry | None:
@@ -465,6 +480,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 if title is None or e.title in (None, title) or e.last is not None:
                     matches.append(e)
             elif e.last and title in (None, e.title) and _kin_given(e, first, apart, misters, familiar_only=True):
+                kin.append(e)
+            elif title is None and _one_word_familiar(e, first, apart):
                 kin.append(e)
     if first and not last and not matches and len(kin) == 1:
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
