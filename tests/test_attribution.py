@@ -1332,3 +1332,11 @@ def test_a_one_word_name_s_diminutive_is_the_same_character():
     assert len(rat) == 1 and "Ratty" in rat[0].aliases
     said = attribute(text)
     assert said.quotations[2].speaker == rat[0].id
+
+
+def test_a_hyphened_epithet_between_the_and_the_name_is_still_a_tag():
+    """'said the good-natured Rat' names the Rat as 'said the patient Rat' does."""
+    text = ("The Mole and the Rat sat by the fire. The Mole yawned, and the Rat poked the coals.\n\n"
+            "\u201cI am tired,\u201d said the Mole.\n\n\u201cThen sleep,\u201d said the Rat.\n\n"
+            "The fire sank low.\n\n\u201cI will fetch a rug,\u201d said the good-natured Rat.")
+    assert speakers(text)[-1] == "Rat"

@@ -80,9 +80,11 @@ MARRIED = ("Mrs", "Lady ", "Madame ", "Mme")
 KIN_AFTER = regex.compile(rf"\s+{KIN}")
 KIN_BEFORE = regex.compile(rf"\b{KIN}(?:,?\s+{ADVERB})*,?\s*$")
 # Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon',
-# 'exclaimed the horrified Mrs. Rachel' (after 'the', any one lower-case word).
+# 'exclaimed the horrified Mrs. Rachel' (after 'the', any one lower-case word, hyphened or not:
+# 'said the good-natured Rat').
 EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
-                        r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|(?<=[Tt]he\s+)\p{Ll}+\s+)?")
+                        r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|"
+                        r"(?<=[Tt]he\s+)\p{Ll}+(?:-\p{Ll}+)*\s+)?")
 # A possessive after a tag's name ('said Margaret's young man', the apostrophe sometimes lost) and
 # the words after one that are still the person's own speaking ('came Tibby's voice').
 POSSESSIVE = regex.compile(r"(?:['’]s|\x20s)\s+(\p{L}+)(?:\s+(\p{L}+))?")
