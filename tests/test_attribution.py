@@ -1340,3 +1340,12 @@ def test_a_hyphened_epithet_between_the_and_the_name_is_still_a_tag():
             "\u201cI am tired,\u201d said the Mole.\n\n\u201cThen sleep,\u201d said the Rat.\n\n"
             "The fire sank low.\n\n\u201cI will fetch a rug,\u201d said the good-natured Rat.")
     assert speakers(text)[-1] == "Rat"
+
+
+def test_a_capitalised_word_between_the_and_a_known_name_is_still_a_tag():
+    """'said the March Hare': the month is no name, the Hare is; the tag names the Hare even where
+    turns would give the quote to someone else."""
+    text = ("Nora sat at tea with the March Hare and the Hatter. The Hare poured; the Hatter yawned.\n\n"
+            "\u201cMore tea?\u201d said the Hatter.\n\n\u201cNo, thank you,\u201d said Nora.\n\n"
+            "The Hatter yawned again.\n\n\u201cThen pass the jam,\u201d said the March Hare.")
+    assert speakers(text)[-1] == "Hare"

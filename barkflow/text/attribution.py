@@ -243,6 +243,10 @@ class _Context:
             # said the Gryphon, said poor Alice, cried the little Princess
             m = cues.EPITHET.match(self.text, pos, end)
             hit = self.at.get(m.end()) if m else None
+        if hit is None:
+            # said the March Hare
+            m = cues.NAMED_KIND.match(self.text, pos, end)
+            hit = self.at.get(m.end()) if m else None
         if hit and hit[0] <= end:
             own = cues.POSSESSIVE.match(self.text, hit[0])
             if own and not {own.group(1).lower(), (own.group(2) or "").lower()} & cues.OWN_VOICE:
