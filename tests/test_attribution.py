@@ -1349,3 +1349,12 @@ def test_a_capitalised_word_between_the_and_a_known_name_is_still_a_tag():
             "\u201cMore tea?\u201d said the Hatter.\n\n\u201cNo, thank you,\u201d said Nora.\n\n"
             "The Hatter yawned again.\n\n\u201cThen pass the jam,\u201d said the March Hare.")
     assert speakers(text)[-1] == "Hare"
+
+
+def test_a_second_speech_verb_with_its_own_subject_leads_into_the_next_quotation():
+    """'"...," began Nell, but Kit cut in, "..."': Nell's words, then Kit's; a thought in a relative
+    clause ('which Kit thought') or a name after its verb ('he called Kit,') leads in no one."""
+    text = ("Nell and Kit sat by the fire. Nell sewed and Kit read.\n\n"
+            "\u201cI am the eldest,\u201d began Nell, but Kit cut in, \u201cAnd I am the tallest.\u201d\n\n"
+            "\u201cHush,\u201d said Nell, with a smile which Kit thought very pretty, \u201cyou will wake Tom.\u201d")
+    assert speakers(text) == ["Nell", "Kit", "Nell", "Nell"]

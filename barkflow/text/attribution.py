@@ -469,7 +469,25 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
         if leads_in and (two or own[i][1] is None):
             own[i + 1][0] = _tag(ctx, s, e, tail=False)
             led = bool(own[i + 1][0] and own[i + 1][0][0] is not None)
+        elif leads_in:
+            own[i + 1][0] = _second_speaker(ctx, s, e, own[i][1])
+            led = own[i + 1][0] is not None
     return own
+
+
+def _second_speaker(ctx: _Context, s: int, e: int, tail: tuple | None):
+    """The next quotation's lead-in in one sentence between two, where a second speech verb has its
+    own named subject ahead of it: '"...," began Meg, but Jo cut in, "..."' (not 'which Emma
+    thought', nor 'he called the Queen,': whom he called); else None ('said Emma, "..."')."""
+    verbs = list(cues.VERB_RE.finditer(ctx.text, s, e))
+    if len(verbs) < 2 or not tail or tail[1] != EXPLICIT or tail[0] is None or \
+            verbs[-1].group().split()[0] in cues.THINKING:
+        return None
+    found = ctx.subject_before(verbs[-1].start(), verbs[-2].end())
+    if found is None:  # 'while Margaret, thoughtful again, said:'
+        cid = ctx.clause_subject(verbs[-2].end(), verbs[-1].start())
+        found = (cid, EXPLICIT, 0.9) if cid is not None else None
+    return found if found and found[1] == EXPLICIT and found[0] not in (None, tail[0]) else None
 
 
 def _leads_in(text: str, s: int, e: int) -> bool:

@@ -19,6 +19,8 @@ wondered complained conceded cried roared shrieked bellowed chuckled giggled sne
 grinned nodded panted breathed wailed moaned grumbled muttered interposed exclaimed retorted
 observed reasoned went put broke cut told tells called
 reply answer exclaim exclaiming shouting crying whispering murmuring calling"""
+# Speech verbs that report a thought, not words said aloud.
+THINKING = {"thought", "wondered", "mused", "reflected"}
 VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
 VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?")
 ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
