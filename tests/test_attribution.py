@@ -1358,3 +1358,11 @@ def test_a_second_speech_verb_with_its_own_subject_leads_into_the_next_quotation
             "\u201cI am the eldest,\u201d began Nell, but Kit cut in, \u201cAnd I am the tallest.\u201d\n\n"
             "\u201cHush,\u201d said Nell, with a smile which Kit thought very pretty, \u201cyou will wake Tom.\u201d")
     assert speakers(text) == ["Nell", "Kit", "Nell", "Nell"]
+
+
+def test_a_name_and_speech_verb_with_no_comma_lead_into_the_quotation():
+    """'but Kit only answered "Home!"': no comma before the mark, still Kit's lead-in tag."""
+    text = ("Kit and Nell ran down the lane. Then Nell was tired; Kit was not.\n\n"
+            "\u201cWhere are we going?\u201d Nell panted as she ran; but Kit only answered \u201cHome!\u201d and ran "
+            "the faster.")
+    assert speakers(text) == ["Nell", "Kit"]

@@ -491,8 +491,10 @@ def _second_speaker(ctx: _Context, s: int, e: int, tail: tuple | None):
 
 
 def _leads_in(text: str, s: int, e: int) -> bool:
-    """Whether narration [s, e) ends the way a lead-in tag does: 'said,', 'replied:', 'cried--'."""
-    return text[s:e].rstrip(" \t\n\"'“‘").endswith((",", ":", "—", "-"))
+    """Whether narration [s, e) ends the way a lead-in tag does: 'said,', 'replied:', 'cried--', or
+    a speech verb with no stop ('the Gryphon added "..."')."""
+    lead = text[s:e].rstrip(" \t\n\"'“‘")
+    return lead.endswith((",", ":", "—", "-")) or cues.VERB_END.search(lead) is not None
 
 
 def _per_quote(own: list[list]) -> list:

@@ -23,6 +23,9 @@ reply answer exclaim exclaiming shouting crying whispering murmuring calling"""
 THINKING = {"thought", "wondered", "mused", "reflected"}
 VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
 VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?")
+# A name and its speech verb ending narration with no stop before a quotation ('the Gryphon added
+# "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is.
+VERB_END = regex.compile(rf"\b\p{{Lu}}\p{{Ll}}+(?:\s+\p{{Ll}}+)?\s+{VERB}$")
 ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
 VERB_BEFORE = regex.compile(rf"\b{VERB}\s+(?:the\s+)?$")
 VERB_AFTER = regex.compile(rf"(?:,?\s+{ADVERB})?\s+{VERB}\b")
