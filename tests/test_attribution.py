@@ -1366,3 +1366,14 @@ def test_a_name_and_speech_verb_with_no_comma_lead_into_the_quotation():
             "\u201cWhere are we going?\u201d Nell panted as she ran; but Kit only answered \u201cHome!\u201d and ran "
             "the faster.")
     assert speakers(text) == ["Nell", "Kit"]
+
+
+def test_a_name_after_the_article_opening_a_sentence_is_its_subject():
+    """'The Badger, yawning, took up his candle. "...," he said': the Badger starts the sentence
+    though 'The' comes first, so 'he' is the Badger, not the Mole named before."""
+    text = ("The Mole sat by the fire with the Badger, and the Mole yawned. Then the Badger stretched, "
+            "for he was stiff, and the Badger smiled, for he was happy.\n\n"
+            "\u201cIt is late,\u201d said the Mole.\n\n"
+            "The Mole looked at the fire for a long while. The Badger, yawning, took up his candle.\n\n"
+            "\u201cTime for bed,\u201d he said.")
+    assert speakers(text)[-1] == "Badger"

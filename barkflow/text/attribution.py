@@ -120,7 +120,9 @@ class _Context:
             i = bisect.bisect_right(nested_starts, s) - 1
             if i >= 0 and s < nested[i][1]:
                 retold.add(s)
-            if cues.CLAUSE_START.search(self.text, max(0, s - 8), s) or cues.OPENING.search(self.text, max(0, s - 60), s):
+            # 'The Rat said nothing', '; and the White Rabbit blew': a clause starts at the article.
+            head = lead.start() if (lead := cues.ARTICLE_BEFORE.search(self.text, max(0, s - 30), s)) else s
+            if cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
                 self.subjects.add(s)
             elif cues.FINITE_AFTER.match(self.text, e):
                 self.actors.add(s)
@@ -476,9 +478,8 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
 
 
 def _second_speaker(ctx: _Context, s: int, e: int, tail: tuple | None):
-    """The next quotation's lead-in in one sentence between two, where a second speech verb has its
-    own named subject ahead of it: '"...," began Meg, but Jo cut in, "..."' (not 'which Emma
-    thought', nor 'he called the Queen,': whom he called); else None ('said Emma, "..."')."""
+    """The next quotation's lead-in where a second speech verb in one sentence between two has its own
+    named subject ahead of it ('"...," began Meg, but Jo cut in, "..."'; not 'which Emma thought')."""
     verbs = list(cues.VERB_RE.finditer(ctx.text, s, e))
     if len(verbs) < 2 or not tail or tail[1] != EXPLICIT or tail[0] is None or \
             verbs[-1].group().split()[0] in cues.THINKING:

@@ -93,6 +93,8 @@ EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|ki
 # A capitalised word between 'the' (and an epithet) and a name the cast knows without it: 'said the
 # March Hare', 'cried the Black Panther' (the month or colour is no name of its own).
 NAMED_KIND = regex.compile(r"[Tt]he\s+(?:\p{Ll}+(?:-\p{Ll}+)*\s+)?\p{Lu}\p{Ll}+[ \t\n]+")
+# The article (and an epithet) before a name a book writes with one: 'the Rat', 'the old Badger'.
+ARTICLE_BEFORE = regex.compile(r"\b[Tt]he\s+(?:\p{Ll}+(?:-\p{Ll}+)*\s+)?$")
 # A possessive after a tag's name ('said Margaret's young man', the apostrophe sometimes lost) and
 # the words after one that are still the person's own speaking ('came Tibby's voice').
 POSSESSIVE = regex.compile(r"(?:['’]s|\x20s)\s+(\p{L}+)(?:\s+(\p{L}+))?")
