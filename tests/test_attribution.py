@@ -1377,3 +1377,24 @@ def test_a_name_after_the_article_opening_a_sentence_is_its_subject():
             "The Mole looked at the fire for a long while. The Badger, yawning, took up his candle.\n\n"
             "\u201cTime for bed,\u201d he said.")
     assert speakers(text)[-1] == "Badger"
+
+
+def test_a_mother_the_narration_calls_mother_is_a_character():
+    """'said Mother' three times in the narration: Mother is a character (a woman), her tags and
+    the pronoun after her name hers; 'Mother Hubbard', a name after the word, is not her."""
+    text = ("Tom and Bessie came in from the rain. Mother was by the fire with Mother Hubbard.\n\n"
+            "\u201cYou are wet through,\u201d said Mother.\n\n\u201cOnly a little,\u201d said Tom.\n\n"
+            "\u201cGo and change, then,\u201d said Mother. \u201cBoth of you.\u201d\n\n"
+            "\u201cMust we?\u201d said Bessie.\n\n\u201cYou must,\u201d said Mother.\n\n"
+            "Mother smiled at them.\n\n\u201cAnd then there is cake,\u201d she said.")
+    cast = find_characters(text).characters
+    mother = [c for c in cast if c.name == "Mother"]
+    assert len(mother) == 1 and mother[0].gender == "F"
+    assert speakers(text) == ["Mother", "Tom", "Mother", "Mother", "Bessie", "Mother", "Mother"]
+
+
+def test_a_mother_named_so_only_in_speech_is_no_character():
+    """'Mother said we might go': the word inside speech only makes no character of it."""
+    text = ("\u201cMother said we might go,\u201d said Tom.\n\n\u201cMother said so?\u201d said Bessie.\n\n"
+            "\u201cYes, Mother did,\u201d said Tom. \u201cAsk Mother.\u201d")
+    assert "Mother" not in {c.name for c in find_characters(text).characters}

@@ -26,6 +26,7 @@ from functools import lru_cache
 import regex
 
 from barkflow.errors import BarkflowError
+from barkflow.text.homenames import home_names
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
                "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
@@ -661,6 +662,12 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         characters.append(Character(cid, f"the {title}", (f"the {title}",), _gender_of_title(title), 0, len(found),
                                     "title" if _gender_of_title(title) != "?" else ""))
         mentions += [(s, e, cid) for s, e in found]
+    taken = {s for s, _, _ in mentions}
+    for word, sex, found in home_names(text):
+        # 'said Mother': the children's mother, a character under that word alone (homenames.py).
+        if not any(word in c.aliases for c in characters):
+            characters.append(Character(len(characters), word, (word,), sex, 0, len(found), "title"))
+            mentions += [(s, e, characters[-1].id) for s, e in found if s not in taken]
     return Cast(characters, sorted(mentions))
 
 
