@@ -1398,3 +1398,14 @@ def test_a_mother_named_so_only_in_speech_is_no_character():
     text = ("\u201cMother said we might go,\u201d said Tom.\n\n\u201cMother said so?\u201d said Bessie.\n\n"
             "\u201cYes, Mother did,\u201d said Tom. \u201cAsk Mother.\u201d")
     assert "Mother" not in {c.name for c in find_characters(text).characters}
+
+
+def test_a_pronoun_after_a_title_and_its_stop_is_no_name():
+    """'fetch the Doctor. He ran': 'Doctor. He' is no Doctor He (a title's optional stop), so the
+    Doctor is the one Doctor Brown, and 'said the Doctor' his."""
+    text = ("Tom went to fetch the Doctor. He ran all the way. Doctor Brown came with him, and Doctor "
+            "Brown smiled. Tom thanked the Doctor. He was tired.\n\n"
+            "\u201cWhere is the patient?\u201d said the Doctor.")
+    names = {c.name for c in find_characters(text).characters}
+    assert "Doctor He" not in names
+    assert speakers(text) == ["Doctor Brown"]

@@ -159,7 +159,7 @@ Now Yes Mamma Mama Papa Pa Ma Mother Father Aunt Uncle Cousin Grandmother Grandf
 Dear Darling Good Poor Old Young Little Great Saint St Mount Lake River Hotel Mister Missis Master
 Colonel Captain Major General Lieutenant Admiral Doctor Professor Inspector Sergeant Judge Queen King
 Prince Princess Duke Duchess Count Countess Baron Baroness Dame Sister Brother Father's Mother's
-My Your His Her Our Their
+My Your His Her Our Their He She We You They Him Them Me Us
 OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
 Esquire Esq
 """.split())
