@@ -1409,3 +1409,15 @@ def test_a_pronoun_after_a_title_and_its_stop_is_no_name():
     names = {c.name for c in find_characters(text).characters}
     assert "Doctor He" not in names
     assert speakers(text) == ["Doctor Brown"]
+
+
+def test_a_name_opening_the_sentence_after_a_whole_title_word_is_not_titled():
+    """'said the Station Master. Bobbie wished': no Master Bobbie, so Bobbie, a girl by her
+    pronouns, is not made a boy by the title, and her 'she said' is hers."""
+    text = ("Peter and Bobbie ran to the station, and Bobbie was out of breath, so she sat down. Peter "
+            "stood by Bobbie, for she was shy, and Bobbie looked at Peter, for she wanted him to speak.\n\n\u201cGood morning,\u201d said the Station Master. Bobbie wished she "
+            "could answer.\n\n\u201cGood morning,\u201d said Peter.\n\nBobbie smiled at the Station Master.\n\n"
+            "\u201cMay we watch the trains?\u201d she said.")
+    bobbie = [c for c in find_characters(text).characters if c.name == "Bobbie"]
+    assert len(bobbie) == 1 and bobbie[0].gender == "F" and "Master Bobbie" not in bobbie[0].aliases
+    assert speakers(text)[-1] == "Bobbie"

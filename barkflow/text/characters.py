@@ -172,7 +172,11 @@ Darling Dear Good Young Little Great Hall House Street Park Court Church Lake Ri
 English French London Christmas Easter
 """.split())
 
-_TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
+# Only a clipped title takes a stop ('Mr. Darcy'): after 'the Station Master.' or 'fetch the
+# Doctor.' the sentence has ended, and 'Bobbie' or 'He' that opens the next is no Master Bobbie.
+_CLIPPED = {"Mr", "Mrs", "Ms", "Dr", "Col", "Capt", "Rev", "Prof", "Mme", "Mlle"}
+_TITLE_RE = r"(?:(?:" + "|".join(sorted(_CLIPPED, key=len, reverse=True)) + r")\.?|" + \
+    "|".join(sorted(TITLES - _CLIPPED, key=len, reverse=True)) + r")"
 _WORD = r"(?:Mc|Mac|O')?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 # A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
