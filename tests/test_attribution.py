@@ -1421,3 +1421,17 @@ def test_a_name_opening_the_sentence_after_a_whole_title_word_is_not_titled():
     bobbie = [c for c in find_characters(text).characters if c.name == "Bobbie"]
     assert len(bobbie) == 1 and bobbie[0].gender == "F" and "Master Bobbie" not in bobbie[0].aliases
     assert speakers(text)[-1] == "Bobbie"
+
+
+def test_a_formal_name_joins_the_pet_name_a_book_uses_more():
+    """'Roberta' in a book that mostly says 'Bobbie': one girl, whichever form came first; a
+    formal name said only once ('John' in a book with a Jacky) joins no one."""
+    text = ("Peter and Bobbie ran in, and Bobbie sat down with Peter, and Bobbie smiled. Her real name was "
+            "Roberta, but only Mother said Roberta, and Roberta did not mind. Peter sat with Bobbie, and "
+            "Bobbie laughed.\n\n\u201cCome here,\u201d said Roberta.\n\n\u201cNo,\u201d said Peter.")
+    girls = [c for c in find_characters(text).characters if "Bobbie" in c.aliases]
+    assert len(girls) == 1 and "Roberta" in girls[0].aliases
+    said = attribute(text)
+    assert said.quotations[0].speaker == girls[0].id
+    text = "Tom and Jacky came, and Jacky sat with Tom, and Jacky smiled. But John was away, and John was busy."
+    assert not any({"Jacky", "John"} <= set(c.aliases) for c in find_characters(text).characters)

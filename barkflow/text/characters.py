@@ -79,6 +79,7 @@ HYPOCORISMS = {
     "Wilhelmina": ("F", "Mina Minnie"),
     "William": ("M", "Will Willy Willie Bill Billy"),
     "Robert": ("M", "Bob Bobby Rob Robin Bert"),
+    "Roberta": ("F", "Bobbie Robbie Bertie"),
     "Richard": ("M", "Dick Dicky Rick Richie"),
     "Edward": ("M", "Ned Teddy Ted Ed Eddie"),
     "John": ("M", "Jack Johnny Jacky"),
@@ -432,7 +433,7 @@ def _one_word_familiar(e: _Entry, first: str, apart: frozenset) -> bool:
 
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str, apart: frozenset = frozenset(),
-                  misters: set = frozenset()) -> _Entry | None:
+                  misters: set = frozenset(), uses: int = 0) -> _Entry | None:
     """The one entry a form names the same person as, or None where none or several fit."""
     matches = []
     kin = []  # the entries a shorter or longer form of a bare first name names
@@ -487,6 +488,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             elif e.last and title in (None, e.title) and _kin_given(e, first, apart, misters, familiar_only=True):
                 kin.append(e)
             elif title is None and _one_word_familiar(e, first, apart):
+                kin.append(e)
+            elif uses >= 3 and title is None and not e.last and e.title is None and \
+                    _PET.get(e.first or "", ("",))[0] == first:
+                # 'Roberta' where the book says 'Bobbie' more: her pet name's entry came first. Not
+                # a formal name said once or twice ('John' is not Jacky Bast).
                 kin.append(e)
     if first and not last and not matches and len(kin) == 1:
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
@@ -560,7 +566,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         gender = _gender_of_title(title)
         if gender == "?" and first:
             gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
-        target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters)
+        target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters, n)
         # A bare surname several characters share, or a stray word: no character. A word counted
         # a surname only from a longer form no one else bears is still its own name ('Kaa', 59
         # times alone, once ending 'Seeonee Pack Kaa' where a contents line ran into the next).
