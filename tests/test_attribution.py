@@ -1353,3 +1353,140 @@ def test_a_rank_noun_is_the_bearer_met_chapters_before_though_no_tag_has_named_h
     said = {text[q.start:q.start + 4]: res.speaker_name(q) for q in res.quotations}
     assert said["Is t"] == "Prince Lenz"
     assert said["Rum!"] != "Captain Venn"
+
+
+def test_a_common_word_after_a_title_is_a_surname():
+    """'Mr. Darling', 'Mrs. Hall': a word written in lower case elsewhere ('my darling', 'the hall')
+    is a surname after a title, and the tag that names it gets that person."""
+    text = ("Mr. Darling came home late. Mrs. Hall, the cook, had kept the soup warm in the hall. \"My "
+            "darling,\" said his wife, \"you are wet through.\" Mr. Darling laughed.\n\n"
+            "\"Is it raining?\" said Mrs. Hall.\n\n\"Cats and dogs,\" said Mr. Darling.")
+    names = {c.name for c in find_characters(text).characters}
+    assert {"Mr. Darling", "Mrs. Hall"} <= names
+    assert speakers(text)[-2:] == ["Mrs. Hall", "Mr. Darling"]
+
+
+def test_a_one_word_name_that_once_ends_a_longer_form_is_still_a_character():
+    """A contents line running into the next ('Song of the Wolf Pack' then 'Kor's Hunt') makes
+    'Wolf Pack Kor' once: Kor, named alone everywhere else, is still a character, and his tags his."""
+    text = ("Contents\n\n     Song of the Wolf Pack\n     Kor\u2019s Hunt\n\n"
+            "Kor the python lay in the sun, far from the Wolf Pack. Bruin the bear came by, and the Wolf Pack "
+            "howled at Bruin. Kor lifted his head.\n\n"
+            "\"Good hunting,\" said Kor.\n\n\"And to you,\" said Bruin.\n\n\"I am hungry,\" said Kor.")
+    assert "Kor" in {c.name for c in find_characters(text).characters}
+    assert speakers(text) == ["Kor", "Bruin", "Kor"]
+
+
+def test_a_one_word_name_s_diminutive_is_the_same_character():
+    """'Ratty' is the Rat of a book that calls him nothing else: one character, whose tags are his."""
+    text = ("The Rat sat by the river. The Mole came along the bank, and the Rat waved to him.\n\n"
+            "\u201cHello, Mole,\u201d said the Rat.\n\n\u201cHello, Ratty,\u201d said the Mole.\n\n"
+            "\u201cCome aboard,\u201d said Ratty, and the Mole stepped in. \u201cMind the oars, Ratty!\u201d")
+    cast = find_characters(text).characters
+    rat = [c for c in cast if "Rat" in c.aliases]
+    assert len(rat) == 1 and "Ratty" in rat[0].aliases
+    said = attribute(text)
+    assert said.quotations[2].speaker == rat[0].id
+
+
+def test_a_hyphened_epithet_between_the_and_the_name_is_still_a_tag():
+    """'said the good-natured Rat' names the Rat as 'said the patient Rat' does."""
+    text = ("The Mole and the Rat sat by the fire. The Mole yawned, and the Rat poked the coals.\n\n"
+            "\u201cI am tired,\u201d said the Mole.\n\n\u201cThen sleep,\u201d said the Rat.\n\n"
+            "The fire sank low.\n\n\u201cI will fetch a rug,\u201d said the good-natured Rat.")
+    assert speakers(text)[-1] == "Rat"
+
+
+def test_a_capitalised_word_between_the_and_a_known_name_is_still_a_tag():
+    """'said the March Hare': the month is no name, the Hare is; the tag names the Hare even where
+    turns would give the quote to someone else."""
+    text = ("Nora sat at tea with the March Hare and the Hatter. The Hare poured; the Hatter yawned.\n\n"
+            "\u201cMore tea?\u201d said the Hatter.\n\n\u201cNo, thank you,\u201d said Nora.\n\n"
+            "The Hatter yawned again.\n\n\u201cThen pass the jam,\u201d said the March Hare.")
+    assert speakers(text)[-1] == "Hare"
+
+
+def test_a_second_speech_verb_with_its_own_subject_leads_into_the_next_quotation():
+    """'"...," began Nell, but Kit cut in, "..."': Nell's words, then Kit's; a thought in a relative
+    clause ('which Kit thought') or a name after its verb ('he called Kit,') leads in no one."""
+    text = ("Nell and Kit sat by the fire. Nell sewed and Kit read.\n\n"
+            "\u201cI am the eldest,\u201d began Nell, but Kit cut in, \u201cAnd I am the tallest.\u201d\n\n"
+            "\u201cHush,\u201d said Nell, with a smile which Kit thought very pretty, \u201cyou will wake Tom.\u201d")
+    assert speakers(text) == ["Nell", "Kit", "Nell", "Nell"]
+
+
+def test_a_name_and_speech_verb_with_no_comma_lead_into_the_quotation():
+    """'but Kit only answered "Home!"': no comma before the mark, still Kit's lead-in tag."""
+    text = ("Kit and Nell ran down the lane. Then Nell was tired; Kit was not.\n\n"
+            "\u201cWhere are we going?\u201d Nell panted as she ran; but Kit only answered \u201cHome!\u201d and ran "
+            "the faster.")
+    assert speakers(text) == ["Nell", "Kit"]
+
+
+def test_a_name_after_the_article_opening_a_sentence_is_its_subject():
+    """'The Badger, yawning, took up his candle. "...," he said': the Badger starts the sentence
+    though 'The' comes first, so 'he' is the Badger, not the Mole named before."""
+    text = ("The Mole sat by the fire with the Badger, and the Mole yawned. Then the Badger stretched, "
+            "for he was stiff, and the Badger smiled, for he was happy.\n\n"
+            "\u201cIt is late,\u201d said the Mole.\n\n"
+            "The Mole looked at the fire for a long while. The Badger, yawning, took up his candle.\n\n"
+            "\u201cTime for bed,\u201d he said.")
+    assert speakers(text)[-1] == "Badger"
+
+
+def test_a_mother_the_narration_calls_mother_is_a_character():
+    """'said Mother' three times in the narration: Mother is a character (a woman), her tags and
+    the pronoun after her name hers; 'Mother Hubbard', a name after the word, is not her."""
+    text = ("Tom and Bessie came in from the rain. Mother was by the fire with Mother Hubbard.\n\n"
+            "\u201cYou are wet through,\u201d said Mother.\n\n\u201cOnly a little,\u201d said Tom.\n\n"
+            "\u201cGo and change, then,\u201d said Mother. \u201cBoth of you.\u201d\n\n"
+            "\u201cMust we?\u201d said Bessie.\n\n\u201cYou must,\u201d said Mother.\n\n"
+            "Mother smiled at them.\n\n\u201cAnd then there is cake,\u201d she said.")
+    cast = find_characters(text).characters
+    mother = [c for c in cast if c.name == "Mother"]
+    assert len(mother) == 1 and mother[0].gender == "F"
+    assert speakers(text) == ["Mother", "Tom", "Mother", "Mother", "Bessie", "Mother", "Mother"]
+
+
+def test_a_mother_named_so_only_in_speech_is_no_character():
+    """'Mother said we might go': the word inside speech only makes no character of it."""
+    text = ("\u201cMother said we might go,\u201d said Tom.\n\n\u201cMother said so?\u201d said Bessie.\n\n"
+            "\u201cYes, Mother did,\u201d said Tom. \u201cAsk Mother.\u201d")
+    assert "Mother" not in {c.name for c in find_characters(text).characters}
+
+
+def test_a_pronoun_after_a_title_and_its_stop_is_no_name():
+    """'fetch the Doctor. He ran': 'Doctor. He' is no Doctor He (a title's optional stop), so the
+    Doctor is the one Doctor Brown, and 'said the Doctor' his."""
+    text = ("Tom went to fetch the Doctor. He ran all the way. Doctor Brown came with him, and Doctor "
+            "Brown smiled. Tom thanked the Doctor. He was tired.\n\n"
+            "\u201cWhere is the patient?\u201d said the Doctor.")
+    names = {c.name for c in find_characters(text).characters}
+    assert "Doctor He" not in names
+    assert speakers(text) == ["Doctor Brown"]
+
+
+def test_a_name_opening_the_sentence_after_a_whole_title_word_is_not_titled():
+    """'said the Station Master. Bobbie wished': no Master Bobbie, so Bobbie, a girl by her
+    pronouns, is not made a boy by the title, and her 'she said' is hers."""
+    text = ("Peter and Bobbie ran to the station, and Bobbie was out of breath, so she sat down. Peter "
+            "stood by Bobbie, for she was shy, and Bobbie looked at Peter, for she wanted him to speak.\n\n\u201cGood morning,\u201d said the Station Master. Bobbie wished she "
+            "could answer.\n\n\u201cGood morning,\u201d said Peter.\n\nBobbie smiled at the Station Master.\n\n"
+            "\u201cMay we watch the trains?\u201d she said.")
+    bobbie = [c for c in find_characters(text).characters if c.name == "Bobbie"]
+    assert len(bobbie) == 1 and bobbie[0].gender == "F" and "Master Bobbie" not in bobbie[0].aliases
+    assert speakers(text)[-1] == "Bobbie"
+
+
+def test_a_formal_name_joins_the_pet_name_a_book_uses_more():
+    """'Roberta' in a book that mostly says 'Bobbie': one girl, whichever form came first; a
+    formal name said only once ('John' in a book with a Jacky) joins no one."""
+    text = ("Peter and Bobbie ran in, and Bobbie sat down with Peter, and Bobbie smiled. Her real name was "
+            "Roberta, but only Mother said Roberta, and Roberta did not mind. Peter sat with Bobbie, and "
+            "Bobbie laughed.\n\n\u201cCome here,\u201d said Roberta.\n\n\u201cNo,\u201d said Peter.")
+    girls = [c for c in find_characters(text).characters if "Bobbie" in c.aliases]
+    assert len(girls) == 1 and "Roberta" in girls[0].aliases
+    said = attribute(text)
+    assert said.quotations[0].speaker == girls[0].id
+    text = "Tom and Jacky came, and Jacky sat with Tom, and Jacky smiled. But John was away, and John was busy."
+    assert not any({"Jacky", "John"} <= set(c.aliases) for c in find_characters(text).characters)

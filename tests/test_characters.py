@@ -7,8 +7,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
-from barkflow.text import characters
-from barkflow.text.characters import _PET, FORMAL_GENDER, STOP, find_characters, given_names
+from barkflow.text import characters, givennames
+from barkflow.text.characters import STOP, find_characters
+from barkflow.text.givennames import FORMAL_GENDER, PET, given_names
 
 
 def aliases(text: str) -> set[str]:
@@ -46,7 +47,7 @@ def test_a_title_alone_is_the_bearer_the_book_names_by_it_far_most():
 
 
 # Census names the pet-name table or the stop words already decide.
-_CENSUS_ONLY = sorted(n for n in given_names() if n not in FORMAL_GENDER and n not in _PET and n not in STOP)
+_CENSUS_ONLY = sorted(n for n in given_names() if n not in FORMAL_GENDER and n not in PET and n not in STOP)
 
 
 @settings(max_examples=40, deadline=None)
@@ -73,14 +74,14 @@ def test_the_census_list_is_loaded_once_and_small():
 
 
 def test_a_missing_census_list_is_a_one_line_error(monkeypatch):
-    monkeypatch.setattr(characters, "_GIVEN_NAMES_FILE", "no_such_names.tsv")
-    characters.given_names.cache_clear()
+    monkeypatch.setattr(givennames, "_GIVEN_NAMES_FILE", "no_such_names.tsv")
+    givennames.given_names.cache_clear()
     try:
         with pytest.raises(BarkflowError, match="no_such_names.tsv cannot be read.*reinstall barkflow"):
-            characters.given_names()
+            givennames.given_names()
     finally:
         monkeypatch.undo()
-        characters.given_names.cache_clear()
+        givennames.given_names.cache_clear()
 
 
 @pytest.mark.parametrize("opener", ["Then", "Poor", "But", "Dear"])
@@ -204,7 +205,7 @@ def test_a_clipped_or_pet_first_name_with_the_surname_is_one_person():
 
 # Census first names one of which starts the other, worn by the other sex (Louis and Louisa);
 # the pet-name table, which may say otherwise (Sal is Sarah), and titles (Major) left out.
-_PLAIN_NAMES = {n for n in given_names() if n not in STOP and n not in characters.TITLES and n not in _PET
+_PLAIN_NAMES = {n for n in given_names() if n not in STOP and n not in characters.TITLES and n not in PET
                 and n not in FORMAL_GENDER}
 _CLIPPED_PAIRS = sorted((name[:n], name) for name in _PLAIN_NAMES for n in range(3, len(name))
                         if name[:n] in given_names() and name[:n] in _PLAIN_NAMES

@@ -22,7 +22,6 @@ text gives the same result. Linear in the text (a 900,000-character novel in sec
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from barkflow.text import addressees, cues, rankrefs
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames
+from barkflow.text.narrator import first_person, name_the_narrator
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
@@ -57,9 +57,6 @@ ANSWER_TAIL = 60
 RANKED = 0.9
 # A speech naming its own speaker ('It's me, Huck!', 'I am Jane'): as sure as a tag.
 SELF_NAMED = 0.9
-# Calls in the speeches next to a first-person narrator's that make a name theirs beside the one
-# they are named by, where the narration hardly names it ('Handel' for Pip, 'Davie' for David).
-NICKNAME_CALLS = 5
 # A tag's type where it names one of a crowd ('said one', 'added another'): a turn left to no one.
 NOBODY = "nobody"
 
@@ -123,7 +120,9 @@ class _Context:
             i = bisect.bisect_right(nested_starts, s) - 1
             if i >= 0 and s < nested[i][1]:
                 retold.add(s)
-            if cues.CLAUSE_START.search(self.text, max(0, s - 8), s) or cues.OPENING.search(self.text, max(0, s - 60), s):
+            # 'The Rat said nothing', '; and the White Rabbit blew': a clause starts at the article.
+            head = lead.start() if (lead := cues.ARTICLE_BEFORE.search(self.text, max(0, s - 30), s)) else s
+            if cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
                 self.subjects.add(s)
             elif cues.FINITE_AFTER.match(self.text, e):
                 self.actors.add(s)
@@ -245,6 +244,10 @@ class _Context:
         if hit is None:
             # said the Gryphon, said poor Alice, cried the little Princess
             m = cues.EPITHET.match(self.text, pos, end)
+            hit = self.at.get(m.end()) if m else None
+        if hit is None:
+            # said the March Hare
+            m = cues.NAMED_KIND.match(self.text, pos, end)
             hit = self.at.get(m.end()) if m else None
         if hit and hit[0] <= end:
             own = cues.POSSESSIVE.match(self.text, hit[0])
@@ -468,12 +471,31 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
         if leads_in and (two or own[i][1] is None):
             own[i + 1][0] = _tag(ctx, s, e, tail=False)
             led = bool(own[i + 1][0] and own[i + 1][0][0] is not None)
+        elif leads_in:
+            own[i + 1][0] = _second_speaker(ctx, s, e, own[i][1])
+            led = own[i + 1][0] is not None
     return own
 
 
+def _second_speaker(ctx: _Context, s: int, e: int, tail: tuple | None):
+    """The next quotation's lead-in where a second speech verb in one sentence between two has its own
+    named subject ahead of it ('"...," began Meg, but Jo cut in, "..."'; not 'which Emma thought')."""
+    verbs = list(cues.VERB_RE.finditer(ctx.text, s, e))
+    if len(verbs) < 2 or not tail or tail[1] != EXPLICIT or tail[0] is None or \
+            verbs[-1].group().split()[0] in cues.THINKING:
+        return None
+    found = ctx.subject_before(verbs[-1].start(), verbs[-2].end())
+    if found is None:  # 'while Margaret, thoughtful again, said:'
+        cid = ctx.clause_subject(verbs[-2].end(), verbs[-1].start())
+        found = (cid, EXPLICIT, 0.9) if cid is not None else None
+    return found if found and found[1] == EXPLICIT and found[0] not in (None, tail[0]) else None
+
+
 def _leads_in(text: str, s: int, e: int) -> bool:
-    """Whether narration [s, e) ends the way a lead-in tag does: 'said,', 'replied:', 'cried--'."""
-    return text[s:e].rstrip(" \t\n\"'“‘").endswith((",", ":", "—", "-"))
+    """Whether narration [s, e) ends the way a lead-in tag does: 'said,', 'replied:', 'cried--', or
+    a speech verb with no stop ('the Gryphon added "..."')."""
+    lead = text[s:e].rstrip(" \t\n\"'“‘")
+    return lead.endswith((",", ":", "—", "-")) or cues.VERB_END.search(lead) is not None
 
 
 def _per_quote(own: list[list]) -> list:
@@ -494,7 +516,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     text = scan.text
     cast = cast or find_characters(text)
     ctx = _Context(scan, cast)
-    if _first_person(text):
+    if first_person(text):
         ctx.narrator = len(cast.characters)
         cast.characters.append(Character(ctx.narrator, "the narrator", ("I",), narrator=True))
     by_paragraph: dict[int, list] = {}
@@ -601,7 +623,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 turn.nobody, turn.described = True, UNNAMED
     ctx.avoid, ctx.addressed = frozenset(), ()
     if ctx.narrator is not None:
-        _name_the_narrator(turns, ctx, ctx.narrator)
+        name_the_narrator(turns, ctx, ctx.narrator)
 
     talks = speeches(turns)
     conversations([speech[0] for speech in talks], ctx)
@@ -647,50 +669,3 @@ def _answer_in_kind(turns: list[Turn], k: int, ctx: _Context, found: tuple) -> t
     if b.speaker in shun or ctx.cast.characters[b.speaker].gender != gender:
         return found
     return b.speaker, ANAPHORIC, found[2]
-
-
-def _first_person(text: str) -> bool:
-    """Whether the book's narrator speaks in its dialogue ('"...," said I'): first-person tags are
-    common, not a stray one in a letter or a story told inside the book."""
-    mine = len(cues.I_TAG.findall(text))
-    return mine >= 20 and mine * 4 >= len(cues.HE_SHE_TAG.findall(text))
-
-
-def _name_the_narrator(turns: list[Turn], ctx: _Context, narrator: int) -> None:
-    """Who 'I' is: the name the people answering the narrator call them by, where one name clearly
-    leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
-    narrator; else 'the narrator' stays a character of its own, spoken in the narrator's voice. A
-    second name they answer to ('Handel' beside 'Pip') is the narrator's too."""
-    # Each speech next to the narrator's votes once, though it sits between two of theirs.
-    answers = set()
-    for i, turn in enumerate(turns):
-        if turn.speaker != narrator:
-            continue
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(turns) and abs(turns[j].paragraph - turn.paragraph) == 1 and turns[j].speaker != narrator:
-                answers.add(j)
-    called = Counter(cid for j in answers for cid in set(turns[j].vocatives))
-    ranked = called.most_common(2) + [(None, 0)] * 2  # nobody may call the narrator anything
-    (name, n), (_, second) = ranked[0], ranked[1]
-    me = name if name is not None and n >= 3 and n >= 2 * second else narrator
-    # Another name the narrator answers to ('..., Handel?' beside '..., Pip?'; 'Davie' beside
-    # 'David'): one called often in the speeches next to theirs, hardly ever in the narration, which
-    # says 'I'; its vocatives and turns are the narrator's, not a second character's.
-    narrated = Counter(cid for _, cid in ctx.events)
-    also = {cid for cid, k in called.items() if cid != me and k >= NICKNAME_CALLS and 2 * narrated[cid] < k}
-    if me == narrator and not also:
-        return
-    if me != narrator:
-        ctx.cast.characters.pop()  # the stand-in, last in the list: nothing refers to it below
-    mine = {narrator, *also}
-    for cid in {me, *also}:
-        ctx.cast.characters[cid].narrator = True
-    ctx.narrator = me
-    ctx.events = [(pos, me if cid in mine else cid) for pos, cid in ctx.events]
-    for turn in turns:
-        if turn.speaker in mine:
-            turn.speaker = me
-        if turn.per_quote:
-            turn.per_quote = [(me, *t[1:]) if t and t[0] in mine else t for t in turn.per_quote]
-        if also & set(turn.vocatives):
-            turn.vocatives = tuple(me if v in also else v for v in turn.vocatives)

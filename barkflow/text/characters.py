@@ -19,14 +19,13 @@ explicit tags, pronouns and vocatives. Plain regular expressions: linear in the 
 
 from __future__ import annotations
 
-import importlib.resources
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import regex
 
-from barkflow.errors import BarkflowError
+from barkflow.text.givennames import FORMAL_GENDER, PET, familiar, formal, given_names, given_sex, one_given_name
+from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
@@ -49,104 +48,6 @@ _MALE_OR_NEUTRAL = (MALE_TITLES | NEUTRAL_TITLES) - {"Cousin"}
 _ANYONES = {"Mr", "Master", "Miss", "Ms"}  # titles that tell a sex, not a rank
 _MARRIED = {"Mrs", "Madame", "Mme", "Frau", "Signora"}  # a wife's titles: never a first-named daughter's
 
-# Pet names -> the formal first name, with gender (a small table, not a model).
-HYPOCORISMS = {
-    "Elizabeth": ("F", "Lizzy Lizzie Liz Eliza Beth Betsy Betsey Bess Bessie Betty Libby Lisa Elsie"),
-    "Margaret": ("F", "Meg Maggie Peggy Madge Margery Marge Daisy Greta"),
-    "Catherine": ("F", "Kitty Kate Katie Cathy Kit Kathy"),
-    "Katherine": ("F", "Kitty Kate Katie Kathy Kit"),
-    "Frances": ("F", "Fanny Fan Frankie"),
-    "Mary": ("F", "Polly Molly Mamie Mae"),
-    "Anne": ("F", "Annie Nan Nancy Nanny"),
-    "Ann": ("F", "Annie Nan Nancy"),
-    "Susan": ("F", "Sue Susie Sukey"),
-    "Sarah": ("F", "Sally Sal Sadie"),
-    "Caroline": ("F", "Carrie Carol Lina"),
-    "Charlotte": ("F", "Lottie Lotty Charlie"),
-    "Harriet": ("F", "Hattie Hatty"),
-    "Henrietta": ("F", "Hetty Etta"),
-    "Isabella": ("F", "Bella Isabel Belle"),
-    "Eleanor": ("F", "Nell Nellie Ellie"),
-    "Helen": ("F", "Nell Nellie"),
-    "Dorothy": ("F", "Dolly Dot Dora"),
-    "Louisa": ("F", "Lou Lulu"),
-    "Theodora": ("F", "Dora Teddy"),
-    "Georgiana": ("F", "Georgie"),
-    "Julia": ("F", "Julie"),
-    "Lydia": ("F", "Liddy"),
-    "Matilda": ("F", "Tilly Maud"),
-    "Rebecca": ("F", "Becky"),
-    "Jane": ("F", "Jenny Jennie Janie"),
-    "Josephine": ("F", "Josie Jo"),
-    "Wilhelmina": ("F", "Mina Minnie"),
-    "William": ("M", "Will Willy Willie Bill Billy"),
-    "Robert": ("M", "Bob Bobby Rob Robin Bert"),
-    "Richard": ("M", "Dick Dicky Rick Richie"),
-    "Edward": ("M", "Ned Teddy Ted Ed Eddie"),
-    "John": ("M", "Jack Johnny Jacky"),
-    "Henry": ("M", "Harry Hal Hank"),
-    "Thomas": ("M", "Tom Tommy"),
-    "James": ("M", "Jim Jimmy Jem Jamie"),
-    "Charles": ("M", "Charley Chuck Chas"),
-    "Christopher": ("M", "Kit Chris"),
-    "Frederick": ("M", "Fred Freddy Freddie"),
-    "Francis": ("M", "Frank Frankie"),
-    "Benjamin": ("M", "Ben Benny"),
-    "Joseph": ("M", "Joe Joey"),
-    "Samuel": ("M", "Sam Sammy"),
-    "Nicholas": ("M", "Nick Nicky"),
-    "Michael": ("M", "Mike Mick Micky"),
-    "Anthony": ("M", "Tony"),
-    "Lawrence": ("M", "Larry Laurie"),
-    "Theodore": ("M", "Ted Teddy Theo"),
-    "Albert": ("M", "Al Bertie"),
-    "Alexander": ("M", "Alec Alex Sandy"),
-    "Daniel": ("M", "Dan Danny"),
-    "David": ("M", "Dave Davy"),
-    "Edmund": ("M", "Ned Ted"),
-    "George": ("M", "Georgie"),
-    "Gilbert": ("M", "Gil Bert"),
-    "Matthew": ("M", "Matt Matty"),
-    "Patrick": ("M", "Pat Paddy"),
-    "Peter": ("M", "Pete"),
-    "Philip": ("M", "Phil Pip"),
-    "Reginald": ("M", "Reggie Reg"),
-    "Walter": ("M", "Walt Wat"),
-    "Timothy": ("M", "Tim Timmy"),
-    "Leonard": ("M", "Len Lenny"),
-}
-_PET = {pet: (formal, g) for formal, (g, pets) in HYPOCORISMS.items() for pet in pets.split()}
-FORMAL_GENDER = {formal: g for formal, (g, _) in HYPOCORISMS.items()}
-
-_GIVEN_NAMES_FILE = "given_names.tsv"
-_GIVEN_NAMES_MAX = 200_000  # bytes; the file is about 45 KB
-
-
-@lru_cache(maxsize=1)
-def given_names() -> dict[str, str]:
-    """Given name -> "M" or "F", for names the 1990 US Census finds worn by one sex at least ten
-    times as often as by the other (scripts/given_names.py derives the file). Read once, on first use."""
-    resource = importlib.resources.files("barkflow.text") / _GIVEN_NAMES_FILE
-    try:
-        with resource.open("rb") as f:
-            data = f.read(_GIVEN_NAMES_MAX + 1)
-    except OSError as e:
-        raise BarkflowError(f"barkflow/text/{_GIVEN_NAMES_FILE} cannot be read ({e}): reinstall barkflow") from None
-    if len(data) > _GIVEN_NAMES_MAX:
-        raise BarkflowError(f"barkflow/text/{_GIVEN_NAMES_FILE} is over {_GIVEN_NAMES_MAX:,} bytes: "
-                            "regenerate it with scripts/given_names.py")
-    out = {}
-    for n, line in enumerate(data.decode("ascii", "replace").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        name, _, sex = line.partition("\t")
-        if sex not in ("M", "F") or not name.isalpha():
-            raise BarkflowError(f"barkflow/text/{_GIVEN_NAMES_FILE}:{n}: expected 'Name<TAB>M|F', got {line!r}: "
-                                "regenerate it with scripts/given_names.py")
-        out[name] = sex
-    return out
-
-
 # Capitalised words that are never a person's name however often they appear mid-sentence.
 STOP = set("""
 I I'm I'll I've I'd Oh O Ah Aye Yes No Nay Sir Madam Ma'am Mr Mrs Miss Ms Dr Lady Lord God Heaven
@@ -161,13 +62,24 @@ Now Yes Mamma Mama Papa Pa Ma Mother Father Aunt Uncle Cousin Grandmother Grandf
 Dear Darling Good Poor Old Young Little Great Saint St Mount Lake River Hotel Mister Missis Master
 Colonel Captain Major General Lieutenant Admiral Doctor Professor Inspector Sergeant Judge Queen King
 Prince Princess Duke Duchess Count Countess Baron Baroness Dame Sister Brother Father's Mother's
-My Your His Her Our Their
+My Your His Her Our Their He She We You They Him Them Me Us
 OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
+Esquire Esq
 """.split())
 
 _MONTHS = set("January February March April May June July August September October November December".split())
+# Common words in STOP that are also surnames: after a surname title they name someone ('Mr.
+# Darling', 'Mrs. Hall', 'Miss Young'), where alone they are an endearment, an adjective, a place.
+_WORD_SURNAMES = _MONTHS | set("""
+Darling Dear Good Young Little Great Hall House Street Park Court Church Lake River Mount Bath
+English French London Christmas Easter
+""".split())
 
-_TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
+# Only a clipped title takes a stop ('Mr. Darcy'): after 'the Station Master.' or 'fetch the
+# Doctor.' the sentence has ended, and 'Bobbie' or 'He' that opens the next is no Master Bobbie.
+_CLIPPED = {"Mr", "Mrs", "Ms", "Dr", "Col", "Capt", "Rev", "Prof", "Mme", "Mlle"}
+_TITLE_RE = r"(?:(?:" + "|".join(sorted(_CLIPPED, key=len, reverse=True)) + r")\.?|" + \
+    "|".join(sorted(TITLES - _CLIPPED, key=len, reverse=True)) + r")"
 _WORD = r"(?:Mc|Mac|O')?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 # A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
@@ -250,7 +162,7 @@ def _name_words(text: str) -> set[str]:
     # Once is enough for a known given name or pet name, or a word right after a title.
     titled = Counter(m.group(1) for m in _TITLED.finditer(text))
     names = {w for w, n in mid.items()
-             if (n >= 2 or w in FORMAL_GENDER or w in _PET or titled[w])
+             if (n >= 2 or w in FORMAL_GENDER or w in PET or titled[w])
              and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
     # 'said the Mouse', 'cried the Duck', 'said Baby' twice or more: a capitalised word a speech tag
     # names is a character, however often the word is written in lower case elsewhere ('a mouse',
@@ -306,8 +218,9 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         if title:
             title = title.rstrip(".")
             title = _TITLE_FULL.get(title, title)
-        # A month after a title is a surname ('Mrs. March', 'Miss May'); alone it is a date.
-        if len(words) > 3 or any(w in STOP and not (title and len(words) == 1 and w in _MONTHS) for w in words):
+        # A month or a common word after a surname title is a surname ('Mrs. March', 'Mr.
+        # Darling'); alone it is a date, an endearment.
+        if len(words) > 3 or any(w in STOP and not _titled_surname(title, words) for w in words):
             continue
         key = (title, " ".join(words))
         if m.group("initials") and title and len(words) == 1:
@@ -327,6 +240,11 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
     return forms, spans
 
 
+def _titled_surname(title: str | None, words: list[str]) -> bool:
+    """Whether a common word is a surname here: alone after a title ('Mr. Darling', 'Aunt March')."""
+    return bool(title) and len(words) == 1 and words[0] in _WORD_SURNAMES
+
+
 def _surnames(forms: Counter) -> set[str]:
     """A word is a surname where it ends multi-word names or follows Mr./Mrs./Miss more often than
     it starts a name or follows Sir/Lady: 'Miss Emma' once does not make Emma a surname."""
@@ -340,7 +258,7 @@ def _surnames(forms: Counter) -> set[str]:
             firstness[words[0]] += n
         elif title:
             lastness[words[0]] += n
-    return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in _PET
+    return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in PET
             and not patronymic_sex(w)}
 
 
@@ -360,44 +278,13 @@ def _surname_uses(e: _Entry) -> tuple[int, int]:
     return by_surname, sum(e.forms.values()) - by_surname
 
 
-def _formal(first: str) -> str:
-    """A first given name as its formal form: Bill -> William."""
-    word = first.split()[0]
-    return _PET.get(word, (word,))[0]
-
-
-def _given_sex(name: str) -> str:
-    return FORMAL_GENDER.get(name) or _PET.get(name, (None, None))[1] or given_names().get(name, "?")
-
-
-def _familiar(a: str, b: str) -> bool:
-    """Whether first name a is a familiar form of b: its pet name (Tom, Thomas; Becky, Rebecca),
-    a clear clipping, three letters or more that drop two or more (Huck, Huckleberry), or b with
-    a diminutive ending (Hucky, Huck; Benny, Ben). Two pet names of one formal name are not
-    (Bessie and Eliza are two women), nor is a formal name a pet name's (John is not Jack)."""
-    if _PET.get(a, (None,))[0] == b:
-        return True
-    if len(b) >= len(a) + 2 and len(a) >= 3 and b.startswith(a):
-        return True
-    rest = a[len(b):] if a.startswith(b) and len(b) >= 3 else ""
-    return rest in ("y", "ie", "ey") or len(rest) > 1 and rest[0] == b[-1] and rest[1:] in ("y", "ie", "ey")
-
-
-def _one_given_name(a: str, b: str) -> bool:
-    """Whether a and b are one first name, one a familiar form of the other, neither a name of the
-    other sex (Louis is not Louisa)."""
-    if a == b or " " in a or " " in b or not (_familiar(a, b) or _familiar(b, a)):
-        return False
-    return len({_given_sex(a), _given_sex(b)} - {"?"}) < 2
-
-
 def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_only: bool = False) -> bool:
     """Whether `first` is one first name with one e is called by (only its familiar form, where
     familiar_only), one the book never names beside it ('Anna and Annabel': two people) nor after
     Sir/Lady ('Tom' is not 'Sir Thomas', his father). Not where the book also has a Mr. of e's
     surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for."""
     return e.last not in misters and any(
-        _one_given_name(first, g) and (first, g) not in apart and (not familiar_only or _familiar(first, g))
+        one_given_name(first, g) and (first, g) not in apart and (not familiar_only or familiar(first, g))
         for g in e.givens - e.titled_givens)
 
 
@@ -406,12 +293,27 @@ def _first_sex(e: _Entry) -> str:
     if not e.first:
         return "?"
     words = e.first.split()
-    return patronymic_sex(words[-1]) or _given_sex(words[0])
+    return patronymic_sex(words[-1]) or given_sex(words[0])
+
+
+def _one_word_familiar(e: _Entry, first: str, apart: frozenset) -> bool:
+    """Whether `first` is the one word e is only ever called by, with or without Mr., with a
+    diminutive ending: 'Ratty' and 'Toady' are the Rat and Mr. Toad of a book that gives them no
+    other name. Not a clipping or a pet name of the table: 'Moor' is no 'Moorish', and a 'Bill'
+    no 'Father William'."""
+    if any(" " in name for _, name in e.forms):
+        return False
+    word = e.first or e.last
+    if not word or len(word) < 3 or not first.startswith(word) or (first, word) in apart or (word, first) in apart:
+        return False
+    rest = first[len(word):]
+    return (rest in ("y", "ie", "ey") or len(rest) > 1 and rest[0] == word[-1] and rest[1:] in ("y", "ie", "ey")) \
+        and one_given_name(first, word)
 
 
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str, apart: frozenset = frozenset(),
-                  misters: set = frozenset()) -> _Entry | None:
+                  misters: set = frozenset(), uses: int = 0) -> _Entry | None:
     """The one entry a form names the same person as, or None where none or several fit."""
     matches = []
     kin = []  # the entries a shorter or longer form of a bare first name names
@@ -445,7 +347,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             if e.last == last and (e.title == title if not e.first else title in full or full <= {None} and (
                     e.title in (None, title) or title in _ANYONES) and title not in _MARRIED):
                 if e.first and gender != "F":
-                    bearers.add(_formal(e.first))
+                    bearers.add(formal(e.first))
                 if full_titled[(e.first, e.last)] < 3:
                     matches.append(e)
             elif e.last == last and e.title != title and {e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES \
@@ -456,7 +358,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             if e.last == last:
                 matches.append(e)
         elif first:
-            pet = _PET.get(first)
+            pet = PET.get(first)
             # Tom is not Sir Thomas: a pet name never names someone the book titles by first name
             # (his son, her niece, more likely than the baronet himself).
             given = (e.first or "").split()
@@ -465,6 +367,13 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 if title is None or e.title in (None, title) or e.last is not None:
                     matches.append(e)
             elif e.last and title in (None, e.title) and _kin_given(e, first, apart, misters, familiar_only=True):
+                kin.append(e)
+            elif title is None and _one_word_familiar(e, first, apart):
+                kin.append(e)
+            elif uses >= 3 and title is None and not e.last and e.title is None and \
+                    PET.get(e.first or "", ("",))[0] == first:
+                # 'Roberta' where the book says 'Bobbie' more: her pet name's entry came first. Not
+                # a formal name said once or twice ('John' is not Jacky Bast).
                 kin.append(e)
     if first and not last and not matches and len(kin) == 1:
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
@@ -568,17 +477,21 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
             first, last = words[0], None
         gender = _gender_of_title(title)
         if gender == "?" and first:
-            gender = FORMAL_GENDER.get(first) or _PET.get(first, (None, "?"))[1]
+            gender = FORMAL_GENDER.get(first) or PET.get(first, (None, "?"))[1]
             gender = gender if gender != "?" else patronymic_sex(first.split()[-1]) or "?"
-        target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters)
+        target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters, n)
         if len(words) == 1 and words[0] in ends_titled:
             # 'Muishkin' alone is whoever 'Prince Muishkin' is (titled forms come first).
             if title in ends_titled[words[0]]:
                 by_title.setdefault(words[0], set()).add(id(target) if target else None)
             elif not title and by_title.get(words[0], {None}) != {None} and len(by_title[words[0]]) == 1:
                 target = next(e for e in entries if id(e) in by_title[words[0]])
-        if target is None and len(words) == 1 and not title and (last or n < min_mentions):
-            continue  # a bare surname several characters share, or a stray word: no character
+        # A bare surname several characters share, or a stray word: no character. A word counted
+        # a surname only from a longer form no one else bears is still its own name ('Kaa', 59
+        # times alone, once ending 'Seeonee Pack Kaa' where a contents line ran into the next).
+        shared = last and any(e.last == last for e in entries)
+        if target is None and len(words) == 1 and not title and (shared or n < min_mentions):
+            continue
         if target is None:
             target = _Entry(title, first, last, gender, Counter())
             entries.append(target)
@@ -678,6 +591,12 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         characters.append(Character(cid, f"the {title}", (f"the {title}",), _gender_of_title(title), 0, len(found),
                                     "title" if _gender_of_title(title) != "?" else ""))
         mentions += [(s, e, cid) for s, e in found]
+    taken = {s for s, _, _ in mentions}
+    for word, sex, found in home_names(text):
+        # 'said Mother': the children's mother, a character under that word alone (homenames.py).
+        if not any(word in c.aliases for c in characters):
+            characters.append(Character(len(characters), word, (word,), sex, 0, len(found), "title"))
+            mentions += [(s, e, characters[-1].id) for s, e in found if s not in taken]
     return Cast(characters, sorted(mentions))
 
 
@@ -688,7 +607,7 @@ def _named_apart(text: str) -> frozenset:
     """First names the book names side by side ('Anna and Annabel', 'Louis, Louisa'), both ways
     round: two people, however alike the names."""
     pairs = {(m.group(1), m.group(2)) for m in _BESIDE.finditer(text, overlapped=True)}
-    return frozenset(p for a, b in pairs if _one_given_name(a, b) for p in ((a, b), (b, a)))
+    return frozenset(p for a, b in pairs if one_given_name(a, b) for p in ((a, b), (b, a)))
 
 
 def _title_roles(text: str, min_mentions: int = 3) -> dict[str, list[tuple[int, int]]]:

@@ -19,8 +19,13 @@ wondered complained conceded cried roared shrieked bellowed chuckled giggled sne
 grinned nodded panted breathed wailed moaned grumbled muttered interposed exclaimed retorted
 observed reasoned went put broke cut told tells called
 reply answer exclaim exclaiming shouting crying whispering murmuring calling"""
+# Speech verbs that report a thought, not words said aloud.
+THINKING = {"thought", "wondered", "mused", "reflected"}
 VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
 VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?")
+# A name and its speech verb ending narration with no stop before a quotation ('the Gryphon added
+# "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is.
+VERB_END = regex.compile(rf"\b\p{{Lu}}\p{{Ll}}+(?:\s+\p{{Ll}}+)?\s+{VERB}$")
 ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
 VERB_BEFORE = regex.compile(rf"\b{VERB}\s+(?:the\s+)?$")
 VERB_AFTER = regex.compile(rf"(?:,?\s+{ADVERB})?\s+{VERB}\b")
@@ -82,9 +87,16 @@ MARRIED = ("Mrs", "Lady ", "Madame ", "Mme")
 KIN_AFTER = regex.compile(rf"\s+{KIN}")
 KIN_BEFORE = regex.compile(rf"\b{KIN}(?:,?\s+{ADVERB})*,?\s*$")
 # Words between a tag's verb and the name: 'said the Gryphon', 'said poor Alice', 'cried old Jolyon',
-# 'exclaimed the horrified Mrs. Rachel' (after 'the', any one lower-case word).
+# 'exclaimed the horrified Mrs. Rachel' (after 'the', any one lower-case word, hyphened or not:
+# 'said the good-natured Rat').
 EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
-                        r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|(?<=[Tt]he\s+)\p{Ll}+\s+)?")
+                        r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|"
+                        r"(?<=[Tt]he\s+)\p{Ll}+(?:-\p{Ll}+)*\s+)?")
+# A capitalised word between 'the' (and an epithet) and a name the cast knows without it: 'said the
+# March Hare', 'cried the Black Panther' (the month or colour is no name of its own).
+NAMED_KIND = regex.compile(r"[Tt]he\s+(?:\p{Ll}+(?:-\p{Ll}+)*\s+)?\p{Lu}\p{Ll}+[ \t\n]+")
+# The article (and an epithet) before a name a book writes with one: 'the Rat', 'the old Badger'.
+ARTICLE_BEFORE = regex.compile(r"\b[Tt]he\s+(?:\p{Ll}+(?:-\p{Ll}+)*\s+)?$")
 # A possessive after a tag's name ('said Margaret's young man', the apostrophe sometimes lost) and
 # the words after one that are still the person's own speaking ('came Tibby's voice').
 POSSESSIVE = regex.compile(r"(?:['’]s|\x20s)\s+(\p{L}+)(?:\s+(\p{L}+))?")

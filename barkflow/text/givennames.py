@@ -1,0 +1,139 @@
+"""First names: English pet names and the formal names they stand for (Lizzy for Elizabeth), the
+sex a given name tells (the table, else the 1990 US Census list in given_names.tsv), and whether
+two first names are one person's ('Huck' and 'Huckleberry'). characters.py merges a cast with them."""
+
+from __future__ import annotations
+
+import importlib.resources
+from functools import lru_cache
+
+from barkflow.errors import BarkflowError
+
+# Pet names -> the formal first name, with gender (a small table, not a model).
+HYPOCORISMS = {
+    "Elizabeth": ("F", "Lizzy Lizzie Liz Eliza Beth Betsy Betsey Bess Bessie Betty Libby Lisa Elsie"),
+    "Margaret": ("F", "Meg Maggie Peggy Madge Margery Marge Daisy Greta"),
+    "Catherine": ("F", "Kitty Kate Katie Cathy Kit Kathy"),
+    "Katherine": ("F", "Kitty Kate Katie Kathy Kit"),
+    "Frances": ("F", "Fanny Fan Frankie"),
+    "Mary": ("F", "Polly Molly Mamie Mae"),
+    "Anne": ("F", "Annie Nan Nancy Nanny"),
+    "Ann": ("F", "Annie Nan Nancy"),
+    "Susan": ("F", "Sue Susie Sukey"),
+    "Sarah": ("F", "Sally Sal Sadie"),
+    "Caroline": ("F", "Carrie Carol Lina"),
+    "Charlotte": ("F", "Lottie Lotty Charlie"),
+    "Harriet": ("F", "Hattie Hatty"),
+    "Henrietta": ("F", "Hetty Etta"),
+    "Isabella": ("F", "Bella Isabel Belle"),
+    "Eleanor": ("F", "Nell Nellie Ellie"),
+    "Helen": ("F", "Nell Nellie"),
+    "Dorothy": ("F", "Dolly Dot Dora"),
+    "Louisa": ("F", "Lou Lulu"),
+    "Theodora": ("F", "Dora Teddy"),
+    "Georgiana": ("F", "Georgie"),
+    "Julia": ("F", "Julie"),
+    "Lydia": ("F", "Liddy"),
+    "Matilda": ("F", "Tilly Maud"),
+    "Rebecca": ("F", "Becky"),
+    "Jane": ("F", "Jenny Jennie Janie"),
+    "Josephine": ("F", "Josie Jo"),
+    "Wilhelmina": ("F", "Mina Minnie"),
+    "William": ("M", "Will Willy Willie Bill Billy"),
+    "Robert": ("M", "Bob Bobby Rob Robin Bert"),
+    "Roberta": ("F", "Bobbie Robbie Bertie"),
+    "Richard": ("M", "Dick Dicky Rick Richie"),
+    "Edward": ("M", "Ned Teddy Ted Ed Eddie"),
+    "John": ("M", "Jack Johnny Jacky"),
+    "Henry": ("M", "Harry Hal Hank"),
+    "Thomas": ("M", "Tom Tommy"),
+    "James": ("M", "Jim Jimmy Jem Jamie"),
+    "Charles": ("M", "Charley Chuck Chas"),
+    "Christopher": ("M", "Kit Chris"),
+    "Frederick": ("M", "Fred Freddy Freddie"),
+    "Francis": ("M", "Frank Frankie"),
+    "Benjamin": ("M", "Ben Benny"),
+    "Joseph": ("M", "Joe Joey"),
+    "Samuel": ("M", "Sam Sammy"),
+    "Nicholas": ("M", "Nick Nicky"),
+    "Michael": ("M", "Mike Mick Micky"),
+    "Anthony": ("M", "Tony"),
+    "Lawrence": ("M", "Larry Laurie"),
+    "Theodore": ("M", "Ted Teddy Theo"),
+    "Albert": ("M", "Al Bertie"),
+    "Alexander": ("M", "Alec Alex Sandy"),
+    "Daniel": ("M", "Dan Danny"),
+    "David": ("M", "Dave Davy"),
+    "Edmund": ("M", "Ned Ted"),
+    "George": ("M", "Georgie"),
+    "Gilbert": ("M", "Gil Bert"),
+    "Matthew": ("M", "Matt Matty"),
+    "Patrick": ("M", "Pat Paddy"),
+    "Peter": ("M", "Pete"),
+    "Philip": ("M", "Phil Pip"),
+    "Reginald": ("M", "Reggie Reg"),
+    "Walter": ("M", "Walt Wat"),
+    "Timothy": ("M", "Tim Timmy"),
+    "Leonard": ("M", "Len Lenny"),
+}
+PET = {pet: (formal, g) for formal, (g, pets) in HYPOCORISMS.items() for pet in pets.split()}
+FORMAL_GENDER = {formal: g for formal, (g, _) in HYPOCORISMS.items()}
+
+_GIVEN_NAMES_FILE = "given_names.tsv"
+_GIVEN_NAMES_MAX = 200_000  # bytes; the file is about 45 KB
+
+
+@lru_cache(maxsize=1)
+def given_names() -> dict[str, str]:
+    """Given name -> "M" or "F", for names the 1990 US Census finds worn by one sex at least ten
+    times as often as by the other (scripts/given_names.py derives the file). Read once, on first use."""
+    resource = importlib.resources.files("barkflow.text") / _GIVEN_NAMES_FILE
+    try:
+        with resource.open("rb") as f:
+            data = f.read(_GIVEN_NAMES_MAX + 1)
+    except OSError as e:
+        raise BarkflowError(f"barkflow/text/{_GIVEN_NAMES_FILE} cannot be read ({e}): reinstall barkflow") from None
+    if len(data) > _GIVEN_NAMES_MAX:
+        raise BarkflowError(f"barkflow/text/{_GIVEN_NAMES_FILE} is over {_GIVEN_NAMES_MAX:,} bytes: "
+                            "regenerate it with scripts/given_names.py")
+    out = {}
+    for n, line in enumerate(data.decode("ascii", "replace").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, _, sex = line.partition("\t")
+        if sex not in ("M", "F") or not name.isalpha():
+            raise BarkflowError(f"barkflow/text/{_GIVEN_NAMES_FILE}:{n}: expected 'Name<TAB>M|F', got {line!r}: "
+                                "regenerate it with scripts/given_names.py")
+        out[name] = sex
+    return out
+
+
+def formal(first: str) -> str:
+    """A first given name as its formal form: Bill -> William."""
+    word = first.split()[0]
+    return PET.get(word, (word,))[0]
+
+
+def given_sex(name: str) -> str:
+    return FORMAL_GENDER.get(name) or PET.get(name, (None, None))[1] or given_names().get(name, "?")
+
+
+def familiar(a: str, b: str) -> bool:
+    """Whether first name a is a familiar form of b: its pet name (Tom, Thomas; Becky, Rebecca),
+    a clear clipping, three letters or more that drop two or more (Huck, Huckleberry), or b with
+    a diminutive ending (Hucky, Huck; Benny, Ben). Two pet names of one formal name are not
+    (Bessie and Eliza are two women), nor is a formal name a pet name's (John is not Jack)."""
+    if PET.get(a, (None,))[0] == b:
+        return True
+    if len(b) >= len(a) + 2 and len(a) >= 3 and b.startswith(a):
+        return True
+    rest = a[len(b):] if a.startswith(b) and len(b) >= 3 else ""
+    return rest in ("y", "ie", "ey") or len(rest) > 1 and rest[0] == b[-1] and rest[1:] in ("y", "ie", "ey")
+
+
+def one_given_name(a: str, b: str) -> bool:
+    """Whether a and b are one first name, one a familiar form of the other, neither a name of the
+    other sex (Louis is not Louisa)."""
+    if a == b or " " in a or " " in b or not (familiar(a, b) or familiar(b, a)):
+        return False
+    return len({given_sex(a), given_sex(b)} - {"?"}) < 2

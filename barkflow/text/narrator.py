@@ -1,0 +1,61 @@
+"""A first-person narrator: whether the book has one who speaks in its dialogue ('"...," said I'),
+and who 'I' is, from the names the people answering the narrator call them by. `ctx` below is
+attribution's context: the cast, the narration's mentions (ctx.events) and ctx.narrator."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from barkflow.text import cues
+from barkflow.text.turns import Turn
+
+# Calls in the speeches next to a first-person narrator's that make a name theirs beside the one
+# they are named by, where the narration hardly names it ('Handel' for Pip, 'Davie' for David).
+NICKNAME_CALLS = 5
+
+
+def first_person(text: str) -> bool:
+    """Whether the book's narrator speaks in its dialogue ('"...," said I'): first-person tags are
+    common, not a stray one in a letter or a story told inside the book."""
+    mine = len(cues.I_TAG.findall(text))
+    return mine >= 20 and mine * 4 >= len(cues.HE_SHE_TAG.findall(text))
+
+
+def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
+    """Who 'I' is: the name the people answering the narrator call them by, where one name clearly
+    leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
+    narrator; else 'the narrator' stays a character of its own, spoken in the narrator's voice. A
+    second name they answer to ('Handel' beside 'Pip') is the narrator's too."""
+    # Each speech next to the narrator's votes once, though it sits between two of theirs.
+    answers = set()
+    for i, turn in enumerate(turns):
+        if turn.speaker != narrator:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(turns) and abs(turns[j].paragraph - turn.paragraph) == 1 and turns[j].speaker != narrator:
+                answers.add(j)
+    called = Counter(cid for j in answers for cid in set(turns[j].vocatives))
+    ranked = called.most_common(2) + [(None, 0)] * 2  # nobody may call the narrator anything
+    (name, n), (_, second) = ranked[0], ranked[1]
+    me = name if name is not None and n >= 3 and n >= 2 * second else narrator
+    # Another name the narrator answers to ('..., Handel?' beside '..., Pip?'; 'Davie' beside
+    # 'David'): one called often in the speeches next to theirs, hardly ever in the narration, which
+    # says 'I'; its vocatives and turns are the narrator's, not a second character's.
+    narrated = Counter(cid for _, cid in ctx.events)
+    also = {cid for cid, k in called.items() if cid != me and k >= NICKNAME_CALLS and 2 * narrated[cid] < k}
+    if me == narrator and not also:
+        return
+    if me != narrator:
+        ctx.cast.characters.pop()  # the stand-in, last in the list: nothing refers to it below
+    mine = {narrator, *also}
+    for cid in {me, *also}:
+        ctx.cast.characters[cid].narrator = True
+    ctx.narrator = me
+    ctx.events = [(pos, me if cid in mine else cid) for pos, cid in ctx.events]
+    for turn in turns:
+        if turn.speaker in mine:
+            turn.speaker = me
+        if turn.per_quote:
+            turn.per_quote = [(me, *t[1:]) if t and t[0] in mine else t for t in turn.per_quote]
+        if also & set(turn.vocatives):
+            turn.vocatives = tuple(me if v in also else v for v in turn.vocatives)
