@@ -1298,3 +1298,12 @@ def test_a_married_woman_s_father_is_not_the_man_of_her_married_name():
             "\"Is it late?\" said Tom.\n\n\"Very late,\" said Mrs. Dorn.\n\n"
             "\"Not for me,\" was her father's reply.")
     assert speakers(text)[-1] != "Mr. Dorn"
+
+
+def test_a_surname_with_an_apostrophe_after_its_first_letter_is_a_name_whichever_the_mark():
+    """'Mr O’Rourke', 'Mr D’Arcy', 'Mr M’Kay' written with a curly apostrophe (as most e-texts
+    print it) are names as 'O'Rourke' is: 'said Mr O’Rourke' names him, not the talk's turns."""
+    text = ("Mr O’Rourke and Mr D’Arcy and Mr M’Kay sat by the fire. Mr O’Rourke filled his pipe.\n\n"
+            "“It is cold,” said Mr D’Arcy.\n\n“Colder than last night,” said Mr M’Kay.\n\n"
+            "“Never mind the cold,” said Mr O’Rourke.\n\n“Where is the coal?” asked Mr M’Kay.")
+    assert speakers(text) == ["Mr. D’Arcy", "Mr. M’Kay", "Mr. O’Rourke", "Mr. M’Kay"]

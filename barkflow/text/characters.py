@@ -165,7 +165,9 @@ OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas 
 _MONTHS = set("January February March April May June July August September October November December".split())
 
 _TITLE_RE = r"(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\.?"
-_WORD = r"(?:Mc|Mac|O')?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
+# An Irish or Scots prefix with either apostrophe, straight or curly as most e-texts print it:
+# 'O’Connor', 'D’Arcy', 'M’Coy' (Dubliners, explicit-tag check 356 -> 421/422; dev unchanged).
+_WORD = r"(?:Mc|Mac|[ODM]['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 # A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
 _NOT_TITLE = rf"(?!{_TITLE_RE}(?![\p{{L}}]))"
