@@ -1307,3 +1307,14 @@ def test_a_surname_with_an_apostrophe_after_its_first_letter_is_a_name_whichever
             "“It is cold,” said Mr D’Arcy.\n\n“Colder than last night,” said Mr M’Kay.\n\n"
             "“Never mind the cold,” said Mr O’Rourke.\n\n“Where is the coal?” asked Mr M’Kay.")
     assert speakers(text) == ["Mr. D’Arcy", "Mr. M’Kay", "Mr. O’Rourke", "Mr. M’Kay"]
+
+
+def test_a_month_a_tag_names_is_a_person_s_name_but_not_a_date():
+    """'Harold June' is a man the tags call 'June' ('said June', 'protested June'); 'in June' is
+    still a date, and 'May I come?' a question, not a mention of Polly May."""
+    text = ("Harold June walked with Fisher in June, and Harold June was glad. Polly May sat by the gate, "
+            "and Polly May waved.\n\n"
+            "\"It is warm,\" said June.\n\n\"Warmer than in May,\" said Fisher.\n\n"
+            "\"May I come?\" said May.\n\n\"You may,\" said June.\n\n\"Then wait,\" said May.\n\n"
+            "\"But the road is long,\" protested June.")
+    assert speakers(text) == ["Harold June", "Fisher", "Polly May", "Harold June", "Polly May", "Harold June"]

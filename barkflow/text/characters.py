@@ -26,6 +26,7 @@ from functools import lru_cache
 import regex
 
 from barkflow.errors import BarkflowError
+from barkflow.text import cues
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
                "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
@@ -231,8 +232,11 @@ def _gender_of_title(title: str | None) -> str:
 
 # A tag's word after the verb, with or without 'the' ('said the Mouse', 'said Baby'): a whole word,
 # not the head of a longer one ('said Ma'am', 'said Good-bye').
-_TAGGED = regex.compile(r"\b(?:said|cried|replied|asked|answered|exclaimed|added|continued|"
-                        r"remarked|shouted|whispered|called\s+out)\s+(?:the\s+)?(\p{Lu}\p{Ll}+)\b(?![\p{L}'’-])")
+_TAG_VERB = r"(?:said|cried|replied|asked|answered|exclaimed|added|continued|remarked|shouted|whispered|called\s+out)"
+_TAGGED = regex.compile(rf"\b{_TAG_VERB}\s+(?:the\s+)?(\p{{Lu}}\p{{Ll}}+)\b(?![\p{{L}}'’-])")
+# A word in a tag's name position, right after its verb or right before it ('said March', 'May said').
+_TAG_BEFORE = regex.compile(rf"\b{cues.VERB}[ \t\n]+$")
+_TAG_AFTER = regex.compile(rf"[ \t\n]+{cues.VERB}\b")
 
 
 def _name_words(text: str) -> set[str]:
@@ -255,7 +259,7 @@ def _name_words(text: str) -> set[str]:
     # names is a character, however often the word is written in lower case elsewhere ('a mouse',
     # 'a baby'): a nickname may be seen nowhere but in its tags.
     tagged = Counter(_TAGGED.findall(text))
-    names |= {w for w, n in tagged.items() if n >= 2 and w not in STOP}
+    names |= {w for w, n in tagged.items() if n >= 2 and (w not in STOP or w in _MONTHS)}
     # A given name that is also a common word (Rose, Grace, Will) is a name where the book puts it
     # before a surname it knows, twice or more: 'Rose Maylie'. Mostly before the one name: a word
     # that opens sentences before whichever name comes next ('Presently Tony', 'Presently Milly')
@@ -287,6 +291,21 @@ _TITLE_FULL = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": 
 FormKey = tuple[str | None, str]   # (title, name words): one form a character is called by
 
 
+def _month_named(text: str, m: regex.Match, words: list[str], word: str, names: set[str]) -> bool:
+    """Whether a month word in name match m is someone's name: one a book's tags name ('said March',
+    twice or more: `names` holds it) beside another name ('Harold March', 'May Chester') or in a
+    tag's name position ('asked March', 'May said'); never 'in March' or 'May I come?' (dev all
+    16452 -> 16458, Alice's 'said the March Hare'; explicit-tag check: The Man Who Knew Too Much
+    292 -> 329/332, Harold March; Little Women 950 -> 954/958, May Chester)."""
+    if word not in _MONTHS or word not in names:
+        return False
+    if len(words) > 1:
+        return True
+    start = m.start() + m.group().find(word)
+    end = start + len(word)
+    return bool(_TAG_BEFORE.search(text, max(0, start - 20), start) or _TAG_AFTER.match(text, end, end + 20))
+
+
 def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list[tuple[int, int]]]]:
     """Every titled or untitled name form in `text`: how often each occurs, and where."""
     forms: Counter = Counter()
@@ -306,7 +325,8 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
             title = title.rstrip(".")
             title = _TITLE_FULL.get(title, title)
         # A month after a title is a surname ('Mrs. March', 'Miss May'); alone it is a date.
-        if len(words) > 3 or any(w in STOP and not (title and len(words) == 1 and w in _MONTHS) for w in words):
+        if len(words) > 3 or any(w in STOP and not (title and len(words) == 1 and w in _MONTHS
+                                                    or _month_named(text, m, words, w, names)) for w in words):
             continue
         key = (title, " ".join(words))
         if m.group("initials") and title and len(words) == 1:
