@@ -1318,3 +1318,13 @@ def test_a_month_a_tag_names_is_a_person_s_name_but_not_a_date():
             "\"May I come?\" said May.\n\n\"You may,\" said June.\n\n\"Then wait,\" said May.\n\n"
             "\"But the road is long,\" protested June.")
     assert speakers(text) == ["Harold June", "Fisher", "Polly May", "Harold June", "Polly May", "Harold June"]
+
+
+def test_a_bare_surname_a_family_shares_is_the_doctor_of_that_name():
+    """'Dr. Rusk' and his wife 'Mrs. Rusk': the book's bare 'Rusk' is the man it titles by surname
+    alone, Dr. as well as Mr."""
+    text = ("Dr. Rusk came home late. Mrs. Rusk met him at the door. Dr. Rusk sat down and "
+            "Mrs. Rusk poured the tea. Nell was asleep upstairs; Nell woke.\n\n"
+            "\"You are tired,\" said Mrs. Rusk.\n\n\"Very,\" said Rusk.\n\n\"Then rest,\" said Nell.\n\n"
+            "\"I cannot,\" said Rusk. \"The Dorns are ill.\"")
+    assert speakers(text) == ["Mrs. Rusk", "Dr. Rusk", "Nell", "Dr. Rusk", "Dr. Rusk"]

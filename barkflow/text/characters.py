@@ -419,6 +419,12 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
         for g in e.givens - e.titled_givens)
 
 
+# Titles a man is called by before his surname alone ('Mr. Tilney', 'Dr. Kennicott', 'Captain
+# Wentworth'): a bare surname his family shares is his (Main Street's 504 'Kennicott' had no owner
+# beside Dr. Kennicott, Mrs. Kennicott, Carol Kennicott: explicit-tag check 138 -> 178/197; dev unchanged).
+_MAN_SURNAME_TITLES = {"Mr", "Dr", "Doctor"} | _MOSTLY_MALE
+
+
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str, apart: frozenset = frozenset(),
                   misters: set = frozenset()) -> _Entry | None:
@@ -484,7 +490,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     if last and not first and not title and len(matches) > 1:
         # A bare surname several share ('his name was Tilney'): the man the book calls Mr. Tilney,
         # where one is named far more than any other; a book calls its women by title or first name.
-        men = sorted((e for e in matches if any(t == "Mr" for t, _ in e.forms)), key=lambda e: -sum(e.forms.values()))
+        men = sorted((e for e in matches if any(t in _MAN_SURNAME_TITLES for t, _ in e.forms)),
+                     key=lambda e: -sum(e.forms.values()))
         if men and (len(men) == 1 or sum(men[0].forms.values()) >= 2 * sum(men[1].forms.values())):
             return men[0]
         # None titled Mr.: the one man among women ('Ferrier': John Ferrier, not his daughter Lucy
