@@ -1328,3 +1328,14 @@ def test_a_bare_surname_a_family_shares_is_the_doctor_of_that_name():
             "\"You are tired,\" said Mrs. Rusk.\n\n\"Very,\" said Rusk.\n\n\"Then rest,\" said Nell.\n\n"
             "\"I cannot,\" said Rusk. \"The Dorns are ill.\"")
     assert speakers(text) == ["Mrs. Rusk", "Dr. Rusk", "Nell", "Dr. Rusk", "Dr. Rusk"]
+
+
+def test_an_inverted_tag_with_an_uncommon_verb_names_its_speaker():
+    """'"...," grizzled Mr. Hobb', '"...?" fretted Nan': whatever the verb, a past tense opening the
+    narration after a quotation's comma or question mark, then a name, is a tag."""
+    text = ("Mr. Hobb and Nan and Mrs. Dorn sat in the kitchen. Mr. Hobb smoked; Nan sewed.\n\n"
+            "\"The rain will spoil the hay,\" grizzled Mr. Hobb.\n\n"
+            "\"Must it rain today?\" fretted Nan.\n\n"
+            "\"It always does,\" said Mrs. Dorn.\n\n"
+            "\"Then we shall cut it tomorrow,\" decreed Mr. Hobb.")
+    assert speakers(text) == ["Mr. Hobb", "Nan", "Mrs. Dorn", "Mr. Hobb"]

@@ -31,6 +31,9 @@ SUBJECT_PRONOUN_I = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE|I)\b")
 # A first-person tag ('"...," I said', '"...," said I'), and a third-person one to weigh it against.
 I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{VERB}\b|{VERB}\s+I\b)")
 HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{VERB}\b|{VERB}\s+(?:he|she)\b)")
+# Any past-tense verb heading a quotation's tail, where no speech verb does: '"...," cheered Chet',
+# '"...?" petitioned Raymie', '"...," gibed Mrs. Howland' (read as a tag only before a name).
+PAST_VERB = regex.compile(r"\p{Ll}{2,}(?:ed|id)\b")
 BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{ADVERB})*\s*$")
 CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
 # A finite verb right after a name makes it its clause's subject wherever the clause starts
