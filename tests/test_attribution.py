@@ -1339,3 +1339,14 @@ def test_an_inverted_tag_with_an_uncommon_verb_names_its_speaker():
             "\"It always does,\" said Mrs. Dorn.\n\n"
             "\"Then we shall cut it tomorrow,\" decreed Mr. Hobb.")
     assert speakers(text) == ["Mr. Hobb", "Nan", "Mrs. Dorn", "Mr. Hobb"]
+
+
+def test_she_in_a_tag_is_the_woman_just_called_by_name_where_the_narration_names_none():
+    """A husband and wife alone: the narration calls her only 'his wife' and 'she', his speeches
+    call her 'Nell'; the woman last named in the narration, long before, is not the one answering."""
+    text = ("Mrs. Dorn said good night to Tom and Nell at the gate and went home. Mrs. Dorn was tired.\n\n"
+            + "The lamp burned low in the long room while the rain kept on against the glass. " * 22
+            + "\n\nTom turned to his wife.\n\n\"Nell!\"\n\nShe looked round from the window.\n\n"
+            "\"You look cold,\" he said.\n\n\"A little,\" she said.\n\n\"Come to the fire.\"\n\n"
+            "\"I am coming,\" she answered.")
+    assert speakers(text)[2::2] == ["Nell", "Nell"]
