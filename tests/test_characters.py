@@ -224,3 +224,12 @@ def test_a_clipped_name_is_never_a_person_of_the_other_sex_or_one_named_beside_i
     for c in find_characters(text).characters:
         assert not ({f"{a} Pell", f"{b} Pell"} <= set(c.aliases)), c
         assert not ({a, b} <= set(c.aliases)), c
+
+
+def test_a_doctor_the_pronouns_leave_split_is_a_man():
+    """Dr. Rusk's name is followed by his wife's 'she' as often as by his own 'he': a doctor whose
+    pronouns tell nothing is a man, as a census name would tell."""
+    text = ("Dr. Rusk came in and she looked up. Dr. Rusk sat down; he was tired. Dr. Rusk smiled and she "
+            "laughed. Dr. Rusk read while he ate. Dr. Rusk spoke, and she listened. Dr. Rusk rose and he left.")
+    (rusk,) = [c for c in find_characters(text).characters if "Dr. Rusk" in c.aliases]
+    assert rusk.gender == "M"
