@@ -1350,3 +1350,12 @@ def test_she_in_a_tag_is_the_woman_just_called_by_name_where_the_narration_names
             "\"You look cold,\" he said.\n\n\"A little,\" she said.\n\n\"Come to the fire.\"\n\n"
             "\"I am coming,\" she answered.")
     assert speakers(text)[2::2] == ["Nell", "Nell"]
+
+
+def test_a_name_and_an_uncommon_verb_after_a_quotation_s_comma_is_its_tag():
+    """'"...," Miss Pym reproved': after the quotation's comma its sentence goes on, and a name
+    with any past-tense verb there is its tag, though the book never names her beside 'said'."""
+    text = ("Miss Pym and Carol stood by the desk. Miss Pym frowned. Carol smiled.\n\n"
+            "\"We have not seen you here,\" Miss Pym reproved.\n\n\"I have been busy,\" said Carol.\n\n"
+            "\"Then come tomorrow,\" Miss Pym relented.")
+    assert speakers(text) == ["Miss Pym", "Carol", "Miss Pym"]

@@ -432,11 +432,14 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
 
 
 def _odd_verb_tag(ctx: _Context, closing: str, s: int, end: int) -> tuple[int, str, float] | None:
-    """A tail tag inverted before a name with a verb no speech-verb list holds, after a quotation
-    ending in a comma, '?', '!' or dash: '"...," cheered Chet', '"...?" queried Diana' (dev PDNC
-    all 16458 -> 16459, explicit 6868 -> 6874/7202; Main Street's name-tag check 178 -> 184/197)."""
-    m = cues.PAST_VERB.match(ctx.text, s, end) if closing and closing in ",?!—-" else None
-    found = ctx.subject_at(m.end(), min(end, m.end() + 40)) if m else None
+    """A tail tag whose verb no speech-verb list holds: 'cheered Chet' after a quotation's comma, '?',
+    '!' or dash, 'Miss Villets reproved' after its comma or dash, where its sentence goes on (dev PDNC
+    all 16458 -> 16459, explicit 6868 -> 6875/7202; Main Street's name-tag check 178 -> 188/197)."""
+    text, found = ctx.text, None
+    if closing and closing in ",?!—-" and (m := cues.PAST_VERB.match(text, s, end)):
+        found = ctx.subject_at(m.end(), min(end, m.end() + 40))
+    elif closing in (",", "—", "-") and (hit := ctx.at.get(s)) and cues.PAST_VERB_AFTER.match(text, hit[0], end):
+        found = hit[1], EXPLICIT, 0.95
     return found if found and found[0] is not None and found[1] == EXPLICIT else None
 
 
