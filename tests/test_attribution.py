@@ -1359,3 +1359,12 @@ def test_a_name_and_an_uncommon_verb_after_a_quotation_s_comma_is_its_tag():
             "\"We have not seen you here,\" Miss Pym reproved.\n\n\"I have been busy,\" said Carol.\n\n"
             "\"Then come tomorrow,\" Miss Pym relented.")
     assert speakers(text) == ["Miss Pym", "Carol", "Miss Pym"]
+
+
+def test_a_lead_in_tag_after_a_semicolon_leads_into_the_next_quotation():
+    """'"...," said Mr. Hobb; and Mrs. Dorn added: "..."': the clause after the semicolon is the
+    next quotation's tag, though the narration holds one sentence."""
+    text = ("Mr. Hobb and Mrs. Dorn sat at the table. Mr. Hobb ate; Mrs. Dorn poured.\n\n"
+            "\"The bread is stale,\" said Mr. Hobb, in his slow way; and Mrs. Dorn added sharply: "
+            "\"Then bake it yourself.\"")
+    assert speakers(text) == ["Mr. Hobb", "Mrs. Dorn"]

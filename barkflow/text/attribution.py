@@ -202,9 +202,8 @@ class _Context:
             i -= 1
             seen += 1
         if tag and (latest is None or pos - latest_pos >= 1500):
-            # No one of that gender a subject nearby: the latest one a speech since called by name
-            # ('"Gretta, dear, ..."' / '"...," she said' where the narration says only 'his wife'):
-            # dev PDNC all 16459 -> 16482 right, answered 80.91 -> 80.96% (800: 16467, 3000: 16469).
+            # No one of that gender a subject nearby: the latest a speech since called by name ('"Gretta,
+            # dear, ..."' / '"...," she said'; dev PDNC all 16459 -> 16482, 800: 16467, 3000: 16469).
             called = addressees.called_since(self, gender, latest_pos if latest else pos - 1500, pos)
             if called is not None:
                 return called, 0.8
@@ -462,8 +461,9 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
     """Each quotation's [lead-in tag, tag after it]. The narration between two quotations is the
     first one's tag ('"Well," said Emma, "I..."') unless the first already has a lead-in tag of its
     own ('Milly said, "..." Babs said, "..."'): then it leads into the second. Where it holds two
-    sentences, its first clause follows the one and its last sentence, ending in a comma or colon,
-    leads into the other ('"...," said Lady Bertram. After a pause Sir Thomas added, "..."')."""
+    sentences or clauses a semicolon parts, its first clause follows the one and its last, ending in
+    a comma or colon, leads into the other ('"...," said Lady Bertram. After a pause Sir Thomas added,
+    "..."'; 'said Lord Hubert; and Mrs. Bry added:' dev PDNC all 16482 -> 16483, House of Mirth)."""
     text = ctx.text
     own = [[None, None] for _ in quotes]
     start = ctx.scan.paragraphs[quotes[0].paragraph].start
@@ -477,7 +477,7 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
             own[i][1] = _tag(ctx, s, e, tail=True)
             break
         leads_in = _leads_in(text, s, e)
-        two = cues.SENTENCE_END.search(text, s, e) is not None
+        two = cues.SENTENCE_END.search(text, s, e) is not None or ";" in text[s:e]
         # After a semicolon outside the marks a new clause starts: no tag of this quotation's.
         if not (leads_in and not two and led) and not cues.NEW_CLAUSE.match(text, s, e):
             own[i][1] = _tag(ctx, s, e, tail=True)
