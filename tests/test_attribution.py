@@ -1368,3 +1368,12 @@ def test_a_lead_in_tag_after_a_semicolon_leads_into_the_next_quotation():
             "\"The bread is stale,\" said Mr. Hobb, in his slow way; and Mrs. Dorn added sharply: "
             "\"Then bake it yourself.\"")
     assert speakers(text) == ["Mr. Hobb", "Mrs. Dorn"]
+
+
+def test_a_named_lead_in_tag_outweighs_a_tail_that_names_no_one():
+    """'Tom said, "..." She looked polite, and observed the oiled floors.': the narration after the
+    speech holds a speech verb before a description, no tag naming anyone; the lead-in names Tom."""
+    text = ("Mrs. Dorn and Tom came into the hall, and Mrs. Dorn sat down by Tom.\n\n"
+            "She sat quite still, looking about the hall. Tom said, \"A fine room, eh?\" She looked polite, "
+            "and observed the polished floors and the cold grate.")
+    assert speakers(text) == ["Tom"]
