@@ -1377,3 +1377,12 @@ def test_a_named_lead_in_tag_outweighs_a_tail_that_names_no_one():
             "She sat quite still, looking about the hall. Tom said, \"A fine room, eh?\" She looked polite, "
             "and observed the polished floors and the cold grate.")
     assert speakers(text) == ["Tom"]
+
+
+def test_a_common_word_after_a_surname_title_is_a_surname():
+    """'Dr. Hall', 'Mr. King': a word never a name elsewhere (a hall, a king) is one after Dr. or Mr.,
+    and 'murmured Dr. Hall' names him."""
+    text = ("Dr. Hall and Mr. King sat by the fire. Dr. Hall read; Mr. King slept.\n\n"
+            "\"A liner!\" murmured Dr. Hall.\n\n\"Two liners,\" said Mr. King.\n\n"
+            "\"Nonsense,\" said Dr. Hall.")
+    assert speakers(text) == ["Dr. Hall", "Mr. King", "Dr. Hall"]
