@@ -1386,3 +1386,14 @@ def test_a_common_word_after_a_surname_title_is_a_surname():
             "\"A liner!\" murmured Dr. Hall.\n\n\"Two liners,\" said Mr. King.\n\n"
             "\"Nonsense,\" said Dr. Hall.")
     assert speakers(text) == ["Dr. Hall", "Mr. King", "Dr. Hall"]
+
+
+def test_a_lead_in_tag_with_an_uncommon_verb_names_its_speaker():
+    """'Mrs. Clay lamented, "...," and Mr. Dorn grumbled, "..."': a name or pronoun and any past
+    tense ending the narration in a comma or colon lead into the quotation, as 'said,' does, so
+    one paragraph's two speeches are two people's."""
+    text = ("Mr. Hobb, Mr. Dorn and Mrs. Clay came out of the church. Mr. Hobb nodded to Mrs. Clay.\n\n"
+            "\"A fine sermon,\" said Mr. Hobb.\n\n"
+            "At the gate Mrs. Clay lamented, \"I have left my gloves inside,\" and Mr. Dorn grumbled, "
+            "\"Then we shall be late.\"")
+    assert speakers(text) == ["Mr. Hobb", "Mrs. Clay", "Mr. Dorn"]

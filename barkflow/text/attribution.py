@@ -32,7 +32,7 @@ from barkflow.text import addressees, cues, rankrefs
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames
-from barkflow.text.oddverbs import odd_verb_tag
+from barkflow.text.oddverbs import odd_lead_in, odd_verb_tag
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
@@ -365,6 +365,9 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         s = starts[-1] if starts else s
         window_end = e
         verbs = list(cues.VERB_RE.finditer(text, s, e))[-1:]
+        found = None if verbs else odd_lead_in(ctx, s, e)
+        if found:
+            return found
     for v in verbs[:1]:
         after = ctx.subject_at(v.end(), min(window_end, v.end() + 40))
         before = ctx.subject_before(v.start(), s)
