@@ -454,7 +454,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 first in given and e.last == last or f"{first} {last}" == e.first) or (
                 # 'Huck Finn' is 'Huckleberry Finn', 'Tom Sawyer' is 'Thomas Sawyer'.
                 e.last == last and _kin_given(e, first, apart, misters))
-            if same and (mine == theirs or "?" in (mine, theirs)):
+            # 'Mrs. Champ Perry' is Champ Perry's wife where the census cannot tell his first name's
+            # sex (Main Street's Champ Perry, Nat Hicks, Dr. Terry Gould, Dubliners' Ignatius Gallaher
+            # were women; dev unchanged, hand-checked unchanged).
+            wife = known == "?" and (title == "Mrs") != ("Mrs" in {t for t, _ in e.forms})
+            if same and (mine == theirs or "?" in (mine, theirs)) and not wife:
                 matches.append(e)
         elif last and title:
             # Mr. Darcy joins Mr. Fitzwilliam Darcy or Fitzwilliam Darcy; Mrs. Bates does not
