@@ -1490,3 +1490,102 @@ def test_a_formal_name_joins_the_pet_name_a_book_uses_more():
     assert said.quotations[0].speaker == girls[0].id
     text = "Tom and Jacky came, and Jacky sat with Tom, and Jacky smiled. But John was away, and John was busy."
     assert not any({"Jacky", "John"} <= set(c.aliases) for c in find_characters(text).characters)
+
+
+def test_a_surname_with_an_apostrophe_after_its_first_letter_is_a_name_whichever_the_mark():
+    """'Mr O’Rourke', 'Mr D’Arcy', 'Mr M’Kay' written with a curly apostrophe (as most e-texts
+    print it) are names as 'O'Rourke' is: 'said Mr O’Rourke' names him, not the talk's turns."""
+    text = ("Mr O’Rourke and Mr D’Arcy and Mr M’Kay sat by the fire. Mr O’Rourke filled his pipe.\n\n"
+            "“It is cold,” said Mr D’Arcy.\n\n“Colder than last night,” said Mr M’Kay.\n\n"
+            "“Never mind the cold,” said Mr O’Rourke.\n\n“Where is the coal?” asked Mr M’Kay.")
+    assert speakers(text) == ["Mr. D’Arcy", "Mr. M’Kay", "Mr. O’Rourke", "Mr. M’Kay"]
+
+
+def test_a_month_a_tag_names_is_a_person_s_name_but_not_a_date():
+    """'Harold June' is a man the tags call 'June' ('said June', 'protested June'); 'in June' is
+    still a date, and 'May I come?' a question, not a mention of Polly May."""
+    text = ("Harold June walked with Fisher in June, and Harold June was glad. Polly May sat by the gate, "
+            "and Polly May waved.\n\n"
+            "\"It is warm,\" said June.\n\n\"Warmer than in May,\" said Fisher.\n\n"
+            "\"May I come?\" said May.\n\n\"You may,\" said June.\n\n\"Then wait,\" said May.\n\n"
+            "\"But the road is long,\" protested June.")
+    assert speakers(text) == ["Harold June", "Fisher", "Polly May", "Harold June", "Polly May", "Harold June"]
+
+
+def test_a_bare_surname_a_family_shares_is_the_doctor_of_that_name():
+    """'Dr. Rusk' and his wife 'Mrs. Rusk': the book's bare 'Rusk' is the man it titles by surname
+    alone, Dr. as well as Mr."""
+    text = ("Dr. Rusk came home late. Mrs. Rusk met him at the door. Dr. Rusk sat down and "
+            "Mrs. Rusk poured the tea. Nell was asleep upstairs; Nell woke.\n\n"
+            "\"You are tired,\" said Mrs. Rusk.\n\n\"Very,\" said Rusk.\n\n\"Then rest,\" said Nell.\n\n"
+            "\"I cannot,\" said Rusk. \"The Dorns are ill.\"")
+    assert speakers(text) == ["Mrs. Rusk", "Dr. Rusk", "Nell", "Dr. Rusk", "Dr. Rusk"]
+
+
+def test_an_inverted_tag_with_an_uncommon_verb_names_its_speaker():
+    """'"...," grizzled Mr. Hobb', '"...?" fretted Nan': whatever the verb, a past tense opening the
+    narration after a quotation's comma or question mark, then a name, is a tag."""
+    text = ("Mr. Hobb and Nan and Mrs. Dorn sat in the kitchen. Mr. Hobb smoked; Nan sewed.\n\n"
+            "\"The rain will spoil the hay,\" grizzled Mr. Hobb.\n\n"
+            "\"Must it rain today?\" fretted Nan.\n\n"
+            "\"It always does,\" said Mrs. Dorn.\n\n"
+            "\"Then we shall cut it tomorrow,\" decreed Mr. Hobb.")
+    assert speakers(text) == ["Mr. Hobb", "Nan", "Mrs. Dorn", "Mr. Hobb"]
+
+
+def test_she_in_a_tag_is_the_woman_just_called_by_name_where_the_narration_names_none():
+    """A husband and wife alone: the narration calls her only 'his wife' and 'she', his speeches
+    call her 'Nell'; the woman last named in the narration, long before, is not the one answering."""
+    text = ("Mrs. Dorn said good night to Tom and Nell at the gate and went home. Mrs. Dorn was tired.\n\n"
+            + "The lamp burned low in the long room while the rain kept on against the glass. " * 22
+            + "\n\nTom turned to his wife.\n\n\"Nell!\"\n\nShe looked round from the window.\n\n"
+            "\"You look cold,\" he said.\n\n\"A little,\" she said.\n\n\"Come to the fire.\"\n\n"
+            "\"I am coming,\" she answered.")
+    assert speakers(text)[2::2] == ["Nell", "Nell"]
+
+
+def test_a_name_and_an_uncommon_verb_after_a_quotation_s_comma_is_its_tag():
+    """'"...," Miss Pym reproved': after the quotation's comma its sentence goes on, and a name
+    with any past-tense verb there is its tag, though the book never names her beside 'said'."""
+    text = ("Miss Pym and Carol stood by the desk. Miss Pym frowned. Carol smiled.\n\n"
+            "\"We have not seen you here,\" Miss Pym reproved.\n\n\"I have been busy,\" said Carol.\n\n"
+            "\"Then come tomorrow,\" Miss Pym relented.")
+    assert speakers(text) == ["Miss Pym", "Carol", "Miss Pym"]
+
+
+def test_a_lead_in_tag_after_a_semicolon_leads_into_the_next_quotation():
+    """'"...," said Mr. Hobb; and Mrs. Dorn added: "..."': the clause after the semicolon is the
+    next quotation's tag, though the narration holds one sentence."""
+    text = ("Mr. Hobb and Mrs. Dorn sat at the table. Mr. Hobb ate; Mrs. Dorn poured.\n\n"
+            "\"The bread is stale,\" said Mr. Hobb, in his slow way; and Mrs. Dorn added sharply: "
+            "\"Then bake it yourself.\"")
+    assert speakers(text) == ["Mr. Hobb", "Mrs. Dorn"]
+
+
+def test_a_named_lead_in_tag_outweighs_a_tail_that_names_no_one():
+    """'Tom said, "..." She looked polite, and observed the oiled floors.': the narration after the
+    speech holds a speech verb before a description, no tag naming anyone; the lead-in names Tom."""
+    text = ("Mrs. Dorn and Tom came into the hall, and Mrs. Dorn sat down by Tom.\n\n"
+            "She sat quite still, looking about the hall. Tom said, \"A fine room, eh?\" She looked polite, "
+            "and observed the polished floors and the cold grate.")
+    assert speakers(text) == ["Tom"]
+
+
+def test_a_common_word_after_a_surname_title_is_a_surname():
+    """'Dr. Hall', 'Mr. King': a word never a name elsewhere (a hall, a king) is one after Dr. or Mr.,
+    and 'murmured Dr. Hall' names him."""
+    text = ("Dr. Hall and Mr. King sat by the fire. Dr. Hall read; Mr. King slept.\n\n"
+            "\"A liner!\" murmured Dr. Hall.\n\n\"Two liners,\" said Mr. King.\n\n"
+            "\"Nonsense,\" said Dr. Hall.")
+    assert speakers(text) == ["Dr. Hall", "Mr. King", "Dr. Hall"]
+
+
+def test_a_lead_in_tag_with_an_uncommon_verb_names_its_speaker():
+    """'Mrs. Clay lamented, "...," and Mr. Dorn grumbled, "..."': a name or pronoun and any past
+    tense ending the narration in a comma or colon lead into the quotation, as 'said,' does, so
+    one paragraph's two speeches are two people's."""
+    text = ("Mr. Hobb, Mr. Dorn and Mrs. Clay came out of the church. Mr. Hobb nodded to Mrs. Clay.\n\n"
+            "\"A fine sermon,\" said Mr. Hobb.\n\n"
+            "At the gate Mrs. Clay lamented, \"I have left my gloves inside,\" and Mr. Dorn grumbled, "
+            "\"Then we shall be late.\"")
+    assert speakers(text) == ["Mr. Hobb", "Mrs. Clay", "Mr. Dorn"]

@@ -315,3 +315,22 @@ def test_a_bare_surname_is_the_far_commonest_man_who_bears_it():
                     + ["Then Vera Brenn sang."] * 3 + ["Then Vera smiled."] * 40 + ["Then Brenn spoke."] * 9)
     cast = find_characters(text)
     assert "Brenn" in _owner(cast, "Oscar Brenn").aliases
+
+
+def test_a_doctor_the_pronouns_leave_split_is_a_man():
+    """Dr. Rusk's name is followed by his wife's 'she' as often as by his own 'he': a doctor whose
+    pronouns tell nothing is a man, as a census name would tell."""
+    text = ("Dr. Rusk came in and she looked up. Dr. Rusk sat down; he was tired. Dr. Rusk smiled and she "
+            "laughed. Dr. Rusk read while he ate. Dr. Rusk spoke, and she listened. Dr. Rusk rose and he left.")
+    (rusk,) = [c for c in find_characters(text).characters if "Dr. Rusk" in c.aliases]
+    assert rusk.gender == "M"
+
+
+def test_mrs_and_a_man_s_full_name_is_his_wife_where_the_census_cannot_tell():
+    """'Mrs. Quill Perry' is Quill Perry's wife, a married woman named by her husband's full name,
+    even where the census does not know 'Quill': two people, not one woman."""
+    text = ("Quill Perry came in from the yard. Quill Perry hung up his coat. Mrs. Quill Perry set the "
+            "table, and Mrs. Quill Perry called the boys.")
+    found = find_characters(text).characters
+    (wife,) = [c for c in found if "Mrs. Quill Perry" in c.aliases]
+    assert "Quill Perry" not in wife.aliases

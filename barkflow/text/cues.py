@@ -38,6 +38,11 @@ I_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:I\s+(?:\w+ly\s+)?{VERB}\b|{VE
 # A first-person narrator spoken to in a speech's own narration ('said he, turning to me').
 NARRATOR_ADDRESSED = regex.compile(r"\bme\b")
 HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{VERB}\b|{VERB}\s+(?:he|she)\b)")
+# Any past-tense verb heading a quotation's tail, where no speech verb does: '"...," cheered Chet',
+# '"...?" petitioned Raymie', '"...," gibed Mrs. Howland' (read as a tag only before a name).
+PAST_VERB = regex.compile(r"\p{Ll}{2,}(?:ed|id)\b")
+PAST_VERB_LEAD = regex.compile(r"(?:[ \t\n]+\p{Ll}+ly)?[ \t\n]+\p{Ll}{2,}(?:ed|id)(?:[ \t\n]+\p{Ll}+ly)?[,:][ \t\n]*[\"“'‘]?$")
+PAST_VERB_AFTER = regex.compile(r"(?:[ \t\n]+\p{Ll}+ly)?[ \t\n]+\p{Ll}{2,}(?:ed|id)\b")  # '"...," Nan fretted
 BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{ADVERB})*\s*$")
 CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
 # A finite verb right after a name makes it its clause's subject wherever the clause starts

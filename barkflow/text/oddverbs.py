@@ -1,0 +1,34 @@
+"""Tags whose verb no speech-verb list holds ('"...," cheered Chet', '"...," Miss Villets reproved',
+'Mrs. Clark lamented, "..."'): attribution.py reads them where cues.VERB_RE finds no verb beside a
+quotation. A verb and a name there are a tag whatever the verb, where the quotation's closing mark
+says its sentence goes on or ends in a question or cry, or the narration leads in with a comma or
+colon. Takes the attribution's context (ctx.text, ctx.at, ctx.subject_at, ctx.subject_before).
+"""
+
+from __future__ import annotations
+
+from barkflow.text import cues
+from barkflow.text.turns import ANAPHORIC, EXPLICIT
+
+LEAD_TYPES = (EXPLICIT, ANAPHORIC)
+
+
+def odd_verb_tag(ctx, closing: str, s: int, end: int) -> tuple[int, str, float] | None:
+    """A tail tag whose verb no speech-verb list holds: 'cheered Chet' after a quotation's comma, '?',
+    '!' or dash, 'Miss Villets reproved' after its comma or dash, where its sentence goes on (dev PDNC
+    all 16458 -> 16459, explicit 6868 -> 6875/7202; Main Street's name-tag check 178 -> 188/197)."""
+    text, found = ctx.text, None
+    if closing and closing in ",?!—-" and (m := cues.PAST_VERB.match(text, s, end)):
+        found = ctx.subject_at(m.end(), min(end, m.end() + 40))
+    elif closing in (",", "—", "-") and (hit := ctx.at.get(s)) and cues.PAST_VERB_AFTER.match(text, hit[0], end):
+        found = hit[1], EXPLICIT, 0.95
+    return found if found and found[0] is not None and found[1] == EXPLICIT else None
+
+
+def odd_lead_in(ctx, s: int, e: int) -> tuple[int, str, float] | None:
+    """A lead-in tag whose verb no speech-verb list holds, a name and a past tense ending the
+    narration [s, e) in a comma or colon: 'Mrs. Clark lamented, "..."', 'she twittered:' (dev PDNC
+    all 16493 -> 16494, answered unchanged; Main Street's name-tag check 189 -> 190/197)."""
+    m = cues.PAST_VERB_LEAD.search(ctx.text, s, e)
+    found = ctx.subject_before(m.start(), s) if m else None
+    return found if found and found[0] is not None and found[1] in LEAD_TYPES else None
