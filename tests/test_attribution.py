@@ -1298,3 +1298,17 @@ def test_a_married_woman_s_father_is_not_the_man_of_her_married_name():
             "\"Is it late?\" said Tom.\n\n\"Very late,\" said Mrs. Dorn.\n\n"
             "\"Not for me,\" was her father's reply.")
     assert speakers(text)[-1] != "Mr. Dorn"
+
+
+def test_a_first_name_two_share_called_in_a_speech_is_the_one_on_stage():
+    """'John' alone is the boy the book calls John, but where only the other John (called Dunn) is
+    on stage, his mother's 'John' calls her son: the untagged answers are his."""
+    text = ("John Pike was a small boy at the farm. John fed the hens. John ran to the barn. John sang. "
+            "John Pike slept in the loft, and John woke early.\n\n"
+            "John Dunn lived in town with his mother. Dunn was idle. Mr. Dunn rose late. Dunn read the paper. "
+            "Dunn yawned. Dunn lit a pipe. Mr. Dunn smoked. Dunn said little.\n\n"
+            + "The town was quiet that year. " * 60 + "\n\n"
+            "Mrs. Dunn came home at noon. Dunn was dressed by then.\n\n"
+            "\"You look tired, John,\" said Mrs. Dunn.\n\n"
+            "\"I was out late.\"\n\n\"Where were you?\"\n\n\"At the club.\"\n")
+    assert speakers(text) == ["Mrs. Dunn", "John Dunn", "Mrs. Dunn", "John Dunn"]

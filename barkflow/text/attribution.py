@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import regex
 
-from barkflow.text import addressees, cues, rankrefs
+from barkflow.text import addressees, cues, rankrefs, stage
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames
@@ -114,6 +114,8 @@ class _Context:
                         if q.depth == 1 and self.text[q.end - 1:q.end] in tuple(",.!?;:-—"))
         nested_starts = [s for s, _ in nested]
         retold = set()
+        # A name two characters share, inside a speech: the one on stage ('John' for John Beaver).
+        cast.mentions = stage.resolve(self.text, cast, quoted)
         for s, e, cid in cast.mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
