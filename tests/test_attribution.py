@@ -1312,3 +1312,15 @@ def test_a_first_name_two_share_called_in_a_speech_is_the_one_on_stage():
             "\"You look tired, John,\" said Mrs. Dunn.\n\n"
             "\"I was out late.\"\n\n\"Where were you?\"\n\n\"At the club.\"\n")
     assert speakers(text) == ["Mrs. Dunn", "John Dunn", "Mrs. Dunn", "John Dunn"]
+
+
+def test_a_lone_speaker_calling_someone_off_stage_talks_with_the_one_on_stage():
+    """Mrs. Pell's 'Oh, Ned, you idle boy!' calls a carter named long before and not in the scene:
+    the untagged answers are Mr. Crane's, whom the narration just put beside her."""
+    text = ("Ned Bell was a carter. \"Gee up,\" said Ned. Ned drove to town. Mr. Crane was the miller. "
+            "\"Good day,\" said Mr. Crane.\n\n"
+            + "The summer was long and dry. " * 60 + "\n\n"
+            "Mrs. Pell found Mr. Crane by the mill. Mr. Crane was mending a sack.\n\n"
+            "\"Is the flour ready?\" said Mrs. Pell.\n\n\"Not yet.\"\n\n\"When will it be?\"\n\n\"By dusk.\"\n\n"
+            "\"Oh, Ned, you idle boy! He was to fetch it at noon.\"\n")
+    assert speakers(text)[2:] == ["Mrs. Pell", "Mr. Crane", "Mrs. Pell", "Mr. Crane", "Mrs. Pell"]

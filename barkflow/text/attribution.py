@@ -302,6 +302,11 @@ class _Context:
                 yield cid
             i -= 1
 
+    def named_before(self, pos: int) -> set[int]:
+        """Everyone the narration of the 1500 characters before `pos` names, tagged speakers included."""
+        i, j = bisect.bisect_left(self.event_pos, pos - 1500), bisect.bisect_left(self.event_pos, pos)
+        return {cid for _, cid in self.events[i:j]}
+
     def other_named(self, pos: int, cid: int | None) -> tuple[int, str, float] | None:
         """The latest one named before `pos` who is not `cid` and speaks somewhere, as a guess."""
         other = next(self.speakers_before(pos, cid), None)

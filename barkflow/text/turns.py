@@ -131,6 +131,20 @@ def still_talking(run: list[Turn], known: int, other: int | None, heard: deque) 
     return other
 
 
+def _off_stage(ctx, run: list[Turn], called: int, heard: deque, first_named: dict[int, int]) -> bool:
+    """Whether the one a lone known speaker calls by name is off stage: named before in the book but
+    not in the narration just before the exchange nor heard in the talk before it, and not the
+    narrator. Then the name is a slip of the cast ('Mr. Garth' for Caleb, one of two entries) or
+    someone spoken of, not the partner: the one on stage talks (dev PDNC all 16468 -> 16481 right,
+    answered 80.96 -> 81.02%; off stage also where the book first names them right there, 16484
+    with Hard Times' 'Call yourself Cecilia' to a newcomer lost; the name also kept from the
+    one-addressed-answers rule, 16470)."""
+    start = run[0].quotes[0].start
+    if called == ctx.narrator or first_named.get(called, start) >= start:
+        return False
+    return called not in ctx.named_before(start) and all(s != called for p, s in heard if start - p < RECENT)
+
+
 def _stranger(ctx, run: list[Turn]) -> bool:
     """Whether a turn of the exchange is tagged by a role ('"...," said the doctor.'): the one a
     lone known speaker talks with is that stranger, not a name picked from nearby."""
@@ -276,6 +290,9 @@ def conversations(turns: list[Turn], ctx) -> None:
         tagged = {t.speaker for t in run if _tagged(t)}
         if len(tagged) == 2:
             partners[frozenset(tagged)] += 1
+    first_named: dict[int, int] = {}  # where the narration first names each person
+    for pos, cid in ctx.events:
+        first_named.setdefault(cid, pos)
     heard: deque = deque()  # (start, speaker) of the speeches answered so far, RECENT back
     pair = None  # (the two people, the start of their last speech) of the last exchange heard
     for run in runs:
@@ -284,6 +301,9 @@ def conversations(turns: list[Turn], ctx) -> None:
         if len(people) == 1 and len(run) > 1:
             known = next(iter(people))
             called = Counter(v for t in run for v in t.vocatives if v != known).most_common(1)
+            if called and _off_stage(ctx, run, called[0][0], heard, first_named) \
+                    and other_party(ctx, run, known, partners) is not None:
+                called = []
             # the one the known speaker is heard addressing, else the latest other person named
             other = called[0][0] if called else other_party(ctx, run, known, partners)
             if not called and not any(_tagged(t) for t in run):
