@@ -1324,3 +1324,17 @@ def test_a_lone_speaker_calling_someone_off_stage_talks_with_the_one_on_stage():
             "\"Is the flour ready?\" said Mrs. Pell.\n\n\"Not yet.\"\n\n\"When will it be?\"\n\n\"By dusk.\"\n\n"
             "\"Oh, Ned, you idle boy! He was to fetch it at noon.\"\n")
     assert speakers(text)[2:] == ["Mrs. Pell", "Mr. Crane", "Mrs. Pell", "Mr. Crane", "Mrs. Pell"]
+
+
+def test_a_tagged_lone_speaker_goes_on_talking_with_the_one_just_heard():
+    """A long untagged talk of Tom and Mr. Crane, then a paragraph opening with narration ('Tom walked
+    ... "...," he said.') and untagged answers: no one but Tom named for many lines, the answers
+    are still Mr. Crane's, whom Tom was talking with just before."""
+    lines = [f"\"That is the {w} thing I have heard in all my years at this inn, I think.\"" for w in
+             "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()]
+    text = ("Tom Hale and Mr. Crane sat in the inn.\n\n\"Ale,\" said Tom.\n\n\"Wine,\" said Mr. Crane.\n\n"
+            + "\n\n".join(lines) + "\n\n"
+            "Tom walked slowly across the long room to the window, and there he stood and filled his pipe. "
+            "\"We could ask the porter,\" he said.\n\n\"He knows nothing.\"\n\n\"Then we wait.\"\n\n\"We wait.\"\n")
+    assert speakers(text)[-4:] == ["Tom", "Mr. Crane", "Tom", "Mr. Crane"]
