@@ -1589,3 +1589,43 @@ def test_a_lead_in_tag_with_an_uncommon_verb_names_its_speaker():
             "At the gate Mrs. Clay lamented, \"I have left my gloves inside,\" and Mr. Dorn grumbled, "
             "\"Then we shall be late.\"")
     assert speakers(text) == ["Mr. Hobb", "Mrs. Clay", "Mr. Dorn"]
+
+
+def test_a_first_name_two_share_called_in_a_speech_is_the_one_on_stage():
+    """'John' alone is the boy the book calls John, but where only the other John (called Dunn) is
+    on stage, his mother's 'John' calls her son: the untagged answers are his."""
+    text = ("John Pike was a small boy at the farm. John fed the hens. John ran to the barn. John sang. "
+            "John Pike slept in the loft, and John woke early.\n\n"
+            "John Dunn lived in town with his mother. Dunn was idle. Mr. Dunn rose late. Dunn read the paper. "
+            "Dunn yawned. Dunn lit a pipe. Mr. Dunn smoked. Dunn said little.\n\n"
+            + "The town was quiet that year. " * 60 + "\n\n"
+            "Mrs. Dunn came home at noon. Dunn was dressed by then.\n\n"
+            "\"You look tired, John,\" said Mrs. Dunn.\n\n"
+            "\"I was out late.\"\n\n\"Where were you?\"\n\n\"At the club.\"\n")
+    assert speakers(text) == ["Mrs. Dunn", "John Dunn", "Mrs. Dunn", "John Dunn"]
+
+
+def test_a_lone_speaker_calling_someone_off_stage_talks_with_the_one_on_stage():
+    """Mrs. Pell's 'Oh, Ned, you idle boy!' calls a carter named long before and not in the scene:
+    the untagged answers are Mr. Crane's, whom the narration just put beside her."""
+    text = ("Ned Bell was a carter. \"Gee up,\" said Ned. Ned drove to town. Mr. Crane was the miller. "
+            "\"Good day,\" said Mr. Crane.\n\n"
+            + "The summer was long and dry. " * 60 + "\n\n"
+            "Mrs. Pell found Mr. Crane by the mill. Mr. Crane was mending a sack.\n\n"
+            "\"Is the flour ready?\" said Mrs. Pell.\n\n\"Not yet.\"\n\n\"When will it be?\"\n\n\"By dusk.\"\n\n"
+            "\"Oh, Ned, you idle boy! He was to fetch it at noon.\"\n")
+    assert speakers(text)[2:] == ["Mrs. Pell", "Mr. Crane", "Mrs. Pell", "Mr. Crane", "Mrs. Pell"]
+
+
+def test_a_tagged_lone_speaker_goes_on_talking_with_the_one_just_heard():
+    """A long untagged talk of Tom and Mr. Crane, then a paragraph opening with narration ('Tom walked
+    ... "...," he said.') and untagged answers: no one but Tom named for many lines, the answers
+    are still Mr. Crane's, whom Tom was talking with just before."""
+    lines = [f"\"That is the {w} thing I have heard in all my years at this inn, I think.\"" for w in
+             "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+             "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()]
+    text = ("Tom Hale and Mr. Crane sat in the inn.\n\n\"Ale,\" said Tom.\n\n\"Wine,\" said Mr. Crane.\n\n"
+            + "\n\n".join(lines) + "\n\n"
+            "Tom walked slowly across the long room to the window, and there he stood and filled his pipe. "
+            "\"We could ask the porter,\" he said.\n\n\"He knows nothing.\"\n\n\"Then we wait.\"\n\n\"We wait.\"\n")
+    assert speakers(text)[-4:] == ["Tom", "Mr. Crane", "Tom", "Mr. Crane"]

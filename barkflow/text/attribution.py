@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import regex
 
-from barkflow.text import addressees, cues, rankrefs
+from barkflow.text import addressees, cues, rankrefs, stage
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames
@@ -115,6 +115,8 @@ class _Context:
                         if q.depth == 1 and self.text[q.end - 1:q.end] in tuple(",.!?;:-—"))
         nested_starts = [s for s, _ in nested]
         retold = set()
+        # A name two characters share, inside a speech: the one on stage ('John' for John Beaver).
+        cast.mentions = stage.resolve(self.text, cast, quoted)
         for s, e, cid in cast.mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
@@ -313,6 +315,11 @@ class _Context:
                 seen.add(cid)
                 yield cid
             i -= 1
+
+    def named_before(self, pos: int) -> set[int]:
+        """Everyone the narration of the 1500 characters before `pos` names, tagged speakers included."""
+        i, j = bisect.bisect_left(self.event_pos, pos - 1500), bisect.bisect_left(self.event_pos, pos)
+        return {cid for _, cid in self.events[i:j]}
 
     def other_named(self, pos: int, cid: int | None) -> tuple[int, str, float] | None:
         """The latest one named before `pos` who is not `cid` and speaks somewhere, as a guess."""
