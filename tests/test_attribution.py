@@ -1643,3 +1643,14 @@ def test_an_untagged_exchange_after_a_retold_speech_opens_with_the_other_one(lea
             + lead + "\n\n\"I shall ask my brother about it.\"\n\n"
             "\"Do ask him soon.\"\n\n\"I will ask him to-night.\"\n")
     assert speakers(text)[2:] == ["Mr. Hart", "Mrs. Dale", "Mr. Hart"]
+
+
+def test_a_speech_calling_mother_or_sir_in_an_untagged_exchange_is_the_other_ones():
+    """'Yes, mother' is not the mother's: an untagged exchange of a woman and a man that the
+    narration's subject would open on the son opens on the mother, the son's 'Yes, mother' second."""
+    text = ("Mrs. Dale lived at the Grange. \"Good day,\" said Mrs. Dale. Tom Dale was her son. "
+            "\"Good day,\" said Tom.\n\n" + "The summer was long and dry. " * 60 + "\n\n"
+            "Mrs. Dale came into the parlour. Tom sat by the fire.\n\n"
+            "\"Did you feed the horses this morning?\"\n\n\"Yes, mother, I fed them at six.\"\n\n"
+            "\"And the hens?\"\n")
+    assert speakers(text)[2:] == ["Mrs. Dale", "Tom Dale", "Mrs. Dale"]
