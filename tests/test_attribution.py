@@ -1629,3 +1629,28 @@ def test_a_tagged_lone_speaker_goes_on_talking_with_the_one_just_heard():
             "Tom walked slowly across the long room to the window, and there he stood and filled his pipe. "
             "\"We could ask the porter,\" he said.\n\n\"He knows nothing.\"\n\n\"Then we wait.\"\n\n\"We wait.\"\n")
     assert speakers(text)[-4:] == ["Tom", "Mr. Crane", "Tom", "Mr. Crane"]
+
+
+@pytest.mark.parametrize("lead", ["It would catch the morning sun, Mrs. Dale said.", "Mrs. Dale agreed: the wing would do.",
+                                  "Mrs. Dale assented."])
+def test_an_untagged_exchange_after_a_retold_speech_opens_with_the_other_one(lead):
+    """A narration paragraph ending on someone's speech told, not quoted ('..., Mrs. Dale said.',
+    'Mrs. Dale assented.'), is followed by the other's answer: the untagged exchange after it
+    opens with the other one of the two, not with the one the sentence is about."""
+    text = ("Mrs. Dale lived at the Grange. \"Good day,\" said Mrs. Dale. Mr. Hart was her neighbour. "
+            "\"Good day,\" said Mr. Hart.\n\n" + "The summer was long and dry. " * 60 + "\n\n"
+            "Mrs. Dale and Mr. Hart walked round the garden. Mr. Hart looked at the old wall.\n\n"
+            + lead + "\n\n\"I shall ask my brother about it.\"\n\n"
+            "\"Do ask him soon.\"\n\n\"I will ask him to-night.\"\n")
+    assert speakers(text)[2:] == ["Mr. Hart", "Mrs. Dale", "Mr. Hart"]
+
+
+def test_a_speech_calling_mother_or_sir_in_an_untagged_exchange_is_the_other_ones():
+    """'Yes, mother' is not the mother's: an untagged exchange of a woman and a man that the
+    narration's subject would open on the son opens on the mother, the son's 'Yes, mother' second."""
+    text = ("Mrs. Dale lived at the Grange. \"Good day,\" said Mrs. Dale. Tom Dale was her son. "
+            "\"Good day,\" said Tom.\n\n" + "The summer was long and dry. " * 60 + "\n\n"
+            "Mrs. Dale came into the parlour. Tom sat by the fire.\n\n"
+            "\"Did you feed the horses this morning?\"\n\n\"Yes, mother, I fed them at six.\"\n\n"
+            "\"And the hens?\"\n")
+    assert speakers(text)[2:] == ["Mrs. Dale", "Tom Dale", "Mrs. Dale"]
