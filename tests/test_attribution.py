@@ -1659,3 +1659,12 @@ def test_my_kin_the_book_never_names_speaks_for_no_one():
         "\"Will it rain?\" said Mr. Hart.", "\"I think not,\" said I.",
         "\"It will rain by noon,\" said my brother.", "\"Then we stay in,\" said I.")
     assert speakers(text)[-4:] == ["Mr. Hart", "I", None, "I"]
+
+
+def test_a_speech_said_to_my_kin_the_book_never_names_is_said_to_no_one():
+    """'said Mr. Hart to my brother', the brother never named: the speech is told to no one the cast
+    holds, and the 'he said' answering it is read without a character id that is none."""
+    text = _told_by_me(
+        "My brother sat by the fire.", "\"The cart is ready,\" said Mr. Hart to my brother.",
+        "\"Good,\" he said.", "\"Then we go,\" said Mr. Hart.")
+    assert speakers(text)[-3:-2] == ["Mr. Hart"] and speakers(text)[-1] == "Mr. Hart"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from barkflow.text.characters import find_characters
-from barkflow.text.mykin import named_kin
+from barkflow.text.mykin import named_kin, said_by_me
+from barkflow.text.quotes import find_quotes
 
 
 def _kin(text: str, quoted=lambda pos: False) -> dict[str, str | None]:
@@ -38,3 +41,23 @@ def test_my_kin_inside_a_speech_is_the_speakers_and_left_alone():
     end = text.index("\" said")
     who = _kin(text, quoted=lambda pos: pos < end)
     assert who["uncle"] is None
+
+
+def _speeches(text: str):
+    """`quoted` for the double-quoted speeches of a passage."""
+    spans = [(m.start(), m.end() - 1) for m in re.finditer(r'"[^"]*"', text)]
+    return lambda pos: any(s <= pos < e for s, e in spans)
+
+
+def test_where_the_narration_never_says_the_narrators_own_speech_may():
+    """'"Is my guardian, Mr. Lowe, at home?" said I' names the guardian where the narration only
+    ever says 'my guardian'; a name ending the speech ('for my guardian, Mr. Pike,' said I) is
+    the one it calls, and another's speech ('my guardian, Mr. Pike,' said Ann) is hers."""
+    text = ("Mr. Lowe and Mr. Pike lived in the town. Mr. Lowe was rich and Mr. Pike was poor.\n\n"
+            "\"Is my guardian, Mr. Lowe, at home?\" said I.\n\n"
+            "\"I wish I had you for my guardian, Mr. Pike,\" said I.\n\n"
+            "\"Tell my guardian, Mr. Pike, I came,\" said Ann.\n\n"
+            "My guardian was out.\n")
+    cast = find_characters(text)
+    _, who = named_kin(text, cast, _speeches(text), said_by_me(text, find_quotes(text).quotes))
+    assert cast.characters[who["guardian"]].name == "Mr. Lowe"
