@@ -1654,3 +1654,42 @@ def test_a_speech_calling_mother_or_sir_in_an_untagged_exchange_is_the_other_one
             "\"Did you feed the horses this morning?\"\n\n\"Yes, mother, I fed them at six.\"\n\n"
             "\"And the hens?\"\n")
     assert speakers(text)[2:] == ["Mrs. Dale", "Tom Dale", "Mrs. Dale"]
+
+
+def _told_by_me(*scenes: str) -> str:
+    """A passage told in the first person: twenty of the narrator's own tagged speeches, so the
+    book reads as one whose narrator talks ('"...," said I'), then the scenes."""
+    mine = "\n\n".join(f"\"It is the {n} day of the harvest,\" said I." for n in range(1, 21))
+    return "\n\n".join((mine, *scenes)) + "\n"
+
+
+def test_my_kin_in_a_first_person_book_is_the_one_the_narration_names_so():
+    """'My aunt, Mrs. Cobb, kept the farm': each 'said my aunt' is Mrs. Cobb's, not the latest
+    woman named (Miss Lane, just come in), and so is the 'she' after 'my aunt' in the narration."""
+    text = _told_by_me(
+        "My aunt, Mrs. Cobb, kept the farm at the end of the lane. Mrs. Cobb had kept it for years.",
+        "Miss Lane came to the door with a basket of eggs. Miss Lane set it down by the stove.",
+        "\"Put them in the larder,\" said my aunt.",
+        "\"Yes, ma'am,\" said I.",
+        "My aunt turned from the stove and wiped her hands.",
+        "\"And shut the door behind you,\" she said.")
+    assert speakers(text)[-3:] == ["Mrs. Cobb", "I", "Mrs. Cobb"]
+
+
+def test_my_kin_the_book_never_names_speaks_for_no_one():
+    """'said my brother' where the narration never says who the brother is: no one, not the one man
+    of the talk the tag's sex fits (Mr. Hart, who speaks just before)."""
+    text = _told_by_me(
+        "Mr. Hart came in from the yard and sat down by the fire. My brother was there already.",
+        "\"Will it rain?\" said Mr. Hart.", "\"I think not,\" said I.",
+        "\"It will rain by noon,\" said my brother.", "\"Then we stay in,\" said I.")
+    assert speakers(text)[-4:] == ["Mr. Hart", "I", None, "I"]
+
+
+def test_a_speech_said_to_my_kin_the_book_never_names_is_said_to_no_one():
+    """'said Mr. Hart to my brother', the brother never named: the speech is told to no one the cast
+    holds, and the 'he said' answering it is read without a character id that is none."""
+    text = _told_by_me(
+        "My brother sat by the fire.", "\"The cart is ready,\" said Mr. Hart to my brother.",
+        "\"Good,\" he said.", "\"Then we go,\" said Mr. Hart.")
+    assert speakers(text)[-3:-2] == ["Mr. Hart"] and speakers(text)[-1] == "Mr. Hart"

@@ -69,7 +69,7 @@ def told(ctx, quotes: list) -> tuple[int, ...]:
         if hit is None:
             ep = cues.EPITHET.match(ctx.text, m.end(), p.end)
             hit = ctx.at.get(ep.end()) if ep else None
-        if hit:
+        if hit and hit[1] is not None:  # not 'said to my aunt' where the book never names her
             out.append(hit[1])
     return tuple(out)
 

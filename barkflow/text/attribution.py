@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import regex
 
-from barkflow.text import addressees, cues, rankrefs, stage
+from barkflow.text import addressees, cues, mykin, rankrefs, stage
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames
@@ -134,6 +134,7 @@ class _Context:
         self.retold = frozenset(retold)  # mention starts inside a quotation within a speech
         self.ranks = Ranks(self.text, cast, quoted)  # 'said the doctor': the one Dr. X met so far
         rankrefs.add_mentions(self, quoted)  # 'the baronet' in the narration is Sir Henry to a later 'he'
+        mykin.add_mentions(self, quoted)  # a first-person narrator's 'my sister', as the book names her
         self.event_pos = [p for p, _ in self.events]
         # Who the turn being decided cannot be: the people its quotes address. Set per turn.
         self.avoid: frozenset[int] = frozenset()
@@ -264,7 +265,7 @@ class _Context:
             if own and not {own.group(1).lower(), (own.group(2) or "").lower()} & cues.OWN_VOICE:
                 # 'said Margaret's young man': someone of hers the cast cannot name, not Margaret.
                 return None, THIRD, 0.0
-            return hit[1], EXPLICIT, 0.95
+            return (hit[1], EXPLICIT, 0.95) if hit[1] is not None else (None, NOBODY, 0.0)  # 'my aunt', unnamed
         m = cues.PRONOUN_AT.match(self.text, pos, end)
         if m and (pos == 0 or not self.text[pos - 1].isalpha()):
             cid, conf = self.resolve(m.group(1), pos, tag=True)
@@ -281,7 +282,7 @@ class _Context:
         for s in range(max(start, end - 40), end):
             hit = self.at.get(s)
             if hit and hit[0] == end:
-                return hit[1], EXPLICIT, 0.95
+                return (hit[1], EXPLICIT, 0.95) if hit[1] is not None else (None, NOBODY, 0.0)
         m = regex.search(r"(?<![\p{L}])(he|she|I)$", self.text[max(start, end - 4):end], regex.I)
         if m:
             cid, conf = self.resolve(m.group(1), end, tag=True)
@@ -393,7 +394,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
                     and ctx.events[i][1] != before[0]:
                 before = ctx.events[i][1], EXPLICIT, 0.9
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
-            if found and found[0] is not None:
+            if found and (found[0] is not None or found[1] == NOBODY):
                 return found
         rank = ctx.ranks.after(text, v.end(), window_end) if not after else None
         if rank is None and tail and not before:
