@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import regex
 
-from barkflow.text import addressees, cues, mykin, rankrefs, stage
+from barkflow.text import addressees, cues, mykin, rankrefs, roles, stage
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames
@@ -672,7 +672,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             quotations.append(Quotation(q.start, q.end, keep, round(conf, 3), kind, q.paragraph, q.group))
             if keep is not None:
                 cast.characters[keep].lines += 1
-    return Attribution(cast.characters, quotations)
+    return Attribution(*roles.voice_roles(text, cast.characters, cast.mentions, quotations, threshold))
 
 
 def _answer_in_kind(turns: list[Turn], k: int, ctx: _Context, found: tuple) -> tuple:
