@@ -346,3 +346,25 @@ def test_a_town_the_book_writes_after_of_and_the_is_no_person():
     names = {a for c in find_characters(text).characters for a in c.aliases}
     assert "Walter" in names
     assert "Larkmoor" not in names and "Wick" not in names
+
+
+def test_mr_surname_is_the_one_man_among_those_named_in_full():
+    """'Mr. Tolley' is Amos Tolley, the one Tolley named in full whose first name is a man's, not
+    his daughter Ruth Tolley; but not a son the book calls 'Mr. Simon' (Mr. Pyke is Simon Pyke's
+    father, never named in full)."""
+    text = ("Amos Tolley ploughed. Amos Tolley sowed. Ruth Tolley sang. Ruth Tolley read. Then Mr. Tolley "
+            "laughed, and Mr. Tolley sat. Then Simon Pyke rode. Simon Pyke fell. Nora Pyke ran. Nora Pyke "
+            "cried. Then Mr. Simon came, and Mr. Simon went. Then Mr. Pyke frowned, and Mr. Pyke slept.")
+    cast = find_characters(text)
+    assert "Mr. Tolley" in _owner(cast, "Amos Tolley").aliases
+    assert "Mr. Pyke" not in _owner(cast, "Simon Pyke").aliases
+
+
+def test_a_bare_surname_is_the_one_named_in_full_with_it_not_lady_surname():
+    """Bare 'Dunmore' is Sir Giles Dunmore, the only Dunmore the book names in full, not Lady
+    Dunmore, his mother, whose 'Dunmore' after Lady reads as a first name."""
+    text = " ".join(["Then Sir Giles Dunmore rode by."] * 3 + ["Then Sir Giles smiled."] * 5
+                    + ["Then Lady Dunmore sighed."] * 4 + ["Then Dunmore laughed."] * 5)
+    cast = find_characters(text)
+    assert "Dunmore" in _owner(cast, "Sir Giles Dunmore").aliases
+    assert "Dunmore" not in _owner(cast, "Lady Dunmore").aliases

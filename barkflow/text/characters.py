@@ -428,6 +428,17 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         if len(titled_full) == 1 or len(titled_full) > 1 and \
                 sum(titled_full[0].forms.values()) >= 5 * sum(titled_full[1].forms.values()):
             return titled_full[0]
+    if last and title and not first and gender != "?" and len(matches) > 1 and title not in FIRST_NAME_TITLES:
+        # Mr. Garth is Caleb Garth, not his daughter Letty Garth: the one of those named in full
+        # (Mr. Horne Fisher too, whom matches leave out) whose first name tells the title's sex, every
+        # other's the other sex; not a son the book calls 'Mr. Fred' (Mr. Vincy is Fred Vincy's
+        # father, never named in full) (Middlemarch's 78 'Mr. Garth'; dev unchanged).
+        named = [e for e in entries if e.last == last and e.first]
+        sexes = [_first_sex(e) for e in named]
+        if sexes.count(gender) == 1 and "?" not in sexes:
+            one = named[sexes.index(gender)]
+            if any(one is e for e in matches) and one.first not in misters:
+                return one
     if last and title and not first and len(bearers) > 1:
         # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
         return None
@@ -528,6 +539,11 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
                 by_title.setdefault(words[0], set()).add(id(target) if target else None)
             elif not title and by_title.get(words[0], {None}) != {None} and len(by_title[words[0]]) == 1:
                 target = next(e for e in entries if id(e) in by_title[words[0]])
+            elif not title and (target is None or target.last is None):
+                # Bare 'Chettam' is Sir James Chettam, the one the book names in full with it, not
+                # Lady Chettam, whose 'Chettam' reads as a first name (Middlemarch: 47 'Chettam').
+                full = [e for e in entries if any(" " in n and n.split()[-1] == words[0] for _, n in e.forms)]
+                target = full[0] if len(full) == 1 else target
         # A bare surname several characters share, or a stray word: no character. A word counted
         # a surname only from a longer form no one else bears is still its own name ('Kaa', 59
         # times alone, once ending 'Seeonee Pack Kaa' where a contents line ran into the next).
