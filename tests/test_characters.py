@@ -368,3 +368,12 @@ def test_a_bare_surname_is_the_one_named_in_full_with_it_not_lady_surname():
     cast = find_characters(text)
     assert "Dunmore" in _owner(cast, "Sir Giles Dunmore").aliases
     assert "Dunmore" not in _owner(cast, "Lady Dunmore").aliases
+
+
+def test_a_titled_name_the_book_writes_after_the_is_an_inn():
+    """'the Admiral Hawke' is an inn: a titled name after 'the' in most mentions, no tag naming it.
+    Captain Reed, named by tags, stays."""
+    text = ("We kept the Admiral Hawke by the sea. The Admiral Hawke was quiet. Captain Reed came to "
+            "the Admiral Hawke one night, and Captain Reed stayed.\n\n\"Rum!\" said Captain Reed.")
+    names = {a for c in find_characters(text).characters for a in c.aliases}
+    assert "Captain Reed" in names and "Admiral Hawke" not in names
