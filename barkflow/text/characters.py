@@ -28,6 +28,7 @@ from barkflow.text import cues
 from barkflow.text.givennames import FORMAL_GENDER, PET, familiar, formal, given_names, given_sex, one_given_name
 from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
+from barkflow.text.places import no_person
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
                "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
@@ -427,6 +428,17 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         if len(titled_full) == 1 or len(titled_full) > 1 and \
                 sum(titled_full[0].forms.values()) >= 5 * sum(titled_full[1].forms.values()):
             return titled_full[0]
+    if last and title and not first and gender != "?" and len(matches) > 1 and title not in FIRST_NAME_TITLES:
+        # Mr. Garth is Caleb Garth, not his daughter Letty Garth: the one of those named in full
+        # (Mr. Horne Fisher too, whom matches leave out) whose first name tells the title's sex, every
+        # other's the other sex; not a son the book calls 'Mr. Fred' (Mr. Vincy is Fred Vincy's
+        # father, never named in full) (Middlemarch's 78 'Mr. Garth'; dev unchanged).
+        named = [e for e in entries if e.last == last and e.first]
+        sexes = [_first_sex(e) for e in named]
+        if sexes.count(gender) == 1 and "?" not in sexes:
+            one = named[sexes.index(gender)]
+            if any(one is e for e in matches) and one.first not in misters:
+                return one
     if last and title and not first and len(bearers) > 1:
         # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
         return None
@@ -527,6 +539,11 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
                 by_title.setdefault(words[0], set()).add(id(target) if target else None)
             elif not title and by_title.get(words[0], {None}) != {None} and len(by_title[words[0]]) == 1:
                 target = next(e for e in entries if id(e) in by_title[words[0]])
+            elif not title and (target is None or target.last is None):
+                # Bare 'Chettam' is Sir James Chettam, the one the book names in full with it, not
+                # Lady Chettam, whose 'Chettam' reads as a first name (Middlemarch: 47 'Chettam').
+                full = [e for e in entries if any(" " in n and n.split()[-1] == words[0] for _, n in e.forms)]
+                target = full[0] if len(full) == 1 else target
         # A bare surname several characters share, or a stray word: no character. A word counted
         # a surname only from a longer form no one else bears is still its own name ('Kaa', 59
         # times alone, once ending 'Seeonee Pack Kaa' where a contents line ran into the next).
@@ -580,27 +597,6 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
     return Character(cid, _shown(*best), aliases, gender, 0, sum(e.forms.values()), source)
 
 
-_PLACE_BEFORE = regex.compile(r"\b(?:in|at|from|into|to|near|towards|toward|through|beyond|across|within|outside)[ \t\n]+$")
-_POSSESSIVE_AFTER = regex.compile(r"['’]s\b")
-_THE_BEFORE = regex.compile(r"\b[Tt]he[ \t\n]+$")
-_PLURAL = regex.compile(r"(?<!s)s$")
-
-
-def _no_person(text: str, e: _Entry, spans: list[tuple[int, int]]) -> bool:
-    """Whether a name's mentions show it names no person: a place is a name never titled that the
-    book writes after in/at/to/from/... in over a third of its mentions ('at Hetton', 'from
-    Chandrapore'), where a person is mostly the subject or object of a verb ('at Mrs. Goddard's'
-    is her house: possessives are not counted). A family or a people is a plural the book writes
-    after 'the' in half its mentions or more ('the Eltons', 'the Miss Bertrams'), where a person's
-    name ending in s (Charles, Mrs. Norris) almost never follows 'the'."""
-    own = [s for s, end in spans if not _POSSESSIVE_AFTER.match(text, end)]
-    at = sum(1 for s in own if _PLACE_BEFORE.search(text, max(0, s - 12), s))
-    if own and 3 * at > len(own) and not any(t for t, _ in e.forms):
-        return True
-    the = sum(1 for s, _ in spans if _THE_BEFORE.search(text, max(0, s - 5), s))
-    return bool(spans) and 2 * the >= len(spans) and bool(_PLURAL.search(text, *spans[0]))
-
-
 def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     """The characters named in `text`, aliases merged; see the module docstring."""
     forms, spans = _name_forms(text, _name_words(text))
@@ -608,7 +604,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
     for e in _merge_forms(forms, min_mentions, _named_apart(text)):
-        if sum(e.forms.values()) < min_mentions or _no_person(text, e, [s for f in e.forms for s in spans[f]]):
+        if sum(e.forms.values()) < min_mentions or no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
             continue
         cid = len(characters)
         characters.append(_character(cid, e, text, spans))
