@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -1693,3 +1695,20 @@ def test_a_speech_said_to_my_kin_the_book_never_names_is_said_to_no_one():
         "My brother sat by the fire.", "\"The cart is ready,\" said Mr. Hart to my brother.",
         "\"Good,\" he said.", "\"Then we go,\" said Mr. Hart.")
     assert speakers(text)[-3:-2] == ["Mr. Hart"] and speakers(text)[-1] == "Mr. Hart"
+
+
+_LINES = ["\"Not today,\" said the turnkey.", "\"Come in, Tom,\" said Mrs. Pell.", "\"Why?\" he asked.",
+          "\"Yes.\"", "Tom Gale and Mrs. Harriet Pell went to the gaol.", "\"No,\" said Tom, \"never.\"",
+          "\"Steady,\" said the waiter, \"steady.\"", "She smiled. \"Well?\""]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), min_size=1, max_size=14), st.sampled_from([0.0, 0.5, 0.8, 0.91, 0.95, 1.0]))
+def test_every_voice_is_as_sure_as_the_threshold_and_counted_once(paragraphs, threshold):
+    """Whichever pass gave a quotation its speaker (a tag, turn-taking, a role's voice after them
+    all), the threshold is applied once, to every one: a voiced quotation is at least that sure,
+    and each character's line count is the quotations voiced by it."""
+    result = attribute("\n\n".join(paragraphs), threshold=threshold)
+    voiced = Counter(q.speaker for q in result.quotations if q.speaker is not None)
+    assert all(q.confidence >= threshold for q in result.quotations if q.speaker is not None)
+    assert {c.id: c.lines for c in result.characters if c.lines} == dict(voiced)

@@ -53,10 +53,12 @@ def test_a_calling_the_book_sets_beside_a_name_or_called_by_name_is_no_role():
 
 def test_a_threshold_above_a_roles_certainty_leaves_the_role_unvoiced():
     """project.cast_confidence above a role's confidence: the turnkey's line goes to the narrator
-    (None), as any quotation less sure than the threshold does, and no role joins the cast."""
+    (None), as any quotation less sure than the threshold does, and the role speaks no lines (the
+    cast file lists none for it)."""
     text = (NAMED + "\"We have come,\" said Mr. Crane.\n\n\"Not today,\" said the turnkey.\n\n"
             "\"But we have leave,\" said Mrs. Pell.\n")
     assert voices(text)[-2] == "the turnkey"
     strict = attribute(text, threshold=0.94)
     assert strict.quotations[-2].speaker is None
-    assert not any(c.name == "the turnkey" for c in strict.characters)
+    assert all(c.lines == 0 for c in strict.characters if c.name == "the turnkey")
+    assert sum(c.lines for c in strict.characters) == sum(q.speaker is not None for q in strict.quotations)

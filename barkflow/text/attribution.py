@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
@@ -43,6 +43,7 @@ from barkflow.text.turns import (
     THIRD,
     UNNAMED,
     Turn,
+    answer_in_kind,
     conversations,
     speeches,
 )
@@ -50,10 +51,6 @@ from barkflow.text.turns import (
 # An untagged paragraph whose narration has a name as its subject: that person's turn (dev PDNC
 # all 15307 -> 15326 right, against 0.7, which alternation overrides).
 NAMED_ACTOR = 0.8
-# Narration after the tag of a speech, in characters, past which a pronoun tag answering it may be
-# about its speaker again ('said Mr. Beebe, and bustled his guests out. He ...'): dev PDNC all
-# 15682 right from 40 to 80, 15678 at 150.
-ANSWER_TAIL = 60
 # A tag naming its speaker by a rank only one character met so far holds ('said the baronet').
 RANKED = 0.9
 # A speech naming its own speaker ('It's me, Huck!', 'I am Jane'): as sure as a tag.
@@ -634,7 +631,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         if found and found[1] == IMPLICIT and found[0] in named:
             found = None
         if found and found[1] == ANAPHORIC and found is own[0][1] and head[1] - head[0] <= 2:
-            found = _answer_in_kind(turns, k, ctx, found)
+            found = answer_in_kind(turns, k, ctx, found)
         # A tag in the third person ('says she', 'said the other'), naming no one in the cast or
         # someone later found to be the narrator by another name, says who does not speak: a
         # first-person narrator, who would be 'I'.
@@ -668,33 +665,15 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             speaker, conf, kind = turn.speaker, turn.confidence, turn.type
             if turn.per_quote and turn.per_quote[i]:
                 speaker, kind, conf = turn.per_quote[i]
-            keep = speaker if speaker is not None and conf >= threshold else None
-            quotations.append(Quotation(q.start, q.end, keep, round(conf, 3), kind, q.paragraph, q.group))
-            if keep is not None:
-                cast.characters[keep].lines += 1
-    return Attribution(*roles.voice_roles(text, cast.characters, cast.mentions, quotations, threshold))
+            quotations.append(Quotation(q.start, q.end, speaker, conf, kind, q.paragraph, q.group))
+    return _sure(*roles.voice_roles(text, cast.characters, cast.mentions, quotations), threshold)
 
 
-def _answer_in_kind(turns: list[Turn], k: int, ctx: _Context, found: tuple) -> tuple:
-    """'"...," said Harriet. / "...," said Emma. / "...," she said': a pronoun's tag on a speech that
-    answers one tagged by name goes to the one of that gender who spoke before, not to the name
-    just read; where that speech is untagged, to the latest other one of that gender named (dev
-    PDNC all 15669 -> 15694 right). Not to one the speech addresses, nor where narration after
-    Emma's tag goes on about her ('said Emma, and went to the window. She ...')."""
-    if k < 2:
-        return found
-    a, b = turns[k - 1], turns[k - 2]
-    p = ctx.scan.paragraphs[a.paragraph]
-    gender = ctx.cast.characters[a.speaker].gender if a.speaker is not None else "?"
-    if a.paragraph + 1 != turns[k].paragraph or b.paragraph + 1 != a.paragraph or a.speaker != found[0] \
-            or a.type != EXPLICIT or gender not in ("F", "M") or p.end - a.quotes[-1].end > ANSWER_TAIL:
-        return found
-    shun = {a.speaker, *turns[k].vocatives}
-    if b.speaker is None:
-        saved, ctx.avoid = ctx.avoid, frozenset(shun)
-        other, conf = ctx.resolve("she" if gender == "F" else "he", p.start)
-        ctx.avoid = saved
-        return found if other is None or other in shun else (other, ANAPHORIC, min(found[2], conf))
-    if b.speaker in shun or ctx.cast.characters[b.speaker].gender != gender:
-        return found
-    return b.speaker, ANAPHORIC, found[2]
+def _sure(characters: list[Character], quotations: list[Quotation], threshold: float) -> Attribution:
+    """Every pass's speakers through the one threshold: a quotation less sure is the narrator's."""
+    kept = [replace(q, speaker=q.speaker if q.confidence >= threshold else None, confidence=round(q.confidence, 3))
+            for q in quotations]
+    for q in kept:
+        if q.speaker is not None:
+            characters[q.speaker].lines += 1
+    return Attribution(characters, kept)

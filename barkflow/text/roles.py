@@ -117,11 +117,10 @@ def _one_scene(text: str, head: str) -> bool:
 
 
 def voice_roles(text: str, characters: list[Character], mentions: list[tuple[int, int, int]],
-                quotations: list, threshold: float = 0.5) -> tuple[list[Character], list]:
+                quotations: list) -> tuple[list[Character], list]:
     """(characters, quotations) with a character for each safe role a tag describes, speaking the
-    quotations that tag is on (none where `threshold` asks more certainty than a role's)."""
-    if CONFIDENCE < threshold:
-        return characters, quotations
+    quotations that tag is on. Before the threshold: attribution keeps a role's voice only where
+    CONFIDENCE is as sure as it asks, as it does every speaker's."""
     tagged: dict[str, list[int]] = {}  # role noun -> indices of the quotations its tags follow
     phrase: dict[str, str] = {}
     for i, q in enumerate(quotations):
@@ -144,7 +143,7 @@ def voice_roles(text: str, characters: list[Character], mentions: list[tuple[int
             role = Character(len(characters), names[0], names, _sex(head))
             characters.append(role)
             for i in scene:
-                _give(text, quotations, i, role, characters)
+                _give(text, quotations, i, role)
     return characters, quotations
 
 
@@ -185,7 +184,7 @@ _CALLED = regex.compile(r"[,!?]")
 _CALLED_BEFORE = regex.compile(r"(?:,\s+|[\"“‘'])$")
 
 
-def _give(text: str, quotations: list, i: int, role: Character, characters: list[Character]) -> None:
+def _give(text: str, quotations: list, i: int, role: Character) -> None:
     """The quotation at `i`, and the rest of its speech, to `role`: the quotes of its quotation
     over paragraphs, and the next one where the tag only interrupts it ('"Steady," said the
     turnkey, "steady."') and no tag of its own follows it."""
@@ -196,11 +195,7 @@ def _give(text: str, quotations: list, i: int, role: Character, characters: list
             and not _TAGGED.match(text, quotations[i + 1].end):
         same.append(i + 1)
     for j in same:
-        o = quotations[j]
-        if o.speaker is not None:
-            characters[o.speaker].lines -= 1
-        quotations[j] = replace(o, speaker=role.id, confidence=CONFIDENCE, type="explicit")
-        role.lines += 1
+        quotations[j] = replace(quotations[j], speaker=role.id, confidence=CONFIDENCE, type="explicit")
 
 
 _TAGGED = regex.compile(rf"[\"”’'][ \t]*\n?[ \t]*(?:{cues.VERB})\b")
