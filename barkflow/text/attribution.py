@@ -120,14 +120,7 @@ class _Context:
             i = bisect.bisect_right(nested_starts, s) - 1
             if i >= 0 and s < nested[i][1]:
                 retold.add(s)
-            # 'The Rat said nothing', '; and the White Rabbit blew': a clause starts at the article.
-            head = lead.start() if (lead := cues.ARTICLE_BEFORE.search(self.text, max(0, s - 30), s)) else s
-            if cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
-                self.subjects.add(s)
-            elif cues.FINITE_AFTER.match(self.text, e):
-                self.actors.add(s)
-                if cues.SUBORDINATE.search(self.text, max(0, s - 9), s):
-                    self.dependent.add(s)
+            self.classify(s, e)
         self.retold = frozenset(retold)  # mention starts inside a quotation within a speech
         self.ranks = Ranks(self.text, cast, quoted)  # 'said the doctor': the one Dr. X met so far
         rankrefs.add_mentions(self, quoted)  # 'the baronet' in the narration is Sir Henry to a later 'he'
@@ -152,6 +145,25 @@ class _Context:
         for s, e, cid in cast.mentions:
             if cues.VERB_BEFORE.search(self.text, max(0, s - 25), s) or cues.VERB_AFTER.match(self.text, e):
                 self.speakers.add(cid)
+
+    def classify(self, s: int, e: int) -> None:
+        """Marks the mention at [s, e) a subject where it starts a sentence or clause, else an actor
+        where a finite verb follows (in a dependent clause, apart)."""
+        # 'The Rat said nothing', '; and the White Rabbit blew': a clause starts at the article.
+        head = lead.start() if (lead := cues.ARTICLE_BEFORE.search(self.text, max(0, s - 30), s)) else s
+        if cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
+            self.subjects.add(s)
+        elif cues.FINITE_AFTER.match(self.text, e):
+            self.actors.add(s)
+            if cues.SUBORDINATE.search(self.text, max(0, s - 9), s):
+                self.dependent.add(s)
+
+    def add_mention(self, s: int, e: int, cid: int) -> None:
+        """A narration mention found beside the cast's own (a rank noun, 'my sister'): a name at
+        [s, e) for the tags, an event for the pronouns, classified as the cast's mentions are."""
+        self.at[s] = (e, cid)
+        self.events.append((s, cid))
+        self.classify(s, e)
 
     def add_speaker(self, pos: int, cid: int) -> None:
         self.subjects.add(pos)

@@ -117,14 +117,8 @@ def add_mentions(ctx, quoted: Callable[[int], bool]) -> None:
         s, e, cid = m.start(), m.end(1), who[m.group(1)]
         if s in ctx.at:
             continue
-        ctx.at[s] = (e, cid)
         if cid is None or (m.group(2) and not cues.CLAUSE_START.search(text, max(0, s - 8), s)):
+            ctx.at[s] = (e, cid)  # a tag's name, no one's: the pronouns pass it by
             continue
-        ctx.events.append((s, cid))
-        if cues.CLAUSE_START.search(text, max(0, s - 8), s) or cues.OPENING.search(text, max(0, s - 60), s):
-            ctx.subjects.add(s)
-        elif cues.FINITE_AFTER.match(text, e):
-            ctx.actors.add(s)
-            if cues.SUBORDINATE.search(text, max(0, s - 9), s):
-                ctx.dependent.add(s)
+        ctx.add_mention(s, e, cid)
     ctx.events.sort()

@@ -48,12 +48,5 @@ def add_mentions(ctx, quoted: Callable[[int], bool]) -> None:
     for s, e, cid in mentions(text, ctx.ranks, quoted):
         if s in ctx.at:
             continue
-        ctx.at[s] = (e, cid)
-        ctx.events.append((s, cid))
-        if cues.CLAUSE_START.search(text, max(0, s - 8), s) or cues.OPENING.search(text, max(0, s - 60), s):
-            ctx.subjects.add(s)
-        elif cues.FINITE_AFTER.match(text, e):
-            ctx.actors.add(s)
-            if cues.SUBORDINATE.search(text, max(0, s - 9), s):
-                ctx.dependent.add(s)
+        ctx.add_mention(s, e, cid)
     ctx.events.sort()
