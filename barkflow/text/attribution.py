@@ -114,6 +114,7 @@ class _Context:
         retold = set()
         # A name two characters share, inside a speech: the one on stage ('John' for John Beaver).
         cast.mentions = stage.resolve(self.text, cast, quoted)
+        prev_start = prev_end = 0  # the mention before
         for s, e, cid in cast.mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
@@ -122,12 +123,19 @@ class _Context:
                 retold.add(s)
             # 'The Rat said nothing', '; and the White Rabbit blew': a clause starts at the article.
             head = lead.start() if (lead := cues.ARTICLE_BEFORE.search(self.text, max(0, s - 30), s)) else s
-            if cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
+            # 'at Tom and Ann', 'Tom and Ann went', 'as tall as Ann': no one a tag's 'he' or 'she' stands for.
+            if cues.JOINED.fullmatch(self.text, prev_end, head):
+                self.subjects.discard(prev_start)
+                self.actors.discard(prev_start)
+            elif cues.COMPARED.search(self.text, max(0, head - 40), head):
+                pass
+            elif cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
                 self.subjects.add(s)
             elif cues.FINITE_AFTER.match(self.text, e):
                 self.actors.add(s)
                 if cues.SUBORDINATE.search(self.text, max(0, s - 9), s):
                     self.dependent.add(s)
+            prev_start, prev_end = s, e
         self.retold = frozenset(retold)  # mention starts inside a quotation within a speech
         self.ranks = Ranks(self.text, cast, quoted)  # 'said the doctor': the one Dr. X met so far
         rankrefs.add_mentions(self, quoted)  # 'the baronet' in the narration is Sir Henry to a later 'he'
