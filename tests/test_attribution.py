@@ -1712,3 +1712,35 @@ def test_every_voice_is_as_sure_as_the_threshold_and_counted_once(paragraphs, th
     voiced = Counter(q.speaker for q in result.quotations if q.speaker is not None)
     assert all(q.confidence >= threshold for q in result.quotations if q.speaker is not None)
     assert {c.id: c.lines for c in result.characters if c.lines} == dict(voiced)
+
+
+
+# Three women heard before the tag to be decided: Miss Bell last.
+PORCH = ('Miss Bell, Miss Cole and Mrs. Dorr sat on the porch.\n\n"Is it going to rain?" said Mrs. Dorr.\n\n'
+         '"Not before dinner," said Miss Cole.\n\n"I hope not," said Miss Bell.\n\n')
+
+
+def test_the_second_of_two_names_joined_by_and_is_no_antecedent_for_a_pronoun_tag():
+    """'looked at Miss Cole and Mrs. Dorr': Mrs. Dorr, after 'and', ends the sentence's object, no new
+    clause; the 'she' of the next tag is Miss Bell, the sentence's subject (dev PDNC all 16601 ->
+    16626 right, with the next test)."""
+    text = PORCH + ('Miss Bell put down her book and looked across the lawn at Miss Cole and Mrs. Dorr.\n\n'
+                    '"They are late," she said.')
+    assert speakers(text)[-1] == "Miss Bell"
+
+
+def test_a_pair_of_names_opening_a_sentence_is_no_antecedent_for_a_pronoun_tag():
+    """'Miss Cole and Mrs. Dorr walked on': two women as one subject; 'she said' after them is
+    neither, but the one the sentence before was about."""
+    text = PORCH + ('Miss Bell put down her book and looked across the lawn. '
+                    'Miss Cole and Mrs. Dorr walked on under the trees.\n\n'
+                    '"They are late," she said.')
+    assert speakers(text)[-1] == "Miss Bell"
+
+
+def test_a_name_a_comparison_ends_with_is_no_antecedent_for_a_pronoun_tag():
+    """'as tired as Mrs. Dorr': the name closes a comparison, no clause of its own; the 'she' of the
+    next tag is the sentence's subject, Miss Bell (dev PDNC all 16626 -> 16639 right)."""
+    text = PORCH + ('Miss Bell put down her book and leaned back, quite as tired as Mrs. Dorr.\n\n'
+                    '"They are late," she said.')
+    assert speakers(text)[-1] == "Miss Bell"

@@ -114,13 +114,15 @@ class _Context:
         retold = set()
         # A name two characters share, inside a speech: the one on stage ('John' for John Beaver).
         cast.mentions = stage.resolve(self.text, cast, quoted)
+        prev = None  # the mention before: (start, end)
         for s, e, cid in cast.mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
             i = bisect.bisect_right(nested_starts, s) - 1
             if i >= 0 and s < nested[i][1]:
                 retold.add(s)
-            self.classify(s, e)
+            self.classify(s, e, prev)
+            prev = s, e
         self.retold = frozenset(retold)  # mention starts inside a quotation within a speech
         self.ranks = Ranks(self.text, cast, quoted)  # 'said the doctor': the one Dr. X met so far
         rankrefs.add_mentions(self, quoted)  # 'the baronet' in the narration is Sir Henry to a later 'he'
@@ -146,12 +148,18 @@ class _Context:
             if cues.VERB_BEFORE.search(self.text, max(0, s - 25), s) or cues.VERB_AFTER.match(self.text, e):
                 self.speakers.add(cid)
 
-    def classify(self, s: int, e: int) -> None:
+    def classify(self, s: int, e: int, prev: tuple[int, int] | None = None) -> None:
         """Marks the mention at [s, e) a subject where it starts a sentence or clause, else an actor
-        where a finite verb follows (in a dependent clause, apart)."""
+        where a finite verb follows (in a dependent clause, apart). `prev`: the mention before it."""
         # 'The Rat said nothing', '; and the White Rabbit blew': a clause starts at the article.
         head = lead.start() if (lead := cues.ARTICLE_BEFORE.search(self.text, max(0, s - 30), s)) else s
-        if cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
+        if prev and cues.JOINED.fullmatch(self.text, prev[1], head):
+            # 'at Tom and Ann', 'Tom and Ann went': no one a tag's 'he' or 'she' stands for.
+            self.subjects.discard(prev[0])
+            self.actors.discard(prev[0])
+        elif cues.COMPARED.search(self.text, max(0, head - 40), head):
+            pass  # 'as tall as Ann', 'such as Ann'
+        elif cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
             self.subjects.add(s)
         elif cues.FINITE_AFTER.match(self.text, e):
             self.actors.add(s)

@@ -56,6 +56,13 @@ OPENING = regex.compile(r"(?:^|[.!?][\"'”’)]*\s+|\n[ \t]*\n\s*)(?:(?:In|At|O
                         r"Upon|Under|Behind|Beside|Outside|Inside|During|Within|Across|Along|Through|By|Near|"
                         r"Like|Since|Until|Till|Once|Meanwhile|Then|Now|Here|There|Still|Yet|Again|Afterwards|"
                         r"Later|Soon|Next)\b|\p{Lu}\p{Ll}+(?:ly|ing)\b)[^.!?;:,\"“”\n]{0,40},[ \t]*\n?[ \t]*$")
+# Only 'and' between a name and the one before it ('smiled at Tom and Ann', 'Tom and Ann went out'):
+# a pair, and neither is a subject 'he' or 'she' stands for (dev PDNC all 16601 -> 16626 right).
+JOINED = regex.compile(r"\s+and\s+$")
+# The end of a comparison ('as tall as Ann', 'such as Ann'): no clause of its own starts at the name
+# (dev PDNC all 16626 -> 16639 right; any name after 'as', also 16639 but explicit 6907 -> 6906 and,
+# in Treasure Island and Jane Eyre, 'As soon as Ben Gunn saw', 'recognised as Miss Temple' lost).
+COMPARED = regex.compile(r"\b(?:as|so)\s+(?:\p{L}+\s+){1,2}as\s+$|\b(?:such|same|well)\s+as\s+$")
 # The words that open a dependent clause.
 SUBORDINATE = regex.compile(r"\b(?:what|that|which|whom|how|why|where|whether|if|though|although|because|unless|than)\s+$")
 RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
