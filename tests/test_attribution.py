@@ -1712,3 +1712,35 @@ def test_every_voice_is_as_sure_as_the_threshold_and_counted_once(paragraphs, th
     voiced = Counter(q.speaker for q in result.quotations if q.speaker is not None)
     assert all(q.confidence >= threshold for q in result.quotations if q.speaker is not None)
     assert {c.id: c.lines for c in result.characters if c.lines} == dict(voiced)
+
+
+def test_narration_after_a_speech_leads_into_the_next_paragraphs_speech():
+    """'"..." Mr. Crane looked at the clock. ... at last Mrs. Pell rose, and said:' then the speech in a
+    paragraph of its own: the lead-in closing the paragraph names its speaker, though a quotation
+    opens that paragraph; a tag cut off by a dash ('said Mr. Crane--') is only its own quotation's,
+    and the next speech someone breaking in."""
+    text = (CAST + "\"Is the rain over?\" said Mr. Crane.\n\n\"It has stopped.\" Mr. Crane looked at the clock, "
+            "and Mrs. Pell took up her work. The clock struck four, and at last Mrs. Pell rose from her chair, "
+            "and said:\n\n\"Then we shall walk to the mill.\"\n\n\"If I might venture,\" said Mr. Crane--\n\n"
+            "\"You might not.\"\n")
+    assert speakers(text)[2:] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell"]
+
+
+def test_a_guess_from_the_narration_that_leads_on_is_not_taken_back():
+    """'"..." Mrs. Pell walked to the door and, ..., announced:' / '"..."': the untagged speech and the
+    next one are both Mrs. Pell's, the narration naming her leading from the one into the other;
+    two turns running by one speaker are not undone for turn-taking's sake."""
+    text = (CAST + "\"Is it you, Tobias?\" said Mrs. Pell.\n\n\"It is,\" said Mr. Crane.\n\n"
+            "Mrs. Pell thought of the road, and of the mill beyond it.\n\n\"I shall see who else is there.\" "
+            "Mrs. Pell walked to the door and, after a long look up and down the lane outside, announced:\n\n"
+            "\"Nobody at all.\"\n\n\"Then shut it.\"\n")
+    assert speakers(text)[2:4] == ["Mrs. Harriet Pell", "Mrs. Harriet Pell"]
+
+
+def test_her_father_after_a_preposition_is_no_speaker():
+    """'Mrs. Pell turned to her father, saying,': 'her father' is whom she turns to, not who speaks."""
+    text = ("Mr. Tobias Pell sat by the fire. Mr. Pell read. Miss Jane Pell came in; Miss Pell had her "
+            "bonnet on.\n\n\"Good night, Jane,\" said Mr. Pell.\n\n"
+            "Miss Pell bent and kissed her father, and went out. At the door she turned to her father, saying,\n\n"
+            "\"Do not sit up late.\"\n")
+    assert speakers(text)[-1] == "Miss Jane Pell"
