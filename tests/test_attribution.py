@@ -1744,3 +1744,15 @@ def test_her_father_after_a_preposition_is_no_speaker():
             "Miss Pell bent and kissed her father, and went out. At the door she turned to her father, saying,\n\n"
             "\"Do not sit up late.\"\n")
     assert speakers(text)[-1] == "Miss Jane Pell"
+
+
+def test_a_speech_named_as_someones_saying_is_theirs():
+    """'"...," was Mrs. Pell's reasoning', '"..." was a sharp exclamation of Mr. Crane s' (the
+    apostrophe lost), 'Mr. Crane's answer was,' / 'Mrs. Pell's was--': no speech verb, but the one
+    whose answer, remark or reasoning a speech is named as speaks it."""
+    text = (CAST + "Mr. Crane looked at the clock while Mrs. Pell folded her letter.\n\n"
+            "\"We cannot go before the rain stops,\" was Mrs. Pell's reasoning; and Mr. Crane looked "
+            "out again.\n\n\"It has stopped already!\" was a sharp exclamation of Mr. Crane s, as he "
+            "turned from the window.\n\nMrs. Pell said nothing for a while. Mr. Crane's answer was, at last--\n\n"
+            "\"Then we go.\"\n\nThe door opened; Mrs. Pell's was--\n\n\"Not without an umbrella.\"\n")
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mr. Tobias Crane", "Mrs. Harriet Pell"]

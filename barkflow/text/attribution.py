@@ -33,6 +33,7 @@ from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames
 from barkflow.text.narrator import first_person, name_the_narrator
 from barkflow.text.oddverbs import odd_lead_in, odd_verb_tag
+from barkflow.text.possessed import possessed_lead, possessed_tail
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
@@ -357,6 +358,8 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         s = lead.end()
         if s - lead.start() > 0 and text[lead.start():s].strip().endswith("."):
             pass
+        if found := possessed_tail(ctx, s, window_end):  # '"...," was Mary's reasoning'
+            return found
         verbs = list(cues.VERB_RE.finditer(text, s, min(window_end, s + 60)))
         own_sentence = False
         found = None if verbs else odd_verb_tag(ctx, closing, s, window_end)
@@ -375,6 +378,8 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         own_sentence = bool(starts) or text[s:s + 1] not in "\"'”’"
         s = starts[-1] if starts else s
         window_end = e
+        if found := possessed_lead(ctx, s, e):  # "Mary's declaration was,"
+            return found
         verbs = list(cues.VERB_RE.finditer(text, s, e))[-1:]
         found = None if verbs else odd_lead_in(ctx, s, e)
         if found:
