@@ -1756,3 +1756,16 @@ def test_a_speech_named_as_someones_saying_is_theirs():
             "turned from the window.\n\nMrs. Pell said nothing for a while. Mr. Crane's answer was, at last--\n\n"
             "\"Then we go.\"\n\nThe door opened; Mrs. Pell's was--\n\n\"Not without an umbrella.\"\n")
     assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mr. Tobias Crane", "Mrs. Harriet Pell"]
+
+
+def test_two_words_of_epithet_or_a_voice_between_the_and_a_name():
+    """'said the less courteous Mr. Crane', 'said the voice of Mrs. Pell' name their speakers, where
+    turn-taking would say otherwise; 'said the girl to Mrs. Pell' names no speaker (the girl is
+    someone described, not Mrs. Pell by name), nor 'said the porter when Mr. Crane had gone'."""
+    text = (CAST + "\"Is the rain over?\" said Mrs. Pell.\n\n\"It is,\" said Mr. Crane.\n\n"
+            "\"We can walk, then,\" said the less courteous Mr. Crane.\n\n"
+            "\"Not I,\" said the voice of Mrs. Pell from the passage.\n\n"
+            "\"Here is the tea,\" said the girl to Mrs. Pell.\n\n"
+            "\"And the cake,\" said the porter when Mr. Crane had gone.\n")
+    assert speakers(text)[2:4] == ["Mr. Tobias Crane", "Mrs. Harriet Pell"]
+    assert all(q.type != "explicit" for q in attribute(text).quotations[-2:])
