@@ -1769,3 +1769,15 @@ def test_two_words_of_epithet_or_a_voice_between_the_and_a_name():
             "\"And the cake,\" said the porter when Mr. Crane had gone.\n")
     assert speakers(text)[2:4] == ["Mr. Tobias Crane", "Mrs. Harriet Pell"]
     assert all(q.type != "explicit" for q in attribute(text).quotations[-2:])
+
+
+def test_the_speaker_ahead_of_an_aside_set_off_by_commas():
+    """'At the same moment Mr. Crane, approaching Mrs. Pell, said,', 'Mrs. Pell, who had been watching
+    Mr. Crane, now observed,', 'Mr. Dale, having kissed his wife, said,': the name or kin ending the
+    aside is not the speaker; the sentence's subject ahead of it is."""
+    text = (CAST + "\"Shall we go?\" said Mrs. Pell.\n\nAt the same moment Mr. Crane, approaching Mrs. Pell, said, "
+            "\"The carriage is here.\"\n\nMrs. Pell, who had been watching Mr. Crane, now observed, \"You are early.\"\n")
+    assert speakers(text)[1:] == ["Mr. Tobias Crane", "Mrs. Harriet Pell"]
+    text = ("Mr. John Dale sat by the fire. Mrs. Dale sewed. Mr. Dale read; Mrs. Dale looked up.\n\n"
+            "\"Is it late?\" said Mrs. Dale.\n\nMr. Dale, having kissed his wife, said, \"Not yet.\"\n")
+    assert speakers(text)[-1] == "Mr. John Dale"

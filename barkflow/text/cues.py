@@ -44,7 +44,9 @@ PAST_VERB = regex.compile(r"\p{Ll}{2,}(?:ed|id)\b")
 PAST_VERB_LEAD = regex.compile(r"(?:[ \t\n]+\p{Ll}+ly)?[ \t\n]+\p{Ll}{2,}(?:ed|id)(?:[ \t\n]+\p{Ll}+ly)?[,:][ \t\n]*[\"“'‘]?$")
 PAST_VERB_AFTER = regex.compile(r"(?:[ \t\n]+\p{Ll}+ly)?[ \t\n]+\p{Ll}{2,}(?:ed|id)\b")  # '"...," Nan fretted
 BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{ADVERB})*\s*$")
-CLAUSE_BEFORE_VERB = regex.compile(r"\p{L},\s*$")
+# A word and the comma closing an aside before a speech verb, adverbs between ('Edmund, now observed';
+# dev PDNC all 16640 -> 16642 right).
+CLAUSE_BEFORE_VERB = regex.compile(rf"\p{{L}},(?:\s+{ADVERB})*\s*$")
 # A finite verb right after a name makes it its clause's subject wherever the clause starts
 # ('After tea John Andrew was brought in', 'Puffy and severe, Mrs. Moore was revealed').
 FINITE_AFTER = regex.compile(r"\s+(?:\p{Ll}+ly\s+)?(?:was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|"
