@@ -1781,3 +1781,13 @@ def test_the_speaker_ahead_of_an_aside_set_off_by_commas():
     text = ("Mr. John Dale sat by the fire. Mrs. Dale sewed. Mr. Dale read; Mrs. Dale looked up.\n\n"
             "\"Is it late?\" said Mrs. Dale.\n\nMr. Dale, having kissed his wife, said, \"Not yet.\"\n")
     assert speakers(text)[-1] == "Mr. John Dale"
+
+
+def test_a_name_two_adverbs_before_its_verb_heads_its_clause():
+    """'..., followed soon afterwards by Mr. Dale, Mr. Crane almost immediately took the opportunity
+    of saying,': Mr. Crane is the subject ('almost immediately' between him and his verb), not
+    Mr. Dale, whom the opening phrase names."""
+    text = (CAST + "Mr. Dale came in later. Mr. Dale sat down.\n\n\"Shall we go?\" said Mrs. Pell.\n\n"
+            "The carriage being brought round, and followed soon afterwards by Mr. Dale, Mr. Crane almost "
+            "immediately took the opportunity of saying, \"I will walk.\"\n")
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
