@@ -1791,3 +1791,11 @@ def test_a_name_two_adverbs_before_its_verb_heads_its_clause():
             "The carriage being brought round, and followed soon afterwards by Mr. Dale, Mr. Crane almost "
             "immediately took the opportunity of saying, \"I will walk.\"\n")
     assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_a_tail_of_and_a_speech_verb_names_whom_the_speaker_told():
+    """'Mr. Crane murmured, "...," and warned Mrs. Pell "..."': the name after 'and warned' is whom
+    he warns; both speeches are Mr. Crane's."""
+    text = (CAST + "\"Shall we go?\" said Mrs. Pell.\n\nMr. Crane murmured, \"It will rain before noon,\" and "
+            "warned Mrs. Pell \"not to stay out late.\"\n")
+    assert speakers(text)[1:] == ["Mr. Tobias Crane", "Mr. Tobias Crane"]

@@ -27,6 +27,8 @@ VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last
 # "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is.
 VERB_END = regex.compile(rf"\b\p{{Lu}}\p{{Ll}}+(?:\s+\p{{Ll}}+)?\s+{VERB}$")
 ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
+# A tail opening with 'and' and a speech verb has the quotation's speaker for its subject.
+AND_VERB = regex.compile(rf"and\s+(?:\p{{Ll}}+ly\s+)?{VERB}\b")
 VERB_BEFORE = regex.compile(rf"\b{VERB}\s+(?:the\s+)?$")
 VERB_AFTER = regex.compile(rf"(?:,?\s+{ADVERB})?\s+{VERB}\b")
 CLAUSE_START = regex.compile(r"(?:^|[.!?;](?:--|—)?\s*[\"'”’)]*\s*|\n[ \t]*\n\s*|[,:—-][ \t]*\n\s*|\b(?:[Aa]nd|[Bb]ut|[Tt]hen|[Ww]hile|[Ww]hen|[Aa]s)\s+)$")
