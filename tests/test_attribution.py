@@ -1799,3 +1799,12 @@ def test_a_tail_of_and_a_speech_verb_names_whom_the_speaker_told():
     text = (CAST + "\"Shall we go?\" said Mrs. Pell.\n\nMr. Crane murmured, \"It will rain before noon,\" and "
             "warned Mrs. Pell \"not to stay out late.\"\n")
     assert speakers(text)[1:] == ["Mr. Tobias Crane", "Mr. Tobias Crane"]
+
+
+def test_a_speech_from_someone_is_theirs():
+    """'"...!" burst from Mr. Crane', '"Hm--m!" from Mrs. Pell': no speech verb, but the speech comes
+    from the one named, not from the one the narration before it is about."""
+    text = (CAST + "\"Is the rain over?\" said Mrs. Pell.\n\n\"It is,\" said Mr. Crane.\n\n"
+            "Mrs. Pell looked up. \"Then we walk!\" burst from Mr. Crane, with a laugh.\n\n"
+            "Mr. Crane took his hat. \"Hm--m!\" from Mrs. Pell, who had no mind to.\n")
+    assert speakers(text)[2:] == ["Mr. Tobias Crane", "Mrs. Harriet Pell"]
