@@ -1808,3 +1808,12 @@ def test_a_speech_from_someone_is_theirs():
             "Mrs. Pell looked up. \"Then we walk!\" burst from Mr. Crane, with a laugh.\n\n"
             "Mr. Crane took his hat. \"Hm--m!\" from Mrs. Pell, who had no mind to.\n")
     assert speakers(text)[2:] == ["Mr. Tobias Crane", "Mrs. Harriet Pell"]
+
+
+def test_a_name_that_was_beginning_after_a_speech_speaks_it():
+    """'Mr. Crane took up his hat. "Nonsense!" Mrs. Pell was beginning very angrily, but ...': Mrs.
+    Pell speaks, not the one the narration before the speech is about."""
+    text = (CAST + "\"Is the rain over?\" said Mr. Crane.\n\n\"It is,\" said Mrs. Pell.\n\n"
+            "\"Then we walk to the mill.\"\n\nMr. Crane took up his hat. \"Nonsense!\" Mrs. Pell was beginning "
+            "very angrily, but Mr. Crane held up a hand.\n")
+    assert speakers(text)[-1] == "Mrs. Harriet Pell"

@@ -13,6 +13,7 @@ from barkflow.text import cues
 from barkflow.text.turns import ANAPHORIC, EXPLICIT
 
 LEAD_TYPES = (EXPLICIT, ANAPHORIC)
+SPEAKING = regex.compile(r"\s+was\s+(?:beginning|saying|going\s+on|continuing)\b")
 FROM = regex.compile(r"(?:(?:burst|came|broke|escaped)\s+)?from\b")
 
 
@@ -29,6 +30,9 @@ def odd_verb_tag(ctx, closing: str, s: int, end: int) -> tuple[int, str, float] 
         found = ctx.subject_at(m.end(), min(end, m.end() + 40))
     elif closing in (",", "—", "-") and (hit := ctx.at.get(s)) and cues.PAST_VERB_AFTER.match(text, hit[0], end):
         found = hit[1], EXPLICIT, 0.95
+    elif closing in ",?!—-" and (hit := ctx.at.get(s)) and SPEAKING.match(text, hit[0], end):
+        found = hit[1], EXPLICIT, 0.95  # '"...!" Alice was beginning very angrily' (dev PDNC all 16655 -> 16656)
+
     return found if found and found[0] is not None and found[1] == EXPLICIT else None
 
 
