@@ -1744,3 +1744,108 @@ def test_a_name_a_comparison_ends_with_is_no_antecedent_for_a_pronoun_tag():
     text = PORCH + ('Miss Bell put down her book and leaned back, quite as tired as Mrs. Dorr.\n\n'
                     '"They are late," she said.')
     assert speakers(text)[-1] == "Miss Bell"
+
+
+def test_narration_after_a_speech_leads_into_the_next_paragraphs_speech():
+    """'"..." Mr. Crane looked at the clock. ... at last Mrs. Pell rose, and said:' then the speech in a
+    paragraph of its own: the lead-in closing the paragraph names its speaker, though a quotation
+    opens that paragraph; a tag cut off by a dash ('said Mr. Crane--') is only its own quotation's,
+    and the next speech someone breaking in."""
+    text = (CAST + "\"Is the rain over?\" said Mr. Crane.\n\n\"It has stopped.\" Mr. Crane looked at the clock, "
+            "and Mrs. Pell took up her work. The clock struck four, and at last Mrs. Pell rose from her chair, "
+            "and said:\n\n\"Then we shall walk to the mill.\"\n\n\"If I might venture,\" said Mr. Crane--\n\n"
+            "\"You might not.\"\n")
+    assert speakers(text)[2:] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mrs. Harriet Pell"]
+
+
+def test_a_guess_from_the_narration_that_leads_on_is_not_taken_back():
+    """'"..." Mrs. Pell walked to the door and, ..., announced:' / '"..."': the untagged speech and the
+    next one are both Mrs. Pell's, the narration naming her leading from the one into the other;
+    two turns running by one speaker are not undone for turn-taking's sake."""
+    text = (CAST + "\"Is it you, Tobias?\" said Mrs. Pell.\n\n\"It is,\" said Mr. Crane.\n\n"
+            "Mrs. Pell thought of the road, and of the mill beyond it.\n\n\"I shall see who else is there.\" "
+            "Mrs. Pell walked to the door and, after a long look up and down the lane outside, announced:\n\n"
+            "\"Nobody at all.\"\n\n\"Then shut it.\"\n")
+    assert speakers(text)[2:4] == ["Mrs. Harriet Pell", "Mrs. Harriet Pell"]
+
+
+def test_her_father_after_a_preposition_is_no_speaker():
+    """'Mrs. Pell turned to her father, saying,': 'her father' is whom she turns to, not who speaks."""
+    text = ("Mr. Tobias Pell sat by the fire. Mr. Pell read. Miss Jane Pell came in; Miss Pell had her "
+            "bonnet on.\n\n\"Good night, Jane,\" said Mr. Pell.\n\n"
+            "Miss Pell bent and kissed her father, and went out. At the door she turned to her father, saying,\n\n"
+            "\"Do not sit up late.\"\n")
+    assert speakers(text)[-1] == "Miss Jane Pell"
+
+
+def test_a_speech_named_as_someones_saying_is_theirs():
+    """'"...," was Mrs. Pell's reasoning', '"..." was a sharp exclamation of Mr. Crane s' (the
+    apostrophe lost), 'Mr. Crane's answer was,' / 'Mrs. Pell's was--': no speech verb, but the one
+    whose answer, remark or reasoning a speech is named as speaks it."""
+    text = (CAST + "Mr. Crane looked at the clock while Mrs. Pell folded her letter.\n\n"
+            "\"We cannot go before the rain stops,\" was Mrs. Pell's reasoning; and Mr. Crane looked "
+            "out again.\n\n\"It has stopped already!\" was a sharp exclamation of Mr. Crane s, as he "
+            "turned from the window.\n\nMrs. Pell said nothing for a while. Mr. Crane's answer was, at last--\n\n"
+            "\"Then we go.\"\n\nThe door opened; Mrs. Pell's was--\n\n\"Not without an umbrella.\"\n")
+    assert speakers(text) == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mr. Tobias Crane", "Mrs. Harriet Pell"]
+
+
+def test_two_words_of_epithet_or_a_voice_between_the_and_a_name():
+    """'said the less courteous Mr. Crane', 'said the voice of Mrs. Pell' name their speakers, where
+    turn-taking would say otherwise; 'said the girl to Mrs. Pell' names no speaker (the girl is
+    someone described, not Mrs. Pell by name), nor 'said the porter when Mr. Crane had gone'."""
+    text = (CAST + "\"Is the rain over?\" said Mrs. Pell.\n\n\"It is,\" said Mr. Crane.\n\n"
+            "\"We can walk, then,\" said the less courteous Mr. Crane.\n\n"
+            "\"Not I,\" said the voice of Mrs. Pell from the passage.\n\n"
+            "\"Here is the tea,\" said the girl to Mrs. Pell.\n\n"
+            "\"And the cake,\" said the porter when Mr. Crane had gone.\n")
+    assert speakers(text)[2:4] == ["Mr. Tobias Crane", "Mrs. Harriet Pell"]
+    assert all(q.type != "explicit" for q in attribute(text).quotations[-2:])
+
+
+def test_the_speaker_ahead_of_an_aside_set_off_by_commas():
+    """'At the same moment Mr. Crane, approaching Mrs. Pell, said,', 'Mrs. Pell, who had been watching
+    Mr. Crane, now observed,', 'Mr. Dale, having kissed his wife, said,': the name or kin ending the
+    aside is not the speaker; the sentence's subject ahead of it is."""
+    text = (CAST + "\"Shall we go?\" said Mrs. Pell.\n\nAt the same moment Mr. Crane, approaching Mrs. Pell, said, "
+            "\"The carriage is here.\"\n\nMrs. Pell, who had been watching Mr. Crane, now observed, \"You are early.\"\n")
+    assert speakers(text)[1:] == ["Mr. Tobias Crane", "Mrs. Harriet Pell"]
+    text = ("Mr. John Dale sat by the fire. Mrs. Dale sewed. Mr. Dale read; Mrs. Dale looked up.\n\n"
+            "\"Is it late?\" said Mrs. Dale.\n\nMr. Dale, having kissed his wife, said, \"Not yet.\"\n")
+    assert speakers(text)[-1] == "Mr. John Dale"
+
+
+def test_a_name_two_adverbs_before_its_verb_heads_its_clause():
+    """'..., followed soon afterwards by Mr. Dale, Mr. Crane almost immediately took the opportunity
+    of saying,': Mr. Crane is the subject ('almost immediately' between him and his verb), not
+    Mr. Dale, whom the opening phrase names."""
+    text = (CAST + "Mr. Dale came in later. Mr. Dale sat down.\n\n\"Shall we go?\" said Mrs. Pell.\n\n"
+            "The carriage being brought round, and followed soon afterwards by Mr. Dale, Mr. Crane almost "
+            "immediately took the opportunity of saying, \"I will walk.\"\n")
+    assert speakers(text)[-1] == "Mr. Tobias Crane"
+
+
+def test_a_tail_of_and_a_speech_verb_names_whom_the_speaker_told():
+    """'Mr. Crane murmured, "...," and warned Mrs. Pell "..."': the name after 'and warned' is whom
+    he warns; both speeches are Mr. Crane's."""
+    text = (CAST + "\"Shall we go?\" said Mrs. Pell.\n\nMr. Crane murmured, \"It will rain before noon,\" and "
+            "warned Mrs. Pell \"not to stay out late.\"\n")
+    assert speakers(text)[1:] == ["Mr. Tobias Crane", "Mr. Tobias Crane"]
+
+
+def test_a_speech_from_someone_is_theirs():
+    """'"...!" burst from Mr. Crane', '"Hm--m!" from Mrs. Pell': no speech verb, but the speech comes
+    from the one named, not from the one the narration before it is about."""
+    text = (CAST + "\"Is the rain over?\" said Mrs. Pell.\n\n\"It is,\" said Mr. Crane.\n\n"
+            "Mrs. Pell looked up. \"Then we walk!\" burst from Mr. Crane, with a laugh.\n\n"
+            "Mr. Crane took his hat. \"Hm--m!\" from Mrs. Pell, who had no mind to.\n")
+    assert speakers(text)[2:] == ["Mr. Tobias Crane", "Mrs. Harriet Pell"]
+
+
+def test_a_name_that_was_beginning_after_a_speech_speaks_it():
+    """'Mr. Crane took up his hat. "Nonsense!" Mrs. Pell was beginning very angrily, but ...': Mrs.
+    Pell speaks, not the one the narration before the speech is about."""
+    text = (CAST + "\"Is the rain over?\" said Mr. Crane.\n\n\"It is,\" said Mrs. Pell.\n\n"
+            "\"Then we walk to the mill.\"\n\nMr. Crane took up his hat. \"Nonsense!\" Mrs. Pell was beginning "
+            "very angrily, but Mr. Crane held up a hand.\n")
+    assert speakers(text)[-1] == "Mrs. Harriet Pell"

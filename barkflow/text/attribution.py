@@ -27,12 +27,14 @@ from dataclasses import dataclass, replace
 
 import regex
 
-from barkflow.text import addressees, cues, mykin, rankrefs, roles, stage
+from barkflow.text import addressees, cues, leadins, mykin, rankrefs, roles, stage
+from barkflow.text.asides import subject_ahead
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
-from barkflow.text.kin import INVERTED, FullNames
+from barkflow.text.kin import INVERTED, FullNames, kin_named
 from barkflow.text.narrator import first_person, name_the_narrator
 from barkflow.text.oddverbs import odd_lead_in, odd_verb_tag
+from barkflow.text.possessed import possessed_lead, possessed_tail
 from barkflow.text.quotes import QuoteScan, find_quotes, narration
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
@@ -232,38 +234,6 @@ class _Context:
                 return called, 0.8
         return latest or avoided or (None, 0.0)
 
-    def kin(self, possessive: str, relation: str, pos: int) -> int | None:
-        """'her father' at `pos`: the character of the relation's gender who shares the surname
-        of the one 'her' stands for (Emma Woodhouse's father is Mr. Woodhouse), the most named."""
-        gender = "M" if possessive.lower() == "his" else "F"
-        # '"Louisa," said her father': the one the speech addresses by name is whose kin speaks
-        # first, then the one the pronoun stands for ('"Mr. Beebe?" said his mother' is Freddy's)
-        # (dev PDNC all 15725 -> 15728 -> 15740 right).
-        owners = [cid for cid in self.avoid if self.cast.characters[cid].gender == gender]
-        owners.append(self.resolve("he" if gender == "M" else "she", pos)[0])
-        for whose in owners:
-            found = self._kin_of(whose, relation) if whose is not None else None
-            if found is not None:
-                return found
-        return None
-
-    def _kin_of(self, whose: int, relation: str) -> int | None:
-        owner = self.cast.characters[whose]
-        if relation == "father" and any(a.startswith(cues.MARRIED) for a in owner.aliases):
-            # Mrs. Sparsit's name is her husband's: Mr. Sparsit is no father of hers.
-            return None
-        names = _surnames(owner)
-        family = [c for c in self.cast.characters if c.gender == cues.KIN_WORDS[relation] and _surnames(c) & names]
-        # A mother or wife is the family's married woman ('Mrs. Gale', 'Lady Gale'), not a
-        # daughter named more often; 'her mother' is her even where 'her' seemed to be herself
-        # (dev PDNC all 15728 -> 15737 right).
-        married = [c for c in family if cues.KIN_WORDS[relation] == "F" and any(a.startswith(cues.MARRIED) for a in c.aliases)]
-        family = married if cues.KIN_WORDS[relation] == "F" else family
-        kin = [c for c in family if c.id != whose] or (married if relation == "mother" else [])
-        if not kin and relation in ("mother", "father"):
-            return self.full_names.parent(self.cast.characters, whose, relation, _surnames)
-        return max(kin, key=lambda c: c.mentions).id if kin else None
-
     def subject_at(self, pos: int, end: int) -> tuple[int | None, str, float] | None:
         """A name or pronoun starting at `pos` (spaces skipped): (character, type, confidence)."""
         while pos < end and self.text[pos] in " \t\n\r":
@@ -360,11 +330,6 @@ class _Context:
         return None
 
 
-def _surnames(character: Character) -> set[str]:
-    """The last words of a character's names of two words or more: Mrs. Gradgrind -> Gradgrind."""
-    return {a.split()[-1] for a in character.aliases if len(a.split()) > 1}
-
-
 def _tag(ctx: _Context, s: int, e: int, tail: bool):
     """A speech tag in narration [s, e): (character, type, confidence) or None."""
     text = ctx.text
@@ -377,6 +342,10 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         s = lead.end()
         if s - lead.start() > 0 and text[lead.start():s].strip().endswith("."):
             pass
+        if found := possessed_tail(ctx, s, window_end):  # '"...," was Mary's reasoning'
+            return found
+        if cues.AND_VERB.match(text, s, window_end):
+            return None  # '"..." and warned Aziz': the speaker goes on (dev PDNC all 16649 -> 16651)
         verbs = list(cues.VERB_RE.finditer(text, s, min(window_end, s + 60)))
         own_sentence = False
         found = None if verbs else odd_verb_tag(ctx, closing, s, window_end)
@@ -385,7 +354,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         inverted = INVERTED.match(text, s, window_end) if not (verbs and verbs[0].start() == s) else None
         if inverted:
             # '"...," advised his wife', '"...," was her father's advice': no speech verb leads
-            found = ctx.kin(inverted.group(1), inverted.group(2).lower(), inverted.start(1))
+            found = kin_named(ctx, inverted.group(1), inverted.group(2).lower(), inverted.start(1))
             if found is not None:
                 return found, ANAPHORIC, 0.75
     else:
@@ -395,6 +364,8 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         own_sentence = bool(starts) or text[s:s + 1] not in "\"'”’"
         s = starts[-1] if starts else s
         window_end = e
+        if found := possessed_lead(ctx, s, e):  # "Mary's declaration was,"
+            return found
         verbs = list(cues.VERB_RE.finditer(text, s, e))[-1:]
         found = None if verbs else odd_lead_in(ctx, s, e)
         if found:
@@ -402,14 +373,10 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
     for v in verbs[:1]:
         after = ctx.subject_at(v.end(), min(window_end, v.end() + 40))
         before = ctx.subject_before(v.start(), s)
-        if (not tail and before and before[1] == EXPLICIT
-                and cues.CLAUSE_BEFORE_VERB.search(text, max(s, v.start() - 40), v.start())):
-            # 'Mr. Crawford, approaching Julia, said,': the name ends a clause set off by commas;
-            # the speaker is the sentence's subject ahead of it.
-            i = bisect.bisect_left(ctx.event_pos, s)
-            if i < len(ctx.events) and ctx.event_pos[i] < v.start() and ctx.heads_clause(ctx.event_pos[i]) \
-                    and ctx.events[i][1] != before[0]:
-                before = ctx.events[i][1], EXPLICIT, 0.9
+        if not tail and before and before[1] == EXPLICIT \
+                and (ahead := subject_ahead(ctx, s, v.start(), before and before[0])) is not None:
+            # 'Mr. Crawford, approaching Julia, said,': the subject ahead of an aside (dev PDNC all 16640 -> 16643).
+            before = ahead, EXPLICIT, 0.9
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and (found[0] is not None or found[1] == NOBODY):
                 return found
@@ -419,8 +386,10 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         if rank is not None:
             return rank, EXPLICIT, RANKED
         kin = cues.KIN_AFTER.match(text, v.end(), window_end) or cues.KIN_BEFORE.search(text, max(s, v.start() - 30), v.start())
+        if kin and not tail and kin.start() < v.start() and (ahead := subject_ahead(ctx, s, v.start(), None)) is not None:
+            return ahead, EXPLICIT, 0.9  # 'Mr. Dale, having kissed his wife, said,' (dev all 16643 -> 16646)
         if kin:
-            found = ctx.kin(kin.group(1), kin.group(2).lower(), kin.start(1))
+            found = kin_named(ctx, kin.group(1), kin.group(2).lower(), kin.start(1))
             if found is not None:
                 return found, ANAPHORIC, 0.75
         indefinite = cues.INDEFINITE.match(text, v.end(), window_end) if tail and not (before or after) else None
@@ -602,10 +571,14 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
                 ctx.add_speaker(quotes[-1].start, last[0])
         before = scan.paragraphs[turn.paragraph - 1] if turn.paragraph else None
         lead_in = before is not None and turn.paragraph - 1 not in by_paragraph
-        # 'Mr. Elton warmly added,' as a paragraph of its own, the speech in the next one.
-        if not found and lead_in and head[1] - head[0] <= 2 and text[before.start:before.end].rstrip()[-1:] in ",:-—":
-            found = _tag(ctx, before.start, before.end, tail=False)
+        # 'Mr. Elton warmly added,' as a paragraph of its own, or ending one after its speech ('"...,"
+        # said Lucy. Miss Bartlett rose, and said:'; dev PDNC all 16601 -> 16612), the speech in the next one.
+        lead = before and leadins.lead_in_start(text, before.start if lead_in else by_paragraph[turn.paragraph - 1][-1].end,
+                                                before.end, after_quote=not lead_in)
+        if not found and lead is not None and head[1] - head[0] <= 2:
+            found = _tag(ctx, lead, before.end, tail=False)
             turn.led = bool(found and found[0] is not None)
+            turn.led_on = turn.led and not lead_in
         # A speech is not spoken by someone it names ('"Mr. Crane never listens."'): the narration's
         # guess passes over them to the next name, and a pronoun standing for one guesses nobody
         # (dev PDNC all 16293 -> 16310 right; a pronoun kept from them too, 16297).

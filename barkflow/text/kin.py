@@ -50,3 +50,42 @@ class FullNames:
                and not all(a.startswith(("Uncle ", "Aunt ", "Cousin ")) for a in c.aliases)
                and (gender == "M" or any(a.startswith(cues.MARRIED) for a in c.aliases))]
         return kin[0].id if len(kin) == 1 else None
+
+
+def kin_named(ctx, possessive: str, relation: str, pos: int) -> int | None:
+    """'her father' at `pos` in attribution's context `ctx`: the character of the relation's gender
+    who shares the surname of the one 'her' stands for (Emma Woodhouse's father is Mr. Woodhouse),
+    the most named."""
+    gender = "M" if possessive.lower() == "his" else "F"
+    # '"Louisa," said her father': the one the speech addresses by name is whose kin speaks
+    # first, then the one the pronoun stands for ('"Mr. Beebe?" said his mother' is Freddy's)
+    # (dev PDNC all 15725 -> 15728 -> 15740 right).
+    owners = [cid for cid in ctx.avoid if ctx.cast.characters[cid].gender == gender]
+    owners.append(ctx.resolve("he" if gender == "M" else "she", pos)[0])
+    for whose in owners:
+        found = _kin_of(ctx, whose, relation) if whose is not None else None
+        if found is not None:
+            return found
+    return None
+
+def _kin_of(ctx, whose: int, relation: str) -> int | None:
+    owner = ctx.cast.characters[whose]
+    if relation == "father" and any(a.startswith(cues.MARRIED) for a in owner.aliases):
+        # Mrs. Sparsit's name is her husband's: Mr. Sparsit is no father of hers.
+        return None
+    names = _surnames(owner)
+    family = [c for c in ctx.cast.characters if c.gender == cues.KIN_WORDS[relation] and _surnames(c) & names]
+    # A mother or wife is the family's married woman ('Mrs. Gale', 'Lady Gale'), not a
+    # daughter named more often; 'her mother' is her even where 'her' seemed to be herself
+    # (dev PDNC all 15728 -> 15737 right).
+    married = [c for c in family if cues.KIN_WORDS[relation] == "F" and any(a.startswith(cues.MARRIED) for a in c.aliases)]
+    family = married if cues.KIN_WORDS[relation] == "F" else family
+    kin = [c for c in family if c.id != whose] or (married if relation == "mother" else [])
+    if not kin and relation in ("mother", "father"):
+        return ctx.full_names.parent(ctx.cast.characters, whose, relation, _surnames)
+    return max(kin, key=lambda c: c.mentions).id if kin else None
+
+
+def _surnames(character) -> set[str]:
+    """The last words of a character's names of two words or more: Mrs. Gradgrind -> Gradgrind."""
+    return {a.split()[-1] for a in character.aliases if len(a.split()) > 1}

@@ -7,10 +7,14 @@ colon. Takes the attribution's context (ctx.text, ctx.at, ctx.subject_at, ctx.su
 
 from __future__ import annotations
 
+import regex
+
 from barkflow.text import cues
 from barkflow.text.turns import ANAPHORIC, EXPLICIT
 
 LEAD_TYPES = (EXPLICIT, ANAPHORIC)
+SPEAKING = regex.compile(r"\s+was\s+(?:beginning|saying|going\s+on|continuing)\b")
+FROM = regex.compile(r"(?:(?:burst|came|broke|escaped)\s+)?from\b")
 
 
 def odd_verb_tag(ctx, closing: str, s: int, end: int) -> tuple[int, str, float] | None:
@@ -18,10 +22,17 @@ def odd_verb_tag(ctx, closing: str, s: int, end: int) -> tuple[int, str, float] 
     '!' or dash, 'Miss Villets reproved' after its comma or dash, where its sentence goes on (dev PDNC
     all 16458 -> 16459, explicit 6868 -> 6875/7202; Main Street's name-tag check 178 -> 188/197)."""
     text, found = ctx.text, None
-    if closing and closing in ",?!—-" and (m := cues.PAST_VERB.match(text, s, end)):
+    if m := FROM.match(text, s, end):
+        # '"M--m--m!" from Mr. Wilcox', '"...!" burst from William': the speech comes from them
+        # (dev PDNC all 16651 -> 16655 right, explicit 6933 -> 6936/7202).
+        found = ctx.subject_at(m.end(), min(end, m.end() + 40))
+    elif closing and closing in ",?!—-" and (m := cues.PAST_VERB.match(text, s, end)):
         found = ctx.subject_at(m.end(), min(end, m.end() + 40))
     elif closing in (",", "—", "-") and (hit := ctx.at.get(s)) and cues.PAST_VERB_AFTER.match(text, hit[0], end):
         found = hit[1], EXPLICIT, 0.95
+    elif closing in ",?!—-" and (hit := ctx.at.get(s)) and SPEAKING.match(text, hit[0], end):
+        found = hit[1], EXPLICIT, 0.95  # '"...!" Alice was beginning very angrily' (dev PDNC all 16655 -> 16656)
+
     return found if found and found[0] is not None and found[1] == EXPLICIT else None
 
 

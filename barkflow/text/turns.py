@@ -66,6 +66,9 @@ class Turn:
     described_as: int | None = None  # the latest person of that sex, as a pronoun would resolve
     nobody: bool = False    # a third party's turn: left to no one (described())
     led: bool = False       # tagged by a narration paragraph of its own leading into it ('Huck said:')
+    # Tagged by the narration after the speech of the paragraph before, which a guess for that
+    # speech also read: the two are one speaker's (dev PDNC all 16621 -> 16622, Night and Day).
+    led_on: bool = False
     third_person: bool = False  # tagged in the third person naming no one ('says she'): not the narrator's
 
 
@@ -271,7 +274,8 @@ def _not_twice(run: list[Turn]) -> list[tuple[Turn, int, float]]:
     16122 not kept; taking back a guess after the one's own tagged speech too, 16115)."""
     taken = []
     for turn, after in zip(run, run[1:]):
-        if turn.type == IMPLICIT and turn.speaker is not None and _tagged(after) and after.speaker == turn.speaker:
+        if turn.type == IMPLICIT and turn.speaker is not None and _tagged(after) and after.speaker == turn.speaker \
+                and not after.led_on:
             taken.append((turn, turn.speaker, turn.confidence))
             turn.speaker, turn.confidence = None, 0.0
     return taken
