@@ -374,7 +374,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         after = ctx.subject_at(v.end(), min(window_end, v.end() + 40))
         before = ctx.subject_before(v.start(), s)
         if not tail and before and before[1] == EXPLICIT \
-                and (ahead := subject_ahead(ctx, s, v.start(), before and before[0])) is not None:
+                and (ahead := subject_ahead(ctx, s, v.start(), before[0])) is not None:
             # 'Mr. Crawford, approaching Julia, said,': the subject ahead of an aside (dev PDNC all 16640 -> 16643).
             before = ahead, EXPLICIT, 0.9
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
