@@ -377,3 +377,16 @@ def test_a_titled_name_the_book_writes_after_the_is_an_inn():
             "the Admiral Hawke one night, and Captain Reed stayed.\n\n\"Rum!\" said Captain Reed.")
     names = {a for c in find_characters(text).characters for a in c.aliases}
     assert "Captain Reed" in names and "Admiral Hawke" not in names
+
+
+def test_a_surname_opening_with_st_is_one_name_with_its_first_name():
+    """'Nigel St Aubyn' is Nigel, and 'Lady St Aubyn', broken over a line, has one surname, not a
+    stray 'Aubyn'; 'St Paul's' stays a place."""
+    text = ("Then Nigel St Aubyn came in. Then Nigel sat. Then Nigel laughed. They saw Nigel St Aubyn "
+            "go. Then Lady St\nAubyn rose, and Lady St Aubyn smiled. We walked past St Paul's twice, "
+            "and St Paul's rang.")
+    cast = find_characters(text)
+    assert {"Nigel", "Nigel St Aubyn"} <= set(_owner(cast, "Nigel").aliases)
+    names = {a for c in cast.characters for a in c.aliases}
+    assert "Aubyn" not in names and not any("Paul" in a for a in names)
+    assert any(a.startswith("Lady St") for a in names)

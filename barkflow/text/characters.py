@@ -29,6 +29,8 @@ from barkflow.text.givennames import FORMAL_GENDER, PET, familiar, formal, given
 from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.places import no_person
+from barkflow.text.saints import SAINT as _SAINT
+from barkflow.text.saints import saint_surname, with_saints
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
                "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
@@ -89,7 +91,7 @@ _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 # A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
 _NOT_TITLE = rf"(?!{_TITLE_RE}(?![\p{{L}}]))"
 _NAME = regex.compile(
-    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?)?(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
+    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?)?(?P<name>(?:{_SAINT})?{_WORD}(?:\s+(?:{_PARTICLE}\s+|{_SAINT})?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
 _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
 _TITLED = regex.compile(rf"\b{_TITLE_RE}\s+({_WORD})")
@@ -228,12 +230,13 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
     spans: dict[FormKey, list[tuple[int, int]]] = defaultdict(list)
     for m in _NAME.finditer(text):
         title = m.group("title")
-        words = regex.split(r"\s+", m.group("name"))
+        # 'Reggie St Cloud': 'St Cloud' one surname word (dev all 16694 -> 16729, answered 81.8 -> 81.9%).
+        words = with_saints(regex.split(r"\s+", m.group("name")), title)
         # Drop sentence-initial words that are not names (But Elizabeth -> Elizabeth).
         while words and words[0] not in names and not (title and len(words) == 1):
             words = words[1:]
             title = None
-        while words and words[-1] not in names and not (title and len(words) == 1):
+        while words and words[-1] not in names and not (title and len(words) == 1) and not saint_surname(words, title):
             words = words[:-1]
         if not words:
             continue
@@ -253,7 +256,8 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         forms[key] += 1
         matched = m.group()
         start = m.start() if title else m.start() + matched.find(words[0])
-        end = m.start() + matched.rfind(words[-1]) + len(words[-1])
+        last_word = words[-1].split()[-1]  # 'St Cloud' may be broken across a line
+        end = m.start() + matched.rfind(last_word) + len(last_word)
         spans[key].append((start, end))
     # A title word the book gives someone as a first name after another title ('Mrs. Donna Crane')
     # is that first name wherever it stands: 'Donna Crane' is her, not a title and a surname.
@@ -513,7 +517,9 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
 
     for (title, name), n in sorted(forms.items(), key=size):
         words = name.split()
-        if len(words) > 1 and words[0].endswith("."):
+        if len(words) == 2 and words[0] in ("St", "St."):
+            first, last = None, name  # Lady St Cloud: the saint's name is her surname
+        elif len(words) > 1 and words[0].endswith("."):
             first, last = None, words[-1]  # Mr. E. W. B. Childers: initials, then the surname
         elif patronymic_sex(words[min(1, len(words) - 1)]):
             # Rodion Romanovitch (Raskolnikov): given name and patronymic are one first name.
