@@ -62,3 +62,22 @@ def test_a_threshold_above_a_roles_certainty_leaves_the_role_unvoiced():
     assert strict.quotations[-2].speaker is None
     assert all(c.lines == 0 for c in strict.characters if c.name == "the turnkey")
     assert sum(c.lines for c in strict.characters) == sum(q.speaker is not None for q in strict.quotations)
+
+
+def test_common_callings_of_a_hotel_a_street_or_a_house_speak_their_own_lines():
+    """The concierge, the chauffeur and the charwoman, named nowhere, each speak the line their tag
+    gives them, not a turn of the pair's; a '-woman' calling is a woman, not a man."""
+    text = (NAMED + "Mr. Crane and Mrs. Pell drove to the hotel.\n\n"
+            "\"We are expected,\" said Mr. Crane.\n\n"
+            "\"Your rooms are ready, sir,\" said the concierge.\n\n"
+            "\"Good,\" said Mrs. Pell.\n\n"
+            "\"Shall I wait?\" asked the chauffeur.\n\n"
+            "\"No,\" said Mr. Crane.\n\n"
+            "Upstairs a woman was scrubbing the floor.\n\n"
+            "\"Mind the wet boards,\" said the charwoman.\n\n"
+            "\"We will,\" said Mrs. Pell.\n")
+    result = attribute(text)
+    said = [result.speaker_name(q) for q in result.quotations][2:]
+    assert said == ["Mr. Crane", "the concierge", "Mrs. Pell", "the chauffeur", "Mr. Crane",
+                    "the charwoman", "Mrs. Pell"]
+    assert [c.gender for c in result.characters if c.name == "the charwoman"] == ["F"]
