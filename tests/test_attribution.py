@@ -188,6 +188,8 @@ def test_spans_stay_inside_the_text_and_in_order(text):
         p = scan.paragraphs[q.paragraph]
         assert p.start <= q.start < q.end <= p.end
     assert all(a.end <= b.start for a, b in zip(top, top[1:]))
+    for i in range(len(scan.paragraphs)):  # found by bisection: the quotes are in paragraph order
+        assert scan.in_paragraph(i) == [q for q in scan.quotes if q.paragraph == i]
     result = attribute(text)
     assert len(result.quotations) == len(top)
 

@@ -27,7 +27,9 @@ spans PDNC annotates. Everything outside the top-level quotes of a paragraph is 
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
+from functools import cached_property
 
 import regex
 
@@ -88,6 +90,16 @@ class QuoteScan:
 
     def top(self) -> list[Quote]:
         return [q for q in self.quotes if q.depth == 0]
+
+    @cached_property
+    def _paragraph_keys(self) -> list[int]:
+        return [q.paragraph for q in self.quotes]
+
+    def in_paragraph(self, paragraph: int) -> list[Quote]:
+        """The quotes of one paragraph, found by bisection: quotes in text order are in paragraph
+        order (scanning them all for each paragraph was quadratic in a book of long dialogue)."""
+        keys = self._paragraph_keys
+        return self.quotes[bisect.bisect_left(keys, paragraph):bisect.bisect_right(keys, paragraph)]
 
 
 def split_paragraphs(text: str) -> list[Paragraph]:
@@ -291,8 +303,8 @@ def narration(scan: QuoteScan, paragraph: int) -> list[tuple[int, int]]:
     """The spans of a paragraph outside its top-level quotations (marks dropped, spaces trimmed)."""
     p = scan.paragraphs[paragraph]
     spans, at = [], p.start
-    for q in scan.quotes:
-        if q.paragraph != paragraph or q.depth:
+    for q in scan.in_paragraph(paragraph):
+        if q.depth:
             continue
         spans.append((at, q.start))
         at = q.end

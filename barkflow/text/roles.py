@@ -197,7 +197,7 @@ def _give(text: str, quotations: list, i: int, role: Character) -> None:
     over paragraphs, and the next one where the tag only interrupts it ('"Steady," said the
     turnkey, "steady."') and no tag of its own follows it."""
     q = quotations[i]
-    same = [j for j, o in enumerate(quotations) if abs(j - i) < 30 and o.group == q.group]
+    same = [j for j in range(max(0, i - 29), min(len(quotations), i + 30)) if quotations[j].group == q.group]
     if i + 1 < len(quotations) and quotations[i + 1].paragraph == q.paragraph \
             and not regex.search(r"[.!?;]", text[q.end + 1:quotations[i + 1].start - 1]) \
             and not _TAGGED.match(text, quotations[i + 1].end):

@@ -13,6 +13,7 @@ and a lone known speaker's partner is found among the names nearby (other_party)
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, deque
 from dataclasses import dataclass
 
@@ -216,7 +217,8 @@ def alternate(run: list[Turn], people: set[int]) -> None:
             continue
         # Equally far from two tags, the later one counts: counting back from it passes no one
         # who went on for two paragraphs since (dev PDNC all 15589 -> 15602 right).
-        k = min(anchors, key=lambda a: (abs(a - i), a < i))
+        j = bisect.bisect_left(anchors, i)  # the nearest at or after i, and the one before it
+        k = min(anchors[max(0, j - 1):j + 1], key=lambda a: (abs(a - i), a < i))
         anchor = run[k].speaker
         speaker = anchor if (i - k) % 2 == 0 else next(iter(people - {anchor}))
         if speaker in turn.vocatives:
