@@ -128,7 +128,9 @@ class _Context:
         self.retold = frozenset(retold)  # mention starts inside a quotation within a speech
         self.ranks = Ranks(self.text, cast, quoted)  # 'said the doctor': the one Dr. X met so far
         rankrefs.add_mentions(self, quoted)  # 'the baronet' in the narration is Sir Henry to a later 'he'
-        mykin.add_mentions(self, quoted)  # a first-person narrator's 'my sister', as the book names her
+        self.first_person = first_person(self.text)  # the narrator speaks in the dialogue ('said I')
+        if self.first_person:
+            mykin.add_mentions(self, quoted)  # a first-person narrator's 'my sister', as the book names her
         self.event_pos = [p for p, _ in self.events]
         # Who the turn being decided cannot be: the people its quotes address. Set per turn.
         self.avoid: frozenset[int] = frozenset()
@@ -526,7 +528,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     text = scan.text
     cast = cast or find_characters(text)
     ctx = _Context(scan, cast)
-    if first_person(text):
+    if ctx.first_person:
         ctx.narrator = len(cast.characters)
         cast.characters.append(Character(ctx.narrator, "the narrator", ("I",), narrator=True))
     by_paragraph: dict[int, list] = {}

@@ -16,7 +16,6 @@ from collections.abc import Callable
 import regex
 
 from barkflow.text import cues
-from barkflow.text.narrator import first_person
 
 # Kin nouns and the sex they give; a guardian or cousin may be either.
 NOUNS = {"mother": "F", "father": "M", "sister": "F", "brother": "M", "uncle": "M", "aunt": "F",
@@ -106,12 +105,11 @@ def said_by_me(text: str, quotes) -> Callable[[int], bool]:
 
 
 def add_mentions(ctx, quoted: Callable[[int], bool]) -> None:
-    """In a book told in the first person, each 'my <noun>' of the narration becomes a mention of
-    the one the book names so (an event, a clause's subject or actor, as rankrefs' are), and one
-    the book never names stands in the tags as a name the cast cannot place (no speaker)."""
+    """In a book told in the first person (attribution calls this only for one), each 'my <noun>'
+    of the narration becomes a mention of the one the book names so (an event, a clause's subject
+    or actor, as rankrefs' are), and one the book never names stands in the tags as a name the
+    cast cannot place (no speaker)."""
     text = ctx.text
-    if not first_person(text):
-        return
     found, who = named_kin(text, ctx.cast, quoted, said_by_me(text, ctx.scan.quotes))
     for m in found:
         s, e, cid = m.start(), m.end(1), who[m.group(1)]
