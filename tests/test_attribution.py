@@ -12,7 +12,7 @@ from barkflow.errors import BarkflowError
 from barkflow.text import quotes as quotes_module
 from barkflow.text.attribution import attribute
 from barkflow.text.characters import TITLES, find_characters
-from barkflow.text.quotes import find_quotes, narration
+from barkflow.text.quotes import find_quotes, narration, within
 
 
 def quoted(text: str, depth: int = 0) -> list[str]:
@@ -1851,3 +1851,12 @@ def test_a_name_that_was_beginning_after_a_speech_speaks_it():
             "\"Then we walk to the mill.\"\n\nMr. Crane took up his hat. \"Nonsense!\" Mrs. Pell was beginning "
             "very angrily, but Mr. Crane held up a hand.\n")
     assert speakers(text)[-1] == "Mrs. Harriet Pell"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\"'“”‘’—,.!?")), max_size=120))
+def test_within_says_whether_a_position_is_inside_a_quotation(text):
+    """quotes.within, the one bisection attribution and mykin ask 'is this inside a quotation?'."""
+    top = [(q.start, q.end) for q in find_quotes(text).top()]
+    inside = within(top)
+    assert [inside(pos) for pos in range(len(text) + 1)] == [any(s <= pos < e for s, e in top) for pos in range(len(text) + 1)]

@@ -35,7 +35,7 @@ from barkflow.text.kin import INVERTED, FullNames, kin_named
 from barkflow.text.narrator import first_person, name_the_narrator
 from barkflow.text.oddverbs import odd_lead_in, odd_verb_tag
 from barkflow.text.possessed import possessed_lead, possessed_tail
-from barkflow.text.quotes import QuoteScan, find_quotes, narration
+from barkflow.text.quotes import QuoteScan, find_quotes, narration, within
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
 from barkflow.text.turns import (
@@ -88,13 +88,7 @@ class _Context:
         self.text = scan.text
         self.scan = scan
         self.cast = cast
-        spans = sorted((q.start, q.end) for q in scan.quotes if q.depth == 0)
-        starts = [s for s, _ in spans]
-
-        def quoted(pos: int) -> bool:
-            i = bisect.bisect_right(starts, pos) - 1
-            return i >= 0 and pos < spans[i][1]
-
+        quoted = within([(q.start, q.end) for q in scan.quotes if q.depth == 0])
         self.subjects: set[int] = set()  # event positions where a name starts a sentence or clause
         # Where a name is followed by a finite verb: a subject for a tag's pronoun and a clause's
         # subject, not for the narration's own pronouns (dev PDNC implicit 5580 -> 5553 there).
@@ -110,22 +104,18 @@ class _Context:
         # someone in the story the speaker tells, never to the speaker's listener. One that ends
         # in a stop or comma: dialect's dropped letters ('"'twarn't no use, Huck, ... de raf'"')
         # read as nested quotes end in a letter.
-        nested = sorted((q.start, q.end) for q in scan.quotes
-                        if q.depth == 1 and self.text[q.end - 1:q.end] in tuple(",.!?;:-—"))
-        nested_starts = [s for s, _ in nested]
-        retold = set()
+        retold_in = within([(q.start, q.end) for q in scan.quotes
+                            if q.depth == 1 and self.text[q.end - 1:q.end] in tuple(",.!?;:-—")])
         # A name two characters share, inside a speech: the one on stage ('John' for John Beaver).
         cast.mentions = stage.resolve(self.text, cast, quoted)
         prev = None  # the mention before: (start, end)
         for s, e, cid in cast.mentions:
             self.at[s] = (e, cid)
             (self.inside.append((s, e, cid)) if quoted(s) else self.events.append((s, cid)))
-            i = bisect.bisect_right(nested_starts, s) - 1
-            if i >= 0 and s < nested[i][1]:
-                retold.add(s)
             self.classify(s, e, prev)
             prev = s, e
-        self.retold = frozenset(retold)  # mention starts inside a quotation within a speech
+        # mention starts inside a quotation within a speech
+        self.retold = frozenset(s for s, _, _ in cast.mentions if retold_in(s))
         self.ranks = Ranks(self.text, cast, quoted)  # 'said the doctor': the one Dr. X met so far
         rankrefs.add_mentions(self, quoted)  # 'the baronet' in the narration is Sir Henry to a later 'he'
         self.first_person = first_person(self.text)  # the narrator speaks in the dialogue ('said I')

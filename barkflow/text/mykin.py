@@ -9,13 +9,13 @@ the latest of that sex. Inside a speech 'my sister' is the speaker's and is no m
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
 import regex
 
 from barkflow.text import cues
+from barkflow.text.quotes import within
 
 # Kin nouns and the sex they give; a guardian or cousin may be either.
 NOUNS = {"mother": "F", "father": "M", "sister": "F", "brother": "M", "uncle": "M", "aunt": "F",
@@ -95,13 +95,7 @@ def named_kin(text: str, cast, quoted: Callable[[int], bool], mine: Callable[[in
 
 def said_by_me(text: str, quotes) -> Callable[[int], bool]:
     """Whether a position is inside one of the narrator's speeches, tagged '"...," said I'."""
-    spoken = [(q.start, q.end) for q in quotes if q.depth == 0 and cues.I_TAG.match(text, q.end - 1)]
-    starts = [s for s, _ in spoken]
-
-    def mine(pos: int) -> bool:
-        i = bisect.bisect_right(starts, pos) - 1
-        return i >= 0 and pos < spoken[i][1]
-    return mine
+    return within([(q.start, q.end) for q in quotes if q.depth == 0 and cues.I_TAG.match(text, q.end - 1)])
 
 
 def add_mentions(ctx, quoted: Callable[[int], bool]) -> None:

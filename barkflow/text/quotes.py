@@ -28,6 +28,7 @@ spans PDNC annotates. Everything outside the top-level quotes of a paragraph is 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -297,6 +298,18 @@ def find_quotes(text: str) -> QuoteScan:
             quotes.append(Quote(s, e, index, style, depth, group, goes_on))
         carried = any(q.continues for q in quotes[-len(found):] if q.paragraph == index) if found else False
     return QuoteScan(text, paragraphs, quotes)
+
+
+def within(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
+    """Whether a position lies inside one of `spans` ((start, end), none overlapping another): the
+    quotations of a book, the nested ones, the narrator's own speeches. A bisection per call."""
+    spans = sorted(spans)
+    starts = [s for s, _ in spans]
+
+    def inside(pos: int) -> bool:
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and pos < spans[i][1]
+    return inside
 
 
 def narration(scan: QuoteScan, paragraph: int) -> list[tuple[int, int]]:
