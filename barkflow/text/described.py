@@ -21,12 +21,7 @@ def described_sex(text: str, pos: int, end: int) -> str:
     """'F' or 'M' where a description right after a tag's verb at `pos` (before `end`) names a
     woman or a man ('said the old lady', 'cried the young man, rising'), else '?'."""
     m = _AFTER.match(text, pos, end)
-    for word in m.group(1).lower().split() if m else ():
-        if word in _FEMALE:
-            return "F"
-        if word in _MALE:
-            return "M"
-    return "?"
+    return words_sex(m.group(1)) if m else "?"
 
 
 # Right after a quote: its closing mark, the tag's verb (an adverb may follow) and 'the' + a noun
