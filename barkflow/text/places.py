@@ -29,10 +29,10 @@ _PLACE_AFTER = regex.compile(r"[ \t\n]+(?:Street|Road|Avenue|Lane|Square|Place|P
 # A speech tag beside a quotation: '"...," said the Knave', '"...," the Knave said', 'The Knave said,
 # "..."'. Not any speech verb near the name: 'he said Coketown was a busy place', 'put the Lizard in',
 # 'a town called Gopher Prairie' are narration.
-_VERB = cues.VERB
-_TAG_BEFORE = regex.compile(rf"[\"”'’][ \t\n]*(?:{_VERB}[ \t\n]+)?(?:the[ \t\n]+)?$")
-_TAG_AFTER = regex.compile(rf"[ \t\n]+{_VERB}\b")
-_LEAD_IN_AFTER = regex.compile(rf"[ \t\n]+{_VERB}[,:]?[ \t\n]*[\"“‘]")
+_TAG_BEFORE = regex.compile(rf"[\"”'’][ \t\n]*(?:{cues.VERB}[ \t\n]+)?(?:the[ \t\n]+)?$")
+_TAG_AFTER = regex.compile(rf"[ \t\n]+{cues.VERB}\b")
+_LEAD_IN_AFTER = regex.compile(rf"[ \t\n]+{cues.VERB}[,:]?[ \t\n]*[\"“‘]")
+_ANY_VERB = regex.compile(cues.VERB)
 
 
 def no_person(text: str, titled: bool, spans: list[tuple[int, int]]) -> bool:
@@ -74,6 +74,6 @@ def _tagged(text: str, start: int, end: int) -> bool:
     """Whether the name at start:end is a speech tag's: after a quotation and its verb, after a
     quotation before its verb, or before a verb and a quotation."""
     after_quote = _TAG_BEFORE.search(text, max(0, start - 30), start)
-    if after_quote and (regex.search(_VERB, after_quote.group()) or _TAG_AFTER.match(text, end)):
+    if after_quote and (_ANY_VERB.search(after_quote.group()) or _TAG_AFTER.match(text, end)):
         return True
     return bool(_LEAD_IN_AFTER.match(text, end))
