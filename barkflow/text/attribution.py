@@ -651,7 +651,10 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             if turn.per_quote and turn.per_quote[i]:
                 speaker, kind, conf = turn.per_quote[i]
             quotations.append(Quotation(q.start, q.end, speaker, conf, kind, q.paragraph, q.group))
-    return _sure(*roles.voice_roles(text, cast.characters, cast.mentions, quotations), threshold)
+    # A role's tag right after a speech calling someone by name is that one's answer (addressees').
+    voiced = roles.voice_roles(text, cast.characters, cast.mentions, quotations,
+                               calls=lambda q: bool(addressees.vocatives(ctx, [q])))
+    return _sure(*voiced, threshold)
 
 
 def _sure(characters: list[Character], quotations: list[Quotation], threshold: float) -> Attribution:

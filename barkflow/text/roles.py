@@ -17,7 +17,7 @@ the turns around it (a role in the cast itself: dev PDNC all 16562 -> 16561, ans
 
 from __future__ import annotations
 
-import bisect
+from collections.abc import Callable
 from dataclasses import replace
 
 import regex
@@ -125,15 +125,16 @@ def _one_scene(text: str, head: str) -> bool:
 
 
 def voice_roles(text: str, characters: list[Character], mentions: list[tuple[int, int, int]],
-                quotations: list) -> tuple[list[Character], list]:
+                quotations: list, calls: Callable[[object], bool]) -> tuple[list[Character], list]:
     """(characters, quotations) with a character for each safe role a tag describes, speaking the
-    quotations that tag is on. Before the threshold: attribution keeps a role's voice only where
-    CONFIDENCE is as sure as it asks, as it does every speaker's."""
+    quotations that tag is on; `calls(q)`: whether quotation q calls someone by name (addressees).
+    Before the threshold: attribution keeps a role's voice only where CONFIDENCE is as sure as it
+    asks, as it does every speaker's."""
     tagged: dict[str, list[int]] = {}  # role noun -> indices of the quotations its tags follow
     phrase: dict[str, str] = {}
     for i, q in enumerate(quotations):
         described = _described(text, q)
-        if described and _a_role(described.split()) and not _answers_a_name(text, mentions, quotations, i):
+        if described and _a_role(described.split()) and not _answers_a_name(quotations, i, calls):
             key = _key(described.split())
             tagged.setdefault(key, []).append(i)
             phrase.setdefault(key, " ".join(described.split()))
@@ -171,25 +172,12 @@ def _scenes(quotations: list, where: list[int]) -> list[list[int]]:
     return out
 
 
-def _answers_a_name(text: str, mentions: list[tuple[int, int, int]], quotations: list, i: int) -> bool:
+def _answers_a_name(quotations: list, i: int, calls: Callable[[object], bool]) -> bool:
     """Whether the speech just before the quotation at `i` calls someone by name ('"Thank you,
     Bitzer," said Mrs. Sparsit. / "Thank you, ma'am," returned the light porter.'): the one
     called answers, and the role is their epithet."""
-    q = quotations[i]
     before = quotations[i - 1] if i else None
-    if before is None or before.paragraph != q.paragraph - 1:
-        return False
-    k = bisect.bisect_left(mentions, (before.start, -1, -1))
-    while k < len(mentions) and mentions[k][0] < before.end:
-        s, e, _ = mentions[k]
-        if _CALLED.match(text, e) and _CALLED_BEFORE.search(text, max(0, s - 3), s):
-            return True
-        k += 1
-    return False
-
-
-_CALLED = regex.compile(r"[,!?]")
-_CALLED_BEFORE = regex.compile(r"(?:,\s+|[\"“‘'])$")
+    return before is not None and before.paragraph == quotations[i].paragraph - 1 and calls(before)
 
 
 def _give(text: str, quotations: list, i: int, role: Character) -> None:
