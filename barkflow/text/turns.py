@@ -351,12 +351,12 @@ def conversations(turns: list[Turn], ctx) -> None:
             if not called and not any(_tagged(t) for t in run):
                 # (only untagged: for a tagged lone speaker, 16263 right but answered 79.24 -> 79.14%)
                 other = still_talking(run, known, other, heard)
-            elif not called and other is None and _just_heard(run, known, heard) is not None:
+            elif not called and other is None and (just := _just_heard(run, known, heard)) is not None:
                 # A tagged lone speaker with no one named nearby, just heard talking with someone
                 # (a paragraph opening with narration cut the exchange: 'He walked about the room.
                 # "...we can ring up," / "..."'): the talk goes on with them (dev PDNC all 16481 ->
                 # 16490 right, answered 81.02 -> 81.03%; 16500 within 600 characters, 81.00%).
-                other = _just_heard(run, known, heard)
+                other = just
             elif not called and other is None and run[0].led and pair and known in pair[0] \
                     and run[0].quotes[0].start - pair[1] < RECENT:
                 # A paragraph of narration handing the floor to one of the two heard just before
