@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from barkflow.text import cues
 from barkflow.text.described import a_role
+from barkflow.text.quotes import narration
 from barkflow.text.sexed import speaker_by_address
 
 EXPLICIT, ANAPHORIC, IMPLICIT = "explicit", "anaphoric", "implicit"
@@ -131,10 +132,7 @@ def _to_me(ctx, run: list[Turn], known: int) -> bool:
     for turn in run:
         if turn.speaker != known or turn.type == IMPLICIT:
             continue
-        p = ctx.scan.paragraphs[turn.paragraph]
-        spans = [(p.start, turn.quotes[0].start)] + [(a.end, b.start) for a, b in zip(turn.quotes, turn.quotes[1:])] \
-            + [(turn.quotes[-1].end, p.end)]
-        if any(cues.NARRATOR_ADDRESSED.search(ctx.text, s, e) for s, e in spans):
+        if any(cues.NARRATOR_ADDRESSED.search(ctx.text, s, e) for s, e in narration(ctx.scan, turn.paragraph)):
             return True
     return False
 
