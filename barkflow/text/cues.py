@@ -42,9 +42,10 @@ NARRATOR_ADDRESSED = regex.compile(r"\bme\b")
 HE_SHE_TAG = regex.compile(rf"[,!?—-][\"”’']\s+(?:(?:he|she)\s+{VERB}\b|{VERB}\s+(?:he|she)\b)")
 # Any past-tense verb heading a quotation's tail, where no speech verb does: '"...," cheered Chet',
 # '"...?" petitioned Raymie', '"...," gibed Mrs. Howland' (read as a tag only before a name).
-PAST_VERB = regex.compile(r"\p{Ll}{2,}(?:ed|id)\b")
-PAST_VERB_LEAD = regex.compile(r"(?:[ \t\n]+\p{Ll}+ly)?[ \t\n]+\p{Ll}{2,}(?:ed|id)(?:[ \t\n]+\p{Ll}+ly)?[,:][ \t\n]*[\"“'‘]?$")
-PAST_VERB_AFTER = regex.compile(r"(?:[ \t\n]+\p{Ll}+ly)?[ \t\n]+\p{Ll}{2,}(?:ed|id)\b")  # '"...," Nan fretted
+PAST = r"\p{Ll}{2,}(?:ed|id)"
+PAST_VERB = regex.compile(rf"{PAST}\b")
+PAST_VERB_LEAD = regex.compile(rf"(?:[ \t\n]+\p{{Ll}}+ly)?[ \t\n]+{PAST}(?:[ \t\n]+\p{{Ll}}+ly)?[,:][ \t\n]*[\"“'‘]?$")
+PAST_VERB_AFTER = regex.compile(rf"(?:[ \t\n]+\p{{Ll}}+ly)?[ \t\n]+{PAST}\b")  # '"...," Nan fretted
 BEFORE_VERB = regex.compile(rf"(?:,\s*)?(?:\s+{ADVERB})*\s*$")
 # A word and the comma closing an aside before a speech verb, adverbs between ('Edmund, now observed';
 # dev PDNC all 16640 -> 16642 right).
