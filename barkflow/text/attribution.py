@@ -257,15 +257,21 @@ class _Context:
         end = m.start() if m else pos
         if self.text[end - 2:end] in ("'s", "’s", " s") and cues.GERUND.match(self.text, pos):
             end -= 2  # 'Sir Thomas's saying', 'Mrs. Croft's suddenly saying'
-        # The mention ending at `end`.
-        for s in range(max(start, end - 40), end):
-            hit = self.at.get(s)
-            if hit and hit[0] == end:
-                return (hit[1], EXPLICIT, 0.95) if hit[1] is not None else (None, NOBODY, 0.0)
+        if hit := self.mention_ending(end, start):
+            return (hit[1], EXPLICIT, 0.95) if hit[1] is not None else (None, NOBODY, 0.0)
         m = regex.search(r"(?<![\p{L}])(he|she|I)$", self.text[max(start, end - 4):end], regex.I)
         if m:
             cid, conf = self.resolve(m.group(1), end, tag=True)
             return cid, ANAPHORIC, conf
+        return None
+
+    def mention_ending(self, end: int, start: int) -> tuple[int, int | None] | None:
+        """The mention (its end, its character) ending exactly at `end` and starting at `start` or
+        after, within a name's length (40 characters)."""
+        for s in range(max(start, end - 40), end):
+            hit = self.at.get(s)
+            if hit and hit[0] == end:
+                return hit
         return None
 
     def heads_clause(self, pos: int) -> bool:

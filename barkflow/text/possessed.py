@@ -1,7 +1,7 @@
 """A speech given as someone's saying, with no speech verb: '"...," was Mary's reasoning', '"..."
 was an artless exclamation of Catherine's', 'Mary's declaration was, "..."'. The name owning a
 noun of saying is the speaker (dev PDNC all 16622 -> 16636 right, explicit 6916 -> 6924/7202).
-Takes the attribution's context (ctx.text, ctx.at)."""
+Takes the attribution's context (ctx.text, ctx.at, ctx.mention_ending)."""
 
 from __future__ import annotations
 
@@ -47,8 +47,5 @@ def possessed_lead(ctx, s: int, e: int) -> tuple[int, str, float] | None:
     m = _LEAD.search(ctx.text, s, e)
     if not m or m.group("noun") not in (*NOUNS, None):
         return None
-    for start in range(max(s, m.start() - 40), m.start()):
-        hit = ctx.at.get(start)
-        if hit and hit[0] == m.start() and hit[1] is not None:
-            return hit[1], EXPLICIT, 0.9
-    return None
+    hit = ctx.mention_ending(m.start(), s)
+    return (hit[1], EXPLICIT, 0.9) if hit and hit[1] is not None else None
