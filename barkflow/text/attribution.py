@@ -571,12 +571,12 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         lead_in = before is not None and turn.paragraph - 1 not in by_paragraph
         # 'Mr. Elton warmly added,' as a paragraph of its own, or ending one after its speech ('"...,"
         # said Lucy. Miss Bartlett rose, and said:'; dev PDNC all 16601 -> 16612), the speech in the next one.
-        lead = before and leadins.lead_in_start(text, before.start if lead_in else by_paragraph[turn.paragraph - 1][-1].end,
-                                                before.end, after_quote=not lead_in)
-        if not found and lead is not None and head[1] - head[0] <= 2:
-            found = _tag(ctx, lead, before.end, tail=False)
-            turn.led = bool(found and found[0] is not None)
-            turn.led_on = turn.led and not lead_in
+        if not found and before is not None and head[1] - head[0] <= 2:
+            lead = before.start if lead_in else by_paragraph[turn.paragraph - 1][-1].end
+            if leadins.leads_into_next(text, lead, before.end, after_quote=not lead_in):
+                found = _tag(ctx, lead, before.end, tail=False)
+                turn.led = bool(found and found[0] is not None)
+                turn.led_on = turn.led and not lead_in
         # A speech is not spoken by someone it names ('"Mr. Crane never listens."'): the narration's
         # guess passes over them to the next name, and a pronoun standing for one guesses nobody
         # (dev PDNC all 16293 -> 16310 right; a pronoun kept from them too, 16297).

@@ -12,16 +12,13 @@ LEAD_END = ",:-—"
 TAGGED_END = ",!?-—"
 
 
-def lead_in_start(text: str, start: int, end: int, after_quote: bool) -> int | None:
-    """`start` if narration [start, end) closing a paragraph leads into the next paragraph's speech,
-    else None. It ends the way a lead-in does, in a comma, colon or dash; one that follows the
-    paragraph's last quotation (`after_quote`: `start` at its closing mark) must be more than
-    that quotation's own tag."""
+def leads_into_next(text: str, start: int, end: int, after_quote: bool) -> bool:
+    """Whether narration [start, end) closing a paragraph leads into the next paragraph's speech. It
+    ends the way a lead-in does, in a comma, colon or dash; one that follows the paragraph's last
+    quotation (`after_quote`: `start` at its closing mark) must be more than that quotation's own tag."""
     if start >= end or text[start:end].rstrip()[-1:] not in LEAD_END:
-        return None
-    if after_quote and _only_its_tail(text, start, end):
-        return None
-    return start
+        return False
+    return not (after_quote and _only_its_tail(text, start, end))
 
 
 def _only_its_tail(text: str, s: int, e: int) -> bool:
