@@ -45,14 +45,12 @@ class Ranks:
     """Each rank noun's bearers in a cast: who the book names with its title, how often, from where
     on they have been named beside a speech verb outside quotation marks, and where named at all."""
 
-    def __init__(self, text: str, cast: Cast, quoted, narrator: int | None = None):
+    def __init__(self, text: str, cast: Cast, quoted):
         self.bearers: dict[str, Counter] = defaultdict(Counter)
         self.spoke: dict[int, int] = {}  # character -> where it is first named beside a speech verb
         self.seen: dict[int, list[int]] = defaultdict(list)  # character -> where named in narration
         self.heard: dict[int, list[int]] = defaultdict(list)  # character -> where named, speech too
         for s, e, cid in cast.mentions:
-            if cid == narrator:
-                continue
             words = text[s:e].split()
             title = words[0] if len(words) > 1 and words[0].rstrip(".") in NOUNS else None
             if title is None and (m := _TITLE_BEFORE.search(text, max(0, s - 12), s)):
