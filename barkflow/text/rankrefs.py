@@ -4,12 +4,13 @@ in a tag (text/ranks.py), so the 'he' that follows is Sir Henry, not the last ma
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import regex
 
 from barkflow.text import cues
-from barkflow.text.ranks import NOUNS, DOMINANT, Ranks
+from barkflow.text.ranks import NOUNS, Ranks
 
 _NOUN_WORDS = sorted({n for nouns in NOUNS.values() for n in nouns}, key=len, reverse=True)
 # 'the [young] baronet', lower case (a capitalised 'the Admiral' is already a cast alias).
@@ -20,10 +21,9 @@ def bearer(ranks: Ranks, noun: str, pos: int) -> int | None:
     """The one bearer of the noun's title who talks in the book, or the far commonest of those, if
     already named beside a speech verb before `pos`. Unlike a tag's Ranks.named, a bearer not met
     yet is not passed over: before Captain Smollett speaks, 'the captain' is no Captain Silver."""
-    fits = sorted(((n, cid) for cid, n in ranks.bearers.get(noun, {}).items() if cid in ranks.spoke), reverse=True)
-    if not fits or (len(fits) > 1 and fits[0][0] < DOMINANT * fits[1][0]):
-        return None
-    return fits[0][1] if ranks.spoke[fits[0][1]] < pos else None
+    counts = ranks.bearers.get(noun, Counter())
+    cid = Ranks.one_of(counts, [cid for cid in counts if cid in ranks.spoke])
+    return cid if cid is not None and ranks.spoke[cid] < pos else None
 
 
 def mentions(text: str, ranks: Ranks, quoted: Callable[[int], bool]) -> Iterator[tuple[int, int, int]]:

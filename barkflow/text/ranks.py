@@ -71,7 +71,7 @@ class Ranks:
         if not counts:
             return None
         spoke = [cid for cid in counts if self.spoke.get(cid, pos) < pos]
-        first = self._one(counts, spoke)
+        first = self.one_of(counts, spoke)
         if first is not None:
             # A minor bearer who has spoken ('Captain Silver', 3 times) is not 'the captain' just
             # after the book's far commoner one is named, even in a speech ('Captain Smollett, sir,
@@ -82,7 +82,7 @@ class Ranks:
         if spoke:
             return None  # two who have spoken, neither far commoner
         # None has spoken: the one named in the narration of the page or two before.
-        recent = self._one(counts, [cid for cid in counts if _recent(self.seen.get(cid, ()), pos)])
+        recent = self.one_of(counts, [cid for cid in counts if _recent(self.seen.get(cid, ()), pos)])
         if recent is not None:
             return recent
         # Else the one met by now, or named with the title five times as often as any other met:
@@ -90,10 +90,10 @@ class Ranks:
         # Prince Lef Nicolaievitch Muishkin), its surgeon 'the doctor' (Oliver Twist's Losberne).
         # The old captain who dies before Captain Smollett is met is still no Smollett (dev PDNC
         # all 16451 -> 16467 right: Oliver Twist +10, Northanger Abbey +6).
-        return self._one(counts, [cid for cid in counts if self.heard.get(cid) and self.heard[cid][0] < pos])
+        return self.one_of(counts, [cid for cid in counts if self.heard.get(cid) and self.heard[cid][0] < pos])
 
     @staticmethod
-    def _one(counts: Counter, fits: list[int]) -> int | None:
+    def one_of(counts: Counter, fits: list[int]) -> int | None:
         """The one of `fits`, or the one named with the title five times as often as any other."""
         fits = sorted(fits, key=lambda cid: -counts[cid])
         if len(fits) == 1 or (len(fits) > 1 and counts[fits[0]] >= DOMINANT * counts[fits[1]]):
