@@ -45,6 +45,7 @@ import functools
 import logging
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, List, Optional
@@ -593,7 +594,7 @@ def _build_script(documents: list[_Document], metadata: BookTags, narrator: str,
     heading_chapters = not any(document.toc for document, read in zip(documents, chosen) if read)
     builder = ScriptBuilder(source, narrator)  # numbers chapters and paragraphs as a plain script's
     number = 0
-    skipped: dict[str, int] = {}  # why -> the book's words not read (the word report)
+    skipped: Counter[str] = Counter()  # why -> the book's words not read (the word report)
     every = [list(_document_events(document, {fragment for href, fragment in targets if href == document.href},
                                    heading_chapters, anchors)) for document in documents]
     # Project Gutenberg's header and licence: before its START marker and after its END, over the whole book
@@ -614,20 +615,20 @@ def _build_script(documents: list[_Document], metadata: BookTags, narrator: str,
                 continue
             if isinstance(event, _Markers):
                 if read:
-                    skipped[MARKERS] = skipped.get(MARKERS, 0) + event.words
+                    skipped[MARKERS] += event.words
                 continue
             number += 1  # every paragraph counts, read or not, so numbers stay put when options change
             if not read:
                 reason = why or FOOTNOTES
-                skipped[reason] = skipped.get(reason, 0) + count_words(event.text)
+                skipped[reason] += count_words(event.text)
                 continue
             if event.is_boilerplate or (bounds and not bounds[0] < number <= bounds[1]):  # PG's header or licence
-                skipped[gutenberg.SKIPPED] = skipped.get(gutenberg.SKIPPED, 0) + count_words(event.text)
+                skipped[gutenberg.SKIPPED] += count_words(event.text)
             elif options.footnotes or not event.is_note:
                 builder.next_paragraph()
                 builder.add(narrator, event.text, number)
             else:
-                skipped[FOOTNOTES] = skipped.get(FOOTNOTES, 0) + count_words(event.text)
+                skipped[FOOTNOTES] += count_words(event.text)
     if not builder.lines:
         raise BarkflowError(f"{source}: no text to read (front and back matter is skipped); check the file, "
                             "or name the parts to read in project.book.include")
