@@ -8,7 +8,6 @@ the full names counted in one pass over the text: linear."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
 
 import regex
 
@@ -39,16 +38,16 @@ class FullNames:
                 self._after[m.group(1)][m.group(2)] += 1
         return {s for f in first_names for s in self._after.get(f, ()) if s in family_names}
 
-    def parent(self, characters: list, whose: int, relation: str, surnames: Callable) -> int | None:
+    def parent(self, characters: list, whose: int, relation: str) -> int | None:
         """'her mother' of one the cast knows by first name only ('Nell', once 'Nell May'): the one
         married woman, or the one man, who bears a surname the text gives her; else None."""
         firsts = {a for a in characters[whose].aliases if " " not in a}
-        names = self.surnames(firsts, {n for c in characters for n in surnames(c)})
+        names = self.surnames(firsts, {n for c in characters for n in _surnames(c)})
         gender = cues.KIN_WORDS[relation]
         # 'Uncle March' is titled by another relation than a parent's.
-        kin = [c for c in characters if c.gender == gender and c.id != whose and surnames(c) & names
+        kin = [c for c in characters if c.gender == gender and c.id != whose and _surnames(c) & names
                and not all(a.startswith(("Uncle ", "Aunt ", "Cousin ")) for a in c.aliases)
-               and (gender == "M" or any(a.startswith(cues.MARRIED) for a in c.aliases))]
+               and (gender == "M" or _married(c))]
         return kin[0].id if len(kin) == 1 else None
 
 
@@ -70,7 +69,7 @@ def kin_named(ctx, possessive: str, relation: str, pos: int) -> int | None:
 
 def _kin_of(ctx, whose: int, relation: str) -> int | None:
     owner = ctx.cast.characters[whose]
-    if relation == "father" and any(a.startswith(cues.MARRIED) for a in owner.aliases):
+    if relation == "father" and _married(owner):
         # Mrs. Sparsit's name is her husband's: Mr. Sparsit is no father of hers.
         return None
     names = _surnames(owner)
@@ -78,14 +77,19 @@ def _kin_of(ctx, whose: int, relation: str) -> int | None:
     # A mother or wife is the family's married woman ('Mrs. Gale', 'Lady Gale'), not a
     # daughter named more often; 'her mother' is her even where 'her' seemed to be herself
     # (dev PDNC all 15728 -> 15737 right).
-    married = [c for c in family if cues.KIN_WORDS[relation] == "F" and any(a.startswith(cues.MARRIED) for a in c.aliases)]
+    married = [c for c in family if cues.KIN_WORDS[relation] == "F" and _married(c)]
     family = married if cues.KIN_WORDS[relation] == "F" else family
     kin = [c for c in family if c.id != whose] or (married if relation == "mother" else [])
     if not kin and relation in ("mother", "father"):
-        return ctx.full_names.parent(ctx.cast.characters, whose, relation, _surnames)
+        return ctx.full_names.parent(ctx.cast.characters, whose, relation)
     return max(kin, key=lambda c: c.mentions).id if kin else None
 
 
 def _surnames(character) -> set[str]:
     """The last words of a character's names of two words or more: Mrs. Gradgrind -> Gradgrind."""
     return {a.split()[-1] for a in character.aliases if len(a.split()) > 1}
+
+
+def _married(character) -> bool:
+    """Whether a character is named as a wife ('Mrs. Gale', 'Lady Gale'): her surname is her husband's."""
+    return any(a.startswith(cues.MARRIED) for a in character.aliases)
