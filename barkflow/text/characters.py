@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 import regex
 
 from barkflow.text import cues
-from barkflow.text.givennames import FORMAL_GENDER, PET, familiar, formal, given_names, given_sex, one_given_name
+from barkflow.text.givennames import (
+    FORMAL_GENDER,
+    PET,
+    diminutive,
+    familiar,
+    formal,
+    given_names,
+    given_sex,
+    one_given_name,
+)
 from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.places import no_person
@@ -135,6 +144,19 @@ class _Entry:
     forms: Counter
     givens: set = field(default_factory=set)        # every first name its forms use (Huck, Huckleberry)
     titled_givens: set = field(default_factory=set)  # those worn after Sir/Lady/Aunt... (Sir Thomas)
+
+    @property
+    def mentioned(self) -> int:
+        """How often the book names this entry, in any of its forms."""
+        return sum(self.forms.values())
+
+
+def _far_commonest(entries, ratio: float) -> _Entry | None:
+    """The one of `entries`, or the one the book names `ratio` times as often as the next."""
+    ranked = sorted(entries, key=lambda e: -e.mentioned)
+    if len(ranked) == 1 or len(ranked) > 1 and ranked[0].mentioned >= ratio * ranked[1].mentioned:
+        return ranked[0]
+    return None
 
 
 def _gender_of_title(title: str | None) -> str:
@@ -303,7 +325,7 @@ def _full_titled(forms: Counter) -> Counter:
 def _surname_uses(e: _Entry) -> tuple[int, int]:
     """(by surname alone or after Mr./Mrs./Miss, by a form with the first name): how the book calls e."""
     by_surname = sum(n for (t, name), n in e.forms.items() if name == e.last and t not in FIRST_NAME_TITLES)
-    return by_surname, sum(e.forms.values()) - by_surname
+    return by_surname, e.mentioned - by_surname
 
 
 def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_only: bool = False) -> bool:
@@ -334,9 +356,7 @@ def _one_word_familiar(e: _Entry, first: str, apart: frozenset) -> bool:
     word = e.first or e.last
     if not word or len(word) < 3 or not first.startswith(word) or (first, word) in apart or (word, first) in apart:
         return False
-    rest = first[len(word):]
-    return (rest in ("y", "ie", "ey") or len(rest) > 1 and rest[0] == word[-1] and rest[1:] in ("y", "ie", "ey")) \
-        and one_given_name(first, word)
+    return diminutive(first, word) and one_given_name(first, word)
 
 
 # Titles a man is called by before his surname alone ('Mr. Tilney', 'Dr. Kennicott', 'Captain
@@ -427,11 +447,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         # 'General Epanchin' is the one Epanchin named in full with that rank (General Ivan
         # Fedorovitch Epanchin), or named so five times as often as another (Prince Muishkin, not
         # his relative named once); a title anyone wears (Mr. Tom, Mr. Thomas) tells no one apart.
-        titled_full = sorted((e for e in matches if (title, f"{e.first} {e.last}") in e.forms),
-                             key=lambda e: -sum(e.forms.values()))
-        if len(titled_full) == 1 or len(titled_full) > 1 and \
-                sum(titled_full[0].forms.values()) >= 5 * sum(titled_full[1].forms.values()):
-            return titled_full[0]
+        if one := _far_commonest([e for e in matches if (title, f"{e.first} {e.last}") in e.forms], 5):
+            return one
     if last and title and not first and gender != "?" and len(matches) > 1 and title not in FIRST_NAME_TITLES:
         # Mr. Garth is Caleb Garth, not his daughter Letty Garth: the one of those named in full
         # (Mr. Horne Fisher too, whom matches leave out) whose first name tells the title's sex, every
@@ -449,10 +466,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     if last and not first and not title and len(matches) > 1:
         # A bare surname several share ('his name was Tilney'): the man the book calls Mr. Tilney,
         # where one is named far more than any other; a book calls its women by title or first name.
-        men = sorted((e for e in matches if any(t in _MAN_SURNAME_TITLES for t, _ in e.forms)),
-                     key=lambda e: -sum(e.forms.values()))
-        if men and (len(men) == 1 or sum(men[0].forms.values()) >= 2 * sum(men[1].forms.values())):
-            return men[0]
+        if man := _far_commonest([e for e in matches if any(t in _MAN_SURNAME_TITLES for t, _ in e.forms)], 2):
+            return man
         # None titled Mr.: the one man among women ('Ferrier': John Ferrier, not his daughter Lucy
         # Ferrier), each sex from a title, a pet name or the census, none unknown; a title and
         # surname alone ('Brother Ferrier') names no one else.
@@ -484,9 +499,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         if last and not first and not title:
             full = [e for e in matches if sum(n for (_, name), n in e.forms.items() if name.endswith(f" {last}")) >= 3]
             matches = [e for e in full or matches if "M" in (e.gender, _first_sex(e))] or full or matches
-        matches.sort(key=lambda e: -sum(e.forms.values()))
-        if len(matches) == 1 or sum(matches[0].forms.values()) >= (3 if last else 5) * sum(matches[1].forms.values()):
-            return matches[0]
+        if one := _far_commonest(matches, 3 if last else 5):
+            return one
     if len(matches) == 1 and last and title and not first and matches[0].gender == "?" and \
             _first_sex(matches[0]) not in ("?", gender):
         # Mr. Marmeladov is not Sonia Marmeladov (his daughter) where she is the only Marmeladov
@@ -600,7 +614,7 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
             # own 'he' (Main Street's Dr. Kennicott: 104 to 129): a man, in the novels this reads.
             gender, source = "M", "title"
     aliases = tuple(sorted({_shown(t, n) for t, n in e.forms}))
-    return Character(cid, _shown(*best), aliases, gender, 0, sum(e.forms.values()), source)
+    return Character(cid, _shown(*best), aliases, gender, 0, e.mentioned, source)
 
 
 def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
@@ -610,7 +624,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
     for e in _merge_forms(forms, min_mentions, _named_apart(text)):
-        if sum(e.forms.values()) < min_mentions or no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
+        if e.mentioned < min_mentions or no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
             continue
         cid = len(characters)
         characters.append(_character(cid, e, text, spans))

@@ -127,6 +127,11 @@ def familiar(a: str, b: str) -> bool:
         return True
     if len(b) >= len(a) + 2 and len(a) >= 3 and b.startswith(a):
         return True
+    return diminutive(a, b)
+
+
+def diminutive(a: str, b: str) -> bool:
+    """Whether a is b (three letters or more) with a diminutive ending: Hucky, Huck; Benny, Ben."""
     rest = a[len(b):] if a.startswith(b) and len(b) >= 3 else ""
     return rest in ("y", "ie", "ey") or len(rest) > 1 and rest[0] == b[-1] and rest[1:] in ("y", "ie", "ey")
 
