@@ -48,7 +48,8 @@ def story_bounds(units: Sequence[str], *, whole_lines: bool) -> Optional[tuple[i
     ends: list[int] = []  # each END marker's unit
     soft: list[int] = []  # units opening with "End of the Project Gutenberg EBook of"
     for index, text in enumerate(units):
-        if "gutenberg" not in text.casefold() and "small print" not in text.casefold():
+        folded = text.casefold()
+        if "gutenberg" not in folded and "small print" not in folded:
             continue  # the cheap test first: most units of a book
         stripped = text.strip()
         if _LINE_START.fullmatch(stripped) if whole_lines else _PARAGRAPH_START.search(text):
