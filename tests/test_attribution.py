@@ -1860,3 +1860,19 @@ def test_within_says_whether_a_position_is_inside_a_quotation(text):
     top = [(q.start, q.end) for q in find_quotes(text).top()]
     inside = within(top)
     assert [inside(pos) for pos in range(len(text) + 1)] == [any(s <= pos < e for s, e in top) for pos in range(len(text) + 1)]
+
+
+def test_an_epithet_the_book_sets_beside_one_name_is_that_person_in_a_tag():
+    """'Mr. Crane, the undertaker, ...' then '"...," said the undertaker': Mr. Crane speaks. Not in
+    a tag before the book says so, not for a calling of passers-by ('Mrs. Pell, the clerk' does not
+    make every clerk hers), and not where no apposition ends ('To Mr. Crane the undertaker was')."""
+    early = "\"Who is there?\" said the undertaker.\n\n\"Only me,\" said Mrs. Pell.\n\n"
+    tie = "Mr. Crane, the undertaker, opened the door to Mrs. Pell.\n\n"
+    late = ("\"Good evening,\" said the undertaker.\n\n\"Good evening,\" said Mrs. Pell.\n\n"
+            "\"Is it raining?\" asked the clerk.\n\n\"No,\" said Mrs. Pell.\n\n")
+    found = speakers(CAST + early + tie + "Mrs. Pell, the clerk, looked up.\n\n" + late)
+    assert found[0] != "Mr. Tobias Crane"
+    assert found[2] == "Mr. Tobias Crane"
+    assert found[4] != "Mrs. Harriet Pell"
+    loose = speakers(CAST + "To Mr. Crane the undertaker was a stranger.\n\n" + late)
+    assert loose[0] != "Mr. Tobias Crane"

@@ -119,6 +119,36 @@ def _epithets(text: str, mentions: list[tuple[int, int, int]], heads: set[str]) 
     return out
 
 
+# 'Mr. Sowerberry, the parochial undertaker.', 'Barrymore the butler, who': a name's apposition
+# that ends where the phrase does (not 'To Konstantin the peasant was').
+_TIE = regex.compile(r"(?:,\s+the((?:\s+\p{Ll}[\p{Ll}-]*){1,2})\b(?=\s*[,.;:!?)]|\s+(?:who|of|and|at|in|was|had)\b)"
+                     r"|\s+the((?:\s+\p{Ll}[\p{Ll}-]*){1,2})\b(?=\s*[,.;:!?)]|\s+who\b))")
+
+
+_OF_TWO = frozenset("younger elder older former latter youngest eldest".split())
+
+
+def _epithet_head(words: list[str]) -> str | None:
+    """The noun of a tag's description ('the butler', 'the old housekeeper') that may stand for a
+    named person: no calling of passers-by, rank, word of sex, 'the other' or 'the younger'."""
+    head = words[-1]
+    if any(w in _NOT_DESCRIBING or w.endswith(("ly", "ing")) for w in words) \
+            or head in _CALLINGS | _RANKS | _APART | _OF_TWO:
+        return None
+    return head if words_sex(head) == "?" else None
+
+
+def _tied(text: str, mentions: list[tuple[int, int, int]], heads: set[str]) -> dict[str, tuple[int, int]]:
+    """Epithets the book sets beside one character's name only, as the noun of an apposition
+    ('Mr. Bumble, the beadle'): noun -> (that character, where the book first does so)."""
+    ties: dict[str, tuple[set[int], int]] = {}
+    for s, e, cid in mentions:
+        m = _TIE.match(text, e, min(len(text), e + 50))
+        if m and (head := (m.group(1) or m.group(2)).split()[-1]) in heads:
+            ties.setdefault(head, (set(), s))[0].add(cid)
+    return {head: (next(iter(cids)), first) for head, (cids, first) in ties.items() if len(cids) == 1}
+
+
 def _one_scene(text: str, head: str) -> bool:
     found = [m.start() for m in regex.finditer(rf"\b[Tt]he\s+(?:\p{{Ll}}[\p{{Ll}}-]*\s+)?{head}\b", text)]
     return not found or found[-1] - found[0] <= SCENE
@@ -132,17 +162,28 @@ def voice_roles(text: str, characters: list[Character], mentions: list[tuple[int
     asks, as it does every speaker's."""
     tagged: dict[str, list[int]] = {}  # role noun -> indices of the quotations its tags follow
     phrase: dict[str, str] = {}
+    epithets: dict[str, list[int]] = {}  # a named person's epithet, maybe -> the same
     for i, q in enumerate(quotations):
         described = _described(text, q)
+        if described and (head := _epithet_head(described.split())):
+            epithets.setdefault(head, []).append(i)
         if described and _a_role(described.split()) and not _answers_a_name(quotations, i, calls):
             key = _key(described.split())
             tagged.setdefault(key, []).append(i)
             phrase.setdefault(key, " ".join(described.split()))
+    characters, quotations = list(characters), list(quotations)
+    # '"...," said the undertaker' after 'Mr. Sowerberry, the parochial undertaker': he speaks
+    # (dev PDNC all 16729 -> 16741 right, none lost; hand-checked 358 -> 360, 'the butler' Barrymore;
+    # external novels 45 quotes changed, 38 right by reading: Karamazov's prosecutor, Bleak House's
+    # housekeeper; without the comma, 'the peasant' was Levin; ties after the tag, a later 'student').
+    for head, (cid, first) in _tied(text, mentions, set(epithets)).items():
+        for i in epithets[head]:
+            if quotations[i].start > first:
+                _give(text, quotations, i, characters[cid])
     if not tagged:
         return characters, quotations
     known = {w for c in characters for a in c.aliases for w in a.lower().split()}
     known |= _epithets(text, mentions, set(tagged))
-    characters, quotations = list(characters), list(quotations)
     for key, where in tagged.items():
         head = key.split()[-1]
         if head in known or not _one_scene(text, head):
