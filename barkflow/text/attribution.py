@@ -139,7 +139,7 @@ class _Context:
         # one from the census list of given names (Florence the city, Geneva, are no women).
         self.speakers = set()
         for s, e, cid in cast.mentions:
-            if cues.VERB_BEFORE.search(self.text, max(0, s - 25), s) or cues.VERB_AFTER.match(self.text, e):
+            if cues.VERB_BEFORE.search(self.text, max(0, s - 25), s) or cues.VERB_AFTER.match(self.text, e, e + cues.AHEAD):
                 self.speakers.add(cid)
 
     def classify(self, s: int, e: int, prev: tuple[int, int] | None = None) -> None:
@@ -155,7 +155,7 @@ class _Context:
             pass  # 'as tall as Ann', 'such as Ann'
         elif cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
             self.subjects.add(s)
-        elif cues.FINITE_AFTER.match(self.text, e):
+        elif cues.FINITE_AFTER.match(self.text, e, e + cues.AHEAD):
             self.actors.add(s)
             if cues.SUBORDINATE.search(self.text, max(0, s - 9), s):
                 self.dependent.add(s)
@@ -240,7 +240,7 @@ class _Context:
             m = cues.NAMED_KIND.match(self.text, pos, end)
             hit = self.at.get(m.end()) if m else None
         if hit and hit[0] <= end:
-            own = cues.POSSESSIVE.match(self.text, hit[0])
+            own = cues.POSSESSIVE.match(self.text, hit[0], hit[0] + cues.AHEAD)
             if own and not {own.group(1).lower(), (own.group(2) or "").lower()} & cues.OWN_VOICE:
                 # 'said Margaret's young man': someone of hers the cast cannot name, not Margaret.
                 return None, THIRD, 0.0
@@ -255,7 +255,7 @@ class _Context:
         """A name or pronoun ending just before `pos` (adverbs and a comma between allowed)."""
         m = cues.BEFORE_VERB.search(self.text, max(start, pos - 40), pos)
         end = m.start() if m else pos
-        if self.text[end - 2:end] in ("'s", "’s", " s") and cues.GERUND.match(self.text, pos):
+        if self.text[end - 2:end] in ("'s", "’s", " s") and cues.GERUND.match(self.text, pos, pos + cues.AHEAD):
             end -= 2  # 'Sir Thomas's saying', 'Mrs. Croft's suddenly saying'
         if hit := self.mention_ending(end, start):
             return (hit[1], EXPLICIT, 0.95) if hit[1] is not None else (None, NOBODY, 0.0)
@@ -285,7 +285,7 @@ class _Context:
         while i >= 0 and self.event_pos[i] >= s:
             pos, cid = self.events[i]
             hit = self.at.get(pos)
-            if hit and (self.heads_clause(pos) or cues.RELATIVE.match(self.text, hit[0])):
+            if hit and (self.heads_clause(pos) or cues.RELATIVE.match(self.text, hit[0], hit[0] + cues.AHEAD)):
                 return cid
             i -= 1
         return None

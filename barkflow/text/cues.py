@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import regex
 
+# How far a pattern probed at a position of the book may read on: every probe gets this end. An
+# unbounded one lets the regex module look for a pattern's required words through the rest of the
+# book before it fails, at every position: a French novel of 60,000 guillemet quotations took 18 s.
+AHEAD = 200
+
 SPEECH_VERBS = """
 said says say saying cried cries replied replies answered answers asked asks exclaimed exclaims
 returned continued continues added adds observed observes remarked rejoined retorted whispered

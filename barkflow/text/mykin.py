@@ -37,13 +37,13 @@ LEAD = 2
 
 def _apposed(text: str, m: regex.Match, starts: dict, ends: dict) -> int | None:
     """The character named in apposition to the 'my <noun>' matched at `m`, else None."""
-    after = _COMMA.match(text, m.end())
+    after = _COMMA.match(text, m.end(), m.end() + cues.AHEAD)
     if after and (hit := starts.get(after.end())):
-        return hit[1] if _CLOSES.match(text, hit[0]) else None
+        return hit[1] if _CLOSES.match(text, hit[0], hit[0] + cues.AHEAD) else None
     if text[m.end():m.end() + 1] == " " and (hit := starts.get(m.end() + 1)):
         return hit[1]
     before = _NAME_BEFORE.search(text, max(0, m.start() - 4), m.start())
-    if before and _CLOSES.match(text, m.end()) and text[m.end()] in ",.;":
+    if before and _CLOSES.match(text, m.end(), m.end() + cues.AHEAD) and text[m.end()] in ",.;":
         return ends.get(before.start())
     return None
 
@@ -52,9 +52,9 @@ def _apposed_in_speech(text: str, m: regex.Match, starts: dict, quoted: Callable
     """The name set off by commas after 'my <noun>' inside a speech that goes on after it ('my--
     guardian, Mr. Jarndyce, ma'am?'); not one that ends the speech ('for my guardian, Mr. Peggotty,'
     said I), whom it calls."""
-    after = _COMMA.match(text, m.end())
+    after = _COMMA.match(text, m.end(), m.end() + cues.AHEAD)
     hit = starts.get(after.end()) if after else None
-    close = _CLOSES.match(text, hit[0]) if hit else None
+    close = _CLOSES.match(text, hit[0], hit[0] + cues.AHEAD) if hit else None
     return hit[1] if close and quoted(close.end()) else None
 
 
@@ -95,7 +95,7 @@ def named_kin(text: str, cast, quoted: Callable[[int], bool], mine: Callable[[in
 
 def said_by_me(text: str, quotes) -> Callable[[int], bool]:
     """Whether a position is inside one of the narrator's speeches, tagged '"...," said I'."""
-    return within([(q.start, q.end) for q in quotes if q.depth == 0 and cues.I_TAG.match(text, q.end - 1)])
+    return within([(q.start, q.end) for q in quotes if q.depth == 0 and cues.I_TAG.match(text, q.end - 1, q.end + cues.AHEAD)])
 
 
 def add_mentions(ctx, quoted: Callable[[int], bool]) -> None:

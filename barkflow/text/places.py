@@ -40,7 +40,7 @@ def no_person(text: str, titled: bool, spans: list[tuple[int, int]]) -> bool:
     `titled`: the book puts a title before it somewhere (Mr., Lady, Captain), a person's mark."""
     if not spans:
         return False
-    own = [s for s, end in spans if not _POSSESSIVE_AFTER.match(text, end)]
+    own = [s for s, end in spans if not _POSSESSIVE_AFTER.match(text, end, end + cues.AHEAD)]
     # 'at Mrs. Goddard's' is her house: possessives are not counted. Over a third after in/at/to.
     at = sum(1 for s in own if _PLACE_BEFORE.search(text, max(0, s - 12), s))
     if own and 3 * at > len(own) and not titled:
@@ -66,7 +66,7 @@ def _place_shaped(text: str, spans: list[tuple[int, int]], own: list[int]) -> bo
     if any(_tagged(text, s, end) for s, end in spans):
         return False
     placed = sum(1 for s in own if _PLACE_WIDE_BEFORE.search(text, max(0, s - 20), s))
-    street = sum(1 for _, end in spans if _PLACE_AFTER.match(text, end))
+    street = sum(1 for _, end in spans if _PLACE_AFTER.match(text, end, end + cues.AHEAD))
     return 2 * placed >= len(own) > 0 or 2 * street >= len(spans)
 
 
@@ -74,6 +74,6 @@ def _tagged(text: str, start: int, end: int) -> bool:
     """Whether the name at start:end is a speech tag's: after a quotation and its verb, after a
     quotation before its verb, or before a verb and a quotation."""
     after_quote = _TAG_BEFORE.search(text, max(0, start - 30), start)
-    if after_quote and (_ANY_VERB.search(after_quote.group()) or _TAG_AFTER.match(text, end)):
+    if after_quote and (_ANY_VERB.search(after_quote.group()) or _TAG_AFTER.match(text, end, end + cues.AHEAD)):
         return True
-    return bool(_LEAD_IN_AFTER.match(text, end))
+    return bool(_LEAD_IN_AFTER.match(text, end, end + cues.AHEAD))

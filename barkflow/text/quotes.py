@@ -123,7 +123,7 @@ def _outer_single(text: str, paragraphs: list[Paragraph]) -> bool:
     single = double = 0
     for p in paragraphs:
         first = text[p.start:p.start + 1]
-        if first in "'‘" and not _ELISION.match(text, p.start + 1):
+        if first in "'‘" and not _ELISION.match(text, p.start + 1, p.start + 1 + cues.AHEAD):
             single += 1
         elif first in "\"“„«»":
             double += 1
@@ -153,7 +153,7 @@ def _single_opens(text: str, i: int, p: Paragraph) -> bool:
     after = text[i + 1] if i + 1 < p.end else " "
     if _is_word(before) or after in _SPACE:
         return False
-    return not _ELISION.match(text, i + 1)
+    return not _ELISION.match(text, i + 1, i + 1 + cues.AHEAD)
 
 
 def _single_closes(text: str, i: int, p: Paragraph) -> bool:

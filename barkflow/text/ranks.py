@@ -62,7 +62,7 @@ class Ranks:
                 continue
             self.seen[cid].append(s)
             if cid not in self.spoke and (
-                    cues.VERB_BEFORE.search(text, max(0, s - 25), s) or cues.VERB_AFTER.match(text, e)):
+                    cues.VERB_BEFORE.search(text, max(0, s - 25), s) or cues.VERB_AFTER.match(text, e, e + cues.AHEAD)):
                 self.spoke[cid] = s
 
     def named(self, noun: str, pos: int) -> int | None:

@@ -229,7 +229,7 @@ def _give(text: str, quotations: list, i: int, role: Character) -> None:
     same = [j for j in range(max(0, i - 29), min(len(quotations), i + 30)) if quotations[j].group == q.group]
     if i + 1 < len(quotations) and quotations[i + 1].paragraph == q.paragraph \
             and not regex.search(r"[.!?;]", text[q.end + 1:quotations[i + 1].start - 1]) \
-            and not _TAGGED.match(text, quotations[i + 1].end):
+            and not _TAGGED.match(text, quotations[i + 1].end, quotations[i + 1].end + cues.AHEAD):
         same.append(i + 1)
     for j in same:
         quotations[j] = replace(quotations[j], speaker=role.id, confidence=CONFIDENCE, type="explicit")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import regex
 
+from barkflow.text import cues
+
 _APOS = "['’]"
 # The words before a name that announce the speaker as that person. Not 'I am not X' (Meg says
 # 'I'm not Meg tonight'), nor 'This is X' (in a novel's rooms, an introduction of someone else).
@@ -54,17 +56,17 @@ def self_named(text: str, inside: list[tuple[int, int, int]], quotes: list, aske
         q = next((q for q in quotes if q.start <= s < q.end), None)
         if q is None:
             continue
-        clear = _CLEAR_AFTER.match(text, e) is not None
-        if not clear and _POSSESSIVE.match(text, e):
+        clear = _CLEAR_AFTER.match(text, e, e + cues.AHEAD) is not None
+        if not clear and _POSSESSIVE.match(text, e, e + cues.AHEAD):
             continue
         head = max(q.start, s - _REACH)
         clear = clear or bool(_CLEAR_BEFORE.search(text, head, s)) \
-            or (bool(_ME_BEFORE.search(text, head, s)) and not _TITLED.match(text, s)) \
+            or (bool(_ME_BEFORE.search(text, head, s)) and not _TITLED.match(text, s, s + cues.AHEAD)) \
             or (asked and q is quotes[0] and (s == q.start or s == chain))
         if clear or _SOFT_BEFORE.search(text, head, s):
             starts.add(s)
         if clear:
-            gap = _REPEATED.match(text, e)
+            gap = _REPEATED.match(text, e, e + cues.AHEAD)
             chain = gap.end() if gap else -1
             if cid in speakers and (best is None or e - s > best[1] - best[0]):
                 best = (s, e, cid)
