@@ -1876,3 +1876,13 @@ def test_an_epithet_the_book_sets_beside_one_name_is_that_person_in_a_tag():
     assert found[4] != "Mrs. Harriet Pell"
     loose = speakers(CAST + "To Mr. Crane the undertaker was a stranger.\n\n" + late)
     assert loose[0] != "Mr. Tobias Crane"
+
+
+def test_a_second_speaker_named_after_a_pronoun_tag_speaks_the_next_quotation():
+    """'"...?" she asked Mr. Crane, and Mr. Crane answered, looking away, "..."': the second
+    quotation is his, though the first tag names its speaker by a pronoun; not 'as soon as Mrs.
+    Pell began to nod', which is no speech."""
+    text = (CAST + "\"Is it raining?\" said Mr. Crane.\n\n\"No,\" said Mrs. Pell.\n\n"
+            "\"Is the mill far?\" she asked Mr. Crane, and Mr. Crane answered, looking away, \"Not very.\"\n\n"
+            "\"Well, Harriet,\" he went on, as soon as Mrs. Pell began to nod, \"we shall walk.\"\n")
+    assert speakers(text)[2:] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mr. Tobias Crane", "Mr. Tobias Crane"]

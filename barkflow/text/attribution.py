@@ -489,14 +489,17 @@ def _second_speaker(ctx: _Context, s: int, e: int, tail: tuple | None):
     """The next quotation's lead-in where a second speech verb in one sentence between two has its own
     named subject ahead of it ('"...," began Meg, but Jo cut in, "..."'; not 'which Emma thought')."""
     verbs = list(cues.VERB_RE.finditer(ctx.text, s, e))
-    if len(verbs) < 2 or not tail or tail[1] != EXPLICIT or tail[0] is None or \
-            verbs[-1].group().split()[0] in cues.THINKING:
+    if len(verbs) < 2 or not tail or tail[1] not in (EXPLICIT, ANAPHORIC) or tail[0] is None or \
+            verbs[-1].group().split()[0] in cues.THINKING or _TO_AFTER.match(ctx.text, verbs[-1].end(), e):
         return None
     found = ctx.subject_before(verbs[-1].start(), verbs[-2].end())
-    if found is None:  # 'while Margaret, thoughtful again, said:'
+    if found is None and tail[1] == EXPLICIT:  # 'while Margaret, thoughtful again, said:'
         cid = ctx.clause_subject(verbs[-2].end(), verbs[-1].start())
         found = (cid, EXPLICIT, 0.9) if cid is not None else None
     return found if found and found[1] == EXPLICIT and found[0] not in (None, tail[0]) else None
+
+
+_TO_AFTER = regex.compile(r"\s+to\b")  # 'as Lady Bertram began to nod': no speech
 
 
 def _leads_in(text: str, s: int, e: int) -> bool:
