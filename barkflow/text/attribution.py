@@ -487,7 +487,8 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
 
 def _second_speaker(ctx: _Context, s: int, e: int, tail: tuple | None):
     """The next quotation's lead-in where a second speech verb in one sentence between two has its own
-    named subject ahead of it ('"...," began Meg, but Jo cut in, "..."'; not 'which Emma thought')."""
+    named subject ahead of it ('"...," began Meg, but Jo cut in, "..."', '"...?" she asked the Gryphon,
+    and the Gryphon answered, "..."'; not 'which Emma thought')."""
     verbs = list(cues.VERB_RE.finditer(ctx.text, s, e))
     if len(verbs) < 2 or not tail or tail[1] not in (EXPLICIT, ANAPHORIC) or tail[0] is None or \
             verbs[-1].group().split()[0] in cues.THINKING or _TO_AFTER.match(ctx.text, verbs[-1].end(), e):
