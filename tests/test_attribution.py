@@ -1860,3 +1860,17 @@ def test_within_says_whether_a_position_is_inside_a_quotation(text):
     top = [(q.start, q.end) for q in find_quotes(text).top()]
     inside = within(top)
     assert [inside(pos) for pos in range(len(text) + 1)] == [any(s <= pos < e for s, e in top) for pos in range(len(text) + 1)]
+
+
+def test_a_pronoun_tag_for_someone_the_cast_cannot_name_is_not_the_other_sexs():
+    """'"...," she said' where no woman is named anywhere near (the narrator talks with an unnamed
+    maid, Poirot named last): the speaker is a woman the cast cannot place, never Poirot, who turn
+    counting would give it to; nor are the maid's untagged turns between the narrator's his."""
+    text = "Hercule Poirot met me at the station. Poirot smiled; he took my bag.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ["Poirot went out. A maid brought the tea and set it down by the fire.",
+           '"Will you want supper, sir?" she said.', '"Not tonight," said I.', '"Then I lock the door at ten."',
+           '"Leave it open," said I.', '"Very well, sir."', '"Good night," said I.'])
+    result = attribute(text)
+    maid = ["Will you want supper, sir?", "Then I lock the door at ten.", "Very well, sir."]
+    assert [result.speaker_name(q) for q in result.quotations if text[q.start:q.end] in maid] == [None] * 3

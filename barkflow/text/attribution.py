@@ -38,6 +38,7 @@ from barkflow.text.possessed import possessed_lead, possessed_tail
 from barkflow.text.quotes import QuoteScan, find_quotes, narration, within
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
+from barkflow.text.sexed import unplaced_pronoun
 from barkflow.text.turns import (
     ANAPHORIC,
     EXPLICIT,
@@ -378,6 +379,8 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and (found[0] is not None or found[1] == NOBODY):
                 return found
+        if sex := unplaced_pronoun(text, v, s, window_end, before, after):  # someone of that sex, unnamed
+            return ctx.described.append((sex, None)) or (None, THIRD, 0.0)
         rank = ctx.ranks.after(text, v.end(), window_end) if not after else None
         if rank is None and tail and not before:
             rank = ctx.ranks.before(text, s, v.start())
