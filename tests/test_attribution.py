@@ -1874,3 +1874,17 @@ def test_a_pronoun_tag_for_someone_the_cast_cannot_name_is_not_the_other_sexs():
     result = attribute(text)
     maid = ["Will you want supper, sir?", "Then I lock the door at ten.", "Very well, sir."]
     assert [result.speaker_name(q) for q in result.quotations if text[q.start:q.end] in maid] == [None] * 3
+
+
+def test_a_lead_in_whose_sentence_is_about_an_unplaced_she_is_a_strangers():
+    """'She looked me over, and said:' where no woman is named: the woman the narrator talks with
+    is someone the cast cannot place; neither that speech nor her untagged turns after it are
+    Poirot's, named last."""
+    text = "Hercule Poirot met me at the station. Poirot smiled; he took my bag.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ["Poirot went off to the post office, and I walked on alone to a cottage by the mill.",
+           "A woman opened the door to my knock. She looked me over twice, and said:", '"Who sent you here?"',
+           '"Nobody sent me."', '"Then come in out of the rain."', '"Thank you," said I.'])
+    result = attribute(text)
+    woman = ["Who sent you here?", "Then come in out of the rain."]
+    assert [result.speaker_name(q) for q in result.quotations if text[q.start:q.end] in woman] == [None] * 2

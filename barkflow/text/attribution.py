@@ -38,7 +38,7 @@ from barkflow.text.possessed import possessed_lead, possessed_tail
 from barkflow.text.quotes import QuoteScan, find_quotes, narration, within
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
-from barkflow.text.sexed import unplaced_pronoun
+from barkflow.text.sexed import subject_sex, unplaced_pronoun
 from barkflow.text.turns import (
     ANAPHORIC,
     EXPLICIT,
@@ -432,6 +432,8 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             found = ctx.first_subject(s, v.start())
             if found and found[0] is not None:
                 return found[0], found[1], min(0.8, found[2] + 0.1)
+            if found and (sex := subject_sex(text, s, v.start())):  # 'She looked at me, and says:'
+                return ctx.described.append((sex, None)) or (None, THIRD, 0.0)
     return None
 
 

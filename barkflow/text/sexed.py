@@ -34,6 +34,7 @@ def speaker_by_address(ctx, quotes: list, people: set[int]) -> int | None:
 
 # A tag's pronoun right after its verb ('said she') or right before it ('she said', 'she quickly
 # replied', 'she cried,').
+_SUBJECT = regex.compile(r"\b(he|she)\b", regex.I)
 _PRONOUN_AFTER = regex.compile(r"\s*(he|she)\b")
 _PRONOUN_BEFORE = regex.compile(r"\b(he|she)(?:,?\s+\p{Ll}+ly)?,?\s*$")
 # A verb with an object ('she began the tale'): no speech tag.
@@ -54,3 +55,12 @@ def unplaced_pronoun(text: str, verb, start: int, end: int, before, after) -> st
             and (m := _PRONOUN_BEFORE.search(text, max(start, verb.start() - 30), verb.start())):
         return "F" if m.group(1).lower() == "she" else "M"
     return None
+
+
+def subject_sex(text: str, start: int, end: int) -> str | None:
+    """The sex of the first 'he' or 'she' in a lead-in's sentence, its subject where it resolved to
+    no one ('She looked me over, and says:' where no woman is named): a stranger's speech, as an
+    unplaced tag's pronoun is (dev PDNC unchanged; Huckleberry Finn's Mrs. Loftus, unnamed yet, 3
+    turns no longer Jim's)."""
+    m = _SUBJECT.search(text, start, end)
+    return None if m is None else "F" if m.group(1).lower() == "she" else "M"
