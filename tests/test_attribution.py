@@ -1888,3 +1888,20 @@ def test_a_lead_in_whose_sentence_is_about_an_unplaced_she_is_a_strangers():
     result = attribute(text)
     woman = ["Who sent you here?", "Then come in out of the rain."]
     assert [result.speaker_name(q) for q in result.quotations if text[q.start:q.end] in woman] == [None] * 2
+
+
+def test_a_speech_calling_the_narrator_by_the_name_found_later_is_not_the_narrators():
+    """'Sulky I remained till ... Mary Dorn, sitting close beside me, said softly:' reads 'I' as
+    the sentence's subject, a guess made while the narrator had no name yet; once Poirot's calls
+    name the narrator Hastings, '"Unless you smile, Hastings, ..."' cannot be Hastings's own."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled; he took my bag. Mary Dorn waved to us; "
+            "Mary Dorn was his niece.\n\n" + "\n\n".join(
+                ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+                + ["Poirot went out to the post office in the rain, and he took the dog with him. Mary Dorn "
+                   "came in and sat down by the fire.",
+                   "Sulky I remained till, as the fire burned low, Mary Dorn, sitting close beside me, said softly:",
+                   '"Unless you smile, Hastings, I go."', '"Then I smile," said I.']))
+    result = attribute(text)
+    call = next(q for q in result.quotations if text[q.start:q.end].startswith("Unless you smile"))
+    assert [c.name for c in result.characters if c.narrator] == ["Hastings"]
+    assert result.speaker_name(call) != "Hastings"
