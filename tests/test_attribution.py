@@ -1897,11 +1897,27 @@ def test_a_speech_calling_the_narrator_by_the_name_found_later_is_not_the_narrat
     text = ("Hercule Poirot met me at the station. Poirot smiled; he took my bag. Mary Dorn waved to us; "
             "Mary Dorn was his niece.\n\n" + "\n\n".join(
                 ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
-                + ["Poirot went out to the post office in the rain, and he took the dog with him. Mary Dorn "
-                   "came in and sat down by the fire.",
+                + [("Poirot went out to the post office in the rain, and he took the dog with him. Mary Dorn "
+                    "came in and sat down by the fire."),
                    "Sulky I remained till, as the fire burned low, Mary Dorn, sitting close beside me, said softly:",
                    '"Unless you smile, Hastings, I go."', '"Then I smile," said I.']))
     result = attribute(text)
     call = next(q for q in result.quotations if text[q.start:q.end].startswith("Unless you smile"))
     assert [c.name for c in result.characters if c.narrator] == ["Hastings"]
     assert result.speaker_name(call) != "Hastings"
+
+
+def test_a_he_tag_read_as_the_one_later_found_to_be_the_narrator_is_no_anchor():
+    """'"Nobody," he said.' where the latest man named is Captain Hastings, whom Poirot's calls then
+    show to be the narrator: the narrator would say 'I', so the tag is no anchor to count the
+    exchange from; it stays the other person's step, and the narrator's questions around it stay
+    the narrator's."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled; he took my bag.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ["Poirot went off to the post office. Inspector Japp came in and sat down by the fire; Japp was tired.",
+           "Captain Hastings, the papers said next day, had met the inspector by chance. Captain Hastings was glad of it.",
+           '"Who sent you?" I asked.', '"Nobody," he said.', '"Then why come?"', '"To warn you."', '"Of what?"']))
+    result = attribute(text)
+    said = {text[q.start:q.end]: result.speaker_name(q) for q in result.quotations}
+    assert (said["Then why come?"], said["Of what?"]) == ("Hastings", "Hastings")
+    assert said["Nobody,"] != "Hastings" and said["To warn you."] != "Hastings"
