@@ -1921,3 +1921,12 @@ def test_a_he_tag_read_as_the_one_later_found_to_be_the_narrator_is_no_anchor():
     said = {text[q.start:q.end]: result.speaker_name(q) for q in result.quotations}
     assert (said["Then why come?"], said["Of what?"]) == ("Hastings", "Hastings")
     assert said["Nobody,"] != "Hastings" and said["To warn you."] != "Hastings"
+
+
+def test_a_speech_a_tag_leads_on_into_is_the_tags_speakers_whatever_narration_follows():
+    """'"Very well," said Mr. Crane, "I only want your word for it." She smiled and blushed, and he
+    said, "..."': the speech after 'said Mr. Crane,' goes on with his, and 'She smiled ..., and he
+    said,' leads into the next; 'smiled' is no tag of the speech before it."""
+    text = CAST + ('"Will you stay?" asked Mrs. Pell.\n\n"Very well," said Mr. Crane, "I only want your word for '
+                   'it." She smiled and blushed, and he said, "Then I shall shut the door."\n')
+    assert speakers(text)[1:] == ["Mr. Tobias Crane"] * 3

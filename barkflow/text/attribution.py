@@ -486,7 +486,11 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
             led = bool(own[i + 1][0] and own[i + 1][0][0] is not None)
         elif leads_in:
             own[i + 1][0] = _second_speaker(ctx, s, e, own[i][1])
-            led = own[i + 1][0] is not None
+            # '"...," I says, "..." She smiled, and I says, "..."': the speech the tag leads on
+            # into is the tag's speaker's, so the narration after it leads into the next (dev
+            # PDNC all 16729 -> 16730 right, explicit 6944 -> 6945; Huckleberry Finn +2, Bleak
+            # House +2, David Copperfield -1).
+            led = own[i + 1][0] is not None or bool(own[i][1] and own[i][1][0] is not None)
     return own
 
 
