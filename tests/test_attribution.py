@@ -1886,3 +1886,73 @@ def test_a_second_speaker_named_after_a_pronoun_tag_speaks_the_next_quotation():
             "\"Is the mill far?\" she asked Mr. Crane, and Mr. Crane answered, looking away, \"Not very.\"\n\n"
             "\"Well, Harriet,\" he went on, as soon as Mrs. Pell began to nod, \"we shall walk.\"\n")
     assert speakers(text)[2:] == ["Mrs. Harriet Pell", "Mr. Tobias Crane", "Mr. Tobias Crane", "Mr. Tobias Crane"]
+
+
+def test_a_pronoun_tag_for_someone_the_cast_cannot_name_is_not_the_other_sexs():
+    """'"...," she said' where no woman is named anywhere near (the narrator talks with an unnamed
+    maid, Poirot named last): the speaker is a woman the cast cannot place, never Poirot, who turn
+    counting would give it to; nor are the maid's untagged turns between the narrator's his."""
+    text = "Hercule Poirot met me at the station. Poirot smiled; he took my bag.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ["Poirot went out. A maid brought the tea and set it down by the fire.",
+           '"Will you want supper, sir?" she said.', '"Not tonight," said I.', '"Then I lock the door at ten."',
+           '"Leave it open," said I.', '"Very well, sir."', '"Good night," said I.'])
+    result = attribute(text)
+    maid = ["Will you want supper, sir?", "Then I lock the door at ten.", "Very well, sir."]
+    assert [result.speaker_name(q) for q in result.quotations if text[q.start:q.end] in maid] == [None] * 3
+
+
+def test_a_lead_in_whose_sentence_is_about_an_unplaced_she_is_a_strangers():
+    """'She looked me over, and said:' where no woman is named: the woman the narrator talks with
+    is someone the cast cannot place; neither that speech nor her untagged turns after it are
+    Poirot's, named last."""
+    text = "Hercule Poirot met me at the station. Poirot smiled; he took my bag.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ["Poirot went off to the post office, and I walked on alone to a cottage by the mill.",
+           "A woman opened the door to my knock. She looked me over twice, and said:", '"Who sent you here?"',
+           '"Nobody sent me."', '"Then come in out of the rain."', '"Thank you," said I.'])
+    result = attribute(text)
+    woman = ["Who sent you here?", "Then come in out of the rain."]
+    assert [result.speaker_name(q) for q in result.quotations if text[q.start:q.end] in woman] == [None] * 2
+
+
+def test_a_speech_calling_the_narrator_by_the_name_found_later_is_not_the_narrators():
+    """'Sulky I remained till ... Mary Dorn, sitting close beside me, said softly:' reads 'I' as
+    the sentence's subject, a guess made while the narrator had no name yet; once Poirot's calls
+    name the narrator Hastings, '"Unless you smile, Hastings, ..."' cannot be Hastings's own."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled; he took my bag. Mary Dorn waved to us; "
+            "Mary Dorn was his niece.\n\n" + "\n\n".join(
+                ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+                + [("Poirot went out to the post office in the rain, and he took the dog with him. Mary Dorn "
+                    "came in and sat down by the fire."),
+                   "Sulky I remained till, as the fire burned low, Mary Dorn, sitting close beside me, said softly:",
+                   '"Unless you smile, Hastings, I go."', '"Then I smile," said I.']))
+    result = attribute(text)
+    call = next(q for q in result.quotations if text[q.start:q.end].startswith("Unless you smile"))
+    assert [c.name for c in result.characters if c.narrator] == ["Hastings"]
+    assert result.speaker_name(call) != "Hastings"
+
+
+def test_a_he_tag_read_as_the_one_later_found_to_be_the_narrator_is_no_anchor():
+    """'"Nobody," he said.' where the latest man named is Captain Hastings, whom Poirot's calls then
+    show to be the narrator: the narrator would say 'I', so the tag is no anchor to count the
+    exchange from; it stays the other person's step, and the narrator's questions around it stay
+    the narrator's."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled; he took my bag.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ["Poirot went off to the post office. Inspector Japp came in and sat down by the fire; Japp was tired.",
+           "Captain Hastings, the papers said next day, had met the inspector by chance. Captain Hastings was glad of it.",
+           '"Who sent you?" I asked.', '"Nobody," he said.', '"Then why come?"', '"To warn you."', '"Of what?"']))
+    result = attribute(text)
+    said = {text[q.start:q.end]: result.speaker_name(q) for q in result.quotations}
+    assert (said["Then why come?"], said["Of what?"]) == ("Hastings", "Hastings")
+    assert said["Nobody,"] != "Hastings" and said["To warn you."] != "Hastings"
+
+
+def test_a_speech_a_tag_leads_on_into_is_the_tags_speakers_whatever_narration_follows():
+    """'"Very well," said Mr. Crane, "I only want your word for it." She smiled and blushed, and he
+    said, "..."': the speech after 'said Mr. Crane,' goes on with his, and 'She smiled ..., and he
+    said,' leads into the next; 'smiled' is no tag of the speech before it."""
+    text = CAST + ('"Will you stay?" asked Mrs. Pell.\n\n"Very well," said Mr. Crane, "I only want your word for '
+                   'it." She smiled and blushed, and he said, "Then I shall shut the door."\n')
+    assert speakers(text)[1:] == ["Mr. Tobias Crane"] * 3

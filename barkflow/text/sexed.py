@@ -30,3 +30,37 @@ def speaker_by_address(ctx, quotes: list, people: set[int]) -> int | None:
     if sorted(sexes) != ["F", "M"]:
         return None
     return next(p for p in people if ctx.cast.characters[p].gender != sex)
+
+
+# A tag's pronoun right after its verb ('said she') or right before it ('she said', 'she quickly
+# replied', 'she cried,').
+_SUBJECT = regex.compile(r"\b(he|she)\b", regex.I)
+_PRONOUN_AFTER = regex.compile(r"\s*(he|she)\b")
+_PRONOUN_BEFORE = regex.compile(r"\b(he|she)(?:,?\s+\p{Ll}+ly)?,?\s*$")
+# A verb with an object ('she began the tale'): no speech tag.
+_OBJECT = regex.compile(r"\s+(?:the|a|an|his|her|their|its|this|that|my|your)\b")
+
+
+def unplaced_pronoun(text: str, verb, start: int, end: int, before, after) -> str | None:
+    """The sex of a tag's 'he' or 'she' that names no one ('"...," she said' where no woman is in
+    sight: an unnamed girl the narrator talks with): the tag's speaker is someone of that sex the
+    cast cannot name, not whoever turn-taking would count there. `before` and `after` are the
+    subjects found next to the verb, a pronoun's as (None, type, 0.0) where it resolved to no one
+    (dev PDNC all 16729 right, answered 81.94 -> 81.98%: 9 fewer voices, all wrong; The Prisoner of
+    Zenda's, Villette's and A Connecticut Yankee's 'she said' tags 5 of 5 no longer a man's or the
+    narrator's)."""
+    if after and after[0] is None and (m := _PRONOUN_AFTER.match(text, verb.end(), end)):
+        return "F" if m.group(1).lower() == "she" else "M"
+    if before and before[0] is None and not _OBJECT.match(text, verb.end(), end) \
+            and (m := _PRONOUN_BEFORE.search(text, max(start, verb.start() - 30), verb.start())):
+        return "F" if m.group(1).lower() == "she" else "M"
+    return None
+
+
+def subject_sex(text: str, start: int, end: int) -> str | None:
+    """The sex of the first 'he' or 'she' in a lead-in's sentence, its subject where it resolved to
+    no one ('She looked me over, and says:' where no woman is named): a stranger's speech, as an
+    unplaced tag's pronoun is (dev PDNC unchanged; Huckleberry Finn's Mrs. Loftus, unnamed yet, 3
+    turns no longer Jim's)."""
+    m = _SUBJECT.search(text, start, end)
+    return None if m is None else "F" if m.group(1).lower() == "she" else "M"

@@ -1,0 +1,48 @@
+"""barkflow.text.narrator: who a first-person narrator is, from the names the people answering
+them call them by (turns written for these tests)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from barkflow.text.characters import Cast, Character
+from barkflow.text.narrator import name_the_narrator
+from barkflow.text.turns import Turn
+
+
+def _talk(calls: list[tuple[int, int]], narrator: int) -> list[Turn]:
+    """Each (speaker, called) a speech calling someone, answered by the narrator's."""
+    turns = []
+    for speaker, called in calls:
+        turns.append(Turn(len(turns), [], speaker=speaker, vocatives=(called,)))
+        turns.append(Turn(len(turns), [], speaker=narrator))
+    return turns
+
+
+def test_the_casts_split_forms_of_the_narrators_name_are_one_vote():
+    """Mr. Jarvis calls the narrator 'Esther' and Mrs. Bell 'Miss Summerson', and the cast holds the
+    two forms apart: one name, called nine times, not two names of which none clearly leads."""
+    cast = Cast([Character(0, "Esther", ("Esther", "Esther Summerson"), "F"),
+                 Character(1, "Miss Summerson", ("Miss Summerson",), "F"),
+                 Character(2, "Mr. Jarvis", ("Mr. Jarvis",), "M"),
+                 Character(3, "Mrs. Bell", ("Mrs. Bell",), "F"),
+                 Character(4, "the narrator", ("I",), narrator=True)])
+    ctx = SimpleNamespace(cast=cast, events=[(0, 2), (10, 3)], narrator=4)
+    turns = _talk([(2, 0)] * 5 + [(3, 1)] * 4, 4)
+    name_the_narrator(turns, ctx, 4)
+    assert ctx.narrator == 0
+    assert [c.name for c in cast.characters if c.narrator] == ["Esther", "Miss Summerson"]
+
+
+def test_a_relative_sharing_the_narrators_surname_is_not_the_narrator():
+    """The narrator's uncle, Ebenezer Balfour, is named in the narration far more than he is
+    called: sharing 'Balfour' with the narrator does not make his calls the narrator's."""
+    cast = Cast([Character(0, "David", ("David", "David Balfour"), "M"),
+                 Character(1, "Ebenezer", ("Ebenezer", "Ebenezer Balfour"), "M"),
+                 Character(2, "Alan", ("Alan",), "M"),
+                 Character(3, "the narrator", ("I",), narrator=True)])
+    ctx = SimpleNamespace(cast=cast, events=[(i, 1) for i in range(20)] + [(30, 2)], narrator=3)
+    turns = _talk([(2, 0)] * 9 + [(2, 1)] * 4, 3)
+    name_the_narrator(turns, ctx, 3)
+    assert ctx.narrator == 0
+    assert [c.name for c in cast.characters if c.narrator] == ["David"]
