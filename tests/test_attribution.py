@@ -1860,3 +1860,16 @@ def test_within_says_whether_a_position_is_inside_a_quotation(text):
     top = [(q.start, q.end) for q in find_quotes(text).top()]
     inside = within(top)
     assert [inside(pos) for pos in range(len(text) + 1)] == [any(s <= pos < e for s, e in top) for pos in range(len(text) + 1)]
+
+
+def test_a_she_tag_naming_no_woman_is_never_a_mans_turn():
+    """'"...?" said she' where no woman is named yet: a woman speaks, whom the cast cannot name;
+    turn-taking between the two men talking must not count her turn to one of them."""
+    text = ("Tom Hart and Ned Grey stood at the gate of the farm all morning.\n\n"
+            "\"Fine morning,\" said Tom.\n\n\"Fine enough,\" said Ned.\n\n"
+            "\"Who are you both?\" said she, coming out of the barn with a pail.\n\n"
+            "\"Travellers,\" said Tom.\n\n\"We want water,\" said Ned.\n\n"
+            "\"There is the well,\" she answered.\n")
+    found = speakers(text)
+    assert found[2] is None and found[5] is None
+    assert None not in found[:2] + found[3:5]

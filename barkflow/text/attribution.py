@@ -30,7 +30,12 @@ import regex
 from barkflow.text import addressees, cues, leadins, mykin, rankrefs, roles, stage
 from barkflow.text.asides import subject_ahead
 from barkflow.text.characters import Cast, Character, find_characters
-from barkflow.text.described import described_before, described_sex, words_sex
+from barkflow.text.described import (
+    described_before,
+    described_sex,
+    pronoun_sex,
+    words_sex,
+)
 from barkflow.text.kin import INVERTED, FullNames, kin_named
 from barkflow.text.narrator import first_person, name_the_narrator
 from barkflow.text.oddverbs import odd_lead_in, odd_verb_tag
@@ -417,6 +422,11 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
                 sex = described_sex(text, v.end(), window_end)
                 latest = ctx.resolve("she" if sex == "F" else "he", v.end(), tag=True)[0] if sex != "?" else None
                 ctx.described.append((sex, latest))
+                return None, THIRD, 0.0
+            if any(f and f[1] == ANAPHORIC for f in (before, after)) and (sex := pronoun_sex(text, s, v.start(), v.end(), window_end)) != "?":
+                # 'said she' with no woman named yet: a woman's turn, as 'said the girl' is, never
+                # counted to a man by turn-taking (FFMC: 11 'she' tags voiced by men -> 0).
+                ctx.described.append((sex, None))
                 return None, THIRD, 0.0
             return None, EXPLICIT, 0.0
         if not tail:

@@ -76,6 +76,19 @@ def described_before(text: str, start: int, verb: int) -> tuple[int, int] | None
     return m.start("d"), m.end("d")
 
 
+# A tag's he or she, right after its verb ('said she') or right before it ('she said', 'she then
+# said'): the one word a tag says of its speaker where the pronoun stands for no one named yet.
+_HE_SHE_AFTER = regex.compile(r"\s+(he|she)\b", regex.I)
+_HE_SHE_BEFORE = regex.compile(r"(?<!\p{L})(he|she)(?:,?\s+\p{Ll}+ly)*,?\s*$", regex.I)
+
+
+def pronoun_sex(text: str, start: int, verb: int, verb_end: int, end: int) -> str:
+    """'F' or 'M' where the speech verb at [verb, verb_end) in a tag [start, end) has 'she' or
+    'he' for its subject, else '?'."""
+    m = _HE_SHE_AFTER.match(text, verb_end, end) or _HE_SHE_BEFORE.search(text, max(start, verb - 30), verb)
+    return "?" if m is None else ("M" if m.group(1).lower() == "he" else "F")
+
+
 def words_sex(words: str) -> str:
     """'F' or 'M' where a description's words name a woman or a man, else '?'."""
     for word in words.lower().split():
