@@ -1873,3 +1873,18 @@ def test_a_she_tag_naming_no_woman_is_never_a_mans_turn():
     found = speakers(text)
     assert found[2] is None and found[5] is None
     assert None not in found[:2] + found[3:5]
+
+
+def test_a_tag_pronoun_is_the_one_the_narration_goes_on_about():
+    """'the wind blew the door open on Mr. Crane. He shook the snow from his coat.' / '"...," he
+    said': Mr. Crane is named as no subject, but the next sentence's 'He' takes him up, so the
+    tag's 'he' is his, not the older subject's. Where his own sentence has another man ahead
+    ('he saw Mr. Crane pass'), that 'He' is the other man's and the tag's too."""
+    opening = ("Tom Hart came into the parlour and sat by the fire. Ann Pell was sewing by the lamp.\n\n"
+               "\"Cold night,\" said Tom.\n\n\"Very,\" said Ann.\n\n")
+    after = (" He shook the snow from his coat.\n\n\"I have news from the mill,\" he said.\n\n"
+             "\"Sit down, Mr. Crane,\" said Ann.\n")
+    taken_up = speakers(opening + "At nine the wind blew the door open on Mr. Crane." + after)
+    assert taken_up[2] == "Mr. Crane"
+    seen = speakers(opening + "At nine he saw Mr. Crane pass the window." + after)
+    assert seen[2] in ("Tom", "Tom Hart")
