@@ -1888,3 +1888,14 @@ def test_a_tag_pronoun_is_the_one_the_narration_goes_on_about():
     assert taken_up[2] == "Mr. Crane"
     seen = speakers(opening + "At nine he saw Mr. Crane pass the window." + after)
     assert seen[2] in ("Tom", "Tom Hart")
+
+
+def test_a_tag_pronoun_is_the_one_a_possessive_name_before_it_is_about():
+    """'It was not in Mrs. Bell's nature to wait at the door, and she walked straight in.' / '"...,"
+    she said': Mrs. Bell, named only in a possessive, is the one the sentence's 'she' goes on
+    about, and the tag's 'she' is hers, not the last woman who spoke."""
+    text = ("Ann Pell came into the parlour and sat by the fire. Kate Rowe was sewing by the lamp.\n\n"
+            "\"Cold night,\" said Ann.\n\n\"Very,\" said Kate.\n\n"
+            "It was not in Mrs. Bell's nature to wait at the door, and she walked straight in.\n\n"
+            "\"I have news from the mill,\" she said.\n\n\"Sit down, Mrs. Bell,\" said Ann.\n")
+    assert speakers(text)[2] == "Mrs. Bell"

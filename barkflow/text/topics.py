@@ -1,7 +1,8 @@
 """Whether the narration takes up someone named as no subject as the one it goes on about: 'she
-found Nicholas already home. He too seemed quieter.' or 'she said to Lord Steyne. He thought a trap
-had been laid': the next sentence's 'He' is the man just named, the only man in his sentence, so a
-tag's 'he' after it is his too, not an older subject's (attribution.py's _Context.resolve)."""
+found Nicholas already home from his work', 'she said to Lord Steyne. He thought a trap had been
+laid', 'It was not in Miss Thorne's heart to insult her own guests': a pronoun of that sex right
+after the only one of that sex named in the sentence is theirs, so a tag's 'he' or 'she' after it
+is theirs too, not an older subject's (attribution.py's _Context.resolve)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ import bisect
 
 import regex
 
-# A sentence opening with a subject pronoun: after a stop (and a closing mark) or a blank line.
-_OPENING_PRONOUN = regex.compile(r"(?:[.!?;:][\"'”’)]*\s+|\n\s*\n\s*)(He|She)\b")
-# Any word of that sex ahead of the mention in its own sentence: someone else it could be.
+# Any word of that sex: ahead of the mention in its own sentence, someone else it could be; after
+# it, the narration going on about the one named.
 _SEXED_WORDS = {"M": regex.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b"),
                 "F": regex.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")}
 _SENTENCE_START = regex.compile(r"(?:[.!?][\"'”’)]*\s+|\n\s*\n)(?=[^.!?]*$)")
@@ -22,18 +22,17 @@ _REACH = 300
 
 
 def taken_up(ctx, at: int, end: int, pos: int, gender: str) -> bool:
-    """Whether the mention at [at, end), the only one of `gender` in its sentence and not joined
-    to another, is taken up by a later sentence's own 'He'/'She' before `pos` in the narration."""
+    """Whether the mention at [at, end), the only one of `gender` in its sentence so far and not
+    joined to another, is taken up by a pronoun of that sex in the narration before `pos` (not the
+    tag's own pronoun, which may end at `pos`: 'She put her hand to it, "..."')."""
     text = ctx.text
     head = _SENTENCE_START.search(text, max(0, at - _REACH), at)
     start = head.end() if head else max(0, at - _REACH)
     if _SEXED_WORDS[gender].search(text, start, at) or _named(ctx, start, at, gender) \
             or _JOINED.match(text, end):
         return False
-    word = "He" if gender == "M" else "She"
-    # (not the tag's own pronoun, which may end at `pos`: 'She put her hand to it, "..."')
-    return any(m.group(1) == word and m.end(1) < pos and not ctx.quoted(m.start(1))
-               for m in _OPENING_PRONOUN.finditer(text, end, min(pos, end + _REACH)))
+    return any(m.end() < pos and not ctx.quoted(m.start())
+               for m in _SEXED_WORDS[gender].finditer(text, end, min(pos, end + _REACH)))
 
 
 def _named(ctx, start: int, end: int, gender: str) -> bool:
