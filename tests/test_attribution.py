@@ -1899,3 +1899,15 @@ def test_a_tag_pronoun_is_the_one_a_possessive_name_before_it_is_about():
             "It was not in Mrs. Bell's nature to wait at the door, and she walked straight in.\n\n"
             "\"I have news from the mill,\" she said.\n\n\"Sit down, Mrs. Bell,\" said Ann.\n")
     assert speakers(text)[2] == "Mrs. Bell"
+
+
+def test_turn_counting_never_gives_a_she_tag_to_a_man():
+    """'"There is the well," she answered' with no woman named, in a talk between Tom and a doctor
+    the cast cannot name: however the turns are counted, a turn its tag gives to a woman is not
+    Tom's."""
+    text = ("Tom Hart leaned on the gate of the farm all morning, and the doctor came up the lane.\n\n"
+            "\"Fine morning,\" said the doctor.\n\n\"Fine enough,\" said Tom.\n\n"
+            "\"Who are you both?\" she said, coming out of the barn with a pail.\n\n"
+            "\"Travellers.\"\n\n\"We want water.\"\n\n"
+            "\"There is the well,\" she answered.\n\n\"Thank you.\"\n")
+    assert speakers(text)[5] is None
