@@ -1911,3 +1911,14 @@ def test_turn_counting_never_gives_a_she_tag_to_a_man():
             "\"Travellers.\"\n\n\"We want water.\"\n\n"
             "\"There is the well,\" she answered.\n\n\"Thank you.\"\n")
     assert speakers(text)[5] is None
+
+
+def test_a_tag_pronoun_takes_up_the_woman_just_named_over_an_older_subject():
+    """'The look that passed between them was not lost upon Mrs. Pell.' / '"You are late," she
+    remarked.': the only woman named in the sentence before is the one the tag's 'she' takes up,
+    not Mary, the subject of a sentence further back who spoke last."""
+    text = (CAST + "Mrs. Pell took up her sewing. \"Cold night,\" said Mrs. Pell.\n\n\"Very,\" said Mr. Crane.\n\n"
+            "Old Mary Hale came in from the yard. \"I want a word with you,\" she said.\n\n"
+            "\"Sit down, Mary,\" said Mr. Crane.\n\n"
+            "The look that passed between them was not lost upon Mrs. Pell.\n\n\"You are late,\" she remarked.\n")
+    assert speakers(text)[-1] == "Mrs. Harriet Pell"

@@ -217,8 +217,8 @@ class _Context:
                     # that is no subject (dev PDNC all 15633 -> 15659 right).
                     return latest
                 at = self.event_pos[i]
-                # The latest named as no subject but taken up by a pronoun after ('the door opened on Mr.
-                # Crane. He shook', 'in Miss Thorne's heart ... her guests'; dev PDNC all 16727 -> 16776).
+                # The latest named as no subject but taken up by a pronoun after, the tag's own too ('the door
+                # opened on Mr. Crane. He shook', 'lost upon Katharine. "..." she'; dev PDNC all 16727 -> 16803).
                 subject = at in self.subjects or (tag and at in self.actors and at not in self.dependent) \
                     or tag and at == latest_pos and taken_up(self, at, self.at.get(at, (at,))[0], pos, gender)
                 if subject and pos - self.event_pos[i] < 1500:
