@@ -1922,3 +1922,13 @@ def test_a_tag_pronoun_takes_up_the_woman_just_named_over_an_older_subject():
             "\"Sit down, Mary,\" said Mr. Crane.\n\n"
             "The look that passed between them was not lost upon Mrs. Pell.\n\n\"You are late,\" she remarked.\n")
     assert speakers(text)[-1] == "Mrs. Harriet Pell"
+
+
+def test_a_name_in_a_phrase_ahead_of_the_tags_own_pronoun_is_not_the_speaker():
+    """'Leaning toward Mr. Crane he whispered, "..."': the tag's 'he' is the subject of the very
+    sentence that names Mr. Crane in a phrase ahead of it; Tom, the man the narration is about,
+    whispers."""
+    text = CAST + ("Tom Hart came in from the yard.\n\n\"Is the rain over?\" said Tom.\n\n\"It is,\" said Mrs. Pell.\n\n"
+                   "Tom sat down by the fire and warmed his hands. Leaning toward Mr. Crane he whispered, "
+                   "\"She is cross today.\"\n")
+    assert speakers(text)[-1] in ("Tom", "Tom Hart")

@@ -22,6 +22,9 @@ _JOINED = regex.compile(r"\s+(?:and|or)\s")
 # A sentence opening with a phrase ahead of its subject ('Beside Mr. Bell the old dog lay ...'): the
 # name is in the phrase, the sentence is about someone or something after it.
 _FRONTED = regex.compile(r"[\W_]*\p{Lu}\p{Ll}+\s+(?:\p{Lu}\p{Ll}*\.?\s+)?")
+# A stop or a quotation mark: the tag's pronoun in a later sentence than the name, not one whose
+# subject it is and the name in a phrase ahead of it ('Leaning toward Paul he grunted, "..."').
+_BREAK = regex.compile(r"[.!?;\"“”]|\n\s*\n")
 # How far back the mention's sentence may start, and how far on the pronoun taking it up may come.
 _REACH = 300
 
@@ -38,7 +41,7 @@ def taken_up(ctx, at: int, end: int, pos: int, gender: str) -> bool:
         return False
     # The tag's own pronoun takes one up too ('lost upon Katharine. "...," she'), but not one in a
     # phrase ahead of the sentence's own subject ('Beside Mr. Bell the old dog lay ...').
-    own_counts = not _FRONTED.fullmatch(text, start, at)
+    own_counts = not _FRONTED.fullmatch(text, start, at) and _BREAK.search(text, end, pos) is not None
     return any((m.start() <= pos if own_counts else m.end() < pos) and not ctx.quoted(m.start())
                for m in _SEXED_WORDS[gender].finditer(text, end, min(pos + 3, end + _REACH)))
 
