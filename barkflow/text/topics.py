@@ -11,12 +11,15 @@ import bisect
 
 import regex
 
+from barkflow.text import cues
+
 # Any word of that sex: ahead of the mention in its own sentence, someone else it could be; after
 # it, the narration going on about the one named.
 _SEXED_WORDS = {"M": regex.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b"),
                 "F": regex.compile(r"\b(?:[Ss]he|[Hh]er|[Hh]ers|[Hh]erself)\b")}
 # A sentence's start: after a stop that ends no title ('Mr. Thornton'), or a blank line.
-_SENTENCE_START = regex.compile(r"(?:(?<!\b(?:Mr|Mrs|Ms|Dr|St|Messrs|Mme))[.!?][\"'”’)]*\s+|\n\s*\n)(?=(?:[^.!?]|(?<=\b(?:Mr|Mrs|Ms|Dr|St|Messrs|Mme))\.)*$)")
+_SENTENCE_START = regex.compile(rf"(?:(?<!\b(?:{cues.TITLE_STOPS}))[.!?][\"'”’)]*\s+|\n\s*\n)"
+                                rf"(?=(?:[^.!?]|(?<=\b(?:{cues.TITLE_STOPS}))\.)*$)")
 # A mention joined to another ('Marilla and Matthew adopting a boy!'): no one a 'he' or 'she' takes up.
 _JOINED = regex.compile(r"\s+(?:and|or)\s")
 # A sentence opening with a phrase ahead of its subject ('Beside Mr. Bell the old dog lay ...'): the
