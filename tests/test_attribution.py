@@ -1956,3 +1956,75 @@ def test_a_speech_a_tag_leads_on_into_is_the_tags_speakers_whatever_narration_fo
     text = CAST + ('"Will you stay?" asked Mrs. Pell.\n\n"Very well," said Mr. Crane, "I only want your word for '
                    'it." She smiled and blushed, and he said, "Then I shall shut the door."\n')
     assert speakers(text)[1:] == ["Mr. Tobias Crane"] * 3
+
+
+def test_a_she_tag_naming_no_woman_is_never_a_mans_turn():
+    """'"...?" said she' where no woman is named yet: a woman speaks, whom the cast cannot name;
+    turn-taking between the two men talking must not count her turn to one of them."""
+    text = ("Tom Hart and Ned Grey stood at the gate of the farm all morning.\n\n"
+            "\"Fine morning,\" said Tom.\n\n\"Fine enough,\" said Ned.\n\n"
+            "\"Who are you both?\" said she, coming out of the barn with a pail.\n\n"
+            "\"Travellers,\" said Tom.\n\n\"We want water,\" said Ned.\n\n"
+            "\"There is the well,\" she answered.\n")
+    found = speakers(text)
+    assert found[2] is None and found[5] is None
+    assert None not in found[:2] + found[3:5]
+
+
+def test_a_tag_pronoun_is_the_one_the_narration_goes_on_about():
+    """'the wind blew the door open on Mr. Crane. He shook the snow from his coat.' / '"...," he
+    said': Mr. Crane is named as no subject, but the next sentence's 'He' takes him up, so the
+    tag's 'he' is his, not the older subject's. Where his own sentence has another man ahead
+    ('he saw Mr. Crane pass'), that 'He' is the other man's and the tag's too."""
+    opening = ("Tom Hart came into the parlour and sat by the fire. Ann Pell was sewing by the lamp.\n\n"
+               "\"Cold night,\" said Tom.\n\n\"Very,\" said Ann.\n\n")
+    after = (" He shook the snow from his coat.\n\n\"I have news from the mill,\" he said.\n\n"
+             "\"Sit down, Mr. Crane,\" said Ann.\n")
+    taken_up = speakers(opening + "At nine the wind blew the door open on Mr. Crane." + after)
+    assert taken_up[2] == "Mr. Crane"
+    seen = speakers(opening + "At nine he saw Mr. Crane pass the window." + after)
+    assert seen[2] in ("Tom", "Tom Hart")
+
+
+def test_a_tag_pronoun_is_the_one_a_possessive_name_before_it_is_about():
+    """'It was not in Mrs. Bell's nature to wait at the door, and she walked straight in.' / '"...,"
+    she said': Mrs. Bell, named only in a possessive, is the one the sentence's 'she' goes on
+    about, and the tag's 'she' is hers, not the last woman who spoke."""
+    text = ("Ann Pell came into the parlour and sat by the fire. Kate Rowe was sewing by the lamp.\n\n"
+            "\"Cold night,\" said Ann.\n\n\"Very,\" said Kate.\n\n"
+            "It was not in Mrs. Bell's nature to wait at the door, and she walked straight in.\n\n"
+            "\"I have news from the mill,\" she said.\n\n\"Sit down, Mrs. Bell,\" said Ann.\n")
+    assert speakers(text)[2] == "Mrs. Bell"
+
+
+def test_turn_counting_never_gives_a_she_tag_to_a_man():
+    """'"There is the well," she answered' with no woman named, in a talk between Tom and a doctor
+    the cast cannot name: however the turns are counted, a turn its tag gives to a woman is not
+    Tom's."""
+    text = ("Tom Hart leaned on the gate of the farm all morning, and the doctor came up the lane.\n\n"
+            "\"Fine morning,\" said the doctor.\n\n\"Fine enough,\" said Tom.\n\n"
+            "\"Who are you both?\" she said, coming out of the barn with a pail.\n\n"
+            "\"Travellers.\"\n\n\"We want water.\"\n\n"
+            "\"There is the well,\" she answered.\n\n\"Thank you.\"\n")
+    assert speakers(text)[5] is None
+
+
+def test_a_tag_pronoun_takes_up_the_woman_just_named_over_an_older_subject():
+    """'The look that passed between them was not lost upon Mrs. Pell.' / '"You are late," she
+    remarked.': the only woman named in the sentence before is the one the tag's 'she' takes up,
+    not Mary, the subject of a sentence further back who spoke last."""
+    text = (CAST + "Mrs. Pell took up her sewing. \"Cold night,\" said Mrs. Pell.\n\n\"Very,\" said Mr. Crane.\n\n"
+            "Old Mary Hale came in from the yard. \"I want a word with you,\" she said.\n\n"
+            "\"Sit down, Mary,\" said Mr. Crane.\n\n"
+            "The look that passed between them was not lost upon Mrs. Pell.\n\n\"You are late,\" she remarked.\n")
+    assert speakers(text)[-1] == "Mrs. Harriet Pell"
+
+
+def test_a_name_in_a_phrase_ahead_of_the_tags_own_pronoun_is_not_the_speaker():
+    """'Leaning toward Mr. Crane he whispered, "..."': the tag's 'he' is the subject of the very
+    sentence that names Mr. Crane in a phrase ahead of it; Tom, the man the narration is about,
+    whispers."""
+    text = CAST + ("Tom Hart came in from the yard.\n\n\"Is the rain over?\" said Tom.\n\n\"It is,\" said Mrs. Pell.\n\n"
+                   "Tom sat down by the fire and warmed his hands. Leaning toward Mr. Crane he whispered, "
+                   "\"She is cross today.\"\n")
+    assert speakers(text)[-1] in ("Tom", "Tom Hart")

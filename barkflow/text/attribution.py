@@ -39,6 +39,7 @@ from barkflow.text.quotes import QuoteScan, find_quotes, narration, within
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
 from barkflow.text.sexed import subject_sex, unplaced_pronoun
+from barkflow.text.topics import taken_up
 from barkflow.text.turns import (
     ANAPHORIC,
     EXPLICIT,
@@ -89,7 +90,7 @@ class _Context:
         self.text = scan.text
         self.scan = scan
         self.cast = cast
-        quoted = within([(q.start, q.end) for q in scan.quotes if q.depth == 0])
+        quoted = self.quoted = within([(q.start, q.end) for q in scan.quotes if q.depth == 0])
         self.subjects: set[int] = set()  # event positions where a name starts a sentence or clause
         # Where a name is followed by a finite verb: a subject for a tag's pronoun and a clause's
         # subject, not for the narration's own pronouns (dev PDNC implicit 5580 -> 5553 there).
@@ -212,7 +213,10 @@ class _Context:
                     # that is no subject (dev PDNC all 15633 -> 15659 right).
                     return latest
                 at = self.event_pos[i]
-                subject = at in self.subjects or (tag and at in self.actors and at not in self.dependent)
+                # The latest named as no subject but taken up by a pronoun after, the tag's own too ('the door
+                # opened on Mr. Crane. He shook', 'lost upon Katharine. "..." she'; dev PDNC all 16727 -> 16803).
+                subject = at in self.subjects or (tag and at in self.actors and at not in self.dependent) \
+                    or tag and at == latest_pos and taken_up(self, at, self.at.get(at, (at,))[0], pos, gender)
                 if subject and pos - self.event_pos[i] < 1500:
                     return cid, 0.85
                 if seen > 12:

@@ -80,7 +80,8 @@ RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
 GERUND = regex.compile(r"\p{Ll}+ing\b")
 # A sentence's closing stop and quotation marks (not a title's full stop: 'Mr. Bell'), then a space;
 # SENTENCE_END also wants the next sentence's capital.
-_STOP = r"(?<!\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof))[.!?]+[\"'”’)]*"
+TITLE_STOPS = r"Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof"
+_STOP = rf"(?<!\b(?:{TITLE_STOPS}))[.!?]+[\"'”’)]*"
 SENTENCE_STOP = regex.compile(_STOP + r"\s")
 SENTENCE_END = regex.compile(_STOP + r"\s+(?=[\"'“‘(]*\p{Lu})")
 # A tag's speaker given as one of a crowd ('said one', 'added another', 'cried a third', 'asked one
