@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from barkflow.text import cues
+from barkflow.text import cues, foreign
 from barkflow.text.givennames import (
     FORMAL_GENDER,
     PET,
@@ -42,10 +42,10 @@ from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_saints
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
-               "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
+               "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"} | foreign.MALE_TITLES
 FEMALE_TITLES = {"Mrs", "Miss", "Ms", "Lady", "Madam", "Madame", "Mme", "Mlle", "Mademoiselle",
                  "Signora", "Frau", "Fraulein", "Mother", "Aunt", "Queen", "Princess", "Duchess",
-                 "Countess", "Baroness", "Dame", "Sister", "Mistress", "Donna"}
+                 "Countess", "Baroness", "Dame", "Sister", "Mistress", "Donna"} | foreign.FEMALE_TITLES
 NEUTRAL_TITLES = {"Dr", "Doctor", "Colonel", "Col", "Captain", "Capt", "Major", "General",
                   "Lieutenant", "Admiral", "Rev", "Reverend", "Professor", "Prof", "Inspector",
                   "Sergeant", "Judge", "Cousin", "Commander", "Mister"}
@@ -78,7 +78,7 @@ Prince Princess Duke Duchess Count Countess Baron Baroness Dame Sister Brother F
 My Your His Her Our Their He She We You They Him Them Me Us
 OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
 Esquire Esq
-""".split())
+""".split()) | foreign.ADDRESS_WORDS
 
 _MONTHS = set("January February March April May June July August September October November December".split())
 # Common words in STOP that are also surnames: after a surname title they name someone ('Mr.
@@ -91,20 +91,22 @@ English French London Christmas Easter
 # Only a clipped title takes a stop ('Mr. Darcy'): after 'the Station Master.' or 'fetch the
 # Doctor.' the sentence has ended, and 'Bobbie' or 'He' that opens the next is no Master Bobbie.
 _CLIPPED = {"Mr", "Mrs", "Ms", "Dr", "Col", "Capt", "Rev", "Prof", "Mme", "Mlle"}
-_TITLE_RE = r"(?:(?:" + "|".join(sorted(_CLIPPED, key=len, reverse=True)) + r")\.?|" + \
+_TITLE_RE = rf"(?:{foreign.MONSIEUR}|(?:" + "|".join(sorted(_CLIPPED, key=len, reverse=True)) + r")\.?|" + \
     "|".join(sorted(TITLES - _CLIPPED, key=len, reverse=True)) + r")"
 # An Irish or Scots prefix with either apostrophe, straight or curly as most e-texts print it:
 # 'O’Connor', 'D’Arcy', 'M’Coy' (Dubliners, explicit-tag check 356 -> 421/422; dev unchanged).
-_WORD = r"(?:Mc|Mac|[ODM]['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
+# And a French elided particle, 'd’Artagnan'; after a title the particle is skipped, 'M. de Treville'
+# is Monsieur Treville (foreign.py; dev all 16729 -> 16734, Three Musketeers' tag check 1350 -> 1902/1905).
+_WORD = r"(?:Mc|Mac|[ODM]['’]|d['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 # A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
 _NOT_TITLE = rf"(?!{_TITLE_RE}(?![\p{{L}}]))"
 _NAME = regex.compile(
-    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?)?(?P<name>(?:{_SAINT})?{_WORD}(?:\s+(?:{_PARTICLE}\s+|{_SAINT})?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
+    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?(?:{_PARTICLE}\s+)?)?(?P<name>(?:{_SAINT})?{_WORD}(?:\s+(?:{_PARTICLE}\s+|{_SAINT})?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
 _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
-_TITLED = regex.compile(rf"\b{_TITLE_RE}\s+({_WORD})")
-_AFTER_TITLE = regex.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Col|Capt|Rev|Prof)\.\s+$")
+_TITLED = regex.compile(rf"\b{_TITLE_RE}\s+(?:{_PARTICLE}\s+)?({_WORD})")
+_AFTER_TITLE = regex.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Col|Capt|Rev|Prof|M)\.\s+$")
 _FIRST_OF_TWO = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})[ \t]+({_WORD})(?![\p{{L}}'’])")
 # Titles a book may call one person by alone ('the Admiral'): not Mr./Mrs./Miss, which never stand alone.
 _ROLE_TITLES = sorted((NEUTRAL_TITLES | {"King", "Queen", "Prince", "Princess", "Duke", "Duchess", "Count",
@@ -227,7 +229,7 @@ def _pronoun_votes(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
 
 
 # Short forms of titles that name one person with the full one (Col. Brandon is Colonel Brandon).
-_TITLE_FULL = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend", "Mister": "Mr"}
+_TITLE_FULL = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend", "Mister": "Mr"} | foreign.CLIPPED
 FormKey = tuple[str | None, str]   # (title, name words): one form a character is called by
 
 
@@ -416,7 +418,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 if full_titled[(e.first, e.last)] < 3:
                     matches.append(e)
             elif e.last == last and e.title != title and {e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES \
-                    and (e.first is None or full_titled[(e.first, e.last)] < 3):
+                    and (e.first is None or full_titled[(e.first, e.last)] < 3) and not foreign.two_ranks(e.title, title):
                 # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.
                 matches.append(e)
         elif last:
@@ -624,7 +626,8 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
     for e in _merge_forms(forms, min_mentions, _named_apart(text)):
-        if e.mentioned < min_mentions or no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
+        if e.mentioned < min_mentions or not foreign.styled_rank(e.forms) and \
+                no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
             continue
         cid = len(characters)
         characters.append(_character(cid, e, text, spans))

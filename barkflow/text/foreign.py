@@ -1,0 +1,40 @@
+"""Foreign forms of address, for characters.py: the titles a translated or continental novel puts
+before a name ('Señora Ruiz', 'Fräulein Weber', 'the Comtesse'), the French clipped ones written
+with a stop ('M. Dufour', 'Mme. Dufour', 'Mlle. Dufour') and read as the full title, and the
+address words that are never a name alone ('Monsieur', 'Messieurs', 'Madame': a vocative, a plural
+title), however often a book capitalises them mid-sentence."""
+
+from __future__ import annotations
+
+MALE_TITLES = {"Señor", "Senor", "Comte", "Vicomte", "Marquis", "Chevalier"}
+FEMALE_TITLES = {"Señora", "Senora", "Signorina", "Fräulein", "Comtesse", "Vicomtesse", "Marquise"}
+
+# 'M.' is Monsieur before a name, never an initial of one ('J. M. Dufour'): a stop is required,
+# and no initial may come just before it.
+MONSIEUR = r"(?<!\p{Lu}\.[ \t]?)M\.(?=[ \t\n]+(?:d['’]|de[ \t]|du[ \t])?\p{Lu})"
+CLIPPED = {"M": "Monsieur", "Mme": "Madame", "Mlle": "Mademoiselle"}
+
+# Ranks of nobility: two of them on one surname are two people, a father and a son ('the Comte de
+# Tournay', 'the Vicomte de Tournay'), where 'Monsieur' or 'Captain' and a rank may be one man.
+NOBLE_RANKS = {"Count", "Comte", "Vicomte", "Viscount", "Baron", "Marquis", "Duke", "Duc", "Earl", "Prince"}
+
+
+def two_ranks(a: str | None, b: str | None) -> bool:
+    """Whether titles a and b are two different ranks of nobility."""
+    return a != b and a in NOBLE_RANKS and b in NOBLE_RANKS
+
+
+# French ranks, which an English narration writes after 'the' ('the Comte de Tournay'): a person
+# however seldom a tag names him, not an inn or a ship ('the Admiral Benbow', places.no_person).
+STYLED_WITH_THE = {"Comte", "Comtesse", "Vicomte", "Vicomtesse", "Marquis", "Marquise", "Duc", "Duchesse"}
+
+
+def styled_rank(forms) -> bool:
+    """Whether every titled form of a cast entry ((title, name) keys) wears a French rank."""
+    titles = {t for t, _ in forms if t}
+    return bool(titles) and titles <= STYLED_WITH_THE
+
+
+ADDRESS_WORDS = {"Monsieur", "Madame", "Mademoiselle", "Messieurs", "Mesdames", "Mesdemoiselles", "Messrs",
+                 "Mme", "Mlle", "Monseigneur", "Signor", "Signora", "Signorina", "Herr", "Frau", "Fraulein",
+                 "Fräulein", "Señor", "Señora", "Senor", "Senora"}

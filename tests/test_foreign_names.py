@@ -1,0 +1,72 @@
+"""Foreign forms of address in a cast (barkflow.text.foreign, read by characters.py): passages
+written for these tests."""
+
+from __future__ import annotations
+
+from barkflow.text.attribution import attribute
+from barkflow.text.characters import find_characters
+
+
+def _owner(cast, alias: str):
+    (c,) = [c for c in cast.characters if alias in c.aliases]
+    return c
+
+
+def _speakers(text: str) -> list[str | None]:
+    result = attribute(text)
+    return [None if q.speaker is None else result.characters[q.speaker].name for q in result.quotations]
+
+
+def test_a_clipped_french_title_is_the_full_one():
+    """'M. Dufour' is Monsieur Dufour, a man; 'Mme. Dufour' and 'Madame Dufour' are one woman."""
+    text = ("M. Dufour opened the shop. Then M. Dufour sat. Mme. Dufour sighed, and Madame Dufour "
+            "counted the coins. Mme Dufour slept.\n\n\"Close the door,\" said M. Dufour.\n\n"
+            "\"It is closed,\" said Mme. Dufour.\n")
+    cast = find_characters(text)
+    man, woman = _owner(cast, "Monsieur Dufour"), _owner(cast, "Madame Dufour")
+    assert man.gender == "M" and woman.gender == "F" and man is not woman
+    assert not any(a.startswith(("M ", "Mme")) for c in cast.characters for a in c.aliases)
+    assert _speakers(text) == ["Monsieur Dufour", "Madame Dufour"]
+
+
+def test_an_initial_m_is_no_monsieur():
+    """'J. M. Pike' has initials: 'M. Pike' there is no Monsieur Pike."""
+    text = "J. M. Pike wrote to us. Then J. M. Pike came. Pike sat down, and Pike spoke.\n"
+    assert not any("Monsieur" in a for c in find_characters(text).characters for a in c.aliases)
+
+
+def test_a_name_elided_with_d_is_a_name():
+    """'d’Aubrac' (lower-case d and an apostrophe) is a name: its tags are his."""
+    text = ("Then d’Aubrac rode in. Then d’Aubrac laughed. Then Marcel saw him, and Marcel waved.\n\n"
+            "“Good day,” said d’Aubrac.\n\n“Good day,” said Marcel.\n\n“We ride,” d’Aubrac said.\n")
+    assert _speakers(text) == ["d’Aubrac", "Marcel", "d’Aubrac"]
+
+
+def test_a_particle_after_a_title_leaves_the_surname():
+    """'M. de Bréville', 'Monsieur de Bréville' and bare 'Bréville' are one man; 'Lord de Walden' is
+    'Lord Walden'."""
+    text = ("M. de Bréville bowed. Monsieur de Bréville smiled. Bréville sat. Bréville rose. Lord de "
+            "Walden came. Lord de Walden went.\n\n\"Sit,\" said M. de Bréville.\n\n\"No,\" said Lord "
+            "de Walden.\n")
+    cast = find_characters(text)
+    assert {"Monsieur Bréville", "Bréville"} <= set(_owner(cast, "Monsieur Bréville").aliases)
+    assert _speakers(text) == ["Monsieur Bréville", "Lord Walden"]
+
+
+def test_a_plural_title_is_no_first_name():
+    """'Messieurs Gaston and Roche' address two men: 'Messieurs Gaston' is no third one, and
+    'Monsieur Gaston' is Gaston."""
+    text = ("Messieurs Gaston and Roche came. Messieurs Gaston and Roche sat. Gaston laughed. Gaston "
+            "ate. Monsieur Gaston slept. Monsieur Gaston woke.\n")
+    cast = find_characters(text)
+    assert "Monsieur Gaston" in _owner(cast, "Gaston").aliases
+    assert not any(a.startswith("Messieurs") for c in cast.characters for a in c.aliases)
+
+
+def test_two_ranks_of_nobility_on_one_surname_are_two_men():
+    """The Comte de Lavalle and the Vicomte de Lavalle, his son, are two men, though the book writes
+    them after 'the' as it would an inn."""
+    text = ("The Comte de Lavalle was old. The Comte de Lavalle slept. The Vicomte de Lavalle rode. "
+            "The Vicomte de Lavalle laughed.\n")
+    cast = find_characters(text)
+    assert _owner(cast, "Comte Lavalle") is not _owner(cast, "Vicomte Lavalle")
