@@ -1,4 +1,4 @@
-"""Foreign forms of address in a cast (barkflow.text.foreign, read by characters.py): passages
+"""Forms of address in a cast (foreign.py, rankednames.py, read by characters.py): passages
 written for these tests."""
 
 from __future__ import annotations
@@ -70,3 +70,22 @@ def test_two_ranks_of_nobility_on_one_surname_are_two_men():
             "The Vicomte de Lavalle laughed.\n")
     cast = find_characters(text)
     assert _owner(cast, "Comte Lavalle") is not _owner(cast, "Vicomte Lavalle")
+
+
+def test_a_rank_before_a_first_name_is_no_one_the_book_never_gives_that_rank():
+    """'Princess Clara' is a royal, no Clara Hobb, whom the book never titles so; 'Sir Roger' is the
+    Sir Roger Vane the book names in full."""
+    text = ("Clara Hobb sang. Clara Hobb laughed. Then Clara sat, and Clara ate. They toasted Princess "
+            "Clara twice, and Princess Clara smiled. Sir Roger Vane rode by. Then Sir Roger waved, and "
+            "Roger Vane went.\n")
+    cast = find_characters(text)
+    assert "Princess Clara" not in _owner(cast, "Clara Hobb").aliases
+    assert "Sir Roger" in _owner(cast, "Sir Roger Vane").aliases
+
+
+def test_the_same_rank_before_a_pet_name_is_the_same_person():
+    """'Lord Tony' is 'Lord Antony Fenwick' (Antony spelt without an h), and so is bare 'Tony'."""
+    text = ("Lord Antony Fenwick bowed. Then Lord Antony laughed, and Lord Antony sat. Then Lord Tony "
+            "rose, and Lord Tony ran. Then Tony fell, and Tony rose.\n")
+    cast = find_characters(text)
+    assert {"Lord Tony", "Tony"} <= set(_owner(cast, "Lord Antony").aliases)

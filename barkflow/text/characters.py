@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from barkflow.text import cues, foreign
+from barkflow.text import cues, foreign, rankednames
 from barkflow.text.givennames import (
     FORMAL_GENDER,
     PET,
@@ -430,8 +430,10 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # (his son, her niece, more likely than the baronet himself).
             given = (e.first or "").split()
             if e.first == first or len(given) > 1 and first in given or \
-                    (pet and e.first == pet[0] and e.title not in FIRST_NAME_TITLES):
-                if title is None or e.title in (None, title) or e.last is not None:
+                    (pet and e.first == pet[0] and e.title not in FIRST_NAME_TITLES) or \
+                    rankednames.same_rank_pet(title, first, e.title, e.first) or title is None and first in e.titled_givens:
+                if (title is None or e.title in (None, title) or e.last is not None) and \
+                        (e.last is None or rankednames.rank_fits(title, e.forms)):
                     matches.append(e)
             elif e.last and title in (None, e.title) and _kin_given(e, first, apart, misters, familiar_only=True):
                 kin.append(e)
