@@ -89,3 +89,14 @@ def test_the_same_rank_before_a_pet_name_is_the_same_person():
             "rose, and Lord Tony ran. Then Tony fell, and Tony rose.\n")
     cast = find_characters(text)
     assert {"Lord Tony", "Tony"} <= set(_owner(cast, "Lord Antony").aliases)
+
+
+def test_one_woman_titled_in_two_tongues_is_one_woman():
+    """'the Signora Bassi', whom the book writes after 'the' as it would an inn, is a woman, and
+    'Madame Bassi' is she; 'Mrs. Orme' and 'Miss Orme' stay two."""
+    text = ("The Signora Bassi sang. The Signora Bassi laughed, and the Signora Bassi sat. Then Madame "
+            "Bassi rose, and Madame Bassi left. Then Mrs. Orme came, and Mrs. Orme spoke. Then Miss "
+            "Orme ran, and Miss Orme fell.\n")
+    cast = find_characters(text)
+    assert "Madame Bassi" in _owner(cast, "Signora Bassi").aliases
+    assert _owner(cast, "Mrs. Orme") is not _owner(cast, "Miss Orme")

@@ -417,7 +417,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     bearers.add(formal(e.first))
                 if full_titled[(e.first, e.last)] < 3:
                     matches.append(e)
-            elif e.last == last and e.title != title and {e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES \
+            elif e.last == last and e.title != title and ({e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES
+                                                          or foreign.one_address(e.title, title)) \
                     and (e.first is None or full_titled[(e.first, e.last)] < 3) and not foreign.two_ranks(e.title, title):
                 # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.
                 matches.append(e)

@@ -24,13 +24,26 @@ def two_ranks(a: str | None, b: str | None) -> bool:
     return a != b and a in NOBLE_RANKS and b in NOBLE_RANKS
 
 
-# French ranks, which an English narration writes after 'the' ('the Comte de Tournay'): a person
-# however seldom a tag names him, not an inn or a ship ('the Admiral Benbow', places.no_person).
-STYLED_WITH_THE = {"Comte", "Comtesse", "Vicomte", "Vicomtesse", "Marquis", "Marquise", "Duc", "Duchesse"}
+# One woman's titles in two tongues: 'Mrs. Neroni' is 'Madame Neroni' and 'Signora Neroni', 'Miss
+# Vane' 'Mademoiselle Vane', where two English titles of a surname ('Mrs. Bates', 'Miss Bates') are two.
+WIVES = {"Mrs", "Madame", "Signora", "Frau", "Señora", "Senora"}
+MAIDS = {"Miss", "Mademoiselle", "Signorina", "Fräulein", "Fraulein", "Señorita", "Senorita"}
+
+
+def one_address(a: str | None, b: str | None) -> bool:
+    """Whether titles a and b address one woman in two tongues (one of them foreign)."""
+    return a != b and ({a, b} <= WIVES or {a, b} <= MAIDS)
+
+
+# Foreign ranks and titles, which an English narration writes after 'the' ('the Comte de Tournay',
+# 'the Signora Neroni'): a person however seldom a tag names her, not an inn or a ship ('the
+# Admiral Benbow', places.no_person).
+STYLED_WITH_THE = {"Comte", "Comtesse", "Vicomte", "Vicomtesse", "Marquis", "Marquise", "Duc", "Duchesse",
+                   "Signor", "Signora", "Madame", "Monsieur", "Mademoiselle"}
 
 
 def styled_rank(forms) -> bool:
-    """Whether every titled form of a cast entry ((title, name) keys) wears a French rank."""
+    """Whether every titled form of a cast entry ((title, name) keys) wears a foreign rank or title."""
     titles = {t for t, _ in forms if t}
     return bool(titles) and titles <= STYLED_WITH_THE
 
