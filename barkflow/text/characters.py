@@ -31,6 +31,7 @@ from barkflow.text.givennames import (
     diminutive,
     familiar,
     formal,
+    formals,
     given_names,
     given_sex,
     one_given_name,
@@ -334,8 +335,9 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
     """Whether `first` is one first name with one e is called by (only its familiar form, where
     familiar_only), one the book never names beside it ('Anna and Annabel': two people) nor after
     Sir/Lady ('Tom' is not 'Sir Thomas', his father). Not where the book also has a Mr. of e's
-    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for."""
-    return e.last not in misters and any(
+    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for; no Mr. is Miss
+    Matilda Jenkyns, whom 'Miss Matty Jenkyns' names."""
+    return (e.last not in misters or e.gender == "F") and any(
         one_given_name(first, g) and (first, g) not in apart and (not familiar_only or familiar(first, g))
         for g in e.givens - e.titled_givens)
 
@@ -381,6 +383,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     matches = []
     kin = []  # the entries a shorter or longer form of a bare first name names
     bearers = set()  # the given names of those a titled surname could name (Mr. Pell: Oswin, Jasper)
+    told_apart = False
     for e in entries:
         if gender != "?" and e.gender != "?" and gender != e.gender:
             continue
@@ -417,6 +420,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     bearers.add(formal(e.first))
                 if full_titled[(e.first, e.last)] < 3:
                     matches.append(e)
+                elif (title, f"{e.first} {e.last}") in e.forms:
+                    told_apart = True  # 'Miss Matilda Jenkyns', named in full to tell her from another
             elif e.last == last and e.title != title and ({e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES
                                                           or foreign.one_address(e.title, title)) \
                     and (e.first is None or full_titled[(e.first, e.last)] < 3) and not foreign.two_ranks(e.title, title):
@@ -431,7 +436,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # (his son, her niece, more likely than the baronet himself).
             given = (e.first or "").split()
             if e.first == first or len(given) > 1 and first in given or \
-                    (pet and e.first == pet[0] and e.title not in FIRST_NAME_TITLES) or \
+                    (pet and e.first in formals(first) and e.title not in FIRST_NAME_TITLES) or \
                     rankednames.same_rank_pet(title, first, e.title, e.first) or title is None and first in e.titled_givens:
                 if (title is None or e.title in (None, title) or e.last is not None) and \
                         (e.last is None or rankednames.rank_fits(title, e.forms)):
@@ -441,10 +446,14 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             elif title is None and _one_word_familiar(e, first, apart):
                 kin.append(e)
             elif uses >= 3 and title is None and not e.last and e.title is None and \
-                    PET.get(e.first or "", ("",))[0] == first:
+                    first in formals(e.first or ""):
                 # 'Roberta' where the book says 'Bobbie' more: her pet name's entry came first. Not
                 # a formal name said once or twice ('John' is not Jacky Bast).
                 kin.append(e)
+    if told_apart:
+        # Then 'Miss Jenkyns' is a woman the book names otherwise, never 'Aga Jenkyns', of no known sex
+        # (Cranford, where pet names joined Miss Matty and Miss Matilda Jenkyns).
+        matches = [e for e in matches if "?" not in (e.gender, _first_sex(e))]
     if first and not last and not matches and len(kin) == 1:
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
         return kin[0]

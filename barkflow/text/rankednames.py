@@ -8,7 +8,7 @@ his son more likely)."""
 
 from __future__ import annotations
 
-from barkflow.text.givennames import PET
+from barkflow.text.givennames import formals
 
 RANKS = {"Sir", "Lady", "Lord", "Dame", "King", "Queen", "Prince", "Princess"}
 
@@ -20,8 +20,8 @@ def rank_fits(title: str | None, forms) -> bool:
 
 def same_rank_pet(title: str | None, first: str, e_title: str | None, e_first: str | None) -> bool:
     """Whether `title first` is a pet name of `e_title e_first` after the same rank."""
-    formal = PET.get(first, ("",))[0]
-    return title in RANKS and title == e_title and bool(e_first) and _spelled_alike(formal, e_first)
+    return title in RANKS and title == e_title and bool(e_first) and \
+        any(_spelled_alike(formal, e_first) for formal in formals(first))
 
 
 def _spelled_alike(a: str, b: str) -> bool:
