@@ -100,3 +100,16 @@ def test_one_woman_titled_in_two_tongues_is_one_woman():
     cast = find_characters(text)
     assert "Madame Bassi" in _owner(cast, "Signora Bassi").aliases
     assert _owner(cast, "Mrs. Orme") is not _owner(cast, "Miss Orme")
+
+
+def test_a_church_rank_is_a_title_and_its_tag_noun_names_the_one_bearer():
+    """'Cardinal Mazarel' is a man the tags call 'the cardinal'; 'Archdeacon Grew' is Dr. Grew, not
+    Bishop Grew, his father (two ranks on one surname)."""
+    text = ("Cardinal Mazarel sat at his desk. Then Cardinal Mazarel smiled, and Mazarel rang. Paul bowed.\n\n"
+            "\"You called?\" said Paul.\n\n\"I did,\" said the cardinal.\n\n"
+            "Then Bishop Grew died. Dr. Grew wept, and Dr. Grew prayed. Then Archdeacon Grew rose, and "
+            "Archdeacon Grew spoke.\n")
+    cast = find_characters(text)
+    assert _owner(cast, "Cardinal Mazarel").gender == "M"
+    assert "Archdeacon Grew" in _owner(cast, "Dr. Grew").aliases
+    assert _speakers(text)[-1] == "Cardinal Mazarel"

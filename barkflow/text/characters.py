@@ -43,7 +43,8 @@ from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_saints
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
-               "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"} | foreign.MALE_TITLES
+               "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don", "Cardinal", "Archdeacon",
+               "Bishop"} | foreign.MALE_TITLES
 FEMALE_TITLES = {"Mrs", "Miss", "Ms", "Lady", "Madam", "Madame", "Mme", "Mlle", "Mademoiselle",
                  "Signora", "Frau", "Fraulein", "Mother", "Aunt", "Queen", "Princess", "Duchess",
                  "Countess", "Baroness", "Dame", "Sister", "Mistress", "Donna"} | foreign.FEMALE_TITLES
@@ -78,7 +79,7 @@ Colonel Captain Major General Lieutenant Admiral Doctor Professor Inspector Serg
 Prince Princess Duke Duchess Count Countess Baron Baroness Dame Sister Brother Father's Mother's
 My Your His Her Our Their He She We You They Him Them Me Us
 OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
-Esquire Esq
+Esquire Esq Cardinal Archdeacon Bishop
 """.split()) | foreign.ADDRESS_WORDS
 
 _MONTHS = set("January February March April May June July August September October November December".split())

@@ -14,9 +14,11 @@ FEMALE_TITLES = {"Señora", "Senora", "Signorina", "Fräulein", "Comtesse", "Vic
 MONSIEUR = r"(?<!\p{Lu}\.[ \t]?)M\.(?=[ \t\n]+(?:d['’]|de[ \t]|du[ \t])?\p{Lu})"
 CLIPPED = {"M": "Monsieur", "Mme": "Madame", "Mlle": "Mademoiselle"}
 
-# Ranks of nobility: two of them on one surname are two people, a father and a son ('the Comte de
-# Tournay', 'the Vicomte de Tournay'), where 'Monsieur' or 'Captain' and a rank may be one man.
-NOBLE_RANKS = {"Count", "Comte", "Vicomte", "Viscount", "Baron", "Marquis", "Duke", "Duc", "Earl", "Prince"}
+# Ranks of nobility or the church: two of them on one surname are two people, a father and a son
+# ('the Comte de Tournay', 'the Vicomte de Tournay'; 'Bishop Grantly', 'Archdeacon Grantly'), where
+# 'Monsieur' or 'Doctor' and a rank may be one man.
+NOBLE_RANKS = {"Count", "Comte", "Vicomte", "Viscount", "Baron", "Marquis", "Duke", "Duc", "Earl", "Prince",
+               "Cardinal", "Bishop", "Archdeacon"}
 
 
 def two_ranks(a: str | None, b: str | None) -> bool:
