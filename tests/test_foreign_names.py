@@ -113,3 +113,17 @@ def test_a_church_rank_is_a_title_and_its_tag_noun_names_the_one_bearer():
     assert _owner(cast, "Cardinal Mazarel").gender == "M"
     assert "Archdeacon Grew" in _owner(cast, "Dr. Grew").aliases
     assert _speakers(text)[-1] == "Cardinal Mazarel"
+
+
+def test_a_foreign_rank_alone_is_its_one_bearer():
+    """'the Comtesse' is the one Comtesse de Varenne, not a character 'Comtesse' of its own, and
+    'Madame la Comtesse' names no one new; 'the Comtesse de Varenne' is her name, not 'the Comtesse'
+    twice over."""
+    text = ("The Comtesse de Varenne came in. Then the Comtesse de Varenne sat. Then the Comtesse rose, "
+            "and the Comtesse spoke. Marcel bowed to Madame la Comtesse, and Madame la Comtesse smiled.\n\n"
+            "\"Sit,\" said the Comtesse.\n")
+    cast = find_characters(text)
+    her = _owner(cast, "Comtesse Varenne")
+    assert "the Comtesse" in her.aliases and her.gender == "F"
+    assert not any(a in ("Comtesse", "Madame Comtesse") for c in cast.characters for a in c.aliases)
+    assert _speakers(text) == ["Comtesse Varenne"]

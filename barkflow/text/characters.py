@@ -80,7 +80,7 @@ Prince Princess Duke Duchess Count Countess Baron Baroness Dame Sister Brother F
 My Your His Her Our Their He She We You They Him Them Me Us
 OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
 Esquire Esq Cardinal Archdeacon Bishop
-""".split()) | foreign.ADDRESS_WORDS
+""".split()) | foreign.ADDRESS_WORDS | foreign.ROLE_RANKS
 
 _MONTHS = set("January February March April May June July August September October November December".split())
 # Common words in STOP that are also surnames: after a surname title they name someone ('Mr.
@@ -112,9 +112,9 @@ _AFTER_TITLE = regex.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Col|Capt|Rev|Prof|M
 _FIRST_OF_TWO = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})[ \t]+({_WORD})(?![\p{{L}}'’])")
 # Titles a book may call one person by alone ('the Admiral'): not Mr./Mrs./Miss, which never stand alone.
 _ROLE_TITLES = sorted((NEUTRAL_TITLES | {"King", "Queen", "Prince", "Princess", "Duke", "Duchess", "Count",
-                                         "Countess", "Baron", "Baroness", "Marquis", "Squire", "Abbe"})
+                                         "Countess", "Baron", "Baroness", "Marquis", "Squire", "Abbe"} | foreign.ROLE_RANKS)
                       - {"Col", "Capt", "Rev", "Prof", "Mister", "Cousin"}, key=len, reverse=True)
-_TITLE_ROLE = regex.compile(rf"\b[Tt]he[ \t\n]+({'|'.join(_ROLE_TITLES)})\b(?![ \t\n]*(?:\p{{Lu}}|['’]s\b))")
+_TITLE_ROLE = regex.compile(rf"\b[Tt]he[ \t\n]+({'|'.join(_ROLE_TITLES)})\b(?![ \t\n]*(?:\p{{Lu}}|['’]s\b|d(?:e|u)\b|d['’]))")
 _PRONOUN = regex.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", regex.I)
 
 

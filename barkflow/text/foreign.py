@@ -6,8 +6,13 @@ title), however often a book capitalises them mid-sentence."""
 
 from __future__ import annotations
 
-MALE_TITLES = {"Señor", "Senor", "Comte", "Vicomte", "Marquis", "Chevalier"}
-FEMALE_TITLES = {"Señora", "Senora", "Signorina", "Fräulein", "Comtesse", "Vicomtesse", "Marquise"}
+MALE_TITLES = {"Señor", "Senor", "Comte", "Vicomte", "Marquis", "Chevalier", "Duc"}
+FEMALE_TITLES = {"Señora", "Senora", "Signorina", "Fräulein", "Comtesse", "Vicomtesse", "Marquise", "Duchesse"}
+# Foreign ranks a book calls one person by alone, as it does 'the Countess' (characters' role
+# titles): 'the Comtesse' is the one Comtesse de Tournay, 'the Signora' the one Signora Neroni; a
+# rank alone is never a name ('Madame la Comtesse').
+ROLE_RANKS = {"Comte", "Comtesse", "Vicomte", "Vicomtesse", "Marquise", "Duc", "Duchesse", "Chevalier",
+              "Signor", "Signora"}
 
 # 'M.' is Monsieur before a name, never an initial of one ('J. M. Dufour'): a stop is required,
 # and no initial may come just before it.
