@@ -127,3 +127,14 @@ def test_a_foreign_rank_alone_is_its_one_bearer():
     assert "the Comtesse" in her.aliases and her.gender == "F"
     assert not any(a in ("Comtesse", "Madame Comtesse") for c in cast.characters for a in c.aliases)
     assert _speakers(text) == ["Comtesse Varenne"]
+
+
+def test_a_bare_first_name_is_not_the_lesser_one_only_named_after_a_rank():
+    """Bare 'Hugh' is Hugh Bell, named oftener, not Sir Hugh Tarrant, whom the book only ever calls
+    by 'Hugh' after his rank; 'Walden' is still Lord Walden, far the commoner."""
+    text = " ".join(["Then Hugh Bell laughed."] * 8 + ["Then Sir Hugh Tarrant rode by, and Sir Hugh waved."] * 2
+                    + ["Then Hugh sat."] * 4 + ["Then Lord Walden came."] * 10 + ["Then Walden Pike sang."] * 2
+                    + ["Then Walden spoke."] * 3)
+    cast = find_characters(text)
+    assert "Hugh" in _owner(cast, "Hugh Bell").aliases
+    assert "Walden" in _owner(cast, "Lord Walden").aliases

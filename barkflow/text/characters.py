@@ -491,6 +491,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         if sexes.count("M") == 1 and "?" not in sexes:
             return named[sexes.index("M")]
     if first and not last and len(matches) > 1:
+        matches = rankednames.beside_ranked(matches, title)
         # John: not John Beaver, whom the book calls 'Beaver' and 'Mr. Beaver' far more than by
         # his first name, where another John (John Andrew) is called by given names.
         # The same person is often both ('Miss Price', 'Fanny Price'): only five times as often by

@@ -27,3 +27,14 @@ def same_rank_pet(title: str | None, first: str, e_title: str | None, e_first: s
 def _spelled_alike(a: str, b: str) -> bool:
     """One formal name spelt with or without an h after t ('Anthony', 'Antony'; 'Matthew', 'Mathew')."""
     return a.replace("th", "t").replace("tt", "t") == b.replace("th", "t").replace("tt", "t")
+
+
+def beside_ranked(entries: list, title: str | None) -> list:
+    """Of the entries a bare first name may name, all but those the book only ever calls by that
+    name after a rank and names less often than another: bare 'Peter' is Mr. Peter (33 times), not
+    Sir Peter Arley (8), whom a narration calls by his rank; but 'Winter' is still Lord de Winter."""
+    if title is not None:
+        return entries
+    plain = [e for e in entries if not e.titled_givens or e.givens]
+    most = max((e.mentioned for e in plain), default=0)
+    return [e for e in entries if e in plain or e.mentioned > most]
