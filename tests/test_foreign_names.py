@@ -138,3 +138,11 @@ def test_a_bare_first_name_is_not_the_lesser_one_only_named_after_a_rank():
     cast = find_characters(text)
     assert "Hugh" in _owner(cast, "Hugh Bell").aliases
     assert "Walden" in _owner(cast, "Lord Walden").aliases
+
+
+def test_a_middle_initial_m_after_a_given_name_is_no_monsieur():
+    """'Henry M. Pike' has a middle initial: no Monsieur Pike; 'When M. Dufour came' is Monsieur."""
+    text = ("Henry Pike wrote. Then Henry M. Pike came, and Henry M. Pike sat. When M. Dufour came, "
+            "M. Dufour bowed.\n")
+    names = {a for c in find_characters(text).characters for a in c.aliases}
+    assert "Monsieur Pike" not in names and "Monsieur Dufour" in names

@@ -6,6 +6,8 @@ title), however often a book capitalises them mid-sentence."""
 
 from __future__ import annotations
 
+import regex
+
 MALE_TITLES = {"Señor", "Senor", "Comte", "Vicomte", "Marquis", "Chevalier", "Duc"}
 FEMALE_TITLES = {"Señora", "Senora", "Signorina", "Fräulein", "Comtesse", "Vicomtesse", "Marquise", "Duchesse"}
 # Foreign ranks a book calls one person by alone, as it does 'the Countess' (characters' role
@@ -18,6 +20,14 @@ ROLE_RANKS = {"Comte", "Comtesse", "Vicomte", "Vicomtesse", "Marquise", "Duc", "
 # and no initial may come just before it.
 MONSIEUR = r"(?<!\p{Lu}\.[ \t]?)M\.(?=[ \t\n]+(?:d['’]|de[ \t]|du[ \t])?\p{Lu})"
 CLIPPED = {"M": "Monsieur", "Mme": "Madame", "Mlle": "Mademoiselle"}
+_WORD_BEFORE = regex.compile(r"(\p{Lu}\p{Ll}+)[ \t]+$")
+
+
+def middle_initial(text: str, start: int, names: set[str]) -> bool:
+    """Whether the 'M.' at `start` is a middle initial after a given name the book knows ('James M.
+    Barrie'), not Monsieur after a sentence's first word ('When M. Paul came')."""
+    m = _WORD_BEFORE.search(text, max(0, start - 30), start)
+    return bool(m) and m.group(1) in names
 
 # Ranks of nobility or the church: two of them on one surname are two people, a father and a son
 # ('the Comte de Tournay', 'the Vicomte de Tournay'; 'Bishop Grantly', 'Archdeacon Grantly'), where
