@@ -146,3 +146,15 @@ def test_a_middle_initial_m_after_a_given_name_is_no_monsieur():
             "M. Dufour bowed.\n")
     names = {a for c in find_characters(text).characters for a in c.aliases}
     assert "Monsieur Pike" not in names and "Monsieur Dufour" in names
+
+
+def test_a_rank_and_surname_is_the_one_named_in_full_with_that_rank():
+    """'Major Hale' is Major Arthur Hale, though the book names him in full three times and more
+    (Captain Arthur Hale, Major Arthur Hale); 'Mr. Hale' stays apart from Mr. Arthur Hale, named in
+    full to tell him from his father."""
+    text = ("Then Captain Arthur Hale rode. Then Major Arthur Hale rode. Then Major Arthur Hale sat. Then "
+            "Mr. Arthur Hale wrote. Then Major Hale laughed, and Major Hale slept. Then Mr. Hale "
+            "frowned, and Mr. Hale read.\n")
+    cast = find_characters(text)
+    arthur = _owner(cast, "Major Arthur Hale")
+    assert "Major Hale" in arthur.aliases and "Mr. Hale" not in arthur.aliases

@@ -420,8 +420,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     e.title in (None, title) or title in _ANYONES) and title not in _MARRIED):
                 if e.first and gender != "F":
                     bearers.add(formal(e.first))
-                if full_titled[(e.first, e.last)] < 3:
-                    matches.append(e)
+                if full_titled[(e.first, e.last)] < 3 or title in _MOSTLY_MALE and (title, f"{e.first} {e.last}") in e.forms:
+                    matches.append(e)  # a rank he is named in full with: Major Dobbin is Major William Dobbin
                 elif (title, f"{e.first} {e.last}") in e.forms:
                     told_apart = True  # 'Miss Matilda Jenkyns', named in full to tell her from another
             elif e.last == last and e.title != title and ({e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES
