@@ -43,14 +43,14 @@ def test_a_name_elided_with_d_is_a_name():
 
 
 def test_a_particle_after_a_title_leaves_the_surname():
-    """'M. de Bréville', 'Monsieur de Bréville' and bare 'Bréville' are one man; 'Lord de Walden' is
-    'Lord Walden'."""
+    """'M. de Bréville', 'Monsieur de Bréville' and bare 'Bréville' are one man, shown with his
+    particle; 'Lord de Walden' is no first name 'de'."""
     text = ("M. de Bréville bowed. Monsieur de Bréville smiled. Bréville sat. Bréville rose. Lord de "
             "Walden came. Lord de Walden went.\n\n\"Sit,\" said M. de Bréville.\n\n\"No,\" said Lord "
             "de Walden.\n")
     cast = find_characters(text)
-    assert {"Monsieur Bréville", "Bréville"} <= set(_owner(cast, "Monsieur Bréville").aliases)
-    assert _speakers(text) == ["Monsieur Bréville", "Lord Walden"]
+    assert {"Monsieur de Bréville", "Bréville"} <= set(_owner(cast, "Monsieur de Bréville").aliases)
+    assert _speakers(text) == ["Monsieur de Bréville", "Lord de Walden"]
 
 
 def test_a_plural_title_is_no_first_name():
@@ -69,7 +69,7 @@ def test_two_ranks_of_nobility_on_one_surname_are_two_men():
     text = ("The Comte de Lavalle was old. The Comte de Lavalle slept. The Vicomte de Lavalle rode. "
             "The Vicomte de Lavalle laughed.\n")
     cast = find_characters(text)
-    assert _owner(cast, "Comte Lavalle") is not _owner(cast, "Vicomte Lavalle")
+    assert _owner(cast, "Comte de Lavalle") is not _owner(cast, "Vicomte de Lavalle")
 
 
 def test_a_rank_before_a_first_name_is_no_one_the_book_never_gives_that_rank():
@@ -123,10 +123,10 @@ def test_a_foreign_rank_alone_is_its_one_bearer():
             "and the Comtesse spoke. Marcel bowed to Madame la Comtesse, and Madame la Comtesse smiled.\n\n"
             "\"Sit,\" said the Comtesse.\n")
     cast = find_characters(text)
-    her = _owner(cast, "Comtesse Varenne")
+    her = _owner(cast, "Comtesse de Varenne")
     assert "the Comtesse" in her.aliases and her.gender == "F"
     assert not any(a in ("Comtesse", "Madame Comtesse") for c in cast.characters for a in c.aliases)
-    assert _speakers(text) == ["Comtesse Varenne"]
+    assert _speakers(text) == ["Comtesse de Varenne"]
 
 
 def test_a_bare_first_name_is_not_the_lesser_one_only_named_after_a_rank():

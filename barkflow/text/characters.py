@@ -676,7 +676,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         if not any(word in c.aliases for c in characters):
             characters.append(Character(len(characters), word, (word,), sex, 0, len(found), "title"))
             mentions += [(s, e, characters[-1].id) for s, e in found if s not in taken]
-    return Cast(characters, sorted(mentions))
+    return Cast(foreign.with_particles(characters, text), sorted(mentions))
 
 
 _BESIDE = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?:\s*,\s*|\s+(?:and|&|with)\s+)({_WORD})(?![\p{{L}}'’])")

@@ -6,6 +6,8 @@ title), however often a book capitalises them mid-sentence."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 import regex
 
 MALE_TITLES = {"Señor", "Senor", "Comte", "Vicomte", "Marquis", "Chevalier", "Duc"}
@@ -68,3 +70,37 @@ def styled_rank(forms) -> bool:
 ADDRESS_WORDS = {"Monsieur", "Madame", "Mademoiselle", "Messieurs", "Mesdames", "Mesdemoiselles", "Messrs",
                  "Mme", "Mlle", "Monseigneur", "Signor", "Signora", "Signorina", "Herr", "Frau", "Fraulein",
                  "Fräulein", "Señor", "Señora", "Senor", "Senora"}
+
+
+# The particle a book writes between a title and a surname ('M. de Treville', 'Lord de Winter'): the
+# cast reads past it (characters' _NAME), and shows it again in the names it gives.
+_PARTICLED = regex.compile(r"(?<![\p{L}])(\p{Lu}\p{Ll}+|M\.|Mme|Mlle)\.?[ \t\n]+(de la|de|du|d['’]|von|van der|van|di|da|del)"
+                           r"[ \t\n]*(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?![\p{L}])")
+_FULL = CLIPPED | {"M.": "Monsieur"}
+
+
+def with_particles(characters: list, text: str) -> list:
+    """The characters, each 'Title Surname' alias shown with the particle the book writes between
+    them, where it mostly does ('Monsieur de Treville', 'Comtesse du Barry'), names and aliases alike."""
+    found: dict[str, Counter] = defaultdict(Counter)
+    for m in _PARTICLED.finditer(text):
+        found[f"{_FULL.get(m.group(1), m.group(1))} {m.group(3)}"][m.group(2)] += 1
+    for c in characters:
+        shown = {a: _with_particle(a, found.get(a), text) for a in c.aliases}
+        if any(a != b for a, b in shown.items()):
+            c.aliases = tuple(sorted(shown.values()))
+            c.name = shown.get(c.name, c.name)
+    return characters
+
+
+def _with_particle(alias: str, particles: Counter | None, text: str) -> str:
+    if not particles:
+        return alias
+    title, surname = alias.split()
+    spelled = {"Monsieur": r"(?:Monsieur|M\.)", "Madame": r"Mme\.?|Madame", "Mademoiselle": r"Mlle\.?|Mademoiselle"}
+    plain = regex.findall(rf"(?<![\p{{L}}])(?:{spelled.get(title, regex.escape(title))})\.?[ \t\n]+{surname}(?![\p{{L}}])", text)
+    particle, n = particles.most_common(1)[0]
+    if n <= len(plain):
+        return alias
+    gap = "" if particle.endswith(("’", "'")) else " "
+    return f"{title} {particle}{gap}{surname}"
