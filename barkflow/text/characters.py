@@ -97,8 +97,7 @@ _TITLE_RE = rf"(?:{foreign.MONSIEUR}|(?:" + "|".join(sorted(_CLIPPED, key=len, r
     "|".join(sorted(TITLES - _CLIPPED, key=len, reverse=True)) + r")"
 # An Irish or Scots prefix with either apostrophe, straight or curly as most e-texts print it:
 # 'O’Connor', 'D’Arcy', 'M’Coy' (Dubliners, explicit-tag check 356 -> 421/422; dev unchanged).
-# And a French elided particle, 'd’Artagnan'; after a title the particle is skipped, 'M. de Treville'
-# is Monsieur Treville (foreign.py; dev all 16729 -> 16734, Three Musketeers' tag check 1350 -> 1902/1905).
+# And a French elided particle: 'd’Artagnan' (foreign.py; Three Musketeers' tag check 1350 -> 1902/1905).
 _WORD = r"(?:Mc|Mac|[ODM]['’]|d['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 # A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
@@ -453,8 +452,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 # a formal name said once or twice ('John' is not Jacky Bast).
                 kin.append(e)
     if told_apart:
-        # Then 'Miss Jenkyns' is a woman the book names otherwise, never 'Aga Jenkyns', of no known sex
-        # (Cranford, where pet names joined Miss Matty and Miss Matilda Jenkyns).
+        # Then 'Miss Jenkyns' is a woman named otherwise, not 'Aga Jenkyns', of no known sex (Cranford).
         matches = [e for e in matches if "?" not in (e.gender, _first_sex(e))]
     if first and not last and not matches and len(kin) == 1:
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
