@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 
 import regex
 
-from barkflow.text import cues
+from barkflow.text import cues, foreign, rankednames
 from barkflow.text.givennames import (
     FORMAL_GENDER,
     PET,
     diminutive,
     familiar,
     formal,
+    formals,
     given_names,
     given_sex,
     one_given_name,
@@ -42,10 +43,11 @@ from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_saints
 
 MALE_TITLES = {"Mr", "Master", "Sir", "Lord", "Monsieur", "Signor", "Herr", "Father", "Uncle",
-               "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don"}
+               "King", "Prince", "Duke", "Count", "Baron", "Brother", "Don", "Cardinal", "Archdeacon",
+               "Bishop"} | foreign.MALE_TITLES
 FEMALE_TITLES = {"Mrs", "Miss", "Ms", "Lady", "Madam", "Madame", "Mme", "Mlle", "Mademoiselle",
                  "Signora", "Frau", "Fraulein", "Mother", "Aunt", "Queen", "Princess", "Duchess",
-                 "Countess", "Baroness", "Dame", "Sister", "Mistress", "Donna"}
+                 "Countess", "Baroness", "Dame", "Sister", "Mistress", "Donna"} | foreign.FEMALE_TITLES
 NEUTRAL_TITLES = {"Dr", "Doctor", "Colonel", "Col", "Captain", "Capt", "Major", "General",
                   "Lieutenant", "Admiral", "Rev", "Reverend", "Professor", "Prof", "Inspector",
                   "Sergeant", "Judge", "Cousin", "Commander", "Mister"}
@@ -77,8 +79,8 @@ Colonel Captain Major General Lieutenant Admiral Doctor Professor Inspector Serg
 Prince Princess Duke Duchess Count Countess Baron Baroness Dame Sister Brother Father's Mother's
 My Your His Her Our Their He She We You They Him Them Me Us
 OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
-Esquire Esq
-""".split())
+Esquire Esq Cardinal Archdeacon Bishop
+""".split()) | foreign.ADDRESS_WORDS | foreign.ROLE_RANKS
 
 _MONTHS = set("January February March April May June July August September October November December".split())
 # Common words in STOP that are also surnames: after a surname title they name someone ('Mr.
@@ -91,26 +93,27 @@ English French London Christmas Easter
 # Only a clipped title takes a stop ('Mr. Darcy'): after 'the Station Master.' or 'fetch the
 # Doctor.' the sentence has ended, and 'Bobbie' or 'He' that opens the next is no Master Bobbie.
 _CLIPPED = {"Mr", "Mrs", "Ms", "Dr", "Col", "Capt", "Rev", "Prof", "Mme", "Mlle"}
-_TITLE_RE = r"(?:(?:" + "|".join(sorted(_CLIPPED, key=len, reverse=True)) + r")\.?|" + \
+_TITLE_RE = rf"(?:{foreign.MONSIEUR}|(?:" + "|".join(sorted(_CLIPPED, key=len, reverse=True)) + r")\.?|" + \
     "|".join(sorted(TITLES - _CLIPPED, key=len, reverse=True)) + r")"
 # An Irish or Scots prefix with either apostrophe, straight or curly as most e-texts print it:
 # 'O’Connor', 'D’Arcy', 'M’Coy' (Dubliners, explicit-tag check 356 -> 421/422; dev unchanged).
-_WORD = r"(?:Mc|Mac|[ODM]['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
+# And a French elided particle: 'd’Artagnan' (foreign.py; Three Musketeers' tag check 1350 -> 1902/1905).
+_WORD = r"(?:Mc|Mac|[ODM]['’]|d['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
 # A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
 _NOT_TITLE = rf"(?!{_TITLE_RE}(?![\p{{L}}]))"
 _NAME = regex.compile(
-    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?)?(?P<name>(?:{_SAINT})?{_WORD}(?:\s+(?:{_PARTICLE}\s+|{_SAINT})?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
+    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?(?:{_PARTICLE}\s+)?)?(?P<name>(?:{_SAINT})?{_WORD}(?:\s+(?:{_PARTICLE}\s+|{_SAINT})?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
 _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
-_TITLED = regex.compile(rf"\b{_TITLE_RE}\s+({_WORD})")
-_AFTER_TITLE = regex.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Col|Capt|Rev|Prof)\.\s+$")
+_TITLED = regex.compile(rf"\b{_TITLE_RE}\s+(?:{_PARTICLE}\s+)?({_WORD})")
+_AFTER_TITLE = regex.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Col|Capt|Rev|Prof|M)\.\s+$")
 _FIRST_OF_TWO = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})[ \t]+({_WORD})(?![\p{{L}}'’])")
 # Titles a book may call one person by alone ('the Admiral'): not Mr./Mrs./Miss, which never stand alone.
 _ROLE_TITLES = sorted((NEUTRAL_TITLES | {"King", "Queen", "Prince", "Princess", "Duke", "Duchess", "Count",
-                                         "Countess", "Baron", "Baroness", "Marquis", "Squire", "Abbe"})
+                                         "Countess", "Baron", "Baroness", "Marquis", "Squire", "Abbe"} | foreign.ROLE_RANKS)
                       - {"Col", "Capt", "Rev", "Prof", "Mister", "Cousin"}, key=len, reverse=True)
-_TITLE_ROLE = regex.compile(rf"\b[Tt]he[ \t\n]+({'|'.join(_ROLE_TITLES)})\b(?![ \t\n]*(?:\p{{Lu}}|['’]s\b))")
+_TITLE_ROLE = regex.compile(rf"\b[Tt]he[ \t\n]+({'|'.join(_ROLE_TITLES)})\b(?![ \t\n]*(?:\p{{Lu}}|['’]s\b|d(?:e|u)\b|d['’]))")
 _PRONOUN = regex.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", regex.I)
 
 
@@ -227,7 +230,7 @@ def _pronoun_votes(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
 
 
 # Short forms of titles that name one person with the full one (Col. Brandon is Colonel Brandon).
-_TITLE_FULL = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend", "Mister": "Mr"}
+_TITLE_FULL = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend", "Mister": "Mr"} | foreign.CLIPPED
 FormKey = tuple[str | None, str]   # (title, name words): one form a character is called by
 
 
@@ -251,7 +254,8 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
     forms: Counter = Counter()
     spans: dict[FormKey, list[tuple[int, int]]] = defaultdict(list)
     for m in _NAME.finditer(text):
-        title = m.group("title")
+        if (title := m.group("title")) == "M." and foreign.middle_initial(text, m.start(), names):
+            continue
         # 'Reggie St Cloud': 'St Cloud' one surname word (dev all 16694 -> 16729, answered 81.8 -> 81.9%).
         words = with_saints(regex.split(r"\s+", m.group("name")), title)
         # Drop sentence-initial words that are not names (But Elizabeth -> Elizabeth).
@@ -332,8 +336,9 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
     """Whether `first` is one first name with one e is called by (only its familiar form, where
     familiar_only), one the book never names beside it ('Anna and Annabel': two people) nor after
     Sir/Lady ('Tom' is not 'Sir Thomas', his father). Not where the book also has a Mr. of e's
-    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for."""
-    return e.last not in misters and any(
+    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for; no Mr. is Miss
+    Matilda Jenkyns, whom 'Miss Matty Jenkyns' names."""
+    return (e.last not in misters or e.gender == "F") and any(
         one_given_name(first, g) and (first, g) not in apart and (not familiar_only or familiar(first, g))
         for g in e.givens - e.titled_givens)
 
@@ -379,6 +384,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     matches = []
     kin = []  # the entries a shorter or longer form of a bare first name names
     bearers = set()  # the given names of those a titled surname could name (Mr. Pell: Oswin, Jasper)
+    told_apart = False
     for e in entries:
         if gender != "?" and e.gender != "?" and gender != e.gender:
             continue
@@ -413,10 +419,13 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     e.title in (None, title) or title in _ANYONES) and title not in _MARRIED):
                 if e.first and gender != "F":
                     bearers.add(formal(e.first))
-                if full_titled[(e.first, e.last)] < 3:
-                    matches.append(e)
-            elif e.last == last and e.title != title and {e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES \
-                    and (e.first is None or full_titled[(e.first, e.last)] < 3):
+                if full_titled[(e.first, e.last)] < 3 or title in _MOSTLY_MALE and (title, f"{e.first} {e.last}") in e.forms:
+                    matches.append(e)  # a rank he is named in full with: Major Dobbin is Major William Dobbin
+                elif (title, f"{e.first} {e.last}") in e.forms:
+                    told_apart = True  # 'Miss Matilda Jenkyns', named in full to tell her from another
+            elif e.last == last and e.title != title and ({e.title, title} <= _MALE_OR_NEUTRAL - FIRST_NAME_TITLES
+                                                          or foreign.one_address(e.title, title)) \
+                    and (e.first is None or full_titled[(e.first, e.last)] < 3) and not foreign.two_ranks(e.title, title):
                 # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.
                 matches.append(e)
         elif last:
@@ -428,18 +437,23 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # (his son, her niece, more likely than the baronet himself).
             given = (e.first or "").split()
             if e.first == first or len(given) > 1 and first in given or \
-                    (pet and e.first == pet[0] and e.title not in FIRST_NAME_TITLES):
-                if title is None or e.title in (None, title) or e.last is not None:
+                    (pet and e.first in formals(first) and e.title not in FIRST_NAME_TITLES) or \
+                    rankednames.same_rank_pet(title, first, e.title, e.first) or title is None and first in e.titled_givens:
+                if (title is None or e.title in (None, title) or e.last is not None) and \
+                        (e.last is None or rankednames.rank_fits(title, e.forms)):
                     matches.append(e)
             elif e.last and title in (None, e.title) and _kin_given(e, first, apart, misters, familiar_only=True):
                 kin.append(e)
             elif title is None and _one_word_familiar(e, first, apart):
                 kin.append(e)
             elif uses >= 3 and title is None and not e.last and e.title is None and \
-                    PET.get(e.first or "", ("",))[0] == first:
+                    first in formals(e.first or ""):
                 # 'Roberta' where the book says 'Bobbie' more: her pet name's entry came first. Not
                 # a formal name said once or twice ('John' is not Jacky Bast).
                 kin.append(e)
+    if told_apart:
+        # Then 'Miss Jenkyns' is a woman named otherwise, not 'Aga Jenkyns', of no known sex (Cranford).
+        matches = [e for e in matches if "?" not in (e.gender, _first_sex(e))]
     if first and not last and not matches and len(kin) == 1:
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
         return kin[0]
@@ -476,6 +490,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         if sexes.count("M") == 1 and "?" not in sexes:
             return named[sexes.index("M")]
     if first and not last and len(matches) > 1:
+        matches = rankednames.beside_ranked(matches, title)
         # John: not John Beaver, whom the book calls 'Beaver' and 'Mr. Beaver' far more than by
         # his first name, where another John (John Andrew) is called by given names.
         # The same person is often both ('Miss Price', 'Fanny Price'): only five times as often by
@@ -624,7 +639,8 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
     for e in _merge_forms(forms, min_mentions, _named_apart(text)):
-        if e.mentioned < min_mentions or no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
+        if e.mentioned < min_mentions or not foreign.styled_rank(e.forms) and \
+                no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
             continue
         cid = len(characters)
         characters.append(_character(cid, e, text, spans))
@@ -658,7 +674,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         if not any(word in c.aliases for c in characters):
             characters.append(Character(len(characters), word, (word,), sex, 0, len(found), "title"))
             mentions += [(s, e, characters[-1].id) for s, e in found if s not in taken]
-    return Cast(characters, sorted(mentions))
+    return Cast(foreign.with_particles(characters, text), sorted(mentions))
 
 
 _BESIDE = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?:\s*,\s*|\s+(?:and|&|with)\s+)({_WORD})(?![\p{{L}}'’])")

@@ -34,7 +34,8 @@ HYPOCORISMS = {
     "Georgiana": ("F", "Georgie"),
     "Julia": ("F", "Julie"),
     "Lydia": ("F", "Liddy"),
-    "Matilda": ("F", "Tilly Maud"),
+    "Matilda": ("F", "Tilly Maud Matty"),
+    "Amelia": ("F", "Emmy Milly"),
     "Rebecca": ("F", "Becky"),
     "Jane": ("F", "Jenny Jennie Janie"),
     "Josephine": ("F", "Josie Jo"),
@@ -76,7 +77,15 @@ HYPOCORISMS = {
     "Timothy": ("M", "Tim Timmy"),
     "Leonard": ("M", "Len Lenny"),
 }
-PET = {pet: (formal, g) for formal, (g, pets) in HYPOCORISMS.items() for pet in pets.split()}
+# A pet name may stand for several formal names ('Kitty': Catherine, Katherine; 'Matty': Matilda,
+# Matthew); one of both sexes tells no sex ("?"): Cranford's Miss Matty, whom 'Matty' alone made a
+# man, is Miss Matilda (ext cast check; dev unchanged).
+_FORMALS: dict[str, tuple[str, ...]] = {}
+for _formal, (_, _pets) in HYPOCORISMS.items():
+    for _pet in _pets.split():
+        _FORMALS[_pet] = _FORMALS.get(_pet, ()) + (_formal,)
+PET = {pet: (names[-1], "".join({HYPOCORISMS[n][0] for n in names}) if len({HYPOCORISMS[n][0] for n in names}) == 1
+             else "?") for pet, names in _FORMALS.items()}
 FORMAL_GENDER = {formal: g for formal, (g, _) in HYPOCORISMS.items()}
 
 _GIVEN_NAMES_FILE = "given_names.tsv"
@@ -114,8 +123,14 @@ def formal(first: str) -> str:
     return PET.get(word, (word,))[0]
 
 
+def formals(pet: str) -> tuple[str, ...]:
+    """The formal names a pet name stands for: Kitty -> Catherine, Katherine."""
+    return _FORMALS.get(pet, ())
+
+
 def given_sex(name: str) -> str:
-    return FORMAL_GENDER.get(name) or PET.get(name, (None, None))[1] or given_names().get(name, "?")
+    pet_sex = PET.get(name, (None, "?"))[1]
+    return FORMAL_GENDER.get(name) or (pet_sex if pet_sex != "?" else None) or given_names().get(name, "?")
 
 
 def familiar(a: str, b: str) -> bool:
@@ -123,7 +138,7 @@ def familiar(a: str, b: str) -> bool:
     a clear clipping, three letters or more that drop two or more (Huck, Huckleberry), or b with
     a diminutive ending (Hucky, Huck; Benny, Ben). Two pet names of one formal name are not
     (Bessie and Eliza are two women), nor is a formal name a pet name's (John is not Jack)."""
-    if PET.get(a, (None,))[0] == b:
+    if b in formals(a):
         return True
     if len(b) >= len(a) + 2 and len(a) >= 3 and b.startswith(a):
         return True

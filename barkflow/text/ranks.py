@@ -27,7 +27,8 @@ NOUNS = {"Dr": ("doctor",), "Doctor": ("doctor",), "Sir": ("baronet", "knight"),
           "Inspector": ("inspector",), "Sergeant": ("sergeant",), "Judge": ("judge",), "Squire": ("squire",),
           "King": ("king",), "Queen": ("queen",), "Prince": ("prince",), "Princess": ("princess",),
           "Duke": ("duke",), "Duchess": ("duchess",), "Count": ("count",), "Countess": ("countess",),
-          "Baron": ("baron",), "Baroness": ("baroness",), "Marquis": ("marquis",)}
+          "Baron": ("baron",), "Baroness": ("baroness",), "Marquis": ("marquis",), "Cardinal": ("cardinal",),
+          "Archdeacon": ("archdeacon",)}
 # One far commoner bearer of a title is the one meant ('Captain Smollett' 29 times against a
 # 'Captain Silver' of 3), as characters.py does for 'the Admiral'.
 DOMINANT = 5
