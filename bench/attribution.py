@@ -37,7 +37,7 @@ from collections import Counter
 
 from barkflow.errors import BarkflowError
 from barkflow.text.attribution import attribute
-from barkflow.text.characters import TITLES
+from barkflow.text.titles import TITLES
 
 DEV_COUNT = 14
 MAX_FILE = 50_000_000

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from barkflow.errors import BarkflowError
 from barkflow.text import quotes as quotes_module
 from barkflow.text.attribution import attribute
-from barkflow.text.characters import TITLES, find_characters
+from barkflow.text.characters import find_characters
 from barkflow.text.quotes import find_quotes, narration, within
+from barkflow.text.titles import TITLES
 
 
 def quoted(text: str, depth: int = 0) -> list[str]:

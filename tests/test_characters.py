@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
 from barkflow.text import characters, givennames
-from barkflow.text.characters import STOP, find_characters
+from barkflow.text.characters import find_characters
 from barkflow.text.givennames import FORMAL_GENDER, PET, given_names
+from barkflow.text.titles import STOP, TITLES
 
 
 def aliases(text: str) -> set[str]:
@@ -205,7 +206,7 @@ def test_a_clipped_or_pet_first_name_with_the_surname_is_one_person():
 
 # Census first names one of which starts the other, worn by the other sex (Louis and Louisa);
 # the pet-name table, which may say otherwise (Sal is Sarah), and titles (Major) left out.
-_PLAIN_NAMES = {n for n in given_names() if n not in STOP and n not in characters.TITLES and n not in PET
+_PLAIN_NAMES = {n for n in given_names() if n not in STOP and n not in TITLES and n not in PET
                 and n not in FORMAL_GENDER}
 _CLIPPED_PAIRS = sorted((name[:n], name) for name in _PLAIN_NAMES for n in range(3, len(name))
                         if name[:n] in given_names() and name[:n] in _PLAIN_NAMES

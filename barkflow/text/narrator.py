@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from barkflow.text import cues
-from barkflow.text.characters import TITLES
+from barkflow.text.titles import TITLES
 from barkflow.text.turns import IMPLICIT, Turn
 
 # Calls in the speeches next to a first-person narrator's that make a name theirs beside the one

@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 import regex
 
-from barkflow.text.characters import FEMALE_TITLES, MALE_TITLES, TITLES, Cast
+from barkflow.text.characters import Cast
+from barkflow.text.titles import FEMALE_TITLES, MALE_TITLES, TITLES
 
 # Narration this far back names who is on stage (dev PDNC all 16452 -> 16468 right at 1500, 16466
 # at 800, 16467 at 3000).
