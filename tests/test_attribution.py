@@ -2029,3 +2029,27 @@ def test_a_name_in_a_phrase_ahead_of_the_tags_own_pronoun_is_not_the_speaker():
                    "Tom sat down by the fire and warmed his hands. Leaning toward Mr. Crane he whispered, "
                    "\"She is cross today.\"\n")
     assert speakers(text)[-1] in ("Tom", "Tom Hart")
+
+
+def test_a_third_person_called_by_name_goes_on_talking_with_the_caller():
+    """'"Where is the cart?" said Tom. / "In the lane," said Mary. / "..., Pat, what is that on the
+    roof?" / "A loose slate, sir." / "Only the one?" / "Only the one, sir, ..."': Pat answers being
+    called, and the two turns after are Tom's and Pat's again, not Tom's and Mary's by the count
+    from the tags."""
+    text = ("Tom Hart and Mary Pell stood in the yard, and Pat Doyle was up the ladder by the barn.\n\n"
+            "\"Where is the cart?\" said Tom.\n\n\"In the lane,\" said Mary.\n\n"
+            "\"Then bring it round. Now, Pat, what is that on the roof?\"\n\n"
+            "\"A loose slate, sir.\"\n\n\"Only the one?\"\n\n\"Only the one, sir, and the gutter.\"\n")
+    found = speakers(text)
+    assert found[2:] == ["Tom", "Pat", "Tom", "Pat"]
+
+
+def test_a_turn_counted_back_where_three_talk_is_no_surer_than_a_guess():
+    """'"...?" said Tom. / "It is." / "...," said Mary. / "...," said Ann.': with three talking, the
+    untagged turn counted back from the two tagged after it may be anyone's of them, so it stays
+    under the 0.8 a tag gives (cast_confidence 0.8 leaves it to no one)."""
+    text = ("Tom Hart, Mary Pell and Ann Rowe sat at the kitchen table after the storm.\n\n"
+            "\"Is it still raining out there?\" said Tom.\n\n\"It is.\"\n\n\"Not for long,\" said Mary.\n\n"
+            "\"Then we stay in,\" said Ann.\n")
+    result = attribute(text)
+    assert [q.confidence >= 0.8 for q in result.quotations] == [True, False, True, True]
