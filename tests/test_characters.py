@@ -391,3 +391,14 @@ def test_a_surname_opening_with_st_is_one_name_with_its_first_name():
     names = {a for c in cast.characters for a in c.aliases}
     assert "Aubyn" not in names and not any("Paul" in a for a in names)
     assert any(a.startswith("Lady St") for a in names)
+
+
+def test_a_bare_surname_is_the_professor_the_book_calls_by_it():
+    """'Quill' alone, where the book says 'Professor Quill' far more than 'Horace Quill' (a list of
+    members) or his nephew 'Tom Quill': the professor, as 'Dr. Quill' would be."""
+    text = ("The list named Horace Quill. We saw Horace Quill there. Tom Quill is his nephew, and Tom Quill "
+            "was late. Professor Quill came in. Then Professor Quill sat down, and Professor Quill spoke. "
+            "We asked Professor Quill, and Professor Quill laughed. Professor Quill rose.\n\n"
+            "\"Nonsense,\" said Quill.\n\n\"Quite so,\" said Quill.")
+    cast = find_characters(text)
+    assert "Quill" in _owner(cast, "Professor Quill").aliases
