@@ -2029,3 +2029,32 @@ def test_a_name_in_a_phrase_ahead_of_the_tags_own_pronoun_is_not_the_speaker():
                    "Tom sat down by the fire and warmed his hands. Leaning toward Mr. Crane he whispered, "
                    "\"She is cross today.\"\n")
     assert speakers(text)[-1] in ("Tom", "Tom Hart")
+
+
+def test_a_speech_left_to_no_one_calling_the_narrator_by_name_is_the_one_named_before_it():
+    """'Next morning Mary Dorn was already at the stove. I sat down by the window. / "You will
+    stay, Hastings?"': no tag, no exchange, and the narration's subject is the narrator; the
+    speech calls the narrator by name, so it is not theirs but the one the narration names before."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled; he took my bag. Mary Dorn waved to us; "
+            "Mary Dorn was his niece.\n\n" + "\n\n".join(
+                ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+                + ['"Good night, Hastings," said Mary Dorn.', '"Good night," said I.',
+                   ("Next morning, when I came down to the kitchen, Mary Dorn was already at the stove. "
+                    "I sat down by the window and looked out at the rain."),
+                   '"You will stay the night with us, Hastings? I can listen better after supper."']))
+    result = attribute(text)
+    assert [c.name for c in result.characters if c.narrator] == ["Hastings"]
+    assert result.speaker_name(result.quotations[-1]) == "Mary Dorn"
+
+
+def test_a_speech_led_into_by_narration_naming_no_one_is_not_given_to_the_latest_name():
+    """'I opened the door and saw a woman in the hall, who said, "You hardly know me, Hastings."':
+    the narration of its own paragraph leads into the speech and names no one the cast knows; the
+    caller is that stranger, not Mary Dorn, named a paragraph before."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled; he took my bag. Mary Dorn waved to us; "
+            "Mary Dorn was his niece.\n\n" + "\n\n".join(
+                ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+                + ["Mary Dorn went home early that night.",
+                   'I opened the door and saw a woman standing in the hall, crying out, "You hardly know me, Hastings."']))
+    result = attribute(text)
+    assert result.speaker_name(result.quotations[-1]) != "Mary Dorn"
