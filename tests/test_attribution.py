@@ -2058,3 +2058,13 @@ def test_a_speech_led_into_by_narration_naming_no_one_is_not_given_to_the_latest
                    'I opened the door and saw a woman standing in the hall, crying out, "You hardly know me, Hastings."']))
     result = attribute(text)
     assert result.speaker_name(result.quotations[-1]) != "Mary Dorn"
+
+
+def test_a_pronoun_and_an_odd_past_tense_after_a_cry_is_the_tag():
+    """'Mary Lee went to the stair. "Susan!" he bawled.': 'bawled' is in no speech-verb list, but a
+    'he' and a past tense right after a cry tag it; the speaker is the man, not Mary, whom the
+    narration opening the paragraph names."""
+    text = ('Tom Hart came in. Mary Lee sat by the fire.\n\n"Cold night," said Mary.\n\n"Very," said Tom.\n\n'
+            'Mary Lee went to the stair. "Susan!" he bawled. "Come down."\n')
+    result = attribute(text)
+    assert [result.speaker_name(q) for q in result.quotations[-2:]] == ["Tom", "Tom"]
