@@ -2068,3 +2068,18 @@ def test_a_pronoun_and_an_odd_past_tense_after_a_cry_is_the_tag():
             'Mary Lee went to the stair. "Susan!" he bawled. "Come down."\n')
     result = attribute(text)
     assert [result.speaker_name(q) for q in result.quotations[-2:]] == ["Tom", "Tom"]
+
+
+def test_a_name_tag_naming_the_narrators_given_name_is_the_namesakes():
+    """'"Water be high," said Tom': the narrator is called Tom (and Maister Reed), but the narration
+    says 'I' for them; its 'Tom' is Tom Ball, the one other Tom named in full whose surname is not
+    the narrator's (old Tom Reed, the father, shares it)."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled. My father, old Tom Reed, kept the farm; "
+            "Tom Reed was a hard man. Tom Ball, our shepherd, drove the cart; Tom Ball was old.\n\n" + "\n\n".join(
+                ['"Where to, Tom?" asked Poirot.', '"The inn," said I.'] * 20
+                + ['"Cart be ready, Maister Reed," said Tom Ball.', '"Good," said I.'] * 6
+                + ["The cart stopped at the ford.", '"Water be high," said Tom, looking at the river.',
+                   '"Then we wait," said I.', '"Aye, us must," said Tom.']))
+    result = attribute(text)
+    assert [result.speaker_name(q) for q in result.quotations[-3:]] == ["Tom Ball", "Tom", "Tom Ball"]
+    assert [c.name for c in result.characters if c.narrator] == ["Maister Reed", "Tom"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from barkflow.text import cues
+from barkflow.text.namesake import give_name_tags_to_namesakes
 from barkflow.text.titles import TITLES
 from barkflow.text.turns import IMPLICIT, Turn
 
@@ -71,9 +72,10 @@ def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
     also |= kin if me == name else set()
     if me == narrator and not also:
         return
+    mine = {narrator, *also}
     if me != narrator:
         ctx.cast.characters.pop()  # the stand-in, last in the list: nothing refers to it below
-    mine = {narrator, *also}
+        give_name_tags_to_namesakes(turns, ctx.cast.characters, me, mine | {me})
     for cid in {me, *also}:
         ctx.cast.characters[cid].narrator = True
     ctx.narrator = me
