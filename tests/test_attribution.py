@@ -2083,3 +2083,18 @@ def test_a_name_tag_naming_the_narrators_given_name_is_the_namesakes():
     result = attribute(text)
     assert [result.speaker_name(q) for q in result.quotations[-3:]] == ["Tom Ball", "Tom", "Tom Ball"]
     assert [c.name for c in result.characters if c.narrator] == ["Maister Reed", "Tom"]
+
+
+def test_a_speech_calling_the_narrator_by_their_second_name_is_not_theirs():
+    """'"Well done, Arthur!"' after narration full of 'I' and 'my': Arthur is a second name the
+    narrator answers to (beside Hastings); a speech calling the narrator by it is not theirs, as one
+    calling them Hastings is not, though the calls are counted the narrator's only after the check."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled. Inspector Japp came later. Japp sat.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ['"Good day, Arthur," said Japp.', '"Good day," said I.'] * 6
+        + [("I sat down by the fire, and I looked at my hands, and never in all my life did words sound "
+            "sweeter to me than when my old friend, who had come in, said,--"),
+           '"Well done, Arthur, well done!"']))
+    result = attribute(text)
+    assert [c.name for c in result.characters if c.narrator] == ["Hastings", "Arthur"]
+    assert result.speaker_name(result.quotations[-1]) not in ("Hastings", "Arthur")
