@@ -2053,3 +2053,72 @@ def test_a_turn_counted_back_where_three_talk_is_no_surer_than_a_guess():
             "\"Then we stay in,\" said Ann.\n")
     result = attribute(text)
     assert [q.confidence >= 0.8 for q in result.quotations] == [True, False, True, True]
+
+
+def test_a_speech_left_to_no_one_calling_the_narrator_by_name_is_the_one_named_before_it():
+    """'Next morning Mary Dorn was already at the stove. I sat down by the window. / "You will
+    stay, Hastings?"': no tag, no exchange, and the narration's subject is the narrator; the
+    speech calls the narrator by name, so it is not theirs but the one the narration names before."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled; he took my bag. Mary Dorn waved to us; "
+            "Mary Dorn was his niece.\n\n" + "\n\n".join(
+                ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+                + ['"Good night, Hastings," said Mary Dorn.', '"Good night," said I.',
+                   ("Next morning, when I came down to the kitchen, Mary Dorn was already at the stove. "
+                    "I sat down by the window and looked out at the rain."),
+                   '"You will stay the night with us, Hastings? I can listen better after supper."']))
+    result = attribute(text)
+    assert [c.name for c in result.characters if c.narrator] == ["Hastings"]
+    assert result.speaker_name(result.quotations[-1]) == "Mary Dorn"
+
+
+def test_a_speech_led_into_by_narration_naming_no_one_is_not_given_to_the_latest_name():
+    """'I opened the door and saw a woman in the hall, who said, "You hardly know me, Hastings."':
+    the narration of its own paragraph leads into the speech and names no one the cast knows; the
+    caller is that stranger, not Mary Dorn, named a paragraph before."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled; he took my bag. Mary Dorn waved to us; "
+            "Mary Dorn was his niece.\n\n" + "\n\n".join(
+                ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+                + ["Mary Dorn went home early that night.",
+                   'I opened the door and saw a woman standing in the hall, crying out, "You hardly know me, Hastings."']))
+    result = attribute(text)
+    assert result.speaker_name(result.quotations[-1]) != "Mary Dorn"
+
+
+def test_a_pronoun_and_an_odd_past_tense_after_a_cry_is_the_tag():
+    """'Mary Lee went to the stair. "Susan!" he bawled.': 'bawled' is in no speech-verb list, but a
+    'he' and a past tense right after a cry tag it; the speaker is the man, not Mary, whom the
+    narration opening the paragraph names."""
+    text = ('Tom Hart came in. Mary Lee sat by the fire.\n\n"Cold night," said Mary.\n\n"Very," said Tom.\n\n'
+            'Mary Lee went to the stair. "Susan!" he bawled. "Come down."\n')
+    result = attribute(text)
+    assert [result.speaker_name(q) for q in result.quotations[-2:]] == ["Tom", "Tom"]
+
+
+def test_a_name_tag_naming_the_narrators_given_name_is_the_namesakes():
+    """'"Water be high," said Tom': the narrator is called Tom (and Maister Reed), but the narration
+    says 'I' for them; its 'Tom' is Tom Ball, the one other Tom named in full whose surname is not
+    the narrator's (old Tom Reed, the father, shares it)."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled. My father, old Tom Reed, kept the farm; "
+            "Tom Reed was a hard man. Tom Ball, our shepherd, drove the cart; Tom Ball was old.\n\n" + "\n\n".join(
+                ['"Where to, Tom?" asked Poirot.', '"The inn," said I.'] * 20
+                + ['"Cart be ready, Maister Reed," said Tom Ball.', '"Good," said I.'] * 6
+                + ["The cart stopped at the ford.", '"Water be high," said Tom, looking at the river.',
+                   '"Then we wait," said I.', '"Aye, us must," said Tom.']))
+    result = attribute(text)
+    assert [result.speaker_name(q) for q in result.quotations[-3:]] == ["Tom Ball", "Tom", "Tom Ball"]
+    assert [c.name for c in result.characters if c.narrator] == ["Maister Reed", "Tom"]
+
+
+def test_a_speech_calling_the_narrator_by_their_second_name_is_not_theirs():
+    """'"Well done, Arthur!"' after narration full of 'I' and 'my': Arthur is a second name the
+    narrator answers to (beside Hastings); a speech calling the narrator by it is not theirs, as one
+    calling them Hastings is not, though the calls are counted the narrator's only after the check."""
+    text = ("Hercule Poirot met me at the station. Poirot smiled. Inspector Japp came later. Japp sat.\n\n" + "\n\n".join(
+        ['"Where to, Hastings?" asked Poirot.', '"The inn," said I.'] * 20
+        + ['"Good day, Arthur," said Japp.', '"Good day," said I.'] * 6
+        + [("I sat down by the fire, and I looked at my hands, and never in all my life did words sound "
+            "sweeter to me than when my old friend, who had come in, said,--"),
+           '"Well done, Arthur, well done!"']))
+    result = attribute(text)
+    assert [c.name for c in result.characters if c.narrator] == ["Hastings", "Arthur"]
+    assert result.speaker_name(result.quotations[-1]) not in ("Hastings", "Arthur")

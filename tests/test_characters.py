@@ -391,3 +391,25 @@ def test_a_surname_opening_with_st_is_one_name_with_its_first_name():
     names = {a for c in cast.characters for a in c.aliases}
     assert "Aubyn" not in names and not any("Paul" in a for a in names)
     assert any(a.startswith("Lady St") for a in names)
+
+
+def test_a_bare_surname_is_the_professor_the_book_calls_by_it():
+    """'Quill' alone, where the book says 'Professor Quill' far more than 'Horace Quill' (a list of
+    members) or his nephew 'Tom Quill': the professor, as 'Dr. Quill' would be."""
+    text = ("The list named Horace Quill. We saw Horace Quill there. Tom Quill is his nephew, and Tom Quill "
+            "was late. Professor Quill came in. Then Professor Quill sat down, and Professor Quill spoke. "
+            "We asked Professor Quill, and Professor Quill laughed. Professor Quill rose.\n\n"
+            "\"Nonsense,\" said Quill.\n\n\"Quite so,\" said Quill.")
+    cast = find_characters(text)
+    assert "Quill" in _owner(cast, "Professor Quill").aliases
+
+
+def test_a_rank_and_surname_is_not_the_woman_named_in_full_with_that_surname():
+    """'Captain Ruel' is not 'Tiva Ruel', his wife: no census knows 'Tiva', but the 'she' after her
+    name does; the captain's rank made the one entry a man, and every 'she said' of hers nobody's."""
+    text = ("Tiva Ruel kept the inn by the harbour. Tiva sat by the door, and she laughed. Tiva smiled "
+            "and she sang. Tiva rose; she was tall. Tiva came in and she sat down. Captain Ruel had "
+            "married her long ago. Captain Ruel was at sea.\n\n\"Rum,\" said Tiva.\n\n\"Ale,\" said Tiva.")
+    cast = find_characters(text)
+    tiva = _owner(cast, "Tiva Ruel")
+    assert "Captain Ruel" not in tiva.aliases and tiva.gender == "F"

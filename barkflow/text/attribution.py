@@ -29,6 +29,7 @@ import regex
 
 from barkflow.text import addressees, cues, leadins, mykin, rankrefs, roles, stage
 from barkflow.text.asides import subject_ahead
+from barkflow.text.callsme import answer_the_narrator
 from barkflow.text.characters import Cast, Character, find_characters
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames, kin_named
@@ -661,6 +662,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
 
     talks = speeches(turns)
     conversations([speech[0] for speech in talks], ctx)
+    answer_the_narrator([speech[0] for speech in talks], ctx)
     for head, *rest in talks:
         if head.speaker is not None and head.speaker == ctx.narrator and any(t.third_person for t in (head, *rest)):
             head.speaker, head.confidence = None, 0.0
