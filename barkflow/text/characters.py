@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from barkflow.text import cues, foreign, rankednames
+from barkflow.text import cues, foreign, joins, rankednames
 from barkflow.text.givennames import (
     FORMAL_GENDER,
     PET,
@@ -279,7 +279,7 @@ def _surnames(forms: Counter) -> set[str]:
         elif title:
             lastness[words[0]] += n
     return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in PET
-            and not patronymic_sex(w)}
+            and not patronymic_sex(w)} | {w for w in joins.full_name_ends(forms) if not patronymic_sex(w)}
 
 
 def _full_titled(forms: Counter) -> Counter:
@@ -302,11 +302,12 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
     """Whether `first` is one first name with one e is called by (only its familiar form, where
     familiar_only), one the book never names beside it ('Anna and Annabel': two people) nor after
     Sir/Lady ('Tom' is not 'Sir Thomas', his father). Not where the book also has a Mr. of e's
-    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for; no Mr. is Miss
-    Matilda Jenkyns, whom 'Miss Matty Jenkyns' names."""
-    return (e.last not in misters or e.gender == "F") and any(
-        one_given_name(first, g) and (first, g) not in apart and (not familiar_only or familiar(first, g))
-        for g in e.givens - e.titled_givens)
+    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for, unless that Mr.
+    is a third man (joins.py); no Mr. is Miss Matilda Jenkyns, whom 'Miss Matty Jenkyns' names. A
+    first name e already wears is its own ('Jos Sedley', where 'Mr. Jos Sedley' joined Joseph)."""
+    return any((first == g and not familiar_only or one_given_name(first, g) and (
+        e.last not in misters or e.gender == "F" or joins.another_mister(misters[e.last], first, g)))
+        and (first, g) not in apart and (not familiar_only or familiar(first, g)) for g in joins.plain_givens(e))
 
 
 def _first_sex(e: _Entry) -> str:
@@ -341,6 +342,8 @@ _SURNAME_TITLES = {"Mr", "Mrs", "Miss", "Ms", "Dr", "Doctor", "Master"} | MOSTLY
 _NOT_SURNAMES = {"St", "Mr", "Mrs", "Ms", "Miss", "Master", "Mister", "Dr", "Rev", "Reverend", "Col", "Capt",
                  "Prof", "Sir", "Lady", "Lord", "Madam", "Madame", "Mme", "Mlle", "Monsieur"}
 _MAN_SURNAME_TITLES = {"Mr"} | _DOCTOR | MOSTLY_MALE
+# What a family calls its own before a first name: 'Uncle Jos' is the Jos Sedley the book names.
+_KIN_TITLES = {"Uncle", "Aunt", "Cousin"}
 
 
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
@@ -382,7 +385,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # Nor does Madame Krassotkin join Kolya Krassotkin (her son): a wife's title.
             full = {t for t, name in e.forms if " " in name}
             if e.last == last and (e.title == title if not e.first else title in full or full <= {None} and (
-                    e.title in (None, title) or title in ANYONES) and title not in MARRIED):
+                    e.title in (None, title) or title in ANYONES) and title not in MARRIED | {"Lady"}):
                 if e.first and gender != "F":
                     bearers.add(formal(e.first))
                 if full_titled[(e.first, e.last)] < 3 or title in MOSTLY_MALE and (title, f"{e.first} {e.last}") in e.forms:
@@ -408,7 +411,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 if (title is None or e.title in (None, title) or e.last is not None) and \
                         (e.last is None or rankednames.rank_fits(title, e.forms)):
                     matches.append(e)
-            elif e.last and title in (None, e.title) and _kin_given(e, first, apart, misters, familiar_only=True):
+            elif e.last and (title in (None, e.title) or title in _KIN_TITLES) and \
+                    _kin_given(e, first, apart, misters, familiar_only=True):
                 kin.append(e)
             elif title is None and _one_word_familiar(e, first, apart):
                 kin.append(e)
@@ -496,7 +500,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
     """The forms grouped into one entry per person."""
     surnames = _surnames(forms)
     full_titled = _full_titled(forms)
-    misters = {name for t, name in forms if t == "Mr" and " " not in name}  # Mr. Gradgrind
+    misters = joins.misters(forms)  # Mr. Gradgrind, and the first names the book writes after Mr. before it
     ends_titled: dict[str, set] = defaultdict(set)  # words ending full names after Prince/Sir..., starting none
     starts = {name.split()[0] for _, name in forms if " " in name}
     for t, name in forms:

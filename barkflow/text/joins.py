@@ -1,0 +1,63 @@
+"""Forms of one person that characters.py's merge would keep apart, and the kin it must not join.
+
+- A word after Lady, Lord or Sir that ends the book's full names three times or more and starts
+  none, and is no first name of the pet-name table, is a surname: 'Lady Blakeney' of a book that
+  names 'Sir Percy Blakeney' and 'Marguerite Blakeney', so bare 'Blakeney' is a surname the family
+  shares (the man's), not Lady Blakeney's first name. Lady and a surname is a wife's title, like
+  Mrs.: characters.py never joins it to a woman named in full ('Lady Bertram' is no Maria Bertram).
+- A pet name and the formal one before a surname the book also gives a bare Mr. ('Jos Sedley',
+  'Joseph Sedley', 'Mr. Sedley') are one man where that Mr. is a third one, named in full after
+  Mr. ('Mr. John Sedley'); else the Mr. may be the father the son is named for (Tom Gradgrind and
+  Mr. Thomas Gradgrind).
+- A first name the entry wears more often without Sir, Lady or Lord than with is its own: one
+  'Lord Joseph Sedley' in a speech does not make Joseph Sedley a lord whom 'Jos' cannot name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from barkflow.text.givennames import FORMAL_GENDER, PET, given_sex, one_given_name
+from barkflow.text.titles import FIRST_NAME_TITLES
+
+
+def full_name_ends(forms: Counter) -> set[str]:
+    """Words that end the book's full names ((title, name) forms) three times or more and start
+    none, and are no known first name: surnames, however often the book writes them after Lady."""
+    ends, starts = Counter(), set()
+    for (_, name), n in forms.items():
+        words = name.split()
+        if len(words) > 1:
+            ends[words[-1]] += n
+            starts.add(words[0])
+    return {w for w, n in ends.items() if n >= 3 and w not in starts and w not in FORMAL_GENDER and w not in PET}
+
+
+def misters(forms: Counter) -> dict[str, set[str]]:
+    """Every word the book writes after a bare 'Mr.' (Mr. Gradgrind, Mr. Fred), with the first
+    names it writes between Mr. and that word ('Mr. John Sedley')."""
+    mr = {name for t, name in forms if t == "Mr" and " " not in name}
+    named: dict[str, set[str]] = {w: set() for w in mr}
+    for t, name in forms:
+        words = name.split()
+        if t == "Mr" and len(words) == 2 and words[1] in mr:
+            named[words[1]].add(words[0])
+    return named
+
+
+def another_mister(named: set[str], first: str, given: str) -> bool:
+    """Whether the book names a third man 'Mr. F X' beside the pet name `first` and the formal
+    `given` of surname X: Vanity Fair's Mr. Sedley is Mr. John Sedley, the father, so 'Jos Sedley'
+    is Joseph Sedley, where Tom Gradgrind may be the son of the Thomas who is Mr. Gradgrind."""
+    return any(f not in (first, given) and not one_given_name(f, first) and not one_given_name(f, given)
+               and given_sex(f) == "M" for f in named)
+
+
+def plain_givens(e) -> set[str]:
+    """The first names a cast entry wears more often bare or after Mr. than after Sir, Lady, Lord
+    ('Tom' is not Sir Thomas, named so; but a stray 'Lord Joseph Sedley' in a speech does not make
+    Joseph Sedley, named so 70 times without it, a lord)."""
+    plain, titled = Counter(), Counter()
+    for (t, name), n in e.forms.items():
+        (titled if t in FIRST_NAME_TITLES else plain)[name.split()[0]] += n
+    return {g for g in e.givens | e.titled_givens if plain[g] > titled[g]}

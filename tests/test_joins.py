@@ -1,0 +1,36 @@
+"""Forms of one person the cast merge joins (joins.py): a surname after Lady, a pet name before a
+surname whose Mr. is a third man, a first name after Uncle."""
+
+from __future__ import annotations
+
+from barkflow.text.characters import find_characters
+
+
+def _owner(cast, alias: str):
+    (c,) = [c for c in cast.characters if alias in c.aliases]
+    return c
+
+
+def test_a_word_after_lady_that_ends_full_names_is_a_surname():
+    """'Lady Ormond' of a book naming Sir Giles Ormond and his wife Harriet Ormond in full: Ormond
+    is a surname, so bare 'Ormond' is Sir Giles, not Lady Ormond read as a first name."""
+    text = " ".join(["Then Sir Giles Ormond rode by."] * 4 + ["Then Harriet Ormond sang."] * 3
+                    + ["Then Lady Ormond sighed."] * 9 + ["Then Ormond laughed."] * 5)
+    cast = find_characters(text)
+    assert "Ormond" in _owner(cast, "Sir Giles Ormond").aliases
+    assert "Ormond" not in _owner(cast, "Lady Ormond").aliases
+
+
+def test_a_pet_name_is_the_formal_one_where_the_mister_is_a_third_man():
+    """'Jos Crane' is 'Joseph Crane' where the book's Mr. Crane is Mr. John Crane, their father;
+    'Uncle Jos' is him too. 'Tom Pell' stays apart from 'Thomas Pell', who may be the Mr. Pell
+    he is named for."""
+    text = " ".join(["Then Mr. John Crane came."] * 2 + ["Then Mr. Crane sat."] * 4
+                    + ["Then Mr. Joseph Crane rose."] * 3 + ["Then Joseph Crane ate."] * 3
+                    + ["Then Jos Crane slept."] * 3 + ["Then Jos ran."] * 6 + ["Then Uncle Jos came."] * 2
+                    + ["Then Thomas Pell came."] * 3 + ["Then Mr. Pell sat."] * 4 + ["Then Tom Pell ran."] * 3)
+    cast = find_characters(text)
+    jos = _owner(cast, "Joseph Crane")
+    assert {"Jos", "Jos Crane", "Uncle Jos", "Mr. Joseph Crane"} <= set(jos.aliases)
+    assert "Mr. Crane" not in jos.aliases
+    assert "Tom Pell" not in _owner(cast, "Thomas Pell").aliases
