@@ -34,3 +34,26 @@ def test_a_pet_name_is_the_formal_one_where_the_mister_is_a_third_man():
     assert {"Jos", "Jos Crane", "Uncle Jos", "Mr. Joseph Crane"} <= set(jos.aliases)
     assert "Mr. Crane" not in jos.aliases
     assert "Tom Pell" not in _owner(cast, "Thomas Pell").aliases
+
+
+def test_miss_and_a_surname_one_woman_bears_is_her_though_named_in_full():
+    """'Miss Vane' is Harriet Vane, whom the book also calls 'Miss Harriet Vane': no other woman
+    is a Vane. 'Miss Pole' beside 'Miss Matilda Pole' and a Mrs. Pole may be her sister: apart."""
+    text = " ".join(["Then Miss Harriet Vane came."] * 3 + ["Then Miss Vane sat."] * 6
+                    + ["Then Harriet laughed."] * 4 + ["Then Mr. Vane rose."] * 2
+                    + ["Then Miss Matilda Pole came."] * 3 + ["Then Miss Matty wept."] * 6
+                    + ["Then Miss Pole sat."] * 5 + ["Then Mrs. Pole slept."] * 2)
+    cast = find_characters(text)
+    assert "Miss Vane" in _owner(cast, "Harriet").aliases
+    assert "Miss Pole" not in _owner(cast, "Miss Matilda Pole").aliases
+
+
+def test_a_first_name_is_the_one_of_two_namesakes_the_book_calls_by_it_far_more():
+    """'Rebecca' where Miss Rebecca Sharp (called 'Miss Sharp' mostly, 'Rebecca Sharp' often) and a
+    Mrs. Rebecca Crawley (called 'Mrs. Crawley', once in full) are both named so: Rebecca Sharp,
+    with her 'Miss Sharp', though both are called by surname five times as often as by first name."""
+    text = " ".join(["Then Miss Rebecca Sharp came."] * 3 + ["Then Miss Sharp sat."] * 40
+                    + ["Then Rebecca Sharp ran."] * 4 + ["Then Mrs. Rebecca Crawley bowed."]
+                    + ["Then Mrs. Crawley sang."] * 12 + ["Then Rebecca laughed."] * 8)
+    cast = find_characters(text)
+    assert {"Rebecca", "Miss Sharp"} <= set(_owner(cast, "Rebecca Sharp").aliases)

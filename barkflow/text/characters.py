@@ -282,12 +282,13 @@ def _surnames(forms: Counter) -> set[str]:
             and not patronymic_sex(w)} | {w for w in joins.full_name_ends(forms) if not patronymic_sex(w)}
 
 
-def _full_titled(forms: Counter) -> Counter:
-    """(first, last) -> how often the book says it after a surname title (Mr. John Knightley)."""
+def _full_titled(forms: Counter, lone: set = frozenset()) -> Counter:
+    """(first, last) -> how often the book says it after a surname title (Mr. John Knightley), not
+    counting Miss before the surname of the book's one woman of it (joins.lone_women)."""
     full_titled = Counter()
     for (title, name), n in forms.items():
         words = name.split()
-        if title and title not in FIRST_NAME_TITLES and len(words) > 1:
+        if title and title not in FIRST_NAME_TITLES and len(words) > 1 and not (title == "Miss" and words[-1] in lone):
             full_titled[(words[0], " ".join(words[1:]))] += n
     return full_titled
 
@@ -472,6 +473,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             given = [e for e in matches if e not in by_surname and uses[id(e)][1] > most]
             if given:
                 matches = given
+            elif len(by_surname) == len(matches) > 1 and (one := joins.far_first_named(matches, uses)):
+                matches = [one]  # Rebecca: Miss (Rebecca) Sharp, not Mrs. (Rebecca) Crawley, named so a third as often
         # Charles: Charles Musgrove, whose wife is 'Mrs. Charles Musgrove', not Charles Hayter.
         husbands = [e for e in matches if e.last and e.title != "Mrs" and any(
             w.title == "Mrs" and w.first == e.first and w.last == e.last for w in entries)]
@@ -499,7 +502,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
 def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset()) -> list[_Entry]:
     """The forms grouped into one entry per person."""
     surnames = _surnames(forms)
-    full_titled = _full_titled(forms)
+    full_titled = _full_titled(forms, joins.lone_women(forms))
     misters = joins.misters(forms)  # Mr. Gradgrind, and the first names the book writes after Mr. before it
     ends_titled: dict[str, set] = defaultdict(set)  # words ending full names after Prince/Sir..., starting none
     starts = {name.split()[0] for _, name in forms if " " in name}

@@ -11,14 +11,19 @@
   Mr. Thomas Gradgrind).
 - A first name the entry wears more often without Sir, Lady or Lord than with is its own: one
   'Lord Joseph Sedley' in a speech does not make Joseph Sedley a lord whom 'Jos' cannot name.
+- 'Miss Rebecca Sharp', named in full, tells her from no one where the book gives the surname to
+  no other woman: 'Miss Sharp' is her (Cranford's Miss Jenkyns, beside Mrs. Jenkyns and Miss
+  Matilda Jenkyns, is not). A first name two namesakes wear, both called mostly by surname, is
+  the one the book calls by it three times as often (Rebecca Sharp, not Mrs. Rebecca Crawley).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
+from barkflow.text import foreign
 from barkflow.text.givennames import FORMAL_GENDER, PET, given_sex, one_given_name
-from barkflow.text.titles import FIRST_NAME_TITLES
+from barkflow.text.titles import FEMALE_TITLES, FIRST_NAME_TITLES
 
 
 def full_name_ends(forms: Counter) -> set[str]:
@@ -61,3 +66,27 @@ def plain_givens(e) -> set[str]:
     for (t, name), n in e.forms.items():
         (titled if t in FIRST_NAME_TITLES else plain)[name.split()[0]] += n
     return {g for g in e.givens | e.titled_givens if plain[g] > titled[g]}
+
+
+def lone_women(forms: Counter) -> set[str]:
+    """Surnames the book gives one woman only: written after Miss, never after a wife's title
+    (Mrs., Lady, Madame), never as a plural ('the Miss Alans'), and named in full with one first
+    name and its familiar forms at most ('Rebecca Sharp', 'Becky Sharp'). 'Miss Rebecca Sharp' then
+    tells her from no one, and 'Miss Sharp' is her; Cranford's Miss Jenkyns, beside a Mrs. Jenkyns
+    and Miss Matilda Jenkyns, may be her sister."""
+    misses = {name for t, name in forms if t in foreign.MAIDS and " " not in name}
+    wives = {name for t, name in forms if t in FEMALE_TITLES and t not in foreign.MAIDS and " " not in name}
+    firsts: dict[str, set[str]] = {}
+    for t, name in forms:
+        words = name.split()
+        if len(words) == 2 and (t in FEMALE_TITLES or given_sex(words[0]) == "F"):
+            firsts.setdefault(words[1], set()).add(words[0])
+    return {x for x in misses - wives if f"{x}s" not in misses and
+            all(a == b or one_given_name(a, b) for a in firsts.get(x, ()) for b in firsts.get(x, ()))}
+
+
+def far_first_named(entries: list, uses: dict) -> object | None:
+    """Of entries the book calls mostly by surname (uses: id -> (by surname, by a form with the
+    first name)), the one it names with the first name three times as often as any other."""
+    ranked = sorted(entries, key=lambda e: -uses[id(e)][1])
+    return ranked[0] if uses[id(ranked[0])][1] >= 3 * uses[id(ranked[1])][1] else None
