@@ -57,3 +57,12 @@ def test_a_first_name_is_the_one_of_two_namesakes_the_book_calls_by_it_far_more(
                     + ["Then Mrs. Crawley sang."] * 12 + ["Then Rebecca laughed."] * 8)
     cast = find_characters(text)
     assert {"Rebecca", "Miss Sharp"} <= set(_owner(cast, "Rebecca Sharp").aliases)
+
+
+def test_a_name_never_runs_over_a_blank_line():
+    """A list of chapters or pictures, one title a paragraph: 'The Fall of Hobbs' then 'Carver
+    Rides Out' is no 'Hobbs Carver'; a name broken at a line's end is still one ('Tom\\nHobbs')."""
+    text = ("The Fall of Hobbs\n\nCarver rides out\n\nThen Hobbs came. Then Hobbs sat. Then Carver rose. "
+            "Then Carver ran. Then Tom\nHobbs smiled. Then Tom Hobbs wept.")
+    names = {a for c in find_characters(text).characters for a in c.aliases}
+    assert "Hobbs Carver" not in names and "Tom Hobbs" in names

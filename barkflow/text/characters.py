@@ -66,10 +66,13 @@ _TITLE_RE = rf"(?:{foreign.MONSIEUR}|(?:" + "|".join(sorted(_CLIPPED, key=len, r
 # And a French elided particle: 'd’Artagnan' (foreign.py; Three Musketeers' tag check 1350 -> 1902/1905).
 _WORD = r"(?:Mc|Mac|[ODM]['’]|d['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
+# A name's words run on over a line's end, never a blank line: 'The Death of Boggs\n\nSherburn steps
+# out', a list of pictures, is no 'Boggs Sherburn'.
+_GAP = r"(?:[ \t]+\n?|\n)[ \t]*"
 # A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
 _NOT_TITLE = rf"(?!{_TITLE_RE}(?![\p{{L}}]))"
 _NAME = regex.compile(
-    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?(?:{_PARTICLE}\s+)?)?(?P<name>(?:{_SAINT})?{_WORD}(?:\s+(?:{_PARTICLE}\s+|{_SAINT})?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
+    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?(?:{_PARTICLE}\s+)?)?(?P<name>(?:{_SAINT})?{_WORD}(?:{_GAP}(?:{_PARTICLE}\s+|{_SAINT})?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
 _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
 _TITLED = regex.compile(rf"\b{_TITLE_RE}\s+(?:{_PARTICLE}\s+)?({_WORD})")
