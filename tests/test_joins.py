@@ -66,3 +66,13 @@ def test_a_name_never_runs_over_a_blank_line():
             "Then Carver ran. Then Tom\nHobbs smiled. Then Tom Hobbs wept.")
     names = {a for c in find_characters(text).characters for a in c.aliases}
     assert "Hobbs Carver" not in names and "Tom Hobbs" in names
+
+
+def test_a_bare_first_name_is_one_the_entry_already_wears():
+    """'Mick' is Sir Michael Garrow, whom the book also calls 'Mick Garrow', not Michael Hart,
+    named twice: the pet name's formal owner is titled by first name, its plain wearer is not."""
+    text = " ".join(["Then Sir Michael Garrow came."] * 4 + ["Then Michael Garrow sat."] * 5
+                    + ["Then Mick Garrow ran."] + ["Then Michael Hart came."] * 2 + ["Then Mick laughed."] * 6)
+    cast = find_characters(text)
+    assert "Mick" in _owner(cast, "Mick Garrow").aliases
+    assert "Mick" not in _owner(cast, "Michael Hart").aliases

@@ -411,7 +411,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             given = (e.first or "").split()
             if e.first == first or len(given) > 1 and first in given or \
                     (pet and e.first in formals(first) and e.title not in FIRST_NAME_TITLES) or \
-                    rankednames.same_rank_pet(title, first, e.title, e.first) or title is None and first in e.titled_givens:
+                    rankednames.same_rank_pet(title, first, e.title, e.first) or title is None and first in e.titled_givens or \
+                    first in e.givens:  # 'Mick' is the Sir Michael O'Dowd the book also calls 'Mick O'Dowd'
                 if (title is None or e.title in (None, title) or e.last is not None) and \
                         (e.last is None or rankednames.rank_fits(title, e.forms)):
                     matches.append(e)
