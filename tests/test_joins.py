@@ -76,3 +76,16 @@ def test_a_bare_first_name_is_one_the_entry_already_wears():
     cast = find_characters(text)
     assert "Mick" in _owner(cast, "Mick Garrow").aliases
     assert "Mick" not in _owner(cast, "Michael Hart").aliases
+
+
+def test_a_wife_title_is_the_woman_named_in_full_under_it_and_her_maiden_name():
+    """'Lady Tremayne' is Celia Tremayne, whom the book also names 'Celia Vallon' (her maiden
+    name), so bare 'Celia' is her. 'Lady Ashby' is not Alice Ashby, named under no second surname:
+    a daughter more likely."""
+    text = " ".join(["Then Celia Tremayne came."] * 3 + ["Then Celia Vallon sang."] * 2
+                    + ["Then Lady Tremayne sat."] * 8 + ["Then Sir Hugh Tremayne rose."] * 3
+                    + ["Then Celia laughed."] * 20 + ["Then Alice Ashby came."] * 3
+                    + ["Then Lady Ashby sat."] * 5 + ["Then Sir John Ashby rose."] * 3)
+    cast = find_characters(text)
+    assert {"Celia", "Lady Tremayne"} <= set(_owner(cast, "Celia Tremayne").aliases)
+    assert "Lady Ashby" not in _owner(cast, "Alice Ashby").aliases

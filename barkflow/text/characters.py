@@ -352,7 +352,7 @@ _KIN_TITLES = {"Uncle", "Aunt", "Cousin"}
 
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str, apart: frozenset = frozenset(),
-                  misters: set = frozenset(), uses: int = 0) -> _Entry | None:
+                  misters: set = frozenset(), uses: int = 0, women: tuple = (frozenset(), frozenset())) -> _Entry | None:
     """The one entry a form names the same person as, or None where none or several fit."""
     matches = []
     kin = []  # the entries a shorter or longer form of a bare first name names
@@ -401,6 +401,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     and (e.first is None or full_titled[(e.first, e.last)] < 3) and not foreign.two_ranks(e.title, title):
                 # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.
                 matches.append(e)
+            elif joins.wife_of_one(title, last, e, entries, women):
+                matches.append(e)  # Lady Blakeney is Marguerite Blakeney, born Marguerite St. Just
         elif last:
             if e.last == last:
                 matches.append(e)
@@ -507,6 +509,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
     """The forms grouped into one entry per person."""
     surnames = _surnames(forms)
     full_titled = _full_titled(forms, joins.lone_women(forms))
+    women = joins.titled_women(forms)  # Miss Honeychurch: 'Mrs. Honeychurch' may be her mother
     misters = joins.misters(forms)  # Mr. Gradgrind, and the first names the book writes after Mr. before it
     ends_titled: dict[str, set] = defaultdict(set)  # words ending full names after Prince/Sir..., starting none
     starts = {name.split()[0] for _, name in forms if " " in name}
@@ -544,7 +547,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         if gender == "?" and first:
             gender = FORMAL_GENDER.get(first) or PET.get(first, (None, "?"))[1]
             gender = gender if gender != "?" else patronymic_sex(first.split()[-1]) or "?"
-        target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters, n)
+        target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters, n, women)
         if len(words) == 1 and words[0] in ends_titled:
             # 'Muishkin' alone is whoever 'Prince Muishkin' is (titled forms come first).
             if title in ends_titled[words[0]]:

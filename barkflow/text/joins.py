@@ -15,6 +15,10 @@
   no other woman: 'Miss Sharp' is her (Cranford's Miss Jenkyns, beside Mrs. Jenkyns and Miss
   Matilda Jenkyns, is not). A first name two namesakes wear, both called mostly by surname, is
   the one the book calls by it three times as often (Rebecca Sharp, not Mrs. Rebecca Crawley).
+- A wife's title and surname ('Lady Blakeney', 'Signora Neroni') is the one woman named in full
+  with that surname where the book also names her in full under another, her maiden name
+  ('Marguerite St. Just'). Without that, 'Mrs. X' beside one 'First X' is her mother as often as
+  herself (Becky Thatcher, Lise Hohlakov, Aglaya Epanchin against Anna Karenina, Carry Fisher).
 """
 
 from __future__ import annotations
@@ -90,3 +94,32 @@ def far_first_named(entries: list, uses: dict) -> object | None:
     first name)), the one it names with the first name three times as often as any other."""
     ranked = sorted(entries, key=lambda e: -uses[id(e)][1])
     return ranked[0] if uses[id(ranked[0])][1] >= 3 * uses[id(ranked[1])][1] else None
+
+
+def titled_women(forms: Counter) -> tuple[set[str], set[str]]:
+    """The surnames the book writes after Miss (or Mademoiselle...), some daughter's, and those it
+    writes after a wife's title (Mrs., Lady, Madame...)."""
+    single = [(t, name) for t, name in forms if " " not in name]
+    return ({name for t, name in single if t in foreign.MAIDS},
+            {name for t, name in single if t in FEMALE_TITLES and t not in foreign.MAIDS})
+
+
+def wife_of_one(title: str | None, last: str, e, entries: list, titled: tuple[set[str], set[str]]) -> bool:
+    """Whether 'Lady X' or 'Mrs. X' (a wife's title and surname `last`) is entry e, a woman the book
+    also names in full under another surname, her maiden name ('Marguerite Blakeney', 'Marguerite
+    St. Just'), where it names no other woman of X in full, no Miss X, and no wife of the other
+    surname: a daughter is named in full under one surname (Lady Otway is not Cassandra Otway);
+    Little Women's Sallie Gardiner, later Sallie Moffat, beside a Mrs. Moffat, is no Mrs. Gardiner."""
+    maids, wives = titled
+    if title not in foreign.WIVES | {"Lady"} or last in maids or e.last != last or not e.first or not _woman(e):
+        return False
+    if any(t for t, name in e.forms if " " in name):
+        return False
+    women = [o for o in entries if o.last == last and o.first and _woman(o)]
+    maiden = [o for o in entries if o.first == e.first and o.last not in (None, last) and _woman(o)
+              and given_sex(o.last) == "?" and o.last not in wives]
+    return len(women) == 1 and len(maiden) == 1
+
+
+def _woman(e) -> bool:
+    return e.gender == "F" or e.gender == "?" and given_sex(e.first.split()[0]) == "F"
