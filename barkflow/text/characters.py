@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from barkflow.text import cues, foreign, rankednames
+from barkflow.text import cues, foreign, joins, rankednames
 from barkflow.text.givennames import (
     FORMAL_GENDER,
     PET,
@@ -66,10 +66,13 @@ _TITLE_RE = rf"(?:{foreign.MONSIEUR}|(?:" + "|".join(sorted(_CLIPPED, key=len, r
 # And a French elided particle: 'd’Artagnan' (foreign.py; Three Musketeers' tag check 1350 -> 1902/1905).
 _WORD = r"(?:Mc|Mac|[ODM]['’]|d['’])?\p{Lu}\p{Ll}+(?:-\p{Lu}?\p{Ll}+)?"
 _PARTICLE = r"(?:de|de la|van|von|du|le|la|di|da|del|van der|ten)"
+# A name's words run on over a line's end, never a blank line: 'The Death of Boggs\n\nSherburn steps
+# out', a list of pictures, is no 'Boggs Sherburn'.
+_GAP = r"(?:[ \t]+\n?|\n)[ \t]*"
 # A name's words are never a title: 'Then Mr. Crane' is 'Mr. Crane' after a stray word, not 'Crane'.
 _NOT_TITLE = rf"(?!{_TITLE_RE}(?![\p{{L}}]))"
 _NAME = regex.compile(
-    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?(?:{_PARTICLE}\s+)?)?(?P<name>(?:{_SAINT})?{_WORD}(?:\s+(?:{_PARTICLE}\s+|{_SAINT})?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
+    rf"(?<![\p{{L}}'’])(?:(?P<title>{_TITLE_RE})\s+(?P<initials>(?:\p{{Lu}}\.[ \t]*){{1,3}}[ \t])?(?:{_PARTICLE}\s+)?)?(?P<name>(?:{_SAINT})?{_WORD}(?:{_GAP}(?:{_PARTICLE}\s+|{_SAINT})?{_NOT_TITLE}{_WORD}){{0,2}})(?![\p{{L}}])")
 _CAPITAL = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?![\p{{L}}'’])")
 _SENTENCE_START = regex.compile(r"(?:^|[.!?:\"“”‘’'(\[—_-]|\n\s*\n)\s*$")
 _TITLED = regex.compile(rf"\b{_TITLE_RE}\s+(?:{_PARTICLE}\s+)?({_WORD})")
@@ -279,15 +282,16 @@ def _surnames(forms: Counter) -> set[str]:
         elif title:
             lastness[words[0]] += n
     return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in PET
-            and not patronymic_sex(w)}
+            and not patronymic_sex(w)} | {w for w in joins.full_name_ends(forms) if not patronymic_sex(w)}
 
 
-def _full_titled(forms: Counter) -> Counter:
-    """(first, last) -> how often the book says it after a surname title (Mr. John Knightley)."""
+def _full_titled(forms: Counter, lone: set = frozenset()) -> Counter:
+    """(first, last) -> how often the book says it after a surname title (Mr. John Knightley), not
+    counting Miss before the surname of the book's one woman of it (joins.lone_women)."""
     full_titled = Counter()
     for (title, name), n in forms.items():
         words = name.split()
-        if title and title not in FIRST_NAME_TITLES and len(words) > 1:
+        if title and title not in FIRST_NAME_TITLES and len(words) > 1 and not (title == "Miss" and words[-1] in lone):
             full_titled[(words[0], " ".join(words[1:]))] += n
     return full_titled
 
@@ -302,11 +306,12 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
     """Whether `first` is one first name with one e is called by (only its familiar form, where
     familiar_only), one the book never names beside it ('Anna and Annabel': two people) nor after
     Sir/Lady ('Tom' is not 'Sir Thomas', his father). Not where the book also has a Mr. of e's
-    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for; no Mr. is Miss
-    Matilda Jenkyns, whom 'Miss Matty Jenkyns' names."""
-    return (e.last not in misters or e.gender == "F") and any(
-        one_given_name(first, g) and (first, g) not in apart and (not familiar_only or familiar(first, g))
-        for g in e.givens - e.titled_givens)
+    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for, unless that Mr.
+    is a third man (joins.py); no Mr. is Miss Matilda Jenkyns, whom 'Miss Matty Jenkyns' names. A
+    first name e already wears is its own ('Jos Sedley', where 'Mr. Jos Sedley' joined Joseph)."""
+    return any((first == g and not familiar_only or one_given_name(first, g) and (
+        e.last not in misters or e.gender == "F" or joins.another_mister(misters[e.last], first, g)))
+        and (first, g) not in apart and (not familiar_only or familiar(first, g)) for g in joins.plain_givens(e))
 
 
 def _first_sex(e: _Entry) -> str:
@@ -344,11 +349,14 @@ _NOT_SURNAMES = {"St", "Mr", "Mrs", "Ms", "Miss", "Master", "Mister", "Dr", "Rev
 # Challenger, a Who's Who 'George Edward Challenger' and a sentence opener's 'Even Challenger'
 # (ext name-tag check 73 -> 97/97; dev unchanged).
 _MAN_SURNAME_TITLES = {"Mr", "Professor", "Prof"} | _DOCTOR | MOSTLY_MALE
+# What a family calls its own before a first name: 'Uncle Jos' is the Jos Sedley the book names.
+_KIN_TITLES = {"Uncle", "Aunt", "Cousin"}
 
 
 def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str, apart: frozenset = frozenset(),
-                  misters: set = frozenset(), uses: int = 0, women: frozenset = frozenset()) -> _Entry | None:
+                  misters: set = frozenset(), uses: int = 0, women: tuple = (frozenset(), frozenset()),
+                  she_named: frozenset = frozenset()) -> _Entry | None:
     """The one entry a form names the same person as, or None where none or several fit."""
     matches = []
     kin = []  # the entries a shorter or longer form of a bare first name names
@@ -385,13 +393,13 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # Nor does Madame Krassotkin join Kolya Krassotkin (her son): a wife's title.
             full = {t for t, name in e.forms if " " in name}
             sex = _first_sex(e)
-            if title in MOSTLY_MALE and e.gender == "?" and (sex == "F" or sex == "?" and e.first in women):
+            if title in MOSTLY_MALE and e.gender == "?" and (sex == "F" or sex == "?" and e.first in she_named):
                 # Captain Johnson is not Tiare Johnson, his wife, whose name no census holds but the
                 # book's 'she' after 'Tiare' tells; nor is Colonel Grangerford his daughter Emmeline
                 # (dev unchanged; 47 ext books: only these two casts change).
                 continue
             if e.last == last and (e.title == title if not e.first else title in full or full <= {None} and (
-                    e.title in (None, title) or title in ANYONES) and title not in MARRIED):
+                    e.title in (None, title) or title in ANYONES) and title not in MARRIED | {"Lady"}):
                 if e.first and gender != "F":
                     bearers.add(formal(e.first))
                 if full_titled[(e.first, e.last)] < 3 or title in MOSTLY_MALE and (title, f"{e.first} {e.last}") in e.forms:
@@ -403,6 +411,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     and (e.first is None or full_titled[(e.first, e.last)] < 3) and not foreign.two_ranks(e.title, title):
                 # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.
                 matches.append(e)
+            elif joins.wife_of_one(title, last, e, entries, women):
+                matches.append(e)  # Lady Blakeney is Marguerite Blakeney, born Marguerite St. Just
         elif last:
             if e.last == last:
                 matches.append(e)
@@ -413,11 +423,13 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             given = (e.first or "").split()
             if e.first == first or len(given) > 1 and first in given or \
                     (pet and e.first in formals(first) and e.title not in FIRST_NAME_TITLES) or \
-                    rankednames.same_rank_pet(title, first, e.title, e.first) or title is None and first in e.titled_givens:
+                    rankednames.same_rank_pet(title, first, e.title, e.first) or title is None and first in e.titled_givens or \
+                    first in e.givens:  # 'Mick' is the Sir Michael O'Dowd the book also calls 'Mick O'Dowd'
                 if (title is None or e.title in (None, title) or e.last is not None) and \
                         (e.last is None or rankednames.rank_fits(title, e.forms)):
                     matches.append(e)
-            elif e.last and title in (None, e.title) and _kin_given(e, first, apart, misters, familiar_only=True):
+            elif e.last and (title in (None, e.title) or title in _KIN_TITLES) and \
+                    _kin_given(e, first, apart, misters, familiar_only=True):
                 kin.append(e)
             elif title is None and _one_word_familiar(e, first, apart):
                 kin.append(e)
@@ -477,6 +489,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             given = [e for e in matches if e not in by_surname and uses[id(e)][1] > most]
             if given:
                 matches = given
+            elif len(by_surname) == len(matches) > 1 and (one := joins.far_first_named(matches, uses)):
+                matches = [one]  # Rebecca: Miss (Rebecca) Sharp, not Mrs. (Rebecca) Crawley, named so a third as often
         # Charles: Charles Musgrove, whose wife is 'Mrs. Charles Musgrove', not Charles Hayter.
         husbands = [e for e in matches if e.last and e.title != "Mrs" and any(
             w.title == "Mrs" and w.first == e.first and w.last == e.last for w in entries)]
@@ -502,11 +516,12 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
 
 
 def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset(),
-                 women: frozenset = frozenset()) -> list[_Entry]:
+                 she_named: frozenset = frozenset()) -> list[_Entry]:
     """The forms grouped into one entry per person."""
     surnames = _surnames(forms)
-    full_titled = _full_titled(forms)
-    misters = {name for t, name in forms if t == "Mr" and " " not in name}  # Mr. Gradgrind
+    full_titled = _full_titled(forms, joins.lone_women(forms))
+    women = joins.titled_women(forms)  # Miss Honeychurch: 'Mrs. Honeychurch' may be her mother
+    misters = joins.misters(forms)  # Mr. Gradgrind, and the first names the book writes after Mr. before it
     ends_titled: dict[str, set] = defaultdict(set)  # words ending full names after Prince/Sir..., starting none
     starts = {name.split()[0] for _, name in forms if " " in name}
     for t, name in forms:
@@ -543,7 +558,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         if gender == "?" and first:
             gender = FORMAL_GENDER.get(first) or PET.get(first, (None, "?"))[1]
             gender = gender if gender != "?" else patronymic_sex(first.split()[-1]) or "?"
-        target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters, n, women)
+        target = _merge_target(entries, full_titled, title, first, last, gender, apart, misters, n, women, she_named)
         if len(words) == 1 and words[0] in ends_titled:
             # 'Muishkin' alone is whoever 'Prince Muishkin' is (titled forms come first).
             if title in ends_titled[words[0]]:
@@ -614,7 +629,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
-    for e in _merge_forms(forms, min_mentions, _named_apart(text), _women(text, forms, spans)):
+    for e in _merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans)):
         if e.mentioned < min_mentions or not foreign.styled_rank(e.forms) and \
                 no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
             continue
@@ -656,7 +671,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
 _BESIDE = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?:\s*,\s*|\s+(?:and|&|with)\s+)({_WORD})(?![\p{{L}}'’])")
 
 
-def _women(text: str, forms: Counter, spans: dict[FormKey, list[tuple[int, int]]]) -> frozenset:
+def _she_named(text: str, forms: Counter, spans: dict[FormKey, list[tuple[int, int]]]) -> frozenset:
     """The first names said alone that the pronouns after them make a woman's, as _character does."""
     votes = {name: _pronoun_votes(text, spans[(t, name)]) for t, name in forms if t is None and " " not in name}
     return frozenset(name for name, (he, she) in votes.items() if she >= 1.5 * he + 2)

@@ -1,0 +1,125 @@
+"""Forms of one person that characters.py's merge would keep apart, and the kin it must not join.
+
+- A word after Lady, Lord or Sir that ends the book's full names three times or more and starts
+  none, and is no first name of the pet-name table, is a surname: 'Lady Blakeney' of a book that
+  names 'Sir Percy Blakeney' and 'Marguerite Blakeney', so bare 'Blakeney' is a surname the family
+  shares (the man's), not Lady Blakeney's first name. Lady and a surname is a wife's title, like
+  Mrs.: characters.py never joins it to a woman named in full ('Lady Bertram' is no Maria Bertram).
+- A pet name and the formal one before a surname the book also gives a bare Mr. ('Jos Sedley',
+  'Joseph Sedley', 'Mr. Sedley') are one man where that Mr. is a third one, named in full after
+  Mr. ('Mr. John Sedley'); else the Mr. may be the father the son is named for (Tom Gradgrind and
+  Mr. Thomas Gradgrind).
+- A first name the entry wears more often without Sir, Lady or Lord than with is its own: one
+  'Lord Joseph Sedley' in a speech does not make Joseph Sedley a lord whom 'Jos' cannot name.
+- 'Miss Rebecca Sharp', named in full, tells her from no one where the book gives the surname to
+  no other woman: 'Miss Sharp' is her (Cranford's Miss Jenkyns, beside Mrs. Jenkyns and Miss
+  Matilda Jenkyns, is not). A first name two namesakes wear, both called mostly by surname, is
+  the one the book calls by it three times as often (Rebecca Sharp, not Mrs. Rebecca Crawley).
+- A wife's title and surname ('Lady Blakeney', 'Signora Neroni') is the one woman named in full
+  with that surname where the book also names her in full under another, her maiden name
+  ('Marguerite St. Just'). Without that, 'Mrs. X' beside one 'First X' is her mother as often as
+  herself (Becky Thatcher, Lise Hohlakov, Aglaya Epanchin against Anna Karenina, Carry Fisher).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from barkflow.text import foreign
+from barkflow.text.givennames import FORMAL_GENDER, PET, given_sex, one_given_name
+from barkflow.text.titles import FEMALE_TITLES, FIRST_NAME_TITLES
+
+
+def full_name_ends(forms: Counter) -> set[str]:
+    """Words that end the book's full names ((title, name) forms) three times or more and start
+    none, and are no known first name: surnames, however often the book writes them after Lady."""
+    ends, starts = Counter(), set()
+    for (_, name), n in forms.items():
+        words = name.split()
+        if len(words) > 1:
+            ends[words[-1]] += n
+            starts.add(words[0])
+    return {w for w, n in ends.items() if n >= 3 and w not in starts and w not in FORMAL_GENDER and w not in PET}
+
+
+def misters(forms: Counter) -> dict[str, set[str]]:
+    """Every word the book writes after a bare 'Mr.' (Mr. Gradgrind, Mr. Fred), with the first
+    names it writes between Mr. and that word ('Mr. John Sedley')."""
+    mr = {name for t, name in forms if t == "Mr" and " " not in name}
+    named: dict[str, set[str]] = {w: set() for w in mr}
+    for t, name in forms:
+        words = name.split()
+        if t == "Mr" and len(words) == 2 and words[1] in mr:
+            named[words[1]].add(words[0])
+    return named
+
+
+def another_mister(named: set[str], first: str, given: str) -> bool:
+    """Whether the book names a third man 'Mr. F X' beside the pet name `first` and the formal
+    `given` of surname X: Vanity Fair's Mr. Sedley is Mr. John Sedley, the father, so 'Jos Sedley'
+    is Joseph Sedley, where Tom Gradgrind may be the son of the Thomas who is Mr. Gradgrind."""
+    return any(f not in (first, given) and not one_given_name(f, first) and not one_given_name(f, given)
+               and given_sex(f) == "M" for f in named)
+
+
+def plain_givens(e) -> set[str]:
+    """The first names a cast entry wears more often bare or after Mr. than after Sir, Lady, Lord
+    ('Tom' is not Sir Thomas, named so; but a stray 'Lord Joseph Sedley' in a speech does not make
+    Joseph Sedley, named so 70 times without it, a lord)."""
+    plain, titled = Counter(), Counter()
+    for (t, name), n in e.forms.items():
+        (titled if t in FIRST_NAME_TITLES else plain)[name.split()[0]] += n
+    return {g for g in e.givens | e.titled_givens if plain[g] > titled[g]}
+
+
+def lone_women(forms: Counter) -> set[str]:
+    """Surnames the book gives one woman only: written after Miss, never after a wife's title
+    (Mrs., Lady, Madame), never as a plural ('the Miss Alans'), and named in full with one first
+    name and its familiar forms at most ('Rebecca Sharp', 'Becky Sharp'). 'Miss Rebecca Sharp' then
+    tells her from no one, and 'Miss Sharp' is her; Cranford's Miss Jenkyns, beside a Mrs. Jenkyns
+    and Miss Matilda Jenkyns, may be her sister."""
+    misses = {name for t, name in forms if t in foreign.MAIDS and " " not in name}
+    wives = {name for t, name in forms if t in FEMALE_TITLES and t not in foreign.MAIDS and " " not in name}
+    firsts: dict[str, set[str]] = {}
+    for t, name in forms:
+        words = name.split()
+        if len(words) == 2 and (t in FEMALE_TITLES or given_sex(words[0]) == "F"):
+            firsts.setdefault(words[1], set()).add(words[0])
+    return {x for x in misses - wives if f"{x}s" not in misses and
+            all(a == b or one_given_name(a, b) for a in firsts.get(x, ()) for b in firsts.get(x, ()))}
+
+
+def far_first_named(entries: list, uses: dict) -> object | None:
+    """Of entries the book calls mostly by surname (uses: id -> (by surname, by a form with the
+    first name)), the one it names with the first name three times as often as any other."""
+    ranked = sorted(entries, key=lambda e: -uses[id(e)][1])
+    return ranked[0] if uses[id(ranked[0])][1] >= 3 * uses[id(ranked[1])][1] else None
+
+
+def titled_women(forms: Counter) -> tuple[set[str], set[str]]:
+    """The surnames the book writes after Miss (or Mademoiselle...), some daughter's, and those it
+    writes after a wife's title (Mrs., Lady, Madame...)."""
+    single = [(t, name) for t, name in forms if " " not in name]
+    return ({name for t, name in single if t in foreign.MAIDS},
+            {name for t, name in single if t in FEMALE_TITLES and t not in foreign.MAIDS})
+
+
+def wife_of_one(title: str | None, last: str, e, entries: list, titled: tuple[set[str], set[str]]) -> bool:
+    """Whether 'Lady X' or 'Mrs. X' (a wife's title and surname `last`) is entry e, a woman the book
+    also names in full under another surname, her maiden name ('Marguerite Blakeney', 'Marguerite
+    St. Just'), where it names no other woman of X in full, no Miss X, and no wife of the other
+    surname: a daughter is named in full under one surname (Lady Otway is not Cassandra Otway);
+    Little Women's Sallie Gardiner, later Sallie Moffat, beside a Mrs. Moffat, is no Mrs. Gardiner."""
+    maids, wives = titled
+    if title not in foreign.WIVES | {"Lady"} or last in maids or e.last != last or not e.first or not _woman(e):
+        return False
+    if any(t for t, name in e.forms if " " in name):
+        return False
+    women = [o for o in entries if o.last == last and o.first and _woman(o)]
+    maiden = [o for o in entries if o.first == e.first and o.last not in (None, last) and _woman(o)
+              and given_sex(o.last) == "?" and o.last not in wives]
+    return len(women) == 1 and len(maiden) == 1
+
+
+def _woman(e) -> bool:
+    return e.gender == "F" or e.gender == "?" and given_sex(e.first.split()[0]) == "F"
