@@ -384,8 +384,9 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         for found in (before, after) if tail and before and v.start() - s < 40 else (after, before):
             if found and (found[0] is not None or found[1] == NOBODY):
                 return found
-        if sex := unplaced_pronoun(text, v, s, window_end, before, after):  # someone of that sex, unnamed
-            return ctx.described.append((sex, None)) or (None, THIRD, 0.0)
+        if sex := unplaced_pronoun(text, v, s, window_end, before, after):
+            ctx.described.append((sex, None))  # someone of that sex the cast cannot name
+            return None, THIRD, 0.0
         rank = ctx.ranks.after(text, v.end(), window_end) if not after else None
         if rank is None and tail and not before:
             rank = ctx.ranks.before(text, s, v.start())
@@ -438,7 +439,8 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             if found and found[0] is not None:
                 return found[0], found[1], min(0.8, found[2] + 0.1)
             if found and (sex := subject_sex(text, s, v.start())):  # 'She looked at me, and says:'
-                return ctx.described.append((sex, None)) or (None, THIRD, 0.0)
+                ctx.described.append((sex, None))
+                return None, THIRD, 0.0
     return None
 
 

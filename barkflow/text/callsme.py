@@ -16,8 +16,8 @@ of 1; without the lead-in rule 30 of which 21 right.)"""
 from __future__ import annotations
 
 from barkflow.text.quotes import narration
+from barkflow.text.turns import IMPLICIT
 
-IMPLICIT = "implicit"  # turns.IMPLICIT
 # As sure as the narration's guess for an untagged speech (attribution's lead-in guess, 0.6).
 CALLER = 0.6
 

@@ -15,7 +15,8 @@ all right by reading; twenty other first-person books unchanged.)"""
 
 from __future__ import annotations
 
-EXPLICIT = "explicit"  # turns.EXPLICIT
+from barkflow.text.turns import EXPLICIT
+
 # Of several namesakes, the one named this many times as often as the next (John Fry, 127
 # mentions, not John Odam, a farmer named in passing).
 FAR = 3
