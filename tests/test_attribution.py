@@ -2122,3 +2122,13 @@ def test_a_speech_calling_the_narrator_by_their_second_name_is_not_theirs():
     result = attribute(text)
     assert [c.name for c in result.characters if c.narrator] == ["Hastings", "Arthur"]
     assert result.speaker_name(result.quotations[-1]) not in ("Hastings", "Arthur")
+
+
+def test_a_tag_naming_a_saint_given_name_is_read():
+    """'"...," said St. John': 'St. John' is a given name; the saint's abbreviation between the verb
+    and the cast's 'John' left the tag unread, and the quote went to the one before."""
+    text = ("St. John Hirst came down late. Hirst looked about the room for Terence Hewet.\n\n"
+            '"You are late," said Hewet.\n\n'
+            '"I am always late," said St. John. "It is my only vice."\n\n'
+            "Mr. Hirst sat down, and Hewet laughed. St. John Hirst was no patient man.")
+    assert speakers(text)[1:3] == ["John Hirst", "John Hirst"]
