@@ -2132,3 +2132,14 @@ def test_a_tag_naming_a_saint_given_name_is_read():
             '"I am always late," said St. John. "It is my only vice."\n\n'
             "Mr. Hirst sat down, and Hewet laughed. St. John Hirst was no patient man.")
     assert speakers(text)[1:3] == ["John Hirst", "John Hirst"]
+
+
+def test_and_a_pronoun_and_a_speech_verb_lead_into_the_next_quote():
+    """'He said "...," and she answered gaily "..."': the narration between the two quotes ends in
+    its own speech verb with no stop, so it leads into the second quote, as 'and Nora answered'
+    does; read as the first quote's tail, it gave both to her."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            'Walter looked at the clock. He said "I must go now, Nora," and she answered gaily "Go, then, '
+            'Walter," without turning round.\n\nHe took his hat. Nora watched him from the window.')
+    assert speakers(text)[2:] == ["Walter", "Nora"]

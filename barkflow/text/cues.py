@@ -29,8 +29,9 @@ THINKING = {"thought", "wondered", "mused", "reflected"}
 VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
 VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?")
 # A name and its speech verb ending narration with no stop before a quotation ('the Gryphon added
-# "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is.
-VERB_END = regex.compile(rf"\b\p{{Lu}}\p{{Ll}}+(?:\s+\p{{Ll}}+)?\s+{VERB}$")
+# "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is. So is a pronoun after 'and' or
+# a semicolon, a manner adverb after the verb ('He said "...," and she answered gaily "..."').
+VERB_END = regex.compile(rf"\b(?:\p{{Lu}}\p{{Ll}}+|(?<=(?:\band|;)\s+)(?:he|she))(?:\s+\p{{Ll}}+)?\s+{VERB}(?:\s+\p{{Ll}}+ly)?$")
 ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
 # A tail opening with 'and' and a speech verb has the quotation's speaker for its subject.
 AND_VERB = regex.compile(rf"and\s+(?:\p{{Ll}}+ly\s+)?{VERB}\b")
