@@ -2143,3 +2143,14 @@ def test_and_a_pronoun_and_a_speech_verb_lead_into_the_next_quote():
             'Walter looked at the clock. He said "I must go now, Nora," and she answered gaily "Go, then, '
             'Walter," without turning round.\n\nHe took his hat. Nora watched him from the window.')
     assert speakers(text)[2:] == ["Walter", "Nora"]
+
+
+def test_went_without_its_particle_is_no_speech_verb():
+    """'"...," and he heard her singing as he went': 'went' says speech only as 'went on' ('broke
+    in', 'cut in', 'put in'); read alone it made a tail tag that took the quote from her lead-in."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            'Walter took his hat from the peg and said: "I shall be back by noon."\n\n'
+            'She answered "Very well, Walter," and he heard her singing as he went.\n\n'
+            '"And mind the ice," she went on.')
+    assert speakers(text)[3:] == ["Nora", "Nora"]

@@ -27,7 +27,11 @@ reply answer exclaim exclaiming shouting crying whispering murmuring calling"""
 # Speech verbs that report a thought, not words said aloud.
 THINKING = {"thought", "wondered", "mused", "reflected"}
 VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
-VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?")
+# 'went', 'put', 'broke', 'cut' say speech only with their particle ('went on', 'broke in'): 'as he
+# went' after a speech is no tag.
+_PARTICLED = r"(?:went|put|broke|cut)"
+VERB_RE = regex.compile(rf"\b(?:{_PARTICLED}\s+(?:on|in|out|off|short)\b|(?!{_PARTICLED}\b){VERB}\b"
+                        rf"(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?)")
 # A name and its speech verb ending narration with no stop before a quotation ('the Gryphon added
 # "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is. So is a pronoun after 'and' or
 # a semicolon, a manner adverb after the verb ('He said "...," and she answered gaily "..."').
