@@ -2154,3 +2154,13 @@ def test_went_without_its_particle_is_no_speech_verb():
             'She answered "Very well, Walter," and he heard her singing as he went.\n\n'
             '"And mind the ice," she went on.')
     assert speakers(text)[3:] == ["Nora", "Nora"]
+
+
+def test_a_tag_after_a_semicolon_is_the_next_quotes_not_this_ones():
+    """'She said "Walter" once; he answered "Nora."': the clause after the semicolon leads into the
+    second quote; read as the first one's tail tag, it gave her word to him."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            'They stood by the window a long while. Nora said "Walter" once; he answered "Nora."\n\n'
+            "Then he took his hat and went out.")
+    assert speakers(text)[2:] == ["Nora", "Walter"]

@@ -340,7 +340,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
     if tail:
         closing = text[s - 1:s]  # the quotation's own last mark ('",' -> ',')
         # The tag right after a quotation: its first clause.
-        first = cues.SENTENCE_END.search(text, s, e)
+        first = cues.CLAUSE_END.search(text, s, e)
         window_end = first.start() + 1 if first else e
         lead = cues.LEADING.match(text, s, window_end)
         s = lead.end()

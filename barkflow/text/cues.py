@@ -89,6 +89,9 @@ TITLE_STOPS = r"Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof"
 _STOP = rf"(?<!\b(?:{TITLE_STOPS}))[.!?]+[\"'”’)]*"
 SENTENCE_STOP = regex.compile(_STOP + r"\s")
 SENTENCE_END = regex.compile(_STOP + r"\s+(?=[\"'“‘(]*\p{Lu})")
+# Where a tag right after a quotation must end: its sentence, or a semicolon's new clause ('She said
+# "..." once; he answered "..."': 'he answered' leads into the next quotation, no tag of this one).
+CLAUSE_END = regex.compile(_STOP + r"\s+(?=[\"'“‘(]*\p{Lu})|;")
 # A tag's speaker given as one of a crowd ('said one', 'added another', 'cried a third', 'asked one
 # of the sailors'): someone the tag leaves unnamed. A voice not yet placed ('said a voice', 'replied
 # another voice', 'said somebody': group 'unseen') is often the one just called, or named next.
