@@ -2164,3 +2164,16 @@ def test_a_tag_after_a_semicolon_is_the_next_quotes_not_this_ones():
             'They stood by the window a long while. Nora said "Walter" once; he answered "Nora."\n\n'
             "Then he took his hat and went out.")
     assert speakers(text)[2:] == ["Nora", "Walter"]
+
+
+def test_a_clipped_name_said_only_in_address_is_the_full_names_bearer():
+    """'"..., Matt?"' where the narration only ever says Mattie: the clipping opens her given name,
+    and every time it is said it calls someone; read as a man of its own (Matthew's pet name), he
+    took the answers to the calls."""
+    text = ("Ethan Frome waited by the church. Miss Mattie Silver came out last, and Mattie saw him. Ethan "
+            "walked beside her.\n\n"
+            '"Think I had forgotten you, Matt?" he asked.\n\n"I thought maybe you could not come."\n\n'
+            '"Could not? What could stop me?" said Ethan.\n\n"I knew Zeena was poorly."\n\n'
+            '"Oh, Matt, she is in bed now," said Ethan.\n\n"Then we must hurry."\n\n'
+            'They went on down the hill. "Are you cold, Matt?" asked Ethan. Mattie shook her head.')
+    assert all("Mattie" in (who or "") for who in speakers(text)[1::2][:3])
