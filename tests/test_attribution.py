@@ -2122,3 +2122,58 @@ def test_a_speech_calling_the_narrator_by_their_second_name_is_not_theirs():
     result = attribute(text)
     assert [c.name for c in result.characters if c.narrator] == ["Hastings", "Arthur"]
     assert result.speaker_name(result.quotations[-1]) not in ("Hastings", "Arthur")
+
+
+def test_a_tag_naming_a_saint_given_name_is_read():
+    """'"...," said St. John': 'St. John' is a given name; the saint's abbreviation between the verb
+    and the cast's 'John' left the tag unread, and the quote went to the one before."""
+    text = ("St. John Hirst came down late. Hirst looked about the room for Terence Hewet.\n\n"
+            '"You are late," said Hewet.\n\n'
+            '"I am always late," said St. John. "It is my only vice."\n\n'
+            "Mr. Hirst sat down, and Hewet laughed. St. John Hirst was no patient man.")
+    assert speakers(text)[1:3] == ["John Hirst", "John Hirst"]
+
+
+def test_and_a_pronoun_and_a_speech_verb_lead_into_the_next_quote():
+    """'He said "...," and she answered gaily "..."': the narration between the two quotes ends in
+    its own speech verb with no stop, so it leads into the second quote, as 'and Nora answered'
+    does; read as the first quote's tail, it gave both to her."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            'Walter looked at the clock. He said "I must go now, Nora," and she answered gaily "Go, then, '
+            'Walter," without turning round.\n\nHe took his hat. Nora watched him from the window.')
+    assert speakers(text)[2:] == ["Walter", "Nora"]
+
+
+def test_went_without_its_particle_is_no_speech_verb():
+    """'"...," and he heard her singing as he went': 'went' says speech only as 'went on' ('broke
+    in', 'cut in', 'put in'); read alone it made a tail tag that took the quote from her lead-in."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            'Walter took his hat from the peg and said: "I shall be back by noon."\n\n'
+            'She answered "Very well, Walter," and he heard her singing as he went.\n\n'
+            '"And mind the ice," she went on.')
+    assert speakers(text)[3:] == ["Nora", "Nora"]
+
+
+def test_a_tag_after_a_semicolon_is_the_next_quotes_not_this_ones():
+    """'She said "Walter" once; he answered "Nora."': the clause after the semicolon leads into the
+    second quote; read as the first one's tail tag, it gave her word to him."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            'They stood by the window a long while. Nora said "Walter" once; he answered "Nora."\n\n'
+            "Then he took his hat and went out.")
+    assert speakers(text)[2:] == ["Nora", "Walter"]
+
+
+def test_a_clipped_name_said_only_in_address_is_the_full_names_bearer():
+    """'"..., Matt?"' where the narration only ever says Mattie: the clipping opens her given name,
+    and every time it is said it calls someone; read as a man of its own (Matthew's pet name), he
+    took the answers to the calls."""
+    text = ("Ethan Frome waited by the church. Miss Mattie Silver came out last, and Mattie saw him. Ethan "
+            "walked beside her.\n\n"
+            '"Think I had forgotten you, Matt?" he asked.\n\n"I thought maybe you could not come."\n\n'
+            '"Could not? What could stop me?" said Ethan.\n\n"I knew Zeena was poorly."\n\n'
+            '"Oh, Matt, she is in bed now," said Ethan.\n\n"Then we must hurry."\n\n'
+            'They went on down the hill. "Are you cold, Matt?" asked Ethan. Mattie shook her head.')
+    assert all("Mattie" in (who or "") for who in speakers(text)[1::2][:3])

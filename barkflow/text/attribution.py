@@ -31,6 +31,7 @@ from barkflow.text import addressees, cues, leadins, mykin, rankrefs, roles, sta
 from barkflow.text.asides import subject_ahead
 from barkflow.text.callsme import answer_the_narrator
 from barkflow.text.characters import Cast, Character, find_characters
+from barkflow.text.clipped import join_clipped
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames, kin_named
 from barkflow.text.narrator import first_person, name_the_narrator
@@ -340,7 +341,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
     if tail:
         closing = text[s - 1:s]  # the quotation's own last mark ('",' -> ',')
         # The tag right after a quotation: its first clause.
-        first = cues.SENTENCE_END.search(text, s, e)
+        first = cues.CLAUSE_END.search(text, s, e)
         window_end = first.start() + 1 if first else e
         lead = cues.LEADING.match(text, s, window_end)
         s = lead.end()
@@ -542,7 +543,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     """Every quotation in `text` with its speaker (None below `threshold`); see the module docstring."""
     scan = find_quotes(text)
     text = scan.text
-    cast = cast or find_characters(text)
+    cast = cast or join_clipped(text, find_characters(text))  # 'Matt' said only in address is Mattie
     ctx = _Context(scan, cast)
     if ctx.first_person:
         ctx.narrator = len(cast.characters)

@@ -40,7 +40,7 @@ from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.places import no_person
 from barkflow.text.saints import SAINT as _SAINT
-from barkflow.text.saints import saint_surname, with_saints
+from barkflow.text.saints import saint_surname, with_given_saints, with_saints
 from barkflow.text.titles import (
     ANYONES,
     FEMALE_TITLES,
@@ -665,7 +665,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         if not any(word in c.aliases for c in characters):
             characters.append(Character(len(characters), word, (word,), sex, 0, len(found), "title"))
             mentions += [(s, e, characters[-1].id) for s, e in found if s not in taken]
-    return Cast(foreign.with_particles(characters, text), sorted(mentions))
+    return Cast(foreign.with_particles(characters, text), with_given_saints(text, mentions))
 
 
 _BESIDE = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?:\s*,\s*|\s+(?:and|&|with)\s+)({_WORD})(?![\p{{L}}'’])")

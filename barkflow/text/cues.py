@@ -27,10 +27,15 @@ reply answer exclaim exclaiming shouting crying whispering murmuring calling"""
 # Speech verbs that report a thought, not words said aloud.
 THINKING = {"thought", "wondered", "mused", "reflected"}
 VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True)) + r")"
-VERB_RE = regex.compile(rf"\b{VERB}\b(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?")
+# 'went', 'put', 'broke', 'cut' say speech only with their particle ('went on', 'broke in'): 'as he
+# went' after a speech is no tag.
+_PARTICLED = r"(?:went|put|broke|cut)"
+VERB_RE = regex.compile(rf"\b(?:{_PARTICLED}\s+(?:on|in|out|off|short)\b|(?!{_PARTICLED}\b){VERB}\b"
+                        rf"(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?)")
 # A name and its speech verb ending narration with no stop before a quotation ('the Gryphon added
-# "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is.
-VERB_END = regex.compile(rf"\b\p{{Lu}}\p{{Ll}}+(?:\s+\p{{Ll}}+)?\s+{VERB}$")
+# "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is. So is a pronoun after 'and' or
+# a semicolon, a manner adverb after the verb ('He said "...," and she answered gaily "..."').
+VERB_END = regex.compile(rf"\b(?:\p{{Lu}}\p{{Ll}}+|(?<=(?:\band|;)\s+)(?:he|she))(?:\s+\p{{Ll}}+)?\s+{VERB}(?:\s+\p{{Ll}}+ly)?$")
 ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
 # A tail opening with 'and' and a speech verb has the quotation's speaker for its subject.
 AND_VERB = regex.compile(rf"and\s+(?:\p{{Ll}}+ly\s+)?{VERB}\b")
@@ -84,6 +89,9 @@ TITLE_STOPS = r"Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs|Col|Capt|Rev|Prof"
 _STOP = rf"(?<!\b(?:{TITLE_STOPS}))[.!?]+[\"'”’)]*"
 SENTENCE_STOP = regex.compile(_STOP + r"\s")
 SENTENCE_END = regex.compile(_STOP + r"\s+(?=[\"'“‘(]*\p{Lu})")
+# Where a tag right after a quotation must end: its sentence, or a semicolon's new clause ('She said
+# "..." once; he answered "..."': 'he answered' leads into the next quotation, no tag of this one).
+CLAUSE_END = regex.compile(_STOP + r"\s+(?=[\"'“‘(]*\p{Lu})|;")
 # A tag's speaker given as one of a crowd ('said one', 'added another', 'cried a third', 'asked one
 # of the sailors'): someone the tag leaves unnamed. A voice not yet placed ('said a voice', 'replied
 # another voice', 'said somebody': group 'unseen') is often the one just called, or named next.
