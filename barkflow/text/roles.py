@@ -150,8 +150,11 @@ def _tied(text: str, mentions: list[tuple[int, int, int]], heads: set[str]) -> d
 
 
 def _one_scene(text: str, head: str) -> bool:
-    found = [m.start() for m in regex.finditer(rf"\b[Tt]he\s+(?:\p{{Ll}}[\p{{Ll}}-]*\s+)?{head}\b", text)]
-    return not found or found[-1] - found[0] <= SCENE
+    """Whether the book's first and last 'the [adjective] <head>' are within SCENE characters: the
+    first found forwards, the last backwards ((?r)), not every one in between."""
+    pattern = rf"\b[Tt]he\s+(?:\p{{Ll}}[\p{{Ll}}-]*\s+)?{head}\b"
+    first, last = regex.search(pattern, text), regex.search(f"(?r){pattern}", text)
+    return first is None or last.start() - first.start() <= SCENE
 
 
 def voice_roles(text: str, characters: list[Character], mentions: list[tuple[int, int, int]],
