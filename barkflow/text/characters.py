@@ -383,7 +383,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             wife = known == "?" and (title == "Mrs") != ("Mrs" in {t for t, _ in e.forms})
             if same and (mine == theirs or "?" in (mine, theirs)) and not wife:
                 matches.append(e)
-        elif last and title:
+        elif last and title and e.last == last:  # another surname's entry: none of the below
             # Mr. Darcy joins Mr. Fitzwilliam Darcy or Fitzwilliam Darcy; Mrs. Bates does not
             # join Miss Jane Bates; Mr. Knightley does not join Mr. John Knightley, who is
             # called by his full name to tell him from his brother.
@@ -391,14 +391,14 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # where Long John Silver, also called Captain Silver, may still be Mr. Silver (a title
             # anyone wears), but not Admiral Silver (a second rank: his uncle).
             # Nor does Madame Krassotkin join Kolya Krassotkin (her son): a wife's title.
-            full = {t for t, name in e.forms if " " in name}
-            sex = _first_sex(e)
-            if title in MOSTLY_MALE and e.gender == "?" and (sex == "F" or sex == "?" and e.first in she_named):
+            if title in MOSTLY_MALE and e.gender == "?" and \
+                    ((sex := _first_sex(e)) == "F" or sex == "?" and e.first in she_named):
                 # Captain Johnson is not Tiare Johnson, his wife, whose name no census holds but the
                 # book's 'she' after 'Tiare' tells; nor is Colonel Grangerford his daughter Emmeline
                 # (dev unchanged; 47 ext books: only these two casts change).
                 continue
-            if e.last == last and (e.title == title if not e.first else title in full or full <= {None} and (
+            full = {t for t, name in e.forms if " " in name}
+            if (e.title == title if not e.first else title in full or full <= {None} and (
                     e.title in (None, title) or title in ANYONES) and title not in MARRIED | {"Lady"}):
                 if e.first and gender != "F":
                     bearers.add(formal(e.first))
@@ -406,8 +406,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     matches.append(e)  # a rank he is named in full with: Major Dobbin is Major William Dobbin
                 elif (title, f"{e.first} {e.last}") in e.forms:
                     told_apart = True  # 'Miss Matilda Jenkyns', named in full to tell her from another
-            elif e.last == last and e.title != title and ({e.title, title} <= MALE_OR_NEUTRAL - FIRST_NAME_TITLES
-                                                          or foreign.one_address(e.title, title)) \
+            elif e.title != title and ({e.title, title} <= MALE_OR_NEUTRAL - FIRST_NAME_TITLES
+                                       or foreign.one_address(e.title, title)) \
                     and (e.first is None or full_titled[(e.first, e.last)] < 3) and not foreign.two_ranks(e.title, title):
                 # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.
                 matches.append(e)
