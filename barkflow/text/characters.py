@@ -519,8 +519,8 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
                  she_named: frozenset = frozenset()) -> list[_Entry]:
     """The forms grouped into one entry per person."""
     surnames = _surnames(forms)
-    full_titled = _full_titled(forms, joins.lone_women(forms))
     women = joins.titled_women(forms)  # Miss Honeychurch: 'Mrs. Honeychurch' may be her mother
+    full_titled = _full_titled(forms, joins.lone_women(forms, women))
     misters = joins.misters(forms)  # Mr. Gradgrind, and the first names the book writes after Mr. before it
     ends_titled: dict[str, set] = defaultdict(set)  # words ending full names after Prince/Sir..., starting none
     starts = {name.split()[0] for _, name in forms if " " in name}

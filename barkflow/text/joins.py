@@ -72,14 +72,13 @@ def plain_givens(e) -> set[str]:
     return {g for g in e.givens | e.titled_givens if plain[g] > titled[g]}
 
 
-def lone_women(forms: Counter) -> set[str]:
+def lone_women(forms: Counter, titled: tuple[set[str], set[str]]) -> set[str]:
     """Surnames the book gives one woman only: written after Miss, never after a wife's title
     (Mrs., Lady, Madame), never as a plural ('the Miss Alans'), and named in full with one first
     name and its familiar forms at most ('Rebecca Sharp', 'Becky Sharp'). 'Miss Rebecca Sharp' then
     tells her from no one, and 'Miss Sharp' is her; Cranford's Miss Jenkyns, beside a Mrs. Jenkyns
     and Miss Matilda Jenkyns, may be her sister."""
-    misses = {name for t, name in forms if t in foreign.MAIDS and " " not in name}
-    wives = {name for t, name in forms if t in FEMALE_TITLES and t not in foreign.MAIDS and " " not in name}
+    misses, wives = titled  # titled_women(forms)
     firsts: dict[str, set[str]] = {}
     for t, name in forms:
         words = name.split()
