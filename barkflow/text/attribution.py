@@ -31,7 +31,6 @@ from barkflow.text import addressees, cues, leadins, mykin, rankrefs, roles, sta
 from barkflow.text.asides import subject_ahead
 from barkflow.text.callsme import answer_the_narrator
 from barkflow.text.characters import Cast, Character, find_characters
-from barkflow.text.clipped import join_clipped
 from barkflow.text.described import described_before, described_sex, words_sex
 from barkflow.text.kin import INVERTED, FullNames, kin_named
 from barkflow.text.narrator import first_person, name_the_narrator
@@ -543,7 +542,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     """Every quotation in `text` with its speaker (None below `threshold`); see the module docstring."""
     scan = find_quotes(text)
     text = scan.text
-    cast = cast or join_clipped(text, find_characters(text))  # 'Matt' said only in address is Mattie
+    cast = cast or find_characters(text)
     ctx = _Context(scan, cast)
     if ctx.first_person:
         ctx.narrator = len(cast.characters)

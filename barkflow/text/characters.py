@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import regex
 
 from barkflow.text import cues, foreign, joins, rankednames
+from barkflow.text.clipped import join_clipped
 from barkflow.text.givennames import (
     FORMAL_GENDER,
     PET,
@@ -665,7 +666,8 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         if not any(word in c.aliases for c in characters):
             characters.append(Character(len(characters), word, (word,), sex, 0, len(found), "title"))
             mentions += [(s, e, characters[-1].id) for s, e in found if s not in taken]
-    return Cast(foreign.with_particles(characters, text), with_given_saints(text, mentions))
+    # 'Matt' said only in address is Mattie
+    return Cast(*join_clipped(text, foreign.with_particles(characters, text), with_given_saints(text, mentions)))
 
 
 _BESIDE = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?:\s*,\s*|\s+(?:and|&|with)\s+)({_WORD})(?![\p{{L}}'’])")

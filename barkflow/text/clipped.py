@@ -14,8 +14,6 @@ from dataclasses import replace
 
 import regex
 
-from barkflow.text.characters import Cast, Character
-
 _CALL_BEFORE = regex.compile(r"(?:[,\"“‘'—-]|\b(?:Oh|O|Ah|Say|Why|Well|Hello|Dear|dear|my))\s*$")
 _CALL_AFTER = regex.compile(r"[,!?.;—-]")
 
@@ -27,40 +25,39 @@ def _called_only(text: str, spans: list[tuple[int, int]]) -> bool:
     return len(spans) >= 2 and calls >= max(len(spans) - 1, 0.9 * len(spans))
 
 
-def _given(c: Character) -> set[str]:
+def _given(c) -> set[str]:
     """The first words of c's untitled forms of more than one word, or its one word."""
     return {a.split()[0] for a in c.aliases if "." not in a.split()[0]}
 
 
-def _full_entry(clip: str, c: Character, characters: list[Character]) -> Character | None:
+def _full_entry(clip: str, c, characters: list):
     """The one other entry whose given name the clipping opens, one to three letters longer."""
     fits = [d for d in characters if d is not c and d.gender != "?" and
             any(g.startswith(clip) and 1 <= len(g) - len(clip) <= 3 for g in _given(d))]
     return fits[0] if len(fits) == 1 else None
 
 
-def join_clipped(text: str, cast: Cast) -> Cast:
-    """The cast with each clipped name said only in address joined to its full entry (dev figures
-    in the calling commit)."""
+def join_clipped(text: str, characters: list, mentions: list[tuple[int, int, int]]) -> tuple[list, list]:
+    """A cast's characters (characters.Character, ids their places) and mentions (start, end,
+    character) with each clipped name said only in address joined to its full entry."""
     spans: dict[int, list[tuple[int, int]]] = {}
-    for s, e, cid in cast.mentions:
+    for s, e, cid in mentions:
         spans.setdefault(cid, []).append((s, e))
     into: dict[int, int] = {}
-    for c in cast.characters:
+    for c in characters:
         if len(c.aliases) != 1 or " " in c.aliases[0] or len(c.aliases[0]) < 3:
             continue
-        if _called_only(text, spans.get(c.id, [])) and (full := _full_entry(c.aliases[0], c, cast.characters)):
+        if _called_only(text, spans.get(c.id, [])) and (full := _full_entry(c.aliases[0], c, characters)):
             into[c.id] = full.id
     if not into:
-        return cast
-    kept = [c for c in cast.characters if c.id not in into]
+        return characters, mentions
+    kept = [c for c in characters if c.id not in into]
     new_id = {c.id: i for i, c in enumerate(kept)}
-    added: dict[int, list[Character]] = {}
+    added: dict[int, list] = {}
     for old, full in into.items():
-        added.setdefault(full, []).append(cast.characters[old])
-    characters = [replace(c, id=new_id[c.id], aliases=tuple(sorted(c.aliases + tuple(a for x in added.get(c.id, [])
-                                                                                   for a in x.aliases))),
-                          mentions=c.mentions + sum(x.mentions for x in added.get(c.id, [])))
-                  for c in kept]
-    mentions = sorted((s, e, new_id[into.get(cid, cid)]) for s, e, cid in cast.mentions)
-    return Cast(characters, mentions)
+        added.setdefault(full, []).append(characters[old])
+    joined = [replace(c, id=new_id[c.id],
+                      aliases=tuple(sorted(c.aliases + tuple(a for x in added.get(c.id, []) for a in x.aliases))),
+                      mentions=c.mentions + sum(x.mentions for x in added.get(c.id, [])))
+              for c in kept]
+    return joined, sorted((s, e, new_id[into.get(cid, cid)]) for s, e, cid in mentions)
