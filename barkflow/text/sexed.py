@@ -1,9 +1,13 @@
-"""Whom a speech addresses by a word carrying a sex rather than a name ('Yes, sir.', 'Oh, mother,
-do come'): in a two-person exchange of a man and a woman, the speech is the other one's."""
+"""What a word carrying a sex tells of a speaker. Whom a speech addresses by one rather than a name
+('Yes, sir.', 'Oh, mother, do come'): in a two-person exchange of a man and a woman, the speech is
+the other one's. And a tag's 'he' or 'she' that stands for no one in the cast: someone of that sex
+the cast cannot name."""
 
 from __future__ import annotations
 
 import regex
+
+from barkflow.text import cues
 
 # A word of address and the sex of the one it is spoken to.
 ADDRESS_WORDS = {"sir": "M", "ma'am": "F", "ma’am": "F", "madam": "F", "mamma": "F", "mama": "F",
@@ -34,7 +38,6 @@ def speaker_by_address(ctx, quotes: list, people: set[int]) -> int | None:
 
 # A tag's pronoun right after its verb ('said she') or right before it ('she said', 'she quickly
 # replied', 'she cried,').
-_SUBJECT = regex.compile(r"\b(he|she)\b", regex.I)
 _PRONOUN_AFTER = regex.compile(r"\s*(he|she)\b")
 _PRONOUN_BEFORE = regex.compile(r"\b(he|she)(?:,?\s+\p{Ll}+ly)?,?\s*$")
 # A verb with an object ('she began the tale'): no speech tag.
@@ -62,5 +65,5 @@ def subject_sex(text: str, start: int, end: int) -> str | None:
     no one ('She looked me over, and says:' where no woman is named): a stranger's speech, as an
     unplaced tag's pronoun is (dev PDNC unchanged; Huckleberry Finn's Mrs. Loftus, unnamed yet, 3
     turns no longer Jim's)."""
-    m = _SUBJECT.search(text, start, end)
+    m = cues.SUBJECT_PRONOUN.search(text, start, end)
     return None if m is None else "F" if m.group(1).lower() == "she" else "M"
