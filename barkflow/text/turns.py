@@ -152,10 +152,8 @@ def still_talking(run: list[Turn], known: int, other: int | None, heard: deque) 
     goes on with the one they were heard with: the latest other speaker of the speeches before it,
     over `other` (the latest name before it) where that one was not heard ('"..." said Mrs. Pell.
     / "..." said Mr. Crane. / He picked up Miss Dorr's letter. / "..." / "..."' is still Mrs. Pell
-    and Mr. Crane). `heard` holds (start, speaker) of the speeches answered so far, in order."""
-    start = run[0].quotes[0].start
-    while heard and start - heard[0][0] >= RECENT:
-        heard.popleft()
+    and Mr. Crane). `heard` holds (start, speaker) of the speeches answered in the RECENT characters
+    before the run, in order."""
     near = [speaker for _, speaker in heard]
     partner = next((s for s in reversed(near) if s != known), None)
     if partner is not None and known in near and other not in near:
@@ -180,7 +178,7 @@ def _off_stage(ctx, run: list[Turn], called: int, heard: deque, first_named: dic
     start = run[0].quotes[0].start
     if called == ctx.narrator or first_named.get(called, start) >= start:
         return False
-    return called not in ctx.named_before(start) and all(s != called for p, s in heard if start - p < RECENT)
+    return called not in ctx.named_before(start) and all(s != called for _, s in heard)
 
 
 def _stranger(ctx, run: list[Turn]) -> bool:
@@ -420,7 +418,7 @@ def conversations(turns: list[Turn], ctx) -> None:
         people |= {v for t in run if t.speaker is not None and t.type != IMPLICIT for v in t.vocatives}
         if len(people) == 2:
             described(ctx, run, people)
-            alternate(run, people, ctx, {s for p, s in heard if run[0].quotes[0].start - p < RECENT})
+            alternate(run, people, ctx, {s for _, s in heard})
         seeds = [t.speaker for t in run]
         for _ in range(6):
             changed = False
