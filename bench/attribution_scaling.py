@@ -22,6 +22,7 @@ import json
 import random
 import sys
 import time
+from itertools import pairwise
 
 from barkflow.text.attribution import attribute
 
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     figures, flagged = {}, []
     for shape, make in SHAPES.items():
         seconds = [cpu_seconds(make(args.units * k)) for k in (1, 2, 4)]
-        ratios = [b / a if a else 0.0 for a, b in zip(seconds, seconds[1:])]
+        ratios = [b / a if a else 0.0 for a, b in pairwise(seconds)]
         figures[shape] = {"units": args.units, "seconds": seconds, "ratios": ratios}
         mark = "  GROWS FASTER THAN LINEAR" if max(ratios) > args.limit else ""
         if mark:
