@@ -413,3 +413,15 @@ def test_a_rank_and_surname_is_not_the_woman_named_in_full_with_that_surname():
     cast = find_characters(text)
     tiva = _owner(cast, "Tiva Ruel")
     assert "Captain Ruel" not in tiva.aliases and tiva.gender == "F"
+
+
+def test_a_pet_name_that_is_a_modal_verb_is_a_name_where_tags_name_it():
+    """'said Will' twice: 'Will' is someone, and 'Will Ladislaw' the same man, though 'Will you?' and
+    'Will he?' open questions elsewhere; a word the stop list keeps out of names comes back in only
+    where the book's tags name it."""
+    text = ("Will Ladislaw came in. Dorothea rose, and Ladislaw bowed.\n\n\"Will you sit?\" she asked.\n\n"
+            "\"Thank you,\" said Will.\n\n\"Will he come?\"\n\n\"No,\" said Will, \"he will not.\"")
+    cast = find_characters(text)
+    assert {"Will", "Will Ladislaw"} <= set(_owner(cast, "Will").aliases)
+    without_tags = text.replace("said Will", "said he")
+    assert not any("Will" in a for c in find_characters(without_tags).characters for a in c.aliases)

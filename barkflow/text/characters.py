@@ -172,7 +172,7 @@ def _name_words(text: str) -> set[str]:
     # names is a character, however often the word is written in lower case elsewhere ('a mouse',
     # 'a baby'): a nickname may be seen nowhere but in its tags.
     tagged = Counter(_TAGGED.findall(text))
-    names |= {w for w, n in tagged.items() if n >= 2 and (w not in STOP or w in MONTHS)}
+    names |= {w for w, n in tagged.items() if n >= 2 and (w not in STOP or w in MONTHS or w in PET)}
     # A given name that is also a common word (Rose, Grace, Will) is a name where the book puts it
     # before a surname it knows, twice or more: 'Rose Maylie'. Mostly before the one name: a word
     # that opens sentences before whichever name comes next ('Presently Tony', 'Presently Milly')
@@ -204,13 +204,14 @@ _TITLE_FULL = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": 
 FormKey = tuple[str | None, str]   # (title, name words): one form a character is called by
 
 
-def _month_named(text: str, m: regex.Match, words: list[str], word: str, names: set[str]) -> bool:
-    """Whether a month word in name match m is someone's name: one a book's tags name ('said March',
-    twice or more: `names` holds it) beside another name ('Harold March', 'May Chester') or in a
-    tag's name position ('asked March', 'May said'); never 'in March' or 'May I come?' (dev all
-    16452 -> 16458, Alice's 'said the March Hare'; explicit-tag check: The Man Who Knew Too Much
-    292 -> 329/332, Harold March; Little Women 950 -> 954/958, May Chester)."""
-    if word not in MONTHS or word not in names:
+def _common_word_named(text: str, m: regex.Match, words: list[str], word: str, names: set[str]) -> bool:
+    """Whether a month word or a pet name that is a common word ('Will') in name match m is someone's
+    name: one a book's tags name ('said March', twice or more: `names` holds it) beside another name
+    ('Harold March', 'May Chester', 'Will Ladislaw') or in a tag's name position ('asked March', 'May
+    said'); never 'in March' or 'May I come?' (dev all 16452 -> 16458, Alice's 'said the March
+    Hare'; explicit-tag check: The Man Who Knew Too Much 292 -> 329/332, Harold March; Little Women
+    950 -> 954/958, May Chester; Middlemarch 1427 -> 1523/1526, Will Ladislaw)."""
+    if word not in MONTHS and word not in PET or word not in names:
         return False
     if len(words) > 1:
         return True
@@ -241,7 +242,7 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
             title = _TITLE_FULL.get(title, title)
         # A month or a common word after a surname title is a surname ('Mrs. March', 'Mr.
         # Darling', 'Dr. Hall'); alone it is a date, an endearment; a month the tags name is a name.
-        if len(words) > 3 or any(w in STOP and not (_titled_surname(title, words) or _month_named(text, m, words, w, names)
+        if len(words) > 3 or any(w in STOP and not (_titled_surname(title, words) or _common_word_named(text, m, words, w, names)
                                                     or title in _SURNAME_TITLES and len(words) == 1 and w not in _NOT_SURNAMES)
                                  for w in words):
             continue
