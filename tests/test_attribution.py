@@ -2177,3 +2177,19 @@ def test_a_clipped_name_said_only_in_address_is_the_full_names_bearer():
             '"Oh, Matt, she is in bed now," said Ethan.\n\n"Then we must hurry."\n\n'
             'They went on down the hill. "Are you cold, Matt?" asked Ethan. Mattie shook her head.')
     assert all("Mattie" in (who or "") for who in speakers(text)[1::2][:3])
+
+
+def test_a_mention_whose_sentence_starts_out_of_sight_is_not_taken_up_by_the_tag():
+    """'She had long given up ... which was all that was left to the family of Miss Vane. "...," she
+    said': the sentence naming Miss Vane starts with the 'She' that stands for Mrs. Bell, further back
+    than topics.py looks; with no start in sight, Miss Vane cannot be read as the only woman of her
+    sentence, and the tag is the subject's, Mrs. Bell's."""
+    text = ('"Is there a letter for me?" asked Mrs. Bell.\n\n"Not today," said the maid.\n\n'
+            "Mrs. Bell sat by the window and waited for the post.\n\n"
+            "She had long ago given up every hope of the letters that used to come each week from the old "
+            "house on the hill, with the wide lawns and the tall elms and the pond where the swans nested "
+            "each spring and the long walk down to the river and the boathouse and the little chapel with "
+            "its bells and the orchard and the stables and the meadow beyond the mill, which was all that "
+            'was left to the family of Miss Vane. "I shall not wait any longer," she said.\n\n'
+            'Miss Vane came in later and said, "Good evening."')
+    assert speakers(text)[2] == "Mrs. Bell"
