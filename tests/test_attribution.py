@@ -2193,3 +2193,14 @@ def test_a_mention_whose_sentence_starts_out_of_sight_is_not_taken_up_by_the_tag
             'was left to the family of Miss Vane. "I shall not wait any longer," she said.\n\n'
             'Miss Vane came in later and said, "Good evening."')
     assert speakers(text)[2] == "Mrs. Bell"
+
+
+def test_a_name_after_a_preposition_is_no_subject_of_the_verb_after_it():
+    """'all her kind thoughts of Miss Vane were forgotten. "...," she said': 'were' is the thoughts',
+    Miss Vane the object of 'of'; read as the one who 'were forgotten', she took the tag's 'she' from
+    the sentence's subject, Mrs. Bell."""
+    text = ('"Is there a letter for me?" asked Mrs. Bell.\n\n"Not today," said the maid.\n\n'
+            "Mrs. Bell sat down by the fire, and all her kind thoughts of Miss Vane were forgotten. "
+            '"I shall write to the bank," she said.\n\n'
+            'Miss Vane came in later and said, "Good evening."')
+    assert speakers(text)[2] == "Mrs. Bell"
