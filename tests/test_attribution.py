@@ -2204,3 +2204,15 @@ def test_a_name_after_a_preposition_is_no_subject_of_the_verb_after_it():
             '"I shall write to the bank," she said.\n\n'
             'Miss Vane came in later and said, "Good evening."')
     assert speakers(text)[2] == "Mrs. Bell"
+
+
+
+def test_a_name_after_a_prepositions_noun_is_the_subject_of_its_verb():
+    """'When he passed by the door Mr. Crane joined him. "...?" he asked': the preposition takes 'the
+    door', not Mr. Crane, who joins; read as the object of 'by', he lost the tag's 'he' to the older
+    subject, Mr. Hale."""
+    text = ('"Good morning," said Mr. Crane.\n\n"Are the ropes in the shed?" asked Mr. Hale.\n\n'
+            '"They are," said the maid.\n\n'
+            "Mr. Hale went out to search. When he passed by the door Mr. Crane joined him. "
+            '"Is she staying long?" he asked.\n\n"I should say so," said Mr. Hale.')
+    assert speakers(text)[3] == "Mr. Crane"

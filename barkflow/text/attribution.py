@@ -159,7 +159,7 @@ class _Context:
         elif cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
             self.subjects.add(s)
         elif cues.FINITE_AFTER.match(self.text, e, e + cues.AHEAD) \
-                and not cues.PREPOSITION_BEFORE.search(self.text, max(0, head - 12), head):  # 'opinion of Fanny was'
+                and not cues.PREPOSITION_BEFORE.search(self.text, max(0, s - 16), s):  # 'opinion of Fanny was'
             self.actors.add(s)
             if cues.SUBORDINATE.search(self.text, max(0, s - 9), s):
                 self.dependent.add(s)

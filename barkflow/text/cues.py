@@ -79,10 +79,11 @@ JOINED = regex.compile(r"\s+and\s+$")
 # (dev PDNC all 16626 -> 16639 right; any name after 'as', also 16639 but explicit 6907 -> 6906 and,
 # in Treasure Island and Jane Eyre, 'As soon as Ben Gunn saw', 'recognised as Miss Temple' lost).
 COMPARED = regex.compile(r"\b(?:as|so)\s+(?:\p{L}+\s+){1,2}as\s+$|\b(?:such|same|well)\s+as\s+$")
-# A preposition right before a name: its object, and a finite verb after it the head noun's ('his
-# opinion of Fanny was', 'all her compliments to Fanny were forgotten'; dev PDNC all 16864 -> 16866
-# right, anaphoric 3637 -> 3640, implicit 6270 -> 6269).
-PREPOSITION_BEFORE = regex.compile(r"\b(?:of|to|on|upon|with|at|by|from|in|into|about|towards?)\s+$")
+# A preposition right before a name (or its 'the'): its object, and a finite verb after it the head
+# noun's ('his opinion of Fanny was', 'all her compliments to Fanny were forgotten'; dev PDNC all
+# 16864 -> 16866 right, anaphoric 3637 -> 3640, implicit 6270 -> 6269). Not one ahead of another
+# noun ('When he passed by the door Clym joined him').
+PREPOSITION_BEFORE = regex.compile(r"\b(?:of|to|on|upon|with|at|by|from|in|into|about|towards?)\s+(?:the\s+)?$")
 # The words that open a dependent clause.
 SUBORDINATE = regex.compile(r"\b(?:what|that|which|whom|how|why|where|whether|if|though|although|because|unless|than)\s+$")
 RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
