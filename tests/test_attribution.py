@@ -2216,3 +2216,14 @@ def test_a_name_after_a_prepositions_noun_is_the_subject_of_its_verb():
             "Mr. Hale went out to search. When he passed by the door Mr. Crane joined him. "
             '"Is she staying long?" he asked.\n\n"I should say so," said Mr. Hale.')
     assert speakers(text)[3] == "Mr. Crane"
+
+
+def test_a_name_heading_what_a_verb_of_thinking_takes_is_no_antecedent_for_a_tag():
+    """'He supposed Mr. Crane must be lonely ... "...," he said': Mr. Crane heads the clause 'supposed'
+    takes (its 'that' left out), a dependent one; read as a clause's subject, he took the tag's 'he'
+    from the one doing the supposing, Mr. Hale."""
+    text = ('"Is the post in?" asked Mr. Hale.\n\n"Not yet," said the maid.\n\n'
+            "Mr. Hale sat down by the fire. He supposed Mr. Crane must be lonely, and took pains to be "
+            'kind to him. "Shall we dine together?" he said.\n\n'
+            'Mr. Crane came in later and said, "Good evening."')
+    assert speakers(text)[2] == "Mr. Hale"
