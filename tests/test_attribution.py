@@ -2227,3 +2227,14 @@ def test_a_name_heading_what_a_verb_of_thinking_takes_is_no_antecedent_for_a_tag
             'kind to him. "Shall we dine together?" he said.\n\n'
             'Mr. Crane came in later and said, "Good evening."')
     assert speakers(text)[2] == "Mr. Hale"
+
+
+def test_a_name_heading_an_as_clause_inside_a_sentence_is_no_antecedent_for_a_tag():
+    """'Mrs. Bell sat down, and as Miss Vane spoke of the weather she looked at the clock. "...," she
+    said': Miss Vane heads a clause of Mrs. Bell's sentence; read as a subject of her own, she took
+    the tag's 'she'."""
+    text = ('"Is there a letter for me?" asked Mrs. Bell.\n\n"Not today," said the maid.\n\n'
+            "Mrs. Bell sat down by the fire, and as Miss Vane spoke of the weather she looked at the "
+            'clock. "I shall write to the bank," she said.\n\n'
+            'Miss Vane came in later and said, "Good evening."')
+    assert speakers(text)[2] == "Mrs. Bell"

@@ -96,7 +96,7 @@ class _Context:
         # Where a name is followed by a finite verb: a subject for a tag's pronoun and a clause's
         # subject, not for the narration's own pronouns (dev PDNC implicit 5580 -> 5553 there).
         self.actors: set[int] = set()
-        # Actors in a clause of another's sentence ('what Anne meant', 'that Miss Tilney slept'): no
+        # Actors and subjects in a clause of another's sentence ('what Anne meant', 'as Anne spoke'): no
         # antecedent for a tag's pronoun, though one may lead into a speech ('so heartily that Emma
         # could not help saying,').
         self.dependent: set[int] = set()
@@ -158,6 +158,8 @@ class _Context:
             pass  # 'as tall as Ann', 'such as Ann'
         elif cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
             self.subjects.add(s)
+            if cues.ADVERBIAL_BEFORE.search(self.text, max(0, head - 8), head):  # ', as Katharine spoke,'
+                self.dependent.add(s)
         elif cues.FINITE_AFTER.match(self.text, e, e + cues.AHEAD) \
                 and not cues.PREPOSITION_BEFORE.search(self.text, max(0, s - 16), s):  # 'opinion of Fanny was'
             self.actors.add(s)
@@ -217,7 +219,7 @@ class _Context:
                 at = self.event_pos[i]
                 # The latest named as no subject but taken up by a pronoun after, the tag's own too ('the door
                 # opened on Mr. Crane. He shook', 'lost upon Katharine. "..." she'; dev PDNC all 16727 -> 16803).
-                subject = at in self.subjects or (tag and at in self.actors and at not in self.dependent) \
+                subject = at in self.subjects and not (tag and at in self.dependent) or (tag and at in self.actors and at not in self.dependent) \
                     or tag and at == latest_pos and taken_up(self, at, self.at.get(at, (at,))[0], pos, gender)
                 if subject and pos - self.event_pos[i] < 1500:
                     return cid, 0.85

@@ -90,6 +90,11 @@ PREPOSITION_BEFORE = regex.compile(r"\b(?:of|to|on|upon|with|at|by|from|in|into|
 # implicit 6269 -> 6272).
 THINKING_BEFORE = regex.compile(r"\b(?:supposed?|thought|think|knew|know|felt|feel|believed?|hoped?|feared?|wished?|"
                                 r"imagined?|suspected|fancied|guessed|expected|doubted|trusted)\s+$")
+# 'while', 'when' or 'as' inside a sentence: the clause it opens is an aside of another's sentence
+# ('..., as Katharine spoke, which ...', 'and as Harriet described it'): a name heading it is no
+# antecedent for a tag's pronoun (dev PDNC all 16871 -> 16875 right, anaphoric 3642 -> 3646). Not
+# one opening the sentence ('When Emma came in, she said': hers; with it, all 16862).
+ADVERBIAL_BEFORE = regex.compile(r"\b(?:while|when|as)\s+$")
 # The words that open a dependent clause.
 SUBORDINATE = regex.compile(r"\b(?:what|that|which|whom|how|why|where|whether|if|though|although|because|unless|than)\s+$")
 RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")
