@@ -2238,3 +2238,13 @@ def test_a_name_heading_an_as_clause_inside_a_sentence_is_no_antecedent_for_a_ta
             'clock. "I shall write to the bank," she said.\n\n'
             'Miss Vane came in later and said, "Good evening."')
     assert speakers(text)[2] == "Mrs. Bell"
+
+
+def test_a_lead_in_sentences_pronoun_resolves_as_a_tags_does():
+    """'"..., Mr. Crane?" asked Mr. Hale. / He looked up from his paper and said, "..."': the lead-in's
+    'He' is the tag's subject, and a tag's pronoun goes first to the one the speech before called by
+    name; resolved as the narration's own pronouns are, it went to the asker, Mr. Hale."""
+    text = ('"Good morning," said Mr. Crane.\n\n"Is the post in?" asked Mr. Hale.\n\n'
+            '"Are you quite sure it is not, Mr. Crane?" asked Mr. Hale.\n\n'
+            'He looked up from his paper and said, "Quite sure."')
+    assert speakers(text)[3] == "Mr. Crane"

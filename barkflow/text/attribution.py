@@ -321,16 +321,16 @@ class _Context:
         other = next(self.speakers_before(pos, cid), None)
         return None if other is None else (other, IMPLICIT, 0.6)
 
-    def first_subject(self, s: int, e: int, skip: frozenset = frozenset()) -> tuple[int | None, str, float] | None:
+    def first_subject(self, s: int, e: int, skip: frozenset = frozenset(), tag: bool = False) -> tuple[int | None, str, float] | None:
         """The first name or he/she (or a first-person narrator's I) in a span of narration, past
-        the names in `skip`."""
+        the names in `skip`; `tag`: the span leads into a speech, its pronoun resolved as a tag's."""
         i = bisect.bisect_left(self.event_pos, s)
         while i < len(self.events) and self.event_pos[i] < e and self.events[i][1] in skip:
             i += 1
         name = self.events[i] if i < len(self.events) and self.event_pos[i] < e else None
         pm = (cues.SUBJECT_PRONOUN_I if self.narrator is not None else cues.SUBJECT_PRONOUN).search(self.text, s, e)
         if pm and (name is None or pm.start() < name[0]):
-            cid, conf = self.resolve(pm.group(1), pm.start())
+            cid, conf = self.resolve(pm.group(1), pm.start(), tag=tag)
             return cid, ANAPHORIC, conf * 0.8
         if name and name[1] in self.speakers:
             return name[1], IMPLICIT, 0.7
@@ -437,8 +437,8 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             found = ctx.clause_subject(s, v.start())
             if found is not None:
                 return found, EXPLICIT, 0.8
-            # 'Emma then looked up, and ... replied,': the sentence's subject.
-            found = ctx.first_subject(s, v.start())
+            # 'Emma then looked up, and ... replied,': the sentence's subject, a pronoun resolved as a tag's (dev all 16875 -> 16878).
+            found = ctx.first_subject(s, v.start(), tag=True)
             if found and found[0] is not None:
                 return found[0], found[1], min(0.8, found[2] + 0.1)
             if found and (sex := subject_sex(text, s, v.start())):  # 'She looked at me, and says:'
