@@ -2248,3 +2248,14 @@ def test_a_lead_in_sentences_pronoun_resolves_as_a_tags_does():
             '"Are you quite sure it is not, Mr. Crane?" asked Mr. Hale.\n\n'
             'He looked up from his paper and said, "Quite sure."')
     assert speakers(text)[3] == "Mr. Crane"
+
+
+def test_the_sentence_after_a_led_in_quotations_stop_is_no_second_tag_of_it():
+    """'Mr. Hale took up his hat and said, "I shall be back by noon." The door shut, and Mr. Crane
+    continued his reading.': the quotation's tag is its lead-in; the sentence after its full stop is
+    what happens next, and read as its tail tag ('Mr. Crane continued') it gave the speech to him."""
+    text = ('"Good morning," said Mr. Crane.\n\n"Is the post in?" asked Mr. Hale.\n\n'
+            '"Not yet," said Mr. Crane.\n\n'
+            'Mr. Hale took up his hat and said, "I shall be back by noon." The door shut, and Mr. Crane '
+            "continued his reading.")
+    assert speakers(text)[3] == "Mr. Hale"

@@ -573,6 +573,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         quotes = turn.quotes
         head = (p.start, quotes[0].start)
         own = _own_tags(ctx, quotes, p.end)
+        leadins.drop_tails_after_a_stop(text, quotes, own, p.start, _leads_in)  # '..., calling, "... ever." The tumult'
         # The paragraph's speaker: the first tag after a quotation, else the first lead-in tag.
         own_first = own[0][1] or own[0][0]
         found = next((t for _, t in own if t), None) or next((t for t, _ in own if t), None)
