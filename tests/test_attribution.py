@@ -2177,3 +2177,85 @@ def test_a_clipped_name_said_only_in_address_is_the_full_names_bearer():
             '"Oh, Matt, she is in bed now," said Ethan.\n\n"Then we must hurry."\n\n'
             'They went on down the hill. "Are you cold, Matt?" asked Ethan. Mattie shook her head.')
     assert all("Mattie" in (who or "") for who in speakers(text)[1::2][:3])
+
+
+def test_a_mention_whose_sentence_starts_out_of_sight_is_not_taken_up_by_the_tag():
+    """'She had long given up ... which was all that was left to the family of Miss Vane. "...," she
+    said': the sentence naming Miss Vane starts with the 'She' that stands for Mrs. Bell, further back
+    than topics.py looks; with no start in sight, Miss Vane cannot be read as the only woman of her
+    sentence, and the tag is the subject's, Mrs. Bell's."""
+    text = ('"Is there a letter for me?" asked Mrs. Bell.\n\n"Not today," said the maid.\n\n'
+            "Mrs. Bell sat by the window and waited for the post.\n\n"
+            "She had long ago given up every hope of the letters that used to come each week from the old "
+            "house on the hill, with the wide lawns and the tall elms and the pond where the swans nested "
+            "each spring and the long walk down to the river and the boathouse and the little chapel with "
+            "its bells and the orchard and the stables and the meadow beyond the mill, which was all that "
+            'was left to the family of Miss Vane. "I shall not wait any longer," she said.\n\n'
+            'Miss Vane came in later and said, "Good evening."')
+    assert speakers(text)[2] == "Mrs. Bell"
+
+
+def test_a_name_after_a_preposition_is_no_subject_of_the_verb_after_it():
+    """'all her kind thoughts of Miss Vane were forgotten. "...," she said': 'were' is the thoughts',
+    Miss Vane the object of 'of'; read as the one who 'were forgotten', she took the tag's 'she' from
+    the sentence's subject, Mrs. Bell."""
+    text = ('"Is there a letter for me?" asked Mrs. Bell.\n\n"Not today," said the maid.\n\n'
+            "Mrs. Bell sat down by the fire, and all her kind thoughts of Miss Vane were forgotten. "
+            '"I shall write to the bank," she said.\n\n'
+            'Miss Vane came in later and said, "Good evening."')
+    assert speakers(text)[2] == "Mrs. Bell"
+
+
+
+def test_a_name_after_a_prepositions_noun_is_the_subject_of_its_verb():
+    """'When he passed by the door Mr. Crane joined him. "...?" he asked': the preposition takes 'the
+    door', not Mr. Crane, who joins; read as the object of 'by', he lost the tag's 'he' to the older
+    subject, Mr. Hale."""
+    text = ('"Good morning," said Mr. Crane.\n\n"Are the ropes in the shed?" asked Mr. Hale.\n\n'
+            '"They are," said the maid.\n\n'
+            "Mr. Hale went out to search. When he passed by the door Mr. Crane joined him. "
+            '"Is she staying long?" he asked.\n\n"I should say so," said Mr. Hale.')
+    assert speakers(text)[3] == "Mr. Crane"
+
+
+def test_a_name_heading_what_a_verb_of_thinking_takes_is_no_antecedent_for_a_tag():
+    """'He supposed Mr. Crane must be lonely ... "...," he said': Mr. Crane heads the clause 'supposed'
+    takes (its 'that' left out), a dependent one; read as a clause's subject, he took the tag's 'he'
+    from the one doing the supposing, Mr. Hale."""
+    text = ('"Is the post in?" asked Mr. Hale.\n\n"Not yet," said the maid.\n\n'
+            "Mr. Hale sat down by the fire. He supposed Mr. Crane must be lonely, and took pains to be "
+            'kind to him. "Shall we dine together?" he said.\n\n'
+            'Mr. Crane came in later and said, "Good evening."')
+    assert speakers(text)[2] == "Mr. Hale"
+
+
+def test_a_name_heading_an_as_clause_inside_a_sentence_is_no_antecedent_for_a_tag():
+    """'Mrs. Bell sat down, and as Miss Vane spoke of the weather she looked at the clock. "...," she
+    said': Miss Vane heads a clause of Mrs. Bell's sentence; read as a subject of her own, she took
+    the tag's 'she'."""
+    text = ('"Is there a letter for me?" asked Mrs. Bell.\n\n"Not today," said the maid.\n\n'
+            "Mrs. Bell sat down by the fire, and as Miss Vane spoke of the weather she looked at the "
+            'clock. "I shall write to the bank," she said.\n\n'
+            'Miss Vane came in later and said, "Good evening."')
+    assert speakers(text)[2] == "Mrs. Bell"
+
+
+def test_a_lead_in_sentences_pronoun_resolves_as_a_tags_does():
+    """'"..., Mr. Crane?" asked Mr. Hale. / He looked up from his paper and said, "..."': the lead-in's
+    'He' is the tag's subject, and a tag's pronoun goes first to the one the speech before called by
+    name; resolved as the narration's own pronouns are, it went to the asker, Mr. Hale."""
+    text = ('"Good morning," said Mr. Crane.\n\n"Is the post in?" asked Mr. Hale.\n\n'
+            '"Are you quite sure it is not, Mr. Crane?" asked Mr. Hale.\n\n'
+            'He looked up from his paper and said, "Quite sure."')
+    assert speakers(text)[3] == "Mr. Crane"
+
+
+def test_the_sentence_after_a_led_in_quotations_stop_is_no_second_tag_of_it():
+    """'Mr. Hale took up his hat and said, "I shall be back by noon." The door shut, and Mr. Crane
+    continued his reading.': the quotation's tag is its lead-in; the sentence after its full stop is
+    what happens next, and read as its tail tag ('Mr. Crane continued') it gave the speech to him."""
+    text = ('"Good morning," said Mr. Crane.\n\n"Is the post in?" asked Mr. Hale.\n\n'
+            '"Not yet," said Mr. Crane.\n\n'
+            'Mr. Hale took up his hat and said, "I shall be back by noon." The door shut, and Mr. Crane '
+            "continued his reading.")
+    assert speakers(text)[3] == "Mr. Hale"

@@ -96,7 +96,7 @@ class _Context:
         # Where a name is followed by a finite verb: a subject for a tag's pronoun and a clause's
         # subject, not for the narration's own pronouns (dev PDNC implicit 5580 -> 5553 there).
         self.actors: set[int] = set()
-        # Actors in a clause of another's sentence ('what Anne meant', 'that Miss Tilney slept'): no
+        # Actors and subjects in a clause of another's sentence ('what Anne meant', 'as Anne spoke'): no
         # antecedent for a tag's pronoun, though one may lead into a speech ('so heartily that Emma
         # could not help saying,').
         self.dependent: set[int] = set()
@@ -158,9 +158,12 @@ class _Context:
             pass  # 'as tall as Ann', 'such as Ann'
         elif cues.CLAUSE_START.search(self.text, max(0, head - 8), head) or cues.OPENING.search(self.text, max(0, head - 60), head):
             self.subjects.add(s)
-        elif cues.FINITE_AFTER.match(self.text, e, e + cues.AHEAD):
+            if cues.ADVERBIAL_BEFORE.search(self.text, max(0, head - 8), head):  # ', as Katharine spoke,'
+                self.dependent.add(s)
+        elif cues.FINITE_AFTER.match(self.text, e, e + cues.AHEAD) \
+                and not cues.PREPOSITION_BEFORE.search(self.text, max(0, s - 16), s):  # 'opinion of Fanny was'
             self.actors.add(s)
-            if cues.SUBORDINATE.search(self.text, max(0, s - 9), s):
+            if cues.SUBORDINATE.search(self.text, max(0, s - 9), s) or cues.THINKING_BEFORE.search(self.text, max(0, head - 14), head):
                 self.dependent.add(s)
 
     def add_mention(self, s: int, e: int, cid: int) -> None:
@@ -216,7 +219,7 @@ class _Context:
                 at = self.event_pos[i]
                 # The latest named as no subject but taken up by a pronoun after, the tag's own too ('the door
                 # opened on Mr. Crane. He shook', 'lost upon Katharine. "..." she'; dev PDNC all 16727 -> 16803).
-                subject = at in self.subjects or (tag and at in self.actors and at not in self.dependent) \
+                subject = at in self.subjects and not (tag and at in self.dependent) or (tag and at in self.actors and at not in self.dependent) \
                     or tag and at == latest_pos and taken_up(self, at, self.at.get(at, (at,))[0], pos, gender)
                 if subject and pos - self.event_pos[i] < 1500:
                     return cid, 0.85
@@ -318,16 +321,16 @@ class _Context:
         other = next(self.speakers_before(pos, cid), None)
         return None if other is None else (other, IMPLICIT, 0.6)
 
-    def first_subject(self, s: int, e: int, skip: frozenset = frozenset()) -> tuple[int | None, str, float] | None:
+    def first_subject(self, s: int, e: int, skip: frozenset = frozenset(), tag: bool = False) -> tuple[int | None, str, float] | None:
         """The first name or he/she (or a first-person narrator's I) in a span of narration, past
-        the names in `skip`."""
+        the names in `skip`; `tag`: the span leads into a speech, its pronoun resolved as a tag's."""
         i = bisect.bisect_left(self.event_pos, s)
         while i < len(self.events) and self.event_pos[i] < e and self.events[i][1] in skip:
             i += 1
         name = self.events[i] if i < len(self.events) and self.event_pos[i] < e else None
         pm = (cues.SUBJECT_PRONOUN_I if self.narrator is not None else cues.SUBJECT_PRONOUN).search(self.text, s, e)
         if pm and (name is None or pm.start() < name[0]):
-            cid, conf = self.resolve(pm.group(1), pm.start())
+            cid, conf = self.resolve(pm.group(1), pm.start(), tag=tag)
             return cid, ANAPHORIC, conf * 0.8
         if name and name[1] in self.speakers:
             return name[1], IMPLICIT, 0.7
@@ -434,8 +437,8 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             found = ctx.clause_subject(s, v.start())
             if found is not None:
                 return found, EXPLICIT, 0.8
-            # 'Emma then looked up, and ... replied,': the sentence's subject.
-            found = ctx.first_subject(s, v.start())
+            # 'Emma then looked up, and ... replied,': the sentence's subject, a pronoun resolved as a tag's (dev all 16875 -> 16878).
+            found = ctx.first_subject(s, v.start(), tag=True)
             if found and found[0] is not None:
                 return found[0], found[1], min(0.8, found[2] + 0.1)
             if found and (sex := subject_sex(text, s, v.start())):  # 'She looked at me, and says:'
@@ -570,6 +573,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         quotes = turn.quotes
         head = (p.start, quotes[0].start)
         own = _own_tags(ctx, quotes, p.end)
+        leadins.drop_tails_after_a_stop(text, quotes, own, p.start, _leads_in)  # '..., calling, "... ever." The tumult'
         # The paragraph's speaker: the first tag after a quotation, else the first lead-in tag.
         own_first = own[0][1] or own[0][0]
         found = next((t for _, t in own if t), None) or next((t for t, _ in own if t), None)

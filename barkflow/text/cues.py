@@ -79,6 +79,22 @@ JOINED = regex.compile(r"\s+and\s+$")
 # (dev PDNC all 16626 -> 16639 right; any name after 'as', also 16639 but explicit 6907 -> 6906 and,
 # in Treasure Island and Jane Eyre, 'As soon as Ben Gunn saw', 'recognised as Miss Temple' lost).
 COMPARED = regex.compile(r"\b(?:as|so)\s+(?:\p{L}+\s+){1,2}as\s+$|\b(?:such|same|well)\s+as\s+$")
+# A preposition right before a name (or its 'the'): its object, and a finite verb after it the head
+# noun's ('his opinion of Fanny was', 'all her compliments to Fanny were forgotten'; dev PDNC all
+# 16864 -> 16866 right, anaphoric 3637 -> 3640, implicit 6270 -> 6269). Not one ahead of another
+# noun ('When he passed by the door Clym joined him').
+PREPOSITION_BEFORE = regex.compile(r"\b(?:of|to|on|upon|with|at|by|from|in|into|about|towards?)\s+(?:the\s+)?$")
+# A verb of thinking right before a name: the name heads the clause the verb takes, its 'that' left
+# out ('Tony supposed Beaver must be lonely', 'she knew Emma would come'): a dependent clause, no
+# antecedent for a tag's pronoun (dev PDNC all 16866 -> 16871 right, anaphoric 3640 -> 3642,
+# implicit 6269 -> 6272).
+THINKING_BEFORE = regex.compile(r"\b(?:supposed?|thought|think|knew|know|felt|feel|believed?|hoped?|feared?|wished?|"
+                                r"imagined?|suspected|fancied|guessed|expected|doubted|trusted)\s+$")
+# 'while', 'when' or 'as' inside a sentence: the clause it opens is an aside of another's sentence
+# ('..., as Katharine spoke, which ...', 'and as Harriet described it'): a name heading it is no
+# antecedent for a tag's pronoun (dev PDNC all 16871 -> 16875 right, anaphoric 3642 -> 3646). Not
+# one opening the sentence ('When Emma came in, she said': hers; with it, all 16862).
+ADVERBIAL_BEFORE = regex.compile(r"\b(?:while|when|as)\s+$")
 # The words that open a dependent clause.
 SUBORDINATE = regex.compile(r"\b(?:what|that|which|whom|how|why|where|whether|if|though|although|because|unless|than)\s+$")
 RELATIVE = regex.compile(r",?\s+wh(?:o|ose|om)\b")

@@ -38,7 +38,12 @@ def taken_up(ctx, at: int, end: int, pos: int, gender: str) -> bool:
     `pos`, within _REACH: 'The glance was not lost upon Katharine. "...," she remarked.'"""
     text = ctx.text
     head = _SENTENCE_START.search(text, max(0, at - _REACH), at)
-    start = head.end() if head else max(0, at - _REACH)
+    if head is None:
+        # The sentence starts further back than _REACH: someone of that sex may head it ('She had long
+        # given up ..., which was all that was left to the family of Miss Vane'), unseen (dev PDNC
+        # all 16862 -> 16864 right, anaphoric 3635 -> 3637).
+        return False
+    start = head.end()
     if _SEXED_WORDS[gender].search(text, start, at) or _named(ctx, start, at, gender) \
             or _JOINED.match(text, end, end + cues.AHEAD):
         return False
