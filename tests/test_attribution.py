@@ -2177,3 +2177,14 @@ def test_a_clipped_name_said_only_in_address_is_the_full_names_bearer():
             '"Oh, Matt, she is in bed now," said Ethan.\n\n"Then we must hurry."\n\n'
             'They went on down the hill. "Are you cold, Matt?" asked Ethan. Mattie shook her head.')
     assert all("Mattie" in (who or "") for who in speakers(text)[1::2][:3])
+
+
+def test_a_lead_in_closing_on_with_names_its_speaker():
+    """'..., but Walter quietly cut him short with:' then the speech: no speech-verb list holds 'cut
+    short' or 'accosted', but the verb's named subject leads in with 'with:'; the sentence's first
+    name and the turns alone gave the quote to Hugh."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            "Hugh looked out at the dark road, but Walter quietly cut him short with:\n\n"
+            '"We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"
