@@ -2188,3 +2188,14 @@ def test_a_lead_in_closing_on_with_names_its_speaker():
             "Hugh looked out at the dark road, but Walter quietly cut him short with:\n\n"
             '"We shall not wait another hour."')
     assert speakers(text)[-1] == "Walter"
+
+
+def test_a_narration_paragraph_ending_on_went_on_leads_into_the_speech():
+    """'..., and Walter went on.' closing a paragraph, the speech in the next: a speech verb carrying
+    on and its full stop lead in as 'Walter went on,' does; read only as narration, its first name
+    and the turns gave the speech to Hugh."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            "Hugh looked out at the dark road for a while, and Walter went on.\n\n"
+            '"We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"
