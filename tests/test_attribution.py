@@ -2199,3 +2199,12 @@ def test_a_narration_paragraph_ending_on_went_on_leads_into_the_speech():
             "Hugh looked out at the dark road for a while, and Walter went on.\n\n"
             '"We shall not wait another hour."')
     assert speakers(text)[-1] == "Walter"
+
+
+def test_an_adjective_of_any_kind_between_tag_verb_and_name():
+    """'"...," said sulky Walter': one lower-case word before the name, not only 'poor' or 'old'; the
+    tag unread, the narration's 'Hugh looked up.' gave it to Hugh."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            'Hugh looked up. "And we shall not wait another hour," said sulky Walter.')
+    assert speakers(text)[-1] == "Walter"
