@@ -2208,3 +2208,15 @@ def test_an_adjective_of_any_kind_between_tag_verb_and_name():
             '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
             'Hugh looked up. "And we shall not wait another hour," said sulky Walter.')
     assert speakers(text)[-1] == "Walter"
+
+
+@pytest.mark.parametrize("shape", ['"We shall wait no longer," was his answer.',
+                                   'His answer was short and cold: "We shall wait no longer."'])
+def test_a_speech_named_as_his_answer_is_the_pronouns_person(shape):
+    """'"...," was his answer' and 'His answer was:' name the speech as the saying of the one 'his'
+    stands for, as 'was Mary's reasoning' does a name's; read as no tag, the narration's 'Nora
+    looked ...' and the turns gave it to her."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and she did not look up.\n\n"
+            '"Is the kettle on?" asked Nora.\n\n"It is," said Walter.\n\n'
+            "Nora looked at the clock on the wall, and she sighed.\n\n" + shape)
+    assert speakers(text)[-1] == "Walter"
