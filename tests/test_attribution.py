@@ -2220,3 +2220,13 @@ def test_a_speech_named_as_his_answer_is_the_pronouns_person(shape):
             '"Is the kettle on?" asked Nora.\n\n"It is," said Walter.\n\n'
             "Nora looked at the clock on the wall, and she sighed.\n\n" + shape)
     assert speakers(text)[-1] == "Walter"
+
+
+def test_a_bare_speech_verb_after_a_name_or_to_leads_in():
+    """'Hugh heard Walter mutter, "..."', 'stopped at the door to shout, "..."': the infinitive is the
+    speech verb there, and its name the speaker; as a noun ('in a hasty whisper:') it is none. Unread,
+    the sentence's first name, Hugh, took Walter's words."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            'Hugh heard Walter mutter, "We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"

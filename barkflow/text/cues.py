@@ -30,7 +30,11 @@ VERB = r"(?:" + "|".join(sorted(set(SPEECH_VERBS.split()), key=len, reverse=True
 # 'went', 'put', 'broke', 'cut' say speech only with their particle ('went on', 'broke in'): 'as he
 # went' after a speech is no tag.
 _PARTICLED = r"(?:went|put|broke|cut)"
-VERB_RE = regex.compile(rf"\b(?:{_PARTICLED}\s+(?:on|in|out|off|short)\b|(?!{_PARTICLED}\b){VERB}\b"
+# Infinitives that are nouns as often ('in a hasty whisper:'): a verb only after 'to' or a
+# name ('swelled to utter,', 'overhearing Mr. Weston whisper to his wife,'; dev PDNC all 16883 -> 16885
+# right; after 'him' too, 16884: 'heard him add,' gave the speech to the one who heard; 'ask', 16884).
+_BARE = r"(?<=(?:\bto|\p{Lu}\p{Ll}+)\s+)(?:shout|mutter|whisper|murmur|cry|utter|add|exclaim)"
+VERB_RE = regex.compile(rf"\b(?:{_PARTICLED}\s+(?:on|in|out|off|short)\b|{_BARE}\b|(?!{_PARTICLED}\b){VERB}\b"
                         rf"(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?)")
 # A name and its speech verb ending narration with no stop before a quotation ('the Gryphon added
 # "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is. So is a pronoun after 'and' or
