@@ -2230,3 +2230,13 @@ def test_a_bare_speech_verb_after_a_name_or_to_leads_in():
             '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
             'Hugh heard Walter mutter, "We shall not wait another hour."')
     assert speakers(text)[-1] == "Walter"
+
+
+def test_a_lead_in_ending_on_a_gerund_names_the_sentences_subject():
+    """'..., and Walter rose by the window, remarking:' then the speech: no speech-verb list holds
+    'remarking', so the lead-in went unread and the turns and the sentence's first name, Hugh, took it."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            "Hugh nodded at the clock, and Walter rose by the window, remarking:\n\n"
+            '"We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"

@@ -34,7 +34,13 @@ _PARTICLED = r"(?:went|put|broke|cut)"
 # name ('swelled to utter,', 'overhearing Mr. Weston whisper to his wife,'; dev PDNC all 16883 -> 16885
 # right; after 'him' too, 16884: 'heard him add,' gave the speech to the one who heard; 'ask', 16884).
 _BARE = r"(?<=(?:\bto|\p{Lu}\p{Ll}+)\s+)(?:shout|mutter|whisper|murmur|cry|utter|add|exclaim)"
-VERB_RE = regex.compile(rf"\b(?:{_PARTICLED}\s+(?:on|in|out|off|short)\b|{_BARE}\b|(?!{_PARTICLED}\b){VERB}\b"
+# Gerunds no list holds, read only where they end a lead-in, right before its quotation ('Mrs. Hilbery
+# joined the severed parts by leaning towards him and remarking:', 'he wound up the whole by adding,';
+# dev PDNC all 16885 -> 16890 right, explicit 6958 -> 6959/7202). In the speech-verb list, 16879: the
+# cast took names beside them, and tails read them.
+_GERUND = (r"(?:remarking|adding|observing|replying|answering|continuing|muttering|repeating|inquiring|enquiring|"
+           r"interrupting|declaring|explaining|protesting|rejoining|retorting)(?=(?:\s+\p{Ll}+ly)?[,:—-]+[ \t\n]*[\"“'‘]?$)")
+VERB_RE = regex.compile(rf"\b(?:{_PARTICLED}\s+(?:on|in|out|off|short)\b|{_BARE}\b|{_GERUND}|(?!{_PARTICLED}\b){VERB}\b"
                         rf"(?:\s+(?:on|in|out|up|again|aloud|at\s+last)\b)?)")
 # A name and its speech verb ending narration with no stop before a quotation ('the Gryphon added
 # "..."', 'the Gryphon only answered "..."'): a lead-in, as 'added,' is. So is a pronoun after 'and' or
