@@ -2240,3 +2240,16 @@ def test_a_lead_in_ending_on_a_gerund_names_the_sentences_subject():
             "Hugh nodded at the clock, and Walter rose by the window, remarking:\n\n"
             '"We shall not wait another hour."')
     assert speakers(text)[-1] == "Walter"
+
+
+@pytest.mark.parametrize("lead", ["Hugh looked at the clock, and then Walter broke the silence in these words:",
+                                  "Hugh looked at the clock, and then Walter made the following remark."])
+def test_a_lead_in_pointing_at_the_speech_to_come_names_its_speaker(lead):
+    """'..., and then Walter broke the silence in these words:', '... made the following remark.': no
+    speech verb, but 'these words', 'the following', 'thus', 'as follows' point at the speech after
+    them, their clause's named subject its speaker; read only as narration, the sentence's first
+    name, Hugh, took it."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n' + lead + "\n\n"
+            '"We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"

@@ -21,16 +21,22 @@ ONWARD = regex.compile(rf"(?:\b\p{{Lu}}\p{{Ll}}+|\b[Hh]e|\b[Ss]he|\bI|\band)(?:\
                        rf"(?:\s+(?:{cues.ADVERB}|aloud))*[.]$")
 
 
+# A last sentence pointing at the speech to come ('Sleary communicated the following hint, apart to
+# Mr. Bounderby.'): a lead-in too, its speaker oddverbs.FORWARD's.
+FORWARD = regex.compile(r"\b(?:as\s+follows|the\s+following\s+\p{Ll}+)\b[^.!?;\"“”]{0,60}[.]$")
+
+
 def leads_into_next(text: str, start: int, end: int, after_quote: bool) -> bool:
     """Whether narration [start, end) closing a paragraph leads into the next paragraph's speech. It
-    ends the way a lead-in does, in a comma, colon or dash, or on a speech carried on (ONWARD); one
-    that follows the paragraph's last quotation (`after_quote`: `start` at its closing mark) must be
-    more than that quotation's own tag."""
+    ends the way a lead-in does, in a comma, colon or dash, or on a speech carried on or pointed at
+    (ONWARD, FORWARD); one that follows the paragraph's last quotation (`after_quote`: `start` at its
+    closing mark) must be more than that quotation's own tag."""
     lead = text[start:end].rstrip()
     if lead[-1:] in LEAD_END:
         return not (after_quote and _only_its_tail(text, start, end))
     # After a quotation, its own sentence is its tag ('"...," Mrs. Moore interposed.'): not a lead-in.
-    return bool(ONWARD.search(lead)) and not (after_quote and not cues.SENTENCE_END.search(text, start + 1, end))
+    onward = ONWARD.search(lead) or FORWARD.search(lead)
+    return bool(onward) and not (after_quote and not cues.SENTENCE_END.search(text, start + 1, end))
 
 
 def _only_its_tail(text: str, s: int, e: int) -> bool:
