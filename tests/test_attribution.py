@@ -2253,3 +2253,12 @@ def test_a_lead_in_pointing_at_the_speech_to_come_names_its_speaker(lead):
             '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n' + lead + "\n\n"
             '"We shall not wait another hour."')
     assert speakers(text)[-1] == "Walter"
+
+
+def test_a_name_after_to_and_a_verb_is_no_one_spoken_to():
+    """'Mrs. Pell had called to invite Walter to supper': 'called to' and a verb is no 'said to poor
+    Alice'; read as one, Walter became someone the speech addresses, and 'he said' passed over him."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire, and Mrs. Pell was drying the cups; she said nothing.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Mrs. Pell.\n\n'
+            'Mrs. Pell had called to invite Walter to supper, and he was pleased. "I shall come at six," he said.')
+    assert speakers(text)[-1] == "Walter"

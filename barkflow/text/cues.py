@@ -136,7 +136,8 @@ KIN_BEFORE = regex.compile(rf"(?<!\b(?:to|at|with|from|for|of|on|by|upon|towards
 # voice of Mr. Haq'; not a preposition or conjunction, 'said the girl to Jane', 'said the prince when
 # Kitty had gone'; dev PDNC all 16636 -> 16640 right).
 # Without 'the', any one lower-case word before a capital: 'said dour Major Callendar', 'remarked
-# skeptical Anne', 'stammered unhappy Matthew' (dev PDNC all 16867 -> 16869 right, explicit 6954 -> 6956).
+# skeptical Anne', 'stammered unhappy Matthew' (dev PDNC all 16867 -> 16869 right, explicit 6954 -> 6956);
+# not after 'to' ('had called to invite Miss Matty' is no 'said to poor Alice').
 # Three words, 'called the shattered voice of Aziz', was tried: all 16633, its right tags undoing
 # the turns after them.
 _FUNCTION_WORDS = ("to|of|with|at|in|into|on|upon|for|from|by|about|over|under|through|towards?|behind|beside|near|"
@@ -146,7 +147,7 @@ _SECOND_WORD = rf"(?:(?!(?:{_FUNCTION_WORDS})\b)\p{{Ll}}+(?:-\p{{Ll}}+)*|(?<=voi
 EPITHET = regex.compile(r"(?:[Tt]he\s+)?(?:(?:poor|little|old|young|dear|good|kind|honest|pretty|"
                         r"gentle|wise|brave|silly|stout|tall|fat|lean|elder|younger|other)\s+|"
                         rf"(?<=[Tt]he\s+)\p{{Ll}}+(?:-\p{{Ll}}+)*\s+(?:{_SECOND_WORD})?|"
-                        rf"(?!(?:{_FUNCTION_WORDS}|his|her|its|their|my|our|your|an?|the)\b)\p{{Ll}}{{3,}}[ \t\n]+(?=\p{{Lu}}))?")
+                        rf"(?<!\bto\s+)(?!(?:{_FUNCTION_WORDS}|his|her|its|their|my|our|your|an?|the)\b)\p{{Ll}}{{3,}}[ \t\n]+(?=\p{{Lu}}))?")
 # A capitalised word between 'the' (and an epithet) and a name the cast knows without it: 'said the
 # March Hare', 'cried the Black Panther' (the month or colour is no name of its own).
 NAMED_KIND = regex.compile(r"[Tt]he\s+(?:\p{Ll}+(?:-\p{Ll}+)*\s+)?\p{Lu}\p{Ll}+[ \t\n]+")
