@@ -2259,3 +2259,88 @@ def test_the_sentence_after_a_led_in_quotations_stop_is_no_second_tag_of_it():
             'Mr. Hale took up his hat and said, "I shall be back by noon." The door shut, and Mr. Crane '
             "continued his reading.")
     assert speakers(text)[3] == "Mr. Hale"
+
+
+def test_a_lead_in_closing_on_with_names_its_speaker():
+    """'..., but Walter quietly cut him short with:' then the speech: no speech-verb list holds 'cut
+    short' or 'accosted', but the verb's named subject leads in with 'with:'; the sentence's first
+    name and the turns alone gave the quote to Hugh."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            "Hugh looked out at the dark road, but Walter quietly cut him short with:\n\n"
+            '"We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"
+
+
+def test_a_narration_paragraph_ending_on_went_on_leads_into_the_speech():
+    """'..., and Walter went on.' closing a paragraph, the speech in the next: a speech verb carrying
+    on and its full stop lead in as 'Walter went on,' does; read only as narration, its first name
+    and the turns gave the speech to Hugh."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            "Hugh looked out at the dark road for a while, and Walter went on.\n\n"
+            '"We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"
+
+
+def test_an_adjective_of_any_kind_between_tag_verb_and_name():
+    """'"...," said sulky Walter': one lower-case word before the name, not only 'poor' or 'old'; the
+    tag unread, the narration's 'Hugh looked up.' gave it to Hugh."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            'Hugh looked up. "And we shall not wait another hour," said sulky Walter.')
+    assert speakers(text)[-1] == "Walter"
+
+
+@pytest.mark.parametrize("shape", ['"We shall wait no longer," was his answer.',
+                                   'His answer was short and cold: "We shall wait no longer."'])
+def test_a_speech_named_as_his_answer_is_the_pronouns_person(shape):
+    """'"...," was his answer' and 'His answer was:' name the speech as the saying of the one 'his'
+    stands for, as 'was Mary's reasoning' does a name's; read as no tag, the narration's 'Nora
+    looked ...' and the turns gave it to her."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and she did not look up.\n\n"
+            '"Is the kettle on?" asked Nora.\n\n"It is," said Walter.\n\n'
+            "Nora looked at the clock on the wall, and she sighed.\n\n" + shape)
+    assert speakers(text)[-1] == "Walter"
+
+
+def test_a_bare_speech_verb_after_a_name_or_to_leads_in():
+    """'Hugh heard Walter mutter, "..."', 'stopped at the door to shout, "..."': the infinitive is the
+    speech verb there, and its name the speaker; as a noun ('in a hasty whisper:') it is none. Unread,
+    the sentence's first name, Hugh, took Walter's words."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            'Hugh heard Walter mutter, "We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"
+
+
+def test_a_lead_in_ending_on_a_gerund_names_the_sentences_subject():
+    """'..., and Walter rose by the window, remarking:' then the speech: no speech-verb list holds
+    'remarking', so the lead-in went unread and the turns and the sentence's first name, Hugh, took it."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n'
+            "Hugh nodded at the clock, and Walter rose by the window, remarking:\n\n"
+            '"We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"
+
+
+@pytest.mark.parametrize("lead", ["Hugh looked at the clock, and then Walter broke the silence in these words:",
+                                  "Hugh looked at the clock, and then Walter made the following remark."])
+def test_a_lead_in_pointing_at_the_speech_to_come_names_its_speaker(lead):
+    """'..., and then Walter broke the silence in these words:', '... made the following remark.': no
+    speech verb, but 'these words', 'the following', 'thus', 'as follows' point at the speech after
+    them, their clause's named subject its speaker; read only as narration, the sentence's first
+    name, Hugh, took it."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire. Walter was reading, and Hugh watched the rain.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Walter.\n\n' + lead + "\n\n"
+            '"We shall not wait another hour."')
+    assert speakers(text)[-1] == "Walter"
+
+
+def test_a_name_after_to_and_a_verb_is_no_one_spoken_to():
+    """'Mrs. Pell had called to invite Walter to supper': 'called to' and a verb is no 'said to poor
+    Alice'; read as one, Walter became someone the speech addresses, and 'he said' passed over him."""
+    text = ("Walter Brand and Hugh Marsh sat by the fire, and Mrs. Pell was drying the cups; she said nothing.\n\n"
+            '"Is the kettle on?" asked Hugh.\n\n"It is," said Mrs. Pell.\n\n'
+            'Mrs. Pell had called to invite Walter to supper, and he was pleased. "I shall come at six," he said.')
+    assert speakers(text)[-1] == "Walter"

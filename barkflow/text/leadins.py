@@ -6,20 +6,38 @@ that closes with a stop keeps that tag: the sentence after it is no second tag o
 
 from __future__ import annotations
 
+import regex
+
 from barkflow.text import cues
 
 LEAD_END = ",:-—"
 # Marks ending a quotation whose tag follows it ('"...," said Emma'): not a stop.
 TAGGED_END = ",!?-—"
+# A last sentence ending on a verb that opens or carries on a speech, adverbs after it and a full
+# stop ('Mr. Weston went on.', 'she began at once.', 'Mrs. Norris fetched breath, and went on again.'):
+# it leads in as a comma does. Its subject a name or 'he'/'she', or left out after 'and'; not 'the
+# tragedy began.' (dev PDNC all 16865 -> 16867 right, explicit 6952 -> 6954/7202).
+ONWARD = regex.compile(rf"(?:\b\p{{Lu}}\p{{Ll}}+|\b[Hh]e|\b[Ss]he|\bI|\band)(?:\s+{cues.ADVERB})*\s+"
+                       r"(?:went\s+on|broke\s+in|cut\s+in|put\s+in|began|continued|resumed|pursued|interposed)"
+                       rf"(?:\s+(?:{cues.ADVERB}|aloud))*[.]$")
+
+
+# A last sentence pointing at the speech to come ('Sleary communicated the following hint, apart to
+# Mr. Bounderby.'): a lead-in too, its speaker oddverbs.FORWARD's.
+FORWARD = regex.compile(r"\b(?:as\s+follows|the\s+following\s+\p{Ll}+)\b[^.!?;\"“”]{0,60}[.]$")
 
 
 def leads_into_next(text: str, start: int, end: int, after_quote: bool) -> bool:
     """Whether narration [start, end) closing a paragraph leads into the next paragraph's speech. It
-    ends the way a lead-in does, in a comma, colon or dash; one that follows the paragraph's last
-    quotation (`after_quote`: `start` at its closing mark) must be more than that quotation's own tag."""
-    if start >= end or text[start:end].rstrip()[-1:] not in LEAD_END:
-        return False
-    return not (after_quote and _only_its_tail(text, start, end))
+    ends the way a lead-in does, in a comma, colon or dash, or on a speech carried on or pointed at
+    (ONWARD, FORWARD); one that follows the paragraph's last quotation (`after_quote`: `start` at its
+    closing mark) must be more than that quotation's own tag."""
+    lead = text[start:end].rstrip()
+    if lead[-1:] in LEAD_END:
+        return not (after_quote and _only_its_tail(text, start, end))
+    # After a quotation, its own sentence is its tag ('"...," Mrs. Moore interposed.'): not a lead-in.
+    onward = ONWARD.search(lead) or FORWARD.search(lead)
+    return bool(onward) and not (after_quote and not cues.SENTENCE_END.search(text, start + 1, end))
 
 
 def _only_its_tail(text: str, s: int, e: int) -> bool:
