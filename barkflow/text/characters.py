@@ -42,6 +42,7 @@ from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.places import no_person
 from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_given_saints, with_saints
+from barkflow.text.surnamed import fathers_surnames
 from barkflow.text.titles import (
     ANYONES,
     FEMALE_TITLES,
@@ -630,7 +631,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
-    for e in _merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans)):
+    for e in fathers_surnames(_merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans)), text, spans, _MAN_SURNAME_TITLES):
         if e.mentioned < min_mentions or not foreign.styled_rank(e.forms) and \
                 no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
             continue
