@@ -41,3 +41,21 @@ def test_the_bare_surname_stays_with_the_son_where_the_narration_tags_him_by_it_
     text = _story(son_tags=4)
     crane, father, son = _owners(text, "Crane", "Mr. Crane", "Walter")
     assert crane == son != father
+
+
+def test_a_boy_called_master_before_his_first_name_is_not_the_mister_of_his_surname():
+    """'Master Edwin Ware' is the son of the house, not the 'Mr. Ware' the merge took Master for
+    another title of (as Dr. Aziz is Mr. Aziz)."""
+    text = ('Mr. Ware came in from the fields. "Where is the boy?" asked Mr. Ware. Master Edwin Ware '
+            'was hiding in the loft. "Master Edwin Ware, come down!" the cook called. Edwin Ware did not '
+            'answer. Mr. Ware laughed. "He will come down for his supper," said Mr. Ware. Edwin Ware did.')
+    father, son = _owners(text, "Mr. Ware", "Edwin Ware")
+    assert father != son
+
+
+def test_the_father_named_in_full_too_still_takes_the_bare_surname():
+    """Mr. Crane is also 'John Crane', where his son is 'Master Walter Crane': a first name, but not
+    the son's."""
+    text = "John Crane owned the mill. John Crane was old. " + _story(son_tags=14).replace("Mr. Walter Crane", "Master Walter Crane")
+    crane, father, full, son = _owners(text, "Crane", "Mr. Crane", "John Crane", "Walter")
+    assert crane == father == full != son

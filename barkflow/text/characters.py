@@ -42,7 +42,7 @@ from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.places import no_person
 from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_given_saints, with_saints
-from barkflow.text.surnamed import fathers_surnames
+from barkflow.text.surnamed import boy_and_man, fathers_surnames
 from barkflow.text.titles import (
     ANYONES,
     FEMALE_TITLES,
@@ -408,7 +408,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     matches.append(e)  # a rank he is named in full with: Major Dobbin is Major William Dobbin
                 elif (title, f"{e.first} {e.last}") in e.forms:
                     told_apart = True  # 'Miss Matilda Jenkyns', named in full to tell her from another
-            elif e.title != title and ({e.title, title} <= MALE_OR_NEUTRAL - FIRST_NAME_TITLES
+            elif e.title != title and not boy_and_man(e, title) and ({e.title, title} <= MALE_OR_NEUTRAL - FIRST_NAME_TITLES
                                        or foreign.one_address(e.title, title)) \
                     and (e.first is None or full_titled[(e.first, e.last)] < 3) and not foreign.two_ranks(e.title, title):
                 # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.

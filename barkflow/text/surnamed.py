@@ -1,12 +1,16 @@
-"""Whose a bare surname is where a father and his son share it.
+"""Whose a bare surname is where a father and his son share it, and the son called Master.
 
 The son is named by his first name ('Philip', 'Philip Wakem', 'Mr. Philip', as servants call the
-son of the house); the father by title and surname ('Mr. Wakem'), an entry of its own that the
-merge kept apart from the son's, having no first name to join him by. characters.py gives the bare
+son of the house); the father by title and surname ('Mr. Wakem', maybe 'John Wakem' too), an entry
+of its own that the merge kept apart from the son's. characters.py gives the bare
 surname to the far commoner man with a man's title among his forms: the son. Where the narration
 tags speeches with the bare surname ('"...," said Wakem'), it is the father's: the narrator calls
 the son by his first name. Only there: in dialogue a young man's friends call him by his surname
 ('Hullo, Emerson!'), the son, and a surname the narration never puts to a speech tells nothing.
+
+Master before a first name is a boy's title: 'Master George Shelby' is the son of the 'Mr. Shelby'
+whose household calls him so, whom the merge, taking Master and Mr. for one man's two titles
+(as Dr. Aziz is Mr. Aziz), made one person with his father.
 """
 
 from __future__ import annotations
@@ -39,15 +43,25 @@ def _son_of_the_house(e) -> bool:
 
 def fathers_surnames(entries: list, text: str, spans: dict, man_titles: set[str]) -> list:
     """`entries` with a bare surname a son's entry took moved to the one man the book calls by a
-    man's title and that surname alone and never by a first name (his father), where the narration
+    man's title and that surname alone and by no first name of the son's (his father), where the narration
     tags speeches with that bare surname."""
     for son in entries:
         if not son.first or not son.last or (None, son.last) not in son.forms or not _son_of_the_house(son):
             continue
         last = son.last
-        fathers = [e for e in entries if e is not son and e.first is None and e.last == last and e.gender != "F"
+        fathers = [e for e in entries if e is not son and e.first != son.first and e.last == last and e.gender != "F"
                    and any(t in man_titles and name == last for t, name in e.forms)]
         by_surname = _tags(text, spans.get((None, last), []))
         if len(fathers) == 1 and by_surname >= _TAGS and _tags(text, spans.get((None, son.first), [])) >= _FIRST_NAMED * by_surname:
             fathers[0].forms[(None, last)] += son.forms.pop((None, last))
     return entries
+
+
+
+def boy_and_man(e, title: str | None) -> bool:
+    """Whether e is a boy the book calls Master before his first name ('Master George Shelby'), and
+    `title` a grown man's: the son of the 'Mr. Shelby' whose house calls him so, not Mr. Shelby.
+    Not Master before a surname alone, an older style's address to a grown commoner ('Master
+    Stickles', 'Master Planchet')."""
+    return bool(e.first) and title != "Master" and any(
+        t == "Master" and name.split()[0] == e.first for t, name in e.forms)
