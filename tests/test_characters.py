@@ -413,3 +413,14 @@ def test_a_rank_and_surname_is_not_the_woman_named_in_full_with_that_surname():
     cast = find_characters(text)
     tiva = _owner(cast, "Tiva Ruel")
     assert "Captain Ruel" not in tiva.aliases and tiva.gender == "F"
+
+
+def test_a_womans_clipped_name_joins_her_though_a_mister_shares_her_surname():
+    """'Pen' is Penelope Crane, whose sex only the census tells: a Mr. Crane in the book may be the
+    father a son is named for, never the father of a girl's name."""
+    text = ('Mr. Crane read the paper, and Penelope Crane laughed at him. "Come here," said Mr. Crane to '
+            'Penelope. Then Penelope smiled. "You are a tease," said Mr. Crane, and Pen laughed again. So '
+            'Penelope went out, and later Pen came back. At last Pen sat down. Mr. Crane sighed.')
+    cast = find_characters(text).characters
+    pen, penelope = (next(c.id for c in cast if name in c.aliases) for name in ("Pen", "Penelope"))
+    assert pen == penelope

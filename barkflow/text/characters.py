@@ -308,11 +308,11 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
     """Whether `first` is one first name with one e is called by (only its familiar form, where
     familiar_only), one the book never names beside it ('Anna and Annabel': two people) nor after
     Sir/Lady ('Tom' is not 'Sir Thomas', his father). Not where the book also has a Mr. of e's
-    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for, unless that Mr.
-    is a third man (joins.py); no Mr. is Miss Matilda Jenkyns, whom 'Miss Matty Jenkyns' names. A
-    first name e already wears is its own ('Jos Sedley', where 'Mr. Jos Sedley' joined Joseph)."""
+    surname: Tom may be the son of the Thomas Gradgrind he is named for, unless that Mr. is a third
+    man (joins.py); no Mr. is Miss Matty Jenkyns, nor any woman's name of the census: 'Pen' is Silas
+    Lapham's daughter Penelope (dev unchanged). A first name e already wears is its own (Jos Sedley)."""
     return any((first == g and not familiar_only or one_given_name(first, g) and (
-        e.last not in misters or e.gender == "F" or joins.another_mister(misters[e.last], first, g)))
+        e.last not in misters or "F" in (e.gender, given_sex(g)) or joins.another_mister(misters[e.last], first, g)))
         and (first, g) not in apart and (not familiar_only or familiar(first, g)) for g in joins.plain_givens(e))
 
 
