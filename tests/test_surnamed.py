@@ -59,3 +59,13 @@ def test_the_father_named_in_full_too_still_takes_the_bare_surname():
     text = "John Crane owned the mill. John Crane was old. " + _story(son_tags=14).replace("Mr. Walter Crane", "Master Walter Crane")
     crane, father, full, son = _owners(text, "Crane", "Mr. Crane", "John Crane", "Walter")
     assert crane == father == full != son
+
+
+def test_a_bare_surname_far_commoner_than_its_only_miss_is_a_character_of_its_own():
+    """The maid the narration calls 'Rudd', whom a visitor once calls 'Miss Rudd': the bare surname
+    is her name, not one a Miss and a Mrs. share and no one owns."""
+    lines = ['"The kettle is on," said Rudd, and then Rudd went down.', 'At noon Rudd came back.']
+    text = ('The visitor bowed. "Good day, Miss Rudd," he said. ' + " ".join(lines * 8)
+            + ' Mrs. Rudd, her aunt, came in.')
+    cast = find_characters(text).characters
+    assert any(c.aliases == ("Rudd",) for c in cast)

@@ -42,7 +42,7 @@ from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.places import no_person
 from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_given_saints, with_saints
-from barkflow.text.surnamed import boy_and_man, fathers_surnames
+from barkflow.text.surnamed import boy_and_man, fathers_surnames, shared_surname
 from barkflow.text.titles import (
     ANYONES,
     FEMALE_TITLES,
@@ -575,7 +575,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         # A bare surname several characters share, or a stray word: no character. A word counted
         # a surname only from a longer form no one else bears is still its own name ('Kaa', 59
         # times alone, once ending 'Seeonee Pack Kaa' where a contents line ran into the next).
-        shared = last and any(e.last == last for e in entries)
+        shared = last and shared_surname(entries, last, n)
         if target is None and len(words) == 1 and not title and (shared or n < min_mentions):
             continue
         if target is None:

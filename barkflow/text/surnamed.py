@@ -1,4 +1,4 @@
-"""Whose a bare surname is where a father and his son share it, and the son called Master.
+"""Whose a bare surname is: a father's or his son's, a servant's; and the son called Master.
 
 The son is named by his first name ('Philip', 'Philip Wakem', 'Mr. Philip', as servants call the
 son of the house); the father by title and surname ('Mr. Wakem', maybe 'John Wakem' too), an entry
@@ -11,6 +11,9 @@ the son by his first name. Only there: in dialogue a young man's friends call hi
 Master before a first name is a boy's title: 'Master George Shelby' is the son of the 'Mr. Shelby'
 whose household calls him so, whom the merge, taking Master and Mr. for one man's two titles
 (as Dr. Aziz is Mr. Aziz), made one person with his father.
+
+A bare surname that only women called Miss or Mrs. share, said ten times as often as all of them,
+is someone's own name (a servant's, or an untitled husband's), not a shared one that names no one.
 """
 
 from __future__ import annotations
@@ -65,3 +68,19 @@ def boy_and_man(e, title: str | None) -> bool:
     Stickles', 'Master Planchet')."""
     return bool(e.first) and title != "Master" and any(
         t == "Master" and name.split()[0] == e.first for t, name in e.forms)
+
+
+# A bare surname said this many times as often as every Miss and Mrs. of it together is a person of
+# its own: North and South's servant 'Dixon' (222 times; 'Miss Dixon' 4, 'Mrs. Dixon' 2, each the
+# same woman in another's mouth), or a man the book never titles beside his wife and daughter.
+_OWN_SURNAME = 10
+
+
+def shared_surname(entries: list, last: str, n: int) -> bool:
+    """Whether a bare surname said `n` times names no one of its own, being shared by the entries
+    that bear it: not where they are only women named by Miss or Mrs. and the surname, far rarer."""
+    bearers = [e for e in entries if e.last == last]
+    if not bearers:
+        return False
+    titled_women = all(e.first is None and e.gender == "F" for e in bearers)
+    return not (titled_women and n >= _OWN_SURNAME * sum(e.mentioned for e in bearers))
