@@ -12,7 +12,7 @@ def _owners(text: str, *names: str) -> list[int]:
 
 def _story(son_tags: int) -> str:
     """Mr. Crane the miller and his son Walter ('Mr. Walter' to the maid): the narration tags the
-    father 'said Crane' four times and the son 'said Walter' `son_tags` times."""
+    father 'said Crane' four times and the son 'said Walter' `son_tags` times (three or more)."""
     scenes = [
         'Mr. Walter Crane came home late. "Mr. Walter, your supper is cold," the maid told him.',
         'Mr. Walter Crane ate it. Mr. Walter Crane was the miller\'s son.',
@@ -24,9 +24,8 @@ def _story(son_tags: int) -> str:
         'Walter laughed. "Nor for you, father," said Walter.',
         '"Enough," said Crane, and Mr. Crane went up to bed.',
     ]
-    extra = ['"Good night," said Walter, and Walter went out to the yard.'] * max(0, son_tags - 4)
-    story = " ".join(scenes + extra)
-    return story if son_tags >= 4 else story.replace('said Walter', 'Walter answered', 4 - son_tags)
+    extra = ['"Good night," said Walter, and Walter went out to the yard.'] * (son_tags - 3)
+    return " ".join(scenes + extra)
 
 
 def test_the_bare_surname_of_the_narrations_tags_is_the_father_where_the_son_is_tagged_by_first_name():
