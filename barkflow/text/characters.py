@@ -26,6 +26,7 @@ import regex
 
 from barkflow.text import cues, foreign, joins, rankednames
 from barkflow.text.clipped import join_clipped
+from barkflow.text.epithets import joined_epithets, with_epithets
 from barkflow.text.givennames import (
     FORMAL_GENDER,
     PET,
@@ -229,6 +230,7 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
             continue
         # 'Reggie St Cloud': 'St Cloud' one surname word (dev all 16694 -> 16729, answered 81.8 -> 81.9%).
         words = with_saints(regex.split(r"\s+", m.group("name")), title)
+        words = joined_epithets(words, names)  # 'Little Dorrit' (epithets.py)
         # Drop sentence-initial words that are not names (But Elizabeth -> Elizabeth).
         while words and words[0] not in names and not (title and len(words) == 1):
             words = words[1:]
@@ -627,7 +629,7 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
 
 def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     """The characters named in `text`, aliases merged; see the module docstring."""
-    forms, spans = _name_forms(text, _name_words(text))
+    forms, spans = _name_forms(text, with_epithets(text, _name_words(text)))
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
