@@ -425,3 +425,14 @@ def test_a_pet_name_that_is_a_modal_verb_is_a_name_where_tags_name_it():
     assert {"Will", "Will Ladislaw"} <= set(_owner(cast, "Will").aliases)
     without_tags = text.replace("said Will", "said he")
     assert not any("Will" in a for c in find_characters(without_tags).characters for a in c.aliases)
+
+
+def test_a_womans_clipped_name_joins_her_though_a_mister_shares_her_surname():
+    """'Pen' is Penelope Crane, whose sex only the census tells: a Mr. Crane in the book may be the
+    father a son is named for, never the father of a girl's name."""
+    text = ('Mr. Crane read the paper, and Penelope Crane laughed at him. "Come here," said Mr. Crane to '
+            'Penelope. Then Penelope smiled. "You are a tease," said Mr. Crane, and Pen laughed again. So '
+            'Penelope went out, and later Pen came back. At last Pen sat down. Mr. Crane sighed.')
+    cast = find_characters(text).characters
+    pen, penelope = (next(c.id for c in cast if name in c.aliases) for name in ("Pen", "Penelope"))
+    assert pen == penelope

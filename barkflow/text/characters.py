@@ -26,6 +26,7 @@ import regex
 
 from barkflow.text import cues, foreign, joins, rankednames
 from barkflow.text.clipped import join_clipped
+from barkflow.text.epithets import joined_epithets, with_epithets
 from barkflow.text.givennames import (
     FORMAL_GENDER,
     PET,
@@ -42,6 +43,7 @@ from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.places import no_person
 from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_given_saints, with_saints
+from barkflow.text.surnamed import boy_and_man, fathers_surnames, shared_surname
 from barkflow.text.titles import (
     ANYONES,
     FEMALE_TITLES,
@@ -229,6 +231,7 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
             continue
         # 'Reggie St Cloud': 'St Cloud' one surname word (dev all 16694 -> 16729, answered 81.8 -> 81.9%).
         words = with_saints(regex.split(r"\s+", m.group("name")), title)
+        words = joined_epithets(words, names)  # 'Little Dorrit' (epithets.py)
         # Drop sentence-initial words that are not names (But Elizabeth -> Elizabeth).
         while words and words[0] not in names and not (title and len(words) == 1):
             words = words[1:]
@@ -308,11 +311,11 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
     """Whether `first` is one first name with one e is called by (only its familiar form, where
     familiar_only), one the book never names beside it ('Anna and Annabel': two people) nor after
     Sir/Lady ('Tom' is not 'Sir Thomas', his father). Not where the book also has a Mr. of e's
-    surname: Tom Gradgrind may be the son of the Thomas Gradgrind he is named for, unless that Mr.
-    is a third man (joins.py); no Mr. is Miss Matilda Jenkyns, whom 'Miss Matty Jenkyns' names. A
-    first name e already wears is its own ('Jos Sedley', where 'Mr. Jos Sedley' joined Joseph)."""
+    surname: Tom may be the son of the Thomas Gradgrind he is named for, unless that Mr. is a third
+    man (joins.py); no Mr. is Miss Matty Jenkyns, nor any woman's name of the census: 'Pen' is Silas
+    Lapham's daughter Penelope (dev unchanged). A first name e already wears is its own (Jos Sedley)."""
     return any((first == g and not familiar_only or one_given_name(first, g) and (
-        e.last not in misters or e.gender == "F" or joins.another_mister(misters[e.last], first, g)))
+        e.last not in misters or "F" in (e.gender, given_sex(g)) or joins.another_mister(misters[e.last], first, g)))
         and (first, g) not in apart and (not familiar_only or familiar(first, g)) for g in joins.plain_givens(e))
 
 
@@ -408,7 +411,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     matches.append(e)  # a rank he is named in full with: Major Dobbin is Major William Dobbin
                 elif (title, f"{e.first} {e.last}") in e.forms:
                     told_apart = True  # 'Miss Matilda Jenkyns', named in full to tell her from another
-            elif e.title != title and ({e.title, title} <= MALE_OR_NEUTRAL - FIRST_NAME_TITLES
+            elif e.title != title and not boy_and_man(e, title) and ({e.title, title} <= MALE_OR_NEUTRAL - FIRST_NAME_TITLES
                                        or foreign.one_address(e.title, title)) \
                     and (e.first is None or full_titled[(e.first, e.last)] < 3) and not foreign.two_ranks(e.title, title):
                 # Dr. Aziz is Mr. Aziz; Mr. Vane is Edmund Vane, though he is also Captain Vane.
@@ -575,7 +578,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         # A bare surname several characters share, or a stray word: no character. A word counted
         # a surname only from a longer form no one else bears is still its own name ('Kaa', 59
         # times alone, once ending 'Seeonee Pack Kaa' where a contents line ran into the next).
-        shared = last and any(e.last == last for e in entries)
+        shared = last and shared_surname(entries, last, n)
         if target is None and len(words) == 1 and not title and (shared or n < min_mentions):
             continue
         if target is None:
@@ -627,11 +630,11 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
 
 def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     """The characters named in `text`, aliases merged; see the module docstring."""
-    forms, spans = _name_forms(text, _name_words(text))
+    forms, spans = _name_forms(text, with_epithets(text, _name_words(text)))
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
-    for e in _merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans)):
+    for e in fathers_surnames(_merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans)), text, spans, _MAN_SURNAME_TITLES):
         if e.mentioned < min_mentions or not foreign.styled_rank(e.forms) and \
                 no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
             continue
