@@ -2245,3 +2245,16 @@ def test_a_first_person_narrator_is_in_the_scene_after_a_break():
             "I was at the fair the next day, and I stood a long while at the last booth.\n\n"
             '"Will you buy a ribbon?" asked Nora.\n\n"Not to-day."\n\n"A pretty one?"\n\n"I have no need of one."')
     assert speakers(text)[-4:] == ["Nora", "Jenny Wren", "Nora", "Jenny Wren"]
+
+
+def test_speech_retold_as_said_that_is_answered_by_someone_else():
+    """'Walter looked at the sky, and said that it would rain.' then an untagged speech: what he
+    said is retold, so the speech is the answer, not his; read as the narration's subject leading
+    into it, it was his."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            "They went out into the yard together. Walter looked at the sky, and said that it would rain "
+            "before noon.\n\n"
+            '"Then we shall stay in and mend the nets."\n\n'
+            "They went back to the kitchen.")
+    assert speakers(text)[2] == "Nora"
