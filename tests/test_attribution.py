@@ -2258,3 +2258,15 @@ def test_speech_retold_as_said_that_is_answered_by_someone_else():
             '"Then we shall stay in and mend the nets."\n\n'
             "They went back to the kitchen.")
     assert speakers(text)[2] == "Nora"
+
+
+def test_a_lone_speakers_partner_is_not_one_the_talk_speaks_of():
+    """'Nora waved to them. / "...," said Tom. / "Nora is always late." / ...': the latest name before
+    the exchange is Nora's, but its speeches speak of her, not to her: Tom talks with Walter."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up. "
+            "Tom Pell sat by the fire.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n"Good," said Tom.\n\n'
+            "Walter and Tom went out to the gate to wait for the cart. Nora waved to them from the window.\n\n"
+            '"She will be late again," said Tom.\n\n"Nora is always late."\n\n"Then we must wait for her."\n\n'
+            '"I shall not wait long."')
+    assert speakers(text)[3:] == ["Tom Pell", "Walter", "Tom Pell", "Walter"]
