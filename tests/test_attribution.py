@@ -2270,3 +2270,17 @@ def test_a_lone_speakers_partner_is_not_one_the_talk_speaks_of():
             '"She will be late again," said Tom.\n\n"Nora is always late."\n\n"Then we must wait for her."\n\n'
             '"I shall not wait long."')
     assert speakers(text)[3:] == ["Tom Pell", "Walter", "Tom Pell", "Walter"]
+
+
+def test_the_one_just_heard_is_not_the_partner_where_the_talk_speaks_of_them():
+    """'Nora ... went out. Tom Pell came in ... Walter looked up. / "Nora has gone to the mill."':
+    Walter was just heard talking with Nora, but the exchange speaks of her: he talks with Tom."""
+    text = ("Tom Pell sat by the fire in the morning, and Tom said little.\n\n"
+            '"It will rain," said Tom.\n\n'
+            + "The day went on slowly, and the rain held off until the evening. " * 25 + "\n\n"
+            "Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n"Then I will have some tea," said Walter.\n\n'
+            "Nora put on her shawl and went out. A minute later Tom Pell came in from the yard. Walter looked up.\n\n"
+            '"Nora has gone to the mill."\n\n"Then I shall go after her."\n\n"She will not thank you."\n\n'
+            '"I know it."')
+    assert speakers(text)[4:] == ["Walter", "Tom Pell", "Walter", "Tom Pell"]

@@ -459,7 +459,10 @@ def conversations(turns: list[Turn], ctx) -> None:
                 other = ctx.narrator
             if not called and not any(_tagged(t) for t in run):
                 # (only untagged: for a tagged lone speaker, 16263 right but answered 79.24 -> 79.14%)
-                other = still_talking(run, known, other, heard)
+                # not the one just heard where the exchange speaks of them ('Nora put on her shawl and
+                # went out. ... / "Nora has gone to the mill."'): dev PDNC all 16924 -> 16926 right
+                going_on = still_talking(run, known, other, heard)
+                other = other if going_on in _spoken_of(ctx, run[:SPOKEN_OF]) else going_on
             elif not called and other is None and (just := _just_heard(run, known, heard)) is not None:
                 # A tagged lone speaker with no one named nearby, just heard talking with someone
                 # (a paragraph opening with narration cut the exchange: 'He walked about the room.
