@@ -2344,3 +2344,110 @@ def test_a_name_after_to_and_a_verb_is_no_one_spoken_to():
             '"Is the kettle on?" asked Hugh.\n\n"It is," said Mrs. Pell.\n\n'
             'Mrs. Pell had called to invite Walter to supper, and he was pleased. "I shall come at six," he said.')
     assert speakers(text)[-1] == "Walter"
+
+
+def test_a_lone_speakers_partner_is_not_named_from_before_a_scene_break():
+    """'*  *  *' then '"...?" asked Walter. / "..., sir." / ...': the names read before the break
+    belong to the scene it closed; taken as Walter's partner, Nora answered the shopman's lines."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            "Nora went up to bed early, and Nora slept badly.\n\n"
+            "*       *       *       *       *\n\n"
+            "The next morning the shop on the corner was empty but for its keeper.\n\n"
+            '"Have you any string?" asked Walter.\n\n"Only the brown, sir."\n\n"That will do."\n\n'
+            '"Sixpence, sir."')
+    assert speakers(text)[2:] == ["Walter", None, "Walter", None]
+
+
+def test_an_exchange_no_tag_voices_opens_with_the_one_called_answering():
+    """'"Oh, Walter, is that you?" / "Yes." / ...' with no tag and no narration naming a speaker:
+    Walter, called by name, answers, and talks with Nora, named just before; no one was voiced."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            "That was in the spring. By the autumn Walter had taken rooms in the town, and Nora wrote "
+            "to him every week. One evening the telephone in the hall of his lodging house rang at last.\n\n"
+            "The line was bad.\n\n"
+            '"Oh, Walter, is that you? I can hardly hear."\n\n"Yes, it is. Is all well?"\n\n'
+            '"Quite well. Will you come to tea on Sunday?"\n\n"Gladly."')
+    assert speakers(text)[2:] == ["Nora", "Walter", "Nora", "Walter"]
+
+
+def test_a_name_alone_answers_and_calls_no_one():
+    """'"Anyone else?" / "Lady Pell." / "..."': a speech that is a name and nothing more answers a
+    question; read as calling her, it made her the exchange's known speaker, and Walter, named
+    before, her partner in a talk neither is at."""
+    text = ("Walter Brand came into the kitchen. Lady Pell was drying the cups.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Lady Pell.\n\n'
+            "Walter and Lady Pell went out. The boy came in from the yard with the milk, and the door banged.\n\n"
+            "The kitchen was warm.\n\n"
+            '"Is anyone coming to tea?"\n\n"Your aunt."\n\n"Anyone else?"\n\n"Lady Pell."\n\n'
+            '"Oh. Will she bring the dog?"')
+    assert "Walter" not in speakers(text)[2:]
+
+
+def test_a_described_speakers_call_is_not_voiced_by_the_partner_of_the_one_called():
+    """'"..., Walter, ...?" said the old gentleman. / "No." / ...': no name tags the exchange, and
+    a description is left to the roles, which read it after turn-taking; starting the count from
+    Walter answering the call gave the old gentleman's question to Tom, named just before."""
+    text = ("Walter Brand came into the kitchen. Tom Pell was drying the cups.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Tom.\n\n'
+            "That was in the morning. At noon Walter walked up to the great house, and Tom went with him "
+            "as far as the lodge gates, where he left him and turned back along the river.\n\n"
+            "The library was cold.\n\n"
+            '"You have not seen the dog to-day, Walter, have you?" said the old gentleman.\n\n'
+            '"No, sir, I have not."\n\n"He has run off again, the wretch."')
+    assert speakers(text)[2] != "Tom"
+
+
+def test_a_first_person_narrator_is_in_the_scene_after_a_break():
+    """'*  *  *' then '"...?" asked Nora. / "..."': the names read before the break belong to the
+    scene it closed, but a first-person narrator named there is in every scene, and answers."""
+    text = ("My name is Jenny Wren. I went down to the kitchen. Walter Brand was there, and I sat with him "
+            "by the fire.\n\n"
+            + '"It is cold," said I.\n\n"It is, Jenny," said Walter.\n\nWe sat on.\n\n' * 20
+            + "Nora Pell came in, and I gave her my chair. Walter thanked Jenny Wren for it.\n\n"
+            '"Is the kettle on?" asked Nora.\n\n"It is," said I.\n\n'
+            "I went out soon after. I walked by the river until dark, and I thought of nothing at all.\n\n"
+            "*       *       *       *       *\n\n"
+            "I was at the fair the next day, and I stood a long while at the last booth.\n\n"
+            '"Will you buy a ribbon?" asked Nora.\n\n"Not to-day."\n\n"A pretty one?"\n\n"I have no need of one."')
+    assert speakers(text)[-4:] == ["Nora", "Jenny Wren", "Nora", "Jenny Wren"]
+
+
+def test_speech_retold_as_said_that_is_answered_by_someone_else():
+    """'Walter looked at the sky, and said that it would rain.' then an untagged speech: what he
+    said is retold, so the speech is the answer, not his; read as the narration's subject leading
+    into it, it was his."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n'
+            "They went out into the yard together. Walter looked at the sky, and said that it would rain "
+            "before noon.\n\n"
+            '"Then we shall stay in and mend the nets."\n\n'
+            "They went back to the kitchen.")
+    assert speakers(text)[2] == "Nora"
+
+
+def test_a_lone_speakers_partner_is_not_one_the_talk_speaks_of():
+    """'Nora waved to them. / "...," said Tom. / "Nora is always late." / ...': the latest name before
+    the exchange is Nora's, but its speeches speak of her, not to her: Tom talks with Walter."""
+    text = ("Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up. "
+            "Tom Pell sat by the fire.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n"Good," said Tom.\n\n'
+            "Walter and Tom went out to the gate to wait for the cart. Nora waved to them from the window.\n\n"
+            '"She will be late again," said Tom.\n\n"Nora is always late."\n\n"Then we must wait for her."\n\n'
+            '"I shall not wait long."')
+    assert speakers(text)[3:] == ["Tom Pell", "Walter", "Tom Pell", "Walter"]
+
+
+def test_the_one_just_heard_is_not_the_partner_where_the_talk_speaks_of_them():
+    """'Nora ... went out. Tom Pell came in ... Walter looked up. / "Nora has gone to the mill."':
+    Walter was just heard talking with Nora, but the exchange speaks of her: he talks with Tom."""
+    text = ("Tom Pell sat by the fire in the morning, and Tom said little.\n\n"
+            '"It will rain," said Tom.\n\n'
+            + "The day went on slowly, and the rain held off until the evening. " * 25 + "\n\n"
+            "Walter Brand came into the kitchen. Nora Pell was drying the cups, and Nora did not look up.\n\n"
+            '"Is the kettle on?" asked Walter.\n\n"It is," said Nora.\n\n"Then I will have some tea," said Walter.\n\n'
+            "Nora put on her shawl and went out. A minute later Tom Pell came in from the yard. Walter looked up.\n\n"
+            '"Nora has gone to the mill."\n\n"Then I shall go after her."\n\n"She will not thank you."\n\n'
+            '"I know it."')
+    assert speakers(text)[4:] == ["Walter", "Tom Pell", "Walter", "Tom Pell"]
