@@ -2177,3 +2177,14 @@ def test_a_clipped_name_said_only_in_address_is_the_full_names_bearer():
             '"Oh, Matt, she is in bed now," said Ethan.\n\n"Then we must hurry."\n\n'
             'They went on down the hill. "Are you cold, Matt?" asked Ethan. Mattie shook her head.')
     assert all("Mattie" in (who or "") for who in speakers(text)[1::2][:3])
+
+
+def test_a_common_word_surname_the_tags_name_is_its_bearer():
+    """'said Good' beside 'Captain Good': a common word after a title is a surname, and alone in a
+    tag's name position (twice or more) it names the same man; left out, his tagged speeches went
+    to whoever spoke before."""
+    text = ("Captain Good rowed us to the wreck, and Tom Ferris sat in the bow.\n\n"
+            '"She has settled since the storm," said Good.\n\n"Can we board her?" asked Ferris.\n\n'
+            '"Not before the tide turns," said Good.\n\n"Then we wait," said Ferris.\n\n'
+            '"We wait, and we keep dry," said Good.')
+    assert [who and "Good" in who for who in speakers(text)[::2]] == [True, True, True]
