@@ -1,0 +1,147 @@
+"""A story told inside a first-person book by another 'I': a diary, a written narrative, a tale that
+takes over the telling for chapters (The Tenant of Wildfell Hall's Helen inside Gilbert's letters,
+The Moonstone's narrators one after another). Each teller's stretch is where the people answering
+the narrator call one name, for many speeches running; a stretch whose name is someone the rest of
+the book speaks with and names in its narration is that person's telling, and its 'I' is theirs.
+
+Nicknames of the one narrator ('Davy', 'Trotwood', then 'Copperfield'; 'Nelly' beside 'Ellen Dean')
+also come in stretches, but the rest of the book neither names them in its narration nor gives them
+speeches: the narration there says 'I'. `ctx` is attribution's context, as in narrator.py."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from itertools import pairwise
+
+import regex
+
+from barkflow.text.titles import TITLES
+from barkflow.text.turns import IMPLICIT
+
+# Votes (calls in the speeches answering the narrator's) either side of one that make its window.
+WINDOW = 12
+# A window's leading name: called this often, and twice as often as any other in the window.
+LEADS = 4
+# Calls that make a stretch someone's telling, and speeches of theirs outside it that make them one
+# of the people the rest of the book talks with.
+TELLER_CALLS = 8
+SPOKEN_ELSEWHERE = 5
+# A heading line where a telling may begin: a part's ('Third Narrative', 'Book II', 'Journal of ...')
+# before a chapter's ('CHAPTER XVI', a roman numeral alone).
+PART = r"[\w ]*(?:NARRATIVE|Narrative|JOURNAL|Journal|DIARY|Diary|PERIOD|Period)\b|(?:BOOK|Book|PART|Part)\b"
+HEADINGS = [regex.compile(rf"(?m)^[ \t]*(?:{PART})"), regex.compile(r"(?m)^[ \t]*(?:(?:CHAPTER|Chapter)\b|[IVXLC]+\.?[ \t]*$)")]
+# A speech calling the teller by name only, and not tagged by them ('said I'): not theirs.
+SAID_I = 0.9
+
+
+def _words(character) -> set[str]:
+    """A character's name words, titles left out ('Mrs. Huntingdon' -> {'Huntingdon'})."""
+    return {w for alias in character.aliases for w in alias.replace(".", "").split() if w not in TITLES}
+
+
+def _votes(turns, narrator: int) -> list[tuple[int, int]]:
+    """(turn index, character) for each name called in a speech next to one of the narrator's."""
+    answers = set()
+    for i, turn in enumerate(turns):
+        if turn.speaker == narrator:
+            answers.update(j for j in (i - 1, i + 1) if 0 <= j < len(turns) and turns[j].speaker != narrator
+                           and abs(turns[j].paragraph - turn.paragraph) == 1)
+    return [(j, cid) for j in sorted(answers) for cid in sorted(set(turns[j].vocatives))]
+
+
+def _runs(votes: list[tuple[int, int]]) -> list[list]:
+    """[first turn, last turn, name, calls] for each stretch of votes where one name leads."""
+    runs: list[list] = []
+    window = Counter(cid for _, cid in votes[:WINDOW])
+    for k, (j, cid) in enumerate(votes):
+        if k + WINDOW < len(votes):
+            window[votes[k + WINDOW][1]] += 1
+        if k - WINDOW - 1 >= 0:
+            window[votes[k - WINDOW - 1][1]] -= 1
+        top = window.most_common(2)
+        if top[0][1] < LEADS or len(top) > 1 and top[0][1] < 2 * top[1][1]:
+            continue
+        lead = top[0][0]
+        if runs and runs[-1][2] == lead:
+            runs[-1][1] = j
+        else:
+            runs.append([j, j, lead, 0])
+        runs[-1][3] += cid == lead
+    return runs
+
+
+def _one_person(characters, a: int, b: int) -> bool:
+    """Whether two names are one person's: a shared name word ('Nelly Dean', 'Ellen Dean'), or both
+    within one entry's names ('Mr. Franklin' and 'Mr. Blake' in 'Mr. Franklin Blake')."""
+    wa, wb = _words(characters[a]), _words(characters[b])
+    return bool(wa & wb) or any(wa | wb <= _words(c) for c in characters)
+
+
+def hand_to_tellers(turns, ctx, narrator: int) -> None:
+    """Give the narrator's turns in each other teller's stretch to that teller (see the docstring)."""
+    characters = ctx.cast.characters
+    runs = _runs(_votes(turns, narrator))
+    if len({r[2] for r in runs}) < 2:
+        return
+    mine = Counter()
+    for first, last, lead, _ in runs:
+        mine[lead] += sum(t.speaker == narrator for t in turns[first:last + 1])
+    main = max(mine, key=mine.get)
+    spans = [(first, last, lead) for first, last, lead, _ in runs]
+    calls = Counter()
+    for _, _, lead, n in runs:
+        calls[lead] += n
+    tellers = {lead for lead in calls if not _one_person(characters, lead, main) and calls[lead] >= TELLER_CALLS
+               and _known_elsewhere(turns, ctx, spans, lead, calls[lead])}
+    # A name of a teller's own in their stretch ('Mr. Blake' beside 'Mr. Franklin') is their telling too.
+    spans = [(first, last, next((t for t in tellers if _one_person(characters, lead, t)), lead)) for first, last, lead in spans]
+    starts = [t.quotes[0].start for t in turns]
+    cuts = [0] + [_boundary(turns, ctx, starts, a, b, tellers) for a, b in pairwise(spans)] + [len(turns)]
+    for k, (_, _, lead) in enumerate(spans):
+        if lead in tellers:
+            _hand_over(turns[cuts[k]:cuts[k + 1]], ctx, narrator, lead)
+
+
+def _boundary(turns, ctx, starts: list[int], before, after, tellers: set[int]) -> int:
+    """The first turn of `after`'s telling, where `before`'s ends: past the narration's last naming
+    of the one who tells next (a teller says 'I') and before its first naming of the one who told
+    before, at a heading there (the first past the one, the last before the other); else halfway."""
+    lo, hi = turns[before[1]].quotes[-1].end, turns[after[0]].quotes[0].start
+    if after[2] in tellers:
+        lo = max([lo] + [pos for pos, cid in ctx.events if cid == after[2] and lo <= pos < hi])
+    if before[2] in tellers:
+        hi = min([hi] + [pos for pos, cid in ctx.events if cid == before[2] and lo < pos <= hi])
+    headings = next(([m.start() for m in found] for heading in HEADINGS if (found := list(heading.finditer(ctx.text, lo, hi)))), [])
+    at = (headings[0] if after[2] in tellers else headings[-1]) if headings else (lo + hi) // 2
+    return bisect.bisect_left(starts, at)
+
+
+def _known_elsewhere(turns, ctx, spans, cid: int, calls: int) -> bool:
+    """Whether the rest of the book talks with `cid` (their speeches) and names them in its narration
+    at least as often as they are called in their own stretches (`calls`): someone else, not the
+    narrator's nickname."""
+    own = [(turns[first].quotes[0].start, turns[last].quotes[-1].end) for first, last, lead in spans if lead == cid]
+    inside = lambda pos: any(s <= pos <= e for s, e in own)
+    spoken = sum(t.speaker == cid and t.confidence >= 0.5 and not inside(t.quotes[0].start) for t in turns)
+    named = sum(c == cid and not inside(pos) for pos, c in ctx.events)
+    return spoken >= SPOKEN_ELSEWHERE and named >= calls
+
+
+def _hand_over(stretch, ctx, narrator: int, teller: int) -> None:
+    """The narrator's turns and narration in a teller's stretch are the teller's; a speech there
+    calling the teller by name alone, or tagged in the third person, is someone else's."""
+    if not stretch:
+        return
+    lo, hi = stretch[0].quotes[0].start, stretch[-1].quotes[-1].end
+    ctx.events = [(pos, teller if cid == narrator and lo <= pos <= hi else cid) for pos, cid in ctx.events]
+    for turn in stretch:
+        if turn.per_quote:
+            turn.per_quote = [(teller, *t[1:]) if t and t[0] == narrator else t for t in turn.per_quote]
+        if turn.speaker != narrator:
+            continue
+        turn.speaker = teller
+        if turn.third_person:
+            turn.speaker, turn.confidence, turn.nobody = None, 0.0, True
+        elif set(turn.vocatives) == {teller} and turn.confidence < SAID_I:
+            turn.speaker, turn.confidence, turn.type = None, 0.0, IMPLICIT
