@@ -72,6 +72,10 @@ def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
     # says 'I'; its vocatives and turns are the narrator's, not a second character's.
     also = {cid for cid, k in called.items() if cid != me and k >= NICKNAME_CALLS and 2 * narrated[cid] < k}
     also |= kin if me == name else set()
+    if me == narrator and name in also:
+        # No name leads two to one, but the leader is one of the narrator's own (called often, hardly
+        # narrated: 'Quatermain' beside 'Macumazahn'): the narrator goes by it, not by 'the narrator'.
+        me, also = name, also - {name}
     if me == narrator and not also:
         return
     mine = {narrator, *also}
