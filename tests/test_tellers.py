@@ -34,3 +34,15 @@ def test_the_narrators_second_name_is_no_other_teller():
              '"Dine with me, Copperfield?"\n\n"Gladly," said I.\n\n')
     text = young * 12 + "CHAPTER XX\n\n" + grown * 12
     assert len(set(said_i(text))) == 1
+
+
+def test_a_telling_begins_at_the_heading_that_parts_its_tellers_namings():
+    """Before the calls that mark Mary's journal come quiet pages of it ('"Shut the door," said I'),
+    after the chapter heading that opens it; her name once in its narration does not move its
+    start past them: the heading after which the narration stops naming her is where it begins."""
+    musing = 'I walked by the river and thought of Mary.\n\n"It is cold," said I.\n\n'
+    quiet = 'The wind rose in the night.\n\n"Shut the door," said I.\n\n'
+    stray = "Ned laughed at Mary for it.\n\n"
+    text = (FRAME * 12 + "CHAPTER VIII\n\n" + musing * 3 + "CHAPTER IX\n\nMARY'S JOURNAL\n\n" + quiet * 5 + stray
+            + quiet + JOURNAL * 12 + "CHAPTER XX\n\n" + FRAME * 12)
+    assert said_i(text)[24:24 + 3 + 6] == ["Tom"] * 3 + ["Mary"] * 6

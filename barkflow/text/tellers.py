@@ -27,10 +27,11 @@ LEADS = 4
 # of the people the rest of the book talks with.
 TELLER_CALLS = 8
 SPOKEN_ELSEWHERE = 5
-# A heading line where a telling may begin: a part's ('Third Narrative', 'Book II', 'Journal of ...')
-# before a chapter's ('CHAPTER XVI', a roman numeral alone).
-PART = r"[\w ]*(?:NARRATIVE|Narrative|JOURNAL|Journal|DIARY|Diary|PERIOD|Period)\b|(?:BOOK|Book|PART|Part)\b"
-HEADINGS = [regex.compile(rf"(?m)^[ \t]*(?:{PART})"), regex.compile(r"(?m)^[ \t]*(?:(?:CHAPTER|Chapter)\b|[IVXLC]+\.?[ \t]*$)")]
+# A heading where a telling may begin, a paragraph of its own: a part's ('THE STORY CONTINUED BY ...',
+# 'Third Narrative', 'Book II', 'Journal of ...') before a chapter's ('CHAPTER XVI', 'XVI.').
+PART = r"[\w ,.]*(?:STORY|NARRATIVE|Narrative|JOURNAL|Journal|DIARY|Diary|PERIOD|Period|EPOCH|Epoch)\b|(?:BOOK|Book|PART|Part)\b"
+HEADINGS = [regex.compile(rf"(?<=\n[ \t]*\n)[ \t]*(?:{PART})[^\n]{{0,80}}\n"),
+            regex.compile(r"(?<=\n[ \t]*\n)[ \t]*(?:(?:CHAPTER|Chapter)\b[^\n]{0,60}|[IVXLC]+\.?[ \t]*)\n")]
 # A speech calling the teller by name only, and not tagged by them ('said I'): not theirs.
 SAID_I = 0.9
 
@@ -104,17 +105,22 @@ def hand_to_tellers(turns, ctx, narrator: int) -> None:
 
 
 def _boundary(turns, ctx, starts: list[int], before, after, tellers: set[int]) -> int:
-    """The first turn of `after`'s telling, where `before`'s ends: past the narration's last naming
-    of the one who tells next (a teller says 'I') and before its first naming of the one who told
-    before, at a heading there (the first past the one, the last before the other); else halfway."""
+    """The first turn of `after`'s telling, where `before`'s ends: the heading between them (a part's
+    before a chapter's) that best parts the narration's namings of a teller, who says 'I' in their
+    own telling and is named in the others' (the next teller's before it, the last one's after it);
+    else halfway."""
     lo, hi = turns[before[1]].quotes[-1].end, turns[after[0]].quotes[0].start
-    if after[2] in tellers:
-        lo = max([lo] + [pos for pos, cid in ctx.events if cid == after[2] and lo <= pos < hi])
-    if before[2] in tellers:
-        hi = min([hi] + [pos for pos, cid in ctx.events if cid == before[2] and lo < pos <= hi])
-    headings = next(([m.start() for m in found] for heading in HEADINGS if (found := list(heading.finditer(ctx.text, lo, hi)))), [])
-    at = (headings[0] if after[2] in tellers else headings[-1]) if headings else (lo + hi) // 2
-    return bisect.bisect_left(starts, at)
+    named = [(pos, 1 if cid == after[2] else -1) for pos, cid in ctx.events if lo <= pos < hi
+             and (cid == after[2] and after[2] in tellers or cid == before[2] and before[2] in tellers)]
+    for heading in HEADINGS:
+        cuts = [m.start() for m in heading.finditer(ctx.text, lo, hi)]
+        if cuts:
+            score = {cut: sum(sign if pos < cut else -sign for pos, sign in named) for cut in cuts}
+            best = [cut for cut in cuts if score[cut] == max(score.values())]
+            # Ties: a telling starts at the first heading past its teller's last naming, and runs
+            # on to the last before the next one names them.
+            return bisect.bisect_left(starts, best[0] if after[2] in tellers else best[-1])
+    return bisect.bisect_left(starts, (lo + hi) // 2)
 
 
 def _known_elsewhere(turns, ctx, spans, cid: int, calls: int) -> bool:
