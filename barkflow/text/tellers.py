@@ -95,27 +95,45 @@ def hand_to_tellers(turns, ctx, narrator: int) -> None:
         calls[lead] += n
     tellers = {lead for lead in calls if not _one_person(characters, lead, main) and calls[lead] >= TELLER_CALLS
                and _known_elsewhere(turns, ctx, spans, lead, calls[lead])}
-    # A name of a teller's own in their stretch ('Mr. Blake' beside 'Mr. Franklin') is their telling too.
-    spans = [(first, last, next((t for t in tellers if _one_person(characters, lead, t)), lead)) for first, last, lead in spans]
+    if not tellers:
+        return
+    # A name of a teller's own in their stretch ('Mr. Blake' beside 'Mr. Franklin') is their telling
+    # too; next stretches of one teller are one.
+    merged: list[tuple[int, int, int]] = []
+    for first, last, lead in spans:
+        lead = next((t for t in tellers if _one_person(characters, lead, t)), lead)
+        if merged and merged[-1][2] == lead:
+            first = merged.pop()[0]
+        merged.append((first, last, lead))
     starts = [t.quotes[0].start for t in turns]
-    cuts = [0] + [_boundary(turns, ctx, starts, a, b, tellers) for a, b in pairwise(spans)] + [len(turns)]
-    for k, (_, _, lead) in enumerate(spans):
-        if lead in tellers:
-            _hand_over(turns[cuts[k]:cuts[k + 1]], ctx, narrator, lead)
+    named = sorted((pos, cid) for pos, cid in ctx.events if cid in tellers)
+    cuts = [0] + [_boundary(turns, ctx, starts, named, a, b, tellers) if a[2] in tellers or b[2] in tellers else 0
+                  for a, b in pairwise(merged)] + [len(turns)]
+    stretches = [(cuts[k], cuts[k + 1], lead) for k, (_, _, lead) in enumerate(merged) if lead in tellers]
+    for start, end, lead in stretches:
+        _hand_over(turns[start:end], narrator, lead)
+    # The narration's 'I' in a teller's stretch is the teller.
+    edges = [(turns[start].quotes[0].start, turns[end - 1].quotes[-1].end, lead) for start, end, lead in stretches if end > start]
+    los = [lo for lo, _, _ in edges]
+
+    def whose(pos: int, cid: int) -> int:
+        k = bisect.bisect_right(los, pos) - 1
+        return edges[k][2] if cid == narrator and k >= 0 and pos <= edges[k][1] else cid
+    ctx.events = [(pos, whose(pos, cid)) for pos, cid in ctx.events]
 
 
-def _boundary(turns, ctx, starts: list[int], before, after, tellers: set[int]) -> int:
+def _boundary(turns, ctx, starts: list[int], named: list[tuple[int, int]], before, after, tellers: set[int]) -> int:
     """The first turn of `after`'s telling, where `before`'s ends: the heading between them (a part's
-    before a chapter's) that best parts the narration's namings of a teller, who says 'I' in their
-    own telling and is named in the others' (the next teller's before it, the last one's after it);
-    else halfway."""
+    before a chapter's) that best parts the narration's namings of a teller (`named`: position, teller),
+    who says 'I' in their own telling and is named in the others' (the next teller's before it, the
+    last one's after it); else halfway."""
     lo, hi = turns[before[1]].quotes[-1].end, turns[after[0]].quotes[0].start
-    named = [(pos, 1 if cid == after[2] else -1) for pos, cid in ctx.events if lo <= pos < hi
-             and (cid == after[2] and after[2] in tellers or cid == before[2] and before[2] in tellers)]
+    gap = named[bisect.bisect_left(named, (lo, -1)):bisect.bisect_left(named, (hi, -1))]
+    signs = [(pos, 1 if cid == after[2] else -1) for pos, cid in gap if cid in (after[2], before[2])]
     for heading in HEADINGS:
         cuts = [m.start() for m in heading.finditer(ctx.text, lo, hi)]
         if cuts:
-            score = {cut: sum(sign if pos < cut else -sign for pos, sign in named) for cut in cuts}
+            score = {cut: sum(sign if pos < cut else -sign for pos, sign in signs) for cut in cuts}
             best = [cut for cut in cuts if score[cut] == max(score.values())]
             # Ties: a telling starts at the first heading past its teller's last naming, and runs
             # on to the last before the next one names them.
@@ -128,19 +146,19 @@ def _known_elsewhere(turns, ctx, spans, cid: int, calls: int) -> bool:
     at least as often as they are called in their own stretches (`calls`): someone else, not the
     narrator's nickname."""
     own = [(turns[first].quotes[0].start, turns[last].quotes[-1].end) for first, last, lead in spans if lead == cid]
-    inside = lambda pos: any(s <= pos <= e for s, e in own)
+    los = [s for s, _ in own]
+
+    def inside(pos: int) -> bool:
+        k = bisect.bisect_right(los, pos) - 1
+        return k >= 0 and pos <= own[k][1]
     spoken = sum(t.speaker == cid and t.confidence >= 0.5 and not inside(t.quotes[0].start) for t in turns)
     named = sum(c == cid and not inside(pos) for pos, c in ctx.events)
     return spoken >= SPOKEN_ELSEWHERE and named >= calls
 
 
-def _hand_over(stretch, ctx, narrator: int, teller: int) -> None:
-    """The narrator's turns and narration in a teller's stretch are the teller's; a speech there
-    calling the teller by name alone, or tagged in the third person, is someone else's."""
-    if not stretch:
-        return
-    lo, hi = stretch[0].quotes[0].start, stretch[-1].quotes[-1].end
-    ctx.events = [(pos, teller if cid == narrator and lo <= pos <= hi else cid) for pos, cid in ctx.events]
+def _hand_over(stretch, narrator: int, teller: int) -> None:
+    """The narrator's turns in a teller's stretch are the teller's; a speech there calling the teller
+    by name alone, or tagged in the third person, is someone else's."""
     for turn in stretch:
         if turn.per_quote:
             turn.per_quote = [(teller, *t[1:]) if t and t[0] == narrator else t for t in turn.per_quote]
