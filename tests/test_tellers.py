@@ -46,3 +46,14 @@ def test_a_telling_begins_at_the_heading_that_parts_its_tellers_namings():
     text = (FRAME * 12 + "CHAPTER VIII\n\n" + musing * 3 + "CHAPTER IX\n\nMARY'S JOURNAL\n\n" + quiet * 5 + stray
             + quiet + JOURNAL * 12 + "CHAPTER XX\n\n" + FRAME * 12)
     assert said_i(text)[24:24 + 3 + 6] == ["Tom"] * 3 + ["Mary"] * 6
+
+
+def test_a_journal_novels_heads_say_who_writes_each_part():
+    """'TOM HALE'S JOURNAL', then 'MARY VANE'S JOURNAL': a book of journals names the writer at the
+    head of each part, and each part's 'said I' is its writer's, though no one there calls them."""
+    tom = ("TOM HALE'S JOURNAL\n\nMary Vane came by the yard at noon.\n\n"
+           + 'Rain all day.\n\n"The boat is sound," said I.\n\n"Sound enough," said Ned.\n\n' * 6)
+    mary = ("MARY VANE'S JOURNAL\n\nTom Hale has gone to the yard again.\n\n"
+            + 'A quiet morning.\n\n"Ned is out," said I.\n\n"Gone to the boat," said Tom.\n\n' * 6)
+    writers = said_i(tom + mary + tom + mary)
+    assert [w and w.split()[0] for w in writers] == ["Tom"] * 6 + ["Mary"] * 6 + ["Tom"] * 6 + ["Mary"] * 6

@@ -16,6 +16,7 @@ from itertools import pairwise
 
 import regex
 
+from barkflow.text.headed import headed_parts
 from barkflow.text.titles import TITLES
 from barkflow.text.turns import IMPLICIT
 
@@ -81,6 +82,10 @@ def _one_person(characters, a: int, b: int) -> bool:
 
 def hand_to_tellers(turns, ctx, narrator: int) -> None:
     """Give the narrator's turns in each other teller's stretch to that teller (see the docstring)."""
+    parts = headed_parts(turns, ctx)
+    if parts is not None:  # the book's heads say who writes each part ('MINA MURRAY'S JOURNAL')
+        _give(turns, ctx, narrator, parts)
+        return
     characters = ctx.cast.characters
     runs = _runs(_votes(turns, narrator))
     if len({r[2] for r in runs}) < 2:
@@ -109,7 +114,12 @@ def hand_to_tellers(turns, ctx, narrator: int) -> None:
     named = sorted((pos, cid) for pos, cid in ctx.events if cid in tellers)
     cuts = [0] + [_boundary(turns, ctx, starts, named, a, b, tellers) if a[2] in tellers or b[2] in tellers else 0
                   for a, b in pairwise(merged)] + [len(turns)]
-    stretches = [(cuts[k], cuts[k + 1], lead) for k, (_, _, lead) in enumerate(merged) if lead in tellers]
+    _give(turns, ctx, narrator, [(cuts[k], cuts[k + 1], lead) for k, (_, _, lead) in enumerate(merged) if lead in tellers])
+
+
+def _give(turns, ctx, narrator: int, stretches: list[tuple[int, int, int]]) -> None:
+    """Each stretch (first turn, end turn, teller) to its teller: the narrator's turns there and the
+    narration's 'I'."""
     for start, end, lead in stretches:
         _hand_over(turns[start:end], narrator, lead)
     # The narration's 'I' in a teller's stretch is the teller.
