@@ -2451,3 +2451,27 @@ def test_the_one_just_heard_is_not_the_partner_where_the_talk_speaks_of_them():
             '"Nora has gone to the mill."\n\n"Then I shall go after her."\n\n"She will not thank you."\n\n'
             '"I know it."')
     assert speakers(text)[4:] == ["Walter", "Tom Pell", "Walter", "Tom Pell"]
+
+
+def test_a_common_word_surname_the_tags_name_is_its_bearer():
+    """'said Good' beside 'Captain Good': a common word after a title is a surname, and alone in a
+    tag's name position (twice or more) it names the same man; left out, his tagged speeches went
+    to whoever spoke before."""
+    text = ("Captain Good rowed us to the wreck, and Tom Ferris sat in the bow.\n\n"
+            '"She has settled since the storm," said Good.\n\n"Can we board her?" asked Ferris.\n\n'
+            '"Not before the tide turns," said Good.\n\n"Then we wait," said Ferris.\n\n'
+            '"We wait, and we keep dry," said Good.')
+    assert [who and "Good" in who for who in speakers(text)[::2]] == [True, True, True]
+
+
+def test_a_narrator_called_by_two_names_alike_goes_by_one_of_them():
+    """Called 'Quill' by one friend and 'Makoma' by another, as often: neither name leads two to
+    one, but both are the narrator's own (called often, never narrated), so the narrator's entry
+    carries one of them, not 'the narrator' beside two more entries of theirs."""
+    friend = ('Henry Curtis sat by the fire.\n\n"Shall we start at dawn, Quill?" asked Henry.\n\n"At dawn," said I.\n\n'
+              '"And the oxen, Quill?"\n\n"Ready," said I.\n\n')
+    guide = ('Umslopo leaned on his spear.\n\n"The road is long, Makoma," said Umslopo.\n\n"It is," said I.\n\n'
+             '"Are you tired, Makoma?"\n\n"No," said I.\n\n')
+    result = attribute(friend * 6 + guide * 6)
+    narrators = [c.name for c in result.characters if c.narrator]
+    assert "the narrator" not in narrators and narrators and narrators[0] in ("Quill", "Makoma")

@@ -51,7 +51,6 @@ from barkflow.text.titles import (
     MALE_OR_NEUTRAL,
     MALE_TITLES,
     MARRIED,
-    MONTHS,
     MOSTLY_MALE,
     NEUTRAL_TITLES,
     STOP,
@@ -174,7 +173,7 @@ def _name_words(text: str) -> set[str]:
     # names is a character, however often the word is written in lower case elsewhere ('a mouse',
     # 'a baby'): a nickname may be seen nowhere but in its tags.
     tagged = Counter(_TAGGED.findall(text))
-    names |= {w for w, n in tagged.items() if n >= 2 and (w not in STOP or w in MONTHS or w in PET)}
+    names |= {w for w, n in tagged.items() if n >= 2 and (w not in STOP or w in WORD_SURNAMES or w in PET)}
     # A given name that is also a common word (Rose, Grace, Will) is a name where the book puts it
     # before a surname it knows, twice or more: 'Rose Maylie'. Mostly before the one name: a word
     # that opens sentences before whichever name comes next ('Presently Tony', 'Presently Milly')
@@ -207,13 +206,13 @@ FormKey = tuple[str | None, str]   # (title, name words): one form a character i
 
 
 def _common_word_named(text: str, m: regex.Match, words: list[str], word: str, names: set[str]) -> bool:
-    """Whether a month word or a pet name that is a common word ('Will') in name match m is someone's
-    name: one a book's tags name ('said March', twice or more: `names` holds it) beside another name
-    ('Harold March', 'May Chester', 'Will Ladislaw') or in a tag's name position ('asked March', 'May
-    said'); never 'in March' or 'May I come?' (dev all 16452 -> 16458, Alice's 'said the March
-    Hare'; explicit-tag check: The Man Who Knew Too Much 292 -> 329/332, Harold March; Little Women
-    950 -> 954/958, May Chester; Middlemarch 1427 -> 1523/1526, Will Ladislaw)."""
-    if word not in MONTHS and word not in PET or word not in names:
+    """Whether a month, another common-word surname (WORD_SURNAMES) or a pet name that is a common
+    word ('Will') in name match m is someone's name: one the tags name ('said March', 'said Good',
+    twice or more: `names` holds it) beside another name ('Harold March', 'Will Ladislaw') or in a
+    tag's name position ('asked March', 'Good said'); never 'in March', 'Good heavens' or 'May I
+    come?' (dev all 16452 -> 16458; tag check: Harold March 292 -> 329/332; King Solomon's Mines'
+    'said Good' 110 -> 145/145; Middlemarch's 'said Will' 1427 -> 1523/1526)."""
+    if word not in WORD_SURNAMES and word not in PET or word not in names:
         return False
     if len(words) > 1:
         return True

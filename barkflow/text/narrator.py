@@ -8,6 +8,7 @@ from collections import Counter
 
 from barkflow.text import cues
 from barkflow.text.namesake import give_name_tags_to_namesakes
+from barkflow.text.tellers import hand_to_tellers
 from barkflow.text.titles import TITLES
 from barkflow.text.turns import IMPLICIT, Turn
 
@@ -50,6 +51,7 @@ def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
     leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
     narrator; else 'the narrator' stays a character of its own, spoken in the narrator's voice. A
     second name they answer to ('Handel' beside 'Pip') is the narrator's too."""
+    hand_to_tellers(turns, ctx, narrator)  # another 'I' telling a stretch: a diary, a narrative
     # Each speech next to the narrator's votes once, though it sits between two of theirs.
     answers = set()
     for i, turn in enumerate(turns):
@@ -70,6 +72,10 @@ def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
     # says 'I'; its vocatives and turns are the narrator's, not a second character's.
     also = {cid for cid, k in called.items() if cid != me and k >= NICKNAME_CALLS and 2 * narrated[cid] < k}
     also |= kin if me == name else set()
+    if me == narrator and name in also:
+        # No name leads two to one, but the leader is one of the narrator's own (called often, hardly
+        # narrated: 'Quatermain' beside 'Macumazahn'): the narrator goes by it, not by 'the narrator'.
+        me, also = name, also - {name}
     if me == narrator and not also:
         return
     mine = {narrator, *also}
