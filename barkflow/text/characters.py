@@ -457,7 +457,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         # (Mr. Horne Fisher too, whom matches leave out) whose first name tells the title's sex, every
         # other's the other sex; not a son the book calls 'Mr. Fred' (Mr. Vincy is Fred Vincy's
         # father, never named in full) (Middlemarch's 78 'Mr. Garth'; dev unchanged).
-        named = [e for e in entries if e.last == last and e.first]
+        named = joins.named_in_full(entries, last, gender)
         sexes = [_first_sex(e) for e in named]
         if sexes.count(gender) == 1 and "?" not in sexes:
             one = named[sexes.index(gender)]

@@ -122,3 +122,12 @@ def wife_of_one(title: str | None, last: str, e, entries: list, titled: tuple[se
 
 def _woman(e) -> bool:
     return e.gender == "F" or e.gender == "?" and given_sex(e.first.split()[0]) == "F"
+
+
+def named_in_full(entries: list, last: str, gender: str) -> list:
+    """The entries named in full with surname `last`, for a title of sex `gender`; for Mr. only
+    those named so more than once: a full name the book gives once is most often a stray pair of
+    words ('Casterbridge Henchard' where a sentence runs on) or a daughter named in passing, and its
+    unknown sex should not keep 'Mr. Henchard' from the one man the book names in full ('Michael
+    Henchard'). Miss is still that daughter ('Elizabeth-Jane Henchard', once), not her mother."""
+    return [e for e in entries if e.last == last and e.first and (e.mentioned > 1 or gender != "M")]
