@@ -25,3 +25,41 @@ def test_mr_and_surname_is_the_man_named_in_full_beside_a_stray_full_name():
     assert owner(cast, "Thorne") == michael
     assert owner(cast, "Susan Thorne") != michael
 
+
+def test_mr_and_surname_is_the_man_the_book_names_in_full_more_often():
+    """'Mr. Vane' is Robert Vane where the book names him in full ('Robert Vane', 'Mr. Robert
+    Vane') more often than 'Mr. Vane': the full name is how it calls him, not a way to tell him
+    from another Mr. Vane; his uncle is only ever 'Sir Hugh Vane', a rank no Mr. wears, and the
+    servants' 'Mr. Robert' is Robert himself."""
+    text = ("Robert Vane sat down. Mr. Robert Vane rose. Robert Vane smiled. Sir Hugh Vane slept. "
+            "Mr. Robert Vane spoke. Robert Vane left. Mr. Vane returned. Alicia Vane laughed. "
+            "Mr. Robert Vane wrote. Robert Vane read. Robert walked. Mr. Vane waited. Sir Hugh Vane woke. "
+            "Alicia Vane sang. Mr. Robert came in. Robert Vane went out. Mr. Robert was late. Robert sighed.")
+    cast = find_characters(text)
+    robert = owner(cast, "Robert Vane")
+    assert robert is not None
+    assert owner(cast, "Mr. Vane") == robert
+    assert owner(cast, "Sir Hugh Vane") != robert
+
+
+def test_mr_and_surname_is_a_man_named_in_full_only_once():
+    """A man of known sex named in full once ('Richard Grove', beside his sister Bertha Grove) is
+    still the one 'Mr. Grove' is: only a stray pair of words of no known sex is left out."""
+    text = ("At noon Richard Grove came in. Then Richard sat. Bertha Grove sang. Then Richard rose. Mr. Grove sat. Bertha Grove wept. Mr. Grove rose. "
+            "Bertha Grove slept. Mr. Grove left. Grove came back. Bertha smiled. Mr. Grove frowned.")
+    cast = find_characters(text)
+    richard = owner(cast, "Richard Grove")
+    assert richard is not None
+    assert owner(cast, "Mr. Grove") == richard
+
+
+def test_mr_and_surname_is_not_the_one_brother_named_in_full_beside_the_captains():
+    """'The Captains Hale' are two men of the surname, so 'Mr. Hale', never named in full, may be
+    the brother of Captain Frank Hale: the two stay apart; nor is 'General Hale' the captain."""
+    text = ("Captain Hale came in. Frank Hale sat. Captain Hale rose. Frank Hale laughed. Captain Hale left. "
+            "Mr. Hale preached. Once the Captains Hale had sailed with the Captains Morley. Mr. Hale prayed. Captain Hale smiled. "
+            "Frank Hale read. Mr. Hale slept. Captain Frank Hale wrote. Captain Hale sang.")
+    cast = find_characters(text)
+    frank = owner(cast, "Frank Hale")
+    assert frank is not None
+    assert owner(cast, "Mr. Hale") != frank

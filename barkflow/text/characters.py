@@ -404,7 +404,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     e.title in (None, title) or title in ANYONES) and title not in MARRIED | {"Lady"}):
                 if e.first and gender != "F":
                     bearers.add(formal(e.first))
-                if full_titled[(e.first, e.last)] < 3 or title in MOSTLY_MALE and (title, f"{e.first} {e.last}") in e.forms:
+                if full_titled[(e.first, e.last)] < 3 or title in MOSTLY_MALE and (title, f"{e.first} {e.last}") in e.forms \
+                        or joins.called_in_full(e, uses, title):  # Mr. Audley is Robert Audley, named in full more
                     matches.append(e)  # a rank he is named in full with: Major Dobbin is Major William Dobbin
                 elif (title, f"{e.first} {e.last}") in e.forms:
                     told_apart = True  # 'Miss Matilda Jenkyns', named in full to tell her from another
@@ -457,11 +458,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         # (Mr. Horne Fisher too, whom matches leave out) whose first name tells the title's sex, every
         # other's the other sex; not a son the book calls 'Mr. Fred' (Mr. Vincy is Fred Vincy's
         # father, never named in full) (Middlemarch's 78 'Mr. Garth'; dev unchanged).
-        named = joins.named_in_full(entries, last, gender)
+        named = joins.named_in_full(entries, last, gender, title)
         sexes = [_first_sex(e) for e in named]
         if sexes.count(gender) == 1 and "?" not in sexes:
             one = named[sexes.index(gender)]
-            if any(one is e for e in matches) and one.first not in misters:
+            if any(one is e for e in matches) and (one.first not in misters or joins.called_in_full(one, uses, title)):
                 return one
     if last and title and not first and len(bearers) > 1:
         # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
