@@ -63,3 +63,17 @@ def test_mr_and_surname_is_not_the_one_brother_named_in_full_beside_the_captains
     frank = owner(cast, "Frank Hale")
     assert frank is not None
     assert owner(cast, "Mr. Hale") != frank
+
+
+def test_the_first_part_of_a_hyphenated_given_name_is_its_bearer():
+    """'Annie' alone, and 'Annie Rose' where the hyphen fell out, are Annie-Rose, the one person the
+    book gives that first name; where another woman is Annie Blake, bare 'Annie' is not Annie-Rose."""
+    text = ("Then Annie-Rose came in. Then Annie sat down. Then Annie-Rose smiled. Then Annie laughed. "
+            "Then Annie Rose left. Then Annie-Rose came back. Then Annie sang.")
+    cast = find_characters(text)
+    annie = owner(cast, "Annie-Rose")
+    assert annie is not None
+    assert owner(cast, "Annie") == annie
+    assert not any("Annie Rose" in c.aliases for c in cast.characters)
+    other = find_characters(text + " Then Annie Blake came. Then Annie Blake went. Then Annie Blake sat.")
+    assert owner(other, "Annie") != owner(other, "Annie-Rose")

@@ -424,7 +424,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # Tom is not Sir Thomas: a pet name never names someone the book titles by first name
             # (his son, her niece, more likely than the baronet himself).
             given = (e.first or "").split()
-            if e.first == first or len(given) > 1 and first in given or \
+            if e.first == first or len(given) > 1 and first in given or joins.hyphen_head(first, e, entries) or \
                     (pet and e.first in formals(first) and e.title not in FIRST_NAME_TITLES) or \
                     rankednames.same_rank_pet(title, first, e.title, e.first) or title is None and first in e.titled_givens or \
                     first in e.givens:  # 'Mick' is the Sir Michael O'Dowd the book also calls 'Mick O'Dowd'
@@ -628,7 +628,7 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
 
 def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     """The characters named in `text`, aliases merged; see the module docstring."""
-    forms, spans = _name_forms(text, _name_words(text))
+    forms, spans = joins.unhyphenated(*_name_forms(text, _name_words(text)))  # 'Elizabeth Jane' is Elizabeth-Jane
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title

@@ -165,3 +165,34 @@ def called_in_full(e, uses: int, title: str) -> bool:
     beside 'Mr. Plymdale', his father."""
     full = f"{e.first} {e.last}"
     return (title, full) in e.forms and e.forms[(None, full)] >= uses
+
+
+def unhyphenated(forms: Counter, spans: dict) -> tuple[Counter, dict]:
+    """The name forms with a hyphenated given name written without its hyphen ('Elizabeth Jane',
+    where a line broke or a printer dropped it) counted as the hyphenated one the book uses
+    ('Elizabeth-Jane'): not a first name and a surname 'Jane'. Not where the second word is a
+    surname elsewhere ('Harcourt Talboys' of a book with George Talboys and Mr. Talboys)."""
+    hyphened = {name for _, name in forms if "-" in name and " " not in name}
+    surnames = {name.split()[-1] for t, name in forms if t or name.count(" ") and name.replace(" ", "-") not in hyphened}
+    for title, name in [key for key in forms if key[1].replace(" ", "-") in hyphened and key[1].count(" ") == 1
+                        and key[1].split()[1] not in surnames]:
+        key = (title, name.replace(" ", "-"))
+        forms[key] += forms.pop((title, name))
+        spans[key] = sorted(spans.get(key, []) + spans.pop((title, name), []))
+    return forms, spans
+
+
+def hyphen_head(first: str, e, entries: list) -> bool:
+    """Whether a bare first name and entry e's are one given name and its hyphenated whole
+    ('Elizabeth' and 'Elizabeth-Jane', either way round: e may be the bare one, where the book says
+    it more often), where no other entry wears the bare first name: her short name, not a second
+    woman."""
+    if not e.first:
+        return False
+    if e.first.startswith(f"{first}-"):
+        head = first
+    elif first.startswith(f"{e.first}-") and e.last is None:
+        head = e.first
+    else:
+        return False
+    return not any(o is not e and (o.first == head or head in o.givens) for o in entries)
