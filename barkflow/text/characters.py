@@ -406,7 +406,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                     e.title in (None, title) or title in ANYONES) and title not in MARRIED | {"Lady"}):
                 if e.first and gender != "F":
                     bearers.add(formal(e.first))
-                if full_titled[(e.first, e.last)] < 3 or title in MOSTLY_MALE and (title, f"{e.first} {e.last}") in e.forms:
+                if full_titled[(e.first, e.last)] < 3 or title in MOSTLY_MALE and (title, f"{e.first} {e.last}") in e.forms \
+                        or joins.called_in_full(e, uses, title):  # Mr. Audley is Robert Audley, named in full more
                     matches.append(e)  # a rank he is named in full with: Major Dobbin is Major William Dobbin
                 elif (title, f"{e.first} {e.last}") in e.forms:
                     told_apart = True  # 'Miss Matilda Jenkyns', named in full to tell her from another
@@ -425,7 +426,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # Tom is not Sir Thomas: a pet name never names someone the book titles by first name
             # (his son, her niece, more likely than the baronet himself).
             given = (e.first or "").split()
-            if e.first == first or len(given) > 1 and first in given or \
+            if e.first == first or len(given) > 1 and first in given or joins.hyphen_head(first, e, entries) or \
                     (pet and e.first in formals(first) and e.title not in FIRST_NAME_TITLES) or \
                     rankednames.same_rank_pet(title, first, e.title, e.first) or title is None and first in e.titled_givens or \
                     first in e.givens:  # 'Mick' is the Sir Michael O'Dowd the book also calls 'Mick O'Dowd'
@@ -459,11 +460,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
         # (Mr. Horne Fisher too, whom matches leave out) whose first name tells the title's sex, every
         # other's the other sex; not a son the book calls 'Mr. Fred' (Mr. Vincy is Fred Vincy's
         # father, never named in full) (Middlemarch's 78 'Mr. Garth'; dev unchanged).
-        named = [e for e in entries if e.last == last and e.first]
+        named = joins.named_in_full(entries, last, gender, title)
         sexes = [_first_sex(e) for e in named]
         if sexes.count(gender) == 1 and "?" not in sexes:
             one = named[sexes.index(gender)]
-            if any(one is e for e in matches) and one.first not in misters:
+            if any(one is e for e in matches) and (one.first not in misters or joins.called_in_full(one, uses, title)):
                 return one
     if last and title and not first and len(bearers) > 1:
         # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
@@ -629,7 +630,8 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
 
 def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     """The characters named in `text`, aliases merged; see the module docstring."""
-    forms, spans = _name_forms(text, with_epithets(text, _name_words(text)))
+    # 'Little Dorrit' (epithets.py); 'Elizabeth Jane' is Elizabeth-Jane (joins.py)
+    forms, spans = joins.unhyphenated(*_name_forms(text, with_epithets(text, _name_words(text))))
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title

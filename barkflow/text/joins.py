@@ -27,7 +27,13 @@ from collections import Counter
 
 from barkflow.text import foreign
 from barkflow.text.givennames import FORMAL_GENDER, PET, given_sex, one_given_name
-from barkflow.text.titles import FEMALE_TITLES, FIRST_NAME_TITLES
+from barkflow.text.titles import (
+    FEMALE_TITLES,
+    FIRST_NAME_TITLES,
+    MARRIED,
+    MOSTLY_MALE,
+    TITLES,
+)
 
 
 def full_name_ends(forms: Counter) -> set[str]:
@@ -122,3 +128,71 @@ def wife_of_one(title: str | None, last: str, e, entries: list, titled: tuple[se
 
 def _woman(e) -> bool:
     return e.gender == "F" or e.gender == "?" and given_sex(e.first.split()[0]) == "F"
+
+
+def named_in_full(entries: list, last: str, gender: str, title: str) -> list:
+    """The entries named in full with surname `last` whose first names tell who a title of sex
+    `gender` and that surname is (characters.py: Mr. Garth is the one man among them). For Mr.,
+    not those that tell no second man: a full name given once whose first word has no known sex,
+    most often a stray pair of words ('Casterbridge Henchard' where a sentence runs on) or a
+    daughter named in passing ('Elizabeth-Jane Henchard'); a wife named after her husband ('Mrs.
+    Donald Farfrae'); one named in full only after another rank ('Sir Michael Audley', the uncle of
+    'Robert Audley'; 'Captain Frederick Tilney', Henry's brother, though he may be General
+    Tilney's son). Miss is still the daughter named once, not her mother."""
+    return [e for e in entries if e.last == last and e.first and (gender != "M" or _may_be_mister(e, title))]
+
+
+def _may_be_mister(e, title: str) -> bool:
+    """Whether entry e (its full-name forms) may be a man the book also calls `title` (Mr.) and a surname."""
+    word = e.first.split()[0]
+    stray = e.mentioned == 1 and given_sex(word) == "?" and not _plural_title(word)
+    return not stray and not all(t in FIRST_NAME_TITLES or t in MARRIED or t in MOSTLY_MALE and title not in MOSTLY_MALE
+                                 for t, _ in e.forms)
+
+
+def _plural_title(word: str) -> bool:
+    """'Captains', 'Misses', 'Messrs': 'the Captains Wentworth' are two men of the surname, one
+    perhaps the Mr. the book never names in full (Persuasion's curate; Jane Eyre's dead uncle)."""
+    return word == "Messrs" or word.endswith("s") and (word[:-1] in TITLES or word[:-2] in TITLES)
+
+
+def called_in_full(e, uses: int, title: str) -> bool:
+    """Whether the book names entry e in full after `title` ('Mr. Robert Audley') and the narration
+    names it in full untitled ('Robert Audley') at least as often as the book writes the title
+    and surname alone (`uses` times: 'Mr. Audley'). Then the full name is how the book calls him,
+    not a way to tell him from another Mr. Audley: Emma's 'Mr. John Knightley' is named so beside
+    295 'Mr. Knightley', his brother, and Middlemarch's 'Mr. Ned Plymdale' (7, untitled once)
+    beside 'Mr. Plymdale', his father."""
+    full = f"{e.first} {e.last}"
+    return (title, full) in e.forms and e.forms[(None, full)] >= uses
+
+
+def unhyphenated(forms: Counter, spans: dict) -> tuple[Counter, dict]:
+    """The name forms with a hyphenated given name written without its hyphen ('Elizabeth Jane',
+    where a line broke or a printer dropped it) counted as the hyphenated one the book uses
+    ('Elizabeth-Jane'): not a first name and a surname 'Jane'. Not where the second word is a
+    surname elsewhere ('Harcourt Talboys' of a book with George Talboys and Mr. Talboys)."""
+    hyphened = {name for _, name in forms if "-" in name and " " not in name}
+    surnames = {name.split()[-1] for t, name in forms if t or name.count(" ") and name.replace(" ", "-") not in hyphened}
+    for title, name in [key for key in forms if key[1].replace(" ", "-") in hyphened and key[1].count(" ") == 1
+                        and key[1].split()[1] not in surnames]:
+        key = (title, name.replace(" ", "-"))
+        forms[key] += forms.pop((title, name))
+        spans[key] = sorted(spans.get(key, []) + spans.pop((title, name), []))
+    return forms, spans
+
+
+def hyphen_head(first: str, e, entries: list) -> bool:
+    """Whether a bare first name and entry e's are one given name and its hyphenated whole
+    ('Elizabeth' and 'Elizabeth-Jane', either way round: e may be the bare one, where the book says
+    it more often), where no other entry wears the bare first name: her short name, not a second
+    woman."""
+    if not e.first:
+        return False
+    if e.first.startswith(f"{first}-"):
+        head = first
+    elif first.startswith(f"{e.first}-") and e.last is None:
+        head = e.first
+    else:
+        return False
+    return not any(o is not e and (o.first == head or head in o.givens) for o in entries)
