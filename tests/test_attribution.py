@@ -2344,3 +2344,14 @@ def test_a_name_after_to_and_a_verb_is_no_one_spoken_to():
             '"Is the kettle on?" asked Hugh.\n\n"It is," said Mrs. Pell.\n\n'
             'Mrs. Pell had called to invite Walter to supper, and he was pleased. "I shall come at six," he said.')
     assert speakers(text)[-1] == "Walter"
+
+
+def test_a_post_of_one_sex_the_book_sets_beside_one_name_is_that_person_in_a_tag():
+    """'Mrs. Dunn, the matron of the orphanage, ...' then '"...," said the matron': Mrs. Dunn speaks.
+    'matron' says a woman, but unlike 'the girl' it is a post one woman holds; read only for her
+    sex, the tag was left to no one in a talk between two women."""
+    text = ("Mrs. Harriet Pell came in with Mrs. Agnes Dunn. Mrs. Dunn, the matron of the orphanage, "
+            "sat down; Mrs. Pell stood by the window.\n\n"
+            '"Is the kettle on?" asked Mrs. Pell.\n\n"It is," said the matron, rising.\n\n'
+            '"Then we shall have tea," said Mrs. Pell.')
+    assert speakers(text)[1] == "Mrs. Agnes Dunn"

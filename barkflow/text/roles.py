@@ -135,7 +135,12 @@ def _epithet_head(words: list[str]) -> str | None:
     if any(w in _NOT_DESCRIBING or w.endswith(("ly", "ing")) for w in words) \
             or head in _CALLINGS | _RANKS | _APART | _OF_TWO:
         return None
-    return head if words_sex(head) == "?" else None
+    return head if words_sex(head) == "?" or head in _SEXED_POSTS else None
+
+
+# Posts of one sex a book gives one named person ('Mrs. Corney, the matron of the workhouse'),
+# unlike 'the girl' or 'the gentleman', which any of a book's women or men may be.
+_SEXED_POSTS = frozenset("matron landlady hostess governess housekeeper widow spinster bachelor bride bridegroom".split())
 
 
 def _tied(text: str, mentions: list[tuple[int, int, int]], heads: set[str]) -> dict[str, tuple[int, int]]:
