@@ -2355,3 +2355,16 @@ def test_a_post_of_one_sex_the_book_sets_beside_one_name_is_that_person_in_a_tag
             '"Is the kettle on?" asked Mrs. Pell.\n\n"It is," said the matron, rising.\n\n'
             '"Then we shall have tea," said Mrs. Pell.')
     assert speakers(text)[1] == "Mrs. Agnes Dunn"
+
+
+def test_the_rank_noun_of_two_who_have_spoken_is_the_one_named_just_before():
+    """'said the doctor' where two doctors have spoken by name, neither far commoner: the one the
+    narration of the page before names. Left to no one, a book whose hero is 'the doctor' in every
+    tag lost all of his tags once a second doctor had spoken."""
+    text = ("Dr. Hugh Marsh and Dr. Walter Brand met at the inn. Dr. Marsh was tall; Dr. Brand was not. "
+            "Hugh Marsh smiled.\n\n"
+            '"Good day," said Dr. Marsh.\n\n"Good day," said Dr. Brand.\n\n'
+            + "The rain fell on the fields all week. " * 100 + "\n\n"
+            "Next morning Dr. Brand rode to the farm, where Mrs. Pell was waiting at the gate.\n\n"
+            '"Is it the fever?" asked Mrs. Pell.\n\n"I fear it is," said the doctor.')
+    assert speakers(text)[-1] == "Dr. Walter Brand"
