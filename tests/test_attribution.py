@@ -2368,3 +2368,19 @@ def test_the_rank_noun_of_two_who_have_spoken_is_the_one_named_just_before():
             "Next morning Dr. Brand rode to the farm, where Mrs. Pell was waiting at the gate.\n\n"
             '"Is it the fever?" asked Mrs. Pell.\n\n"I fear it is," said the doctor.')
     assert speakers(text)[-1] == "Dr. Walter Brand"
+
+
+def _dwarf_talk(times: int) -> str:
+    talk = ('"Is the kettle on, Crane?" asked Mrs. Pell.\n\n"It is," said the dwarf.\n\n'
+            '"Then we shall have tea, Crane," said Mrs. Pell.\n\n"We shall," said the dwarf.\n\n')
+    return ("Mrs. Harriet Pell lived by the river with Tobias Crane, a dwarf. Mrs. Pell sat down; Crane stood "
+            "by the window.\n\n" + talk * times +
+            "The boat came round the bend, and Walter Brand and Hugh Marsh stepped out of it.\n\n"
+            '"Here they are at last!" cried the dwarf.')
+
+
+def test_a_description_the_turns_give_one_character_every_time_is_theirs_where_they_give_it_no_one():
+    """'said the dwarf' whose turns the talk gives Crane six times of six: the dwarf is Crane, and the
+    lone 'cried the dwarf' no turn-taking reaches is his too. Not from fewer than five such turns."""
+    assert speakers(_dwarf_talk(3))[-1] == "Crane"
+    assert speakers(_dwarf_talk(2))[-1] is None
