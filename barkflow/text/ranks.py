@@ -81,7 +81,11 @@ class Ranks:
                    and _recent(self.heard.get(cid, ()), pos)]
             return first if not big else big[0] if len(big) == 1 else None
         if spoke:
-            return None  # two who have spoken, neither far commoner
+            # Two who have spoken, neither far commoner: the one named in the narration of the page
+            # or two before, as below ('Dr Fillgrave' of a few scenes is no 'the doctor' of the rest).
+            # Not one named with the title far less often than another ('Dr Thorne' read once as his niece).
+            recent = self.one_of(counts, [cid for cid in spoke if _recent(self.seen.get(cid, ()), pos)])
+            return None if recent is None or any(counts[cid] >= DOMINANT * counts[recent] for cid in counts) else recent
         # None has spoken: the one named in the narration of the page or two before.
         recent = self.one_of(counts, [cid for cid in counts if _recent(self.seen.get(cid, ()), pos)])
         if recent is not None:
