@@ -27,6 +27,7 @@ from barkflow.text import cues
 from barkflow.text.characters import Character
 from barkflow.text.described import words_sex
 from barkflow.text.ranks import NOUNS as RANK_NOUNS
+from barkflow.text.turns import ANAPHORIC, EXPLICIT
 
 # '"...," said the turnkey,' right after a quotation's closing mark: the verb, an adverb allowed,
 # 'the', up to two describing words and the role noun, which ends the description.
@@ -243,7 +244,7 @@ def _give(text: str, quotations: list, i: int, role: Character) -> None:
             and not _TAGGED.match(text, quotations[i + 1].end, quotations[i + 1].end + cues.AHEAD):
         same.append(i + 1)
     for j in same:
-        quotations[j] = replace(quotations[j], speaker=role.id, confidence=CONFIDENCE, type="explicit")
+        quotations[j] = replace(quotations[j], speaker=role.id, confidence=CONFIDENCE, type=EXPLICIT)
 
 
 _TAGGED = regex.compile(rf"[\"”’'][ \t]*\n?[ \t]*(?:{cues.VERB})\b")
@@ -271,4 +272,4 @@ def _running_epithets(quotations: list, epithets: list[list[int]]) -> None:
             continue
         for i in where:
             if quotations[i].speaker is None or quotations[i].confidence < _SURE:
-                quotations[i] = replace(quotations[i], speaker=cid, confidence=EPITHET_CONFIDENCE, type="anaphoric")
+                quotations[i] = replace(quotations[i], speaker=cid, confidence=EPITHET_CONFIDENCE, type=ANAPHORIC)

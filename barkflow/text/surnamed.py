@@ -60,7 +60,6 @@ def fathers_surnames(entries: list, text: str, spans: dict, man_titles: set[str]
     return entries
 
 
-
 def boy_and_man(e, title: str | None) -> bool:
     """Whether e is a boy the book calls Master before his first name ('Master George Shelby'), and
     `title` a grown man's: the son of the 'Mr. Shelby' whose house calls him so, not Mr. Shelby.
