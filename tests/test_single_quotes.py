@@ -37,3 +37,15 @@ def test_the_single_quote_edition_reads_as_the_double_quote_one():
     assert as_double(find_quotes(single)).text == double
     assert as_double(find_quotes(double)).text == double
 
+
+
+def test_a_dropped_g_before_a_stop_does_not_end_a_single_quoted_speech():
+    """'I saw him this mornin'. He ran.': a mark after a dropped g and before a stop closes the
+    speech only where no sure closing mark follows it in the paragraph."""
+    text = "'I saw him this mornin'. He ran off before I could speak.'\n\n'Did he?' said Ann."
+    spans = [text[q.start:q.end] for q in find_quotes(text).top()]
+    assert spans == ["I saw him this mornin'. He ran off before I could speak.", "Did he?"]
+    came = "'Come in', he said, 'and sit down.'\n\n'Thank you,' said Ann."
+    assert [came[q.start:q.end] for q in find_quotes(came).top()] == ["Come in", "and sit down.", "Thank you,"]
+    tuesday = "'The dog ran off o' Tuesday, goin' home.' said Ann."
+    assert [tuesday[q.start:q.end] for q in find_quotes(tuesday).top()] == ["The dog ran off o' Tuesday, goin' home."]
