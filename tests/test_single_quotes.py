@@ -49,3 +49,23 @@ def test_a_dropped_g_before_a_stop_does_not_end_a_single_quoted_speech():
     assert [came[q.start:q.end] for q in find_quotes(came).top()] == ["Come in", "and sit down.", "Thank you,"]
     tuesday = "'The dog ran off o' Tuesday, goin' home.' said Ann."
     assert [tuesday[q.start:q.end] for q in find_quotes(tuesday).top()] == ["The dog ran off o' Tuesday, goin' home."]
+
+
+
+def test_a_dropped_g_before_a_hyphen_is_an_apostrophe():
+    """'the jumpin'-off place': a hyphen and a word go on, so the mark is an apostrophe, even in a
+    speech that runs on into the next paragraph with no closing mark to look ahead to; a mark
+    before a semicolon still closes ('calling her 'the young mistress'; it was')."""
+    text = "'We stood at the jumpin'-off place.\n\n'Then the rain came,' said Ann."
+    spans = [text[q.start:q.end] for q in find_quotes(text).top()]
+    assert spans == ["We stood at the jumpin'-off place.", "Then the rain came,"]
+    named = "'Ann,' said Tom, calling her 'the young mistress'; it was not meant unkindly.\n\n'No,' said Ann."
+    assert [named[q.start:q.end] for q in find_quotes(named).top()] == ["Ann,", "the young mistress", "No,"]
+
+
+def test_a_speech_broken_by_narration_between_dashes_closes_before_the_dashes():
+    """'... my heiress'--here he turned--'my heiress, Ruth.': the mark after the dashes opens the
+    speech again, so the one before them closes it though a sure closing mark comes later."""
+    text = "'This is my heiress'--here he turned to Ann--'my heiress, little Ruth Pell.'\n\n'Good day,' said Ann."
+    spans = [text[q.start:q.end] for q in find_quotes(text).top()]
+    assert spans == ["This is my heiress", "my heiress, little Ruth Pell.", "Good day,"]

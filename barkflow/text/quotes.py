@@ -8,10 +8,10 @@ no blank lines) and matches quotation marks inside each paragraph:
 - single quotes ('...' and ‘...’) as the outer style where a book opens more paragraphs with them
   than with double quotes, else only nested inside a double quotation. An apostrophe is not a
   quote: a mark between letters (don't), at the start of an elision ('tis, 'em, '95), or at the
-  end of a word followed by more lowercase words (o' the, the Smiths' house, goin' home) is
-  skipped, unless what follows is a speech tag ("...Smiths' said he"); one after such a word and
-  before a stop or capital ('this mornin'. He ran') is skipped too where a sure closing mark follows
-  in the paragraph before any sure opening one;
+  end of a word followed by more lowercase words or by a hyphen (o' the, the Smiths' house,
+  goin' home, jumpin'-off) is skipped, unless what follows is a speech tag ("...Smiths' said
+  he"); one after such a word and before a stop or capital ('this mornin'. He ran') is skipped too
+  where a sure closing mark follows in the paragraph before any sure opening one;
 - a quotation that runs over several paragraphs (the opening mark repeated at the start of each,
   the closing one left out) becomes one Quote per paragraph sharing a `group`;
 - dialogue dashes (Spanish, Russian, French): a paragraph that starts with a dash is speech up to
@@ -60,6 +60,9 @@ _TAG_AFTER = regex.compile(
     r"muttered|murmured|shouted|called|began|thought|he|she|I|they|we)\b")
 # Word endings that take a trailing apostrophe: plural possessives, dropped g's, o', th', an'.
 _APOSTROPHE_WORD = regex.compile(r"(?i)(?:s|in|\bo|\bth|\ban|\bwi|\ba|\bn)$")
+# After a trailing apostrophe, words that go on with the sentence: a lowercase word, or a hyphen and
+# a word. Not after a comma or semicolon: 'calling her 'the young mistress'; it was' closes there.
+_GOES_ON = regex.compile(r"\s+\p{Ll}|-\p{L}")
 _SINGLE_MARK = regex.compile("['‘’]")
 _SPACE = " \t\n\r\f\v\u00a0\u202f\u2009"
 # How near (characters) a speech verb makes a short quotation speech after all ('he said "yes"').
@@ -167,7 +170,7 @@ def _single_closes(text: str, i: int, p: Paragraph) -> bool:
     if before.isalpha() and _APOSTROPHE_WORD.search(text, max(p.start, i - 12), i):
         # o' the, the Smiths' house, goin' home: an apostrophe, unless a speech tag follows.
         rest = text[i + 1:min(p.end, i + 40)]
-        m = regex.match(r"\s+(\p{Ll})", rest)
+        m = _GOES_ON.match(rest)  # 'the jumpin'-off place' goes on too
         if m and not _TAG_AFTER.match(rest):
             return False
         if _sure_closer_ahead(text, i, p):
@@ -184,7 +187,7 @@ def _sure_closer_ahead(text: str, i: int, p: Paragraph) -> bool:
         after = text[k + 1] if k + 1 < p.end else " "
         if before in ".,!?;:-—" and not _is_word(after):
             return True
-        if before in _SPACE + "(—" and _is_word(after) and not _ELISION.match(text, k + 1, k + 1 + cues.AHEAD):
+        if before in _SPACE + "(—-" and _is_word(after) and not _ELISION.match(text, k + 1, k + 1 + cues.AHEAD):
             return False
     return False
 
