@@ -69,3 +69,13 @@ def test_a_speech_broken_by_narration_between_dashes_closes_before_the_dashes():
     text = "'This is my heiress'--here he turned to Ann--'my heiress, little Ruth Pell.'\n\n'Good day,' said Ann."
     spans = [text[q.start:q.end] for q in find_quotes(text).top()]
     assert spans == ["This is my heiress", "my heiress, little Ruth Pell.", "Good day,"]
+
+
+def test_a_double_quoted_quotation_in_a_single_quote_book_keeps_its_marks():
+    """A single-quote book's speeches swap to double; a title or letter it sets in double quotes at
+    the top level stays double rather than turning single (where the rules read it as nested)."""
+    single = ("'Come in,' said Ann.\n\n'Thank you,' said Tom.\n\n"
+              "\"Dear Tom, the mill is sold, and we leave in May,\" ran the letter.")
+    double = ('"Come in," said Ann.\n\n"Thank you," said Tom.\n\n'
+              '"Dear Tom, the mill is sold, and we leave in May," ran the letter.')
+    assert as_double(find_quotes(single)).text == double

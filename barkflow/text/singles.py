@@ -10,8 +10,9 @@ a closing " before a tag miss 'I know,' said Dixon.
 as_double(scan) swaps the marks of the quotations find_quotes found, and only those, one character
 for one: a single-quoted speech's marks become double (' -> ", ‘ -> “, ’ -> ”) and a double-quoted
 quotation inside it becomes single, so the text every later pass reads is the one the book would
-have in a double-quote edition, at the same offsets. Apostrophes stay as they are. A book whose
-speech is already in double quotes comes back unchanged.
+have in a double-quote edition, at the same offsets. Apostrophes stay as they are, and so does a
+quotation the book puts in double quotes at the top level (a letter, a title). A book whose speech
+is already in double quotes comes back unchanged.
 """
 
 from __future__ import annotations
@@ -50,10 +51,14 @@ def _single_outer(scan: QuoteScan) -> bool:
     return top.count("single") > top.count("double")
 
 
-def swapped_marks(scan: QuoteScan) -> str:
-    """scan's text with each found quotation's marks swapped between single and double."""
-    chars = list(scan.text)
-    for q in scan.quotes:
+def swapped_marks(scan: QuoteScan, outer: str) -> str:
+    """scan's text with the marks of each quotation of style `outer` ("single" or "double") and of
+    the quotations inside it swapped between single and double; other quotations keep theirs."""
+    chars, top = list(scan.text), None
+    for q in scan.quotes:  # a nested quote comes right after its outer one
+        top = q.style if q.depth == 0 else top
+        if top != outer:
+            continue
         for at, swap in zip(quote_marks(scan, q), (_OPEN_SWAP, _CLOSE_SWAP)):
             if at is not None:
                 chars[at] = swap[chars[at]]
@@ -61,8 +66,9 @@ def swapped_marks(scan: QuoteScan) -> str:
 
 
 def as_double(scan: QuoteScan) -> QuoteScan:
-    """The scan of a single-quote book over its text with the quotations' marks made double (the
-    quotes' offsets unchanged); any other book's scan as it is."""
+    """The scan of a single-quote book over its text with its single-quoted speeches' marks made
+    double (the quotes' offsets unchanged); a speech it puts in double quotes stays as it is (dev
+    PDNC, all double-quote books, unchanged). Any other book's scan as it is."""
     if not _single_outer(scan):
         return scan
-    return replace(scan, text=swapped_marks(scan))
+    return replace(scan, text=swapped_marks(scan, "single"))
