@@ -79,3 +79,12 @@ def test_a_double_quoted_quotation_in_a_single_quote_book_keeps_its_marks():
     double = ('"Come in," said Ann.\n\n"Thank you," said Tom.\n\n'
               '"Dear Tom, the mill is sold, and we leave in May," ran the letter.')
     assert as_double(find_quotes(single)).text == double
+
+
+def test_dialect_apostrophes_do_not_end_a_single_quoted_speech():
+    """'Yo' needn't trouble yoursel', sir,' / 'a book i' his hand': yo' (you), i' (in) and mysel'
+    (myself) end in an apostrophe that is no closing mark."""
+    text = ("'Yo' needn't trouble yoursel', sir,' said Ned. 'He had a book i' his hand.'\n\n"
+            "'So he had,' said Ann.")
+    spans = [text[q.start:q.end] for q in find_quotes(text).top()]
+    assert spans == ["Yo' needn't trouble yoursel', sir,", "He had a book i' his hand.", "So he had,"]

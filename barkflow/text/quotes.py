@@ -58,8 +58,9 @@ _ELISION = regex.compile(
 _TAG_AFTER = regex.compile(
     r"\s+(?:said|says|cried|asked|replied|answered|exclaimed|returned|continued|added|whispered|"
     r"muttered|murmured|shouted|called|began|thought|he|she|I|they|we)\b")
-# Word endings that take a trailing apostrophe: plural possessives, dropped g's, o', th', an'.
-_APOSTROPHE_WORD = regex.compile(r"(?i)(?:s|in|\bo|\bth|\ban|\bwi|\ba|\bn)$")
+# Word endings that take a trailing apostrophe: plural possessives, dropped g's, o', th', an', and
+# dialect's yo' (you), i' (in), mysel' (North and South: 264 quote spans put right, dev PDNC unchanged).
+_APOSTROPHE_WORD = regex.compile(r"(?i)(?:s|in|\bo|\bth|\ban|\bwi|\ba|\bn|\byo|\bi|sel)$")
 # After a trailing apostrophe, words that go on with the sentence: a lowercase word, or a hyphen and
 # a word. Not after a comma or semicolon: 'calling her 'the young mistress'; it was' closes there.
 _GOES_ON = regex.compile(r"\s+\p{Ll}|-\p{L}")
