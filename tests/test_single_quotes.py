@@ -88,3 +88,13 @@ def test_dialect_apostrophes_do_not_end_a_single_quoted_speech():
             "'So he had,' said Ann.")
     spans = [text[q.start:q.end] for q in find_quotes(text).top()]
     assert spans == ["Yo' needn't trouble yoursel', sir,", "He had a book i' his hand.", "So he had,"]
+
+
+def test_a_dropped_g_before_a_stop_goes_on_to_a_closing_mark_after_a_word():
+    """'... anythin'! Down in the Grande'--he waved--'it is all dark.': the mark after Grande, a word
+    no apostrophe ends, is the sure closing one, so the one after anythin' is an apostrophe."""
+    text = ("'The more you knew, the more was possible--anythin'!  Down in the Grande'--he waved his "
+            "pipe--'it is all dark.'\n\n'Is it?' said Ann.")
+    spans = [text[q.start:q.end] for q in find_quotes(text).top()]
+    assert spans == ["The more you knew, the more was possible--anythin'!  Down in the Grande",
+                     "it is all dark.", "Is it?"]

@@ -181,12 +181,14 @@ def _single_closes(text: str, i: int, p: Paragraph) -> bool:
 
 def _sure_closer_ahead(text: str, i: int, p: Paragraph) -> bool:
     """Whether the next single mark after i that is surely a quotation mark closes one (after a stop
-    or comma, before a space) rather than opens one (after a space, before a word), within the paragraph."""
+    or comma, or after a word no apostrophe ends, before no word: 'Grande'--he swept') rather than
+    opens one (after a space, before a word), within the paragraph."""
     for m in _SINGLE_MARK.finditer(text, i + 1, min(p.end, i + 1 + 15 * cues.AHEAD)):
         k = m.start()
         before = text[k - 1]
         after = text[k + 1] if k + 1 < p.end else " "
-        if before in ".,!?;:-—" and not _is_word(after):
+        if not _is_word(after) and (before in ".,!?;:-—" or before.isalpha() and not _APOSTROPHE_WORD.search(
+                text, max(p.start, k - 12), k)):
             return True
         if before in _SPACE + "(—-" and _is_word(after) and not _ELISION.match(text, k + 1, k + 1 + cues.AHEAD):
             return False
