@@ -40,6 +40,7 @@ from barkflow.text.quotes import QuoteScan, find_quotes, narration, within
 from barkflow.text.ranks import Ranks
 from barkflow.text.selfnamed import WHO_ASKED, self_named
 from barkflow.text.sexed import subject_sex, unplaced_pronoun
+from barkflow.text.singles import as_double
 from barkflow.text.topics import taken_up
 from barkflow.text.turns import (
     ANAPHORIC,
@@ -543,7 +544,7 @@ def _per_quote(own: list[list]) -> list:
 
 def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) -> Attribution:
     """Every quotation in `text` with its speaker (None below `threshold`); see the module docstring."""
-    scan = find_quotes(text)
+    scan = as_double(find_quotes(text))  # a book quoting in single marks reads as a double-quote one
     text = scan.text
     cast = cast or find_characters(text)
     ctx = _Context(scan, cast)

@@ -8,8 +8,10 @@ no blank lines) and matches quotation marks inside each paragraph:
 - single quotes ('...' and ‘...’) as the outer style where a book opens more paragraphs with them
   than with double quotes, else only nested inside a double quotation. An apostrophe is not a
   quote: a mark between letters (don't), at the start of an elision ('tis, 'em, '95), or at the
-  end of a word followed by more lowercase words (o' the, the Smiths' house, goin' home) is
-  skipped, unless what follows is a speech tag ("...Smiths' said he");
+  end of a word followed by more lowercase words or by a hyphen (o' the, the Smiths' house,
+  goin' home, jumpin'-off) is skipped, unless what follows is a speech tag ("...Smiths' said
+  he"); one after such a word and before a stop or capital ('this mornin'. He ran') is skipped too
+  where a sure closing mark follows in the paragraph before any sure opening one;
 - a quotation that runs over several paragraphs (the opening mark repeated at the start of each,
   the closing one left out) becomes one Quote per paragraph sharing a `group`;
 - dialogue dashes (Spanish, Russian, French): a paragraph that starts with a dash is speech up to
@@ -56,8 +58,13 @@ _ELISION = regex.compile(
 _TAG_AFTER = regex.compile(
     r"\s+(?:said|says|cried|asked|replied|answered|exclaimed|returned|continued|added|whispered|"
     r"muttered|murmured|shouted|called|began|thought|he|she|I|they|we)\b")
-# Word endings that take a trailing apostrophe: plural possessives, dropped g's, o', th', an'.
-_APOSTROPHE_WORD = regex.compile(r"(?i)(?:s|in|\bo|\bth|\ban|\bwi|\ba|\bn)$")
+# Word endings that take a trailing apostrophe: plural possessives, dropped g's, o', th', an', and
+# dialect's yo' (you), i' (in), mysel' (North and South: 264 quote spans put right, dev PDNC unchanged).
+_APOSTROPHE_WORD = regex.compile(r"(?i)(?:s|in|\bo|\bth|\ban|\bwi|\ba|\bn|\byo|\bi|sel)$")
+# After a trailing apostrophe, words that go on with the sentence: a lowercase word, or a hyphen and
+# a word. Not after a comma or semicolon: 'calling her 'the young mistress'; it was' closes there.
+_GOES_ON = regex.compile(r"\s+\p{Ll}|-\p{L}")
+_SINGLE_MARK = regex.compile("['‘’]")
 _SPACE = " \t\n\r\f\v\u00a0\u202f\u2009"
 # How near (characters) a speech verb makes a short quotation speech after all ('he said "yes"').
 MENTION_VERB_REACH = 40
@@ -164,10 +171,28 @@ def _single_closes(text: str, i: int, p: Paragraph) -> bool:
     if before.isalpha() and _APOSTROPHE_WORD.search(text, max(p.start, i - 12), i):
         # o' the, the Smiths' house, goin' home: an apostrophe, unless a speech tag follows.
         rest = text[i + 1:min(p.end, i + 40)]
-        m = regex.match(r"\s+(\p{Ll})", rest)
+        m = _GOES_ON.match(rest)  # 'the jumpin'-off place' goes on too
         if m and not _TAG_AFTER.match(rest):
             return False
+        if _sure_closer_ahead(text, i, p):
+            return False  # 'I saw him this mornin'. He ran.': the speech goes on to the sure closer
     return True
+
+
+def _sure_closer_ahead(text: str, i: int, p: Paragraph) -> bool:
+    """Whether the next single mark after i that is surely a quotation mark closes one (after a stop
+    or comma, or after a word no apostrophe ends, before no word: 'Grande'--he swept') rather than
+    opens one (after a space, before a word), within the paragraph."""
+    for m in _SINGLE_MARK.finditer(text, i + 1, min(p.end, i + 1 + 15 * cues.AHEAD)):
+        k = m.start()
+        before = text[k - 1]
+        after = text[k + 1] if k + 1 < p.end else " "
+        if not _is_word(after) and (before in ".,!?;:-—" or before.isalpha() and not _APOSTROPHE_WORD.search(
+                text, max(p.start, k - 12), k)):
+            return True
+        if before in _SPACE + "(—-" and _is_word(after) and not _ELISION.match(text, k + 1, k + 1 + cues.AHEAD):
+            return False
+    return False
 
 
 def _scan_paragraph(text: str, p: Paragraph, outer_single: bool,
