@@ -10,6 +10,12 @@ from barkflow.text.narrator import name_the_narrator
 from barkflow.text.turns import Turn
 
 
+def _context(cast: Cast, events: list[tuple[int, int]], narrator: int) -> SimpleNamespace:
+    """The attribution context name_the_narrator reads: a book of no text, no paragraphs and so no
+    part heads, its narration's names at `events`."""
+    return SimpleNamespace(cast=cast, events=events, narrator=narrator, text="", scan=SimpleNamespace(paragraphs=[]))
+
+
 def _talk(calls: list[tuple[int, int]], narrator: int) -> list[Turn]:
     """Each (speaker, called) a speech calling someone, answered by the narrator's."""
     turns = []
@@ -27,7 +33,7 @@ def test_the_casts_split_forms_of_the_narrators_name_are_one_vote():
                  Character(2, "Mr. Jarvis", ("Mr. Jarvis",), "M"),
                  Character(3, "Mrs. Bell", ("Mrs. Bell",), "F"),
                  Character(4, "the narrator", ("I",), narrator=True)])
-    ctx = SimpleNamespace(cast=cast, events=[(0, 2), (10, 3)], narrator=4)
+    ctx = _context(cast, [(0, 2), (10, 3)], 4)
     turns = _talk([(2, 0)] * 5 + [(3, 1)] * 4, 4)
     name_the_narrator(turns, ctx, 4)
     assert ctx.narrator == 0
@@ -41,7 +47,7 @@ def test_a_relative_sharing_the_narrators_surname_is_not_the_narrator():
                  Character(1, "Ebenezer", ("Ebenezer", "Ebenezer Balfour"), "M"),
                  Character(2, "Alan", ("Alan",), "M"),
                  Character(3, "the narrator", ("I",), narrator=True)])
-    ctx = SimpleNamespace(cast=cast, events=[(i, 1) for i in range(20)] + [(30, 2)], narrator=3)
+    ctx = _context(cast, [(i, 1) for i in range(20)] + [(30, 2)], 3)
     turns = _talk([(2, 0)] * 9 + [(2, 1)] * 4, 3)
     name_the_narrator(turns, ctx, 3)
     assert ctx.narrator == 0
