@@ -2451,3 +2451,15 @@ def test_the_one_just_heard_is_not_the_partner_where_the_talk_speaks_of_them():
             '"Nora has gone to the mill."\n\n"Then I shall go after her."\n\n"She will not thank you."\n\n'
             '"I know it."')
     assert speakers(text)[4:] == ["Walter", "Tom Pell", "Walter", "Tom Pell"]
+
+
+def test_a_name_taken_up_from_the_speech_before_calls_no_one():
+    """'"Perhaps Mrs. Hale sent it." / "Mrs. Hale! I never thought of her."': the name opening the
+    answer echoes the speech before, it does not call Mrs. Hale, who is not there to answer."""
+    text = ("Mrs. Hale kept the shop at the corner, and Mrs. Hale knew everyone. She said so often.\n\n"
+            "Anne Grey sat with Robert Lane by the window in the afternoon.\n\n"
+            '"Who could have sent the letter?" said Anne.\n\n"I cannot say," said Robert.\n\n'
+            '"Nobody writes to me."\n\n"Perhaps Mrs. Hale sent it."\n\n'
+            '"Mrs. Hale! I never thought of her. She writes to everyone."\n\n'
+            '"Then she wrote to you as well."\n\n"She did, once."')
+    assert speakers(text) == ["Anne", "Robert", "Anne", "Robert", "Anne", "Robert", "Anne"]
