@@ -2463,3 +2463,17 @@ def test_a_name_taken_up_from_the_speech_before_calls_no_one():
             '"Mrs. Hale! I never thought of her. She writes to everyone."\n\n'
             '"Then she wrote to you as well."\n\n"She did, once."')
     assert speakers(text) == ["Anne", "Robert", "Anne", "Robert", "Anne", "Robert", "Anne"]
+
+
+def test_a_lone_speaker_goes_on_with_the_one_just_talked_with():
+    """'"...," said Walter. / Tom looked across at Mary Pell's mill. / "...?" said Tom. / "..."': a
+    paragraph of narration cut Tom and Walter's talk and names Mary last, but the talk goes on
+    between the two, and Walter answers."""
+    text = ("Mary Pell kept the mill by the river, and Mary worked there alone.\n\n"
+            '"The wheel is slow to-day," said Mary.\n\n'
+            + "The summer went by, and nothing happened at the farm that anyone remembered. " * 25 + "\n\n"
+            "Walter Brand came to the farm in the evening, and Tom Pell met him at the gate.\n\n"
+            '"You are late," said Tom.\n\n"The road was bad," said Walter.\n\n'
+            "Tom looked across the field at the roof of Mary Pell's mill, where a light was burning.\n\n"
+            '"Will it rain to-night?" said Tom.\n\n"I think it will."\n\n"Then come in."\n\n"Gladly."')
+    assert speakers(text)[-4:] == ["Tom Pell", "Walter", "Tom Pell", "Walter"]
