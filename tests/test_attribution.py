@@ -2515,3 +2515,29 @@ def test_a_description_the_turns_give_one_character_every_time_is_theirs_where_t
     lone 'cried the dwarf' no turn-taking reaches is his too. Not from fewer than five such turns."""
     assert speakers(_dwarf_talk(3))[-1] == "Crane"
     assert speakers(_dwarf_talk(2))[-1] is None
+
+
+def test_a_name_taken_up_from_the_speech_before_calls_no_one():
+    """'"Perhaps Mrs. Hale sent it." / "Mrs. Hale! I never thought of her."': the name opening the
+    answer echoes the speech before, it does not call Mrs. Hale, who is not there to answer."""
+    text = ("Mrs. Hale kept the shop at the corner, and Mrs. Hale knew everyone. She said so often.\n\n"
+            "Anne Grey sat with Robert Lane by the window in the afternoon.\n\n"
+            '"Who could have sent the letter?" said Anne.\n\n"I cannot say," said Robert.\n\n'
+            '"Nobody writes to me."\n\n"Perhaps Mrs. Hale sent it."\n\n'
+            '"Mrs. Hale! I never thought of her. She writes to everyone."\n\n'
+            '"Then she wrote to you as well."\n\n"She did, once."')
+    assert speakers(text) == ["Anne", "Robert", "Anne", "Robert", "Anne", "Robert", "Anne"]
+
+
+def test_a_lone_speaker_goes_on_with_the_one_just_talked_with():
+    """'"...," said Walter. / Tom looked across at Mary Pell's mill. / "...?" said Tom. / "..."': a
+    paragraph of narration cut Tom and Walter's talk and names Mary last, but the talk goes on
+    between the two, and Walter answers."""
+    text = ("Mary Pell kept the mill by the river, and Mary worked there alone.\n\n"
+            '"The wheel is slow to-day," said Mary.\n\n'
+            + "The summer went by, and nothing happened at the farm that anyone remembered. " * 25 + "\n\n"
+            "Walter Brand came to the farm in the evening, and Tom Pell met him at the gate.\n\n"
+            '"You are late," said Tom.\n\n"The road was bad," said Walter.\n\n'
+            "Tom looked across the field at the roof of Mary Pell's mill, where a light was burning.\n\n"
+            '"Will it rain to-night?" said Tom.\n\n"I think it will."\n\n"Then come in."\n\n"Gladly."')
+    assert speakers(text)[-4:] == ["Tom Pell", "Walter", "Tom Pell", "Walter"]
