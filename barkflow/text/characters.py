@@ -40,6 +40,7 @@ from barkflow.text.givennames import (
 )
 from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
+from barkflow.text.petsex import pet_sex, pronoun_votes
 from barkflow.text.places import no_person
 from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_given_saints, with_saints
@@ -85,7 +86,6 @@ _ROLE_TITLES = sorted((NEUTRAL_TITLES | {"King", "Queen", "Prince", "Princess", 
                                          "Countess", "Baron", "Baroness", "Marquis", "Squire", "Abbe"} | foreign.ROLE_RANKS)
                       - {"Col", "Capt", "Rev", "Prof", "Mister", "Cousin"}, key=len, reverse=True)
 _TITLE_ROLE = regex.compile(rf"\b[Tt]he[ \t\n]+({'|'.join(_ROLE_TITLES)})\b(?![ \t\n]*(?:\p{{Lu}}|['’]s\b|d(?:e|u)\b|d['’]))")
-_PRONOUN = regex.compile(r"\b(?:(he|him|his|himself)|(she|her|hers|herself))\b", regex.I)
 
 
 @dataclass
@@ -185,19 +185,6 @@ def _name_words(text: str) -> set[str]:
         top[w] = max(top[w], n)
     return names | {w for w, n in before_name.items()
                     if n >= 2 and top[w] * 4 >= n * 3 and w not in STOP and len(w) > 1}
-
-
-def _pronoun_votes(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
-    """(he, she) counts for the first pronoun in the 80 characters after each mention."""
-    he = she = 0
-    for _, end in spans[:400]:
-        m = _PRONOUN.search(text, end, min(len(text), end + 80))
-        if m:
-            if m.group(1):
-                he += 1
-            else:
-                she += 1
-    return he, she
 
 
 # Short forms of titles that name one person with the full one (Col. Brandon is Colonel Brandon).
@@ -609,8 +596,10 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
     best = max(e.forms, key=lambda f: (e.forms[f], len(f[1].split()) + (f[0] is not None)))
     gender = e.gender
     source = "title" if any(_gender_of_title(t) != "?" for t, _ in e.forms) else "name" if gender != "?" else ""
+    # A pet name whose sentences' pronouns say the other sex (Jacky a woman; dev PDNC all 17020 -> 17035 right).
+    gender = pet_sex(e.first, gender, text, sorted(s for f in e.forms for s in spans[f])) if source == "name" else gender
     if gender == "?":
-        he, she = _pronoun_votes(text, sorted(s for f in e.forms for s in spans[f]))
+        he, she = pronoun_votes(text, sorted(s for f in e.forms for s in spans[f]))
         if he >= 1.5 * she + 2:
             gender, source = "M", "pronouns"
         elif she >= 1.5 * he + 2:
@@ -680,7 +669,7 @@ _BESIDE = regex.compile(rf"(?<![\p{{L}}'’])({_WORD})(?:\s*,\s*|\s+(?:and|&|wit
 
 def _she_named(text: str, forms: Counter, spans: dict[FormKey, list[tuple[int, int]]]) -> frozenset:
     """The first names said alone that the pronouns after them make a woman's, as _character does."""
-    votes = {name: _pronoun_votes(text, spans[(t, name)]) for t, name in forms if t is None and " " not in name}
+    votes = {name: pronoun_votes(text, spans[(t, name)]) for t, name in forms if t is None and " " not in name}
     return frozenset(name for name, (he, she) in votes.items() if she >= 1.5 * he + 2)
 
 
