@@ -38,3 +38,14 @@ def test_a_formal_name_keeps_its_sex_whatever_follows():
     assert sentence_votes(text, spans) == (0, 6)
     assert pet_sex("Henry", "M", text, spans) == "M"
     assert pet_sex("Jacky", "M", text.replace("Henry", "Jacky"), spans) == "F"
+
+
+def test_charlie_is_no_womans_name_alone():
+    """'Charlie' is Charles's pet name as well as Charlotte's: no sex by the table, the census's
+    man where the pronouns say nothing, and one with 'Charles Dunn' where the book names both."""
+    text = ('"Are you coming?" said Charlie.\n\n"Not yet," said Anne Dunn.\n\n'
+            '"Then I shall go alone," said Charlie.\n\nCharles Dunn was waiting at the gate.\n\n'
+            '"There you are," said Charles Dunn.\n\n')
+    cast = find_characters(text).characters
+    charlie = next(c for c in cast if "Charlie" in c.aliases)
+    assert charlie.gender == "M" and "Charles Dunn" in charlie.aliases

@@ -49,7 +49,9 @@ HYPOCORISMS = {
     "Henry": ("M", "Harry Hal Hank"),
     "Thomas": ("M", "Tom Tommy"),
     "James": ("M", "Jim Jimmy Jem Jamie"),
-    "Charles": ("M", "Charley Chuck Chas"),
+    # Charlie is a man more often than a woman (Charlie Sloane, Charlie Johnson; ext casts: five
+    # Charlies become men, two merge with their Charles; dev unchanged).
+    "Charles": ("M", "Charley Charlie Chuck Chas"),
     "Christopher": ("M", "Kit Chris"),
     "Frederick": ("M", "Fred Freddy Freddie"),
     "Francis": ("M", "Frank Frankie"),
