@@ -10,3 +10,15 @@ def test_epithet_tags_found_as_a_whole_book_scan_finds_them():
     whole = [(m.span(), m.groups()) for m in epithets._TAGGED.finditer(text)]
     assert [(m.span(), m.groups()) for m in epithets._tags(text)] == whole
     assert len(whole) >= 5
+
+
+def test_compiled_blanks_and_pronoun_patterns_match_the_inline_ones():
+    import regex
+
+    from barkflow.text import cues
+    for name in ("Mr. John\n  Smith", "St Cloud", "Ann"):
+        assert cues.BLANKS.split(name) == regex.split(r"\s+", name)
+    for tail in ("d he", "She", "o, I", "the", "Ahe"):
+        inline = regex.search(r"(?<![\p{L}])(he|she|I)$", tail, regex.I)
+        found = cues.LAST_PRONOUN.search(tail)
+        assert (found and found.span()) == (inline and inline.span())

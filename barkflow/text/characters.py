@@ -229,7 +229,7 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         if (title := m.group("title")) == "M." and foreign.middle_initial(text, m.start(), names):
             continue
         # 'Reggie St Cloud': 'St Cloud' one surname word (dev all 16694 -> 16729, answered 81.8 -> 81.9%).
-        words = with_saints(regex.split(r"\s+", m.group("name")), title)
+        words = with_saints(cues.BLANKS.split(m.group("name")), title)
         words = joined_epithets(words, names)  # 'Little Dorrit' (epithets.py)
         # Drop sentence-initial words that are not names (But Elizabeth -> Elizabeth).
         while words and words[0] not in names and not (title and len(words) == 1):
