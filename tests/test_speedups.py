@@ -22,3 +22,20 @@ def test_compiled_blanks_and_pronoun_patterns_match_the_inline_ones():
         inline = regex.search(r"(?<![\p{L}])(he|she|I)$", tail, regex.I)
         found = cues.LAST_PRONOUN.search(tail)
         assert (found and found.span()) == (inline and inline.span())
+
+
+def test_kin_given_check_skips_counting_only_where_no_first_name_could_match():
+    from collections import Counter
+
+    from barkflow.text import characters, joins
+    from barkflow.text.givennames import one_given_name
+    huck = characters._Entry(None, "Huckleberry", "Finn", "M",
+                             Counter({(None, "Huckleberry Finn"): 4, (None, "Huck Finn"): 6}),
+                             givens={"Huckleberry", "Huck"})
+    for first in ("Huck", "Hucky", "Huckleberry", "Tom", "Finn"):
+        plain = any(first == g or one_given_name(first, g) for g in joins.plain_givens(huck))
+        assert joins.may_share_given(huck, first) or not plain
+        for familiar_only in (False, True):
+            slow = any((first == g and not familiar_only or one_given_name(first, g))
+                       and (not familiar_only or characters.familiar(first, g)) for g in joins.plain_givens(huck))
+            assert characters._kin_given(huck, first, frozenset(), {}, familiar_only) == slow

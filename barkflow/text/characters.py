@@ -313,7 +313,7 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
     surname: Tom may be the son of the Thomas Gradgrind he is named for, unless that Mr. is a third
     man (joins.py); no Mr. is Miss Matty Jenkyns, nor any woman's name of the census: 'Pen' is Silas
     Lapham's daughter Penelope (dev unchanged). A first name e already wears is its own (Jos Sedley)."""
-    return any((first == g and not familiar_only or one_given_name(first, g) and (
+    return joins.may_share_given(e, first) and any((first == g and not familiar_only or one_given_name(first, g) and (
         e.last not in misters or "F" in (e.gender, given_sex(g)) or joins.another_mister(misters[e.last], first, g)))
         and (first, g) not in apart and (not familiar_only or familiar(first, g)) for g in joins.plain_givens(e))
 
@@ -331,10 +331,10 @@ def _one_word_familiar(e: _Entry, first: str, apart: frozenset) -> bool:
     diminutive ending: 'Ratty' and 'Toady' are the Rat and Mr. Toad of a book that gives them no
     other name. Not a clipping or a pet name of the table: 'Moor' is no 'Moorish', and a 'Bill'
     no 'Father William'."""
-    if any(" " in name for _, name in e.forms):
-        return False
     word = e.first or e.last
     if not word or len(word) < 3 or not first.startswith(word) or (first, word) in apart or (word, first) in apart:
+        return False
+    if any(" " in name for _, name in e.forms):
         return False
     return diminutive(first, word) and one_given_name(first, word)
 
