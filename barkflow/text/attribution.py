@@ -269,7 +269,7 @@ class _Context:
             end -= 2  # 'Sir Thomas's saying', 'Mrs. Croft's suddenly saying'
         if hit := self.mention_ending(end, start):
             return (hit[1], EXPLICIT, 0.95) if hit[1] is not None else (None, NOBODY, 0.0)
-        m = regex.search(r"(?<![\p{L}])(he|she|I)$", self.text[max(start, end - 4):end], regex.I)
+        m = cues.LAST_PRONOUN.search(self.text[max(start, end - 4):end])
         if m:
             cid, conf = self.resolve(m.group(1), end, tag=True)
             return cid, ANAPHORIC, conf

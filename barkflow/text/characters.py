@@ -216,7 +216,7 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         if (title := m.group("title")) == "M." and foreign.middle_initial(text, m.start(), names):
             continue
         # 'Reggie St Cloud': 'St Cloud' one surname word (dev all 16694 -> 16729, answered 81.8 -> 81.9%).
-        words = with_saints(regex.split(r"\s+", m.group("name")), title)
+        words = with_saints(cues.BLANKS.split(m.group("name")), title)
         words = joined_epithets(words, names)  # 'Little Dorrit' (epithets.py)
         # Drop sentence-initial words that are not names (But Elizabeth -> Elizabeth).
         while words and words[0] not in names and not (title and len(words) == 1):
@@ -300,7 +300,7 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
     surname: Tom may be the son of the Thomas Gradgrind he is named for, unless that Mr. is a third
     man (joins.py); no Mr. is Miss Matty Jenkyns, nor any woman's name of the census: 'Pen' is Silas
     Lapham's daughter Penelope (dev unchanged). A first name e already wears is its own (Jos Sedley)."""
-    return any((first == g and not familiar_only or one_given_name(first, g) and (
+    return joins.may_share_given(e, first) and any((first == g and not familiar_only or one_given_name(first, g) and (
         e.last not in misters or "F" in (e.gender, given_sex(g)) or joins.another_mister(misters[e.last], first, g)))
         and (first, g) not in apart and (not familiar_only or familiar(first, g)) for g in joins.plain_givens(e))
 
@@ -318,10 +318,10 @@ def _one_word_familiar(e: _Entry, first: str, apart: frozenset) -> bool:
     diminutive ending: 'Ratty' and 'Toady' are the Rat and Mr. Toad of a book that gives them no
     other name. Not a clipping or a pet name of the table: 'Moor' is no 'Moorish', and a 'Bill'
     no 'Father William'."""
-    if any(" " in name for _, name in e.forms):
-        return False
     word = e.first or e.last
     if not word or len(word) < 3 or not first.startswith(word) or (first, word) in apart or (word, first) in apart:
+        return False
+    if any(" " in name for _, name in e.forms):
         return False
     return diminutive(first, word) and one_given_name(first, word)
 

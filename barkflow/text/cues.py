@@ -197,3 +197,7 @@ NEW_CLAUSE = regex.compile(r"[\"'”’]*\s*;")
 TOLD = regex.compile(r"\b(?:said|says|replied|answered|cried|whispered|murmured|called|observed|remarked|"
                      r"exclaimed|added|shouted|returned|explained|repeated|continued|muttered|asked|began|"
                      r"went\s+on|called\s+out|spoke)(?:\s+\p{Lu}[\p{L}.]*){0,3},?\s+to\s+")
+# Compiled once: hot paths called per name or per tag (regex.split/search by a pattern string pay
+# the module's compile-cache look-up each call: 39251 calls a long book).
+BLANKS = regex.compile(r"\s+")
+LAST_PRONOUN = regex.compile(r"(?<![\p{L}])(he|she|I)$", regex.I)

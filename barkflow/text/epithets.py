@@ -17,7 +17,7 @@ from collections import Counter
 
 import regex
 
-from barkflow.text.cues import VERB
+from barkflow.text.cues import AHEAD, SPEECH_VERBS, VERB
 
 EPITHETS = ("Little", "Young", "Old", "Big", "Tiny")
 _PAIR = rf"(?:{'|'.join(EPITHETS)})[ \t]*\n?[ \t]*\p{{Lu}}\p{{Ll}}+"
@@ -27,9 +27,35 @@ _TAGGED = regex.compile(rf"\b{VERB}[ \t]*\n?[ \t]*({_PAIR})(?![\p{{L}}])|(?<![\p
 MIN_TAGS = 3
 
 
+_PAIR_RE = regex.compile(_PAIR)
+_LONGEST_VERB = max(map(len, SPEECH_VERBS.split()))
+
+
+def _tag_starts(text: str) -> list[int]:
+    """Every place a _TAGGED match can start: at an epithet pair ('Little Dorrit said'), or at a
+    speech verb ending in the blanks before one ('said Little Dorrit'). Finding the rare pairs first
+    spares trying the verbs' alternation at every character of the book (0.47 s of 4 s a long book)."""
+    starts = set()
+    for m in _PAIR_RE.finditer(text, overlapped=True):
+        blanks = m.start()
+        while blanks > 0 and text[blanks - 1] in " \t\n":
+            blanks -= 1
+        starts.update(range(max(0, blanks - _LONGEST_VERB), m.start() + 1))
+    return sorted(starts)
+
+
+def _tags(text: str):
+    """_TAGGED.finditer(text), tried only where a match can start: left to right, none overlapping."""
+    done = 0
+    for start in _tag_starts(text):
+        if start >= done and (m := _TAGGED.match(text, start, start + AHEAD)):
+            done = m.end()
+            yield m
+
+
 def with_epithets(text: str, names: set[str]) -> set[str]:
     """`names` and the epithet names the narration tags speeches with: 'Little Dorrit'."""
-    tags = Counter(" ".join((m.group(1) or m.group(2)).split()) for m in _TAGGED.finditer(text))
+    tags = Counter(" ".join((m.group(1) or m.group(2)).split()) for m in _tags(text))
     return names | {pair for pair, n in tags.items() if n >= MIN_TAGS and pair.split()[1] in names}
 
 

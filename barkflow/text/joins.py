@@ -78,6 +78,13 @@ def plain_givens(e) -> set[str]:
     return {g for g in e.givens | e.titled_givens if plain[g] > titled[g]}
 
 
+def may_share_given(e, first: str) -> bool:
+    """Whether `first` is, or is one given name with, any first name e wears: plain_givens(e) keep
+    some of those, so where none is, no plain given is either, and the forms need no counting
+    (41783 calls on two long books: 0.38 s of 9.6)."""
+    return any(first == g or one_given_name(first, g) for g in e.givens | e.titled_givens)
+
+
 def lone_women(forms: Counter, titled: tuple[set[str], set[str]]) -> set[str]:
     """Surnames the book gives one woman only: written after Miss, never after a wife's title
     (Mrs., Lady, Madame), never as a plural ('the Miss Alans'), and named in full with one first
