@@ -395,8 +395,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # where Long John Silver, also called Captain Silver, may still be Mr. Silver (a title
             # anyone wears), but not Admiral Silver (a second rank: his uncle).
             # Nor does Madame Krassotkin join Kolya Krassotkin (her son): a wife's title.
-            if title in MOSTLY_MALE and e.gender == "?" and \
-                    ((sex := _first_sex(e)) == "F" or sex == "?" and e.first in she_named):
+            if joins.not_his(title, e, _first_sex, she_named):
                 # Captain Johnson is not Tiare Johnson, his wife, whose name no census holds but the
                 # book's 'she' after 'Tiare' tells; nor is Colonel Grangerford his daughter Emmeline
                 # (dev unchanged; 47 ext books: only these two casts change).
