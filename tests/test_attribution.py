@@ -2562,3 +2562,16 @@ def test_a_doctor_is_not_the_woman_who_shares_his_surname():
                  "Lane smiled; she sang well. Olivia Lane sat down. Dr. Lane bowed, and he went home.")
     lane = [c for c in find_characters(daughters).characters if "Dr. Lane" in c.aliases]
     assert len(lane) == 1 and not any("Misses" in a or "Olivia" in a for a in lane[0].aliases)
+
+
+def test_his_lordship_is_no_character():
+    """'his Lordship', 'her Ladyship': a peer's style of address, not a name, so 'said he' after
+    it is the lord the narration named, not a cast entry 'Lordship'."""
+    text = ("Lord Orme came to the library, and Lady Anne rose to meet Lord Orme. His Lordship bowed "
+            "to her Ladyship, and I thanked his Lordship for the book.\n\n"
+            '"I hope you like it," said he.\n\n'
+            "Her Ladyship smiled at his Lordship, and his Lordship smiled at her Ladyship.\n\n"
+            '"It is a fine book," said Lady Anne.')
+    names = {c.name for c in find_characters(text).characters}
+    assert not names & {"Lordship", "Ladyship"}
+    assert speakers(text) == ["Lord Orme", "Lady Anne"]
