@@ -2575,3 +2575,17 @@ def test_his_lordship_is_no_character():
     names = {c.name for c in find_characters(text).characters}
     assert not names & {"Lordship", "Ladyship"}
     assert speakers(text) == ["Lord Orme", "Lady Anne"]
+
+
+def test_a_peerage_named_after_lord_and_lady_is_a_surname():
+    """'Lord Harwood' and 'Lady Harwood', mother and son: 'Harwood' is the peerage's name, not a
+    first name, so 'Harwood' alone and 'Edmund Harwood' are the lord, not two more people."""
+    text = ("Lady Harwood sat by the fire. Lord Harwood came in, and Lady Harwood looked up at her son. "
+            "Lord Harwood kissed her. Edmund Harwood was tired, and Lord Harwood sat down. Lady Harwood "
+            "rang the bell.\n\n"
+            '"You look well, Edmund," said Lady Harwood.\n\n'
+            '"Harwood is always well," said Tom Pyne. Tom Pyne laughed, and Harwood laughed too.\n\n'
+            '"Thank you, Pyne," said Harwood.')
+    lords = [c for c in find_characters(text).characters if "Lord Harwood" in c.aliases]
+    assert len(lords) == 1 and {"Harwood", "Edmund Harwood"} <= set(lords[0].aliases)
+    assert speakers(text)[-1] == max(lords[0].aliases, key=len)

@@ -286,7 +286,7 @@ def _surnames(forms: Counter) -> set[str]:
         elif title:
             lastness[words[0]] += n
     return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in PET
-            and not patronymic_sex(w)} | {w for w in joins.full_name_ends(forms) if not patronymic_sex(w)}
+            and not patronymic_sex(w)} | {w for w in joins.full_name_ends(forms) if not patronymic_sex(w)} | joins.peerages(forms)
 
 
 def _full_titled(forms: Counter, lone: set = frozenset()) -> Counter:

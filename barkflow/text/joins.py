@@ -221,3 +221,13 @@ def _man_by_rank(title: str | None, e) -> bool:
     if title in MOSTLY_MALE:
         return True
     return title in _DOCTOR and not any(t in _DOCTOR for t, _ in e.forms)
+
+
+def peerages(forms: Counter) -> set[str]:
+    """Words the book writes after both Lord and Lady ('Lord Lufton', 'Lady Lufton'): a peerage's
+    name, which a lord and his mother or wife share, so a surname, not a first name ('Lord John'
+    and 'Lady Mary' are never the same word): then 'Lufton' alone is the lord, as 'Ludovic Lufton'
+    is (Framley Parsonage split him into three). Not a given name ('Lord George', 'Lady George':
+    a younger son and his wife)."""
+    return {name for title, name in forms if title == "Lord" and " " not in name and ("Lady", name) in forms
+            and given_sex(name) == "?"}
