@@ -2541,3 +2541,51 @@ def test_a_lone_speaker_goes_on_with_the_one_just_talked_with():
             "Tom looked across the field at the roof of Mary Pell's mill, where a light was burning.\n\n"
             '"Will it rain to-night?" said Tom.\n\n"I think it will."\n\n"Then come in."\n\n"Gladly."')
     assert speakers(text)[-4:] == ["Tom Pell", "Walter", "Tom Pell", "Walter"]
+
+
+def test_a_doctor_is_not_the_woman_who_shares_his_surname():
+    """'Dr. Thorne' and 'Mary Thorne' are uncle and niece: a doctor's title before the surname names
+    a man, not the woman named in full, so 'said the doctor' is his, not hers. A woman the book calls
+    'Dr. Ann Vale' in full is still 'Dr. Vale'."""
+    text = ("Mary Thorne came down the stair. Dr. Thorne was in his study, and he looked up at her.\n\n"
+            '"You are late," said Dr. Thorne. "Mary, you are always late."\n\n'
+            '"I am not," said Mary. Mary Thorne laughed, and she sat down. Dr. Thorne smiled.\n\n'
+            '"Well," said the doctor.\n\nMary went out. Dr. Thorne read his book. Mary Thorne came back.')
+    names = {c.name: c.aliases for c in find_characters(text).characters}
+    assert "Dr. Thorne" not in names.get("Mary Thorne", set())
+    assert speakers(text) == ["Dr. Thorne", "Dr. Thorne", "Mary Thorne", "Dr. Thorne"]
+    woman = ("Dr. Ann Vale came in. Dr. Vale sat down. Ann Vale smiled, and she spoke. "
+             "Ann Vale was tired. Dr. Vale slept.")
+    vale = [c for c in find_characters(woman).characters if "Dr. Vale" in c.aliases]
+    assert len(vale) == 1 and "Ann Vale" in vale[0].aliases
+    daughters = ("Dr. Lane preached. The Misses Lane sang, and the Misses Lane were praised. Olivia "
+                 "Lane smiled; she sang well. Olivia Lane sat down. Dr. Lane bowed, and he went home.")
+    lane = [c for c in find_characters(daughters).characters if "Dr. Lane" in c.aliases]
+    assert len(lane) == 1 and not any("Misses" in a or "Olivia" in a for a in lane[0].aliases)
+
+
+def test_his_lordship_is_no_character():
+    """'his Lordship', 'her Ladyship': a peer's style of address, not a name, so 'said he' after
+    it is the lord the narration named, not a cast entry 'Lordship'."""
+    text = ("Lord Orme came to the library, and Lady Anne rose to meet Lord Orme. His Lordship bowed "
+            "to her Ladyship, and I thanked his Lordship for the book.\n\n"
+            '"I hope you like it," said he.\n\n'
+            "Her Ladyship smiled at his Lordship, and his Lordship smiled at her Ladyship.\n\n"
+            '"It is a fine book," said Lady Anne.')
+    names = {c.name for c in find_characters(text).characters}
+    assert not names & {"Lordship", "Ladyship"}
+    assert speakers(text) == ["Lord Orme", "Lady Anne"]
+
+
+def test_a_peerage_named_after_lord_and_lady_is_a_surname():
+    """'Lord Harwood' and 'Lady Harwood', mother and son: 'Harwood' is the peerage's name, not a
+    first name, so 'Harwood' alone and 'Edmund Harwood' are the lord, not two more people."""
+    text = ("Lady Harwood sat by the fire. Lord Harwood came in, and Lady Harwood looked up at her son. "
+            "Lord Harwood kissed her. Edmund Harwood was tired, and Lord Harwood sat down. Lady Harwood "
+            "rang the bell.\n\n"
+            '"You look well, Edmund," said Lady Harwood.\n\n'
+            '"Harwood is always well," said Tom Pyne. Tom Pyne laughed, and Harwood laughed too.\n\n'
+            '"Thank you, Pyne," said Harwood.')
+    lords = [c for c in find_characters(text).characters if "Lord Harwood" in c.aliases]
+    assert len(lords) == 1 and {"Harwood", "Edmund Harwood"} <= set(lords[0].aliases)
+    assert speakers(text)[-1] == max(lords[0].aliases, key=len)

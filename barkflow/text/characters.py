@@ -273,7 +273,7 @@ def _surnames(forms: Counter) -> set[str]:
         elif title:
             lastness[words[0]] += n
     return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in PET
-            and not patronymic_sex(w)} | {w for w in joins.full_name_ends(forms) if not patronymic_sex(w)}
+            and not patronymic_sex(w)} | {w for w in joins.full_name_ends(forms) if not patronymic_sex(w)} | joins.peerages(forms)
 
 
 def _full_titled(forms: Counter, lone: set = frozenset()) -> Counter:
@@ -382,8 +382,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             # where Long John Silver, also called Captain Silver, may still be Mr. Silver (a title
             # anyone wears), but not Admiral Silver (a second rank: his uncle).
             # Nor does Madame Krassotkin join Kolya Krassotkin (her son): a wife's title.
-            if title in MOSTLY_MALE and e.gender == "?" and \
-                    ((sex := _first_sex(e)) == "F" or sex == "?" and e.first in she_named):
+            if joins.not_his(title, e, _first_sex, she_named):
                 # Captain Johnson is not Tiare Johnson, his wife, whose name no census holds but the
                 # book's 'she' after 'Tiare' tells; nor is Colonel Grangerford his daughter Emmeline
                 # (dev unchanged; 47 ext books: only these two casts change).

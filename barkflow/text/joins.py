@@ -35,6 +35,8 @@ from barkflow.text.titles import (
     TITLES,
 )
 
+_DOCTOR = {"Dr", "Doctor"}
+
 
 def full_name_ends(forms: Counter) -> set[str]:
     """Words that end the book's full names ((title, name) forms) three times or more and start
@@ -203,3 +205,36 @@ def hyphen_head(first: str, e, entries: list) -> bool:
     else:
         return False
     return not any(o is not e and (o.first == head or head in o.givens) for o in entries)
+
+
+def not_his(title: str | None, e, first_sex, she_named: frozenset) -> bool:
+    """Whether a surname after a man's rank (`title`) cannot be entry e of that surname: a woman
+    named in full, by a woman's first name (the census, `first_sex`) or one the book's 'she' follows
+    ('Captain Johnson' is not Tiare Johnson, his wife; 'Dr. Thorne' is not Mary Thorne, his niece),
+    or a plural title's several ('Dr. Proudie' is not 'the Misses Proudie', his daughters)."""
+    if not _man_by_rank(title, e):
+        return False
+    if e.gender == "F" or _plural_title(e.first or ""):
+        return True
+    sex = first_sex(e)
+    return e.gender == "?" and (sex == "F" or sex == "?" and e.first in she_named)
+
+
+def _man_by_rank(title: str | None, e) -> bool:
+    """Whether a surname with `title` names a man before entry e of that surname: a military or
+    clerical rank does; a doctor's title does where the book never gives e that title (Framley
+    Parsonage's 'said the doctor' went to Mary Thorne, his niece, with whom 'Dr. Thorne' had
+    merged), a woman doctor being named so in full ('Dr. Mary Thorne')."""
+    if title in MOSTLY_MALE:
+        return True
+    return title in _DOCTOR and not any(t in _DOCTOR for t, _ in e.forms)
+
+
+def peerages(forms: Counter) -> set[str]:
+    """Words the book writes after both Lord and Lady ('Lord Lufton', 'Lady Lufton'): a peerage's
+    name, which a lord and his mother or wife share, so a surname, not a first name ('Lord John'
+    and 'Lady Mary' are never the same word): then 'Lufton' alone is the lord, as 'Ludovic Lufton'
+    is (Framley Parsonage split him into three). Not a given name ('Lord George', 'Lady George':
+    a younger son and his wife)."""
+    return {name for title, name in forms if title == "Lord" and " " not in name and ("Lady", name) in forms
+            and given_sex(name) == "?"}

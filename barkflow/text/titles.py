@@ -28,6 +28,8 @@ ANYONES = {"Mr", "Master", "Miss", "Ms"}  # titles that tell a sex, not a rank
 MARRIED = {"Mrs", "Madame", "Mme", "Frau", "Signora"}  # a wife's titles: never a first-named daughter's
 
 # Capitalised words that are never a person's name however often they appear mid-sentence.
+# 'his Lordship', 'her Ladyship' too: a peer's style, not a name (Evelina's cast had a 'Lordship' who
+# spoke 17 lines of two lords; dev unchanged).
 STOP = set("""
 I I'm I'll I've I'd Oh O Ah Aye Yes No Nay Sir Madam Ma'am Mr Mrs Miss Ms Dr Lady Lord God Heaven
 Heavens Lord's Christ Jesus Providence Monday Tuesday Wednesday Thursday Friday Saturday Sunday
@@ -41,7 +43,7 @@ Now Yes Mamma Mama Papa Pa Ma Mother Father Aunt Uncle Cousin Grandmother Grandf
 Dear Darling Good Poor Old Young Little Great Saint St Mount Lake River Hotel Mister Missis Master
 Colonel Captain Major General Lieutenant Admiral Doctor Professor Inspector Sergeant Judge Queen King
 Prince Princess Duke Duchess Count Countess Baron Baroness Dame Sister Brother Father's Mother's
-My Your His Her Our Their He She We You They Him Them Me Us
+My Your His Her Our Their He She We You They Him Them Me Us Lordship Ladyship
 OK Ok Ha Hm Hum Hush Hallo Hello Goodbye Good-bye Thank Thanks Please Pray Alas Hurrah Bravo Indeed
 Esquire Esq Cardinal Archdeacon Bishop
 """.split()) | foreign.ADDRESS_WORDS | foreign.ROLE_RANKS
