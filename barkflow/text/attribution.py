@@ -409,7 +409,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             # unnamed; turn-taking would count a named one of the talk there.
             return None, NOBODY, 0.0
         span = None if before or after else _described_ahead(ctx, s, v.start())
-        if span and not tail and _leads_in(text, v.end(), window_end) and own_sentence:
+        if span and not tail and leadins.leads_in(text, v.end(), window_end) and own_sentence:
             # 'The old porter says:', 'One of them called out,': someone described ahead of the
             # verb, whom the cast cannot name; no sex fills it, nor do the turns around it.
             ctx.described.append((words_sex(text[span[0]:span[1]]), None))
@@ -476,13 +476,13 @@ def _own_tags(ctx: _Context, quotes: list, paragraph_end: int) -> list[list]:
     led = False  # the quotation has a lead-in tag of its own, ending in a comma or colon
     if quotes[0].start - start > 2:
         own[0][0] = _tag(ctx, start, quotes[0].start, tail=False)
-        led = bool(own[0][0] and own[0][0][0] is not None and _leads_in(text, start, quotes[0].start))
+        led = bool(own[0][0] and own[0][0][0] is not None and leadins.leads_in(text, start, quotes[0].start))
     for i, q in enumerate(quotes):
         s, e = q.end, quotes[i + 1].start if i + 1 < len(quotes) else paragraph_end
         if i + 1 == len(quotes):
             own[i][1] = _tag(ctx, s, e, tail=True)
             break
-        leads_in = _leads_in(text, s, e)
+        leads_in = leadins.leads_in(text, s, e)
         two = cues.SENTENCE_END.search(text, s, e) is not None or ";" in text[s:e]
         # After a semicolon outside the marks a new clause starts: no tag of this quotation's.
         if not (leads_in and not two and led) and not cues.NEW_CLAUSE.match(text, s, e):
@@ -521,13 +521,6 @@ def _second_speaker(ctx: _Context, s: int, e: int, tail: tuple | None):
 
 
 _TO_AFTER = regex.compile(r"\s+to\b")  # 'as Lady Bertram began to nod': no speech
-
-
-def _leads_in(text: str, s: int, e: int) -> bool:
-    """Whether narration [s, e) ends the way a lead-in tag does: 'said,', 'replied:', 'cried--', or
-    a speech verb with no stop ('the Gryphon added "..."')."""
-    lead = text[s:e].rstrip(" \t\n\"'“‘")
-    return lead.endswith((",", ":", "—", "-")) or cues.VERB_END.search(lead) is not None
 
 
 def _per_quote(own: list[list]) -> list:
@@ -574,7 +567,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         quotes = turn.quotes
         head = (p.start, quotes[0].start)
         own = _own_tags(ctx, quotes, p.end)
-        leadins.drop_tails_after_a_stop(text, quotes, own, p.start, _leads_in)  # '..., calling, "... ever." The tumult'
+        leadins.drop_tails_after_a_stop(text, quotes, own, p.start)  # '..., calling, "... ever." The tumult'
         # The paragraph's speaker: the first tag after a quotation, else the first lead-in tag.
         own_first = own[0][1] or own[0][0]
         found = next((t for _, t in own if t), None) or next((t for t, _ in own if t), None)
@@ -583,7 +576,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
             # polite, and observed the oiled floors'; dev PDNC all 16483 -> 16493, answered 80.97%).
             found = next((t for t, _ in own if t and t[0] is not None), found)
         speakers = {t[0] for pair in own for t in pair if t and t[0] is not None}
-        turn.led = bool(found and found is own[0][0] and found[0] is not None and _leads_in(text, *head))
+        turn.led = bool(found and found is own[0][0] and found[0] is not None and leadins.leads_in(text, *head))
         # A tag naming one of a crowd, or someone else the cast cannot name, beside one naming
         # someone: each quote its own tag's ('"Aye," said one. "Who?" said Ned.').
         nobody = any(t is UNNAMED_TAG or t and t[1] == NOBODY for pair in own for t in pair)

@@ -52,12 +52,19 @@ def _only_its_tail(text: str, s: int, e: int) -> bool:
     return not any(c in ",.;:!?" for c in text[s + 1:verbs[-1].start()])
 
 
-def drop_tails_after_a_stop(text: str, quotes: list, own: list[list], start: int, leads_in) -> None:
+def leads_in(text: str, s: int, e: int) -> bool:
+    """Whether narration [s, e) ends the way a lead-in tag does: 'said,', 'replied:', 'cried--', or
+    a speech verb with no stop ('the Gryphon added "..."')."""
+    lead = text[s:e].rstrip(" \t\n\"'“‘")
+    return lead.endswith((",", ":", "—", "-")) or cues.VERB_END.search(lead) is not None
+
+
+def drop_tails_after_a_stop(text: str, quotes: list, own: list[list], start: int) -> None:
     """A quotation led in by a tag naming someone ('calling from the door, "Aziz, farewell for ever."')
     that closes with a full stop: the sentence after it is the next thing that happens ('The tumult
     increased, the invocation of Mrs. Moore continued'), not a second tag of that quotation naming
-    someone else; its tail (own[i][1]) is dropped. `leads_in(text, s, e)`: whether narration [s, e)
-    ends the way a lead-in does (dev PDNC all 16878 -> 16880 right, anaphoric 3646 -> 3648)."""
+    someone else; its tail (own[i][1]) is dropped (dev PDNC all 16878 -> 16880 right, anaphoric
+    3646 -> 3648)."""
     for i, q in enumerate(quotes):
         head, tail = own[i]
         if head and tail and head[0] is not None and tail[0] not in (None, head[0]) and text[q.end - 1:q.end] == "." \
