@@ -312,9 +312,9 @@ class _Context:
                 yield cid
             i -= 1
 
-    def named_before(self, pos: int) -> set[int]:
-        """Everyone the narration of the 1500 characters before `pos` names, tagged speakers included."""
-        i, j = bisect.bisect_left(self.event_pos, pos - 1500), bisect.bisect_left(self.event_pos, pos)
+    def named_before(self, pos: int, since: int | None = None) -> set[int]:
+        """Everyone the narration names from `since` (else 1500 characters back) to `pos`, tagged speakers included."""
+        i, j = bisect.bisect_left(self.event_pos, pos - 1500 if since is None else since), bisect.bisect_left(self.event_pos, pos)
         return {cid for _, cid in self.events[i:j]}
 
     def other_named(self, pos: int, cid: int | None) -> tuple[int, str, float] | None:

@@ -144,7 +144,8 @@ def other_party(ctx, run: list[Turn], known: int, partners: Counter) -> int | No
     start = run[0].quotes[0].start
     before = list(ctx.speakers_before(start, known))
     scene = scene_start(ctx.text, start)
-    names = [c for c in before if _named_since(ctx, c, scene, start)]
+    named_in_scene = ctx.named_before(start, since=scene)
+    names = [c for c in before if c in named_in_scene]
     # Not one the exchange's opening speeches speak of ('"Nora is always late."'), where another
     # is named: dev PDNC all 16901 -> 16924 right, answered 82.79 -> 82.91% (26 fixed, 3 broken);
     # the same over its first 4 to 12 speeches, 16917 over all of them.
@@ -168,12 +169,6 @@ def other_party(ctx, run: list[Turn], known: int, partners: Counter) -> int | No
     if partners[frozenset((best, known))] >= 3 * partners[frozenset((names[0], known))] + 2:
         return best
     return names[0]
-
-
-def _named_since(ctx, cid: int, start: int, end: int) -> bool:
-    """Whether the narration names `cid` in [start, end)."""
-    i, j = bisect.bisect_left(ctx.event_pos, start), bisect.bisect_left(ctx.event_pos, end)
-    return any(c == cid for _, c in ctx.events[i:j])
 
 
 def _spoken_of(ctx, run: list[Turn]) -> set[int]:
