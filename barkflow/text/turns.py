@@ -459,7 +459,9 @@ def conversations(turns: list[Turn], ctx) -> None:
         while heard and run[0].quotes[0].start - heard[0][0] >= RECENT:
             heard.popleft()
         guesses = _not_twice(run)
-        people = {t.speaker for t in run if t.speaker is not None} or _answered(ctx, run)
+        people = {t.speaker for t in run if t.speaker is not None}
+        if not people:  # no tag: the one a speech calls by name may answer it (gives that turn)
+            people = _answered(ctx, run)
         if len(people) == 1 and len(run) > 1:
             known = next(iter(people))
             called = Counter(v for t in run for v in t.vocatives if v != known).most_common(1)
