@@ -65,7 +65,8 @@ _APOSTROPHE_WORD = regex.compile(r"(?i)(?:s|in|\bo|\bth|\ban|\bwi|\ba|\bn|\byo|\
 # a word. Not after a comma or semicolon: 'calling her 'the young mistress'; it was' closes there.
 _GOES_ON = regex.compile(r"\s+\p{Ll}|-\p{L}")
 _SINGLE_MARK = regex.compile("['‘’]")
-_SPACE = " \t\n\r\f\v\u00a0\u202f\u2009"
+# The blanks a quotation's text is trimmed of, between it and its marks (singles.py finds the marks past them).
+SPACE = " \t\n\r\f\v\u00a0\u202f\u2009"
 # How near (characters) a speech verb makes a short quotation speech after all ('he said "yes"').
 MENTION_VERB_REACH = 40
 MENTION_WORDS = 4
@@ -144,9 +145,9 @@ def _dash_dialogue(text: str, paragraphs: list[Paragraph]) -> bool:
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _SPACE:
+    while start < end and text[start] in SPACE:
         start += 1
-    while end > start and text[end - 1] in _SPACE:
+    while end > start and text[end - 1] in SPACE:
         end -= 1
     return start, end
 
@@ -158,7 +159,7 @@ def _is_word(ch: str) -> bool:
 def _single_opens(text: str, i: int, p: Paragraph) -> bool:
     before = text[i - 1] if i > p.start else " "
     after = text[i + 1] if i + 1 < p.end else " "
-    if _is_word(before) or after in _SPACE:
+    if _is_word(before) or after in SPACE:
         return False
     return not _ELISION.match(text, i + 1, i + 1 + cues.AHEAD)
 
@@ -166,7 +167,7 @@ def _single_opens(text: str, i: int, p: Paragraph) -> bool:
 def _single_closes(text: str, i: int, p: Paragraph) -> bool:
     before = text[i - 1] if i > p.start else " "
     after = text[i + 1] if i + 1 < p.end else " "
-    if before in _SPACE or _is_word(after):
+    if before in SPACE or _is_word(after):
         return False
     if before.isalpha() and _APOSTROPHE_WORD.search(text, max(p.start, i - 12), i):
         # o' the, the Smiths' house, goin' home: an apostrophe, unless a speech tag follows.
@@ -190,7 +191,7 @@ def _sure_closer_ahead(text: str, i: int, p: Paragraph) -> bool:
         if not _is_word(after) and (before in ".,!?;:-—" or before.isalpha() and not _APOSTROPHE_WORD.search(
                 text, max(p.start, k - 12), k)):
             return True
-        if before in _SPACE + "(—-" and _is_word(after) and not _ELISION.match(text, k + 1, k + 1 + cues.AHEAD):
+        if before in SPACE + "(—-" and _is_word(after) and not _ELISION.match(text, k + 1, k + 1 + cues.AHEAD):
             return False
     return False
 
@@ -228,7 +229,7 @@ def _scan_paragraph(text: str, p: Paragraph, outer_single: bool,
             if depth >= 0 and c in stack[depth][0]:
                 close(depth, i)
             elif depth < 0 and c != "”":
-                if c == "\"" and i > p.start and text[i - 1] not in _SPACE and text[i + 1:i + 2] in _SPACE + "":
+                if c == "\"" and i > p.start and text[i - 1] not in SPACE and text[i + 1:i + 2] in SPACE + "":
                     continue  # a stray closing straight quote with nothing open
                 stack.append(({"\"": "\"", "“": "”\"", "„": "“”\""}[c], i + 1, "double"))
             continue
@@ -250,10 +251,10 @@ def _mention(text: str, p: Paragraph, start: int, end: int) -> bool:
     if not words or len(words) > MENTION_WORDS or words[-1][-1] in ",.!?;:":
         return False
     # Windows, not the whole paragraph: a book with no paragraph breaks stays linear.
-    before = text[max(p.start, start - 1 - 2 * MENTION_VERB_REACH):start - 1].rstrip(_SPACE + _MARK_CHARS)
+    before = text[max(p.start, start - 1 - 2 * MENTION_VERB_REACH):start - 1].rstrip(SPACE + _MARK_CHARS)
     if not before or not before[-1].isalpha():
         return False
-    after = text[end + 1:min(p.end, end + 1 + 2 * MENTION_VERB_REACH)].lstrip(_SPACE + _MARK_CHARS)
+    after = text[end + 1:min(p.end, end + 1 + 2 * MENTION_VERB_REACH)].lstrip(SPACE + _MARK_CHARS)
     return not (cues.VERB_RE.search(before[-MENTION_VERB_REACH:])
                 or cues.VERB_RE.search(after[:MENTION_VERB_REACH]))
 
@@ -271,13 +272,13 @@ def _scan_dashes(text: str, p: Paragraph, out: list[tuple[int, int, str, int, bo
         j = m.start()
         if speaking:
             # Speech ends at a dash with a space before it (—Hola —dijo; — Привет, — сказал).
-            if j > start and text[j - 1] in _SPACE:
+            if j > start and text[j - 1] in SPACE:
                 out.append((start, j, "dash", 0, True))
                 speaking = False
             i = j + 1
         else:
             k = j + 1
-            while k < p.end and (text[k] in ".,;:" or text[k] in _SPACE):
+            while k < p.end and (text[k] in ".,;:" or text[k] in SPACE):
                 k += 1
             if k < p.end:
                 start, speaking = k, True
@@ -349,9 +350,9 @@ def narration(scan: QuoteScan, paragraph: int) -> list[tuple[int, int]]:
     spans.append((at, p.end))
     out = []
     for s, e in spans:
-        while s < e and (scan.text[s] in _SPACE or scan.text[s] in ",.;:\"'“”„‘’«»" + DASHES):
+        while s < e and (scan.text[s] in SPACE or scan.text[s] in ",.;:\"'“”„‘’«»" + DASHES):
             s += 1
-        while e > s and (scan.text[e - 1] in _SPACE or scan.text[e - 1] in ",;:\"'“”„‘’«»" + DASHES):
+        while e > s and (scan.text[e - 1] in SPACE or scan.text[e - 1] in ",;:\"'“”„‘’«»" + DASHES):
             e -= 1
         if s < e:
             out.append((s, e))

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from barkflow.text.quotes import Quote, QuoteScan
+from barkflow.text.quotes import SPACE, Quote, QuoteScan
 
-_SPACE = " \t\n\r\f\v\u00a0\u202f\u2009"
 _SINGLES = "'‘’"
 _DOUBLES = "\"“”„"
 _OPEN_SWAP = {"'": "\"", "‘": "“", "’": "“", "\"": "'", "“": "‘", "„": "‘", "”": "‘"}
@@ -36,10 +35,10 @@ def quote_marks(scan: QuoteScan, q: Quote) -> tuple[int | None, int | None]:
         return None, None
     text, p = scan.text, scan.paragraphs[q.paragraph]
     i = q.start - 1
-    while i > p.start and text[i] in _SPACE:
+    while i > p.start and text[i] in SPACE:
         i -= 1
     j = q.end
-    while j < p.end - 1 and text[j] in _SPACE:
+    while j < p.end - 1 and text[j] in SPACE:
         j += 1
     opening = i if i >= p.start and text[i] in family else None
     closing = j if j < p.end and text[j] in family else None
