@@ -2589,3 +2589,14 @@ def test_a_peerage_named_after_lord_and_lady_is_a_surname():
     lords = [c for c in find_characters(text).characters if "Lord Harwood" in c.aliases]
     assert len(lords) == 1 and {"Harwood", "Edmund Harwood"} <= set(lords[0].aliases)
     assert speakers(text)[-1] == max(lords[0].aliases, key=len)
+
+
+def test_a_beat_about_his_face_is_about_him():
+    """'His face had grown quiet, as she remembered it.' before a speech: the sentence is about
+    him (his face), though a 'she' comes first as a word; she has just spoken."""
+    text = ("Mr. Royall sat by the stove, and Charity stood at the door.\n\n"
+            '"I am going away," said Charity.\n\n'
+            "Mr. Royall lifted his head and looked at her. His face had grown quiet and gentle, as she "
+            "remembered it from long ago.\n\n"
+            '"Don\'t let\'s go on like this, Charity."')
+    assert speakers(text) == ["Charity", "Mr. Royall"]

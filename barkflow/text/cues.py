@@ -192,6 +192,11 @@ REPORTED = regex.compile(r"\b(?:asked|ask|inquired|enquired|told|related|agreed|
                          r"|,\s+(?:(?:\p{Lu}[\p{L}.]*\s+){1,3}|(?:he|she)\s+)said[.]"
                          r"|\b(?:said|suggested|conceded|remarked|observed|declared|announced|hinted)\s+that\b")
 DESCRIBED_START = regex.compile(r"[\s\"'“‘(]*(?:The|A|An)\s+\p{Ll}")
+# A sentence opening on 'His' or 'Her' and a part of the body or the voice ('His face had grown quiet',
+# 'Her voice shook'): a beat about that one, the pronoun read as the sentence's subject. Not kin or
+# others ('Her father looked up' is the father's).
+OWN_BEAT = regex.compile(r"[\s\"'“‘(]*(His|Her)\s+(?:\p{Ll}+\s+)?(?:face|eyes|voice|lips|mouth|hands?|cheeks?|"
+                         r"brow|forehead|head|heart|tone|glance|gaze|smile|expression|features|countenance|colou?r)\b")
 NEW_CLAUSE = regex.compile(r"[\"'”’]*\s*;")
 
 TOLD = regex.compile(r"\b(?:said|says|replied|answered|cried|whispered|murmured|called|observed|remarked|"
