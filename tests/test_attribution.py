@@ -2600,3 +2600,19 @@ def test_a_beat_about_his_face_is_about_him():
             "remembered it from long ago.\n\n"
             '"Don\'t let\'s go on like this, Charity."')
     assert speakers(text) == ["Charity", "Mr. Royall"]
+
+
+def test_a_front_page_naming_whose_reminiscences_names_the_narrator():
+    """Nobody calls the narrator by name, but the front page says whose account the book is ('a
+    reprint from the reminiscences of JOHN H. WATSON, M.D.'): 'I' is Watson, whom the book names
+    only in passing. A contents page listing several tellers' narratives names no one."""
+    story = ("My friend Holmes came in. Holmes sat down, and Holmes lit his pipe. The paper named Dr. Watson, "
+             "and Dr. Watson was I.\n\n"
+             + "".join(f'"Did you go, Doctor?" asked Holmes.\n\n"I did not, Holmes," said I.\n\n'
+                       f'"You will go tomorrow," said Holmes. He smiled.\n\n"Very well," I answered.\n\n'
+                       for _ in range(11)))
+    front = "A STUDY\n\n(Being a reprint from the reminiscences of JOHN H. WATSON, M.D.)\n\nCHAPTER I.\n\n"
+    assert speakers(front + story)[1] == "Dr. Watson"
+    assert speakers(story)[1] == "I"  # the narrator, unnamed
+    contents = "Contents: the Narrative of John Watson; the Narrative of Hester Holmes.\n\nCHAPTER I.\n\n"
+    assert speakers(contents + story)[1] == "I"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import regex
+
 from barkflow.text import cues
 from barkflow.text.namesake import give_name_tags_to_namesakes
 from barkflow.text.tellers import hand_to_tellers
@@ -46,6 +48,25 @@ def _same_named(characters, cid: int, called: Counter, narrated: Counter) -> set
     return {o for o, k in called.items() if o != cid and k >= SPLIT_CALLS and k > narrated[o] and words & _words(characters[o])}
 
 
+# A front page naming whose account the book is ('Being a reprint from the reminiscences of JOHN H.
+# WATSON, M.D.', 'The Memoirs of Barry Lyndon, Esq.'), read in the book's first FRONT characters.
+FRONT = 20_000
+ACCOUNT = regex.compile(r"\b(?i:reminiscences|recollections|memoirs|autobiography|confessions|journal|diary|"
+                        r"narrative)\s+(?i:of)[\W_]+(?:the\s+late\s+)?((?:\p{Lu}[\p{L}'’]*\.?\s+){0,3}\p{Lu}[\p{L}'’]+)")
+
+
+def title_page_teller(ctx) -> int | None:
+    """The character a front page names as the teller, where no one's calls name the narrator: the
+    one cast entry whose names hold the account's surname (Watson, of 'John H. Watson'; nobody calls
+    him by it in A Study in Scarlet's first half, where Holmes says 'Doctor')."""
+    found = ACCOUNT.findall(ctx.text, 0, FRONT)
+    if len(found) != 1:
+        return None  # a contents page listing several tellers' narratives (The Woman in White)
+    surname = found[0].split()[-1].title()
+    owners = [c.id for c in ctx.cast.characters if not c.narrator and surname in _words(c)]
+    return owners[0] if len(owners) == 1 else None
+
+
 def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
     """Who 'I' is: the name the people answering the narrator call them by, where one name clearly
     leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
@@ -77,7 +98,9 @@ def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
         # narrated: 'Quatermain' beside 'Macumazahn'): the narrator goes by it, not by 'the narrator'.
         me, also = name, also - {name}
     if me == narrator and not also:
-        return
+        me = title_page_teller(ctx)
+        if me is None:
+            return
     mine = {narrator, *also}
     if me != narrator:
         ctx.cast.characters.pop()  # the stand-in, last in the list: nothing refers to it below
