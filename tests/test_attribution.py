@@ -2616,3 +2616,15 @@ def test_a_front_page_naming_whose_reminiscences_names_the_narrator():
     assert speakers(story)[1] == "I"  # the narrator, unnamed
     contents = "Contents: the Narrative of John Watson; the Narrative of Hester Holmes.\n\nCHAPTER I.\n\n"
     assert speakers(contents + story)[1] == "I"
+
+
+def test_a_clipped_first_name_is_the_man_where_a_mister_shares_the_surname():
+    """'Verg Gunch' is Vergil Gunch, clipped, though the book has a 'Mr. Gunch': only a pet name of
+    the table ('Tom' of Thomas) may be a son named for his father."""
+    text = ("Vergil Gunch came in. Vergil Gunch sat down. Verg Gunch laughed, and Verg Gunch drank. "
+            "Mr. Gunch was loud. Gunch sang.\n\n"
+            '"Good evening," said Verg.\n\n'
+            '"Sit down," said Gunch.')
+    gunch = [c for c in find_characters(text).characters if "Vergil Gunch" in c.aliases]
+    assert len(gunch) == 1 and {"Verg", "Verg Gunch", "Mr. Gunch", "Gunch"} <= set(gunch[0].aliases)
+    assert speakers(text) == ["Vergil Gunch", "Vergil Gunch"]

@@ -301,7 +301,8 @@ def _kin_given(e: _Entry, first: str, apart: frozenset, misters: set, familiar_o
     man (joins.py); no Mr. is Miss Matty Jenkyns, nor any woman's name of the census: 'Pen' is Silas
     Lapham's daughter Penelope (dev unchanged). A first name e already wears is its own (Jos Sedley)."""
     return joins.may_share_given(e, first) and any((first == g and not familiar_only or one_given_name(first, g) and (
-        e.last not in misters or "F" in (e.gender, given_sex(g)) or joins.another_mister(misters[e.last], first, g)))
+        e.last not in misters or "F" in (e.gender, given_sex(g)) or joins.another_mister(misters[e.last], first, g)
+        or not joins.pet_of(first, g)))
         and (first, g) not in apart and (not familiar_only or familiar(first, g)) for g in joins.plain_givens(e))
 
 

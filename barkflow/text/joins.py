@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 
 from barkflow.text import foreign
-from barkflow.text.givennames import FORMAL_GENDER, PET, given_sex, one_given_name
+from barkflow.text.givennames import FORMAL_GENDER, PET, formals, given_sex, one_given_name
 from barkflow.text.titles import (
     FEMALE_TITLES,
     FIRST_NAME_TITLES,
@@ -68,6 +68,12 @@ def another_mister(named: set[str], first: str, given: str) -> bool:
     is Joseph Sedley, where Tom Gradgrind may be the son of the Thomas who is Mr. Gradgrind."""
     return any(f not in (first, given) and not one_given_name(f, first) and not one_given_name(f, given)
                and given_sex(f) == "M" for f in named)
+
+
+def pet_of(a: str, b: str) -> bool:
+    """Whether one first name is the other's pet name in the table (Tom, Thomas), the kind a son
+    named for his father goes by; a clipping ('Verg' of Vergil Gunch) is the man's own."""
+    return a in formals(b) or b in formals(a)
 
 
 def plain_givens(e) -> set[str]:
