@@ -2628,3 +2628,13 @@ def test_a_clipped_first_name_is_the_man_where_a_mister_shares_the_surname():
     gunch = [c for c in find_characters(text).characters if "Vergil Gunch" in c.aliases]
     assert len(gunch) == 1 and {"Verg", "Verg Gunch", "Mr. Gunch", "Gunch"} <= set(gunch[0].aliases)
     assert speakers(text) == ["Vergil Gunch", "Vergil Gunch"]
+
+
+def test_a_middle_name_in_no_other_name_leaves_the_surname_last():
+    """'John Turnbull Angus': Turnbull is a middle name the book uses nowhere else, not the first
+    word of a surname 'Turnbull Angus', so 'Mr. Angus' and 'Angus' are him."""
+    text = ("His name was John Turnbull Angus. John Turnbull Angus went in. Mr. Angus sat down, and "
+            "Mr. Angus smiled. Angus was young.\n\n"
+            '"A cake, please," said Angus.')
+    angus = [c for c in find_characters(text).characters if "John Turnbull Angus" in c.aliases]
+    assert len(angus) == 1 and {"Mr. Angus", "Angus"} <= set(angus[0].aliases)

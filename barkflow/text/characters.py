@@ -520,6 +520,8 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         if t in FIRST_NAME_TITLES and " " in name and name.split()[-1] not in starts:
             ends_titled[name.split()[-1]].add(t)
     by_title: dict[str, set[int | None]] = {}  # such a word -> the entries its titled forms joined
+    words_in = Counter(w for _, name in forms for w in set(name.split()))
+    elsewhere = {w for w, n in words_in.items() if n > 1}  # words in more than one of the book's names
     entries: list[_Entry] = []
 
     # Fullest forms first, so shorter ones can join them; within a size, the commonest first.
@@ -537,8 +539,10 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
             # Rodion Romanovitch (Raskolnikov): given name and patronymic are one first name.
             first, last = " ".join(words[:2]), " ".join(words[2:]) or None
         elif len(words) == 3 and words[2] in surnames and words[1] not in surnames and \
-                forms[(None, " ".join(words[:2]))]:
-            first, last = " ".join(words[:2]), words[2]  # Tall Ned Crook: two given names, a surname
+                (forms[(None, " ".join(words[:2]))] or words[1] not in elsewhere):
+            # Tall Ned Crook: two given names, a surname; so John Turnbull Angus, his middle name
+            # in no other of the book's names ('Mr. Angus' is him, not a Mr. Turnbull Angus).
+            first, last = " ".join(words[:2]), words[2]
         elif len(words) > 1:
             first, last = words[0], " ".join(words[1:])
         elif words[0] in surnames or title in ends_titled.get(words[0], ()):
