@@ -2638,3 +2638,27 @@ def test_a_middle_name_in_no_other_name_leaves_the_surname_last():
             '"A cake, please," said Angus.')
     angus = [c for c in find_characters(text).characters if "John Turnbull Angus" in c.aliases]
     assert len(angus) == 1 and {"Mr. Angus", "Angus"} <= set(angus[0].aliases)
+
+
+def test_a_russian_diminutive_is_the_one_named_by_given_name_and_patronymic():
+    """'Dounia' is Avdotya Romanovna (her given name before the patronymic), and 'Rodya' is Rodion
+    Romanovitch Raskolnikov; 'Kolya' is the Kolya Krassotkin the book names, not a Nikolay it also
+    names; 'Sonia Marmeladov' is Sofya Semyonovna Marmeladov, though a Mr. Marmeladov shares it."""
+    text = ("Avdotya Romanovna came in. Avdotya Romanovna Raskolnikov sat down beside Rodion "
+            "Romanovitch Raskolnikov, and Rodion Romanovitch looked up. Raskolnikov was pale.\n\n"
+            '"Rodya, you are ill," said Dounia.\n\n'
+            '"No, Dounia," said Rodya.\n\n'
+            '"Mother, show Rodya Pyotr Petrovitch\'s letter," said Dounia.\n\n'
+            "Kolya Krassotkin ran in; Nikolay Parfenovitch followed. Kolya Krassotkin laughed, and "
+            "Nikolay Parfenovitch frowned.\n\n"
+            '"Here I am," said Kolya.')
+    cast = {c.name: set(c.aliases) for c in find_characters(text).characters}
+    dounia = [n for n, a in cast.items() if "Avdotya Romanovna" in a]
+    assert len(dounia) == 1 and "Dounia" in cast[dounia[0]]
+    assert any({"Rodya", "Rodion Romanovitch"} <= a for a in cast.values())
+    assert not any("Rodya Pyotr Petrovitch" in a for a in cast.values())  # two names run together
+    assert any({"Kolya", "Kolya Krassotkin"} <= a for a in cast.values())
+    sonia = ("Sofya Semyonovna Marmeladov came in. Sofya Semyonovna sat down. Mr. Marmeladov drank. "
+             "Sonia Marmeladov wept, and Sonia prayed.\n\n"
+             '"Go home," said Sonia.')
+    assert any({"Sonia", "Sofya Semyonovna"} <= set(c.aliases) for c in find_characters(sonia).characters)

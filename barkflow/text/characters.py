@@ -30,6 +30,7 @@ from barkflow.text.epithets import joined_epithets, with_epithets
 from barkflow.text.givennames import (
     FORMAL_GENDER,
     PET,
+    RUSSIAN_PETS,
     diminutive,
     familiar,
     formal,
@@ -352,6 +353,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     """The one entry a form names the same person as, or None where none or several fit."""
     matches = []
     kin = []  # the entries a shorter or longer form of a bare first name names
+    by_pet = []  # those named by a given name and patronymic whose given name the pet name stands for
     bearers = set()  # the given names of those a titled surname could name (Mr. Pell: Oswin, Jasper)
     told_apart = False
     for e in entries:
@@ -420,6 +422,8 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 if (title is None or e.title in (None, title) or e.last is not None) and \
                         (e.last is None or rankednames.rank_fits(title, e.forms)):
                     matches.append(e)
+            elif pet and title is None and e.first and e.first != joins.own_given(e.first) and joins.own_given(e.first) in formals(first):
+                by_pet.append(e)  # 'Dounia', the pet name of Avdotya Romanovna's Avdotya
             elif e.last and (title in (None, e.title) or title in _KIN_TITLES) and \
                     _kin_given(e, first, apart, misters, familiar_only=True):
                 kin.append(e)
@@ -433,6 +437,14 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     if told_apart:
         # Then 'Miss Jenkyns' is a woman named otherwise, not 'Aga Jenkyns', of no known sex (Cranford).
         matches = [e for e in matches if "?" not in (e.gender, _first_sex(e))]
+    if first and not last and len(matches) > 1 and first in RUSSIAN_PETS:
+        # 'Alyosha' is the Alyosha Karamazov the book names, not an Alexey it also names; a new
+        # table's pet names do not reach further than its own (dev PDNC: English ones, 100 worse).
+        matches = [e for e in matches if first in (e.first or "").split()] or matches
+    if first and not last and not matches and not kin and len(by_pet) == 1:
+        # A pet name no one else bears is the one person whose given name, before a patronymic, it
+        # stands for: Dounia is Avdotya Romanovna, Rodya Rodion Romanovitch (Crime and Punishment).
+        return by_pet[0]
     if first and not last and not matches and len(kin) == 1:
         # 'Huck' or 'Hucky' alone is the one person the book calls Huckleberry Finn or Huck Finn.
         return kin[0]
@@ -531,6 +543,8 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
 
     for (title, name), n in sorted(forms.items(), key=size):
         words = name.split()
+        if len(words) == 3 and patronymic_sex(words[2]) and not patronymic_sex(words[1]):
+            continue  # two names run together: 'show Rodya Pyotr Petrovitch's letter'
         if len(words) == 2 and words[0] in ("St", "St."):
             first, last = None, name  # Lady St Cloud: the saint's name is her surname
         elif len(words) > 1 and words[0].endswith("."):

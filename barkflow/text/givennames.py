@@ -1,4 +1,5 @@
-"""First names: English pet names and the formal names they stand for (Lizzy for Elizabeth), the
+"""First names: English pet names and Russian diminutives and the formal names they stand for
+(Lizzy for Elizabeth, Rodya for Rodion), the
 sex a given name tells (the table, else the 1990 US Census list in given_names.tsv), and whether
 two first names are one person's ('Huck' and 'Huckleberry'). characters.py merges a cast with them."""
 
@@ -79,6 +80,48 @@ HYPOCORISMS = {
     "Timothy": ("M", "Tim Timmy"),
     "Leonard": ("M", "Len Lenny"),
 }
+# Russian diminutives, as translations spell them (Garnett's 'Dounia', 'Rodya', 'Alyosha'; later
+# 'Dunya', 'Alesha'): Crime and Punishment's Dounia is its Avdotya Romanovna, and Rodya its Rodion
+# Romanovitch Raskolnikov.
+RUSSIAN = {
+    "Avdotya": ("F", "Dounia Dunya Dunia Dunechka Dounetchka Dunyasha"),
+    "Rodion": ("M", "Rodya Rodka"),
+    "Alexey": ("M", "Alyosha Alyoshka Alesha Lyosha"),
+    "Alexei": ("M", "Alyosha Alyoshka Alesha Lyosha"),
+    "Aleksei": ("M", "Alyosha Alesha Lyosha"),
+    "Dmitri": ("M", "Mitya Mitka Mitenka"),
+    "Dmitry": ("M", "Mitya Mitka Mitenka"),
+    "Ivan": ("M", "Vanya Vanka Vanechka Vanka"),
+    "Pyotr": ("M", "Petya Petrusha Petenka"),
+    "Nikolay": ("M", "Kolya Kolenka Nikolenka"),
+    "Nikolai": ("M", "Kolya Kolenka Nikolenka"),
+    "Sofya": ("F", "Sonya Sonia Sonechka Sonetchka"),
+    "Sofia": ("F", "Sonya Sonia Sonechka"),
+    "Katerina": ("F", "Katya Katka Katenka"),
+    "Ekaterina": ("F", "Katya Katka Katenka"),
+    "Anna": ("F", "Anya Anyuta Annushka"),
+    "Natalya": ("F", "Natasha"),
+    "Natalia": ("F", "Natasha"),
+    "Marya": ("F", "Masha Mashenka Manya"),
+    "Mikhail": ("M", "Misha Mishka"),
+    "Pavel": ("M", "Pasha Pavlusha"),
+    "Grigory": ("M", "Grisha"),
+    "Agrafena": ("F", "Grushenka Grusha"),
+    "Lizaveta": ("F", "Lise Lizanka"),
+    "Fyodor": ("M", "Fedya Fedka"),
+    "Vasily": ("M", "Vasya Vaska"),
+    "Konstantin": ("M", "Kostya"),
+    "Vladimir": ("M", "Volodya"),
+    "Tatyana": ("F", "Tanya"),
+    "Nastasya": ("F", "Nastya Nastenka"),
+    "Arkady": ("M", "Arkasha"),
+    "Sergey": ("M", "Seryozha Serezha"),
+    "Sergei": ("M", "Seryozha Serezha"),
+    "Ilya": ("M", "Ilyusha Ilusha"),
+    "Varvara": ("F", "Varya"),
+}
+HYPOCORISMS.update(RUSSIAN)
+RUSSIAN_PETS = frozenset(pet for _, pets in RUSSIAN.values() for pet in pets.split())
 # A pet name may stand for several formal names ('Kitty': Catherine, Katherine; 'Matty': Matilda,
 # Matthew); one of both sexes tells no sex ("?"): Cranford's Miss Matty, whom 'Matty' alone made a
 # man, is Miss Matilda (ext cast check; dev unchanged).
