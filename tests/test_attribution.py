@@ -2648,6 +2648,7 @@ def test_a_russian_diminutive_is_the_one_named_by_given_name_and_patronymic():
             "Romanovitch Raskolnikov, and Rodion Romanovitch looked up. Raskolnikov was pale.\n\n"
             '"Rodya, you are ill," said Dounia.\n\n'
             '"No, Dounia," said Rodya.\n\n'
+            "Pyotr Petrovitch had written, and Pyotr Petrovitch was coming.\n\n"
             '"Mother, show Rodya Pyotr Petrovitch\'s letter," said Dounia.\n\n'
             "Kolya Krassotkin ran in; Nikolay Parfenovitch followed. Kolya Krassotkin laughed, and "
             "Nikolay Parfenovitch frowned.\n\n"

@@ -534,6 +534,8 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
     by_title: dict[str, set[int | None]] = {}  # such a word -> the entries its titled forms joined
     words_in = Counter(w for _, name in forms for w in set(name.split()))
     elsewhere = {w for w, n in words_in.items() if n > 1}  # words in more than one of the book's names
+    # Given names the book writes before a patronymic ('Pyotr' of Pyotr Petrovitch): never a surname.
+    before_patronymics = {name.split()[0] for _, name in forms if len(name.split()) > 1 and patronymic_sex(name.split()[1])}
     entries: list[_Entry] = []
 
     # Fullest forms first, so shorter ones can join them; within a size, the commonest first.
@@ -543,7 +545,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
 
     for (title, name), n in sorted(forms.items(), key=size):
         words = name.split()
-        if len(words) == 3 and patronymic_sex(words[2]) and not patronymic_sex(words[1]):
+        if len(words) > 1 and words[1] in before_patronymics and not patronymic_sex(words[1]):
             continue  # two names run together: 'show Rodya Pyotr Petrovitch's letter'
         if len(words) == 2 and words[0] in ("St", "St."):
             first, last = None, name  # Lady St Cloud: the saint's name is her surname
