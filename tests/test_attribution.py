@@ -2663,3 +2663,14 @@ def test_a_russian_diminutive_is_the_one_named_by_given_name_and_patronymic():
              "Sonia Marmeladov wept, and Sonia prayed.\n\n"
              '"Go home," said Sonia.')
     assert any({"Sonia", "Sofya Semyonovna"} <= set(c.aliases) for c in find_characters(sonia).characters)
+
+
+def test_the_one_heard_saying_it_speaks_not_the_one_hearing():
+    """'"Charity--say you'll do it," she heard him urge': the one heard urging speaks; 'He heard
+    her in silence, and then said:' is still his."""
+    text = ("Mr. Royall stood by the door, and Charity sat by the window.\n\n"
+            '"I won\'t," said Charity.\n\n'
+            '"Charity--Charity--say you\'ll do it," she heard him urge.\n\n'
+            "Mr. Royall waited. Charity looked at him. He heard her in silence, and then said: "
+            '"Very well."')
+    assert speakers(text) == ["Charity", "Mr. Royall", "Mr. Royall"]
