@@ -2674,3 +2674,15 @@ def test_the_one_heard_saying_it_speaks_not_the_one_hearing():
             "Mr. Royall waited. Charity looked at him. He heard her in silence, and then said: "
             '"Very well."')
     assert speakers(text) == ["Charity", "Mr. Royall", "Mr. Royall"]
+
+
+def test_a_name_joined_to_the_narrator_is_still_taken_up_by_his():
+    """'either for Holmes or myself. His quiet manner ...': joined only to 'myself', whom no 'he'
+    names, Holmes is the one the narration goes on about, not a Drebber the paragraph before made a
+    subject; so the next 'he said' is his."""
+    said_i = "".join(f'"Yes {n}," said I.\n\n"No {n}," said Holmes.\n\n' for n in range(21))
+    text = (said_i + "Mr. Holmes went out. The papers were those of Mr. Enoch Drebber, and Drebber had been rich. Nobody knew "
+            "more, and sleep would be no easy matter, either for Holmes or myself. His quiet manner "
+            "convinced me that he had a theory.\n\n"
+            '"It was magnificent," he said.')
+    assert speakers(text)[-1] == "Mr. Holmes"

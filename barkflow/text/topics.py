@@ -20,8 +20,9 @@ _SEXED_WORDS = {"M": regex.compile(r"\b(?:[Hh]e|[Hh]is|[Hh]im|[Hh]imself)\b"),
 # A sentence's start: after a stop that ends no title ('Mr. Thornton'), or a blank line.
 _SENTENCE_START = regex.compile(rf"(?:(?<!\b(?:{cues.TITLE_STOPS}))[.!?][\"'”’)]*\s+|\n\s*\n)"
                                 rf"(?=(?:[^.!?]|(?<=\b(?:{cues.TITLE_STOPS}))\.)*$)")
-# A mention joined to another ('Marilla and Matthew adopting a boy!'): no one a 'he' or 'she' takes up.
-_JOINED = regex.compile(r"\s+(?:and|or)\s")
+# A mention joined to another ('Marilla and Matthew adopting a boy!'): no one a 'he' or 'she' takes
+# up. Not to the narrator ('either for Holmes or myself. His quiet manner'), whom no 'he' names.
+_JOINED = regex.compile(r"\s+(?:and|or)\s(?!\s*(?:I|me|myself)\b)")
 # A sentence opening with a phrase ahead of its subject ('Beside Mr. Bell the old dog lay ...'): the
 # name is in the phrase, the sentence is about someone or something after it.
 _FRONTED = regex.compile(r"[\W_]*\p{Lu}\p{Ll}+\s+(?:\p{Lu}\p{Ll}*\.?\s+)?")
