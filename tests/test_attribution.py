@@ -2686,3 +2686,17 @@ def test_a_name_joined_to_the_narrator_is_still_taken_up_by_his():
             "convinced me that he had a theory.\n\n"
             '"It was magnificent," he said.')
     assert speakers(text)[-1] == "Mr. Holmes"
+
+
+def test_the_books_one_doctor_named_in_a_speech_is_the_doctor_of_the_narration():
+    """'"Can you spare us a few minutes, Dr. Hall?"' and then 'The doctor looked at them all.
+    "...," he said.': the book's one doctor, just named though only in a speech, is the doctor the
+    narration goes on about, whom the 'he' names, not the last man named by name."""
+    text = ("Sir James and Julius went in. Julius sat down, and Sir James rang.\n\n"
+            '"Can you spare us a few minutes, Dr. Hall?" said Sir James. Julius nodded.\n\n'
+            '"Dr. Hall is busy," said Julius.\n\n'
+            '"Certainly," said the doctor.\n\n'
+            '"I\'m a mutt!" said Julius.\n\n'
+            "The doctor looked at them all curiously.\n\n"
+            '"You spoke of wanting a statement," he said.')
+    assert speakers(text)[-1] == "Dr. Hall"

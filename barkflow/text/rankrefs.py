@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import regex
 
 from barkflow.text import cues
-from barkflow.text.ranks import NOUNS, Ranks
+from barkflow.text.ranks import NOUNS, Ranks, named_lately
 
 _NOUN_WORDS = sorted({n for nouns in NOUNS.values() for n in nouns}, key=len, reverse=True)
 # 'the [young] baronet', lower case (a capitalised 'the Admiral' is already a cast alias).
@@ -23,7 +23,12 @@ def bearer(ranks: Ranks, noun: str, pos: int) -> int | None:
     yet is not passed over: before Captain Smollett speaks, 'the captain' is no Captain Silver."""
     counts = ranks.bearers.get(noun, Counter())
     cid = Ranks.one_of(counts, [cid for cid in counts if cid in ranks.spoke])
-    return cid if cid is not None and ranks.spoke[cid] < pos else None
+    if cid is not None and ranks.spoke[cid] < pos:
+        return cid
+    # The book's one bearer, just named, though only in a speech ('Can you spare us a few minutes,
+    # Dr. Hall?' ... 'The doctor looked at them all'): he, whom no tag has named yet.
+    only = next(iter(counts)) if len(counts) == 1 else None
+    return only if only is not None and named_lately(ranks.heard.get(only, ()), pos) else None
 
 
 def mentions(text: str, ranks: Ranks, quoted: Callable[[int], bool]) -> Iterator[tuple[int, int, int]]:

@@ -78,16 +78,16 @@ class Ranks:
             # after the book's far commoner one is named, even in a speech ('Captain Smollett, sir,
             # axing to speak with you'): that one is.
             big = [cid for cid in counts if cid not in spoke and counts[cid] >= DOMINANT * counts[first]
-                   and _recent(self.heard.get(cid, ()), pos)]
+                   and named_lately(self.heard.get(cid, ()), pos)]
             return first if not big else big[0] if len(big) == 1 else None
         if spoke:
             # Two who have spoken, neither far commoner: the one named in the narration of the page
             # or two before, as below ('Dr Fillgrave' of a few scenes is no 'the doctor' of the rest).
             # Not one named with the title far less often than another ('Dr Thorne' read once as his niece).
-            recent = self.one_of(counts, [cid for cid in spoke if _recent(self.seen.get(cid, ()), pos)])
+            recent = self.one_of(counts, [cid for cid in spoke if named_lately(self.seen.get(cid, ()), pos)])
             return None if recent is None or any(counts[cid] >= DOMINANT * counts[recent] for cid in counts) else recent
         # None has spoken: the one named in the narration of the page or two before.
-        recent = self.one_of(counts, [cid for cid in counts if _recent(self.seen.get(cid, ()), pos)])
+        recent = self.one_of(counts, [cid for cid in counts if named_lately(self.seen.get(cid, ()), pos)])
         if recent is not None:
             return recent
         # Else the one met by now, or named with the title five times as often as any other met:
@@ -119,7 +119,7 @@ class Ranks:
         return next((cid for w in (m.group(2), m.group(1)) if w and (cid := self.named(w, pos)) is not None), None)
 
 
-def _recent(starts: list[int], pos: int) -> bool:
+def named_lately(starts: list[int], pos: int) -> bool:
     """Whether one of `starts` (sorted) lies within RECENT characters before `pos`."""
     i = bisect.bisect_left(starts, pos)
     return i > 0 and pos - starts[i - 1] <= RECENT
