@@ -260,34 +260,6 @@ def _titled_surname(title: str | None, words: list[str]) -> bool:
     return bool(title) and len(words) == 1 and words[0] in WORD_SURNAMES
 
 
-def _surnames(forms: Counter) -> set[str]:
-    """A word is a surname where it ends multi-word names or follows Mr./Mrs./Miss more often than
-    it starts a name or follows Sir/Lady: 'Miss Emma' once does not make Emma a surname."""
-    firstness, lastness = Counter(), Counter()
-    for (title, name), n in forms.items():
-        words = name.split()
-        if len(words) > 1:
-            firstness[words[0]] += n
-            lastness[words[-1]] += n
-        elif title and title in FIRST_NAME_TITLES:
-            firstness[words[0]] += n
-        elif title:
-            lastness[words[0]] += n
-    return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in PET
-            and not patronymic_sex(w)} | {w for w in joins.full_name_ends(forms) if not patronymic_sex(w)} | joins.peerages(forms)
-
-
-def _full_titled(forms: Counter, lone: set = frozenset()) -> Counter:
-    """(first, last) -> how often the book says it after a surname title (Mr. John Knightley), not
-    counting Miss before the surname of the book's one woman of it (joins.lone_women)."""
-    full_titled = Counter()
-    for (title, name), n in forms.items():
-        words = name.split()
-        if title and title not in FIRST_NAME_TITLES and len(words) > 1 and not (title == "Miss" and words[-1] in lone):
-            full_titled[(words[0], " ".join(words[1:]))] += n
-    return full_titled
-
-
 def _surname_uses(e: _Entry) -> tuple[int, int]:
     """(by surname alone or after Mr./Mrs./Miss, by a form with the first name): how the book calls e."""
     by_surname = sum(n for (t, name), n in e.forms.items() if name == e.last and t not in FIRST_NAME_TITLES)
@@ -522,9 +494,9 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
 def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset(),
                  she_named: frozenset = frozenset()) -> list[_Entry]:
     """The forms grouped into one entry per person."""
-    surnames = _surnames(forms)
+    surnames = joins.surnames(forms)
     women = joins.titled_women(forms)  # Miss Honeychurch: 'Mrs. Honeychurch' may be her mother
-    full_titled = _full_titled(forms, joins.lone_women(forms, women))
+    full_titled = joins.full_titled(forms, joins.lone_women(forms, women))
     misters = joins.misters(forms)  # Mr. Gradgrind, and the first names the book writes after Mr. before it
     ends_titled: dict[str, set] = defaultdict(set)  # words ending full names after Prince/Sir..., starting none
     starts = {name.split()[0] for _, name in forms if " " in name}

@@ -1,4 +1,6 @@
-"""Forms of one person that characters.py's merge would keep apart, and the kin it must not join.
+"""Forms of one person that characters.py's merge would keep apart, and the kin it must not join;
+and the counts over all the book's name forms it reads first (which words are surnames, how often
+a full name follows Mr. or Miss).
 
 - A word after Lady, Lord or Sir that ends the book's full names three times or more and starts
   none, and is no first name of the pet-name table, is a surname: 'Lady Blakeney' of a book that
@@ -55,6 +57,34 @@ def full_name_ends(forms: Counter) -> set[str]:
             ends[words[-1]] += n
             starts.add(words[0])
     return {w for w, n in ends.items() if n >= 3 and w not in starts and w not in FORMAL_GENDER and w not in PET}
+
+
+def surnames(forms: Counter) -> set[str]:
+    """A word is a surname where it ends multi-word names or follows Mr./Mrs./Miss more often than
+    it starts a name or follows Sir/Lady: 'Miss Emma' once does not make Emma a surname."""
+    firstness, lastness = Counter(), Counter()
+    for (title, name), n in forms.items():
+        words = name.split()
+        if len(words) > 1:
+            firstness[words[0]] += n
+            lastness[words[-1]] += n
+        elif title and title in FIRST_NAME_TITLES:
+            firstness[words[0]] += n
+        elif title:
+            lastness[words[0]] += n
+    return {w for w in lastness if lastness[w] > 2 * firstness[w] and w not in FORMAL_GENDER and w not in PET
+            and not patronymic_sex(w)} | {w for w in full_name_ends(forms) if not patronymic_sex(w)} | peerages(forms)
+
+
+def full_titled(forms: Counter, lone: set = frozenset()) -> Counter:
+    """(first, last) -> how often the book says it after a surname title (Mr. John Knightley), not
+    counting Miss before the surname of the book's one woman of it (joins.lone_women)."""
+    full_titled = Counter()
+    for (title, name), n in forms.items():
+        words = name.split()
+        if title and title not in FIRST_NAME_TITLES and len(words) > 1 and not (title == "Miss" and words[-1] in lone):
+            full_titled[(words[0], " ".join(words[1:]))] += n
+    return full_titled
 
 
 def misters(forms: Counter) -> dict[str, set[str]]:
