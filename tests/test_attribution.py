@@ -2700,3 +2700,16 @@ def test_the_books_one_doctor_named_in_a_speech_is_the_doctor_of_the_narration()
             "The doctor looked at them all curiously.\n\n"
             '"You spoke of wanting a statement," he said.')
     assert speakers(text)[-1] == "Dr. Hall"
+
+
+def test_the_doctor_is_the_one_doctor_the_book_names_dr():
+    """'the Doctor', capitalised, is the book's one 'Dr. Sloper': Dr and Doctor are one title, so
+    the Doctor is no second character beside him."""
+    text = ("Dr. Sloper sat in his study. Catherine came in, and Dr. Sloper looked up. The Doctor was "
+            "grave, and the Doctor spoke slowly. Later the Doctor laughed.\n\n"
+            '"You are engaged?" said the Doctor.\n\n'
+            '"Yes, father," said Catherine.')
+    cast = find_characters(text).characters
+    doctor = [c for c in cast if "Dr. Sloper" in c.aliases]
+    assert len(doctor) == 1 and "the Doctor" in doctor[0].aliases
+    assert speakers(text) == ["Dr. Sloper", "Catherine"]

@@ -58,6 +58,7 @@ from barkflow.text.titles import (
     STOP,
     TITLES,
     WORD_SURNAMES,
+    full_title,
 )
 
 # Only a clipped title takes a stop ('Mr. Darcy'): after 'the Station Master.' or 'fetch the
@@ -624,13 +625,13 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
         characters.append(_character(cid, e, text, spans))
         titled[cid] = Counter()
         for (t, name), n in e.forms.items():
-            titled[cid][t] += n if t and name else 0
+            titled[cid][full_title(t) if t else t] += n if t and name else 0
         for f in e.forms:
             alias_owner[f] = cid
     mentions = [(s, e, alias_owner[f]) for f, ss in spans.items() if f in alias_owner for s, e in ss]
     for title, found in _title_roles(text).items():
         # The one character the book names with this title ('Major Callendar') is 'the Major'.
-        bearers = sorted((c for c in characters if any(a.split()[0] == title and len(a.split()) > 1 for a in c.aliases)),
+        bearers = sorted((c for c in characters if any(full_title(a.split()[0]) == title and len(a.split()) > 1 for a in c.aliases)),
                          key=lambda c: -titled.get(c.id, Counter())[title])
         # Or the one named with it five times as often as any other ('Major Callendar' against a
         # 'Major Roberts' mentioned in passing), as a first name goes to its far commonest bearer.

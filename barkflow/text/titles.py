@@ -23,6 +23,15 @@ FIRST_NAME_TITLES = {"Sir", "Lady", "Lord", "Dame", "Aunt", "Uncle", "Cousin", "
 MOSTLY_MALE = {"Colonel", "Col", "Captain", "Capt", "Major", "General", "Lieutenant", "Admiral",
                 "Rev", "Reverend", "Inspector", "Sergeant", "Judge", "Commander", "Mister"}
 
+# A title's short and long forms, one title: 'the Doctor' is the book's Dr. Sloper.
+ABBREVIATED = {"Dr": "Doctor", "Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend"}
+
+
+def full_title(title: str) -> str:
+    """The long form of a title ('Dr' or 'Dr.' -> 'Doctor'), else the title."""
+    return ABBREVIATED.get(title.rstrip("."), title.rstrip("."))
+
+
 MALE_OR_NEUTRAL = (MALE_TITLES | NEUTRAL_TITLES) - {"Cousin"}
 ANYONES = {"Mr", "Master", "Miss", "Ms"}  # titles that tell a sex, not a rank
 MARRIED = {"Mrs", "Madame", "Mme", "Frau", "Signora"}  # a wife's titles: never a first-named daughter's
