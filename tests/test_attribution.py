@@ -2713,3 +2713,13 @@ def test_the_doctor_is_the_one_doctor_the_book_names_dr():
     doctor = [c for c in cast if "Dr. Sloper" in c.aliases]
     assert len(doctor) == 1 and "the Doctor" in doctor[0].aliases
     assert speakers(text) == ["Dr. Sloper", "Catherine"]
+
+
+def test_the_earl_is_the_lord_on_the_scene():
+    """'replied the earl': the Lord the scene has named (a peer's rank noun, as 'the doctor' is
+    the Dr. met), not a description left to no one."""
+    text = ("George opened the door. Lord Marshmoreton stood outside, and George stared. Lord "
+            "Marshmoreton frowned. Lord Belpher was at the castle.\n\n"
+            '"I beg your pardon?" said George.\n\n'
+            '"So you ought to," replied the earl.')
+    assert speakers(text) == ["George", "Lord Marshmoreton"]

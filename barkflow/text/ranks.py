@@ -18,8 +18,9 @@ import regex
 from barkflow.text import cues
 from barkflow.text.characters import Cast
 
-# Titles of a rank or office, and the noun a tag calls their bearer by. Not Mr./Mrs./Miss/Lady/
-# Lord (a sex or courtesy, 'said the lady' is anyone) nor kin (Aunt, Father).
+# Titles of a rank or office, and the noun a tag calls their bearer by. Not Mr./Mrs./Miss/Lady (a
+# sex or courtesy, 'said the lady' is anyone) nor kin (Aunt, Father); Lord for the peer's rank only
+# ('said the earl' is the Lord Marshmoreton met, never 'the lord').
 NOUNS = {"Dr": ("doctor",), "Doctor": ("doctor",), "Sir": ("baronet", "knight"), "Captain": ("captain",),
           "Capt": ("captain",), "Colonel": ("colonel",), "Col": ("colonel",), "Major": ("major",),
           "General": ("general",), "Lieutenant": ("lieutenant",), "Admiral": ("admiral",),
@@ -28,6 +29,7 @@ NOUNS = {"Dr": ("doctor",), "Doctor": ("doctor",), "Sir": ("baronet", "knight"),
           "King": ("king",), "Queen": ("queen",), "Prince": ("prince",), "Princess": ("princess",),
           "Duke": ("duke",), "Duchess": ("duchess",), "Count": ("count",), "Countess": ("countess",),
           "Baron": ("baron",), "Baroness": ("baroness",), "Marquis": ("marquis",), "Cardinal": ("cardinal",),
+          "Lord": ("earl", "viscount", "peer"),
           "Archdeacon": ("archdeacon",)}
 # One far commoner bearer of a title is the one meant ('Captain Smollett' 29 times against a
 # 'Captain Silver' of 3), as characters.py does for 'the Admiral'.
