@@ -141,6 +141,12 @@ def test_mr_surname_stays_apart_where_two_men_share_the_surname():
     cast = find_characters(text)
     mr = _owner(cast, "Mr. Pell")
     assert "Oswin Pell" not in mr.aliases and "Jasper Pell" not in mr.aliases
+    # One of the two named ten times as often as the other is the Mr. (Frank Churchill, not the
+    # uncle the book names once).
+    text = " ".join(["Frank Churchill came in.", "Frank Churchill sat down."] * 10 + ["Edward Churchill wrote."] * 2
+                    + ["Then Mr. Churchill spoke."] * 3)
+    mr = _owner(find_characters(text), "Mr. Churchill")
+    assert "Frank Churchill" in mr.aliases
 
 
 def test_a_two_word_given_name_before_a_surname_is_one_man():

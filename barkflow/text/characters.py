@@ -127,6 +127,10 @@ class _Entry:
         return sum(self.forms.values())
 
 
+# How many times as often as any other the book names the one man of a surname 'Mr. X' is.
+FAR_COMMONER = 10
+
+
 def _far_commonest(entries, ratio: float) -> _Entry | None:
     """The one of `entries`, or the one the book names `ratio` times as often as the next."""
     ranked = sorted(entries, key=lambda e: -e.mentioned)
@@ -439,8 +443,9 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
             if any(one is e for e in matches) and (one.first not in misters or joins.called_in_full(one, uses, title)):
                 return one
     if last and title and not first and len(bearers) > 1:
-        # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller.
-        return None
+        # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller;
+        # but Mr. Holmes is Sherlock Holmes, named ten times as often as a Mycroft Holmes.
+        return _far_commonest([e for e in matches if e.first], FAR_COMMONER)
     if last and not first and not title and len(matches) > 1:
         # A bare surname several share ('his name was Tilney'): the man the book calls Mr. Tilney,
         # where one is named far more than any other; a book calls its women by title or first name.
