@@ -2723,3 +2723,15 @@ def test_the_earl_is_the_lord_on_the_scene():
             '"I beg your pardon?" said George.\n\n'
             '"So you ought to," replied the earl.')
     assert speakers(text) == ["George", "Lord Marshmoreton"]
+
+
+def test_one_who_broke_in_in_a_subordinate_clause_is_the_next_he():
+    """'... he was not obliged to answer because Flanagan broke in impatiently. / "...!" he
+    cried.': Flanagan speaks there, though in a 'because' clause, so the 'he' is his, not the
+    sentence's subject Lawson's."""
+    text = ("Mr. Lawson and Mr. Flanagan sat with Philip. Mr. Lawson drank, and Mr. Flanagan ate.\n\n"
+            '"Raphael was tolerable," said Lawson.\n\n'
+            "Lawson spoke so aggressively that Philip was taken aback, but he was not obliged to answer "
+            "because Flanagan broke in impatiently.\n\n"
+            '"Oh, to hell with art!" he cried.')
+    assert speakers(text)[-1] == "Mr. Flanagan"

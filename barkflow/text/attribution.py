@@ -164,7 +164,9 @@ class _Context:
         elif cues.FINITE_AFTER.match(self.text, e, e + cues.AHEAD) \
                 and not cues.PREPOSITION_BEFORE.search(self.text, max(0, s - 16), s):  # 'opinion of Fanny was'
             self.actors.add(s)
-            if cues.SUBORDINATE.search(self.text, max(0, s - 9), s) or cues.THINKING_BEFORE.search(self.text, max(0, head - 14), head):
+            # Not one who speaks there ('because Flanagan broke in impatiently.'): the 'he cried' next is his.
+            if (cues.SUBORDINATE.search(self.text, max(0, s - 9), s) or cues.THINKING_BEFORE.search(self.text, max(0, head - 14), head)) \
+                    and not cues.VERB_AFTER.match(self.text, e, e + cues.AHEAD):
                 self.dependent.add(s)
 
     def add_mention(self, s: int, e: int, cid: int) -> None:

@@ -74,7 +74,7 @@ CLAUSE_BEFORE_VERB = regex.compile(rf"\p{{L}},(?:\s+{ADVERB})*\s*$")
 # ('After tea John Andrew was brought in', 'Puffy and severe, Mrs. Moore was revealed'), two adverbs
 # between ('Edmund almost immediately took'; dev PDNC all 16646 -> 16649 right).
 FINITE_AFTER = regex.compile(r"\s+(?:(?:\p{Ll}+ly|almost|then|now|still|also|soon)\s+){0,2}(?:was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|"
-                             r"went|came|saw|sat|stood|took|gave|made|knew|thought|felt|lay|rose|ran|got|began|"
+                             r"went|came|saw|sat|stood|took|gave|made|knew|thought|felt|lay|rose|ran|got|began|broke|"
                              r"\p{Ll}{2,}ed)\b")
 # A sentence's opening phrase and its comma before a name: 'In the garden, Mrs. Honeychurch ...',
 # 'Turning round, Tom ...', 'Presently, Tom ...': the name starts the main clause.
