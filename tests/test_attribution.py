@@ -2735,3 +2735,20 @@ def test_one_who_broke_in_in_a_subordinate_clause_is_the_next_he():
             "because Flanagan broke in impatiently.\n\n"
             '"Oh, to hell with art!" he cried.')
     assert speakers(text)[-1] == "Mr. Flanagan"
+
+
+def test_a_full_name_said_mostly_in_speeches_is_formal_address():
+    """'Mr. Sherlock Holmes' said mostly inside speeches ('Mr. Sherlock Holmes, I presume?') is
+    formal address, not a name telling him apart from another Mr. Holmes: Holmes, Mr. Holmes and
+    Sherlock Holmes are one man. Emma's narration naming Mr. John Knightley in full still tells
+    him from Mr. Knightley."""
+    holmes = ("Holmes sat by the fire. Mr. Holmes smiled, and Sherlock Holmes lit his pipe. His brother "
+              "Mycroft Holmes wrote. Mr. Holmes read the letter.\n\n"
+              + "".join('"Mr. Sherlock Holmes, I presume?" said the visitor.\n\n"I am," said Holmes.\n\n'
+                        for _ in range(10)))
+    cast = find_characters(holmes).characters
+    assert [c for c in cast if "Mr. Holmes" in c.aliases][0] is [c for c in cast if "Sherlock Holmes" in c.aliases][0]
+    emma = " ".join(["Mr. John Knightley came in.", "Mr. John Knightley sat down.", "Mr. Knightley smiled.",
+                     "Mr. Knightley rose."] * 3)
+    cast = find_characters(emma).characters
+    assert [c for c in cast if "Mr. Knightley" in c.aliases][0] is not [c for c in cast if "Mr. John Knightley" in c.aliases][0]

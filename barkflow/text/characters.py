@@ -43,6 +43,7 @@ from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.petsex import pet_sex, pronoun_votes
 from barkflow.text.places import no_person
+from barkflow.text.quotes import find_quotes, within
 from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_given_saints, with_saints
 from barkflow.text.surnamed import boy_and_man, fathers_surnames, shared_surname
@@ -498,11 +499,11 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
 
 
 def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset(),
-                 she_named: frozenset = frozenset()) -> list[_Entry]:
+                 she_named: frozenset = frozenset(), addressed: frozenset = frozenset()) -> list[_Entry]:
     """The forms grouped into one entry per person."""
     surnames = joins.surnames(forms)
     women = joins.titled_women(forms)  # Miss Honeychurch: 'Mrs. Honeychurch' may be her mother
-    full_titled = joins.full_titled(forms, joins.lone_women(forms, women))
+    full_titled = joins.full_titled(forms, joins.lone_women(forms, women), addressed)
     misters = joins.misters(forms)  # Mr. Gradgrind, and the first names the book writes after Mr. before it
     ends_titled: dict[str, set] = defaultdict(set)  # words ending full names after Prince/Sir..., starting none
     starts = {name.split()[0] for _, name in forms if " " in name}
@@ -622,7 +623,8 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
-    for e in fathers_surnames(_merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans)), text, spans, _MAN_SURNAME_TITLES):
+    merged = _merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans), _addressed(text, spans))
+    for e in fathers_surnames(merged, text, spans, _MAN_SURNAME_TITLES):
         if e.mentioned < min_mentions or not foreign.styled_rank(e.forms) and \
                 no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
             continue
@@ -669,6 +671,15 @@ def _she_named(text: str, forms: Counter, spans: dict[FormKey, list[tuple[int, i
     """The first names said alone that the pronouns after them make a woman's, as _character does."""
     votes = {name: pronoun_votes(text, spans[(t, name)]) for t, name in forms if t is None and " " not in name}
     return frozenset(name for name, (he, she) in votes.items() if she >= 1.5 * he + 2)
+
+
+def _addressed(text: str, spans: dict[FormKey, list[tuple[int, int]]]) -> frozenset:
+    """Full names after a man's title said more often in the speeches than in the narration: formal
+    address ('Mr. Sherlock Holmes, I presume?'), not a name telling one apart from a namesake. Not
+    a woman's: 'Miss Anne Elliot' tells the younger sister from Miss Elliot in speech too."""
+    quoted = within([(q.start, q.end) for q in find_quotes(text).quotes if q.depth == 0])
+    return frozenset(f for f, found in spans.items() if f[0] in MALE_OR_NEUTRAL and " " in f[1]
+                     and 2 * sum(quoted(s) for s, _ in found) > len(found))
 
 
 def _named_apart(text: str) -> frozenset:

@@ -76,13 +76,16 @@ def surnames(forms: Counter) -> set[str]:
             and not patronymic_sex(w)} | {w for w in full_name_ends(forms) if not patronymic_sex(w)} | peerages(forms)
 
 
-def full_titled(forms: Counter, lone: set = frozenset()) -> Counter:
+def full_titled(forms: Counter, lone: set = frozenset(), addressed: frozenset = frozenset()) -> Counter:
     """(first, last) -> how often the book says it after a surname title (Mr. John Knightley), not
-    counting Miss before the surname of the book's one woman of it (joins.lone_women)."""
+    counting Miss before the surname of the book's one woman of it (joins.lone_women), nor a form
+    said mostly in the speeches (`addressed`: 'Mr. Sherlock Holmes, I presume?' is formal address,
+    where Emma's narration names Mr. John Knightley in full to tell him from his brother)."""
     full_titled = Counter()
     for (title, name), n in forms.items():
         words = name.split()
-        if title and title not in FIRST_NAME_TITLES and len(words) > 1 and not (title == "Miss" and words[-1] in lone):
+        if title and title not in FIRST_NAME_TITLES and len(words) > 1 and not (title == "Miss" and words[-1] in lone) \
+                and (title, name) not in addressed:
             full_titled[(words[0], " ".join(words[1:]))] += n
     return full_titled
 
