@@ -2752,3 +2752,17 @@ def test_a_full_name_said_mostly_in_speeches_is_formal_address():
                      "Mr. Knightley rose."] * 3)
     cast = find_characters(emma).characters
     assert [c for c in cast if "Mr. Knightley" in c.aliases][0] is not [c for c in cast if "Mr. John Knightley" in c.aliases][0]
+
+
+def test_a_clipped_surname_after_a_shared_title_is_the_full_one():
+    """'Mr. Mac' and 'Inspector Mac' are Inspector MacDonald (Mr. MacDonald), named with the same
+    titles; a family's plural ('the Pipchinses') is no longer name of Mrs. Pipchin's."""
+    text = ("Inspector MacDonald came in. Mr. MacDonald sat down, and MacDonald frowned.\n\n"
+            '"Well, Mr. Mac?" said Holmes. Holmes smiled at Inspector Mac.\n\n'
+            '"Well, Mr. Holmes," said Mr. Mac.\n\n'
+            "Mrs. Pipchin came. Mrs. Pipchin sat. The Mrs. Pipchinses of this world are many, said "
+            "the Mrs. Pipchinses.")
+    cast = find_characters(text).characters
+    mac = [c for c in cast if "Mr. Mac" in c.aliases]
+    assert len(mac) == 1 and "Inspector MacDonald" in mac[0].aliases
+    assert not any("Mrs. Pipchinses" in c.aliases and "Mrs. Pipchin" in c.aliases for c in cast)

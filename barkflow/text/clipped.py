@@ -1,4 +1,5 @@
-"""Clipped names said only in address: 'Matt' for Mattie, 'Ethe' for Ethan.
+"""Clipped names said only in address: 'Matt' for Mattie, 'Ethe' for Ethan; and clipped surnames
+after a title the full one wears too: 'Mr. Mac' for Mr. MacDonald.
 
 A speech may call someone by the first letters of their given name ('"Think I'd forgotten you,
 Matt?"'), a form the narration never uses. The cast reads the clipping as a person of its own
@@ -13,6 +14,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import regex
+
+from barkflow.text.titles import TITLES
 
 _CALL_BEFORE = regex.compile(r"(?:[,\"“‘'—-]|\b(?:Oh|O|Ah|Say|Why|Well|Hello|Dear|dear|my))\s*$")
 _CALL_AFTER = regex.compile(r"[,!?.;—-]")
@@ -37,6 +40,23 @@ def _full_entry(clip: str, c, characters: list):
     return fits[0] if len(fits) == 1 else None
 
 
+# What makes a name a family's or a possessive, not a longer name ('the Pipchinses').
+PLURAL = {"s", "es", "ses"}
+
+
+def _full_surname(c, characters: list):
+    """The one other entry whose surname c's one word opens, two letters longer or more, named with
+    a title c is named with too: 'Mr. Mac', 'Inspector Mac' of Inspector MacDonald, Mr. MacDonald."""
+    words = {a.split()[-1] for a in c.aliases}
+    titles = {a.split()[0] for a in c.aliases if " " in a and a.split()[0].rstrip(".") in TITLES}
+    if len(words) != 1 or not titles or len(clip := next(iter(words))) < 3:
+        return None
+    fits = [d for d in characters if d is not c and d.gender in (c.gender, "?") and any(
+        " " in a and a.split()[0] in titles and a.split()[-1].startswith(clip) and len(a.split()[-1]) >= len(clip) + 2
+        and a.split()[-1][len(clip):] not in PLURAL for a in d.aliases)]
+    return fits[0] if len(fits) == 1 else None
+
+
 def join_clipped(text: str, characters: list, mentions: list[tuple[int, int, int]]) -> tuple[list, list]:
     """A cast's characters (characters.Character, ids their places) and mentions (start, end,
     character) with each clipped name said only in address joined to its full entry."""
@@ -45,6 +65,8 @@ def join_clipped(text: str, characters: list, mentions: list[tuple[int, int, int
         spans.setdefault(cid, []).append((s, e))
     into: dict[int, int] = {}
     for c in characters:
+        if full := _full_surname(c, characters):
+            into[c.id] = full.id
         if len(c.aliases) != 1 or " " in c.aliases[0] or len(c.aliases[0]) < 3:
             continue
         if _called_only(text, spans.get(c.id, [])) and (full := _full_entry(c.aliases[0], c, characters)):
