@@ -1,20 +1,22 @@
-"""Speaker accuracy on quotations we checked by hand, in novels outside PDNC.
+"""Speaker accuracy on quotations whose speakers were read from the books, in novels outside PDNC.
 
     python bench/hand_checked.py --texts DIR [--table bench/hand_checked.tsv] [--threshold 0.5]
 
-PDNC's development novels are what the attribution rules were tuned on; these four Project
-Gutenberg novels (two told in the first person) are a second look from books of other authors.
-hand_checked.tsv names each text, where to get it (GITenberg's repository, file and commit) and its
-SHA-256, then one row per quotation: the text file, the quotation's start offset, and who speaks it.
-DIR holds the text files under those names; a file whose hash differs is another edition, whose
+Three tables, each naming its texts (GITenberg's repository, file and commit) and their SHA-256,
+then one row per quotation: the text file, the quotation's start offset, and who speaks it. DIR
+holds the text files under those names; a file whose hash differs is another edition, whose
 offsets would not line up, and is refused.
+- hand_checked.tsv: 400 quotations in four novels (two told in the first person), checked by hand.
+- hand_checked_dev.tsv: 2,375 in sixteen novels written like PDNC's held-out ones, labelled by
+  the team's helper agents reading the books alone. The rules' development has looked at every
+  row of both, so their figures flatter the rules.
+- hand_checked_held.tsv: 1,175 in eight more, labelled the same way; development saw only its
+  totals. Its figure and PDNC's held-out one are the honest ones.
 
 Scored like bench/attribution.py: "all" = quotations whose voice is the right person's (a second
 cast entry of the same person, such as 'Long John' beside 'Silver', is wrong: the product would
 give him two voices); "answered" = the same over quotations given a voice. A speaker the book never
-names is wrong with any voice, and counted apart ("unnamed") when left to the narrator. The rows were used to find bugs (the
-month-named Marches, the listed address read as a name), so these figures flatter the rules less
-than dev's do but more than PDNC's held-out novels: those stay the honest figure.
+names is wrong with any voice, and counted apart ("unnamed") when left to the narrator.
 """
 
 from __future__ import annotations

@@ -39,3 +39,23 @@ def test_the_bench_scores_each_checked_quotation_at_its_offset(tmp_path):
 def test_another_edition_of_a_text_is_refused_in_one_line(tmp_path):
     run = run_bench(tmp_path, TEXT.replace("cold", "warm").encode(), "book.txt\t43\tMrs. Pell\n")
     assert run.returncode == 2 and "another edition" in run.stderr and run.stderr.count("\n") == 1
+
+
+def test_the_committed_tables_name_every_text_once_and_each_quotation_once():
+    """Each table the bench ships gives every text its source and SHA-256, and one speaker per
+    quotation start; the held-out table shares no text with the ones development looked at."""
+    sys.path.insert(0, str(REPO / "bench"))
+    import hand_checked
+
+    texts = {}
+    for name in ("hand_checked.tsv", "hand_checked_dev.tsv", "hand_checked_held.tsv"):
+        path = REPO / "bench" / name
+        hashes, rows = hand_checked.read_table(str(path))
+        sources = [line.split()[2:] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# text:")]
+        assert all(len(s) == 5 and len(s[3]) == 40 and len(s[4]) == 64 for s in sources), name
+        assert set(rows) == set(hashes), name  # no text without rows, no rows without a text
+        for book, checked in rows.items():
+            offsets = [o for o, _ in checked]
+            assert len(offsets) == len(set(offsets)) and all(s.strip() for _, s in checked), book
+        texts[name] = set(hashes)
+    assert not texts["hand_checked_held.tsv"] & (texts["hand_checked.tsv"] | texts["hand_checked_dev.tsv"])
