@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 
 from barkflow.errors import BarkflowError
 from barkflow.text.attribution import attribute
+from barkflow.text.titles import TITLES
 
 TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hand_checked.tsv")
 MAX_TEXT = 8 * 1024 * 1024
@@ -76,10 +77,18 @@ def score(text: str, rows: list[tuple[int, str]], threshold: float = 0.5) -> Cou
         elif q.speaker is None:
             verdict = "unnamed" if speaker == UNNAMED else "none"
         else:
-            character = result.characters[q.speaker]
-            verdict = "right" if speaker == character.name or speaker in character.aliases else "wrong"
+            verdict = "right" if _names(result.characters[q.speaker], speaker) else "wrong"
         out[verdict] += 1
     return out
+
+
+def _names(character, speaker: str) -> bool:
+    """Whether the table's speaker is one of the character's names, or one with its title left out
+    ('Sandeford' for the cast's 'Mr. Sandeford'; 'Mrs. Fitzhugh' for 'Mrs. Ogden Fitzhugh')."""
+    names = {character.name, *character.aliases}
+    short = {" ".join(w for w in a.split() if w.rstrip(".") not in TITLES) for a in names}
+    shorter = {f"{a.split()[0]} {a.split()[-1]}" for a in names if len(a.split()) > 2}
+    return speaker in names or speaker in short or speaker in shorter
 
 
 def line(name: str, c: Counter) -> str:

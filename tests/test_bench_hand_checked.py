@@ -31,6 +31,9 @@ def test_the_bench_scores_each_checked_quotation_at_its_offset(tmp_path):
     assert run.returncode == 0, run.stderr
     # One right; one wrong voice (Mr. Crane said it); the unnamed caller is wrong with a voice too.
     assert "all 1/3 = 33.3%  answered 1/3 = 33.3%  to the narrator 0 (+0 unnamed)  missed 0" in run.stdout
+    # The table may write the name with its title left out: 'Pell' is the cast's Mrs. Pell.
+    run = run_bench(tmp_path, TEXT.encode(), f"book.txt\t{cold}\tPell\n")
+    assert "all 1/1 = 100.0%" in run.stdout
     # A row whose offset starts no quotation found is counted as missed, not dropped.
     run = run_bench(tmp_path, TEXT.encode(), f"book.txt\t{cold + 1}\tMrs. Pell\n")
     assert "all 0/1 = 0.0%" in run.stdout and "missed 1" in run.stdout
