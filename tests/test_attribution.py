@@ -2766,3 +2766,18 @@ def test_a_clipped_surname_after_a_shared_title_is_the_full_one():
     mac = [c for c in cast if "Mr. Mac" in c.aliases]
     assert len(mac) == 1 and "Inspector MacDonald" in mac[0].aliases
     assert not any("Mrs. Pipchinses" in c.aliases and "Mrs. Pipchin" in c.aliases for c in cast)
+
+
+def test_a_common_word_surname_after_a_given_name_the_book_also_titles():
+    """'Laura Hope' at a sentence start is Miss Hope's full name: 'Hope' is a common word, but
+    the book writes it after a title and here after a known given name; 'Hope' alone stays a word
+    ('Hope rose in her'), and so does 'Last night' beside a Tony Last."""
+    text = ("Miss Hope sat in the shop. Miss Hope sold cakes, and Laura wept. Laura sang.\n\n"
+            "Laura Hope got to her feet. Hope rose in her.\n\n"
+            '"My friend," said Laura.\n\n'
+            "Tony Last came. Mr. Last sat down. Tony Last smiled. Last night it rained.\n\n"
+            + "There was little hope at last, and the last hope went. " * 3)
+    cast = find_characters(text).characters
+    laura = [c for c in cast if "Laura" in c.aliases]
+    assert len(laura) == 1 and {"Laura Hope", "Miss Hope"} <= set(laura[0].aliases)
+    assert not any("Hope" in c.aliases or "Last" in c.aliases for c in cast)

@@ -219,6 +219,7 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
     """Every titled or untitled name form in `text`: how often each occurs, and where."""
     forms: Counter = Counter()
     spans: dict[FormKey, list[tuple[int, int]]] = defaultdict(list)
+    titled = {m.group(1) for m in _TITLED.finditer(text)}  # words the book writes after a title
     for m in _NAME.finditer(text):
         if (title := m.group("title")) == "M." and foreign.middle_initial(text, m.start(), names):
             continue
@@ -229,8 +230,9 @@ def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list
         while words and words[0] not in names and not (title and len(words) == 1):
             words = words[1:]
             title = None
-        while words and words[-1] not in names and not (title and len(words) == 1) and not saint_surname(words, title):
-            words = words[:-1]
+        while words and words[-1] not in names and not (title and len(words) == 1) and not saint_surname(words, title) \
+                and not (len(words) == 2 and words[0] in names and given_sex(words[0]) != "?" and words[1] in titled):
+            words = words[:-1]  # but 'Laura Hope' of a Miss Hope: a common word that is a titled surname
         if not words:
             continue
         if title:
