@@ -43,7 +43,6 @@ from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.petsex import pet_sex, pronoun_votes
 from barkflow.text.places import no_person
-from barkflow.text.quotes import find_quotes, within
 from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_given_saints, with_saints
 from barkflow.text.surnamed import boy_and_man, fathers_surnames, shared_surname
@@ -625,7 +624,7 @@ def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
-    merged = _merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans), _addressed(text, spans))
+    merged = _merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans), joins.addressed(text, spans))
     for e in fathers_surnames(merged, text, spans, _MAN_SURNAME_TITLES):
         if e.mentioned < min_mentions or not foreign.styled_rank(e.forms) and \
                 no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):
@@ -673,15 +672,6 @@ def _she_named(text: str, forms: Counter, spans: dict[FormKey, list[tuple[int, i
     """The first names said alone that the pronouns after them make a woman's, as _character does."""
     votes = {name: pronoun_votes(text, spans[(t, name)]) for t, name in forms if t is None and " " not in name}
     return frozenset(name for name, (he, she) in votes.items() if she >= 1.5 * he + 2)
-
-
-def _addressed(text: str, spans: dict[FormKey, list[tuple[int, int]]]) -> frozenset:
-    """Full names after a man's title said more often in the speeches than in the narration: formal
-    address ('Mr. Sherlock Holmes, I presume?'), not a name telling one apart from a namesake. Not
-    a woman's: 'Miss Anne Elliot' tells the younger sister from Miss Elliot in speech too."""
-    quoted = within([(q.start, q.end) for q in find_quotes(text).quotes if q.depth == 0])
-    return frozenset(f for f, found in spans.items() if f[0] in MALE_OR_NEUTRAL and " " in f[1]
-                     and 2 * sum(quoted(s) for s, _ in found) > len(found))
 
 
 def _named_apart(text: str) -> frozenset:
