@@ -331,7 +331,7 @@ class _Context:
         while i < len(self.events) and self.event_pos[i] < e and self.events[i][1] in skip:
             i += 1
         name = self.events[i] if i < len(self.events) and self.event_pos[i] < e else None
-        if (own := cues.OWN_BEAT.match(self.text, s, e)) and name is None or own and own.start(1) < name[0]:
+        if (own := cues.OWN_BEAT.match(self.text, s, e)) and (name is None or own.start(1) < name[0]):
             cid, conf = self.resolve("he" if own.group(1) == "His" else "she", own.start(1), tag=tag)
             return cid, ANAPHORIC, conf * 0.8
         pm = (cues.SUBJECT_PRONOUN_I if self.narrator is not None else cues.SUBJECT_PRONOUN).search(self.text, s, e)

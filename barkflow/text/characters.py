@@ -446,7 +446,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
                 return one
     if last and title and not first and len(bearers) > 1:
         # Mr. Pell where Oswin Pell and Jasper Pell are both men: neither, whichever is named fuller;
-        # but Mr. Holmes is Sherlock Holmes, named ten times as often as a Mycroft Holmes.
+        # but Mr. Churchill is Frank Churchill, named ten times as often as an uncle named twice.
         return _far_commonest([e for e in matches if e.first], FAR_COMMONER)
     if last and not first and not title and len(matches) > 1:
         # A bare surname several share ('his name was Tilney'): the man the book calls Mr. Tilney,

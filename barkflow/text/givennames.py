@@ -1,7 +1,7 @@
 """First names: English pet names and Russian diminutives and the formal names they stand for
-(Lizzy for Elizabeth, Rodya for Rodion), the
-sex a given name tells (the table, else the 1990 US Census list in given_names.tsv), and whether
-two first names are one person's ('Huck' and 'Huckleberry'). characters.py merges a cast with them."""
+(Lizzy for Elizabeth, Rodya for Rodion), the sex a given name tells (the table, else the 1990 US
+Census list in given_names.tsv), and whether two first names are one person's ('Huck' and
+'Huckleberry'). characters.py merges a cast with them."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ RUSSIAN = {
     "Aleksei": ("M", "Alyosha Alesha Lyosha"),
     "Dmitri": ("M", "Mitya Mitka Mitenka"),
     "Dmitry": ("M", "Mitya Mitka Mitenka"),
-    "Ivan": ("M", "Vanya Vanka Vanechka Vanka"),
+    "Ivan": ("M", "Vanya Vanka Vanechka"),
     "Pyotr": ("M", "Petya Petrusha Petenka"),
     "Nikolay": ("M", "Kolya Kolenka Nikolenka"),
     "Nikolai": ("M", "Kolya Kolenka Nikolenka"),

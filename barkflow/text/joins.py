@@ -1,6 +1,6 @@
 """Forms of one person that characters.py's merge would keep apart, and the kin it must not join;
 and the counts over all the book's name forms it reads first (which words are surnames, how often
-a full name follows Mr. or Miss).
+a full name follows Mr. or Miss, which full names the speeches say more than the narration).
 
 - A word after Lady, Lord or Sir that ends the book's full names three times or more and starts
   none, and is no first name of the pet-name table, is a surname: 'Lady Blakeney' of a book that
