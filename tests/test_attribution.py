@@ -2781,3 +2781,12 @@ def test_a_common_word_surname_after_a_given_name_the_book_also_titles():
     laura = [c for c in cast if "Laura" in c.aliases]
     assert len(laura) == 1 and {"Laura Hope", "Miss Hope"} <= set(laura[0].aliases)
     assert not any("Hope" in c.aliases or "Last" in c.aliases for c in cast)
+
+
+def test_one_who_only_heard_a_speech_did_not_say_it():
+    """'"Ah, the Coopersons," she heard.': the one hearing, with no one heard named, is not the
+    speaker; the turns decide."""
+    text = ("Mr. Miles came in, and Charity sat at her desk. Mr. Miles talked with Harney.\n\n"
+            '"I am busy," said Charity.\n\n'
+            '"Ah, the Coopersons," she heard.')
+    assert speakers(text)[-1] != "Charity"

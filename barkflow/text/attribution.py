@@ -336,8 +336,9 @@ class _Context:
             return cid, ANAPHORIC, conf * 0.8
         pm = (cues.SUBJECT_PRONOUN_I if self.narrator is not None else cues.SUBJECT_PRONOUN).search(self.text, s, e)
         if pm and (name is None or pm.start() < name[0]):
-            if heard := cues.HEARD.match(self.text, pm.end(), e):
-                pm = heard  # 'she heard him urge': him
+            if cues.HEARD_ONLY.match(self.text, pm.end(), e):
+                return None  # '"...," she heard.': not hers
+            pm = cues.HEARD.match(self.text, pm.end(), e) or pm  # 'she heard him urge': him
             cid, conf = self.resolve({"him": "he", "her": "she"}.get(pm.group(1), pm.group(1)), pm.start(), tag=tag)
             return cid, ANAPHORIC, conf * 0.8
         if name and name[1] in self.speakers:

@@ -195,6 +195,8 @@ DESCRIBED_START = regex.compile(r"[\s\"'“‘(]*(?:The|A|An)\s+\p{Ll}")
 # 'she heard him urge', 'I heard her say': the one heard speaks, not the one hearing.
 HEARD = regex.compile(r"\s+(?:heard|could\s+hear|overheard)\s+(him|her)\s+(?:\p{Ll}+ly\s+)?(?:say|ask|add|mutter|murmur|"
                       r"whisper|exclaim|cry|call|shout|urge|answer|reply|remark|begin|repeat|plead|beg|declare)\b")
+# '"...," she heard.': the one hearing, with no one heard named, is no speaker.
+HEARD_ONLY = regex.compile(r"\s+(?:heard|overheard)\b(?!\s+(?:him|her|them|me|us|it)\b)")
 # A sentence opening on 'His' or 'Her' and a part of the body or the voice ('His face had grown quiet',
 # 'Her voice shook'): a beat about that one, the pronoun read as the sentence's subject. Not kin or
 # others ('Her father looked up' is the father's).
