@@ -135,14 +135,15 @@ def _owner(cast, alias: str):
 
 
 def test_mr_surname_stays_apart_where_two_men_share_the_surname():
-    """'Mr. Pell' in a book with both Oswin Pell and Jasper Pell, his son, is neither of them."""
+    """'Mr. Pell' in a book with both Oswin Pell and Jasper Pell, his son, is neither of them, unless
+    the book names one of them ten times as often as the other."""
     text = " ".join(["Oswin Pell came in.", "Mr. Oswin Pell sat down.", "Jasper Pell rose.",
                      "Then Mr. Pell spoke."] * 3 + ["Mr. Pell frowned."] * 8)
     cast = find_characters(text)
     mr = _owner(cast, "Mr. Pell")
     assert "Oswin Pell" not in mr.aliases and "Jasper Pell" not in mr.aliases
-    # One of the two named ten times as often as the other is the Mr. (Frank Churchill, not the
-    # uncle the book names once).
+    # One of the two named ten times as often as the other is the Mr. (Frank Churchill, not an
+    # Edward Churchill the book names twice).
     text = " ".join(["Frank Churchill came in.", "Frank Churchill sat down."] * 10 + ["Edward Churchill wrote."] * 2
                     + ["Then Mr. Churchill spoke."] * 3)
     mr = _owner(find_characters(text), "Mr. Churchill")
