@@ -2608,8 +2608,8 @@ def test_a_front_page_naming_whose_reminiscences_names_the_narrator():
     only in passing. A contents page listing several tellers' narratives names no one."""
     story = ("My friend Holmes came in. Holmes sat down, and Holmes lit his pipe. The paper named Dr. Watson, "
              "and Dr. Watson was I.\n\n"
-             + "".join(f'"Did you go, Doctor?" asked Holmes.\n\n"I did not, Holmes," said I.\n\n'
-                       f'"You will go tomorrow," said Holmes. He smiled.\n\n"Very well," I answered.\n\n'
+             + "".join('"Did you go, Doctor?" asked Holmes.\n\n"I did not, Holmes," said I.\n\n'
+                       '"You will go tomorrow," said Holmes. He smiled.\n\n"Very well," I answered.\n\n'
                        for _ in range(11)))
     front = "A STUDY\n\n(Being a reprint from the reminiscences of JOHN H. WATSON, M.D.)\n\nCHAPTER I.\n\n"
     assert speakers(front + story)[1] == "Dr. Watson"

@@ -547,7 +547,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     """Every quotation in `text` with its speaker (None below `threshold`); see the module docstring."""
     scan = as_double(find_quotes(text))  # a book quoting in single marks reads as a double-quote one
     text = scan.text
-    cast = cast or find_characters(text)
+    cast = cast or find_characters(text, quoted=within([(q.start, q.end) for q in scan.quotes if q.depth == 0]))
     ctx = _Context(scan, cast)
     if ctx.first_person:
         ctx.narrator = len(cast.characters)

@@ -20,6 +20,7 @@ explicit tags, pronouns and vocatives. Plain regular expressions: linear in the 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import regex
@@ -43,6 +44,7 @@ from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.petsex import pet_sex, pronoun_votes
 from barkflow.text.places import no_person
+from barkflow.text.quotes import find_quotes, within
 from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_given_saints, with_saints
 from barkflow.text.surnamed import boy_and_man, fathers_surnames, shared_surname
@@ -617,14 +619,17 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
     return Character(cid, _shown(*best), aliases, gender, 0, e.mentioned, source)
 
 
-def find_characters(text: str, *, min_mentions: int = 2) -> Cast:
-    """The characters named in `text`, aliases merged; see the module docstring."""
+def find_characters(text: str, *, min_mentions: int = 2, quoted: Callable[[int], bool] | None = None) -> Cast:
+    """The characters named in `text`, aliases merged; see the module docstring. `quoted(pos)`:
+    whether pos is inside a quotation (attribution passes its scan's; else the text is scanned)."""
+    if quoted is None:
+        quoted = within([(q.start, q.end) for q in find_quotes(text).quotes if q.depth == 0])
     # 'Little Dorrit' (epithets.py); 'Elizabeth Jane' is Elizabeth-Jane (joins.py)
     forms, spans = joins.unhyphenated(*_name_forms(text, with_epithets(text, _name_words(text))))
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
-    merged = _merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans), joins.addressed(text, spans))
+    merged = _merge_forms(forms, min_mentions, _named_apart(text), _she_named(text, forms, spans), joins.addressed(quoted, spans))
     for e in fathers_surnames(merged, text, spans, _MAN_SURNAME_TITLES):
         if e.mentioned < min_mentions or not foreign.styled_rank(e.forms) and \
                 no_person(text, any(t for t, _ in e.forms), [s for f in e.forms for s in spans[f]]):

@@ -36,7 +36,6 @@ from barkflow.text.givennames import (
     one_given_name,
 )
 from barkflow.text.patronymics import patronymic_sex
-from barkflow.text.quotes import find_quotes, within
 from barkflow.text.titles import (
     FEMALE_TITLES,
     FIRST_NAME_TITLES,
@@ -296,10 +295,10 @@ def peerages(forms: Counter) -> set[str]:
             and given_sex(name) == "?"}
 
 
-def addressed(text: str, spans: dict) -> frozenset:
-    """Full names after a man's title said more often in the speeches than in the narration: formal
-    address ('Mr. Sherlock Holmes, I presume?'), not a name telling one apart from a namesake. Not
-    a woman's: 'Miss Anne Elliot' tells the younger sister from Miss Elliot in speech too."""
-    quoted = within([(q.start, q.end) for q in find_quotes(text).quotes if q.depth == 0])
+def addressed(quoted, spans: dict) -> frozenset:
+    """Full names after a man's title said more often in the speeches (`quoted(pos)`: inside one)
+    than in the narration: formal address ('Mr. Sherlock Holmes, I presume?'), not a name telling
+    one apart from a namesake. Not a woman's: 'Miss Anne Elliot' tells the younger sister from
+    Miss Elliot in speech too."""
     return frozenset(f for f, found in spans.items() if f[0] in MALE_OR_NEUTRAL and " " in f[1]
                      and 2 * sum(quoted(s) for s, _ in found) > len(found))
