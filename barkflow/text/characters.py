@@ -161,8 +161,9 @@ _TAG_BEFORE = regex.compile(rf"\b{cues.VERB}[ \t\n]+$")
 _TAG_AFTER = regex.compile(rf"[ \t\n]+{cues.VERB}\b")
 
 
-def _name_words(text: str) -> set[str]:
-    """Capitalised words used as names: capitalised mid-sentence at least twice, rarely lower case."""
+def _name_words(text: str, titled: Counter) -> set[str]:
+    """Capitalised words used as names: capitalised mid-sentence at least twice, rarely lower case.
+    `titled`: how often the book writes each word right after a title (_titled_words)."""
     mid, lower = Counter(), Counter()
     for m in _CAPITAL.finditer(text):
         start = m.start()
@@ -173,7 +174,6 @@ def _name_words(text: str) -> set[str]:
     for w in regex.findall(r"(?<![\p{L}'’])\p{Ll}+(?:-\p{Ll}+)?(?![\p{L}])", text):
         lower[w] += 1
     # Once is enough for a known given name or pet name, or a word right after a title.
-    titled = Counter(m.group(1) for m in _TITLED.finditer(text))
     names = {w for w, n in mid.items()
              if (n >= 2 or w in FORMAL_GENDER or w in PET or titled[w])
              and w not in STOP and len(w) > 1 and lower[w.lower()] * 4 < n}
@@ -216,11 +216,15 @@ def _common_word_named(text: str, m: regex.Match, words: list[str], word: str, n
     return bool(_TAG_BEFORE.search(text, max(0, start - 20), start) or _TAG_AFTER.match(text, end, end + 20))
 
 
-def _name_forms(text: str, names: set[str]) -> tuple[Counter, dict[FormKey, list[tuple[int, int]]]]:
+def _titled_words(text: str) -> Counter:
+    """How often the book writes each capitalised word right after a title ('Miss Hope': Hope)."""
+    return Counter(m.group(1) for m in _TITLED.finditer(text))
+
+
+def _name_forms(text: str, names: set[str], titled: Counter) -> tuple[Counter, dict[FormKey, list[tuple[int, int]]]]:
     """Every titled or untitled name form in `text`: how often each occurs, and where."""
     forms: Counter = Counter()
     spans: dict[FormKey, list[tuple[int, int]]] = defaultdict(list)
-    titled = {m.group(1) for m in _TITLED.finditer(text)}  # words the book writes after a title
     for m in _NAME.finditer(text):
         if (title := m.group("title")) == "M." and foreign.middle_initial(text, m.start(), names):
             continue
@@ -625,7 +629,8 @@ def find_characters(text: str, *, min_mentions: int = 2, quoted: Callable[[int],
     if quoted is None:
         quoted = within([(q.start, q.end) for q in find_quotes(text).quotes if q.depth == 0])
     # 'Little Dorrit' (epithets.py); 'Elizabeth Jane' is Elizabeth-Jane (joins.py)
-    forms, spans = joins.unhyphenated(*_name_forms(text, with_epithets(text, _name_words(text))))
+    titled_words = _titled_words(text)
+    forms, spans = joins.unhyphenated(*_name_forms(text, with_epithets(text, _name_words(text, titled_words)), titled_words))
     characters: list[Character] = []
     alias_owner: dict[FormKey, int] = {}
     titled: dict[int, Counter] = {}  # character -> how often the book names them with each title
