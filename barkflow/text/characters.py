@@ -50,6 +50,7 @@ from barkflow.text.saints import saint_surname, with_given_saints, with_saints
 from barkflow.text.surnamed import boy_and_man, fathers_surnames, shared_surname
 from barkflow.text.titles import (
     ANYONES,
+    DOCTOR,
     FEMALE_TITLES,
     FIRST_NAME_TITLES,
     MALE_OR_NEUTRAL,
@@ -57,6 +58,7 @@ from barkflow.text.titles import (
     MARRIED,
     MOSTLY_MALE,
     NEUTRAL_TITLES,
+    SHORT_TITLES,
     STOP,
     TITLES,
     WORD_SURNAMES,
@@ -196,7 +198,7 @@ def _name_words(text: str, titled: Counter) -> set[str]:
 
 
 # Short forms of titles that name one person with the full one (Col. Brandon is Colonel Brandon).
-_TITLE_FULL = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend", "Mister": "Mr"} | foreign.CLIPPED
+_TITLE_FULL = SHORT_TITLES | {"Mister": "Mr"} | foreign.CLIPPED
 FormKey = tuple[str | None, str]   # (title, name words): one form a character is called by
 
 
@@ -313,20 +315,19 @@ def _one_word_familiar(e: _Entry, first: str, apart: frozenset) -> bool:
     return diminutive(first, word) and one_given_name(first, word)
 
 
-# Titles a man is called by before his surname alone ('Mr. Tilney', 'Dr. Kennicott', 'Captain
-# Wentworth'): a bare surname his family shares is his (Main Street's 504 'Kennicott' had no owner
-# beside Dr. Kennicott, Mrs. Kennicott, Carol Kennicott: explicit-tag check 138 -> 178/197; dev unchanged).
-_DOCTOR = {"Dr", "Doctor"}
 # Titles before a surname alone: after one, a word never a name elsewhere is a surname ('Dr. Hall',
 # 'Doctor Prince', 'Mr. King'), not a title of address ('Mrs. Dr. Kennicott', 'Reverend Mr. Zitterel')
 # (dev unchanged; ext explicit-tag check Secret Adversary 502 -> 503/503, Man Who Knew Too Much +1).
-_SURNAME_TITLES = {"Mr", "Mrs", "Miss", "Ms", "Dr", "Doctor", "Master"} | MOSTLY_MALE
+_SURNAME_TITLES = {"Mr", "Mrs", "Miss", "Ms", "Master"} | DOCTOR | MOSTLY_MALE
 _NOT_SURNAMES = {"St", "Mr", "Mrs", "Ms", "Miss", "Master", "Mister", "Dr", "Rev", "Reverend", "Col", "Capt",
                  "Prof", "Sir", "Lady", "Lord", "Madam", "Madame", "Mme", "Mlle", "Monsieur"}
+# Titles a man is called by before his surname alone ('Mr. Tilney', 'Dr. Kennicott', 'Captain
+# Wentworth'): a bare surname his family shares is his (Main Street's 504 'Kennicott' had no owner
+# beside Dr. Kennicott, Mrs. Kennicott, Carol Kennicott: explicit-tag check 138 -> 178/197; dev unchanged).
 # A professor too: The Lost World's 'said Challenger' (24 tags) had no owner beside Professor
 # Challenger, a Who's Who 'George Edward Challenger' and a sentence opener's 'Even Challenger'
 # (ext name-tag check 73 -> 97/97; dev unchanged).
-_MAN_SURNAME_TITLES = {"Mr", "Professor", "Prof"} | _DOCTOR | MOSTLY_MALE
+_MAN_SURNAME_TITLES = {"Mr", "Professor", "Prof"} | DOCTOR | MOSTLY_MALE
 # What a family calls its own before a first name: 'Uncle Jos' is the Jos Sedley the book names.
 _KIN_TITLES = {"Uncle", "Aunt", "Cousin"}
 
@@ -615,7 +616,7 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
             # then the census, where they are too few or split (a man's name followed by 'she', the
             # women he talks to, nearly as often as by 'he').
             gender, source = given_names()[e.first], "census"
-        elif any(t in _DOCTOR for t, _ in e.forms):
+        elif any(t in DOCTOR for t, _ in e.forms):
             # A doctor the pronouns after his name leave split, his wife's 'she' as often as his
             # own 'he' (Main Street's Dr. Kennicott: 104 to 129): a man, in the novels this reads.
             gender, source = "M", "title"
@@ -626,8 +627,7 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
 def find_characters(text: str, *, min_mentions: int = 2, quoted: Callable[[int], bool] | None = None) -> Cast:
     """The characters named in `text`, aliases merged; see the module docstring. `quoted(pos)`:
     whether pos is inside a quotation (attribution passes its scan's; else the text is scanned)."""
-    if quoted is None:
-        quoted = within([(q.start, q.end) for q in find_quotes(text).quotes if q.depth == 0])
+    quoted = quoted or within([(q.start, q.end) for q in find_quotes(text).quotes if q.depth == 0])
     # 'Little Dorrit' (epithets.py); 'Elizabeth Jane' is Elizabeth-Jane (joins.py)
     titled_words = _titled_words(text)
     forms, spans = joins.unhyphenated(*_name_forms(text, with_epithets(text, _name_words(text, titled_words)), titled_words))

@@ -37,6 +37,7 @@ from barkflow.text.givennames import (
 )
 from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.titles import (
+    DOCTOR,
     FEMALE_TITLES,
     FIRST_NAME_TITLES,
     MALE_OR_NEUTRAL,
@@ -44,8 +45,6 @@ from barkflow.text.titles import (
     MOSTLY_MALE,
     TITLES,
 )
-
-_DOCTOR = {"Dr", "Doctor"}
 
 
 def full_name_ends(forms: Counter) -> set[str]:
@@ -282,7 +281,7 @@ def _man_by_rank(title: str | None, e) -> bool:
     merged), a woman doctor being named so in full ('Dr. Mary Thorne')."""
     if title in MOSTLY_MALE:
         return True
-    return title in _DOCTOR and not any(t in _DOCTOR for t, _ in e.forms)
+    return title in DOCTOR and not any(t in DOCTOR for t, _ in e.forms)
 
 
 def peerages(forms: Counter) -> set[str]:

@@ -23,13 +23,16 @@ FIRST_NAME_TITLES = {"Sir", "Lady", "Lord", "Dame", "Aunt", "Uncle", "Cousin", "
 MOSTLY_MALE = {"Colonel", "Col", "Captain", "Capt", "Major", "General", "Lieutenant", "Admiral",
                 "Rev", "Reverend", "Inspector", "Sergeant", "Judge", "Commander", "Mister"}
 
-# A title's short and long forms, one title: 'the Doctor' is the book's Dr. Sloper.
-ABBREVIATED = {"Dr": "Doctor", "Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend"}
+# A title's clipped forms and the long one they stand for: Col. Brandon is Colonel Brandon.
+SHORT_TITLES = {"Col": "Colonel", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend"}
+# Dr and Doctor: one title, which a book's forms keep as written ('Dr. Sloper'), 'the Doctor' too.
+DOCTOR = {"Dr", "Doctor"}
 
 
 def full_title(title: str) -> str:
-    """The long form of a title ('Dr' or 'Dr.' -> 'Doctor'), else the title."""
-    return ABBREVIATED.get(title.rstrip("."), title.rstrip("."))
+    """The long form of a title ('Dr' or 'Dr.' -> 'Doctor', 'Col' -> 'Colonel'), else the title."""
+    title = title.rstrip(".")
+    return "Doctor" if title in DOCTOR else SHORT_TITLES.get(title, title)
 
 
 MALE_OR_NEUTRAL = (MALE_TITLES | NEUTRAL_TITLES) - {"Cousin"}
