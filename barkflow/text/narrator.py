@@ -10,8 +10,7 @@ import regex
 
 from barkflow.text import cues
 from barkflow.text.namesake import give_name_tags_to_namesakes
-from barkflow.text.tellers import hand_to_tellers
-from barkflow.text.titles import TITLES
+from barkflow.text.tellers import hand_to_tellers, name_words
 from barkflow.text.turns import IMPLICIT, Turn
 
 # Calls in the speeches next to a first-person narrator's that make a name theirs beside the one
@@ -30,11 +29,6 @@ def first_person(text: str) -> bool:
     return mine >= 20 and mine * 4 >= len(cues.HE_SHE_TAG.findall(text))
 
 
-def _words(character) -> set[str]:
-    """The words of a character's names, titles left out ('Miss Summerson' -> {'Summerson'})."""
-    return {w for alias in character.aliases for w in alias.replace(".", "").split() if w not in TITLES}
-
-
 def _same_named(characters, cid: int, called: Counter, narrated: Counter) -> set[int]:
     """The other entries called next to the narrator's speeches that share a name with `cid`, more
     often called so than named in the narration ('Miss Summerson' beside 'Esther Summerson',
@@ -44,8 +38,8 @@ def _same_named(characters, cid: int, called: Counter, narrated: Counter) -> set
     PDNC unchanged, none told in the first person; Bleak House's narrator named Esther, David
     Copperfield's Copperfield, Wuthering Heights' Ellen, where none was; eleven other first-person
     books' narrators unchanged.)"""
-    words = _words(characters[cid])
-    return {o for o, k in called.items() if o != cid and k >= SPLIT_CALLS and k > narrated[o] and words & _words(characters[o])}
+    words = name_words(characters[cid])
+    return {o for o, k in called.items() if o != cid and k >= SPLIT_CALLS and k > narrated[o] and words & name_words(characters[o])}
 
 
 # A front page naming whose account the book is ('Being a reprint from the reminiscences of JOHN H.
@@ -63,7 +57,7 @@ def title_page_teller(ctx) -> int | None:
     if len(found) != 1:
         return None  # a contents page listing several tellers' narratives (The Woman in White)
     surname = found[0].split()[-1].title()
-    owners = [c.id for c in ctx.cast.characters if not c.narrator and surname in _words(c)]
+    owners = [c.id for c in ctx.cast.characters if not c.narrator and surname in name_words(c)]
     return owners[0] if len(owners) == 1 else None
 
 

@@ -37,7 +37,7 @@ HEADINGS = [regex.compile(rf"(?<=\n[ \t]*\n)[ \t]*(?:{PART})[^\n]{{0,80}}\n"),
 SAID_I = 0.9
 
 
-def _words(character) -> set[str]:
+def name_words(character) -> set[str]:
     """A character's name words, titles left out ('Mrs. Huntingdon' -> {'Huntingdon'})."""
     return {w for alias in character.aliases for w in alias.replace(".", "").split() if w not in TITLES}
 
@@ -76,8 +76,8 @@ def _runs(votes: list[tuple[int, int]]) -> list[list]:
 def _one_person(characters, a: int, b: int) -> bool:
     """Whether two names are one person's: a shared name word ('Nelly Dean', 'Ellen Dean'), or both
     within one entry's names ('Mr. Franklin' and 'Mr. Blake' in 'Mr. Franklin Blake')."""
-    wa, wb = _words(characters[a]), _words(characters[b])
-    return bool(wa & wb) or any(wa | wb <= _words(c) for c in characters)
+    wa, wb = name_words(characters[a]), name_words(characters[b])
+    return bool(wa & wb) or any(wa | wb <= name_words(c) for c in characters)
 
 
 def hand_to_tellers(turns, ctx, narrator: int) -> None:
