@@ -44,16 +44,22 @@ def _full_entry(clip: str, c, characters: list):
 PLURAL = {"s", "es", "ses"}
 
 
+def _titled(c) -> set[tuple[str, str]]:
+    """(title, last word) of each of c's names that opens with a title ('Inspector MacDonald')."""
+    return {(words[0], words[-1]) for words in map(str.split, c.aliases)
+            if len(words) > 1 and words[0].rstrip(".") in TITLES}
+
+
 def _full_surname(c, characters: list):
     """The one other entry whose surname c's one word opens, two letters longer or more, named with
     a title c is named with too: 'Mr. Mac', 'Inspector Mac' of Inspector MacDonald, Mr. MacDonald."""
     words = {a.split()[-1] for a in c.aliases}
-    titles = {a.split()[0] for a in c.aliases if " " in a and a.split()[0].rstrip(".") in TITLES}
+    titles = {title for title, _ in _titled(c)}
     if len(words) != 1 or not titles or len(clip := next(iter(words))) < 3:
         return None
     fits = [d for d in characters if d is not c and d.gender in (c.gender, "?") and any(
-        " " in a and a.split()[0] in titles and a.split()[-1].startswith(clip) and len(a.split()[-1]) >= len(clip) + 2
-        and a.split()[-1][len(clip):] not in PLURAL for a in d.aliases)]
+        title in titles and last.startswith(clip) and len(last) >= len(clip) + 2 and last[len(clip):] not in PLURAL
+        for title, last in _titled(d))]
     return fits[0] if len(fits) == 1 else None
 
 
