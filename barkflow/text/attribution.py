@@ -143,7 +143,7 @@ class _Context:
         # one from the census list of given names (Florence the city, Geneva, are no women).
         self.speakers = set()
         for s, e, cid in cast.mentions:
-            if cues.VERB_BEFORE.search(self.text, max(0, s - 25), s) or cues.VERB_AFTER.match(self.text, e, e + cues.AHEAD):
+            if cues.beside_verb(self.text, s, e):
                 self.speakers.add(cid)
 
     def classify(self, s: int, e: int, prev: tuple[int, int] | None = None) -> None:

@@ -1,7 +1,7 @@
 """The English cues attribution.py reads in a novel's narration: speech verbs and where they sit
 beside a name, where a clause starts and what heads it, a tag's pronoun, kin and epithets, a name
-used in address, a verb reporting speech. Patterns only: what they mean for a speaker is decided
-in attribution.py."""
+used in address, a verb reporting speech. Patterns only (beside_verb reads the two verb ones
+together): what they mean for a speaker is decided in attribution.py."""
 
 from __future__ import annotations
 
@@ -51,6 +51,12 @@ ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
 AND_VERB = regex.compile(rf"and\s+(?:\p{{Ll}}+ly\s+)?{VERB}\b")
 VERB_BEFORE = regex.compile(rf"\b{VERB}\s+(?:the\s+)?$")
 VERB_AFTER = regex.compile(rf"(?:,?\s+{ADVERB})?\s+{VERB}\b")
+
+
+def beside_verb(text: str, s: int, e: int, back: int = 25) -> bool:
+    """Whether the name at [s, e) is a speech tag's: a speech verb just before it ('said Wakem',
+    within `back` characters) or right after it ('Wakem said')."""
+    return bool(VERB_BEFORE.search(text, max(0, s - back), s) or VERB_AFTER.match(text, e, e + AHEAD))
 CLAUSE_START = regex.compile(r"(?:^|[.!?;](?:--|—)?\s*[\"'”’)]*\s*|\n[ \t]*\n\s*|[,:—-][ \t]*\n\s*|\b(?:[Aa]nd|[Bb]ut|[Tt]hen|[Ww]hile|[Ww]hen|[Aa]s)\s+)$")
 PRONOUN_AT = regex.compile(r"(he|she|I|they|we)\b", regex.I)
 SUBJECT_PRONOUN = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE)\b")

@@ -64,8 +64,7 @@ class Ranks:
             if quoted(s):
                 continue
             self.seen[cid].append(s)
-            if cid not in self.spoke and (
-                    cues.VERB_BEFORE.search(text, max(0, s - 25), s) or cues.VERB_AFTER.match(text, e, e + cues.AHEAD)):
+            if cid not in self.spoke and cues.beside_verb(text, s, e):
                 self.spoke[cid] = s
 
     def named(self, noun: str, pos: int) -> int | None:

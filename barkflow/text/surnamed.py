@@ -18,7 +18,7 @@ is someone's own name (a servant's, or an untitled husband's), not a shared one 
 
 from __future__ import annotations
 
-from barkflow.text.cues import AHEAD, VERB_AFTER, VERB_BEFORE
+from barkflow.text.cues import beside_verb
 
 # Speech tags by the bare surname that make it the narrator's name for the father (The Mill on the
 # Floss: 17 'said Wakem', 4 'said Tulliver'; Howards End and A Room with a View, whose bare 'Wilcox'
@@ -34,8 +34,7 @@ _FIRST_NAMED = 3
 
 def _tags(text: str, spans: list[tuple[int, int]]) -> int:
     """How many of a name's mentions are a speech tag's subject: 'said Wakem', 'Wakem said'."""
-    return sum(bool(VERB_BEFORE.search(text, max(0, s - 40), s) or VERB_AFTER.match(text, e, e + AHEAD))
-               for s, e in spans)
+    return sum(beside_verb(text, s, e, back=40) for s, e in spans)
 
 
 def _son_of_the_house(e) -> bool:
