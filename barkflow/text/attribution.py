@@ -92,7 +92,7 @@ class _Context:
         self.text = scan.text
         self.scan = scan
         self.cast = cast
-        quoted = self.quoted = within([(q.start, q.end) for q in scan.quotes if q.depth == 0])
+        quoted = self.quoted = scan.quoted
         self.subjects: set[int] = set()  # event positions where a name starts a sentence or clause
         # Where a name is followed by a finite verb: a subject for a tag's pronoun and a clause's
         # subject, not for the narration's own pronouns (dev PDNC implicit 5580 -> 5553 there).
@@ -547,7 +547,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
     """Every quotation in `text` with its speaker (None below `threshold`); see the module docstring."""
     scan = as_double(find_quotes(text))  # a book quoting in single marks reads as a double-quote one
     text = scan.text
-    cast = cast or find_characters(text, quoted=within([(q.start, q.end) for q in scan.quotes if q.depth == 0]))
+    cast = cast or find_characters(text, quoted=scan.quoted)
     ctx = _Context(scan, cast)
     if ctx.first_person:
         ctx.narrator = len(cast.characters)

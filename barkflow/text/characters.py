@@ -44,7 +44,7 @@ from barkflow.text.homenames import home_names
 from barkflow.text.patronymics import patronymic_sex
 from barkflow.text.petsex import pet_sex, pronoun_votes
 from barkflow.text.places import no_person
-from barkflow.text.quotes import find_quotes, within
+from barkflow.text.quotes import find_quotes
 from barkflow.text.saints import SAINT as _SAINT
 from barkflow.text.saints import saint_surname, with_given_saints, with_saints
 from barkflow.text.surnamed import boy_and_man, fathers_surnames, shared_surname
@@ -627,7 +627,7 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
 def find_characters(text: str, *, min_mentions: int = 2, quoted: Callable[[int], bool] | None = None) -> Cast:
     """The characters named in `text`, aliases merged; see the module docstring. `quoted(pos)`:
     whether pos is inside a quotation (attribution passes its scan's; else the text is scanned)."""
-    quoted = quoted or within([(q.start, q.end) for q in find_quotes(text).quotes if q.depth == 0])
+    quoted = quoted or find_quotes(text).quoted
     # 'Little Dorrit' (epithets.py); 'Elizabeth Jane' is Elizabeth-Jane (joins.py)
     titled_words = _titled_words(text)
     forms, spans = joins.unhyphenated(*_name_forms(text, with_epithets(text, _name_words(text, titled_words)), titled_words))

@@ -101,6 +101,11 @@ class QuoteScan:
         return [q for q in self.quotes if q.depth == 0]
 
     @cached_property
+    def quoted(self) -> Callable[[int], bool]:
+        """Whether a position lies inside one of the top-level quotations (within)."""
+        return within([(q.start, q.end) for q in self.quotes if q.depth == 0])
+
+    @cached_property
     def _paragraph_keys(self) -> list[int]:
         return [q.paragraph for q in self.quotes]
 
