@@ -1085,6 +1085,23 @@ def test_a_name_echoed_as_a_question_is_not_an_address():
     assert [res.speaker_name(q) for q in res.quotations] == ["Ned", "Walter"] * 3
 
 
+def test_a_name_opening_a_relative_clause_is_spoken_of_not_called():
+    """'Oh no! Mr. Moss, who lost it there, will never look' speaks of Mr. Moss: he is not called
+    on, so the reply is the other talker's; 'Oh, Mr. Moss, who told you it was there?' calls him,
+    and he answers."""
+    cast = ("Mrs. Harriet Pell came in with Mr. Tobias Crane and Mr. Cedric Moss. Mrs. Pell sat down; Mr. "
+            "Crane stood by the window, and Mr. Moss by the door. Harriet looked at Tobias.\n\n")
+    spoken_of = ('"Shall we go up the hill tonight?" said Mrs. Pell.\n\n"What for?" said Mr. Crane.\n\n'
+                 '"To look for the lantern. Oh no! Mr. Moss, who lost it there, will never look for it himself," '
+                 'said Mrs. Pell.\n\n"I never heard of any lantern."')
+    res = attribute(cast + spoken_of)
+    assert [res.speaker_name(q) for q in res.quotations] == ["Mrs. Pell", "Mr. Crane", "Mrs. Pell", "Mr. Crane"]
+    called = spoken_of.replace("Oh no! Mr. Moss, who lost it there, will never look for it himself,",
+                               "Oh, Mr. Moss, who told you it was there?")
+    res = attribute(cast + called)
+    assert res.speaker_name(res.quotations[-1]) == "Mr. Moss"
+
+
 def test_a_lead_in_paragraph_goes_on_with_the_two_just_heard():
     """Two people talk a long while, counted from a tag; narration naming no one ('They walked
     on ... Ned said:') hands the floor to one of them, and the other answers, though neither is

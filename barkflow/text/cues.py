@@ -133,6 +133,10 @@ INDEFINITE = regex.compile(r"\s+(?:(?P<unseen>somebody|someone|some\s+one|an?\s+
 DESCRIPTION = regex.compile(r"\s+(?:the|his|her|their|my|our|your|a|an|one|another|some)\s+\p{L}", regex.I)
 # What comes before a name used in address inside a quotation: 'Come, Lizzy,', 'My dear Hastings,'.
 ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s)$")
+# A name opening a relative clause ('Mr. Weston, who had been a widower so long, ...') is spoken of;
+# one asked a question ('Jane, who told you that?') is called: the sentence ends in '?'. (Matched
+# within the speech, whose end may cut the sentence: '..., who lost it there, will never look," said')
+RELATIVE_AFTER = regex.compile(r",\s+(?:who|whom|whose|which)\b[^.!?]*(?:[.!]|\Z)")
 # An item of a comma-separated run of numbers and capitalised words: an address or a list ('13,
 # Duncan Street, Houndsditch', 'Grimpen, Dartmoor, Devon', 'Rome, Naples, and Florence'). A name
 # beside one is in the run, not said to anyone. Before it, a number, or a capitalised item that a
