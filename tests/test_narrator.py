@@ -52,3 +52,33 @@ def test_a_relative_sharing_the_narrators_surname_is_not_the_narrator():
     name_the_narrator(turns, ctx, 3)
     assert ctx.narrator == 0
     assert [c.name for c in cast.characters if c.narrator] == ["David"]
+
+
+def test_one_the_narrator_calls_more_than_they_are_called_is_not_the_narrator():
+    """Notes from Underground: the narrator calls Liza by name seven times; three untagged speeches
+    beside theirs (the narrator's own, not yet attributed) call her too. That is someone the
+    narrator talks to, not 'I': the narrator stays unnamed and Liza keeps her own voice."""
+    cast = Cast([Character(0, "Liza", ("Liza",), "F"),
+                 Character(1, "Simonov", ("Simonov",), "M"),
+                 Character(2, "the narrator", ("I",), narrator=True)])
+    ctx = _context(cast, [(0, 0), (10, 1)], 2)
+    turns = [Turn(0, [], speaker=2, vocatives=(0,))]
+    for p in range(1, 7):
+        turns.append(Turn(len(turns), [], speaker=2, vocatives=(0,)) if p % 2 == 0
+                     else Turn(len(turns), [], speaker=None, vocatives=(0,)))
+    name_the_narrator(turns, ctx, 2)
+    assert ctx.narrator == 2
+    assert [c.name for c in cast.characters if c.narrator] == ["the narrator"]
+
+
+def test_the_narrators_name_called_beside_their_turns_wins_over_their_own_few_calls_of_it():
+    """The Prisoner of Zenda: the narrator and the King are both Rudolf, so the narrator's own
+    speeches call 'Rudolf' too; called more often beside them, it is still the narrator's name."""
+    cast = Cast([Character(0, "Rudolf", ("Rudolf",), "M"),
+                 Character(1, "Sapt", ("Sapt",), "M"),
+                 Character(2, "the narrator", ("I",), narrator=True)])
+    ctx = _context(cast, [(0, 1)], 2)
+    turns = _talk([(1, 0)] * 5, 2)
+    turns[1].vocatives = turns[3].vocatives = (0,)
+    name_the_narrator(turns, ctx, 2)
+    assert ctx.narrator == 0

@@ -76,6 +76,11 @@ def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
             if 0 <= j < len(turns) and abs(turns[j].paragraph - turn.paragraph) == 1 and turns[j].speaker != narrator:
                 answers.add(j)
     called = Counter(cid for j in answers for cid in set(turns[j].vocatives))
+    # Not one the narrator's own speeches call more often than they are called beside them: the
+    # narrator talks to them ('Liza, ...' in Notes from Underground), and one untagged speech of
+    # the narrator's read as the answer calls them too.
+    own = Counter(cid for turn in turns if turn.speaker == narrator for cid in turn.vocatives)
+    called = Counter({cid: k for cid, k in called.items() if own[cid] <= k})
     narrated = Counter(cid for _, cid in ctx.events)
     name = called.most_common(1)[0][0] if called else None  # nobody may call the narrator anything
     kin = _same_named(ctx.cast.characters, name, called, narrated) if called else set()
