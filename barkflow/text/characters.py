@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from barkflow.text import cues, foreign, joins, rankednames
+from barkflow.text import cues, epithets, foreign, joins, rankednames
 from barkflow.text.clipped import join_clipped
 from barkflow.text.epithets import joined_epithets, with_epithets
 from barkflow.text.givennames import (
@@ -157,7 +157,7 @@ def _gender_of_title(title: str | None) -> str:
 # A tag's word after the verb, with or without 'the' ('said the Mouse', 'said Baby'): a whole word,
 # not the head of a longer one ('said Ma'am', 'said Good-bye').
 _TAG_VERB = r"(?:said|cried|replied|asked|answered|exclaimed|added|continued|remarked|shouted|whispered|called\s+out)"
-_TAGGED = regex.compile(rf"\b{_TAG_VERB}\s+(?:the\s+)?(\p{{Lu}}\p{{Ll}}+)\b(?![\p{{L}}'’-])")
+_TAGGED = regex.compile(rf"\b{_TAG_VERB}\s+(?:the\s+)?(\p{{Lu}}\p{{Ll}}+)\b(?![\p{{L}}'’-]|\s+(?:\p{{Lu}}\p{{Ll}}+\s+)?(?:{'|'.join(epithets.PERSON_NOUNS)})\b)")
 # A word in a tag's name position, right after its verb or right before it ('said March', 'May said').
 _TAG_BEFORE = regex.compile(rf"\b{cues.VERB}[ \t\n]+$")
 _TAG_AFTER = regex.compile(rf"[ \t\n]+{cues.VERB}\b")
@@ -601,7 +601,7 @@ def _character(cid: int, e: _Entry, text: str, spans: dict[FormKey, list[tuple[i
     """An entry as a Character: its commonest name, and its gender from pronouns where nothing else tells."""
     # The name the book uses most ('Emma', not 'Miss Emma Woodhouse'); the longer on a tie.
     best = max(e.forms, key=lambda f: (e.forms[f], len(f[1].split()) + (f[0] is not None)))
-    gender = e.gender
+    gender = e.gender if e.gender != "?" else epithets.described_sex(e.last or "")
     source = "title" if any(_gender_of_title(t) != "?" for t, _ in e.forms) else "name" if gender != "?" else ""
     # A pet name whose sentences' pronouns say the other sex (Jacky a woman; dev PDNC all 17020 -> 17035 right).
     gender = pet_sex(e.first, gender, text, sorted(s for f in e.forms for s in spans[f])) if source == "name" else gender
