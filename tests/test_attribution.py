@@ -2807,3 +2807,4 @@ def test_one_who_only_heard_a_speech_did_not_say_it():
             '"I am busy," said Charity.\n\n'
             '"Ah, the Coopersons," she heard.')
     assert speakers(text)[-1] != "Charity"
+

@@ -51,6 +51,7 @@ from barkflow.text.turns import (
     Turn,
     answer_in_kind,
     conversations,
+    per_quote,
     speeches,
 )
 
@@ -531,18 +532,6 @@ def _second_speaker(ctx: _Context, s: int, e: int, tail: tuple | None):
 _TO_AFTER = regex.compile(r"\s+to\b")  # 'as Lady Bertram began to nod': no speech
 
 
-def _per_quote(own: list[list]) -> list:
-    """Each quotation's speaker from its own tags; one without takes the previous one's (a
-    speech interrupted by narration), the first ones the next tagged one's."""
-    mine = [tail if tail else head for head, tail in own]
-    out, last = [], None
-    for t in mine:
-        last = t if t else last
-        out.append(last)
-    first = next((t for t in out if t), None)
-    return [t or first for t in out]
-
-
 def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) -> Attribution:
     """Every quotation in `text` with its speaker (None below `threshold`); see the module docstring."""
     scan = as_double(find_quotes(text))  # a book quoting in single marks reads as a double-quote one
@@ -589,7 +578,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         # someone: each quote its own tag's ('"Aye," said one. "Who?" said Ned.').
         nobody = any(t is UNNAMED_TAG or t and t[1] == NOBODY for pair in own for t in pair)
         if len(speakers) > 1 or speakers and nobody:
-            turn.per_quote = _per_quote(own)
+            turn.per_quote = per_quote(own)
             last = turn.per_quote[-1]
             if last and last[0] is not None:
                 ctx.add_speaker(quotes[-1].start, last[0])

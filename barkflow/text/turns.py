@@ -100,6 +100,18 @@ class Turn:
     third_person: bool = False  # tagged in the third person naming no one ('says she'): not the narrator's
 
 
+def per_quote(own: list[list]) -> list:
+    """Each quotation's speaker from its own tags; one without takes the previous one's (a
+    speech interrupted by narration), the first ones the next tagged one's."""
+    mine = [tail if tail else head for head, tail in own]
+    out, last = [], None
+    for t in mine:
+        last = t if t else last
+        out.append(last)
+    first = next((t for t in out if t), None)
+    return [t or first for t in out]
+
+
 def speeches(turns: list[Turn]) -> list[list[Turn]]:
     """The turns grouped into speeches: one quotation running over paragraphs (the opening mark
     repeated, the closing one left out) is one speaker's, whichever paragraph carries the tag.
