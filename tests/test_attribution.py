@@ -2808,3 +2808,18 @@ def test_one_who_only_heard_a_speech_did_not_say_it():
             '"Ah, the Coopersons," she heard.')
     assert speakers(text)[-1] != "Charity"
 
+
+def test_a_tale_told_in_one_long_quotation_keeps_its_teller_for_the_narration_after_it():
+    """Marlow tells a tale over fourteen paragraphs, far longer than a pronoun reaches back for his
+    tag. 'He was silent for a while.' after it is still about him, the latest to speak, and so is
+    the speech it leads into; not left to the narrator."""
+    filler = ("We steamed on past the reeds and the mud banks, day after day, with the forest standing close on "
+              "either hand and the water brown and slow beneath the keel, and nobody aboard spoke of the station "
+              "or of the man we were going to find there, though every one of us thought of little else. ")
+    tale = "\n\n".join('"' + filler * 3 for _ in range(14))
+    text = ("Marlow and Tom Hale sat on the deck of the yawl. Tom Hale lit his pipe, and Marlow looked at the "
+            "river; he said nothing. Marlow was a seaman, and he had been one all his life.\n\n"
+            '"I went up a river once," said Marlow. "It was a long time ago.\n\n' + tale
+            + ' And that was the end of it."\n\nHe was silent for a while.\n\n"No, it is impossible to tell it as it was."\n')
+    res = attribute(text)
+    assert res.speaker_name(res.quotations[-1]) == "Marlow"

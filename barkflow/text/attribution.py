@@ -554,6 +554,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         turns.append(Turn(p, qs, vocatives=addressees.vocatives(ctx, qs, selves[-1].mentions) + addressees.told(ctx, qs)))
 
     ctx.called = sorted((t.quotes[0].start, cid) for t in turns for cid in t.vocatives)
+    told: dict[int, int] = {}  # quotation group -> its speaker so far
     for k, turn in enumerate(turns):
         p = scan.paragraphs[turn.paragraph]
         ctx.avoid = frozenset(turn.vocatives)
@@ -643,12 +644,17 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         # first-person narrator, who would be 'I'.
         turn.third_person = bool(found and (found[0] is None or found[1] in (ANAPHORIC, THIRD) and found[0] != ctx.narrator))
         if found and found[0] is not None:
+            told[quotes[-1].group] = found[0]
             turn.speaker, turn.type, turn.confidence = found
             # (_own_tags has already recorded the first quotation's own speaker in a longer paragraph)
             if not turn.per_quote and (len(quotes) == 1 or found is not own_first):
                 ctx.add_speaker(quotes[0].start, found[0])
         elif found and found[1] == NOBODY:
             turn.type, turn.nobody = THIRD, True
+        elif not found and quotes[0].group in told:
+            # A speech running on over paragraphs (a tale told in one quotation) keeps its teller the
+            # latest to speak, for the narration breaking it off ('He was silent for a while.')
+            ctx.add_speaker(quotes[0].start, told[quotes[0].group])
         elif found and found[1] == THIRD:
             turn.type, (turn.described, turn.described_as) = THIRD, (ctx.described or [("?", None)])[0]
             if found is UNNAMED_TAG:
