@@ -464,3 +464,13 @@ def test_a_description_said_twice_is_no_name():
     text = ("Tom Hale looked at the Old Man of the hills. 'Yes,' said Tom. Tom went up to the Old Man again.\n\n"
             "'Tom!' said Ann Hale. Ann smiled at Tom. A man passed, and the man was old; no man spoke.\n")
     assert all("Man" not in c.name for c in find_characters(text).characters)
+
+
+def test_a_day_the_tags_name_is_a_name():
+    """Robinson Crusoe's Friday: '"...," says Friday' twice or more makes the day a character, as a
+    month the tags name is ('said March'); a day in a date stays a day."""
+    text = ('I called him Friday, and he liked it. "Yes, master," says Friday. "No," says Friday, "he will eat '
+            'you." Friday ran to the shore.\n\nOn Monday we sailed, and on Tuesday we came home.\n')
+    names = [c.name for c in find_characters(text).characters]
+    assert "Friday" in names
+    assert not {"Monday", "Tuesday"} & set(names)

@@ -61,9 +61,12 @@ Esquire Esq Cardinal Archdeacon Bishop
 """.split()) | foreign.ADDRESS_WORDS | foreign.ROLE_RANKS
 
 MONTHS = set("January February March April May June July August September October November December".split())
+# Days a book may name someone by: Crusoe's Friday ('says Friday'), The Man Who Was Thursday's Sunday.
+DAYS = set("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
 # Common words in STOP that are also surnames: after a surname title they name someone ('Mr.
-# Darling', 'Mrs. Hall', 'Miss Young'), where alone they are an endearment, an adjective, a place.
-WORD_SURNAMES = MONTHS | set("""
+# Darling', 'Mrs. Hall', 'Miss Young'), where alone they are an endearment, an adjective, a place;
+# and days, which like months are a name where the tags name them (characters._common_word_named).
+WORD_SURNAMES = MONTHS | DAYS | set("""
 Darling Dear Good Young Little Great Hall House Street Park Court Church Lake River Mount Bath
 English French London Christmas Easter
 """.split())
