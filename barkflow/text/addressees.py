@@ -38,7 +38,7 @@ def vocatives(ctx, quotes: list, own: frozenset[int] = frozenset()) -> tuple[int
             after = text[e:e + 1]
             addressed = s not in ctx.retold and s not in own \
                 and (s == q.start or cues.ADDRESS_BEFORE.search(text, max(q.start, s - 6), s)) and not _listed(text, s, e, q) \
-                and not cues.RELATIVE_AFTER.match(text, e, q.end)
+                and not cues.RELATIVE_AFTER.match(text, e, min(q.end, e + cues.CLAUSE))
             # A name alone opening a speech as a question echoes what was just said ('Richard?
             # What's his other name?'), it does not call on anyone.
             # So does one opening it with '!' or '.' where the speech before spoke of them (dev PDNC

@@ -137,6 +137,7 @@ ADDRESS_BEFORE = regex.compile(r"(?:[,!?]\s|\b(?:[Dd]ear|[Mm]y|[Oo]h|O|[Aa]h)\s)
 # one asked a question ('Jane, who told you that?') is called: the sentence ends in '?'. (Matched
 # within the speech, whose end may cut the sentence: '..., who lost it there, will never look," said')
 RELATIVE_AFTER = regex.compile(r",\s+(?:who|whom|whose|which)\b[^.!?]*(?:[.!]|\Z)")
+CLAUSE = 300  # how far a relative clause is read for its sentence's end: a bound, in a speech of any length
 # An item of a comma-separated run of numbers and capitalised words: an address or a list ('13,
 # Duncan Street, Houndsditch', 'Grimpen, Dartmoor, Devon', 'Rome, Naples, and Florence'). A name
 # beside one is in the run, not said to anyone. Before it, a number, or a capitalised item that a
