@@ -474,3 +474,15 @@ def test_a_day_the_tags_name_is_a_name():
     names = [c.name for c in find_characters(text).characters]
     assert "Friday" in names
     assert not {"Monday", "Tuesday"} & set(names)
+
+
+def test_a_word_opening_sentences_before_one_given_name_is_no_given_name():
+    """'Presently Jo' three times and 'Presently Beth' once (Little Women): the word before is the
+    sentence's, not Jo's first name, however often it comes before the same one; 'Rose Maylie'
+    twice still makes Rose a given name, Maylie being no given name."""
+    text = ("Jo March sat by the fire, and Beth March read. Presently Jo rose. Presently Jo laughed. "
+            "Presently Jo went out. Presently Beth followed. Jo came back, and Beth smiled at Jo.\n\n"
+            "Rose Maylie came in. Mrs. Maylie smiled, and Rose Maylie sat down by the rose in the window.\n")
+    names = {a for c in find_characters(text).characters for a in (c.name, *c.aliases)}
+    assert not any(n.startswith("Presently") for n in names)
+    assert "Rose Maylie" in names
