@@ -486,3 +486,19 @@ def test_a_word_opening_sentences_before_one_given_name_is_no_given_name():
     names = {a for c in find_characters(text).characters for a in (c.name, *c.aliases)}
     assert not any(n.startswith("Presently") for n in names)
     assert "Rose Maylie" in names
+
+
+def test_a_pet_name_said_only_in_address_is_the_one_styled_by_its_given_name():
+    """Lord Henry's friends call him 'Harry', a name the narration never uses: one person, so the
+    speeches calling Harry call Lord Henry. A pet name the narration uses itself ('Tom' beside Sir
+    Thomas, his son) stays apart, and so does one said to a queen ('Lizzie' is not Queen Elizabeth)."""
+    talk = ('Lord Henry Wotton sat on the divan, and Basil Hallward looked at him.\n\n"You are wrong, Harry," said '
+            'Basil Hallward.\n\n"My dear Basil," said Lord Henry, "I am never wrong."\n\nDorian Gray came in. "Come '
+            'here, Harry," cried Dorian. Lord Henry rose.\n\n"Stop, Harry!" said Basil. Lord Henry smiled at Basil.'
+            '\n\n"Oh, Harry, you are cruel," said Dorian.\n\n"No, Harry," said Basil.\n')
+    cast = {c.name: c for c in find_characters(talk).characters}
+    assert "Harry" not in cast and "Harry" in cast["Lord Henry"].aliases
+    narrated = talk + "\nHarry laughed, and Harry went out. Harry was gone.\n"
+    assert "Harry" in {c.name for c in find_characters(narrated).characters}
+    queen = talk.replace("Lord Henry", "Queen Elizabeth").replace("Harry", "Lizzie")
+    assert "Lizzie" in {c.name for c in find_characters(queen).characters}

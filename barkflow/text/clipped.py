@@ -1,12 +1,16 @@
-"""Clipped names said only in address: 'Matt' for Mattie, 'Ethe' for Ethan; and clipped surnames
-after a title the full one wears too: 'Mr. Mac' for Mr. MacDonald.
+"""Clipped names said only in address: 'Matt' for Mattie, 'Ethe' for Ethan, and pet names of a
+given name the narration titles: 'Harry' for Lord Henry; and clipped surnames after a title the full
+one wears too: 'Mr. Mac' for Mr. MacDonald.
 
 A speech may call someone by the first letters of their given name ('"Think I'd forgotten you,
 Matt?"'), a form the narration never uses. The cast reads the clipping as a person of its own
 (the pet-name table makes 'Matt' a man, Matthew), so the speech's address names nobody on stage
 and the turn may go to the very person it calls. Here a one-word entry whose every mention has the
 shape of a call (after a comma, quotation mark or 'Oh', before a comma or a stop) and which opens
-the given name of exactly one other entry, one to three letters longer, is that entry.
+the given name of exactly one other entry, one to three letters longer, is that entry. So is one
+whose word is a pet name of the given name of exactly one entry the narration titles by it ('"Harry,
+you are wrong."' where the narration says 'Lord Henry'); the cast keeps a pet name the narration
+uses itself apart from the title's ('Tom' is Sir Thomas's son in Mansfield Park).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import replace
 
 import regex
 
+from barkflow.text.givennames import formals
 from barkflow.text.titles import TITLES
 
 _CALL_BEFORE = regex.compile(r"(?:[,\"“‘'—-]|\b(?:Oh|O|Ah|Say|Why|Well|Hello|Dear|dear|my))\s*$")
@@ -37,6 +42,20 @@ def _full_entry(clip: str, c, characters: list):
     """The one other entry whose given name the clipping opens, one to three letters longer."""
     fits = [d for d in characters if d is not c and d.gender != "?" and
             any(g.startswith(clip) and 1 <= len(g) - len(clip) <= 3 for g in _given(d))]
+    return fits[0] if len(fits) == 1 else None
+
+
+# The styles of a knight's or a peer's child, before a given name ('Sir Thomas', 'Lord Henry'), whose
+# equals call them by a pet name; not a queen's or an aunt's.
+_STYLES = frozenset(("Sir", "Lord", "Lady", "Dame"))
+
+
+def _titled_given(pet: str, c, characters: list):
+    """The one other entry styled before the given name `pet` stands for ('Lord Henry' of 'Harry'),
+    of the pet's sex or none known."""
+    given = set(formals(pet))
+    fits = [d for d in characters if d is not c and d.gender in (c.gender, "?") and any(
+        len(words) == 2 and words[0] in _STYLES and words[1] in given for words in map(str.split, d.aliases))]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -75,7 +94,8 @@ def join_clipped(text: str, characters: list, mentions: list[tuple[int, int, int
             into[c.id] = full.id
         if len(c.aliases) != 1 or " " in c.aliases[0] or len(c.aliases[0]) < 3:
             continue
-        if _called_only(text, spans.get(c.id, [])) and (full := _full_entry(c.aliases[0], c, characters)):
+        if _called_only(text, spans.get(c.id, [])) and \
+                (full := _full_entry(c.aliases[0], c, characters) or _titled_given(c.aliases[0], c, characters)):
             into[c.id] = full.id
     if not into:
         return characters, mentions
