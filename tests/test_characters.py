@@ -502,3 +502,19 @@ def test_a_pet_name_said_only_in_address_is_the_one_styled_by_its_given_name():
     assert "Harry" in {c.name for c in find_characters(narrated).characters}
     queen = talk.replace("Lord Henry", "Queen Elizabeth").replace("Harry", "Lizzie")
     assert "Lizzie" in {c.name for c in find_characters(queen).characters}
+
+
+def test_mr_surname_is_the_brother_the_narration_calls_by_the_bare_surname():
+    """Sherlock and Mycroft Holmes share the surname, so 'Mr. Holmes' alone was told apart from
+    both; the narration's bare 'Holmes' is Sherlock's, and so is 'Mr. Holmes'. With one man of the
+    surname named in full, a 'Mr. Wentworth' kept apart stays apart (Captain Wentworth's brother)."""
+    text = ("Mr. Sherlock Holmes sat by the fire. Mr. Mycroft Holmes called at noon, and Mycroft sat down. Holmes "
+            "smiled. Holmes rose, and Holmes went to the window. Mycroft laughed. \"Good day, Mr. Holmes,\" said "
+            "the client. \"Thank you, Mr. Holmes,\" she said. Holmes bowed. Mr. Holmes was famous; Mr. Holmes knew "
+            "it. Sherlock Holmes looked at Mr. Mycroft Holmes. Sherlock Holmes sighed.\n")
+    cast = find_characters(text).characters
+    sherlock = next(c for c in cast if "Sherlock Holmes" in c.aliases)
+    assert "Mr. Holmes" in sherlock.aliases and sum("Mr. Holmes" in c.aliases for c in cast) == 1
+    brother = ("Captain Frederick Wentworth came in. Captain Wentworth sat down, and Wentworth smiled. Wentworth "
+               "spoke of Mr. Wentworth, the curate. Mr. Wentworth had a parish. Mr. Wentworth was married.\n")
+    assert "Mr. Wentworth" in {c.name for c in find_characters(brother).characters}

@@ -587,7 +587,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         target.forms[(title, name)] += n
         if first:
             (target.titled_givens if title in FIRST_NAME_TITLES else target.givens).add(first)
-    return entries
+    return joins.mister_to_bare(entries)
 
 
 def _shown(title: str | None, name: str) -> str:
