@@ -445,27 +445,6 @@ def test_a_womans_clipped_name_joins_her_though_a_mister_shares_her_surname():
     assert pen == penelope
 
 
-def test_a_capitalised_description_is_the_name_a_person_goes_by():
-    """'the Medical Man', 'the Very Young Man' (The Time Machine): 'Man' is mostly a lower-case word,
-    but a description the book writes capitalised is the name its reader knows the person by, with
-    the sex its noun gives; not 'Medical', nor 'Very' from 'Very soon I left.'"""
-    text = ("'But,' said the Medical Man, staring at the fire. 'Not so,' said the Very Young Man.\n\n"
-            "The Medical Man rose. 'Well,' said the Very Young Man. 'No,' said the Medical Man.\n\n"
-            "A man came in, and the man sat down. Very soon I left. The Very Young Man followed me.\n\n"
-            "'Good night,' said the Medical Man.\n")
-    cast = {c.name: c for c in find_characters(text).characters}
-    assert {"Medical Man", "Very Young Man"} <= set(cast)
-    assert cast["Medical Man"].gender == cast["Very Young Man"].gender == "M"
-    assert not {"Medical", "Very", "Man"} & set(cast)
-
-
-def test_a_description_said_twice_is_no_name():
-    """'the Old Man' twice is a phrase, not someone's name: no cast entry joins its words."""
-    text = ("Tom Hale looked at the Old Man of the hills. 'Yes,' said Tom. Tom went up to the Old Man again.\n\n"
-            "'Tom!' said Ann Hale. Ann smiled at Tom. A man passed, and the man was old; no man spoke.\n")
-    assert all("Man" not in c.name for c in find_characters(text).characters)
-
-
 def test_a_day_the_tags_name_is_a_name():
     """Robinson Crusoe's Friday: '"...," says Friday' twice or more makes the day a character, as a
     month the tags name is ('said March'); a day in a date stays a day."""
