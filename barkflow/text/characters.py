@@ -157,7 +157,7 @@ def _gender_of_title(title: str | None) -> str:
 # A tag's word after the verb, with or without 'the' ('said the Mouse', 'said Baby'): a whole word,
 # not the head of a longer one ('said Ma'am', 'said Good-bye').
 _TAG_VERB = r"(?:said|says|cried|replied|asked|answered|exclaimed|added|continued|remarked|shouted|whispered|called\s+out)"
-_TAGGED = regex.compile(rf"\b{_TAG_VERB}\s+(?:the\s+)?(\p{{Lu}}\p{{Ll}}+)\b(?![\p{{L}}'’-]|\s+(?:\p{{Lu}}\p{{Ll}}+\s+)?(?:{'|'.join(epithets.PERSON_NOUNS)})\b)")
+_TAGGED = regex.compile(rf"\b{_TAG_VERB}\s+(?:the\s+)?(\p{{Lu}}\p{{Ll}}+)\b(?![\p{{L}}'’-]|{epithets.OPENS_DESCRIPTION})")
 # A word in a tag's name position, right after its verb or right before it ('said March', 'May said').
 _TAG_BEFORE = regex.compile(rf"\b{cues.VERB}[ \t\n]+$")
 _TAG_AFTER = regex.compile(rf"[ \t\n]+{cues.VERB}\b")

@@ -38,8 +38,11 @@ MIN_TAGS = 3
 # 'the Medical Man', 'the Very Young Man': one to two capitalised words, then a person noun.
 PERSON_NOUNS = {"Man": "M", "Woman": "F", "Lady": "F", "Gentleman": "M", "Boy": "M", "Girl": "F", "Fellow": "M",
                 "Person": "?"}
-_ROLE = regex.compile(rf"(?<![\p{{L}}])[Tt]he[ \t]*\n?[ \t]*((?:\p{{Lu}}\p{{Ll}}+[ \t]*\n?[ \t]*){{1,2}}(?:{'|'.join(PERSON_NOUNS)}))(?![\p{{L}}'’-])")
+_ROLE = regex.compile(rf"(?<![\p{{L}}])[Tt]he[ \t]*\n?[ \t]*"
+                      rf"((?:\p{{Lu}}\p{{Ll}}+[ \t]*\n?[ \t]*){{1,2}}(?:{'|'.join(PERSON_NOUNS)}))(?![\p{{L}}'’-])")
 ROLE_NAMED = 3
+# What follows a word that opens such a description ('said the Very Young Man'): no name of its own.
+OPENS_DESCRIPTION = rf"\s+(?:\p{{Lu}}\p{{Ll}}+\s+)?(?:{'|'.join(PERSON_NOUNS)})\b"
 
 _PAIR_RE = regex.compile(_PAIR)
 _LONGEST_VERB = max(map(len, SPEECH_VERBS.split()))
