@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from barkflow.text.characters import Cast, Character
 from barkflow.text.narrator import name_the_narrator
-from barkflow.text.turns import Turn
+from barkflow.text.turns import EXPLICIT, Turn
 
 
 def _context(cast: Cast, events: list[tuple[int, int]], narrator: int) -> SimpleNamespace:
@@ -82,3 +82,32 @@ def test_the_narrators_name_called_beside_their_turns_wins_over_their_own_few_ca
     turns[1].vocatives = turns[3].vocatives = (0,)
     name_the_narrator(turns, ctx, 2)
     assert ctx.narrator == 0
+
+
+def _apart(calls: list[tuple[int | None, int]], narrator: int) -> list[Turn]:
+    """Each (speaker, called) a speech calling someone, three paragraphs from any 'said I' of the
+    narrator's (one every ten paragraphs): no call sits beside the narrator's turns."""
+    turns = [Turn(p, [], speaker=narrator, type=EXPLICIT) for p in range(0, 10 * len(calls), 10)]
+    turns += [Turn(10 * i + 3, [], speaker=s, vocatives=(c,)) for i, (s, c) in enumerate(calls)]
+    return sorted(turns, key=lambda t: t.paragraph)
+
+
+def test_a_name_called_often_but_never_tagged_or_narrated_is_the_narrators():
+    """The Great Gatsby: Daisy and Tom call the narrator 'Nick' again and again, but seldom right
+    beside a 'said I'; no tag ever gives Nick a speech, and the narration says 'I'. He is Nick."""
+    cast = Cast([Character(0, "Nick", ("Nick",), "M"), Character(1, "Daisy", ("Daisy",), "F"),
+                 Character(2, "Tom", ("Tom",), "M"), Character(3, "the narrator", ("I",), narrator=True)])
+    ctx = _context(cast, [(0, 1), (5, 2), (9, 1)], 3)
+    turns = _apart([(1, 0), (2, 0)] * 5, 3)
+    name_the_narrator(turns, ctx, 3)
+    assert ctx.narrator == 0
+
+
+def test_a_name_a_tag_gives_speeches_to_is_not_the_narrators():
+    """Called as often, but 'said Tom' gives Tom speeches of his own: not the one who says 'I'."""
+    cast = Cast([Character(0, "Nick", ("Nick",), "M"), Character(1, "Daisy", ("Daisy",), "F"),
+                 Character(2, "Tom", ("Tom",), "M"), Character(3, "the narrator", ("I",), narrator=True)])
+    ctx = _context(cast, [(0, 1), (5, 2), (9, 1)], 3)
+    turns = _apart([(1, 2)] * 10, 3) + [Turn(200, [], speaker=2, type=EXPLICIT)]
+    name_the_narrator(turns, ctx, 3)
+    assert ctx.narrator == 3

@@ -11,7 +11,7 @@ import regex
 from barkflow.text import cues
 from barkflow.text.namesake import give_name_tags_to_namesakes
 from barkflow.text.tellers import hand_to_tellers, name_words
-from barkflow.text.turns import IMPLICIT, Turn
+from barkflow.text.turns import EXPLICIT, IMPLICIT, Turn
 
 # Calls in the speeches next to a first-person narrator's that make a name theirs beside the one
 # they are named by, where the narration hardly names it ('Handel' for Pip, 'Davie' for David).
@@ -61,6 +61,20 @@ def title_page_teller(ctx) -> int | None:
     return owners[0] if len(owners) == 1 else None
 
 
+# Calls of one name, in the whole book, that make it the narrator's where it is never a tag's.
+UNTAGGED_CALLS = 8
+
+
+def _never_said(turns: list[Turn], ctx, narrated: Counter) -> int | None:
+    """The narrator's name where the speeches beside theirs hardly call it (The Great Gatsby: Nick,
+    called 16 times, twice next to a 'said I'): the name the book calls most, UNTAGGED_CALLS times
+    or more, that no tag gives a speech to and the narration, which says 'I', hardly names."""
+    tagged = {t.speaker for t in turns if t.type == EXPLICIT}
+    calls = Counter(cid for t in turns for cid in t.vocatives)
+    fits = [(k, cid) for cid, k in calls.items() if k >= UNTAGGED_CALLS and cid not in tagged and 4 * narrated[cid] <= k]
+    return max(fits)[1] if fits else None
+
+
 def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
     """Who 'I' is: the name the people answering the narrator call them by, where one name clearly
     leads ('..., Hastings?' in the turns next to the narrator's). That character becomes the
@@ -98,6 +112,8 @@ def name_the_narrator(turns: list[Turn], ctx, narrator: int) -> None:
         me, also = name, also - {name}
     if me == narrator and not also:
         me = title_page_teller(ctx)
+        if me is None:
+            me = _never_said(turns, ctx, narrated)
         if me is None:
             return
     mine = {narrator, *also}
