@@ -185,16 +185,16 @@ def _name_words(text: str, titled: Counter) -> set[str]:
     tagged = Counter(_TAGGED.findall(text))
     names |= {w for w, n in tagged.items() if n >= 2 and (w not in STOP or w in WORD_SURNAMES or w in PET)}
     # A given name that is also a common word (Rose, Grace, Will) is a name where the book puts it
-    # before a surname it knows, twice or more: 'Rose Maylie'. Mostly before the one name: a word
-    # that opens sentences before whichever name comes next ('Presently Tony', 'Presently Milly')
-    # is not a given name, nor one before a given name ('Presently Jo' three times of four).
+    # before a surname it knows, twice or more: 'Rose Maylie'. Mostly before the one name: not a word
+    # opening sentences before whichever name comes next ('Presently Tony', 'Presently Milly'), nor one
+    # no census knows before a given name ('Presently Jo'); 'Harold June' is one before one.
     pairs = Counter((m.group(1), m.group(2)) for m in _FIRST_OF_TWO.finditer(text) if m.group(2) in names)
     before_name, top = Counter(), {}
     for (w, after), n in pairs.items():
         before_name[w] += n
         top[w] = max(top.get(w, (0, "")), (n, after))
     return names | {w for w, n in before_name.items() if n >= 2 and top[w][0] * 4 >= n * 3
-                    and given_sex(top[w][1]) == "?" and w not in STOP and len(w) > 1}
+                    and (given_sex(w) != "?" or given_sex(top[w][1]) == "?") and w not in STOP and len(w) > 1}
 
 
 # Short forms of titles that name one person with the full one (Col. Brandon is Colonel Brandon).
