@@ -2823,3 +2823,15 @@ def test_a_tale_told_in_one_long_quotation_keeps_its_teller_for_the_narration_af
             + ' And that was the end of it."\n\nHe was silent for a while.\n\n"No, it is impossible to tell it as it was."\n')
     res = attribute(text)
     assert res.speaker_name(res.quotations[-1]) == "Marlow"
+
+
+@pytest.mark.parametrize("verb, speaker", [("replied", None), ("continued", "Tom")])
+def test_a_description_answering_a_speech_is_not_its_speaker(verb, speaker):
+    """'"Good morning," Tom said. / "Good morning," replied the man.': the man at the door answers
+    Tom, so he is not Tom, and no one else named is a man: the narrator reads it. 'continued the
+    man' goes on with Tom's speech, and is Tom's."""
+    text = ("Tom Hale and Ann Hale walked up the lane to the cottage. Tom knocked, and Ann waited by the gate.\n\n"
+            '"Is anyone in?" said Ann.\n\n"I think so," said Tom.\n\nA stranger opened the door.\n\n'
+            f'"Good morning," Tom said.\n\n"Good morning," {verb} the man.\n')
+    res = attribute(text)
+    assert [res.speaker_name(q) for q in res.quotations] == ["Ann", "Tom", "Tom", speaker]

@@ -31,7 +31,12 @@ from barkflow.text import addressees, cues, leadins, mykin, rankrefs, roles, sta
 from barkflow.text.asides import subject_ahead
 from barkflow.text.callsme import answer_the_narrator
 from barkflow.text.characters import Cast, Character, find_characters
-from barkflow.text.described import described_before, described_sex, words_sex
+from barkflow.text.described import (
+    described_before,
+    described_one,
+    described_sex,
+    words_sex,
+)
 from barkflow.text.kin import INVERTED, FullNames, kin_named
 from barkflow.text.narrator import first_person, name_the_narrator
 from barkflow.text.oddverbs import odd_lead_in, odd_verb_tag
@@ -131,6 +136,7 @@ class _Context:
         self.avoid: frozenset[int] = frozenset()
         # Whom the quoted paragraph just before the turn addressed by name. Set per turn.
         self.addressed: tuple[int, ...] = ()
+        self.answered: int | None = None  # who spoke the quoted paragraph just before the turn. Set per turn.
         self.called: list[tuple[int, int]] = []  # addressees.called_since; set once turns are read
         self.turn_start = 0
         # Each speaker the turn's tags describe but the cast cannot name: (sex, the latest person
@@ -427,7 +433,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             # '"...," the young girl replied': read as 'replied the young girl' is (below), not
             # left to the turns around it.
             sex = words_sex(text[span[0]:span[1]])
-            latest = ctx.resolve("she" if sex == "F" else "he", v.start(), tag=True)[0] if sex != "?" else None
+            latest = described_one(ctx, sex, v.start(), v.group())
             ctx.described.append((sex, latest))
             return None, THIRD, 0.0
         if tail and (before or after or cues.DESCRIPTION.match(text, v.end(), window_end)):
@@ -437,7 +443,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             if (after and after[1] == THIRD) or not (before or after):
                 # 'said the old gentleman': someone described (turns.py fills it by their sex)
                 sex = described_sex(text, v.end(), window_end)
-                latest = ctx.resolve("she" if sex == "F" else "he", v.end(), tag=True)[0] if sex != "?" else None
+                latest = described_one(ctx, sex, v.end(), v.group())
                 ctx.described.append((sex, latest))
                 return None, THIRD, 0.0
             return None, EXPLICIT, 0.0
@@ -559,7 +565,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         p = scan.paragraphs[turn.paragraph]
         ctx.avoid = frozenset(turn.vocatives)
         last = turns[k - 1] if k else None
-        ctx.addressed = last.vocatives if last and last.paragraph + 1 == turn.paragraph else ()
+        ctx.addressed, ctx.answered = (last.vocatives, last.speaker) if last and last.paragraph + 1 == turn.paragraph else ((), None)
         ctx.turn_start = p.start
         ctx.described = []
         quotes = turn.quotes
@@ -652,8 +658,7 @@ def attribute(text: str, *, threshold: float = 0.5, cast: Cast | None = None) ->
         elif found and found[1] == NOBODY:
             turn.type, turn.nobody = THIRD, True
         elif not found and quotes[0].group in told:
-            # A speech running on over paragraphs (a tale told in one quotation) keeps its teller the
-            # latest to speak, for the narration breaking it off ('He was silent for a while.')
+            # A tale told in one quotation over paragraphs keeps its teller the latest to speak ('He was silent.')
             ctx.add_speaker(quotes[0].start, told[quotes[0].group])
         elif found and found[1] == THIRD:
             turn.type, (turn.described, turn.described_as) = THIRD, (ctx.described or [("?", None)])[0]

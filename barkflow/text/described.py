@@ -84,3 +84,23 @@ def words_sex(words: str) -> str:
         if word in _MALE:
             return "M"
     return "?"
+
+
+# Verbs of a speaker going on: 'continued the man' is the one who spoke last, not one answering.
+_GOING_ON = regex.compile(r"(?:continued|continues|went\s+on|goes\s+on|added|adds|resumed|repeated|pursued)\b")
+
+
+def described_one(ctx, sex: str, pos: int, verb: str) -> int | None:
+    """The one a tag's description of that sex ('replied the man', at `pos`) stands for, as its
+    pronoun would resolve, passing over the speaker of the speech just before (ctx.answered), whom
+    it answers ('"Good morning," he said. / "Good morning," replied the man.'); not where its verb
+    goes on speaking ('continued the man')."""
+    if sex not in ("F", "M"):
+        return None
+    saved, answered = ctx.avoid, ctx.answered if not _GOING_ON.match(verb) else None
+    ctx.avoid = saved | {answered} if answered is not None else saved
+    try:
+        found = ctx.resolve("she" if sex == "F" else "he", pos, tag=True)[0]
+    finally:
+        ctx.avoid = saved
+    return None if found == answered else found  # no one else of that sex: someone the cast cannot name

@@ -283,10 +283,13 @@ def described(ctx, run: list[Turn], people: set[int]) -> None:
     if STRANGER in people:
         return
     sexes = {ctx.cast.characters[p].gender for p in people}
-    for turn in run:
+    for i, turn in enumerate(run):
         if turn.type == THIRD and turn.speaker is None and turn.described in ("F", "M"):
             fits = [p for p in people if ctx.cast.characters[p].gender == turn.described]
-            if len(fits) == 1:
+            answered = run[i - 1].speaker if i and run[i - 1].paragraph + 1 == turn.paragraph else None
+            if fits == [answered] and turn.described_as != answered:
+                turn.nobody = True  # 'he said. / "...," replied the man.': another man answers
+            elif len(fits) == 1:
                 turn.speaker, turn.type, turn.confidence = fits[0], ANAPHORIC, DESCRIBED
             elif not fits and sexes <= {"F", "M"}:
                 if turn.described_as is not None:
