@@ -61,7 +61,7 @@ Esquire Esq Cardinal Archdeacon Bishop
 """.split()) | foreign.ADDRESS_WORDS | foreign.ROLE_RANKS
 
 MONTHS = set("January February March April May June July August September October November December".split())
-# Days a book may name someone by: Crusoe's Friday ('says Friday'), The Man Who Was Thursday's Sunday.
+# Days a book may name someone by: Robinson Crusoe's Friday ('says Friday').
 DAYS = set("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
 # Common words in STOP that are also surnames: after a surname title they name someone ('Mr.
 # Darling', 'Mrs. Hall', 'Miss Young'), where alone they are an endearment, an adjective, a place;
