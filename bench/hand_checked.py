@@ -1,11 +1,13 @@
 """Speaker accuracy on quotations whose speakers were read from the books, in novels outside PDNC.
 
-    python bench/hand_checked.py --texts DIR [--table bench/hand_checked.tsv] [--threshold 0.5]
+    python bench/hand_checked.py --texts DIR [--table bench/hand_checked.tsv] [--threshold 0.5] [--fetch]
 
 Three tables, each naming its texts (GITenberg's repository, file and commit) and their SHA-256,
 then one row per quotation: the text file, the quotation's start offset, and who speaks it. DIR
 holds the text files under those names; a file whose hash differs is another edition, whose
-offsets would not line up, and is refused.
+offsets would not line up, and is refused. --fetch first downloads the texts DIR lacks, each from
+the commit its table names (raw.githubusercontent.com, or --source), and keeps only a file whose
+SHA-256 is the table's.
 - hand_checked.tsv: 400 quotations in four novels (two told in the first person), checked by hand.
 - hand_checked_dev.tsv: 2,375 in sixteen novels written like PDNC's held-out ones, labelled by
   the team's helper agents reading the books alone. The rules' development has looked at every
@@ -25,6 +27,8 @@ import argparse
 import hashlib
 import os
 import sys
+import tempfile
+import urllib.request
 from collections import Counter, defaultdict
 
 from barkflow.errors import BarkflowError
@@ -32,6 +36,7 @@ from barkflow.text.attribution import attribute
 from barkflow.text.titles import TITLES
 
 TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hand_checked.tsv")
+SOURCE = "https://raw.githubusercontent.com"
 MAX_TEXT = 8 * 1024 * 1024
 UNNAMED = "<unnamed>"
 
@@ -51,6 +56,46 @@ def read_table(path: str) -> tuple[dict[str, str], dict[str, list[tuple[int, str
                 except ValueError:
                     raise BarkflowError(f"{path}:{n}: expected file<TAB>offset<TAB>speaker, got {line.strip()!r}") from None
     return hashes, rows
+
+
+def sources(path: str) -> list[tuple[str, str, str, str, str]]:
+    """(text file, GITenberg repository, file there, commit, SHA-256) of each text the table names."""
+    with open(path, encoding="utf-8") as f:
+        return [tuple(line.split()[2:7]) for line in f if line.startswith("# text:") and len(line.split()) == 7]
+
+
+def fetch(path: str, folder: str, source: str = SOURCE) -> int:
+    """Downloads into `folder` each text of the table it lacks (or holds in another edition), from
+    <source>/GITenberg/<repository>/<commit>/<file>; returns how many it fetched. A download over
+    MAX_TEXT bytes, or whose SHA-256 is not the table's, is refused before anything is written."""
+    os.makedirs(folder, exist_ok=True)
+    fetched = 0
+    for name, repo, file, commit, sha in sources(path):
+        target = os.path.join(folder, name)
+        if os.path.isfile(target) and os.path.getsize(target) <= MAX_TEXT:
+            with open(target, "rb") as f:
+                if hashlib.sha256(f.read()).hexdigest() == sha:
+                    continue
+        url = f"{source.rstrip('/')}/GITenberg/{repo}/{commit}/{file}"
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response:
+                data = response.read(MAX_TEXT + 1)
+        except OSError as e:
+            raise BarkflowError(f"{url}: could not download it ({e}); fetch it by hand into {folder}") from None
+        if len(data) > MAX_TEXT:
+            raise BarkflowError(f"{url} is over {MAX_TEXT:,} bytes: not one of the novels")
+        if (got := hashlib.sha256(data).hexdigest()) != sha:
+            raise BarkflowError(f"{url} has SHA-256 {got[:12]}..., the table's is {sha[:12]}...: another edition")
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(temp, target)  # a reader never sees half a text
+        except BaseException:
+            os.unlink(temp)
+            raise
+        fetched += 1
+    return fetched
 
 
 def read_text(folder: str, name: str, sha: str) -> str:
@@ -103,8 +148,12 @@ def main(argv=None) -> int:
     parser.add_argument("--texts", required=True, help="the folder holding the table's text files")
     parser.add_argument("--table", default=TABLE)
     parser.add_argument("--threshold", type=float, default=0.5, help="confidence below which the speaker is None")
+    parser.add_argument("--fetch", action="store_true", help="first download the texts --texts lacks")
+    parser.add_argument("--source", default=SOURCE, help="where GITenberg/<repository>/<commit>/<file> is read from")
     args = parser.parse_args(argv)
     try:
+        if args.fetch:
+            print(f"fetched {fetch(args.table, args.texts, args.source)} texts into {args.texts}", flush=True)
         hashes, rows = read_table(args.table)
         total = Counter()
         for name, checked in rows.items():

@@ -62,3 +62,34 @@ def test_the_committed_tables_name_every_text_once_and_each_quotation_once():
             assert len(offsets) == len(set(offsets)) and all(s.strip() for _, s in checked), book
         texts[name] = set(hashes)
     assert not texts["hand_checked_held.tsv"] & (texts["hand_checked.tsv"] | texts["hand_checked_dev.tsv"])
+
+
+def test_fetch_downloads_each_missing_text_and_refuses_another_edition(tmp_path):
+    """--fetch reads <source>/GITenberg/<repository>/<commit>/<file> (here a folder, by file://),
+    keeps a download only where its SHA-256 is the table's, and leaves a text already there alone;
+    a download of another edition is refused in one line and writes nothing."""
+    commit = "a" * 40
+    mirror = tmp_path / "mirror" / "GITenberg" / "Some-Repo_1" / commit
+    mirror.mkdir(parents=True)
+    (mirror / "1.txt").write_bytes(TEXT.encode())
+    sha = hashlib.sha256(TEXT.encode()).hexdigest()
+    plain = TEXT.replace("\r\n", "\n")
+    table = tmp_path / "table.tsv"
+    table.write_text(f"# text: book.txt Some-Repo_1 1.txt {commit} {sha}\nfile\toffset\tspeaker\n"
+                     f"book.txt\t{plain.index('It is cold')}\tMrs. Pell\n", encoding="utf-8")
+
+    def bench():
+        return subprocess.run([sys.executable, str(REPO / "bench" / "hand_checked.py"), "--texts", str(tmp_path / "texts"),
+                               "--table", str(table), "--fetch", "--source", (tmp_path / "mirror").as_uri()],
+                              capture_output=True, text=True, timeout=120)
+
+    run = bench()
+    assert run.returncode == 0, run.stderr
+    assert "fetched 1 texts" in run.stdout and "all 1/1 = 100.0%" in run.stdout
+    assert (tmp_path / "texts" / "book.txt").read_bytes() == TEXT.encode()
+    assert "fetched 0 texts" in bench().stdout  # already there, whole
+    (tmp_path / "texts" / "book.txt").unlink()
+    (mirror / "1.txt").write_bytes(TEXT.replace("cold", "warm").encode())
+    run = bench()
+    assert run.returncode == 2 and "another edition" in run.stderr and run.stderr.count("\n") == 1
+    assert list((tmp_path / "texts").iterdir()) == []
