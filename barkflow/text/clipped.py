@@ -38,11 +38,16 @@ def _given(c) -> set[str]:
     return {a.split()[0] for a in c.aliases if "." not in a.split()[0]}
 
 
+def _the_one(fits: list):
+    """The one entry that fits, or None where none or several do."""
+    return fits[0] if len(fits) == 1 else None
+
+
 def _full_entry(clip: str, c, characters: list):
     """The one other entry whose given name the clipping opens, one to three letters longer."""
     fits = [d for d in characters if d is not c and d.gender != "?" and
             any(g.startswith(clip) and 1 <= len(g) - len(clip) <= 3 for g in _given(d))]
-    return fits[0] if len(fits) == 1 else None
+    return _the_one(fits)
 
 
 # The styles of a knight's or a peer's child, before a given name ('Sir Thomas', 'Lord Henry'), whose
@@ -56,7 +61,7 @@ def _titled_given(pet: str, c, characters: list):
     given = set(formals(pet))
     fits = [d for d in characters if d is not c and d.gender in (c.gender, "?") and any(
         len(words) == 2 and words[0] in _STYLES and words[1] in given for words in map(str.split, d.aliases))]
-    return fits[0] if len(fits) == 1 else None
+    return _the_one(fits)
 
 
 # What makes a name a family's or a possessive, not a longer name ('the Pipchinses').
@@ -79,7 +84,7 @@ def _full_surname(c, characters: list):
     fits = [d for d in characters if d is not c and d.gender in (c.gender, "?") and any(
         title in titles and last.startswith(clip) and len(last) >= len(clip) + 2 and last[len(clip):] not in PLURAL
         for title, last in _titled(d))]
-    return fits[0] if len(fits) == 1 else None
+    return _the_one(fits)
 
 
 def join_clipped(text: str, characters: list, mentions: list[tuple[int, int, int]]) -> tuple[list, list]:

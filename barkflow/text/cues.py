@@ -57,6 +57,8 @@ def beside_verb(text: str, s: int, e: int, back: int = 25) -> bool:
     """Whether the name at [s, e) is a speech tag's: a speech verb just before it ('said Wakem',
     within `back` characters) or right after it ('Wakem said')."""
     return bool(VERB_BEFORE.search(text, max(0, s - back), s) or VERB_AFTER.match(text, e, e + AHEAD))
+
+
 CLAUSE_START = regex.compile(r"(?:^|[.!?;](?:--|—)?\s*[\"'”’)]*\s*|\n[ \t]*\n\s*|[,:—-][ \t]*\n\s*|\b(?:[Aa]nd|[Bb]ut|[Tt]hen|[Ww]hile|[Ww]hen|[Aa]s)\s+)$")
 PRONOUN_AT = regex.compile(r"(he|she|I|they|we)\b", regex.I)
 SUBJECT_PRONOUN = regex.compile(r"\b([Hh]e|[Ss]he|HE|SHE)\b")

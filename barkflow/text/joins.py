@@ -123,7 +123,7 @@ def plain_givens(e) -> set[str]:
     plain, titled = Counter(), Counter()
     for (t, name), n in e.forms.items():
         (titled if t in FIRST_NAME_TITLES else plain)[name.split()[0]] += n
-    return {own_given(g) for g in e.givens | e.titled_givens if plain[own_given(g)] > titled[own_given(g)]}
+    return {g for g in map(own_given, e.givens | e.titled_givens) if plain[g] > titled[g]}
 
 
 def own_given(first: str) -> str:
