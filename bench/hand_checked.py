@@ -47,7 +47,7 @@ def read_table(path: str) -> tuple[dict[str, str], dict[str, list[tuple[int, str
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if line.startswith("# text:"):
-                name, *_, sha = line.split()[2:]
+                name, *_, sha = _source(line)
                 hashes[name] = sha
             elif line.strip() and not line.startswith(("#", "file\t")):
                 try:
@@ -58,10 +58,15 @@ def read_table(path: str) -> tuple[dict[str, str], dict[str, list[tuple[int, str
     return hashes, rows
 
 
-def sources(path: str) -> list[tuple[str, str, str, str, str]]:
-    """(text file, GITenberg repository, file there, commit, SHA-256) of each text the table names."""
+def _source(line: str) -> tuple[str, ...]:
+    """A '# text:' line's fields: text file, GITenberg repository, file there, commit, SHA-256."""
+    return tuple(line.split()[2:])
+
+
+def sources(path: str) -> list[tuple[str, ...]]:
+    """The fields of each text the table names (_source), where the line gives all five."""
     with open(path, encoding="utf-8") as f:
-        return [tuple(line.split()[2:7]) for line in f if line.startswith("# text:") and len(line.split()) == 7]
+        return [fields for line in f if line.startswith("# text:") and len(fields := _source(line)) == 5]
 
 
 def fetch(path: str, folder: str, source: str = SOURCE) -> int:

@@ -286,9 +286,12 @@ def described(ctx, run: list[Turn], people: set[int]) -> None:
     for i, turn in enumerate(run):
         if turn.type == THIRD and turn.speaker is None and turn.described in ("F", "M"):
             fits = [p for p in people if ctx.cast.characters[p].gender == turn.described]
+            # 'he said. / "...," replied the man.': where the pair's one man is the one answered and
+            # the description stood for someone else (described.described_one passes over the one
+            # answered, unless its verb goes on: 'continued the man'), another man answers.
             answered = run[i - 1].speaker if i and run[i - 1].paragraph + 1 == turn.paragraph else None
             if fits == [answered] and turn.described_as != answered:
-                turn.nobody = True  # 'he said. / "...," replied the man.': another man answers
+                turn.nobody = True
             elif len(fits) == 1:
                 turn.speaker, turn.type, turn.confidence = fits[0], ANAPHORIC, DESCRIBED
             elif not fits and sexes <= {"F", "M"}:
