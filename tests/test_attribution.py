@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -10,10 +11,12 @@ from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
 from barkflow.text import quotes as quotes_module
+from barkflow.text import turns
 from barkflow.text.attribution import attribute
 from barkflow.text.characters import find_characters
 from barkflow.text.quotes import find_quotes, narration, within
 from barkflow.text.titles import TITLES
+from barkflow.text.turns import ANAPHORIC, EXPLICIT, Turn
 
 
 def quoted(text: str, depth: int = 0) -> list[str]:
@@ -265,6 +268,29 @@ def test_two_people_alternate_over_a_long_exchange():
     turns = ['"Are you coming?" said Mrs. Pell.', '"No," said Mr. Crane.'] + [f'"Line {n}."' for n in range(16)]
     result = speakers(CAST + "\n\n".join(turns))
     assert result == ["Mrs. Harriet Pell", "Mr. Tobias Crane"] * 9
+
+
+def test_between_two_men_a_pronoun_tag_gives_way_to_the_count():
+    """'he cried' fits either of two men talking: the turn goes by the count from the name tags,
+    not to the last man the narration named."""
+    text = ('Walter came up the stairs and found Harold dressing.\n\n"Anything wrong?" said Walter.\n\n'
+            '"I have stamped on my last collar stud," said Harold.\n\n"Take mine, take mine."\n\n'
+            '"Have you a spare one?"\n\n"Yes, yes, one minute." Stepping aside, he wrenched off his collar. '
+            '"Here it is," he cried.\n\n"Come in with it," said Harold.')
+    assert speakers(text) == ["Walter", "Harold", "Walter", "Harold", "Walter", "Walter", "Harold"]
+
+
+@pytest.mark.parametrize("calls, expected", [((), None), ((1,), 0)])
+def test_a_pronoun_tag_gives_way_to_the_count_unless_it_calls_the_counted_one(calls, expected):
+    """Between two men, 'he said' against the count from the name tag is left to the count, but
+    not where the speech calls the counted one by name ('"O Mole! ..." he said' after the Rat's
+    own speech): he is the listener."""
+    speech = [SimpleNamespace(end=10)]  # each paragraph ends with its speech: no narration going on
+    men = SimpleNamespace(cast=SimpleNamespace(characters=[SimpleNamespace(gender="M")] * 2),
+                          scan=SimpleNamespace(paragraphs=[SimpleNamespace(end=10)] * 2))
+    run = [Turn(0, speech, 0, 0.95, EXPLICIT), Turn(1, speech, 0, 0.85, ANAPHORIC, vocatives=calls)]
+    turns._pronouns_against_count(men, run, {0, 1})
+    assert run[1].speaker == expected
 
 
 def test_the_addressee_is_not_the_speaker_of_a_pronoun_tag():
