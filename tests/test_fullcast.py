@@ -13,12 +13,23 @@ from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
 from barkflow.planning import build, plan
-from barkflow.planning.castfile import cast_file_path, preset_language, presets, read_cast_file
+from barkflow.planning.castfile import (
+    cast_file_path,
+    preset_language,
+    presets,
+    read_cast_file,
+)
 from barkflow.store.cache import Store
 from barkflow.studio.session import Studio
 from barkflow.text.attribution import Attribution, Quotation
 from barkflow.text.characters import Character
-from barkflow.text.fullcast import attribute_script, book_text, speaker_names, voice_lines
+from barkflow.text.fullcast import (
+    _pieces,
+    attribute_script,
+    book_text,
+    speaker_names,
+    voice_lines,
+)
 from barkflow.text.script import parse_script
 
 # Characters are named often enough to be found; every speech has an explicit tag.
@@ -130,6 +141,23 @@ def test_every_character_of_a_paragraph_is_in_one_of_its_lines(paragraphs):
         pieces = [l for l in split.lines if l.source_line == line.source_line]
         assert "".join(p.text for p in pieces).replace(" ", "") == line.text.replace(" ", "")
         assert all(p.text.strip() and any(c.isalnum() for c in p.text) or len(pieces) == 1 for p in pieces)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from('ab .…*(\u200b"“”-—'), min_size=1, max_size=40), st.data())
+def test_cutting_a_paragraph_at_its_quotations_keeps_every_character_once(text, data):
+    """_pieces, the one place a paragraph is cut into voiced lines, on any spans: a paragraph
+    opening with wordless narration ('... "Hello," said Tom.') once lost 'said Tom.' and read the
+    quotation twice."""
+    bounds = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=6)))
+    spans = [(s, e, f"S{i}") for i, (s, e) in enumerate(zip(bounds[::2], bounds[1::2]))]
+    pieces = _pieces(text, spans, "narrator")
+    assert "".join(piece for _, piece in pieces).replace(" ", "") == text.replace(" ", "")
+
+
+def test_wordless_narration_opening_a_paragraph_joins_its_quotation():
+    assert _pieces('... "Hello," said Tom.', [(5, 11, "Tom")], "narrator") == [
+        ("Tom", '... "Hello,"'), ("narrator", "said Tom.")]
 
 
 def test_book_text_offsets_are_each_lines_start():

@@ -104,7 +104,8 @@ def _pieces(text: str, spans: list[tuple[int, int, str]], narrator: str) -> list
         elif piece:
             pieces.append([speaker, piece])
     if len(pieces) > 1 and not _has_words(pieces[0][1]):  # a wordless first piece joins the next
-        pieces[1][1] = pieces.pop(0)[1] + pieces[0][1]
+        first = pieces.pop(0)
+        pieces[0][1] = first[1] + pieces[0][1]
     return [(speaker, piece.strip()) for speaker, piece in pieces if piece.strip()]
 
 
