@@ -85,6 +85,8 @@ def test_booknlp_output_reads_as_an_attribution(tmp_path):
     # the most frequent proper name; a tie goes to the fuller one; the voice .book leaves out is named by .entities
     assert people == {5: ("Anna", "F", 1, False), 7: ("Tom Hale", "M", 2, False)}
     assert set(next(c for c in attribution.characters if c.id == 5).aliases) == {"Anna", "Anna Grey"}
+    # BookNLP's ids are no list positions: a quotation's speaker is found by id
+    assert [attribution.speaker_name(q) for q in attribution.quotations] == ["Anna", "Tom Hale", "Tom Hale", None]
     # the folder names the book as well as its .quotes file
     assert read_booknlp(tmp_path / "nlp", BOOK)[0] == attribution
 
@@ -170,6 +172,7 @@ BAD = [  # (file, content, the message)
     ("quotes", QUOTES.replace("33\t38", "33\t99"), r"gate.quotes line 5: quote_end is '99', not a whole number from 33 to 45"),
     ("quotes", QUOTES.replace("\t5\t", "\tAnna\t"), r"gate.quotes line 2: char_id is 'Anna'"),
     ("quotes", QUOTES + "1\t2\n", r"gate.quotes line 6: 2 columns where the header has 7"),
+    ("quotes", QUOTES.replace("\n", "\r"), r"gate.quotes line 1 holds a carriage return: its lines end in CR alone"),
     ("book", "{not json", r"gate.book line 1 is not JSON"),
     ("book", '{"characters": {}}', r"gate.book: expected"),
     ("book", '{"characters": [{"id": "5"}]}', r"gate.book: character 0 has no whole-number id"),

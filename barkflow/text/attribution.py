@@ -90,7 +90,7 @@ class Attribution:
     quotations: list[Quotation]
 
     def speaker_name(self, quotation: Quotation) -> str | None:
-        return None if quotation.speaker is None else self.characters[quotation.speaker].name
+        return next((c.name for c in self.characters if c.id == quotation.speaker), None)  # BookNLP's ids: no positions
 
 
 class _Context:

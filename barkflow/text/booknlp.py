@@ -126,9 +126,13 @@ def _rows(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ())
                 if len(raw) > MAX_LINE_BYTES:
                     raise BarkflowError(f"{what} line {number} is over {MAX_LINE_BYTES >> 20} MiB; {FIX}")
                 try:
-                    fields = raw.decode("utf-8").rstrip("\r\n").split("\t")
+                    line = raw.decode("utf-8").rstrip("\r\n")
                 except UnicodeDecodeError:
                     raise BarkflowError(f"{what} line {number} is not UTF-8; {FIX}") from None
+                if "\r" in line:  # read as one line, its rows would be lost without a word
+                    raise BarkflowError(f"{what} line {number} holds a carriage return: its lines end in CR "
+                                        "alone; save it with LF (or CRLF) line ends")
+                fields = line.split("\t")
                 if columns is None:
                     columns = {name.strip(): i for i, name in enumerate(fields)}
                     missing = [c for c in required if c not in columns]
