@@ -27,6 +27,7 @@ import regex
 
 from barkflow.text import cues, epithets, foreign, joins, rankednames
 from barkflow.text.clipped import join_clipped
+from barkflow.text.entries import Entries
 from barkflow.text.epithets import joined_epithets, with_epithets
 from barkflow.text.givennames import (
     FORMAL_GENDER,
@@ -332,7 +333,7 @@ _MAN_SURNAME_TITLES = {"Mr", "Professor", "Prof"} | DOCTOR | MOSTLY_MALE
 _KIN_TITLES = {"Uncle", "Aunt", "Cousin"}
 
 
-def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None, first: str | None,
+def _merge_target(entries: Entries, full_titled: Counter, title: str | None, first: str | None,
                   last: str | None, gender: str, apart: frozenset = frozenset(),
                   misters: set = frozenset(), uses: int = 0, women: tuple = (frozenset(), frozenset()),
                   she_named: frozenset = frozenset()) -> _Entry | None:
@@ -342,7 +343,7 @@ def _merge_target(entries: list[_Entry], full_titled: Counter, title: str | None
     by_pet = []  # those named by a given name and patronymic whose given name the pet name stands for
     bearers = set()  # the given names of those a titled surname could name (Mr. Pell: Oswin, Jasper)
     told_apart = False
-    for e in entries:
+    for e in entries.could_name(title, first, last):
         if gender != "?" and e.gender != "?" and gender != e.gender:
             continue
         if first and last:
@@ -523,7 +524,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
     elsewhere = {w for w, n in words_in.items() if n > 1}  # words in more than one of the book's names
     # Given names the book writes before a patronymic ('Pyotr' of Pyotr Petrovitch): never a surname.
     before_patronymics = {name.split()[0] for _, name in forms if len(name.split()) > 1 and patronymic_sex(name.split()[1])}
-    entries: list[_Entry] = []
+    entries = Entries()
 
     # Fullest forms first, so shorter ones can join them; within a size, the commonest first.
     def size(item):
@@ -572,7 +573,7 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         # A bare surname several characters share, or a stray word: no character. A word counted
         # a surname only from a longer form no one else bears is still its own name ('Kaa', 59
         # times alone, once ending 'Seeonee Pack Kaa' where a contents line ran into the next).
-        shared = last and shared_surname(entries, last, n)
+        shared = last and shared_surname(entries.bearing(last), last, n)
         if target is None and len(words) == 1 and not title and (shared or n < min_mentions):
             continue
         if target is None:
@@ -581,12 +582,11 @@ def _merge_forms(forms: Counter, min_mentions: int, apart: frozenset = frozenset
         else:
             if target.gender == "?" and gender != "?":
                 target.gender = gender
-            target.first = target.first or first
-            target.last = target.last or last
+            entries.name(target, first, last)
             target.title = target.title or title
         target.forms[(title, name)] += n
         if first:
-            (target.titled_givens if title in FIRST_NAME_TITLES else target.givens).add(first)
+            entries.give(target, first, titled=title in FIRST_NAME_TITLES)
     return joins.mister_to_bare(entries)
 
 

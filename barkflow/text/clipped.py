@@ -74,16 +74,19 @@ def _titled(c) -> set[tuple[str, str]]:
             if len(words) > 1 and words[0].rstrip(".") in TITLES}
 
 
-def _full_surname(c, characters: list):
+def _full_surname(c, titled: dict[int, set], opening: dict[tuple[str, str], list]):
     """The one other entry whose surname c's one word opens, two letters longer or more, named with
-    a title c is named with too: 'Mr. Mac', 'Inspector Mac' of Inspector MacDonald, Mr. MacDonald."""
+    a title c is named with too: 'Mr. Mac', 'Inspector Mac' of Inspector MacDonald, Mr. MacDonald.
+    `titled`: each entry's _titled(); `opening`: the entries by (title, first three letters of the
+    last word), looked up rather than every entry scanned for each (a cast of thousands)."""
     words = {a.split()[-1] for a in c.aliases}
-    titles = {title for title, _ in _titled(c)}
+    titles = {title for title, _ in titled[c.id]}
     if len(words) != 1 or not titles or len(clip := next(iter(words))) < 3:
         return None
-    fits = [d for d in characters if d is not c and d.gender in (c.gender, "?") and any(
+    near = {id(d): d for title in titles for d in opening.get((title, clip[:3]), [])}.values()
+    fits = [d for d in near if d is not c and d.gender in (c.gender, "?") and any(
         title in titles and last.startswith(clip) and len(last) >= len(clip) + 2 and last[len(clip):] not in PLURAL
-        for title, last in _titled(d))]
+        for title, last in titled[d.id])]
     return _the_one(fits)
 
 
@@ -94,8 +97,13 @@ def join_clipped(text: str, characters: list, mentions: list[tuple[int, int, int
     for s, e, cid in mentions:
         spans.setdefault(cid, []).append((s, e))
     into: dict[int, int] = {}
+    titled = {c.id: _titled(c) for c in characters}
+    opening: dict[tuple[str, str], list] = {}
     for c in characters:
-        if full := _full_surname(c, characters):
+        for title, last in titled[c.id]:
+            opening.setdefault((title, last[:3]), []).append(c)
+    for c in characters:
+        if full := _full_surname(c, titled, opening):
             into[c.id] = full.id
         if len(c.aliases) != 1 or " " in c.aliases[0] or len(c.aliases[0]) < 3:
             continue

@@ -25,7 +25,7 @@ a full name follows Mr. or Miss, which full names the speeches say more than the
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from barkflow.text import foreign
 from barkflow.text.givennames import (
@@ -309,8 +309,11 @@ def mister_to_bare(entries: list) -> list:
     was told apart before the bare 'Holmes' of the narration, 800 times Sherlock's, could say whose
     the name is (The Memoirs of Sherlock Holmes: 36 speeches in a second voice). Not where one man
     is: a 'Mr. Wentworth' kept apart from Captain Frederick Wentworth is his brother."""
+    by_last = defaultdict(list)  # looked up, not scanned: a book may name thousands of Mr. X once each
+    for e in entries:
+        by_last[e.last].append(e)
     for e in [e for e in entries if e.first is None and e.last and e.forms and {t for t, _ in e.forms} == {"Mr"}]:
-        men = [f for f in entries if f is not e and f.first and f.last == e.last and f.gender == "M"]
+        men = [f for f in by_last[e.last] if f is not e and f.first and f.gender == "M"]
         bare = [f for f in men if f.forms[(None, e.last)]]
         if len(men) > 1 and len(bare) == 1 and bare[0].forms[(None, e.last)] >= e.mentioned:
             bare[0].forms.update(e.forms)
