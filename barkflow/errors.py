@@ -4,6 +4,8 @@ A BarkflowError's message is a single line that says what is wrong, where, and h
 The CLI prints it without a traceback; everything else (a bug) keeps its traceback.
 """
 
+from pathlib import Path
+
 
 class BarkflowError(Exception):
     """A problem with the user's input or environment, explained in one line."""
@@ -30,6 +32,15 @@ def check_choice(key: str, value: object, choices) -> None:
     """One wording for an option that takes one of a few names: `key` is its dotted name."""
     if value not in choices:
         raise BarkflowError(f"{key} is {value!r}: set it to one of {', '.join(choices)}")
+
+
+def user_path(path) -> Path:
+    """A path as the user wrote it, a leading ~ or ~user expanded: the one place that is done, so a
+    home that cannot be found ('~0' where no user 0 is) is a one-line error, not a RuntimeError."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        raise BarkflowError(f"{path}: no home folder for {str(path).split('/')[0]!r}; write the path in full") from None
 
 
 def _show(bound: float) -> str:

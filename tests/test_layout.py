@@ -118,6 +118,14 @@ def test_no_module_is_over_700_lines():
     assert long == {}
 
 
+def test_a_users_path_is_expanded_in_one_place():
+    """Path('~0').expanduser() raises RuntimeError where no user 0 is: errors.user_path turns that
+    into a one-line error, so no other module may expand a path itself."""
+    others = sorted(name for name, path in modules().items()
+                    if ".expanduser(" in path.read_text(encoding="utf-8") and name != "barkflow.errors")
+    assert others == []
+
+
 LEFTOVERS = (".orig", ".rej", ".bak", ".swp", ".tmp", "~")  # what merges, patches and editors leave behind
 
 

@@ -142,6 +142,13 @@ def test_unknown_voice_lists_close_matches(tmp_path):
         resolve(str(tmp_path / "missing.npz"))
 
 
+def test_a_voice_under_an_unknown_users_home_is_a_one_line_error():
+    """'~0' (the fuzzed cast found it) asks for user 0's home, which pathlib cannot find."""
+    with pytest.raises(BarkflowError, match=r"~0: no home folder for '~0'; write the path in full") as err:
+        resolve("~0")
+    assert "\n" not in str(err.value)
+
+
 def test_voice_cycle_is_an_error(tmp_path):
     (tmp_path / "a.yaml").write_text("source: b\n")
     (tmp_path / "b.yaml").write_text("source: a\n")

@@ -28,7 +28,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from barkflow.engine.constants import SAMPLE_RATE
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class WhisperModel:
             raise BarkflowError(
                 f"verify=whisper needs {where}: a hub id such as openai/whisper-base.en, a folder, or tiny-whisper"
             )
-        path = Path(text).expanduser()
+        path = user_path(text)
         if text == TINY_WHISPER:
             repo = LocalRepo(tiny_whisper_dir())
         elif path.is_dir():

@@ -11,13 +11,15 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from barkflow.errors import user_path
+
 logger = logging.getLogger(__name__)
 
 TINY_NAME = "tiny-v1"  # bump when the recipe changes, so cached bundles are rebuilt
 
 
 def barkflow_home() -> Path:
-    return Path(os.environ.get("BARKFLOW_HOME") or "~/.cache/barkflow").expanduser()
+    return user_path(os.environ.get("BARKFLOW_HOME") or "~/.cache/barkflow")
 
 
 def is_built(root: Path) -> bool:

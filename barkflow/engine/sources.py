@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 
 from .checkpoints import one_line
 from .home import TINY_NAME, barkflow_home, is_built
@@ -266,7 +266,7 @@ def resolve_source(source: str | os.PathLike, where: str, *, any_folder: bool = 
             return Source("hf", hf)
         return Source("suno", LocalRepo(root / "suno"), companions=hf)
 
-    path = Path(text).expanduser()
+    path = user_path(text)
     if path.is_dir():
         path = path.resolve()
         if (path / "config.json").is_file():

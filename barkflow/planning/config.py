@@ -17,7 +17,6 @@ import re
 import tempfile
 import typing
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import yaml
@@ -28,7 +27,7 @@ from omegaconf.errors import OmegaConfBaseException
 from barkflow.engine.constants import DTYPE_NAMES, OFFLOAD
 from barkflow.engine.layouts import STAGES
 from barkflow.engine.options import CoarseOptions, FineOptions, SemanticOptions
-from barkflow.errors import BarkflowError, check_choice, check_range
+from barkflow.errors import BarkflowError, check_choice, check_range, user_path
 from barkflow.planning.outputs import ExportOptions, StitchOptions
 from barkflow.steps.checks import CHECKS
 from barkflow.steps.clone import CloneConfig
@@ -493,7 +492,7 @@ def suggest(name: str, known: list[str], prefix: str = "") -> str:
 
 def check_writable_folder(key: str, folder: str) -> None:
     """`folder` can be made and written to (it need not exist yet); else a one-line error naming `key`."""
-    path = Path(folder).expanduser().absolute()
+    path = user_path(folder).absolute()
     existing = path
     while not existing.exists():  # the nearest folder that exists is where the first write happens
         existing = existing.parent

@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Optional
 import numpy as np
 
 from barkflow.engine.api import Bark
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 from barkflow.store.cache import Store
 from barkflow.store.files import TooLarge, read_json_object, write_json_atomic
 from barkflow.store.keys import Key, code_key
@@ -167,7 +167,7 @@ def _today() -> int:
 
 def read_script(store: Store, path, fmt: str, **options) -> Script:
     """`text.formats.load_script(path, fmt, **options)`, through the book memo for a book file."""
-    path = Path(path).expanduser()
+    path = user_path(path)
     read = functools.partial(load_script, path, fmt, **options)
     try:
         with open(path, "rb") as file:

@@ -19,7 +19,7 @@ import numpy as np
 from barkflow import steps
 from barkflow.engine.api import Bark
 from barkflow.engine.layouts import STAGES
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 from barkflow.planning.build import make_voice_resolver
 from barkflow.planning.config import HISTORY_POLICIES, BarkflowConfig, LineConfig, SamplingConfig, VoiceConfig
 from barkflow.planning.memo import SplitMemo, TokenCounter, read_script
@@ -139,7 +139,7 @@ def find_file(path: str, config_dirs: list[Path]) -> Path:
     pkg://PACKAGE/PATH, a file inside an importable package, from a checkout or installed alike."""
     if path.startswith(PACKAGE_SCHEME):
         return _package_file(path)
-    candidate = Path(path).expanduser()
+    candidate = user_path(path)
     if candidate.is_absolute() or candidate.exists():
         return candidate
     for folder in config_dirs:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from barkflow.engine.prompts import VoicePrompt, load_npz, load_npz_meta, save_npz
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 from barkflow.planning.config import PathsConfig, VoiceConfig, load_voice_file
 from barkflow.steps.clone import CloneConfig
 from barkflow.store.files import write_text_atomic
@@ -109,7 +109,7 @@ def default_library_dirs(voices_dir: str | Path = PathsConfig.voices_dir, config
 
 
 def _is_local_preset_folder(source: str) -> bool:
-    path = Path(source).expanduser()
+    path = user_path(source)
     return bool(source) and path.is_dir() and not (path / "speaker_embeddings_path.json").is_file() and any(
         path.rglob("*.npz")
     )
@@ -120,7 +120,7 @@ def preset_names(preset_source: str) -> list[str]:
     if not preset_source:
         return []
     if _is_local_preset_folder(preset_source):
-        root = Path(preset_source).expanduser()
+        root = user_path(preset_source)
         return sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.npz"))
     if preset_source not in _PRESET_NAMES:  # remembered per process: a hub source may be slow or offline
         from barkflow.engine import loading
@@ -141,7 +141,7 @@ _PRESET_NAMES: dict[str, "list[str] | BarkflowError"] = {}
 def load_preset(preset_source: str, name: str) -> VoicePrompt:
     where = f"preset {name} of {preset_source}"
     if _is_local_preset_folder(preset_source):
-        path = Path(preset_source).expanduser() / f"{name}.npz"
+        path = user_path(preset_source) / f"{name}.npz"
         if not path.is_file():
             raise BarkflowError(f"{where} not found: no {path}")
         return load_npz(path)
@@ -228,7 +228,7 @@ class _Resolver:
 
     @staticmethod
     def _paths(ref: str, base_dir: Optional[Path]) -> list[Path]:
-        path = Path(ref).expanduser()
+        path = user_path(ref)
         out = []
         if base_dir is not None and not path.is_absolute():
             out.append(base_dir / path)

@@ -19,7 +19,7 @@ from omegaconf import MISSING
 from barkflow.engine.constants import DEFAULT_HUBERT
 from barkflow.engine.prompts import VoicePrompt
 from barkflow.engine.sources import sha256_file
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 from barkflow.store.keys import Key
 from barkflow.store.npz import read_array, read_header
 
@@ -64,7 +64,7 @@ def model_ids(clone: CloneConfig, codec_id: str) -> dict[str, str]:
 
 def resolve_audio(clone: CloneConfig, base_dir: Optional[Path] = None) -> Path:
     """The recording's path: as given, else relative to `base_dir` (the folder of the voice entry)."""
-    path = Path(clone.audio).expanduser()
+    path = user_path(clone.audio)
     if not path.is_absolute() and not path.exists() and base_dir is not None and (base_dir / path).exists():
         path = base_dir / path
     if not path.is_file():
@@ -232,7 +232,7 @@ def training_pairs_from_folder(folder: Path) -> list[tuple]:
 
 def training_pairs(data: str | Path) -> list[tuple]:
     """Pairs from a barkflow cache folder (it has a decode/ namespace) or a folder of files."""
-    path = Path(data).expanduser()
+    path = user_path(data)
     if not path.is_dir():
         raise BarkflowError(f"training data {data} is not a folder: give a barkflow cache folder or a folder of audio + .npy files")
     if (path / DECODE_NAMESPACE).is_dir():

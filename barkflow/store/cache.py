@@ -60,7 +60,7 @@ from typing import Optional
 import filelock
 import numpy as np
 
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 from barkflow.store import checksums
 from barkflow.store.checksums import ChecksumMemo
 from barkflow.store.keys import KEY_HEX_CHARS, content_key
@@ -104,7 +104,7 @@ class Store:
         """`bounds`: namespace -> {member: the most it may hold} (the steps', barkflow/steps/bounds.py);
         an entry of a namespace with bounds holds only those members. Any other member is held to
         DEFAULT_MEMBER_BYTES."""
-        self.root = Path(os.path.abspath(Path(root).expanduser()))  # immune to later chdir
+        self.root = Path(os.path.abspath(user_path(root)))  # immune to later chdir
         self.bounds = dict(bounds or {})
         self._swept: set[Path] = set()  # folders whose stale temps this instance already removed
         self._inside: set[Path] = set()  # existing folders whose real path is known to be in the cache

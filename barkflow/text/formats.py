@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 from barkflow.text.decoding import ENCODING_AUTO, decode_script
 from barkflow.text.script import TEXT_FORMATS, Script, parse_script
 
@@ -48,7 +48,7 @@ def load_script(path, fmt: str = "auto", *, book=None, encoding: str = ENCODING_
     """Read a script or book file into a Script. Text is decoded (`decode_script`; `encoding`:
     project.encoding) and parsed (`parse_script`, with `kw`); a book goes to its reader, with
     `book` (BookOptions) and the narrator."""
-    path = Path(path).expanduser()
+    path = user_path(path)
     if not path.exists():
         raise BarkflowError(f"script file not found: {path}; check the path "
                             f"(relative paths start from {Path.cwd()})")

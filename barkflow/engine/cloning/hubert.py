@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 
 from ..checkpoints import one_line
 from ..constants import DEFAULT_HUBERT
@@ -61,7 +61,7 @@ def hubert_identity(source: str) -> str:
     """
     if source == "tiny":
         return TINY_HUBERT_ID
-    path = Path(source).expanduser()
+    path = user_path(source)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (".json", ".safetensors", ".bin"))
         return "folder:" + hashlib.sha256(
@@ -122,7 +122,7 @@ def _load_hubert(source: str) -> nn.Module:
     if source == "tiny":
         key = (source, None)
     else:
-        path = Path(source).expanduser()
+        path = user_path(source)
         if path.is_file():
             raise BarkflowError(
                 f"HuBERT source {source} is a file: give a folder in the transformers layout (config.json + "

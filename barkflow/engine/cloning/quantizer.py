@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from barkflow.errors import BarkflowError
+from barkflow.errors import BarkflowError, user_path
 
 from ..checkpoints import one_line, read_safetensors, read_torch, safetensors_metadata
 from ..constants import SAMPLE_RATE, SEMANTIC_RATE_HZ, SEMANTIC_VOCAB_SIZE
@@ -158,7 +158,7 @@ _REFIT = "re-download or re-train it"
 def resolve_quantizer_path(source: str) -> Path:
     """A local checkpoint path for `source` (a hub file comes through huggingface_hub and its cache)."""
     source = KNOWN_QUANTIZERS.get(source, source)
-    path = Path(source).expanduser()
+    path = user_path(source)
     if path.is_file():
         return path
     if hub_file := parse_hub_file(source, QUANTIZER_SUFFIXES):
