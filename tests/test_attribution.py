@@ -293,6 +293,12 @@ def test_a_pronoun_tag_gives_way_to_the_count_unless_it_calls_the_counted_one(ca
     assert run[1].speaker == expected
 
 
+def test_a_clause_after_the_quotation_about_someone_else_is_no_tag():
+    """'Amy said, "...," and Beth wondered why': Beth's wondering is what came next, not a tag."""
+    text = CAST + 'Mrs. Pell said, "Everyone seemed to be waiting for something," and Mr. Crane wondered why.'
+    assert speakers(text) == ["Mrs. Harriet Pell"]
+
+
 def test_the_addressee_is_not_the_speaker_of_a_pronoun_tag():
     text = CAST + ('Mrs. Pell and Miss Ada Lowe sat down. Ada looked up.\n\n'
                    '"My dear Ada, are you cold?" said she.')

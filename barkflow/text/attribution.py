@@ -367,7 +367,7 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
             pass
         if found := possessed_tail(ctx, s, window_end):  # '"...," was Mary's reasoning'
             return found
-        if cues.AND_VERB.match(text, s, window_end):
+        if cues.AND_VERB.match(text, s, window_end) or cues.AND_SOMEONE.match(text, s, window_end):
             return None  # '"..." and warned Aziz': the speaker goes on (dev PDNC all 16649 -> 16651)
         verbs = list(cues.VERB_RE.finditer(text, s, min(window_end, s + 60)))
         own_sentence = False

@@ -49,6 +49,10 @@ VERB_END = regex.compile(rf"\b(?:\p{{Lu}}\p{{Ll}}+|(?<=(?:\band|;)\s+)(?:he|she)
 ADVERB = r"(?:\w+ly|then|now|at\s+once|again|presently|quickly|softly|too)"
 # A tail opening with 'and' and a speech verb has the quotation's speaker for its subject.
 AND_VERB = regex.compile(rf"and\s+(?:\p{{Ll}}+ly\s+)?{VERB}\b")
+# One opening with 'and' and someone is another clause of the sentence that led into the quotation,
+# about what that one did next: no tag of it ('Amy said, "...," and Beth wondered why'; 'Beaver said,
+# "...", and Brenda asked him questions'; dev PDNC all 17111 -> 17113, name-tag check +1 on 42 books).
+AND_SOMEONE = regex.compile(r"and\s+(?:\p{Lu}|(?:he|she|they)\b)")
 VERB_BEFORE = regex.compile(rf"\b{VERB}\s+(?:the\s+)?$")
 VERB_AFTER = regex.compile(rf"(?:,?\s+{ADVERB})?\s+{VERB}\b")
 
