@@ -80,5 +80,6 @@ class Entries(list):
 
 
 def _keys(word: str) -> set[str]:
-    """A name's first two letters, and those of its formal and pet names' (Bob: Bo, Ro)."""
+    """A name's first two letters, and those of the formal names it is a pet name of (Bob: Bo, Ro;
+    Robert is found from Bob's keys)."""
     return {name[:2] for name in (word, formal(word), *formals(word))}
