@@ -249,3 +249,49 @@ def test_read_json_object_gives_an_object_or_none(tmp_path, content, expected):
     elif content is not None:
         path.write_text(content, encoding="utf-8")
     assert files.read_json_object(path) == expected
+
+
+# A file a person edits, written again.
+
+def test_a_rewrite_keeps_a_link_a_link_and_the_old_content_as_a_backup(tmp_path):
+    real = tmp_path / "versioned" / "cast.yaml"
+    real.parent.mkdir()
+    real.write_text("# my notes\nnarrator: v2/en_speaker_6\n")
+    link = tmp_path / "cast.yaml"
+    link.symlink_to(real)
+    files.rewrite_user_file(link, b"narrator: v2/en_speaker_1\n", 1 << 20)
+    assert link.is_symlink() and real.read_bytes() == b"narrator: v2/en_speaker_1\n"
+    assert (real.parent / "cast.yaml.bak").read_text() == "# my notes\nnarrator: v2/en_speaker_6\n"
+    files.rewrite_user_file(link, b"narrator: v2/en_speaker_1\n", 1 << 20)  # unchanged: the backup stays
+    assert (real.parent / "cast.yaml.bak").read_text().startswith("# my notes")
+
+
+def test_a_rewrite_refuses_a_pipe_or_folder_in_the_files_place(tmp_path):
+    pipe = tmp_path / "cast.yaml"
+    os.mkfifo(pipe)
+    with pytest.raises(BarkflowError, match="not a regular file"):
+        files.rewrite_user_file(pipe, b"x: 1\n", 1 << 20)
+    assert pipe.exists() and not pipe.is_file()
+
+
+# A user's YAML, parsed in one place.
+
+@pytest.mark.parametrize("text, message", [
+    ("characters:\n  A: {voice: x}\ncharacters:\n  B: {voice: y}\n", "line 3: 'characters' is given twice"),
+    ("narrator: 1999-99-99\n", "month must be in 1..12"),
+    ("x: !!int abc\n", "invalid literal"),
+    ("x: " + "[" * 40 + "]" * 40 + "\n", "nested more than 32 levels deep"),
+])
+def test_yaml_a_loader_would_crash_on_or_read_wrong_is_a_one_line_value_error(text, message):
+    with pytest.raises(ValueError, match=message) as error:
+        files.parse_yaml(text)
+    assert "\n" not in str(error.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab:-[]{},!&*?|>'\"\n #0129.%@`"), max_size=60))
+def test_any_yaml_text_is_data_or_one_value_error(text):
+    try:
+        files.parse_yaml(text)
+    except ValueError as error:
+        assert "\n" not in str(error)

@@ -223,7 +223,11 @@ def test_cast_confidence_gives_the_narrator_the_quotations_barkflow_is_less_sure
     ("characters:\n  Tom: {lines: 3}", "'Tom' needs a voice"),
     ("narrator: [x]", r"narrator is \['x'\]"),
     (": : :", "cannot be read"),
-    ("characters:\n  Tom: {voice: v2/en_speaker_77}", "Tom: voice 'v2/en_speaker_77' not found"),
+    ("characters:\n  Tom: {voice: v2/en_speaker_77}", "'Tom': voice 'v2/en_speaker_77' not found"),
+    ('characters:\n  "Tom\\nHale": {voice: v2/en_speaker_77}', r"'Tom\\nHale': voice"),  # a name over two lines
+    ("narrator: 1999-99-99", "month must be in 1..12"),  # PyYAML's ValueError, once a crash
+    ("characters:\n  Tom: {voice: v2/en_speaker_1}\ncharacters:\n  Ann: {voice: v2/en_speaker_2}",
+     "'characters' is given twice"),
 ])
 def test_a_broken_cast_file_is_one_line(tmp_path, content, message):
     config = book_config(tmp_path)

@@ -339,6 +339,46 @@ def test_a_paragraph_over_several_lines_is_refused_by_the_text_box(tmp_path, ren
     assert script.read_text().endswith("\nThe wind blew hard.\n")
 
 
+def test_a_slow_request_does_not_hold_up_the_status(studio, monkeypatch):
+    """The studio's work runs off the event loop: while one voice edit is still working (a lines
+    file of thousands took a second each), /api/status answers."""
+    import threading
+
+    session, client, _, _ = studio
+    working, release = threading.Event(), threading.Event()
+
+    def slow_set_line(uid, voice, sampling):
+        working.set()
+        release.wait(60)
+        return {}
+
+    monkeypatch.setattr(session, "set_line", slow_set_line)
+    edit = threading.Thread(target=client.post, args=("/api/line", {"uid": "x", "voice": "v"}))
+    edit.start()
+    try:
+        assert working.wait(30)
+        connection = http.client.HTTPConnection(client.host, client.port, timeout=10)  # the loop held: timeout
+        connection.request("GET", f"/api/status?token={client.token}")
+        assert connection.getresponse().status == 200 and not release.is_set()  # answered while the edit worked
+        connection.close()
+    finally:
+        release.set()
+        edit.join(30)
+
+
+def test_the_text_box_shows_its_own_line_after_a_form_feed(tmp_path, rendered_cache):
+    """A form feed (a Gutenberg page break) ends no line for the parser: str.splitlines, which
+    counts it, once showed each later box its neighbour's line, and saving it wrote that over."""
+    script = tmp_path / "story.txt"
+    script.write_text("The lamp turned.\n\x0c\nThe wind blew.\n", encoding="utf-8")
+    config = project_config(tmp_path, f"project.script={script}", "project.format=prose")
+    render(config)
+    session = Studio(config, [REPO / "conf"])
+    rows = {row["u"]: row for row in page_block(render_studio_page(session.page_data(), "token"), "segments-data")}
+    wind = next(s for s in manifest(tmp_path / "out")["segments"] if "wind" in s["text"])
+    assert rows[wind["uid"]]["E"] == "The wind blew."
+
+
 def test_a_text_edit_keeps_the_files_encoding_mark_and_other_lines(tmp_path):
     """A UTF-16 script with a byte order mark, CRLF endings and a page break (form feed) inside its
     first line: the edit changes exactly the one line, in the file's own encoding and mark."""

@@ -24,10 +24,16 @@ import yaml
 
 from barkflow.errors import BarkflowError
 from barkflow.planning.voices import preset_names
-from barkflow.store.files import read_yaml_file, write_text_atomic
+from barkflow.store.files import read_yaml_file, rewrite_user_file, write_text_atomic
 from barkflow.text.attribution import Attribution
 from barkflow.text.booknlp import read_booknlp
-from barkflow.text.fullcast import attribute_script, book_text, narrated, speaker_names, voice_lines
+from barkflow.text.fullcast import (
+    attribute_script,
+    book_text,
+    narrated,
+    speaker_names,
+    voice_lines,
+)
 from barkflow.text.script import Script
 
 log = logging.getLogger(__name__)
@@ -125,7 +131,8 @@ def write_cast_file(path: Path, cast: dict) -> None:
               "# lines (quotations attributed), gender (F, M, ? unknown) and aliases. project.cast and\n"
               "# project.lines.N.voice still win over this file.\n")
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(path, header + yaml.safe_dump(cast, sort_keys=False, allow_unicode=True))
+    text = header + yaml.safe_dump(cast, sort_keys=False, allow_unicode=True)
+    rewrite_user_file(path, text.encode("utf-8"), MAX_CAST_FILE_BYTES)
 
 
 def booknlp_attribution(cfg, script: Script, source: Path) -> Attribution:
@@ -197,7 +204,7 @@ def cast_from_book(cfg, script: Script, preset_source: str = "", check=None,
             try:
                 check(voice)
             except BarkflowError as e:
-                raise BarkflowError(f"cast file {path}: {name}: {e}") from None
+                raise BarkflowError(f"cast file {path}: {name!r}: {e}") from None
     return voice_lines(script, attribution, names, narrator=narrator, unknown=unknown), voices
 
 

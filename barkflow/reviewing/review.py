@@ -47,7 +47,7 @@ from barkflow.reviewing import window
 from barkflow.reviewing.window import LIST_SCRIPT, WINDOW_CSS
 from barkflow.steps import checks
 from barkflow.steps.checks import CLIP_LEVEL, EDGE_SILENCE_S, INNER_SILENCE_S, SILENCE_DB, TOO_LONG, TOO_SHORT
-from barkflow.store.files import read_json_object, write_text_atomic
+from barkflow.store.files import parse_yaml, read_json_object, write_text_atomic
 from barkflow.store.keys import code_key
 
 log = logging.getLogger(__name__)
@@ -478,15 +478,13 @@ def _render_folder(job_dir: Path) -> Optional[Path]:
 
 
 def _job_order(name: str):
-    return (0, int(name), "") if name.isdigit() else (1, 0, name)
+    return (0, int(name), "") if name.isascii() and name.isdecimal() else (1, 0, name)
 
 
 def _overrides(job_dir: Path) -> list[str]:
-    import yaml
-
     try:
-        loaded = yaml.safe_load((job_dir / ".hydra" / "overrides.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        loaded = parse_yaml((job_dir / ".hydra" / "overrides.yaml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return []
     return [str(o) for o in loaded] if isinstance(loaded, list) else []
 

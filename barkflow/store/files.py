@@ -68,6 +68,28 @@ def write_text_atomic(path: Path, text: str) -> None:
             file.write(text)
 
 
+BACKUP_SUFFIX = ".bak"
+
+
+def rewrite_user_file(path: Path, data: bytes, limit: int) -> None:
+    """A file a person edits (the script, a cast or lines file) written again, atomically: through a
+    symbolic link to the file it names (a link into a versioned folder stays a link), and the
+    content it had, where it changes, kept as <name>.bak (their comments and layout, which a
+    rewrite from parsed YAML loses). `limit`: the most of the old file read for the backup."""
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        raise BarkflowError(f"{path} is not a regular file (a folder, a pipe or a device): point the setting at a file")
+    try:
+        before = read_bounded(target, limit) if target.exists() else None
+    except (OSError, TooLarge):
+        before = None  # nothing it could have been read as
+    if before is not None and before != data:
+        with atomic_output_path(target.with_name(target.name + BACKUP_SUFFIX)) as temporary:
+            temporary.write_bytes(before)
+    with atomic_output_path(target) as temporary:
+        temporary.write_bytes(data)
+
+
 def write_json_atomic(path: Path, data) -> None:
     """`data` as indented JSON (values JSON lacks, such as paths, as their str), written atomically."""
     write_text_atomic(path, json.dumps(data, indent=1, default=str))
@@ -96,7 +118,57 @@ def read_json_object(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: several times faster, same safe types
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: several times faster, same safe types
+    """The safe loader, refusing a key given twice in one mapping: a second 'characters:' block
+    would otherwise replace the first without a word, and the next rewrite of the file make it so."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) or key is None:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"{key!r} is given twice", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+# What building the values can raise besides YAMLError: a date that is no date ('1999-99-99'),
+# '!!int abc', nesting past the interpreter's recursion limit.
+_VALUE_ERRORS = (yaml.YAMLError, ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError, RecursionError)
+
+
+# Nesting deeper than any barkflow file needs: past it, the code reading the data (OmegaConf, the
+# cast file's rewrite) would exhaust the interpreter's recursion limit.
+MAX_YAML_DEPTH = 32
+
+
+def parse_yaml(text: str):
+    """A user's YAML text as data: the one place it is parsed. Anything wrong is a ValueError whose
+    message is one line (where, what), for the caller's BarkflowError."""
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except _VALUE_ERRORS as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(e, "problem", None) or (str(e).splitlines() or [type(e).__name__])[0]
+        raise ValueError(f"{where}{problem}"[:200]) from None
+    _check_depth(data)
+    return data
+
+
+def _check_depth(data) -> None:
+    """Raises ValueError where lists and mappings nest deeper than MAX_YAML_DEPTH (walked without recursion)."""
+    stack, seen = [(data, 0)], {}
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth >= MAX_YAML_DEPTH:
+                raise ValueError(f"nested more than {MAX_YAML_DEPTH} levels deep")
+            if seen.get(id(value), -1) >= depth:  # an alias shares a node: walked again only from deeper
+                continue
+            seen[id(value)] = depth
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
 
 
 def read_yaml_file(path: Path, limit: int, what: str, too_large: str):
@@ -104,11 +176,11 @@ def read_yaml_file(path: Path, limit: int, what: str, too_large: str):
     `limit` bytes are read, even of a file still growing. Over it: "<what> <path> is over N MiB"
     and `too_large`; unreadable: a one-line error naming the file."""
     try:
-        return yaml.load(read_bounded(path, limit).decode("utf-8"), Loader=_YAML_LOADER)
+        return parse_yaml(read_bounded(path, limit).decode("utf-8"))
     except TooLarge:
         raise BarkflowError(f"{what} {path} is over {limit >> 20} MiB{too_large}") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise BarkflowError(f"{what} {path} cannot be read ({str(e).splitlines()[0]}); fix or remove it") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise BarkflowError(f"{what} {path} cannot be read ({(str(e).splitlines() or ['?'])[0]}); fix or remove it") from None
 
 
 def write_error_message(path: Path, error: BaseException) -> str:

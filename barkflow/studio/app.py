@@ -23,9 +23,16 @@ import threading
 from typing import Optional
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 from starlette.routing import Route
 
 from barkflow.errors import BarkflowError
@@ -78,7 +85,7 @@ class Guard:
                 await _error(403, refusal)(scope, receive, send)
                 return
             declared = request.headers.get("content-length", "0")
-            if not (declared.isascii() and declared.isdigit()):  # str.isdigit alone takes "²"
+            if not (declared.isascii() and declared.isdecimal()):  # str.isdigit alone takes "²"
                 raise BarkflowError(f"Content-Length {declared[:20]!r} is not a number of bytes")
             if len(declared) > 15 or int(declared) > MAX_BODY_BYTES:  # int() refuses thousands of digits
                 raise BodyTooLarge(f"request body of {declared[:20]} bytes; the studio takes at most {MAX_BODY_BYTES}")
@@ -166,8 +173,10 @@ class TokenGate:
 
 
 def make_app(studio: Studio, token: str) -> Starlette:
+    # The studio's work (YAML, files, parsing the script) runs in the thread pool: on the event loop,
+    # one slow request (a lines file of thousands) held up every other, /api/status too.
     async def page(request: Request) -> Response:
-        response = HTMLResponse(render_studio_page(studio.page_data(), token), headers=_NO_STORE)
+        response = HTMLResponse(render_studio_page(await run_in_threadpool(studio.page_data), token), headers=_NO_STORE)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/")
         return response
 
@@ -175,33 +184,34 @@ def make_app(studio: Studio, token: str) -> Starlette:
         return JSONResponse(dict(studio.status), headers=_NO_STORE)
 
     async def output_file(request: Request) -> Response:
-        path = studio.output_file(request.path_params["path"])
+        path = await run_in_threadpool(studio.output_file, request.path_params["path"])
         if path is None:
             return PlainTextResponse("not a file of this project's outputs", status_code=403)
         return FileResponse(path)
 
     async def pick(request: Request) -> Response:
         body = await _json(request)
-        return JSONResponse(studio.pick(body.get("uid"), body.get("take")) or {"ok": True})
+        return JSONResponse(await run_in_threadpool(studio.pick, body.get("uid"), body.get("take")) or {"ok": True})
 
     async def retake(request: Request) -> Response:
         body = await _json(request)
-        return JSONResponse({"takes": studio.retake(body.get("uid"), body.get("count", 1))})
+        return JSONResponse({"takes": await run_in_threadpool(studio.retake, body.get("uid"), body.get("count", 1))})
 
     async def retake_flagged(request: Request) -> Response:
-        return JSONResponse({"takes": studio.retake_flagged()})
+        return JSONResponse({"takes": await run_in_threadpool(studio.retake_flagged)})
 
     async def text(request: Request) -> Response:
         body = await _json(request)
-        return JSONResponse(studio.edit_line(body.get("uid"), body.get("text"), body.get("hash"),
-                                             confirm=body.get("confirm") is True))
+        return JSONResponse(await run_in_threadpool(studio.edit_line, body.get("uid"), body.get("text"), body.get("hash"),
+                                                    confirm=body.get("confirm") is True))
 
     async def line(request: Request) -> Response:
         body = await _json(request)
-        return JSONResponse({"entry": studio.set_line(body.get("uid"), body.get("voice", ""), body.get("sampling", ""))})
+        entry = await run_in_threadpool(studio.set_line, body.get("uid"), body.get("voice", ""), body.get("sampling", ""))
+        return JSONResponse({"entry": entry})
 
     async def restitch(request: Request) -> Response:
-        return JSONResponse(studio.restitch() or {"ok": True})
+        return JSONResponse(await run_in_threadpool(studio.restitch) or {"ok": True})
 
     routes = [
         Route("/", page),

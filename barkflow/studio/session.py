@@ -24,6 +24,7 @@ from barkflow.errors import BarkflowError
 from barkflow.planning.build import make_engine, make_store, make_voice_resolver
 from barkflow.planning.config import MAX_TAKES, BarkflowConfig, VerifyConfig
 from barkflow.planning.overrides import (
+    MAX_LINES_FILE_BYTES,
     check_line_sampling,
     check_lines_entries,
     line_overrides,
@@ -35,9 +36,14 @@ from barkflow.planning.plan import find_file
 from barkflow.publishing import publish
 from barkflow.publishing.clips import INDEX, REVIEW_DIR, clip_peaks
 from barkflow.reviewing import review
-from barkflow.store.files import atomic_output_path, read_json_object, write_json_atomic, write_text_atomic
+from barkflow.store.files import (
+    parse_yaml,
+    read_json_object,
+    rewrite_user_file,
+    write_json_atomic,
+)
 from barkflow.studio import page
-from barkflow.text.decoding import file_lines, script_encoding
+from barkflow.text.decoding import file_lines, script_encoding, split_lines
 from barkflow.text.formats import book_format
 from barkflow.text.script import parse_script
 from barkflow.text.split import split_text
@@ -45,7 +51,6 @@ from barkflow.text.split import split_text
 log = logging.getLogger(__name__)
 
 MAX_RETAKES_AT_ONCE = 10
-BACKUP_SUFFIX = ".bak"
 # One script line from the text box: a long paragraph is a few thousand characters; past this an
 # edit is a paste gone wrong that would queue hundreds of segments.
 MAX_LINE_CHARS = 10_000
@@ -311,8 +316,7 @@ class Studio:
             except UnicodeEncodeError as error:  # a lone surrogate from the page
                 raise BarkflowError(f"new text for {segment['id']}: it has a character {encoding} cannot hold "
                                     f"({error.object[error.start:error.end]!r}); type it again") from None
-            _write_bytes_atomic(self.script_path.with_name(self.script_path.name + BACKUP_SUFFIX), before)
-            _write_bytes_atomic(self.script_path, after)
+            rewrite_user_file(self.script_path, after, len(before))
             self.edited_lines.add(number)
         self.request_render(f"new text for {segment['id']}")
         return {"hash": hashlib.sha256(after).hexdigest(), "changes": changes}
@@ -369,7 +373,8 @@ class Studio:
                 entries.pop(number, None)
             header = (f"# Per-line overrides written by barkflow-studio: each field replaces project.lines'.\n"
                       f"# Keyed by the line number in {self.script_path.name}.\n")
-            write_text_atomic(path, header + yaml.safe_dump(entries, sort_keys=True))
+            text = header + yaml.safe_dump(entries, sort_keys=True)
+            rewrite_user_file(path, text.encode("utf-8"), MAX_LINES_FILE_BYTES)
             self.edited_lines.add(number)
         self.request_render(f"voice and sampling of line {number}")
         return entry
@@ -400,7 +405,7 @@ class Studio:
         key = (self._manifest_cache[0], _file_key(self.out_dir / REVIEW_DIR / INDEX), script_hash)
         if key != self._rows_cache[0]:
             rows = page.studio_rows(manifest, clip_peaks(self.out_dir), review.line_audio_sources(manifest, self.out_dir),
-                                    (text or "").splitlines(), self.editable_lines(text))
+                                    split_lines(text or ""), self.editable_lines(text))
             self._rows_cache = (key, rows)
         return self._rows_cache[1]
 
@@ -442,9 +447,9 @@ def parse_sampling(text: str, where: str) -> dict:
         if not (equals and dot and stage and option and value):
             raise BarkflowError(f"{where}: {item!r} is not stage.option=value, such as semantic.temp=0.6")
         try:
-            options.setdefault(stage, {})[option] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            raise BarkflowError(f"{where}: {item!r} has a value that is not a number or a word") from None
+            options.setdefault(stage, {})[option] = parse_yaml(value)
+        except ValueError:
+            raise BarkflowError(f"{where}: {item[:80]!r} has a value that is not a number or a word") from None
     return options
 
 
@@ -475,9 +480,3 @@ def _file_key(path: Path) -> Optional[tuple]:
     except OSError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """For the script: written back byte for byte, in its own encoding and with its mark."""
-    with atomic_output_path(path) as temporary:
-        temporary.write_bytes(data)

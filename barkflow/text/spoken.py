@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 import regex
-import yaml
 
 from barkflow.errors import BarkflowError
+from barkflow.store.files import parse_yaml
 from barkflow.store.keys import code_key, content_key
 from barkflow.text.chunks import chunks_of as _chunks
 from barkflow.text.chunks import replace_in as _replace_in
@@ -255,10 +255,10 @@ def load_lexicon(value: Any, key: str, find: Callable[[str], Path]) -> Lexicon:
         if path.stat().st_size > MAX_LEXICON_FILE_BYTES:
             raise BarkflowError(f"{key}: the lexicon file {path} is over {MAX_LEXICON_FILE_BYTES >> 20} MB; "
                                 f"is it the right file?")
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise BarkflowError(f"{key}: cannot read the lexicon file {path}: {e.strerror or e}; check the path") from None
-    except yaml.YAMLError as e:
+    except ValueError as e:  # UnicodeDecodeError too
         raise BarkflowError(f"{key}: {path} is not valid YAML ({(str(e).splitlines() or ['?'])[0]}); fix the file") from None
     return parse_lexicon(data, f"{key} ({path})")
 
