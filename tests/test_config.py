@@ -220,6 +220,7 @@ def test_a_value_in_range_passes(composed, data, key):
     ("project.name=..", "project.name is '..'"),
     ("project.name=''", "project.name is ''"),
     ("project.lines.x.prefix=hi", "project.lines has the key 'x'"),
+    ("project.lines.².prefix=hi", "project.lines has the key '²'"),  # isdigit, but no int()
     ("project.lines.3.prefx=hi", "did you mean prefix?"),
     ("project.lines.0.prefix=hi", "line numbers start at 1"),
 ])

@@ -126,6 +126,13 @@ def test_a_users_path_is_expanded_in_one_place():
     assert others == []
 
 
+def test_no_module_trusts_isdigit():
+    """str.isdigit() is true of '²', which int() refuses: a lines file keyed '²', a checkpoint's
+    'transformer.h.²' crashed. isdecimal() is true only of what int() reads."""
+    users = sorted(name for name, path in modules().items() if ".isdigit(" in path.read_text(encoding="utf-8"))
+    assert users == []
+
+
 LEFTOVERS = (".orig", ".rej", ".bak", ".swp", ".tmp", "~")  # what merges, patches and editors leave behind
 
 

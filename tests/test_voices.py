@@ -149,6 +149,14 @@ def test_a_voice_under_an_unknown_users_home_is_a_one_line_error():
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize("ref", ["a" * 300, "voices/" + "b" * 251, "a/" * 3000])
+def test_a_voice_name_too_long_for_a_file_name_is_a_one_line_error(tmp_path, ref):
+    """Looked up as a file, such a name made the system raise ENAMETOOLONG instead of not finding it."""
+    with pytest.raises(BarkflowError, match="at most 250 bytes") as err:
+        resolve(ref, library=[tmp_path])
+    assert "\n" not in str(err.value)
+
+
 def test_voice_cycle_is_an_error(tmp_path):
     (tmp_path / "a.yaml").write_text("source: b\n")
     (tmp_path / "b.yaml").write_text("source: a\n")

@@ -405,7 +405,7 @@ def _line_override(item, origin: str = "project.lines") -> tuple[int, LineConfig
     value checked against LineConfig."""
     key, value = item
     text = str(key).strip()
-    if isinstance(key, bool) or not (isinstance(key, int) or text.isdigit()):
+    if isinstance(key, bool) or not (isinstance(key, int) or text.isascii() and text.isdecimal()):  # not '²', '３'
         raise BarkflowError(
             f"{origin} has the key {key!r}: key each override by its line number in the script, "
             "e.g. \"project.lines.12.prefix='[laughs]'\" (in a lines file: `12: {prefix: '[laughs]'}`)"

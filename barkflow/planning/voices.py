@@ -207,6 +207,10 @@ class _Resolver:
             raise BarkflowError(f"voice {stack[0][1]}: its sources form a cycle ({chain}): point one of them at a preset or .npz")
         if ref.lower() in NO_VOICE:
             return ResolvedVoice(ref or "random", None, "none", VoiceConfig(), "none")
+        if len(ref) > MAX_REF or any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in ref.split("/")):
+            # looked up as a file, the system would refuse it (ENAMETOOLONG) rather than not find it
+            raise BarkflowError(f"voice {ref[:40]!r}...: a voice name or path is at most {MAX_NAME_BYTES} bytes a "
+                                f"folder or file name and {MAX_REF} characters in all; shorten it")
         if ref in self.inline and ("inline", ref) not in stack:
             return self._from_config(ref, self.inline[ref], None, None, stack + (("inline", ref),))
         for folder in self.library_dirs:
@@ -295,6 +299,10 @@ def default_clone_runner(store, codec_source: str) -> CloneRunner:
         return clone_step.run(clone, store, codec=codec, codec_id=codec_id, base_dir=base_dir)
 
     return run
+
+
+MAX_NAME_BYTES = 250  # a file name's limit on every common filesystem (255) less the .yaml looked for
+MAX_REF = 4095  # a path's (PATH_MAX less its terminating NUL)
 
 
 def resolve_voice(

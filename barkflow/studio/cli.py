@@ -45,7 +45,7 @@ def _take_port(argv: list[str]) -> list[str]:
     for arg in args:
         if arg == "--port" or arg.startswith("--port="):
             value = arg.partition("=")[2] if "=" in arg else next(args, "")
-            if not value.isdigit() or int(value) > 65535:
+            if not (value.isascii() and value.isdecimal()) or int(value) > 65535:
                 raise BarkflowError(f"--port {value!r}: give a port number, 0-65535 (0: any free port)")
             _options["port"] = int(value)
         else:

@@ -146,7 +146,7 @@ def year(n: int, language: str) -> str:
 
 def digits(text: str, language: str) -> str:
     """Each digit on its own: "007" → "zero zero seven"."""
-    return " ".join(cardinal(int(digit), language) for digit in text if digit.isdigit())
+    return " ".join(cardinal(int(digit), language) for digit in text if digit.isdecimal())
 
 
 def decimal(whole: str, fraction: str, language: str) -> str:
