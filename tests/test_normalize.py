@@ -38,6 +38,8 @@ def test_the_rules_say_the_evaluation_set_as_a_narrator_would(language):
         ("en", "The wall is 1.5m high.", "The wall is one point five meters high."),
         ("en", "US$20, A$5, 5¢ and ¥300.", "twenty dollars, five Australian dollars, five cents and three hundred yen."),
         ("en", "Add 1/2 cup at -12 degrees.", "Add one half cup at minus twelve degrees."),
+        ("en", "He walked 2½ miles in ¾ of an hour.", "He walked two and a half miles in three quarters of an hour."),
+        ("de", "Nimm 1/5 und ⅛ davon.", "Nimm ein Fünftel und ein Achtel davon."),
         ("en", "Call 555-123-4567 on 4 July.", "Call five five five, one two three, four five six seven on the fourth of July."),
         ("de", "Das war das 2. Mal, es kostet 3,5 €.", "Das war das zweite Mal, es kostet drei Euro und fünfzig Cent."),
         ("fr", "M. Dupont arrive à 18h30.", "Monsieur Dupont arrive à dix-huit heures trente."),

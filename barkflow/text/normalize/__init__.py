@@ -23,7 +23,7 @@ from barkflow.text.normalize.rules import RulesNormaliser, roman_value
 
 log = logging.getLogger(__name__)
 
-NORMALIZE_VERSION = 2  # bump when the rules change what the same text becomes
+NORMALIZE_VERSION = 3  # bump when the rules change what the same text becomes
 
 __all__ = ["NORMALIZE_VERSION", "Normaliser", "normaliser_for", "note_for", "normalise_text", "roman_value"]
 

@@ -6,6 +6,7 @@ numbers, money, times, dates, units, fractions, ranges) come before the plain nu
 from __future__ import annotations
 
 import re
+import unicodedata
 from re import _constants as sre_constants
 from re import _parser as sre_parse
 from typing import Callable, Optional
@@ -314,9 +315,17 @@ class RulesNormaliser:
 
     def _fractions(self) -> None:
         self.rules.append((re.compile(rf"{self.free}(?:(?P<whole>\d+)\s)?(?P<num>\d)/(?P<den>[2-9]|10)(?![\d/])"), self._fraction))
+        # '½', '2½', '1 ¾': the single characters of fractions a printed book uses
+        self.rules.append((re.compile(rf"{self.free}(?:(?P<whole>\d+)\s?)?(?P<vulgar>[{_VULGAR}])"), self._vulgar))
 
     def _fraction(self, match: re.Match) -> str:
-        num, den, whole = int(match["num"]), int(match["den"]), match["whole"]
+        return self._say_fraction(int(match["num"]), int(match["den"]), match["whole"])
+
+    def _vulgar(self, match: re.Match) -> str:
+        num, _, den = unicodedata.normalize("NFKC", match["vulgar"]).partition("\u2044")  # '½' -> '1⁄2'
+        return self._say_fraction(int(num), int(den), match["whole"])
+
+    def _say_fraction(self, num: int, den: int, whole: str | None) -> str:
         lang = self.language
         if whole and num == 1 and den == 2 and self.lang.half_and:
             return (self.cardinal(int(whole)) + self.lang.half_and) if lang != "de" else self.cardinal(int(whole)).removesuffix("s") + "einhalb"
@@ -333,7 +342,7 @@ class RulesNormaliser:
         if den in names:
             one, many = names[den]
         elif lang == "de":
-            one = many = words.ordinal(den, lang).capitalize().removesuffix("e") + "l"  # fünfte → Fünftel
+            one = many = words.ordinal(den, lang).capitalize().removesuffix("e") + "el"  # fünfte → Fünftel
         else:
             one = words.ordinal(den, lang)
             many = one + "s" if lang in ("en", "fr", "es", "pt") else one[:-1] + "i" if lang == "it" else one
@@ -388,7 +397,7 @@ class RulesNormaliser:
                 self.rules.append((re.compile(rf"{self.free}(?P<n>\d+)-(?:й|я|е|го|му|м|ю)(?!\w)"), lambda m: words.ordinal(int(m["n"]), "ru")))
         elif lang == "fr":
             def french(m: re.Match) -> str:
-                n, suffix = (int(m["n"]) if m["n"].isdigit() else roman_value(m["n"])), m["suffix"]
+                n, suffix = (int(m["n"]) if m["n"].isdecimal() else roman_value(m["n"])), m["suffix"]
                 if n is None:
                     return None
                 if n == 1:
@@ -483,6 +492,7 @@ class RulesNormaliser:
         return self.cardinal(value) + ("." if stripped.endswith(".") else "")
 
 
+_VULGAR = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅐⅛⅜⅝⅞⅑⅒"  # each NFKC-decomposes to digits, U+2044 and digits (den 2-10)
 _DIGIT = re.compile(r"\d")  # what a pattern's \d and [0-9] need: a text without it cannot match them
 
 
