@@ -303,6 +303,36 @@ def test_a_document_that_reads_no_words_while_its_bytes_hold_text_warns_with_cou
     assert "OEBPS/c0.xhtml" in warning and "0 of the 5 words" in warning  # t, T, Three little words.
 
 
+def test_a_heading_inside_a_chapter_is_read_as_a_paragraph(tmp_path):
+    """h3-h6 within a chapter ('Letter from Mina to Lucy', a journal's dated head) were neither
+    read, nor chapter titles, nor counted."""
+    body = ("<h1>Chapter One</h1><p>Intro words.</p><h3>Letter from Mina to Lucy</h3>"
+            "<p>Dear Lucy, hello.</p><h4>9 May.</h4><p>End.</p>")
+    script = load_script(epubs.raw_epub(tmp_path / "book.epub", [epubs.xhtml(body)]))
+    assert [line.text for line in script.lines] == [
+        "Intro words.", "Letter from Mina to Lucy", "Dear Lucy, hello.", "9 May.", "End."]
+    assert script.chapter_titles == ("Chapter One",)
+
+
+def test_a_drop_cap_image_keeps_its_letter(tmp_path):
+    body = '<h1>One</h1><p><img alt="T" src="t.png"/>he night was dark.</p><p><img alt="A map" src="m.png"/>Later.</p>'
+    script = load_script(epubs.raw_epub(tmp_path / "book.epub", [epubs.xhtml(body)]))
+    assert [line.text for line in script.lines] == ["The night was dark.", "Later."]
+
+
+@pytest.mark.parametrize("body, read", [
+    ("<p>One<br>two<br>three words.</p><p>Second para.</p>", ["One two three words.", "Second para."]),
+    ('<p><img src="x.png">After image words.</p><p>Next para.</p>', ["After image words.", "Next para."]),
+    ("<p>Caf&eacute; au lait.</p><p>Next&nbsp;para&mdash;words.</p>", ["Café au lait.", "Next para—words."]),
+    ("<p>If a < b then c.</p><p>Next para words.</p>", ["If a < b then c.", "Next para words."]),
+])
+def test_xhtml_a_strict_parser_stops_at_is_read_whole(tmp_path, body, read):
+    """An unclosed <br>, a bare '<', an HTML entity no DTD declares: recovering, lxml's XML parser
+    dropped the rest of the file (or the entity) without a word; such a file is read as HTML."""
+    path = epubs.raw_epub(tmp_path / "book.epub", [epubs.xhtml("<h1>One</h1>" + body)])
+    assert [" ".join(line.text.split()) for line in load_script(path).lines] == read
+
+
 @pytest.mark.parametrize("kind", ["epub", "html"])
 def test_5000_levels_of_nesting_are_read_without_recursion(tmp_path, kind):
     depth = 5000

@@ -77,6 +77,36 @@ def test_a_malformed_pdf_is_a_one_line_error(tmp_path, damage):
     one_line_error(tmp_path / "bad.pdf", "malformed PDF|no text layer")
 
 
+def _pdf_of(objects: list[bytes]) -> bytes:
+    """A PDF of these objects (1 0 obj first, the catalog), with a correct cross-reference table."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_with_no_pages_is_a_one_line_error(tmp_path):
+    (tmp_path / "none.pdf").write_bytes(_pdf_of([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]))
+    one_line_error(tmp_path / "none.pdf", "no pages")  # was an IndexError
+
+
+def test_bookmarks_too_many_to_walk_leave_the_book_read_by_its_headings(tmp_path, monkeypatch):
+    """pdfminer walks the outline's /Next chain recursively: some 3,000 bookmarks overflow it."""
+    from pdfminer.pdfdocument import PDFDocument
+
+    def too_deep(self):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(PDFDocument, "get_outlines", too_deep)
+    script = load_script(pdfs.build_pdf(tmp_path / "novel.pdf"))
+    assert script.lines and script.chapter_titles
+
+
 def test_a_pdf_stream_that_inflates_past_the_bound_is_a_one_line_error(tmp_path, monkeypatch):
     path = pdfs.build_pdf(tmp_path / "novel.pdf")
     monkeypatch.setattr(pdf_reader, "MAX_STREAM_BYTES", 200)
@@ -197,6 +227,14 @@ def test_fb2_sections_are_chapters_notes_are_not_read_and_entities_are_not_expan
     from barkflow.text.book import BookOptions
     with_notes = load_script(path, book=BookOptions(footnotes=True))
     assert with_notes.lines[-1].text == "A note on snow." and with_notes.lines[-1].source_line == 7
+
+
+def test_fb2_table_cells_are_read(tmp_path):
+    (tmp_path / "t.fb2").write_text(
+        '<FictionBook xmlns="http://www.gribuser.ru/xml/fictionbook/2.0"><body><section><title><p>One</p></title>'
+        "<p>Before.</p><table><tr><th>Head words</th><td>Cell words</td></tr></table></section></body></FictionBook>",
+        encoding="utf-8")
+    assert [line.text for line in load_script(tmp_path / "t.fb2").lines] == ["Before.", "Head words", "Cell words"]
 
 
 @pytest.mark.parametrize("data, expected", [

@@ -55,7 +55,14 @@ from barkflow.errors import BarkflowError
 from barkflow.text import gutenberg
 from barkflow.text.decoding import ENCODING_AUTO
 from barkflow.text.fates import EXCLUDED, FOOTNOTES, FRONT_MATTER, MARKERS, count_words
-from barkflow.text.markup import Archive, Budget, document_soup, open_epub, parse, xml_soup
+from barkflow.text.markup import (
+    Archive,
+    Budget,
+    document_soup,
+    open_epub,
+    parse,
+    xml_soup,
+)
 from barkflow.text.parts import clean
 from barkflow.text.script import BookTags, Script, ScriptBuilder
 
@@ -484,8 +491,9 @@ class _Walker:
     """One file's reading: _Chapter and _Paragraph events in document order."""
 
     def __init__(self, starts: dict[str, list[str]], note_ids: set[str], heading_chapters: bool,
-                 href: str = "", anchors: frozenset = frozenset()):
+                 href: str = "", anchors: frozenset = frozenset(), titles: frozenset = frozenset()):
         self.starts = starts  # element id -> titles of the chapters that start there
+        self.titles = titles  # _title_key of each chapter title the table of contents gives the file
         self.note_ids = note_ids
         self.href = href  # the file, which links are relative to
         self.anchors = anchors  # (file, id) of footnote references: a link to one is a back link
@@ -530,6 +538,9 @@ class _Walker:
             for title in self.starts.get(child.get("id", ""), ()):
                 self.flush()
                 self.events.append(_Chapter(title))
+            if name == "img" and _drop_cap(child):
+                self.buffer.append(child["alt"])  # '<img alt="T"/>he night': the word's first letter
+                continue
             if name in _UNREAD_TAGS or child.has_attr("hidden"):
                 continue
             if _is_marker(child, self.note_ids):
@@ -545,6 +556,9 @@ class _Walker:
                 self.flush()
                 if self.heading_chapters and name in _CHAPTER_HEADINGS:
                     self.events.append(_Chapter(_inline_text(child, self.note_ids)))
+                elif name not in _CHAPTER_HEADINGS and _title_key(_inline_text(child, self.note_ids)) not in self.titles:
+                    # a heading inside a chapter ('Letter from Mina to Lucy'): read, as a paragraph of its own
+                    stack.append((iter(child.children), False, False))
             elif name in _BLOCK_TAGS or _is_note_body(child, self.note_ids):
                 note, pg = _is_note_body(child, self.note_ids), _is_pg_boilerplate(child)
                 self.flush()
@@ -553,6 +567,15 @@ class _Walker:
                 stack.append((iter(child.children), note, pg))
             else:
                 stack.append((iter(child.children), None, False))
+
+
+def _drop_cap(image) -> bool:
+    """Whether an image is a drop cap: its alt text one capital letter, the text right after it
+    going on with a small one ('<img alt="T" .../>he night was dark')."""
+    from bs4 import NavigableString
+
+    alt, after = image.get("alt", ""), image.next_sibling
+    return len(alt) == 1 and alt.isupper() and isinstance(after, NavigableString) and after[:1].islower()
 
 
 def _is_pg_boilerplate(element) -> bool:
@@ -578,7 +601,8 @@ def _document_events(document: _Document, note_ids: set[str], heading_chapters: 
             yield _Chapter(entry.title)
     if heading_chapters:
         yield _Chapter(document.title if not document.soup.find(_CHAPTER_HEADINGS) else "")
-    walker = _Walker(starts, note_ids, heading_chapters, document.href, anchors)
+    walker = _Walker(starts, note_ids, heading_chapters, document.href, anchors,
+                     frozenset(_title_key(entry.title) for entry in document.toc))
     walker.walk(body)
     walker.flush()
     yield from walker.events

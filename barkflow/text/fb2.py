@@ -19,7 +19,7 @@ from barkflow.text.script import BookTags, Script
 
 COVER_TYPES = {"image/jpeg": "image/jpeg", "image/jpg": "image/jpeg", "image/png": "image/png"}
 MAX_COVER_BYTES = 16 << 20
-_READ = frozenset({"p", "v", "text-author"})  # what holds the words that are read
+_READ = frozenset({"p", "v", "text-author", "th", "td"})  # what holds the words that are read
 _UNREAD = frozenset({"title", "subtitle", "image", "binary", "annotation"})
 
 

@@ -147,6 +147,11 @@ def document_soup(data: bytes, xml: bool, source: str, budget: Budget, encoding:
     (`parse`), and said so when it reads no words while its bytes hold some: the one check every
     spine file and HTML book passes, whatever lost the words."""
     budget.markup(data, source)
+    if xml and not _well_formed(data):
+        # Recovering, the XML parser drops the rest of a file at its first fault: an unclosed <br>,
+        # a bare '<', an HTML entity no DTD declares (&nbsp;, &eacute;), nesting past libxml2's
+        # 256 levels (where bs4's XML builder also turns quadratic). The HTML parser reads them whole.
+        xml = False
     soup = parse(data, xml, source, encoding)
     if not soup.get_text(" ").split():  # bs4 walks the tree through next_element: no recursion
         in_bytes = _words_in_bytes(data)
@@ -214,6 +219,18 @@ def _safe_xml_builder_class():
 
 def _safe_xml_builder():
     return _safe_xml_builder_class()()
+
+
+def _well_formed(data: bytes) -> bool:
+    """Whether lxml's XML parser, with the books' safe options and no recovery, reads the document
+    to its end."""
+    from lxml import etree
+
+    try:
+        etree.fromstring(data, safe_xml_parser(resolve_entities="internal"))
+    except (etree.XMLSyntaxError, ValueError):
+        return False
+    return True
 
 
 def _has_internal_subset(data: bytes) -> bool:

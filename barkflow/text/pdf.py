@@ -86,6 +86,8 @@ def load_pdf(path: Path, fmt: str = "pdf", *, narrator: str = "narrator", option
     with open(path, "rb") as file, _reading(source):
         pages, outline, metadata, page_ids = _read(file, source)
     characters = sum(len(line.text) for page in pages for line in page)
+    if not pages:
+        raise BarkflowError(f"{source}: the PDF has no pages; export the book again")
     if characters < 20 * len(pages):  # a page or two of text is 2000 characters; a scan's stamps a few
         raise BarkflowError(f"{source}: the PDF has no text layer (scanned pages?); it needs OCR first, "
                             "e.g. `ocrmypdf --skip-text book.pdf book-ocr.pdf`, then read book-ocr.pdf")
@@ -133,8 +135,8 @@ def _read(file, source: str):
     document = PDFDocument(PDFParser(file))
     try:
         outline = list(document.get_outlines())
-    except PDFNoOutlines:
-        outline = []
+    except (PDFNoOutlines, RecursionError):  # pdfminer walks /Next recursively: 3,000 bookmarks overflow it
+        outline = []  # chapters then come from the headings, as in a book without bookmarks
     outline = [(title, _destination(document, dest, action)) for _, title, dest, action, _ in outline[:MAX_PAGES]]
     resources = PDFResourceManager()
     device = PDFPageAggregator(resources, laparams=LAParams())
