@@ -130,6 +130,7 @@ def test_a_book_over_the_file_size_bound_is_refused_before_reading(tmp_path, mon
 
 # --- DOCX --------------------------------------------------------------------------------------
 
+MINOR_HEADING = "A minor heading"
 DOCX_BODY = {
     "The First Part": ["It began in the cellar, among the barrels.", "Nobody heard the door."],
     "Second Part": ["Morning came, and the cellar was empty.", "Only the barrels remained."],
@@ -144,7 +145,7 @@ def build_docx(path: Path) -> Path:
     document.core_properties.language = "en"
     for level, (title, paragraphs) in enumerate(DOCX_BODY.items(), start=1):
         document.add_heading(title, level)
-        document.add_heading("A minor heading, not read", 3)
+        document.add_heading(MINOR_HEADING, 3)
         for paragraph in paragraphs:
             document.add_paragraph(paragraph)
     document.save(str(path))
@@ -152,11 +153,41 @@ def build_docx(path: Path) -> Path:
 
 
 def test_docx_headings_are_chapters_and_paragraphs_are_read(tmp_path):
+    """Title and Heading 1-2 start chapters; a lesser heading is read, as an EPUB's h3 is."""
     script = load_script(build_docx(tmp_path / "book.docx"))
     assert list(script.chapter_titles) == list(DOCX_BODY)
-    assert [line.text for line in script.lines] == [p for ps in DOCX_BODY.values() for p in ps]
-    assert [line.source_line for line in script.lines] == [1, 2, 3, 4]
+    assert [line.text for line in script.lines] == [p for ps in DOCX_BODY.values() for p in (MINOR_HEADING, *ps)]
+    assert [line.source_line for line in script.lines] == [1, 2, 3, 4, 5, 6]
     assert (script.metadata.title, script.metadata.author, script.metadata.language) == ("A Word Book", "Wendy Writer", "en")
+
+
+def test_docx_text_python_docx_leaves_out_is_read_and_deleted_text_is_not(tmp_path):
+    """Content controls, custom XML, a nested table, a text box, a tracked insertion, a field's
+    result and a smart tag all show in Word; a tracked deletion and a field's code do not."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    document.add_heading("One", 1)
+    body = document.element.body
+    for xml in [
+        f'<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>Control words.</w:t></w:r></w:p></w:sdtContent></w:sdt>',
+        f'<w:customXml {w} w:element="x"><w:p><w:r><w:t>Custom words.</w:t></w:r></w:p></w:customXml>',
+        f'<w:tbl {w}><w:tr><w:tc><w:p><w:r><w:t>Outer cell.</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r>'
+        f'<w:t>Inner cell.</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc></w:tr></w:tbl>',
+        f'<w:p {w}><w:r><w:t xml:space="preserve">Kept </w:t></w:r><w:ins w:id="1" w:author="a"><w:r><w:t>inserted</w:t>'
+        f'</w:r></w:ins><w:del w:id="2" w:author="a"><w:r><w:delText>deleted</w:delText></w:r></w:del>'
+        f'<w:r><w:t xml:space="preserve"> and </w:t></w:r><w:fldSimple w:instr="PAGE"><w:r><w:t>field</w:t></w:r></w:fldSimple>'
+        f'<w:smartTag w:element="x"><w:r><w:t xml:space="preserve"> tagged.</w:t></w:r></w:smartTag></w:p>',
+        f'<w:p {w}><w:r><w:t>Beside a box.</w:t></w:r><w:r><w:pict><w:txbxContent><w:p><w:r><w:t>Boxed words.</w:t>'
+        f'</w:r></w:p></w:txbxContent></w:pict></w:r></w:p>',
+    ]:
+        body.insert(len(body) - 1, parse_xml(xml))  # before the section properties
+    document.save(str(tmp_path / "word.docx"))
+    assert [line.text for line in load_script(tmp_path / "word.docx").lines] == [
+        "Control words.", "Custom words.", "Outer cell.", "Inner cell.", "Kept inserted and field tagged.",
+        "Beside a box.", "Boxed words."]
 
 
 @pytest.mark.parametrize("data, expected", [

@@ -17,12 +17,15 @@ and no chapter is untitled: a part's title is its toc entry, guide title, headin
 its type ("Copyright"), else its file name.
 
 Text: every paragraph-like element (p, li, blockquote, div with text...) is a paragraph of its
-own, read by the narrator; headings are chapter titles, not read. Footnote markers (noteref
+own, read by the narrator; headings are chapter titles, not read, but one below them (h3-h6)
+inside a chapter is a paragraph ('Letter from Mina to Lucy'), unless the table of contents titles
+the chapter with it. An XHTML file the XML parser cannot read whole (an unclosed <br>, a bare
+'<', an entity no DTD declares) is read by the HTML parser. Footnote markers (noteref
 links, <sup> references, back links) are dropped; footnote and endnote bodies are read where
 they stand only with `project.book.footnotes: true`. Without epub:type (EPUB 2), a marker-like
 link (1, [2], *) and the element it points to that links back to it are a reference and its
-note; a note's link back to its reference ("1", "[2]", "↩") is never read. Images (and their alt text), scripts,
-styles and ruby annotations are not read. Parsing is BeautifulSoup over lxml, never regexes.
+note; a note's link back to its reference ("1", "[2]", "↩") is never read. Images (and their alt text,
+but for a drop cap's letter), scripts, styles and ruby annotations are not read. Parsing is BeautifulSoup over lxml, never regexes.
 
 A Project Gutenberg book's header and licence are not read: the paragraphs in its marked elements
 (id pg-header/pg-footer, class pg-boilerplate) and, over the whole book, those before its START

@@ -1,8 +1,10 @@
 """Word documents (.docx) as scripts, read with python-docx: paragraphs in the Title, Heading 1 and
-Heading 2 styles start chapters (their text is the title, not read), other headings are not read,
-every other paragraph (table cells' too, in order) is a paragraph read by the narrator. Footnotes,
-comments, headers and footers are not read. The title, author, language and date come from the
-core properties. The zip is checked before python-docx opens it (sizes bounded, not a .doc)."""
+Heading 2 styles start chapters (their text is the title, not read); every other paragraph, a
+lesser heading too, is a paragraph read by the narrator, in the order Word shows them: table cells
+(nested ones too), content controls, custom XML, text boxes (after the paragraph holding them),
+tracked insertions, fields' results, smart tags. Deleted text, footnotes, comments, headers and
+footers are not read. The title, author, language and date come from the core properties. The zip
+is checked before python-docx opens it (sizes bounded, not a .doc)."""
 
 from __future__ import annotations
 
@@ -58,28 +60,70 @@ def _check_zip(path: Path, source: str) -> None:
                             f"{MAX_INFLATED_BYTES >> 20} MiB in all; check the file (a zip bomb?)")
 
 
-def _style(paragraph) -> str:
-    style = paragraph.style
-    return " ".join(((style.name or "") if style is not None else "").casefold().split())
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Elements whose words Word does not show (deleted text, field codes) or reads apart (a ruby's
+# annotation), or that are no text.
+_UNREAD = {f"{_W}{name}" for name in ("del", "delText", "instrText", "rt", "pPr", "rPr", "sectPr", "footnoteReference",
+                                      "endnoteReference", "commentReference")} | {f"{_MC}Fallback"}
 
 
 def _parts(document) -> Iterator:
-    from docx.table import Table
+    """Chapters and paragraphs in the body's order: a walk of its XML with a stack (tables nest
+    tables), since python-docx's paragraphs and tables leave out content controls, custom XML,
+    text boxes and the runs inside insertions, fields and smart tags."""
+    chapter_styles = _chapter_styles(document)
+    stack = [iter(document.element.body)]
+    while stack:
+        element = next(stack[-1], None)
+        if element is None:
+            stack.pop()
+        elif element.tag == f"{_W}p":
+            words, boxes = _paragraph_text(element)
+            if element.style in chapter_styles:  # its w:pStyle, None for the default style
+                yield Chapter(clean(words))
+            else:
+                yield Paragraph(clean(words))
+            stack.append(iter(boxes))  # its text boxes' paragraphs, after it
+        elif element.tag not in _UNREAD and isinstance(element.tag, str):
+            stack.append(iter(element))  # a table, row, cell, content control, custom XML...
 
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            seen = set()  # a merged cell comes back once per grid column it spans
-            for row in block.rows:
-                for cell in row.cells:
-                    if cell._tc not in seen:  # the elements themselves: lxml keeps their proxies while held
-                        seen.add(cell._tc)
-                        yield from (Paragraph(paragraph.text) for paragraph in cell.paragraphs)
+
+def _chapter_styles(document) -> set:
+    """The ids of the styles that start a chapter (by name or id: Title, Heading 1, Heading 2),
+    None among them where the default paragraph style is one. Looked up once: python-docx finds a
+    paragraph's style by scanning the styles, three times a paragraph (a long novel: 28 s)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    chosen = set()
+    for style in document.styles:
+        name = " ".join((style.name or "").casefold().split())
+        if name in CHAPTER_STYLES or (style.style_id or "").casefold() in CHAPTER_STYLES:
+            chosen.add(style.style_id)
+            if style.type == WD_STYLE_TYPE.PARAGRAPH and style.element.default:
+                chosen.add(None)
+    return chosen
+
+
+def _paragraph_text(paragraph) -> tuple[str, list]:
+    """A paragraph's words as Word shows them, and the paragraphs of the text boxes it holds."""
+    words, boxes, stack = [], [], [iter(paragraph)]
+    while stack:
+        element = next(stack[-1], None)
+        if element is None:
+            stack.pop()
+        elif not isinstance(element.tag, str) or element.tag in _UNREAD:
             continue
-        style, text = _style(block), clean(block.text)
-        if style in CHAPTER_STYLES or (block.style is not None and (block.style.style_id or "").casefold() in CHAPTER_STYLES):
-            yield Chapter(text)
-        elif not style.startswith("heading"):
-            yield Paragraph(text)
+        elif element.tag == f"{_W}t":
+            words.append(element.text or "")
+        elif element.tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+            words.append(" ")
+        elif element.tag == f"{_W}txbxContent":
+            boxes.extend(element)
+        else:
+            stack.append(iter(element))
+    return "".join(words), boxes
 
 
 def _metadata(core) -> BookTags:
