@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from barkflow.errors import BarkflowError
 from barkflow.planning import build, plan
-from barkflow.text.fates import count_words
 from barkflow.text.book import load_book
+from barkflow.text.fates import count_words
 from barkflow.text.gutenberg import SKIPPED, story_bounds
 from barkflow.text.script import Script, parse_script
 
@@ -167,6 +167,11 @@ def test_a_credit_after_the_start_is_pg_s_but_the_story_s_first_paragraph_is_not
     # with no credit the story starts right after the marker; a credit further on is the story's
     lines = [lines[0], "", *lines[5:]]
     assert story_bounds(lines, whole_lines=True) == (1, len(lines))
+    # a story opening with the words a credit does is no credit: a sentence goes on in small letters
+    for opening in ("Produced by a storm, the waves rose high.", "Produced by the mill, the flour was fine."):
+        assert story_bounds([lines[0], "", opening], whole_lines=True) == (1, 3)
+    assert story_bounds([lines[0], "", "Produced by the Online Distributed Proofreading Team", "", "Chapter I"],
+                        whole_lines=True) == (3, 5)
 
 
 def test_the_header_does_not_sway_the_format_detection():

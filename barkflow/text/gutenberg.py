@@ -86,7 +86,14 @@ def _after_credit(units: Sequence[str], begin: int, end: int, whole_lines: bool)
 
 
 def _is_credit(text: str) -> bool:
-    return bool(_CREDIT.match(text.strip())) and len(text.split()) <= _MAX_CREDIT_WORDS
+    """Whether the text is a producer's credit: the phrase, then names ('Produced by Judy Boss', 'by
+    the Online Distributed Proofreading Team'), not a sentence ('Produced by a storm, the waves rose')."""
+    match = _CREDIT.match(text.strip())
+    if not match or len(text.split()) > _MAX_CREDIT_WORDS:
+        return False
+    after = text.strip()[match.end():].split()[:2]
+    named = after[1:] if after[:1] == ["the"] else after
+    return not named or not named[0][:1].islower()
 
 
 def outside_lines(lines: list[str]) -> tuple[list[str], str]:
