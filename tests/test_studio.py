@@ -189,6 +189,8 @@ def test_a_pick_writes_the_picks_file(studio):
     status, answer = client.post("/api/pick", {"uid": uid, "take": 5})
     assert status == 400 and "has no take 5" in answer["error"]
     assert client.post("/api/pick", {"uid": "nope", "take": 0})[0] == 400
+    status, answer = client.post("/api/pick", {"uid": "u" * 500_000, "take": 0})
+    assert status == 400 and len(answer["error"]) < 500  # the uid is not echoed whole
 
 
 def test_a_retake_adds_a_take_with_the_next_seed(studio):
