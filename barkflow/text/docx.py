@@ -117,8 +117,10 @@ def _paragraph_text(paragraph) -> tuple[str, list]:
             continue
         elif element.tag == f"{_W}t":
             words.append(element.text or "")
-        elif element.tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
+        elif element.tag in (f"{_W}tab", f"{_W}ptab", f"{_W}br", f"{_W}cr"):
             words.append(" ")
+        elif element.tag == f"{_W}noBreakHyphen":
+            words.append("-")  # 'well-known' kept on one line: still a hyphen
         elif element.tag == f"{_W}txbxContent":
             boxes.extend(element)
         else:
