@@ -183,12 +183,14 @@ def test_docx_text_python_docx_leaves_out_is_read_and_deleted_text_is_not(tmp_pa
         f'<w:p {w}><w:r><w:t>Beside a box.</w:t></w:r><w:r><w:pict><w:txbxContent><w:p><w:r><w:t>Boxed words.</w:t>'
         f'</w:r></w:p></w:txbxContent></w:pict></w:r></w:p>',
         f'<w:p {w}><w:r><w:t>A well</w:t><w:noBreakHyphen/><w:t>known</w:t><w:tab/><w:t>word.</w:t></w:r></w:p>',
+        f'<w:p {w}><w:moveFrom w:id="3" w:author="a"><w:r><w:t>Moved away.</w:t></w:r></w:moveFrom>'
+        f'<w:moveTo w:id="4" w:author="a"><w:r><w:t>Moved here.</w:t></w:r></w:moveTo></w:p>',
     ]:
         body.insert(len(body) - 1, parse_xml(xml))  # before the section properties
     document.save(str(tmp_path / "word.docx"))
     assert [line.text for line in load_script(tmp_path / "word.docx").lines] == [
         "Control words.", "Custom words.", "Outer cell.", "Inner cell.", "Kept inserted and field tagged.",
-        "Beside a box.", "Boxed words.", "A well-known word."]
+        "Beside a box.", "Boxed words.", "A well-known word.", "Moved here."]
 
 
 @pytest.mark.parametrize("data, expected", [

@@ -63,10 +63,10 @@ def _check_zip(path: Path, source: str) -> None:
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-# Elements whose words Word does not show (deleted text, field codes) or reads apart (a ruby's
-# annotation), or that are no text.
-_UNREAD = {f"{_W}{name}" for name in ("del", "delText", "instrText", "rt", "pPr", "rPr", "sectPr", "footnoteReference",
-                                      "endnoteReference", "commentReference")} | {f"{_MC}Fallback"}
+# Elements whose words Word does not show (deleted or moved-away text, field codes) or shows apart
+# (a ruby's annotation), or that hold no text; and the fallback of content Word shows its own way.
+_UNREAD = {f"{_W}{name}" for name in ("del", "moveFrom", "delText", "instrText", "rt", "pPr", "rPr", "sectPr",
+                                      "footnoteReference", "endnoteReference", "commentReference")} | {f"{_MC}Fallback"}
 
 
 def _parts(document) -> Iterator:
