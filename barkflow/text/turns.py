@@ -302,14 +302,15 @@ def described(ctx, run: list[Turn], people: set[int]) -> None:
 
 
 def _pronouns_against_count(ctx, run: list[Turn], people: set[int]) -> None:
-    """Two people of one sex talking: a pronoun's tag ('he said') fits either, so where it names
-    the one the count from the nearest name tag does not, the count wins and the turn is left to
-    it; not where the turn calls the counted one by name ('"O Mole! ..." he said'), nor where the
-    narration after the speaker's own name tag just before goes on about them ('said Emma, and
-    went to the window, ...' / '"...," she said'; answer_in_kind). Dev PDNC all 17040 -> 17111
-    right, answered 83.31 -> 83.69%; counting only from a tag within four turns, 17055; leaving
-    the turn be where the tags either side count differently, 17090; or where its own narration
-    names the one the pronoun stands for, 17078."""
+    """Two people of one sex talking (or a lone speaker and a STRANGER, whose sex no one knows): a
+    pronoun's tag ('he said') fits either, so where it names the one the count from the nearest
+    name tag does not, the count wins and the turn is left to it; not where the turn calls the
+    counted one by name ('"O Mole! ..." he said'), nor where the narration after the speaker's own
+    name tag just before goes on about them ('said Emma, and went to the window, ...' / '"...,"
+    she said'; answer_in_kind). Dev PDNC all 17040 -> 17111 right, answered 83.31 -> 83.69%;
+    counting only from a tag within four turns, 17055; leaving the turn be where the tags either
+    side count differently, 17090; or where its own narration names the one the pronoun stands
+    for, 17078; or where the partner is a stranger, 17112 with 8 more voices."""
     if len({ctx.cast.characters[p].gender for p in people if p != STRANGER}) != 1:
         return
     named = [i for i, t in enumerate(run) if t.type == EXPLICIT and t.speaker in people and t.confidence >= ANCHOR]
