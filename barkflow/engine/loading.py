@@ -252,7 +252,8 @@ def _check_weights(config: GPTConfig, origin: _ConfigOrigin, state: dict[str, to
                 f"{name} in {label} holds NaN or infinite values ({where}); "
                 f"the file is damaged: download the checkpoint again"
             )
-    layers = {int(k.split(".")[2]) for k in state if k.startswith("transformer.h.") and k.split(".")[2].isascii() and k.split(".")[2].isdecimal()}
+    layers = {int(part) for k in state
+              if k.startswith("transformer.h.") and (part := k.split(".")[2]).isascii() and part.isdecimal()}
     fine = isinstance(config, FineGPTConfig)
     embedding = state.get("transformer.wtes.0.weight" if fine else "transformer.wte.weight")
     head = state.get("lm_heads.0.weight" if fine else "lm_head.weight")

@@ -2,9 +2,9 @@
 Heading 2 styles start chapters (their text is the title, not read); every other paragraph, a
 lesser heading too, is a paragraph read by the narrator, in the order Word shows them: table cells
 (nested ones too), content controls, custom XML, text boxes (after the paragraph holding them),
-tracked insertions, fields' results, smart tags. Deleted text, footnotes, comments, headers and
-footers are not read. The title, author, language and date come from the core properties. The zip
-is checked before python-docx opens it (sizes bounded, not a .doc)."""
+tracked insertions, fields' results, smart tags. Deleted or moved-away text, footnotes, comments,
+headers and footers are not read. The title, author, language and date come from the core
+properties. The zip is checked before python-docx opens it (sizes bounded, not a .doc)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,6 @@ def _check_zip(path: Path, source: str) -> None:
     if big is not None or sum(member.file_size for member in members) > MAX_INFLATED_BYTES:
         raise BarkflowError(f"{source}: the DOCX unpacks past {MAX_MEMBER_BYTES >> 20} MiB a part or "
                             f"{MAX_INFLATED_BYTES >> 20} MiB in all; check the file (a zip bomb?)")
-
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
