@@ -85,14 +85,14 @@ def told(ctx, quotes: list) -> tuple[int, ...]:
     return tuple(out)
 
 
-def called_since(ctx, gender: str, start: int, pos: int) -> int | None:
+def called_since(ctx, gender: str, start: int, pos: int, avoid: frozenset[int]) -> int | None:
     """The latest character of `gender` a speech in [start, pos) called by name (ctx.called: every
-    turn's addressees, (its first quotation's start, character), sorted), not one the turn being
-    decided addresses (ctx.avoid); else None."""
+    turn's addressees, (its first quotation's start, character), sorted), not one in `avoid` (those
+    the turn being decided cannot be); else None."""
     i = bisect.bisect_left(ctx.called, (pos, -1)) - 1
     while i >= 0 and ctx.called[i][0] >= start:
         cid = ctx.called[i][1]
-        if cid not in ctx.avoid and ctx.cast.characters[cid].gender == gender:
+        if cid not in avoid and ctx.cast.characters[cid].gender == gender:
             return cid
         i -= 1
     return None

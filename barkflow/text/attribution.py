@@ -189,10 +189,12 @@ class _Context:
         self.event_pos.insert(i, pos)
         self.events.insert(i, (pos, cid))
 
-    def resolve(self, pronoun: str, pos: int, tag: bool = False) -> tuple[int | None, float]:
+    def resolve(self, pronoun: str, pos: int, tag: bool = False,
+                avoid: frozenset[int] | None = None) -> tuple[int | None, float]:
         """The most recent character of the pronoun's gender before `pos`, passing over those the
-        turn being decided cannot be (self.avoid) while another fits. In a speech tag (`tag`),
-        the one the previous paragraph's speech addressed by name comes first."""
+        turn being decided cannot be (`avoid`, else self.avoid) while another fits. In a speech tag
+        (`tag`), the one the previous paragraph's speech addressed by name comes first."""
+        avoid = self.avoid if avoid is None else avoid
         if pronoun == "I":
             return (self.narrator, 0.9) if self.narrator is not None else (None, 0.0)
         gender = {"he": "M", "she": "F"}.get(pronoun.lower())
@@ -207,14 +209,14 @@ class _Context:
                       for j in range(i, bisect.bisect_left(self.event_pos, self.turn_start) - 1, -1))
         if tag and self.addressed and not any(named_here):
             for cid in self.addressed:
-                if cid not in self.avoid and self.cast.characters[cid].gender == gender:
+                if cid not in avoid and self.cast.characters[cid].gender == gender:
                     return cid, 0.85
         seen = 0
         latest = avoided = None
         while i >= 0 and seen < 60 and pos - self.event_pos[i] < 6000:
             cid = self.events[i][1]
             c = self.cast.characters[cid]
-            if cid in self.avoid:
+            if cid in avoid:
                 if avoided is None and c.gender == gender:
                     avoided = (cid, 0.55)
             elif c.gender == gender and (cid in self.speakers or c.gender_from not in ("pronouns", "census")):
@@ -240,7 +242,7 @@ class _Context:
         if tag and (latest is None or pos - latest_pos >= 1500):
             # No one of that gender a subject nearby: the latest a speech since called by name ('"Gretta,
             # dear, ..."' / '"...," she said'; dev PDNC all 16459 -> 16482, 800: 16467, 3000: 16469).
-            called = addressees.called_since(self, gender, latest_pos if latest else pos - 1500, pos)
+            called = addressees.called_since(self, gender, latest_pos if latest else pos - 1500, pos, avoid)
             if called is not None:
                 return called, 0.8
         return latest or avoided or (None, 0.0)
@@ -363,8 +365,6 @@ def _tag(ctx: _Context, s: int, e: int, tail: bool):
         window_end = first.start() + 1 if first else e
         lead = cues.LEADING.match(text, s, window_end)
         s = lead.end()
-        if s - lead.start() > 0 and text[lead.start():s].strip().endswith("."):
-            pass
         if found := possessed_tail(ctx, s, window_end):  # '"...," was Mary's reasoning'
             return found
         if cues.AND_VERB.match(text, s, window_end) or cues.AND_SOMEONE.match(text, s, window_end):

@@ -97,10 +97,7 @@ def described_one(ctx, sex: str, pos: int, verb: str) -> int | None:
     goes on speaking ('continued the man')."""
     if sex not in ("F", "M"):
         return None
-    saved, answered = ctx.avoid, ctx.answered if not _GOING_ON.match(verb) else None
-    ctx.avoid = saved | {answered} if answered is not None else saved
-    try:
-        found = ctx.resolve("she" if sex == "F" else "he", pos, tag=True)[0]
-    finally:
-        ctx.avoid = saved
+    answered = ctx.answered if not _GOING_ON.match(verb) else None
+    avoid = ctx.avoid | {answered} if answered is not None else ctx.avoid
+    found = ctx.resolve("she" if sex == "F" else "he", pos, tag=True, avoid=avoid)[0]
     return None if found == answered else found  # no one else of that sex: someone the cast cannot name

@@ -646,9 +646,7 @@ def answer_in_kind(turns: list[Turn], k: int, ctx, found: tuple) -> tuple:
         return found
     shun = {a.speaker, *turns[k].vocatives}
     if b.speaker is None:
-        saved, ctx.avoid = ctx.avoid, frozenset(shun)
-        other, conf = ctx.resolve("she" if gender == "F" else "he", p.start)
-        ctx.avoid = saved
+        other, conf = ctx.resolve("she" if gender == "F" else "he", p.start, avoid=frozenset(shun))
         return found if other is None or other in shun else (other, ANAPHORIC, min(found[2], conf))
     if b.speaker in shun or ctx.cast.characters[b.speaker].gender != gender:
         return found
