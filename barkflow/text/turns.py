@@ -317,12 +317,17 @@ def _pronouns_against_count(ctx, run: list[Turn], people: set[int]) -> None:
     for i, turn in enumerate(run):
         if named and turn.type == ANAPHORIC and turn.speaker in people:
             k = min(named, key=lambda a: abs(a - i))
-            counted = run[k].speaker if (i - k) % 2 == 0 else next(iter(people - {run[k].speaker}))
+            counted = _counted(people, run[k].speaker, i - k)
             before = run[i - 1] if i else None
             goes_on = before and before.speaker == turn.speaker and before.type == EXPLICIT \
                 and _tail(ctx, before) > ANSWER_TAIL
             if turn.speaker != counted and counted not in turn.vocatives and not goes_on:
                 turn.speaker, turn.type, turn.confidence = None, IMPLICIT, 0.0
+
+
+def _counted(people: set[int], speaker: int, steps: int) -> int:
+    """Who of two people talking speaks `steps` paragraphs from a turn of `speaker`'s."""
+    return speaker if steps % 2 == 0 else next(iter(people - {speaker}))
 
 
 def _tail(ctx, turn: Turn) -> int:
@@ -353,7 +358,7 @@ def alternate(run: list[Turn], people: set[int], ctx, heard: set[int]) -> None:
         j = bisect.bisect_left(anchors, i)  # the nearest at or after i, and the one before it
         k = min(anchors[max(0, j - 1):j + 1], key=lambda a: (abs(a - i), a < i))
         anchor = run[k].speaker
-        speaker = anchor if (i - k) % 2 == 0 else next(iter(people - {anchor}))
+        speaker = _counted(people, anchor, i - k)
         if speaker in turn.vocatives:
             continue
         conf = max(0.55, run[k].confidence - 0.02 * abs(i - k))
