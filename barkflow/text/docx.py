@@ -66,27 +66,32 @@ _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # (a ruby's annotation), or that hold no text; and the fallback of content Word shows its own way.
 _UNREAD = {f"{_W}{name}" for name in ("del", "moveFrom", "delText", "instrText", "rt", "pPr", "rPr", "sectPr",
                                       "footnoteReference", "endnoteReference", "commentReference")} | {f"{_MC}Fallback"}
+_SPACES = {f"{_W}{name}" for name in ("tab", "ptab", "br", "cr")}
 
 
 def _parts(document) -> Iterator:
-    """Chapters and paragraphs in the body's order: a walk of its XML with a stack (tables nest
-    tables), since python-docx's paragraphs and tables leave out content controls, custom XML,
-    text boxes and the runs inside insertions, fields and smart tags."""
-    chapter_styles = _chapter_styles(document)
-    stack = [iter(document.element.body)]
-    while stack:
-        element = next(stack[-1], None)
-        if element is None:
-            stack.pop()
+    """Chapters and paragraphs in the body's order, from its XML: python-docx's paragraphs and
+    tables leave out content controls, custom XML, text boxes and the runs inside insertions,
+    fields and smart tags."""
+    yield from _blocks(document.element.body, _chapter_styles(document))
+
+
+def _blocks(root, chapter_styles: set) -> Iterator:
+    """The paragraphs under `root` in document order, into tables (nested too), content controls
+    and custom XML, each a Chapter or a Paragraph; a text box's paragraphs after the one holding it."""
+    from lxml import etree
+
+    walk = etree.iterwalk(root, events=("start",))
+    for _, element in walk:
+        if element.tag in _UNREAD or not isinstance(element.tag, str):
+            walk.skip_subtree()
         elif element.tag == f"{_W}p":
+            walk.skip_subtree()
             words, boxes = _paragraph_text(element)
-            if element.style in chapter_styles:  # its w:pStyle, None for the default style
-                yield Chapter(clean(words))
-            else:
-                yield Paragraph(clean(words))
-            stack.append(iter(boxes))  # its text boxes' paragraphs, after it
-        elif element.tag not in _UNREAD and isinstance(element.tag, str):
-            stack.append(iter(element))  # a table, row, cell, content control, custom XML...
+            # its w:pStyle, None for the default style
+            yield (Chapter if element.style in chapter_styles else Paragraph)(clean(words))
+            for box in boxes:
+                yield from _blocks(box, chapter_styles)
 
 
 def _chapter_styles(document) -> set:
@@ -106,24 +111,23 @@ def _chapter_styles(document) -> set:
 
 
 def _paragraph_text(paragraph) -> tuple[str, list]:
-    """A paragraph's words as Word shows them, and the paragraphs of the text boxes it holds."""
-    words, boxes, stack = [], [], [iter(paragraph)]
-    while stack:
-        element = next(stack[-1], None)
-        if element is None:
-            stack.pop()
-        elif not isinstance(element.tag, str) or element.tag in _UNREAD:
-            continue
+    """A paragraph's words as Word shows them, and the text boxes it holds."""
+    from lxml import etree
+
+    words, boxes = [], []
+    walk = etree.iterwalk(paragraph, events=("start",))
+    for _, element in walk:
+        if element.tag in _UNREAD or not isinstance(element.tag, str):
+            walk.skip_subtree()
         elif element.tag == f"{_W}t":
             words.append(element.text or "")
-        elif element.tag in (f"{_W}tab", f"{_W}ptab", f"{_W}br", f"{_W}cr"):
+        elif element.tag in _SPACES:
             words.append(" ")
         elif element.tag == f"{_W}noBreakHyphen":
             words.append("-")  # 'well-known' kept on one line: still a hyphen
         elif element.tag == f"{_W}txbxContent":
-            boxes.extend(element)
-        else:
-            stack.append(iter(element))
+            boxes.append(element)
+            walk.skip_subtree()
     return "".join(words), boxes
 
 
