@@ -178,7 +178,8 @@ class Studio:
         segment = self._manifest_cache[2].get(uid) if isinstance(uid, str) else None
         if segment is not None:
             return segment
-        shown = repr(uid) if len(repr(uid)) <= 60 else repr(uid)[:57] + "..."  # a megabyte of uid is not echoed
+        shown = repr(uid)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."  # a megabyte of uid is not echoed
         raise BarkflowError(f"segment {shown} is not in {self.out_dir / publish.MANIFEST}; reload the page")
 
     def picks_file(self) -> dict:
